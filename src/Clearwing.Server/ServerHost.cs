@@ -1,0 +1,5 @@
+namespace Clearwing.Server;
+
+public static class ServerHost
+{
+}
