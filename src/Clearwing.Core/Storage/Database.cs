@@ -1,0 +1,101 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Clearwing.Storage;
+
+public enum Engine { Sqlite, Postgres }
+
+/// <summary>
+/// The one handle on Clearwing's store: opens connections on either engine, applies migrations,
+/// and carries the <see cref="Dialect"/> for the few places the engines differ.
+/// </summary>
+public sealed class Database : IAsyncDisposable
+{
+    readonly DbDataSource? _postgres;
+    readonly string? _sqlite;
+
+    Database(Engine engine, string? sqlite, DbDataSource? postgres, string display)
+    {
+        Engine = engine;
+        _sqlite = sqlite;
+        _postgres = postgres;
+        Display = display;
+        Dialect = Dialect.For(engine);
+    }
+
+    public Engine Engine { get; }
+    public Dialect Dialect { get; }
+    /// <summary>The database as a person would name it: the file path, or host/database without the password.</summary>
+    public string Display { get; }
+
+    /// <summary>The default when neither <c>--db</c> nor <c>CLEARWING_DB</c> is given.</summary>
+    public const string DefaultPath = "clearwing.db";
+
+    /// <summary>
+    /// A file path means SQLite; a connection string (<c>Host=…</c>) or a <c>postgres://</c> URL means PostgreSQL.
+    /// </summary>
+    public static Database Open(string? spec)
+    {
+        spec = string.IsNullOrWhiteSpace(spec) ? DefaultPath : spec.Trim();
+        if (IsPostgres(spec))
+        {
+            var builder = new NpgsqlConnectionStringBuilder(ToKeyValue(spec));
+            var source = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
+            return new Database(Engine.Postgres, null, source, $"postgres://{builder.Host}:{builder.Port}/{builder.Database}");
+        }
+        var full = Path.GetFullPath(spec);
+        var cs = new SqliteConnectionStringBuilder
+        {
+            DataSource = full,
+            Pooling = true,
+            // Writers wait for each other rather than failing with SQLITE_BUSY (seconds).
+            DefaultTimeout = 120,
+        }.ToString();
+        return new Database(Engine.Sqlite, cs, null, full);
+    }
+
+    static bool IsPostgres(string spec) =>
+        spec.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
+        || spec.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)
+        || (spec.Contains('=') && spec.Contains("host", StringComparison.OrdinalIgnoreCase));
+
+    static string ToKeyValue(string spec)
+    {
+        if (!spec.Contains("://")) return spec;
+        var uri = new Uri(spec);
+        var b = new NpgsqlConnectionStringBuilder { Host = uri.Host, Database = uri.AbsolutePath.Trim('/') };
+        if (uri.Port > 0) b.Port = uri.Port;
+        var user = uri.UserInfo.Split(':', 2);
+        if (user[0].Length > 0) b.Username = Uri.UnescapeDataString(user[0]);
+        if (user.Length > 1) b.Password = Uri.UnescapeDataString(user[1]);
+        return b.ConnectionString;
+    }
+
+    public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
+    {
+        if (_postgres is not null) return await _postgres.OpenConnectionAsync(ct);
+        var connection = new SqliteConnection(_sqlite);
+        await connection.OpenAsync(ct);
+        await using var pragma = connection.CreateCommand();
+        // WAL lets readers run beside the one writer; NORMAL is durable at each WAL checkpoint.
+        pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;";
+        await pragma.ExecuteNonQueryAsync(ct);
+        return connection;
+    }
+
+    /// <summary>
+    /// Begins a write transaction. On SQLite it takes the write lock at once (BEGIN IMMEDIATE), so two
+    /// writers queue instead of deadlocking on lock upgrade.
+    /// </summary>
+    public async Task<DbTransaction> BeginAsync(DbConnection connection, CancellationToken ct = default) =>
+        connection is SqliteConnection sqlite
+            ? sqlite.BeginTransaction(deferred: false)
+            : await connection.BeginTransactionAsync(ct);
+
+    public ValueTask DisposeAsync()
+    {
+        if (_sqlite is not null) SqliteConnection.ClearAllPools();
+        return _postgres?.DisposeAsync() ?? ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,106 @@
+-- The spine: projects, imports, cases, fingerprint membership, baseline tracks, findings, jobs.
+-- Times are Unix milliseconds (UTC) on both engines so the shared SQL never converts them.
+CREATE TABLE projects (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    created_at  BIGINT NOT NULL
+);
+
+CREATE TABLE imports (
+    id          TEXT PRIMARY KEY,
+    project_id  TEXT NOT NULL REFERENCES projects(id),
+    file_name   TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    revision    TEXT NOT NULL,
+    imported_at BIGINT NOT NULL,
+    results     BIGINT NOT NULL,
+    new         BIGINT NOT NULL,
+    unchanged   BIGINT NOT NULL,
+    updated     BIGINT NOT NULL,
+    absent      BIGINT NOT NULL,
+    suppressed  BIGINT NOT NULL,
+    new_cases   BIGINT NOT NULL,
+    UNIQUE (project_id, sha256)
+);
+
+CREATE TABLE cases (
+    id            TEXT PRIMARY KEY,
+    project_id    TEXT NOT NULL REFERENCES projects(id),
+    title         TEXT NOT NULL,
+    state         TEXT NOT NULL DEFAULT 'new',
+    first_seen    BIGINT NOT NULL,
+    last_seen     BIGINT NOT NULL,
+    finding_count BIGINT NOT NULL DEFAULT 0,
+    max_severity  BIGINT NOT NULL DEFAULT 0,
+    merged_into   TEXT REFERENCES cases(id),
+    created_at    BIGINT NOT NULL
+);
+CREATE INDEX cases_by_project ON cases (project_id, last_seen);
+
+-- Every fingerprint of a project belongs to exactly one case (the primary key says so).
+CREATE TABLE fingerprints (
+    project_id  TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    case_id     TEXT NOT NULL REFERENCES cases(id),
+    PRIMARY KEY (project_id, fingerprint)
+);
+CREATE INDEX fingerprints_by_case ON fingerprints (case_id);
+
+-- Baseline state per tracked result: the n-th occurrence of a fingerprint from one tool.
+CREATE TABLE tracks (
+    project_id     TEXT NOT NULL,
+    fingerprint    TEXT NOT NULL,
+    occurrence     BIGINT NOT NULL,
+    tool           TEXT NOT NULL,
+    content_hash   TEXT NOT NULL,
+    present        BIGINT NOT NULL,
+    last_import_id TEXT NOT NULL,
+    last_revision  TEXT NOT NULL,
+    PRIMARY KEY (project_id, fingerprint, occurrence)
+);
+CREATE INDEX tracks_present_by_tool ON tracks (project_id, tool) WHERE present = 1;
+
+CREATE TABLE findings (
+    import_id          TEXT NOT NULL REFERENCES imports(id),
+    ordinal            BIGINT NOT NULL,
+    project_id         TEXT NOT NULL,
+    fingerprint        TEXT NOT NULL,
+    occurrence         BIGINT NOT NULL,
+    baseline_state     TEXT NOT NULL,
+    tool               TEXT NOT NULL,
+    tool_version       TEXT,
+    model              TEXT,
+    rule_id            TEXT NOT NULL,
+    cwe                TEXT,
+    level              BIGINT NOT NULL,
+    severity           BIGINT NOT NULL,
+    message            TEXT NOT NULL,
+    path               TEXT,
+    start_line         BIGINT,
+    end_line           BIGINT,
+    start_column       BIGINT,
+    function           TEXT,
+    snippet            TEXT,
+    fingerprint_source BIGINT NOT NULL,
+    suppressed         BIGINT NOT NULL,
+    evidence           TEXT,
+    reproducer         TEXT,
+    cvss_vector        TEXT,
+    confidence         DOUBLE PRECISION,
+    revision           TEXT NOT NULL,
+    observed_at        BIGINT NOT NULL,
+    PRIMARY KEY (import_id, ordinal)
+);
+CREATE INDEX findings_by_fingerprint ON findings (project_id, fingerprint);
+
+-- Manual merges and splits, with the reason the person gave.
+CREATE TABLE case_changes (
+    id          TEXT PRIMARY KEY,
+    case_id     TEXT NOT NULL,
+    other_case  TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    fingerprints BIGINT NOT NULL,
+    changed_at  BIGINT NOT NULL
+);
+CREATE INDEX case_changes_by_case ON case_changes (case_id);
