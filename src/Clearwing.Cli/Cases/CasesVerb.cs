@@ -1,0 +1,112 @@
+using System.CommandLine;
+using Clearwing.Cases;
+using Clearwing.Cli.Findings;
+using Spectre.Console;
+
+namespace Clearwing.Cli.Cases;
+
+/// <summary>clearwing cases list|show|merge|split</summary>
+public static class CasesVerb
+{
+    public static Command Create(CliIO io) =>
+        new("cases", "Cases: one root cause each, grouping the findings that share it.") { List(io), Show(io), Merge(io), Split(io) };
+
+    static Command List(CliIO io)
+    {
+        var project = new Option<string?>("--project") { Description = "Only this project's cases" };
+        var state = new Option<string?>("--state") { Description = "Only cases in this state (e.g. new)" };
+        var limit = new Option<int>("--limit") { Description = "At most this many (max 1000)", DefaultValueFactory = _ => 100 };
+        var offset = new Option<int>("--offset") { Description = "Skip this many", DefaultValueFactory = _ => 0 };
+        var json = new Option<bool>("--json") { Description = "Print a JSON array" };
+        var command = new Command("list", "List cases, most severe and most recently seen first.") { project, state, limit, offset, json };
+        command.SetAction(async (parsed, ct) =>
+        {
+            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
+            var page = await new CaseQueries(db).ListAsync(
+                new CaseFilter(parsed.GetValue(project), parsed.GetValue(state), parsed.GetValue(offset), parsed.GetValue(limit)), ct);
+            if (parsed.GetValue(json))
+            {
+                await io.WriteJsonAsync(page.Items);
+                return ExitCode.Ok;
+            }
+            var table = new Table().AddColumns("id", "project", "severity", "state", "findings", "last seen", "title");
+            foreach (var c in page.Items)
+                table.AddRow(c.Id, Markup.Escape(c.Project), c.HighestSeverity.ToString().ToLowerInvariant(), c.State,
+                    c.Findings.ToString("N0"), c.LastSeen.ToString("u"), Markup.Escape(FindingsVerb.Shorten(c.Title, 70)));
+            io.Console2.Write(table);
+            await io.Out.WriteLineAsync($"{page.Items.Count} of {page.Total:N0} cases.");
+            return ExitCode.Ok;
+        });
+        return command;
+    }
+
+    static Command Show(CliIO io)
+    {
+        var id = new Argument<string>("case") { Description = "Case id" };
+        var json = new Option<bool>("--json") { Description = "Print a JSON object" };
+        var command = new Command("show", "Show one case: its fingerprints and its merges and splits.") { id, json };
+        command.SetAction(async (parsed, ct) =>
+        {
+            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
+            var detail = await new CaseQueries(db).GetAsync(parsed.GetValue(id)!, ct);
+            if (detail is null)
+            {
+                await io.Error.WriteLineAsync($"error: no case {parsed.GetValue(id)}");
+                return ExitCode.Failure;
+            }
+            if (parsed.GetValue(json))
+            {
+                await io.WriteJsonAsync(detail);
+                return ExitCode.Ok;
+            }
+            var c = detail.Case;
+            await io.Out.WriteLineAsync($"""
+                Case      {c.Id}
+                Project   {c.Project}
+                Title     {c.Title}
+                State     {c.State}{(detail.MergedInto is { } m ? $" (merged into {m})" : "")}
+                Severity  {c.HighestSeverity.ToString().ToLowerInvariant()}
+                Findings  {c.Findings:N0} over {detail.Fingerprints.Count:N0} fingerprints
+                Seen      {c.FirstSeen:u} … {c.LastSeen:u}
+                """);
+            foreach (var change in detail.Changes)
+                await io.Out.WriteLineAsync($"  {change.At:u} {change.Action} {change.OtherCase} ({change.Fingerprints} fingerprints): {change.Reason}");
+            return ExitCode.Ok;
+        });
+        return command;
+    }
+
+    static Command Merge(CliIO io)
+    {
+        var target = new Argument<string>("target") { Description = "The case that remains" };
+        var sources = new Argument<string[]>("cases") { Description = "Cases to merge into the target", Arity = ArgumentArity.OneOrMore };
+        var reason = new Option<string>("--reason") { Description = "Why: recorded with the merge", Required = true };
+        var command = new Command("merge", "Merge cases that share one root cause into one.") { target, sources, reason };
+        command.SetAction(async (parsed, ct) =>
+        {
+            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
+            await new CaseEditor(db, TimeProvider.System).MergeAsync(parsed.GetValue(target)!, parsed.GetValue(sources)!, parsed.GetValue(reason)!, ct);
+            await io.Out.WriteLineAsync($"Merged {string.Join(", ", parsed.GetValue(sources)!)} into {parsed.GetValue(target)}.");
+            return ExitCode.Ok;
+        });
+        return command;
+    }
+
+    static Command Split(CliIO io)
+    {
+        var id = new Argument<string>("case") { Description = "The case to split" };
+        var fingerprints = new Option<string[]>("--fingerprint") { Description = "Fingerprints to move to a new case", Required = true, AllowMultipleArgumentsPerToken = true };
+        var reason = new Option<string>("--reason") { Description = "Why: recorded with the split", Required = true };
+        var json = new Option<bool>("--json") { Description = "Print {\"id\": NEWCASE}" };
+        var command = new Command("split", "Move some fingerprints of a case into a new case.") { id, fingerprints, reason, json };
+        command.SetAction(async (parsed, ct) =>
+        {
+            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
+            var newId = await new CaseEditor(db, TimeProvider.System).SplitAsync(parsed.GetValue(id)!, parsed.GetValue(fingerprints)!, parsed.GetValue(reason)!, ct);
+            if (parsed.GetValue(json)) await io.WriteJsonAsync(new { id = newId });
+            else await io.Out.WriteLineAsync($"Split off case {newId}.");
+            return ExitCode.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using Clearwing.Cases;
+using Clearwing.Cli.Cases;
+using Clearwing.Cli.Findings;
+using Clearwing.Cli.Hosting;
+using Clearwing.Findings;
+
+namespace Clearwing.Cli;
+
+/// <summary>Exit codes: the contract scripts rely on.</summary>
+public static class ExitCode
+{
+    public const int Ok = 0;
+    public const int Failure = 1;
+    public const int BadInput = 2;
+}
+
+/// <summary>The `clearwing` command line: one verb per file, writing only through the writers it is given.</summary>
+public static class CliApp
+{
+    public static readonly Option<string?> Db = new("--db")
+    {
+        Description = "Database: a file path (SQLite) or a PostgreSQL connection string. Default: $CLEARWING_DB, else ./clearwing.db",
+        Recursive = true,
+    };
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
+    {
+        var root = new RootCommand("Clearwing: findings in, verified fixes and disclosures out.");
+        root.Options.Add(Db);
+        var io = new CliIO(stdout, stderr);
+        root.Subcommands.Add(ServeVerb.Create(io));
+        root.Subcommands.Add(ImportVerb.Create(io));
+        root.Subcommands.Add(FindingsVerb.Create(io));
+        root.Subcommands.Add(CasesVerb.Create(io));
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors) await stderr.WriteLineAsync($"error: {error.Message}");
+            await stderr.WriteLineAsync("Run 'clearwing --help' for usage.");
+            return ExitCode.BadInput;
+        }
+        try
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, ct);
+        }
+        catch (MalformedInputException e)
+        {
+            await stderr.WriteLineAsync($"error: {e.Message}");
+            return ExitCode.BadInput;
+        }
+        catch (Exception e) when (e is CaseEditException or ArgumentException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            await stderr.WriteLineAsync($"error: {e.Message}");
+            return ExitCode.BadInput;
+        }
+        catch (OperationCanceledException)
+        {
+            await stderr.WriteLineAsync("cancelled");
+            return ExitCode.Failure;
+        }
+        catch (Exception e)
+        {
+            await stderr.WriteLineAsync($"error: {e.Message}");
+            return ExitCode.Failure;
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using System.Text.Json;
+using Clearwing.Server;
+using Clearwing.Storage;
+using Spectre.Console;
+
+namespace Clearwing.Cli;
+
+/// <summary>What every verb writes through, and the database it opens.</summary>
+public sealed class CliIO(TextWriter stdout, TextWriter stderr)
+{
+    public TextWriter Out { get; } = stdout;
+    public TextWriter Error { get; } = stderr;
+
+    public static readonly JsonSerializerOptions Json = CreateJson();
+
+    static JsonSerializerOptions CreateJson()
+    {
+        var json = new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        ServerHost.ConfigureJson(json);
+        return json;
+    }
+
+    /// <summary>True when standard output is a person's terminal, so progress bars and tables make sense.</summary>
+    public bool Interactive => ReferenceEquals(Out, Console.Out) && !Console.IsOutputRedirected;
+
+    public IAnsiConsole Console2 => AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(Out),
+        Ansi = Interactive ? AnsiSupport.Detect : AnsiSupport.No,
+        ColorSystem = Interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        Interactive = Interactive ? InteractionSupport.Yes : InteractionSupport.No,
+    });
+
+    public static string DatabaseSpec(ParseResult parsed) =>
+        parsed.GetValue(CliApp.Db) ?? Environment.GetEnvironmentVariable("CLEARWING_DB") ?? Database.DefaultPath;
+
+    public static async Task<Database> OpenDatabaseAsync(ParseResult parsed, CancellationToken ct)
+    {
+        var db = Database.Open(DatabaseSpec(parsed));
+        await Migrator.MigrateAsync(db, ct);
+        return db;
+    }
+
+    public Task WriteJsonAsync<T>(T value) => Out.WriteLineAsync(JsonSerializer.Serialize(value, Json));
+}

@@ -1,0 +1,63 @@
+using System.CommandLine;
+using Clearwing.Findings;
+using Spectre.Console;
+
+namespace Clearwing.Cli.Findings;
+
+/// <summary>clearwing import FILE... --project NAME [--revision REV] [--source-root DIR] [--json]</summary>
+public static class ImportVerb
+{
+    public static Command Create(CliIO io)
+    {
+        var files = new Argument<FileInfo[]>("files") { Description = "SARIF 2.1.0 logs or native findings files of one analysis run", Arity = ArgumentArity.OneOrMore };
+        var project = new Option<string>("--project") { Description = "Project the findings belong to (created on first import)", Required = true };
+        var revision = new Option<string?>("--revision") { Description = "Revision (commit) analysed; default: the log's own, else the content hash" };
+        var sourceRoot = new Option<DirectoryInfo?>("--source-root") { Description = "Checkout of the analysed sources, to compute line hashes the log lacks" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a summary" };
+        var command = new Command("import", "Import findings: classify them against the project's baseline and cluster them into cases.")
+        {
+            files, project, revision, sourceRoot, json,
+        };
+        command.SetAction(async (parsed, ct) =>
+        {
+            var inputs = parsed.GetValue(files)!;
+            foreach (var f in inputs)
+                if (!f.Exists) throw new FileNotFoundException($"No such file: {f.FullName}");
+            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
+            var importer = new Importer(db, TimeProvider.System);
+            var request = new ImportRequest(parsed.GetValue(project)!, inputs.Select(f => new ImportFile(f.FullName, f.Name)).ToList(),
+                parsed.GetValue(revision), parsed.GetValue(sourceRoot)?.FullName);
+
+            ImportSummary summary;
+            if (io.Interactive && !parsed.GetValue(json))
+            {
+                summary = await io.Console2.Progress().AutoClear(true).StartAsync(async progress =>
+                {
+                    var task = progress.AddTask("Importing", maxValue: 1);
+                    task.IsIndeterminate = true;
+                    var reporter = new Progress<long>(n => task.Description = $"Importing: {n:N0} results read");
+                    return await importer.ImportAsync(request, reporter, ct);
+                });
+            }
+            else summary = await importer.ImportAsync(request, null, ct);
+
+            if (parsed.GetValue(json))
+            {
+                await io.WriteJsonAsync(new
+                {
+                    results = summary.Results, @new = summary.New, unchanged = summary.Unchanged, updated = summary.Updated,
+                    absent = summary.Absent, suppressed = summary.Suppressed, newCases = summary.NewCases,
+                    importId = summary.ImportId, project = summary.Project, revision = summary.Revision, alreadyImported = summary.AlreadyImported,
+                });
+                return ExitCode.Ok;
+            }
+            if (summary.AlreadyImported)
+                await io.Out.WriteLineAsync($"Already imported into {summary.Project} (import {summary.ImportId}); nothing added.");
+            await io.Out.WriteLineAsync(
+                $"{summary.Results:N0} results into {summary.Project} at {summary.Revision}: {summary.New:N0} new, {summary.Unchanged:N0} unchanged, " +
+                $"{summary.Updated:N0} updated, {summary.Absent:N0} absent, {summary.Suppressed:N0} suppressed; {summary.NewCases:N0} new cases.");
+            return ExitCode.Ok;
+        });
+        return command;
+    }
+}

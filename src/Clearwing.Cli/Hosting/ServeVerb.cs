@@ -1,0 +1,26 @@
+using System.CommandLine;
+using Clearwing.Server;
+
+namespace Clearwing.Cli.Hosting;
+
+/// <summary>clearwing serve [--urls URL] [--max-import-bytes N]</summary>
+public static class ServeVerb
+{
+    public static Command Create(CliIO io)
+    {
+        var urls = new Option<string>("--urls") { Description = "Where to listen (loopback only until authentication lands)", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var maxImport = new Option<long>("--max-import-bytes") { Description = "Largest accepted import body", DefaultValueFactory = _ => 1L << 30 };
+        var command = new Command("serve", "Run the web API and the job workers.") { urls, maxImport };
+        command.SetAction(async (parsed, ct) =>
+        {
+            var options = new ServerOptions
+            {
+                Database = CliIO.DatabaseSpec(parsed), Urls = parsed.GetValue(urls)!, MaxImportBytes = parsed.GetValue(maxImport),
+            };
+            await using var app = await ServerHost.BuildAsync(options, ct);
+            await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.RunAsync(app, ct);
+            return ExitCode.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,110 @@
+using System.Data.Common;
+using Clearwing.Storage;
+using Dapper;
+
+namespace Clearwing.Cases;
+
+/// <summary>Why a merge or split was refused, in words a person can act on.</summary>
+public sealed class CaseEditException(string message) : Exception(message);
+
+/// <summary>
+/// Merges and splits by hand. Membership moves by fingerprint (a fingerprint always belongs to exactly
+/// one case); findings stay as they were observed. Each change records its reason on both cases.
+/// </summary>
+public sealed class CaseEditor(Database db, TimeProvider time)
+{
+    /// <summary>Moves every fingerprint of <paramref name="sources"/> into <paramref name="target"/>; the sources point at it from then on.</summary>
+    public async Task MergeAsync(string target, IReadOnlyList<string> sources, string reason, CancellationToken ct = default)
+    {
+        RequireReason(reason);
+        if (sources.Count == 0) throw new CaseEditException("Name at least one case to merge into the target.");
+        if (sources.Contains(target)) throw new CaseEditException($"Case {target} cannot be merged into itself.");
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = await db.BeginAsync(connection, ct);
+        var project = await LiveCaseProjectAsync(connection, tx, target);
+        foreach (var source in sources.Distinct())
+        {
+            if (await LiveCaseProjectAsync(connection, tx, source) != project)
+                throw new CaseEditException($"Case {source} belongs to another project than {target}; only cases of one project can be merged.");
+            var moved = await connection.ExecuteAsync(
+                "UPDATE fingerprints SET case_id = @target WHERE case_id = @source", new { target, source }, tx);
+            await connection.ExecuteAsync(
+                "UPDATE cases SET merged_into = @target, finding_count = 0 WHERE id = @source", new { target, source }, tx);
+            await RecordAsync(connection, tx, target, source, "merged-in", reason, moved, now);
+            await RecordAsync(connection, tx, source, target, "merged-into", reason, moved, now);
+        }
+        await RecomputeAsync(connection, tx, target);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Moves the named fingerprints out of <paramref name="caseId"/> into a new case, whose id is returned.</summary>
+    public async Task<string> SplitAsync(string caseId, IReadOnlyList<string> fingerprints, string reason, CancellationToken ct = default)
+    {
+        RequireReason(reason);
+        var wanted = fingerprints.Distinct().ToList();
+        if (wanted.Count == 0) throw new CaseEditException("Name at least one fingerprint to split off.");
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = await db.BeginAsync(connection, ct);
+        var project = await LiveCaseProjectAsync(connection, tx, caseId);
+        var members = (await connection.QueryAsync<string>(
+            "SELECT fingerprint FROM fingerprints WHERE case_id = @caseId", new { caseId }, tx)).ToHashSet();
+        var foreign = wanted.Where(f => !members.Contains(f)).ToList();
+        if (foreign.Count > 0)
+            throw new CaseEditException($"Fingerprint {foreign[0]} is not in case {caseId}.");
+        if (wanted.Count == members.Count)
+            throw new CaseEditException($"Splitting off every fingerprint of case {caseId} would leave it empty; leave at least one.");
+
+        var newId = await connection.ExecuteScalarAsync<string>(
+            $"""
+            INSERT INTO cases (id, project_id, title, state, first_seen, last_seen, finding_count, max_severity, created_at)
+            SELECT {db.Dialect.RandomId}, project_id, title, 'new', first_seen, last_seen, 0, 0, @now FROM cases WHERE id = @caseId
+            RETURNING id
+            """, new { caseId, now }, tx);
+        // One statement per fingerprint keeps the SQL identical on both engines; splits are small and rare.
+        foreach (var fingerprint in wanted)
+            await connection.ExecuteAsync(
+                "UPDATE fingerprints SET case_id = @newId WHERE project_id = @project AND fingerprint = @fingerprint",
+                new { newId, project, fingerprint }, tx);
+        await RecordAsync(connection, tx, caseId, newId!, "split-off", reason, wanted.Count, now);
+        await RecordAsync(connection, tx, newId!, caseId, "split-from", reason, wanted.Count, now);
+        await RecomputeAsync(connection, tx, caseId);
+        await RecomputeAsync(connection, tx, newId!);
+        await tx.CommitAsync(ct);
+        return newId!;
+    }
+
+    static void RequireReason(string reason)
+    {
+        if (string.IsNullOrWhiteSpace(reason)) throw new CaseEditException("A reason is required: it is recorded with the change.");
+    }
+
+    static async Task<string> LiveCaseProjectAsync(DbConnection connection, DbTransaction tx, string id)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<(string Project, string? MergedInto)>(
+            "SELECT project_id, merged_into FROM cases WHERE id = @id", new { id }, tx);
+        if (row.Project is null) throw new CaseEditException($"No case {id}.");
+        if (row.MergedInto is not null) throw new CaseEditException($"Case {id} was merged into {row.MergedInto}; use that case.");
+        return row.Project;
+    }
+
+    Task RecordAsync(DbConnection connection, DbTransaction tx, string caseId, string other, string action, string reason, long count, long now) =>
+        connection.ExecuteAsync(
+            $"""
+            INSERT INTO case_changes (id, case_id, other_case, action, reason, fingerprints, changed_at)
+            VALUES ({db.Dialect.RandomId}, @caseId, @other, @action, @reason, @count, @now)
+            """, new { caseId, other, action, reason, count, now }, tx);
+
+    /// <summary>Counts, severity and first/last seen from the findings the case's fingerprints now cover.</summary>
+    static Task RecomputeAsync(DbConnection connection, DbTransaction tx, string caseId) =>
+        connection.ExecuteAsync(
+            """
+            UPDATE cases SET
+                finding_count = (SELECT count(*) FROM fingerprints x JOIN findings f ON f.project_id = x.project_id AND f.fingerprint = x.fingerprint WHERE x.case_id = @caseId),
+                max_severity = coalesce((SELECT max(f.severity) FROM fingerprints x JOIN findings f ON f.project_id = x.project_id AND f.fingerprint = x.fingerprint WHERE x.case_id = @caseId), 0),
+                first_seen = coalesce((SELECT min(f.observed_at) FROM fingerprints x JOIN findings f ON f.project_id = x.project_id AND f.fingerprint = x.fingerprint WHERE x.case_id = @caseId), first_seen),
+                last_seen = coalesce((SELECT max(f.observed_at) FROM fingerprints x JOIN findings f ON f.project_id = x.project_id AND f.fingerprint = x.fingerprint WHERE x.case_id = @caseId), last_seen)
+            WHERE id = @caseId
+            """, new { caseId }, tx);
+}

@@ -1,0 +1,15 @@
+namespace Clearwing.Findings;
+
+/// <summary>
+/// One stored observation: what one finder reported at one revision, immutable once stored.
+/// <see cref="Id"/> is the import's random id and the result's position in it.
+/// </summary>
+public sealed record Finding(
+    string Id, string Project, string? Case, string Fingerprint, string BaselineState,
+    string Tool, string? ToolVersion, string? Model, string RuleId, string? Cwe,
+    FindingLevel Level, ReportedSeverity Severity, string Message,
+    string? Path, int? StartLine, int? EndLine, int? StartColumn, string? Function,
+    bool Suppressed, string? CvssVector, double? Confidence, string Revision, DateTimeOffset ObservedAt);
+
+/// <summary>Filters for finding listings; at least one of them narrows the list in practice.</summary>
+public sealed record FindingFilter(string? Case = null, string? Project = null, int Offset = 0, int Limit = 100);

@@ -1,0 +1,47 @@
+using Clearwing.Cases;
+using Clearwing.Storage;
+using Dapper;
+
+namespace Clearwing.Findings;
+
+/// <summary>Reads stored findings, newest import first; a case's findings are those its fingerprints cover.</summary>
+public sealed class FindingQueries(Database db)
+{
+    public const int MaxLimit = 1000;
+
+    public async Task<Page<Finding>> ListAsync(FindingFilter filter, CancellationToken ct = default)
+    {
+        var limit = Math.Clamp(filter.Limit, 1, MaxLimit);
+        var offset = Math.Max(filter.Offset, 0);
+        const string from = """
+            FROM findings f
+            JOIN projects p ON p.id = f.project_id
+            JOIN fingerprints x ON x.project_id = f.project_id AND x.fingerprint = f.fingerprint
+            WHERE (@case IS NULL OR x.case_id = @case)
+              AND (@project IS NULL OR p.name = @project)
+            """;
+        var args = new { @case = filter.Case, project = filter.Project, limit, offset };
+        await using var connection = await db.OpenAsync(ct);
+        var total = await connection.ExecuteScalarAsync<long>($"SELECT count(*) {from}", args);
+        var rows = await connection.QueryAsync<Row>(
+            $"""
+            SELECT f.import_id, f.ordinal, p.name AS project, x.case_id, f.fingerprint, f.baseline_state, f.tool, f.tool_version,
+                   f.model, f.rule_id, f.cwe, f.level, f.severity, f.message, f.path, f.start_line, f.end_line,
+                   f.start_column, f.function, f.suppressed, f.cvss_vector, f.confidence, f.revision, f.observed_at
+            {from}
+            ORDER BY f.observed_at DESC, f.import_id, f.ordinal
+            LIMIT @limit OFFSET @offset
+            """, args);
+        return new Page<Finding>(rows.Select(r => r.ToFinding()).ToList(), total, offset, limit);
+    }
+
+    sealed record Row(string import_id, long ordinal, string project, string? case_id, string fingerprint, string baseline_state,
+        string tool, string? tool_version, string? model, string rule_id, string? cwe, long level, long severity, string message,
+        string? path, long? start_line, long? end_line, long? start_column, string? function, long suppressed,
+        string? cvss_vector, double? confidence, string revision, long observed_at)
+    {
+        public Finding ToFinding() => new($"{import_id}-{ordinal}", project, case_id, fingerprint, baseline_state, tool, tool_version,
+            model, rule_id, cwe, (FindingLevel)level, (ReportedSeverity)severity, message, path, (int?)start_line, (int?)end_line,
+            (int?)start_column, function, suppressed != 0, cvss_vector, confidence, revision, CaseQueries.FromMs(observed_at));
+    }
+}

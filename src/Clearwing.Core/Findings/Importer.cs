@@ -1,0 +1,259 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
+using Clearwing.Storage;
+using Clearwing.Cases;
+using Dapper;
+
+namespace Clearwing.Findings;
+
+/// <summary>One import: the files of one analysis run (one or more SARIF or native logs) into one project.</summary>
+/// <param name="Project">Project name; created on first import.</param>
+/// <param name="Files">Paths to read, with the names errors should use.</param>
+/// <param name="Revision">The revision analysed; when absent, the log's own revision, else the content hash.</param>
+/// <param name="SourceRoot">Where the analysed sources are, to compute line hashes the log lacks.</param>
+public sealed record ImportRequest(string Project, IReadOnlyList<ImportFile> Files, string? Revision = null, string? SourceRoot = null);
+
+public sealed record ImportFile(string Path, string DisplayName);
+
+/// <summary>
+/// What an import did. <see cref="Results"/> counts every result read; New/Unchanged/Updated classify the
+/// ones observed against the project's baseline for the same tool; Absent counts tracked results that
+/// this import no longer reports. A file already imported reports everything unchanged and stores nothing.
+/// </summary>
+public sealed record ImportSummary(
+    string ImportId, string Project, string Revision,
+    long Results, long New, long Unchanged, long Updated, long Absent, long Suppressed, long NewCases,
+    bool AlreadyImported);
+
+/// <summary>
+/// The intake pipeline: read (streaming) → stage in bulk → classify against the baseline, store findings,
+/// cluster new fingerprints into cases — all in one transaction and a handful of set-based statements.
+/// </summary>
+public sealed class Importer(Database db, TimeProvider time)
+{
+    static readonly string[] StageColumns =
+    [
+        "ordinal", "fingerprint", "tool", "tool_version", "model", "rule_id", "cwe", "level", "severity", "message",
+        "path", "start_line", "end_line", "start_column", "function", "snippet", "fingerprint_source", "suppressed",
+        "declared_absent", "evidence", "reproducer", "cvss_vector", "confidence", "revision", "content_hash",
+    ];
+
+    public async Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress = null, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(request.Project)) throw new ArgumentException("A project name is required.");
+        if (request.Files.Count == 0) throw new ArgumentException("At least one file is required.");
+        // The same files at the same requested revision are the same import; a new --revision is a new observation.
+        var contentHash = await HashFilesAsync(request.Files, request.Revision, ct);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = await db.BeginAsync(connection, ct);
+        var projectId = await ProjectStore.EnsureAsync(connection, tx, db, request.Project.Trim(), now, ct);
+        if (db.Engine == Engine.Postgres)
+            // Imports into one project take turns: baselines and case clustering need a stable view.
+            await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(hashtext(@projectId))", new { projectId }, tx);
+
+        var previous = await connection.QuerySingleOrDefaultAsync<PreviousImport>(
+            "SELECT id, revision, results, suppressed FROM imports WHERE project_id = @projectId AND sha256 = @contentHash",
+            new { projectId, contentHash }, tx);
+        if (previous is not null)
+        {
+            await tx.RollbackAsync(ct);
+            return new ImportSummary(previous.id, request.Project, previous.revision, previous.results, 0, previous.results, 0, 0, previous.suppressed, 0, true);
+        }
+
+        var importId = await connection.ExecuteScalarAsync<string>(
+            $"""
+            INSERT INTO imports (id, project_id, file_name, sha256, revision, imported_at, results, new, unchanged, updated, absent, suppressed, new_cases)
+            VALUES ({db.Dialect.RandomId}, @projectId, @fileName, @contentHash, '', @now, 0, 0, 0, 0, 0, 0, 0)
+            RETURNING id
+            """,
+            new { projectId, fileName = string.Join(", ", request.Files.Select(f => f.DisplayName)), contentHash, now }, tx);
+
+        var (results, revision) = await StageAsync(connection, tx, request, contentHash, progress, ct);
+        var summary = await ClassifyAndClusterAsync(connection, tx, projectId, importId!, revision, now, ct);
+        await tx.CommitAsync(ct);
+        return summary with { Project = request.Project, Results = results };
+    }
+
+    sealed record PreviousImport(string id, string revision, long results, long suppressed);
+
+    async Task<(long Results, string Revision)> StageAsync(
+        DbConnection connection, DbTransaction tx, ImportRequest request, string contentHash, IProgress<long>? progress, CancellationToken ct)
+    {
+        await connection.ExecuteAsync("DROP TABLE IF EXISTS stage", transaction: tx);
+        await connection.ExecuteAsync(
+            """
+            CREATE TEMP TABLE stage (
+                ordinal BIGINT, fingerprint TEXT, tool TEXT, tool_version TEXT, model TEXT, rule_id TEXT, cwe TEXT,
+                level BIGINT, severity BIGINT, message TEXT, path TEXT, start_line BIGINT, end_line BIGINT,
+                start_column BIGINT, function TEXT, snippet TEXT, fingerprint_source BIGINT, suppressed BIGINT,
+                declared_absent BIGINT, evidence TEXT, reproducer TEXT, cvss_vector TEXT, confidence DOUBLE PRECISION,
+                revision TEXT, content_hash TEXT)
+            """, transaction: tx);
+
+        long ordinal = 0;
+        string? revision = request.Revision;
+        var row = new object?[StageColumns.Length];
+        await using (var bulk = await BulkInsert.StartAsync(connection, tx, "stage", StageColumns, ct))
+        {
+            foreach (var file in request.Files)
+            {
+                foreach (var r in FindingReader.Read(file.Path, file.DisplayName, request.SourceRoot))
+                {
+                    ct.ThrowIfCancellationRequested();
+                    revision ??= r.Revision;
+                    row[0] = ordinal;
+                    row[1] = r.Fingerprint;
+                    row[2] = r.Tool;
+                    row[3] = r.ToolVersion;
+                    row[4] = r.Model;
+                    row[5] = r.RuleId;
+                    row[6] = r.Cwe;
+                    row[7] = (long)r.Level;
+                    row[8] = (long)r.Severity;
+                    row[9] = r.Message;
+                    row[10] = r.Path;
+                    row[11] = (long?)r.StartLine;
+                    row[12] = (long?)r.EndLine;
+                    row[13] = (long?)r.StartColumn;
+                    row[14] = r.Function;
+                    row[15] = r.Snippet;
+                    row[16] = (long)r.FingerprintSource;
+                    row[17] = r.Suppressed ? 1L : 0L;
+                    row[18] = r.DeclaredAbsent ? 1L : 0L;
+                    row[19] = r.Evidence;
+                    row[20] = r.ReproducerJson;
+                    row[21] = r.CvssVector;
+                    row[22] = r.Confidence;
+                    row[23] = request.Revision ?? r.Revision;
+                    row[24] = ContentHash(r);
+                    await bulk.AddAsync(row, ct);
+                    if (++ordinal % 10_000 == 0) progress?.Report(ordinal);
+                }
+            }
+            await bulk.CompleteAsync(ct);
+        }
+        progress?.Report(ordinal);
+        return (ordinal, revision ?? "sha256:" + contentHash[..16]);
+    }
+
+    async Task<ImportSummary> ClassifyAndClusterAsync(
+        DbConnection connection, DbTransaction tx, string projectId, string importId, string revision, long now, CancellationToken ct)
+    {
+        var p = new { projectId, importId, revision, now };
+        await connection.ExecuteAsync("UPDATE imports SET revision = @revision WHERE id = @importId", p, tx);
+
+        // The n-th result with a fingerprint matches the n-th tracked one (SARIF baselining matches
+        // duplicates one to one). A result the log itself declares absent is stored but never tracked.
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO findings (import_id, ordinal, project_id, fingerprint, occurrence, baseline_state, tool, tool_version,
+                model, rule_id, cwe, level, severity, message, path, start_line, end_line, start_column, function, snippet,
+                fingerprint_source, suppressed, evidence, reproducer, cvss_vector, confidence, revision, observed_at)
+            SELECT @importId, s.ordinal, @projectId, s.fingerprint, s.occurrence,
+                CASE WHEN s.declared_absent = 1 THEN 'absent'
+                     WHEN t.present IS NULL OR t.present = 0 THEN 'new'
+                     WHEN t.content_hash = s.content_hash THEN 'unchanged'
+                     ELSE 'updated' END,
+                s.tool, s.tool_version, s.model, s.rule_id, s.cwe, s.level, s.severity, s.message, s.path, s.start_line,
+                s.end_line, s.start_column, s.function, s.snippet, s.fingerprint_source, s.suppressed, s.evidence,
+                s.reproducer, s.cvss_vector, s.confidence, coalesce(s.revision, @revision), @now
+            FROM (SELECT stage.*, ROW_NUMBER() OVER (PARTITION BY fingerprint, declared_absent ORDER BY ordinal) AS occurrence FROM stage) s
+            LEFT JOIN tracks t ON t.project_id = @projectId AND t.fingerprint = s.fingerprint AND t.occurrence = s.occurrence
+                AND s.declared_absent = 0
+            """, p, tx);
+
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO tracks (project_id, fingerprint, occurrence, tool, content_hash, present, last_import_id, last_revision)
+            SELECT @projectId, f.fingerprint, f.occurrence, f.tool, s.content_hash, 1, @importId, @revision
+            FROM findings f JOIN stage s ON s.ordinal = f.ordinal
+            WHERE f.import_id = @importId AND f.baseline_state <> 'absent'
+            ON CONFLICT (project_id, fingerprint, occurrence) DO UPDATE SET
+                tool = excluded.tool, content_hash = excluded.content_hash, present = 1,
+                last_import_id = excluded.last_import_id, last_revision = excluded.last_revision
+            """, p, tx);
+
+        // Whatever this import's tools tracked as present and did not report again is now absent at
+        // this revision. Kept, never deleted: the case history still needs it.
+        var absent = await connection.ExecuteAsync(
+            """
+            UPDATE tracks SET present = 0, last_import_id = @importId, last_revision = @revision
+            WHERE project_id = @projectId AND present = 1 AND last_import_id <> @importId
+              AND tool IN (SELECT DISTINCT tool FROM stage)
+            """, p, tx);
+
+        // Cluster: a known fingerprint joins its case; each new fingerprint opens one.
+        await connection.ExecuteAsync("DROP TABLE IF EXISTS stage_cases", transaction: tx);
+        await connection.ExecuteAsync(
+            $"""
+            CREATE TEMP TABLE stage_cases AS
+            SELECT n.fingerprint, {db.Dialect.RandomId} AS case_id, n.first_ordinal
+            FROM (SELECT f.fingerprint, min(f.ordinal) AS first_ordinal
+                  FROM findings f
+                  WHERE f.import_id = @importId
+                    AND NOT EXISTS (SELECT 1 FROM fingerprints x WHERE x.project_id = @projectId AND x.fingerprint = f.fingerprint)
+                  GROUP BY f.fingerprint) n
+            """, p, tx);
+        var newCases = await connection.ExecuteAsync(
+            """
+            INSERT INTO cases (id, project_id, title, state, first_seen, last_seen, finding_count, max_severity, created_at)
+            SELECT c.case_id, @projectId, substr(f.rule_id || ' in ' || coalesce(f.path, f.function, '(no location)') || ': ' || f.message, 1, 200),
+                   'new', @now, @now, 0, 0, @now
+            FROM stage_cases c JOIN findings f ON f.import_id = @importId AND f.ordinal = c.first_ordinal
+            """, p, tx);
+        await connection.ExecuteAsync(
+            "INSERT INTO fingerprints (project_id, fingerprint, case_id) SELECT @projectId, fingerprint, case_id FROM stage_cases",
+            p, tx);
+
+        await connection.ExecuteAsync(
+            $"""
+            UPDATE cases SET finding_count = cases.finding_count + a.n, last_seen = @now,
+                   max_severity = {db.Dialect.Greatest}(cases.max_severity, a.severity)
+            FROM (SELECT x.case_id, count(*) AS n, max(f.severity) AS severity
+                  FROM findings f JOIN fingerprints x ON x.project_id = f.project_id AND x.fingerprint = f.fingerprint
+                  WHERE f.import_id = @importId
+                  GROUP BY x.case_id) a
+            WHERE cases.id = a.case_id
+            """, p, tx);
+
+        var counts = (await connection.QueryAsync<(string State, long N, long Suppressed)>(
+            "SELECT baseline_state, count(*), CAST(sum(suppressed) AS BIGINT) FROM findings WHERE import_id = @importId GROUP BY baseline_state",
+            p, tx)).ToList();
+        long Count(string state) => counts.Where(c => c.State == state).Sum(c => c.N);
+        var summary = new ImportSummary(importId, "", revision, counts.Sum(c => c.N), Count("new"), Count("unchanged"),
+            Count("updated"), absent, counts.Sum(c => c.Suppressed), newCases, false);
+
+        await connection.ExecuteAsync(
+            """
+            UPDATE imports SET results = @Results, new = @New, unchanged = @Unchanged, updated = @Updated,
+                   absent = @Absent, suppressed = @Suppressed, new_cases = @NewCases
+            WHERE id = @ImportId
+            """, summary, tx);
+        await connection.ExecuteAsync("DROP TABLE stage_cases; DROP TABLE stage", transaction: tx);
+        return summary;
+    }
+
+    /// <summary>What "updated" compares: the result's content apart from its identity.</summary>
+    static string ContentHash(ObservedResult r)
+    {
+        var text = string.Join('\u001f', (int)r.Level, r.Message, r.Path, r.StartLine, r.StartColumn, r.EndLine, r.Snippet, r.Suppressed);
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(text), hash);
+        return Convert.ToHexStringLower(hash[..16]);
+    }
+
+    static async Task<string> HashFilesAsync(IReadOnlyList<ImportFile> files, string? revision, CancellationToken ct)
+    {
+        using var all = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        all.AppendData(Encoding.UTF8.GetBytes(revision ?? ""));
+        foreach (var file in files)
+        {
+            await using var stream = File.OpenRead(file.Path);
+            all.AppendData(await SHA256.HashDataAsync(stream, ct));
+        }
+        return Convert.ToHexStringLower(all.GetHashAndReset());
+    }
+}

@@ -1,0 +1,25 @@
+using Clearwing.Cases;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace Clearwing.Server.Cases;
+
+public static class CasesApi
+{
+    public static void MapCases(this RouteGroupBuilder api)
+    {
+        api.MapGet("/cases", ListAsync).WithName("ListCases").WithSummary("Cases, most severe and most recently seen first.");
+        api.MapGet("/cases/{id}", GetAsync).WithName("GetCase").WithSummary("One case with its fingerprints and its merges and splits.");
+    }
+
+    static async Task<Ok<Page<CaseSummary>>> ListAsync(
+        CaseQueries cases, string? project, string? state, int? offset, int? limit, CancellationToken ct) =>
+        TypedResults.Ok(await cases.ListAsync(new CaseFilter(project, state, offset ?? 0, limit ?? 100), ct));
+
+    static async Task<Results<Ok<CaseDetail>, ProblemHttpResult>> GetAsync(string id, CaseQueries cases, CancellationToken ct) =>
+        await cases.GetAsync(id, ct) is { } detail
+            ? TypedResults.Ok(detail)
+            : TypedResults.Problem($"No case {id}.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
+}

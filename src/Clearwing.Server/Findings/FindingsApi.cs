@@ -1,0 +1,17 @@
+using Clearwing.Cases;
+using Clearwing.Findings;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace Clearwing.Server.Findings;
+
+public static class FindingsApi
+{
+    public static void MapFindings(this RouteGroupBuilder api) =>
+        api.MapGet("/findings", ListAsync).WithName("ListFindings").WithSummary("Findings, filtered by case and/or project, newest first.");
+
+    static async Task<Ok<Page<Finding>>> ListAsync(
+        FindingQueries findings, string? @case, string? project, int? offset, int? limit, CancellationToken ct) =>
+        TypedResults.Ok(await findings.ListAsync(new FindingFilter(@case, project, offset ?? 0, limit ?? 100), ct));
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs Clearwing's whole test suite: installs and starts what the tests need (a throwaway PostgreSQL
+# cluster), runs every test project, stops everything, and ends with one line:
+#   Tests: N passed, N failed, N skipped
+set -uo pipefail
+cd "$(dirname "$0")"
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# PostgreSQL: installed from apt when missing, started as a throwaway cluster on a free port.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+PGDIR=$(mktemp -d)
+PGPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 55432)
+as_pg() { if [ "$(id -u)" = 0 ]; then chown -R postgres:postgres "$PGDIR"; runuser -u postgres -- "$@"; else "$@"; fi; }
+stop_pg() { as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast -w stop >/dev/null 2>&1; rm -rf "$PGDIR"; }
+trap stop_pg EXIT
+as_pg "$PGBIN/initdb" -D "$PGDIR/data" -U clearwing --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w \
+  -o "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200" start >/dev/null
+export CLEARWING_TEST_POSTGRES="Host=127.0.0.1;Port=$PGPORT;Username=clearwing;Database=postgres;Pooling=false"
+
+passed=0; failed=0; skipped=0; status=0
+dotnet build Clearwing.slnx -c Release -nologo -v q || { echo "Tests: 0 passed, 1 failed, 0 skipped"; exit 1; }
+for project in tests/*/; do
+  name=$(basename "$project")
+  log=$(mktemp)
+  dotnet test --project "$project" -c Release --no-build 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  # Microsoft.Testing.Platform's own summary lines: "succeeded: N", "failed: N", "skipped: N".
+  p=$(grep -Eo 'succeeded: *[0-9]+' "$log" | tail -1 | grep -Eo '[0-9]+'); f=$(grep -Eo 'failed: *[0-9]+' "$log" | tail -1 | grep -Eo '[0-9]+'); s=$(grep -Eo 'skipped: *[0-9]+' "$log" | tail -1 | grep -Eo '[0-9]+')
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
+  if [ "$rc" -ne 0 ]; then status=1; [ "${f:-0}" -eq 0 ] && failed=$((failed + 1)) && echo "$name: test run exited $rc"; fi
+  rm -f "$log"
+done
+echo "Tests: $passed passed, $failed failed, $skipped skipped"
+exit $status

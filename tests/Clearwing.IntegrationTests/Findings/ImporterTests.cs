@@ -1,0 +1,149 @@
+using Clearwing.Cases;
+using Clearwing.Findings;
+using Clearwing.IntegrationTests.Storage;
+using Clearwing.Storage;
+using Dapper;
+
+namespace Clearwing.IntegrationTests.Findings;
+
+/// <summary>The import pipeline's contract, run against both engines.</summary>
+public sealed class ImporterTests
+{
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    static Task<ImportSummary> Import(Database db, string project, string path, string? revision = null) =>
+        new Importer(db, TimeProvider.System).ImportAsync(new ImportRequest(project, [new ImportFile(path, Path.GetFileName(path))], revision), null, Ct);
+
+    static async Task<long> Count(Database db, string sql)
+    {
+        await using var c = await db.OpenAsync(Ct);
+        return await c.ExecuteScalarAsync<long>(sql);
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task First_import_stores_every_result_and_opens_one_case_per_fingerprint(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var results = Some.Results(40).Concat(Some.Results(5)).ToList(); // five exact repeats
+        var summary = await Import(db, "openssl", Some.SarifLog(results), "r1");
+
+        Assert.Equal(45, summary.Results);
+        Assert.Equal(45, summary.New);
+        Assert.Equal(40, summary.NewCases);
+        Assert.Equal(45, await Count(db, "SELECT count(*) FROM findings"));
+        Assert.Equal(40, await Count(db, "SELECT count(*) FROM cases"));
+        var page = await new CaseQueries(db).ListAsync(new CaseFilter(Project: "openssl", Limit: 1000), Ct);
+        Assert.Equal(40, page.Total);
+        Assert.Equal(45, page.Items.Sum(c => c.Findings));
+        Assert.All(page.Items, c => Assert.Equal("new", c.State));
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task Importing_the_same_file_twice_adds_nothing(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var log = Some.SarifLog(Some.Results(12));
+        await Import(db, "curl", log);
+        var again = await Import(db, "curl", log);
+
+        Assert.True(again.AlreadyImported);
+        Assert.Equal(0, again.New);
+        Assert.Equal(12, again.Unchanged);
+        Assert.Equal(12, await Count(db, "SELECT count(*) FROM findings"));
+        Assert.Equal(1, await Count(db, "SELECT count(*) FROM imports"));
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_later_revision_classifies_results_as_new_unchanged_updated_or_absent(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var before = Some.Results(10);
+        await Import(db, "zlib", Some.SarifLog(before), "r1");
+
+        // 1..6 unchanged; 7 and 8 moved down ten lines (updated); 9 and 10 fixed (absent); 11 appears (new).
+        var after = before.Take(6)
+            .Concat(before.Skip(6).Take(2).Select(r => r with { Line = r.Line + 10 }))
+            .Append(Some.Result(11))
+            .ToList();
+        var summary = await Import(db, "zlib", Some.SarifLog(after), "r2");
+
+        Assert.Equal((1, 6, 2, 2, 1), (summary.New, summary.Unchanged, summary.Updated, summary.Absent, summary.NewCases));
+        // Absent results are marked at the revision, never deleted.
+        Assert.Equal(2, await Count(db, "SELECT count(*) FROM tracks WHERE present = 0 AND last_revision = 'r2'"));
+        Assert.Equal(10 + 9, await Count(db, "SELECT count(*) FROM findings"));
+        // A moved result is the same finding: its case now has two findings.
+        var moved = await new FindingQueries(db).ListAsync(new FindingFilter(Project: "zlib", Limit: 1000), Ct);
+        var movedCases = moved.Items.Where(f => f.BaselineState == "updated").Select(f => f.Case).ToList();
+        Assert.All(movedCases, id => Assert.Equal(2, moved.Items.Count(f => f.Case == id)));
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task Absent_results_that_come_back_are_new_again_and_rejoin_their_case(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var results = Some.Results(3);
+        await Import(db, "p", Some.SarifLog(results), "r1");
+        await Import(db, "p", Some.SarifLog(results.Take(2)), "r2");
+        var back = await Import(db, "p", Some.SarifLog(results), "r3");
+
+        Assert.Equal((1, 2, 0), (back.New, back.Unchanged, back.NewCases));
+        Assert.Equal(3, await Count(db, "SELECT count(*) FROM cases"));
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task Another_tool_in_the_same_project_does_not_make_the_first_tools_results_absent(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        await Import(db, "p", Some.SarifLog(Some.Results(4), tool: "A"), "r1");
+        var other = await Import(db, "p", Some.SarifLog([new SomeResult("X1", "a.c", 1, "other()")], tool: "B"), "r2");
+
+        Assert.Equal(0, other.Absent);
+        Assert.Equal(5, await Count(db, "SELECT count(*) FROM tracks WHERE present = 1"));
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_malformed_file_stores_nothing_and_names_file_path_and_reason(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var good = File.ReadAllText(Some.SarifLog(Some.Results(50)));
+        var truncated = Some.TempFile(good[..(good.Length * 2 / 3)], ".sarif");
+
+        var error = await Assert.ThrowsAsync<MalformedInputException>(() => Import(db, "broken", truncated));
+
+        Assert.Equal(Path.GetFileName(truncated), error.File);
+        Assert.StartsWith("$", error.JsonPath);
+        Assert.False(string.IsNullOrWhiteSpace(error.Reason));
+        foreach (var table in new[] { "projects", "imports", "findings", "cases", "fingerprints", "tracks" })
+            Assert.Equal(0, await Count(db, $"SELECT count(*) FROM {table}"));
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task Concurrent_imports_into_one_project_do_not_create_duplicate_cases(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        // Eight different files (different revisions' worth of results) sharing most fingerprints.
+        var logs = Enumerable.Range(0, 8)
+            .Select(i => Some.SarifLog(Some.Results(30).Append(new SomeResult("ONLY", "x.c", 1, $"only_in_{i}()"))))
+            .ToList();
+
+        await Task.WhenAll(logs.Select((log, i) => Task.Run(() => Import(db, "shared", log, $"r{i}"), Ct)));
+
+        Assert.Equal(30 + 8, await Count(db, "SELECT count(*) FROM cases"));
+        Assert.Equal(30 + 8, await Count(db, "SELECT count(*) FROM fingerprints"));
+        Assert.Equal(8 * 31, await Count(db, "SELECT count(*) FROM findings"));
+        Assert.Equal(1, await Count(db, "SELECT count(*) FROM projects"));
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task Case_ids_are_random_not_sequential(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        await Import(db, "p", Some.SarifLog(Some.Results(20)));
+        var ids = (await new CaseQueries(db).ListAsync(new CaseFilter(), Ct)).Items.Select(c => c.Id).ToList();
+
+        Assert.All(ids, id => Assert.Matches("^[0-9a-f]{32}$", id));
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        // No shared prefix longer than chance would give among 20 random ids.
+        Assert.True(ids.Select(id => id[..6]).Distinct().Count() == ids.Count);
+    }
+}
