@@ -1,1 +1,82 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Clearwing.Bench;
+using Clearwing.Findings;
+using Clearwing.Storage;
+
+// Macro benchmark of intake. Each measured phase runs in a child process of its own, so the peak
+// memory reported is that phase's alone.
+//   dotnet run -c Release --project bench/Clearwing.Bench -- [--results N] [--postgres CONNSTR] [--keep DIR]
+//   (child phases: generate FILE N | parse FILE | import FILE DB)
+var inv = CultureInfo.InvariantCulture;
+switch (args.FirstOrDefault())
+{
+    case "generate":
+        Console.WriteLine(SarifGenerator.Write(args[1], int.Parse(args[2], inv)));
+        return 0;
+    case "parse":
+    {
+        var watch = Stopwatch.StartNew();
+        long n = 0;
+        foreach (var _ in FindingReader.Read(args[1], Path.GetFileName(args[1]))) n++;
+        return Report(n, watch.Elapsed, null);
+    }
+    case "import":
+    {
+        await using var db = Database.Open(args[2]);
+        await Migrator.MigrateAsync(db);
+        var watch = Stopwatch.StartNew();
+        var summary = await new Importer(db, TimeProvider.System).ImportAsync(
+            new ImportRequest("bench", [new ImportFile(args[1], Path.GetFileName(args[1]))], "r1"));
+        return Report(summary.Results, watch.Elapsed, summary);
+    }
+}
+
+var results = Option("--results") is { } r ? int.Parse(r, inv) : 1_000_000;
+var postgres = Option("--postgres");
+var dir = Option("--keep") ?? Path.Combine(Path.GetTempPath(), $"clearwing-bench-{Environment.ProcessId}");
+Directory.CreateDirectory(dir);
+var log = Path.Combine(dir, $"bench-{results}.sarif");
+if (!File.Exists(log)) Child("generate", log, results.ToString(inv));
+var size = new FileInfo(log).Length;
+Console.WriteLine($"SARIF log: {results:N0} results, {size / 1048576.0:N0} MiB ({log})");
+
+var rows = new List<(string Phase, JsonElement Result)> { ("parse only (floor)", Child("parse", log)) };
+var sqlite = Path.Combine(dir, $"bench-{Guid.NewGuid():N}.db");
+rows.Add(("import into SQLite", Child("import", log, sqlite)));
+if (postgres is not null) rows.Add(("import into PostgreSQL", Child("import", log, postgres)));
+
+Console.WriteLine();
+Console.WriteLine("| phase | results | seconds | results/s | peak memory (MiB) |");
+Console.WriteLine("|---|---:|---:|---:|---:|");
+foreach (var (phase, result) in rows)
+    Console.WriteLine(string.Create(inv, $"| {phase} | {result.GetProperty("results").GetInt64():N0} | {result.GetProperty("seconds").GetDouble():F1} | {result.GetProperty("perSecond").GetDouble():N0} | {result.GetProperty("peakMiB").GetDouble():N0} |"));
+foreach (var f in Directory.GetFiles(dir, "bench-*.db*")) File.Delete(f);
 return 0;
+
+string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+
+static int Report(long n, TimeSpan elapsed, ImportSummary? summary)
+{
+    using var self = Process.GetCurrentProcess();
+    Console.WriteLine(JsonSerializer.Serialize(new
+    {
+        results = n, seconds = elapsed.TotalSeconds, perSecond = n / elapsed.TotalSeconds,
+        peakMiB = self.PeakWorkingSet64 / 1048576.0, summary,
+    }));
+    return 0;
+}
+
+static JsonElement Child(params string[] childArgs)
+{
+    var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
+    if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") start.ArgumentList.Add(typeof(SarifGenerator).Assembly.Location);
+    foreach (var a in childArgs) start.ArgumentList.Add(a);
+    using var child = Process.Start(start)!;
+    var output = child.StandardOutput.ReadToEnd();
+    child.WaitForExit();
+    if (child.ExitCode != 0) throw new InvalidOperationException($"bench {childArgs[0]} failed with exit code {child.ExitCode}");
+    var last = output.Trim().Split('\n')[^1];
+    return last.StartsWith('{') ? JsonDocument.Parse(last).RootElement.Clone() : default;
+}

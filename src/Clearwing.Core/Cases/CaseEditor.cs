@@ -28,7 +28,10 @@ public sealed class CaseEditor(Database db, TimeProvider time)
             if (await LiveCaseProjectAsync(connection, tx, source) != project)
                 throw new CaseEditException($"Case {source} belongs to another project than {target}; only cases of one project can be merged.");
             var moved = await connection.ExecuteAsync(
-                "UPDATE fingerprints SET case_id = @target WHERE case_id = @source", new { target, source }, tx);
+                """
+                UPDATE fingerprints SET case_seq = (SELECT seq FROM cases WHERE id = @target)
+                WHERE case_seq = (SELECT seq FROM cases WHERE id = @source)
+                """, new { target, source }, tx);
             await connection.ExecuteAsync(
                 "UPDATE cases SET merged_into = @target, finding_count = 0 WHERE id = @source", new { target, source }, tx);
             await RecordAsync(connection, tx, target, source, "merged-in", reason, moved, now);
@@ -49,7 +52,7 @@ public sealed class CaseEditor(Database db, TimeProvider time)
         await using var tx = await db.BeginAsync(connection, ct);
         var project = await LiveCaseProjectAsync(connection, tx, caseId);
         var members = (await connection.QueryAsync<string>(
-            "SELECT fingerprint FROM fingerprints WHERE case_id = @caseId", new { caseId }, tx)).ToHashSet();
+            "SELECT x.fingerprint FROM fingerprints x JOIN cases c ON c.seq = x.case_seq WHERE c.id = @caseId", new { caseId }, tx)).ToHashSet();
         var foreign = wanted.Where(f => !members.Contains(f)).ToList();
         if (foreign.Count > 0)
             throw new CaseEditException($"Fingerprint {foreign[0]} is not in case {caseId}.");
@@ -65,7 +68,7 @@ public sealed class CaseEditor(Database db, TimeProvider time)
         // One statement per fingerprint keeps the SQL identical on both engines; splits are small and rare.
         foreach (var fingerprint in wanted)
             await connection.ExecuteAsync(
-                "UPDATE fingerprints SET case_id = @newId WHERE project_id = @project AND fingerprint = @fingerprint",
+                "UPDATE fingerprints SET case_seq = (SELECT seq FROM cases WHERE id = @newId) WHERE project_id = @project AND fingerprint = @fingerprint",
                 new { newId, project, fingerprint }, tx);
         await RecordAsync(connection, tx, caseId, newId!, "split-off", reason, wanted.Count, now);
         await RecordAsync(connection, tx, newId!, caseId, "split-from", reason, wanted.Count, now);
@@ -80,13 +83,13 @@ public sealed class CaseEditor(Database db, TimeProvider time)
         if (string.IsNullOrWhiteSpace(reason)) throw new CaseEditException("A reason is required: it is recorded with the change.");
     }
 
-    static async Task<string> LiveCaseProjectAsync(DbConnection connection, DbTransaction tx, string id)
+    static async Task<long> LiveCaseProjectAsync(DbConnection connection, DbTransaction tx, string id)
     {
-        var row = await connection.QuerySingleOrDefaultAsync<(string Project, string? MergedInto)>(
+        var row = await connection.QuerySingleOrDefaultAsync<(long? Project, string? MergedInto)>(
             "SELECT project_id, merged_into FROM cases WHERE id = @id", new { id }, tx);
         if (row.Project is null) throw new CaseEditException($"No case {id}.");
         if (row.MergedInto is not null) throw new CaseEditException($"Case {id} was merged into {row.MergedInto}; use that case.");
-        return row.Project;
+        return row.Project.Value;
     }
 
     Task RecordAsync(DbConnection connection, DbTransaction tx, string caseId, string other, string action, string reason, long count, long now) =>
@@ -101,10 +104,11 @@ public sealed class CaseEditor(Database db, TimeProvider time)
         connection.ExecuteAsync(
             """
             UPDATE cases SET
-                finding_count = (SELECT count(*) FROM fingerprints x JOIN findings f ON f.project_id = x.project_id AND f.fingerprint = x.fingerprint WHERE x.case_id = @caseId),
-                max_severity = coalesce((SELECT max(f.severity) FROM fingerprints x JOIN findings f ON f.project_id = x.project_id AND f.fingerprint = x.fingerprint WHERE x.case_id = @caseId), 0),
-                first_seen = coalesce((SELECT min(f.observed_at) FROM fingerprints x JOIN findings f ON f.project_id = x.project_id AND f.fingerprint = x.fingerprint WHERE x.case_id = @caseId), first_seen),
-                last_seen = coalesce((SELECT max(f.observed_at) FROM fingerprints x JOIN findings f ON f.project_id = x.project_id AND f.fingerprint = x.fingerprint WHERE x.case_id = @caseId), last_seen)
-            WHERE id = @caseId
+                finding_count = a.n, max_severity = coalesce(a.severity, 0),
+                first_seen = coalesce(a.first_seen, cases.first_seen), last_seen = coalesce(a.last_seen, cases.last_seen)
+            FROM (SELECT count(f.ordinal) AS n, max(f.severity) AS severity, min(f.observed_at) AS first_seen, max(f.observed_at) AS last_seen
+                  FROM cases c JOIN fingerprints x ON x.case_seq = c.seq JOIN findings f ON f.fingerprint_id = x.id
+                  WHERE c.id = @caseId) a
+            WHERE cases.id = @caseId
             """, new { caseId }, tx);
 }

@@ -42,7 +42,7 @@ public sealed class CaseQueries(Database db)
             """, new { id });
         if (row is null) return null;
         var fingerprints = await connection.QueryAsync<string>(
-            "SELECT fingerprint FROM fingerprints WHERE case_id = @id ORDER BY fingerprint", new { id });
+            "SELECT x.fingerprint FROM fingerprints x JOIN cases c ON c.seq = x.case_seq WHERE c.id = @id ORDER BY x.fingerprint", new { id });
         var changes = await connection.QueryAsync<ChangeRow>(
             "SELECT action, other_case, reason, fingerprints, changed_at FROM case_changes WHERE case_id = @id ORDER BY changed_at, id",
             new { id });

@@ -7,12 +7,11 @@ namespace Clearwing.Cases;
 /// <summary>Projects: created on first import, looked up by name.</summary>
 public static class ProjectStore
 {
-    public static async Task<string> EnsureAsync(DbConnection connection, DbTransaction tx, Database db, string name, long now, CancellationToken ct)
+    public static async Task<long> EnsureAsync(DbConnection connection, DbTransaction tx, string name, long now, CancellationToken ct)
     {
         await connection.ExecuteAsync(
-            $"INSERT INTO projects (id, name, created_at) VALUES ({db.Dialect.RandomId}, @name, @now) ON CONFLICT (name) DO NOTHING",
+            "INSERT INTO projects (name, created_at) VALUES (@name, @now) ON CONFLICT (name) DO NOTHING",
             new { name, now }, tx);
-        return await connection.ExecuteScalarAsync<string>("SELECT id FROM projects WHERE name = @name", new { name }, tx)
-            ?? throw new InvalidOperationException($"Project {name} vanished inside its own transaction.");
+        return await connection.ExecuteScalarAsync<long>("SELECT id FROM projects WHERE name = @name", new { name }, tx);
     }
 }

@@ -16,8 +16,10 @@ public sealed class FindingQueries(Database db)
         const string from = """
             FROM findings f
             JOIN projects p ON p.id = f.project_id
-            JOIN fingerprints x ON x.project_id = f.project_id AND x.fingerprint = f.fingerprint
-            WHERE (@case IS NULL OR x.case_id = @case)
+            JOIN imports i ON i.seq = f.import_seq
+            JOIN fingerprints x ON x.id = f.fingerprint_id
+            JOIN cases c ON c.seq = x.case_seq
+            WHERE (@case IS NULL OR c.id = @case)
               AND (@project IS NULL OR p.name = @project)
             """;
         var args = new { @case = filter.Case, project = filter.Project, limit, offset };
@@ -25,11 +27,11 @@ public sealed class FindingQueries(Database db)
         var total = await connection.ExecuteScalarAsync<long>($"SELECT count(*) {from}", args);
         var rows = await connection.QueryAsync<Row>(
             $"""
-            SELECT f.import_id, f.ordinal, p.name AS project, x.case_id, f.fingerprint, f.baseline_state, f.tool, f.tool_version,
+            SELECT i.id AS import_id, f.ordinal, p.name AS project, c.id AS case_id, x.fingerprint, f.baseline_state, f.tool, f.tool_version,
                    f.model, f.rule_id, f.cwe, f.level, f.severity, f.message, f.path, f.start_line, f.end_line,
                    f.start_column, f.function, f.suppressed, f.cvss_vector, f.confidence, f.revision, f.observed_at
             {from}
-            ORDER BY f.observed_at DESC, f.import_id, f.ordinal
+            ORDER BY f.import_seq DESC, f.ordinal
             LIMIT @limit OFFSET @offset
             """, args);
         return new Page<Finding>(rows.Select(r => r.ToFinding()).ToList(), total, offset, limit);

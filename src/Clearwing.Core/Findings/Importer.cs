@@ -49,10 +49,10 @@ public sealed class Importer(Database db, TimeProvider time)
 
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
-        var projectId = await ProjectStore.EnsureAsync(connection, tx, db, request.Project.Trim(), now, ct);
+        var projectId = await ProjectStore.EnsureAsync(connection, tx, request.Project.Trim(), now, ct);
         if (db.Engine == Engine.Postgres)
             // Imports into one project take turns: baselines and case clustering need a stable view.
-            await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(hashtext(@projectId))", new { projectId }, tx);
+            await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(72201, CAST(@projectId AS INTEGER))", new { projectId }, tx);
 
         var previous = await connection.QuerySingleOrDefaultAsync<PreviousImport>(
             "SELECT id, revision, results, suppressed FROM imports WHERE project_id = @projectId AND sha256 = @contentHash",
@@ -63,16 +63,16 @@ public sealed class Importer(Database db, TimeProvider time)
             return new ImportSummary(previous.id, request.Project, previous.revision, previous.results, 0, previous.results, 0, 0, previous.suppressed, 0, true);
         }
 
-        var importId = await connection.ExecuteScalarAsync<string>(
+        var (importSeq, importId) = await connection.QuerySingleAsync<(long, string)>(
             $"""
             INSERT INTO imports (id, project_id, file_name, sha256, revision, imported_at, results, new, unchanged, updated, absent, suppressed, new_cases)
             VALUES ({db.Dialect.RandomId}, @projectId, @fileName, @contentHash, '', @now, 0, 0, 0, 0, 0, 0, 0)
-            RETURNING id
+            RETURNING seq, id
             """,
             new { projectId, fileName = string.Join(", ", request.Files.Select(f => f.DisplayName)), contentHash, now }, tx);
 
         var (results, revision) = await StageAsync(connection, tx, request, contentHash, progress, ct);
-        var summary = await ClassifyAndClusterAsync(connection, tx, projectId, importId!, revision, now, ct);
+        var summary = await ClassifyAndClusterAsync(connection, tx, projectId, importSeq, importId, revision, now, ct);
         await tx.CommitAsync(ct);
         return summary with { Project = request.Project, Results = results };
     }
@@ -82,11 +82,11 @@ public sealed class Importer(Database db, TimeProvider time)
     async Task<(long Results, string Revision)> StageAsync(
         DbConnection connection, DbTransaction tx, ImportRequest request, string contentHash, IProgress<long>? progress, CancellationToken ct)
     {
-        await connection.ExecuteAsync("DROP TABLE IF EXISTS stage", transaction: tx);
+        await connection.ExecuteAsync("DROP TABLE IF EXISTS stage; DROP TABLE IF EXISTS new_fingerprints", transaction: tx);
         await connection.ExecuteAsync(
-            """
+            $"""
             CREATE TEMP TABLE stage (
-                ordinal BIGINT, fingerprint TEXT, tool TEXT, tool_version TEXT, model TEXT, rule_id TEXT, cwe TEXT,
+                ordinal {db.Dialect.OrdinalKey}, fingerprint TEXT, tool TEXT, tool_version TEXT, model TEXT, rule_id TEXT, cwe TEXT,
                 level BIGINT, severity BIGINT, message TEXT, path TEXT, start_line BIGINT, end_line BIGINT,
                 start_column BIGINT, function TEXT, snippet TEXT, fingerprint_source BIGINT, suppressed BIGINT,
                 declared_absent BIGINT, evidence TEXT, reproducer TEXT, cvss_vector TEXT, confidence DOUBLE PRECISION,
@@ -140,19 +140,47 @@ public sealed class Importer(Database db, TimeProvider time)
     }
 
     async Task<ImportSummary> ClassifyAndClusterAsync(
-        DbConnection connection, DbTransaction tx, string projectId, string importId, string revision, long now, CancellationToken ct)
+        DbConnection connection, DbTransaction tx, long projectId, long importSeq, string importId, string revision, long now, CancellationToken ct)
     {
-        var p = new { projectId, importId, revision, now };
-        await connection.ExecuteAsync("UPDATE imports SET revision = @revision WHERE id = @importId", p, tx);
+        // Fingerprints with ids above this one are new in this import; their cases are born with their counts.
+        var knownFingerprints = await connection.ExecuteScalarAsync<long>("SELECT coalesce(max(id), 0) FROM fingerprints", transaction: tx);
+        var p = new { projectId, importSeq, revision, now, knownFingerprints };
+        await connection.ExecuteAsync("UPDATE imports SET revision = @revision WHERE seq = @importSeq", p, tx);
+        if (db.Engine == Engine.Postgres)
+            // Temporary tables are never auto-analyzed; without statistics the planner guesses nested loops.
+            await connection.ExecuteAsync("ANALYZE stage", transaction: tx);
 
-        // The n-th result with a fingerprint matches the n-th tracked one (SARIF baselining matches
-        // duplicates one to one). A result the log itself declares absent is stored but never tracked.
+        // Cluster: a known fingerprint joins its case; each new fingerprint opens one, titled after its first result.
+        await connection.ExecuteAsync(
+            $"""
+            CREATE TEMP TABLE new_fingerprints AS
+            SELECT n.fingerprint, {db.Dialect.RandomId} AS case_id, n.first_ordinal, n.findings, n.severity
+            FROM (SELECT s.fingerprint, min(s.ordinal) AS first_ordinal, count(*) AS findings, max(s.severity) AS severity
+                  FROM stage s
+                  WHERE NOT EXISTS (SELECT 1 FROM fingerprints x WHERE x.project_id = @projectId AND x.fingerprint = s.fingerprint)
+                  GROUP BY s.fingerprint) n
+            """, p, tx);
+        var newCases = await connection.ExecuteAsync(
+            """
+            INSERT INTO cases (id, project_id, title, state, first_seen, last_seen, finding_count, max_severity, created_at)
+            SELECT n.case_id, @projectId, substr(s.rule_id || ' in ' || coalesce(s.path, s.function, '(no location)') || ': ' || s.message, 1, 200),
+                   'new', @now, @now, n.findings, n.severity, @now
+            FROM new_fingerprints n JOIN stage s ON s.ordinal = n.first_ordinal
+            """, p, tx);
         await connection.ExecuteAsync(
             """
-            INSERT INTO findings (import_id, ordinal, project_id, fingerprint, occurrence, baseline_state, tool, tool_version,
+            INSERT INTO fingerprints (project_id, fingerprint, case_seq)
+            SELECT @projectId, n.fingerprint, c.seq FROM new_fingerprints n JOIN cases c ON c.id = n.case_id
+            """, p, tx);
+
+        // Classify: the n-th result with a fingerprint matches the n-th tracked one (SARIF baselining
+        // matches duplicates one to one). A result the log itself declares absent is stored, never tracked.
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO findings (import_seq, ordinal, project_id, fingerprint_id, occurrence, baseline_state, tool, tool_version,
                 model, rule_id, cwe, level, severity, message, path, start_line, end_line, start_column, function, snippet,
                 fingerprint_source, suppressed, evidence, reproducer, cvss_vector, confidence, revision, observed_at)
-            SELECT @importId, s.ordinal, @projectId, s.fingerprint, s.occurrence,
+            SELECT @importSeq, s.ordinal, @projectId, m.fingerprint_id, m.occurrence,
                 CASE WHEN s.declared_absent = 1 THEN 'absent'
                      WHEN t.present IS NULL OR t.present = 0 THEN 'new'
                      WHEN t.content_hash = s.content_hash THEN 'unchanged'
@@ -160,67 +188,47 @@ public sealed class Importer(Database db, TimeProvider time)
                 s.tool, s.tool_version, s.model, s.rule_id, s.cwe, s.level, s.severity, s.message, s.path, s.start_line,
                 s.end_line, s.start_column, s.function, s.snippet, s.fingerprint_source, s.suppressed, s.evidence,
                 s.reproducer, s.cvss_vector, s.confidence, coalesce(s.revision, @revision), @now
-            FROM (SELECT stage.*, ROW_NUMBER() OVER (PARTITION BY fingerprint, declared_absent ORDER BY ordinal) AS occurrence FROM stage) s
-            LEFT JOIN tracks t ON t.project_id = @projectId AND t.fingerprint = s.fingerprint AND t.occurrence = s.occurrence
-                AND s.declared_absent = 0
+            FROM (SELECT s.ordinal, x.id AS fingerprint_id,
+                         ROW_NUMBER() OVER (PARTITION BY x.id, s.declared_absent ORDER BY s.ordinal) AS occurrence
+                  FROM stage s JOIN fingerprints x ON x.project_id = @projectId AND x.fingerprint = s.fingerprint) m
+            JOIN stage s ON s.ordinal = m.ordinal
+            LEFT JOIN tracks t ON t.fingerprint_id = m.fingerprint_id AND t.occurrence = m.occurrence AND s.declared_absent = 0
+            ORDER BY s.ordinal
             """, p, tx);
 
         await connection.ExecuteAsync(
             """
-            INSERT INTO tracks (project_id, fingerprint, occurrence, tool, content_hash, present, last_import_id, last_revision)
-            SELECT @projectId, f.fingerprint, f.occurrence, f.tool, s.content_hash, 1, @importId, @revision
+            INSERT INTO tracks (fingerprint_id, occurrence, project_id, tool, content_hash, present, last_import, last_revision)
+            SELECT f.fingerprint_id, f.occurrence, @projectId, f.tool, s.content_hash, 1, @importSeq, @revision
             FROM findings f JOIN stage s ON s.ordinal = f.ordinal
-            WHERE f.import_id = @importId AND f.baseline_state <> 'absent'
-            ON CONFLICT (project_id, fingerprint, occurrence) DO UPDATE SET
+            WHERE f.import_seq = @importSeq AND f.baseline_state <> 'absent'
+            ON CONFLICT (fingerprint_id, occurrence) DO UPDATE SET
                 tool = excluded.tool, content_hash = excluded.content_hash, present = 1,
-                last_import_id = excluded.last_import_id, last_revision = excluded.last_revision
+                last_import = excluded.last_import, last_revision = excluded.last_revision
             """, p, tx);
 
         // Whatever this import's tools tracked as present and did not report again is now absent at
         // this revision. Kept, never deleted: the case history still needs it.
         var absent = await connection.ExecuteAsync(
             """
-            UPDATE tracks SET present = 0, last_import_id = @importId, last_revision = @revision
-            WHERE project_id = @projectId AND present = 1 AND last_import_id <> @importId
+            UPDATE tracks SET present = 0, last_import = @importSeq, last_revision = @revision
+            WHERE project_id = @projectId AND present = 1 AND last_import <> @importSeq
               AND tool IN (SELECT DISTINCT tool FROM stage)
             """, p, tx);
-
-        // Cluster: a known fingerprint joins its case; each new fingerprint opens one.
-        await connection.ExecuteAsync("DROP TABLE IF EXISTS stage_cases", transaction: tx);
-        await connection.ExecuteAsync(
-            $"""
-            CREATE TEMP TABLE stage_cases AS
-            SELECT n.fingerprint, {db.Dialect.RandomId} AS case_id, n.first_ordinal
-            FROM (SELECT f.fingerprint, min(f.ordinal) AS first_ordinal
-                  FROM findings f
-                  WHERE f.import_id = @importId
-                    AND NOT EXISTS (SELECT 1 FROM fingerprints x WHERE x.project_id = @projectId AND x.fingerprint = f.fingerprint)
-                  GROUP BY f.fingerprint) n
-            """, p, tx);
-        var newCases = await connection.ExecuteAsync(
-            """
-            INSERT INTO cases (id, project_id, title, state, first_seen, last_seen, finding_count, max_severity, created_at)
-            SELECT c.case_id, @projectId, substr(f.rule_id || ' in ' || coalesce(f.path, f.function, '(no location)') || ': ' || f.message, 1, 200),
-                   'new', @now, @now, 0, 0, @now
-            FROM stage_cases c JOIN findings f ON f.import_id = @importId AND f.ordinal = c.first_ordinal
-            """, p, tx);
-        await connection.ExecuteAsync(
-            "INSERT INTO fingerprints (project_id, fingerprint, case_id) SELECT @projectId, fingerprint, case_id FROM stage_cases",
-            p, tx);
 
         await connection.ExecuteAsync(
             $"""
             UPDATE cases SET finding_count = cases.finding_count + a.n, last_seen = @now,
                    max_severity = {db.Dialect.Greatest}(cases.max_severity, a.severity)
-            FROM (SELECT x.case_id, count(*) AS n, max(f.severity) AS severity
-                  FROM findings f JOIN fingerprints x ON x.project_id = f.project_id AND x.fingerprint = f.fingerprint
-                  WHERE f.import_id = @importId
-                  GROUP BY x.case_id) a
-            WHERE cases.id = a.case_id
+            FROM (SELECT x.case_seq, count(*) AS n, max(f.severity) AS severity
+                  FROM findings f JOIN fingerprints x ON x.id = f.fingerprint_id
+                  WHERE f.import_seq = @importSeq AND f.fingerprint_id <= @knownFingerprints
+                  GROUP BY x.case_seq) a
+            WHERE cases.seq = a.case_seq
             """, p, tx);
 
         var counts = (await connection.QueryAsync<(string State, long N, long Suppressed)>(
-            "SELECT baseline_state, count(*), CAST(sum(suppressed) AS BIGINT) FROM findings WHERE import_id = @importId GROUP BY baseline_state",
+            "SELECT baseline_state, count(*), CAST(sum(suppressed) AS BIGINT) FROM findings WHERE import_seq = @importSeq GROUP BY baseline_state",
             p, tx)).ToList();
         long Count(string state) => counts.Where(c => c.State == state).Sum(c => c.N);
         var summary = new ImportSummary(importId, "", revision, counts.Sum(c => c.N), Count("new"), Count("unchanged"),
@@ -232,7 +240,8 @@ public sealed class Importer(Database db, TimeProvider time)
                    absent = @Absent, suppressed = @Suppressed, new_cases = @NewCases
             WHERE id = @ImportId
             """, summary, tx);
-        await connection.ExecuteAsync("DROP TABLE stage_cases; DROP TABLE stage", transaction: tx);
+        await connection.ExecuteAsync("DROP TABLE new_fingerprints", transaction: tx);
+        await connection.ExecuteAsync("DROP TABLE stage", transaction: tx);
         return summary;
     }
 

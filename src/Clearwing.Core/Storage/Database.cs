@@ -79,7 +79,7 @@ public sealed class Database : IAsyncDisposable
         await connection.OpenAsync(ct);
         await using var pragma = connection.CreateCommand();
         // WAL lets readers run beside the one writer; NORMAL is durable at each WAL checkpoint.
-        pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;";
+        pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;";
         await pragma.ExecuteNonQueryAsync(ct);
         return connection;
     }

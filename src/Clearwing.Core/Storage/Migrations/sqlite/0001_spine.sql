@@ -1,14 +1,18 @@
--- The spine: projects, imports, cases, fingerprint membership, baseline tracks, findings, jobs.
+-- The spine: projects, imports, cases, fingerprint membership, baseline tracks, findings.
 -- Times are Unix milliseconds (UTC) on both engines so the shared SQL never converts them.
+-- Rows that the outside world names carry a random text id; joins run on integer keys, which keep
+-- the million-row statements of an import fast. Project ids stay on every hot table (sharding by org
+-- will key on them).
 CREATE TABLE projects (
-    id          TEXT PRIMARY KEY,
+    id          INTEGER PRIMARY KEY,
     name        TEXT NOT NULL UNIQUE,
     created_at  INTEGER NOT NULL
 );
 
 CREATE TABLE imports (
-    id          TEXT PRIMARY KEY,
-    project_id  TEXT NOT NULL REFERENCES projects(id),
+    seq         INTEGER PRIMARY KEY,
+    id          TEXT NOT NULL UNIQUE,
+    project_id  INTEGER NOT NULL REFERENCES projects(id),
     file_name   TEXT NOT NULL,
     sha256      TEXT NOT NULL,
     revision    TEXT NOT NULL,
@@ -24,47 +28,49 @@ CREATE TABLE imports (
 );
 
 CREATE TABLE cases (
-    id            TEXT PRIMARY KEY,
-    project_id    TEXT NOT NULL REFERENCES projects(id),
+    seq           INTEGER PRIMARY KEY,
+    id            TEXT NOT NULL UNIQUE,
+    project_id    INTEGER NOT NULL REFERENCES projects(id),
     title         TEXT NOT NULL,
     state         TEXT NOT NULL DEFAULT 'new',
     first_seen    INTEGER NOT NULL,
     last_seen     INTEGER NOT NULL,
     finding_count INTEGER NOT NULL DEFAULT 0,
     max_severity  INTEGER NOT NULL DEFAULT 0,
-    merged_into   TEXT REFERENCES cases(id),
+    merged_into   TEXT,
     created_at    INTEGER NOT NULL
 );
-CREATE INDEX cases_by_project ON cases (project_id, last_seen);
+CREATE INDEX cases_by_project ON cases (project_id, max_severity, last_seen);
 
--- Every fingerprint of a project belongs to exactly one case (the primary key says so).
+-- Every fingerprint of a project belongs to exactly one case (the unique key says so).
 CREATE TABLE fingerprints (
-    project_id  TEXT NOT NULL,
+    id          INTEGER PRIMARY KEY,
+    project_id  INTEGER NOT NULL,
     fingerprint TEXT NOT NULL,
-    case_id     TEXT NOT NULL REFERENCES cases(id),
-    PRIMARY KEY (project_id, fingerprint)
+    case_seq    INTEGER NOT NULL,
+    UNIQUE (project_id, fingerprint)
 );
-CREATE INDEX fingerprints_by_case ON fingerprints (case_id);
+CREATE INDEX fingerprints_by_case ON fingerprints (case_seq);
 
--- Baseline state per tracked result: the n-th occurrence of a fingerprint from one tool.
+-- Baseline state per tracked result: the n-th occurrence of a fingerprint.
 CREATE TABLE tracks (
-    project_id     TEXT NOT NULL,
-    fingerprint    TEXT NOT NULL,
+    fingerprint_id INTEGER NOT NULL,
     occurrence     INTEGER NOT NULL,
+    project_id     INTEGER NOT NULL,
     tool           TEXT NOT NULL,
     content_hash   TEXT NOT NULL,
     present        INTEGER NOT NULL,
-    last_import_id TEXT NOT NULL,
+    last_import    INTEGER NOT NULL,
     last_revision  TEXT NOT NULL,
-    PRIMARY KEY (project_id, fingerprint, occurrence)
+    PRIMARY KEY (fingerprint_id, occurrence)
 );
 CREATE INDEX tracks_present_by_tool ON tracks (project_id, tool) WHERE present = 1;
 
 CREATE TABLE findings (
-    import_id          TEXT NOT NULL REFERENCES imports(id),
+    import_seq         INTEGER NOT NULL,
     ordinal            INTEGER NOT NULL,
-    project_id         TEXT NOT NULL,
-    fingerprint        TEXT NOT NULL,
+    project_id         INTEGER NOT NULL,
+    fingerprint_id     INTEGER NOT NULL,
     occurrence         INTEGER NOT NULL,
     baseline_state     TEXT NOT NULL,
     tool               TEXT NOT NULL,
@@ -89,18 +95,18 @@ CREATE TABLE findings (
     confidence         REAL,
     revision           TEXT NOT NULL,
     observed_at        INTEGER NOT NULL,
-    PRIMARY KEY (import_id, ordinal)
+    PRIMARY KEY (import_seq, ordinal)
 );
-CREATE INDEX findings_by_fingerprint ON findings (project_id, fingerprint);
+CREATE INDEX findings_by_fingerprint ON findings (fingerprint_id);
 
 -- Manual merges and splits, with the reason the person gave.
 CREATE TABLE case_changes (
-    id          TEXT PRIMARY KEY,
-    case_id     TEXT NOT NULL,
-    other_case  TEXT NOT NULL,
-    action      TEXT NOT NULL,
-    reason      TEXT NOT NULL,
+    id           TEXT PRIMARY KEY,
+    case_id      TEXT NOT NULL,
+    other_case   TEXT NOT NULL,
+    action       TEXT NOT NULL,
+    reason       TEXT NOT NULL,
     fingerprints INTEGER NOT NULL,
-    changed_at  INTEGER NOT NULL
+    changed_at   INTEGER NOT NULL
 );
 CREATE INDEX case_changes_by_case ON case_changes (case_id);
