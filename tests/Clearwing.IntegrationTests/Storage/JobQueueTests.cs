@@ -198,6 +198,58 @@ public sealed class JobQueueTests
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_worker_heartbeats_the_lease_while_a_long_handler_runs(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var time = new FakeTime();
+        var queue = new JobQueue(db, time);
+        var id = await queue.EnqueueAsync("reproduce", Payload, ct: Ct);
+        var handler = new BlockingHandler("reproduce");
+        var worker = new JobWorker(queue, [handler], time, Beating);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var running = worker.RunAsync(stop.Token);
+        await handler.Started.Task.WaitAsync(Ct);
+
+        for (var i = 0; i < 3; i++)
+        {
+            time.Advance(Lease * 2 / 3);
+            var now = time.GetUtcNow();
+            await Eventually(async () => (await queue.GetAsync(id, Ct))!.LeaseExpires >= now + Lease);
+        }
+        Assert.Null(await queue.ClaimAsync("thief", null, Lease, Ct));
+        handler.Release.SetResult();
+        await Eventually(async () => (await queue.GetAsync(id, Ct))!.State == JobState.Done);
+        await stop.CancelAsync();
+        await running;
+
+        Assert.Equal(1, (await queue.GetAsync(id, Ct))!.Attempts);
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_worker_that_loses_its_lease_cancels_its_handler_and_records_nothing_for_that_attempt(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var time = new FakeTime();
+        var queue = new JobQueue(db, time);
+        var id = await queue.EnqueueAsync("reproduce", Payload, ct: Ct);
+        var handler = new BlockingHandler("reproduce");
+        var worker = new JobWorker(queue, [handler], time, Beating);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var running = worker.RunAsync(stop.Token);
+        await handler.Started.Task.WaitAsync(Ct);
+
+        time.Advance(Lease);
+        await handler.Cancelled.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        handler.Release.SetResult();
+        await Eventually(async () => (await queue.GetAsync(id, Ct))!.State == JobState.Done);
+        await stop.CancelAsync();
+        await running;
+
+        var done = (await queue.GetAsync(id, Ct))!;
+        Assert.Equal((2, (string?)null), (done.Attempts, done.LastError));
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
     public async Task A_worker_isolates_a_failing_job_and_runs_the_rest(Engine engine)
     {
         await using var db = await TestDatabases.CreateAsync(engine);
@@ -209,6 +261,18 @@ public sealed class JobQueueTests
         await RunUntilAsync(worker, async () => (await queue.CountAsync(Ct)) is var c && c[JobState.Done] == 3 && c[JobState.Dead] == 1);
 
         Assert.Contains("publisher unreachable", (await queue.GetAsync(bad, Ct))!.LastError);
+    }
+
+    [Fact]
+    public async Task A_worker_survives_an_unreachable_store_and_stops_on_cancellation()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "clearwing-tests", "missing-" + Guid.NewGuid().ToString("N"), "jobs.db");
+        await using var db = Database.Open(missing);
+        var errors = 0;
+        var worker = new JobWorker(new JobQueue(db, TimeProvider.System), [new CountingHandler("verify")], TimeProvider.System,
+            Fast with { OnStorageError = _ => Interlocked.Increment(ref errors) });
+
+        await RunUntilAsync(worker, () => Task.FromResult(Volatile.Read(ref errors) >= 3));
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
@@ -256,6 +320,19 @@ public sealed class JobQueueTests
 
     static readonly JobWorkerOptions Fast = new() { LeaseDuration = TimeSpan.FromSeconds(10), IdleDelay = TimeSpan.FromMilliseconds(20) };
 
+    /// <summary>Beats every 20 ms of real time against a 30 s lease on the test's clock.</summary>
+    static readonly JobWorkerOptions Beating = new() { LeaseDuration = Lease, HeartbeatInterval = TimeSpan.FromMilliseconds(20), IdleDelay = TimeSpan.FromMilliseconds(20) };
+
+    static async Task Eventually(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within 30 s");
+            await Task.Delay(10, Ct);
+        }
+    }
+
     static Task RunUntilAsync(JobWorker worker, Func<Task<bool>> done) => RunUntilAsync([worker], done);
 
     /// <summary>Runs the workers until <paramref name="done"/> holds (or 30 s pass), then stops them and waits for them to return.</summary>
@@ -279,6 +356,29 @@ public sealed class JobQueueTests
         {
             Runs.AddOrUpdate(job.Id, 1, (_, n) => n + 1);
             await Task.Yield();
+        }
+    }
+
+    /// <summary>Blocks its first run until released or cancelled; later runs finish at once.</summary>
+    sealed class BlockingHandler(string kind) : IJobHandler
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Cancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public string Kind => kind;
+
+        public async Task RunAsync(Job job, CancellationToken ct)
+        {
+            if (!Started.TrySetResult()) return;
+            try
+            {
+                await Release.Task.WaitAsync(ct);
+            }
+            catch (OperationCanceledException)
+            {
+                Cancelled.SetResult();
+                throw;
+            }
         }
     }
 

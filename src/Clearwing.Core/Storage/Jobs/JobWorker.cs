@@ -14,6 +14,9 @@ public sealed record JobWorkerOptions
 
     /// <summary>The wait after finding nothing due (or after a storage error) before asking again. Default 1 s.</summary>
     public TimeSpan IdleDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Told of each storage error the worker survives (a failed claim, write or heartbeat), so the host can log it.</summary>
+    public Action<Exception>? OnStorageError { get; init; }
 }
 
 /// <summary>
@@ -59,8 +62,9 @@ public sealed class JobWorker
             {
                 return;
             }
-            catch (Exception)
+            catch (Exception e)
             {
+                _options.OnStorageError?.Invoke(e);
                 // The store is unreachable or failed mid-claim; the job (if any) keeps its lease and comes back
                 // when it lapses. Wait and ask again rather than end the worker.
                 try { await Task.Delay(_options.IdleDelay, _time, ct); }
@@ -111,8 +115,9 @@ public sealed class JobWorker
             {
                 return;
             }
-            catch (Exception)
+            catch (Exception e)
             {
+                _options.OnStorageError?.Invoke(e);
                 // A missed beat is not a lost lease; the next beat tries again while the lease still runs.
             }
         }
