@@ -12,4 +12,10 @@ public sealed record Dialect(Engine Engine, string RandomId, string Greatest, st
         Engine.Postgres => new Dialect(engine, "replace(gen_random_uuid()::text, '-', '')", "greatest", "BIGINT PRIMARY KEY"),
         _ => throw new ArgumentOutOfRangeException(nameof(engine)),
     };
+
+    /// <summary>
+    /// Appended to a SELECT that picks rows to claim: PostgreSQL lets concurrent claimers pass over rows
+    /// another transaction holds; SQLite has one writer at a time (BEGIN IMMEDIATE), so it needs nothing.
+    /// </summary>
+    public string SkipLocked => Engine == Engine.Postgres ? "FOR UPDATE SKIP LOCKED" : "";
 }
