@@ -3,6 +3,7 @@ using Clearwing.Cases;
 using Clearwing.Cli.Cases;
 using Clearwing.Cli.Findings;
 using Clearwing.Cli.Hosting;
+using Clearwing.Cli.Jobs;
 using Clearwing.Findings;
 
 namespace Clearwing.Cli;
@@ -30,9 +31,11 @@ public static class CliApp
         root.Options.Add(Db);
         var io = new CliIO(stdout, stderr);
         root.Subcommands.Add(ServeVerb.Create(io));
+        root.Subcommands.Add(WorkerVerb.Create(io));
         root.Subcommands.Add(ImportVerb.Create(io));
         root.Subcommands.Add(FindingsVerb.Create(io));
         root.Subcommands.Add(CasesVerb.Create(io));
+        root.Subcommands.Add(JobsVerb.Create(io));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -5,6 +5,7 @@ using Clearwing.Cases;
 using Clearwing.Findings;
 using Clearwing.Server.Cases;
 using Clearwing.Server.Findings;
+using Clearwing.Server.Jobs;
 using Clearwing.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.Json;
@@ -22,6 +23,7 @@ public sealed record ServerOptions
     public long MaxImportBytes { get; init; } = 1L << 30;
     /// <summary>Run the job workers inside the web host (clearwing serve does; tests may not).</summary>
     public bool RunWorkers { get; init; } = true;
+    public int Workers { get; init; } = 2;
 }
 
 /// <summary>Builds the web application: the table of contents of the server, one Add/Map per feature.</summary>
@@ -45,6 +47,7 @@ public static class ServerHost
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));
+        if (options.RunWorkers) builder.Services.AddJobWorkers(options.Workers);
 
         var app = builder.Build();
         app.UseExceptionHandler();

@@ -41,6 +41,10 @@ public static class ImportsApi
         {
             return Problem(413, "Too large", e.Message);
         }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Problem(413, "Too large", $"The import is larger than the limit of {options.MaxImportBytes} bytes (MaxImportBytes).");
+        }
         catch (InvalidDataException e)
         {
             return Problem(400, "Bad gzip", $"The body looks gzip-compressed but cannot be decompressed: {e.Message}");

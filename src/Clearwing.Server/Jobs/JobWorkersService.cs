@@ -1,0 +1,38 @@
+using Clearwing.Storage;
+using Clearwing.Storage.Jobs;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Clearwing.Server.Jobs;
+
+/// <summary>Runs job workers inside a host: `clearwing serve` (with the web API) and `clearwing worker` (alone).</summary>
+public sealed class JobWorkersService(
+    Database db, IEnumerable<IJobHandler> handlers, TimeProvider time, ILogger<JobWorkersService> log, JobWorkersOptions options)
+    : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var queue = new JobQueue(db, time);
+        var handlerList = handlers.ToList();
+        log.LogInformation("Starting {Count} job worker(s) for kinds: {Kinds}", options.Workers,
+            handlerList.Count == 0 ? "(none registered yet)" : string.Join(", ", handlerList.Select(h => h.Kind)));
+        var workers = Enumerable.Range(0, options.Workers).Select(_ => new JobWorker(queue, handlerList, time, new JobWorkerOptions
+        {
+            OnStorageError = e => log.LogWarning(e, "Job worker survived a storage error"),
+        }));
+        return Task.WhenAll(workers.Select(w => w.RunAsync(stoppingToken)));
+    }
+}
+
+/// <summary>How many workers a host runs (default 2: this machine class has two cores).</summary>
+public sealed record JobWorkersOptions(int Workers = 2);
+
+public static class JobWorkersExtensions
+{
+    public static IServiceCollection AddJobWorkers(this IServiceCollection services, int workers)
+    {
+        services.AddSingleton(new JobWorkersOptions(workers));
+        return services.AddHostedService<JobWorkersService>();
+    }
+}

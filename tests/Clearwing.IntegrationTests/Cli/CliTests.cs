@@ -1,0 +1,116 @@
+using System.Text.Json;
+using Clearwing.Cli;
+using Clearwing.IntegrationTests.Storage;
+using Clearwing.Storage;
+
+namespace Clearwing.IntegrationTests.Cli;
+
+/// <summary>The `clearwing` executable in-process: its output contracts and exit codes.</summary>
+public sealed class CliTests
+{
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var exit = await CliApp.RunAsync(args, stdout, stderr, Ct);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task Import_json_prints_the_documented_summary_object(Engine engine)
+    {
+        var db = await TestDatabases.CreateSpecAsync(engine);
+        var log = Some.SarifLog(Some.Results(6));
+
+        var (exit, output, _) = await Run("import", log, "--project", "demo", "--revision", "r1", "--json", "--db", db);
+
+        Assert.Equal(0, exit);
+        var summary = JsonDocument.Parse(output).RootElement;
+        foreach (var key in new[] { "results", "new", "unchanged", "updated", "absent", "suppressed", "newCases" })
+            Assert.Equal(JsonValueKind.Number, summary.GetProperty(key).ValueKind);
+        Assert.Equal((6, 6, 6), (summary.GetProperty("results").GetInt32(), summary.GetProperty("new").GetInt32(), summary.GetProperty("newCases").GetInt32()));
+    }
+
+    [Fact]
+    public async Task Cases_list_json_is_an_array_with_id_project_title_state_and_findings()
+    {
+        var db = await TestDatabases.CreateSpecAsync(Engine.Sqlite);
+        await Run("import", Some.SarifLog(Some.Results(3)), "--project", "demo", "--db", db);
+
+        var (exit, output, _) = await Run("cases", "list", "--json", "--db", db);
+
+        Assert.Equal(0, exit);
+        var cases = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(3, cases.GetArrayLength());
+        foreach (var c in cases.EnumerateArray())
+        {
+            Assert.Matches("^[0-9a-f]{32}$", c.GetProperty("id").GetString());
+            Assert.Equal("demo", c.GetProperty("project").GetString());
+            Assert.Equal("new", c.GetProperty("state").GetString());
+            Assert.Equal(1, c.GetProperty("findings").GetInt32());
+            Assert.False(string.IsNullOrEmpty(c.GetProperty("title").GetString()));
+        }
+    }
+
+    [Fact]
+    public async Task Cases_merge_split_and_show_work_from_the_command_line()
+    {
+        var db = await TestDatabases.CreateSpecAsync(Engine.Sqlite);
+        await Run("import", Some.SarifLog(Some.Results(2)), "--project", "demo", "--db", db);
+        var ids = JsonDocument.Parse((await Run("cases", "list", "--json", "--db", db)).Out).RootElement
+            .EnumerateArray().Select(c => c.GetProperty("id").GetString()!).ToList();
+
+        Assert.Equal(0, (await Run("cases", "merge", ids[0], ids[1], "--reason", "same bug", "--db", db)).Exit);
+        var shown = JsonDocument.Parse((await Run("cases", "show", ids[0], "--json", "--db", db)).Out).RootElement;
+        Assert.Equal(2, shown.GetProperty("fingerprints").GetArrayLength());
+
+        var fingerprint = shown.GetProperty("fingerprints")[0].GetString()!;
+        var split = await Run("cases", "split", ids[0], "--fingerprint", fingerprint, "--reason", "not the same", "--json", "--db", db);
+        Assert.Equal(0, split.Exit);
+        var newId = JsonDocument.Parse(split.Out).RootElement.GetProperty("id").GetString()!;
+
+        var findings = JsonDocument.Parse((await Run("findings", "list", "--case", newId, "--json", "--db", db)).Out).RootElement;
+        Assert.Equal(fingerprint, Assert.Single(findings.EnumerateArray()).GetProperty("fingerprint").GetString());
+        var human = await Run("cases", "show", newId, "--db", db);
+        Assert.Contains("not the same", human.Out);
+    }
+
+    [Fact]
+    public async Task Bad_input_exits_2_and_names_the_problem()
+    {
+        var db = await TestDatabases.CreateSpecAsync(Engine.Sqlite);
+        var notSarif = Some.TempFile("""{"version":"2.0.0","runs":[]}""", ".sarif");
+
+        var wrongVersion = await Run("import", notSarif, "--project", "demo", "--db", db);
+        var missingFile = await Run("import", "/no/such/file.sarif", "--project", "demo", "--db", db);
+        var missingOption = await Run("import", notSarif, "--db", db);
+        var badMerge = await Run("cases", "merge", "a", "b", "--reason", "x", "--db", db);
+
+        Assert.Equal(2, wrongVersion.Exit);
+        Assert.Contains("2.0.0", wrongVersion.Err);
+        Assert.Contains(Path.GetFileName(notSarif), wrongVersion.Err);
+        Assert.Equal(2, missingFile.Exit);
+        Assert.Contains("/no/such/file.sarif", missingFile.Err);
+        Assert.Equal(2, missingOption.Exit);
+        Assert.Contains("--project", missingOption.Err);
+        Assert.Equal(2, badMerge.Exit);
+    }
+
+    [Fact]
+    public async Task The_database_comes_from_CLEARWING_DB_when_no_db_option_is_given()
+    {
+        var db = await TestDatabases.CreateSpecAsync(Engine.Sqlite);
+        Environment.SetEnvironmentVariable("CLEARWING_DB", db);
+        try
+        {
+            Assert.Equal(0, (await Run("import", Some.SarifLog(Some.Results(1)), "--project", "env")).Exit);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("CLEARWING_DB", null);
+        }
+        Assert.Single(JsonDocument.Parse((await Run("cases", "list", "--json", "--db", db)).Out).RootElement.EnumerateArray());
+    }
+}

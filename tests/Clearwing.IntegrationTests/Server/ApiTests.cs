@@ -1,0 +1,150 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Clearwing.IntegrationTests.Storage;
+using Clearwing.Server;
+using Clearwing.Storage;
+using Microsoft.AspNetCore.Builder;
+
+namespace Clearwing.IntegrationTests.Server;
+
+/// <summary>The REST API over a real Kestrel server on a loopback port, on both engines.</summary>
+public sealed class ApiTests
+{
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    static async Task<(WebApplication App, HttpClient Http)> StartAsync(Engine engine, long maxImportBytes = 1L << 30)
+    {
+        var app = await ServerHost.BuildAsync(new ServerOptions
+        {
+            Database = await TestDatabases.CreateSpecAsync(engine), Urls = "http://127.0.0.1:0", RunWorkers = false, MaxImportBytes = maxImportBytes,
+        }, Ct);
+        await app.StartAsync(Ct);
+        return (app, new HttpClient { BaseAddress = new Uri(app.Urls.First()) });
+    }
+
+    static async Task<JsonElement> Json(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement;
+
+    static ByteArrayContent Sarif(string path, bool gzip = false)
+    {
+        var bytes = File.ReadAllBytes(path);
+        if (gzip)
+        {
+            using var buffer = new MemoryStream();
+            using (var z = new GZipStream(buffer, CompressionLevel.Fastest)) z.Write(bytes);
+            bytes = buffer.ToArray();
+        }
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/sarif+json");
+        return content;
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task An_imported_log_becomes_cases_and_findings_that_page(Engine engine)
+    {
+        var (app, http) = await StartAsync(engine);
+        await using var _ = app;
+
+        var import = await http.PostAsync("/api/v1/projects/libpng/imports?revision=abc123", Sarif(Some.SarifLog(Some.Results(25))), Ct);
+        Assert.Equal(HttpStatusCode.OK, import.StatusCode);
+        var summary = await Json(import);
+        Assert.Equal(25, summary.GetProperty("results").GetInt32());
+        Assert.Equal(25, summary.GetProperty("newCases").GetInt32());
+        Assert.Equal("abc123", summary.GetProperty("revision").GetString());
+
+        var cases = await Json(await http.GetAsync("/api/v1/cases?project=libpng&limit=10", Ct));
+        Assert.Equal(25, cases.GetProperty("total").GetInt32());
+        Assert.Equal(10, cases.GetProperty("items").GetArrayLength());
+        var id = cases.GetProperty("items")[0].GetProperty("id").GetString();
+
+        var detail = await Json(await http.GetAsync($"/api/v1/cases/{id}", Ct));
+        Assert.Equal("libpng", detail.GetProperty("case").GetProperty("project").GetString());
+        Assert.Equal(1, detail.GetProperty("fingerprints").GetArrayLength());
+
+        var findings = await Json(await http.GetAsync($"/api/v1/findings?case={id}", Ct));
+        Assert.Equal(1, findings.GetProperty("total").GetInt32());
+        Assert.Equal(id, findings.GetProperty("items")[0].GetProperty("case").GetString());
+        var page2 = await Json(await http.GetAsync("/api/v1/findings?project=libpng&offset=20&limit=10", Ct));
+        Assert.Equal(5, page2.GetProperty("items").GetArrayLength());
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_gzipped_upload_imports_like_a_plain_one(Engine engine)
+    {
+        var (app, http) = await StartAsync(engine);
+        await using var _ = app;
+        var log = Some.SarifLog(Some.Results(7));
+
+        var zipped = await Json(await http.PostAsync("/api/v1/projects/p/imports", Sarif(log, gzip: true), Ct));
+        var plain = await Json(await http.PostAsync("/api/v1/projects/p/imports", Sarif(log), Ct));
+
+        Assert.Equal(7, zipped.GetProperty("new").GetInt32());
+        Assert.True(plain.GetProperty("alreadyImported").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_malformed_upload_is_a_problem_naming_the_json_path_and_stores_nothing()
+    {
+        var (app, http) = await StartAsync(Engine.Sqlite);
+        await using var _ = app;
+        var content = new StringContent("""{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}},"results":[{"ruleId":"A","message":{"text":"m"}},""", null, "application/json");
+
+        var response = await http.PostAsync("/api/v1/projects/p/imports", content, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await Json(response);
+        Assert.StartsWith("$", problem.GetProperty("jsonPath").GetString());
+        Assert.Equal(0, (await Json(await http.GetAsync("/api/v1/cases", Ct))).GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task An_upload_over_the_size_limit_is_refused()
+    {
+        var (app, http) = await StartAsync(Engine.Sqlite, maxImportBytes: 1024);
+        await using var _ = app;
+
+        var response = await http.PostAsync("/api/v1/projects/p/imports", Sarif(Some.SarifLog(Some.Results(50))), Ct);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_unknown_case_is_a_404_problem()
+    {
+        var (app, http) = await StartAsync(Engine.Sqlite);
+        await using var _ = app;
+
+        var response = await http.GetAsync("/api/v1/cases/0123456789abcdef0123456789abcdef", Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task The_openapi_document_describes_every_endpoint()
+    {
+        var (app, http) = await StartAsync(Engine.Sqlite);
+        await using var _ = app;
+
+        var doc = await Json(await http.GetAsync("/api/v1/openapi.json", Ct));
+        var paths = doc.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+
+        Assert.Contains("/api/v1/projects/{project}/imports", paths);
+        Assert.Contains("/api/v1/cases", paths);
+        Assert.Contains("/api/v1/cases/{id}", paths);
+        Assert.Contains("/api/v1/findings", paths);
+    }
+
+    [Theory]
+    [InlineData("http://0.0.0.0:8080")]
+    [InlineData("http://*:8080")]
+    [InlineData("http://10.1.2.3:8080")]
+    public async Task Without_authentication_the_server_refuses_non_loopback_addresses(string urls)
+    {
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => ServerHost.BuildAsync(new ServerOptions { Urls = urls, Database = ":memory:" }, Ct));
+        Assert.Contains("loopback", error.Message);
+    }
+}
