@@ -167,7 +167,7 @@ internal sealed class HeaderReader
             throw new MalformedInputException(_header.File, "$", $"expected a JSON object, found {ElementWalker.Describe(reader.TokenType)}");
         while (_cursor.Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
         {
-            string name = reader.GetString()!;
+            string name = Text(ref reader);
             if (_header.PropertyNames.Count < 8) _header.PropertyNames.Add(name);
             _where = "$." + name;
             switch (name)
@@ -221,7 +221,20 @@ internal sealed class HeaderReader
     string? ReadString(ref Utf8JsonReader reader, out JsonTokenType type)
     {
         _cursor.ReadValue(ref reader, JsonFileCursor.MetadataLimit, out type);
-        return type == JsonTokenType.String ? reader.GetString() : null;
+        return type == JsonTokenType.String ? Text(ref reader) : null;
+    }
+
+    /// <summary>The current string token; invalid UTF-8 in it is malformed input, not a bug.</summary>
+    static string Text(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException e) when (e.InnerException is System.Text.DecoderFallbackException)
+        {
+            throw new JsonException("invalid UTF-8 in a string");
+        }
     }
 
     T? Metadata<T>(ref Utf8JsonReader reader, JsonTypeInfo<T> type, string property = "")
