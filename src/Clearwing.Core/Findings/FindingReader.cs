@@ -1,0 +1,272 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Clearwing.Findings;
+
+/// <summary>
+/// Reads a findings file — a SARIF 2.1.0 log or Clearwing native JSON — as a stream of
+/// <see cref="ObservedResult"/>s, in file order, in memory that does not grow with the file.
+/// </summary>
+/// <remarks>
+/// Two passes over the file. The first reads everything except the results (format, version, and each
+/// run's tool, rules, artifacts and base URIs — SARIF puts no order on a run's properties, and Roslyn writes
+/// results before the tool), skipping the result arrays token by token. The second streams the results,
+/// each read whole into a bounded buffer and deserialized on its own.
+/// </remarks>
+public static class FindingReader
+{
+    /// <summary>The only SARIF version accepted (§3.13.2).</summary>
+    public const string SarifVersion = "2.1.0";
+    /// <summary>The native format's <c>format</c> value.</summary>
+    public const string NativeFormat = "clearwing-findings";
+
+    /// <summary>
+    /// Detects the format (SARIF 2.1.0 log or Clearwing native JSON) and streams its results in file order.
+    /// The format and the file's metadata are checked here; results are checked as they are enumerated.
+    /// </summary>
+    /// <param name="path">The file to read.</param>
+    /// <param name="displayName">What errors name as the file.</param>
+    /// <param name="sourceRoot">Optional directory with the analysed sources: SARIF results without a
+    /// <c>primaryLocationLineHash</c> get one computed from it.</param>
+    /// <exception cref="MalformedInputException">The file is not valid JSON, not a supported format or
+    /// version, or a value has the wrong shape or breaks a limit (16 MiB per result, nesting depth 64).</exception>
+    public static IEnumerable<ObservedResult> Read(string path, string displayName, string? sourceRoot = null)
+    {
+        var header = HeaderReader.Read(path, displayName);
+        if (header.IsNative())
+        {
+            header.CheckNative();
+            return ReadNative(path, displayName, header);
+        }
+        header.CheckSarif();
+        return ReadSarif(path, displayName, header.Runs, sourceRoot);
+    }
+
+    static IEnumerable<ObservedResult> ReadSarif(string path, string file, List<SarifRun> runs, string? sourceRoot)
+    {
+        using var cursor = new JsonFileCursor(path);
+        var walker = new ElementWalker(cursor, file, "runs", "results");
+        var hashes = sourceRoot is null ? null : new LineHashes(sourceRoot);
+        while (true)
+        {
+            ObservedResult? result = null;
+            try
+            {
+                if (walker.Next(out var bytes))
+                {
+                    var run = walker.IndexAt(0) < runs.Count ? runs[walker.IndexAt(0)]
+                        : throw new MalformedInputException(file, walker.Path, "the file changed while it was being read");
+                    result = run.Map(JsonSerializer.Deserialize(bytes, IntakeJson.Default.SarifResult)!, hashes);
+                }
+            }
+            catch (JsonException e) { throw Errors.Wrap(file, walker.Path, e); }
+            catch (JsonLimitException e) { throw new MalformedInputException(file, walker.Path, e.Message); }
+            if (result is null) yield break;
+            yield return result;
+        }
+    }
+
+    static IEnumerable<ObservedResult> ReadNative(string path, string file, Header header)
+    {
+        using var cursor = new JsonFileCursor(path);
+        var walker = new ElementWalker(cursor, file, "findings");
+        while (true)
+        {
+            ObservedResult? result = null;
+            try
+            {
+                if (walker.Next(out var bytes))
+                    result = NativeFindings.Map(JsonSerializer.Deserialize(bytes, IntakeJson.Default.NativeFinding)!, header, file, walker.Path);
+            }
+            catch (JsonException e) { throw Errors.Wrap(file, walker.Path, e); }
+            catch (JsonLimitException e) { throw new MalformedInputException(file, walker.Path, e.Message); }
+            if (result is null) yield break;
+            yield return result;
+        }
+    }
+}
+
+/// <summary>What the first pass learns: the top-level properties and, for SARIF, each run's metadata.</summary>
+internal sealed class Header(string file)
+{
+    public string File { get; } = file;
+    public string? Format, Schema, Version, Revision;
+    public JsonTokenType VersionType = JsonTokenType.None;
+    public bool HasRuns, HasFindings;
+    public readonly List<SarifRun> Runs = [];
+    public NativeTool? Tool;
+    public readonly List<string> PropertyNames = [];
+    /// <summary>A metadata value of the wrong shape; reported after the format and version checks, which explain more.</summary>
+    public MalformedInputException? Deferred;
+
+    /// <summary>Native when <c>format</c> (or the schema URI) says so; SARIF when <c>runs</c>, a SARIF schema or a version says so.</summary>
+    public bool IsNative()
+    {
+        if (Format == FindingReader.NativeFormat || (Format is null && Schema?.Contains(FindingReader.NativeFormat, StringComparison.OrdinalIgnoreCase) == true))
+            return true;
+        bool sarif = HasRuns || Schema?.Contains("sarif", StringComparison.OrdinalIgnoreCase) == true;
+        if (Format is not null && !sarif)
+            throw new MalformedInputException(File, "$.format", $"unknown format \"{Format}\"; expected \"{FindingReader.NativeFormat}\"");
+        if (sarif || VersionType != JsonTokenType.None) return false;
+        throw new MalformedInputException(File, "$",
+            $"not a SARIF 2.1.0 log or a Clearwing findings file (top-level properties: {(PropertyNames.Count == 0 ? "none" : string.Join(", ", PropertyNames))})");
+    }
+
+    public void CheckSarif()
+    {
+        if (VersionType == JsonTokenType.None) throw new MalformedInputException(File, "$.version", $"missing; expected \"{FindingReader.SarifVersion}\"");
+        if (VersionType != JsonTokenType.String) throw new MalformedInputException(File, "$.version", $"must be a string, found {ElementWalker.Describe(VersionType)}");
+        if (Version != FindingReader.SarifVersion)
+            throw new MalformedInputException(File, "$.version", $"SARIF version {Version} is not supported; expected {FindingReader.SarifVersion}");
+        if (Deferred is not null) throw Deferred;
+        if (!HasRuns) throw new MalformedInputException(File, "$.runs", "missing; a SARIF log needs a runs array (§3.13.4)");
+    }
+
+    public void CheckNative()
+    {
+        if (VersionType != JsonTokenType.String || Version is null || !(Version == "1" || Version.StartsWith("1.", StringComparison.Ordinal)))
+            throw new MalformedInputException(File, "$.version", $"native format version {(VersionType == JsonTokenType.String ? Version : "(missing)")} is not supported; expected 1.x");
+        if (Deferred is not null) throw Deferred;
+        if (string.IsNullOrWhiteSpace(Tool?.Name)) throw new MalformedInputException(File, "$.tool.name", "required: the finder's name");
+        if (!HasFindings) throw new MalformedInputException(File, "$.findings", "missing; expected an array of findings");
+    }
+}
+
+/// <summary>The first pass: top-level properties and run metadata, result arrays skipped.</summary>
+internal sealed class HeaderReader
+{
+    readonly JsonFileCursor _cursor;
+    readonly Header _header;
+    string _where = "$";
+
+    HeaderReader(JsonFileCursor cursor, Header header)
+    {
+        _cursor = cursor;
+        _header = header;
+    }
+
+    public static Header Read(string path, string file)
+    {
+        using var cursor = new JsonFileCursor(path);
+        var header = new Header(file);
+        var reader = new HeaderReader(cursor, header);
+        try
+        {
+            reader.ReadRoot();
+        }
+        catch (JsonException e) { throw Errors.Wrap(file, reader._where, e); }
+        catch (JsonLimitException e) { throw new MalformedInputException(file, reader._where, e.Message); }
+        return header;
+    }
+
+    void ReadRoot()
+    {
+        var reader = _cursor.Open();
+        if (!_cursor.Read(ref reader)) throw new MalformedInputException(_header.File, "$", "the file is empty");
+        if (reader.TokenType != JsonTokenType.StartObject)
+            throw new MalformedInputException(_header.File, "$", $"expected a JSON object, found {ElementWalker.Describe(reader.TokenType)}");
+        while (_cursor.Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            string name = Text(ref reader);
+            if (_header.PropertyNames.Count < 8) _header.PropertyNames.Add(name);
+            _where = "$." + name;
+            switch (name)
+            {
+                case "version": _header.Version = ReadString(ref reader, out _header.VersionType); break;
+                case "$schema": _header.Schema = ReadString(ref reader, out _); break;
+                case "format": _header.Format = ReadString(ref reader, out _); break;
+                case "revision": _header.Revision = ReadString(ref reader, out _); break;
+                case "runs": ReadRuns(ref reader); break;
+                case "tool": _header.Tool = Metadata(ref reader, IntakeJson.Default.NativeTool); break;
+                case "findings":
+                    _header.HasFindings = true;
+                    _cursor.SkipValue(ref reader);
+                    break;
+                default: _cursor.SkipValue(ref reader); break;
+            }
+        }
+        _where = "$";
+        if (_cursor.Read(ref reader)) throw new MalformedInputException(_header.File, "$", "unexpected data after the top-level object");
+    }
+
+    void ReadRuns(ref Utf8JsonReader reader)
+    {
+        _header.HasRuns = true;
+        if (!_cursor.Read(ref reader)) throw new JsonException("Unexpected end of data.");
+        if (reader.TokenType == JsonTokenType.Null) return;
+        if (reader.TokenType != JsonTokenType.StartArray)
+            throw new MalformedInputException(_header.File, "$.runs", $"must be an array, found {ElementWalker.Describe(reader.TokenType)}");
+        for (int i = 0; _cursor.Read(ref reader) && reader.TokenType != JsonTokenType.EndArray; i++)
+        {
+            string runPath = $"$.runs[{i}]";
+            _where = runPath;
+            if (reader.TokenType != JsonTokenType.StartObject)
+                throw new MalformedInputException(_header.File, runPath, $"must be a JSON object, found {ElementWalker.Describe(reader.TokenType)}");
+            var run = new SarifRun();
+            while (_cursor.Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                _where = runPath;
+                if (reader.ValueTextEquals("tool"u8)) run.Tool = Metadata(ref reader, IntakeJson.Default.SarifTool, ".tool");
+                else if (reader.ValueTextEquals("artifacts"u8)) run.Artifacts = Metadata(ref reader, IntakeJson.Default.ListSarifArtifact, ".artifacts");
+                else if (reader.ValueTextEquals("originalUriBaseIds"u8)) run.OriginalUriBaseIds = Metadata(ref reader, IntakeJson.Default.DictionaryStringSarifArtifactLocation, ".originalUriBaseIds");
+                else if (reader.ValueTextEquals("logicalLocations"u8)) run.LogicalLocations = Metadata(ref reader, IntakeJson.Default.ListSarifLogicalLocation, ".logicalLocations");
+                else if (reader.ValueTextEquals("versionControlProvenance"u8)) run.VersionControlProvenance = Metadata(ref reader, IntakeJson.Default.ListSarifVersionControl, ".versionControlProvenance");
+                else _cursor.SkipValue(ref reader); // results among them: the second pass streams those
+            }
+            run.Prepare();
+            _header.Runs.Add(run);
+        }
+    }
+
+    string? ReadString(ref Utf8JsonReader reader, out JsonTokenType type)
+    {
+        _cursor.ReadValue(ref reader, JsonFileCursor.MetadataLimit, out type);
+        return type == JsonTokenType.String ? Text(ref reader) : null;
+    }
+
+    /// <summary>The current string token; invalid UTF-8 in it is malformed input, not a bug.</summary>
+    static string Text(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException e) when (e.InnerException is System.Text.DecoderFallbackException)
+        {
+            throw new JsonException("invalid UTF-8 in a string");
+        }
+    }
+
+    T? Metadata<T>(ref Utf8JsonReader reader, JsonTypeInfo<T> type, string property = "")
+    {
+        string where = _where + property;
+        _where = where;
+        var value = _cursor.ReadValue(ref reader, JsonFileCursor.MetadataLimit, out _);
+        try
+        {
+            return JsonSerializer.Deserialize(_cursor.Bytes(value), type);
+        }
+        catch (JsonException e)
+        {
+            _header.Deferred ??= Errors.Wrap(_header.File, where, e);
+            return default;
+        }
+    }
+}
+
+internal static class Errors
+{
+    /// <summary>A System.Text.Json error as a <see cref="MalformedInputException"/>: the serializer's path appended to ours, its message without the position noise.</summary>
+    public static MalformedInputException Wrap(string file, string path, JsonException e)
+    {
+        string full = e.Path is { Length: > 1 } p && p[0] == '$' ? path + p[1..] : path;
+        string reason = e.Message;
+        foreach (var cut in new[] { " Path: ", " LineNumber: ", " | LineNumber: " })
+            if (reason.IndexOf(cut, StringComparison.Ordinal) is int i and >= 0) reason = reason[..i];
+        if (reason.Contains("maximum configured depth", StringComparison.Ordinal) || reason.Contains("MaxDepth", StringComparison.Ordinal))
+            reason = $"nesting deeper than {JsonFileCursor.MaxDepth} levels";
+        else if (e.Path is null && e.LineNumber is long line)
+            reason = $"invalid JSON at line {line + 1}, byte {e.BytePositionInLine + 1}: {reason.TrimEnd('.')}";
+        return new MalformedInputException(file, full, reason);
+    }
+}

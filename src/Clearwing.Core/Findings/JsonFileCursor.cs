@@ -1,0 +1,144 @@
+using System.Text.Json;
+
+namespace Clearwing.Findings;
+
+/// <summary>
+/// A forward-only window over a JSON file for <see cref="Utf8JsonReader"/>. The reader sees the
+/// buffered bytes; when it runs dry the cursor keeps the unread tail, reads on, and grows the buffer
+/// only when one value that must be read whole does not fit. Memory is bounded by the largest single
+/// value read whole (a result: 16 MiB), never by the file.
+/// Utf8JsonReader is a ref struct that cannot live across a <c>yield</c>, so callers
+/// <see cref="Open"/> a reader, use it, and <see cref="Save"/> its position back.
+/// </summary>
+internal sealed class JsonFileCursor : IDisposable
+{
+    /// <summary>Deepest nesting accepted anywhere in a file.</summary>
+    public const int MaxDepth = 64;
+    /// <summary>Limit for a single token, or a run's metadata (tool, artifacts) read whole.</summary>
+    public const int MetadataLimit = 256 << 20;
+    const int InitialSize = 1 << 20;
+
+    readonly Stream _stream;
+    byte[] _buffer = new byte[InitialSize];
+    int _start, _end;
+    bool _final;
+    JsonReaderState _state = new(new JsonReaderOptions { MaxDepth = MaxDepth });
+
+    public JsonFileCursor(string path)
+    {
+        _stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        Fill();
+        if (_buffer.AsSpan(0, _end).StartsWith("\uFEFF"u8)) _start = 3; // a UTF-8 BOM is legal before JSON text (RFC 8259 §8.1)
+    }
+
+    public Utf8JsonReader Open() => new(_buffer.AsSpan(_start, _end - _start), _final, _state);
+
+    public void Save(in Utf8JsonReader reader)
+    {
+        _start += checked((int)reader.BytesConsumed);
+        _state = reader.CurrentState;
+    }
+
+    /// <summary>Reads the next token, pulling more of the file as needed; false only at the end of the document.</summary>
+    public bool Read(ref Utf8JsonReader reader)
+    {
+        while (!reader.Read())
+        {
+            if (reader.IsFinalBlock) return false;
+            Refill(ref reader, reader.BytesConsumed, reader.CurrentState, MetadataLimit);
+        }
+        return true;
+    }
+
+    /// <summary>Skips the next value (after a property name, or in an array) without buffering it whole.</summary>
+    public void SkipValue(ref Utf8JsonReader reader)
+    {
+        if (!Read(ref reader)) throw new JsonException("Unexpected end of data.");
+        if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray)) return;
+        var whole = reader;
+        if (whole.TrySkip())
+        {
+            reader = whole;
+            return;
+        }
+        int depth = reader.CurrentDepth;
+        while (Read(ref reader))
+            if (reader.CurrentDepth == depth && reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray) return;
+        throw new JsonException("Unexpected end of data.");
+    }
+
+    /// <summary>The bytes of a value that <see cref="ReadValue"/> returned; valid until the cursor reads on.</summary>
+    public ReadOnlySpan<byte> Bytes(Range value) => _buffer.AsSpan(value);
+
+    /// <summary>
+    /// Reads the next value whole into the buffer and returns where its bytes are (see <see cref="Bytes"/>);
+    /// the reader is left after the value. <paramref name="type"/> is the value's first token, so a caller
+    /// walking an array also sees its EndArray here.
+    /// </summary>
+    public Range ReadValue(ref Utf8JsonReader reader, int limit, out JsonTokenType type)
+    {
+        while (true)
+        {
+            // Remember where the value starts: if it is not all buffered yet, the reader restarts from here.
+            var state = reader.CurrentState;
+            long before = reader.BytesConsumed;
+            if (!reader.Read())
+            {
+                if (reader.IsFinalBlock) throw new JsonException("Unexpected end of data.");
+                Refill(ref reader, before, state, limit);
+                continue;
+            }
+            type = reader.TokenType;
+            int start = checked((int)reader.TokenStartIndex);
+            if (type is JsonTokenType.StartObject or JsonTokenType.StartArray)
+            {
+                var whole = reader;
+                if (!whole.TrySkip())
+                {
+                    Refill(ref reader, before, state, limit);
+                    continue;
+                }
+                reader = whole;
+            }
+            return new Range(_start + start, _start + checked((int)reader.BytesConsumed));
+        }
+    }
+
+    /// <summary>Drops the bytes before <paramref name="keepFrom"/>, reads more, and rebuilds the reader at keepFrom.</summary>
+    void Refill(ref Utf8JsonReader reader, long keepFrom, JsonReaderState state, int limit)
+    {
+        _start += checked((int)keepFrom);
+        _state = state;
+        int kept = _end - _start;
+        // Everything kept belongs to one unfinished value or token.
+        if (kept >= limit) throw new JsonLimitException($"a single value is larger than {limit >> 20} MiB");
+        if (_start > 0)
+        {
+            _buffer.AsSpan(_start, kept).CopyTo(_buffer);
+            _start = 0;
+            _end = kept;
+        }
+        if (_end == _buffer.Length) Array.Resize(ref _buffer, (int)Math.Min(2L * _buffer.Length, Array.MaxLength));
+        Fill();
+        reader = Open();
+    }
+
+    void Fill()
+    {
+        while (_end < _buffer.Length)
+        {
+            int n = _stream.Read(_buffer, _end, _buffer.Length - _end);
+            if (n == 0)
+            {
+                _final = true;
+                return;
+            }
+            _end += n;
+        }
+    }
+
+    public void Dispose() => _stream.Dispose();
+}
+
+/// <summary>An input limit was exceeded; the reader turns it into a <see cref="MalformedInputException"/> with the JSON path.</summary>
+internal sealed class JsonLimitException(string reason) : Exception(reason);

@@ -1,0 +1,91 @@
+namespace Clearwing.Findings;
+
+/// <summary>
+/// Translates the native format (docs/native-findings.md, schema docs/native-findings.schema.json) —
+/// for AI models and other finders that do not speak SARIF — into <see cref="ObservedResult"/>s,
+/// checking what the schema requires with a JSON path for every complaint.
+/// </summary>
+internal static class NativeFindings
+{
+    public static ObservedResult Map(NativeFinding f, Header header, string file, string where)
+    {
+        string rule = Required(f.Rule, file, where + ".rule");
+        string message = Required(f.Message, file, where + ".message");
+        var severity = f.Severity is null ? (ReportedSeverity?)null : ParseSeverity(f.Severity)
+            ?? throw new MalformedInputException(file, where + ".severity", $"\"{f.Severity}\" is not one of none, low, medium, high, critical");
+        var level = f.Level is null ? (FindingLevel?)null : ParseLevel(f.Level)
+            ?? throw new MalformedInputException(file, where + ".level", $"\"{f.Level}\" is not one of none, note, warning, error");
+        if (f.Confidence is double c && !(c >= 0 && c <= 1))
+            throw new MalformedInputException(file, where + ".confidence", "must be a number from 0 to 1");
+        string? cwe = f.Cwe is null ? null : Cwe.Normalize(f.Cwe)
+            ?? throw new MalformedInputException(file, where + ".cwe", $"\"{f.Cwe}\" is not a CWE id such as \"CWE-122\"");
+        var loc = f.Location;
+        if (loc?.StartLine is < 1) throw new MalformedInputException(file, where + ".location.startLine", "must be 1 or more");
+        if (loc?.EndLine is int end && end < (loc.StartLine ?? 1)) throw new MalformedInputException(file, where + ".location.endLine", "must not be before startLine");
+        if (loc?.StartColumn is < 1) throw new MalformedInputException(file, where + ".location.startColumn", "must be 1 or more");
+
+        // One of severity or level may stand in for the other; neither means an ordinary warning.
+        var effectiveSeverity = severity ?? (level is { } l ? SarifRun.SeverityFromLevel(l) : ReportedSeverity.Medium);
+        var effectiveLevel = level ?? LevelFromSeverity(effectiveSeverity);
+        string? path = loc?.File is { Length: > 0 } p ? ArtifactPath.Normalize(p) : null;
+        string tool = header.Tool!.Name!;
+        var (fingerprint, source) = f.Fingerprint is { Length: > 0 } supplied
+            ? (Fingerprinter.FromFinder(tool, supplied), FingerprintSource.Sarif)
+            : (Fingerprinter.FromContent(rule, path, loc?.Function, loc?.Snippet, message), FingerprintSource.Computed);
+
+        return new ObservedResult
+        {
+            Tool = tool,
+            ToolVersion = header.Tool.Version,
+            Model = header.Tool.Model,
+            RuleId = rule,
+            Cwe = cwe,
+            Level = effectiveLevel,
+            Severity = effectiveSeverity,
+            Message = message,
+            Path = path,
+            StartLine = loc?.StartLine,
+            EndLine = loc?.EndLine,
+            StartColumn = loc?.StartColumn,
+            Function = loc?.Function,
+            Snippet = loc?.Snippet,
+            Fingerprint = fingerprint,
+            FingerprintSource = source,
+            Evidence = f.Evidence,
+            ReproducerJson = f.Reproducer,
+            CvssVector = f.Cvss,
+            Confidence = f.Confidence,
+            Revision = header.Revision,
+        };
+    }
+
+    static string Required(string? value, string file, string path) =>
+        string.IsNullOrWhiteSpace(value) ? throw new MalformedInputException(file, path, "required: a non-empty string") : value;
+
+    static ReportedSeverity? ParseSeverity(string s) => s.ToLowerInvariant() switch
+    {
+        "none" => ReportedSeverity.None,
+        "low" => ReportedSeverity.Low,
+        "medium" => ReportedSeverity.Medium,
+        "high" => ReportedSeverity.High,
+        "critical" => ReportedSeverity.Critical,
+        _ => null,
+    };
+
+    static FindingLevel? ParseLevel(string s) => s.ToLowerInvariant() switch
+    {
+        "none" => FindingLevel.None,
+        "note" => FindingLevel.Note,
+        "warning" => FindingLevel.Warning,
+        "error" => FindingLevel.Error,
+        _ => null,
+    };
+
+    static FindingLevel LevelFromSeverity(ReportedSeverity s) => s switch
+    {
+        ReportedSeverity.Critical or ReportedSeverity.High => FindingLevel.Error,
+        ReportedSeverity.Medium => FindingLevel.Warning,
+        ReportedSeverity.Low => FindingLevel.Note,
+        _ => FindingLevel.None,
+    };
+}

@@ -1,0 +1,239 @@
+using System.Globalization;
+
+namespace Clearwing.Findings;
+
+/// <summary>
+/// One SARIF run's metadata (tool, rules, artifacts, base URIs), kept while its results stream past,
+/// and the translation of one result into an <see cref="ObservedResult"/>.
+/// </summary>
+internal sealed class SarifRun
+{
+    public SarifTool? Tool { get; set; }
+    public List<SarifArtifact?>? Artifacts { get; set; }
+    public Dictionary<string, SarifArtifactLocation?>? OriginalUriBaseIds { get; set; }
+    public List<SarifLogicalLocation?>? LogicalLocations { get; set; }
+    public List<SarifVersionControl?>? VersionControlProvenance { get; set; }
+
+    string _tool = "";
+    string? _toolVersion, _revision;
+    Component[] _components = [];
+    List<string> _absoluteBases = [];
+
+    /// <summary>Indexes the metadata once all of the run's properties have been read.</summary>
+    public void Prepare()
+    {
+        var driver = Tool?.Driver;
+        _tool = driver?.Name ?? "unknown";
+        _toolVersion = driver?.SemanticVersion ?? driver?.Version;
+        _revision = VersionControlProvenance?.FirstOrDefault()?.RevisionId;
+        _components = [new Component(driver), .. (Tool?.Extensions ?? []).Select(e => new Component(e))];
+        _absoluteBases = ArtifactPath.AbsoluteBases(OriginalUriBaseIds);
+    }
+
+    public ObservedResult Map(SarifResult r, LineHashes? lineHashes)
+    {
+        var (component, rule) = ResolveRule(r);
+        string ruleId = r.RuleId ?? r.Rule?.Id ?? rule?.Id ?? "unspecified";
+
+        // §3.27.9/§3.27.10: a kind other than "fail" means level "none" unless the result says otherwise;
+        // otherwise the rule's default configuration (§3.50.3), then "warning".
+        var level = ParseLevel(r.Level)
+            ?? (r.Kind is not null && r.Kind != "fail" ? FindingLevel.None : (FindingLevel?)null)
+            ?? rule?.DefaultLevel
+            ?? FindingLevel.Warning;
+        var severity = SeverityFromScore(r.Properties?.SecuritySeverity) ?? rule?.Severity ?? SeverityFromLevel(level);
+
+        var location = r.Locations is { Count: > 0 } ? r.Locations.FirstOrDefault(l => l?.PhysicalLocation is not null) : null;
+        var physical = location?.PhysicalLocation;
+        string? path = ResolvePath(physical?.ArtifactLocation);
+        var region = physical?.Region;
+        string? snippet = region?.Snippet?.Text ?? physical?.ContextRegion?.Snippet?.Text;
+        string? function = ResolveFunction(r.Locations is { Count: > 0 } ? r.Locations[0] : null);
+        string message = ResolveMessage(r.Message, component, rule);
+
+        var partial = r.PartialFingerprints;
+        if (lineHashes is not null && r.Fingerprints is not { Count: > 0 } && path is not null && region?.StartLine is int line
+            && (partial is null || !partial.ContainsKey(LineHashes.Key))
+            && lineHashes.Get(path, line) is { } hash)
+        {
+            partial = new Dictionary<string, string>(partial ?? []) { [LineHashes.Key] = hash };
+        }
+        var (fingerprint, source) = Fingerprinter.Compute(ruleId, path, function, snippet, message, r.Fingerprints, partial);
+
+        return new ObservedResult
+        {
+            Tool = _tool,
+            ToolVersion = _toolVersion,
+            RuleId = ruleId,
+            Cwe = rule?.Cwe ?? Cwe.FromTags(r.Properties?.Tags),
+            Level = level,
+            Severity = severity,
+            Message = message,
+            Path = path,
+            StartLine = region?.StartLine,
+            EndLine = region?.EndLine,
+            StartColumn = region?.StartColumn,
+            Function = function,
+            Snippet = snippet,
+            Fingerprint = fingerprint,
+            FingerprintSource = source,
+            // §3.35.3: only an accepted suppression (or one without a status) suppresses.
+            Suppressed = r.Suppressions?.Any(s => s is not null && (s.Status is null or "accepted")) ?? false,
+            DeclaredAbsent = r.BaselineState == "absent",
+            Revision = _revision,
+        };
+    }
+
+    /// <summary>§3.52.3–§3.52.7: the rule by index, else by id, in the driver or the extension the result names.</summary>
+    (Component, RuleInfo?) ResolveRule(SarifResult r)
+    {
+        var component = _components[0];
+        var reference = r.Rule?.ToolComponent;
+        if (reference?.Index is int ci && ci >= 0 && ci + 1 < _components.Length) component = _components[ci + 1];
+        else if (reference?.Name is { } name) component = _components.FirstOrDefault(c => c.Name == name) ?? component;
+        else if (reference?.Guid is { } guid) component = _components.FirstOrDefault(c => string.Equals(c.Guid, guid, StringComparison.OrdinalIgnoreCase)) ?? component;
+
+        int index = r.RuleIndex is >= 0 ? r.RuleIndex.Value : r.Rule?.Index ?? -1;
+        if (index >= 0 && index < component.Rules.Length) return (component, component.Rules[index]);
+        string? id = r.RuleId ?? r.Rule?.Id;
+        return (component, id is null ? null : component.Find(id));
+    }
+
+    string? ResolvePath(SarifArtifactLocation? al)
+    {
+        if (al is null) return null;
+        string? uri = al.Uri, baseId = al.UriBaseId;
+        if (uri is null && al.Index is int i && i >= 0 && Artifacts is not null && i < Artifacts.Count)
+        {
+            var artifact = Artifacts[i]?.Location; // §3.4.5: the artifact's location stands in for a missing uri
+            uri = artifact?.Uri;
+            baseId ??= artifact?.UriBaseId;
+        }
+        return uri is null ? null : ArtifactPath.Resolve(uri, baseId, OriginalUriBaseIds, _absoluteBases);
+    }
+
+    string? ResolveFunction(SarifLocation? location)
+    {
+        var logical = location?.LogicalLocations is { Count: > 0 } l ? l[0] : null;
+        if (logical is null) return null;
+        if ((logical.FullyQualifiedName ?? logical.Name) is { } name) return name;
+        // §3.33.3: a bare index refers to run.logicalLocations.
+        if (logical.Index is int i && i >= 0 && LogicalLocations is not null && i < LogicalLocations.Count)
+            return LogicalLocations[i]?.FullyQualifiedName ?? LogicalLocations[i]?.Name;
+        return null;
+    }
+
+    /// <summary>§3.11.7–§3.11.11: text, else the message string named by id (rule, then tool component), else markdown, else the id.</summary>
+    string ResolveMessage(SarifMessage? m, Component component, RuleInfo? rule)
+    {
+        if (m is null) return "";
+        if (m.Text is not null) return m.Arguments is null ? m.Text : MessageTemplate.Format(m.Text, m.Arguments);
+        if (m.Id is not null)
+        {
+            var template = rule?.MessageStrings?.GetValueOrDefault(m.Id)
+                ?? component.GlobalMessageStrings?.GetValueOrDefault(m.Id)
+                ?? _components[0].GlobalMessageStrings?.GetValueOrDefault(m.Id);
+            if ((template?.Text ?? template?.Markdown) is { } t) return MessageTemplate.Format(t, m.Arguments);
+        }
+        if (m.Markdown is not null) return MessageTemplate.Format(m.Markdown, m.Arguments);
+        return m.Id ?? "";
+    }
+
+    static FindingLevel? ParseLevel(string? level) => level switch
+    {
+        "none" => FindingLevel.None,
+        "note" => FindingLevel.Note,
+        "warning" => FindingLevel.Warning,
+        "error" => FindingLevel.Error,
+        _ => null,
+    };
+
+    /// <summary>GitHub's convention: <c>security-severity</c> is a CVSS-like score, 0–10, as a string.</summary>
+    internal static ReportedSeverity? SeverityFromScore(string? score)
+    {
+        if (score is null || !double.TryParse(score, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) || s is < 0 or > 10 || double.IsNaN(s)) return null;
+        return s switch
+        {
+            >= 9.0 => ReportedSeverity.Critical,
+            >= 7.0 => ReportedSeverity.High,
+            >= 4.0 => ReportedSeverity.Medium,
+            > 0 => ReportedSeverity.Low,
+            _ => ReportedSeverity.None,
+        };
+    }
+
+    internal static ReportedSeverity SeverityFromLevel(FindingLevel level) => level switch
+    {
+        FindingLevel.Error => ReportedSeverity.High,
+        FindingLevel.Warning => ReportedSeverity.Medium,
+        FindingLevel.Note => ReportedSeverity.Low,
+        _ => ReportedSeverity.None,
+    };
+
+    sealed record RuleInfo(string? Id, FindingLevel? DefaultLevel, ReportedSeverity? Severity, string? Cwe,
+        Dictionary<string, SarifMultiformatMessage?>? MessageStrings);
+
+    sealed class Component
+    {
+        public readonly string? Name, Guid;
+        public readonly RuleInfo?[] Rules;
+        public readonly Dictionary<string, SarifMultiformatMessage?>? GlobalMessageStrings;
+        Dictionary<string, RuleInfo>? _byId;
+
+        public Component(SarifToolComponent? c)
+        {
+            Name = c?.Name;
+            Guid = c?.Guid;
+            GlobalMessageStrings = c?.GlobalMessageStrings;
+            Rules = [.. (c?.Rules ?? []).Select(r => r is null ? null : new RuleInfo(
+                r.Id, ParseLevel(r.DefaultConfiguration?.Level), SeverityFromScore(r.Properties?.SecuritySeverity),
+                Cwe.FromTags(r.Properties?.Tags) ?? Cwe.FromRelationships(r.Relationships), r.MessageStrings))];
+        }
+
+        /// <summary>By id; a hierarchical id "A/B" (§3.27.5) falls back to its parent "A".</summary>
+        public RuleInfo? Find(string id)
+        {
+            _byId ??= Rules.Where(r => r?.Id is not null).DistinctBy(r => r!.Id).ToDictionary(r => r!.Id!, r => r!);
+            while (true)
+            {
+                if (_byId.TryGetValue(id, out var rule)) return rule;
+                int slash = id.LastIndexOf('/');
+                if (slash <= 0) return null;
+                id = id[..slash];
+            }
+        }
+    }
+}
+
+/// <summary>CWE ids from the places finders put them, normalized to "CWE-n".</summary>
+internal static class Cwe
+{
+    /// <summary>Tags such as CodeQL's "external/cwe/cwe-079" or a plain "CWE-79".</summary>
+    public static string? FromTags(List<string>? tags)
+    {
+        foreach (var tag in tags ?? [])
+        {
+            var t = tag.StartsWith("external/cwe/", StringComparison.OrdinalIgnoreCase) ? tag[13..] : tag;
+            if (Normalize(t) is { } cwe) return cwe;
+        }
+        return null;
+    }
+
+    /// <summary>§3.53 relationships whose target lives in a tool component named CWE (the taxonomy).</summary>
+    public static string? FromRelationships(List<SarifRelationship?>? relationships)
+    {
+        foreach (var r in relationships ?? [])
+            if (string.Equals(r?.Target?.ToolComponent?.Name, "CWE", StringComparison.OrdinalIgnoreCase) && r!.Target!.Id is { } id)
+                if (Normalize(id.StartsWith("CWE", StringComparison.OrdinalIgnoreCase) ? id : "CWE-" + id) is { } cwe) return cwe;
+        return null;
+    }
+
+    /// <summary>"CWE-079", "cwe-79" → "CWE-79"; anything else → null.</summary>
+    public static string? Normalize(string value)
+    {
+        if (value.Length < 5 || !value.StartsWith("CWE-", StringComparison.OrdinalIgnoreCase)) return null;
+        var digits = value.AsSpan(4);
+        if (digits.Length > 9 || digits.ContainsAnyExceptInRange('0', '9')) return null;
+        return "CWE-" + int.Parse(digits, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,134 @@
+using System.Text;
+using Clearwing.Findings;
+using CsCheck;
+
+namespace Clearwing.Tests.Findings;
+
+public sealed class MalformedInputTests
+{
+    static MalformedInputException Reject(string json) =>
+        Assert.Throws<MalformedInputException>(() => Some.Read(json));
+
+    [Fact]
+    public void A_truncated_log_is_rejected_with_the_path_where_it_ends()
+    {
+        var full = Some.SarifLog(Some.SarifResult() + "," + Some.SarifResult());
+        var e = Reject(full[..(full.Length - 40)]);
+        Assert.StartsWith("$.runs[0]", e.JsonPath);
+        Assert.Equal("test.sarif", e.File);
+    }
+
+    [Fact]
+    public void A_result_truncated_in_the_middle_names_that_result()
+    {
+        var full = Some.SarifLog(Some.SarifResult() + "," + Some.SarifResult() + "," + Some.SarifResult());
+        var e = Reject(full[..(full.LastIndexOf("memcpy", StringComparison.Ordinal))]);
+        Assert.StartsWith("$.runs[0]", e.JsonPath);
+    }
+
+    [Theory]
+    [InlineData("2.0.0")]
+    [InlineData("1.0.0")]
+    [InlineData("2.1")]
+    public void A_log_of_another_sarif_version_is_rejected_naming_the_version(string version)
+    {
+        var e = Reject(Some.SarifLog(Some.SarifResult()).Replace("\"2.1.0\"", $"\"{version}\""));
+        Assert.Equal("$.version", e.JsonPath);
+        Assert.Equal($"SARIF version {version} is not supported; expected 2.1.0", e.Reason);
+    }
+
+    [Fact]
+    public void A_log_without_a_version_is_rejected()
+    {
+        var e = Reject("""{ "runs": [] }""");
+        Assert.Equal("$.version", e.JsonPath);
+    }
+
+    [Fact]
+    public void A_result_that_is_not_an_object_is_rejected_with_its_index()
+    {
+        var e = Reject(Some.SarifLog(Some.SarifResult() + ", 42"));
+        Assert.Equal("$.runs[0].results[1]", e.JsonPath);
+        Assert.Contains("object", e.Reason);
+    }
+
+    [Fact]
+    public void A_value_of_the_wrong_type_inside_a_result_is_rejected_with_its_full_path()
+    {
+        var e = Reject(Some.SarifLog(Some.SarifResult() + """, { "ruleId": "R1", "message": { "text": "m" }, "locations": [ { "physicalLocation": { "region": { "startLine": "ten" } } } ] }"""));
+        Assert.Equal("$.runs[0].results[1].locations[0].physicalLocation.region.startLine", e.JsonPath);
+    }
+
+    [Fact]
+    public void Runs_that_are_not_an_array_are_rejected()
+    {
+        var e = Reject("""{ "version": "2.1.0", "runs": { } }""");
+        Assert.Equal("$.runs", e.JsonPath);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("not json")]
+    [InlineData("[1, 2]")]
+    [InlineData("{ \"name\": \"x\", \"items\": [] }")]
+    public void A_file_that_is_neither_json_object_nor_a_known_format_is_rejected_at_the_root(string text)
+    {
+        var e = Reject(text);
+        Assert.StartsWith("$", e.JsonPath);
+    }
+
+    [Fact]
+    public void An_unknown_format_names_what_it_found()
+    {
+        var e = Reject("""{ "name": "x", "items": [] }""");
+        Assert.Contains("name, items", e.Reason);
+    }
+
+    [Fact]
+    public void Nesting_deeper_than_64_levels_is_rejected()
+    {
+        string deep = new string('[', 70) + new string(']', 70);
+        var e = Reject(Some.SarifLog($$"""{ "ruleId": "R1", "message": { "text": "m" }, "properties": { "x": {{deep}} } }"""));
+        Assert.Contains("64", e.Reason);
+    }
+
+    [Fact]
+    public void A_result_larger_than_16_MiB_is_rejected()
+    {
+        var big = new string('a', 17 << 20);
+        var e = Reject(Some.SarifLog($$"""{ "ruleId": "R1", "message": { "text": "{{big}}" } }"""));
+        Assert.Equal("$.runs[0].results[0]", e.JsonPath);
+        Assert.Contains("16 MiB", e.Reason);
+    }
+
+    [Fact]
+    public void A_results_array_much_larger_than_the_buffer_streams_through()
+    {
+        var results = string.Join(",", Enumerable.Range(0, 20_000).Select(i => Some.SarifResult(line: i + 1, message: "m" + i)));
+        Assert.Equal(20_000, Some.Read(Some.SarifLog(results)).Count);
+    }
+
+    [Fact]
+    public void Random_bytes_and_truncations_only_ever_raise_malformed_input()
+    {
+        var valid = Encoding.UTF8.GetBytes(Some.SarifLog(Some.SarifResult() + "," + Some.SarifResult(file: "b.c")));
+        var truncated = Gen.Int[0, valid.Length - 1].Select(n => valid[..n]);
+        var mutated = Gen.Select(Gen.Int[0, valid.Length - 1], Gen.Byte).Select((i, b) =>
+        {
+            var copy = (byte[])valid.Clone();
+            copy[i] = b;
+            return copy;
+        });
+        var noise = Gen.Byte.Array[0, 200];
+        Gen.OneOf(truncated, mutated, noise).Sample(bytes =>
+        {
+            try
+            {
+                _ = FindingReader.Read(Some.FileBytes(bytes), "fuzz.sarif").Count();
+            }
+            catch (MalformedInputException)
+            {
+            }
+        }, iter: 300, threads: 1);
+    }
+}

@@ -1,0 +1,44 @@
+using Clearwing.Findings;
+
+namespace Clearwing.Tests.Findings;
+
+/// <summary>Test vocabulary for intake: small logs written to temporary files.</summary>
+internal static class Some
+{
+    static readonly string Folder = Directory.CreateTempSubdirectory("clearwing-intake-tests").FullName;
+
+    /// <summary>Writes <paramref name="json"/> to a fresh temporary file and returns its path.</summary>
+    public static string File(string json)
+    {
+        var path = Path.Combine(Folder, Guid.NewGuid().ToString("n") + ".json");
+        System.IO.File.WriteAllText(path, json);
+        return path;
+    }
+
+    public static string FileBytes(byte[] bytes)
+    {
+        var path = Path.Combine(Folder, Guid.NewGuid().ToString("n") + ".json");
+        System.IO.File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    /// <summary>A SARIF 2.1.0 log with one run whose results (JSON array items) and extra run properties are given.</summary>
+    public static string SarifLog(string results, string run = "") => $$"""
+        { "version": "2.1.0", "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+          "runs": [ { "tool": { "driver": { "name": "Demo", "semanticVersion": "1.2.3", "rules": [ { "id": "R1" } ] } },
+                      {{(run.Length > 0 ? run + "," : "")}}
+                      "results": [ {{results}} ] } ] }
+        """;
+
+    /// <summary>A SARIF result for rule R1 at a location with a snippet.</summary>
+    public static string SarifResult(string file = "src/a.c", int line = 10, string snippet = "memcpy(buf, src, len);", string message = "overflow") => $$"""
+        { "ruleId": "R1", "message": { "text": "{{message}}" },
+          "locations": [ { "physicalLocation": { "artifactLocation": { "uri": "{{file}}" },
+                                                 "region": { "startLine": {{line}}, "snippet": { "text": {{System.Text.Json.JsonSerializer.Serialize(snippet)}} } } } } ] }
+        """;
+
+    public static List<ObservedResult> Read(string json, string? sourceRoot = null) =>
+        [.. FindingReader.Read(File(json), "test.sarif", sourceRoot)];
+
+    public static ObservedResult ReadOne(string json) => Assert.Single(Read(json));
+}
