@@ -7,86 +7,198 @@ namespace Clearwing.Findings;
 // result or run is skipped by the serializer. Section numbers are SARIF 2.1.0's.
 
 /// <summary>§3.27 result.</summary>
-internal sealed record SarifResult(
-    string? RuleId, int? RuleIndex, SarifDescriptorReference? Rule, string? Kind, string? Level,
-    SarifMessage? Message, List<SarifLocation?>? Locations,
-    Dictionary<string, string>? Fingerprints, Dictionary<string, string>? PartialFingerprints,
-    List<SarifSuppression?>? Suppressions, string? BaselineState, SarifPropertyBag? Properties);
+internal sealed class SarifResult
+{
+    public string? RuleId { get; init; }
+    public int? RuleIndex { get; init; }
+    public SarifDescriptorReference? Rule { get; init; }
+    public string? Kind { get; init; }
+    public string? Level { get; init; }
+    public SarifMessage? Message { get; init; }
+    public List<SarifLocation?>? Locations { get; init; }
+    public Dictionary<string, string>? Fingerprints { get; init; }
+    public Dictionary<string, string>? PartialFingerprints { get; init; }
+    public List<SarifSuppression?>? Suppressions { get; init; }
+    public string? BaselineState { get; init; }
+    public SarifPropertyBag? Properties { get; init; }
+}
 
 /// <summary>§3.52 reportingDescriptorReference (result.rule, relationship targets).</summary>
-internal sealed record SarifDescriptorReference(string? Id, int? Index, SarifComponentReference? ToolComponent);
+internal sealed class SarifDescriptorReference
+{
+    public string? Id { get; init; }
+    public int? Index { get; init; }
+    public SarifComponentReference? ToolComponent { get; init; }
+}
 
 /// <summary>§3.54 toolComponentReference.</summary>
-internal sealed record SarifComponentReference(string? Name, int? Index, string? Guid);
+internal sealed class SarifComponentReference
+{
+    public string? Name { get; init; }
+    public int? Index { get; init; }
+    public string? Guid { get; init; }
+}
 
 /// <summary>§3.11 message.</summary>
-internal sealed record SarifMessage(string? Text, string? Markdown, string? Id, List<string?>? Arguments);
+internal sealed class SarifMessage
+{
+    public string? Text { get; init; }
+    public string? Markdown { get; init; }
+    public string? Id { get; init; }
+    public List<string?>? Arguments { get; init; }
+}
 
 /// <summary>§3.28 location.</summary>
-internal sealed record SarifLocation(SarifPhysicalLocation? PhysicalLocation, List<SarifLogicalLocation?>? LogicalLocations);
+internal sealed class SarifLocation
+{
+    public SarifPhysicalLocation? PhysicalLocation { get; init; }
+    public List<SarifLogicalLocation?>? LogicalLocations { get; init; }
+}
 
 /// <summary>§3.29 physicalLocation.</summary>
-internal sealed record SarifPhysicalLocation(SarifArtifactLocation? ArtifactLocation, SarifRegion? Region, SarifRegion? ContextRegion);
+internal sealed class SarifPhysicalLocation
+{
+    public SarifArtifactLocation? ArtifactLocation { get; init; }
+    public SarifRegion? Region { get; init; }
+    public SarifRegion? ContextRegion { get; init; }
+}
 
 /// <summary>§3.4 artifactLocation.</summary>
-internal sealed record SarifArtifactLocation(string? Uri, string? UriBaseId, int? Index);
+internal sealed class SarifArtifactLocation
+{
+    public string? Uri { get; init; }
+    public string? UriBaseId { get; init; }
+    public int? Index { get; init; }
+}
 
 /// <summary>§3.30 region.</summary>
-internal sealed record SarifRegion(int? StartLine, int? EndLine, int? StartColumn, SarifSnippet? Snippet);
+internal sealed class SarifRegion
+{
+    public int? StartLine { get; init; }
+    public int? EndLine { get; init; }
+    public int? StartColumn { get; init; }
+    public SarifSnippet? Snippet { get; init; }
+}
 
 /// <summary>§3.3 artifactContent (region.snippet).</summary>
-internal sealed record SarifSnippet(string? Text);
+internal sealed class SarifSnippet
+{
+    public string? Text { get; init; }
+}
 
 /// <summary>§3.33 logicalLocation.</summary>
-internal sealed record SarifLogicalLocation(string? Name, string? FullyQualifiedName, int? Index);
+internal sealed class SarifLogicalLocation
+{
+    public string? Name { get; init; }
+    public string? FullyQualifiedName { get; init; }
+    public int? Index { get; init; }
+}
 
 /// <summary>§3.35 suppression.</summary>
-internal sealed record SarifSuppression(string? Status);
+internal sealed class SarifSuppression
+{
+    public string? Status { get; init; }
+}
 
 /// <summary>§3.8 property bag: only the GitHub <c>security-severity</c> convention and tags.</summary>
-internal sealed record SarifPropertyBag(
-    [property: JsonPropertyName("security-severity"), JsonConverter(typeof(LooseStringConverter))] string? SecuritySeverity,
-    [property: JsonConverter(typeof(LooseStringListConverter))] List<string>? Tags);
+internal sealed class SarifPropertyBag
+{
+    [JsonPropertyName("security-severity"), JsonConverter(typeof(LooseStringConverter))] public string? SecuritySeverity { get; init; }
+    [JsonConverter(typeof(LooseStringListConverter))] public List<string>? Tags { get; init; }
+}
 
 /// <summary>§3.18 tool.</summary>
-internal sealed record SarifTool(SarifToolComponent? Driver, List<SarifToolComponent?>? Extensions);
+internal sealed class SarifTool
+{
+    public SarifToolComponent? Driver { get; init; }
+    public List<SarifToolComponent?>? Extensions { get; init; }
+}
 
 /// <summary>§3.19 toolComponent.</summary>
-internal sealed record SarifToolComponent(
-    string? Name, string? Version, string? SemanticVersion, string? Guid,
-    List<SarifRule?>? Rules, Dictionary<string, SarifMultiformatMessage?>? GlobalMessageStrings);
+internal sealed class SarifToolComponent
+{
+    public string? Name { get; init; }
+    public string? Version { get; init; }
+    public string? SemanticVersion { get; init; }
+    public string? Guid { get; init; }
+    public List<SarifRule?>? Rules { get; init; }
+    public Dictionary<string, SarifMultiformatMessage?>? GlobalMessageStrings { get; init; }
+}
 
 /// <summary>§3.49 reportingDescriptor.</summary>
-internal sealed record SarifRule(
-    string? Id, SarifRuleConfiguration? DefaultConfiguration,
-    Dictionary<string, SarifMultiformatMessage?>? MessageStrings, SarifPropertyBag? Properties,
-    List<SarifRelationship?>? Relationships);
+internal sealed class SarifRule
+{
+    public string? Id { get; init; }
+    public SarifRuleConfiguration? DefaultConfiguration { get; init; }
+    public Dictionary<string, SarifMultiformatMessage?>? MessageStrings { get; init; }
+    public SarifPropertyBag? Properties { get; init; }
+    public List<SarifRelationship?>? Relationships { get; init; }
+}
 
 /// <summary>§3.50 reportingConfiguration.</summary>
-internal sealed record SarifRuleConfiguration(string? Level);
+internal sealed class SarifRuleConfiguration
+{
+    public string? Level { get; init; }
+}
 
 /// <summary>§3.12 multiformatMessageString.</summary>
-internal sealed record SarifMultiformatMessage(string? Text, string? Markdown);
+internal sealed class SarifMultiformatMessage
+{
+    public string? Text { get; init; }
+    public string? Markdown { get; init; }
+}
 
 /// <summary>§3.53 reportingDescriptorRelationship.</summary>
-internal sealed record SarifRelationship(SarifDescriptorReference? Target);
+internal sealed class SarifRelationship
+{
+    public SarifDescriptorReference? Target { get; init; }
+}
 
 /// <summary>§3.24 artifact.</summary>
-internal sealed record SarifArtifact(SarifArtifactLocation? Location);
+internal sealed class SarifArtifact
+{
+    public SarifArtifactLocation? Location { get; init; }
+}
 
 /// <summary>§3.23 versionControlDetails.</summary>
-internal sealed record SarifVersionControl(string? RevisionId);
+internal sealed class SarifVersionControl
+{
+    public string? RevisionId { get; init; }
+}
 
 /// <summary>Native format: the finder.</summary>
-internal sealed record NativeTool(string? Name, string? Version, string? Model);
+internal sealed class NativeTool
+{
+    public string? Name { get; init; }
+    public string? Version { get; init; }
+    public string? Model { get; init; }
+}
 
 /// <summary>Native format: one finding (docs/native-findings.md).</summary>
-internal sealed record NativeFinding(
-    string? Rule, string? Cwe, string? Message, NativeLocation? Location, string? Evidence,
-    string? Severity, string? Level, string? Cvss, double? Confidence,
-    [property: JsonConverter(typeof(RawObjectConverter))] string? Reproducer, string? Fingerprint);
+internal sealed class NativeFinding
+{
+    public string? Rule { get; init; }
+    public string? Cwe { get; init; }
+    public string? Message { get; init; }
+    public NativeLocation? Location { get; init; }
+    public string? Evidence { get; init; }
+    public string? Severity { get; init; }
+    public string? Level { get; init; }
+    public string? Cvss { get; init; }
+    public double? Confidence { get; init; }
+    [JsonConverter(typeof(RawObjectConverter))] public string? Reproducer { get; init; }
+    public string? Fingerprint { get; init; }
+}
 
-internal sealed record NativeLocation(string? File, int? StartLine, int? EndLine, int? StartColumn, string? Function, string? Snippet);
+internal sealed class NativeLocation
+{
+    public string? File { get; init; }
+    public int? StartLine { get; init; }
+    public int? EndLine { get; init; }
+    public int? StartColumn { get; init; }
+    public string? Function { get; init; }
+    public string? Snippet { get; init; }
+}
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, MaxDepth = JsonFileCursor.MaxDepth)]
 [JsonSerializable(typeof(SarifResult))]
