@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Clearwing.Storage;
@@ -36,7 +38,7 @@ public sealed class Importer(Database db, TimeProvider time)
     [
         "ordinal", "fingerprint", "tool", "tool_version", "model", "rule_id", "cwe", "level", "severity", "message",
         "path", "start_line", "end_line", "start_column", "function", "snippet", "fingerprint_source", "suppressed",
-        "declared_absent", "evidence", "reproducer", "cvss_vector", "confidence", "revision", "content_hash",
+        "declared_absent", "evidence", "reproducer", "cvss_vector", "confidence", "revision", "content_hash", "occurrence",
     ];
 
     public async Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress = null, CancellationToken ct = default)
@@ -48,6 +50,19 @@ public sealed class Importer(Database db, TimeProvider time)
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
 
         await using var connection = await db.OpenAsync(ct);
+        await Database.SetCacheAsync(connection, 256);
+        try
+        {
+            return await ImportAsync(connection, request, contentHash, now, progress, ct);
+        }
+        finally
+        {
+            await Database.SetCacheAsync(connection, 64);
+        }
+    }
+
+    async Task<ImportSummary> ImportAsync(DbConnection connection, ImportRequest request, string contentHash, long now, IProgress<long>? progress, CancellationToken ct)
+    {
         await using var tx = await db.BeginAsync(connection, ct);
         var projectId = await ProjectStore.EnsureAsync(connection, tx, request.Project.Trim(), now, ct);
         if (db.Engine == Engine.Postgres)
@@ -90,12 +105,16 @@ public sealed class Importer(Database db, TimeProvider time)
                 level BIGINT, severity BIGINT, message TEXT, path TEXT, start_line BIGINT, end_line BIGINT,
                 start_column BIGINT, function TEXT, snippet TEXT, fingerprint_source BIGINT, suppressed BIGINT,
                 declared_absent BIGINT, evidence TEXT, reproducer TEXT, cvss_vector TEXT, confidence DOUBLE PRECISION,
-                revision TEXT, content_hash TEXT)
+                revision TEXT, content_hash TEXT, occurrence BIGINT)
             """, transaction: tx);
 
         long ordinal = 0;
         string? revision = request.Revision;
         var row = new object?[StageColumns.Length];
+        // The n-th result with a fingerprint matches the n-th tracked one (SARIF baselining matches
+        // duplicates one to one). Counted here, keyed by the fingerprint's first 64 bits, so memory is
+        // 16 bytes per distinct fingerprint and no SQL has to sort the whole import.
+        var seen = new Dictionary<(ulong, bool), int>();
         await using (var bulk = await BulkInsert.StartAsync(connection, tx, "stage", StageColumns, ct))
         {
             foreach (var file in request.Files)
@@ -129,6 +148,8 @@ public sealed class Importer(Database db, TimeProvider time)
                     row[22] = r.Confidence;
                     row[23] = request.Revision ?? r.Revision;
                     row[24] = ContentHash(r);
+                    ref var count = ref CollectionsMarshal.GetValueRefOrAddDefault(seen, (Prefix(r.Fingerprint), r.DeclaredAbsent), out _);
+                    row[25] = (long)++count;
                     await bulk.AddAsync(row, ct);
                     if (++ordinal % 10_000 == 0) progress?.Report(ordinal);
                 }
@@ -159,6 +180,7 @@ public sealed class Importer(Database db, TimeProvider time)
                   FROM stage s
                   WHERE NOT EXISTS (SELECT 1 FROM fingerprints x WHERE x.project_id = @projectId AND x.fingerprint = s.fingerprint)
                   GROUP BY s.fingerprint) n
+            ORDER BY n.first_ordinal
             """, p, tx);
         var newCases = await connection.ExecuteAsync(
             """
@@ -166,21 +188,22 @@ public sealed class Importer(Database db, TimeProvider time)
             SELECT n.case_id, @projectId, substr(s.rule_id || ' in ' || coalesce(s.path, s.function, '(no location)') || ': ' || s.message, 1, 200),
                    'new', @now, @now, n.findings, n.severity, @now
             FROM new_fingerprints n JOIN stage s ON s.ordinal = n.first_ordinal
+            ORDER BY n.first_ordinal
             """, p, tx);
         await connection.ExecuteAsync(
             """
             INSERT INTO fingerprints (project_id, fingerprint, case_seq)
             SELECT @projectId, n.fingerprint, c.seq FROM new_fingerprints n JOIN cases c ON c.id = n.case_id
+            ORDER BY n.first_ordinal
             """, p, tx);
 
-        // Classify: the n-th result with a fingerprint matches the n-th tracked one (SARIF baselining
-        // matches duplicates one to one). A result the log itself declares absent is stored, never tracked.
+        // Classify against the tracked results. A result the log itself declares absent is stored, never tracked.
         await connection.ExecuteAsync(
             """
             INSERT INTO findings (import_seq, ordinal, project_id, fingerprint_id, occurrence, baseline_state, tool, tool_version,
                 model, rule_id, cwe, level, severity, message, path, start_line, end_line, start_column, function, snippet,
                 fingerprint_source, suppressed, evidence, reproducer, cvss_vector, confidence, revision, observed_at)
-            SELECT @importSeq, s.ordinal, @projectId, m.fingerprint_id, m.occurrence,
+            SELECT @importSeq, s.ordinal, @projectId, x.id, s.occurrence,
                 CASE WHEN s.declared_absent = 1 THEN 'absent'
                      WHEN t.present IS NULL OR t.present = 0 THEN 'new'
                      WHEN t.content_hash = s.content_hash THEN 'unchanged'
@@ -188,11 +211,9 @@ public sealed class Importer(Database db, TimeProvider time)
                 s.tool, s.tool_version, s.model, s.rule_id, s.cwe, s.level, s.severity, s.message, s.path, s.start_line,
                 s.end_line, s.start_column, s.function, s.snippet, s.fingerprint_source, s.suppressed, s.evidence,
                 s.reproducer, s.cvss_vector, s.confidence, coalesce(s.revision, @revision), @now
-            FROM (SELECT s.ordinal, x.id AS fingerprint_id,
-                         ROW_NUMBER() OVER (PARTITION BY x.id, s.declared_absent ORDER BY s.ordinal) AS occurrence
-                  FROM stage s JOIN fingerprints x ON x.project_id = @projectId AND x.fingerprint = s.fingerprint) m
-            JOIN stage s ON s.ordinal = m.ordinal
-            LEFT JOIN tracks t ON t.fingerprint_id = m.fingerprint_id AND t.occurrence = m.occurrence AND s.declared_absent = 0
+            FROM stage s
+            JOIN fingerprints x ON x.project_id = @projectId AND x.fingerprint = s.fingerprint
+            LEFT JOIN tracks t ON t.fingerprint_id = x.id AND t.occurrence = s.occurrence AND s.declared_absent = 0
             ORDER BY s.ordinal
             """, p, tx);
 
@@ -248,11 +269,15 @@ public sealed class Importer(Database db, TimeProvider time)
     /// <summary>What "updated" compares: the result's content apart from its identity.</summary>
     static string ContentHash(ObservedResult r)
     {
+        // Not a security boundary (it only tells "updated" from "unchanged"), so a fast 128-bit hash.
         var text = string.Join('\u001f', (int)r.Level, r.Message, r.Path, r.StartLine, r.StartColumn, r.EndLine, r.Snippet, r.Suppressed);
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(text), hash);
-        return Convert.ToHexStringLower(hash[..16]);
+        return Convert.ToHexStringLower(XxHash128.Hash(Encoding.UTF8.GetBytes(text)));
     }
+
+    /// <summary>The first 64 bits of a hex fingerprint (SHA-256 hex), or of a hash of any other form.</summary>
+    static ulong Prefix(string fingerprint) =>
+        fingerprint.Length >= 16 && ulong.TryParse(fingerprint.AsSpan(0, 16), System.Globalization.NumberStyles.AllowHexSpecifier, null, out var v)
+            ? v : XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(fingerprint));
 
     static async Task<string> HashFilesAsync(IReadOnlyList<ImportFile> files, string? revision, CancellationToken ct)
     {
