@@ -29,17 +29,16 @@ public sealed record ImportSummary(
     bool AlreadyImported);
 
 /// <summary>
-/// The intake pipeline: read (streaming) → stage in bulk → classify against the baseline, store findings,
-/// cluster new fingerprints into cases — all in one transaction and a handful of set-based statements.
+/// The intake pipeline: read (streaming) → fingerprint → classify against the baseline → store findings →
+/// cluster new fingerprints into cases, all in one transaction. Each engine takes its fast path: on SQLite,
+/// prepared statements through the C API with the project's fingerprints and tracks in memory (about
+/// 60 bytes per distinct fingerprint; never the file); on PostgreSQL, binary COPY into a staging table and a
+/// handful of set-based statements. The contract tests hold both to the same results.
 /// </summary>
 public sealed class Importer(Database db, TimeProvider time)
 {
-    static readonly string[] StageColumns =
-    [
-        "ordinal", "fingerprint", "tool", "tool_version", "model", "rule_id", "cwe", "level", "severity", "message",
-        "path", "start_line", "end_line", "start_column", "function", "snippet", "fingerprint_source", "suppressed",
-        "declared_absent", "evidence", "reproducer", "cvss_vector", "confidence", "revision", "content_hash", "occurrence",
-    ];
+    /// <summary>One result read, with what both paths need to store it.</summary>
+    sealed record Staged(long Ordinal, ObservedResult Result, string Revision, string ContentHash, long Occurrence, string Title);
 
     public async Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress = null, CancellationToken ct = default)
     {
@@ -50,14 +49,14 @@ public sealed class Importer(Database db, TimeProvider time)
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
 
         await using var connection = await db.OpenAsync(ct);
-        await Database.SetCacheAsync(connection, 256);
+        await Database.SetBulkModeAsync(connection, true);
         try
         {
             return await ImportAsync(connection, request, contentHash, now, progress, ct);
         }
         finally
         {
-            await Database.SetCacheAsync(connection, 64);
+            await Database.SetBulkModeAsync(connection, false);
         }
     }
 
@@ -86,92 +85,257 @@ public sealed class Importer(Database db, TimeProvider time)
             """,
             new { projectId, fileName = string.Join(", ", request.Files.Select(f => f.DisplayName)), contentHash, now }, tx);
 
-        var (results, revision) = await StageAsync(connection, tx, request, contentHash, progress, ct);
-        var summary = await ClassifyAndClusterAsync(connection, tx, projectId, importSeq, importId, revision, now, ct);
+        var import = new Import(projectId, importSeq, now);
+        var results = Read(request, contentHash, import);
+        var counts = db.Engine == Engine.Sqlite
+            ? StoreRowByRow(connection, import, results, progress, ct)
+            : await StoreSetBasedAsync(connection, tx, import, results, progress, ct);
+
+        import.Revision ??= request.Revision ?? "sha256:" + contentHash[..16];
+        // Whatever this import's tools tracked as present and did not report again is now absent at
+        // this revision. Kept, never deleted: the case history still needs it.
+        var absent = 0;
+        foreach (var tool in import.Tools)
+            absent += await connection.ExecuteAsync(
+                """
+                UPDATE tracks SET present = 0, last_import = @importSeq, last_revision = @revision
+                WHERE project_id = @projectId AND tool = @tool AND present = 1 AND last_import <> @importSeq
+                """, new { projectId, importSeq, revision = import.Revision, tool }, tx);
+
+        var summary = counts with { ImportId = importId, Project = request.Project, Revision = import.Revision, Absent = absent };
+        await connection.ExecuteAsync(
+            """
+            UPDATE imports SET revision = @Revision, results = @Results, new = @New, unchanged = @Unchanged, updated = @Updated,
+                   absent = @Absent, suppressed = @Suppressed, new_cases = @NewCases
+            WHERE id = @ImportId
+            """, summary, tx);
         await tx.CommitAsync(ct);
-        return summary with { Project = request.Project, Results = results };
+        return summary;
     }
 
     sealed record PreviousImport(string id, string revision, long results, long suppressed);
 
-    async Task<(long Results, string Revision)> StageAsync(
-        DbConnection connection, DbTransaction tx, ImportRequest request, string contentHash, IProgress<long>? progress, CancellationToken ct)
+    /// <summary>What both paths learn while reading: the import's revision and its tools.</summary>
+    sealed class Import(long projectId, long seq, long now)
+    {
+        public long ProjectId { get; } = projectId;
+        public long Seq { get; } = seq;
+        public long Now { get; } = now;
+        public string? Revision { get; set; }
+        public HashSet<string> Tools { get; } = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Streams the files' results in order. The import's revision is the requested one, else the first
+    /// result's own, else derived from the content. The n-th result with a fingerprint is its n-th
+    /// occurrence: baselining matches duplicates one to one, as SARIF's result matching does.
+    /// </summary>
+    static IEnumerable<Staged> Read(ImportRequest request, string contentHash, Import import)
+    {
+        long ordinal = 0;
+        var occurrences = new Dictionary<(UInt128, bool), long>();
+        foreach (var file in request.Files)
+            foreach (var r in FindingReader.Read(file.Path, file.DisplayName, request.SourceRoot))
+            {
+                import.Revision ??= request.Revision ?? r.Revision ?? "sha256:" + contentHash[..16];
+                if (!r.DeclaredAbsent) import.Tools.Add(r.Tool);
+                ref var occurrence = ref CollectionsMarshal.GetValueRefOrAddDefault(occurrences, (Key(r.Fingerprint), r.DeclaredAbsent), out _);
+                yield return new Staged(ordinal++, r, request.Revision ?? r.Revision ?? import.Revision, ContentHash(r), ++occurrence, Title(r));
+            }
+    }
+
+    /// <summary>The baseline state of one result, given its tracked twin (null when none): the rule the set-based SQL repeats.</summary>
+    static string Classify(ObservedResult r, string contentHash, (string Content, bool Present)? tracked) =>
+        r.DeclaredAbsent ? "absent"
+        : tracked is not { Present: true } t ? "new"
+        : t.Content == contentHash ? "unchanged" : "updated";
+
+    /// <summary>SQLite: one pass, prepared statements, the project's fingerprints and tracks in memory.</summary>
+    ImportSummary StoreRowByRow(DbConnection connection, Import import, IEnumerable<Staged> results, IProgress<long>? progress, CancellationToken ct)
+    {
+        var p = new { projectId = import.ProjectId };
+        var fingerprints = new Dictionary<UInt128, (long Id, long CaseSeq)>();
+        foreach (var (fingerprint, id, caseSeq) in connection.Query<(string, long, long)>(
+            "SELECT fingerprint, id, case_seq FROM fingerprints WHERE project_id = @projectId", p))
+            fingerprints[Key(fingerprint)] = (id, caseSeq);
+        var tracks = new Dictionary<(long, long), (string Content, bool Present)>();
+        foreach (var (id, occurrence, content, present) in connection.Query<(long, long, string, long)>(
+            "SELECT fingerprint_id, occurrence, content_hash, present FROM tracks WHERE project_id = @projectId", p))
+            tracks[(id, occurrence)] = (content, present == 1);
+
+        using var insertCase = PreparedStatement.Prepare(connection,
+            "INSERT INTO cases (id, project_id, title, state, first_seen, last_seen, finding_count, max_severity, created_at) VALUES (?, ?, ?, 'new', ?, ?, 1, ?, ?)");
+        using var insertFingerprint = PreparedStatement.Prepare(connection,
+            "INSERT INTO fingerprints (project_id, fingerprint, case_seq) VALUES (?, ?, ?)");
+        using var insertFinding = PreparedStatement.Prepare(connection,
+            $"INSERT INTO findings ({string.Join(", ", FindingColumns)}) VALUES ({string.Join(", ", FindingColumns.Select(_ => "?"))})");
+        using var upsertTrack = PreparedStatement.Prepare(connection,
+            """
+            INSERT INTO tracks (fingerprint_id, occurrence, project_id, tool, content_hash, present, last_import, last_revision)
+            VALUES (?, ?, ?, ?, ?, 1, ?, ?)
+            ON CONFLICT (fingerprint_id, occurrence) DO UPDATE SET
+                tool = excluded.tool, content_hash = excluded.content_hash, present = 1,
+                last_import = excluded.last_import, last_revision = excluded.last_revision
+            """);
+
+        // Findings beyond the first of each case, per case: applied once at the end.
+        var grown = new Dictionary<long, (long Findings, long Severity)>();
+        long count = 0, fresh = 0, unchanged = 0, updated = 0, suppressed = 0, newCases = 0;
+        var row = new object?[FindingColumns.Length];
+        foreach (var s in results)
+        {
+            ct.ThrowIfCancellationRequested();
+            var r = s.Result;
+            var key = Key(r.Fingerprint);
+            if (!fingerprints.TryGetValue(key, out var member))
+            {
+                insertCase.Run([NewCaseId(import.Now, newCases), import.ProjectId, s.Title, import.Now, import.Now, (long)r.Severity, import.Now]);
+                var caseSeq = insertCase.LastInsertRowId;
+                insertFingerprint.Run([import.ProjectId, r.Fingerprint, caseSeq]);
+                fingerprints[key] = member = (insertFingerprint.LastInsertRowId, caseSeq);
+                newCases++;
+            }
+            else
+            {
+                ref var g = ref CollectionsMarshal.GetValueRefOrAddDefault(grown, member.CaseSeq, out _);
+                g = (g.Findings + 1, Math.Max(g.Severity, (long)r.Severity));
+            }
+            var state = Classify(r, s.ContentHash, tracks.TryGetValue((member.Id, s.Occurrence), out var t) ? t : null);
+            FillFindingRow(row, import, s, member.Id, state);
+            insertFinding.Run(row);
+            if (!r.DeclaredAbsent)
+                upsertTrack.Run([member.Id, s.Occurrence, import.ProjectId, r.Tool, s.ContentHash, import.Seq, import.Revision]);
+
+            count++;
+            if (r.Suppressed) suppressed++;
+            switch (state)
+            {
+                case "new": fresh++; break;
+                case "unchanged": unchanged++; break;
+                case "updated": updated++; break;
+            }
+            if (count % 10_000 == 0) progress?.Report(count);
+        }
+        progress?.Report(count);
+
+        using var growCase = PreparedStatement.Prepare(connection,
+            "UPDATE cases SET finding_count = finding_count + ?, max_severity = max(max_severity, ?), last_seen = ? WHERE seq = ?");
+        foreach (var (caseSeq, g) in grown)
+            growCase.Run([g.Findings, g.Severity, import.Now, caseSeq]);
+        return new ImportSummary("", "", "", count, fresh, unchanged, updated, 0, suppressed, newCases, false);
+    }
+
+    static readonly string[] FindingColumns =
+    [
+        "import_seq", "ordinal", "project_id", "fingerprint_id", "occurrence", "baseline_state", "tool", "tool_version",
+        "model", "rule_id", "cwe", "level", "severity", "message", "path", "start_line", "end_line", "start_column",
+        "function", "snippet", "fingerprint_source", "suppressed", "evidence", "reproducer", "cvss_vector", "confidence",
+        "revision", "observed_at",
+    ];
+
+    static void FillFindingRow(object?[] row, Import import, Staged s, long fingerprintId, string state)
+    {
+        var r = s.Result;
+        row[0] = import.Seq;
+        row[1] = s.Ordinal;
+        row[2] = import.ProjectId;
+        row[3] = fingerprintId;
+        row[4] = s.Occurrence;
+        row[5] = state;
+        row[6] = r.Tool;
+        row[7] = r.ToolVersion;
+        row[8] = r.Model;
+        row[9] = r.RuleId;
+        row[10] = r.Cwe;
+        row[11] = (long)r.Level;
+        row[12] = (long)r.Severity;
+        row[13] = r.Message;
+        row[14] = r.Path;
+        row[15] = (long?)r.StartLine;
+        row[16] = (long?)r.EndLine;
+        row[17] = (long?)r.StartColumn;
+        row[18] = r.Function;
+        row[19] = r.Snippet;
+        row[20] = (long)r.FingerprintSource;
+        row[21] = r.Suppressed ? 1L : 0L;
+        row[22] = r.Evidence;
+        row[23] = r.ReproducerJson;
+        row[24] = r.CvssVector;
+        row[25] = r.Confidence;
+        row[26] = s.Revision;
+        row[27] = import.Now;
+    }
+
+    static readonly string[] StageColumns =
+    [
+        "ordinal", "fingerprint", "occurrence", "content_hash", "title", "declared_absent",
+        "tool", "tool_version", "model", "rule_id", "cwe", "level", "severity", "message", "path", "start_line", "end_line",
+        "start_column", "function", "snippet", "fingerprint_source", "suppressed", "evidence", "reproducer", "cvss_vector",
+        "confidence", "revision",
+    ];
+
+    /// <summary>PostgreSQL: binary COPY into a staging table, then set-based statements.</summary>
+    async Task<ImportSummary> StoreSetBasedAsync(
+        DbConnection connection, DbTransaction tx, Import import, IEnumerable<Staged> results, IProgress<long>? progress, CancellationToken ct)
     {
         await connection.ExecuteAsync("DROP TABLE IF EXISTS stage; DROP TABLE IF EXISTS new_fingerprints", transaction: tx);
         await connection.ExecuteAsync(
-            $"""
+            """
             CREATE TEMP TABLE stage (
-                ordinal {db.Dialect.OrdinalKey}, fingerprint TEXT, tool TEXT, tool_version TEXT, model TEXT, rule_id TEXT, cwe TEXT,
-                level BIGINT, severity BIGINT, message TEXT, path TEXT, start_line BIGINT, end_line BIGINT,
-                start_column BIGINT, function TEXT, snippet TEXT, fingerprint_source BIGINT, suppressed BIGINT,
-                declared_absent BIGINT, evidence TEXT, reproducer TEXT, cvss_vector TEXT, confidence DOUBLE PRECISION,
-                revision TEXT, content_hash TEXT, occurrence BIGINT)
+                ordinal BIGINT PRIMARY KEY, fingerprint TEXT, occurrence BIGINT, content_hash TEXT, title TEXT,
+                declared_absent BIGINT, tool TEXT, tool_version TEXT, model TEXT, rule_id TEXT, cwe TEXT, level BIGINT,
+                severity BIGINT, message TEXT, path TEXT, start_line BIGINT, end_line BIGINT, start_column BIGINT,
+                function TEXT, snippet TEXT, fingerprint_source BIGINT, suppressed BIGINT, evidence TEXT, reproducer TEXT,
+                cvss_vector TEXT, confidence DOUBLE PRECISION, revision TEXT)
             """, transaction: tx);
-
-        long ordinal = 0;
-        string? revision = request.Revision;
+        long count = 0;
         var row = new object?[StageColumns.Length];
-        // The n-th result with a fingerprint matches the n-th tracked one (SARIF baselining matches
-        // duplicates one to one). Counted here, keyed by the fingerprint's first 64 bits, so memory is
-        // 16 bytes per distinct fingerprint and no SQL has to sort the whole import.
-        var seen = new Dictionary<(ulong, bool), int>();
         await using (var bulk = await BulkInsert.StartAsync(connection, tx, "stage", StageColumns, ct))
         {
-            foreach (var file in request.Files)
+            foreach (var s in results)
             {
-                foreach (var r in FindingReader.Read(file.Path, file.DisplayName, request.SourceRoot))
-                {
-                    ct.ThrowIfCancellationRequested();
-                    revision ??= r.Revision;
-                    row[0] = ordinal;
-                    row[1] = r.Fingerprint;
-                    row[2] = r.Tool;
-                    row[3] = r.ToolVersion;
-                    row[4] = r.Model;
-                    row[5] = r.RuleId;
-                    row[6] = r.Cwe;
-                    row[7] = (long)r.Level;
-                    row[8] = (long)r.Severity;
-                    row[9] = r.Message;
-                    row[10] = r.Path;
-                    row[11] = (long?)r.StartLine;
-                    row[12] = (long?)r.EndLine;
-                    row[13] = (long?)r.StartColumn;
-                    row[14] = r.Function;
-                    row[15] = r.Snippet;
-                    row[16] = (long)r.FingerprintSource;
-                    row[17] = r.Suppressed ? 1L : 0L;
-                    row[18] = r.DeclaredAbsent ? 1L : 0L;
-                    row[19] = r.Evidence;
-                    row[20] = r.ReproducerJson;
-                    row[21] = r.CvssVector;
-                    row[22] = r.Confidence;
-                    row[23] = request.Revision ?? r.Revision;
-                    row[24] = ContentHash(r);
-                    ref var count = ref CollectionsMarshal.GetValueRefOrAddDefault(seen, (Prefix(r.Fingerprint), r.DeclaredAbsent), out _);
-                    row[25] = (long)++count;
-                    await bulk.AddAsync(row, ct);
-                    if (++ordinal % 10_000 == 0) progress?.Report(ordinal);
-                }
+                ct.ThrowIfCancellationRequested();
+                var r = s.Result;
+                row[0] = s.Ordinal;
+                row[1] = r.Fingerprint;
+                row[2] = s.Occurrence;
+                row[3] = s.ContentHash;
+                row[4] = s.Title;
+                row[5] = r.DeclaredAbsent ? 1L : 0L;
+                row[6] = r.Tool;
+                row[7] = r.ToolVersion;
+                row[8] = r.Model;
+                row[9] = r.RuleId;
+                row[10] = r.Cwe;
+                row[11] = (long)r.Level;
+                row[12] = (long)r.Severity;
+                row[13] = r.Message;
+                row[14] = r.Path;
+                row[15] = (long?)r.StartLine;
+                row[16] = (long?)r.EndLine;
+                row[17] = (long?)r.StartColumn;
+                row[18] = r.Function;
+                row[19] = r.Snippet;
+                row[20] = (long)r.FingerprintSource;
+                row[21] = r.Suppressed ? 1L : 0L;
+                row[22] = r.Evidence;
+                row[23] = r.ReproducerJson;
+                row[24] = r.CvssVector;
+                row[25] = r.Confidence;
+                row[26] = s.Revision;
+                await bulk.AddAsync(row, ct);
+                if (++count % 10_000 == 0) progress?.Report(count);
             }
             await bulk.CompleteAsync(ct);
         }
-        progress?.Report(ordinal);
-        return (ordinal, revision ?? "sha256:" + contentHash[..16]);
-    }
+        progress?.Report(count);
 
-    async Task<ImportSummary> ClassifyAndClusterAsync(
-        DbConnection connection, DbTransaction tx, long projectId, long importSeq, string importId, string revision, long now, CancellationToken ct)
-    {
-        // Fingerprints with ids above this one are new in this import; their cases are born with their counts.
-        var knownFingerprints = await connection.ExecuteScalarAsync<long>("SELECT coalesce(max(id), 0) FROM fingerprints", transaction: tx);
-        var p = new { projectId, importSeq, revision, now, knownFingerprints };
-        await connection.ExecuteAsync("UPDATE imports SET revision = @revision WHERE seq = @importSeq", p, tx);
-        if (db.Engine == Engine.Postgres)
-            // Temporary tables are never auto-analyzed; without statistics the planner guesses nested loops.
-            await connection.ExecuteAsync("ANALYZE stage", transaction: tx);
+        var p = new { projectId = import.ProjectId, importSeq = import.Seq, revision = import.Revision, now = import.Now };
+        // Temporary tables are never auto-analyzed; without statistics the planner guesses nested loops.
+        await connection.ExecuteAsync("ANALYZE stage", transaction: tx);
 
-        // Cluster: a known fingerprint joins its case; each new fingerprint opens one, titled after its first result.
+        // Cluster: a known fingerprint joins its case; each new fingerprint opens one, titled after its
+        // first result and born with its counts.
         await connection.ExecuteAsync(
             $"""
             CREATE TEMP TABLE new_fingerprints AS
@@ -180,24 +344,30 @@ public sealed class Importer(Database db, TimeProvider time)
                   FROM stage s
                   WHERE NOT EXISTS (SELECT 1 FROM fingerprints x WHERE x.project_id = @projectId AND x.fingerprint = s.fingerprint)
                   GROUP BY s.fingerprint) n
-            ORDER BY n.first_ordinal
+            """, p, tx);
+        // Existing cases grow by this import's findings; computed before the new fingerprints exist.
+        await connection.ExecuteAsync(
+            """
+            UPDATE cases SET finding_count = cases.finding_count + a.n, last_seen = @now,
+                   max_severity = greatest(cases.max_severity, a.severity)
+            FROM (SELECT x.case_seq, count(*) AS n, max(s.severity) AS severity
+                  FROM stage s JOIN fingerprints x ON x.project_id = @projectId AND x.fingerprint = s.fingerprint
+                  GROUP BY x.case_seq) a
+            WHERE cases.seq = a.case_seq
             """, p, tx);
         var newCases = await connection.ExecuteAsync(
             """
             INSERT INTO cases (id, project_id, title, state, first_seen, last_seen, finding_count, max_severity, created_at)
-            SELECT n.case_id, @projectId, substr(s.rule_id || ' in ' || coalesce(s.path, s.function, '(no location)') || ': ' || s.message, 1, 200),
-                   'new', @now, @now, n.findings, n.severity, @now
+            SELECT n.case_id, @projectId, s.title, 'new', @now, @now, n.findings, n.severity, @now
             FROM new_fingerprints n JOIN stage s ON s.ordinal = n.first_ordinal
-            ORDER BY n.first_ordinal
             """, p, tx);
         await connection.ExecuteAsync(
             """
             INSERT INTO fingerprints (project_id, fingerprint, case_seq)
             SELECT @projectId, n.fingerprint, c.seq FROM new_fingerprints n JOIN cases c ON c.id = n.case_id
-            ORDER BY n.first_ordinal
             """, p, tx);
 
-        // Classify against the tracked results. A result the log itself declares absent is stored, never tracked.
+        // Classify against the tracked results; the same rule as Classify.
         await connection.ExecuteAsync(
             """
             INSERT INTO findings (import_seq, ordinal, project_id, fingerprint_id, occurrence, baseline_state, tool, tool_version,
@@ -210,60 +380,48 @@ public sealed class Importer(Database db, TimeProvider time)
                      ELSE 'updated' END,
                 s.tool, s.tool_version, s.model, s.rule_id, s.cwe, s.level, s.severity, s.message, s.path, s.start_line,
                 s.end_line, s.start_column, s.function, s.snippet, s.fingerprint_source, s.suppressed, s.evidence,
-                s.reproducer, s.cvss_vector, s.confidence, coalesce(s.revision, @revision), @now
+                s.reproducer, s.cvss_vector, s.confidence, s.revision, @now
             FROM stage s
             JOIN fingerprints x ON x.project_id = @projectId AND x.fingerprint = s.fingerprint
             LEFT JOIN tracks t ON t.fingerprint_id = x.id AND t.occurrence = s.occurrence AND s.declared_absent = 0
-            ORDER BY s.ordinal
             """, p, tx);
-
         await connection.ExecuteAsync(
             """
             INSERT INTO tracks (fingerprint_id, occurrence, project_id, tool, content_hash, present, last_import, last_revision)
-            SELECT f.fingerprint_id, f.occurrence, @projectId, f.tool, s.content_hash, 1, @importSeq, @revision
-            FROM findings f JOIN stage s ON s.ordinal = f.ordinal
-            WHERE f.import_seq = @importSeq AND f.baseline_state <> 'absent'
+            SELECT x.id, s.occurrence, @projectId, s.tool, s.content_hash, 1, @importSeq, @revision
+            FROM stage s JOIN fingerprints x ON x.project_id = @projectId AND x.fingerprint = s.fingerprint
+            WHERE s.declared_absent = 0
             ON CONFLICT (fingerprint_id, occurrence) DO UPDATE SET
                 tool = excluded.tool, content_hash = excluded.content_hash, present = 1,
                 last_import = excluded.last_import, last_revision = excluded.last_revision
-            """, p, tx);
-
-        // Whatever this import's tools tracked as present and did not report again is now absent at
-        // this revision. Kept, never deleted: the case history still needs it.
-        var absent = await connection.ExecuteAsync(
-            """
-            UPDATE tracks SET present = 0, last_import = @importSeq, last_revision = @revision
-            WHERE project_id = @projectId AND present = 1 AND last_import <> @importSeq
-              AND tool IN (SELECT DISTINCT tool FROM stage)
-            """, p, tx);
-
-        await connection.ExecuteAsync(
-            $"""
-            UPDATE cases SET finding_count = cases.finding_count + a.n, last_seen = @now,
-                   max_severity = {db.Dialect.Greatest}(cases.max_severity, a.severity)
-            FROM (SELECT x.case_seq, count(*) AS n, max(f.severity) AS severity
-                  FROM findings f JOIN fingerprints x ON x.id = f.fingerprint_id
-                  WHERE f.import_seq = @importSeq AND f.fingerprint_id <= @knownFingerprints
-                  GROUP BY x.case_seq) a
-            WHERE cases.seq = a.case_seq
             """, p, tx);
 
         var counts = (await connection.QueryAsync<(string State, long N, long Suppressed)>(
             "SELECT baseline_state, count(*), CAST(sum(suppressed) AS BIGINT) FROM findings WHERE import_seq = @importSeq GROUP BY baseline_state",
             p, tx)).ToList();
         long Count(string state) => counts.Where(c => c.State == state).Sum(c => c.N);
-        var summary = new ImportSummary(importId, "", revision, counts.Sum(c => c.N), Count("new"), Count("unchanged"),
-            Count("updated"), absent, counts.Sum(c => c.Suppressed), newCases, false);
+        await connection.ExecuteAsync("DROP TABLE new_fingerprints; DROP TABLE stage", transaction: tx);
+        return new ImportSummary("", "", "", counts.Sum(c => c.N), Count("new"), Count("unchanged"), Count("updated"), 0,
+            counts.Sum(c => c.Suppressed), newCases, false);
+    }
 
-        await connection.ExecuteAsync(
-            """
-            UPDATE imports SET results = @Results, new = @New, unchanged = @Unchanged, updated = @Updated,
-                   absent = @Absent, suppressed = @Suppressed, new_cases = @NewCases
-            WHERE id = @ImportId
-            """, summary, tx);
-        await connection.ExecuteAsync("DROP TABLE new_fingerprints", transaction: tx);
-        await connection.ExecuteAsync("DROP TABLE stage", transaction: tx);
-        return summary;
+    /// <summary>A new case's title: rule, where, and what the first finding said.</summary>
+    static string Title(ObservedResult r)
+    {
+        var title = $"{r.RuleId} in {r.Path ?? r.Function ?? "(no location)"}: {r.Message}";
+        return title.Length <= 200 ? title : title[..(char.IsHighSurrogate(title[199]) ? 199 : 200)];
+    }
+
+    /// <summary>
+    /// 32 hex digits: the time (11), the case's number within its import (5), and 64 random bits. The
+    /// random part makes ids impossible to guess or enumerate; the ordered prefix makes a million new
+    /// ids append to their unique index instead of landing all over it (several times faster on SQLite).
+    /// </summary>
+    static string NewCaseId(long now, long number)
+    {
+        Span<byte> random = stackalloc byte[8];
+        RandomNumberGenerator.Fill(random);
+        return $"{now & 0xFFF_FFFF_FFFF:x11}{number & 0xF_FFFF:x5}{Convert.ToHexStringLower(random)}";
     }
 
     /// <summary>What "updated" compares: the result's content apart from its identity.</summary>
@@ -274,10 +432,10 @@ public sealed class Importer(Database db, TimeProvider time)
         return Convert.ToHexStringLower(XxHash128.Hash(Encoding.UTF8.GetBytes(text)));
     }
 
-    /// <summary>The first 64 bits of a hex fingerprint (SHA-256 hex), or of a hash of any other form.</summary>
-    static ulong Prefix(string fingerprint) =>
-        fingerprint.Length >= 16 && ulong.TryParse(fingerprint.AsSpan(0, 16), System.Globalization.NumberStyles.AllowHexSpecifier, null, out var v)
-            ? v : XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(fingerprint));
+    /// <summary>A fingerprint's first 128 bits (they are SHA-256 hex); anything else is hashed to 128 bits.</summary>
+    static UInt128 Key(string fingerprint) =>
+        fingerprint.Length >= 32 && UInt128.TryParse(fingerprint.AsSpan(0, 32), System.Globalization.NumberStyles.AllowHexSpecifier, null, out var v)
+            ? v : XxHash128.HashToUInt128(Encoding.UTF8.GetBytes(fingerprint));
 
     static async Task<string> HashFilesAsync(IReadOnlyList<ImportFile> files, string? revision, CancellationToken ct)
     {

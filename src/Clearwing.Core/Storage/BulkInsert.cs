@@ -1,12 +1,10 @@
 using System.Data.Common;
-using Microsoft.Data.Sqlite;
 using Npgsql;
-using SQLitePCL;
 
 namespace Clearwing.Storage;
 
 /// <summary>
-/// Each engine's fast path for loading many rows inside one transaction: a prepared, reused insert
+/// Each engine's fast path for loading many rows inside one transaction: a <see cref="PreparedStatement"/>
 /// through SQLite's C API; binary COPY on PostgreSQL. Values are string, long, double or null, matching the
 /// column types TEXT, BIGINT and DOUBLE PRECISION.
 /// </summary>
@@ -20,15 +18,7 @@ public abstract class BulkInsert : IAsyncDisposable
             return new PostgresCopy(copy);
         }
         var sql = $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(_ => "?"))})";
-        var handle = ((SqliteConnection)connection).Handle!;
-        Check(handle, raw.sqlite3_prepare_v2(handle, sql, out var statement));
-        return new SqlitePrepared(handle, statement);
-    }
-
-    static void Check(sqlite3 handle, int rc)
-    {
-        if (rc is not (raw.SQLITE_OK or raw.SQLITE_DONE))
-            throw new InvalidOperationException($"SQLite error {rc}: {raw.sqlite3_errmsg(handle).utf8_to_string()}");
+        return new SqlitePrepared(PreparedStatement.Prepare(connection, sql));
     }
 
     public abstract ValueTask AddAsync(object?[] row, CancellationToken ct);
@@ -38,29 +28,11 @@ public abstract class BulkInsert : IAsyncDisposable
 
     public abstract ValueTask DisposeAsync();
 
-    /// <summary>
-    /// Binds and steps one prepared statement directly through SQLite's C API: the ADO.NET command path
-    /// costs several times more per row, which a million-row import feels. It runs inside the
-    /// connection's open transaction.
-    /// </summary>
-    sealed class SqlitePrepared(sqlite3 handle, sqlite3_stmt statement) : BulkInsert
+    sealed class SqlitePrepared(PreparedStatement statement) : BulkInsert
     {
         public override ValueTask AddAsync(object?[] row, CancellationToken ct)
         {
-            for (var i = 0; i < row.Length; i++)
-            {
-                var rc = row[i] switch
-                {
-                    null => raw.sqlite3_bind_null(statement, i + 1),
-                    string s => raw.sqlite3_bind_text(statement, i + 1, s),
-                    long l => raw.sqlite3_bind_int64(statement, i + 1, l),
-                    double d => raw.sqlite3_bind_double(statement, i + 1, d),
-                    var other => throw new ArgumentException($"Unsupported bulk value type {other.GetType()}"),
-                };
-                Check(handle, rc);
-            }
-            Check(handle, raw.sqlite3_step(statement));
-            Check(handle, raw.sqlite3_reset(statement));
+            statement.Run(row);
             return ValueTask.CompletedTask;
         }
 

@@ -1,15 +1,14 @@
 namespace Clearwing.Storage;
 
 /// <summary>The few places where SQLite and PostgreSQL need different SQL text. Everything else is shared.</summary>
-public sealed record Dialect(Engine Engine, string RandomId, string Greatest, string OrdinalKey)
+public sealed record Dialect(Engine Engine, string RandomId)
 {
     public static Dialect For(Engine engine) => engine switch
     {
         // 128 random bits as 32 hex digits; randomblob draws from SQLite's CSPRNG seeded by the OS.
-        // INTEGER PRIMARY KEY (exactly so) is SQLite's rowid: no separate index to maintain or search.
-        Engine.Sqlite => new Dialect(engine, "lower(hex(randomblob(16)))", "max", "INTEGER PRIMARY KEY"),
+        Engine.Sqlite => new Dialect(engine, "lower(hex(randomblob(16)))"),
         // gen_random_uuid is core since PostgreSQL 13 and uses the strong random source; 122 random bits.
-        Engine.Postgres => new Dialect(engine, "replace(gen_random_uuid()::text, '-', '')", "greatest", "BIGINT PRIMARY KEY"),
+        Engine.Postgres => new Dialect(engine, "replace(gen_random_uuid()::text, '-', '')"),
         _ => throw new ArgumentOutOfRangeException(nameof(engine)),
     };
 
