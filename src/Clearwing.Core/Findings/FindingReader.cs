@@ -11,7 +11,7 @@ namespace Clearwing.Findings;
 /// Two passes over the file. The first reads everything except the results (format, version, and each
 /// run's tool, rules, artifacts and base URIs — SARIF puts no order on a run's properties, and Roslyn writes
 /// results before the tool), skipping the result arrays token by token. The second streams the results,
-/// each read whole into a bounded buffer and deserialized on its own.
+/// each read whole into a bounded buffer and parsed on its own (SARIF: <see cref="SarifResultParser"/>).
 /// </remarks>
 public static class FindingReader
 {
@@ -56,7 +56,7 @@ public static class FindingReader
                 {
                     var run = walker.IndexAt(0) < runs.Count ? runs[walker.IndexAt(0)]
                         : throw new MalformedInputException(file, walker.Path, "the file changed while it was being read");
-                    result = run.Map(JsonSerializer.Deserialize(bytes, IntakeJson.Default.SarifResult)!, hashes);
+                    result = run.Map(SarifResultParser.Parse(bytes), hashes);
                 }
             }
             catch (JsonException e) { throw Errors.Wrap(file, walker.Path, e); }
