@@ -92,7 +92,7 @@ internal sealed class ElementWalker(JsonFileCursor cursor, string file, params s
             Range value;
             if (last)
             {
-                value = cursor.ReadValue(ref reader, MaxElementSize, out type);
+                value = cursor.ScanValue(ref reader, MaxElementSize, out type); // the element's reader validates it
             }
             else
             {

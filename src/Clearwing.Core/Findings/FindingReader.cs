@@ -10,8 +10,8 @@ namespace Clearwing.Findings;
 /// <remarks>
 /// Two passes over the file. The first reads everything except the results (format, version, and each
 /// run's tool, rules, artifacts and base URIs — SARIF puts no order on a run's properties, and Roslyn writes
-/// results before the tool), skipping the result arrays token by token. The second streams the results,
-/// each read whole into a bounded buffer and deserialized on its own.
+/// results before the tool), skipping the result arrays by scanning their bytes for the closing bracket. The second streams the results,
+/// each read whole into a bounded buffer and parsed on its own (SARIF: <see cref="SarifResultParser"/>).
 /// </remarks>
 public static class FindingReader
 {
@@ -56,7 +56,7 @@ public static class FindingReader
                 {
                     var run = walker.IndexAt(0) < runs.Count ? runs[walker.IndexAt(0)]
                         : throw new MalformedInputException(file, walker.Path, "the file changed while it was being read");
-                    result = run.Map(JsonSerializer.Deserialize(bytes, IntakeJson.Default.SarifResult)!, hashes);
+                    result = run.Map(SarifResultParser.Parse(bytes), hashes);
                 }
             }
             catch (JsonException e) { throw Errors.Wrap(file, walker.Path, e); }
@@ -180,7 +180,7 @@ internal sealed class HeaderReader
                 case "tool": _header.Tool = Metadata(ref reader, IntakeJson.Default.NativeTool); break;
                 case "findings":
                     _header.HasFindings = true;
-                    _cursor.SkipValue(ref reader);
+                    _cursor.SkipValueUnchecked(ref reader); // the second pass reads (and checks) every finding
                     break;
                 default: _cursor.SkipValue(ref reader); break;
             }
@@ -211,7 +211,8 @@ internal sealed class HeaderReader
                 else if (reader.ValueTextEquals("originalUriBaseIds"u8)) run.OriginalUriBaseIds = Metadata(ref reader, IntakeJson.Default.DictionaryStringSarifArtifactLocation, ".originalUriBaseIds");
                 else if (reader.ValueTextEquals("logicalLocations"u8)) run.LogicalLocations = Metadata(ref reader, IntakeJson.Default.ListSarifLogicalLocation, ".logicalLocations");
                 else if (reader.ValueTextEquals("versionControlProvenance"u8)) run.VersionControlProvenance = Metadata(ref reader, IntakeJson.Default.ListSarifVersionControl, ".versionControlProvenance");
-                else _cursor.SkipValue(ref reader); // results among them: the second pass streams those
+                else if (reader.ValueTextEquals("results"u8)) _cursor.SkipValueUnchecked(ref reader); // the second pass streams (and checks) those
+                else _cursor.SkipValue(ref reader);
             }
             run.Prepare();
             _header.Runs.Add(run);

@@ -31,33 +31,76 @@ public static class Fingerprinter
             string? first = null;
             foreach (var key in fingerprints.Keys)
                 if (first is null || string.CompareOrdinal(key, first) < 0) first = key;
-            return (Hash($"sarif:{first}:{fingerprints[first!]}"), FingerprintSource.Sarif);
+            var input = new HashInput();
+            input.Append("sarif:"u8);
+            input.Append(first);
+            input.Append(":"u8);
+            input.Append(fingerprints[first!]);
+            return (input.Finish(), FingerprintSource.Sarif);
         }
         if (partialFingerprints is { Count: > 0 })
         {
             // The rule and path are part of it: GitHub's primaryLocationLineHash is only unique within one file.
-            var sb = new StringBuilder("partial\0").Append(ruleId).Append('\0').Append(path);
-            foreach (var key in partialFingerprints.Keys.Order(StringComparer.Ordinal))
-                sb.Append('\0').Append(key).Append('=').Append(partialFingerprints[key]);
-            return (Hash(sb.ToString()), FingerprintSource.Partial);
+            var input = new HashInput();
+            input.Append("partial\0"u8);
+            input.Append(ruleId);
+            input.Append("\0"u8);
+            input.Append(path);
+            if (partialFingerprints.Count == 1)
+            {
+                foreach (var (key, value) in partialFingerprints) AppendEntry(ref input, key, value);
+            }
+            else
+            {
+                foreach (var key in partialFingerprints.Keys.Order(StringComparer.Ordinal)) AppendEntry(ref input, key, partialFingerprints[key]);
+            }
+            return (input.Finish(), FingerprintSource.Partial);
         }
         return (FromContent(ruleId, path, function, snippet, message), FingerprintSource.Computed);
+    }
+
+    static void AppendEntry(ref HashInput input, string key, string? value)
+    {
+        input.Append("\0"u8);
+        input.Append(key);
+        input.Append("="u8);
+        input.Append(value);
     }
 
     /// <summary>
     /// A finder-supplied stable id (native <c>fingerprint</c>). The tool name is part of it: a free-form id
     /// means something only to the finder that minted it.
     /// </summary>
-    public static string FromFinder(string tool, string fingerprint) => Hash($"finder:{tool}\0{fingerprint}");
+    public static string FromFinder(string tool, string fingerprint)
+    {
+        var input = new HashInput();
+        input.Append("finder:"u8);
+        input.Append(tool);
+        input.Append("\0"u8);
+        input.Append(fingerprint);
+        return input.Finish();
+    }
 
     /// <summary>Source (3): rule, path, logical location, and snippet (else message), whitespace collapsed.</summary>
     public static string FromContent(string ruleId, string? path, string? function, string? snippet, string message)
     {
-        var text = CollapseWhitespace(snippet);
-        var sb = new StringBuilder("computed\0").Append(ruleId).Append('\0').Append(path).Append('\0').Append(function).Append('\0');
-        if (text.Length > 0) sb.Append("snippet\0").Append(text);
-        else sb.Append("message\0").Append(CollapseWhitespace(message));
-        return Hash(sb.ToString());
+        var input = new HashInput();
+        input.Append("computed\0"u8);
+        input.Append(ruleId);
+        input.Append("\0"u8);
+        input.Append(path);
+        input.Append("\0"u8);
+        input.Append(function);
+        input.Append("\0"u8);
+        int mark = input.Length;
+        input.Append("snippet\0"u8);
+        if (!input.AppendCollapsed(snippet))
+        {
+            input.Length = mark;
+            input.Append("message\0"u8);
+            input.AppendCollapsed(message);
+        }
+        return input.Finish();
     }
 
     /// <summary>Every run of whitespace becomes one space; leading and trailing whitespace goes.</summary>
@@ -80,15 +123,81 @@ public static class Fingerprinter
         return sb.ToString();
     }
 
-    static string Hash(string input)
+    [ThreadStatic] static IncrementalHash? t_sha256;
+
+    /// <summary>
+    /// The UTF-8 bytes to hash, written straight into a pooled buffer — the same bytes as the UTF-8 encoding of the
+    /// concatenated text, since every piece of text is separated from the next by an ASCII separator — and hashed with a
+    /// reused SHA-256 instance (the one-shot call sets up a native context each time).
+    /// </summary>
+    ref struct HashInput
     {
-        int max = Encoding.UTF8.GetMaxByteCount(input.Length);
-        byte[]? rented = max > 1024 ? ArrayPool<byte>.Shared.Rent(max) : null;
-        Span<byte> bytes = rented ?? stackalloc byte[1024];
-        int n = Encoding.UTF8.GetBytes(input, bytes);
-        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(bytes[..n], digest);
-        if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
-        return Convert.ToHexStringLower(digest);
+        byte[] _buffer;
+        public int Length;
+
+        public HashInput() => _buffer = ArrayPool<byte>.Shared.Rent(512);
+
+        public void Append(scoped ReadOnlySpan<byte> ascii)
+        {
+            Ensure(ascii.Length);
+            ascii.CopyTo(_buffer.AsSpan(Length));
+            Length += ascii.Length;
+        }
+
+        public void Append(string? text)
+        {
+            if (string.IsNullOrEmpty(text)) return;
+            Ensure(Encoding.UTF8.GetMaxByteCount(text.Length));
+            Length += Encoding.UTF8.GetBytes(text, _buffer.AsSpan(Length));
+        }
+
+        /// <summary>Appends <paramref name="text"/> as <see cref="CollapseWhitespace"/> would make it; false when that is empty.</summary>
+        public bool AppendCollapsed(string? text)
+        {
+            if (string.IsNullOrEmpty(text)) return false;
+            char[]? rented = text.Length > 256 ? ArrayPool<char>.Shared.Rent(text.Length) : null;
+            Span<char> chars = rented ?? stackalloc char[256];
+            int n = 0;
+            bool space = false;
+            foreach (char c in text)
+            {
+                if (char.IsWhiteSpace(c))
+                {
+                    space = n > 0;
+                    continue;
+                }
+                if (space) chars[n++] = ' ';
+                space = false;
+                chars[n++] = c;
+            }
+            if (n > 0)
+            {
+                Ensure(Encoding.UTF8.GetMaxByteCount(n));
+                Length += Encoding.UTF8.GetBytes(chars[..n], _buffer.AsSpan(Length));
+            }
+            if (rented is not null) ArrayPool<char>.Shared.Return(rented);
+            return n > 0;
+        }
+
+        void Ensure(int more)
+        {
+            if (_buffer.Length - Length >= more) return;
+            var bigger = ArrayPool<byte>.Shared.Rent(checked(Length + more));
+            _buffer.AsSpan(0, Length).CopyTo(bigger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = bigger;
+        }
+
+        /// <summary>The lowercase hex SHA-256 of what was appended; the input is done with after this.</summary>
+        public string Finish()
+        {
+            var sha = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            sha.AppendData(_buffer, 0, Length);
+            Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+            sha.GetHashAndReset(digest);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+            return Convert.ToHexStringLower(digest);
+        }
     }
 }

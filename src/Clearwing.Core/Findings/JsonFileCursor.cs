@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 
 namespace Clearwing.Findings;
@@ -102,6 +103,146 @@ internal sealed class JsonFileCursor : IDisposable
             }
             return new Range(_start + start, _start + checked((int)reader.BytesConsumed));
         }
+    }
+
+    /// <summary>
+    /// Skips the next value like <see cref="SkipValue"/>, but a container that does not fit in the buffer is skipped by
+    /// scanning its bytes for the matching bracket (strings and escapes tracked), not token by token: fast, and
+    /// <b>not validated</b> — only for values that are read again, validated, later (the result arrays).
+    /// </summary>
+    public void SkipValueUnchecked(ref Utf8JsonReader reader)
+    {
+        if (!Read(ref reader)) throw new JsonException("Unexpected end of data.");
+        if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray)) return;
+        var whole = reader;
+        if (whole.TrySkip())
+        {
+            reader = whole;
+            return;
+        }
+        var open = reader.CurrentState;
+        _start += checked((int)reader.BytesConsumed);
+        var scan = new BracketScan(1);
+        while (true)
+        {
+            int end = scan.Run(_buffer.AsSpan(_start, _end - _start));
+            if (end >= 0)
+            {
+                _start += end;
+                break;
+            }
+            if (_final) throw new JsonException("Unexpected end of data.");
+            _start = _end = 0;
+            Fill();
+            scan.Restart();
+        }
+        _state = Closed(open, _buffer[_start - 1]);
+        reader = Open();
+    }
+
+    /// <summary>
+    /// Like <see cref="ReadValue"/>, but an object or array's extent is found by scanning its bytes for the matching
+    /// bracket rather than reading it token by token: fast, and <b>not validated</b> — the caller must parse the
+    /// returned bytes with a validating reader (as the result parser and the serializer do).
+    /// </summary>
+    public Range ScanValue(ref Utf8JsonReader reader, int limit, out JsonTokenType type)
+    {
+        while (true)
+        {
+            var state = reader.CurrentState;
+            long before = reader.BytesConsumed;
+            if (!reader.Read())
+            {
+                if (reader.IsFinalBlock) throw new JsonException("Unexpected end of data.");
+                Refill(ref reader, before, state, limit);
+                continue;
+            }
+            type = reader.TokenType;
+            int start = checked((int)reader.TokenStartIndex);
+            if (type is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+                return new Range(_start + start, _start + checked((int)reader.BytesConsumed));
+            int from = checked((int)reader.BytesConsumed);
+            var scan = new BracketScan(1);
+            int end = scan.Run(_buffer.AsSpan(_start + from, _end - _start - from));
+            if (end < 0)
+            {
+                if (_final) throw new JsonException("Unexpected end of data.");
+                Refill(ref reader, before, state, limit);
+                continue;
+            }
+            var open = reader.CurrentState;
+            int stop = _start + from + end;
+            var value = new Range(_start + start, stop);
+            _start = stop;
+            _state = Closed(open, _buffer[stop - 1]);
+            reader = Open();
+            return value;
+        }
+    }
+
+    /// <summary>The reader state after a container whose opening token left <paramref name="open"/>: what reading its closing bracket gives.</summary>
+    static JsonReaderState Closed(JsonReaderState open, byte bracket)
+    {
+        ReadOnlySpan<byte> close = bracket == (byte)'}' ? "}"u8 : "]"u8;
+        var r = new Utf8JsonReader(close, isFinalBlock: false, open);
+        if (!r.Read()) throw new JsonException("Unexpected end of data.");
+        return r.CurrentState; // a bracket of the wrong kind threw: the value is not JSON
+    }
+
+    /// <summary>Finds the bracket that closes a container by bytes alone: strings (with escapes) skipped, brackets counted.</summary>
+    struct BracketScan(int depth)
+    {
+        static readonly SearchValues<byte> Structural = SearchValues.Create("\"{}[]"u8);
+        static readonly SearchValues<byte> StringEnd = SearchValues.Create("\"\\"u8);
+        int _depth = depth, _done;
+        bool _inString, _escaped;
+
+        /// <summary>Scans on from where the last call stopped; the offset just after the closing bracket, or -1 if more bytes are needed.</summary>
+        public int Run(ReadOnlySpan<byte> s)
+        {
+            int i = _done;
+            if (_escaped)
+            {
+                if (i >= s.Length) return -1;
+                i++;
+                _escaped = false;
+            }
+            while (i < s.Length)
+            {
+                if (_inString)
+                {
+                    int k = s[i..].IndexOfAny(StringEnd);
+                    if (k < 0) break;
+                    i += k;
+                    if (s[i] == (byte)'"')
+                    {
+                        _inString = false;
+                        i++;
+                        continue;
+                    }
+                    if (i + 1 >= s.Length)
+                    {
+                        _escaped = true;
+                        i = s.Length;
+                        break;
+                    }
+                    i += 2;
+                    continue;
+                }
+                int j = s[i..].IndexOfAny(Structural);
+                if (j < 0) break;
+                i += j;
+                byte b = s[i++];
+                if (b == (byte)'"') _inString = true;
+                else if (b is (byte)'{' or (byte)'[') _depth++;
+                else if (--_depth == 0) return i;
+            }
+            _done = Math.Min(i, s.Length);
+            return -1;
+        }
+
+        /// <summary>The bytes scanned so far were dropped: go on from the start of what follows.</summary>
+        public void Restart() => _done = 0;
     }
 
     /// <summary>Drops the bytes before <paramref name="keepFrom"/>, reads more, and rebuilds the reader at keepFrom.</summary>
