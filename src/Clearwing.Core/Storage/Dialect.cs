@@ -7,8 +7,9 @@ public sealed record Dialect(Engine Engine, string RandomId)
     {
         // 128 random bits as 32 hex digits; randomblob draws from SQLite's CSPRNG seeded by the OS.
         Engine.Sqlite => new Dialect(engine, "lower(hex(randomblob(16)))"),
-        // gen_random_uuid is core since PostgreSQL 13 and uses the strong random source; 122 random bits.
-        Engine.Postgres => new Dialect(engine, "replace(gen_random_uuid()::text, '-', '')"),
+        // gen_random_uuid is core since PostgreSQL 13 and uses the strong random source; hashing its 122
+        // random bits spreads them over all 32 hex digits (a UUID's version and variant digits are fixed).
+        Engine.Postgres => new Dialect(engine, "md5(gen_random_uuid()::text)"),
         _ => throw new ArgumentOutOfRangeException(nameof(engine)),
     };
 
