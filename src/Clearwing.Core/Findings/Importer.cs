@@ -115,7 +115,11 @@ public sealed class Importer(Database db, TimeProvider time)
 
     sealed record PreviousImport(string id, string revision, long results, long suppressed);
 
-    /// <summary>What both paths learn while reading: the import's revision and its tools.</summary>
+    /// <summary>
+    /// What both paths learn while reading: the import's revision, and the tools whose baselines it
+    /// replaces — its own, and any other name under which it matched present results (a tool renamed
+    /// between runs is still the same tool once its results match).
+    /// </summary>
     sealed class Import(long projectId, long seq, long now)
     {
         public long ProjectId { get; } = projectId;
@@ -158,10 +162,10 @@ public sealed class Importer(Database db, TimeProvider time)
         foreach (var (fingerprint, id, caseSeq) in connection.Query<(string, long, long)>(
             "SELECT fingerprint, id, case_seq FROM fingerprints WHERE project_id = @projectId", p))
             fingerprints[Key(fingerprint)] = (id, caseSeq);
-        var tracks = new Dictionary<(long, long), (string Content, bool Present)>();
-        foreach (var (id, occurrence, content, present) in connection.Query<(long, long, string, long)>(
-            "SELECT fingerprint_id, occurrence, content_hash, present FROM tracks WHERE project_id = @projectId", p))
-            tracks[(id, occurrence)] = (content, present == 1);
+        var tracks = new Dictionary<(long, long), (string Content, bool Present, string Tool)>();
+        foreach (var (id, occurrence, content, present, tool) in connection.Query<(long, long, string, long, string)>(
+            "SELECT fingerprint_id, occurrence, content_hash, present, tool FROM tracks WHERE project_id = @projectId", p))
+            tracks[(id, occurrence)] = (content, present == 1, tool);
 
         using var insertCase = PreparedStatement.Prepare(connection,
             "INSERT INTO cases (id, project_id, title, state, first_seen, last_seen, finding_count, max_severity, created_at) VALUES (?, ?, ?, 'new', ?, ?, 1, ?, ?)");
@@ -200,7 +204,9 @@ public sealed class Importer(Database db, TimeProvider time)
                 ref var g = ref CollectionsMarshal.GetValueRefOrAddDefault(grown, member.CaseSeq, out _);
                 g = (g.Findings + 1, Math.Max(g.Severity, (long)r.Severity));
             }
-            var state = Classify(r, s.ContentHash, tracks.TryGetValue((member.Id, s.Occurrence), out var t) ? t : null);
+            var twin = tracks.TryGetValue((member.Id, s.Occurrence), out var t) ? t : default((string Content, bool Present, string Tool)?);
+            if (twin is { Present: true } && !r.DeclaredAbsent) import.Tools.Add(twin.Value.Tool);
+            var state = Classify(r, s.ContentHash, twin is { } w ? (w.Content, w.Present) : null);
             FillFindingRow(row, import, s, member.Id, state);
             insertFinding.Run(row);
             if (!r.DeclaredAbsent)
@@ -385,6 +391,13 @@ public sealed class Importer(Database db, TimeProvider time)
             JOIN fingerprints x ON x.project_id = @projectId AND x.fingerprint = s.fingerprint
             LEFT JOIN tracks t ON t.fingerprint_id = x.id AND t.occurrence = s.occurrence AND s.declared_absent = 0
             """, p, tx);
+        import.Tools.UnionWith(await connection.QueryAsync<string>(
+            """
+            SELECT DISTINCT t.tool
+            FROM stage s JOIN fingerprints x ON x.project_id = @projectId AND x.fingerprint = s.fingerprint
+            JOIN tracks t ON t.fingerprint_id = x.id AND t.occurrence = s.occurrence
+            WHERE t.present = 1 AND s.declared_absent = 0
+            """, p, tx));
         await connection.ExecuteAsync(
             """
             INSERT INTO tracks (fingerprint_id, occurrence, project_id, tool, content_hash, present, last_import, last_revision)
