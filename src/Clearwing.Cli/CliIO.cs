@@ -24,13 +24,22 @@ public sealed class CliIO(TextWriter stdout, TextWriter stderr)
     /// <summary>True when standard output is a person's terminal, so progress bars and tables make sense.</summary>
     public bool Interactive => ReferenceEquals(Out, Console.Out) && !Console.IsOutputRedirected;
 
-    public IAnsiConsole Console2 => AnsiConsole.Create(new AnsiConsoleSettings
+    /// <summary>Spectre.Console over <see cref="Out"/>; piped output gets plain text and room for full ids.</summary>
+    public IAnsiConsole Console2
     {
-        Out = new AnsiConsoleOutput(Out),
-        Ansi = Interactive ? AnsiSupport.Detect : AnsiSupport.No,
-        ColorSystem = Interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        Interactive = Interactive ? InteractionSupport.Yes : InteractionSupport.No,
-    });
+        get
+        {
+            var console = AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Out = new AnsiConsoleOutput(Out),
+                Ansi = Interactive ? AnsiSupport.Detect : AnsiSupport.No,
+                ColorSystem = Interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+                Interactive = Interactive ? InteractionSupport.Yes : InteractionSupport.No,
+            });
+            if (!Interactive) console.Profile.Width = 200;
+            return console;
+        }
+    }
 
     public static string DatabaseSpec(ParseResult parsed) =>
         parsed.GetValue(CliApp.Db) ?? Environment.GetEnvironmentVariable("CLEARWING_DB") ?? Database.DefaultPath;

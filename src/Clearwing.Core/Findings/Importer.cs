@@ -86,9 +86,9 @@ public sealed class Importer(Database db, TimeProvider time)
             new { projectId, fileName = string.Join(", ", request.Files.Select(f => f.DisplayName)), contentHash, now }, tx);
 
         var import = new Import(projectId, importSeq, now);
-        var results = Read(request, contentHash, import);
+        var results = Read(request, contentHash, import, ct);
         var counts = db.Engine == Engine.Sqlite
-            ? StoreRowByRow(connection, import, results, progress, ct)
+            ? StoreRowByRow(connection, import, results, progress)
             : await StoreSetBasedAsync(connection, tx, import, results, progress, ct);
 
         import.Revision ??= request.Revision ?? "sha256:" + contentHash[..16];
@@ -134,15 +134,15 @@ public sealed class Importer(Database db, TimeProvider time)
     /// result's own, else derived from the content. The n-th result with a fingerprint is its n-th
     /// occurrence: baselining matches duplicates one to one, as SARIF's result matching does.
     /// </summary>
-    static IEnumerable<Staged> Read(ImportRequest request, string contentHash, Import import)
+    static IEnumerable<Staged> Read(ImportRequest request, string contentHash, Import import, CancellationToken ct)
     {
         long ordinal = 0;
         var occurrences = new Dictionary<(UInt128, bool), long>();
         foreach (var file in request.Files)
             foreach (var r in FindingReader.Read(file.Path, file.DisplayName, request.SourceRoot))
             {
+                ct.ThrowIfCancellationRequested();
                 import.Revision ??= request.Revision ?? r.Revision ?? "sha256:" + contentHash[..16];
-                if (!r.DeclaredAbsent) import.Tools.Add(r.Tool);
                 ref var occurrence = ref CollectionsMarshal.GetValueRefOrAddDefault(occurrences, (Key(r.Fingerprint), r.DeclaredAbsent), out _);
                 yield return new Staged(ordinal++, r, request.Revision ?? r.Revision ?? import.Revision, ContentHash(r), ++occurrence, Title(r));
             }
@@ -155,7 +155,7 @@ public sealed class Importer(Database db, TimeProvider time)
         : t.Content == contentHash ? "unchanged" : "updated";
 
     /// <summary>SQLite: one pass, prepared statements, the project's fingerprints and tracks in memory.</summary>
-    ImportSummary StoreRowByRow(DbConnection connection, Import import, IEnumerable<Staged> results, IProgress<long>? progress, CancellationToken ct)
+    ImportSummary StoreRowByRow(DbConnection connection, Import import, IEnumerable<Staged> results, IProgress<long>? progress)
     {
         var p = new { projectId = import.ProjectId };
         var fingerprints = new Dictionary<UInt128, (long Id, long CaseSeq)>();
@@ -188,8 +188,8 @@ public sealed class Importer(Database db, TimeProvider time)
         var row = new object?[FindingColumns.Length];
         foreach (var s in results)
         {
-            ct.ThrowIfCancellationRequested();
             var r = s.Result;
+            if (!r.DeclaredAbsent) import.Tools.Add(r.Tool);
             var key = Key(r.Fingerprint);
             if (!fingerprints.TryGetValue(key, out var member))
             {
@@ -300,8 +300,8 @@ public sealed class Importer(Database db, TimeProvider time)
         {
             foreach (var s in results)
             {
-                ct.ThrowIfCancellationRequested();
                 var r = s.Result;
+                if (!r.DeclaredAbsent) import.Tools.Add(r.Tool);
                 row[0] = s.Ordinal;
                 row[1] = r.Fingerprint;
                 row[2] = s.Occurrence;
