@@ -13,11 +13,11 @@ public sealed class CaseQueries(Database db)
     {
         var limit = Math.Clamp(filter.Limit, 1, MaxLimit);
         var offset = Math.Max(filter.Offset, 0);
-        const string where = """
+        var where = $"""
             FROM cases c JOIN projects p ON p.id = c.project_id
             WHERE c.merged_into IS NULL
-              AND (@project IS NULL OR p.name = @project)
-              AND (@state IS NULL OR c.state = @state)
+            {(filter.Project is null ? "" : "AND c.project_id = (SELECT id FROM projects WHERE name = @project)")}
+            {(filter.State is null ? "" : "AND c.state = @state")}
             """;
         var args = new { project = filter.Project, state = filter.State, limit, offset };
         await using var connection = await db.OpenAsync(ct);
@@ -26,7 +26,7 @@ public sealed class CaseQueries(Database db)
             $"""
             SELECT c.id, p.name AS project, c.title, c.state, c.finding_count, c.max_severity, c.first_seen, c.last_seen, c.merged_into
             {where}
-            ORDER BY c.max_severity DESC, c.last_seen DESC, c.id
+            ORDER BY c.max_severity DESC, c.last_seen DESC, c.seq DESC
             LIMIT @limit OFFSET @offset
             """, args);
         return new Page<CaseSummary>(rows.Select(r => r.ToSummary()).ToList(), total, offset, limit);

@@ -4,7 +4,7 @@ using Dapper;
 
 namespace Clearwing.Findings;
 
-/// <summary>Reads stored findings, newest import first; a case's findings are those its fingerprints cover.</summary>
+/// <summary>Reads stored findings, newest first (by import, then by position in it, last first); a case's findings are those its fingerprints cover.</summary>
 public sealed class FindingQueries(Database db)
 {
     public const int MaxLimit = 1000;
@@ -13,25 +13,33 @@ public sealed class FindingQueries(Database db)
     {
         var limit = Math.Clamp(filter.Limit, 1, MaxLimit);
         var offset = Math.Max(filter.Offset, 0);
-        const string from = """
+        // Only the filters given become predicates: "@x IS NULL OR …" would keep SQLite from using the
+        // case index, and a case's findings are reached through its fingerprints.
+        var where = new List<string>();
+        if (filter.Case is not null) where.Add("x.case_seq = (SELECT seq FROM cases WHERE id = @case)");
+        if (filter.Project is not null) where.Add("f.project_id = (SELECT id FROM projects WHERE name = @project)");
+        var from = $"""
             FROM findings f
             JOIN projects p ON p.id = f.project_id
             JOIN imports i ON i.seq = f.import_seq
             JOIN fingerprints x ON x.id = f.fingerprint_id
             JOIN cases c ON c.seq = x.case_seq
-            WHERE (@case IS NULL OR c.id = @case)
-              AND (@project IS NULL OR p.name = @project)
+            {(where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where))}
             """;
         var args = new { @case = filter.Case, project = filter.Project, limit, offset };
         await using var connection = await db.OpenAsync(ct);
-        var total = await connection.ExecuteScalarAsync<long>($"SELECT count(*) {from}", args);
+        // Every finding has its project, import, fingerprint and case, so counting needs none of the joins
+        // that the filters do not name.
+        var total = await connection.ExecuteScalarAsync<long>(
+            $"SELECT count(*) FROM findings f {(filter.Case is null ? "" : "JOIN fingerprints x ON x.id = f.fingerprint_id")} {(where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where))}",
+            args);
         var rows = await connection.QueryAsync<Row>(
             $"""
             SELECT i.id AS import_id, f.ordinal, p.name AS project, c.id AS case_id, x.fingerprint, f.baseline_state, f.tool, f.tool_version,
                    f.model, f.rule_id, f.cwe, f.level, f.severity, f.message, f.path, f.start_line, f.end_line,
                    f.start_column, f.function, f.suppressed, f.cvss_vector, f.confidence, f.revision, f.observed_at
             {from}
-            ORDER BY f.import_seq DESC, f.ordinal
+            ORDER BY f.import_seq DESC, f.ordinal DESC
             LIMIT @limit OFFSET @offset
             """, args);
         return new Page<Finding>(rows.Select(r => r.ToFinding()).ToList(), total, offset, limit);

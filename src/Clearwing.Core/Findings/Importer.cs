@@ -231,54 +231,55 @@ public sealed class Importer(Database db, TimeProvider time)
         return new ImportSummary("", "", "", count, fresh, unchanged, updated, 0, suppressed, newCases, false);
     }
 
-    static readonly string[] FindingColumns =
+    /// <summary>The columns a finding takes straight from its result, in both the findings and the stage table.</summary>
+    static readonly string[] ResultColumns =
     [
-        "import_seq", "ordinal", "project_id", "fingerprint_id", "occurrence", "baseline_state", "tool", "tool_version",
-        "model", "rule_id", "cwe", "level", "severity", "message", "path", "start_line", "end_line", "start_column",
-        "function", "snippet", "fingerprint_source", "suppressed", "evidence", "reproducer", "cvss_vector", "confidence",
-        "revision", "observed_at",
+        "tool", "tool_version", "model", "rule_id", "cwe", "level", "severity", "message", "path", "start_line", "end_line",
+        "start_column", "function", "snippet", "fingerprint_source", "suppressed", "evidence", "reproducer", "cvss_vector", "confidence",
     ];
+
+    static void FillResult(object?[] row, int at, ObservedResult r)
+    {
+        row[at++] = r.Tool;
+        row[at++] = r.ToolVersion;
+        row[at++] = r.Model;
+        row[at++] = r.RuleId;
+        row[at++] = r.Cwe;
+        row[at++] = (long)r.Level;
+        row[at++] = (long)r.Severity;
+        row[at++] = r.Message;
+        row[at++] = r.Path;
+        row[at++] = (long?)r.StartLine;
+        row[at++] = (long?)r.EndLine;
+        row[at++] = (long?)r.StartColumn;
+        row[at++] = r.Function;
+        row[at++] = r.Snippet;
+        row[at++] = (long)r.FingerprintSource;
+        row[at++] = r.Suppressed ? 1L : 0L;
+        row[at++] = r.Evidence;
+        row[at++] = r.ReproducerJson;
+        row[at++] = r.CvssVector;
+        row[at] = r.Confidence;
+    }
+
+    static readonly string[] FindingColumns =
+        ["import_seq", "ordinal", "project_id", "fingerprint_id", "occurrence", "baseline_state", .. ResultColumns, "revision", "observed_at"];
 
     static void FillFindingRow(object?[] row, Import import, Staged s, long fingerprintId, string state)
     {
-        var r = s.Result;
         row[0] = import.Seq;
         row[1] = s.Ordinal;
         row[2] = import.ProjectId;
         row[3] = fingerprintId;
         row[4] = s.Occurrence;
         row[5] = state;
-        row[6] = r.Tool;
-        row[7] = r.ToolVersion;
-        row[8] = r.Model;
-        row[9] = r.RuleId;
-        row[10] = r.Cwe;
-        row[11] = (long)r.Level;
-        row[12] = (long)r.Severity;
-        row[13] = r.Message;
-        row[14] = r.Path;
-        row[15] = (long?)r.StartLine;
-        row[16] = (long?)r.EndLine;
-        row[17] = (long?)r.StartColumn;
-        row[18] = r.Function;
-        row[19] = r.Snippet;
-        row[20] = (long)r.FingerprintSource;
-        row[21] = r.Suppressed ? 1L : 0L;
-        row[22] = r.Evidence;
-        row[23] = r.ReproducerJson;
-        row[24] = r.CvssVector;
-        row[25] = r.Confidence;
+        FillResult(row, 6, s.Result);
         row[26] = s.Revision;
         row[27] = import.Now;
     }
 
     static readonly string[] StageColumns =
-    [
-        "ordinal", "fingerprint", "occurrence", "content_hash", "title", "declared_absent",
-        "tool", "tool_version", "model", "rule_id", "cwe", "level", "severity", "message", "path", "start_line", "end_line",
-        "start_column", "function", "snippet", "fingerprint_source", "suppressed", "evidence", "reproducer", "cvss_vector",
-        "confidence", "revision",
-    ];
+        ["ordinal", "fingerprint", "occurrence", "content_hash", "title", "declared_absent", .. ResultColumns, "revision"];
 
     /// <summary>PostgreSQL: binary COPY into a staging table, then set-based statements.</summary>
     async Task<ImportSummary> StoreSetBasedAsync(
@@ -308,26 +309,7 @@ public sealed class Importer(Database db, TimeProvider time)
                 row[3] = s.ContentHash;
                 row[4] = s.Title;
                 row[5] = r.DeclaredAbsent ? 1L : 0L;
-                row[6] = r.Tool;
-                row[7] = r.ToolVersion;
-                row[8] = r.Model;
-                row[9] = r.RuleId;
-                row[10] = r.Cwe;
-                row[11] = (long)r.Level;
-                row[12] = (long)r.Severity;
-                row[13] = r.Message;
-                row[14] = r.Path;
-                row[15] = (long?)r.StartLine;
-                row[16] = (long?)r.EndLine;
-                row[17] = (long?)r.StartColumn;
-                row[18] = r.Function;
-                row[19] = r.Snippet;
-                row[20] = (long)r.FingerprintSource;
-                row[21] = r.Suppressed ? 1L : 0L;
-                row[22] = r.Evidence;
-                row[23] = r.ReproducerJson;
-                row[24] = r.CvssVector;
-                row[25] = r.Confidence;
+                FillResult(row, 6, r);
                 row[26] = s.Revision;
                 await bulk.AddAsync(row, ct);
                 if (++count % 10_000 == 0) progress?.Report(count);
