@@ -414,10 +414,16 @@ public sealed class Importer(Database db, TimeProvider time)
     /// </summary>
     static string NewCaseId(long now, long number)
     {
-        Span<byte> random = stackalloc byte[8];
-        RandomNumberGenerator.Fill(random);
+        // The OS random source costs microseconds a call; draw it 8 KiB at a time, each byte used once.
+        var pool = t_random ??= new byte[8192];
+        if (t_used == 0) RandomNumberGenerator.Fill(pool);
+        var random = pool.AsSpan(t_used, 8);
+        t_used = (t_used + 8) % pool.Length;
         return $"{now & 0xFFF_FFFF_FFFF:x11}{number & 0xF_FFFF:x5}{Convert.ToHexStringLower(random)}";
     }
+
+    [ThreadStatic] static byte[]? t_random;
+    [ThreadStatic] static int t_used;
 
     /// <summary>What "updated" compares: the result's content apart from its identity.</summary>
     static string ContentHash(ObservedResult r)
