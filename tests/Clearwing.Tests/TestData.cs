@@ -26,14 +26,30 @@ internal static class TestData
     public static string PathTo(params string[] parts) => Path.Combine([Root, .. parts]);
 
     /// <summary>Files under a testdata folder, relative to the root, for theory data; one placeholder when the data is absent so the theory still runs (and skips).</summary>
-    public static TheoryData<string> Files(string folder, string pattern)
+    public static TheoryData<string> Files(string folder, string pattern, Func<string, bool>? where = null)
     {
         var data = new TheoryData<string>();
         if (Found.Value is { } root && Directory.Exists(Path.Combine(root, folder)))
             foreach (var f in Directory.EnumerateFiles(Path.Combine(root, folder), pattern, SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-                data.Add(Path.GetRelativePath(root, f));
+                if (where is null || where(f))
+                    data.Add(Path.GetRelativePath(root, f));
         if (data.Count == 0) data.Add(Path.Combine(folder, "(missing)"));
         return data;
+    }
+
+    /// <summary>True for a file that is plain JSON with <c>"version": "2.1.0"</c> at the top: the logs a corpus test can hold to SARIF 2.1.0.</summary>
+    public static bool IsSarif210(string path)
+    {
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(path), new System.Text.Json.JsonDocumentOptions { MaxDepth = 256 });
+            return doc.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                && doc.RootElement.TryGetProperty("version", out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String && v.GetString() == "2.1.0";
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
     }
 
     static string? Find()
