@@ -31,7 +31,9 @@ public static class ImportVerb
             ImportSummary summary;
             if (io.Interactive && !parsed.GetValue(json))
             {
-                summary = await io.Console2.Progress().AutoClear(true).StartAsync(async progress =>
+                summary = await io.Console2.Progress().AutoClear(true)
+                    .Columns(new SpinnerColumn(), new TaskDescriptionColumn(), new ElapsedTimeColumn())
+                    .StartAsync(async progress =>
                 {
                     var task = progress.AddTask("Importing", maxValue: 1);
                     task.IsIndeterminate = true;
