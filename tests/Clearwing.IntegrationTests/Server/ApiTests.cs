@@ -84,6 +84,39 @@ public sealed class ApiTests
         Assert.True(plain.GetProperty("alreadyImported").GetBoolean());
     }
 
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_native_findings_file_imports_through_the_same_endpoint_and_joins_the_matching_sarif_case(Engine engine)
+    {
+        var (app, http) = await StartAsync(engine);
+        await using var _ = app;
+        var sarif = Some.SarifLog([new SomeResult("heap-overflow", "src/http/header.c", 118, "memcpy(hdr->value, p, len);")]);
+        await http.PostAsync("/api/v1/projects/httpd/imports?revision=r1", Sarif(sarif), Ct);
+        var native = """
+            { "format": "clearwing-findings", "version": "1.0",
+              "tool": { "name": "clearwing-ai", "version": "0.3.0", "model": "claude-opus-4" },
+              "revision": "9f2c1e7d4b",
+              "findings": [ { "rule": "heap-overflow", "cwe": "CWE-122", "severity": "critical", "confidence": 0.8,
+                  "message": "Content-Length is used as the memcpy size without a bound check.",
+                  "cvss": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+                  "location": { "file": "src/http/header.c", "startLine": 131, "snippet": "memcpy(hdr->value,  p, len);" } } ] }
+            """;
+
+        var summary = await Json(await http.PostAsync("/api/v1/projects/httpd/imports", new StringContent(native, null, "application/json"), Ct));
+
+        Assert.Equal((1, 0), (summary.GetProperty("results").GetInt32(), summary.GetProperty("newCases").GetInt32()));
+        Assert.Equal("9f2c1e7d4b", summary.GetProperty("revision").GetString());
+        var cases = await Json(await http.GetAsync("/api/v1/cases?project=httpd", Ct));
+        var only = Assert.Single(cases.GetProperty("items").EnumerateArray());
+        Assert.Equal(2, only.GetProperty("findings").GetInt32());
+        Assert.Equal("critical", only.GetProperty("highestSeverity").GetString());
+        var findings = await Json(await http.GetAsync($"/api/v1/findings?case={only.GetProperty("id").GetString()}", Ct));
+        var ai = findings.GetProperty("items").EnumerateArray().Single(f => f.GetProperty("tool").GetString() == "clearwing-ai");
+        Assert.Equal("claude-opus-4", ai.GetProperty("model").GetString());
+        Assert.Equal("CWE-122", ai.GetProperty("cwe").GetString());
+        Assert.Equal(0.8, ai.GetProperty("confidence").GetDouble());
+        Assert.StartsWith("CVSS:3.1/", ai.GetProperty("cvssVector").GetString());
+    }
+
     [Fact]
     public async Task A_malformed_upload_is_a_problem_naming_the_json_path_and_stores_nothing()
     {
