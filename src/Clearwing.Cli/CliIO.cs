@@ -25,7 +25,7 @@ public sealed class CliIO(TextWriter stdout, TextWriter stderr)
     public bool Interactive => ReferenceEquals(Out, Console.Out) && !Console.IsOutputRedirected;
 
     /// <summary>Spectre.Console over <see cref="Out"/>; piped output gets plain text and room for full ids.</summary>
-    public IAnsiConsole Console2
+    public IAnsiConsole Ansi
     {
         get
         {

@@ -33,7 +33,7 @@ public static class CasesVerb
             foreach (var c in page.Items)
                 table.AddRow(c.Id, Markup.Escape(c.Project), c.HighestSeverity.ToString().ToLowerInvariant(), c.State,
                     c.Findings.ToString("N0"), c.LastSeen.ToString("u"), Markup.Escape(FindingsVerb.Shorten(c.Title, 70)));
-            io.Console2.Write(table);
+            io.Ansi.Write(table);
             await io.Out.WriteLineAsync($"{page.Items.Count} of {page.Total:N0} cases.");
             return ExitCode.Ok;
         });

@@ -29,7 +29,7 @@ public static class FindingsVerb
             foreach (var f in page.Items)
                 table.AddRow(Markup.Escape(f.Id), Markup.Escape(f.Case ?? ""), Markup.Escape(f.RuleId), f.Severity.ToString().ToLowerInvariant(),
                     Markup.Escape($"{f.Path}{(f.StartLine is { } l ? $":{l}" : "")}"), f.BaselineState, Markup.Escape(Shorten(f.Message, 60)));
-            io.Console2.Write(table);
+            io.Ansi.Write(table);
             await io.Out.WriteLineAsync($"{page.Items.Count} of {page.Total:N0} findings.");
             return ExitCode.Ok;
         });

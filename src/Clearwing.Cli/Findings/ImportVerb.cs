@@ -31,7 +31,7 @@ public static class ImportVerb
             ImportSummary summary;
             if (io.Interactive && !parsed.GetValue(json))
             {
-                summary = await io.Console2.Progress().AutoClear(true)
+                summary = await io.Ansi.Progress().AutoClear(true)
                     .Columns(new SpinnerColumn(), new TaskDescriptionColumn(), new ElapsedTimeColumn())
                     .StartAsync(async progress =>
                 {

@@ -26,7 +26,7 @@ public static class JobsVerb
             foreach (var j in jobs)
                 table.AddRow(j.Id, Markup.Escape(j.Kind), j.State.ToString().ToLowerInvariant(), $"{j.Attempts}/{j.MaxAttempts}",
                     j.RunAfter.ToString("u"), Markup.Escape(j.LastError ?? ""));
-            io.Console2.Write(table);
+            io.Ansi.Write(table);
             return ExitCode.Ok;
         });
 

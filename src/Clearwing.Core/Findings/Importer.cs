@@ -43,6 +43,7 @@ public sealed class Importer(Database db, TimeProvider time)
     public async Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress = null, CancellationToken ct = default)
     {
         if (string.IsNullOrWhiteSpace(request.Project)) throw new ArgumentException("A project name is required.");
+        request = request with { Project = request.Project.Trim() };
         if (request.Files.Count == 0) throw new ArgumentException("At least one file is required.");
         // The same files at the same requested revision are the same import; a new --revision is a new observation.
         var contentHash = await HashFilesAsync(request.Files, request.Revision, ct);
@@ -63,7 +64,7 @@ public sealed class Importer(Database db, TimeProvider time)
     async Task<ImportSummary> ImportAsync(DbConnection connection, ImportRequest request, string contentHash, long now, IProgress<long>? progress, CancellationToken ct)
     {
         await using var tx = await db.BeginAsync(connection, ct);
-        var projectId = await ProjectStore.EnsureAsync(connection, tx, request.Project.Trim(), now, ct);
+        var projectId = await ProjectStore.EnsureAsync(connection, tx, request.Project, now, ct);
         if (db.Engine == Engine.Postgres)
             // Imports into one project take turns: baselines and case clustering need a stable view.
             await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(72201, CAST(@projectId AS INTEGER))", new { projectId }, tx);
@@ -297,7 +298,7 @@ public sealed class Importer(Database db, TimeProvider time)
             """, transaction: tx);
         long count = 0;
         var row = new object?[StageColumns.Length];
-        await using (var bulk = await BulkInsert.StartAsync(connection, tx, "stage", StageColumns, ct))
+        await using (var bulk = await BulkInsert.StartAsync(connection, "stage", StageColumns, ct))
         {
             foreach (var s in results)
             {
