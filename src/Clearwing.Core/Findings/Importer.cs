@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.IO.Hashing;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -92,18 +93,7 @@ public sealed class Importer(Database db, TimeProvider time)
             ? StoreRowByRow(connection, import, results, progress)
             : await StoreSetBasedAsync(connection, tx, import, results, progress, ct);
 
-        import.Revision ??= request.Revision ?? "sha256:" + contentHash[..16];
-        // Whatever this import's tools tracked as present and did not report again is now absent at
-        // this revision. Kept, never deleted: the case history still needs it.
-        var absent = 0;
-        foreach (var tool in import.Tools)
-            absent += await connection.ExecuteAsync(
-                """
-                UPDATE tracks SET present = 0, last_import = @importSeq, last_revision = @revision
-                WHERE project_id = @projectId AND tool = @tool AND present = 1 AND last_import <> @importSeq
-                """, new { projectId, importSeq, revision = import.Revision, tool }, tx);
-
-        var summary = counts with { ImportId = importId, Project = request.Project, Revision = import.Revision, Absent = absent };
+        var summary = counts with { ImportId = importId, Project = request.Project, Revision = import.Revision! };
         await connection.ExecuteAsync(
             """
             UPDATE imports SET revision = @Revision, results = @Results, new = @New, unchanged = @Unchanged, updated = @Updated,
@@ -147,6 +137,24 @@ public sealed class Importer(Database db, TimeProvider time)
                 ref var occurrence = ref CollectionsMarshal.GetValueRefOrAddDefault(occurrences, (Key(r.Fingerprint), r.DeclaredAbsent), out _);
                 yield return new Staged(ordinal++, r, request.Revision ?? r.Revision ?? import.Revision, ContentHash(r), ++occurrence, Title(r));
             }
+        // A log without results still observed the project at some revision (and made its results absent).
+        import.Revision ??= request.Revision ?? "sha256:" + contentHash[..16];
+    }
+
+    /// <summary>
+    /// Whatever this import's tools tracked as present and did not report again is now absent at this
+    /// revision. Kept, never deleted: the case history still needs it.
+    /// </summary>
+    async Task<long> MarkAbsentSetBasedAsync(DbConnection connection, DbTransaction tx, Import import)
+    {
+        var absent = 0;
+        foreach (var tool in import.Tools)
+            absent += await connection.ExecuteAsync(
+                """
+                UPDATE tracks SET present = 0, last_import = @importSeq, last_revision = @revision
+                WHERE project_id = @projectId AND tool = @tool AND present = 1 AND last_import <> @importSeq
+                """, new { projectId = import.ProjectId, importSeq = import.Seq, revision = import.Revision, tool }, tx);
+        return absent;
     }
 
     /// <summary>The baseline state of one result, given its tracked twin (null when none): the rule the set-based SQL repeats.</summary>
@@ -159,14 +167,15 @@ public sealed class Importer(Database db, TimeProvider time)
     ImportSummary StoreRowByRow(DbConnection connection, Import import, IEnumerable<Staged> results, IProgress<long>? progress)
     {
         var p = new { projectId = import.ProjectId };
-        var fingerprints = new Dictionary<UInt128, (long Id, long CaseSeq)>();
+        // Born: the severity a case opened by this import was created with; -1 for older cases.
+        var fingerprints = new Dictionary<UInt128, (long Id, long CaseSeq, long Born)>();
         foreach (var (fingerprint, id, caseSeq) in connection.Query<(string, long, long)>(
             "SELECT fingerprint, id, case_seq FROM fingerprints WHERE project_id = @projectId", p))
-            fingerprints[Key(fingerprint)] = (id, caseSeq);
-        var tracks = new Dictionary<(long, long), (string Content, bool Present, string Tool)>();
+            fingerprints[Key(fingerprint)] = (id, caseSeq, -1);
+        var tracks = new Dictionary<(long, long), Track>();
         foreach (var (id, occurrence, content, present, tool) in connection.Query<(long, long, string, long, string)>(
             "SELECT fingerprint_id, occurrence, content_hash, present, tool FROM tracks WHERE project_id = @projectId", p))
-            tracks[(id, occurrence)] = (content, present == 1, tool);
+            tracks[(id, occurrence)] = new Track(content, present == 1, tool, Seen: false);
 
         using var insertCase = PreparedStatement.Prepare(connection,
             "INSERT INTO cases (id, project_id, title, state, first_seen, last_seen, finding_count, max_severity, created_at) VALUES (?, ?, ?, 'new', ?, ?, 1, ?, ?)");
@@ -184,7 +193,7 @@ public sealed class Importer(Database db, TimeProvider time)
             """);
 
         // Findings beyond the first of each case, per case: applied once at the end.
-        var grown = new Dictionary<long, (long Findings, long Severity)>();
+        var grown = new Dictionary<long, (long Findings, long Severity, long Born)>();
         long count = 0, fresh = 0, unchanged = 0, updated = 0, suppressed = 0, newCases = 0;
         var row = new object?[FindingColumns.Length];
         foreach (var s in results)
@@ -197,17 +206,23 @@ public sealed class Importer(Database db, TimeProvider time)
                 insertCase.Run([NewCaseId(import.Now, newCases), import.ProjectId, s.Title, import.Now, import.Now, (long)r.Severity, import.Now]);
                 var caseSeq = insertCase.LastInsertRowId;
                 insertFingerprint.Run([import.ProjectId, r.Fingerprint, caseSeq]);
-                fingerprints[key] = member = (insertFingerprint.LastInsertRowId, caseSeq);
+                fingerprints[key] = member = (insertFingerprint.LastInsertRowId, caseSeq, (long)r.Severity);
                 newCases++;
             }
             else
             {
-                ref var g = ref CollectionsMarshal.GetValueRefOrAddDefault(grown, member.CaseSeq, out _);
-                g = (g.Findings + 1, Math.Max(g.Severity, (long)r.Severity));
+                ref var g = ref CollectionsMarshal.GetValueRefOrAddDefault(grown, member.CaseSeq, out var exists);
+                if (!exists) g = (0, member.Born, member.Born);
+                g = (g.Findings + 1, Math.Max(g.Severity, (long)r.Severity), g.Born);
             }
-            var twin = tracks.TryGetValue((member.Id, s.Occurrence), out var t) ? t : default((string Content, bool Present, string Tool)?);
-            if (twin is { Present: true } && !r.DeclaredAbsent) import.Tools.Add(twin.Value.Tool);
-            var state = Classify(r, s.ContentHash, twin is { } w ? (w.Content, w.Present) : null);
+            ref var twin = ref CollectionsMarshal.GetValueRefOrNullRef(tracks, (member.Id, s.Occurrence));
+            var known = !Unsafe.IsNullRef(ref twin);
+            var state = Classify(r, s.ContentHash, known ? (twin.Content, twin.Present) : null);
+            if (known && !r.DeclaredAbsent)
+            {
+                if (twin.Present) import.Tools.Add(twin.Tool);
+                twin = twin with { Seen = true };
+            }
             FillFindingRow(row, import, s, member.Id, state);
             insertFinding.Run(row);
             if (!r.DeclaredAbsent)
@@ -227,10 +242,29 @@ public sealed class Importer(Database db, TimeProvider time)
 
         using var growCase = PreparedStatement.Prepare(connection,
             "UPDATE cases SET finding_count = finding_count + ?, max_severity = max(max_severity, ?), last_seen = ? WHERE seq = ?");
+        // A case this import opened already has its last_seen and, mostly, its severity; counting alone
+        // leaves the listing index untouched.
+        using var countCase = PreparedStatement.Prepare(connection,
+            "UPDATE cases SET finding_count = finding_count + ? WHERE seq = ?");
         foreach (var (caseSeq, g) in grown)
-            growCase.Run([g.Findings, g.Severity, import.Now, caseSeq]);
-        return new ImportSummary("", "", "", count, fresh, unchanged, updated, 0, suppressed, newCases, false);
+            if (g.Born >= 0 && g.Severity == g.Born) countCase.Run([g.Findings, caseSeq]);
+            else growCase.Run([g.Findings, g.Severity, import.Now, caseSeq]);
+
+        // Absence, by key: the tracks still present under this import's tools that it did not report.
+        using var markAbsent = PreparedStatement.Prepare(connection,
+            "UPDATE tracks SET present = 0, last_import = ?, last_revision = ? WHERE fingerprint_id = ? AND occurrence = ?");
+        long absent = 0;
+        foreach (var ((fingerprintId, occurrence), track) in tracks)
+            if (track is { Present: true, Seen: false } && import.Tools.Contains(track.Tool))
+            {
+                markAbsent.Run([import.Seq, import.Revision, fingerprintId, occurrence]);
+                absent++;
+            }
+        return new ImportSummary("", "", "", count, fresh, unchanged, updated, absent, suppressed, newCases, false);
     }
+
+    /// <summary>A tracked result as the SQLite path holds it, and whether this import reported it again.</summary>
+    record struct Track(string Content, bool Present, string Tool, bool Seen);
 
     /// <summary>The columns a finding takes straight from its result, in both the findings and the stage table.</summary>
     static readonly string[] ResultColumns =
@@ -397,8 +431,8 @@ public sealed class Importer(Database db, TimeProvider time)
             p, tx)).ToList();
         long Count(string state) => counts.Where(c => c.State == state).Sum(c => c.N);
         await connection.ExecuteAsync("DROP TABLE new_fingerprints; DROP TABLE stage", transaction: tx);
-        return new ImportSummary("", "", "", counts.Sum(c => c.N), Count("new"), Count("unchanged"), Count("updated"), 0,
-            counts.Sum(c => c.Suppressed), newCases, false);
+        return new ImportSummary("", "", "", counts.Sum(c => c.N), Count("new"), Count("unchanged"), Count("updated"),
+            await MarkAbsentSetBasedAsync(connection, tx, import), counts.Sum(c => c.Suppressed), newCases, false);
     }
 
     /// <summary>A new case's title: rule, where, and what the first finding said.</summary>

@@ -52,7 +52,8 @@ CREATE TABLE fingerprints (
 );
 CREATE INDEX fingerprints_by_case ON fingerprints (case_seq);
 
--- Baseline state per tracked result: the n-th occurrence of a fingerprint.
+-- Baseline state per tracked result: the n-th occurrence of a fingerprint. Keyed by itself and without
+-- an index on presence: the importer holds a project's tracks in memory and marks absence by key.
 CREATE TABLE tracks (
     fingerprint_id INTEGER NOT NULL,
     occurrence     INTEGER NOT NULL,
@@ -63,9 +64,9 @@ CREATE TABLE tracks (
     last_import    INTEGER NOT NULL,
     last_revision  TEXT NOT NULL,
     PRIMARY KEY (fingerprint_id, occurrence)
-);
-CREATE INDEX tracks_present_by_tool ON tracks (project_id, tool) WHERE present = 1;
+) WITHOUT ROWID;
 
+-- Findings arrive in key order (import, then ordinal), so the key is the table: no second B-tree.
 CREATE TABLE findings (
     import_seq         INTEGER NOT NULL,
     ordinal            INTEGER NOT NULL,
@@ -96,7 +97,7 @@ CREATE TABLE findings (
     revision           TEXT NOT NULL,
     observed_at        INTEGER NOT NULL,
     PRIMARY KEY (import_seq, ordinal)
-);
+) WITHOUT ROWID;
 CREATE INDEX findings_by_fingerprint ON findings (fingerprint_id);
 
 -- Manual merges and splits, with the reason the person gave.
