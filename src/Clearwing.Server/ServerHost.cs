@@ -25,6 +25,8 @@ public sealed record ServerOptions
     /// <summary>Run the job workers inside the web host (clearwing serve does; tests may not).</summary>
     public bool RunWorkers { get; init; } = true;
     public int Workers { get; init; } = 2;
+    /// <summary>Password logins allowed per client address per minute; the per-login lockout is separate.</summary>
+    public int LoginAttemptsPerMinute { get; init; } = 10;
 }
 
 /// <summary>Builds the web application: the table of contents of the server, one Add/Map per feature.</summary>
@@ -44,7 +46,7 @@ public static class ServerHost
         builder.Services.AddSingleton<Importer>();
         builder.Services.AddSingleton<CaseQueries>();
         builder.Services.AddSingleton<FindingQueries>();
-        builder.Services.AddClearwingAccess();
+        builder.Services.AddClearwingAccess(options);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));

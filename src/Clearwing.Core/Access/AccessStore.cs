@@ -138,7 +138,7 @@ public sealed class AccessStore(Database db, TimeProvider time)
     {
         await using var connection = await db.OpenAsync(ct);
         var orgId = await VisibleOrgAsync(connection, caller, org);
-        if (!caller.IsCoordinator && caller.Role != Role.Admin) throw new AccessDeniedException("Only an org's admins can list its tokens.");
+        if (caller.Role != Role.Admin) throw new AccessDeniedException($"Only admins list org '{org}''s tokens; you are {caller.Role.Name()}.");
         var rows = await connection.QueryAsync<TokenRow>(
             "SELECT id, name, role, created_by, created_at, expires_at, revoked_at, last_used_at FROM tokens WHERE org_id = @orgId ORDER BY created_at, id",
             new { orgId });
@@ -149,18 +149,11 @@ public sealed class AccessStore(Database db, TimeProvider time)
     {
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
-        var org = await connection.QuerySingleOrDefaultAsync<string>(
-            "SELECT o.name FROM tokens t JOIN orgs o ON o.id = t.org_id WHERE t.id = @id", new { id }, tx)
-            ?? throw new NotFoundException($"No token '{id}'.");
-        try
-        {
-            await ManagedOrgAsync(connection, tx, caller, org);
-        }
-        catch (AccessDeniedException)
-        {
-            // Another org's token ids are not the caller's business: answer as if there were none.
-            throw new NotFoundException($"No token '{id}'.");
-        }
+        var (orgId, org) = await connection.QuerySingleOrDefaultAsync<(long, string)>(
+            "SELECT o.id, o.name FROM tokens t JOIN orgs o ON o.id = t.org_id WHERE t.id = @id", new { id }, tx);
+        // Another org's token is "not found", and the message must not name its org either.
+        if (org is null || !caller.IsCoordinator && orgId != caller.OrgId) throw new NotFoundException($"No token '{id}'.");
+        if (caller.Role != Role.Admin) throw new AccessDeniedException($"Only admins revoke org '{org}''s tokens; you are {caller.Role.Name()}.");
         await connection.ExecuteAsync("UPDATE tokens SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL", new { id, now = Now }, tx);
         var row = await connection.QuerySingleAsync<TokenRow>(
             "SELECT id, name, role, created_by, created_at, expires_at, revoked_at, last_used_at FROM tokens WHERE id = @id", new { id }, tx);

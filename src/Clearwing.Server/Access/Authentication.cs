@@ -31,7 +31,7 @@ public static class Authentication
 
     const string OrgIdClaim = "clearwing:org-id", OrgClaim = "clearwing:org", KindClaim = "clearwing:kind", RoleClaim = "clearwing:role", ActorClaim = "clearwing:actor";
 
-    public static IServiceCollection AddClearwingAccess(this IServiceCollection services)
+    public static IServiceCollection AddClearwingAccess(this IServiceCollection services, ServerOptions options)
     {
         services.AddSingleton<AccessStore>();
         services.AddSingleton<GrantStore>();
@@ -81,7 +81,7 @@ public static class Authentication
             // Password guessing: a few attempts a minute per client address (the per-login lockout is the other half).
             o.AddPolicy(LoginRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = 10, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = options.LoginAttemptsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
             // Everything else: per caller (token or session), or per address before authentication.
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => RateLimitPartition.GetTokenBucketLimiter(
                 context.User.FindFirstValue(ActorClaim) ?? "ip:" + context.Connection.RemoteIpAddress,
@@ -143,7 +143,9 @@ public static class Authentication
     static async Task RequireCsrfForSessions(HttpContext context, Func<Task> next)
     {
         var changes = !(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) || HttpMethods.IsOptions(context.Request.Method));
-        if (changes && context.User.Identity is { IsAuthenticated: true, AuthenticationType: SessionScheme })
+        // Logging in again (as someone else, or after the CSRF token was lost) acts on no existing session.
+        var exempt = context.GetEndpoint()?.Metadata.GetMetadata<IAntiforgeryMetadata>() is { RequiresValidation: false };
+        if (changes && !exempt && context.User.Identity is { IsAuthenticated: true, AuthenticationType: SessionScheme })
         {
             var antiforgery = context.RequestServices.GetRequiredService<IAntiforgery>();
             if (!await antiforgery.IsRequestValidAsync(context))

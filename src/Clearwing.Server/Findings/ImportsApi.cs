@@ -14,8 +14,7 @@ public static class ImportsApi
         api.MapPost("/projects/{project}/imports", ImportAsync)
             .WithName("ImportFindings")
             .WithSummary("Import a SARIF 2.1.0 log or a native findings file (gzip accepted) into a project.")
-            .Accepts<object>("application/sarif+json", "application/json", "application/gzip")
-            .DisableAntiforgery();
+            .Accepts<object>("application/sarif+json", "application/json", "application/gzip");
 
     static async Task<Results<Ok<ImportSummary>, ProblemHttpResult>> ImportAsync(
         string project, string? revision, HttpRequest request, Importer importer, ServerOptions options, CancellationToken ct)

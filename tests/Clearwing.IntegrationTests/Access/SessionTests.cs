@@ -10,7 +10,7 @@ namespace Clearwing.IntegrationTests.Access;
 public sealed class SessionTests
 {
     static CancellationToken Ct => TestContext.Current.CancellationToken;
-    const string Admin = "admin@coordinator.example", Password = "correct horse battery staple";
+    const string Admin = TestServer.AdminLogin, Password = TestServer.AdminPassword;
 
     static HttpClient Browser(TestServer server) => new(new HttpClientHandler { UseCookies = true, CookieContainer = new CookieContainer() })
     {

@@ -20,17 +20,18 @@ public sealed class TestServer : IAsyncDisposable
     public AccessStore Access => new(Db, TimeProvider.System);
 
     static CancellationToken Ct => TestContext.Current.CancellationToken;
+    public const string AdminLogin = "admin@coordinator.example", AdminPassword = "correct horse battery staple";
 
-    public static async Task<TestServer> StartAsync(Engine engine, long maxImportBytes = 1L << 30)
+    public static async Task<TestServer> StartAsync(Engine engine, long maxImportBytes = 1L << 30, int loginAttemptsPerMinute = 10)
     {
         var spec = await TestDatabases.CreateSpecAsync(engine);
         var app = await ServerHost.BuildAsync(new ServerOptions
         {
-            Database = spec, Urls = "http://127.0.0.1:0", RunWorkers = false, MaxImportBytes = maxImportBytes,
+            Database = spec, Urls = "http://127.0.0.1:0", RunWorkers = false, MaxImportBytes = maxImportBytes, LoginAttemptsPerMinute = loginAttemptsPerMinute,
         }, Ct);
         await app.StartAsync(Ct);
         var db = Database.Open(spec);
-        var init = await new AccessStore(db, TimeProvider.System).InitAsync("coordinator", "admin@coordinator.example", "correct horse battery staple", Ct);
+        var init = await new AccessStore(db, TimeProvider.System).InitAsync("coordinator", AdminLogin, AdminPassword, Ct);
         var baseAddress = new Uri(app.Urls.First());
         return new TestServer { App = app, Db = db, BaseAddress = baseAddress, Http = Client(baseAddress, init.Token.Secret) };
     }
