@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Clearwing.Cases;
 using Clearwing.Cli.Cases;
+using Clearwing.Cli.Disclosure;
 using Clearwing.Cli.Findings;
 using Clearwing.Cli.Hosting;
 using Clearwing.Cli.Jobs;
@@ -36,6 +37,7 @@ public static class CliApp
         root.Subcommands.Add(FindingsVerb.Create(io));
         root.Subcommands.Add(CasesVerb.Create(io));
         root.Subcommands.Add(JobsVerb.Create(io));
+        root.Subcommands.Add(CommitmentVerb.Create(io));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -2,8 +2,10 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Clearwing.Cases;
+using Clearwing.Disclosure;
 using Clearwing.Findings;
 using Clearwing.Server.Cases;
+using Clearwing.Server.Disclosure;
 using Clearwing.Server.Findings;
 using Clearwing.Server.Jobs;
 using Clearwing.Storage;
@@ -44,6 +46,7 @@ public static class ServerHost
         builder.Services.AddSingleton<Importer>();
         builder.Services.AddSingleton<CaseQueries>();
         builder.Services.AddSingleton<FindingQueries>();
+        builder.Services.AddSingleton<CommitmentStore>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));
@@ -57,6 +60,7 @@ public static class ServerHost
         api.MapImports();
         api.MapCases();
         api.MapFindings();
+        api.MapCommitments();
 
         app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogWarning(
             "Clearwing is serving {Database} on {Urls}. Authentication is not enforced yet, so it listens on loopback only.",
