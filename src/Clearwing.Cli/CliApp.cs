@@ -3,6 +3,7 @@ using Clearwing.Access;
 using Clearwing.Cases;
 using Clearwing.Cli.Access;
 using Clearwing.Cli.Cases;
+using Clearwing.Cli.Disclosure;
 using Clearwing.Cli.Findings;
 using Clearwing.Cli.Hosting;
 using Clearwing.Cli.Jobs;
@@ -46,6 +47,7 @@ public static class CliApp
         root.Subcommands.Add(MembersVerb.Create(io));
         root.Subcommands.Add(TokensVerb.Create(io));
         root.Subcommands.Add(GrantsVerb.Create(io));
+        root.Subcommands.Add(CommitmentVerb.Create(io));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

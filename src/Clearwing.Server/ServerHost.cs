@@ -2,9 +2,11 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Clearwing.Cases;
+using Clearwing.Disclosure;
 using Clearwing.Findings;
 using Clearwing.Server.Access;
 using Clearwing.Server.Cases;
+using Clearwing.Server.Disclosure;
 using Clearwing.Server.Findings;
 using Clearwing.Server.Jobs;
 using Clearwing.Storage;
@@ -47,6 +49,7 @@ public static class ServerHost
         builder.Services.AddSingleton<CaseQueries>();
         builder.Services.AddSingleton<FindingQueries>();
         builder.Services.AddClearwingAccess(options);
+        builder.Services.AddSingleton<CommitmentStore>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));
@@ -63,6 +66,7 @@ public static class ServerHost
         api.MapImports();
         api.MapCases();
         api.MapFindings();
+        api.MapCommitments();
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {

@@ -92,6 +92,10 @@ public sealed class AuthorizationMatrixTests
         }), CoordinatorWriters),
         ["GET /api/v1/cases"] = new((_, _) => Done(Get("/api/v1/cases")), AnyoneSignedIn),
         ["GET /api/v1/cases/{id}"] = new((_, c) => Done(Get($"/api/v1/cases/{c.Case}")), "200/200 200/200 200/200 200/404 200/404 404/404 401/401"),
+        // The published commitments are public by design: digests, times, early notices, reveals.
+        ["GET /api/v1/commitments"] = new((_, _) => Done(Get("/api/v1/commitments")), "200/200 200/200 200/200 200/200 200/200 200/200 200/200"),
+        ["GET /api/v1/commitments/{digest}"] = new((_, _) => Done(Get($"/api/v1/commitments/{new string('0', 64)}")),
+            "404/404 404/404 404/404 404/404 404/404 404/404 404/404"),
         ["GET /api/v1/findings"] = new((_, c) => Done(Get($"/api/v1/findings?case={c.Case}")), AnyoneSignedIn),
     };
 

@@ -1,0 +1,40 @@
+using Clearwing.Disclosure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace Clearwing.Server.Disclosure;
+
+/// <summary>
+/// The public commitment list (DESIGN.md "Security model": one of the two things anyone may read). It shows
+/// digests and times, early notices, and revealed reports; CommitmentStore never selects anything more.
+/// </summary>
+public static class CommitmentsApi
+{
+    public static void MapCommitments(this IEndpointRouteBuilder api)
+    {
+        api.MapGet("/commitments", ListAsync).AllowAnonymous().WithName("ListCommitments")
+            .WithSummary("Published commitments, newest first: digest and time; vendor, product and deadline when published early; case id, salt and report once disclosed.");
+        api.MapGet("/commitments/{digest}", GetAsync).AllowAnonymous().WithName("GetCommitment")
+            .WithSummary("One commitment by its SHA3-256 digest (64 hex digits).");
+    }
+
+    static async Task<Results<Ok<CommitmentPage>, ProblemHttpResult>> ListAsync(
+        CommitmentStore commitments, int? limit, string? cursor, CancellationToken ct)
+    {
+        try
+        {
+            return TypedResults.Ok(await commitments.ListPublicAsync(limit ?? 100, cursor, ct));
+        }
+        catch (ArgumentException e) when (e.ParamName == "cursor")
+        {
+            return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest, title: "Bad cursor");
+        }
+    }
+
+    static async Task<Results<Ok<PublicCommitment>, ProblemHttpResult>> GetAsync(string digest, CommitmentStore commitments, CancellationToken ct) =>
+        await commitments.GetPublicAsync(digest, ct) is { } commitment
+            ? TypedResults.Ok(commitment)
+            : TypedResults.Problem($"No commitment {digest}.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
+}
