@@ -36,6 +36,7 @@ public static class CliApp
         root.Subcommands.Add(FindingsVerb.Create(io));
         root.Subcommands.Add(CasesVerb.Create(io));
         root.Subcommands.Add(JobsVerb.Create(io));
+        root.Subcommands.Add(Access.AuditVerb.Create(io));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

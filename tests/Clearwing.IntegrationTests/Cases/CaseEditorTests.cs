@@ -1,3 +1,4 @@
+using Clearwing.Access;
 using Clearwing.Cases;
 using Clearwing.Findings;
 using Clearwing.IntegrationTests.Storage;
@@ -12,7 +13,7 @@ public sealed class CaseEditorTests
     static async Task<List<CaseSummary>> ImportCases(Database db, int count)
     {
         var log = Some.SarifLog(Some.Results(count));
-        await new Importer(db, TimeProvider.System).ImportAsync(new ImportRequest("p", [new ImportFile(log, "log.sarif")]), null, Ct);
+        await new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System)).ImportAsync(new ImportRequest("p", [new ImportFile(log, "log.sarif")]), null, Ct);
         return (await new CaseQueries(db).ListAsync(new CaseFilter(), Ct)).Items.ToList();
     }
 
@@ -35,7 +36,7 @@ public sealed class CaseEditorTests
 
         // A later import of the same results lands in the survivor, not in new cases.
         var again = Some.SarifLog(Some.Results(3));
-        var summary = await new Importer(db, TimeProvider.System).ImportAsync(new ImportRequest("p", [new ImportFile(again, "again.sarif")], "r2"), null, Ct);
+        var summary = await new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System)).ImportAsync(new ImportRequest("p", [new ImportFile(again, "again.sarif")], "r2"), null, Ct);
         Assert.Equal(0, summary.NewCases);
         Assert.Equal(6, (await queries.GetAsync(cases[0].Id, Ct))!.Case.Findings);
     }
