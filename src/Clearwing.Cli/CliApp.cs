@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Clearwing.Access;
 using Clearwing.Cases;
+using Clearwing.Cli.Access;
 using Clearwing.Cli.Cases;
 using Clearwing.Cli.Findings;
 using Clearwing.Cli.Hosting;
@@ -25,18 +27,26 @@ public static class CliApp
         Recursive = true,
     };
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default) =>
+        await RunAsync(args, stdout, stderr, Console.In, ct);
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, TextReader stdin, CancellationToken ct = default)
     {
         var root = new RootCommand("Clearwing: findings in, verified fixes and disclosures out.");
         root.Options.Add(Db);
-        var io = new CliIO(stdout, stderr);
+        var io = new CliIO(stdout, stderr, stdin);
         root.Subcommands.Add(ServeVerb.Create(io));
         root.Subcommands.Add(WorkerVerb.Create(io));
         root.Subcommands.Add(ImportVerb.Create(io));
         root.Subcommands.Add(FindingsVerb.Create(io));
         root.Subcommands.Add(CasesVerb.Create(io));
         root.Subcommands.Add(JobsVerb.Create(io));
-        root.Subcommands.Add(Access.AuditVerb.Create(io));
+        root.Subcommands.Add(AdminVerb.Create(io));
+        root.Subcommands.Add(OrgsVerb.Create(io));
+        root.Subcommands.Add(MembersVerb.Create(io));
+        root.Subcommands.Add(TokensVerb.Create(io));
+        root.Subcommands.Add(GrantsVerb.Create(io));
+        root.Subcommands.Add(AuditVerb.Create(io));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -54,7 +64,12 @@ public static class CliApp
             await stderr.WriteLineAsync($"error: {e.Message}");
             return ExitCode.BadInput;
         }
-        catch (Exception e) when (e is CaseEditException or ArgumentException or FileNotFoundException or DirectoryNotFoundException)
+        catch (AccessDeniedException e)
+        {
+            await stderr.WriteLineAsync($"error: {e.Message}");
+            return ExitCode.Failure;
+        }
+        catch (Exception e) when (e is CaseEditException or NotFoundException or ArgumentException or FileNotFoundException or DirectoryNotFoundException)
         {
             await stderr.WriteLineAsync($"error: {e.Message}");
             return ExitCode.BadInput;

@@ -7,10 +7,20 @@ using Spectre.Console;
 namespace Clearwing.Cli;
 
 /// <summary>What every verb writes through, and the database it opens.</summary>
-public sealed class CliIO(TextWriter stdout, TextWriter stderr)
+public sealed class CliIO(TextWriter stdout, TextWriter stderr, TextReader stdin)
 {
     public TextWriter Out { get; } = stdout;
     public TextWriter Error { get; } = stderr;
+    /// <summary>Where secrets are read from (--password-stdin), never from arguments that show in process lists.</summary>
+    public TextReader In { get; } = stdin;
+
+    /// <summary>A password from the first line of standard input.</summary>
+    public async Task<string> ReadPasswordAsync()
+    {
+        var line = await In.ReadLineAsync() ?? throw new ArgumentException("--password-stdin: standard input is empty.");
+        Clearwing.Access.Secrets.CheckPassword(line);
+        return line;
+    }
 
     public static readonly JsonSerializerOptions Json = CreateJson();
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Clearwing.Cases;
 using Clearwing.Findings;
+using Clearwing.Server.Access;
 using Clearwing.Server.Cases;
 using Clearwing.Server.Findings;
 using Clearwing.Server.Jobs;
@@ -24,6 +25,8 @@ public sealed record ServerOptions
     /// <summary>Run the job workers inside the web host (clearwing serve does; tests may not).</summary>
     public bool RunWorkers { get; init; } = true;
     public int Workers { get; init; } = 2;
+    /// <summary>Password logins allowed per client address per minute; the per-login lockout is separate.</summary>
+    public int LoginAttemptsPerMinute { get; init; } = 10;
 }
 
 /// <summary>Builds the web application: the table of contents of the server, one Add/Map per feature.</summary>
@@ -31,7 +34,6 @@ public static class ServerHost
 {
     public static async Task<WebApplication> BuildAsync(ServerOptions options, CancellationToken ct = default)
     {
-        RequireLoopback(options.Urls);
         var db = Database.Open(options.Database);
         await Migrator.MigrateAsync(db, ct);
 
@@ -45,6 +47,7 @@ public static class ServerHost
         builder.Services.AddSingleton<Importer>();
         builder.Services.AddSingleton<CaseQueries>();
         builder.Services.AddSingleton<FindingQueries>();
+        builder.Services.AddClearwingAccess(options);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));
@@ -53,15 +56,22 @@ public static class ServerHost
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapOpenApi("/api/v1/openapi.json");
-        var api = app.MapGroup("/api/v1");
+        app.UseClearwingAccess();
+        // The API's shape is public; the data behind it is not.
+        app.MapOpenApi("/api/v1/openapi.json").AllowAnonymous();
+        var api = app.MapGroup("/api/v1").AddEndpointFilter(Problems.MapExceptions);
+        api.MapAccess();
         api.MapImports();
         api.MapCases();
         api.MapFindings();
 
-        app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogWarning(
-            "Clearwing is serving {Database} on {Urls}. Authentication is not enforced yet, so it listens on loopback only.",
-            db.Display, string.Join(", ", app.Urls)));
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            app.Logger.LogInformation("Clearwing is serving {Database} on {Urls}; every request needs a token or a session.",
+                db.Display, string.Join(", ", app.Urls));
+            if (app.Urls.Any(u => u.StartsWith("http:", StringComparison.OrdinalIgnoreCase) && !IsLoopback(u)))
+                app.Logger.LogWarning("Plain HTTP on a non-loopback address: tokens and sessions cross the network unencrypted. Put TLS in front (a reverse proxy) or use an https:// URL.");
+        });
         return app;
     }
 
@@ -72,15 +82,9 @@ public static class ServerHost
         json.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
     }
 
-    /// <summary>Until access control lands, anything but a loopback address is refused.</summary>
-    static void RequireLoopback(string urls)
+    static bool IsLoopback(string url)
     {
-        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var host = new Uri(url.Replace("*", "0.0.0.0").Replace("+", "0.0.0.0")).Host;
-            var loopback = host == "localhost" || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
-            if (!loopback)
-                throw new ArgumentException($"Refusing to listen on {url}: without authentication Clearwing serves loopback addresses only (127.0.0.1, [::1], localhost).");
-        }
+        var host = new Uri(url.Replace("*", "0.0.0.0").Replace("+", "0.0.0.0")).Host;
+        return host == "localhost" || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
     }
 }

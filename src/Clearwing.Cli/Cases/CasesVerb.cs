@@ -1,3 +1,4 @@
+using Clearwing.Access;
 using System.CommandLine;
 using Clearwing.Cases;
 using Clearwing.Cli.Findings;
@@ -22,7 +23,7 @@ public static class CasesVerb
         command.SetAction(async (parsed, ct) =>
         {
             await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var page = await new CaseQueries(db).ListAsync(
+            var page = await new CaseQueries(db).ListAsync(Caller.Local,
                 new CaseFilter(parsed.GetValue(project), parsed.GetValue(state), parsed.GetValue(offset), parsed.GetValue(limit)), ct);
             if (parsed.GetValue(json))
             {
@@ -48,7 +49,7 @@ public static class CasesVerb
         command.SetAction(async (parsed, ct) =>
         {
             await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var detail = await new CaseQueries(db).GetAsync(parsed.GetValue(id)!, ct);
+            var detail = await new CaseQueries(db).GetAsync(Caller.Local, parsed.GetValue(id)!, ct);
             if (detail is null)
             {
                 await io.Error.WriteLineAsync($"error: no case {parsed.GetValue(id)}");

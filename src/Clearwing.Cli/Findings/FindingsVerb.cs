@@ -1,3 +1,4 @@
+using Clearwing.Access;
 using System.CommandLine;
 using Clearwing.Findings;
 using Spectre.Console;
@@ -18,7 +19,7 @@ public static class FindingsVerb
         list.SetAction(async (parsed, ct) =>
         {
             await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var page = await new FindingQueries(db).ListAsync(
+            var page = await new FindingQueries(db).ListAsync(Caller.Local,
                 new FindingFilter(parsed.GetValue(caseId), parsed.GetValue(project), parsed.GetValue(offset), parsed.GetValue(limit)), ct);
             if (parsed.GetValue(json))
             {

@@ -20,3 +20,43 @@ public enum Role
     Triager,
     Viewer,
 }
+
+/// <summary>The names org kinds and roles have in storage, the API and the CLI.</summary>
+public static class AccessNames
+{
+    public static string Name(this OrgKind kind) => kind.ToString().ToLowerInvariant();
+    public static string Name(this Role role) => role.ToString().ToLowerInvariant();
+
+    public static OrgKind ParseKind(string value) =>
+        Enum.TryParse<OrgKind>(value, ignoreCase: true, out var kind) && !int.TryParse(value, out _)
+            ? kind
+            : throw new ArgumentException($"Unknown org kind '{value}'; expected one of: {string.Join(", ", Enum.GetValues<OrgKind>().Select(k => k.Name()))}.");
+
+    public static Role ParseRole(string value) =>
+        Enum.TryParse<Role>(value, ignoreCase: true, out var role) && !int.TryParse(value, out _)
+            ? role
+            : throw new ArgumentException($"Unknown role '{value}'; expected one of: {string.Join(", ", Enum.GetValues<Role>().Select(r => r.Name()))}.");
+}
+
+/// <summary>
+/// Who is asking: the org and role every store query is scoped by, and the name the audit chain records.
+/// </summary>
+/// <param name="OrgId">The caller's org; 0 only for <see cref="Local"/>.</param>
+/// <param name="Actor">"member:LOGIN", "token:ID (NAME)", or "local" for the database's own administrator.</param>
+public sealed record Caller(long OrgId, string Org, OrgKind Kind, Role Role, string Actor)
+{
+    /// <summary>
+    /// Whoever holds the database itself (the CLI with --db): as powerful as the coordinator's admin, since
+    /// they could read the tables directly anyway.
+    /// </summary>
+    public static Caller Local { get; } = new(0, "(database)", OrgKind.Coordinator, Role.Admin, "local");
+
+    public bool IsCoordinator => Kind == OrgKind.Coordinator;
+    public bool CanWrite => Role is Role.Admin or Role.Triager;
+
+    /// <summary>Refuses (403) unless the caller is one of the coordinator's admins or triagers.</summary>
+    public void RequireCoordinatorWriter(string action)
+    {
+        if (!IsCoordinator || !CanWrite) throw new AccessDeniedException($"Only the coordinator's admins and triagers may {action}.");
+    }
+}

@@ -1,25 +1,29 @@
+using Clearwing.Access;
 using Clearwing.Findings;
 using Clearwing.Storage;
 using Dapper;
 
 namespace Clearwing.Cases;
 
-/// <summary>Reads cases. Merged-away cases are hidden from lists but still answer by id, pointing at the survivor.</summary>
+/// <summary>
+/// Reads cases within the caller's need-to-know (<see cref="NeedToKnow"/>): a case outside it is not found.
+/// Merged-away cases are hidden from lists but still answer by id, pointing at the survivor.
+/// </summary>
 public sealed class CaseQueries(Database db)
 {
     public const int MaxLimit = 1000;
 
-    public async Task<Page<CaseSummary>> ListAsync(CaseFilter filter, CancellationToken ct = default)
+    public async Task<Page<CaseSummary>> ListAsync(Caller caller, CaseFilter filter, CancellationToken ct = default)
     {
         var limit = Math.Clamp(filter.Limit, 1, MaxLimit);
         var offset = Math.Max(filter.Offset, 0);
         var where = $"""
             FROM cases c JOIN projects p ON p.id = c.project_id
-            WHERE c.merged_into IS NULL
+            WHERE c.merged_into IS NULL AND {NeedToKnow.Case(caller)}
             {(filter.Project is null ? "" : "AND c.project_id = (SELECT id FROM projects WHERE name = @project)")}
             {(filter.State is null ? "" : "AND c.state = @state")}
             """;
-        var args = new { project = filter.Project, state = filter.State, limit, offset };
+        var args = new { project = filter.Project, state = filter.State, limit, offset, callerOrg = caller.OrgId };
         await using var connection = await db.OpenAsync(ct);
         var total = await connection.ExecuteScalarAsync<long>($"SELECT count(*) {where}", args);
         var rows = await connection.QueryAsync<CaseRow>(
@@ -32,14 +36,14 @@ public sealed class CaseQueries(Database db)
         return new Page<CaseSummary>(rows.Select(r => r.ToSummary()).ToList(), total, offset, limit);
     }
 
-    public async Task<CaseDetail?> GetAsync(string id, CancellationToken ct = default)
+    public async Task<CaseDetail?> GetAsync(Caller caller, string id, CancellationToken ct = default)
     {
         await using var connection = await db.OpenAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<CaseRow>(
-            """
+            $"""
             SELECT c.id, p.name AS project, c.title, c.state, c.finding_count, c.max_severity, c.first_seen, c.last_seen, c.merged_into
-            FROM cases c JOIN projects p ON p.id = c.project_id WHERE c.id = @id
-            """, new { id });
+            FROM cases c JOIN projects p ON p.id = c.project_id WHERE c.id = @id AND {NeedToKnow.Case(caller)}
+            """, new { id, callerOrg = caller.OrgId });
         if (row is null) return null;
         var fingerprints = await connection.QueryAsync<string>(
             "SELECT x.fingerprint FROM fingerprints x JOIN cases c ON c.seq = x.case_seq WHERE c.id = @id ORDER BY x.fingerprint", new { id });

@@ -1,15 +1,19 @@
+using Clearwing.Access;
 using Clearwing.Cases;
 using Clearwing.Storage;
 using Dapper;
 
 namespace Clearwing.Findings;
 
-/// <summary>Reads stored findings, newest first (by import, then by position in it, last first); a case's findings are those its fingerprints cover.</summary>
+/// <summary>
+/// Reads stored findings within the caller's need-to-know, newest first (by import, then by position in it, last
+/// first); a case's findings are those its fingerprints cover.
+/// </summary>
 public sealed class FindingQueries(Database db)
 {
     public const int MaxLimit = 1000;
 
-    public async Task<Page<Finding>> ListAsync(FindingFilter filter, CancellationToken ct = default)
+    public async Task<Page<Finding>> ListAsync(Caller caller, FindingFilter filter, CancellationToken ct = default)
     {
         var limit = Math.Clamp(filter.Limit, 1, MaxLimit);
         var offset = Math.Max(filter.Offset, 0);
@@ -18,6 +22,8 @@ public sealed class FindingQueries(Database db)
         var where = new List<string>();
         if (filter.Case is not null) where.Add("x.case_seq = (SELECT seq FROM cases WHERE id = @case)");
         if (filter.Project is not null) where.Add("f.project_id = (SELECT id FROM projects WHERE name = @project)");
+        var scoped = !caller.IsCoordinator;
+        if (scoped) where.Add(NeedToKnow.Finding(caller));
         var from = $"""
             FROM findings f
             JOIN projects p ON p.id = f.project_id
@@ -26,12 +32,12 @@ public sealed class FindingQueries(Database db)
             JOIN cases c ON c.seq = x.case_seq
             {(where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where))}
             """;
-        var args = new { @case = filter.Case, project = filter.Project, limit, offset };
+        var args = new { @case = filter.Case, project = filter.Project, limit, offset, callerOrg = caller.OrgId };
         await using var connection = await db.OpenAsync(ct);
         // Every finding has its project, import, fingerprint and case, so counting needs none of the joins
         // that the filters do not name.
         var total = await connection.ExecuteScalarAsync<long>(
-            $"SELECT count(*) FROM findings f {(filter.Case is null ? "" : "JOIN fingerprints x ON x.id = f.fingerprint_id")} {(where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where))}",
+            $"SELECT count(*) FROM findings f {(filter.Case is null && !scoped ? "" : "JOIN fingerprints x ON x.id = f.fingerprint_id")} {(scoped ? "JOIN cases c ON c.seq = x.case_seq" : "")} {(where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where))}",
             args);
         var rows = await connection.QueryAsync<Row>(
             $"""

@@ -1,4 +1,5 @@
 using Clearwing.Cases;
+using Clearwing.Server.Access;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,11 +16,12 @@ public static class CasesApi
     }
 
     static async Task<Ok<Page<CaseSummary>>> ListAsync(
-        CaseQueries cases, string? project, string? state, int? offset, int? limit, CancellationToken ct) =>
-        TypedResults.Ok(await cases.ListAsync(new CaseFilter(project, state, offset ?? 0, limit ?? 100), ct));
+        HttpContext context, CaseQueries cases, string? project, string? state, int? offset, int? limit, CancellationToken ct) =>
+        TypedResults.Ok(await cases.ListAsync(context.Caller(), new CaseFilter(project, state, offset ?? 0, limit ?? 100), ct));
 
-    static async Task<Results<Ok<CaseDetail>, ProblemHttpResult>> GetAsync(string id, CaseQueries cases, CancellationToken ct) =>
-        await cases.GetAsync(id, ct) is { } detail
+    static async Task<Results<Ok<CaseDetail>, ProblemHttpResult>> GetAsync(string id, HttpContext context, CaseQueries cases, CancellationToken ct) =>
+        // Outside the caller's need-to-know and nonexistent answer alike.
+        await cases.GetAsync(context.Caller(), id, ct) is { } detail
             ? TypedResults.Ok(detail)
             : TypedResults.Problem($"No case {id}.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
 }

@@ -1,5 +1,7 @@
 using Clearwing.Cases;
 using Clearwing.Findings;
+using Clearwing.Server.Access;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
@@ -12,6 +14,6 @@ public static class FindingsApi
         api.MapGet("/findings", ListAsync).WithName("ListFindings").WithSummary("Findings, filtered by case and/or project, newest first.");
 
     static async Task<Ok<Page<Finding>>> ListAsync(
-        FindingQueries findings, string? @case, string? project, int? offset, int? limit, CancellationToken ct) =>
-        TypedResults.Ok(await findings.ListAsync(new FindingFilter(@case, project, offset ?? 0, limit ?? 100), ct));
+        HttpContext context, FindingQueries findings, string? @case, string? project, int? offset, int? limit, CancellationToken ct) =>
+        TypedResults.Ok(await findings.ListAsync(context.Caller(), new FindingFilter(@case, project, offset ?? 0, limit ?? 100), ct));
 }

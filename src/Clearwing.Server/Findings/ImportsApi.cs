@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using Clearwing.Findings;
+using Clearwing.Server.Access;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,12 +14,12 @@ public static class ImportsApi
         api.MapPost("/projects/{project}/imports", ImportAsync)
             .WithName("ImportFindings")
             .WithSummary("Import a SARIF 2.1.0 log or a native findings file (gzip accepted) into a project.")
-            .Accepts<object>("application/sarif+json", "application/json", "application/gzip")
-            .DisableAntiforgery();
+            .Accepts<object>("application/sarif+json", "application/json", "application/gzip");
 
     static async Task<Results<Ok<ImportSummary>, ProblemHttpResult>> ImportAsync(
         string project, string? revision, HttpRequest request, Importer importer, ServerOptions options, CancellationToken ct)
     {
+        request.HttpContext.Caller().RequireCoordinatorWriter("import findings");
         // Spool to disk: the reader makes two streaming passes, and memory must not grow with the upload.
         var spool = Path.Combine(Path.GetTempPath(), $"clearwing-upload-{Guid.NewGuid():N}.json");
         try

@@ -14,7 +14,7 @@ public sealed class CaseEditorTests
     {
         var log = Some.SarifLog(Some.Results(count));
         await new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System)).ImportAsync(new ImportRequest("p", [new ImportFile(log, "log.sarif")]), null, Ct);
-        return (await new CaseQueries(db).ListAsync(new CaseFilter(), Ct)).Items.ToList();
+        return (await new CaseQueries(db).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.ToList();
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
@@ -27,18 +27,18 @@ public sealed class CaseEditorTests
         await editor.MergeAsync(cases[0].Id, [cases[1].Id, cases[2].Id], "same overflow in the parser", Ct);
 
         var queries = new CaseQueries(db);
-        var survivor = (await queries.GetAsync(cases[0].Id, Ct))!;
+        var survivor = (await queries.GetAsync(Caller.Local, cases[0].Id, Ct))!;
         Assert.Equal(3, survivor.Fingerprints.Count);
         Assert.Equal(3, survivor.Case.Findings);
         Assert.Equal(2, survivor.Changes.Count(c => c.Action == "merged-in" && c.Reason == "same overflow in the parser"));
-        Assert.Equal(cases[0].Id, (await queries.GetAsync(cases[1].Id, Ct))!.MergedInto);
-        Assert.Single((await queries.ListAsync(new CaseFilter(), Ct)).Items);
+        Assert.Equal(cases[0].Id, (await queries.GetAsync(Caller.Local, cases[1].Id, Ct))!.MergedInto);
+        Assert.Single((await queries.ListAsync(Caller.Local, new CaseFilter(), Ct)).Items);
 
         // A later import of the same results lands in the survivor, not in new cases.
         var again = Some.SarifLog(Some.Results(3));
         var summary = await new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System)).ImportAsync(new ImportRequest("p", [new ImportFile(again, "again.sarif")], "r2"), null, Ct);
         Assert.Equal(0, summary.NewCases);
-        Assert.Equal(6, (await queries.GetAsync(cases[0].Id, Ct))!.Case.Findings);
+        Assert.Equal(6, (await queries.GetAsync(Caller.Local, cases[0].Id, Ct))!.Case.Findings);
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
@@ -49,15 +49,15 @@ public sealed class CaseEditorTests
         var editor = new CaseEditor(db, TimeProvider.System);
         await editor.MergeAsync(cases[0].Id, [cases[1].Id], "looked alike", Ct);
         var queries = new CaseQueries(db);
-        var merged = (await queries.GetAsync(cases[0].Id, Ct))!;
+        var merged = (await queries.GetAsync(Caller.Local, cases[0].Id, Ct))!;
 
         var newId = await editor.SplitAsync(cases[0].Id, [merged.Fingerprints[1]], "different root cause after all", Ct);
 
-        var split = (await queries.GetAsync(newId, Ct))!;
+        var split = (await queries.GetAsync(Caller.Local, newId, Ct))!;
         Assert.Equal([merged.Fingerprints[1]], split.Fingerprints);
         Assert.Equal(1, split.Case.Findings);
         Assert.Equal("different root cause after all", Assert.Single(split.Changes).Reason);
-        Assert.Equal(1, (await queries.GetAsync(cases[0].Id, Ct))!.Case.Findings);
+        Assert.Equal(1, (await queries.GetAsync(Caller.Local, cases[0].Id, Ct))!.Case.Findings);
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
@@ -71,7 +71,7 @@ public sealed class CaseEditorTests
         await Assert.ThrowsAsync<CaseEditException>(() => editor.MergeAsync(cases[0].Id, [cases[0].Id], "self", Ct));
         var error = await Assert.ThrowsAsync<CaseEditException>(() => editor.SplitAsync(cases[0].Id, ["feedface"], "why", Ct));
         Assert.Contains("feedface", error.Message);
-        var only = (await new CaseQueries(db).GetAsync(cases[0].Id, Ct))!.Fingerprints;
+        var only = (await new CaseQueries(db).GetAsync(Caller.Local, cases[0].Id, Ct))!.Fingerprints;
         await Assert.ThrowsAsync<CaseEditException>(() => editor.SplitAsync(cases[0].Id, only, "everything", Ct));
     }
 }

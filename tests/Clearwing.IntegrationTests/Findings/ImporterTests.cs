@@ -33,7 +33,7 @@ public sealed class ImporterTests
         Assert.Equal(40, summary.NewCases);
         Assert.Equal(45, await Count(db, "SELECT count(*) FROM findings"));
         Assert.Equal(40, await Count(db, "SELECT count(*) FROM cases"));
-        var page = await new CaseQueries(db).ListAsync(new CaseFilter(Project: "openssl", Limit: 1000), Ct);
+        var page = await new CaseQueries(db).ListAsync(Caller.Local, new CaseFilter(Project: "openssl", Limit: 1000), Ct);
         Assert.Equal(40, page.Total);
         Assert.Equal(45, page.Items.Sum(c => c.Findings));
         Assert.All(page.Items, c => Assert.Equal("new", c.State));
@@ -73,7 +73,7 @@ public sealed class ImporterTests
         Assert.Equal(2, await Count(db, "SELECT count(*) FROM tracks WHERE present = 0 AND last_revision = 'r2'"));
         Assert.Equal(10 + 9, await Count(db, "SELECT count(*) FROM findings"));
         // A moved result is the same finding: its case now has two findings.
-        var moved = await new FindingQueries(db).ListAsync(new FindingFilter(Project: "zlib", Limit: 1000), Ct);
+        var moved = await new FindingQueries(db).ListAsync(Caller.Local, new FindingFilter(Project: "zlib", Limit: 1000), Ct);
         var movedCases = moved.Items.Where(f => f.BaselineState == "updated").Select(f => f.Case).ToList();
         Assert.All(movedCases, id => Assert.Equal(2, moved.Items.Count(f => f.Case == id)));
     }
@@ -140,7 +140,7 @@ public sealed class ImporterTests
     {
         await using var db = await TestDatabases.CreateAsync(engine);
         await Import(db, "p", Some.SarifLog(Some.Results(40)));
-        var ids = (await new CaseQueries(db).ListAsync(new CaseFilter(), Ct)).Items.Select(c => c.Id).ToList();
+        var ids = (await new CaseQueries(db).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Select(c => c.Id).ToList();
 
         Assert.All(ids, id => Assert.Matches("^[0-9a-f]{32}$", id));
         var tails = ids.Select(id => id[16..]).ToList();

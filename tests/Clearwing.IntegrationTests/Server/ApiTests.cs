@@ -5,7 +5,6 @@ using System.Text.Json;
 using Clearwing.IntegrationTests.Storage;
 using Clearwing.Server;
 using Clearwing.Storage;
-using Microsoft.AspNetCore.Builder;
 
 namespace Clearwing.IntegrationTests.Server;
 
@@ -14,14 +13,10 @@ public sealed class ApiTests
 {
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    static async Task<(WebApplication App, HttpClient Http)> StartAsync(Engine engine, long maxImportBytes = 1L << 30)
+    static async Task<(TestServer App, HttpClient Http)> StartAsync(Engine engine, long maxImportBytes = 1L << 30)
     {
-        var app = await ServerHost.BuildAsync(new ServerOptions
-        {
-            Database = await TestDatabases.CreateSpecAsync(engine), Urls = "http://127.0.0.1:0", RunWorkers = false, MaxImportBytes = maxImportBytes,
-        }, Ct);
-        await app.StartAsync(Ct);
-        return (app, new HttpClient { BaseAddress = new Uri(app.Urls.First()) });
+        var server = await TestServer.StartAsync(engine, maxImportBytes);
+        return (server, server.Http);
     }
 
     static async Task<JsonElement> Json(HttpResponseMessage response) =>
@@ -171,13 +166,34 @@ public sealed class ApiTests
         Assert.Contains("/api/v1/findings", paths);
     }
 
-    [Theory]
-    [InlineData("http://0.0.0.0:8080")]
-    [InlineData("http://*:8080")]
-    [InlineData("http://10.1.2.3:8080")]
-    public async Task Without_authentication_the_server_refuses_non_loopback_addresses(string urls)
+    [Fact]
+    public async Task Without_a_token_or_session_every_endpoint_but_the_public_ones_answers_401()
     {
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => ServerHost.BuildAsync(new ServerOptions { Urls = urls, Database = ":memory:" }, Ct));
-        Assert.Contains("loopback", error.Message);
+        var (app, _) = await StartAsync(Engine.Sqlite);
+        await using var __ = app;
+        using var anonymous = TestServer.Client(app.BaseAddress, null);
+        using var forged = TestServer.Client(app.BaseAddress, "cw_" + new string('A', 43));
+
+        foreach (var client in new[] { anonymous, forged })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/cases", Ct)).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/findings", Ct)).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsync("/api/v1/projects/p/imports", Sarif(Some.SarifLog(Some.Results(1))), Ct)).StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/api/v1/openapi.json", Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Responses_carry_the_security_headers()
+    {
+        var (app, http) = await StartAsync(Engine.Sqlite);
+        await using var _ = app;
+
+        var response = await http.GetAsync("/api/v1/cases", Ct);
+
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Contains("frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.True(response.Headers.CacheControl?.NoStore);
     }
 }

@@ -1,0 +1,55 @@
+using System.CommandLine;
+using Clearwing.Access;
+using Spectre.Console;
+
+namespace Clearwing.Cli.Access;
+
+/// <summary>clearwing members list ORG [--json] | members add ORG LOGIN --role ROLE [--password-stdin] | members remove ORG LOGIN</summary>
+public static class MembersVerb
+{
+    public static Command Create(CliIO io)
+    {
+        var org = new Argument<string>("org") { Description = "The org's name" };
+        var json = new Option<bool>("--json") { Description = "Print a JSON array" };
+        var list = new Command("list", "List an org's members.") { org, json };
+        list.SetAction(async (parsed, ct) =>
+        {
+            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
+            var members = await new AccessStore(db, TimeProvider.System).ListMembersAsync(Caller.Local, parsed.GetValue(org)!, ct);
+            if (parsed.GetValue(json))
+            {
+                await io.WriteJsonAsync(members);
+                return ExitCode.Ok;
+            }
+            var table = new Table().AddColumns("login", "role", "web login", "locked until", "created");
+            foreach (var m in members)
+                table.AddRow(Markup.Escape(m.Login), m.Role.Name(), m.CanLogIn ? "yes" : "no", m.LockedUntil?.ToString("u") ?? "", m.CreatedAt.ToString("u"));
+            io.Ansi.Write(table);
+            return ExitCode.Ok;
+        });
+
+        var login = new Argument<string>("login") { Description = "The member's login (an email address or user name)" };
+        var role = new Option<string>("--role") { Description = "admin, triager or viewer", Required = true };
+        var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read a password for web login from standard input" };
+        var add = new Command("add", "Add a member to an org.") { org, login, role, passwordStdin };
+        add.SetAction(async (parsed, ct) =>
+        {
+            var memberRole = AccessNames.ParseRole(parsed.GetValue(role)!);
+            var password = parsed.GetValue(passwordStdin) ? await io.ReadPasswordAsync() : null;
+            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
+            var member = await new AccessStore(db, TimeProvider.System).AddMemberAsync(Caller.Local, parsed.GetValue(org)!, parsed.GetValue(login)!, memberRole, password, ct);
+            await io.Out.WriteLineAsync($"Added {member.Role.Name()} '{member.Login}' to '{member.Org}'{(member.CanLogIn ? "" : " (no web login until a password is set)")}.");
+            return ExitCode.Ok;
+        });
+
+        var remove = new Command("remove", "Remove a member from an org.") { org, login };
+        remove.SetAction(async (parsed, ct) =>
+        {
+            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
+            await new AccessStore(db, TimeProvider.System).RemoveMemberAsync(Caller.Local, parsed.GetValue(org)!, parsed.GetValue(login)!, ct);
+            await io.Out.WriteLineAsync($"Removed '{parsed.GetValue(login)}' from '{parsed.GetValue(org)}'.");
+            return ExitCode.Ok;
+        });
+        return new Command("members", "An org's members and their roles.") { list, add, remove };
+    }
+}

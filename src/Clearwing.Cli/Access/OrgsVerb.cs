@@ -1,0 +1,42 @@
+using System.CommandLine;
+using Clearwing.Access;
+using Spectre.Console;
+
+namespace Clearwing.Cli.Access;
+
+/// <summary>clearwing orgs list [--json] | orgs create NAME --kind KIND</summary>
+public static class OrgsVerb
+{
+    public static Command Create(CliIO io)
+    {
+        var json = new Option<bool>("--json") { Description = "Print a JSON array" };
+        var list = new Command("list", "List orgs.") { json };
+        list.SetAction(async (parsed, ct) =>
+        {
+            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
+            var orgs = await new AccessStore(db, TimeProvider.System).ListOrgsAsync(Caller.Local, ct);
+            if (parsed.GetValue(json))
+            {
+                await io.WriteJsonAsync(orgs);
+                return ExitCode.Ok;
+            }
+            var table = new Table().AddColumns("name", "kind", "created");
+            foreach (var o in orgs) table.AddRow(Markup.Escape(o.Name), o.Kind.Name(), o.CreatedAt.ToString("u"));
+            io.Ansi.Write(table);
+            return ExitCode.Ok;
+        });
+
+        var name = new Argument<string>("name") { Description = "The org's name" };
+        var kind = new Option<string>("--kind") { Description = "coordinator, maintainer, validator or downstream", Required = true };
+        var create = new Command("create", "Create an org.") { name, kind };
+        create.SetAction(async (parsed, ct) =>
+        {
+            var orgKind = AccessNames.ParseKind(parsed.GetValue(kind)!);
+            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
+            var org = await new AccessStore(db, TimeProvider.System).CreateOrgAsync(Caller.Local, parsed.GetValue(name)!, orgKind, ct);
+            await io.Out.WriteLineAsync($"Created {org.Kind.Name()} org '{org.Name}'.");
+            return ExitCode.Ok;
+        });
+        return new Command("orgs", "Organizations: coordinator, maintainers, validators, downstream.") { list, create };
+    }
+}

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using Clearwing.Access;
+using Spectre.Console;
+
+namespace Clearwing.Cli.Access;
+
+/// <summary>clearwing tokens list ORG [--json] | tokens create ORG --name N --role R [--expires-days D] [--json] | tokens revoke ID</summary>
+public static class TokensVerb
+{
+    public static Command Create(CliIO io)
+    {
+        var org = new Argument<string>("org") { Description = "The org the token is bound to" };
+        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var list = new Command("list", "List an org's API tokens (never their secrets).") { org, json };
+        list.SetAction(async (parsed, ct) =>
+        {
+            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
+            var tokens = await new AccessStore(db, TimeProvider.System).ListTokensAsync(Caller.Local, parsed.GetValue(org)!, ct);
+            if (parsed.GetValue(json))
+            {
+                await io.WriteJsonAsync(tokens);
+                return ExitCode.Ok;
+            }
+            var table = new Table().AddColumns("id", "name", "role", "created", "expires", "revoked", "last used");
+            foreach (var t in tokens)
+                table.AddRow(t.Id, Markup.Escape(t.Name), t.Role.Name(), t.CreatedAt.ToString("u"), t.ExpiresAt?.ToString("u") ?? "never",
+                    t.RevokedAt?.ToString("u") ?? "", t.LastUsedAt?.ToString("u") ?? "");
+            io.Ansi.Write(table);
+            return ExitCode.Ok;
+        });
+
+        var name = new Option<string>("--name") { Description = "What the token is for (a finder, a script, a person)", Required = true };
+        var role = new Option<string>("--role") { Description = "admin, triager or viewer", Required = true };
+        var days = new Option<int?>("--expires-days") { Description = "Expire after this many days (default: 90; 0 = never)" };
+        var create = new Command("create", "Create an API token; its secret is printed once.") { org, name, role, days, json };
+        create.SetAction(async (parsed, ct) =>
+        {
+            var tokenRole = AccessNames.ParseRole(parsed.GetValue(role)!);
+            var expiresDays = parsed.GetValue(days) ?? 90;
+            if (expiresDays < 0) throw new ArgumentException($"--expires-days {expiresDays}: expected 0 (never) or more.");
+            DateTimeOffset? expires = expiresDays == 0 ? null : DateTimeOffset.UtcNow.AddDays(expiresDays);
+            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
+            var token = await new AccessStore(db, TimeProvider.System).CreateTokenAsync(Caller.Local, parsed.GetValue(org)!, parsed.GetValue(name)!, tokenRole, expires, ct);
+            if (parsed.GetValue(json))
+            {
+                await io.WriteJsonAsync(new { token.Token.Id, token.Token.Org, token.Token.Name, token.Token.Role, token.Token.ExpiresAt, secret = token.Secret });
+                return ExitCode.Ok;
+            }
+            await io.Out.WriteLineAsync($"Token {token.Token.Id} for '{token.Token.Org}' ({token.Token.Role.Name()}, expires {token.Token.ExpiresAt?.ToString("u") ?? "never"}).");
+            await io.Out.WriteLineAsync($"Secret (shown once): {token.Secret}");
+            return ExitCode.Ok;
+        });
+
+        var id = new Argument<string>("id") { Description = "The token's id (from tokens list)" };
+        var revoke = new Command("revoke", "Revoke a token at once.") { id };
+        revoke.SetAction(async (parsed, ct) =>
+        {
+            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
+            var token = await new AccessStore(db, TimeProvider.System).RevokeTokenAsync(Caller.Local, parsed.GetValue(id)!, ct);
+            await io.Out.WriteLineAsync($"Revoked token {token.Id} ({token.Name}) of '{token.Org}'.");
+            return ExitCode.Ok;
+        });
+        return new Command("tokens", "API tokens: 256 random bits, bound to one org, stored only as a hash.") { list, create, revoke };
+    }
+}

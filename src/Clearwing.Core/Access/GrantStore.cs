@@ -1,0 +1,75 @@
+using Clearwing.Storage;
+using Dapper;
+
+namespace Clearwing.Access;
+
+/// <summary>One org's need-to-know on one case: "full" for a maintainer, "validation" for a validator.</summary>
+public sealed record GrantInfo(string Case, string Org, OrgKind Kind, string Access, string GrantedBy, string Reason, DateTimeOffset GrantedAt);
+
+/// <summary>
+/// Grants: the coordinator gives an org need-to-know on a case, by hand for now (routing will give them when
+/// a case is sent to one of the org's projects). Only the coordinator's admins and triagers grant, revoke
+/// and list grants; a case outside the caller's sight is "not found".
+/// </summary>
+public sealed class GrantStore(Database db, TimeProvider time)
+{
+    public async Task<GrantInfo> GrantAsync(Caller caller, string caseId, string org, string reason, CancellationToken ct = default)
+    {
+        caller.RequireCoordinatorWriter("grant need-to-know");
+        if (string.IsNullOrWhiteSpace(reason)) throw new ArgumentException("A grant needs a reason (it is recorded).");
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = await db.BeginAsync(connection, ct);
+        var caseSeq = await connection.ExecuteScalarAsync<long?>("SELECT seq FROM cases WHERE id = @caseId", new { caseId }, tx)
+            ?? throw new NotFoundException($"No case '{caseId}'.");
+        var target = await connection.QuerySingleOrDefaultAsync<(long Id, string Kind)>("SELECT id, kind FROM orgs WHERE name = @org", new { org }, tx);
+        if (target.Kind is null) throw new NotFoundException($"No org '{org}'.");
+        var kind = AccessNames.ParseKind(target.Kind);
+        var access = kind switch
+        {
+            OrgKind.Maintainer => "full",
+            OrgKind.Validator => "validation",
+            _ => throw new ArgumentException($"Org '{org}' is a {kind.Name()} org: grants go to maintainer and validator orgs " +
+                "(the coordinator sees every case; downstream orgs see published advisories)."),
+        };
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var added = await connection.ExecuteAsync(
+            """
+            INSERT INTO grants (case_seq, org_id, access, granted_by, reason, granted_at)
+            VALUES (@caseSeq, @orgId, @access, @actor, @reason, @now)
+            ON CONFLICT (case_seq, org_id) DO NOTHING
+            """, new { caseSeq, orgId = target.Id, access, actor = caller.Actor, reason = reason.Trim(), now }, tx);
+        if (added == 0) throw new ArgumentException($"Org '{org}' already has a grant on case {caseId}.");
+        await tx.CommitAsync(ct);
+        return new GrantInfo(caseId, org, kind, access, caller.Actor, reason.Trim(), DateTimeOffset.FromUnixTimeMilliseconds(now));
+    }
+
+    public async Task RevokeAsync(Caller caller, string caseId, string org, CancellationToken ct = default)
+    {
+        caller.RequireCoordinatorWriter("revoke need-to-know");
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = await db.BeginAsync(connection, ct);
+        var removed = await connection.ExecuteAsync(
+            """
+            DELETE FROM grants
+            WHERE case_seq = (SELECT seq FROM cases WHERE id = @caseId) AND org_id = (SELECT id FROM orgs WHERE name = @org)
+            """, new { caseId, org }, tx);
+        if (removed == 0) throw new NotFoundException($"Org '{org}' has no grant on case {caseId}.");
+        await tx.CommitAsync(ct);
+    }
+
+    public async Task<IReadOnlyList<GrantInfo>> ListAsync(Caller caller, string caseId, CancellationToken ct = default)
+    {
+        if (!caller.IsCoordinator) throw new NotFoundException($"No case '{caseId}'.");
+        await using var connection = await db.OpenAsync(ct);
+        if (await connection.ExecuteScalarAsync<long?>("SELECT seq FROM cases WHERE id = @caseId", new { caseId }) is null)
+            throw new NotFoundException($"No case '{caseId}'.");
+        var rows = await connection.QueryAsync<(string Org, string Kind, string Access, string GrantedBy, string Reason, long GrantedAt)>(
+            """
+            SELECT o.name, o.kind, g.access, g.granted_by, g.reason, g.granted_at
+            FROM grants g JOIN orgs o ON o.id = g.org_id JOIN cases c ON c.seq = g.case_seq
+            WHERE c.id = @caseId ORDER BY g.granted_at, o.name
+            """, new { caseId });
+        return rows.Select(r => new GrantInfo(caseId, r.Org, AccessNames.ParseKind(r.Kind), r.Access, r.GrantedBy, r.Reason,
+            DateTimeOffset.FromUnixTimeMilliseconds(r.GrantedAt))).ToList();
+    }
+}

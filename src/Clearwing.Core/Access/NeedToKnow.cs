@@ -1,0 +1,30 @@
+namespace Clearwing.Access;
+
+/// <summary>
+/// The need-to-know rule as SQL predicates, so every store query that reads cases or findings applies it
+/// in the database (a case outside it is simply not found). Each predicate reads the parameter
+/// <c>@callerOrg</c>.
+/// </summary>
+public static class NeedToKnow
+{
+    /// <summary>The case aliased <paramref name="alias"/> is visible: everything to the coordinator, granted cases to
+    /// maintainers and validators, disclosed (published) cases to downstream orgs.</summary>
+    public static string Case(Caller caller, string alias = "c") => caller.Kind switch
+    {
+        OrgKind.Coordinator => "1 = 1",
+        OrgKind.Maintainer or OrgKind.Validator => Granted(alias),
+        OrgKind.Downstream => $"{alias}.state = 'disclosed'",
+        _ => "1 = 0",
+    };
+
+    /// <summary>A finding of the case aliased <paramref name="caseAlias"/> is visible: to the coordinator, and to the orgs the
+    /// case is granted to (a validator's grant is exactly for these findings). Downstream orgs see advisories, not findings.</summary>
+    public static string Finding(Caller caller, string caseAlias = "c") => caller.Kind switch
+    {
+        OrgKind.Coordinator => "1 = 1",
+        OrgKind.Maintainer or OrgKind.Validator => Granted(caseAlias),
+        _ => "1 = 0",
+    };
+
+    static string Granted(string alias) => $"EXISTS (SELECT 1 FROM grants g WHERE g.case_seq = {alias}.seq AND g.org_id = @callerOrg)";
+}

@@ -1,0 +1,57 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Clearwing.Access;
+
+/// <summary>Token secrets and password hashes. Nothing here is ever stored or logged in the clear.</summary>
+public static class Secrets
+{
+    /// <summary>OWASP's 2023 figure for PBKDF2-HMAC-SHA256.</summary>
+    public const int PasswordIterations = 600_000;
+    const string TokenPrefix = "cw_";
+
+    /// <summary>A new API token: "cw_" and 256 random bits, base64url. Shown once.</summary>
+    public static string NewToken() => TokenPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>What the store keeps of a token: its SHA-256. A token has 256 bits of entropy, so a slow hash adds nothing.</summary>
+    public static string TokenHash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    public static bool LooksLikeToken(string value) => value.StartsWith(TokenPrefix, StringComparison.Ordinal) && value.Length == TokenPrefix.Length + 43;
+
+    /// <summary>A public id for a token, member-visible in listings: 64 random bits.</summary>
+    public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+
+    /// <summary>A password a person did not choose (admin init without one): 128 random bits.</summary>
+    public static string NewPassword() => Base64Url(RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>"pbkdf2-sha256$ITERATIONS$SALT$HASH" with a 128-bit random salt and a 256-bit hash.</summary>
+    public static string HashPassword(string password)
+    {
+        CheckPassword(password);
+        var salt = RandomNumberGenerator.GetBytes(16);
+        var hash = Rfc2898DeriveBytes.Pbkdf2(password, salt, PasswordIterations, HashAlgorithmName.SHA256, 32);
+        return $"pbkdf2-sha256${PasswordIterations}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}";
+    }
+
+    /// <summary>Checks a password against a stored hash in constant time. A malformed hash never verifies.</summary>
+    public static bool VerifyPassword(string password, string? stored)
+    {
+        // Without a stored hash the work is still done, so a missing login takes as long as a wrong password.
+        var parts = (stored ?? DummyHash).Split('$');
+        if (parts is not ["pbkdf2-sha256", var iterationText, var saltText, var hashText] || !int.TryParse(iterationText, out var iterations) || iterations < 1)
+            return false;
+        var expected = Convert.FromBase64String(hashText);
+        var actual = Rfc2898DeriveBytes.Pbkdf2(password, Convert.FromBase64String(saltText), iterations, HashAlgorithmName.SHA256, expected.Length);
+        return stored is not null && CryptographicOperations.FixedTimeEquals(actual, expected);
+    }
+
+    public static void CheckPassword(string password)
+    {
+        if (password.Length < 12) throw new ArgumentException("A password needs at least 12 characters.");
+        if (password.Length > 1024) throw new ArgumentException("A password may have at most 1024 characters.");
+    }
+
+    static readonly string DummyHash = $"pbkdf2-sha256${PasswordIterations}$AAAAAAAAAAAAAAAAAAAAAA==${Convert.ToBase64String(new byte[32])}";
+
+    static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

@@ -1,0 +1,94 @@
+using Clearwing.Access;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace Clearwing.Server.Access;
+
+public sealed record LoginRequest(string Login, string Password);
+public sealed record SessionResponse(string Org, OrgKind Kind, Role Role, string Actor, string CsrfToken);
+public sealed record CreateOrgRequest(string Name, OrgKind Kind);
+public sealed record AddMemberRequest(string Login, Role Role, string? Password);
+public sealed record CreateTokenRequest(string Name, Role Role, DateTimeOffset? ExpiresAt);
+public sealed record GrantRequest(string Org, string Reason);
+
+/// <summary>Sessions, orgs, members, tokens and grants. The stores decide who may do what; this maps HTTP onto them.</summary>
+public static class AccessApi
+{
+    public static void MapAccess(this RouteGroupBuilder api)
+    {
+        api.MapPost("/session", LoginAsync).AllowAnonymous().RequireRateLimiting(Authentication.LoginRateLimit).DisableAntiforgery()
+            .WithName("LogIn").WithSummary("Password login: sets the session cookie and returns the CSRF token for changes.");
+        api.MapDelete("/session", (Delegate)LogOutAsync).WithName("LogOut").WithSummary("Ends the web session.");
+        api.MapGet("/me", (HttpContext context) => TypedResults.Ok(context.Caller()))
+            .WithName("WhoAmI").WithSummary("The org, role and actor name the request is authenticated as.");
+
+        api.MapGet("/orgs", async (HttpContext context, AccessStore access, CancellationToken ct) =>
+                TypedResults.Ok(await access.ListOrgsAsync(context.Caller(), ct)))
+            .WithName("ListOrgs").WithSummary("Every org for the coordinator; one's own org otherwise.");
+        api.MapPost("/orgs", async (CreateOrgRequest body, HttpContext context, AccessStore access, CancellationToken ct) =>
+                TypedResults.Ok(await access.CreateOrgAsync(context.Caller(), body.Name, body.Kind, ct)))
+            .WithName("CreateOrg").WithSummary("Creates an org (coordinator admins).");
+
+        api.MapGet("/orgs/{org}/members", async (string org, HttpContext context, AccessStore access, CancellationToken ct) =>
+                TypedResults.Ok(await access.ListMembersAsync(context.Caller(), org, ct)))
+            .WithName("ListMembers").WithSummary("An org's members.");
+        api.MapPost("/orgs/{org}/members", async (string org, AddMemberRequest body, HttpContext context, AccessStore access, CancellationToken ct) =>
+                TypedResults.Ok(await access.AddMemberAsync(context.Caller(), org, body.Login, body.Role, body.Password, ct)))
+            .WithName("AddMember").WithSummary("Adds a member (the org's admins, or the coordinator's).");
+        api.MapDelete("/orgs/{org}/members/{login}", async (string org, string login, HttpContext context, AccessStore access, CancellationToken ct) =>
+            {
+                await access.RemoveMemberAsync(context.Caller(), org, login, ct);
+                return TypedResults.NoContent();
+            })
+            .WithName("RemoveMember").WithSummary("Removes a member; their sessions end with it.");
+
+        api.MapGet("/orgs/{org}/tokens", async (string org, HttpContext context, AccessStore access, CancellationToken ct) =>
+                TypedResults.Ok(await access.ListTokensAsync(context.Caller(), org, ct)))
+            .WithName("ListTokens").WithSummary("An org's API tokens (never their secrets).");
+        api.MapPost("/orgs/{org}/tokens", async (string org, CreateTokenRequest body, HttpContext context, AccessStore access, CancellationToken ct) =>
+                TypedResults.Ok(await access.CreateTokenAsync(context.Caller(), org, body.Name, body.Role, body.ExpiresAt, ct)))
+            .WithName("CreateToken").WithSummary("Creates an API token bound to the org; the secret is in this response only.");
+        api.MapDelete("/tokens/{id}", async (string id, HttpContext context, AccessStore access, CancellationToken ct) =>
+                TypedResults.Ok(await access.RevokeTokenAsync(context.Caller(), id, ct)))
+            .WithName("RevokeToken").WithSummary("Revokes a token at once.");
+
+        api.MapGet("/cases/{id}/grants", async (string id, HttpContext context, GrantStore grants, CancellationToken ct) =>
+                TypedResults.Ok(await grants.ListAsync(context.Caller(), id, ct)))
+            .WithName("ListGrants").WithSummary("The orgs with need-to-know on a case (coordinator).");
+        api.MapPost("/cases/{id}/grants", async (string id, GrantRequest body, HttpContext context, GrantStore grants, CancellationToken ct) =>
+                TypedResults.Ok(await grants.GrantAsync(context.Caller(), id, body.Org, body.Reason, ct)))
+            .WithName("GrantCase").WithSummary("Gives a maintainer or validator org need-to-know on a case, with the reason.");
+        api.MapDelete("/cases/{id}/grants/{org}", async (string id, string org, HttpContext context, GrantStore grants, CancellationToken ct) =>
+            {
+                await grants.RevokeAsync(context.Caller(), id, org, ct);
+                return TypedResults.NoContent();
+            })
+            .WithName("RevokeGrant").WithSummary("Takes an org's need-to-know on a case away.");
+    }
+
+    static async Task<Results<Ok<SessionResponse>, ProblemHttpResult>> LoginAsync(
+        LoginRequest body, HttpContext context, AccessStore access, IAntiforgery antiforgery, CancellationToken ct)
+    {
+        var result = await access.LoginAsync(body.Login ?? "", body.Password ?? "", ct);
+        // One answer for an unknown login, a wrong password and a locked login: none tells a guesser more.
+        if (result.Caller is not { } caller)
+            return TypedResults.Problem("Login refused: unknown login, wrong password, or locked after repeated failures.",
+                statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
+        var principal = Authentication.Principal(caller, Authentication.SessionScheme);
+        await context.SignInAsync(Authentication.SessionScheme, principal);
+        // The CSRF token is bound to the user it is issued for.
+        context.User = principal;
+        var tokens = antiforgery.GetAndStoreTokens(context);
+        return TypedResults.Ok(new SessionResponse(caller.Org, caller.Kind, caller.Role, caller.Actor, tokens.RequestToken!));
+    }
+
+    static async Task<NoContent> LogOutAsync(HttpContext context)
+    {
+        await context.SignOutAsync(Authentication.SessionScheme);
+        return TypedResults.NoContent();
+    }
+}

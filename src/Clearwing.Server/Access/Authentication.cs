@@ -1,0 +1,185 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using System.Threading.RateLimiting;
+using Clearwing.Access;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Clearwing.Server.Access;
+
+/// <summary>
+/// Who is calling: an API token (<c>Authorization: Bearer cw_…</c>) or a web session cookie from a password
+/// login. Every endpoint requires one or the other unless it is marked anonymous; session requests that
+/// change something also carry the CSRF token (<c>X-CSRF-Token</c>) the login returned.
+/// </summary>
+public static class Authentication
+{
+    public const string TokenScheme = "Token";
+    public const string SessionScheme = "Session";
+    const string EitherScheme = "TokenOrSession";
+    public const string CsrfHeader = "X-CSRF-Token";
+    public const string LoginRateLimit = "login";
+
+    const string OrgIdClaim = "clearwing:org-id", OrgClaim = "clearwing:org", KindClaim = "clearwing:kind", RoleClaim = "clearwing:role", ActorClaim = "clearwing:actor";
+
+    public static IServiceCollection AddClearwingAccess(this IServiceCollection services, ServerOptions options)
+    {
+        services.AddSingleton<AccessStore>();
+        services.AddSingleton<GrantStore>();
+        services.AddAuthentication(EitherScheme)
+            .AddPolicyScheme(EitherScheme, "API token or web session", o => o.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.Count > 0 ? TokenScheme : SessionScheme)
+            .AddScheme<AuthenticationSchemeOptions, TokenHandler>(TokenScheme, null)
+            .AddCookie(SessionScheme, o =>
+            {
+                o.Cookie.Name = "clearwing_session";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                o.SlidingExpiration = true;
+                // An API answers 401/403, it does not redirect to a login page.
+                o.Events.OnRedirectToLogin = c => { c.Response.StatusCode = StatusCodes.Status401Unauthorized; return Task.CompletedTask; };
+                o.Events.OnRedirectToAccessDenied = c => { c.Response.StatusCode = StatusCodes.Status403Forbidden; return Task.CompletedTask; };
+                // A session speaks for the member as they are now: removed members lose it, role changes apply at once.
+                o.Events.OnValidatePrincipal = async c =>
+                {
+                    var actor = c.Principal?.FindFirstValue(ActorClaim);
+                    var current = actor is not null && actor.StartsWith("member:", StringComparison.Ordinal)
+                        ? await c.HttpContext.RequestServices.GetRequiredService<AccessStore>().MemberCallerAsync(actor["member:".Length..], c.HttpContext.RequestAborted)
+                        : null;
+                    if (current is null) c.RejectPrincipal();
+                    else c.ReplacePrincipal(Principal(current, SessionScheme));
+                };
+            });
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder(EitherScheme).RequireAuthenticatedUser().Build());
+        services.AddAntiforgery(o =>
+        {
+            o.HeaderName = CsrfHeader;
+            o.Cookie.Name = "clearwing_csrf";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+        });
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = (context, _) =>
+            {
+                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry))
+                    context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                return ValueTask.CompletedTask;
+            };
+            // Password guessing: a few attempts a minute per client address (the per-login lockout is the other half).
+            o.AddPolicy(LoginRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = options.LoginAttemptsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            // Everything else: per caller (token or session), or per address before authentication.
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => RateLimitPartition.GetTokenBucketLimiter(
+                context.User.FindFirstValue(ActorClaim) ?? "ip:" + context.Connection.RemoteIpAddress,
+                _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = 600, TokensPerPeriod = 600, ReplenishmentPeriod = TimeSpan.FromMinutes(1), QueueLimit = 0,
+                }));
+        });
+        return services;
+    }
+
+    /// <summary>Authentication, authorization, CSRF for sessions, rate limits and security headers, in that order.</summary>
+    public static void UseClearwingAccess(this WebApplication app)
+    {
+        app.Use(SecurityHeaders);
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        app.Use(RequireCsrfForSessions);
+    }
+
+    /// <summary>The caller behind an authenticated request.</summary>
+    public static Caller Caller(this HttpContext context)
+    {
+        var user = context.User;
+        return new Caller(
+            long.Parse(user.FindFirstValue(OrgIdClaim) ?? throw new InvalidOperationException("The request is not authenticated."), CultureInfo.InvariantCulture),
+            user.FindFirstValue(OrgClaim)!, AccessNames.ParseKind(user.FindFirstValue(KindClaim)!),
+            AccessNames.ParseRole(user.FindFirstValue(RoleClaim)!), user.FindFirstValue(ActorClaim)!);
+    }
+
+    public static ClaimsPrincipal Principal(Caller caller, string scheme) => new(new ClaimsIdentity(
+    [
+        new Claim(OrgIdClaim, caller.OrgId.ToString(CultureInfo.InvariantCulture)), new Claim(OrgClaim, caller.Org),
+        new Claim(KindClaim, caller.Kind.Name()), new Claim(RoleClaim, caller.Role.Name()), new Claim(ActorClaim, caller.Actor),
+        new Claim(ClaimTypes.Name, caller.Actor),
+    ], scheme));
+
+    static async Task SecurityHeaders(HttpContext context, Func<Task> next)
+    {
+        var headers = context.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+        headers["Cross-Origin-Opener-Policy"] = "same-origin";
+        headers["Cross-Origin-Resource-Policy"] = "same-origin";
+        // Embargoed answers must not linger in shared or browser caches.
+        headers.CacheControl = "no-store";
+        if (context.Request.IsHttps) headers.StrictTransportSecurity = "max-age=31536000; includeSubDomains";
+        await next();
+    }
+
+    /// <summary>
+    /// A browser sends the session cookie with any request, including one a hostile page makes, so a
+    /// session request that changes something must also carry the CSRF token. Token requests need none:
+    /// browsers never attach an Authorization header on their own.
+    /// </summary>
+    static async Task RequireCsrfForSessions(HttpContext context, Func<Task> next)
+    {
+        var changes = !(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) || HttpMethods.IsOptions(context.Request.Method));
+        // Logging in again (as someone else, or after the CSRF token was lost) acts on no existing session.
+        var exempt = context.GetEndpoint()?.Metadata.GetMetadata<IAntiforgeryMetadata>() is { RequiresValidation: false };
+        if (changes && !exempt && context.User.Identity is { IsAuthenticated: true, AuthenticationType: SessionScheme })
+        {
+            var antiforgery = context.RequestServices.GetRequiredService<IAntiforgery>();
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                await context.Response.WriteAsJsonAsync(new
+                {
+                    type = "https://tools.ietf.org/html/rfc9110#section-15.5.4", title = "Forbidden", status = 403,
+                    detail = $"A session request that changes something needs the {CsrfHeader} header from the login response.",
+                }, options: null, contentType: "application/problem+json");
+                return;
+            }
+        }
+        await next();
+    }
+
+    sealed class TokenHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, AccessStore access)
+        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    {
+        protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+        {
+            var header = Request.Headers.Authorization.ToString();
+            if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.Fail("Expected 'Authorization: Bearer <token>'.");
+            var found = await access.AuthenticateTokenAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
+            return found is { } f
+                ? AuthenticateResult.Success(new AuthenticationTicket(Principal(f.Caller, TokenScheme), TokenScheme))
+                : AuthenticateResult.Fail("Unknown, expired or revoked token.");
+        }
+
+        protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+        {
+            Response.StatusCode = StatusCodes.Status401Unauthorized;
+            Response.Headers.WWWAuthenticate = "Bearer";
+            return Task.CompletedTask;
+        }
+    }
+}

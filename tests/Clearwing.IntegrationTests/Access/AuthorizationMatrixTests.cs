@@ -1,0 +1,175 @@
+using System.Net.Http.Json;
+using Clearwing.Access;
+using Clearwing.IntegrationTests.Server;
+using Clearwing.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Clearwing.IntegrationTests.Access;
+
+/// <summary>
+/// Every endpoint the server maps (read from its own endpoint data source) × every kind of caller × in and
+/// out of the caller's scope, against the expected status in <see cref="Matrix"/>. An endpoint missing
+/// from the table fails, so a new endpoint cannot ship without deciding who may call it.
+/// "In scope" is case A (granted to the maintainer and the validator) or the caller's own org; "out of
+/// scope" is case B (granted to nobody) or another org.
+/// </summary>
+public sealed class AuthorizationMatrixTests
+{
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>The callers, in the column order of <see cref="Row.Expected"/>.</summary>
+    static readonly (string Name, string Org, OrgKind Kind, Role? Role)[] Callers =
+    [
+        ("coordinator admin", "coordinator", OrgKind.Coordinator, Role.Admin),
+        ("coordinator triager", "coordinator", OrgKind.Coordinator, Role.Triager),
+        ("coordinator viewer", "coordinator", OrgKind.Coordinator, Role.Viewer),
+        ("maintainer admin", "alpha", OrgKind.Maintainer, Role.Admin),
+        ("validator triager", "vals", OrgKind.Validator, Role.Triager),
+        ("downstream admin", "hospital", OrgKind.Downstream, Role.Admin),
+        ("anonymous", "alpha", OrgKind.Maintainer, null),
+    ];
+
+    /// <summary>How to call an endpoint for one cell, and the statuses expected: per caller "in/out".</summary>
+    sealed record Row(Func<Fixture, Cell, Task<HttpRequestMessage>> Request, string Expected);
+
+    /// <summary>One cell: the org in scope for the caller (or another org when out of scope), the case, and a counter for unique names.</summary>
+    sealed record Cell(string Org, string Case, bool InScope, int N);
+
+    static HttpRequestMessage Get(string url) => new(HttpMethod.Get, url);
+    static HttpRequestMessage Delete(string url) => new(HttpMethod.Delete, url);
+    static HttpRequestMessage Post(string url, object body) => new(HttpMethod.Post, url) { Content = JsonContent.Create(body) };
+    static Task<HttpRequestMessage> Done(HttpRequestMessage request) => Task.FromResult(request);
+
+    //                                    coord admin  coord triager  coord viewer  maint admin  valid triager  downstream  anonymous
+    const string AnyoneSignedIn = "200/200 200/200 200/200 200/200 200/200 200/200 401/401";
+    const string CoordinatorWriters = "200/200 200/200 403/403 403/403 403/403 403/403 401/401";
+    const string OrgAdmins = "200/200 403/403 403/403 200/404 403/404 200/404 401/401";
+
+    static readonly Dictionary<string, Row> Matrix = new()
+    {
+        ["GET /api/v1/openapi.json"] = new((_, _) => Done(Get("/api/v1/openapi.json")), "200/200 200/200 200/200 200/200 200/200 200/200 200/200"),
+        ["POST /api/v1/session"] = new((_, _) => Done(Post("/api/v1/session", new { login = TestServer.AdminLogin, password = TestServer.AdminPassword })),
+            "200/200 200/200 200/200 200/200 200/200 200/200 200/200"),
+        ["DELETE /api/v1/session"] = new((_, _) => Done(Delete("/api/v1/session")), "204/204 204/204 204/204 204/204 204/204 204/204 401/401"),
+        ["GET /api/v1/me"] = new((_, _) => Done(Get("/api/v1/me")), AnyoneSignedIn),
+
+        ["GET /api/v1/orgs"] = new((_, _) => Done(Get("/api/v1/orgs")), AnyoneSignedIn),
+        ["POST /api/v1/orgs"] = new((_, c) => Done(Post("/api/v1/orgs", new { name = $"new-org-{c.N}", kind = "maintainer" })),
+            "200/200 403/403 403/403 403/403 403/403 403/403 401/401"),
+        ["GET /api/v1/orgs/{org}/members"] = new((_, c) => Done(Get($"/api/v1/orgs/{c.Org}/members")), "200/200 200/200 200/200 200/404 200/404 200/404 401/401"),
+        ["POST /api/v1/orgs/{org}/members"] = new((_, c) => Done(Post($"/api/v1/orgs/{c.Org}/members", new { login = $"new{c.N}@example.org", role = "viewer" })), OrgAdmins),
+        ["DELETE /api/v1/orgs/{org}/members/{login}"] = new(async (f, c) =>
+        {
+            await f.Access.AddMemberAsync(Caller.Local, c.Org, $"leaving{c.N}@example.org", Role.Viewer, null, Ct);
+            return Delete($"/api/v1/orgs/{c.Org}/members/leaving{c.N}@example.org");
+        }, OrgAdmins.Replace("200", "204")),
+        ["GET /api/v1/orgs/{org}/tokens"] = new((_, c) => Done(Get($"/api/v1/orgs/{c.Org}/tokens")), OrgAdmins),
+        ["POST /api/v1/orgs/{org}/tokens"] = new((_, c) => Done(Post($"/api/v1/orgs/{c.Org}/tokens", new { name = $"t{c.N}", role = "viewer" })), OrgAdmins),
+        ["DELETE /api/v1/tokens/{id}"] = new(async (f, c) =>
+        {
+            var token = await f.Access.CreateTokenAsync(Caller.Local, c.Org, $"doomed {c.N}", Role.Viewer, null, Ct);
+            return Delete($"/api/v1/tokens/{token.Token.Id}");
+        }, OrgAdmins),
+
+        ["GET /api/v1/cases/{id}/grants"] = new((_, c) => Done(Get($"/api/v1/cases/{c.Case}/grants")), "200/200 200/200 200/200 404/404 404/404 404/404 401/401"),
+        ["POST /api/v1/cases/{id}/grants"] = new(async (f, c) =>
+        {
+            await f.Access.CreateOrgAsync(Caller.Local, $"granted-{c.N}", OrgKind.Maintainer, Ct);
+            return Post($"/api/v1/cases/{c.Case}/grants", new { org = $"granted-{c.N}", reason = "matrix" });
+        }, CoordinatorWriters),
+        ["DELETE /api/v1/cases/{id}/grants/{org}"] = new(async (f, c) =>
+        {
+            await f.Access.CreateOrgAsync(Caller.Local, $"revoked-{c.N}", OrgKind.Maintainer, Ct);
+            await f.Grants.GrantAsync(Caller.Local, c.Case, $"revoked-{c.N}", "matrix", Ct);
+            return Delete($"/api/v1/cases/{c.Case}/grants/revoked-{c.N}");
+        }, CoordinatorWriters.Replace("200", "204")),
+
+        ["POST /api/v1/projects/{project}/imports"] = new((_, c) => Done(new HttpRequestMessage(HttpMethod.Post, "/api/v1/projects/libpng/imports?revision=r" + c.N)
+        {
+            Content = new StringContent(File.ReadAllText(Some.SarifLog(Some.Results(2))), null, "application/json"),
+        }), CoordinatorWriters),
+        ["GET /api/v1/cases"] = new((_, _) => Done(Get("/api/v1/cases")), AnyoneSignedIn),
+        ["GET /api/v1/cases/{id}"] = new((_, c) => Done(Get($"/api/v1/cases/{c.Case}")), "200/200 200/200 200/200 200/404 200/404 404/404 401/401"),
+        ["GET /api/v1/findings"] = new((_, c) => Done(Get($"/api/v1/findings?case={c.Case}")), AnyoneSignedIn),
+    };
+
+    sealed class Fixture : IAsyncDisposable
+    {
+        public required TestServer Server { get; init; }
+        public required Dictionary<string, HttpClient> Clients { get; init; }
+        public required string CaseA { get; init; }
+        public required string CaseB { get; init; }
+        public AccessStore Access => Server.Access;
+        public GrantStore Grants => new(Server.Db, TimeProvider.System);
+
+        public static async Task<Fixture> StartAsync()
+        {
+            // Each row logs in up to 14 times; the login rate limit has its own test.
+            var server = await TestServer.StartAsync(Engine.Sqlite, loginAttemptsPerMinute: 100);
+            var import = await server.Http.PostAsync("/api/v1/projects/zlib/imports",
+                new StringContent(File.ReadAllText(Some.SarifLog(Some.Results(2))), null, "application/json"), Ct);
+            import.EnsureSuccessStatusCode();
+            var cases = (await new Clearwing.Cases.CaseQueries(server.Db).ListAsync(Caller.Local, new Clearwing.Cases.CaseFilter(), Ct)).Items;
+            await server.Access.CreateOrgAsync(Caller.Local, "beta", OrgKind.Maintainer, Ct);
+            var clients = new Dictionary<string, HttpClient>();
+            foreach (var (name, org, kind, role) in Callers)
+                clients[name] = role is { } r ? await server.ClientForAsync(org, kind, r) : TestServer.Client(server.BaseAddress, null);
+            var grants = new GrantStore(server.Db, TimeProvider.System);
+            await grants.GrantAsync(Caller.Local, cases[0].Id, "alpha", "matrix", Ct);
+            await grants.GrantAsync(Caller.Local, cases[0].Id, "vals", "matrix", Ct);
+            return new Fixture { Server = server, Clients = clients, CaseA = cases[0].Id, CaseB = cases[1].Id };
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var client in Clients.Values) client.Dispose();
+            await Server.DisposeAsync();
+        }
+    }
+
+    static async Task<List<string>> MappedEndpointsAsync()
+    {
+        await using var server = await TestServer.StartAsync(Engine.Sqlite);
+        return server.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["ANY"]).Select(m => $"{m} /{e.RoutePattern.RawText!.TrimStart('/')}"))
+            .Distinct().Order().ToList();
+    }
+
+    [Fact]
+    public async Task Every_mapped_endpoint_has_a_row_and_every_row_an_endpoint()
+    {
+        var mapped = await MappedEndpointsAsync();
+        Assert.Empty(mapped.Except(Matrix.Keys));
+        Assert.Empty(Matrix.Keys.Except(mapped));
+    }
+
+    public static TheoryData<string> Endpoints => new(Matrix.Keys.Order());
+
+    [Theory, MemberData(nameof(Endpoints))]
+    public async Task Each_caller_gets_the_expected_answer_in_and_out_of_scope(string endpoint)
+    {
+        var row = Matrix[endpoint];
+        var expected = row.Expected.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(Callers.Length, expected.Length);
+        await using var fixture = await Fixture.StartAsync();
+        var failures = new List<string>();
+        var n = 0;
+        for (var i = 0; i < Callers.Length; i++)
+        {
+            var (name, org, _, _) = Callers[i];
+            var statuses = expected[i].Split('/');
+            foreach (var inScope in new[] { true, false })
+            {
+                var cell = new Cell(inScope ? org : "beta", inScope ? fixture.CaseA : fixture.CaseB, inScope, n++);
+                using var request = await row.Request(fixture, cell);
+                using var response = await fixture.Clients[name].SendAsync(request, Ct);
+                var want = statuses[inScope ? 0 : 1];
+                if (((int)response.StatusCode).ToString() != want)
+                    failures.Add($"{name}, {(inScope ? "in" : "out of")} scope: expected {want}, got {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Ct)}");
+            }
+        }
+        Assert.True(failures.Count == 0, $"{endpoint}:\n{string.Join("\n", failures)}");
+    }
+}

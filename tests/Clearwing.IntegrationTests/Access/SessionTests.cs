@@ -1,0 +1,89 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Clearwing.IntegrationTests.Server;
+using Clearwing.Storage;
+
+namespace Clearwing.IntegrationTests.Access;
+
+/// <summary>Web sessions: password login, CSRF on changes, lockout after repeated failures, rate limiting.</summary>
+public sealed class SessionTests
+{
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
+    const string Admin = TestServer.AdminLogin, Password = TestServer.AdminPassword;
+
+    static HttpClient Browser(TestServer server) => new(new HttpClientHandler { UseCookies = true, CookieContainer = new CookieContainer() })
+    {
+        BaseAddress = server.BaseAddress,
+    };
+
+    [Fact]
+    public async Task A_session_reads_freely_but_changes_only_with_its_csrf_token()
+    {
+        await using var server = await TestServer.StartAsync(Engine.Sqlite);
+        using var browser = Browser(server);
+
+        var login = await browser.PostAsJsonAsync("/api/v1/session", new { login = Admin, password = Password }, Ct);
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        var session = JsonDocument.Parse(await login.Content.ReadAsStringAsync(Ct)).RootElement;
+        Assert.Equal("coordinator", session.GetProperty("org").GetString());
+        var csrf = session.GetProperty("csrfToken").GetString()!;
+
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/v1/cases", Ct)).StatusCode);
+        var forged = await browser.PostAsJsonAsync("/api/v1/orgs", new { name = "evil", kind = "maintainer" }, Ct);
+        Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/orgs") { Content = JsonContent.Create(new { name = "alpha", kind = "maintainer" }) };
+        request.Headers.Add("X-CSRF-Token", csrf);
+        Assert.Equal(HttpStatusCode.OK, (await browser.SendAsync(request, Ct)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await SendWithCsrf(browser, HttpMethod.Delete, "/api/v1/session", csrf)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/v1/cases", Ct)).StatusCode);
+    }
+
+    static async Task<HttpResponseMessage> SendWithCsrf(HttpClient http, HttpMethod method, string url, string csrf)
+    {
+        using var request = new HttpRequestMessage(method, url);
+        request.Headers.Add("X-CSRF-Token", csrf);
+        return await http.SendAsync(request, Ct);
+    }
+
+    [Fact]
+    public async Task Five_wrong_passwords_lock_the_login_even_against_the_right_one()
+    {
+        await using var server = await TestServer.StartAsync(Engine.Sqlite);
+        using var browser = Browser(server);
+
+        for (var i = 0; i < 5; i++)
+            Assert.Equal(HttpStatusCode.Unauthorized, (await browser.PostAsJsonAsync("/api/v1/session", new { login = Admin, password = $"wrong password {i}" }, Ct)).StatusCode);
+        var locked = await browser.PostAsJsonAsync("/api/v1/session", new { login = Admin, password = Password }, Ct);
+        var unknown = await browser.PostAsJsonAsync("/api/v1/session", new { login = "nobody@example.org", password = Password }, Ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, locked.StatusCode);
+        Assert.Equal(WithoutTraceId(await unknown.Content.ReadAsStringAsync(Ct)), WithoutTraceId(await locked.Content.ReadAsStringAsync(Ct)));
+        var member = (await server.Access.ListMembersAsync(Clearwing.Access.Caller.Local, "coordinator", Ct)).Single();
+        Assert.NotNull(member.LockedUntil);
+    }
+
+    /// <summary>A problem body without its per-request trace id, the one part that differs between any two answers.</summary>
+    internal static string WithoutTraceId(string problem)
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(problem)!.AsObject();
+        json.Remove("traceId");
+        return json.ToJsonString();
+    }
+
+    [Fact]
+    public async Task Login_attempts_are_rate_limited_per_client()
+    {
+        await using var server = await TestServer.StartAsync(Engine.Sqlite);
+        using var browser = Browser(server);
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 11; i++)
+            statuses.Add((await browser.PostAsJsonAsync("/api/v1/session", new { login = $"guess{i}@example.org", password = "not the password" }, Ct)).StatusCode);
+
+        Assert.All(statuses.Take(10), s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[10]);
+    }
+}
