@@ -9,7 +9,12 @@ namespace Clearwing.Access;
 /// <see cref="Payload"/> is serialized as canonical JSON and must hold ids and counts, never embargoed text:
 /// the CLI lists events to anyone with the database.
 /// </summary>
-public sealed record AuditEntry(string Actor, string? Org, string Subject, string Action, object? Payload = null);
+public sealed record AuditEntry(string Actor, string? Org, string Subject, string Action, object? Payload = null)
+{
+    /// <summary>A change made by <paramref name="caller"/>: its actor and org name; no org for <see cref="Caller.Local"/>.</summary>
+    public static AuditEntry By(Caller caller, string subject, string action, object? payload = null) =>
+        new(caller.Actor, caller.OrgId == 0 ? null : caller.Org, subject, action, payload);
+}
 
 /// <summary>An event of the chain as stored: its place, its fields, and the hashes that tie it to its predecessor.</summary>
 public sealed record AuditEvent(

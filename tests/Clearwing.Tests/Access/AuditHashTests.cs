@@ -80,4 +80,5 @@ public sealed class AuditHashTests
         var text = AuditHash.PayloadJson(new { Project = "démo" });
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text))), AuditHash.Payload(text));
     }
+
 }
