@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Clearwing.Access;
 using Clearwing.Bench;
 using Clearwing.Findings;
 using Clearwing.Storage;
@@ -27,7 +28,7 @@ switch (args.FirstOrDefault())
         await using var db = Database.Open(args[2]);
         await Migrator.MigrateAsync(db);
         var watch = Stopwatch.StartNew();
-        var summary = await new Importer(db, TimeProvider.System).ImportAsync(
+        var summary = await new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System)).ImportAsync(
             new ImportRequest("bench", [new ImportFile(args[1], Path.GetFileName(args[1]))], "r1"));
         return Report(summary.Results, watch.Elapsed, summary);
     }

@@ -48,6 +48,7 @@ public static class CliApp
         root.Subcommands.Add(TokensVerb.Create(io));
         root.Subcommands.Add(GrantsVerb.Create(io));
         root.Subcommands.Add(CommitmentVerb.Create(io));
+        root.Subcommands.Add(AuditVerb.Create(io));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -45,6 +45,7 @@ public static class ServerHost
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(db);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<Clearwing.Access.AuditLog>();
         builder.Services.AddSingleton<Importer>();
         builder.Services.AddSingleton<CaseQueries>();
         builder.Services.AddSingleton<FindingQueries>();

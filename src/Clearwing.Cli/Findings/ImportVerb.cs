@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Clearwing.Access;
 using Clearwing.Findings;
 using Spectre.Console;
 
@@ -24,7 +25,7 @@ public static class ImportVerb
             foreach (var f in inputs)
                 if (!f.Exists) throw new FileNotFoundException($"No such file: {f.FullName}");
             await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var importer = new Importer(db, TimeProvider.System);
+            var importer = new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System));
             var request = new ImportRequest(parsed.GetValue(project)!, inputs.Select(f => new ImportFile(f.FullName, f.Name)).ToList(),
                 parsed.GetValue(revision), parsed.GetValue(sourceRoot)?.FullName);
 

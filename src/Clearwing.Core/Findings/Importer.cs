@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using Clearwing.Access;
 using Clearwing.Storage;
 using Clearwing.Cases;
 using Dapper;
@@ -15,7 +16,8 @@ namespace Clearwing.Findings;
 /// <param name="Files">Paths to read, with the names errors should use.</param>
 /// <param name="Revision">The revision analysed; when absent, the log's own revision, else the content hash.</param>
 /// <param name="SourceRoot">Where the analysed sources are, to compute line hashes the log lacks.</param>
-public sealed record ImportRequest(string Project, IReadOnlyList<ImportFile> Files, string? Revision = null, string? SourceRoot = null);
+/// <param name="By">Who imports (the coordinator's admins and triagers may); the audit chain records it. Default: <see cref="Caller.Local"/>.</param>
+public sealed record ImportRequest(string Project, IReadOnlyList<ImportFile> Files, string? Revision = null, string? SourceRoot = null, Caller? By = null);
 
 public sealed record ImportFile(string Path, string DisplayName);
 
@@ -34,9 +36,10 @@ public sealed record ImportSummary(
 /// cluster new fingerprints into cases, all in one transaction. Each engine takes its fast path: on SQLite,
 /// prepared statements through the C API with the project's fingerprints and tracks in memory (about
 /// 60 bytes per distinct fingerprint; never the file); on PostgreSQL, binary COPY into a staging table and a
-/// handful of set-based statements. The contract tests hold both to the same results.
+/// handful of set-based statements. The contract tests hold both to the same results. Each import that stores
+/// anything appends one event to the audit chain in the same transaction.
 /// </summary>
-public sealed class Importer(Database db, TimeProvider time)
+public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
 {
     /// <summary>One result read, with what both paths need to store it.</summary>
     sealed record Staged(long Ordinal, ObservedResult Result, string Revision, string ContentHash, long Occurrence, string Title);
@@ -46,6 +49,7 @@ public sealed class Importer(Database db, TimeProvider time)
         if (string.IsNullOrWhiteSpace(request.Project)) throw new ArgumentException("A project name is required.");
         request = request with { Project = request.Project.Trim() };
         if (request.Files.Count == 0) throw new ArgumentException("At least one file is required.");
+        (request.By ?? Caller.Local).RequireCoordinatorWriter("import findings");
         // The same files at the same requested revision are the same import; a new --revision is a new observation.
         var contentHash = await HashFilesAsync(request.Files, request.Revision, ct);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -100,6 +104,12 @@ public sealed class Importer(Database db, TimeProvider time)
                    absent = @Absent, suppressed = @Suppressed, new_cases = @NewCases
             WHERE id = @ImportId
             """, summary, tx);
+        // Counts and names only: finding content may be embargoed, and events are listed to anyone with the database.
+        await audit.AppendAsync(connection, tx, AuditEntry.By(request.By ?? Caller.Local, $"import:{importId}", "import", new
+        {
+            summary.Project, summary.Revision, Files = request.Files.Select(f => f.DisplayName).ToList(),
+            summary.Results, summary.New, summary.Unchanged, summary.Updated, summary.Absent, summary.Suppressed, summary.NewCases,
+        }), ct);
         await tx.CommitAsync(ct);
         return summary;
     }

@@ -19,6 +19,7 @@ public static class ImportsApi
     static async Task<Results<Ok<ImportSummary>, ProblemHttpResult>> ImportAsync(
         string project, string? revision, HttpRequest request, Importer importer, ServerOptions options, CancellationToken ct)
     {
+        // Refused before the body is read, so a caller who may not import cannot make the server spool a gigabyte.
         request.HttpContext.Caller().RequireCoordinatorWriter("import findings");
         // Spool to disk: the reader makes two streaming passes, and memory must not grow with the upload.
         var spool = Path.Combine(Path.GetTempPath(), $"clearwing-upload-{Guid.NewGuid():N}.json");
@@ -27,7 +28,7 @@ public static class ImportsApi
             var written = await SpoolAsync(request, spool, options.MaxImportBytes, ct);
             if (written == 0) return Problem(400, "Empty body", "The request body is empty; send a SARIF log or a native findings file.");
             var name = $"upload to {project}";
-            var summary = await importer.ImportAsync(new ImportRequest(project, [new ImportFile(spool, name)], revision), null, ct);
+            var summary = await importer.ImportAsync(new ImportRequest(project, [new ImportFile(spool, name)], revision, By: request.HttpContext.Caller()), null, ct);
             return TypedResults.Ok(summary);
         }
         catch (MalformedInputException e)

@@ -13,7 +13,7 @@ public sealed class CaseEditorTests
     static async Task<List<CaseSummary>> ImportCases(Database db, int count)
     {
         var log = Some.SarifLog(Some.Results(count));
-        await new Importer(db, TimeProvider.System).ImportAsync(new ImportRequest("p", [new ImportFile(log, "log.sarif")]), null, Ct);
+        await new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System)).ImportAsync(new ImportRequest("p", [new ImportFile(log, "log.sarif")]), null, Ct);
         return (await new CaseQueries(db).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.ToList();
     }
 
@@ -36,7 +36,7 @@ public sealed class CaseEditorTests
 
         // A later import of the same results lands in the survivor, not in new cases.
         var again = Some.SarifLog(Some.Results(3));
-        var summary = await new Importer(db, TimeProvider.System).ImportAsync(new ImportRequest("p", [new ImportFile(again, "again.sarif")], "r2"), null, Ct);
+        var summary = await new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System)).ImportAsync(new ImportRequest("p", [new ImportFile(again, "again.sarif")], "r2"), null, Ct);
         Assert.Equal(0, summary.NewCases);
         Assert.Equal(6, (await queries.GetAsync(Caller.Local, cases[0].Id, Ct))!.Case.Findings);
     }

@@ -10,7 +10,7 @@ public sealed class CliTests
 {
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
+    internal static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();

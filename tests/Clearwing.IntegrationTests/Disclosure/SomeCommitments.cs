@@ -1,3 +1,4 @@
+using Clearwing.Access;
 using System.Text.Json;
 using Clearwing.Cases;
 using Clearwing.Disclosure;
@@ -15,7 +16,7 @@ public static class SomeCommitments
     public static async Task<List<string>> CasesAsync(Database db, int count)
     {
         var log = Some.SarifLog(Some.Results(count));
-        await new Importer(db, TimeProvider.System).ImportAsync(new ImportRequest("p", [new ImportFile(log, "log.sarif")]), null, Ct);
+        await new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System)).ImportAsync(new ImportRequest("p", [new ImportFile(log, "log.sarif")]), null, Ct);
         return (await new CaseQueries(db).ListAsync(Clearwing.Access.Caller.Local, new CaseFilter(Limit: 1000), Ct)).Items.Select(c => c.Id).ToList();
     }
 

@@ -13,7 +13,7 @@ public sealed class ImporterTests
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     static Task<ImportSummary> Import(Database db, string project, string path, string? revision = null) =>
-        new Importer(db, TimeProvider.System).ImportAsync(new ImportRequest(project, [new ImportFile(path, Path.GetFileName(path))], revision), null, Ct);
+        new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System)).ImportAsync(new ImportRequest(project, [new ImportFile(path, Path.GetFileName(path))], revision), null, Ct);
 
     static async Task<long> Count(Database db, string sql)
     {

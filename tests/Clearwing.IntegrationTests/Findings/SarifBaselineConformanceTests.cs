@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Clearwing.Access;
 using Clearwing.Findings;
 using Clearwing.IntegrationTests.Storage;
 using Clearwing.Storage;
@@ -43,7 +44,7 @@ public sealed class SarifBaselineConformanceTests
         var currentLog = Some.TempFile(expected.ToJsonString(), ".sarif");
 
         await using var db = await TestDatabases.CreateAsync(engine);
-        var importer = new Importer(db, TimeProvider.System);
+        var importer = new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System));
         await importer.ImportAsync(new ImportRequest("sdk", [new ImportFile(baseline, Path.GetFileName(baseline))], "baseline"), null, ct);
         var summary = await importer.ImportAsync(new ImportRequest("sdk", [new ImportFile(currentLog, "current.sarif")], "current"), null, ct);
 

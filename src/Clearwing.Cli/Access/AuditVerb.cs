@@ -1,0 +1,71 @@
+using System.CommandLine;
+using Clearwing.Access;
+using Spectre.Console;
+
+namespace Clearwing.Cli.Access;
+
+/// <summary>
+/// clearwing audit verify [--head SEQ:HASH] [--json] | audit list [--subject S] [--limit N] [--json] — the hash-chained
+/// audit log. verify exits 0 when the chain is intact and 1 at the first event that does not fit.
+/// </summary>
+public static class AuditVerb
+{
+    public static Command Create(CliIO io)
+    {
+        var head = new Option<string?>("--head") { Description = "A chain head published earlier (SEQ:HASH, as verify prints it): the chain must still reach it, unchanged" };
+        var verifyJson = new Option<bool>("--json") { Description = "Print one JSON object: intact, count, head {seq, hash}, break {seq, fault, reason} or null" };
+        var verify = new Command("verify", "Recompute the audit chain from its first event and name the first event that does not fit.") { head, verifyJson };
+        verify.SetAction(async (parsed, ct) =>
+        {
+            var published = parsed.GetValue(head) is { } text ? AuditHead.Parse(text) : null;
+            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
+            var log = new AuditLog(db, TimeProvider.System);
+            Task<AuditVerification> Verify(IProgress<long>? progress) =>
+                published is null ? log.VerifyAsync(progress, ct) : log.VerifyAsync(published, progress, ct);
+
+            AuditVerification result;
+            if (io.Interactive && !parsed.GetValue(verifyJson))
+            {
+                result = await io.Ansi.Progress().AutoClear(true)
+                    .Columns(new SpinnerColumn(), new TaskDescriptionColumn(), new ElapsedTimeColumn())
+                    .StartAsync(async progress =>
+                {
+                    var task = progress.AddTask("Verifying", maxValue: 1);
+                    task.IsIndeterminate = true;
+                    return await Verify(new Progress<long>(n => task.Description = $"Verifying: {n:N0} events"));
+                });
+            }
+            else result = await Verify(null);
+
+            if (parsed.GetValue(verifyJson))
+                await io.WriteJsonAsync(new { result.Intact, result.Count, result.Head, result.Break });
+            else if (result.Break is { } b)
+                await io.Out.WriteLineAsync($"Audit chain broken at event {b.Seq}: {b.Reason}. {result.Count:N0} events before it verified.");
+            else
+                await io.Out.WriteLineAsync($"Audit chain intact: {result.Count:N0} event{(result.Count == 1 ? "" : "s")}; head {result.Head}");
+            return result.Intact ? ExitCode.Ok : ExitCode.Failure;
+        });
+
+        var subject = new Option<string?>("--subject") { Description = "Only events about this subject (import:ID, case:ID, …)" };
+        var limit = new Option<int>("--limit") { Description = "At most this many", DefaultValueFactory = _ => 100 };
+        var listJson = new Option<bool>("--json") { Description = "Print a JSON array" };
+        var list = new Command("list", "List audit events, newest first.") { subject, limit, listJson };
+        list.SetAction(async (parsed, ct) =>
+        {
+            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
+            var events = await new AuditLog(db, TimeProvider.System).ListAsync(parsed.GetValue(subject), parsed.GetValue(limit), ct);
+            if (parsed.GetValue(listJson))
+            {
+                await io.WriteJsonAsync(events);
+                return ExitCode.Ok;
+            }
+            var table = new Table().AddColumns("seq", "at", "actor", "org", "subject", "action", "hash");
+            foreach (var e in events)
+                table.AddRow(e.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture), e.At.ToString("u"), Markup.Escape(e.Actor),
+                    Markup.Escape(e.Org ?? ""), Markup.Escape(e.Subject), Markup.Escape(e.Action), e.Hash);
+            io.Ansi.Write(table);
+            return ExitCode.Ok;
+        });
+        return new Command("audit", "The tamper-evident audit chain.") { verify, list };
+    }
+}
