@@ -96,6 +96,14 @@ public sealed class AuthorizationMatrixTests
         ["GET /api/v1/commitments"] = new((_, _) => Done(Get("/api/v1/commitments")), "200/200 200/200 200/200 200/200 200/200 200/200 200/200"),
         ["GET /api/v1/commitments/{digest}"] = new((_, _) => Done(Get($"/api/v1/commitments/{new string('0', 64)}")),
             "404/404 404/404 404/404 404/404 404/404 404/404 404/404"),
+        ["GET /api/v1/cases/{id}/transitions"] = new((_, c) => Done(Get($"/api/v1/cases/{c.Case}/transitions")), "200/200 200/200 200/200 200/404 200/404 404/404 401/401"),
+        // Both cases start each cell new, so every allowed caller makes the same move (new → triage).
+        ["POST /api/v1/cases/{id}/transitions"] = new(async (f, c) =>
+        {
+            await using (var connection = await f.Server.Db.OpenAsync(Ct))
+                await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE cases SET state = 'new'");
+            return Post($"/api/v1/cases/{c.Case}/transitions", new { to = "triage" });
+        }, "200/200 200/200 403/403 403/404 403/404 404/404 401/401"),
         ["GET /api/v1/findings"] = new((_, c) => Done(Get($"/api/v1/findings?case={c.Case}")), AnyoneSignedIn),
     };
 
