@@ -22,8 +22,8 @@ public static class CasesVerb
         var command = new Command("list", "List cases, most severe and most recently seen first.") { project, state, limit, offset, json };
         command.SetAction(async (parsed, ct) =>
         {
-            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var page = await new CaseQueries(db).ListAsync(Caller.Local,
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var page = await backend.ListCasesAsync(
                 new CaseFilter(parsed.GetValue(project), parsed.GetValue(state), parsed.GetValue(offset), parsed.GetValue(limit)), ct);
             if (parsed.GetValue(json))
             {
@@ -48,8 +48,8 @@ public static class CasesVerb
         var command = new Command("show", "Show one case: its fingerprints and its merges and splits.") { id, json };
         command.SetAction(async (parsed, ct) =>
         {
-            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var detail = await new CaseQueries(db).GetAsync(Caller.Local, parsed.GetValue(id)!, ct);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var detail = await backend.GetCaseAsync(parsed.GetValue(id)!, ct);
             if (detail is null)
             {
                 await io.Error.WriteLineAsync($"error: no case {parsed.GetValue(id)}");
@@ -111,10 +111,6 @@ public static class CasesVerb
         return command;
     }
 
-    /// <summary>The lifecycle store as the database's own administrator (the coordinator's admin) uses it.</summary>
-    static CaseLifecycle Lifecycle(Storage.Database db) =>
-        new(db, TimeProvider.System, new AuditLog(db, TimeProvider.System), new Clearwing.Disclosure.CommitmentStore(db, TimeProvider.System));
-
     static Command Transition(CliIO io)
     {
         var id = new Argument<string>("case") { Description = "Case id" };
@@ -130,8 +126,8 @@ public static class CasesVerb
         {
             var state = Clearwing.Cases.Lifecycle.ParseState(parsed.GetValue(to)!);
             var why = parsed.GetValue(rejection) is { } r ? Clearwing.Cases.Lifecycle.ParseRejection(r) : (Rejection?)null;
-            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var move = await Lifecycle(db).TransitionAsync(Caller.Local, parsed.GetValue(id)!,
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var move = await backend.TransitionAsync(parsed.GetValue(id)!,
                 new TransitionRequest(state, parsed.GetValue(reason), why, parsed.GetValue(duplicateOf), parsed.GetValue(fixCommit), parsed.GetValue(fixedVersion)), ct);
             if (parsed.GetValue(json)) await io.WriteJsonAsync(move);
             else await io.Out.WriteLineAsync($"Case {move.Case}: {move.From} → {move.To} ({move.Action}).");
@@ -147,8 +143,8 @@ public static class CasesVerb
         var command = new Command("history", "A case's lifecycle moves, oldest first.") { id, json };
         command.SetAction(async (parsed, ct) =>
         {
-            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var moves = await Lifecycle(db).HistoryAsync(Caller.Local, parsed.GetValue(id)!, ct);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var moves = await backend.HistoryAsync(parsed.GetValue(id)!, ct);
             if (parsed.GetValue(json))
             {
                 await io.WriteJsonAsync(moves);
