@@ -79,7 +79,7 @@ public static class CliApp
             await stderr.WriteLineAsync($"error: {e.Message}");
             return ExitCode.Failure;
         }
-        catch (Exception e) when (e is CaseEditException or TransitionRefusedException or NotFoundException or ArgumentException or FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception e) when (e is CaseEditException or TransitionRefusedException or Clearwing.Disclosure.CommitmentException or NotFoundException or ArgumentException or FileNotFoundException or DirectoryNotFoundException)
         {
             await stderr.WriteLineAsync($"error: {e.Message}");
             return ExitCode.BadInput;

@@ -1,5 +1,6 @@
 using Clearwing.Access;
 using Clearwing.Cases;
+using Clearwing.Disclosure;
 using Microsoft.AspNetCore.Http;
 
 namespace Clearwing.Server;
@@ -38,7 +39,7 @@ public static class Problems
         {
             return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status403Forbidden, title: "Forbidden");
         }
-        catch (Exception e) when (e is ArgumentException or CaseEditException)
+        catch (Exception e) when (e is ArgumentException or CaseEditException or CommitmentException or FormatException)
         {
             return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest, title: "Bad request");
         }

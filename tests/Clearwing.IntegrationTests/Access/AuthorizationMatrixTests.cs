@@ -104,6 +104,11 @@ public sealed class AuthorizationMatrixTests
                 await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE cases SET state = 'new'");
             return Post($"/api/v1/cases/{c.Case}/transitions", new { to = "triage" });
         }, "200/200 200/200 403/403 403/404 403/404 404/404 401/401"),
+        // Case B has no commitment (only A was confirmed in the fixture), so even the coordinator's writers get a 400 there.
+        ["PUT /api/v1/cases/{id}/commitment/notice"] = new((_, c) => Done(new HttpRequestMessage(HttpMethod.Put, $"/api/v1/cases/{c.Case}/commitment/notice")
+        {
+            Content = JsonContent.Create(new { vendor = "Example", product = "libexample", deadline = "2027-03-01T00:00:00Z" }),
+        }), "200/400 200/400 403/403 403/403 403/403 403/403 401/401"),
         ["GET /api/v1/findings"] = new((_, c) => Done(Get($"/api/v1/findings?case={c.Case}")), AnyoneSignedIn),
     };
 
@@ -131,6 +136,10 @@ public sealed class AuthorizationMatrixTests
             var grants = new GrantStore(server.Db, TimeProvider.System);
             await grants.GrantAsync(Caller.Local, cases[0].Id, "alpha", "matrix", Ct);
             await grants.GrantAsync(Caller.Local, cases[0].Id, "vals", "matrix", Ct);
+            var lifecycle = new Clearwing.Cases.CaseLifecycle(server.Db, TimeProvider.System, new AuditLog(server.Db, TimeProvider.System),
+                new Clearwing.Disclosure.CommitmentStore(server.Db, TimeProvider.System));
+            await lifecycle.TransitionAsync(Caller.Local, cases[0].Id, new Clearwing.Cases.TransitionRequest(Clearwing.Cases.CaseState.Triage), Ct);
+            await lifecycle.TransitionAsync(Caller.Local, cases[0].Id, new Clearwing.Cases.TransitionRequest(Clearwing.Cases.CaseState.Confirmed), Ct);
             return new Fixture { Server = server, Clients = clients, CaseA = cases[0].Id, CaseB = cases[1].Id };
         }
 
