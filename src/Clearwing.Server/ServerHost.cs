@@ -42,7 +42,8 @@ public static class ServerHost
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Urls);
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxImportBytes);
+        // Small bodies everywhere (a login must not be a megabyte); the import endpoint raises its own limit.
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxJsonBodyBytes);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(db);
         builder.Services.AddSingleton(TimeProvider.System);
@@ -82,10 +83,14 @@ public static class ServerHost
         return app;
     }
 
+    /// <summary>The body limit of every endpoint but imports.</summary>
+    public const long MaxJsonBodyBytes = 1 << 20;
+
     public static void ConfigureJson(JsonSerializerOptions json)
     {
         json.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
-        json.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        // Names only: a number would reach the database's CHECK constraints as a 500 instead of a 400.
+        json.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
         json.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
     }
 

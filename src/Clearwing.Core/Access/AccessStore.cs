@@ -1,3 +1,5 @@
+using System.Text;
+using System.Security.Cryptography;
 using System.Data.Common;
 using Clearwing.Storage;
 using Dapper;
@@ -18,7 +20,7 @@ public sealed record NewToken(TokenInfo Token, string Secret);
 public sealed record InitResult(OrgInfo Org, MemberInfo Admin, string? Password, NewToken Token);
 
 /// <summary>The outcome of a password login: a caller, or why not (never which of login or password was wrong).</summary>
-public sealed record LoginResult(Caller? Caller, DateTimeOffset? LockedUntil)
+public sealed record LoginResult(Caller? Caller, DateTimeOffset? LockedUntil, string? SessionStamp = null)
 {
     public bool Succeeded => Caller is not null;
 }
@@ -95,10 +97,12 @@ public sealed class AccessStore(Database db, TimeProvider time)
     public async Task<MemberInfo> AddMemberAsync(Caller caller, string org, string login, Role role, string? password, CancellationToken ct = default)
     {
         login = RequireLogin(login);
-        var hash = password is null ? null : Secrets.HashPassword(password);
+        if (password is not null) Secrets.CheckPassword(password);
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
         var orgId = await ManagedOrgAsync(connection, tx, caller, org);
+        // Hashed only once the caller is known to be allowed: 600,000 rounds are not free work to hand out.
+        var hash = password is null ? null : Secrets.HashPassword(password);
         if (await connection.ExecuteScalarAsync<long?>("SELECT id FROM members WHERE login = @login", new { login }, tx) is not null)
             throw new ArgumentException($"A member with login '{login}' already exists.");
         var member = await InsertMemberAsync(connection, tx, orgId, org, login, role, hash);
@@ -124,7 +128,11 @@ public sealed class AccessStore(Database db, TimeProvider time)
         var orgId = await ManagedOrgAsync(connection, tx, caller, org);
         if (await connection.ExecuteAsync("DELETE FROM members WHERE org_id = @orgId AND login = @login", new { orgId, login = login.Trim().ToLowerInvariant() }, tx) == 0)
             throw new NotFoundException($"No member '{login}' in org '{org}'.");
-        await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"org:{org}", "remove-member", new { login }), ct);
+        // Tokens outlive sessions; the ones a departing member made leave with them.
+        var revoked = await connection.ExecuteAsync(
+            "UPDATE tokens SET revoked_at = @now WHERE created_by = @createdBy AND revoked_at IS NULL",
+            new { now = Now, createdBy = $"member:{login.Trim().ToLowerInvariant()}" }, tx);
+        await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"org:{org}", "remove-member", new { login, revokedTokens = revoked }), ct);
         await tx.CommitAsync(ct);
     }
 
@@ -195,37 +203,51 @@ public sealed class AccessStore(Database db, TimeProvider time)
     {
         login = login.Trim().ToLowerInvariant();
         await using var connection = await db.OpenAsync(ct);
-        var row = await connection.QuerySingleOrDefaultAsync<(long Id, string Role, string? Hash, long FailedLogins, long? LockedUntil, long OrgId, string Org, string Kind)>(
+        var row = await connection.QuerySingleOrDefaultAsync<(long Id, string Role, string? Hash, string Stamp, long OrgId, string Org, string Kind)>(
             """
-            SELECT m.id, m.role, m.password_hash, m.failed_logins, m.locked_until, o.id, o.name, o.kind
+            SELECT m.id, m.role, m.password_hash, m.session_stamp, o.id, o.name, o.kind
             FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.login = @login
             """, new { login });
-        var ok = Secrets.VerifyPassword(password, row.Hash);
+        // No stored password is that long (Secrets.CheckPassword), and hashing megabytes would be free work for an attacker.
+        var ok = password.Length <= 1024 && Secrets.VerifyPassword(password, row.Hash);
         var now = Now;
         if (row.Id == 0) return new LoginResult(null, null);
-        if (row.LockedUntil is { } until && until > now) return new LoginResult(null, FromMs(until));
+        // Decided by conditional updates after the slow hash, not by what was read before it: attempts in
+        // flight while the lock is set neither count nor succeed.
+        const string Unlocked = "(locked_until IS NULL OR locked_until <= @now)";
         if (!ok)
         {
-            // Counted in the row, atomically, so that guesses spread over connections or servers still add up.
-            var failures = await connection.ExecuteScalarAsync<long>(
-                "UPDATE members SET failed_logins = failed_logins + 1 WHERE id = @id RETURNING failed_logins", new { id = row.Id });
-            long? lockUntil = failures >= LockoutThreshold ? now + (long)LockoutDuration.TotalMilliseconds : null;
-            if (lockUntil is not null)
-                await connection.ExecuteAsync("UPDATE members SET failed_logins = 0, locked_until = @lockUntil WHERE id = @id", new { lockUntil, id = row.Id });
-            return new LoginResult(null, lockUntil is { } l ? FromMs(l) : null);
+            var failures = await connection.ExecuteScalarAsync<long?>(
+                $"UPDATE members SET failed_logins = failed_logins + 1 WHERE id = @id AND {Unlocked} RETURNING failed_logins", new { id = row.Id, now });
+            if (failures is null) return new LoginResult(null, await LockedUntilAsync(connection, row.Id));
+            if (failures < LockoutThreshold) return new LoginResult(null, null);
+            var lockUntil = now + (long)LockoutDuration.TotalMilliseconds;
+            await connection.ExecuteAsync($"UPDATE members SET failed_logins = 0, locked_until = @lockUntil WHERE id = @id AND {Unlocked}", new { lockUntil, id = row.Id, now });
+            return new LoginResult(null, FromMs(lockUntil));
         }
-        if (row.FailedLogins != 0 || row.LockedUntil is not null)
-            await connection.ExecuteAsync("UPDATE members SET failed_logins = 0, locked_until = NULL WHERE id = @id", new { id = row.Id });
-        return new LoginResult(new Caller(row.OrgId, row.Org, AccessNames.ParseKind(row.Kind), AccessNames.ParseRole(row.Role), $"member:{login}"), null);
+        if (await connection.ExecuteAsync($"UPDATE members SET failed_logins = 0, locked_until = NULL WHERE id = @id AND {Unlocked}", new { id = row.Id, now }) == 0)
+            return new LoginResult(null, await LockedUntilAsync(connection, row.Id));
+        return new LoginResult(new Caller(row.OrgId, row.Org, AccessNames.ParseKind(row.Kind), AccessNames.ParseRole(row.Role), $"member:{login}"), null, row.Stamp);
     }
 
-    /// <summary>A member as a caller, with their current org and role; null when the member no longer exists.</summary>
-    public async Task<Caller?> MemberCallerAsync(string login, CancellationToken ct = default)
+    static async Task<DateTimeOffset?> LockedUntilAsync(DbConnection connection, long id) =>
+        await connection.ExecuteScalarAsync<long?>("SELECT locked_until FROM members WHERE id = @id", new { id }) is { } until ? FromMs(until) : null;
+
+    /// <summary>A member as a caller, with their current org and role, if <paramref name="stamp"/> is still their session stamp; else null.</summary>
+    public async Task<Caller?> SessionCallerAsync(string login, string stamp, CancellationToken ct = default)
     {
         await using var connection = await db.OpenAsync(ct);
-        var row = await connection.QuerySingleOrDefaultAsync<(string Role, long OrgId, string Org, string Kind)>(
-            "SELECT m.role, o.id, o.name, o.kind FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.login = @login", new { login });
-        return row.Role is null ? null : new Caller(row.OrgId, row.Org, AccessNames.ParseKind(row.Kind), AccessNames.ParseRole(row.Role), $"member:{login}");
+        var row = await connection.QuerySingleOrDefaultAsync<(string Role, string Stamp, long OrgId, string Org, string Kind)>(
+            "SELECT m.role, m.session_stamp, o.id, o.name, o.kind FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.login = @login", new { login });
+        return row.Role is null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(row.Stamp), Encoding.UTF8.GetBytes(stamp)) ? null
+            : new Caller(row.OrgId, row.Org, AccessNames.ParseKind(row.Kind), AccessNames.ParseRole(row.Role), $"member:{login}");
+    }
+
+    /// <summary>Ends every session of a member (logout ends them everywhere; so does a new password).</summary>
+    public async Task EndSessionsAsync(string login, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await connection.ExecuteAsync("UPDATE members SET session_stamp = @stamp WHERE login = @login", new { stamp = Secrets.NewId(), login });
     }
 
     /// <summary>Sets a member's password: the member themself, their org's admins, or the coordinator's admins.</summary>
@@ -239,7 +261,8 @@ public sealed class AccessStore(Database db, TimeProvider time)
             "SELECT o.name FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.login = @login", new { login }, tx)
             ?? throw new NotFoundException($"No member '{login}'.");
         if (caller.Actor != $"member:{login}") await ManagedOrgAsync(connection, tx, caller, org);
-        await connection.ExecuteAsync("UPDATE members SET password_hash = @hash, failed_logins = 0, locked_until = NULL WHERE login = @login", new { hash, login }, tx);
+        await connection.ExecuteAsync("UPDATE members SET password_hash = @hash, failed_logins = 0, locked_until = NULL, session_stamp = @stamp WHERE login = @login",
+            new { hash, login, stamp = Secrets.NewId() }, tx);
         await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"org:{org}", "set-password", new { login }), ct);
         await tx.CommitAsync(ct);
     }
@@ -274,8 +297,8 @@ public sealed class AccessStore(Database db, TimeProvider time)
     {
         var now = Now;
         await connection.ExecuteAsync(
-            "INSERT INTO members (org_id, login, role, password_hash, created_at) VALUES (@orgId, @login, @role, @hash, @now)",
-            new { orgId, login, role = role.Name(), hash, now }, tx);
+            "INSERT INTO members (org_id, login, role, password_hash, session_stamp, created_at) VALUES (@orgId, @login, @role, @hash, @stamp, @now)",
+            new { orgId, login, role = role.Name(), hash, stamp = Secrets.NewId(), now }, tx);
         return new MemberInfo(login, org, role, hash is not null, null, FromMs(now));
     }
 

@@ -90,12 +90,20 @@ public sealed class CaseEditor(Database db, TimeProvider time)
         if (string.IsNullOrWhiteSpace(reason)) throw new CaseEditException("A reason is required: it is recorded with the change.");
     }
 
-    static async Task<long> LiveCaseProjectAsync(DbConnection connection, DbTransaction tx, string id)
+    /// <summary>
+    /// The project of a case that may be regrouped: not merged away, and still in new or triage. From
+    /// confirmation on, the case has committed to its report (a published digest), and moving findings in or
+    /// out would make the revealed report say something other than what the case became. On PostgreSQL the
+    /// row stays locked to the end of the transaction, so concurrent edits of one case take turns.
+    /// </summary>
+    async Task<long> LiveCaseProjectAsync(DbConnection connection, DbTransaction tx, string id)
     {
-        var row = await connection.QuerySingleOrDefaultAsync<(long? Project, string? MergedInto)>(
-            "SELECT project_id, merged_into FROM cases WHERE id = @id", new { id }, tx);
+        var row = await connection.QuerySingleOrDefaultAsync<(long? Project, string? MergedInto, string? State)>(
+            $"SELECT project_id, merged_into, state FROM cases WHERE id = @id {(db.Engine == Engine.Postgres ? "FOR UPDATE" : "")}", new { id }, tx);
         if (row.Project is null) throw new CaseEditException($"No case {id}.");
         if (row.MergedInto is not null) throw new CaseEditException($"Case {id} was merged into {row.MergedInto}; use that case.");
+        if (row.State is not ("new" or "triage"))
+            throw new CaseEditException($"Case {id} is {row.State}: cases are merged and split while new or in triage, before confirmation commits to their report.");
         return row.Project.Value;
     }
 

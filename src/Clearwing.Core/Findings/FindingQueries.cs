@@ -20,7 +20,8 @@ public sealed class FindingQueries(Database db)
         // Only the filters given become predicates: "@x IS NULL OR …" would keep SQLite from using the
         // case index, and a case's findings are reached through its fingerprints.
         var where = new List<string>();
-        if (filter.Case is not null) where.Add("x.case_seq = (SELECT seq FROM cases WHERE id = @case)");
+        // The case is looked up within need-to-know, so a hidden case costs no more than a missing one.
+        if (filter.Case is not null) where.Add($"x.case_seq = (SELECT c2.seq FROM cases c2 WHERE c2.id = @case AND {NeedToKnow.Case(caller, "c2")})");
         if (filter.Project is not null) where.Add("f.project_id = (SELECT id FROM projects WHERE name = @project)");
         var scoped = !caller.IsCoordinator;
         if (scoped) where.Add(NeedToKnow.Finding(caller));

@@ -12,7 +12,8 @@ public sealed record LoginRequest(string Login, string Password);
 public sealed record SessionResponse(string Org, OrgKind Kind, Role Role, string Actor, string CsrfToken);
 public sealed record CreateOrgRequest(string Name, OrgKind Kind);
 public sealed record AddMemberRequest(string Login, Role Role, string? Password);
-public sealed record CreateTokenRequest(string Name, Role Role, DateTimeOffset? ExpiresAt);
+/// <param name="ExpiresInDays">Default 90; 0 for a token that never expires.</param>
+public sealed record CreateTokenRequest(string Name, Role Role, int? ExpiresInDays);
 public sealed record GrantRequest(string Org, string Reason);
 
 /// <summary>Sessions, orgs, members, tokens and grants. The stores decide who may do what; this maps HTTP onto them.</summary>
@@ -50,7 +51,7 @@ public static class AccessApi
                 TypedResults.Ok(await access.ListTokensAsync(context.Caller(), org, ct)))
             .WithName("ListTokens").WithSummary("An org's API tokens (never their secrets).");
         api.MapPost("/orgs/{org}/tokens", async (string org, CreateTokenRequest body, HttpContext context, AccessStore access, CancellationToken ct) =>
-                TypedResults.Ok(await access.CreateTokenAsync(context.Caller(), org, body.Name, body.Role, body.ExpiresAt, ct)))
+                TypedResults.Ok(await access.CreateTokenAsync(context.Caller(), org, body.Name, body.Role, Expiry(body.ExpiresInDays), ct)))
             .WithName("CreateToken").WithSummary("Creates an API token bound to the org; the secret is in this response only.");
         api.MapDelete("/tokens/{id}", async (string id, HttpContext context, AccessStore access, CancellationToken ct) =>
                 TypedResults.Ok(await access.RevokeTokenAsync(context.Caller(), id, ct)))
@@ -70,6 +71,13 @@ public static class AccessApi
             .WithName("RevokeGrant").WithSummary("Takes an org's need-to-know on a case away.");
     }
 
+    static DateTimeOffset? Expiry(int? days) => (days ?? 90) switch
+    {
+        0 => null,
+        < 0 => throw new ArgumentException($"expiresInDays {days}: expected 0 (never) or more."),
+        var d => DateTimeOffset.UtcNow.AddDays(d),
+    };
+
     static async Task<Results<Ok<SessionResponse>, ProblemHttpResult>> LoginAsync(
         LoginRequest body, HttpContext context, AccessStore access, IAntiforgery antiforgery, CancellationToken ct)
     {
@@ -78,7 +86,7 @@ public static class AccessApi
         if (result.Caller is not { } caller)
             return TypedResults.Problem("Login refused: unknown login, wrong password, or locked after repeated failures.",
                 statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
-        var principal = Authentication.Principal(caller, Authentication.SessionScheme);
+        var principal = Authentication.SessionPrincipal(caller, result.SessionStamp!, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         await context.SignInAsync(Authentication.SessionScheme, principal);
         // The CSRF token is bound to the user it is issued for.
         context.User = principal;
@@ -86,8 +94,11 @@ public static class AccessApi
         return TypedResults.Ok(new SessionResponse(caller.Org, caller.Kind, caller.Role, caller.Actor, tokens.RequestToken!));
     }
 
-    static async Task<NoContent> LogOutAsync(HttpContext context)
+    static async Task<NoContent> LogOutAsync(HttpContext context, AccessStore access)
     {
+        // Logging out ends the member's sessions everywhere, so a copied cookie dies with it.
+        if (context.User.Identity?.AuthenticationType == Authentication.SessionScheme && context.Caller().Actor.StartsWith("member:", StringComparison.Ordinal))
+            await access.EndSessionsAsync(context.Caller().Actor["member:".Length..], context.RequestAborted);
         await context.SignOutAsync(Authentication.SessionScheme);
         return TypedResults.NoContent();
     }

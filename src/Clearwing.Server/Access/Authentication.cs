@@ -29,6 +29,9 @@ public static class Authentication
     public const string CsrfHeader = "X-CSRF-Token";
     public const string LoginRateLimit = "login";
 
+    /// <summary>The longest a web session lives, however active.</summary>
+    public static readonly TimeSpan SessionLifetime = TimeSpan.FromHours(24);
+    const string StampClaim = "clearwing:session-stamp", IssuedClaim = "clearwing:issued";
     const string OrgIdClaim = "clearwing:org-id", OrgClaim = "clearwing:org", KindClaim = "clearwing:kind", RoleClaim = "clearwing:role", ActorClaim = "clearwing:actor";
 
     public static IServiceCollection AddClearwingAccess(this IServiceCollection services, ServerOptions options)
@@ -50,15 +53,19 @@ public static class Authentication
                 // An API answers 401/403, it does not redirect to a login page.
                 o.Events.OnRedirectToLogin = c => { c.Response.StatusCode = StatusCodes.Status401Unauthorized; return Task.CompletedTask; };
                 o.Events.OnRedirectToAccessDenied = c => { c.Response.StatusCode = StatusCodes.Status403Forbidden; return Task.CompletedTask; };
-                // A session speaks for the member as they are now: removed members lose it, role changes apply at once.
+                // A session speaks for the member as they are now (removed members lose it, role changes apply at
+                // once), ends when their session stamp changes (logout, new password), and lasts a day at most.
                 o.Events.OnValidatePrincipal = async c =>
                 {
                     var actor = c.Principal?.FindFirstValue(ActorClaim);
-                    var current = actor is not null && actor.StartsWith("member:", StringComparison.Ordinal)
-                        ? await c.HttpContext.RequestServices.GetRequiredService<AccessStore>().MemberCallerAsync(actor["member:".Length..], c.HttpContext.RequestAborted)
+                    var stamp = c.Principal?.FindFirstValue(StampClaim);
+                    var issued = long.TryParse(c.Principal?.FindFirstValue(IssuedClaim), CultureInfo.InvariantCulture, out var ms) ? ms : 0;
+                    var fresh = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - issued < (long)SessionLifetime.TotalMilliseconds;
+                    var current = fresh && stamp is not null && actor is not null && actor.StartsWith("member:", StringComparison.Ordinal)
+                        ? await c.HttpContext.RequestServices.GetRequiredService<AccessStore>().SessionCallerAsync(actor["member:".Length..], stamp, c.HttpContext.RequestAborted)
                         : null;
                     if (current is null) c.RejectPrincipal();
-                    else c.ReplacePrincipal(Principal(current, SessionScheme));
+                    else c.ReplacePrincipal(SessionPrincipal(current, stamp!, issued));
                 };
             });
         services.AddAuthorizationBuilder()
@@ -130,6 +137,14 @@ public static class Authentication
         new Claim(KindClaim, caller.Kind.Name()), new Claim(RoleClaim, caller.Role.Name()), new Claim(ActorClaim, caller.Actor),
         new Claim(ClaimTypes.Name, caller.Actor),
     ], scheme));
+
+    /// <summary>A session's principal: the caller, the member's session stamp, and when the session began.</summary>
+    public static ClaimsPrincipal SessionPrincipal(Caller caller, string stamp, long issuedMs)
+    {
+        var principal = Principal(caller, SessionScheme);
+        ((ClaimsIdentity)principal.Identity!).AddClaims([new Claim(StampClaim, stamp), new Claim(IssuedClaim, issuedMs.ToString(CultureInfo.InvariantCulture))]);
+        return principal;
+    }
 
     static async Task SecurityHeaders(HttpContext context, Func<Task> next)
     {

@@ -16,8 +16,13 @@ public static class CasesApi
     }
 
     static async Task<Ok<Page<CaseSummary>>> ListAsync(
-        HttpContext context, CaseQueries cases, string? project, string? state, int? offset, int? limit, CancellationToken ct) =>
-        TypedResults.Ok(await cases.ListAsync(context.Caller(), new CaseFilter(project, state, offset ?? 0, limit ?? 100), ct));
+        HttpContext context, CaseQueries cases, string? project, string? state, int? offset, int? limit, CancellationToken ct)
+    {
+        var page = await cases.ListAsync(context.Caller(), new CaseFilter(project, state, offset ?? 0, limit ?? 100), ct);
+        var embargoed = page.Items.Where(c => c.State != "disclosed").Select(c => c.Id).ToList();
+        if (embargoed.Count > 0) await context.AuditTokenReadAsync("cases", string.Join(",", embargoed));
+        return TypedResults.Ok(page);
+    }
 
     static async Task<Results<Ok<CaseDetail>, ProblemHttpResult>> GetAsync(string id, HttpContext context, CaseQueries cases, CancellationToken ct)
     {

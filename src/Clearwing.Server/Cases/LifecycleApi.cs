@@ -17,7 +17,11 @@ public static class LifecycleApi
         api.MapPost("/cases/{id}/transitions", TransitionAsync).WithName("TransitionCase")
             .WithSummary("Moves a case through its lifecycle; a refused move answers with the moves allowed from here.");
         api.MapGet("/cases/{id}/transitions", async (string id, HttpContext context, CaseLifecycle lifecycle, CancellationToken ct) =>
-                TypedResults.Ok(await lifecycle.HistoryAsync(context.Caller(), id, ct)))
+            {
+                var history = await lifecycle.HistoryAsync(context.Caller(), id, ct);
+                if (history.Count == 0 || history[^1].To != "disclosed") await context.AuditTokenReadAsync($"case:{id}", "transitions");
+                return TypedResults.Ok(history);
+            })
             .WithName("ListTransitions").WithSummary("A case's lifecycle moves, oldest first.");
     }
 

@@ -17,7 +17,9 @@ public static class FindingsApi
         HttpContext context, FindingQueries findings, string? @case, string? project, int? offset, int? limit, CancellationToken ct)
     {
         var page = await findings.ListAsync(context.Caller(), new FindingFilter(@case, project, offset ?? 0, limit ?? 100), ct);
-        if (page.Items.Count > 0) await context.AuditTokenReadAsync(@case is null ? $"project:{project ?? "*"}" : $"case:{@case}", "findings");
+        if (page.Items.Count > 0)
+            await context.AuditTokenReadAsync(@case is null ? $"project:{project ?? "*"}" : $"case:{@case}",
+                "findings of " + string.Join(",", page.Items.Select(f => f.Case).Distinct()));
         return TypedResults.Ok(page);
     }
 }

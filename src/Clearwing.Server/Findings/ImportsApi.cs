@@ -21,6 +21,8 @@ public static class ImportsApi
     {
         // Refused before the body is read, so a caller who may not import cannot make the server spool a gigabyte.
         request.HttpContext.Caller().RequireCoordinatorWriter("import findings");
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = options.MaxImportBytes;
         // Spool to disk: the reader makes two streaming passes, and memory must not grow with the upload.
         var spool = Path.Combine(Path.GetTempPath(), $"clearwing-upload-{Guid.NewGuid():N}.json");
         try

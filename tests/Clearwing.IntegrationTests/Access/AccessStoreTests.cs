@@ -76,4 +76,22 @@ public sealed class AccessStoreTests
         await Assert.ThrowsAsync<AccessDeniedException>(() => access.CreateOrgAsync(alphaAdmin, "gamma", OrgKind.Maintainer, Ct));
         Assert.NotNull(await access.AuthenticateTokenAsync(betaToken.Secret, Ct));
     }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task Removing_a_member_revokes_the_tokens_they_created(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var access = new AccessStore(db, TimeProvider.System);
+        await access.InitAsync("cert", "admin@cert.example", "correct horse battery staple", Ct);
+        await access.CreateOrgAsync(Caller.Local, "alpha", OrgKind.Maintainer, Ct);
+        await access.AddMemberAsync(Caller.Local, "alpha", "lead@alpha.example", Role.Admin, null, Ct);
+        var lead = new Caller((await access.AuthenticateTokenAsync((await access.CreateTokenAsync(Caller.Local, "alpha", "x", Role.Admin, null, Ct)).Secret, Ct))!.Value.Caller.OrgId,
+            "alpha", OrgKind.Maintainer, Role.Admin, "member:lead@alpha.example");
+        var parting = await access.CreateTokenAsync(lead, "alpha", "lead's backdoor", Role.Admin, null, Ct);
+        Assert.NotNull(await access.AuthenticateTokenAsync(parting.Secret, Ct));
+
+        await access.RemoveMemberAsync(Caller.Local, "alpha", "lead@alpha.example", Ct);
+
+        Assert.Null(await access.AuthenticateTokenAsync(parting.Secret, Ct));
+    }
 }

@@ -86,4 +86,34 @@ public sealed class SessionTests
         Assert.All(statuses.Take(10), s => Assert.Equal(HttpStatusCode.Unauthorized, s));
         Assert.Equal(HttpStatusCode.TooManyRequests, statuses[10]);
     }
+
+    [Fact]
+    public async Task Logging_out_ends_the_session_everywhere_including_a_copied_cookie()
+    {
+        await using var server = await TestServer.StartAsync(Engine.Sqlite);
+        var cookies = new CookieContainer();
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = server.BaseAddress };
+        var login = await browser.PostAsJsonAsync("/api/v1/session", new { login = Admin, password = Password }, Ct);
+        var csrf = JsonDocument.Parse(await login.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("csrfToken").GetString()!;
+        var stolen = new CookieContainer();
+        stolen.Add(cookies.GetCookies(server.BaseAddress));
+        using var thief = new HttpClient(new HttpClientHandler { CookieContainer = stolen }) { BaseAddress = server.BaseAddress };
+        Assert.Equal(HttpStatusCode.OK, (await thief.GetAsync("/api/v1/me", Ct)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await SendWithCsrf(browser, HttpMethod.Delete, "/api/v1/session", csrf)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await thief.GetAsync("/api/v1/me", Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_login_body_larger_than_a_json_request_is_refused_before_it_is_read()
+    {
+        await using var server = await TestServer.StartAsync(Engine.Sqlite);
+        using var anonymous = TestServer.Client(server.BaseAddress, null);
+
+        var huge = await anonymous.PostAsync("/api/v1/session",
+            new StringContent($"{{\"login\":\"x\",\"password\":\"{new string('a', 2 << 20)}\"}}", null, "application/json"), Ct);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, huge.StatusCode);
+    }
 }

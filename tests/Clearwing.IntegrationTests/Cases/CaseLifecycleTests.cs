@@ -118,4 +118,21 @@ public sealed class CaseLifecycleTests
 
         Assert.Equal(("rejected", "duplicate", w.CaseA), (move.To, move.Rejection, move.DuplicateOf));
     }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_confirmed_case_is_no_longer_merged_or_split_so_its_revealed_report_stays_what_it_committed_to(Engine engine)
+    {
+        var w = await WorldAsync(engine);
+        await using var _ = w.Db;
+        await w.Lifecycle.TransitionAsync(w.Coordinator, w.CaseA, new TransitionRequest(CaseState.Triage), Ct);
+        await w.Lifecycle.TransitionAsync(w.Coordinator, w.CaseA, new TransitionRequest(CaseState.Confirmed), Ct);
+        var editor = new CaseEditor(w.Db, TimeProvider.System);
+        var fingerprint = (await new CaseQueries(w.Db).GetAsync(Caller.Local, w.CaseA, Ct))!.Fingerprints[0];
+
+        var split = await Assert.ThrowsAsync<CaseEditException>(() => editor.SplitAsync(Caller.Local, w.CaseA, [fingerprint], "regroup", Ct));
+        var merge = await Assert.ThrowsAsync<CaseEditException>(() => editor.MergeAsync(Caller.Local, w.CaseB, [w.CaseA], "regroup", Ct));
+
+        Assert.Contains("confirmed", split.Message);
+        Assert.Contains("confirmed", merge.Message);
+    }
 }

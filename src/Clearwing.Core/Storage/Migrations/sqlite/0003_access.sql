@@ -7,7 +7,8 @@ CREATE TABLE orgs (
 );
 
 -- A member logs in on the web with a password (PBKDF2-SHA256; null = no web login). Repeated
--- failures lock the login for a while; the counter resets on success.
+-- failures lock the login for a while; the counter resets on success. Every session carries the
+-- member's session stamp; changing it (logout, new password) ends all their sessions at once.
 CREATE TABLE members (
     id             INTEGER PRIMARY KEY,
     org_id         INTEGER NOT NULL REFERENCES orgs(id),
@@ -16,6 +17,7 @@ CREATE TABLE members (
     password_hash  TEXT,
     failed_logins  INTEGER NOT NULL DEFAULT 0,
     locked_until   INTEGER,
+    session_stamp  TEXT NOT NULL,
     created_at     INTEGER NOT NULL
 );
 CREATE INDEX members_by_org ON members (org_id);
