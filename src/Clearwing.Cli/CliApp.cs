@@ -49,6 +49,9 @@ public static class CliApp
         root.Subcommands.Add(GrantsVerb.Create(io));
         root.Subcommands.Add(CommitmentVerb.Create(io));
         root.Subcommands.Add(AuditVerb.Create(io));
+        root.Subcommands.Add(DeadlinesVerb.Create(io));
+        root.Subcommands.Add(PolicyVerb.Create(io));
+        root.Subcommands.Add(ExtensionsVerb.Create(io));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
