@@ -28,14 +28,22 @@ public static class CliApp
         Recursive = true,
     };
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default) =>
-        await RunAsync(args, stdout, stderr, Console.In, ct);
-
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, TextReader stdin, CancellationToken ct = default)
+    public static readonly Option<string?> Server = new("--server")
     {
+        Description = "A Clearwing server to talk to instead of a database (cases, findings, import, grants), as the org of the token in $CLEARWING_TOKEN. Default: $CLEARWING_SERVER",
+        Recursive = true,
+    };
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default) =>
+        await RunAsync(args, new CliIO(stdout, stderr, Console.In, Environment.GetEnvironmentVariable), ct);
+
+    /// <summary>Runs one command line against the given streams and environment (tests give their own).</summary>
+    public static async Task<int> RunAsync(string[] args, CliIO io, CancellationToken ct = default)
+    {
+        var (stdout, stderr) = (io.Out, io.Error);
         var root = new RootCommand("Clearwing: findings in, verified fixes and disclosures out.");
         root.Options.Add(Db);
-        var io = new CliIO(stdout, stderr, stdin);
+        root.Options.Add(Server);
         root.Subcommands.Add(ServeVerb.Create(io));
         root.Subcommands.Add(WorkerVerb.Create(io));
         root.Subcommands.Add(ImportVerb.Create(io));
@@ -74,7 +82,7 @@ public static class CliApp
             await stderr.WriteLineAsync($"error: {e.Message}");
             return ExitCode.Failure;
         }
-        catch (Exception e) when (e is CaseEditException or NotFoundException or ArgumentException or FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception e) when (e is CaseEditException or TransitionRefusedException or Clearwing.Disclosure.CommitmentException or NotFoundException or ArgumentException or FileNotFoundException or DirectoryNotFoundException)
         {
             await stderr.WriteLineAsync($"error: {e.Message}");
             return ExitCode.BadInput;

@@ -7,8 +7,11 @@ using Spectre.Console;
 namespace Clearwing.Cli;
 
 /// <summary>What every verb writes through, and the database it opens.</summary>
-public sealed class CliIO(TextWriter stdout, TextWriter stderr, TextReader stdin)
+public sealed class CliIO(TextWriter stdout, TextWriter stderr, TextReader stdin, Func<string, string?> environment)
 {
+    /// <summary>Environment variables (CLEARWING_DB, CLEARWING_SERVER, CLEARWING_TOKEN).</summary>
+    public Func<string, string?> Environment { get; } = environment;
+
     public TextWriter Out { get; } = stdout;
     public TextWriter Error { get; } = stderr;
     /// <summary>Where secrets are read from (--password-stdin), never from arguments that show in process lists.</summary>
@@ -52,7 +55,7 @@ public sealed class CliIO(TextWriter stdout, TextWriter stderr, TextReader stdin
     }
 
     public static string DatabaseSpec(ParseResult parsed) =>
-        parsed.GetValue(CliApp.Db) ?? Environment.GetEnvironmentVariable("CLEARWING_DB") ?? Database.DefaultPath;
+        parsed.GetValue(CliApp.Db) ?? System.Environment.GetEnvironmentVariable("CLEARWING_DB") ?? Database.DefaultPath;
 
     public static async Task<Database> OpenDatabaseAsync(ParseResult parsed, CancellationToken ct)
     {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Clearwing.Access;
 using Clearwing.Cases;
 using Clearwing.Disclosure;
 using Clearwing.Findings;
@@ -45,9 +46,10 @@ public static class ServerHost
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(db);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<Clearwing.Access.AuditLog>();
+        builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<Importer>();
         builder.Services.AddSingleton<CaseQueries>();
+        builder.Services.AddSingleton<CaseLifecycle>();
         builder.Services.AddSingleton<FindingQueries>();
         builder.Services.AddClearwingAccess(options);
         builder.Services.AddSingleton<CommitmentStore>();
@@ -67,6 +69,7 @@ public static class ServerHost
         api.MapAccess();
         api.MapImports();
         api.MapCases();
+        api.MapLifecycle();
         api.MapFindings();
         api.MapCommitments();
         api.MapDisclosure();

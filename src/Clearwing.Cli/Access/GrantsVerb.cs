@@ -14,8 +14,8 @@ public static class GrantsVerb
         var list = new Command("list", "The orgs with need-to-know on a case.") { caseId, json };
         list.SetAction(async (parsed, ct) =>
         {
-            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var grants = await new GrantStore(db, TimeProvider.System).ListAsync(Caller.Local, parsed.GetValue(caseId)!, ct);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var grants = await backend.ListGrantsAsync(parsed.GetValue(caseId)!, ct);
             if (parsed.GetValue(json))
             {
                 await io.WriteJsonAsync(grants);
@@ -33,8 +33,8 @@ public static class GrantsVerb
         var add = new Command("add", "Give an org need-to-know on a case.") { caseId, org, reason };
         add.SetAction(async (parsed, ct) =>
         {
-            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var grant = await new GrantStore(db, TimeProvider.System).GrantAsync(Caller.Local, parsed.GetValue(caseId)!, parsed.GetValue(org)!, parsed.GetValue(reason)!, ct);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var grant = await backend.GrantAsync(parsed.GetValue(caseId)!, parsed.GetValue(org)!, parsed.GetValue(reason)!, ct);
             await io.Out.WriteLineAsync($"Granted {grant.Org} ({grant.Access}) need-to-know on case {grant.Case}.");
             return ExitCode.Ok;
         });
@@ -42,8 +42,8 @@ public static class GrantsVerb
         var revoke = new Command("revoke", "Take an org's need-to-know on a case away.") { caseId, org };
         revoke.SetAction(async (parsed, ct) =>
         {
-            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            await new GrantStore(db, TimeProvider.System).RevokeAsync(Caller.Local, parsed.GetValue(caseId)!, parsed.GetValue(org)!, ct);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            await backend.RevokeGrantAsync(parsed.GetValue(caseId)!, parsed.GetValue(org)!, ct);
             await io.Out.WriteLineAsync($"Revoked {parsed.GetValue(org)}'s grant on case {parsed.GetValue(caseId)}.");
             return ExitCode.Ok;
         });

@@ -1,16 +1,16 @@
-using Clearwing.Access;
 using System.CommandLine;
+using Clearwing.Access;
 using Clearwing.Cases;
 using Clearwing.Cli.Findings;
 using Spectre.Console;
 
 namespace Clearwing.Cli.Cases;
 
-/// <summary>clearwing cases list|show|merge|split</summary>
+/// <summary>clearwing cases list|show|merge|split|transition|history</summary>
 public static class CasesVerb
 {
     public static Command Create(CliIO io) =>
-        new("cases", "Cases: one root cause each, grouping the findings that share it.") { List(io), Show(io), Merge(io), Split(io) };
+        new("cases", "Cases: one root cause each, grouping the findings that share it.") { List(io), Show(io), Merge(io), Split(io), Transition(io), History(io) };
 
     static Command List(CliIO io)
     {
@@ -22,8 +22,8 @@ public static class CasesVerb
         var command = new Command("list", "List cases, most severe and most recently seen first.") { project, state, limit, offset, json };
         command.SetAction(async (parsed, ct) =>
         {
-            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var page = await new CaseQueries(db).ListAsync(Caller.Local,
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var page = await backend.ListCasesAsync(
                 new CaseFilter(parsed.GetValue(project), parsed.GetValue(state), parsed.GetValue(offset), parsed.GetValue(limit)), ct);
             if (parsed.GetValue(json))
             {
@@ -48,8 +48,8 @@ public static class CasesVerb
         var command = new Command("show", "Show one case: its fingerprints and its merges and splits.") { id, json };
         command.SetAction(async (parsed, ct) =>
         {
-            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var detail = await new CaseQueries(db).GetAsync(Caller.Local, parsed.GetValue(id)!, ct);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var detail = await backend.GetCaseAsync(parsed.GetValue(id)!, ct);
             if (detail is null)
             {
                 await io.Error.WriteLineAsync($"error: no case {parsed.GetValue(id)}");
@@ -86,7 +86,7 @@ public static class CasesVerb
         command.SetAction(async (parsed, ct) =>
         {
             await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            await new CaseEditor(db, TimeProvider.System).MergeAsync(parsed.GetValue(target)!, parsed.GetValue(sources)!, parsed.GetValue(reason)!, ct);
+            await new CaseEditor(db, TimeProvider.System).MergeAsync(Caller.Local, parsed.GetValue(target)!, parsed.GetValue(sources)!, parsed.GetValue(reason)!, ct);
             await io.Out.WriteLineAsync($"Merged {string.Join(", ", parsed.GetValue(sources)!)} into {parsed.GetValue(target)}.");
             return ExitCode.Ok;
         });
@@ -103,9 +103,55 @@ public static class CasesVerb
         command.SetAction(async (parsed, ct) =>
         {
             await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var newId = await new CaseEditor(db, TimeProvider.System).SplitAsync(parsed.GetValue(id)!, parsed.GetValue(fingerprints)!, parsed.GetValue(reason)!, ct);
+            var newId = await new CaseEditor(db, TimeProvider.System).SplitAsync(Caller.Local, parsed.GetValue(id)!, parsed.GetValue(fingerprints)!, parsed.GetValue(reason)!, ct);
             if (parsed.GetValue(json)) await io.WriteJsonAsync(new { id = newId });
             else await io.Out.WriteLineAsync($"Split off case {newId}.");
+            return ExitCode.Ok;
+        });
+        return command;
+    }
+
+    static Command Transition(CliIO io)
+    {
+        var id = new Argument<string>("case") { Description = "Case id" };
+        var to = new Option<string>("--to") { Description = $"The target state: {string.Join(", ", Clearwing.Cases.Lifecycle.StateNames)}", Required = true };
+        var reason = new Option<string?>("--reason") { Description = "Why (required to reject and to reopen)" };
+        var rejection = new Option<string?>("--rejection") { Description = $"When rejecting: {string.Join(", ", Clearwing.Cases.Lifecycle.RejectionNamesInOrder)}" };
+        var duplicateOf = new Option<string?>("--duplicate-of") { Description = "When rejecting as a duplicate: the case it duplicates" };
+        var fixCommit = new Option<string?>("--fix-commit") { Description = "When fixed: the fixing commit" };
+        var fixedVersion = new Option<string?>("--fixed-version") { Description = "When fixed: the first fixed version" };
+        var json = new Option<bool>("--json") { Description = "Print the stored move as JSON" };
+        var command = new Command("transition", "Move a case through its lifecycle (docs/lifecycle.md).") { id, to, reason, rejection, duplicateOf, fixCommit, fixedVersion, json };
+        command.SetAction(async (parsed, ct) =>
+        {
+            var state = Clearwing.Cases.Lifecycle.ParseState(parsed.GetValue(to)!);
+            var why = parsed.GetValue(rejection) is { } r ? Clearwing.Cases.Lifecycle.ParseRejection(r) : (Rejection?)null;
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var move = await backend.TransitionAsync(parsed.GetValue(id)!,
+                new TransitionRequest(state, parsed.GetValue(reason), why, parsed.GetValue(duplicateOf), parsed.GetValue(fixCommit), parsed.GetValue(fixedVersion)), ct);
+            if (parsed.GetValue(json)) await io.WriteJsonAsync(move);
+            else await io.Out.WriteLineAsync($"Case {move.Case}: {move.From} → {move.To} ({move.Action}).");
+            return ExitCode.Ok;
+        });
+        return command;
+    }
+
+    static Command History(CliIO io)
+    {
+        var id = new Argument<string>("case") { Description = "Case id" };
+        var json = new Option<bool>("--json") { Description = "Print a JSON array" };
+        var command = new Command("history", "A case's lifecycle moves, oldest first.") { id, json };
+        command.SetAction(async (parsed, ct) =>
+        {
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var moves = await backend.HistoryAsync(parsed.GetValue(id)!, ct);
+            if (parsed.GetValue(json))
+            {
+                await io.WriteJsonAsync(moves);
+                return ExitCode.Ok;
+            }
+            foreach (var m in moves)
+                await io.Out.WriteLineAsync($"{m.At:u}  {m.From} → {m.To}  by {m.Actor} ({m.Org}){(m.Reason is null ? "" : ": " + m.Reason)}");
             return ExitCode.Ok;
         });
         return command;

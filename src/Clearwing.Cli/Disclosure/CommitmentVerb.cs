@@ -8,7 +8,7 @@ namespace Clearwing.Cli.Disclosure;
 public static class CommitmentVerb
 {
     public static Command Create(CliIO io) =>
-        new("commitment", "Commitments: digests of case reports published before disclosure, verifiable after.") { Verify(io), List(io) };
+        new("commitment", "Commitments: digests of case reports published before disclosure, verifiable after.") { Verify(io), List(io), Notice(io) };
 
     /// <summary>Offline: needs no database, only the digest that was published and the file that was revealed.</summary>
     static Command Verify(CliIO io)
@@ -64,6 +64,24 @@ public static class CommitmentVerb
                     c.Notice?.Deadline.ToString("u") ?? "", c.RevealedAt?.ToString("u") ?? "");
             io.Ansi.Write(table);
             await io.Out.WriteLineAsync(page.NextCursor is { } next ? $"More: --cursor {next}" : $"{page.Items.Count} commitments.");
+            return ExitCode.Ok;
+        });
+        return command;
+    }
+
+    static Command Notice(CliIO io)
+    {
+        var caseId = new Argument<string>("case") { Description = "A confirmed (committed) case" };
+        var vendor = new Option<string>("--vendor") { Description = "The affected vendor, as the public list will show it", Required = true };
+        var product = new Option<string>("--product") { Description = "The affected product", Required = true };
+        var deadline = new Option<DateTimeOffset>("--deadline") { Description = "The disclosure deadline (ISO 8601, e.g. 2027-03-01T00:00:00Z)", Required = true };
+        var command = new Command("notice", "Publish a committed case's early notice: vendor, product and deadline, no technical detail.") { caseId, vendor, product, deadline };
+        command.SetAction(async (parsed, ct) =>
+        {
+            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
+            var notice = await new CommitmentStore(db, TimeProvider.System).PublishEarlyAsync(Clearwing.Access.Caller.Local, parsed.GetValue(caseId)!,
+                parsed.GetValue(vendor)!, parsed.GetValue(product)!, parsed.GetValue(deadline), ct);
+            await io.Out.WriteLineAsync($"Published: {notice.Vendor} {notice.Product}, deadline {notice.Deadline:O}.");
             return ExitCode.Ok;
         });
         return command;

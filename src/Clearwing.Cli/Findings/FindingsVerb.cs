@@ -1,4 +1,3 @@
-using Clearwing.Access;
 using System.CommandLine;
 using Clearwing.Findings;
 using Spectre.Console;
@@ -18,8 +17,8 @@ public static class FindingsVerb
         var list = new Command("list", "List findings, newest first.") { caseId, project, limit, offset, json };
         list.SetAction(async (parsed, ct) =>
         {
-            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var page = await new FindingQueries(db).ListAsync(Caller.Local,
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var page = await backend.ListFindingsAsync(
                 new FindingFilter(parsed.GetValue(caseId), parsed.GetValue(project), parsed.GetValue(offset), parsed.GetValue(limit)), ct);
             if (parsed.GetValue(json))
             {

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Clearwing.Access;
 using Clearwing.Findings;
 using Spectre.Console;
 
@@ -24,8 +23,7 @@ public static class ImportVerb
             var inputs = parsed.GetValue(files)!;
             foreach (var f in inputs)
                 if (!f.Exists) throw new FileNotFoundException($"No such file: {f.FullName}");
-            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var importer = new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System));
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
             var request = new ImportRequest(parsed.GetValue(project)!, inputs.Select(f => new ImportFile(f.FullName, f.Name)).ToList(),
                 parsed.GetValue(revision), parsed.GetValue(sourceRoot)?.FullName);
 
@@ -39,10 +37,10 @@ public static class ImportVerb
                     var task = progress.AddTask("Importing", maxValue: 1);
                     task.IsIndeterminate = true;
                     var reporter = new Progress<long>(n => task.Description = $"Importing: {n:N0} results read");
-                    return await importer.ImportAsync(request, reporter, ct);
+                    return await backend.ImportAsync(request, reporter, ct);
                 });
             }
-            else summary = await importer.ImportAsync(request, null, ct);
+            else summary = await backend.ImportAsync(request, null, ct);
 
             if (parsed.GetValue(json))
             {

@@ -36,6 +36,8 @@ public sealed class NotFoundException(string message) : Exception(message);
 /// </summary>
 public sealed class AccessStore(Database db, TimeProvider time)
 {
+    readonly AuditLog _audit = new(db, time);
+
     /// <summary>Failed logins in a row before the login locks.</summary>
     public const int LockoutThreshold = 5;
     public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
@@ -61,6 +63,7 @@ public sealed class AccessStore(Database db, TimeProvider time)
         var orgId = await InsertOrgAsync(connection, tx, orgName, OrgKind.Coordinator);
         var member = await InsertMemberAsync(connection, tx, orgId, orgName, adminLogin, Role.Admin, hash);
         var token = await InsertTokenAsync(connection, tx, orgId, orgName, $"{adminLogin} (admin init)", Role.Admin, null, $"member:{adminLogin}");
+        await _audit.AppendAsync(connection, tx, AuditEntry.By(Caller.Local, $"org:{orgName}", "init", new { admin = adminLogin, token = token.Token.Id }), ct);
         await tx.CommitAsync(ct);
         return new InitResult(new OrgInfo(orgName, OrgKind.Coordinator, FromMs(Now)), member, generated, token);
     }
@@ -74,6 +77,7 @@ public sealed class AccessStore(Database db, TimeProvider time)
         if (await connection.ExecuteScalarAsync<long?>("SELECT id FROM orgs WHERE name = @name", new { name }, tx) is not null)
             throw new ArgumentException($"An org named '{name}' already exists.");
         await InsertOrgAsync(connection, tx, name, kind);
+        await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"org:{name}", "create-org", new { kind = kind.Name() }), ct);
         await tx.CommitAsync(ct);
         return new OrgInfo(name, kind, FromMs(Now));
     }
@@ -98,6 +102,7 @@ public sealed class AccessStore(Database db, TimeProvider time)
         if (await connection.ExecuteScalarAsync<long?>("SELECT id FROM members WHERE login = @login", new { login }, tx) is not null)
             throw new ArgumentException($"A member with login '{login}' already exists.");
         var member = await InsertMemberAsync(connection, tx, orgId, org, login, role, hash);
+        await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"org:{org}", "add-member", new { login, role = role.Name() }), ct);
         await tx.CommitAsync(ct);
         return member;
     }
@@ -119,6 +124,7 @@ public sealed class AccessStore(Database db, TimeProvider time)
         var orgId = await ManagedOrgAsync(connection, tx, caller, org);
         if (await connection.ExecuteAsync("DELETE FROM members WHERE org_id = @orgId AND login = @login", new { orgId, login = login.Trim().ToLowerInvariant() }, tx) == 0)
             throw new NotFoundException($"No member '{login}' in org '{org}'.");
+        await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"org:{org}", "remove-member", new { login }), ct);
         await tx.CommitAsync(ct);
     }
 
@@ -130,6 +136,8 @@ public sealed class AccessStore(Database db, TimeProvider time)
         await using var tx = await db.BeginAsync(connection, ct);
         var orgId = await ManagedOrgAsync(connection, tx, caller, org);
         var token = await InsertTokenAsync(connection, tx, orgId, org, name, role, expiresAt, caller.Actor);
+        await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"org:{org}", "create-token",
+            new { id = token.Token.Id, name, role = role.Name(), expiresAt = expiresAt?.ToUnixTimeMilliseconds() }), ct);
         await tx.CommitAsync(ct);
         return token;
     }
@@ -157,6 +165,7 @@ public sealed class AccessStore(Database db, TimeProvider time)
         await connection.ExecuteAsync("UPDATE tokens SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL", new { id, now = Now }, tx);
         var row = await connection.QuerySingleAsync<TokenRow>(
             "SELECT id, name, role, created_by, created_at, expires_at, revoked_at, last_used_at FROM tokens WHERE id = @id", new { id }, tx);
+        await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"org:{org}", "revoke-token", new { id }), ct);
         await tx.CommitAsync(ct);
         return row.ToInfo(org);
     }
@@ -231,6 +240,7 @@ public sealed class AccessStore(Database db, TimeProvider time)
             ?? throw new NotFoundException($"No member '{login}'.");
         if (caller.Actor != $"member:{login}") await ManagedOrgAsync(connection, tx, caller, org);
         await connection.ExecuteAsync("UPDATE members SET password_hash = @hash, failed_logins = 0, locked_until = NULL WHERE login = @login", new { hash, login }, tx);
+        await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"org:{org}", "set-password", new { login }), ct);
         await tx.CommitAsync(ct);
     }
 

@@ -1,3 +1,4 @@
+using Clearwing.Access;
 using System.Data.Common;
 using Clearwing.Storage;
 using Dapper;
@@ -13,9 +14,12 @@ public sealed class CaseEditException(string message) : Exception(message);
 /// </summary>
 public sealed class CaseEditor(Database db, TimeProvider time)
 {
+    readonly AuditLog _audit = new(db, time);
+
     /// <summary>Moves every fingerprint of <paramref name="sources"/> into <paramref name="target"/>; the sources point at it from then on.</summary>
-    public async Task MergeAsync(string target, IReadOnlyList<string> sources, string reason, CancellationToken ct = default)
+    public async Task MergeAsync(Caller caller, string target, IReadOnlyList<string> sources, string reason, CancellationToken ct = default)
     {
+        caller.RequireCoordinatorWriter("merge cases");
         RequireReason(reason);
         if (sources.Count == 0) throw new CaseEditException("Name at least one case to merge into the target.");
         if (sources.Contains(target)) throw new CaseEditException($"Case {target} cannot be merged into itself.");
@@ -38,12 +42,14 @@ public sealed class CaseEditor(Database db, TimeProvider time)
             await RecordAsync(connection, tx, source, target, "merged-into", reason, moved, now);
         }
         await RecomputeAsync(connection, tx, target);
+        await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{target}", "merge", new { sources, reason }), ct);
         await tx.CommitAsync(ct);
     }
 
     /// <summary>Moves the named fingerprints out of <paramref name="caseId"/> into a new case, whose id is returned.</summary>
-    public async Task<string> SplitAsync(string caseId, IReadOnlyList<string> fingerprints, string reason, CancellationToken ct = default)
+    public async Task<string> SplitAsync(Caller caller, string caseId, IReadOnlyList<string> fingerprints, string reason, CancellationToken ct = default)
     {
+        caller.RequireCoordinatorWriter("split cases");
         RequireReason(reason);
         var wanted = fingerprints.Distinct().ToList();
         if (wanted.Count == 0) throw new CaseEditException("Name at least one fingerprint to split off.");
@@ -74,6 +80,7 @@ public sealed class CaseEditor(Database db, TimeProvider time)
         await RecordAsync(connection, tx, newId!, caseId, "split-from", reason, wanted.Count, now);
         await RecomputeAsync(connection, tx, caseId);
         await RecomputeAsync(connection, tx, newId!);
+        await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "split", new { into = newId, fingerprints, reason }), ct);
         await tx.CommitAsync(ct);
         return newId!;
     }

@@ -1,3 +1,4 @@
+using Clearwing.Access;
 using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -14,6 +15,8 @@ namespace Clearwing.Disclosure;
 /// </summary>
 public sealed class CommitmentStore(Database db, TimeProvider time)
 {
+    readonly AuditLog _audit = new(db, time);
+
     public const int MaxLimit = 1000;
 
     /// <summary>Longest vendor or product name in an early notice, in characters.</summary>
@@ -56,18 +59,22 @@ public sealed class CommitmentStore(Database db, TimeProvider time)
     /// Publishes (or corrects) the early notice of <paramref name="caseId"/>'s commitment: affected vendor and
     /// product and the disclosure deadline, which the public list shows from now on. No technical detail belongs here.
     /// </summary>
-    public async Task<EarlyNotice> PublishEarlyAsync(string caseId, string vendor, string product, DateTimeOffset deadline, CancellationToken ct = default)
+    public async Task<EarlyNotice> PublishEarlyAsync(Caller caller, string caseId, string vendor, string product, DateTimeOffset deadline, CancellationToken ct = default)
     {
+        caller.RequireCoordinatorWriter("publish early notices");
         ArgumentException.ThrowIfNullOrWhiteSpace(caseId);
         vendor = NoticeText(vendor, nameof(vendor));
         product = NoticeText(product, nameof(product));
         var now = Now();
         await using var connection = await db.OpenAsync(ct);
+        await using var tx = await db.BeginAsync(connection, ct);
         var changed = await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE commitments SET vendor = @vendor, product = @product, deadline = @deadline, published_at = @now
             WHERE case_id = @caseId
-            """, new { caseId, vendor, product, deadline = deadline.ToUnixTimeMilliseconds(), now }, cancellationToken: ct));
+            """, new { caseId, vendor, product, deadline = deadline.ToUnixTimeMilliseconds(), now }, tx, cancellationToken: ct));
         if (changed == 0) throw new CommitmentException($"Case {caseId} has no commitment; an early notice is published for a committed case.");
+        await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "early-notice", new { vendor, product, deadline = deadline.ToUnixTimeMilliseconds() }), ct);
+        await tx.CommitAsync(ct);
         return new EarlyNotice(vendor, product, At(deadline.ToUnixTimeMilliseconds()), At(now));
     }
 

@@ -113,6 +113,17 @@ public static class Authentication
             AccessNames.ParseRole(user.FindFirstValue(RoleClaim)!), user.FindFirstValue(ActorClaim)!);
     }
 
+    /// <summary>
+    /// Records that a token read embargoed data (an API token is what scripts and outside systems use; the
+    /// chain then shows which token saw which case, and when).
+    /// </summary>
+    public static async Task AuditTokenReadAsync(this HttpContext context, string subject, string what)
+    {
+        if (context.User.Identity?.AuthenticationType != TokenScheme) return;
+        await context.RequestServices.GetRequiredService<AuditLog>().AppendAsync(
+            AuditEntry.By(context.Caller(), subject, "token-read", new { what }), context.RequestAborted);
+    }
+
     public static ClaimsPrincipal Principal(Caller caller, string scheme) => new(new ClaimsIdentity(
     [
         new Claim(OrgIdClaim, caller.OrgId.ToString(CultureInfo.InvariantCulture)), new Claim(OrgClaim, caller.Org),

@@ -19,9 +19,12 @@ public static class CasesApi
         HttpContext context, CaseQueries cases, string? project, string? state, int? offset, int? limit, CancellationToken ct) =>
         TypedResults.Ok(await cases.ListAsync(context.Caller(), new CaseFilter(project, state, offset ?? 0, limit ?? 100), ct));
 
-    static async Task<Results<Ok<CaseDetail>, ProblemHttpResult>> GetAsync(string id, HttpContext context, CaseQueries cases, CancellationToken ct) =>
+    static async Task<Results<Ok<CaseDetail>, ProblemHttpResult>> GetAsync(string id, HttpContext context, CaseQueries cases, CancellationToken ct)
+    {
         // Outside the caller's need-to-know and nonexistent answer alike.
-        await cases.GetAsync(context.Caller(), id, ct) is { } detail
-            ? TypedResults.Ok(detail)
-            : TypedResults.Problem($"No case {id}.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
+        if (await cases.GetAsync(context.Caller(), id, ct) is not { } detail)
+            return TypedResults.Problem($"No case {id}.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
+        if (detail.Case.State != "disclosed") await context.AuditTokenReadAsync($"case:{id}", "case");
+        return TypedResults.Ok(detail);
+    }
 }

@@ -1,10 +1,13 @@
 using Clearwing.Disclosure;
+using Clearwing.Server.Access;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace Clearwing.Server.Disclosure;
+
+public sealed record EarlyNoticeBody(string Vendor, string Product, DateTimeOffset Deadline);
 
 /// <summary>
 /// The public commitment list (DESIGN.md "Security model": one of the two things anyone may read). It shows
@@ -18,6 +21,10 @@ public static class CommitmentsApi
             .WithSummary("Published commitments, newest first: digest and time; vendor, product and deadline when published early; case id, salt and report once disclosed.");
         api.MapGet("/commitments/{digest}", GetAsync).AllowAnonymous().WithName("GetCommitment")
             .WithSummary("One commitment by its SHA3-256 digest (64 hex digits).");
+        api.MapPut("/cases/{id}/commitment/notice", async (string id, EarlyNoticeBody body, HttpContext context, CommitmentStore commitments, CancellationToken ct) =>
+                TypedResults.Ok(await commitments.PublishEarlyAsync(context.Caller(), id, body.Vendor, body.Product, body.Deadline, ct)))
+            .WithName("PublishEarlyNotice")
+            .WithSummary("Publishes (or corrects) a committed case's early notice: vendor, product, deadline; never technical detail (coordinator).");
     }
 
     static async Task<Results<Ok<CommitmentPage>, ProblemHttpResult>> ListAsync(

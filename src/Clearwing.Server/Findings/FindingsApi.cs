@@ -14,6 +14,10 @@ public static class FindingsApi
         api.MapGet("/findings", ListAsync).WithName("ListFindings").WithSummary("Findings, filtered by case and/or project, newest first.");
 
     static async Task<Ok<Page<Finding>>> ListAsync(
-        HttpContext context, FindingQueries findings, string? @case, string? project, int? offset, int? limit, CancellationToken ct) =>
-        TypedResults.Ok(await findings.ListAsync(context.Caller(), new FindingFilter(@case, project, offset ?? 0, limit ?? 100), ct));
+        HttpContext context, FindingQueries findings, string? @case, string? project, int? offset, int? limit, CancellationToken ct)
+    {
+        var page = await findings.ListAsync(context.Caller(), new FindingFilter(@case, project, offset ?? 0, limit ?? 100), ct);
+        if (page.Items.Count > 0) await context.AuditTokenReadAsync(@case is null ? $"project:{project ?? "*"}" : $"case:{@case}", "findings");
+        return TypedResults.Ok(page);
+    }
 }

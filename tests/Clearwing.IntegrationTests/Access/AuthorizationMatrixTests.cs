@@ -98,6 +98,19 @@ public sealed class AuthorizationMatrixTests
         ["GET /api/v1/commitments"] = new((_, _) => Done(Get("/api/v1/commitments")), "200/200 200/200 200/200 200/200 200/200 200/200 200/200"),
         ["GET /api/v1/commitments/{digest}"] = new((_, _) => Done(Get($"/api/v1/commitments/{new string('0', 64)}")),
             "404/404 404/404 404/404 404/404 404/404 404/404 404/404"),
+        ["GET /api/v1/cases/{id}/transitions"] = new((_, c) => Done(Get($"/api/v1/cases/{c.Case}/transitions")), "200/200 200/200 200/200 200/404 200/404 404/404 401/401"),
+        // Both cases start each cell new, so every allowed caller makes the same move (new → triage).
+        ["POST /api/v1/cases/{id}/transitions"] = new(async (f, c) =>
+        {
+            await using (var connection = await f.Server.Db.OpenAsync(Ct))
+                await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE cases SET state = 'new'");
+            return Post($"/api/v1/cases/{c.Case}/transitions", new { to = "triage" });
+        }, "200/200 200/200 403/403 403/404 403/404 404/404 401/401"),
+        // Case B has no commitment (only A was confirmed in the fixture), so even the coordinator's writers get a 400 there.
+        ["PUT /api/v1/cases/{id}/commitment/notice"] = new((_, c) => Done(new HttpRequestMessage(HttpMethod.Put, $"/api/v1/cases/{c.Case}/commitment/notice")
+        {
+            Content = JsonContent.Create(new { vendor = "Example", product = "libexample", deadline = "2027-03-01T00:00:00Z" }),
+        }), "200/400 200/400 403/403 403/403 403/403 403/403 401/401"),
         ["GET /api/v1/findings"] = new((_, c) => Done(Get($"/api/v1/findings?case={c.Case}")), AnyoneSignedIn),
 
         // Deadlines and policy: everyone reads what their need-to-know covers; the coordinator's admins set policy.
@@ -168,6 +181,10 @@ public sealed class AuthorizationMatrixTests
             var grants = new GrantStore(server.Db, TimeProvider.System);
             await grants.GrantAsync(Caller.Local, cases[0].Id, "alpha", "matrix", Ct);
             await grants.GrantAsync(Caller.Local, cases[0].Id, "vals", "matrix", Ct);
+            var lifecycle = new Clearwing.Cases.CaseLifecycle(server.Db, TimeProvider.System, new AuditLog(server.Db, TimeProvider.System),
+                new Clearwing.Disclosure.CommitmentStore(server.Db, TimeProvider.System));
+            await lifecycle.TransitionAsync(Caller.Local, cases[0].Id, new Clearwing.Cases.TransitionRequest(Clearwing.Cases.CaseState.Triage), Ct);
+            await lifecycle.TransitionAsync(Caller.Local, cases[0].Id, new Clearwing.Cases.TransitionRequest(Clearwing.Cases.CaseState.Confirmed), Ct);
             return new Fixture { Server = server, Clients = clients, CaseA = cases[0].Id, CaseB = cases[1].Id };
         }
 

@@ -24,7 +24,7 @@ public sealed class CaseEditorTests
         var cases = await ImportCases(db, 3);
         var editor = new CaseEditor(db, TimeProvider.System);
 
-        await editor.MergeAsync(cases[0].Id, [cases[1].Id, cases[2].Id], "same overflow in the parser", Ct);
+        await editor.MergeAsync(Caller.Local, cases[0].Id, [cases[1].Id, cases[2].Id], "same overflow in the parser", Ct);
 
         var queries = new CaseQueries(db);
         var survivor = (await queries.GetAsync(Caller.Local, cases[0].Id, Ct))!;
@@ -47,11 +47,11 @@ public sealed class CaseEditorTests
         await using var db = await TestDatabases.CreateAsync(engine);
         var cases = await ImportCases(db, 2);
         var editor = new CaseEditor(db, TimeProvider.System);
-        await editor.MergeAsync(cases[0].Id, [cases[1].Id], "looked alike", Ct);
+        await editor.MergeAsync(Caller.Local, cases[0].Id, [cases[1].Id], "looked alike", Ct);
         var queries = new CaseQueries(db);
         var merged = (await queries.GetAsync(Caller.Local, cases[0].Id, Ct))!;
 
-        var newId = await editor.SplitAsync(cases[0].Id, [merged.Fingerprints[1]], "different root cause after all", Ct);
+        var newId = await editor.SplitAsync(Caller.Local, cases[0].Id, [merged.Fingerprints[1]], "different root cause after all", Ct);
 
         var split = (await queries.GetAsync(Caller.Local, newId, Ct))!;
         Assert.Equal([merged.Fingerprints[1]], split.Fingerprints);
@@ -67,11 +67,11 @@ public sealed class CaseEditorTests
         var cases = await ImportCases(db, 2);
         var editor = new CaseEditor(db, TimeProvider.System);
 
-        await Assert.ThrowsAsync<CaseEditException>(() => editor.MergeAsync(cases[0].Id, [cases[1].Id], " ", Ct));
-        await Assert.ThrowsAsync<CaseEditException>(() => editor.MergeAsync(cases[0].Id, [cases[0].Id], "self", Ct));
-        var error = await Assert.ThrowsAsync<CaseEditException>(() => editor.SplitAsync(cases[0].Id, ["feedface"], "why", Ct));
+        await Assert.ThrowsAsync<CaseEditException>(() => editor.MergeAsync(Caller.Local, cases[0].Id, [cases[1].Id], " ", Ct));
+        await Assert.ThrowsAsync<CaseEditException>(() => editor.MergeAsync(Caller.Local, cases[0].Id, [cases[0].Id], "self", Ct));
+        var error = await Assert.ThrowsAsync<CaseEditException>(() => editor.SplitAsync(Caller.Local, cases[0].Id, ["feedface"], "why", Ct));
         Assert.Contains("feedface", error.Message);
         var only = (await new CaseQueries(db).GetAsync(Caller.Local, cases[0].Id, Ct))!.Fingerprints;
-        await Assert.ThrowsAsync<CaseEditException>(() => editor.SplitAsync(cases[0].Id, only, "everything", Ct));
+        await Assert.ThrowsAsync<CaseEditException>(() => editor.SplitAsync(Caller.Local, cases[0].Id, only, "everything", Ct));
     }
 }

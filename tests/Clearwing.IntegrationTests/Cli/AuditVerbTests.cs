@@ -68,7 +68,7 @@ public sealed class AuditVerbTests
         var events = JsonDocument.Parse(output).RootElement;
         Assert.Equal([2L, 1L], events.EnumerateArray().Select(e => e.GetProperty("seq").GetInt64()));
         var newest = events[0];
-        Assert.Equal(("cli", JsonValueKind.Null, $"import:{import}", "import"),
+        Assert.Equal(("local", JsonValueKind.Null, $"import:{import}", "import"),
             (newest.GetProperty("actor").GetString(), newest.GetProperty("org").ValueKind, newest.GetProperty("subject").GetString(), newest.GetProperty("action").GetString()));
         Assert.Equal(events[1].GetProperty("hash").GetString(), newest.GetProperty("previousHash").GetString());
         foreach (var key in new[] { "at", "payloadHash", "hash" })

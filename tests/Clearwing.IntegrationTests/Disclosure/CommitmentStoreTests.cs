@@ -81,7 +81,7 @@ public sealed class CommitmentStoreTests
         const string secret = "EMBARGOED-use-after-free-in-inflate";
         var commitment = await SomeCommitments.CommitAsync(db, store, caseId, SomeCommitments.Report(secret));
         var saltHex = Convert.ToHexStringLower((await StoredAsync(db, caseId)).Salt);
-        await store.PublishEarlyAsync(caseId, "Example Org", "libexample", new DateTimeOffset(2027, 1, 31, 0, 0, 0, TimeSpan.FromHours(-5)), Ct);
+        await store.PublishEarlyAsync(Clearwing.Access.Caller.Local, caseId, "Example Org", "libexample", new DateTimeOffset(2027, 1, 31, 0, 0, 0, TimeSpan.FromHours(-5)), Ct);
 
         var page = await store.ListPublicAsync(ct: Ct);
         var one = await store.GetPublicAsync(commitment.Digest, Ct);
@@ -121,8 +121,8 @@ public sealed class CommitmentStoreTests
         time.Advance(TimeSpan.FromHours(1));
 
         var deadline = new DateTimeOffset(2027, 1, 31, 18, 0, 0, TimeSpan.FromHours(2));
-        await store.PublishEarlyAsync(cases[0], "  Example Org ", "libexample", deadline, Ct);
-        await store.PublishEarlyAsync(cases[0], "Example Org", "libexample 1.x", deadline.AddDays(14), Ct);
+        await store.PublishEarlyAsync(Clearwing.Access.Caller.Local, cases[0], "  Example Org ", "libexample", deadline, Ct);
+        await store.PublishEarlyAsync(Clearwing.Access.Caller.Local, cases[0], "Example Org", "libexample 1.x", deadline.AddDays(14), Ct);
 
         var notice = (await store.GetPublicAsync(commitment.Digest, Ct))!.Notice;
         Assert.Equal(new EarlyNotice("Example Org", "libexample 1.x", new DateTimeOffset(2027, 2, 14, 16, 0, 0, TimeSpan.Zero), FakeTime.Start.AddHours(1)), notice);
@@ -184,10 +184,10 @@ public sealed class CommitmentStoreTests
         var store = new CommitmentStore(db, time);
         var commitment = await SomeCommitments.CommitAsync(db, store, cases[0], SomeCommitments.Report());
 
-        var refused = await Assert.ThrowsAsync<CommitmentException>(() => store.PublishEarlyAsync(cases[1], "v", "p", FakeTime.Start, Ct));
+        var refused = await Assert.ThrowsAsync<CommitmentException>(() => store.PublishEarlyAsync(Clearwing.Access.Caller.Local, cases[1], "v", "p", FakeTime.Start, Ct));
         Assert.Contains($"Case {cases[1]} has no commitment", refused.Message);
-        await Assert.ThrowsAsync<ArgumentException>(() => store.PublishEarlyAsync(cases[0], " ", "p", FakeTime.Start, Ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => store.PublishEarlyAsync(cases[0], "v", new string('p', 201), FakeTime.Start, Ct));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.PublishEarlyAsync(Clearwing.Access.Caller.Local, cases[0], " ", "p", FakeTime.Start, Ct));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.PublishEarlyAsync(Clearwing.Access.Caller.Local, cases[0], "v", new string('p', 201), FakeTime.Start, Ct));
         Assert.Null(await SomeCommitments.RevealAsync(db, store, cases[1]));
 
         await SomeCommitments.RevealAsync(db, store, cases[0]);

@@ -124,7 +124,7 @@ public sealed class CommitmentVerbTests
             var caseId = (await SomeCommitments.CasesAsync(db, 1))[0];
             var store = new CommitmentStore(db, TimeProvider.System);
             digest = (await SomeCommitments.CommitAsync(db, store, caseId, SomeCommitments.Report("EMBARGOED-cli"))).Digest;
-            await store.PublishEarlyAsync(caseId, "Example Org", "libexample", new DateTimeOffset(2027, 1, 31, 0, 0, 0, TimeSpan.Zero), Ct);
+            await store.PublishEarlyAsync(Clearwing.Access.Caller.Local, caseId, "Example Org", "libexample", new DateTimeOffset(2027, 1, 31, 0, 0, 0, TimeSpan.Zero), Ct);
         }
 
         var (exit, output, _) = await Run("commitment", "list", "--json", "--db", spec);

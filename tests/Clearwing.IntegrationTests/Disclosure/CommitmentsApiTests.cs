@@ -43,7 +43,7 @@ public sealed class CommitmentsApiTests
         const string secret = "EMBARGOED-integer-overflow-in-png_read_chunk";
         var commitment = await SomeCommitments.CommitAsync(db, store, cases[0], SomeCommitments.Report(secret));
         await SomeCommitments.CommitAsync(db, store, cases[1], SomeCommitments.Report());
-        await store.PublishEarlyAsync(cases[0], "Example Org", "libexample", new DateTimeOffset(2027, 1, 31, 0, 0, 0, TimeSpan.Zero), Ct);
+        await store.PublishEarlyAsync(Clearwing.Access.Caller.Local, cases[0], "Example Org", "libexample", new DateTimeOffset(2027, 1, 31, 0, 0, 0, TimeSpan.Zero), Ct);
         string salt;
         await using (var connection = await db.OpenAsync(Ct))
         await using (var read = connection.CreateCommand())

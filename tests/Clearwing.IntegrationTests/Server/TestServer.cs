@@ -17,6 +17,10 @@ public sealed class TestServer : IAsyncDisposable
     public required Database Db { get; init; }
     public required HttpClient Http { get; init; }
     public required Uri BaseAddress { get; init; }
+    /// <summary>The --db value of the server's database.</summary>
+    public required string Spec { get; init; }
+    /// <summary>The coordinator admin's API token, as `admin init` printed it.</summary>
+    public required string AdminToken { get; init; }
     public AccessStore Access => new(Db, TimeProvider.System);
 
     static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -33,7 +37,10 @@ public sealed class TestServer : IAsyncDisposable
         var db = Database.Open(spec);
         var init = await new AccessStore(db, TimeProvider.System).InitAsync("coordinator", AdminLogin, AdminPassword, Ct);
         var baseAddress = new Uri(app.Urls.First());
-        return new TestServer { App = app, Db = db, BaseAddress = baseAddress, Http = Client(baseAddress, init.Token.Secret) };
+        return new TestServer
+        {
+            App = app, Db = db, BaseAddress = baseAddress, Spec = spec, AdminToken = init.Token.Secret, Http = Client(baseAddress, init.Token.Secret),
+        };
     }
 
     public static HttpClient Client(Uri baseAddress, string? token)

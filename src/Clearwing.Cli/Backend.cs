@@ -1,0 +1,176 @@
+using System.CommandLine;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Clearwing.Access;
+using Clearwing.Cases;
+using Clearwing.Disclosure;
+using Clearwing.Findings;
+using Clearwing.Storage;
+
+namespace Clearwing.Cli;
+
+/// <summary>
+/// What the case, finding, import and grant verbs work against: the database itself (--db, as its
+/// administrator: <see cref="Caller.Local"/>), or a Clearwing server (--server, as the org whose token is in
+/// CLEARWING_TOKEN, seeing exactly what that org may see).
+/// </summary>
+public abstract class Backend : IAsyncDisposable
+{
+    public static async Task<Backend> OpenAsync(ParseResult parsed, CliIO io, CancellationToken ct)
+    {
+        var server = parsed.GetValue(CliApp.Server) ?? io.Environment("CLEARWING_SERVER");
+        if (server is null) return new DatabaseBackend(await CliIO.OpenDatabaseAsync(parsed, ct));
+        if (parsed.GetValue(CliApp.Db) is not null) throw new ArgumentException("Give --server or --db, not both.");
+        var token = io.Environment("CLEARWING_TOKEN");
+        if (string.IsNullOrWhiteSpace(token)) throw new ArgumentException("--server needs an API token in CLEARWING_TOKEN (create one with 'clearwing tokens create').");
+        if (!Uri.TryCreate(server, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            throw new ArgumentException($"--server {server}: expected an http:// or https:// URL.");
+        return new ServerBackend(uri, token.Trim());
+    }
+
+    public abstract Task<Page<CaseSummary>> ListCasesAsync(CaseFilter filter, CancellationToken ct);
+    public abstract Task<CaseDetail?> GetCaseAsync(string id, CancellationToken ct);
+    public abstract Task<CaseTransition> TransitionAsync(string id, TransitionRequest request, CancellationToken ct);
+    public abstract Task<IReadOnlyList<CaseTransition>> HistoryAsync(string id, CancellationToken ct);
+    public abstract Task<Page<Finding>> ListFindingsAsync(FindingFilter filter, CancellationToken ct);
+    public abstract Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress, CancellationToken ct);
+    public abstract Task<IReadOnlyList<GrantInfo>> ListGrantsAsync(string caseId, CancellationToken ct);
+    public abstract Task<GrantInfo> GrantAsync(string caseId, string org, string reason, CancellationToken ct);
+    public abstract Task RevokeGrantAsync(string caseId, string org, CancellationToken ct);
+    public abstract ValueTask DisposeAsync();
+}
+
+sealed class DatabaseBackend(Database db) : Backend
+{
+    readonly TimeProvider _time = TimeProvider.System;
+
+    CaseLifecycle Lifecycle => new(db, _time, new AuditLog(db, _time), new CommitmentStore(db, _time));
+
+    public override Task<Page<CaseSummary>> ListCasesAsync(CaseFilter filter, CancellationToken ct) => new CaseQueries(db).ListAsync(Caller.Local, filter, ct);
+    public override Task<CaseDetail?> GetCaseAsync(string id, CancellationToken ct) => new CaseQueries(db).GetAsync(Caller.Local, id, ct);
+    public override Task<CaseTransition> TransitionAsync(string id, TransitionRequest request, CancellationToken ct) => Lifecycle.TransitionAsync(Caller.Local, id, request, ct);
+    public override Task<IReadOnlyList<CaseTransition>> HistoryAsync(string id, CancellationToken ct) => Lifecycle.HistoryAsync(Caller.Local, id, ct);
+    public override Task<Page<Finding>> ListFindingsAsync(FindingFilter filter, CancellationToken ct) => new FindingQueries(db).ListAsync(Caller.Local, filter, ct);
+    public override Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress, CancellationToken ct) =>
+        new Importer(db, _time, new AuditLog(db, _time)).ImportAsync(request, progress, ct);
+    public override Task<IReadOnlyList<GrantInfo>> ListGrantsAsync(string caseId, CancellationToken ct) => new GrantStore(db, _time).ListAsync(Caller.Local, caseId, ct);
+    public override Task<GrantInfo> GrantAsync(string caseId, string org, string reason, CancellationToken ct) => new GrantStore(db, _time).GrantAsync(Caller.Local, caseId, org, reason, ct);
+    public override Task RevokeGrantAsync(string caseId, string org, CancellationToken ct) => new GrantStore(db, _time).RevokeAsync(Caller.Local, caseId, org, ct);
+    public override ValueTask DisposeAsync() => db.DisposeAsync();
+}
+
+/// <summary>The REST API under /api/v1; its problems come back as the exceptions the stores throw, so verbs treat both alike.</summary>
+sealed class ServerBackend : Backend
+{
+    readonly HttpClient _http;
+
+    public ServerBackend(Uri server, string token)
+    {
+        _http = new HttpClient { BaseAddress = new Uri(server, "/api/v1/"), Timeout = Timeout.InfiniteTimeSpan };
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    }
+
+    static string Query(params (string Name, object? Value)[] parameters) =>
+        string.Join("&", parameters.Where(p => p.Value is not null).Select(p => $"{p.Name}={Uri.EscapeDataString(Convert.ToString(p.Value, System.Globalization.CultureInfo.InvariantCulture)!)}"));
+
+    static string Segment(string value) => Uri.EscapeDataString(value);
+
+    public override Task<Page<CaseSummary>> ListCasesAsync(CaseFilter filter, CancellationToken ct) =>
+        SendAsync<Page<CaseSummary>>(HttpMethod.Get, "cases?" + Query(("project", filter.Project), ("state", filter.State), ("offset", filter.Offset), ("limit", filter.Limit)), null, ct);
+
+    public override async Task<CaseDetail?> GetCaseAsync(string id, CancellationToken ct)
+    {
+        try
+        {
+            return await SendAsync<CaseDetail>(HttpMethod.Get, $"cases/{Segment(id)}", null, ct);
+        }
+        catch (NotFoundException)
+        {
+            return null;
+        }
+    }
+
+    public override Task<CaseTransition> TransitionAsync(string id, TransitionRequest request, CancellationToken ct) =>
+        SendAsync<CaseTransition>(HttpMethod.Post, $"cases/{Segment(id)}/transitions", JsonContent.Create(new
+        {
+            to = Lifecycle.Name(request.To), reason = request.Reason, rejection = request.Rejection is { } r ? Lifecycle.Name(r) : null,
+            duplicateOf = request.DuplicateOf, fixCommit = request.FixCommit, fixedVersion = request.FixedVersion,
+        }), ct);
+
+    public override async Task<IReadOnlyList<CaseTransition>> HistoryAsync(string id, CancellationToken ct) =>
+        await SendAsync<List<CaseTransition>>(HttpMethod.Get, $"cases/{Segment(id)}/transitions", null, ct);
+
+    public override Task<Page<Finding>> ListFindingsAsync(FindingFilter filter, CancellationToken ct) =>
+        SendAsync<Page<Finding>>(HttpMethod.Get, "findings?" + Query(("case", filter.Case), ("project", filter.Project), ("offset", filter.Offset), ("limit", filter.Limit)), null, ct);
+
+    public override async Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress, CancellationToken ct)
+    {
+        // The server's import is one request body; several files of one run would each become an import of their own
+        // and mark each other's results absent.
+        if (request.Files.Count != 1) throw new ArgumentException("Through --server an import is one file; merge the logs of one run first, or import on the server with --db.");
+        if (request.SourceRoot is not null) throw new ArgumentException("--source-root works only with --db: the server cannot read this machine's checkout.");
+        await using var file = File.OpenRead(request.Files[0].Path);
+        var content = new StreamContent(file);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return await SendAsync<ImportSummary>(HttpMethod.Post, $"projects/{Segment(request.Project)}/imports?" + Query(("revision", request.Revision)), content, ct);
+    }
+
+    public override async Task<IReadOnlyList<GrantInfo>> ListGrantsAsync(string caseId, CancellationToken ct) =>
+        await SendAsync<List<GrantInfo>>(HttpMethod.Get, $"cases/{Segment(caseId)}/grants", null, ct);
+
+    public override Task<GrantInfo> GrantAsync(string caseId, string org, string reason, CancellationToken ct) =>
+        SendAsync<GrantInfo>(HttpMethod.Post, $"cases/{Segment(caseId)}/grants", JsonContent.Create(new { org, reason }), ct);
+
+    public override Task RevokeGrantAsync(string caseId, string org, CancellationToken ct) =>
+        SendAsync<JsonElement?>(HttpMethod.Delete, $"cases/{Segment(caseId)}/grants/{Segment(org)}", null, ct);
+
+    async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, ct);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new InvalidOperationException($"Cannot reach the server at {_http.BaseAddress}: {e.Message}");
+        }
+        using var _ = response;
+        if (response.IsSuccessStatusCode)
+            return response.StatusCode == HttpStatusCode.NoContent ? default! : (await response.Content.ReadFromJsonAsync<T>(CliIO.Json, ct))!;
+        var detail = await ProblemDetailAsync(response, ct);
+        throw response.StatusCode switch
+        {
+            HttpStatusCode.NotFound => new NotFoundException(detail),
+            HttpStatusCode.Unauthorized => new AccessDeniedException("The server refused the token in CLEARWING_TOKEN: unknown, expired or revoked."),
+            HttpStatusCode.Forbidden => new AccessDeniedException(detail),
+            HttpStatusCode.BadRequest or HttpStatusCode.Conflict or HttpStatusCode.RequestEntityTooLarge => new ArgumentException(detail),
+            _ => new InvalidOperationException($"The server answered {(int)response.StatusCode}: {detail}"),
+        };
+    }
+
+    static async Task<string> ProblemDetailAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        var text = await response.Content.ReadAsStringAsync(ct);
+        try
+        {
+            var problem = JsonDocument.Parse(text).RootElement;
+            var detail = problem.TryGetProperty("detail", out var d) ? d.GetString() : problem.TryGetProperty("title", out var t) ? t.GetString() : null;
+            if (problem.TryGetProperty("jsonPath", out var path)) detail += $" (at {path.GetString()})";
+            return detail ?? text;
+        }
+        catch (JsonException)
+        {
+            return text.Length > 0 ? text : response.ReasonPhrase ?? "";
+        }
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,121 @@
+using Clearwing.Access;
+using Clearwing.Cases;
+using Clearwing.Disclosure;
+using Clearwing.Findings;
+using Clearwing.IntegrationTests.Storage;
+using Clearwing.Storage;
+
+namespace Clearwing.IntegrationTests.Cases;
+
+/// <summary>Stored lifecycle moves on both engines: who moves what, commitments on confirmation, reveal on disclosure, the audit trail.</summary>
+public sealed class CaseLifecycleTests
+{
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    sealed record World(Database Db, CaseLifecycle Lifecycle, CommitmentStore Commitments, AuditLog Audit, string CaseA, string CaseB,
+        Caller Coordinator, Caller Maintainer, Caller Validator, Caller CoordinatorViewer, Caller Stranger);
+
+    /// <summary>Two cases; A granted to maintainer "alpha" and validator "vals"; "omega" is a maintainer without grants.</summary>
+    static async Task<World> WorldAsync(Engine engine)
+    {
+        var db = await TestDatabases.CreateAsync(engine);
+        var time = TimeProvider.System;
+        var audit = new AuditLog(db, time);
+        await new Importer(db, time, audit).ImportAsync(new ImportRequest("libpng", [new ImportFile(Some.SarifLog(Some.Results(2)), "scan.sarif")]), null, Ct);
+        var cases = (await new CaseQueries(db).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Select(c => c.Id).ToList();
+        var access = new AccessStore(db, time);
+        await access.InitAsync("cert", "admin@cert.example", "correct horse battery staple", Ct);
+        async Task<Caller> CallerAsync(string org, OrgKind kind, Role role)
+        {
+            if (!(await access.ListOrgsAsync(Caller.Local, Ct)).Any(o => o.Name == org)) await access.CreateOrgAsync(Caller.Local, org, kind, Ct);
+            var token = await access.CreateTokenAsync(Caller.Local, org, $"{org}-{role}", role, null, Ct);
+            return (await access.AuthenticateTokenAsync(token.Secret, Ct))!.Value.Caller;
+        }
+        var world = new World(db, new CaseLifecycle(db, time, audit, new CommitmentStore(db, time)), new CommitmentStore(db, time), audit,
+            cases[0], cases[1],
+            await CallerAsync("cert", OrgKind.Coordinator, Role.Triager), await CallerAsync("alpha", OrgKind.Maintainer, Role.Triager),
+            await CallerAsync("vals", OrgKind.Validator, Role.Triager), await CallerAsync("cert", OrgKind.Coordinator, Role.Viewer),
+            await CallerAsync("omega", OrgKind.Maintainer, Role.Admin));
+        var grants = new GrantStore(db, time);
+        await grants.GrantAsync(Caller.Local, world.CaseA, "alpha", "owns libpng", Ct);
+        await grants.GrantAsync(Caller.Local, world.CaseA, "vals", "reproduce", Ct);
+        return world;
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_case_goes_from_new_to_disclosed_with_a_commitment_made_on_confirmation_and_revealed_on_disclosure(Engine engine)
+    {
+        var w = await WorldAsync(engine);
+        await using var _ = w.Db;
+
+        await w.Lifecycle.TransitionAsync(w.Coordinator, w.CaseA, new TransitionRequest(CaseState.Triage), Ct);
+        await w.Lifecycle.TransitionAsync(w.Validator, w.CaseA, new TransitionRequest(CaseState.Confirmed), Ct);
+        var committed = Assert.Single((await w.Commitments.ListPublicAsync(ct: Ct)).Items);
+        Assert.Null(committed.Reveal);
+        await w.Lifecycle.TransitionAsync(w.Coordinator, w.CaseA, new TransitionRequest(CaseState.Notified), Ct);
+        await w.Lifecycle.TransitionAsync(w.Maintainer, w.CaseA, new TransitionRequest(CaseState.FixInProgress), Ct);
+        await w.Lifecycle.TransitionAsync(w.Maintainer, w.CaseA, new TransitionRequest(CaseState.Fixed, FixCommit: "9f3c2e1"), Ct);
+        await w.Lifecycle.TransitionAsync(w.Validator, w.CaseA, new TransitionRequest(CaseState.FixVerified), Ct);
+        await w.Lifecycle.TransitionAsync(w.Coordinator, w.CaseA, new TransitionRequest(CaseState.Disclosed), Ct);
+
+        var history = await w.Lifecycle.HistoryAsync(w.Coordinator, w.CaseA, Ct);
+        Assert.Equal(["triage", "confirmed", "notified", "fix_in_progress", "fixed", "fix_verified", "disclosed"], history.Select(h => h.To));
+        Assert.Equal("9f3c2e1", history[4].FixCommit);
+        Assert.Equal("disclosed", (await new CaseQueries(w.Db).GetAsync(Caller.Local, w.CaseA, Ct))!.Case.State);
+        var revealed = (await w.Commitments.GetPublicAsync(committed.Digest, Ct))!.Reveal!;
+        Assert.Equal(committed.Digest, revealed.ComputeDigest());
+        Assert.Equal(w.CaseA, revealed.Report.GetProperty("case").GetString());
+
+        var events = await w.Audit.ListAsync($"case:{w.CaseA}", 100, Ct);
+        Assert.Equal(7, events.Count(e => e.Action == "transition"));
+        Assert.True((await w.Audit.VerifyAsync(ct: Ct)).Intact);
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_refused_move_names_the_allowed_ones_and_changes_nothing(Engine engine)
+    {
+        var w = await WorldAsync(engine);
+        await using var _ = w.Db;
+        await w.Lifecycle.TransitionAsync(w.Coordinator, w.CaseA, new TransitionRequest(CaseState.Triage), Ct);
+
+        var refused = await Assert.ThrowsAsync<TransitionRefusedException>(() =>
+            w.Lifecycle.TransitionAsync(w.Maintainer, w.CaseA, new TransitionRequest(CaseState.Confirmed), Ct));
+        Assert.Equal(RefusalKind.NotPermitted, refused.Refusal.Kind);
+        var skipped = await Assert.ThrowsAsync<TransitionRefusedException>(() =>
+            w.Lifecycle.TransitionAsync(w.Coordinator, w.CaseA, new TransitionRequest(CaseState.Disclosed), Ct));
+        Assert.Equal(RefusalKind.NoSuchMove, skipped.Refusal.Kind);
+        Assert.Contains("confirm", skipped.Message);
+        await Assert.ThrowsAsync<TransitionRefusedException>(() =>
+            w.Lifecycle.TransitionAsync(w.CoordinatorViewer, w.CaseA, new TransitionRequest(CaseState.Confirmed), Ct));
+        await Assert.ThrowsAsync<ArgumentException>(() => w.Lifecycle.TransitionAsync(w.Coordinator, w.CaseA,
+            new TransitionRequest(CaseState.Rejected, "same as another", Rejection.Duplicate, DuplicateOf: "ffffffffffffffffffffffffffffffff"), Ct));
+
+        Assert.Single(await w.Lifecycle.HistoryAsync(w.Coordinator, w.CaseA, Ct));
+        Assert.Empty((await w.Commitments.ListPublicAsync(ct: Ct)).Items);
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_case_outside_need_to_know_cannot_be_moved_or_read(Engine engine)
+    {
+        var w = await WorldAsync(engine);
+        await using var _ = w.Db;
+
+        await Assert.ThrowsAsync<NotFoundException>(() => w.Lifecycle.TransitionAsync(w.Stranger, w.CaseA, new TransitionRequest(CaseState.Triage), Ct));
+        await Assert.ThrowsAsync<NotFoundException>(() => w.Lifecycle.TransitionAsync(w.Maintainer, w.CaseB, new TransitionRequest(CaseState.Triage), Ct));
+        await Assert.ThrowsAsync<NotFoundException>(() => w.Lifecycle.HistoryAsync(w.Validator, w.CaseB, Ct));
+        Assert.Equal("new", (await new CaseQueries(w.Db).GetAsync(Caller.Local, w.CaseB, Ct))!.Case.State);
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_case_rejected_as_a_duplicate_names_the_case_it_duplicates(Engine engine)
+    {
+        var w = await WorldAsync(engine);
+        await using var _ = w.Db;
+        await w.Lifecycle.TransitionAsync(w.Coordinator, w.CaseB, new TransitionRequest(CaseState.Triage), Ct);
+
+        var move = await w.Lifecycle.TransitionAsync(w.Coordinator, w.CaseB,
+            new TransitionRequest(CaseState.Rejected, "same overflow", Rejection.Duplicate, DuplicateOf: w.CaseA), Ct);
+
+        Assert.Equal(("rejected", "duplicate", w.CaseA), (move.To, move.Rejection, move.DuplicateOf));
+    }
+}
