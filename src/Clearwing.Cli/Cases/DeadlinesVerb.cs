@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Clearwing.Access;
 using Clearwing.Cases;
 using Spectre.Console;
 
@@ -23,8 +22,8 @@ public static class DeadlinesVerb
         {
             var zone = ZonedDeadlines.Zone(parsed.GetValue(tz));
             var filter = new DeadlineFilter(parsed.GetValue(status) is { } s ? DeadlineFilter.ParseStatus(s) : null, parsed.GetValue(offset), parsed.GetValue(limit));
-            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var page = DeadlineListItem.Page(await Store(db).ListDeadlinesAsync(Caller.Local, filter, ct), zone);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var page = await backend.ListDeadlinesAsync(filter, zone.Id, ct);
             if (parsed.GetValue(json))
             {
                 await io.WriteJsonAsync(page);
@@ -39,9 +38,6 @@ public static class DeadlinesVerb
         });
         return command;
     }
-
-    /// <summary>The store as the command line uses it: the system clock, and the database's own administrator as the caller.</summary>
-    internal static DisclosureStore Store(Storage.Database db) => new(db, new AuditLog(db, TimeProvider.System), TimeProvider.System);
 
     /// <summary>"public disclosure", "technical details", "escalation".</summary>
     internal static string Words(DeadlineKind kind) => kind switch

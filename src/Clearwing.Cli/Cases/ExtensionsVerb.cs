@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace Clearwing.Cli.Cases;
 
-/// <summary>clearwing extensions list CASE [--json] | extensions ask CASE --days N --reason R | extensions decide ID --approve|--refuse [--note N]</summary>
+/// <summary>clearwing extensions list CASE [--json] | extensions ask CASE --days N --reason R | extensions decide ID --approve|--refuse [--note N] [--case CASE]</summary>
 public static class ExtensionsVerb
 {
     public static Command Create(CliIO io) =>
@@ -18,8 +18,8 @@ public static class ExtensionsVerb
         var command = new Command("list", "A case's extension requests with their decisions, oldest first.") { caseId, json };
         command.SetAction(async (parsed, ct) =>
         {
-            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var extensions = await DeadlinesVerb.Store(db).ListExtensionsAsync(Caller.Local, parsed.GetValue(caseId)!, ct);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var extensions = await backend.ListExtensionsAsync(parsed.GetValue(caseId)!, ct);
             if (parsed.GetValue(json))
             {
                 await io.WriteJsonAsync(extensions);
@@ -40,32 +40,32 @@ public static class ExtensionsVerb
     }
 
     /// <summary>
-    /// Kept so the command line says where asking happens: with --db it acts as the coordinator's administrator,
-    /// and only maintainers ask. The store refuses; this adds how the maintainer asks instead.
+    /// Maintainers ask, so this works through --server with a token of the maintainer's org. On --db the command line
+    /// is the coordinator's administrator, whom the store refuses; the refusal says how the maintainer asks instead.
     /// </summary>
     static Command Ask(CliIO io)
     {
         var caseId = new Argument<string>("case") { Description = "The case's id" };
         var days = new Option<int>("--days") { Description = "Days asked for (1 to 365)", Required = true };
         var reason = new Option<string>("--reason") { Description = "Why the maintainer needs them", Required = true };
-        var command = new Command("ask", "Maintainers ask through the API with their own token; from --db this is refused.") { caseId, days, reason };
+        var command = new Command("ask", "Ask for more embargo time: a maintainer, through --server with their org's token.") { caseId, days, reason };
         command.SetAction(async (parsed, ct) =>
         {
             var id = parsed.GetValue(caseId)!;
-            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
             try
             {
-                await DeadlinesVerb.Store(db).AskExtensionAsync(Caller.Local, id, parsed.GetValue(days), parsed.GetValue(reason)!, ct);
+                var asked = await backend.AskExtensionAsync(id, parsed.GetValue(days), parsed.GetValue(reason)!, ct);
+                await io.Out.WriteLineAsync($"Asked for {asked.Extension.Request.Days} more days on case {asked.Case}: request {asked.Id}, pending the coordinator's decision.");
                 return ExitCode.Ok;
             }
             catch (AccessDeniedException e)
             {
-                await io.Error.WriteLineAsync($$"""
-                    error: {{e.Message}}
-                    With --db the command line acts as the coordinator's administrator, and only maintainers ask for extensions.
-                    A maintainer asks with a token of their own org, through the API of a running server:
-                      curl -X POST -H "Authorization: Bearer $CLEARWING_TOKEN" -H "Content-Type: application/json" \
-                        -d '{"days": {{parsed.GetValue(days)}}, "reason": "…"}' http://127.0.0.1:8080/api/v1/cases/{{id}}/extensions
+                await io.Error.WriteLineAsync($"""
+                    error: {e.Message}
+                    Extensions are asked by a maintainer admin or triager whose org has a grant on the case, as that org:
+                      CLEARWING_TOKEN=<a token of the maintainer's org> clearwing extensions ask {id} --days {parsed.GetValue(days)} --reason "…" --server <URL>
+                    (with --db the command line acts as the coordinator's administrator).
                     """);
                 return ExitCode.Failure;
             }
@@ -79,7 +79,8 @@ public static class ExtensionsVerb
         var approve = new Option<bool>("--approve") { Description = "Approve: the clock counts the days, up to the profile's cap" };
         var refuse = new Option<bool>("--refuse") { Description = "Refuse: the clock does not move" };
         var note = new Option<string?>("--note") { Description = "A note for the maintainer" };
-        var command = new Command("decide", "Approve or refuse a pending extension request.") { id, approve, refuse, note };
+        var caseId = new Option<string?>("--case") { Description = "The request's case (required with --server, checked with --db)" };
+        var command = new Command("decide", "Approve or refuse a pending extension request.") { id, approve, refuse, note, caseId };
         command.SetAction(async (parsed, ct) =>
         {
             if (parsed.GetValue(approve) == parsed.GetValue(refuse))
@@ -88,8 +89,8 @@ public static class ExtensionsVerb
                 return ExitCode.BadInput;
             }
             var verdict = parsed.GetValue(approve) ? ExtensionVerdict.Approved : ExtensionVerdict.Refused;
-            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var decided = await DeadlinesVerb.Store(db).DecideExtensionAsync(Caller.Local, parsed.GetValue(id)!, verdict, parsed.GetValue(note), ct: ct);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var decided = await backend.DecideExtensionAsync(parsed.GetValue(caseId), parsed.GetValue(id)!, verdict, parsed.GetValue(note), ct);
             await io.Out.WriteLineAsync($"Extension {decided.Id} on case {decided.Case} ({decided.Extension.Request.Days} days): {decided.State}.");
             return ExitCode.Ok;
         });

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Clearwing.Access;
 using Spectre.Console;
 
 namespace Clearwing.Cli.Cases;
@@ -16,8 +15,8 @@ public static class PolicyVerb
         var command = new Command("show", "Show the default profile, the project overrides and the profiles there are.") { json };
         command.SetAction(async (parsed, ct) =>
         {
-            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var settings = await DeadlinesVerb.Store(db).GetPolicyAsync(Caller.Local, ct);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var settings = await backend.GetDisclosurePolicyAsync(ct);
             if (parsed.GetValue(json))
             {
                 await io.WriteJsonAsync(settings);
@@ -45,16 +44,15 @@ public static class PolicyVerb
         var command = new Command("set", "Set the default profile, or with --project a project's override.") { profile, project };
         command.SetAction(async (parsed, ct) =>
         {
-            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var store = DeadlinesVerb.Store(db);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
             if (parsed.GetValue(project) is { } p)
             {
-                await store.SetProjectProfileAsync(Caller.Local, p, parsed.GetValue(profile)!, ct);
+                await backend.SetProjectProfileAsync(p, parsed.GetValue(profile)!, ct);
                 await io.Out.WriteLineAsync($"Project {p} now follows the {parsed.GetValue(profile)} profile.");
             }
             else
             {
-                var settings = await store.SetDefaultProfileAsync(Caller.Local, parsed.GetValue(profile)!, ct);
+                var settings = await backend.SetDefaultProfileAsync(parsed.GetValue(profile)!, ct);
                 await io.Out.WriteLineAsync($"The default profile is now {settings.DefaultProfile}.");
             }
             return ExitCode.Ok;
@@ -68,8 +66,8 @@ public static class PolicyVerb
         var command = new Command("unset", "Remove a project's override, so it follows the default profile again.") { project };
         command.SetAction(async (parsed, ct) =>
         {
-            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var settings = await DeadlinesVerb.Store(db).SetProjectProfileAsync(Caller.Local, parsed.GetValue(project)!, null, ct);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var settings = await backend.SetProjectProfileAsync(parsed.GetValue(project)!, null, ct);
             await io.Out.WriteLineAsync($"Project {parsed.GetValue(project)} now follows the default profile ({settings.DefaultProfile}).");
             return ExitCode.Ok;
         });

@@ -145,15 +145,15 @@ public sealed class AuthorizationMatrixTests
             "200/200 200/200 403/403 200/404 403/404 404/404 401/401"),
     };
 
-    /// <summary>Puts the case on the disclosure clock as the lifecycle would (once): notified by the coordinator.</summary>
+    /// <summary>Puts the case on the disclosure clock (once): the coordinator moves it on through the lifecycle until it is notified.</summary>
     static async Task NotifyAsync(Fixture f, string caseId)
     {
-        await using var connection = await f.Server.Db.OpenAsync(Ct);
-        await Dapper.SqlMapper.ExecuteAsync(connection, """
-            INSERT INTO case_transitions (case_seq, from_state, to_state, action, actor, org, org_kind, at)
-            SELECT seq, 'confirmed', 'notified', 'notify', 'local', '(database)', 'coordinator', @now FROM cases WHERE id = @caseId AND state <> 'notified';
-            UPDATE cases SET state = 'notified' WHERE id = @caseId;
-            """, new { caseId, now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() });
+        var lifecycle = new Clearwing.Cases.CaseLifecycle(f.Server.Db, TimeProvider.System, new AuditLog(f.Server.Db, TimeProvider.System),
+            new Clearwing.Disclosure.CommitmentStore(f.Server.Db, TimeProvider.System));
+        var path = new[] { Clearwing.Cases.CaseState.New, Clearwing.Cases.CaseState.Triage, Clearwing.Cases.CaseState.Confirmed, Clearwing.Cases.CaseState.Notified };
+        var state = (await new Clearwing.Cases.CaseQueries(f.Server.Db).GetAsync(Caller.Local, caseId, Ct))!.Case.State;
+        foreach (var to in path.SkipWhile(s => Clearwing.Cases.Lifecycle.Name(s) != state).Skip(1))
+            await lifecycle.TransitionAsync(Caller.Local, caseId, new Clearwing.Cases.TransitionRequest(to), Ct);
     }
 
     sealed class Fixture : IAsyncDisposable

@@ -170,7 +170,7 @@ public sealed class DisclosureStoreTests
         var cases = await CasesAsync(db, "zlib", 5);
         var store = Store(db, new FakeTime());
         for (var i = 0; i < 4; i++) await NotifyAsync(db, cases[i], Day(i));
-        await MoveAsync(db, cases[3], "notified", "disclosed", "disclose", Day(10));
+        await MoveAsync(db, cases[3], new TransitionRequest(CaseState.Disclosed), Day(10));
         var alpha = await MemberAsync(db, "alpha", OrgKind.Maintainer, Role.Viewer, cases[0]);
         var beta = await MemberAsync(db, "beta", OrgKind.Maintainer, Role.Viewer, cases[1], cases[3]);
         var downstream = await MemberAsync(db, "hospital", OrgKind.Downstream);
@@ -228,15 +228,15 @@ public sealed class DisclosureStoreTests
         var maintainer = await MemberAsync(db, "alpha", OrgKind.Maintainer, Role.Admin, cases[0], cases[1]);
         time.Advance(TimeSpan.FromDays(20));
 
-        await MoveAsync(db, cases[0], "notified", "fix_in_progress", "start_fix", Day(5), maintainer);
-        await MoveAsync(db, cases[0], "fix_in_progress", "fixed", "mark_fixed", Day(10), maintainer);
+        await MoveAsync(db, cases[0], new TransitionRequest(CaseState.FixInProgress), Day(5), maintainer);
+        await MoveAsync(db, cases[0], new TransitionRequest(CaseState.Fixed, FixCommit: "3f2a9c1"), Day(10), maintainer);
         var fixedClock = await store.GetClockAsync(Caller.Local, cases[0], Ct);
         Assert.Equal((Day(5), Day(10)), (fixedClock.Timeline.MaintainerFirstResponse, fixedClock.Timeline.FixLanded));
         Assert.Equal(Day(10), Only(fixedClock.Deadlines, DeadlineKind.PublicDisclosure).At);
         Assert.Equal(Day(55), Only(fixedClock.Deadlines, DeadlineKind.TechnicalDetails).At);
         Assert.DoesNotContain(fixedClock.Deadlines, d => d.Kind == DeadlineKind.Escalation);
 
-        await MoveAsync(db, cases[0], "fixed", "fix_in_progress", "reopen", Day(12), maintainer);
+        await MoveAsync(db, cases[0], new TransitionRequest(CaseState.FixInProgress, Reason: "the fix misses the second overflow"), Day(12), maintainer);
         var reopened = await store.GetClockAsync(Caller.Local, cases[0], Ct);
         Assert.Null(reopened.Timeline.FixLanded);
         Assert.Equal(Day(90), Only(reopened.Deadlines, DeadlineKind.PublicDisclosure).At);

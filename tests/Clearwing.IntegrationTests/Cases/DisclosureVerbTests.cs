@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Clearwing.Access;
 using Clearwing.Cases;
+using Clearwing.Cli;
 using Clearwing.IntegrationTests.Cli;
+using Clearwing.IntegrationTests.Server;
 using Clearwing.IntegrationTests.Storage;
 using Clearwing.IntegrationTests.Support;
 using Clearwing.Storage;
@@ -89,7 +91,7 @@ public sealed class DisclosureVerbTests
 
         Assert.Equal(1, ask.Exit);
         Assert.Contains("only maintainer admins and triagers ask for extensions, not coordinator admin", ask.Err);
-        Assert.Contains($"/api/v1/cases/{cases[0]}/extensions", ask.Err);
+        Assert.Contains($"CLEARWING_TOKEN=<a token of the maintainer's org> clearwing extensions ask {cases[0]} --days 14", ask.Err);
         await using var db = Database.Open(spec);
         var asked = await SomeDisclosure.Store(db, TimeProvider.System).AskExtensionAsync(alpha, cases[0], 14, "release train", Ct);
 
@@ -101,5 +103,45 @@ public sealed class DisclosureVerbTests
         Assert.Equal(2, (await Run("extensions", "decide", asked.Id, "--db", spec)).Exit);
         Assert.Equal(2, (await Run("extensions", "decide", asked.Id, "--refuse", "--db", spec)).Exit);
         Assert.Equal(2, (await Run("extensions", "list", "ffffffffffffffffffffffffffffffff", "--db", spec)).Exit);
+    }
+
+    static async Task<(int Exit, string Out, string Err)> RunAs(string token, params string[] args)
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        var exit = await CliApp.RunAsync(args, new CliIO(stdout, stderr, TextReader.Null, name => name == "CLEARWING_TOKEN" ? token : null), Ct);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task Through_a_server_a_maintainer_asks_and_sees_its_own_deadlines_and_the_coordinator_decides()
+    {
+        await using var server = await TestServer.StartAsync(Engine.Sqlite);
+        var url = server.BaseAddress.ToString();
+        var cases = await SomeDisclosure.CasesAsync(server.Db, "zlib", 2);
+        foreach (var id in cases) await SomeDisclosure.NotifyAsync(server.Db, id, FakeTime.Start);
+        await SomeDisclosure.MemberAsync(server.Db, "alpha", OrgKind.Maintainer, Role.Triager, cases[0]);
+        var alpha = (await server.Access.CreateTokenAsync(Caller.Local, "alpha", "cli", Role.Triager, null, Ct)).Secret;
+
+        var ask = await RunAs(alpha, "extensions", "ask", cases[0], "--days", "7", "--reason", "release train", "--server", url);
+
+        Assert.True(ask.Exit == 0, ask.Err);
+        var requestId = Assert.Single((await SomeDisclosure.Store(server.Db, TimeProvider.System).ListExtensionsAsync(Caller.Local, cases[0], Ct))).Id;
+        Assert.Contains($"request {requestId}, pending", ask.Out);
+        Assert.Equal(2, (await RunAs(server.AdminToken, "extensions", "decide", requestId, "--approve", "--server", url)).Exit);
+        var decided = await RunAs(server.AdminToken, "extensions", "decide", requestId, "--approve", "--case", cases[0], "--server", url);
+        Assert.True(decided.Exit == 0, decided.Err);
+        Assert.EndsWith("(7 days): approved.", decided.Out.Trim());
+
+        var mine = JsonDocument.Parse((await RunAs(alpha, "deadlines", "--json", "--server", url)).Out).RootElement;
+        Assert.Equal([cases[0]], mine.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("case").GetString()).Distinct());
+        Assert.Equal("2027-02-07T09:00:00+00:00", mine.GetProperty("items").EnumerateArray()
+            .Single(i => i.GetProperty("kind").GetString() == "publicDisclosure").GetProperty("at").GetString());
+        var all = JsonDocument.Parse((await RunAs(server.AdminToken, "deadlines", "--json", "--status", "due-soon", "--server", url)).Out).RootElement;
+        Assert.All(all.GetProperty("items").EnumerateArray(), i => Assert.Equal("dueSoon", i.GetProperty("status").GetString()));
+        var refused = await RunAs(alpha, "policy", "set", "oss-fuzz", "--server", url);
+        Assert.Equal((1, true), (refused.Exit, refused.Err.Contains("Only the coordinator's admins set the disclosure policy.")));
+        Assert.Equal(0, (await RunAs(server.AdminToken, "policy", "set", "oss-fuzz", "--project", "zlib", "--server", url)).Exit);
+        var policy = JsonDocument.Parse((await RunAs(alpha, "policy", "show", "--json", "--server", url)).Out).RootElement;
+        Assert.Equal("oss-fuzz", policy.GetProperty("overrides")[0].GetProperty("profile").GetString());
     }
 }

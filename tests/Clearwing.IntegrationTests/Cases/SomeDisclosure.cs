@@ -1,14 +1,14 @@
 using Clearwing.Access;
 using Clearwing.Cases;
+using Clearwing.Disclosure;
 using Clearwing.Findings;
 using Clearwing.Storage;
-using Dapper;
 
 namespace Clearwing.IntegrationTests.Cases;
 
 /// <summary>
-/// Test vocabulary for the disclosure clock: real cases from an import, members of real orgs as callers, and lifecycle
-/// moves written into case_transitions as the lifecycle records them (the lifecycle's own store is not on this branch).
+/// Test vocabulary for the disclosure clock: real cases from an import, members of real orgs as callers, and moves
+/// made through the lifecycle at the instants a test names.
 /// </summary>
 public static class SomeDisclosure
 {
@@ -39,27 +39,25 @@ public static class SomeDisclosure
         return (await access.MemberCallerAsync(login, Ct))!;
     }
 
-    /// <summary>
-    /// Moves the case as the lifecycle records a move: a row in case_transitions and the new state on the case.
-    /// <paramref name="org"/> defaults to the coordinator.
-    /// </summary>
-    public static async Task MoveAsync(Database db, string caseId, string from, string to, string action, DateTimeOffset at, Caller? by = null)
+    /// <summary>Moves the case through the lifecycle as <paramref name="by"/> (the coordinator by default), at <paramref name="at"/>.</summary>
+    public static async Task MoveAsync(Database db, string caseId, TransitionRequest request, DateTimeOffset at, Caller? by = null)
     {
-        by ??= Caller.Local;
-        await using var connection = await db.OpenAsync(Ct);
-        await connection.ExecuteAsync("""
-            INSERT INTO case_transitions (case_seq, from_state, to_state, action, actor, org, org_kind, at)
-            SELECT seq, @from, @to, @action, @actor, @org, @kind, @at FROM cases WHERE id = @caseId;
-            UPDATE cases SET state = @to WHERE id = @caseId;
-            """, new { caseId, from, to, action, actor = by.Actor, org = by.Org, kind = by.Kind.Name(), at = at.ToUnixTimeMilliseconds() });
+        var time = new Instant(at);
+        await new CaseLifecycle(db, time, new AuditLog(db, time), new CommitmentStore(db, time)).TransitionAsync(by ?? Caller.Local, caseId, request, Ct);
     }
 
-    /// <summary>Triaged, confirmed and notified at <paramref name="at"/>, by the coordinator.</summary>
+    /// <summary>Triaged, confirmed and notified by the coordinator, notified at <paramref name="at"/>.</summary>
     public static async Task NotifyAsync(Database db, string caseId, DateTimeOffset at)
     {
-        await MoveAsync(db, caseId, "new", "triage", "triage", at - TimeSpan.FromDays(2));
-        await MoveAsync(db, caseId, "triage", "confirmed", "confirm", at - TimeSpan.FromDays(1));
-        await MoveAsync(db, caseId, "confirmed", "notified", "notify", at);
+        await MoveAsync(db, caseId, new TransitionRequest(CaseState.Triage), at - TimeSpan.FromDays(2));
+        await MoveAsync(db, caseId, new TransitionRequest(CaseState.Confirmed), at - TimeSpan.FromDays(1));
+        await MoveAsync(db, caseId, new TransitionRequest(CaseState.Notified), at);
+    }
+
+    /// <summary>A clock that reads one instant: each move happens when the test says.</summary>
+    sealed class Instant(DateTimeOffset at) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => at;
     }
 
     public static DisclosureStore Store(Database db, TimeProvider time) => new(db, new AuditLog(db, time), time);
