@@ -12,7 +12,7 @@ using Clearwing.Storage;
 namespace Clearwing.Cli;
 
 /// <summary>
-/// What the case, finding, import and grant verbs work against: the database itself (--db, as its
+/// What the case, finding, import, grant and disclosure verbs work against: the database itself (--db, as its
 /// administrator: <see cref="Caller.Local"/>), or a Clearwing server (--server, as the org whose token is in
 /// CLEARWING_TOKEN, seeing exactly what that org may see).
 /// </summary>
@@ -39,6 +39,15 @@ public abstract class Backend : IAsyncDisposable
     public abstract Task<IReadOnlyList<GrantInfo>> ListGrantsAsync(string caseId, CancellationToken ct);
     public abstract Task<GrantInfo> GrantAsync(string caseId, string org, string reason, CancellationToken ct);
     public abstract Task RevokeGrantAsync(string caseId, string org, CancellationToken ct);
+    public abstract Task<Page<DeadlineListItem>> ListDeadlinesAsync(DeadlineFilter filter, string? timeZone, CancellationToken ct);
+    public abstract Task<DisclosurePolicySettings> GetDisclosurePolicyAsync(CancellationToken ct);
+    public abstract Task<DisclosurePolicySettings> SetDefaultProfileAsync(string profile, CancellationToken ct);
+    /// <param name="profile">Null removes the project's override.</param>
+    public abstract Task<DisclosurePolicySettings> SetProjectProfileAsync(string project, string? profile, CancellationToken ct);
+    public abstract Task<IReadOnlyList<CaseExtension>> ListExtensionsAsync(string caseId, CancellationToken ct);
+    public abstract Task<CaseExtension> AskExtensionAsync(string caseId, int days, string reason, CancellationToken ct);
+    /// <param name="caseId">The request's case; the API names it in the route, the database finds it from the request.</param>
+    public abstract Task<CaseExtension> DecideExtensionAsync(string? caseId, string extensionId, ExtensionVerdict verdict, string? note, CancellationToken ct);
     public abstract ValueTask DisposeAsync();
 }
 
@@ -58,6 +67,24 @@ sealed class DatabaseBackend(Database db) : Backend
     public override Task<IReadOnlyList<GrantInfo>> ListGrantsAsync(string caseId, CancellationToken ct) => new GrantStore(db, _time).ListAsync(Caller.Local, caseId, ct);
     public override Task<GrantInfo> GrantAsync(string caseId, string org, string reason, CancellationToken ct) => new GrantStore(db, _time).GrantAsync(Caller.Local, caseId, org, reason, ct);
     public override Task RevokeGrantAsync(string caseId, string org, CancellationToken ct) => new GrantStore(db, _time).RevokeAsync(Caller.Local, caseId, org, ct);
+
+    DisclosureStore Disclosure => new(db, new AuditLog(db, _time), _time);
+
+    public override async Task<Page<DeadlineListItem>> ListDeadlinesAsync(DeadlineFilter filter, string? timeZone, CancellationToken ct)
+    {
+        var zone = ZonedDeadlines.Zone(timeZone);
+        return DeadlineListItem.Page(await Disclosure.ListDeadlinesAsync(Caller.Local, filter, ct), zone);
+    }
+
+    public override Task<DisclosurePolicySettings> GetDisclosurePolicyAsync(CancellationToken ct) => Disclosure.GetPolicyAsync(Caller.Local, ct);
+    public override Task<DisclosurePolicySettings> SetDefaultProfileAsync(string profile, CancellationToken ct) => Disclosure.SetDefaultProfileAsync(Caller.Local, profile, ct);
+    public override Task<DisclosurePolicySettings> SetProjectProfileAsync(string project, string? profile, CancellationToken ct) =>
+        Disclosure.SetProjectProfileAsync(Caller.Local, project, profile, ct);
+    public override Task<IReadOnlyList<CaseExtension>> ListExtensionsAsync(string caseId, CancellationToken ct) => Disclosure.ListExtensionsAsync(Caller.Local, caseId, ct);
+    public override Task<CaseExtension> AskExtensionAsync(string caseId, int days, string reason, CancellationToken ct) =>
+        Disclosure.AskExtensionAsync(Caller.Local, caseId, days, reason, ct);
+    public override Task<CaseExtension> DecideExtensionAsync(string? caseId, string extensionId, ExtensionVerdict verdict, string? note, CancellationToken ct) =>
+        Disclosure.DecideExtensionAsync(Caller.Local, extensionId, verdict, note, caseId, ct);
     public override ValueTask DisposeAsync() => db.DisposeAsync();
 }
 
@@ -125,6 +152,30 @@ sealed class ServerBackend : Backend
 
     public override Task RevokeGrantAsync(string caseId, string org, CancellationToken ct) =>
         SendAsync<JsonElement?>(HttpMethod.Delete, $"cases/{Segment(caseId)}/grants/{Segment(org)}", null, ct);
+
+    public override Task<Page<DeadlineListItem>> ListDeadlinesAsync(DeadlineFilter filter, string? timeZone, CancellationToken ct) =>
+        SendAsync<Page<DeadlineListItem>>(HttpMethod.Get, "deadlines?" + Query(("status", filter.Status is { } s ? JsonNamingPolicy.CamelCase.ConvertName(s.ToString()) : null),
+            ("offset", filter.Offset), ("limit", filter.Limit), ("tz", timeZone)), null, ct);
+
+    public override Task<DisclosurePolicySettings> GetDisclosurePolicyAsync(CancellationToken ct) =>
+        SendAsync<DisclosurePolicySettings>(HttpMethod.Get, "disclosure-policy", null, ct);
+
+    public override Task<DisclosurePolicySettings> SetDefaultProfileAsync(string profile, CancellationToken ct) =>
+        SendAsync<DisclosurePolicySettings>(HttpMethod.Put, "disclosure-policy", JsonContent.Create(new { profile }), ct);
+
+    public override Task<DisclosurePolicySettings> SetProjectProfileAsync(string project, string? profile, CancellationToken ct) =>
+        SendAsync<DisclosurePolicySettings>(HttpMethod.Put, $"projects/{Segment(project)}/disclosure-policy", JsonContent.Create(new { profile }), ct);
+
+    public override async Task<IReadOnlyList<CaseExtension>> ListExtensionsAsync(string caseId, CancellationToken ct) =>
+        await SendAsync<List<CaseExtension>>(HttpMethod.Get, $"cases/{Segment(caseId)}/extensions", null, ct);
+
+    public override Task<CaseExtension> AskExtensionAsync(string caseId, int days, string reason, CancellationToken ct) =>
+        SendAsync<CaseExtension>(HttpMethod.Post, $"cases/{Segment(caseId)}/extensions", JsonContent.Create(new { days, reason }), ct);
+
+    public override Task<CaseExtension> DecideExtensionAsync(string? caseId, string extensionId, ExtensionVerdict verdict, string? note, CancellationToken ct) =>
+        SendAsync<CaseExtension>(HttpMethod.Post,
+            $"cases/{Segment(caseId ?? throw new ArgumentException("Through --server a decision names the request's case: add --case CASE."))}/extensions/{Segment(extensionId)}/decision",
+            JsonContent.Create(new { verdict = JsonNamingPolicy.CamelCase.ConvertName(verdict.ToString()), note }), ct);
 
     async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, CancellationToken ct)
     {

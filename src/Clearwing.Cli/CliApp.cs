@@ -30,7 +30,7 @@ public static class CliApp
 
     public static readonly Option<string?> Server = new("--server")
     {
-        Description = "A Clearwing server to talk to instead of a database (cases, findings, import, grants), as the org of the token in $CLEARWING_TOKEN. Default: $CLEARWING_SERVER",
+        Description = "A Clearwing server to talk to instead of a database (cases, findings, import, grants, deadlines, policy, extensions), as the org of the token in $CLEARWING_TOKEN. Default: $CLEARWING_SERVER",
         Recursive = true,
     };
 
@@ -57,6 +57,9 @@ public static class CliApp
         root.Subcommands.Add(GrantsVerb.Create(io));
         root.Subcommands.Add(CommitmentVerb.Create(io));
         root.Subcommands.Add(AuditVerb.Create(io));
+        root.Subcommands.Add(DeadlinesVerb.Create(io));
+        root.Subcommands.Add(PolicyVerb.Create(io));
+        root.Subcommands.Add(ExtensionsVerb.Create(io));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -54,6 +54,7 @@ public static class ServerHost
         builder.Services.AddSingleton<FindingQueries>();
         builder.Services.AddClearwingAccess(options);
         builder.Services.AddSingleton<CommitmentStore>();
+        builder.Services.AddSingleton<DisclosureStore>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));
@@ -72,6 +73,7 @@ public static class ServerHost
         api.MapLifecycle();
         api.MapFindings();
         api.MapCommitments();
+        api.MapDisclosure();
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {

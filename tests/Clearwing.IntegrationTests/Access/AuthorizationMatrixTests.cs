@@ -40,12 +40,14 @@ public sealed class AuthorizationMatrixTests
     static HttpRequestMessage Get(string url) => new(HttpMethod.Get, url);
     static HttpRequestMessage Delete(string url) => new(HttpMethod.Delete, url);
     static HttpRequestMessage Post(string url, object body) => new(HttpMethod.Post, url) { Content = JsonContent.Create(body) };
+    static HttpRequestMessage Put(string url, object body) => new(HttpMethod.Put, url) { Content = JsonContent.Create(body) };
     static Task<HttpRequestMessage> Done(HttpRequestMessage request) => Task.FromResult(request);
 
     //                                    coord admin  coord triager  coord viewer  maint admin  valid triager  downstream  anonymous
     const string AnyoneSignedIn = "200/200 200/200 200/200 200/200 200/200 200/200 401/401";
     const string CoordinatorWriters = "200/200 200/200 403/403 403/403 403/403 403/403 401/401";
     const string OrgAdmins = "200/200 403/403 403/403 200/404 403/404 200/404 401/401";
+    const string CoordinatorAdmins = "200/200 403/403 403/403 403/403 403/403 403/403 401/401";
 
     static readonly Dictionary<string, Row> Matrix = new()
     {
@@ -110,7 +112,49 @@ public sealed class AuthorizationMatrixTests
             Content = JsonContent.Create(new { vendor = "Example", product = "libexample", deadline = "2027-03-01T00:00:00Z" }),
         }), "200/400 200/400 403/403 403/403 403/403 403/403 401/401"),
         ["GET /api/v1/findings"] = new((_, c) => Done(Get($"/api/v1/findings?case={c.Case}")), AnyoneSignedIn),
+
+        // Deadlines and policy: everyone reads what their need-to-know covers; the coordinator's admins set policy.
+        ["GET /api/v1/deadlines"] = new((_, _) => Done(Get("/api/v1/deadlines")), AnyoneSignedIn),
+        ["GET /api/v1/cases/{id}/deadlines"] = new((_, c) => Done(Get($"/api/v1/cases/{c.Case}/deadlines?tz=Europe/Berlin")),
+            "200/200 200/200 200/200 200/404 200/404 404/404 401/401"),
+        ["GET /api/v1/disclosure-policy"] = new((_, _) => Done(Get("/api/v1/disclosure-policy")), AnyoneSignedIn),
+        ["PUT /api/v1/disclosure-policy"] = new((_, _) => Done(Put("/api/v1/disclosure-policy", new { profile = "project-zero" })), CoordinatorAdmins),
+        ["PUT /api/v1/projects/{project}/disclosure-policy"] = new((_, _) => Done(Put("/api/v1/projects/zlib/disclosure-policy", new { profile = "oss-fuzz" })),
+            CoordinatorAdmins),
+        // Extension requests are between the maintainers and the coordinator: a validator that sees the case is refused.
+        ["GET /api/v1/cases/{id}/extensions"] = new((_, c) => Done(Get($"/api/v1/cases/{c.Case}/extensions")),
+            "200/200 200/200 200/200 200/404 403/404 404/404 401/401"),
+        ["POST /api/v1/cases/{id}/extensions"] = new(async (f, c) =>
+        {
+            await NotifyAsync(f, c.Case);
+            return Post($"/api/v1/cases/{c.Case}/extensions", new { days = 7, reason = "matrix" });
+        }, "403/403 403/403 403/403 200/404 403/404 404/404 401/401"),
+        ["POST /api/v1/cases/{id}/extensions/{extensionId}/decision"] = new(async (f, c) =>
+        {
+            await NotifyAsync(f, c.Case);
+            // Asked by an org of its own, granted this case, so the request exists in and out of the caller's scope.
+            await f.Access.CreateOrgAsync(Caller.Local, $"asker-{c.N}", OrgKind.Maintainer, Ct);
+            await f.Access.AddMemberAsync(Caller.Local, $"asker-{c.N}", $"asker{c.N}@example.org", Role.Admin, null, Ct);
+            await f.Grants.GrantAsync(Caller.Local, c.Case, $"asker-{c.N}", "matrix", Ct);
+            var asker = (await f.Access.MemberCallerAsync($"asker{c.N}@example.org", Ct))!;
+            var asked = await f.Disclosure.AskExtensionAsync(asker, c.Case, 7, "matrix", Ct);
+            return Post($"/api/v1/cases/{c.Case}/extensions/{asked.Id}/decision", new { verdict = "approved" });
+        }, "200/200 200/200 403/403 403/404 403/404 404/404 401/401"),
+        ["POST /api/v1/cases/{id}/clock"] = new((_, c) => Done(Post($"/api/v1/cases/{c.Case}/clock",
+                new { fact = "fixScheduled", scheduledFor = DateTimeOffset.UtcNow.AddDays(30) })),
+            "200/200 200/200 403/403 200/404 403/404 404/404 401/401"),
     };
+
+    /// <summary>Puts the case on the disclosure clock (once): the coordinator moves it on through the lifecycle until it is notified.</summary>
+    static async Task NotifyAsync(Fixture f, string caseId)
+    {
+        var lifecycle = new Clearwing.Cases.CaseLifecycle(f.Server.Db, TimeProvider.System, new AuditLog(f.Server.Db, TimeProvider.System),
+            new Clearwing.Disclosure.CommitmentStore(f.Server.Db, TimeProvider.System));
+        var path = new[] { Clearwing.Cases.CaseState.New, Clearwing.Cases.CaseState.Triage, Clearwing.Cases.CaseState.Confirmed, Clearwing.Cases.CaseState.Notified };
+        var state = (await new Clearwing.Cases.CaseQueries(f.Server.Db).GetAsync(Caller.Local, caseId, Ct))!.Case.State;
+        foreach (var to in path.SkipWhile(s => Clearwing.Cases.Lifecycle.Name(s) != state).Skip(1))
+            await lifecycle.TransitionAsync(Caller.Local, caseId, new Clearwing.Cases.TransitionRequest(to), Ct);
+    }
 
     sealed class Fixture : IAsyncDisposable
     {
@@ -120,6 +164,7 @@ public sealed class AuthorizationMatrixTests
         public required string CaseB { get; init; }
         public AccessStore Access => Server.Access;
         public GrantStore Grants => new(Server.Db, TimeProvider.System);
+        public Clearwing.Cases.DisclosureStore Disclosure => new(Server.Db, new AuditLog(Server.Db, TimeProvider.System), TimeProvider.System);
 
         public static async Task<Fixture> StartAsync()
         {

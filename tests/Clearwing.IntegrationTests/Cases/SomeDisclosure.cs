@@ -1,0 +1,68 @@
+using Clearwing.Access;
+using Clearwing.Cases;
+using Clearwing.Disclosure;
+using Clearwing.Findings;
+using Clearwing.Storage;
+
+namespace Clearwing.IntegrationTests.Cases;
+
+/// <summary>
+/// Test vocabulary for the disclosure clock: real cases from an import, members of real orgs as callers, and moves
+/// made through the lifecycle at the instants a test names.
+/// </summary>
+public static class SomeDisclosure
+{
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>Imports <paramref name="count"/> results into <paramref name="project"/> and returns the ids of the cases they opened.</summary>
+    public static async Task<List<string>> CasesAsync(Database db, string project, int count)
+    {
+        var before = (await AllCasesAsync(db)).ToHashSet();
+        await new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System))
+            .ImportAsync(new ImportRequest(project, [new ImportFile(Some.SarifLog(Some.Results(count)), "log.sarif")]), null, Ct);
+        return (await AllCasesAsync(db)).Where(id => !before.Contains(id)).ToList();
+    }
+
+    static async Task<List<string>> AllCasesAsync(Database db) =>
+        (await new CaseQueries(db).ListAsync(Caller.Local, new CaseFilter(Limit: 1000), Ct)).Items.Select(c => c.Id).ToList();
+
+    /// <summary>A member of <paramref name="org"/> (created with <paramref name="kind"/> when new) as a caller, granted <paramref name="granted"/> cases.</summary>
+    public static async Task<Caller> MemberAsync(Database db, string org, OrgKind kind, Role role = Role.Admin, params string[] granted)
+    {
+        var access = new AccessStore(db, TimeProvider.System);
+        if (!(await access.ListOrgsAsync(Caller.Local, Ct)).Any(o => o.Name == org))
+            await access.CreateOrgAsync(Caller.Local, org, kind, Ct);
+        var login = $"{role.Name()}-{Guid.NewGuid():N}@{org}.example";
+        await access.AddMemberAsync(Caller.Local, org, login, role, null, Ct);
+        var grants = new GrantStore(db, TimeProvider.System);
+        foreach (var caseId in granted) await grants.GrantAsync(Caller.Local, caseId, org, "owns the project", Ct);
+        return (await access.MemberCallerAsync(login, Ct))!;
+    }
+
+    /// <summary>Moves the case through the lifecycle as <paramref name="by"/> (the coordinator by default), at <paramref name="at"/>.</summary>
+    public static async Task MoveAsync(Database db, string caseId, TransitionRequest request, DateTimeOffset at, Caller? by = null)
+    {
+        var time = new Instant(at);
+        await new CaseLifecycle(db, time, new AuditLog(db, time), new CommitmentStore(db, time)).TransitionAsync(by ?? Caller.Local, caseId, request, Ct);
+    }
+
+    /// <summary>Triaged, confirmed and notified by the coordinator, notified at <paramref name="at"/>.</summary>
+    public static async Task NotifyAsync(Database db, string caseId, DateTimeOffset at)
+    {
+        await MoveAsync(db, caseId, new TransitionRequest(CaseState.Triage), at - TimeSpan.FromDays(2));
+        await MoveAsync(db, caseId, new TransitionRequest(CaseState.Confirmed), at - TimeSpan.FromDays(1));
+        await MoveAsync(db, caseId, new TransitionRequest(CaseState.Notified), at);
+    }
+
+    /// <summary>A clock that reads one instant: each move happens when the test says.</summary>
+    sealed class Instant(DateTimeOffset at) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => at;
+    }
+
+    public static DisclosureStore Store(Database db, TimeProvider time) => new(db, new AuditLog(db, time), time);
+
+    public static Deadline Only(IReadOnlyList<Deadline> deadlines, DeadlineKind kind) => Assert.Single(deadlines, d => d.Kind == kind);
+
+    public static DateTimeOffset Day(int days) => Support.FakeTime.Start + TimeSpan.FromDays(days);
+}
