@@ -233,14 +233,22 @@ public sealed class AccessStore(Database db, TimeProvider time)
     static async Task<DateTimeOffset?> LockedUntilAsync(DbConnection connection, long id) =>
         await connection.ExecuteScalarAsync<long?>("SELECT locked_until FROM members WHERE id = @id", new { id }) is { } until ? FromMs(until) : null;
 
-    /// <summary>A member as a caller, with their current org and role, if <paramref name="stamp"/> is still their session stamp; else null.</summary>
-    public async Task<Caller?> SessionCallerAsync(string login, string stamp, CancellationToken ct = default)
+    /// <summary>A member as a caller, with their current org and role; null when the member no longer exists.</summary>
+    public async Task<Caller?> MemberCallerAsync(string login, CancellationToken ct = default) =>
+        (await MemberAsync(login, ct))?.Caller;
+
+    /// <summary>A member as a caller, if <paramref name="stamp"/> is still their session stamp; else null.</summary>
+    public async Task<Caller?> SessionCallerAsync(string login, string stamp, CancellationToken ct = default) =>
+        await MemberAsync(login, ct) is { } member && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(member.Stamp), Encoding.UTF8.GetBytes(stamp))
+            ? member.Caller : null;
+
+    async Task<(Caller Caller, string Stamp)?> MemberAsync(string login, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<(string Role, string Stamp, long OrgId, string Org, string Kind)>(
             "SELECT m.role, m.session_stamp, o.id, o.name, o.kind FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.login = @login", new { login });
-        return row.Role is null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(row.Stamp), Encoding.UTF8.GetBytes(stamp)) ? null
-            : new Caller(row.OrgId, row.Org, AccessNames.ParseKind(row.Kind), AccessNames.ParseRole(row.Role), $"member:{login}");
+        return row.Role is null ? null
+            : (new Caller(row.OrgId, row.Org, AccessNames.ParseKind(row.Kind), AccessNames.ParseRole(row.Role), $"member:{login}"), row.Stamp);
     }
 
     /// <summary>Ends every session of a member (logout ends them everywhere; so does a new password).</summary>
