@@ -12,6 +12,7 @@ using Clearwing.Server.Findings;
 using Clearwing.Server.Jobs;
 using Clearwing.Storage;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -30,6 +31,11 @@ public sealed record ServerOptions
     public int Workers { get; init; } = 2;
     /// <summary>Password logins allowed per client address per minute; the per-login lockout is separate.</summary>
     public int LoginAttemptsPerMinute { get; init; } = 10;
+    /// <summary>
+    /// Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed. Without them every client
+    /// behind a proxy would share one rate limit, and cookies would not know the request was HTTPS.
+    /// </summary>
+    public IReadOnlyList<string> TrustedProxies { get; init; } = [];
 }
 
 /// <summary>Builds the web application: the table of contents of the server, one Add/Map per feature.</summary>
@@ -39,6 +45,7 @@ public static class ServerHost
     {
         var db = Database.Open(options.Database);
         await Migrator.MigrateAsync(db, ct);
+        var initialized = (await new AccessStore(db, TimeProvider.System).ListOrgsAsync(Caller.Local, ct)).Count > 0;
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Urls);
@@ -61,6 +68,13 @@ public static class ServerHost
         if (options.RunWorkers) builder.Services.AddJobWorkers(options.Workers);
 
         var app = builder.Build();
+        if (options.TrustedProxies.Count > 0)
+        {
+            var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
+            foreach (var proxy in options.TrustedProxies)
+                forwarded.KnownProxies.Add(IPAddress.TryParse(proxy, out var ip) ? ip : throw new ArgumentException($"--trusted-proxy {proxy}: expected an IP address."));
+            app.UseForwardedHeaders(forwarded);
+        }
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseClearwingAccess();
@@ -79,6 +93,8 @@ public static class ServerHost
         {
             app.Logger.LogInformation("Clearwing is serving {Database} on {Urls}; every request needs a token or a session.",
                 db.Display, string.Join(", ", app.Urls));
+            if (!initialized)
+                app.Logger.LogWarning("No orgs yet, so no token can call the API: run 'clearwing admin init --org NAME --admin LOGIN' on {Database} first.", db.Display);
             if (app.Urls.Any(u => u.StartsWith("http:", StringComparison.OrdinalIgnoreCase) && !IsLoopback(u)))
                 app.Logger.LogWarning("Plain HTTP on a non-loopback address: tokens and sessions cross the network unencrypted. Put TLS in front (a reverse proxy) or use an https:// URL.");
         });

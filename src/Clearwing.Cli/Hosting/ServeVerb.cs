@@ -3,19 +3,25 @@ using Clearwing.Server;
 
 namespace Clearwing.Cli.Hosting;
 
-/// <summary>clearwing serve [--urls URL] [--max-import-bytes N]</summary>
+/// <summary>clearwing serve [--urls URL] [--max-import-bytes N] [--trusted-proxy IP...]</summary>
 public static class ServeVerb
 {
     public static Command Create(CliIO io)
     {
-        var urls = new Option<string>("--urls") { Description = "Where to listen (loopback only until authentication lands)", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var urls = new Option<string>("--urls") { Description = "Where to listen", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
         var maxImport = new Option<long>("--max-import-bytes") { Description = "Largest accepted import body", DefaultValueFactory = _ => 1L << 30 };
-        var command = new Command("serve", "Run the web API and the job workers.") { urls, maxImport };
+        var proxies = new Option<string[]>("--trusted-proxy")
+        {
+            Description = "Address of a reverse proxy whose X-Forwarded-For/-Proto to believe (client addresses for rate limits, https for cookies); repeatable",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var command = new Command("serve", "Run the web API and the job workers.") { urls, maxImport, proxies };
         command.SetAction(async (parsed, ct) =>
         {
             var options = new ServerOptions
             {
                 Database = CliIO.DatabaseSpec(parsed), Urls = parsed.GetValue(urls)!, MaxImportBytes = parsed.GetValue(maxImport),
+                TrustedProxies = parsed.GetValue(proxies) ?? [],
             };
             await using var app = await ServerHost.BuildAsync(options, ct);
             await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.RunAsync(app, ct);

@@ -116,4 +116,22 @@ public sealed class SessionTests
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, huge.StatusCode);
     }
+
+    [Fact]
+    public async Task Behind_a_trusted_proxy_each_client_address_has_its_own_login_budget()
+    {
+        await using var server = await TestServer.StartAsync(Engine.Sqlite, trustedProxies: ["127.0.0.1"]);
+        using var proxy = TestServer.Client(server.BaseAddress, null);
+
+        async Task<HttpStatusCode> Attempt(string client)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/session") { Content = JsonContent.Create(new { login = "guess@example.org", password = "not the password" }) };
+            request.Headers.Add("X-Forwarded-For", client);
+            return (await proxy.SendAsync(request, Ct)).StatusCode;
+        }
+        for (var i = 0; i < 10; i++) Assert.Equal(HttpStatusCode.Unauthorized, await Attempt("203.0.113.7"));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, await Attempt("203.0.113.7"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Attempt("198.51.100.9"));
+    }
 }

@@ -26,12 +26,12 @@ public sealed class TestServer : IAsyncDisposable
     static CancellationToken Ct => TestContext.Current.CancellationToken;
     public const string AdminLogin = "admin@coordinator.example", AdminPassword = "correct horse battery staple";
 
-    public static async Task<TestServer> StartAsync(Engine engine, long maxImportBytes = 1L << 30, int loginAttemptsPerMinute = 10)
+    public static async Task<TestServer> StartAsync(Engine engine, long maxImportBytes = 1L << 30, int loginAttemptsPerMinute = 10, IReadOnlyList<string>? trustedProxies = null)
     {
         var spec = await TestDatabases.CreateSpecAsync(engine);
         var app = await ServerHost.BuildAsync(new ServerOptions
         {
-            Database = spec, Urls = "http://127.0.0.1:0", RunWorkers = false, MaxImportBytes = maxImportBytes, LoginAttemptsPerMinute = loginAttemptsPerMinute,
+            Database = spec, Urls = "http://127.0.0.1:0", RunWorkers = false, MaxImportBytes = maxImportBytes, LoginAttemptsPerMinute = loginAttemptsPerMinute, TrustedProxies = trustedProxies ?? [],
         }, Ct);
         await app.StartAsync(Ct);
         var db = Database.Open(spec);
