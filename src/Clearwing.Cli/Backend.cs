@@ -27,6 +27,8 @@ public abstract class Backend : IAsyncDisposable
         if (string.IsNullOrWhiteSpace(token)) throw new ArgumentException("--server needs an API token in CLEARWING_TOKEN (create one with 'clearwing tokens create').");
         if (!Uri.TryCreate(server, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             throw new ArgumentException($"--server {server}: expected an http:// or https:// URL.");
+        if (uri.Scheme == "http" && !uri.IsLoopback)
+            await io.Error.WriteLineAsync($"warning: {server} is plain HTTP; the token crosses the network unencrypted.");
         return new ServerBackend(uri, token.Trim());
     }
 
@@ -95,7 +97,9 @@ sealed class ServerBackend : Backend
 
     public ServerBackend(Uri server, string token)
     {
-        _http = new HttpClient { BaseAddress = new Uri(server, "/api/v1/"), Timeout = Timeout.InfiniteTimeSpan };
+        // Relative to the server URL's own path, so a server mounted under a prefix (https://host/clearwing/) works.
+        var root = server.AbsoluteUri.EndsWith('/') ? server : new Uri(server.AbsoluteUri + "/");
+        _http = new HttpClient { BaseAddress = new Uri(root, "api/v1/"), Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
     }
 

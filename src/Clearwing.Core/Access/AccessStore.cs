@@ -223,10 +223,12 @@ public sealed class AccessStore(Database db, TimeProvider time)
             if (failures < LockoutThreshold) return new LoginResult(null, null);
             var lockUntil = now + (long)LockoutDuration.TotalMilliseconds;
             await connection.ExecuteAsync($"UPDATE members SET failed_logins = 0, locked_until = @lockUntil WHERE id = @id AND {Unlocked}", new { lockUntil, id = row.Id, now });
+            await _audit.AppendAsync(new AuditEntry($"member:{login}", row.Org, $"member:{login}", "lockout", new { failures, lockedUntil = lockUntil }), ct);
             return new LoginResult(null, FromMs(lockUntil));
         }
         if (await connection.ExecuteAsync($"UPDATE members SET failed_logins = 0, locked_until = NULL WHERE id = @id AND {Unlocked}", new { id = row.Id, now }) == 0)
             return new LoginResult(null, await LockedUntilAsync(connection, row.Id));
+        await _audit.AppendAsync(new AuditEntry($"member:{login}", row.Org, $"member:{login}", "login"), ct);
         return new LoginResult(new Caller(row.OrgId, row.Org, AccessNames.ParseKind(row.Kind), AccessNames.ParseRole(row.Role), $"member:{login}"), null, row.Stamp);
     }
 

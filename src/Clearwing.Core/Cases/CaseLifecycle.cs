@@ -94,8 +94,11 @@ public sealed class CaseLifecycle(Database db, TimeProvider time, AuditLog audit
             SELECT from_state, to_state, action, actor, org, reason, rejection, duplicate_of, fix_commit, fixed_version, at
             FROM case_transitions WHERE case_seq = @seq ORDER BY id
             """, new { seq });
-        return rows.Select(r => new CaseTransition(caseId, r.from_state, r.to_state, r.action, r.actor, r.org, r.reason, r.rejection,
-            r.duplicate_of, r.fix_commit, r.fixed_version, DateTimeOffset.FromUnixTimeMilliseconds(r.at))).ToList();
+        // Validators and downstream orgs see where the case went and when, not who said what: the reasons and
+        // the people are the coordinator's and maintainers' discussion.
+        var full = caller.Kind is OrgKind.Coordinator or OrgKind.Maintainer;
+        return rows.Select(r => new CaseTransition(caseId, r.from_state, r.to_state, r.action, full ? r.actor : r.org, r.org, full ? r.reason : null,
+            r.rejection, r.duplicate_of, full ? r.fix_commit : null, full ? r.fixed_version : null, DateTimeOffset.FromUnixTimeMilliseconds(r.at))).ToList();
     }
 
     /// <summary>

@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
@@ -38,6 +40,9 @@ public static class Authentication
     {
         services.AddSingleton<AccessStore>();
         services.AddSingleton<GrantStore>();
+        services.AddDataProtection().SetApplicationName("clearwing");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(provider => new ConfigureOptions<KeyManagementOptions>(o =>
+            o.XmlRepository = new DatabaseKeyRepository(provider.GetRequiredService<Storage.Database>(), provider.GetRequiredService<TimeProvider>())));
         services.AddAuthentication(EitherScheme)
             .AddPolicyScheme(EitherScheme, "API token or web session", o => o.ForwardDefaultSelector = context =>
                 context.Request.Headers.Authorization.Count > 0 ? TokenScheme : SessionScheme)

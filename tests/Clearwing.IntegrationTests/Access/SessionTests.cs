@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Clearwing.IntegrationTests.Server;
+using Clearwing.IntegrationTests.Storage;
+using Clearwing.Server;
 using Clearwing.Storage;
 
 namespace Clearwing.IntegrationTests.Access;
@@ -133,5 +135,30 @@ public sealed class SessionTests
 
         Assert.Equal(HttpStatusCode.TooManyRequests, await Attempt("203.0.113.7"));
         Assert.Equal(HttpStatusCode.Unauthorized, await Attempt("198.51.100.9"));
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_session_from_one_server_is_honoured_by_another_on_the_same_database(Engine engine)
+    {
+        await using var first = await TestServer.StartAsync(engine);
+        await using var second = await ServerHost.BuildAsync(new ServerOptions { Database = first.Spec, Urls = "http://127.0.0.1:0", RunWorkers = false }, Ct);
+        await second.StartAsync(Ct);
+        // Cookies are not separated by port, so one browser carries the session to both servers.
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() });
+
+        var login = await browser.PostAsJsonAsync(new Uri(first.BaseAddress, "/api/v1/session"), new { login = Admin, password = Password }, Ct);
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        var csrf = JsonDocument.Parse(await login.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("csrfToken").GetString()!;
+
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(new Uri(new Uri(second.Urls.First()), "/api/v1/me"), Ct)).StatusCode);
+        using var change = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(second.Urls.First()), "/api/v1/orgs"))
+        {
+            Content = JsonContent.Create(new { name = "alpha", kind = "maintainer" }),
+        };
+        change.Headers.Add("X-CSRF-Token", csrf);
+        Assert.Equal(HttpStatusCode.OK, (await browser.SendAsync(change, Ct)).StatusCode);
+        // The keys live in the database, not in this machine's profile: a server elsewhere reads the same ones.
+        await using var connection = await first.Db.OpenAsync(Ct);
+        Assert.True(await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection, "SELECT count(*) FROM data_protection_keys") > 0);
     }
 }
