@@ -105,12 +105,7 @@ public sealed class DisclosureVerbTests
         Assert.Equal(2, (await Run("extensions", "list", "ffffffffffffffffffffffffffffffff", "--db", spec)).Exit);
     }
 
-    static async Task<(int Exit, string Out, string Err)> RunAs(string token, params string[] args)
-    {
-        var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        var exit = await CliApp.RunAsync(args, new CliIO(stdout, stderr, TextReader.Null, name => name == "CLEARWING_TOKEN" ? token : null), Ct);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
+    static Task<(int Exit, string Out, string Err)> RunAs(string token, params string[] args) => CliTests.RunAs(token, args);
 
     [Fact]
     public async Task Through_a_server_a_maintainer_asks_and_sees_its_own_deadlines_and_the_coordinator_decides()

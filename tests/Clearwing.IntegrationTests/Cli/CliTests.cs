@@ -10,11 +10,13 @@ public sealed class CliTests
 {
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    internal static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
+    internal static Task<(int Exit, string Out, string Err)> Run(params string[] args) => RunAs(null, args);
+
+    /// <summary>Runs the CLI in-process with CLEARWING_TOKEN set to <paramref name="token"/> (and no other environment).</summary>
+    internal static async Task<(int Exit, string Out, string Err)> RunAs(string? token, params string[] args)
     {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var exit = await CliApp.RunAsync(args, stdout, stderr, Ct);
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        var exit = await CliApp.RunAsync(args, new CliIO(stdout, stderr, TextReader.Null, name => name == "CLEARWING_TOKEN" ? token : null), Ct);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 

@@ -14,14 +14,7 @@ public sealed class ServerCliTests
 {
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    static async Task<(int Exit, string Out, string Err)> Run(string? token, params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var environment = new Dictionary<string, string> { ["CLEARWING_TOKEN"] = token ?? "" };
-        var exit = await CliApp.RunAsync(args, new CliIO(stdout, stderr, TextReader.Null, name => environment.GetValueOrDefault(name)), Ct);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
+    static Task<(int Exit, string Out, string Err)> Run(string? token, params string[] args) => CliTests.RunAs(token, args);
 
     static async Task<string> Secret(TestServer server, string org)
     {

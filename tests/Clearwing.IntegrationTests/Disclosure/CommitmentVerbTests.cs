@@ -12,13 +12,7 @@ public sealed class CommitmentVerbTests
 {
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var exit = await CliApp.RunAsync(args, stdout, stderr, Ct);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
+    static Task<(int Exit, string Out, string Err)> Run(params string[] args) => Cli.CliTests.Run(args);
 
     /// <summary>A case committed and revealed in a new SQLite store: its digest and the revealed file as the CLI prints it.</summary>
     static async Task<(string Digest, JsonObject File)> RevealedAsync()
