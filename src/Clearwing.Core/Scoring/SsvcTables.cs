@@ -15,17 +15,25 @@ public static partial class SsvcTables
 {
     const string ResourcePrefix = "Clearwing.Scoring.Ssvc.";
 
-    static readonly Lazy<FrozenDictionary<string, SsvcDecisionTable>> Loaded = new(Load);
+    static readonly Lazy<IReadOnlyList<SsvcDecisionTable>> Loaded = new(Load);
+    static readonly Lazy<FrozenDictionary<string, SsvcDecisionTable>> ById = new(() => Loaded.Value.ToFrozenDictionary(t => t.Id, StringComparer.Ordinal));
 
-    /// <summary>Every shipped table, by id.</summary>
-    public static IReadOnlyCollection<SsvcDecisionTable> All => Loaded.Value.Values;
+    /// <summary>Every shipped table, in the order ssvc.json lists them (the four SSVC roles' tables, CISA's, then the two that derive inputs).</summary>
+    public static IReadOnlyList<SsvcDecisionTable> All => Loaded.Value;
+
+    /// <summary>
+    /// Every decision point the tables take as input, once each, in the order the tables first use them: what a case
+    /// records values for. Outcomes of one table that feed another (Utility, Human Impact) are among them.
+    /// </summary>
+    public static IReadOnlyList<SsvcDecisionPoint> InputDecisionPoints =>
+        [.. Loaded.Value.SelectMany(t => t.Inputs).Distinct()];
 
     /// <summary>The table with this id (<c>coordinator-triage</c>, <c>cisa-coordinator</c>, …).</summary>
     /// <exception cref="ArgumentException">No table has this id; the message lists the ids.</exception>
     public static SsvcDecisionTable Get(string id) =>
-        Loaded.Value.TryGetValue(id, out var table)
+        ById.Value.TryGetValue(id, out var table)
             ? table
-            : throw new ArgumentException($"unknown SSVC decision table '{id}'; known: {string.Join(", ", Loaded.Value.Keys.Order(StringComparer.Ordinal))}", nameof(id));
+            : throw new ArgumentException($"unknown SSVC decision table '{id}'; known: {string.Join(", ", Loaded.Value.Select(t => t.Id))}", nameof(id));
 
     /// <summary>The names of the embedded CSV tables (file names as SSVC publishes them).</summary>
     public static IEnumerable<string> CsvFiles => Manifest().Tables.Select(t => t.File);
@@ -95,7 +103,7 @@ public static partial class SsvcTables
         return cells;
     }
 
-    static FrozenDictionary<string, SsvcDecisionTable> Load()
+    static IReadOnlyList<SsvcDecisionTable> Load()
     {
         var manifest = Manifest();
         var points = manifest.DecisionPoints.ToDictionary(
@@ -107,7 +115,7 @@ public static partial class SsvcTables
             ?? throw new InvalidDataException($"decision point {name} v{version} is not defined in ssvc.json");
         return manifest.Tables
             .Select(t => Parse(t.Id, t.Name, t.Version, System.Text.Encoding.UTF8.GetString(ReadResource(t.File)), Point))
-            .ToFrozenDictionary(t => t.Id, StringComparer.Ordinal);
+            .ToList();
     }
 
     static ManifestJson Manifest() =>

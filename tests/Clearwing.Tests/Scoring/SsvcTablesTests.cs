@@ -43,6 +43,7 @@ public sealed class SsvcTablesTests
         var shared = Directory.EnumerateFiles(TestData.PathTo("ssvc"), "*.csv").Select(Path.GetFileName).Order(StringComparer.Ordinal);
         Assert.Equal(shared, SsvcTables.CsvFiles.Order(StringComparer.Ordinal));
         Assert.Equal(7, SsvcTables.All.Count);
+        Assert.Equal(SsvcTables.All.Count, SsvcTables.All.Select(t => t.Id).Distinct().Count());
     }
 
     [Fact]
@@ -61,6 +62,24 @@ public sealed class SsvcTablesTests
     }
 
     [Fact]
+    public void Raising_any_one_input_a_step_in_SSVC_order_never_lowers_the_outcome()
+    {
+        // Values are listed lowest first in ssvc.json (SSVC's order), so this also checks that order was transcribed right.
+        foreach (var table in SsvcTables.All)
+            foreach (var row in table.Rows)
+                for (var i = 0; i < table.Inputs.Count; i++)
+                {
+                    var values = table.Inputs[i].Values.ToList();
+                    var step = values.IndexOf(row.Inputs[i]) + 1;
+                    if (step == values.Count) continue;
+                    var raised = table.Lookup([.. row.Inputs.Select((v, j) => j == i ? values[step] : v)])!;
+                    var outcomes = table.Outcome.Values.ToList();
+                    Assert.True(outcomes.IndexOf(raised.Outcome) >= outcomes.IndexOf(row.Outcome),
+                        $"{table}: raising {table.Inputs[i].Name} in row {row.Number} gives row {raised.Number}, {raised.Outcome} < {row.Outcome}");
+                }
+    }
+
+    [Fact]
     public void Row_numbers_are_the_rows_positions()
     {
         foreach (var table in SsvcTables.All)
@@ -75,6 +94,15 @@ public sealed class SsvcTablesTests
             Assert.Single(group.Distinct());
         // One id per name, so callers can key a case's values by id without knowing versions.
         Assert.All(all.GroupBy(g => g.Key.Name), byName => Assert.Single(byName));
+    }
+
+    [Fact]
+    public void The_input_decision_points_are_listed_once_each_with_distinct_ids()
+    {
+        var points = SsvcTables.InputDecisionPoints;
+        Assert.Equal(points.Count, points.Select(p => p.Id).Distinct().Count());
+        Assert.Equal(SsvcTables.All.SelectMany(t => t.Inputs).Select(p => p.Id).Distinct().Order(), points.Select(p => p.Id).Order());
+        Assert.Contains(points, p => p.Id == "mission-and-well-being-impact");
     }
 
     [Fact]
