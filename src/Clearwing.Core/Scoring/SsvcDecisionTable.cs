@@ -9,15 +9,27 @@ public sealed record SsvcRow(int Number, IReadOnlyList<SsvcValue> Inputs, SsvcVa
 /// and the rows. Loaded from SSVC's CSV tables (see <see cref="SsvcTables"/>); the tables ship complete, so any
 /// full assignment of valid input values matches exactly one row.
 /// </summary>
-/// <param name="Id">Stable id from the CSV's file name without its version (<c>cisa-coordinator</c>).</param>
-/// <param name="Name">SSVC's name for the table (<c>CISA Coordinator</c>).</param>
-/// <param name="Version">The table's SSVC version (<c>2.0.3</c>).</param>
-public sealed record SsvcDecisionTable(
-    string Id, string Name, string Version,
-    IReadOnlyList<SsvcDecisionPoint> Inputs, SsvcDecisionPoint Outcome, IReadOnlyList<SsvcRow> Rows)
+/// Identified by a stable <see cref="Id"/> (<c>cisa-coordinator</c>), with SSVC's <see cref="Name"/>
+/// (<c>CISA Coordinator</c>) and <see cref="Version"/> (<c>2.0.3</c>).
+// A class, not a record: the row index is built once from Rows, and a `with` copy would keep a stale one.
+public sealed class SsvcDecisionTable
 {
     // Keyed by the inputs' value names joined with '\n' (names never contain one).
-    readonly Dictionary<string, SsvcRow> byInputs = Index(Rows);
+    readonly Dictionary<string, SsvcRow> byInputs;
+
+    public SsvcDecisionTable(string id, string name, string version,
+        IReadOnlyList<SsvcDecisionPoint> inputs, SsvcDecisionPoint outcome, IReadOnlyList<SsvcRow> rows)
+    {
+        (Id, Name, Version, Inputs, Outcome, Rows) = (id, name, version, inputs, outcome, rows);
+        byInputs = Index(rows);
+    }
+
+    public string Id { get; }
+    public string Name { get; }
+    public string Version { get; }
+    public IReadOnlyList<SsvcDecisionPoint> Inputs { get; }
+    public SsvcDecisionPoint Outcome { get; }
+    public IReadOnlyList<SsvcRow> Rows { get; }
 
     /// <summary>The row whose inputs are exactly these values (in input order), or null.</summary>
     public SsvcRow? Lookup(IReadOnlyList<SsvcValue> inputs) => byInputs.GetValueOrDefault(KeyOf(inputs));

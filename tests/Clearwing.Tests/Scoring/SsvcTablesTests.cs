@@ -112,8 +112,22 @@ public sealed class SsvcTablesTests
         {
             Assert.False(string.IsNullOrWhiteSpace(point.Description), point.ToString());
             Assert.Equal(point.Values.Count, point.Values.Select(v => v.Key).Distinct().Count());
+            // Find takes a name or a key; no key may be another value's name.
+            Assert.All(point.Values, v => Assert.Equal(v, point.Find(v.Key)));
             Assert.All(point.Values, v => Assert.False(string.IsNullOrWhiteSpace(v.Key) || string.IsNullOrWhiteSpace(v.Name) || string.IsNullOrWhiteSpace(v.Description)));
         }
+    }
+
+    [Fact]
+    public void A_cell_that_is_not_a_value_of_its_column_is_refused_naming_the_row_and_the_decision_point()
+    {
+        var exploitation = SsvcTables.Get("cisa-coordinator").Inputs[0];
+        var outcome = SsvcTables.Get("cisa-coordinator").Outcome;
+        const string csv = "row,Exploitation v1.1.0,CISA Levels v1.1.0 (cisa)\n0,none,track\n1,rumoured,act\n";
+
+        var e = Assert.Throws<InvalidDataException>(() => SsvcTables.Parse("t", "T", "1.0.0", csv, (name, _) => name == "Exploitation" ? exploitation : outcome));
+
+        Assert.Equal("t row 1: 'rumoured' is not a value of Exploitation v1.1.0 (None, Public PoC, Active)", e.Message);
     }
 
     static SsvcDecisionTable ShippedFrom(string file) =>
