@@ -7,10 +7,9 @@ public sealed record SsvcRow(int Number, IReadOnlyList<SsvcValue> Inputs, SsvcVa
 /// <summary>
 /// An SSVC decision table: input decision points in the published column order, the outcome decision point,
 /// and the rows. Loaded from SSVC's CSV tables (see <see cref="SsvcTables"/>); the tables ship complete, so any
-/// full assignment of valid input values matches exactly one row.
+/// full assignment of valid input values matches exactly one row. Identified by a stable <see cref="Id"/>
+/// (<c>cisa-coordinator</c>), with SSVC's <see cref="Name"/> (<c>CISA Coordinator</c>) and <see cref="Version"/> (<c>2.0.3</c>).
 /// </summary>
-/// Identified by a stable <see cref="Id"/> (<c>cisa-coordinator</c>), with SSVC's <see cref="Name"/>
-/// (<c>CISA Coordinator</c>) and <see cref="Version"/> (<c>2.0.3</c>).
 // A class, not a record: the row index is built once from Rows, and a `with` copy would keep a stale one.
 public sealed class SsvcDecisionTable
 {
