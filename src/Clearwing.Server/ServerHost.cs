@@ -7,6 +7,8 @@ using Clearwing.Disclosure;
 using Clearwing.Findings;
 using Clearwing.Server.Access;
 using Clearwing.Server.Cases;
+using Clearwing.Server.Scoring;
+using Clearwing.Scoring;
 using Clearwing.Server.Disclosure;
 using Clearwing.Server.Findings;
 using Clearwing.Server.Jobs;
@@ -58,6 +60,7 @@ public static class ServerHost
         builder.Services.AddSingleton<Importer>();
         builder.Services.AddSingleton<CaseQueries>();
         builder.Services.AddSingleton<CaseLifecycle>();
+        builder.Services.AddSingleton<CaseSsvc>();
         builder.Services.AddSingleton<FindingQueries>();
         builder.Services.AddClearwingAccess(options);
         builder.Services.AddSingleton<CommitmentStore>();
@@ -85,6 +88,7 @@ public static class ServerHost
         api.MapImports();
         api.MapCases();
         api.MapLifecycle();
+        api.MapSsvc();
         api.MapFindings();
         api.MapCommitments();
         api.MapDisclosure();

@@ -10,7 +10,7 @@ namespace Clearwing.Cli.Cases;
 public static class CasesVerb
 {
     public static Command Create(CliIO io) =>
-        new("cases", "Cases: one root cause each, grouping the findings that share it.") { List(io), Show(io), Merge(io), Split(io), Transition(io), History(io) };
+        new("cases", "Cases: one root cause each, grouping the findings that share it.") { List(io), Show(io), Merge(io), Split(io), Transition(io), History(io), Ssvc(io) };
 
     static Command List(CliIO io)
     {
@@ -152,6 +152,33 @@ public static class CasesVerb
             }
             foreach (var m in moves)
                 await io.Out.WriteLineAsync($"{m.At:u}  {m.From} → {m.To}  by {m.Actor} ({m.Org}){(m.Reason is null ? "" : ": " + m.Reason)}");
+            return ExitCode.Ok;
+        });
+        return command;
+    }
+
+    static Command Ssvc(CliIO io)
+    {
+        var id = new Argument<string>("case") { Description = "Case id" };
+        var set = new Option<string[]>("--set") { Description = "Decision point values to set, e.g. exploitation=active automatable=yes (see docs/ssvc.md)", AllowMultipleArgumentsPerToken = true };
+        var json = new Option<bool>("--json") { Description = "Print a JSON object" };
+        var command = new Command("ssvc", "A case's SSVC decision points and each table's decision, explained; --set changes values.") { id, set, json };
+        command.SetAction(async (parsed, ct) =>
+        {
+            var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var pair in parsed.GetValue(set) ?? [])
+                values[pair.Split('=', 2)[0]] = pair.Contains('=') ? pair.Split('=', 2)[1]
+                    : throw new ArgumentException($"--set {pair}: expected DECISION-POINT=VALUE, e.g. exploitation=active.");
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var view = values.Count > 0 ? await backend.SetSsvcAsync(parsed.GetValue(id)!, values, ct) : await backend.GetSsvcAsync(parsed.GetValue(id)!, ct);
+            if (parsed.GetValue(json))
+            {
+                await io.WriteJsonAsync(view);
+                return ExitCode.Ok;
+            }
+            foreach (var v in view.Values) await io.Out.WriteLineAsync($"{v.DecisionPoint} = {v.Value}   (set by {v.SetBy}, {v.SetAt:u})");
+            foreach (var d in view.Decisions)
+                await io.Out.WriteLineAsync(d.Explanation is { } why ? "\n" + why.TrimEnd() : $"\n{d.Name} v{d.Version}: needs {string.Join(", ", d.Missing)}");
             return ExitCode.Ok;
         });
         return command;
