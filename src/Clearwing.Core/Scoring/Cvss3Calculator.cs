@@ -20,13 +20,41 @@ internal static class Cvss3Calculator
     static readonly decimal[] ReportConfidence = [1m, 0.92m, 0.96m, 1m];
     static readonly decimal[] Requirement = [1m, 0.5m, 1m, 1.5m];
 
+    // The impact sub-scores depend on few metrics, so every combination is computed once, by the equations below;
+    // the fifteenth powers in decimal would otherwise dominate the time to score a vector.
+    static readonly decimal[,] BaseImpacts = new decimal[2, 27];
+    static readonly decimal[,,,] ModifiedImpacts = new decimal[2, 2, 27, 64];
+
+    static Cvss3Calculator()
+    {
+        for (var c = 0; c < 3; c++)
+        for (var i = 0; i < 3; i++)
+        for (var a = 0; a < 3; a++)
+        {
+            var iss = 1 - (1 - Impact[c]) * (1 - Impact[i]) * (1 - Impact[a]);
+            BaseImpacts[0, Cia(c, i, a)] = 6.42m * iss;
+            BaseImpacts[1, Cia(c, i, a)] = 7.52m * (iss - 0.029m) - 3.25m * Pow(iss - 0.02m, 15);
+            for (var cr = 0; cr < 4; cr++)
+            for (var ir = 0; ir < 4; ir++)
+            for (var ar = 0; ar < 4; ar++)
+            {
+                var miss = Math.Min(1 - (1 - Requirement[cr] * Impact[c]) * (1 - Requirement[ir] * Impact[i]) * (1 - Requirement[ar] * Impact[a]), 0.915m);
+                var (cia, requirements) = (Cia(c, i, a), Cia(cr, ir, ar, 4));
+                ModifiedImpacts[0, 0, cia, requirements] = ModifiedImpacts[1, 0, cia, requirements] = 6.42m * miss;
+                ModifiedImpacts[0, 1, cia, requirements] = 7.52m * (miss - 0.029m) - 3.25m * Pow(miss - 0.02m, 15);
+                ModifiedImpacts[1, 1, cia, requirements] = 7.52m * (miss - 0.029m) - 3.25m * Pow(miss * 0.9731m - 0.02m, 13);
+            }
+        }
+    }
+
+    static int Cia(int c, int i, int a, int radix = 3) => (c * radix + i) * radix + a;
+
     public static CvssResult Score(CvssVector v)
     {
         var v31 = v.Version == CvssVersion.V3_1;
         var changed = v.Index(S) == 1;
 
-        var iss = 1 - (1 - Impact[v.Index(C)]) * (1 - Impact[v.Index(I)]) * (1 - Impact[v.Index(A)]);
-        var impact = changed ? 7.52m * (iss - 0.029m) - 3.25m * Pow(iss - 0.02m, 15) : 6.42m * iss;
+        var impact = BaseImpacts[changed ? 1 : 0, Cia(v.Index(C), v.Index(I), v.Index(A))];
         var exploitability = 8.22m * AttackVector[v.Index(AV)] * AttackComplexity[v.Index(AC)]
             * (changed ? PrivilegesChanged : PrivilegesUnchanged)[v.Index(PR)] * UserInteraction[v.Index(UI)];
         var baseScore = impact <= 0 ? 0 : Roundup(Math.Min((changed ? 1.08m : 1m) * (impact + exploitability), 10), v31);
@@ -36,12 +64,7 @@ internal static class Cvss3Calculator
 
         // §7.3: modified metrics fall back to the base metric when absent or X.
         var mChanged = Modified(v, S) == 1;
-        var miss = Math.Min(1 - (1 - Requirement[Opt(v, CR)] * Impact[Modified(v, C)])
-                              * (1 - Requirement[Opt(v, IR)] * Impact[Modified(v, I)])
-                              * (1 - Requirement[Opt(v, AR)] * Impact[Modified(v, A)]), 0.915m);
-        var mImpact = !mChanged ? 6.42m * miss
-            : v31 ? 7.52m * (miss - 0.029m) - 3.25m * Pow(miss * 0.9731m - 0.02m, 13)
-            : 7.52m * (miss - 0.029m) - 3.25m * Pow(miss - 0.02m, 15);
+        var mImpact = ModifiedImpacts[v31 ? 1 : 0, mChanged ? 1 : 0, Cia(Modified(v, C), Modified(v, I), Modified(v, A)), Cia(Opt(v, CR), Opt(v, IR), Opt(v, AR), 4)];
         var mExploitability = 8.22m * AttackVector[Modified(v, AV)] * AttackComplexity[Modified(v, AC)]
             * (mChanged ? PrivilegesChanged : PrivilegesUnchanged)[Modified(v, PR)] * UserInteraction[Modified(v, UI)];
         var environmental = mImpact <= 0 ? 0

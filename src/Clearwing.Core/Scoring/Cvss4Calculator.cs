@@ -15,6 +15,14 @@ internal static class Cvss4Calculator
     static readonly (int Metric, int Modified, string? Default)[] Dimensions = [.. Cvss4Tables.Dimensions.Select(d =>
         d is "CR" or "IR" or "AR" ? (G.IndexOf(d), -1, (string?)"H") : (G.IndexOf(d), G.IndexOf("M" + d), null))];
 
+    /// <summary>Per dimension, the level of each value index of its metric [0] and of its modified metric [1]; -1 for X.</summary>
+    static readonly int[][][] LevelOf = [.. Dimensions.Select((x, d) => new[] { Levels(d, x.Metric), x.Modified >= 0 ? Levels(d, x.Modified) : [] })];
+
+    /// <summary>EQ5 by value index of E: X and A → 0, P → 1, U → 2.</summary>
+    static readonly int[] ExploitMaturity = [.. G.Metrics[E].Values.Select(x => x switch { "X" or "A" => 0, "P" => 1, _ => 2 })];
+
+    static int[] Levels(int dimension, int metric) => [.. G.Metrics[metric].Values.Select(x => Array.IndexOf(Cvss4Tables.Levels[dimension], x))];
+
     const int AV = 0, PR = 1, UI = 2, AC = 3, AT = 4, VC = 5, VI = 6, VA = 7, SC = 8, SI = 9, SA = 10, CR = 11, IR = 12, AR = 13;
 
     public static CvssResult Score(CvssVector v)
@@ -41,12 +49,12 @@ internal static class Cvss4Calculator
         for (var d = 0; d < Dimensions.Length; d++)
         {
             var (metric, modified, fallback) = Dimensions[d];
-            var effective = modified >= 0 && v.Defined(modified) ? Value(v, modified)
-                : v.Defined(metric) ? Value(v, metric) : fallback!;
-            level[d] = Array.IndexOf(Cvss4Tables.Levels[d], effective);
+            level[d] = modified >= 0 && v.Index(modified) >= 0 && LevelOf[d][1][v.Index(modified)] is >= 0 and var m ? m
+                : v.Index(metric) >= 0 && LevelOf[d][0][v.Index(metric)] is >= 0 and var b ? b
+                : Array.IndexOf(Cvss4Tables.Levels[d], fallback);
         }
         // Exploit maturity: X (not defined) is the worst case, Attacked.
-        var eq5 = v.Defined(E) ? Value(v, E) switch { "A" => 0, "P" => 1, _ => 2 } : 0;
+        var eq5 = v.Index(E) >= 0 ? ExploitMaturity[v.Index(E)] : 0;
 
         const int N3 = 2, H3 = 0, N4 = 3, H4 = 1, S = 0;
         if (level[VC] == N3 && level[VI] == N3 && level[VA] == N3 && level[SC] == N4 && level[SI] == N4 && level[SA] == N4) return 0;
@@ -112,8 +120,6 @@ internal static class Cvss4Calculator
         var rounded = (int)FloorDiv(2 * scaled + scale, 2 * scale);
         return Math.Clamp(rounded, 0, 100);
     }
-
-    static string Value(CvssVector v, int metric) => G.Metrics[metric].Values[v.Index(metric)];
 
     static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
 }

@@ -1,7 +1,11 @@
 namespace Clearwing.Scoring;
 
 /// <summary>One metric of a vector: its abbreviation and its values in the order the calculators index them.</summary>
-internal sealed record CvssMetric(string Name, string[] Values, bool Mandatory);
+internal sealed record CvssMetric(string Name, string[] Values, bool Mandatory)
+{
+    /// <summary>The index of "X" (3.x, 4.0) or "ND" (2.0), the explicit "not defined"; -1 for base metrics.</summary>
+    public int NotDefined { get; } = Array.FindIndex(Values, v => v is "X" or "ND");
+}
 
 /// <summary>
 /// The vector grammar of one CVSS version: prefix, metrics and whether their order is mandatory (only 4.0, §7 of its

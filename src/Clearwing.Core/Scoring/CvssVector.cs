@@ -23,7 +23,7 @@ public sealed record CvssVector
     internal int Index(int metric) => values[metric];
 
     /// <summary>True when the metric is present with a value other than "X"/"ND" (not defined).</summary>
-    internal bool Defined(int metric) => values[metric] >= 0 && Grammar.Metrics[metric].Values[values[metric]] is not ("X" or "ND");
+    internal bool Defined(int metric) => values[metric] >= 0 && values[metric] != Grammar.Metrics[metric].NotDefined;
 
     /// <summary>Parses a vector: "CVSS:3.1/…", "CVSS:3.0/…", "CVSS:4.0/…", or a 2.0 vector without prefix (optionally in parentheses, as NVD wrote them).</summary>
     /// <exception cref="CvssFormatException">the text is not a valid vector; the message names the metric and value.</exception>
