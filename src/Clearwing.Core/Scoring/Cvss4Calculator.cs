@@ -11,9 +11,9 @@ internal static class Cvss4Calculator
     static readonly CvssGrammar G = CvssGrammars.V40;
     static readonly int E = G.IndexOf("E"), FirstEnvironmental = G.IndexOf("CR"), LastEnvironmental = G.IndexOf("MSA");
 
-    /// <summary>For each distance dimension: its metric, the modified metric that overrides it (-1 for none), and the value that stands for absent/X.</summary>
-    static readonly (int Metric, int Modified, string? Default)[] Dimensions = [.. Cvss4Tables.Dimensions.Select(d =>
-        d is "CR" or "IR" or "AR" ? (G.IndexOf(d), -1, (string?)"H") : (G.IndexOf(d), G.IndexOf("M" + d), null))];
+    /// <summary>For each distance dimension: its metric and the modified metric that overrides it (-1 for CR/IR/AR, which have none).</summary>
+    static readonly (int Metric, int Modified)[] Dimensions = [.. Cvss4Tables.Dimensions.Select(d =>
+        d is "CR" or "IR" or "AR" ? (G.IndexOf(d), -1) : (G.IndexOf(d), G.IndexOf("M" + d)))];
 
     /// <summary>Per dimension, the level of each value index of its metric [0] and of its modified metric [1]; -1 for X.</summary>
     static readonly int[][][] LevelOf = [.. Dimensions.Select((x, d) => new[] { Levels(d, x.Metric), x.Modified >= 0 ? Levels(d, x.Modified) : [] })];
@@ -44,14 +44,15 @@ internal static class Cvss4Calculator
 
     static int Tenths(CvssVector v)
     {
-        // The effective value of each dimension (the calculator's m()): a modified metric overrides, CR/IR/AR default to H.
+        // The effective level of each dimension (the calculator's m()): a modified metric overrides; CR/IR/AR absent or X
+        // take their worst case H, level 0 (base metrics are always present).
         Span<int> level = stackalloc int[Dimensions.Length];
         for (var d = 0; d < Dimensions.Length; d++)
         {
-            var (metric, modified, fallback) = Dimensions[d];
+            var (metric, modified) = Dimensions[d];
             level[d] = modified >= 0 && v.Index(modified) >= 0 && LevelOf[d][1][v.Index(modified)] is >= 0 and var m ? m
                 : v.Index(metric) >= 0 && LevelOf[d][0][v.Index(metric)] is >= 0 and var b ? b
-                : Array.IndexOf(Cvss4Tables.Levels[d], fallback);
+                : 0;
         }
         // Exploit maturity: X (not defined) is the worst case, Attacked.
         var eq5 = v.Index(E) >= 0 ? ExploitMaturity[v.Index(E)] : 0;

@@ -17,7 +17,15 @@ public sealed record CvssVector
     public CvssVersion Version => Grammar.Version;
 
     /// <summary>The value given for a metric ("N", "POC", "Clear", "X"), or null when the vector omits it.</summary>
-    public string? this[string metric] => Index(Grammar.IndexOf(metric)) is var v and >= 0 ? Grammar.Metrics[Grammar.IndexOf(metric)].Values[v] : null;
+    /// <exception cref="ArgumentException">the version has no such metric.</exception>
+    public string? this[string metric]
+    {
+        get
+        {
+            var m = Grammar.IndexOf(metric);
+            return values[m] >= 0 ? Grammar.Metrics[m].Values[values[m]] : null;
+        }
+    }
 
     /// <summary>The index of the metric's value in its value list, -1 when absent.</summary>
     internal int Index(int metric) => values[metric];
