@@ -60,6 +60,7 @@ public static class CliApp
         root.Subcommands.Add(DeadlinesVerb.Create(io));
         root.Subcommands.Add(PolicyVerb.Create(io));
         root.Subcommands.Add(ExtensionsVerb.Create(io));
+        root.Subcommands.Add(Clearwing.Cli.Scoring.CvssVerb.Create(io));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
