@@ -61,6 +61,7 @@ public static class ServerHost
         builder.Services.AddSingleton<CaseQueries>();
         builder.Services.AddSingleton<CaseLifecycle>();
         builder.Services.AddSingleton<CaseSsvc>();
+        builder.Services.AddSingleton<CaseCvss>();
         builder.Services.AddSingleton<FindingQueries>();
         builder.Services.AddClearwingAccess(options);
         builder.Services.AddSingleton<CommitmentStore>();
@@ -89,6 +90,7 @@ public static class ServerHost
         api.MapCases();
         api.MapLifecycle();
         api.MapSsvc();
+        api.MapCvss();
         api.MapFindings();
         api.MapCommitments();
         api.MapDisclosure();

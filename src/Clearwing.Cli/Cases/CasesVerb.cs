@@ -10,7 +10,7 @@ namespace Clearwing.Cli.Cases;
 public static class CasesVerb
 {
     public static Command Create(CliIO io) =>
-        new("cases", "Cases: one root cause each, grouping the findings that share it.") { List(io), Show(io), Merge(io), Split(io), Transition(io), History(io), Ssvc(io) };
+        new("cases", "Cases: one root cause each, grouping the findings that share it.") { List(io), Show(io), Merge(io), Split(io), Transition(io), History(io), Ssvc(io), Cvss(io) };
 
     static Command List(CliIO io)
     {
@@ -179,6 +179,34 @@ public static class CasesVerb
             foreach (var v in view.Values) await io.Out.WriteLineAsync($"{v.DecisionPoint} = {v.Value}   (set by {v.SetBy}, {v.SetAt:u})");
             foreach (var d in view.Decisions)
                 await io.Out.WriteLineAsync(d.Explanation is { } why ? "\n" + why.TrimEnd() : $"\n{d.Name} v{d.Version}: needs {string.Join(", ", d.Missing)}");
+            return ExitCode.Ok;
+        });
+        return command;
+    }
+
+    static Command Cvss(CliIO io)
+    {
+        var id = new Argument<string>("case") { Description = "Case id" };
+        var set = new Option<string?>("--set") { Description = "A CVSS 2.0/3.0/3.1/4.0 vector to set as the case's" };
+        var reason = new Option<string?>("--reason") { Description = "Why (kept in the history)" };
+        var json = new Option<bool>("--json") { Description = "Print a JSON object" };
+        var command = new Command("cvss", "A case's CVSS: the current vector, who set which, and what its findings reported; --set changes it.") { id, set, reason, json };
+        command.SetAction(async (parsed, ct) =>
+        {
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var view = parsed.GetValue(set) is { } vector
+                ? await backend.SetCvssAsync(parsed.GetValue(id)!, vector, parsed.GetValue(reason), ct)
+                : await backend.GetCvssAsync(parsed.GetValue(id)!, ct);
+            if (parsed.GetValue(json))
+            {
+                await io.WriteJsonAsync(view);
+                return ExitCode.Ok;
+            }
+            await io.Out.WriteLineAsync(view.Current is { } c
+                ? $"{c.Score:0.0} {c.Severity} ({c.Nomenclature}) {c.Vector} — {(c.Source == "set" ? $"set by {c.SetBy}" : $"reported by {c.Findings} finding(s)")}"
+                : "No CVSS vector yet.");
+            foreach (var h in view.History.Skip(1)) await io.Out.WriteLineAsync($"  earlier: {h.Vector} ({h.Score:0.0}) by {h.SetBy} {h.SetAt:u}{(h.Reason is null ? "" : ": " + h.Reason)}");
+            foreach (var f in view.FromIntake) await io.Out.WriteLineAsync($"  reported: {f.Vector} ({f.Score:0.0} {f.Severity}) in {f.Findings} finding(s)");
             return ExitCode.Ok;
         });
         return command;

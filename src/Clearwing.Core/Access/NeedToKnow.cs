@@ -1,3 +1,6 @@
+using System.Data.Common;
+using Dapper;
+
 namespace Clearwing.Access;
 
 /// <summary>
@@ -27,4 +30,10 @@ public static class NeedToKnow
     };
 
     static string Granted(string alias) => $"EXISTS (SELECT 1 FROM grants g WHERE g.case_seq = {alias}.seq AND g.org_id = @callerOrg)";
+
+    /// <summary>The case's row number when the caller may see it; otherwise "not found", as if it did not exist.</summary>
+    public static async Task<long> VisibleCaseAsync(DbConnection connection, DbTransaction? tx, Caller caller, string caseId) =>
+        await connection.ExecuteScalarAsync<long?>(
+            $"SELECT c.seq FROM cases c WHERE c.id = @caseId AND {Case(caller)}", new { caseId, callerOrg = caller.OrgId }, tx)
+        ?? throw new NotFoundException($"No case {caseId}.");
 }

@@ -54,6 +54,13 @@ public sealed record Caller(long OrgId, string Org, OrgKind Kind, Role Role, str
     public bool IsCoordinator => Kind == OrgKind.Coordinator;
     public bool CanWrite => Role is Role.Admin or Role.Triager;
 
+    /// <summary>Refuses (403) unless the caller is an admin or triager of the coordinator or of a validator org: those who assess cases.</summary>
+    public void RequireAssessor(string action)
+    {
+        if (!(IsCoordinator || Kind == OrgKind.Validator) || !CanWrite)
+            throw new AccessDeniedException($"Only the coordinator's and validators' admins and triagers may {action}.");
+    }
+
     /// <summary>Refuses (403) unless the caller is one of the coordinator's admins or triagers.</summary>
     public void RequireCoordinatorWriter(string action)
     {

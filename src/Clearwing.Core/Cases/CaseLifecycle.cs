@@ -86,9 +86,7 @@ public sealed class CaseLifecycle(Database db, TimeProvider time, AuditLog audit
     public async Task<IReadOnlyList<CaseTransition>> HistoryAsync(Caller caller, string caseId, CancellationToken ct = default)
     {
         await using var connection = await db.OpenAsync(ct);
-        var seq = await connection.ExecuteScalarAsync<long?>(
-            $"SELECT c.seq FROM cases c WHERE c.id = @caseId AND {NeedToKnow.Case(caller)}", new { caseId, callerOrg = caller.OrgId })
-            ?? throw new NotFoundException($"No case {caseId}.");
+        var seq = await NeedToKnow.VisibleCaseAsync(connection, null, caller, caseId);
         var rows = await connection.QueryAsync<TransitionRow>(
             """
             SELECT from_state, to_state, action, actor, org, reason, rejection, duplicate_of, fix_commit, fixed_version, at

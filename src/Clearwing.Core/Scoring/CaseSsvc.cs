@@ -27,11 +27,8 @@ public sealed class CaseSsvc(Database db, TimeProvider time)
         if (values.Count == 0) throw new ArgumentException("Give at least one decision point value (e.g. exploitation=active).");
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
-        var caseSeq = await connection.ExecuteScalarAsync<long?>(
-            $"SELECT c.seq FROM cases c WHERE c.id = @caseId AND {NeedToKnow.Case(caller)}", new { caseId, callerOrg = caller.OrgId }, tx)
-            ?? throw new NotFoundException($"No case {caseId}.");
-        if (!(caller.IsCoordinator || caller.Kind == OrgKind.Validator) || !caller.CanWrite)
-            throw new AccessDeniedException("SSVC values are set by the coordinator's and validators' admins and triagers.");
+        var caseSeq = await NeedToKnow.VisibleCaseAsync(connection, tx, caller, caseId);
+        caller.RequireAssessor("set SSVC values");
         // Checked once the caller may set values on this case: a hidden case answers "not found", whatever was sent.
         var points = SsvcTables.InputDecisionPoints;
         var checkedValues = values.Select(v =>
@@ -60,9 +57,7 @@ public sealed class CaseSsvc(Database db, TimeProvider time)
     public async Task<CaseSsvcView> GetAsync(Caller caller, string caseId, CancellationToken ct = default)
     {
         await using var connection = await db.OpenAsync(ct);
-        var caseSeq = await connection.ExecuteScalarAsync<long?>(
-            $"SELECT c.seq FROM cases c WHERE c.id = @caseId AND {NeedToKnow.Case(caller)}", new { caseId, callerOrg = caller.OrgId })
-            ?? throw new NotFoundException($"No case {caseId}.");
+        var caseSeq = await NeedToKnow.VisibleCaseAsync(connection, null, caller, caseId);
         var rows = (await connection.QueryAsync<(string Point, string Value, string SetBy, long SetAt)>(
             "SELECT decision_point, value, set_by, set_at FROM case_ssvc WHERE case_seq = @caseSeq ORDER BY decision_point", new { caseSeq })).ToList();
         var values = rows.ToDictionary(r => r.Point, r => r.Value);

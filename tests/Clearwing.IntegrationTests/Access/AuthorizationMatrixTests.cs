@@ -111,6 +111,11 @@ public sealed class AuthorizationMatrixTests
         {
             Content = JsonContent.Create(new { vendor = "Example", product = "libexample", deadline = "2027-03-01T00:00:00Z" }),
         }), "200/400 200/400 403/403 403/403 403/403 403/403 401/401"),
+        ["GET /api/v1/cases/{id}/cvss"] = new((_, c) => Done(Get($"/api/v1/cases/{c.Case}/cvss")), "200/200 200/200 200/200 200/404 200/404 404/404 401/401"),
+        ["PUT /api/v1/cases/{id}/cvss"] = new((_, c) => Done(new HttpRequestMessage(HttpMethod.Put, $"/api/v1/cases/{c.Case}/cvss")
+        {
+            Content = JsonContent.Create(new { vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", reason = "matrix" }),
+        }), "200/200 200/200 403/403 403/404 200/404 404/404 401/401"),
         ["GET /api/v1/cases/{id}/ssvc"] = new((_, c) => Done(Get($"/api/v1/cases/{c.Case}/ssvc")), "200/200 200/200 200/200 200/404 200/404 404/404 401/401"),
         ["PUT /api/v1/cases/{id}/ssvc"] = new((_, c) => Done(new HttpRequestMessage(HttpMethod.Put, $"/api/v1/cases/{c.Case}/ssvc")
         {
