@@ -51,6 +51,8 @@ public abstract class Backend : IAsyncDisposable
     public abstract Task<CaseExtension> AskExtensionAsync(string caseId, int days, string reason, CancellationToken ct);
     /// <param name="caseId">The request's case; the API names it in the route, the database finds it from the request.</param>
     public abstract Task<CaseExtension> DecideExtensionAsync(string? caseId, string extensionId, ExtensionVerdict verdict, string? note, CancellationToken ct);
+    public abstract Task<CaseFeeds> GetFeedsAsync(string caseId, CancellationToken ct);
+    public abstract Task<CaseFeeds> AddAliasesAsync(string caseId, IReadOnlyList<string> aliases, CancellationToken ct);
     public abstract Task<CaseCvssView> GetCvssAsync(string caseId, CancellationToken ct);
     public abstract Task<CaseCvssView> SetCvssAsync(string caseId, string vector, string? reason, CancellationToken ct);
     public abstract Task<CaseSsvcView> GetSsvcAsync(string caseId, CancellationToken ct);
@@ -92,6 +94,9 @@ sealed class DatabaseBackend(Database db) : Backend
         Disclosure.AskExtensionAsync(Caller.Local, caseId, days, reason, ct);
     public override Task<CaseExtension> DecideExtensionAsync(string? caseId, string extensionId, ExtensionVerdict verdict, string? note, CancellationToken ct) =>
         Disclosure.DecideExtensionAsync(Caller.Local, extensionId, verdict, note, caseId, ct);
+    public override Task<CaseFeeds> GetFeedsAsync(string caseId, CancellationToken ct) => new FeedStore(db, _time).GetAsync(Caller.Local, caseId, ct);
+    public override Task<CaseFeeds> AddAliasesAsync(string caseId, IReadOnlyList<string> aliases, CancellationToken ct) =>
+        new FeedStore(db, _time).AddAliasesAsync(Caller.Local, caseId, aliases, ct);
     public override Task<CaseCvssView> GetCvssAsync(string caseId, CancellationToken ct) => new CaseCvss(db, _time).GetAsync(Caller.Local, caseId, ct);
     public override Task<CaseCvssView> SetCvssAsync(string caseId, string vector, string? reason, CancellationToken ct) =>
         new CaseCvss(db, _time).SetAsync(Caller.Local, caseId, vector, reason, ct);
@@ -191,6 +196,12 @@ sealed class ServerBackend : Backend
         SendAsync<CaseExtension>(HttpMethod.Post,
             $"cases/{Segment(caseId ?? throw new ArgumentException("Through --server a decision names the request's case: add --case CASE."))}/extensions/{Segment(extensionId)}/decision",
             JsonContent.Create(new { verdict = JsonNamingPolicy.CamelCase.ConvertName(verdict.ToString()), note }), ct);
+
+    public override Task<CaseFeeds> GetFeedsAsync(string caseId, CancellationToken ct) =>
+        SendAsync<CaseFeeds>(HttpMethod.Get, $"cases/{Segment(caseId)}/feeds", null, ct);
+
+    public override Task<CaseFeeds> AddAliasesAsync(string caseId, IReadOnlyList<string> aliases, CancellationToken ct) =>
+        SendAsync<CaseFeeds>(HttpMethod.Post, $"cases/{Segment(caseId)}/aliases", JsonContent.Create(aliases), ct);
 
     public override Task<CaseCvssView> GetCvssAsync(string caseId, CancellationToken ct) =>
         SendAsync<CaseCvssView>(HttpMethod.Get, $"cases/{Segment(caseId)}/cvss", null, ct);

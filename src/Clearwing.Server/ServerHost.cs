@@ -62,6 +62,7 @@ public static class ServerHost
         builder.Services.AddSingleton<CaseLifecycle>();
         builder.Services.AddSingleton<CaseSsvc>();
         builder.Services.AddSingleton<CaseCvss>();
+        builder.Services.AddSingleton<FeedStore>();
         builder.Services.AddSingleton<FindingQueries>();
         builder.Services.AddClearwingAccess(options);
         builder.Services.AddSingleton<CommitmentStore>();
@@ -91,6 +92,7 @@ public static class ServerHost
         api.MapLifecycle();
         api.MapSsvc();
         api.MapCvss();
+        api.MapFeeds();
         api.MapFindings();
         api.MapCommitments();
         api.MapDisclosure();

@@ -10,7 +10,7 @@ namespace Clearwing.Cli.Cases;
 public static class CasesVerb
 {
     public static Command Create(CliIO io) =>
-        new("cases", "Cases: one root cause each, grouping the findings that share it.") { List(io), Show(io), Merge(io), Split(io), Transition(io), History(io), Ssvc(io), Cvss(io) };
+        new("cases", "Cases: one root cause each, grouping the findings that share it.") { List(io), Show(io), Merge(io), Split(io), Transition(io), History(io), Ssvc(io), Cvss(io), Aliases(io) };
 
     static Command List(CliIO io)
     {
@@ -207,6 +207,31 @@ public static class CasesVerb
                 : "No CVSS vector yet.");
             foreach (var h in view.History.Skip(1)) await io.Out.WriteLineAsync($"  earlier: {h.Vector} ({h.Score:0.0}) by {h.SetBy} {h.SetAt:u}{(h.Reason is null ? "" : ": " + h.Reason)}");
             foreach (var f in view.FromIntake) await io.Out.WriteLineAsync($"  reported: {f.Vector} ({f.Score:0.0} {f.Severity}) in {f.Findings} finding(s)");
+            return ExitCode.Ok;
+        });
+        return command;
+    }
+
+    static Command Aliases(CliIO io)
+    {
+        var id = new Argument<string>("case") { Description = "Case id" };
+        var add = new Option<string[]>("--add") { Description = "Aliases to add (CVE-…, GHSA-…)", AllowMultipleArgumentsPerToken = true };
+        var json = new Option<bool>("--json") { Description = "Print a JSON object" };
+        var command = new Command("aliases", "A case's aliases and what CISA KEV and FIRST EPSS say about them; --add adds aliases.") { id, add, json };
+        command.SetAction(async (parsed, ct) =>
+        {
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var feeds = parsed.GetValue(add) is { Length: > 0 } more
+                ? await backend.AddAliasesAsync(parsed.GetValue(id)!, more, ct)
+                : await backend.GetFeedsAsync(parsed.GetValue(id)!, ct);
+            if (parsed.GetValue(json))
+            {
+                await io.WriteJsonAsync(feeds);
+                return ExitCode.Ok;
+            }
+            await io.Out.WriteLineAsync(feeds.Aliases.Count == 0 ? "No aliases." : $"Aliases: {string.Join(", ", feeds.Aliases)}");
+            foreach (var k in feeds.Kev) await io.Out.WriteLineAsync($"KEV: {k.CveId} listed {k.DateAdded} ({k.VendorProject} {k.Product}), due {k.DueDate}, ransomware: {k.Ransomware}");
+            foreach (var e in feeds.Epss) await io.Out.WriteLineAsync($"EPSS: {e.Cve} {e.Score} (percentile {e.Percentile}) on {e.ScoredOn}");
             return ExitCode.Ok;
         });
         return command;

@@ -116,6 +116,9 @@ public sealed class AuthorizationMatrixTests
         {
             Content = JsonContent.Create(new { vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", reason = "matrix" }),
         }), "200/200 200/200 403/403 403/404 200/404 404/404 401/401"),
+        ["GET /api/v1/cases/{id}/feeds"] = new((_, c) => Done(Get($"/api/v1/cases/{c.Case}/feeds")), "200/200 200/200 200/200 200/404 200/404 404/404 401/401"),
+        ["POST /api/v1/cases/{id}/aliases"] = new((_, c) => Done(Post($"/api/v1/cases/{c.Case}/aliases", new[] { "CVE-2026-0001" })),
+            "200/200 200/200 403/403 403/404 403/404 404/404 401/401"),
         ["GET /api/v1/cases/{id}/ssvc"] = new((_, c) => Done(Get($"/api/v1/cases/{c.Case}/ssvc")), "200/200 200/200 200/200 200/404 200/404 404/404 401/401"),
         ["PUT /api/v1/cases/{id}/ssvc"] = new((_, c) => Done(new HttpRequestMessage(HttpMethod.Put, $"/api/v1/cases/{c.Case}/ssvc")
         {

@@ -1,0 +1,36 @@
+using System.CommandLine;
+using Clearwing.Access;
+using Clearwing.Scoring;
+
+namespace Clearwing.Cli.Scoring;
+
+/// <summary>clearwing feeds kev FILE [--json] | feeds epss FILE [--json] — import exploitation evidence (on --db, as a scheduled job would).</summary>
+public static class FeedsVerb
+{
+    public static Command Create(CliIO io) =>
+        new("feeds", "Import outside exploitation evidence; cases match it by their aliases (clearwing cases aliases).")
+        {
+            Import(io, "kev", "Import the CISA Known Exploited Vulnerabilities catalog (JSON); listed cases become actively exploited.",
+                (store, file, ct) => store.ImportKevAsync(Caller.Local, file, ct)),
+            Import(io, "epss", "Import a FIRST EPSS daily file (CSV, plain or gzip).", (store, file, ct) => store.ImportEpssAsync(Caller.Local, file, ct)),
+        };
+
+    static Command Import(CliIO io, string name, string description, Func<FeedStore, string, CancellationToken, Task<FeedImport>> import)
+    {
+        var file = new Argument<FileInfo>("file") { Description = "The feed file" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object" };
+        var command = new Command(name, description) { file, json };
+        command.SetAction(async (parsed, ct) =>
+        {
+            var path = parsed.GetValue(file)!;
+            if (!path.Exists) throw new FileNotFoundException($"No such file: {path.FullName}");
+            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
+            var result = await import(new FeedStore(db, TimeProvider.System), path.FullName, ct);
+            if (parsed.GetValue(json)) await io.WriteJsonAsync(result);
+            else await io.Out.WriteLineAsync($"{result.Feed} {result.Version}: {result.Entries:N0} entries" +
+                (name == "kev" ? $"; {result.CasesMarkedExploited:N0} case(s) now marked actively exploited." : "."));
+            return ExitCode.Ok;
+        });
+        return command;
+    }
+}
