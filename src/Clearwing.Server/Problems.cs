@@ -39,7 +39,7 @@ public static class Problems
         {
             return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status403Forbidden, title: "Forbidden");
         }
-        catch (Exception e) when (e is ArgumentException or CaseEditException or CommitmentException or FormatException)
+        catch (Exception e) when (e is ArgumentException or CaseEditException or CommitmentException or CanonicalJsonException)
         {
             return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest, title: "Bad request");
         }

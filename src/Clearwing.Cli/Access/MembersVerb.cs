@@ -4,7 +4,7 @@ using Spectre.Console;
 
 namespace Clearwing.Cli.Access;
 
-/// <summary>clearwing members list ORG [--json] | members add ORG LOGIN --role ROLE [--password-stdin] | members remove ORG LOGIN</summary>
+/// <summary>clearwing members list ORG [--json] | members add ORG LOGIN --role ROLE [--password-stdin] | members remove ORG LOGIN | members password LOGIN (stdin)</summary>
 public static class MembersVerb
 {
     public static Command Create(CliIO io)
@@ -50,6 +50,15 @@ public static class MembersVerb
             await io.Out.WriteLineAsync($"Removed '{parsed.GetValue(login)}' from '{parsed.GetValue(org)}'.");
             return ExitCode.Ok;
         });
-        return new Command("members", "An org's members and their roles.") { list, add, remove };
+        var password = new Command("password", "Set a member's password from standard input; every session of theirs ends.") { login };
+        password.SetAction(async (parsed, ct) =>
+        {
+            var secret = await io.ReadPasswordAsync();
+            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
+            await new AccessStore(db, TimeProvider.System).SetPasswordAsync(Caller.Local, parsed.GetValue(login)!, secret, ct);
+            await io.Out.WriteLineAsync($"Password of '{parsed.GetValue(login)}' set; their sessions have ended.");
+            return ExitCode.Ok;
+        });
+        return new Command("members", "An org's members and their roles.") { list, add, remove, password };
     }
 }

@@ -264,13 +264,17 @@ public sealed class AccessStore(Database db, TimeProvider time)
     public async Task SetPasswordAsync(Caller caller, string login, string password, CancellationToken ct = default)
     {
         login = login.Trim().ToLowerInvariant();
-        var hash = Secrets.HashPassword(password);
+        Secrets.CheckPassword(password);
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
-        var org = await connection.QuerySingleOrDefaultAsync<string>(
-            "SELECT o.name FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.login = @login", new { login }, tx)
-            ?? throw new NotFoundException($"No member '{login}'.");
-        if (caller.Actor != $"member:{login}") await ManagedOrgAsync(connection, tx, caller, org);
+        var (orgId, org) = await connection.QuerySingleOrDefaultAsync<(long, string)>(
+            "SELECT o.id, o.name FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.login = @login", new { login }, tx);
+        var self = caller.Actor == $"member:{login}";
+        // Another org's member is "not found", and the message must not name their org either.
+        if (org is null || !self && !caller.IsCoordinator && orgId != caller.OrgId) throw new NotFoundException($"No member '{login}'.");
+        if (!self && caller.Role != Role.Admin) throw new AccessDeniedException($"Only admins set passwords of org '{org}''s members; you are {caller.Role.Name()}.");
+        // Hashed only once the caller is known to be allowed.
+        var hash = Secrets.HashPassword(password);
         await connection.ExecuteAsync("UPDATE members SET password_hash = @hash, failed_logins = 0, locked_until = NULL, session_stamp = @stamp WHERE login = @login",
             new { hash, login, stamp = Secrets.NewId() }, tx);
         await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"org:{org}", "set-password", new { login }), ct);

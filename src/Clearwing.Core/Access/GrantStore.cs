@@ -22,7 +22,7 @@ public sealed class GrantStore(Database db, TimeProvider time)
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
         var caseSeq = await connection.ExecuteScalarAsync<long?>("SELECT seq FROM cases WHERE id = @caseId", new { caseId }, tx)
-            ?? throw new NotFoundException($"No case '{caseId}'.");
+            ?? throw new NotFoundException($"No case {caseId}.");
         var target = await connection.QuerySingleOrDefaultAsync<(long Id, string Kind)>("SELECT id, kind FROM orgs WHERE name = @org", new { org }, tx);
         if (target.Kind is null) throw new NotFoundException($"No org '{org}'.");
         var kind = AccessNames.ParseKind(target.Kind);
@@ -63,10 +63,10 @@ public sealed class GrantStore(Database db, TimeProvider time)
 
     public async Task<IReadOnlyList<GrantInfo>> ListAsync(Caller caller, string caseId, CancellationToken ct = default)
     {
-        if (!caller.IsCoordinator) throw new NotFoundException($"No case '{caseId}'.");
+        if (!caller.IsCoordinator) throw new NotFoundException($"No case {caseId}.");
         await using var connection = await db.OpenAsync(ct);
         if (await connection.ExecuteScalarAsync<long?>("SELECT seq FROM cases WHERE id = @caseId", new { caseId }) is null)
-            throw new NotFoundException($"No case '{caseId}'.");
+            throw new NotFoundException($"No case {caseId}.");
         var rows = await connection.QueryAsync<(string Org, string Kind, string Access, string GrantedBy, string Reason, long GrantedAt)>(
             """
             SELECT o.name, o.kind, g.access, g.granted_by, g.reason, g.granted_at

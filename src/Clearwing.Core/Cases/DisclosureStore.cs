@@ -258,7 +258,7 @@ public sealed class DisclosureStore(Database db, AuditLog audit, TimeProvider ti
         await foreach (var clock in ClocksAsync($"c.id = @caseId AND {NeedToKnow.Case(caller)}",
                            new { caseId, callerOrg = caller.OrgId }, policies, time.GetUtcNow(), ct))
             return clock;
-        throw new NotFoundException($"No case '{caseId}'.");
+        throw new NotFoundException($"No case {caseId}.");
     }
 
     /// <summary>
@@ -446,7 +446,7 @@ public sealed class DisclosureStore(Database db, AuditLog audit, TimeProvider ti
     {
         var found = await connection.QuerySingleOrDefaultAsync<(long Seq, string State)?>(Sql(
             $"SELECT c.seq, c.state FROM cases c WHERE c.id = @caseId AND {NeedToKnow.Case(caller)}", new { caseId, callerOrg = caller.OrgId }, tx, ct));
-        return found ?? throw new NotFoundException($"No case '{caseId}'.");
+        return found ?? throw new NotFoundException($"No case {caseId}.");
     }
 
     static void RequireRunning((long Seq, string State) target, string caseId, string action)

@@ -15,6 +15,7 @@ public sealed record AddMemberRequest(string Login, Role Role, string? Password)
 /// <param name="ExpiresInDays">Default 90; 0 for a token that never expires.</param>
 public sealed record CreateTokenRequest(string Name, Role Role, int? ExpiresInDays);
 public sealed record GrantRequest(string Org, string Reason);
+public sealed record PasswordRequest(string Password);
 
 /// <summary>Sessions, orgs, members, tokens and grants. The stores decide who may do what; this maps HTTP onto them.</summary>
 public static class AccessApi
@@ -46,6 +47,12 @@ public static class AccessApi
                 return TypedResults.NoContent();
             })
             .WithName("RemoveMember").WithSummary("Removes a member; their sessions end with it.");
+        api.MapPut("/members/{login}/password", async (string login, PasswordRequest body, HttpContext context, AccessStore access, CancellationToken ct) =>
+            {
+                await access.SetPasswordAsync(context.Caller(), login, body.Password ?? "", ct);
+                return TypedResults.NoContent();
+            })
+            .WithName("SetPassword").WithSummary("Sets a member's password (the member, their org's admins or the coordinator's); every session of theirs ends.");
 
         api.MapGet("/orgs/{org}/tokens", async (string org, HttpContext context, AccessStore access, CancellationToken ct) =>
                 TypedResults.Ok(await access.ListTokensAsync(context.Caller(), org, ct)))

@@ -94,4 +94,23 @@ public sealed class AccessStoreTests
 
         Assert.Null(await access.AuthenticateTokenAsync(parting.Secret, Ct));
     }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_new_password_replaces_the_old_one_and_another_orgs_member_does_not_exist_for_an_org_admin(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var access = new AccessStore(db, TimeProvider.System);
+        await access.InitAsync("cert", "admin@cert.example", "correct horse battery staple", Ct);
+        await access.CreateOrgAsync(Caller.Local, "alpha", OrgKind.Maintainer, Ct);
+        await access.CreateOrgAsync(Caller.Local, "beta", OrgKind.Maintainer, Ct);
+        await access.AddMemberAsync(Caller.Local, "beta", "dev@beta.example", Role.Viewer, "first long passphrase", Ct);
+        var alphaAdmin = (await access.AuthenticateTokenAsync((await access.CreateTokenAsync(Caller.Local, "alpha", "a", Role.Admin, null, Ct)).Secret, Ct))!.Value.Caller;
+
+        var hidden = await Assert.ThrowsAsync<NotFoundException>(() => access.SetPasswordAsync(alphaAdmin, "dev@beta.example", "taken over passphrase", Ct));
+        Assert.DoesNotContain("beta'", hidden.Message.Replace("dev@beta.example", ""));
+        await access.SetPasswordAsync(Caller.Local, "dev@beta.example", "second long passphrase", Ct);
+
+        Assert.False((await access.LoginAsync("dev@beta.example", "first long passphrase", Ct)).Succeeded);
+        Assert.True((await access.LoginAsync("dev@beta.example", "second long passphrase", Ct)).Succeeded);
+    }
 }

@@ -67,6 +67,14 @@ public sealed class AuthorizationMatrixTests
             await f.Access.AddMemberAsync(Caller.Local, c.Org, $"leaving{c.N}@example.org", Role.Viewer, null, Ct);
             return Delete($"/api/v1/orgs/{c.Org}/members/leaving{c.N}@example.org");
         }, OrgAdmins.Replace("200", "204")),
+        ["PUT /api/v1/members/{login}/password"] = new(async (f, c) =>
+        {
+            await f.Access.AddMemberAsync(Caller.Local, c.Org, $"forgetful{c.N}@example.org", Role.Viewer, null, Ct);
+            return new HttpRequestMessage(HttpMethod.Put, $"/api/v1/members/forgetful{c.N}@example.org/password")
+            {
+                Content = JsonContent.Create(new { password = "a new long passphrase" }),
+            };
+        }, OrgAdmins.Replace("200", "204")),
         ["GET /api/v1/orgs/{org}/tokens"] = new((_, c) => Done(Get($"/api/v1/orgs/{c.Org}/tokens")), OrgAdmins),
         ["POST /api/v1/orgs/{org}/tokens"] = new((_, c) => Done(Post($"/api/v1/orgs/{c.Org}/tokens", new { name = $"t{c.N}", role = "viewer" })), OrgAdmins),
         ["DELETE /api/v1/tokens/{id}"] = new(async (f, c) =>
