@@ -106,7 +106,7 @@ internal static class PurlParser
                 return Fail(out failure, component, value, $"{component} '{value}' is not well-formed Unicode");
 
         var trimmedName = name?.Trim('/');
-        if (string.IsNullOrEmpty(trimmedName)) return Fail(out failure, "name", name, $"a {lowerType} purl needs a name");
+        if (string.IsNullOrEmpty(trimmedName)) return Fail(out failure, "name", name, $"{lowerType} purls need a name");
         string? joinedNs = null;
         if (ns is not null)
         {
@@ -155,9 +155,9 @@ internal static class PurlParser
             if (!PurlTypeRules.Apply(type, ref ns, ref name, qualifiers, out failure)) return null;
 
             if (definition.Namespace == PurlRequirement.Required && ns is null)
-                return Fail(out failure, "namespace", null, $"a {type} purl needs a namespace (pkg:{type}/NAMESPACE/{name})");
+                return Fail(out failure, "namespace", null, $"{type} purls need a namespace (pkg:{type}/NAMESPACE/{name})");
             if (definition.Namespace == PurlRequirement.Prohibited && ns is not null)
-                return Fail(out failure, "namespace", ns, $"a {type} purl has no namespace, but '{ns}' was given");
+                return Fail(out failure, "namespace", ns, $"{type} purls have no namespace, but '{ns}' was given");
             if (!Permitted(definition.NamespacePermitted, "namespace", ns, type, out failure)
                 || !Permitted(definition.NamePermitted, "name", name, type, out failure)
                 || !Permitted(definition.VersionPermitted, "version", version, type, out failure)
@@ -165,9 +165,9 @@ internal static class PurlParser
                 return null;
             foreach (var required in definition.RequiredQualifiers)
                 if (qualifiers is null || Array.FindIndex(qualifiers, q => q.Key == required) < 0)
-                    return Fail(out failure, "qualifiers", required, $"a {type} purl needs the qualifier '{required}'");
+                    return Fail(out failure, "qualifiers", required, $"{type} purls need the qualifier '{required}'");
         }
-        if (name.Length == 0) return Fail(out failure, "name", name, $"a {type} purl needs a name");
+        if (name.Length == 0) return Fail(out failure, "name", name, $"{type} purls need a name");
 
         var sb = cachedBuilder ??= new StringBuilder(256);
         sb.Clear();
@@ -191,7 +191,7 @@ internal static class PurlParser
     {
         failure = default;
         if (permitted is null || value is null || permitted.IsMatch(value)) return true;
-        failure = new(component, value, $"{component} '{value}' is not permitted for a {type} purl (the {type} definition allows /{permitted}/)");
+        failure = new(component, value, $"{component} '{value}' is not permitted in {type} purls (the {type} definition allows /{permitted}/)");
         return false;
     }
 
