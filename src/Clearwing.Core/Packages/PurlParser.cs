@@ -214,15 +214,20 @@ internal static class PurlParser
     static bool TryKey(string key, out Failure failure)
     {
         failure = default;
+        if (IsKey(key)) return true;
         if (key.Length == 0) return Reject(out failure, "qualifiers", key, "a qualifier has an empty key");
-        var ok = char.IsAsciiLetterLower(key[0]);
-        foreach (var c in key) ok &= char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '-' or '_';
-        if (ok) return true;
-        var hint = key.Any(char.IsAsciiLetterUpper) && key.ToLowerInvariant() is var lower && lower.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '-' or '_') && char.IsAsciiLetterLower(lower[0])
-            ? $" (write it '{lower}')"
-            : "";
+        var lower = key.ToLowerInvariant();
+        var hint = lower != key && IsKey(lower) ? $" (write it '{lower}')" : "";
         return Reject(out failure, "qualifiers", key,
             $"qualifier key '{key}' must be lowercase ASCII letters, digits, '.', '-' and '_', starting with a letter{hint}");
+    }
+
+    static bool IsKey(string key)
+    {
+        if (key.Length == 0 || !char.IsAsciiLetterLower(key[0])) return false;
+        foreach (var c in key)
+            if (!char.IsAsciiLetterLower(c) && !char.IsAsciiDigit(c) && c is not '.' and not '-' and not '_') return false;
+        return true;
     }
 
     /// <summary>Splits on '/', drops empty segments (and '.'/'..' for a subpath), decodes each; a decoded segment may not hold a '/'.</summary>
