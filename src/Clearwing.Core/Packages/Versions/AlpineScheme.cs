@@ -139,16 +139,15 @@ internal sealed class AlpineScheme : VersionScheme<AlpineScheme.Version>
 
     protected override int Order(Version a, Version b)
     {
-        int at = Digit, bt = Digit, k = 0;
-        Value av = default, bv = default;
-        while (at == bt && at != End && av == bv)
+        int at, bt, k = 0;
+        do
         {
-            (av, at) = (a.Values[k], a.Next[k]);
-            (bv, bt) = (b.Values[k], b.Next[k]);
+            (var av, at) = (a.Values[k], a.Next[k]);
+            (var bv, bt) = (b.Values[k], b.Next[k]);
             k++;
-        }
-        var c = av.CompareTo(bv);
-        if (c != 0) return Math.Sign(c);
+            var c = av.CompareTo(bv);
+            if (c != 0) return Math.Sign(c);
+        } while (at == bt && at != End);
         if (at == bt) return 0;
         // The longer version is greater, unless what it continues with is a pre-release suffix.
         if (at == Suffix && a.Values[k].Small < 0) return -1;

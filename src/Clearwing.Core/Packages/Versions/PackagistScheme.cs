@@ -10,13 +10,16 @@ namespace Clearwing.Packages;
 /// </summary>
 internal sealed class PackagistScheme : VersionScheme<PackagistScheme.Version>
 {
-    internal sealed class Version(VersionScheme scheme, string text, string[] parts) : ParsedVersion(scheme, text)
+    internal sealed class Version(VersionScheme scheme, string text, Part[] parts) : ParsedVersion(scheme, text)
     {
-        public readonly string[] Parts = parts;
+        public readonly Part[] Parts = parts;
     }
 
-    /// <summary>What version_compare puts in for "a number" when a word meets one.</summary>
-    const string NumberForm = "#N#";
+    /// <summary>A canonical part: its digits when it is a number, else its special-form order.</summary>
+    internal readonly record struct Part(string? Number, int Form)
+    {
+        public static Part Of(string text) => text.Length > 0 && Digits.Is(text[0]) ? new(text, 4) : new(null, FormOf(text));
+    }
 
     static readonly (string Name, int Order)[] SpecialForms =
         [("dev", 0), ("alpha", 1), ("a", 1), ("beta", 2), ("b", 2), ("RC", 3), ("rc", 3), ("#", 4), ("pl", 5), ("p", 5)];
@@ -28,7 +31,7 @@ internal sealed class PackagistScheme : VersionScheme<PackagistScheme.Version>
         var s = text.AsSpan().Trim();
         if (s.Length > 0 && s[0] is 'v' or 'V') s = s[1..];
         if (!Digits.IsPrintableAscii(s, out error)) return null;
-        return new Version(this, text, Canonical(s).Split('.'));
+        return new Version(this, text, [.. Canonical(s).Split('.').Select(Part.Of)]);
     }
 
     /// <summary>php_canonicalize_version, including PHP 8's dropping of a trailing '.'.</summary>
@@ -66,17 +69,17 @@ internal sealed class PackagistScheme : VersionScheme<PackagistScheme.Version>
 
     protected override int Order(Version a, Version b) => Compare(a.Parts, b.Parts);
 
-    static int Compare(ReadOnlySpan<string> a, ReadOnlySpan<string> b)
+    /// <summary>"#N#", what version_compare puts in for "a number" when a word meets one.</summary>
+    static readonly Part[] NumberFormOnly = [new(null, 4)];
+
+    static int Compare(ReadOnlySpan<Part> a, ReadOnlySpan<Part> b)
     {
         var n = Math.Min(a.Length, b.Length);
         for (var k = 0; k < n; k++)
         {
             var (x, y) = (a[k], b[k]);
-            bool dx = x.Length > 0 && Digits.Is(x[0]), dy = y.Length > 0 && Digits.Is(y[0]);
-            var c = dx && dy ? Digits.CompareRaw(x, y)
-                : !dx && !dy ? Special(x, y)
-                : dx ? Special(NumberForm, y)
-                : Special(x, NumberForm);
+            // Two numbers compare numerically; a number against a word stands in as "#N#", whose form is '#'.
+            var c = x.Number is not null && y.Number is not null ? Digits.CompareRaw(x.Number, y.Number) : Math.Sign(x.Form - y.Form);
             if (c != 0) return c;
         }
         if (a.Length > b.Length) return Tail(a[n..]);
@@ -84,13 +87,10 @@ internal sealed class PackagistScheme : VersionScheme<PackagistScheme.Version>
         return 0;
 
         // The rest of the longer version against "a number".
-        static int Tail(ReadOnlySpan<string> rest) =>
-            rest[0].Length > 0 && Digits.Is(rest[0][0]) ? 1 : Compare(rest, [NumberForm]);
+        static int Tail(ReadOnlySpan<Part> rest) => rest[0].Number is not null ? 1 : Compare(rest, NumberFormOnly);
     }
 
-    static int Special(string x, string y) => Math.Sign(Form(x) - Form(y));
-
-    static int Form(string part)
+    static int FormOf(string part)
     {
         foreach (var (name, order) in SpecialForms)
             if (part.StartsWith(name, StringComparison.Ordinal)) return order;
