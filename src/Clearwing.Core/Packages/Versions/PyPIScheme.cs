@@ -15,16 +15,17 @@ internal sealed partial class PyPIScheme : VersionScheme<PyPIScheme.Version>
     internal sealed class Version(VersionScheme scheme, string text) : ParsedVersion(scheme, text)
     {
         /// <summary>Set for a LegacyVersion: its parts; everything else is unused then.</summary>
-        public string[]? Legacy;
-        public string Epoch = "0";
-        public string[] Release = [];
+        public string[]? Legacy { get; init; }
+        public string Epoch { get; init; } = "0";
+        public string[] Release { get; init; } = [];
         /// <summary>-1 sorts before every pre-release (a dev release of the final), 0 has a pre-release, 1 has none.</summary>
-        public int PreRank;
-        public char PreLetter;
-        public string PreNumber = "0";
-        public string? Post;
-        public string? Dev;
-        public LocalPart[]? Local;
+        public int PreRank { get; init; }
+        /// <summary>'a', 'b' or 'c' (release candidate), which sort in that order.</summary>
+        public char PreLetter { get; init; }
+        public string PreNumber { get; init; } = "0";
+        public string? Post { get; init; }
+        public string? Dev { get; init; }
+        public LocalPart[]? Local { get; init; }
     }
 
     internal readonly record struct LocalPart(string Value, bool Numeric);
@@ -55,33 +56,32 @@ internal sealed partial class PyPIScheme : VersionScheme<PyPIScheme.Version>
             return new Version(this, text) { Legacy = LegacyParts(text) };
         }
         error = null;
-        var v = new Version(this, text);
-        if (m.Groups["epoch"].Success) v.Epoch = Digits.Strip(m.Groups["epoch"].ValueSpan);
         var release = m.Groups["release"].Value.Split('.').Select(p => Digits.Strip(p)).ToList();
         while (release.Count > 0 && release[^1] == "0") release.RemoveAt(release.Count - 1);
-        v.Release = [.. release];
         var hasPre = m.Groups["pre_l"].Success;
         var hasPost = m.Groups["post_n1"].Success || m.Groups["post_l"].Success;
         var hasDev = m.Groups["dev_l"].Success;
-        if (hasPre)
+        return new Version(this, text)
         {
-            v.PreLetter = m.Groups["pre_l"].Value.ToLowerInvariant() switch
+            Epoch = m.Groups["epoch"].Success ? Digits.Strip(m.Groups["epoch"].ValueSpan) : "0",
+            Release = [.. release],
+            PreRank = hasPre ? 0 : !hasPost && hasDev ? -1 : 1,
+            PreLetter = !hasPre ? '\0' : m.Groups["pre_l"].Value.ToLowerInvariant() switch
             {
                 "a" or "alpha" => 'a',
                 "b" or "beta" => 'b',
                 _ => 'c', // c, rc, pre, preview: all release candidates
-            };
-            v.PreNumber = m.Groups["pre_n"].Success ? Digits.Strip(m.Groups["pre_n"].ValueSpan) : "0";
-        }
-        v.PreRank = hasPre ? 0 : !hasPost && hasDev ? -1 : 1;
-        if (hasPost)
-            v.Post = m.Groups["post_n1"].Success ? Digits.Strip(m.Groups["post_n1"].ValueSpan)
-                : m.Groups["post_n2"].Success ? Digits.Strip(m.Groups["post_n2"].ValueSpan) : "0";
-        if (hasDev) v.Dev = m.Groups["dev_n"].Success ? Digits.Strip(m.Groups["dev_n"].ValueSpan) : "0";
-        if (m.Groups["local"].Success)
-            v.Local = [.. m.Groups["local"].Value.ToLowerInvariant().Split('-', '_', '.')
-                .Select(p => Digits.All(p) ? new LocalPart(Digits.Strip(p), true) : new LocalPart(p, false))];
-        return v;
+            },
+            PreNumber = Number(m.Groups["pre_n"]),
+            Post = !hasPost ? null : m.Groups["post_n1"].Success ? Number(m.Groups["post_n1"]) : Number(m.Groups["post_n2"]),
+            Dev = hasDev ? Number(m.Groups["dev_n"]) : null,
+            Local = !m.Groups["local"].Success ? null
+                : [.. m.Groups["local"].Value.ToLowerInvariant().Split('-', '_', '.')
+                    .Select(p => Digits.All(p) ? new LocalPart(Digits.Strip(p), true) : new LocalPart(p, false))],
+        };
+
+        // An implicit number is 0 (1.0a = 1.0a0, 1.0.post = 1.0.post0, 1.0.dev = 1.0.dev0).
+        static string Number(Group g) => g.Success ? Digits.Strip(g.ValueSpan) : "0";
     }
 
     protected override int Order(Version a, Version b)
