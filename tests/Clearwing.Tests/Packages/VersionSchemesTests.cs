@@ -106,6 +106,17 @@ public sealed class VersionSchemesTests
     }
 
     [Fact]
+    public void Every_ordering_reads_0_the_start_of_every_osv_range()
+    {
+        foreach (var scheme in VersionSchemes.All)
+        {
+            Assert.True(scheme.TryParse("0", out var zero, out var error), $"{scheme.Name}: {error}");
+            Assert.True(scheme.TryParse("1", out var one, out error), $"{scheme.Name}: {error}");
+            Assert.True(scheme.Compare(zero, one) < 0, scheme.Name);
+        }
+    }
+
+    [Fact]
     public void Versions_parsed_by_different_schemes_do_not_compare()
     {
         Assert.True(VersionSchemes.PyPI.TryParse("1.0", out var pypi));
@@ -119,7 +130,7 @@ public sealed class VersionSchemesTests
     [InlineData("Debian", "a1.0")]
     [InlineData("Alpine", "1.0_foo")]
     [InlineData("Hackage", "1.0-tag")]
-    [InlineData("CRAN", "1")]
+    [InlineData("CRAN", "1.0-a")]
     [InlineData("RubyGems", "1.0 beta")]
     [InlineData("PyPI", "")]
     [InlineData("Maven", "1.0 final")]

@@ -3,10 +3,11 @@ namespace Clearwing.Packages;
 /// <summary>
 /// Versions that are only numbers, compared part by part numerically, a longer version greater than its prefix
 /// (1.0 &lt; 1.0.0):
-/// Hackage (Haskell's Data.Version / Cabal's Version: numbers separated by '.') and CRAN (R's package_version: numbers
-/// separated by '.' or '-', at least two of them). Anything else is unreadable.
+/// Hackage (Haskell's Data.Version / Cabal's Version: numbers separated by '.') and CRAN (R's numeric_version: numbers
+/// separated by '.' or '-'; one number is allowed, unlike package_version, because OSV ranges start at "0"). Anything
+/// else is unreadable.
 /// </summary>
-internal sealed class NumericListScheme(string name, bool dashSeparates, int minimumParts) : VersionScheme<NumericListScheme.Version>
+internal sealed class NumericListScheme(string name, bool dashSeparates) : VersionScheme<NumericListScheme.Version>
 {
     internal sealed class Version(VersionScheme scheme, string text, string[] parts) : ParsedVersion(scheme, text)
     {
@@ -24,11 +25,6 @@ internal sealed class NumericListScheme(string name, bool dashSeparates, int min
         if (i < s.Length)
         {
             error = $"unexpected '{s[i]}' at position {i + 1}";
-            return null;
-        }
-        if (parts.Count < minimumParts)
-        {
-            error = $"a {name} version has at least {minimumParts} numbers";
             return null;
         }
         error = null;

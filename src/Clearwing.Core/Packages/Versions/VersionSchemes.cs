@@ -24,9 +24,9 @@ public static class VersionSchemes
     public static readonly VersionScheme Rpm = new RpmScheme();
     /// <summary>PHP's version_compare.</summary>
     public static readonly VersionScheme Packagist = new PackagistScheme();
-    public static readonly VersionScheme Hackage = new NumericListScheme("Hackage", dashSeparates: false, minimumParts: 1);
-    /// <summary>R's package_version: CRAN, Bioconductor.</summary>
-    public static readonly VersionScheme Cran = new NumericListScheme("CRAN", dashSeparates: true, minimumParts: 2);
+    public static readonly VersionScheme Hackage = new NumericListScheme("Hackage", dashSeparates: false);
+    /// <summary>R's numeric_version: CRAN, Bioconductor.</summary>
+    public static readonly VersionScheme Cran = new NumericListScheme("CRAN", dashSeparates: true);
 
     public static IReadOnlyList<VersionScheme> All { get; } = [SemVer, Pub, PyPI, Maven, NuGet, RubyGems, Debian, Alpine, Rpm, Packagist, Hackage, Cran];
 
