@@ -125,6 +125,7 @@ public sealed class VersionPropertyTests
         Gen.Select(versions, versions).Sample((a, b) =>
         {
             var (x, y) = (Parse(scheme, a), Parse(scheme, b));
+            Assert.InRange(scheme.Compare(x, y), -1, 1);
             Assert.True(scheme.Compare(x, y) == -scheme.Compare(y, x), $"{a} vs {b}: {scheme.Compare(x, y)}, reversed {scheme.Compare(y, x)}");
         }, iter: 20_000);
     }
