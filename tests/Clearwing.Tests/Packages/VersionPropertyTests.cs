@@ -44,12 +44,16 @@ public sealed class VersionPropertyTests
         Join(Gen.OneOf(Number, Word, Pick("trunk", "bulbasaur", "2019-01-01T00:00")), "-", 1, 3));
 
     // Release numbers, then a qualifier with an optional number, as Maven Central's versions are written. Not every
-    // string: ComparableVersion drops null items (0, ga, final, "") that precede a sub-list, which makes it
-    // intransitive there (0 > 0.alpha, yet 0 < 0-9 < 0.alpha) — kept as maven-artifact 3.8.6 does it (docs/versions.md).
+    // string, because ComparableVersion (kept as maven-artifact 3.8.6 has it, docs/versions.md) is intransitive in two
+    // places: null items (0, ga, final) before a sub-list are dropped (0 > 0.alpha, yet 0 < 0-9 < 0.alpha), and a
+    // qualifier after '.' is a plain item that loses to any sub-list (10.sp2 < 10beta-1 < 10 < 10.sp2). So the first
+    // number is not 0 and a non-null qualifier follows '-' or the number directly.
     static readonly Gen<string> MavenText = Concat(
         Gen.Int[1, 12].Select(i => i.ToString(CultureInfo.InvariantCulture)),
         Number.Select(n => "." + n).Array[0, 3].Select(p => string.Concat(p)),
-        Optional(Concat(Pick("-", ".", ""), Pick("alpha", "beta", "milestone", "rc", "cr", "SNAPSHOT", "sp", "jre", "android", "Final", "RELEASE"))),
+        Optional(Gen.OneOf(
+            Concat(Pick("-", ""), Pick("alpha", "beta", "milestone", "rc", "cr", "SNAPSHOT", "sp", "jre", "android")),
+            Pick(".Final", ".RELEASE", "-ga", ".GA"))),
         Optional(Concat(Pick("-", ".", ""), Gen.Int[1, 12].Select(i => i.ToString(CultureInfo.InvariantCulture)))));
 
     static readonly Gen<string> NuGetText = Concat(
