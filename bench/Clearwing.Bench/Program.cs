@@ -11,11 +11,14 @@ using Clearwing.Storage;
 //   dotnet run -c Release --project bench/Clearwing.Bench -- [--results N] [--postgres CONNSTR] [--keep DIR]
 //   (child phases: generate FILE N | parse FILE | import FILE DB)
 //   dotnet run -c Release --project bench/Clearwing.Bench -- cvss [N]   (CVSS scoring throughput, N = 350,000 by default)
+//   dotnet run -c Release --project bench/Clearwing.Bench -- versions [N]   (version comparisons per second, N = 10,000,000 by default)
 var inv = CultureInfo.InvariantCulture;
 switch (args.FirstOrDefault())
 {
     case "cvss":
         return CvssBench.Run(args.Length > 1 ? int.Parse(args[1], inv) : 350_000);
+    case "versions":
+        return VersionBench.Run(args.Length > 1 ? int.Parse(args[1], inv) : 10_000_000);
     case "generate":
         Console.WriteLine(SarifGenerator.Write(args[1], int.Parse(args[2], inv)));
         return 0;
