@@ -32,49 +32,30 @@ public static class PurlVerb
             var mode = parsed.GetValue(lenient) ? PurlParseMode.Lenient : PurlParseMode.Strict;
             return given.Length > 0
                 ? await RunAsync(io, given, mode, parsed.GetValue(json), errorsInline: false, ct)
-                : await RunAsync(io, Lines(io.In), mode, parsed.GetValue(json), errorsInline: true, ct);
+                : await RunAsync(io, LineOutput.Lines(io.In), mode, parsed.GetValue(json), errorsInline: true, ct);
         });
         return new Command("purl", "Package URLs (purl, ECMA-427).") { canon };
     }
 
-    static IEnumerable<string> Lines(TextReader reader)
-    {
-        while (reader.ReadLine() is { } line)
-            if (!string.IsNullOrWhiteSpace(line)) yield return line.Trim();
-    }
-
     static async Task<int> RunAsync(CliIO io, IEnumerable<string> purls, PurlParseMode mode, bool json, bool errorsInline, CancellationToken ct)
     {
-        // Output is gathered in chunks: an SBOM's worth of purls written a line at a time to an autoflushing console costs more than parsing them.
-        var output = new StringBuilder(1 << 17);
-        var bytes = new ArrayBufferWriter<byte>(512);
-        using var writer = new Utf8JsonWriter(bytes, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        using var output = new LineOutput(io);
         var invalid = false;
         foreach (var text in purls)
         {
             PackageUrl.TryParse(text, mode, out var purl, out var error);
             invalid |= purl is null;
-            if (json)
+            if (json) output.Json(writer => Write(writer, text, purl, error));
+            else if (purl is not null) output.Line.Append(purl.ToString());
+            else if (errorsInline) output.Line.Append("error: ").Append(error);
+            else
             {
-                bytes.ResetWrittenCount();
-                writer.Reset(bytes);
-                Write(writer, text, purl, error);
-                writer.Flush();
-                output.Append(Encoding.UTF8.GetString(bytes.WrittenSpan)).Append('\n');
+                await io.Error.WriteLineAsync($"error: {error}");
+                continue;
             }
-            else if (purl is not null) output.Append(purl.ToString()).Append('\n');
-            else if (errorsInline) output.Append("error: ").Append(error).Append('\n');
-            else await io.Error.WriteLineAsync($"error: {error}");
-
-            if (output.Length > 1 << 16)
-            {
-                ct.ThrowIfCancellationRequested();
-                await io.Out.WriteAsync(output, ct);
-                output.Clear();
-            }
+            await output.EndLineAsync(ct);
         }
-        await io.Out.WriteAsync(output, ct);
-        await io.Out.FlushAsync(ct);
+        await output.FlushAsync(ct);
         return invalid ? ExitCode.BadInput : ExitCode.Ok;
     }
 

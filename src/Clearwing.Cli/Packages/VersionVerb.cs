@@ -41,8 +41,7 @@ public static class VersionVerb
 
     static async Task<int> CompareLinesAsync(CliIO io, string name, VersionScheme? scheme, CancellationToken ct)
     {
-        // Output is gathered in chunks: a write per line to an autoflushing console costs more than the comparison.
-        var output = new StringBuilder(1 << 17);
+        using var output = new LineOutput(io);
         var errors = new StringBuilder();
         var anyUnknown = false;
         var number = 0;
@@ -53,21 +52,16 @@ public static class VersionVerb
             var fields = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
             var order = fields.Length != 2 ? VersionOrder.Unknown($"expected two versions separated by whitespace, got {fields.Length} fields")
                 : scheme?.Compare(fields[0], fields[1]) ?? VersionSchemes.Compare(name, fields[0], fields[1]);
-            output.Append(order.Symbol).Append('\n');
+            output.Line.Append(order.Symbol);
+            await output.EndLineAsync(ct);
             if (!order.IsKnown)
             {
                 // One reason for a wrong ecosystem, not one per line.
                 if (!anyUnknown || scheme is not null) errors.Append("line ").Append(number).Append(": ").Append(order.Reason).Append('\n');
                 anyUnknown = true;
             }
-            if (output.Length > 1 << 16)
-            {
-                await io.Out.WriteAsync(output, ct);
-                output.Clear();
-            }
         }
-        await io.Out.WriteAsync(output, ct);
-        await io.Out.FlushAsync(ct);
+        await output.FlushAsync(ct);
         if (errors.Length > 0) await io.Error.WriteAsync(errors, ct);
         return anyUnknown ? ExitCode.Failure : ExitCode.Ok;
     }
