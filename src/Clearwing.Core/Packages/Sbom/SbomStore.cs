@@ -40,8 +40,7 @@ public sealed class SbomStore(Database db, TimeProvider time)
     /// <exception cref="Clearwing.Findings.MalformedInputException">The file is not a supported, valid SBOM; nothing is stored.</exception>
     public async Task<SbomImport> ImportAsync(Caller caller, string? org, string product, string path, string displayName, CancellationToken ct = default)
     {
-        RequireReader(caller);
-        if (!caller.CanWrite) throw new AccessDeniedException("Only admins and triagers may register SBOMs.");
+        RequireImporter(caller);
         product = CheckName(product);
         org = ResolveOrg(caller, org);
         var sbom = SbomReader.Read(path, displayName);
@@ -206,6 +205,13 @@ public sealed class SbomStore(Database db, TimeProvider time)
 
     /// <summary>Products visible to the caller, as SQL over <c>p</c>; reads <c>@callerOrg</c>.</summary>
     static string Visible(Caller caller) => caller.IsCoordinator ? "1 = 1" : "p.org_id = @callerOrg";
+
+    /// <summary>Refuses (403) unless the caller may register SBOMs at all: an admin or triager of a downstream org or the coordinator.</summary>
+    public static void RequireImporter(Caller caller)
+    {
+        RequireReader(caller);
+        if (!caller.CanWrite) throw new AccessDeniedException("Only admins and triagers may register SBOMs.");
+    }
 
     /// <summary>Maintainers and validators have no products and see none (exposure reaches them through cases).</summary>
     static void RequireReader(Caller caller)
