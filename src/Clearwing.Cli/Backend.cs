@@ -230,8 +230,11 @@ sealed class ServerBackend : Backend
     public override async Task<SbomImport> ImportSbomAsync(string? org, string product, string path, string displayName, CancellationToken ct)
     {
         await using var file = File.OpenRead(path);
+        var first = file.ReadByte();
+        file.Position = 0;
         var content = new StreamContent(file);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        // The server detects the format from the content; the type only has to be one it accepts.
+        content.Headers.ContentType = new MediaTypeHeaderValue(first == '<' ? "application/xml" : first == 0x1f ? "application/gzip" : "application/json");
         return await SendAsync<SbomImport>(HttpMethod.Post, $"products/{Segment(product)}/sbom?" + Query(("org", org)), content, ct);
     }
 

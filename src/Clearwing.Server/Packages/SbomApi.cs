@@ -16,7 +16,7 @@ public static class SbomApi
         api.MapPost("/products/{product}/sbom", ImportAsync)
             .WithName("ImportSbom")
             .WithSummary("Register a product's SBOM (CycloneDX 1.5–1.7 JSON or XML, SPDX 2.3 JSON; gzip accepted), replacing its previous one. The product belongs to the caller's org; the coordinator may name another with ?org=.")
-            .Accepts<object>("application/vnd.cyclonedx+json", "application/vnd.cyclonedx+xml", "application/spdx+json", "application/json", "application/xml", "application/gzip");
+            .Accepts<object>("application/vnd.cyclonedx+json", "application/vnd.cyclonedx+xml", "application/spdx+json", "application/json", "application/xml", "text/xml", "application/gzip", "application/octet-stream");
         api.MapGet("/products", async (HttpContext context, SbomStore store, CancellationToken ct) =>
                 TypedResults.Ok(await store.ListAsync(context.Caller(), ct)))
             .WithName("ListProducts").WithSummary("The products the caller may see (its own org's; every org's for the coordinator) with their SBOMs' counts.");
