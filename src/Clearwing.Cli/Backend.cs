@@ -7,6 +7,7 @@ using Clearwing.Access;
 using Clearwing.Cases;
 using Clearwing.Disclosure;
 using Clearwing.Findings;
+using Clearwing.Packages;
 using Clearwing.Scoring;
 using Clearwing.Storage;
 
@@ -57,6 +58,10 @@ public abstract class Backend : IAsyncDisposable
     public abstract Task<CaseCvssView> SetCvssAsync(string caseId, string vector, string? reason, CancellationToken ct);
     public abstract Task<CaseSsvcView> GetSsvcAsync(string caseId, CancellationToken ct);
     public abstract Task<CaseSsvcView> SetSsvcAsync(string caseId, IReadOnlyDictionary<string, string> values, CancellationToken ct);
+    /// <param name="org">Null: the token's own org through a server; required on the database.</param>
+    public abstract Task<SbomImport> ImportSbomAsync(string? org, string product, string path, string displayName, CancellationToken ct);
+    public abstract Task<IReadOnlyList<ProductSummary>> ListProductsAsync(CancellationToken ct);
+    public abstract Task<ProductDetail> GetProductAsync(string product, string? org, int offset, int limit, CancellationToken ct);
     public abstract ValueTask DisposeAsync();
 }
 
@@ -103,6 +108,13 @@ sealed class DatabaseBackend(Database db) : Backend
     public override Task<CaseSsvcView> GetSsvcAsync(string caseId, CancellationToken ct) => new CaseSsvc(db, _time).GetAsync(Caller.Local, caseId, ct);
     public override Task<CaseSsvcView> SetSsvcAsync(string caseId, IReadOnlyDictionary<string, string> values, CancellationToken ct) =>
         new CaseSsvc(db, _time).SetAsync(Caller.Local, caseId, values, ct);
+    public override Task<SbomImport> ImportSbomAsync(string? org, string product, string path, string displayName, CancellationToken ct) =>
+        new SbomStore(db, _time).ImportAsync(Caller.Local, org, product, path, displayName, ct);
+    public override Task<IReadOnlyList<ProductSummary>> ListProductsAsync(CancellationToken ct) => new SbomStore(db, _time).ListAsync(Caller.Local, ct);
+    public override Task<ProductDetail> GetProductAsync(string product, string? org, int offset, int limit, CancellationToken ct) =>
+        org is null && !(product.Length == 32 && product.All(char.IsAsciiHexDigitLower))
+            ? throw new ArgumentException($"Name the org of product {product} (--org ORG), or give the product's id.")
+            : new SbomStore(db, _time).GetAsync(Caller.Local, product, org, offset, limit, ct);
     public override ValueTask DisposeAsync() => db.DisposeAsync();
 }
 
@@ -214,6 +226,23 @@ sealed class ServerBackend : Backend
 
     public override Task<CaseSsvcView> SetSsvcAsync(string caseId, IReadOnlyDictionary<string, string> values, CancellationToken ct) =>
         SendAsync<CaseSsvcView>(HttpMethod.Put, $"cases/{Segment(caseId)}/ssvc", JsonContent.Create(values), ct);
+
+    public override async Task<SbomImport> ImportSbomAsync(string? org, string product, string path, string displayName, CancellationToken ct)
+    {
+        await using var file = File.OpenRead(path);
+        var first = file.ReadByte();
+        file.Position = 0;
+        var content = new StreamContent(file);
+        // The server detects the format from the content; the type only has to be one it accepts.
+        content.Headers.ContentType = new MediaTypeHeaderValue(first == '<' ? "application/xml" : first == 0x1f ? "application/gzip" : "application/json");
+        return await SendAsync<SbomImport>(HttpMethod.Post, $"products/{Segment(product)}/sbom?" + Query(("org", org)), content, ct);
+    }
+
+    public override async Task<IReadOnlyList<ProductSummary>> ListProductsAsync(CancellationToken ct) =>
+        await SendAsync<List<ProductSummary>>(HttpMethod.Get, "products", null, ct);
+
+    public override Task<ProductDetail> GetProductAsync(string product, string? org, int offset, int limit, CancellationToken ct) =>
+        SendAsync<ProductDetail>(HttpMethod.Get, $"products/{Segment(product)}?" + Query(("org", org), ("offset", offset), ("limit", limit)), null, ct);
 
     async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, CancellationToken ct)
     {

@@ -7,6 +7,7 @@ using Clearwing.Cli.Disclosure;
 using Clearwing.Cli.Findings;
 using Clearwing.Cli.Hosting;
 using Clearwing.Cli.Jobs;
+using Clearwing.Cli.Packages;
 using Clearwing.Cli.Scoring;
 using Clearwing.Findings;
 
@@ -59,6 +60,7 @@ public static class CliApp
         root.Subcommands.Add(CommitmentVerb.Create(io));
         root.Subcommands.Add(AuditVerb.Create(io));
         root.Subcommands.Add(FeedsVerb.Create(io));
+        root.Subcommands.Add(SbomVerb.Create(io));
         root.Subcommands.Add(DeadlinesVerb.Create(io));
         root.Subcommands.Add(PolicyVerb.Create(io));
         root.Subcommands.Add(ExtensionsVerb.Create(io));

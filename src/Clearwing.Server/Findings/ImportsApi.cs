@@ -59,10 +59,10 @@ public static class ImportsApi
         }
     }
 
-    sealed class PayloadTooLargeException(string message) : Exception(message);
+    internal sealed class PayloadTooLargeException(string message) : Exception(message);
 
     /// <summary>Copies the body to a file, decompressing gzip (by Content-Encoding or by its magic bytes) under the same size limit.</summary>
-    static async Task<long> SpoolAsync(HttpRequest request, string path, long limit, CancellationToken ct)
+    internal static async Task<long> SpoolAsync(HttpRequest request, string path, long limit, CancellationToken ct)
     {
         var body = new BufferedStream(request.Body, 1 << 16);
         var head = new byte[2];

@@ -164,6 +164,27 @@ public sealed class AuthorizationMatrixTests
         ["POST /api/v1/cases/{id}/clock"] = new((_, c) => Done(Post($"/api/v1/cases/{c.Case}/clock",
                 new { fact = "fixScheduled", scheduledFor = DateTimeOffset.UtcNow.AddDays(30) })),
             "200/200 200/200 403/403 200/404 403/404 404/404 401/401"),
+
+        // Products: a downstream org registers and reads its own; the coordinator any org's; maintainers and validators none.
+        // Out of scope is another downstream org's product.
+        ["POST /api/v1/products/{product}/sbom"] = new(async (f, c) =>
+        {
+            var org = c.InScope ? c.Org : $"clinic-{c.N}";
+            if (!c.InScope) await f.Access.CreateOrgAsync(Caller.Local, org, OrgKind.Downstream, Ct);
+            return new HttpRequestMessage(HttpMethod.Post, $"/api/v1/products/portal-{c.N}/sbom?org={org}")
+            {
+                Content = new StringContent(File.ReadAllText(Clearwing.IntegrationTests.Packages.SomeSbom.CycloneDx(3)), null, "application/vnd.cyclonedx+json"),
+            };
+        }, "200/200 200/200 403/403 403/403 403/403 200/403 401/401"),
+        ["GET /api/v1/products"] = new((_, _) => Done(Get("/api/v1/products")), "200/200 200/200 200/200 403/403 403/403 200/200 401/401"),
+        ["GET /api/v1/products/{product}"] = new(async (f, c) =>
+        {
+            var org = c.InScope && c.Org is "coordinator" or "hospital" ? c.Org : $"clinic-{c.N}";
+            if (org != c.Org) await f.Access.CreateOrgAsync(Caller.Local, org, OrgKind.Downstream, Ct);
+            var import = await new Clearwing.Packages.SbomStore(f.Server.Db, TimeProvider.System)
+                .ImportAsync(Caller.Local, org, $"portal-{c.N}", Clearwing.IntegrationTests.Packages.SomeSbom.CycloneDx(2), "portal.cdx.json", Ct);
+            return Get($"/api/v1/products/{import.Product.Id}");
+        }, "200/200 200/200 200/200 403/403 403/403 200/404 401/401"),
     };
 
     /// <summary>Puts the case on the disclosure clock (once): the coordinator moves it on through the lifecycle until it is notified.</summary>

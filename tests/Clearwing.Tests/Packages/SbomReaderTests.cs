@@ -1,0 +1,179 @@
+using Clearwing.Findings;
+using Clearwing.Packages;
+
+namespace Clearwing.Tests.Packages;
+
+/// <summary>The CycloneDX specification's own valid/invalid documents, SPDX 2.3 documents, and the graph read from both.</summary>
+public sealed class SbomReaderTests
+{
+    static bool Named(string path, string prefix) => Path.GetFileName(path).StartsWith(prefix, StringComparison.Ordinal);
+
+    public static TheoryData<string> Valid => TestData.Files("cyclonedx/test-resources", "valid-*.*",
+        f => (f.EndsWith(".json") || f.EndsWith(".xml")) && (f.Contains("/1.6/") || f.Contains("/1.7/")) && Named(f, "valid-"));
+    public static TheoryData<string> Invalid => TestData.Files("cyclonedx/test-resources", "invalid-*.*",
+        f => (f.EndsWith(".json") || f.EndsWith(".xml")) && (f.Contains("/1.6/") || f.Contains("/1.7/")) && Named(f, "invalid-"));
+
+    [Theory, MemberData(nameof(Valid))]
+    public void Every_valid_CycloneDX_document_of_the_specification_is_accepted(string file)
+    {
+        var sbom = SbomReader.Read(TestData.PathTo(file), file);
+        Assert.Equal(file.EndsWith(".xml") ? SbomFormat.CycloneDxXml : SbomFormat.CycloneDxJson, sbom.Format);
+        Assert.Contains(sbom.SpecVersion, new[] { "1.6", "1.7" });
+    }
+
+    [Theory, MemberData(nameof(Invalid))]
+    public void Every_invalid_CycloneDX_document_of_the_specification_is_rejected_naming_the_file_and_the_location(string file)
+    {
+        var e = Assert.Throws<MalformedInputException>(() => SbomReader.Read(TestData.PathTo(file), file));
+        Assert.Equal(file, e.File);
+        Assert.Matches(file.EndsWith(".xml") ? "^line [0-9]+, column [0-9]+$" : @"^\$", e.JsonPath);
+        Assert.False(string.IsNullOrWhiteSpace(e.Reason));
+    }
+
+    [Fact]
+    public void A_CycloneDX_dependency_graph_gives_the_direct_and_the_transitive_components()
+    {
+        var sbom = Read("bom.cdx.json", """
+            {
+              "bomFormat": "CycloneDX", "specVersion": "1.6", "serialNumber": "urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79", "version": 1,
+              "metadata": { "component": { "type": "application", "bom-ref": "app", "name": "portal" } },
+              "components": [
+                { "type": "library", "bom-ref": "a", "name": "express", "version": "4.18.2", "purl": "pkg:npm/express@4.18.2" },
+                { "type": "library", "bom-ref": "b", "name": "body-parser", "version": "1.20.1", "purl": "pkg:npm/body-parser@1.20.1" },
+                { "type": "library", "bom-ref": "c", "name": "core", "group": "@angular", "version": "17.0.0", "purl": "pkg:npm/%40angular/core@17.0.0?x=1#sub" },
+                { "type": "library", "bom-ref": "d", "name": "Jackson-Databind", "version": "2.15.0", "purl": "pkg:maven/com.fasterxml.jackson.core/Jackson-Databind@2.15.0" }
+              ],
+              "dependencies": [
+                { "ref": "app", "dependsOn": ["a", "c"] },
+                { "ref": "a", "dependsOn": ["b"] },
+                { "ref": "b", "dependsOn": ["d"] }
+              ]
+            }
+            """);
+        Assert.Equal(SbomFormat.CycloneDxJson, sbom.Format);
+        Assert.Equal("urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79", sbom.SerialNumber);
+        Assert.Equal(("app", "portal"), (sbom.RootRef, sbom.RootName));
+        Assert.Equal(["a", "b", "c", "d"], sbom.Components.Select(c => c.Ref));
+        Assert.Equal([true, false, true, false], sbom.Direct);
+        Assert.Equal([(0, 1), (1, 3)], sbom.Dependencies);
+        Assert.Equal(["npm/express", "npm/body-parser", "npm/@angular/core", "maven/com.fasterxml.jackson.core/jackson-databind"], sbom.Components.Select(c => c.PurlKey));
+        Assert.Equal("pkg:npm/%40angular/core@17.0.0?x=1#sub", sbom.Components[2].Purl);
+    }
+
+    [Fact]
+    public void Without_a_root_entry_the_components_nothing_depends_on_are_the_direct_ones()
+    {
+        var sbom = Read("bom.cdx.json", """
+            {
+              "bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
+              "components": [
+                { "type": "library", "bom-ref": "a", "name": "a", "components": [ { "type": "library", "bom-ref": "a1", "name": "a1" } ] },
+                { "type": "library", "bom-ref": "b", "name": "b" }
+              ],
+              "dependencies": [ { "ref": "b", "dependsOn": ["a"] } ]
+            }
+            """);
+        Assert.Equal(["a", "a1", "b"], sbom.Components.Select(c => c.Ref));
+        Assert.Equal([false, false, true], sbom.Direct);
+        Assert.Equal([(0, 1), (2, 0)], sbom.Dependencies);
+    }
+
+    [Fact]
+    public void A_component_schema_error_names_its_JSON_path()
+    {
+        var e = Assert.Throws<MalformedInputException>(() => Read("bad.cdx.json", """
+            { "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+              "components": [ { "type": "library", "name": "ok" }, { "type": "library", "name": "x", "hashes": [ { "alg": "MD5", "content": "nothex" } ] } ] }
+            """));
+        Assert.Equal("bad.cdx.json", e.File);
+        Assert.Equal("$.components[1].hashes[0].content", e.JsonPath);
+    }
+
+    [Fact]
+    public void An_unsupported_CycloneDX_version_is_rejected_by_name()
+    {
+        var e = Assert.Throws<MalformedInputException>(() => Read("old.cdx.json", """{ "bomFormat": "CycloneDX", "specVersion": "1.4", "version": 1 }"""));
+        Assert.Equal("$.specVersion", e.JsonPath);
+        Assert.Contains("1.4", e.Reason);
+    }
+
+    const string Spdx = """
+        {
+          "spdxVersion": "SPDX-2.3", "dataLicense": "CC0-1.0", "SPDXID": "SPDXRef-DOCUMENT", "name": "portal-1.0",
+          "documentNamespace": "https://example.org/spdx/portal-1.0-7d3c",
+          "creationInfo": { "created": "2026-11-01T00:00:00Z", "creators": ["Tool: example-1.0"] },
+          "packages": [
+            { "SPDXID": "SPDXRef-portal", "name": "portal", "versionInfo": "1.0", "downloadLocation": "NOASSERTION" },
+            { "SPDXID": "SPDXRef-requests", "name": "requests", "versionInfo": "2.31.0", "downloadLocation": "NOASSERTION",
+              "externalRefs": [ { "referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": "pkg:pypi/requests@2.31.0" } ] },
+            { "SPDXID": "SPDXRef-urllib3", "name": "urllib3", "versionInfo": "2.0.7", "downloadLocation": "NOASSERTION",
+              "externalRefs": [ { "referenceCategory": "PACKAGE_MANAGER", "referenceType": "purl", "referenceLocator": "pkg:pypi/urllib3@2.0.7" } ] },
+            { "SPDXID": "SPDXRef-certifi", "name": "certifi", "versionInfo": "2023.7.22", "downloadLocation": "NOASSERTION" }
+          ],
+          "relationships": [
+            { "spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES", "relatedSpdxElement": "SPDXRef-portal" },
+            { "spdxElementId": "SPDXRef-portal", "relationshipType": "DEPENDS_ON", "relatedSpdxElement": "SPDXRef-requests" },
+            { "spdxElementId": "SPDXRef-urllib3", "relationshipType": "DEPENDENCY_OF", "relatedSpdxElement": "SPDXRef-requests" },
+            { "spdxElementId": "SPDXRef-urllib3", "relationshipType": "CONTAINS", "relatedSpdxElement": "SPDXRef-certifi" }
+          ]
+        }
+        """;
+
+    [Fact]
+    public void An_SPDX_2_3_document_gives_its_packages_purls_and_graph_with_the_described_package_as_the_product()
+    {
+        var sbom = Read("portal.spdx.json", Spdx);
+        Assert.Equal((SbomFormat.SpdxJson, "2.3"), (sbom.Format, sbom.SpecVersion));
+        Assert.Equal("https://example.org/spdx/portal-1.0-7d3c", sbom.SerialNumber);
+        Assert.Equal("SPDXRef-portal", sbom.RootRef);
+        Assert.Equal(["SPDXRef-requests", "SPDXRef-urllib3", "SPDXRef-certifi"], sbom.Components.Select(c => c.Ref));
+        Assert.Equal(["pkg:pypi/requests@2.31.0", "pkg:pypi/urllib3@2.0.7", null], sbom.Components.Select(c => c.Purl));
+        Assert.Equal(["pypi/requests", "pypi/urllib3", null], sbom.Components.Select(c => c.PurlKey));
+        Assert.Equal([true, false, false], sbom.Direct);
+        Assert.Equal([(0, 1), (1, 2)], sbom.Dependencies);
+    }
+
+    [Fact]
+    public void An_SPDX_document_of_another_version_is_rejected_naming_the_version()
+    {
+        var e = Assert.Throws<MalformedInputException>(() => Read("old.spdx.json", Spdx.Replace("SPDX-2.3", "SPDX-2.2")));
+        Assert.Equal(("old.spdx.json", "$.spdxVersion"), (e.File, e.JsonPath));
+        Assert.Contains("SPDX-2.2", e.Reason);
+    }
+
+    [Fact]
+    public void A_broken_SPDX_document_names_the_package_at_fault()
+    {
+        var e = Assert.Throws<MalformedInputException>(() => Read("broken.spdx.json", Spdx.Replace("\"SPDXID\": \"SPDXRef-urllib3\", ", "")));
+        Assert.Equal("$.packages[2].SPDXID", e.JsonPath);
+        e = Assert.Throws<MalformedInputException>(() => Read("broken.spdx.json", Spdx.Replace("\"DEPENDENCY_OF\"", "\"USES\"")));
+        Assert.Equal("$.relationships[2].relationshipType", e.JsonPath);
+        e = Assert.Throws<MalformedInputException>(() => Read("broken.spdx.json", Spdx.Replace("\"SPDXRef-certifi\", \"name\"", "\"SPDXRef-requests\", \"name\"")));
+        Assert.Contains("unique", e.Reason);
+    }
+
+    [Fact]
+    public void A_file_that_is_no_SBOM_says_so()
+    {
+        var e = Assert.Throws<MalformedInputException>(() => Read("findings.json", """{ "version": "2.1.0", "runs": [] }"""));
+        Assert.Contains("not an SBOM", e.Reason);
+        e = Assert.Throws<MalformedInputException>(() => Read("other.xml", """<?xml version="1.0"?><project xmlns="urn:x"/>"""));
+        Assert.Equal("line 1, column 23", e.JsonPath);
+    }
+
+    static Sbom Read(string name, string text)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "clearwing-sbom-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, name);
+        File.WriteAllText(path, text);
+        try
+        {
+            return SbomReader.Read(path, name);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+}
