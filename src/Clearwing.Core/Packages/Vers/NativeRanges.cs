@@ -43,7 +43,8 @@ public static partial class NativeRanges
     static VersRange Npm(string range)
     {
         if (NpmRange.TryParse(range, loose: false, includePrerelease: false, out var strict, out var error)) return strict!.ToVers();
-        if (NpmRange.TryParse(range, loose: true, includePrerelease: false, out var loose, out _)) return loose!.ToVers();
+        // Loose reading (1.2.3beta, leading zeros) is fine; a comparator loose mode would skip is an error, not a wider range.
+        if (NpmRange.TryParse(range, loose: true, includePrerelease: false, out var loose, out _, out var dropped) && dropped is null) return loose!.ToVers();
         throw Bad("npm", range, error!);
     }
 
@@ -158,7 +159,9 @@ public static partial class NativeRanges
     static VersRange Conan(string range)
     {
         var constraints = new List<VersConstraint>();
-        var body = range.Split(',')[0];
+        // A recipe writes the range inside a reference's brackets (pkg/[>=1.0 <2.0]); the brackets are not the range.
+        var body = range.Trim() is ['[', .. var inner, ']'] ? inner : range.Split(',')[0];
+        body = body.Split(',')[0];
         foreach (var alternative in body.Split("||"))
             foreach (var item in alternative.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
             {
@@ -247,6 +250,6 @@ public static partial class NativeRanges
     [GeneratedRegex(@"^\s*(~>|!=|>=|<=|=|>|<|)\s*([0-9][0-9A-Za-z.\-]*)\s*$")]
     private static partial Regex GemRequirement();
 
-    [GeneratedRegex(@"^(>=|<=|>|<|=|~|\^|)(.*)$")]
+    [GeneratedRegex(@"^(>=|<=|>|<|=|~|\^|)([0-9A-Za-z_.+*-]*)$")]
     private static partial Regex ConanCondition();
 }

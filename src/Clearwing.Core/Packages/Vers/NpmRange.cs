@@ -32,8 +32,13 @@ public sealed partial class NpmRange
     public bool Loose { get; }
 
     /// <summary>Reads a range; false with the reason for one node-semver rejects ("Invalid comparator").</summary>
-    public static bool TryParse(string text, bool loose, bool includePrerelease, out NpmRange? range, out string? error)
+    public static bool TryParse(string text, bool loose, bool includePrerelease, out NpmRange? range, out string? error) =>
+        TryParse(text, loose, includePrerelease, out range, out error, out _);
+
+    /// <summary>As node-semver; <paramref name="dropped"/> is the first comparator loose mode skipped, as node-semver does silently.</summary>
+    internal static bool TryParse(string text, bool loose, bool includePrerelease, out NpmRange? range, out string? error, out string? dropped)
     {
+        dropped = null;
         ArgumentNullException.ThrowIfNull(text);
         range = null;
         var sets = new List<Comparator[]>();
@@ -46,7 +51,11 @@ public sealed partial class NpmRange
                 var m = (loose ? ComparatorLoose() : ComparatorStrict()).Match(comp);
                 if (!m.Success)
                 {
-                    if (loose) continue;
+                    if (loose)
+                    {
+                        dropped ??= comp;
+                        continue;
+                    }
                     error = $"'{comp}' is not an npm comparator";
                     return false;
                 }
