@@ -28,7 +28,21 @@ public static class VersionSchemes
     /// <summary>R's numeric_version: CRAN, Bioconductor.</summary>
     public static readonly VersionScheme Cran = new NumericListScheme("CRAN", dashSeparates: true);
 
-    public static IReadOnlyList<VersionScheme> All { get; } = [SemVer, Pub, PyPI, Maven, NuGet, RubyGems, Debian, Alpine, Rpm, Packagist, Hackage, Cran];
+    /// <summary>pacman's alpm_pkg_vercmp: Arch Linux.</summary>
+    public static readonly VersionScheme Alpm = new AlpmScheme();
+    /// <summary>Conan 2's Version: C and C++ packages.</summary>
+    public static readonly VersionScheme Conan = new ConanScheme();
+    /// <summary>RFC 3339 timestamps, ordered as instants.</summary>
+    public static readonly VersionScheme DateTime = new DateTimeScheme();
+    /// <summary>Gentoo's ebuild versions (Package Manager Specification).</summary>
+    public static readonly VersionScheme Gentoo = new GentooScheme();
+    /// <summary>Strings by Unicode code point.</summary>
+    public static readonly VersionScheme Lexicographic = new LexicographicScheme();
+    /// <summary>OpenSSL releases, patch letters included (1.0.2zh).</summary>
+    public static readonly VersionScheme OpenSsl = new OpenSslScheme();
+
+    public static IReadOnlyList<VersionScheme> All { get; } =
+        [SemVer, Pub, PyPI, Maven, NuGet, RubyGems, Debian, Alpine, Rpm, Packagist, Hackage, Cran, Alpm, Conan, DateTime, Gentoo, Lexicographic, OpenSsl];
 
     /// <summary>OSV ecosystem names (spelled as ecosystems.json spells them) and the ordering each uses.</summary>
     static readonly FrozenDictionary<string, VersionScheme> Ecosystems = new Dictionary<string, VersionScheme>(StringComparer.Ordinal)
@@ -55,6 +69,27 @@ public static class VersionSchemes
         ["pub"] = Pub, ["pypi"] = PyPI, ["maven"] = Maven, ["nuget"] = NuGet, ["gem"] = RubyGems,
         ["deb"] = Debian, ["apk"] = Alpine, ["rpm"] = Rpm, ["composer"] = Packagist, ["hackage"] = Hackage, ["cran"] = Cran,
     }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>
+    /// vers types (vers-spec's registered and test-suite types, spelled as vers spells them: the package-URL type where
+    /// there is one) and their ordering. nginx releases are plain major.minor.patch, so SemVer orders them.
+    /// </summary>
+    static readonly FrozenDictionary<string, VersionScheme> VersTypes = new Dictionary<string, VersionScheme>(StringComparer.Ordinal)
+    {
+        ["npm"] = SemVer, ["cargo"] = SemVer, ["golang"] = SemVer, ["hex"] = SemVer, ["swift"] = SemVer, ["semver"] = SemVer,
+        ["nginx"] = SemVer,
+        ["pub"] = Pub, ["pypi"] = PyPI, ["maven"] = Maven, ["nuget"] = NuGet, ["gem"] = RubyGems,
+        ["deb"] = Debian, ["apk"] = Alpine, ["rpm"] = Rpm, ["composer"] = Packagist, ["hackage"] = Hackage, ["cran"] = Cran,
+        ["alpm"] = Alpm, ["conan"] = Conan, ["datetime"] = DateTime, ["gentoo"] = Gentoo, ["ebuild"] = Gentoo,
+        ["lexicographic"] = Lexicographic, ["openssl"] = OpenSsl,
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>The ordering of a vers type (<c>npm</c>, <c>pypi</c>, <c>deb</c>, <c>alpm</c>, ...); null for a type without a known ordering, such as the reserved <c>test</c> and <c>example</c>.</summary>
+    public static VersionScheme? ForVersScheme(string type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        return VersTypes.GetValueOrDefault(type.ToLowerInvariant());
+    }
 
     /// <summary>
     /// The ordering of an OSV ecosystem; a release suffix ("Debian:12", "Ubuntu:22.04:LTS", "Alpine:v3.18",
