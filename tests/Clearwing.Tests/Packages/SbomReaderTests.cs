@@ -30,6 +30,26 @@ public sealed class SbomReaderTests
         Assert.False(string.IsNullOrWhiteSpace(e.Reason));
     }
 
+    public static TheoryData<string> JsonDocuments => TestData.Files("cyclonedx/test-resources", "*.json",
+        f => f.Contains("/1.6/") || f.Contains("/1.7/"));
+
+    /// <summary>The fast evaluator may answer Unknown, but never Valid where the reference evaluator says Invalid.</summary>
+    [Theory, MemberData(nameof(JsonDocuments))]
+    public void The_quick_schema_is_never_more_lenient_than_the_reference_evaluator(string file)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(TestData.PathTo(file)));
+        var root = document.RootElement;
+        if (SbomJson.Text(root, "specVersion") is not ("1.5" or "1.6" or "1.7") || SbomJson.Text(root, "bomFormat") != "CycloneDX") return;
+        var schemas = SbomSchemas.For(SbomJson.Text(root, "specVersion")!);
+        var pairs = new List<(Json.Schema.JsonSchema Reference, QuickSchema Quick, System.Text.Json.JsonElement Instance)> { (schemas.Document, schemas.QuickDocument, root) };
+        foreach (var (name, reference, quick) in new[] { ("components", schemas.Component, schemas.QuickComponent), ("dependencies", schemas.Dependency, schemas.QuickDependency) })
+            if (root.TryGetProperty(name, out var items) && items.ValueKind == System.Text.Json.JsonValueKind.Array)
+                pairs.AddRange(items.EnumerateArray().Select(i => (reference, quick, i)));
+        foreach (var (reference, quick, instance) in pairs)
+            if (quick.Check(instance) == QuickSchema.Verdict.Valid)
+                Assert.Null(SbomSchemas.Check(reference, new QuickSchema(_ => default, "none", ""), instance, () => "$"));
+    }
+
     [Fact]
     public void A_CycloneDX_dependency_graph_gives_the_direct_and_the_transitive_components()
     {
