@@ -10,8 +10,9 @@ public sealed class SbomReaderTests
 
     public static TheoryData<string> Valid => TestData.Files("cyclonedx/test-resources", "valid-*.*",
         f => (f.EndsWith(".json") || f.EndsWith(".xml")) && (f.Contains("/1.6/") || f.Contains("/1.7/")) && Named(f, "valid-"));
-    public static TheoryData<string> Invalid => TestData.Files("cyclonedx/test-resources", "invalid-*.*",
-        f => (f.EndsWith(".json") || f.EndsWith(".xml")) && (f.Contains("/1.6/") || f.Contains("/1.7/")) && Named(f, "invalid-"));
+    /// <summary>With the two "informal" invalid documents of 1.7, whose rule the XML Schema does not formalise.</summary>
+    public static TheoryData<string> Invalid => TestData.Files("cyclonedx/test-resources", "*invalid-*.*",
+        f => (f.EndsWith(".json") || f.EndsWith(".xml")) && (f.Contains("/1.6/") || f.Contains("/1.7/")) && (Named(f, "invalid-") || Named(f, "informal-invalid-")));
 
     [Theory, MemberData(nameof(Valid))]
     public void Every_valid_CycloneDX_document_of_the_specification_is_accepted(string file)

@@ -26,8 +26,6 @@ internal sealed class SbomGraph(string file)
         return index;
     }
 
-    public bool Has(string reference) => _byRef.ContainsKey(reference);
-
     public void DependsOn(string from, string to) => _edges.Add((from, to));
 
     /// <summary>A CycloneDX component nested in another: the parent contains (and so ships) the child.</summary>
