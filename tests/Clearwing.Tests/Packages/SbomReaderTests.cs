@@ -118,6 +118,39 @@ public sealed class SbomReaderTests
         Assert.Contains("1.4", e.Reason);
     }
 
+    [Fact]
+    public void A_CycloneDX_1_5_XML_document_is_read_with_its_graph_and_checked_structurally()
+    {
+        const string Xml = """
+            <?xml version="1.0"?>
+            <bom xmlns="http://cyclonedx.org/schema/bom/1.5" serialNumber="urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79" version="1">
+              <metadata><component type="application" bom-ref="app"><name>portal</name></component></metadata>
+              <components>
+                <component type="library" bom-ref="a"><name>requests</name><version>2.31.0</version><purl>pkg:pypi/requests@2.31.0</purl>
+                  <components><component type="library" bom-ref="a1"><name>vendored</name></component></components>
+                </component>
+                <component type="library" bom-ref="b"><name>urllib3</name><version>2.0.7</version><purl>pkg:pypi/urllib3@2.0.7</purl></component>
+              </components>
+              <dependencies>
+                <dependency ref="app"><dependency ref="a"/></dependency>
+                <dependency ref="a"><dependency ref="b"/></dependency>
+              </dependencies>
+            </bom>
+            """;
+        var sbom = Read("bom.cdx.xml", Xml);
+        Assert.Equal((SbomFormat.CycloneDxXml, "1.5", "app", "portal"), (sbom.Format, sbom.SpecVersion, sbom.RootRef, sbom.RootName));
+        Assert.Equal(["a", "a1", "b"], sbom.Components.Select(c => c.Ref));
+        Assert.Equal([true, false, false], sbom.Direct);
+        Assert.Equal([(0, 1), (0, 2)], sbom.Dependencies);
+        Assert.Equal("pypi/urllib3", sbom.Components[2].PurlKey);
+
+        var e = Assert.Throws<MalformedInputException>(() => Read("bad.cdx.xml", Xml.Replace("<hash", "").Replace("type=\"library\" bom-ref=\"b\"", "type=\"gadget\" bom-ref=\"b\"")));
+        Assert.Equal("line 8, column 6", e.JsonPath);
+        Assert.Contains("gadget", e.Reason);
+        e = Assert.Throws<MalformedInputException>(() => Read("dup.cdx.xml", Xml.Replace("bom-ref=\"a1\"", "bom-ref=\"a\"")));
+        Assert.Contains("'a'", e.Reason);
+    }
+
     const string Spdx = """
         {
           "spdxVersion": "SPDX-2.3", "dataLicense": "CC0-1.0", "SPDXID": "SPDXRef-DOCUMENT", "name": "portal-1.0",
