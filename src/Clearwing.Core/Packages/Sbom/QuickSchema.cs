@@ -94,12 +94,13 @@ internal sealed class QuickSchema
                     checks.Add(e => e.ValueKind != JsonValueKind.String || Length(e) <= max ? Verdict.Valid : Verdict.Invalid);
                     break;
                 case "minimum":
-                    var low = v.GetDouble();
-                    checks.Add(e => e.ValueKind != JsonValueKind.Number ? Verdict.Valid : e.GetDouble() >= low ? Verdict.Valid : Verdict.Invalid);
+                    // Compared as decimals, exactly; a number beyond decimal's range or precision is Unknown.
+                    var low = v.GetDecimal();
+                    checks.Add(e => e.ValueKind != JsonValueKind.Number ? Verdict.Valid : !Exact(e, out var n) ? Verdict.Unknown : n >= low ? Verdict.Valid : Verdict.Invalid);
                     break;
                 case "maximum":
-                    var high = v.GetDouble();
-                    checks.Add(e => e.ValueKind != JsonValueKind.Number ? Verdict.Valid : e.GetDouble() <= high ? Verdict.Valid : Verdict.Invalid);
+                    var high = v.GetDecimal();
+                    checks.Add(e => e.ValueKind != JsonValueKind.Number ? Verdict.Valid : !Exact(e, out var n) ? Verdict.Unknown : n <= high ? Verdict.Valid : Verdict.Invalid);
                     break;
                 case "required":
                     var required = v.EnumerateArray().Select(r => r.GetString()!).ToArray();
@@ -230,7 +231,7 @@ internal sealed class QuickSchema
                     "boolean" => e.ValueKind is JsonValueKind.True or JsonValueKind.False,
                     "null" => e.ValueKind == JsonValueKind.Null,
                     "number" => e.ValueKind == JsonValueKind.Number,
-                    "integer" => e.ValueKind == JsonValueKind.Number && (e.TryGetInt64(out _) || (e.TryGetDecimal(out var d) && d == decimal.Truncate(d))),
+                    "integer" => e.ValueKind != JsonValueKind.Number ? false : e.TryGetInt64(out _) ? true : Exact(e, out var d) ? d == decimal.Truncate(d) : null,
                     _ => (bool?)null,
                 };
                 if (matches is null) return Verdict.Unknown;
@@ -338,7 +339,7 @@ internal sealed class QuickSchema
         {
             case JsonValueKind.String: return a.GetString() == b.GetString();
             case JsonValueKind.Number:
-                return a.TryGetDecimal(out var x) && b.TryGetDecimal(out var y) ? x == y : null;
+                return Exact(a, out var x) && Exact(b, out var y) ? x == y : null;
             case JsonValueKind.Array:
                 if (a.GetArrayLength() != b.GetArrayLength()) return false;
                 bool? same = true;
@@ -364,6 +365,13 @@ internal sealed class QuickSchema
                 return equal;
             default: return true;
         }
+    }
+
+    /// <summary>The number's exact value: only short numerals, which decimal holds without rounding.</summary>
+    static bool Exact(JsonElement e, out decimal value)
+    {
+        value = 0;
+        return e.GetRawText().Length <= 20 && e.TryGetDecimal(out value);
     }
 
     /// <summary>String length as JSON Schema counts it: in code points.</summary>
