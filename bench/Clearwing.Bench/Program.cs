@@ -13,6 +13,7 @@ using Clearwing.Storage;
 //   dotnet run -c Release --project bench/Clearwing.Bench -- cvss [N]   (CVSS scoring throughput, N = 350,000 by default)
 //   dotnet run -c Release --project bench/Clearwing.Bench -- sbom [N] [--postgres CONNSTR] [--keep DIR]
 //   (SBOM import, N = 300,000 components by default; child phases: sbom-generate FILE N | sbom-parse FILE | sbom-import FILE DB)
+//   dotnet run -c Release --project bench/Clearwing.Bench -- versions [N]   (version comparisons per second, N = 10,000,000 by default)
 var inv = CultureInfo.InvariantCulture;
 switch (args.FirstOrDefault())
 {
@@ -50,6 +51,8 @@ switch (args.FirstOrDefault())
         foreach (var f in Directory.GetFiles(folder, "bench-*.db*")) File.Delete(f);
         return 0;
     }
+    case "versions":
+        return VersionBench.Run(args.Length > 1 ? int.Parse(args[1], inv) : 10_000_000);
     case "generate":
         Console.WriteLine(SarifGenerator.Write(args[1], int.Parse(args[2], inv)));
         return 0;

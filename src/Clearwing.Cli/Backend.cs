@@ -71,8 +71,8 @@ sealed class DatabaseBackend(Database db) : Backend
 
     CaseLifecycle Lifecycle => new(db, _time, new AuditLog(db, _time), new CommitmentStore(db, _time));
 
-    public override Task<Page<CaseSummary>> ListCasesAsync(CaseFilter filter, CancellationToken ct) => new CaseQueries(db).ListAsync(Caller.Local, filter, ct);
-    public override Task<CaseDetail?> GetCaseAsync(string id, CancellationToken ct) => new CaseQueries(db).GetAsync(Caller.Local, id, ct);
+    public override Task<Page<CaseSummary>> ListCasesAsync(CaseFilter filter, CancellationToken ct) => new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, filter, ct);
+    public override Task<CaseDetail?> GetCaseAsync(string id, CancellationToken ct) => new CaseQueries(db, TimeProvider.System).GetAsync(Caller.Local, id, ct);
     public override Task<CaseTransition> TransitionAsync(string id, TransitionRequest request, CancellationToken ct) => Lifecycle.TransitionAsync(Caller.Local, id, request, ct);
     public override Task<IReadOnlyList<CaseTransition>> HistoryAsync(string id, CancellationToken ct) => Lifecycle.HistoryAsync(Caller.Local, id, ct);
     public override Task<Page<Finding>> ListFindingsAsync(FindingFilter filter, CancellationToken ct) => new FindingQueries(db).ListAsync(Caller.Local, filter, ct);
@@ -137,7 +137,7 @@ sealed class ServerBackend : Backend
     static string Segment(string value) => Uri.EscapeDataString(value);
 
     public override Task<Page<CaseSummary>> ListCasesAsync(CaseFilter filter, CancellationToken ct) =>
-        SendAsync<Page<CaseSummary>>(HttpMethod.Get, "cases?" + Query(("project", filter.Project), ("state", filter.State), ("offset", filter.Offset), ("limit", filter.Limit)), null, ct);
+        SendAsync<Page<CaseSummary>>(HttpMethod.Get, "cases?" + Query(("project", filter.Project), ("state", filter.State), ("offset", filter.Offset), ("limit", filter.Limit), ("sort", CaseSorts.Name(filter.Sort))), null, ct);
 
     public override async Task<CaseDetail?> GetCaseAsync(string id, CancellationToken ct)
     {

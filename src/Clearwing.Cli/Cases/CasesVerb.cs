@@ -2,6 +2,7 @@ using System.CommandLine;
 using Clearwing.Access;
 using Clearwing.Cases;
 using Clearwing.Cli.Findings;
+using Clearwing.Scoring;
 using Spectre.Console;
 
 namespace Clearwing.Cli.Cases;
@@ -18,21 +19,28 @@ public static class CasesVerb
         var state = new Option<string?>("--state") { Description = "Only cases in this state (e.g. new)" };
         var limit = new Option<int>("--limit") { Description = "At most this many (max 1000)", DefaultValueFactory = _ => 100 };
         var offset = new Option<int>("--offset") { Description = "Skip this many", DefaultValueFactory = _ => 0 };
-        var json = new Option<bool>("--json") { Description = "Print a JSON array" };
-        var command = new Command("list", "List cases, most severe and most recently seen first.") { project, state, limit, offset, json };
+        var sort = new Option<string>("--sort")
+        {
+            Description = "priority (the queue order: SSVC, exploitation, CVSS, exposure, deadline; docs/priority.md), severity or recent",
+            DefaultValueFactory = _ => "priority",
+        };
+        sort.AcceptOnlyFromAmong([.. CaseSorts.Names]);
+        var json = new Option<bool>("--json") { Description = "Print a JSON array (each case with its priority and the factors behind it)" };
+        var command = new Command("list", "List cases, highest priority first.") { project, state, limit, offset, sort, json };
         command.SetAction(async (parsed, ct) =>
         {
             await using var backend = await Backend.OpenAsync(parsed, io, ct);
             var page = await backend.ListCasesAsync(
-                new CaseFilter(parsed.GetValue(project), parsed.GetValue(state), parsed.GetValue(offset), parsed.GetValue(limit)), ct);
+                new CaseFilter(parsed.GetValue(project), parsed.GetValue(state), parsed.GetValue(offset), parsed.GetValue(limit),
+                    CaseSorts.Parse(parsed.GetValue(sort)!)), ct);
             if (parsed.GetValue(json))
             {
                 await io.WriteJsonAsync(page.Items);
                 return ExitCode.Ok;
             }
-            var table = new Table().AddColumns("id", "project", "severity", "state", "findings", "last seen", "title");
+            var table = new Table().AddColumns("id", "priority", "project", "severity", "state", "findings", "last seen", "title");
             foreach (var c in page.Items)
-                table.AddRow(c.Id, Markup.Escape(c.Project), c.HighestSeverity.ToString().ToLowerInvariant(), c.State,
+                table.AddRow(c.Id, Markup.Escape(Points(c.Priority)), Markup.Escape(c.Project), c.HighestSeverity.ToString().ToLowerInvariant(), c.State,
                     c.Findings.ToString("N0"), c.LastSeen.ToString("u"), Markup.Escape(FindingsVerb.Shorten(c.Title, 70)));
             io.Ansi.Write(table);
             await io.Out.WriteLineAsync($"{page.Items.Count} of {page.Total:N0} cases.");
@@ -69,13 +77,21 @@ public static class CasesVerb
                 Severity  {c.HighestSeverity.ToString().ToLowerInvariant()}
                 Findings  {c.Findings:N0} over {detail.Fingerprints.Count:N0} fingerprints
                 Seen      {c.FirstSeen:u} … {c.LastSeen:u}
+                Priority  {Points(c.Priority)}
                 """);
+            foreach (var factor in c.Priority.Factors)
+                await io.Out.WriteLineAsync($"  {factor.Name,-13}{factor.Value,-22}{(c.Priority.Closed ? "" : $"+{factor.Points}"),-5}{factor.Basis}");
             foreach (var change in detail.Changes)
                 await io.Out.WriteLineAsync($"  {change.At:u} {change.Action} {change.OtherCase} ({change.Fingerprints} fingerprints): {change.Reason}");
             return ExitCode.Ok;
         });
         return command;
     }
+
+    /// <summary>"73 = ssvc 40 + exploitation 20 + cvss 13", or "closed" (a closed case is in no queue).</summary>
+    static string Points(CasePriority priority) => priority.Closed
+        ? "closed"
+        : $"{priority.Score} = {string.Join(" + ", priority.Factors.Where(f => f.Points > 0).Select(f => $"{f.Name} {f.Points}").DefaultIfEmpty("nothing yet"))}";
 
     static Command Merge(CliIO io)
     {

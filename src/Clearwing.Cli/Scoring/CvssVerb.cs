@@ -25,23 +25,14 @@ public static class CvssVerb
         command.SetAction(async (parsed, ct) =>
         {
             var given = parsed.GetValue(vectors) ?? [];
-            return await RunAsync(io, given.Length > 0 ? given : Lines(io.In), parsed.GetValue(json), ct);
+            return await RunAsync(io, given.Length > 0 ? given : LineOutput.Lines(io.In), parsed.GetValue(json), ct);
         });
         return command;
     }
 
-    static IEnumerable<string> Lines(TextReader reader)
-    {
-        while (reader.ReadLine() is { } line)
-            if (!string.IsNullOrWhiteSpace(line)) yield return line.Trim();
-    }
-
     static async Task<int> RunAsync(CliIO io, IEnumerable<string> vectors, bool json, CancellationToken ct)
     {
-        // Output is gathered in chunks: a write per line to an autoflushing console costs more than the scoring.
-        var output = new StringBuilder(1 << 17);
-        var bytes = new ArrayBufferWriter<byte>(512);
-        using var writer = new Utf8JsonWriter(bytes, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        using var output = new LineOutput(io);
         var invalid = false;
         foreach (var vector in vectors)
         {
@@ -57,37 +48,27 @@ public static class CvssVerb
                 invalid = true;
             }
             if (json)
-            {
-                bytes.ResetWrittenCount();
-                writer.Reset(bytes);
-                writer.WriteStartObject();
-                writer.WriteString("vector", vector);
-                if (result is null) writer.WriteString("error", error);
-                else
+                output.Json(writer =>
                 {
-                    writer.WriteString("version", result.Vector.Version.Label());
-                    writer.WritePropertyName("score");
-                    writer.WriteRawValue(Format(result.Score), skipInputValidation: true);
-                    writer.WriteString("severity", result.Severity.ToString());
-                    writer.WriteString("nomenclature", result.Nomenclature);
-                }
-                writer.WriteEndObject();
-                writer.Flush();
-                output.Append(Encoding.UTF8.GetString(bytes.WrittenSpan)).Append('\n');
-            }
-            else if (result is null) output.Append("error: ").Append(error).Append('\n');
-            else output.Append(Format(result.Score)).Append('\t').Append(result.Severity.ToString()).Append('\t')
-                .Append(result.Nomenclature).Append('\t').Append(vector).Append('\n');
-
-            if (output.Length > 1 << 16)
-            {
-                ct.ThrowIfCancellationRequested();
-                await io.Out.WriteAsync(output, ct);
-                output.Clear();
-            }
+                    writer.WriteStartObject();
+                    writer.WriteString("vector", vector);
+                    if (result is null) writer.WriteString("error", error);
+                    else
+                    {
+                        writer.WriteString("version", result.Vector.Version.Label());
+                        writer.WritePropertyName("score");
+                        writer.WriteRawValue(Format(result.Score), skipInputValidation: true);
+                        writer.WriteString("severity", result.Severity.ToString());
+                        writer.WriteString("nomenclature", result.Nomenclature);
+                    }
+                    writer.WriteEndObject();
+                });
+            else if (result is null) output.Line.Append("error: ").Append(error);
+            else output.Line.Append(Format(result.Score)).Append('\t').Append(result.Severity.ToString()).Append('\t')
+                .Append(result.Nomenclature).Append('\t').Append(vector);
+            await output.EndLineAsync(ct);
         }
-        await io.Out.WriteAsync(output, ct);
-        await io.Out.FlushAsync(ct);
+        await output.FlushAsync(ct);
         return invalid ? ExitCode.BadInput : ExitCode.Ok;
     }
 

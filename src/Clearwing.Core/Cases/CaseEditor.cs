@@ -1,5 +1,6 @@
 using Clearwing.Access;
 using System.Data.Common;
+using Clearwing.Scoring;
 using Clearwing.Storage;
 using Dapper;
 
@@ -42,6 +43,7 @@ public sealed class CaseEditor(Database db, TimeProvider time)
             await RecordAsync(connection, tx, source, target, "merged-into", reason, moved, now);
         }
         await RecomputeAsync(connection, tx, target);
+        await PriorityStore.MarkStaleAsync(connection, tx, "c.id = @target", new { target });
         await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{target}", "merge", new { sources, reason }), ct);
         await tx.CommitAsync(ct);
     }
@@ -80,6 +82,7 @@ public sealed class CaseEditor(Database db, TimeProvider time)
         await RecordAsync(connection, tx, newId!, caseId, "split-from", reason, wanted.Count, now);
         await RecomputeAsync(connection, tx, caseId);
         await RecomputeAsync(connection, tx, newId!);
+        await PriorityStore.MarkStaleAsync(connection, tx, "c.id IN (@caseId, @newId)", new { caseId, newId });
         await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "split", new { into = newId, fingerprints, reason }), ct);
         await tx.CommitAsync(ct);
         return newId!;

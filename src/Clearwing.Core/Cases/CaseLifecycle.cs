@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Text.Json;
 using Clearwing.Access;
 using Clearwing.Disclosure;
+using Clearwing.Scoring;
 using Clearwing.Storage;
 using Dapper;
 
@@ -61,6 +62,7 @@ public sealed class CaseLifecycle(Database db, TimeProvider time, AuditLog audit
             fixCommit = transition.FixCommit, fixedVersion = transition.FixedVersion, now,
         };
         await connection.ExecuteAsync("UPDATE cases SET state = @to WHERE seq = @caseSeq", row, tx);
+        await PriorityStore.MarkStaleAsync(connection, tx, current.Seq);
         await connection.ExecuteAsync(
             """
             INSERT INTO case_transitions (case_seq, from_state, to_state, action, actor, org, org_kind, reason, rejection, duplicate_of, fix_commit, fixed_version, at)

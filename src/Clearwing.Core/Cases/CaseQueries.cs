@@ -1,5 +1,6 @@
 using Clearwing.Access;
 using Clearwing.Findings;
+using Clearwing.Scoring;
 using Clearwing.Storage;
 using Dapper;
 
@@ -9,58 +10,101 @@ namespace Clearwing.Cases;
 /// Reads cases within the caller's need-to-know (<see cref="NeedToKnow"/>): a case outside it is not found.
 /// Merged-away cases are hidden from lists but still answer by id, pointing at the survivor.
 /// </summary>
-public sealed class CaseQueries(Database db)
+public sealed class CaseQueries(Database db, TimeProvider time)
 {
     public const int MaxLimit = 1000;
+
+    readonly PriorityStore _priority = new(db, time);
 
     public async Task<Page<CaseSummary>> ListAsync(Caller caller, CaseFilter filter, CancellationToken ct = default)
     {
         var limit = Math.Clamp(filter.Limit, 1, MaxLimit);
         var offset = Math.Max(filter.Offset, 0);
-        var where = $"""
-            FROM cases c JOIN projects p ON p.id = c.project_id
-            WHERE c.merged_into IS NULL AND {NeedToKnow.Case(caller)}
+        var match = $"""
+            c.merged_into IS NULL AND {NeedToKnow.Case(caller)}
             {(filter.Project is null ? "" : "AND c.project_id = (SELECT id FROM projects WHERE name = @project)")}
             {(filter.State is null ? "" : "AND c.state = @state")}
             """;
-        var args = new { project = filter.Project, state = filter.State, limit, offset, callerOrg = caller.OrgId };
+        var args = new DynamicParameters(new { project = filter.Project, state = filter.State, limit, offset, callerOrg = caller.OrgId });
+        // Exact when read: the listed cases' stale priorities are recomputed first (PriorityStore).
+        await _priority.RefreshAsync(match, args, ct);
+        var now = time.GetUtcNow();
+        PriorityStore.AddOrderArgs(args, now);
+        var orderBy = filter.Sort switch
+        {
+            CaseSort.Severity => "c.max_severity DESC, c.last_seen DESC, c.seq DESC",
+            CaseSort.Recent => "c.last_seen DESC, c.seq DESC",
+            _ => PriorityStore.OrderBy,
+        };
         await using var connection = await db.OpenAsync(ct);
-        var total = await connection.ExecuteScalarAsync<long>($"SELECT count(*) {where}", args);
+        var total = await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM cases c WHERE {match}", args);
         var rows = await connection.QueryAsync<CaseRow>(
             $"""
-            SELECT c.id, p.name AS project, c.title, c.state, c.finding_count, c.max_severity, c.first_seen, c.last_seen, c.merged_into
-            {where}
-            ORDER BY c.max_severity DESC, c.last_seen DESC, c.seq DESC
+            SELECT {Columns}
+            FROM cases c JOIN projects p ON p.id = c.project_id LEFT JOIN case_priority q ON q.case_seq = c.seq
+            WHERE {match}
+            ORDER BY {orderBy}
             LIMIT @limit OFFSET @offset
             """, args);
-        return new Page<CaseSummary>(rows.Select(r => r.ToSummary()).ToList(), total, offset, limit);
+        return new Page<CaseSummary>(rows.Select(r => r.ToSummary(now)).ToList(), total, offset, limit);
     }
 
     public async Task<CaseDetail?> GetAsync(Caller caller, string id, CancellationToken ct = default)
     {
+        var match = $"c.id = @id AND {NeedToKnow.Case(caller)}";
+        var args = new { id, callerOrg = caller.OrgId };
+        await _priority.RefreshAsync(match, args, ct);
         await using var connection = await db.OpenAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<CaseRow>(
             $"""
-            SELECT c.id, p.name AS project, c.title, c.state, c.finding_count, c.max_severity, c.first_seen, c.last_seen, c.merged_into
-            FROM cases c JOIN projects p ON p.id = c.project_id WHERE c.id = @id AND {NeedToKnow.Case(caller)}
-            """, new { id, callerOrg = caller.OrgId });
+            SELECT {Columns}
+            FROM cases c JOIN projects p ON p.id = c.project_id LEFT JOIN case_priority q ON q.case_seq = c.seq WHERE {match}
+            """, args);
         if (row is null) return null;
         var fingerprints = await connection.QueryAsync<string>(
             "SELECT x.fingerprint FROM fingerprints x JOIN cases c ON c.seq = x.case_seq WHERE c.id = @id ORDER BY x.fingerprint", new { id });
         var changes = await connection.QueryAsync<ChangeRow>(
             "SELECT action, other_case, reason, fingerprints, changed_at FROM case_changes WHERE case_id = @id ORDER BY changed_at, id",
             new { id });
-        return new CaseDetail(row.ToSummary(), row.merged_into, fingerprints.ToList(),
+        return new CaseDetail(row.ToSummary(time.GetUtcNow()), row.merged_into, fingerprints.ToList(),
             changes.Select(c => new CaseChange(c.action, c.other_case, c.reason, c.fingerprints, FromMs(c.changed_at))).ToList());
     }
 
     internal static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 
-    sealed record CaseRow(string id, string project, string title, string state, long finding_count, long max_severity,
-        long first_seen, long last_seen, string? merged_into)
+    const string Columns = $"""
+        c.id, p.name AS project, c.title, c.state, c.finding_count, c.max_severity, c.first_seen, c.last_seen, c.merged_into,
+        {PriorityStore.Columns}
+        """;
+
+    sealed class CaseRow
     {
-        public CaseSummary ToSummary() => new(id, project, title, state, finding_count, (ReportedSeverity)max_severity,
-            FromMs(first_seen), FromMs(last_seen));
+        public string id { get; init; } = "";
+        public string project { get; init; } = "";
+        public string title { get; init; } = "";
+        public string state { get; init; } = "";
+        public long finding_count { get; init; }
+        public long max_severity { get; init; }
+        public long first_seen { get; init; }
+        public long last_seen { get; init; }
+        public string? merged_into { get; init; }
+        public long? PriorityClosed { get; init; }
+        public string? PrioritySsvc { get; init; }
+        public string? PrioritySsvcMissing { get; init; }
+        public string? PriorityExploitation { get; init; }
+        public string? PriorityExploitationSource { get; init; }
+        public long? PriorityCvssTenths { get; init; }
+        public string? PriorityCvssVector { get; init; }
+        public long? PriorityExposureOrgs { get; init; }
+        public long? PriorityExposureProducts { get; init; }
+        public long? PriorityDeadlineAt { get; init; }
+        public string? PriorityDeadlineKind { get; init; }
+
+        public CaseSummary ToSummary(DateTimeOffset now) => new(id, project, title, state, finding_count, (ReportedSeverity)max_severity,
+            FromMs(first_seen), FromMs(last_seen),
+            Priority.Compute(PriorityStore.FromColumns(PriorityClosed, PrioritySsvc, PrioritySsvcMissing, PriorityExploitation ?? Priority.Exploitation.None,
+                PriorityExploitationSource, PriorityCvssTenths, PriorityCvssVector, PriorityExposureOrgs ?? 0, PriorityExposureProducts ?? 0,
+                PriorityDeadlineAt, PriorityDeadlineKind), now));
     }
 
     sealed record ChangeRow(string action, string other_case, string reason, long fingerprints, long changed_at);

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Clearwing.Access;
+using Clearwing.Scoring;
 using Clearwing.Storage;
 using Dapper;
 
@@ -110,6 +111,8 @@ public sealed class DisclosureStore(Database db, AuditLog audit, TimeProvider ti
             """, new { profile = chosen.Name, actor = caller.Actor, now = Now }, tx, ct));
         await audit.AppendAsync(connection, tx, AuditEntry.By(caller, "disclosure-policy", "set_default_profile",
             new { Profile = chosen.Name, Previous = previous ?? ShippedDefault.Name }), ct);
+        // Every deadline under the default moves; only cases on the clock have one.
+        await PriorityStore.MarkStaleAsync(connection, tx, $"c.state IN {Running}", null);
         var settings = await SettingsAsync(connection, tx, caller, ct);
         await tx.CommitAsync(ct);
         return settings;
@@ -143,6 +146,7 @@ public sealed class DisclosureStore(Database db, AuditLog audit, TimeProvider ti
         }
         await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"project:{project}",
             chosen is null ? "clear_disclosure_profile" : "set_disclosure_profile", new { Profile = chosen?.Name, Previous = previous }), ct);
+        await PriorityStore.MarkStaleAsync(connection, tx, $"c.project_id = @projectId AND c.state IN {Running}", new { projectId });
         var settings = await SettingsAsync(connection, tx, caller, ct);
         await tx.CommitAsync(ct);
         return settings;
@@ -171,6 +175,8 @@ public sealed class DisclosureStore(Database db, AuditLog audit, TimeProvider ti
             """, new { seq = target.Seq, days, reason = extension.Request.Reason, actor = caller.Actor, org = caller.Org, at = Ms(now) }, tx, ct));
         // Ids and numbers only: the reason may be embargoed text, and events are listed to anyone with the database.
         await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "ask_extension", new { Extension = id, Days = days }), ct);
+        // Asking answers the notification, which discharges the escalation deadline.
+        await PriorityStore.MarkStaleAsync(connection, tx, target.Seq);
         await tx.CommitAsync(ct);
         return new CaseExtension(id!, caseId, caller.Org, extension);
     }
@@ -203,6 +209,7 @@ public sealed class DisclosureStore(Database db, AuditLog audit, TimeProvider ti
         if (changed == 0) throw new ArgumentException($"Cannot decide extension {extensionId}: it was decided meanwhile.");
         await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{row.CaseId}",
             verdict == ExtensionVerdict.Approved ? "approve_extension" : "refuse_extension", new { Extension = extensionId, row.Days }), ct);
+        await PriorityStore.MarkStaleAsync(connection, tx, "c.id = @caseId", new { caseId = row.CaseId });
         await tx.CommitAsync(ct);
         return new CaseExtension(extensionId, row.CaseId, row.AskedOrg, extension);
     }
@@ -246,6 +253,7 @@ public sealed class DisclosureStore(Database db, AuditLog audit, TimeProvider ti
                 """, Args(target.Seq, columns, values), tx, ct));
             await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", action,
                 new { Instant = At(values[^1]), Previous = AtOrNull(previous) }), ct);
+            await PriorityStore.MarkStaleAsync(connection, tx, target.Seq);
             await tx.CommitAsync(ct);
         }
         return await GetClockAsync(caller, caseId, ct);
@@ -255,7 +263,7 @@ public sealed class DisclosureStore(Database db, AuditLog audit, TimeProvider ti
     public async Task<CaseClock> GetClockAsync(Caller caller, string caseId, CancellationToken ct = default)
     {
         var policies = await PoliciesAsync(ct);
-        await foreach (var clock in ClocksAsync($"c.id = @caseId AND {NeedToKnow.Case(caller)}",
+        await foreach (var (_, clock) in ClocksAsync($"c.id = @caseId AND {NeedToKnow.Case(caller)}",
                            new { caseId, callerOrg = caller.OrgId }, policies, time.GetUtcNow(), ct))
             return clock;
         throw new NotFoundException($"No case {caseId}.");
@@ -277,7 +285,7 @@ public sealed class DisclosureStore(Database db, AuditLog audit, TimeProvider ti
         var soonest = new PriorityQueue<DeadlineEntry, DeadlineEntry>(Comparer<DeadlineEntry>.Create((a, b) => Soonest(b, a)));
         long total = 0;
         var policies = await PoliciesAsync(ct);
-        await foreach (var clock in ClocksAsync($"c.state IN {Running} AND c.merged_into IS NULL AND {NeedToKnow.Case(caller)}",
+        await foreach (var (_, clock) in ClocksAsync($"c.state IN {Running} AND c.merged_into IS NULL AND {NeedToKnow.Case(caller)}",
                            new { callerOrg = caller.OrgId }, policies, time.GetUtcNow(), ct))
         {
             foreach (var deadline in clock.Deadlines)
@@ -291,6 +299,15 @@ public sealed class DisclosureStore(Database db, AuditLog audit, TimeProvider ti
         }
         var items = soonest.UnorderedItems.Select(i => i.Element).Order(Comparer<DeadlineEntry>.Create(Soonest)).Skip(offset).ToList();
         return new Page<DeadlineEntry>(items, total, offset, limit);
+    }
+
+    /// <summary>The clocks of those of the given cases (a comma-separated list of keys) that are on the clock, for the priority.</summary>
+    internal async IAsyncEnumerable<(long Seq, CaseClock Clock)> RunningClocksAsync(
+        string seqs, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var policies = await PoliciesAsync(ct);
+        await foreach (var (seq, clock) in ClocksAsync($"c.state IN {Running} AND c.seq IN ({seqs})", new { }, policies, time.GetUtcNow(), ct))
+            yield return (seq, clock);
     }
 
     static int Soonest(DeadlineEntry a, DeadlineEntry b)
@@ -307,7 +324,7 @@ public sealed class DisclosureStore(Database db, AuditLog audit, TimeProvider ti
     /// and clock facts grouped per case, and their extension requests. Joining the requests into the first would repeat
     /// a case's moves per request and force a sort; this way SQLite groups in rowid order with no temporary B-tree.
     /// </summary>
-    async IAsyncEnumerable<CaseClock> ClocksAsync(
+    async IAsyncEnumerable<(long Seq, CaseClock Clock)> ClocksAsync(
         string where, object args, DisclosurePolicies policies, DateTimeOffset now,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
@@ -350,7 +367,7 @@ public sealed class DisclosureStore(Database db, AuditLog audit, TimeProvider ti
             while (pending && extensions.Current.Seq < row.Seq) pending = await extensions.MoveNextAsync();
             for (; pending && extensions.Current.Seq == row.Seq; pending = await extensions.MoveNextAsync())
                 asked.Add(extensions.Current.ToExtension());
-            yield return Clock(row, asked, policies, now);
+            yield return (row.Seq, Clock(row, asked, policies, now));
         }
     }
 

@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Clearwing.Access;
+using Clearwing.Scoring;
 using Clearwing.Storage;
 using Clearwing.Cases;
 using Dapper;
@@ -98,6 +99,12 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
             : await StoreSetBasedAsync(connection, tx, import, results, progress, ct);
 
         var summary = counts with { ImportId = importId, Project = request.Project, Revision = import.Revision! };
+        // A new case without a reported vector needs no priority row (PriorityStore.Fresh); a reported vector changes
+        // the CVSS of the case it lands in, new or known.
+        if (import.ReportedCvss)
+            await PriorityStore.MarkStaleAsync(connection, tx,
+                "c.seq IN (SELECT x.case_seq FROM findings f JOIN fingerprints x ON x.id = f.fingerprint_id WHERE f.import_seq = @importSeq AND f.cvss_vector IS NOT NULL)",
+                new { importSeq });
         await connection.ExecuteAsync(
             """
             UPDATE imports SET revision = @Revision, results = @Results, new = @New, unchanged = @Unchanged, updated = @Updated,
@@ -128,6 +135,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
         public long Now { get; } = now;
         public string? Revision { get; set; }
         public HashSet<string> Tools { get; } = new(StringComparer.Ordinal);
+        public bool ReportedCvss { get; set; }
     }
 
     /// <summary>
@@ -144,6 +152,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
             {
                 ct.ThrowIfCancellationRequested();
                 import.Revision ??= request.Revision ?? r.Revision ?? "sha256:" + contentHash[..16];
+                if (r.CvssVector is not null) import.ReportedCvss = true;
                 ref var occurrence = ref CollectionsMarshal.GetValueRefOrAddDefault(occurrences, (Key(r.Fingerprint), r.DeclaredAbsent), out _);
                 yield return new Staged(ordinal++, r, request.Revision ?? r.Revision ?? import.Revision, ContentHash(r), ++occurrence, Title(r));
             }

@@ -49,6 +49,7 @@ public sealed class CaseCvss(Database db, TimeProvider time)
             VALUES (@caseSeq, @vector, @version, @score, @severity, @reason, @actor, @org, @now)
             """, row, tx);
         await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "cvss", new { row.vector, row.score, row.reason }), ct);
+        await PriorityStore.MarkStaleAsync(connection, tx, caseSeq);
         await tx.CommitAsync(ct);
         return await GetAsync(caller, caseId, ct);
     }
@@ -61,14 +62,25 @@ public sealed class CaseCvss(Database db, TimeProvider time)
         var set = (await connection.QueryAsync<(string Vector, string? Reason, string SetBy, string Org, long SetAt)>(
             "SELECT vector, reason, set_by, org, set_at FROM case_cvss WHERE case_seq = @caseSeq ORDER BY id DESC", new { caseSeq }, tx))
             .Select(r => View(r.Vector, "set", r.SetBy, r.Org, r.Reason, DateTimeOffset.FromUnixTimeMilliseconds(r.SetAt), 0)).ToList();
-        var intake = (await connection.QueryAsync<(string Vector, long Findings)>(
+        var intake = IntakeViews(await connection.QueryAsync<(string Vector, long Findings)>(
             """
             SELECT f.cvss_vector, count(*) FROM findings f JOIN fingerprints x ON x.id = f.fingerprint_id
             WHERE x.case_seq = @caseSeq AND f.cvss_vector IS NOT NULL GROUP BY f.cvss_vector
-            """, new { caseSeq }, tx))
-            .Select(r => View(r.Vector, "intake", null, null, null, null, r.Findings)).OrderByDescending(v => v.Score).ThenBy(v => v.Vector, StringComparer.Ordinal).ToList();
-        return new CaseCvssView(caseId, set.FirstOrDefault() ?? intake.FirstOrDefault(v => v.Nomenclature != "invalid"), set, intake);
+            """, new { caseSeq }, tx));
+        return new CaseCvssView(caseId, Current(set, intake), set, intake);
     }
+
+    /// <summary>The case's vector: the latest one a person set, else the highest-scoring valid one its findings reported.</summary>
+    static CaseCvssVector? Current(IReadOnlyList<CaseCvssVector> setNewestFirst, IReadOnlyList<CaseCvssVector> intake) =>
+        setNewestFirst.FirstOrDefault() ?? intake.FirstOrDefault(v => v.Nomenclature != "invalid");
+
+    /// <summary><see cref="Current(IReadOnlyList{CaseCvssVector}, IReadOnlyList{CaseCvssVector})"/> from the stored vectors alone, for the priority.</summary>
+    internal static CaseCvssVector? Current(IEnumerable<string> setNewestFirst, IEnumerable<(string Vector, long Findings)> intake) =>
+        Current(setNewestFirst.Select(v => View(v, "set", null, null, null, null, 0)).ToList(), IntakeViews(intake));
+
+    static List<CaseCvssVector> IntakeViews(IEnumerable<(string Vector, long Findings)> rows) =>
+        rows.Select(r => View(r.Vector, "intake", null, null, null, null, r.Findings))
+            .OrderByDescending(v => v.Score).ThenBy(v => v.Vector, StringComparer.Ordinal).ToList();
 
     static CaseCvssVector View(string vector, string source, string? setBy, string? org, string? reason, DateTimeOffset? at, long findings)
     {

@@ -49,6 +49,7 @@ public sealed class CaseSsvc(Database db, TimeProvider time)
                 """, new { caseSeq, point, value, actor = caller.Actor, now }, tx);
         await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "ssvc",
             checkedValues.ToDictionary(v => v.Point, v => v.Value)), ct);
+        await PriorityStore.MarkStaleAsync(connection, tx, caseSeq);
         await tx.CommitAsync(ct);
         return await GetAsync(caller, caseId, ct);
     }

@@ -73,6 +73,8 @@ public sealed partial class FeedStore(Database db, TimeProvider time)
             WHERE NOT EXISTS (SELECT 1 FROM case_ssvc s WHERE s.case_seq = a.case_seq AND s.decision_point = 'exploitation' AND s.value = @active)
             ON CONFLICT (case_seq, decision_point) DO UPDATE SET value = excluded.value, set_by = excluded.set_by, set_at = excluded.set_at
             """, new { active, now = time.GetUtcNow().ToUnixTimeMilliseconds() }, tx);
+        // Listing or delisting changes the exploitation evidence of every case with an alias.
+        await PriorityStore.MarkStaleAsync(connection, tx, "c.seq IN (SELECT case_seq FROM case_aliases)", null);
         var result = new FeedImport("cisa-kev", version, entries.Count, marked);
         await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, "feed:cisa-kev", "import", result), ct);
         await tx.CommitAsync(ct);
@@ -146,6 +148,7 @@ public sealed partial class FeedStore(Database db, TimeProvider time)
                 "INSERT INTO case_aliases (case_seq, alias, set_by, set_at) VALUES (@caseSeq, @alias, @actor, @now) ON CONFLICT (case_seq, alias) DO NOTHING",
                 new { caseSeq, alias, actor = caller.Actor, now }, tx);
         await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "aliases", new { aliases }), ct);
+        await PriorityStore.MarkStaleAsync(connection, tx, caseSeq);
         await tx.CommitAsync(ct);
         return await GetAsync(caller, caseId, ct);
     }

@@ -11,14 +11,16 @@ public static class CasesApi
 {
     public static void MapCases(this RouteGroupBuilder api)
     {
-        api.MapGet("/cases", ListAsync).WithName("ListCases").WithSummary("Cases, most severe and most recently seen first.");
-        api.MapGet("/cases/{id}", GetAsync).WithName("GetCase").WithSummary("One case with its fingerprints and its merges and splits.");
+        api.MapGet("/cases", ListAsync).WithName("ListCases")
+            .WithSummary("Cases in priority order (docs/priority.md), each with the factors behind its place; ?sort=severity|recent for other orders.");
+        api.MapGet("/cases/{id}", GetAsync).WithName("GetCase").WithSummary("One case with its priority factors, its fingerprints and its merges and splits.");
     }
 
     static async Task<Ok<Page<CaseSummary>>> ListAsync(
-        HttpContext context, CaseQueries cases, string? project, string? state, int? offset, int? limit, CancellationToken ct)
+        HttpContext context, CaseQueries cases, string? project, string? state, int? offset, int? limit, string? sort, CancellationToken ct)
     {
-        var page = await cases.ListAsync(context.Caller(), new CaseFilter(project, state, offset ?? 0, limit ?? 100), ct);
+        var order = sort is null ? CaseSort.Priority : CaseSorts.Parse(sort);
+        var page = await cases.ListAsync(context.Caller(), new CaseFilter(project, state, offset ?? 0, limit ?? 100, order), ct);
         var embargoed = page.Items.Where(c => c.State != "disclosed").Select(c => c.Id).ToList();
         if (embargoed.Count > 0) await context.AuditTokenReadAsync("cases", string.Join(",", embargoed));
         return TypedResults.Ok(page);

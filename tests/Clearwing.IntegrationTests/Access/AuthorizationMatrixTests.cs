@@ -193,7 +193,7 @@ public sealed class AuthorizationMatrixTests
         var lifecycle = new Clearwing.Cases.CaseLifecycle(f.Server.Db, TimeProvider.System, new AuditLog(f.Server.Db, TimeProvider.System),
             new Clearwing.Disclosure.CommitmentStore(f.Server.Db, TimeProvider.System));
         var path = new[] { Clearwing.Cases.CaseState.New, Clearwing.Cases.CaseState.Triage, Clearwing.Cases.CaseState.Confirmed, Clearwing.Cases.CaseState.Notified };
-        var state = (await new Clearwing.Cases.CaseQueries(f.Server.Db).GetAsync(Caller.Local, caseId, Ct))!.Case.State;
+        var state = (await new Clearwing.Cases.CaseQueries(f.Server.Db, TimeProvider.System).GetAsync(Caller.Local, caseId, Ct))!.Case.State;
         foreach (var to in path.SkipWhile(s => Clearwing.Cases.Lifecycle.Name(s) != state).Skip(1))
             await lifecycle.TransitionAsync(Caller.Local, caseId, new Clearwing.Cases.TransitionRequest(to), Ct);
     }
@@ -215,7 +215,7 @@ public sealed class AuthorizationMatrixTests
             var import = await server.Http.PostAsync("/api/v1/projects/zlib/imports",
                 new StringContent(File.ReadAllText(Some.SarifLog(Some.Results(2))), null, "application/json"), Ct);
             import.EnsureSuccessStatusCode();
-            var cases = (await new Clearwing.Cases.CaseQueries(server.Db).ListAsync(Caller.Local, new Clearwing.Cases.CaseFilter(), Ct)).Items;
+            var cases = (await new Clearwing.Cases.CaseQueries(server.Db, TimeProvider.System).ListAsync(Caller.Local, new Clearwing.Cases.CaseFilter(), Ct)).Items;
             await server.Access.CreateOrgAsync(Caller.Local, "beta", OrgKind.Maintainer, Ct);
             var clients = new Dictionary<string, HttpClient>();
             foreach (var (name, org, kind, role) in Callers)

@@ -14,7 +14,7 @@ public sealed class CaseEditorTests
     {
         var log = Some.SarifLog(Some.Results(count));
         await new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System)).ImportAsync(new ImportRequest("p", [new ImportFile(log, "log.sarif")]), null, Ct);
-        return (await new CaseQueries(db).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.ToList();
+        return (await new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.ToList();
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
@@ -26,7 +26,7 @@ public sealed class CaseEditorTests
 
         await editor.MergeAsync(Caller.Local, cases[0].Id, [cases[1].Id, cases[2].Id], "same overflow in the parser", Ct);
 
-        var queries = new CaseQueries(db);
+        var queries = new CaseQueries(db, TimeProvider.System);
         var survivor = (await queries.GetAsync(Caller.Local, cases[0].Id, Ct))!;
         Assert.Equal(3, survivor.Fingerprints.Count);
         Assert.Equal(3, survivor.Case.Findings);
@@ -48,7 +48,7 @@ public sealed class CaseEditorTests
         var cases = await ImportCases(db, 2);
         var editor = new CaseEditor(db, TimeProvider.System);
         await editor.MergeAsync(Caller.Local, cases[0].Id, [cases[1].Id], "looked alike", Ct);
-        var queries = new CaseQueries(db);
+        var queries = new CaseQueries(db, TimeProvider.System);
         var merged = (await queries.GetAsync(Caller.Local, cases[0].Id, Ct))!;
 
         var newId = await editor.SplitAsync(Caller.Local, cases[0].Id, [merged.Fingerprints[1]], "different root cause after all", Ct);
@@ -71,7 +71,7 @@ public sealed class CaseEditorTests
         await Assert.ThrowsAsync<CaseEditException>(() => editor.MergeAsync(Caller.Local, cases[0].Id, [cases[0].Id], "self", Ct));
         var error = await Assert.ThrowsAsync<CaseEditException>(() => editor.SplitAsync(Caller.Local, cases[0].Id, ["feedface"], "why", Ct));
         Assert.Contains("feedface", error.Message);
-        var only = (await new CaseQueries(db).GetAsync(Caller.Local, cases[0].Id, Ct))!.Fingerprints;
+        var only = (await new CaseQueries(db, TimeProvider.System).GetAsync(Caller.Local, cases[0].Id, Ct))!.Fingerprints;
         await Assert.ThrowsAsync<CaseEditException>(() => editor.SplitAsync(Caller.Local, cases[0].Id, only, "everything", Ct));
     }
 }

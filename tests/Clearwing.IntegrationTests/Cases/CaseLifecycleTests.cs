@@ -22,7 +22,7 @@ public sealed class CaseLifecycleTests
         var time = TimeProvider.System;
         var audit = new AuditLog(db, time);
         await new Importer(db, time, audit).ImportAsync(new ImportRequest("libpng", [new ImportFile(Some.SarifLog(Some.Results(2)), "scan.sarif")]), null, Ct);
-        var cases = (await new CaseQueries(db).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Select(c => c.Id).ToList();
+        var cases = (await new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Select(c => c.Id).ToList();
         var access = new AccessStore(db, time);
         await access.InitAsync("cert", "admin@cert.example", "correct horse battery staple", Ct);
         async Task<Caller> CallerAsync(string org, OrgKind kind, Role role)
@@ -61,7 +61,7 @@ public sealed class CaseLifecycleTests
         var history = await w.Lifecycle.HistoryAsync(w.Coordinator, w.CaseA, Ct);
         Assert.Equal(["triage", "confirmed", "notified", "fix_in_progress", "fixed", "fix_verified", "disclosed"], history.Select(h => h.To));
         Assert.Equal("9f3c2e1", history[4].FixCommit);
-        Assert.Equal("disclosed", (await new CaseQueries(w.Db).GetAsync(Caller.Local, w.CaseA, Ct))!.Case.State);
+        Assert.Equal("disclosed", (await new CaseQueries(w.Db, TimeProvider.System).GetAsync(Caller.Local, w.CaseA, Ct))!.Case.State);
         var revealed = (await w.Commitments.GetPublicAsync(committed.Digest, Ct))!.Reveal!;
         Assert.Equal(committed.Digest, revealed.ComputeDigest());
         Assert.Equal(w.CaseA, revealed.Report.GetProperty("case").GetString());
@@ -103,7 +103,7 @@ public sealed class CaseLifecycleTests
         await Assert.ThrowsAsync<NotFoundException>(() => w.Lifecycle.TransitionAsync(w.Stranger, w.CaseA, new TransitionRequest(CaseState.Triage), Ct));
         await Assert.ThrowsAsync<NotFoundException>(() => w.Lifecycle.TransitionAsync(w.Maintainer, w.CaseB, new TransitionRequest(CaseState.Triage), Ct));
         await Assert.ThrowsAsync<NotFoundException>(() => w.Lifecycle.HistoryAsync(w.Validator, w.CaseB, Ct));
-        Assert.Equal("new", (await new CaseQueries(w.Db).GetAsync(Caller.Local, w.CaseB, Ct))!.Case.State);
+        Assert.Equal("new", (await new CaseQueries(w.Db, TimeProvider.System).GetAsync(Caller.Local, w.CaseB, Ct))!.Case.State);
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
@@ -127,7 +127,7 @@ public sealed class CaseLifecycleTests
         await w.Lifecycle.TransitionAsync(w.Coordinator, w.CaseA, new TransitionRequest(CaseState.Triage), Ct);
         await w.Lifecycle.TransitionAsync(w.Coordinator, w.CaseA, new TransitionRequest(CaseState.Confirmed), Ct);
         var editor = new CaseEditor(w.Db, TimeProvider.System);
-        var fingerprint = (await new CaseQueries(w.Db).GetAsync(Caller.Local, w.CaseA, Ct))!.Fingerprints[0];
+        var fingerprint = (await new CaseQueries(w.Db, TimeProvider.System).GetAsync(Caller.Local, w.CaseA, Ct))!.Fingerprints[0];
 
         var split = await Assert.ThrowsAsync<CaseEditException>(() => editor.SplitAsync(Caller.Local, w.CaseA, [fingerprint], "regroup", Ct));
         var merge = await Assert.ThrowsAsync<CaseEditException>(() => editor.MergeAsync(Caller.Local, w.CaseB, [w.CaseA], "regroup", Ct));

@@ -24,7 +24,7 @@ public static class SomeDisclosure
     }
 
     static async Task<List<string>> AllCasesAsync(Database db) =>
-        (await new CaseQueries(db).ListAsync(Caller.Local, new CaseFilter(Limit: 1000), Ct)).Items.Select(c => c.Id).ToList();
+        (await new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, new CaseFilter(Limit: 1000), Ct)).Items.Select(c => c.Id).ToList();
 
     /// <summary>A member of <paramref name="org"/> (created with <paramref name="kind"/> when new) as a caller, granted <paramref name="granted"/> cases.</summary>
     public static async Task<Caller> MemberAsync(Database db, string org, OrgKind kind, Role role = Role.Admin, params string[] granted)

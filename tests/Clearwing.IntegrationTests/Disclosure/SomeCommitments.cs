@@ -17,7 +17,7 @@ public static class SomeCommitments
     {
         var log = Some.SarifLog(Some.Results(count));
         await new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System)).ImportAsync(new ImportRequest("p", [new ImportFile(log, "log.sarif")]), null, Ct);
-        return (await new CaseQueries(db).ListAsync(Clearwing.Access.Caller.Local, new CaseFilter(Limit: 1000), Ct)).Items.Select(c => c.Id).ToList();
+        return (await new CaseQueries(db, TimeProvider.System).ListAsync(Clearwing.Access.Caller.Local, new CaseFilter(Limit: 1000), Ct)).Items.Select(c => c.Id).ToList();
     }
 
     /// <summary>A report whose <paramref name="secret"/> appears nowhere else, so a test can search output for it.</summary>

@@ -33,7 +33,7 @@ public sealed class ImporterTests
         Assert.Equal(40, summary.NewCases);
         Assert.Equal(45, await Count(db, "SELECT count(*) FROM findings"));
         Assert.Equal(40, await Count(db, "SELECT count(*) FROM cases"));
-        var page = await new CaseQueries(db).ListAsync(Caller.Local, new CaseFilter(Project: "openssl", Limit: 1000), Ct);
+        var page = await new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, new CaseFilter(Project: "openssl", Limit: 1000), Ct);
         Assert.Equal(40, page.Total);
         Assert.Equal(45, page.Items.Sum(c => c.Findings));
         Assert.All(page.Items, c => Assert.Equal("new", c.State));
@@ -140,7 +140,7 @@ public sealed class ImporterTests
     {
         await using var db = await TestDatabases.CreateAsync(engine);
         await Import(db, "p", Some.SarifLog(Some.Results(40)));
-        var ids = (await new CaseQueries(db).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Select(c => c.Id).ToList();
+        var ids = (await new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Select(c => c.Id).ToList();
 
         Assert.All(ids, id => Assert.Matches("^[0-9a-f]{32}$", id));
         var tails = ids.Select(id => id[16..]).ToList();

@@ -23,7 +23,7 @@ public sealed class CaseCvssTests
             """, ".json");
         await new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System))
             .ImportAsync(new ImportRequest("libpng", [new ImportFile(native, "model.json")]), null, Ct);
-        return (db, (await new CaseQueries(db).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Single().Id);
+        return (db, (await new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Single().Id);
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]

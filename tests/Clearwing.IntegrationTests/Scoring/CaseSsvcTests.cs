@@ -17,7 +17,7 @@ public sealed class CaseSsvcTests
         var db = await TestDatabases.CreateAsync(engine);
         await new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System))
             .ImportAsync(new ImportRequest("libpng", [new ImportFile(Some.SarifLog(Some.Results(1)), "scan.sarif")]), null, Ct);
-        return (db, (await new CaseQueries(db).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Single().Id);
+        return (db, (await new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Single().Id);
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]

@@ -20,7 +20,7 @@ public sealed class FeedStoreTests
         var db = await TestDatabases.CreateAsync(engine);
         await new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System))
             .ImportAsync(new ImportRequest("zimbra", [new ImportFile(Some.SarifLog(Some.Results(2)), "scan.sarif")]), null, Ct);
-        return (db, (await new CaseQueries(db).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Select(c => c.Id).ToList());
+        return (db, (await new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Select(c => c.Id).ToList());
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]

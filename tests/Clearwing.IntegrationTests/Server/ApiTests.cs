@@ -57,6 +57,13 @@ public sealed class ApiTests
         var detail = await Json(await http.GetAsync($"/api/v1/cases/{id}", Ct));
         Assert.Equal("libpng", detail.GetProperty("case").GetProperty("project").GetString());
         Assert.Equal(1, detail.GetProperty("fingerprints").GetArrayLength());
+        // Each case carries its priority and the factors behind it; an unknown order is a bad request that names it.
+        var priority = detail.GetProperty("case").GetProperty("priority");
+        Assert.Equal(priority.GetProperty("factors").EnumerateArray().Sum(f => f.GetProperty("points").GetInt32()), priority.GetProperty("score").GetInt32());
+        var badSort = await http.GetAsync("/api/v1/cases?sort=1", Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, badSort.StatusCode);
+        Assert.Contains("Unknown sort '1'", await badSort.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(25, (await Json(await http.GetAsync("/api/v1/cases?sort=recent&limit=100", Ct))).GetProperty("items").GetArrayLength());
 
         var findings = await Json(await http.GetAsync($"/api/v1/findings?case={id}", Ct));
         Assert.Equal(1, findings.GetProperty("total").GetInt32());

@@ -1,0 +1,197 @@
+using System.Data.Common;
+using Clearwing.Access;
+using Clearwing.Cases;
+using Clearwing.Storage;
+using Dapper;
+
+namespace Clearwing.Scoring;
+
+/// <summary>
+/// Keeps each case's priority factors (<see cref="Priority"/>) in <c>case_priority</c>. Whatever changes a factor
+/// marks the case stale in its own transaction (<see cref="MarkStaleAsync(DbConnection, DbTransaction, long)"/>);
+/// listings recompute the stale rows they are about to show (<see cref="RefreshAsync"/>), so a list is exact when it
+/// is read. A case without a row is one nothing has happened to since an import opened it (<see cref="Fresh"/>): a
+/// million-finding import writes no rows for the cases it opens.
+/// </summary>
+public sealed class PriorityStore(Database db, TimeProvider time)
+{
+    const int Batch = 500;
+
+    /// <summary>A case as an import opens it: new, nothing decided, no evidence, no vector reported, no deadline.</summary>
+    internal static PriorityInputs Fresh { get; } = new(false, null, [.. SsvcTables.Get(Priority.SsvcTable).Inputs.Select(p => p.Id)],
+        Priority.Exploitation.None, null, null, null, 0, 0, null, null);
+
+    /// <summary>Marks one case stale: its next listing recomputes its priority.</summary>
+    internal static Task MarkStaleAsync(DbConnection connection, DbTransaction tx, long caseSeq) =>
+        MarkStaleAsync(connection, tx, "c.seq = @caseSeq", new { caseSeq });
+
+    /// <summary>Marks the cases matching <paramref name="caseWhere"/> (a condition over <c>cases c</c>) stale.</summary>
+    internal static Task MarkStaleAsync(DbConnection connection, DbTransaction tx, string caseWhere, object? args) =>
+        connection.ExecuteAsync(
+            $"""
+            INSERT INTO case_priority (case_seq) SELECT c.seq FROM cases c WHERE {caseWhere}
+            ON CONFLICT (case_seq) DO UPDATE SET version = case_priority.version + 1, stale = 1
+            """, args, tx);
+
+    /// <summary>
+    /// The ordering as SQL over <c>cases c</c> and <c>case_priority q</c> (joined with LEFT JOIN, so a case without
+    /// a row still lists): closed cases last, then the score with the deadline's points for <c>@now</c>, then the
+    /// sooner deadline, the higher CVSS score, the highest reported severity, the latest seen, the newest case.
+    /// </summary>
+    internal const string OrderBy = $"""
+        COALESCE(q.closed, 0), {ScoreSql} DESC, COALESCE(q.deadline_at, 9223372036854775807), COALESCE(q.cvss_tenths, -1) DESC,
+        c.max_severity DESC, c.last_seen DESC, c.seq DESC
+        """;
+
+    /// <summary><see cref="Priority.DeadlinePoints"/> in SQL, with the thresholds as parameters (<see cref="OrderArgs"/>).</summary>
+    internal const string ScoreSql = """
+        (COALESCE(q.points, @freshPoints) + CASE WHEN q.deadline_at IS NULL OR q.closed = 1 THEN 0
+             WHEN q.deadline_at <= @priorityNow THEN @overduePoints
+             WHEN q.deadline_at <= @prioritySoon THEN @dueSoonPoints
+             WHEN q.deadline_at <= @priorityMonth THEN @dueThisMonthPoints
+             ELSE 0 END)
+        """;
+
+    internal const string Columns = """
+        q.closed AS PriorityClosed, q.ssvc AS PrioritySsvc, q.ssvc_missing AS PrioritySsvcMissing, q.exploitation AS PriorityExploitation,
+        q.exploitation_source AS PriorityExploitationSource, q.cvss_tenths AS PriorityCvssTenths, q.cvss_vector AS PriorityCvssVector,
+        q.exposure_orgs AS PriorityExposureOrgs, q.exposure_products AS PriorityExposureProducts, q.deadline_at AS PriorityDeadlineAt,
+        q.deadline_kind AS PriorityDeadlineKind
+        """;
+
+    /// <summary>The parameters <see cref="OrderBy"/> needs, for the hour <paramref name="now"/>.</summary>
+    internal static void AddOrderArgs(DynamicParameters args, DateTimeOffset now)
+    {
+        var ms = now.ToUnixTimeMilliseconds();
+        args.Add("priorityNow", ms);
+        args.Add("prioritySoon", ms + (long)Priority.DueSoon.TotalMilliseconds);
+        args.Add("priorityMonth", ms + (long)Priority.DueThisMonth.TotalMilliseconds);
+        args.Add("overduePoints", Priority.OverduePoints);
+        args.Add("dueSoonPoints", Priority.DueSoonPoints);
+        args.Add("dueThisMonthPoints", Priority.DueThisMonthPoints);
+        args.Add("freshPoints", Priority.StandingPoints(Fresh));
+    }
+
+    /// <summary>
+    /// Recomputes the stale rows of the cases matching <paramref name="caseWhere"/> (over <c>cases c</c>). Each row is
+    /// stored only if no change marked it again meanwhile; such a row stays stale and the next listing takes it.
+    /// </summary>
+    internal async Task RefreshAsync(string caseWhere, object args, CancellationToken ct)
+    {
+        List<(long Seq, long Version)> stale;
+        await using (var connection = await db.OpenAsync(ct))
+            stale = (await connection.QueryAsync<(long, long)>(new CommandDefinition(
+                $"SELECT q.case_seq, q.version FROM case_priority q JOIN cases c ON c.seq = q.case_seq WHERE q.stale = 1 AND {caseWhere}",
+                args, cancellationToken: ct))).ToList();
+        foreach (var batch in stale.Chunk(Batch))
+            await RefreshBatchAsync(batch, ct);
+    }
+
+    async Task RefreshBatchAsync((long Seq, long Version)[] batch, CancellationToken ct)
+    {
+        // Integer keys only, so the list is safe to inline; it keeps every query below one round trip.
+        var seqs = string.Join(",", batch.Select(b => b.Seq));
+        var inputs = new Dictionary<long, Gathered>();
+        await using (var connection = await db.OpenAsync(ct))
+        {
+            foreach (var (seq, state) in await connection.QueryAsync<(long, string)>($"SELECT seq, state FROM cases WHERE seq IN ({seqs})"))
+                inputs[seq] = new Gathered(state);
+            foreach (var (seq, point, value, setBy) in await connection.QueryAsync<(long, string, string, string)>(
+                         $"SELECT case_seq, decision_point, value, set_by FROM case_ssvc WHERE case_seq IN ({seqs})"))
+                if (inputs.TryGetValue(seq, out var g)) g.Ssvc[point] = (value, setBy);
+            foreach (var (seq, alias) in await connection.QueryAsync<(long, string)>(
+                         $"SELECT a.case_seq, MIN(a.alias) FROM case_aliases a JOIN kev k ON k.cve_id = a.alias WHERE a.case_seq IN ({seqs}) GROUP BY a.case_seq"))
+                if (inputs.TryGetValue(seq, out var g)) g.KevAlias = alias;
+            foreach (var (seq, at) in await connection.QueryAsync<(long, long)>(
+                         $"SELECT case_seq, exploited_at FROM case_clock WHERE case_seq IN ({seqs}) AND exploited_at IS NOT NULL"))
+                if (inputs.TryGetValue(seq, out var g)) g.ExploitedAt = DateTimeOffset.FromUnixTimeMilliseconds(at);
+            foreach (var (seq, vector) in await connection.QueryAsync<(long, string)>(
+                         $"SELECT case_seq, vector FROM case_cvss WHERE case_seq IN ({seqs}) ORDER BY case_seq, id DESC"))
+                if (inputs.TryGetValue(seq, out var g)) g.SetVectors.Add(vector);
+            foreach (var (seq, vector, findings) in await connection.QueryAsync<(long, string, long)>(
+                         $"""
+                         SELECT x.case_seq, f.cvss_vector, count(*) FROM fingerprints x JOIN findings f ON f.fingerprint_id = x.id
+                         WHERE x.case_seq IN ({seqs}) AND f.cvss_vector IS NOT NULL GROUP BY x.case_seq, f.cvss_vector
+                         """))
+                if (inputs.TryGetValue(seq, out var g)) g.IntakeVectors.Add((vector, findings));
+        }
+        var disclosure = new DisclosureStore(db, new AuditLog(db, time), time);
+        await foreach (var clock in disclosure.RunningClocksAsync(seqs, ct))
+            if (inputs.TryGetValue(clock.Seq, out var g))
+                g.Deadline = clock.Clock.Deadlines.Where(d => d.IsOpen).MinBy(d => d.At);
+
+        var rows = batch.Where(b => inputs.ContainsKey(b.Seq)).Select(b => Row(b.Seq, b.Version, Inputs(inputs[b.Seq]))).ToList();
+        await using var write = await db.OpenAsync(ct);
+        await using var tx = await db.BeginAsync(write, ct);
+        await write.ExecuteAsync(
+            """
+            UPDATE case_priority SET stale = 0, closed = @Closed, points = @Points, ssvc = @Ssvc, ssvc_missing = @SsvcMissing,
+                   exploitation = @Exploitation, exploitation_source = @ExploitationSource, cvss_tenths = @CvssTenths, cvss_vector = @CvssVector,
+                   exposure_orgs = @ExposureOrgs, exposure_products = @ExposureProducts, deadline_at = @DeadlineAt, deadline_kind = @DeadlineKind
+            WHERE case_seq = @Seq AND version = @Version
+            """, rows, tx);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Everything read about one case, before it becomes <see cref="PriorityInputs"/>.</summary>
+    sealed class Gathered(string state)
+    {
+        public string State { get; } = state;
+        public Dictionary<string, (string Value, string SetBy)> Ssvc { get; } = new(StringComparer.Ordinal);
+        public string? KevAlias { get; set; }
+        public DateTimeOffset? ExploitedAt { get; set; }
+        public List<string> SetVectors { get; } = [];
+        public List<(string Vector, long Findings)> IntakeVectors { get; } = [];
+        public Deadline? Deadline { get; set; }
+    }
+
+    static readonly string[] Reproduced = ["confirmed", "notified", "fix_in_progress", "fixed", "fix_verified", "disclosed"];
+
+    static PriorityInputs Inputs(Gathered g)
+    {
+        var table = SsvcTables.Get(Priority.SsvcTable);
+        var values = g.Ssvc.ToDictionary(v => v.Key, v => v.Value.Value, StringComparer.Ordinal);
+        var missing = table.Inputs.Where(p => !values.ContainsKey(p.Id)).Select(p => p.Id).ToList();
+        var ssvc = missing.Count == 0 ? SsvcDecision.Decide(table, values).Outcome.Name : null;
+
+        var stored = g.Ssvc.TryGetValue("exploitation", out var e) ? e : default;
+        var (exploitation, source) =
+            g.KevAlias is { } cve ? (Priority.Exploitation.Active, $"CISA KEV lists {cve}")
+            : g.ExploitedAt is { } at ? (Priority.Exploitation.Active, $"exploited in the wild (recorded on the disclosure clock, {at:yyyy-MM-dd})")
+            : IsValue(stored.Value, "active") ? (Priority.Exploitation.Active, $"SSVC exploitation set by {stored.SetBy}")
+            : IsValue(stored.Value, "public poc") ? (Priority.Exploitation.PublicPoc, $"SSVC exploitation set by {stored.SetBy}")
+            : Reproduced.Contains(g.State) ? (Priority.Exploitation.PublicPoc, "reproduced: the case was confirmed, which counts as a public PoC")
+            : (Priority.Exploitation.None, null);
+
+        var cvss = CaseCvss.Current(g.SetVectors, g.IntakeVectors);
+        return new PriorityInputs(
+            g.State is "rejected" or "disclosed", ssvc, missing, exploitation, source,
+            cvss is null ? null : (int)(cvss.Score * 10), cvss?.Vector,
+            // Exposure comes from the packages work (SBOMs and affected ranges); until a case has affected packages it reaches no one.
+            0, 0, g.Deadline?.At, g.Deadline is { } d ? KindName(d.Kind) : null);
+    }
+
+    static bool IsValue(string? value, string name) => string.Equals(value, name, StringComparison.OrdinalIgnoreCase);
+
+    internal static string KindName(DeadlineKind kind) => kind switch
+    {
+        DeadlineKind.PublicDisclosure => "public disclosure",
+        DeadlineKind.TechnicalDetails => "technical details",
+        DeadlineKind.Escalation => "escalation",
+        _ => kind.ToString(),
+    };
+
+    static object Row(long seq, long version, PriorityInputs i) => new
+    {
+        Seq = seq, Version = version, Closed = i.Closed ? 1 : 0, Points = Priority.StandingPoints(i), i.Ssvc,
+        SsvcMissing = i.SsvcMissing.Count == 0 ? null : string.Join(",", i.SsvcMissing), i.Exploitation, i.ExploitationSource,
+        i.CvssTenths, i.CvssVector, i.ExposureOrgs, i.ExposureProducts, DeadlineAt = i.Deadline?.ToUnixTimeMilliseconds(), i.DeadlineKind,
+    };
+
+    /// <summary>The stored factors of one listed case, read back into inputs (columns named as in <see cref="Columns"/>); no row: <see cref="Fresh"/>.</summary>
+    internal static PriorityInputs FromColumns(long? closed, string? ssvc, string? ssvcMissing, string exploitation, string? exploitationSource,
+        long? cvssTenths, string? cvssVector, long exposureOrgs, long exposureProducts, long? deadlineAt, string? deadlineKind) =>
+        closed is null ? Fresh
+        : new(closed == 1, ssvc, ssvcMissing?.Split(',') ?? [], exploitation, exploitationSource, (int?)cvssTenths, cvssVector,
+            (int)exposureOrgs, (int)exposureProducts, deadlineAt is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null, deadlineKind);
+}
