@@ -11,12 +11,46 @@ using Clearwing.Storage;
 //   dotnet run -c Release --project bench/Clearwing.Bench -- [--results N] [--postgres CONNSTR] [--keep DIR]
 //   (child phases: generate FILE N | parse FILE | import FILE DB)
 //   dotnet run -c Release --project bench/Clearwing.Bench -- cvss [N]   (CVSS scoring throughput, N = 350,000 by default)
+//   dotnet run -c Release --project bench/Clearwing.Bench -- sbom [N] [--postgres CONNSTR] [--keep DIR]
+//   (SBOM import, N = 300,000 components by default; child phases: sbom-generate FILE N | sbom-parse FILE | sbom-import FILE DB)
 //   dotnet run -c Release --project bench/Clearwing.Bench -- versions [N]   (version comparisons per second, N = 10,000,000 by default)
 var inv = CultureInfo.InvariantCulture;
 switch (args.FirstOrDefault())
 {
     case "cvss":
         return CvssBench.Run(args.Length > 1 ? int.Parse(args[1], inv) : 350_000);
+    case "sbom-generate":
+        SbomBench.Generate(args[1], int.Parse(args[2], inv));
+        return 0;
+    case "sbom-parse":
+    {
+        var (n, elapsed) = SbomBench.Parse(args[1]);
+        return Report(n, elapsed, null);
+    }
+    case "sbom-import":
+    {
+        var (n, elapsed) = await SbomBench.ImportAsync(args[1], args[2]);
+        return Report(n, elapsed, null);
+    }
+    case "sbom":
+    {
+        var components = args.Length > 1 && !args[1].StartsWith("--") ? int.Parse(args[1], inv) : 300_000;
+        var folder = Option("--keep") ?? Path.Combine(Path.GetTempPath(), $"clearwing-bench-{Environment.ProcessId}");
+        Directory.CreateDirectory(folder);
+        var bom = Path.Combine(folder, $"bench-sbom-{components}.cdx.json");
+        if (!File.Exists(bom)) Child("sbom-generate", bom, components.ToString(inv));
+        Console.WriteLine($"CycloneDX 1.6 JSON: {components:N0} components, {new FileInfo(bom).Length / 1048576.0:N0} MiB ({bom})");
+        var phases = new List<(string, JsonElement)> { ("read + validate (floor)", Child("sbom-parse", bom)) };
+        var file = Path.Combine(folder, $"bench-{Guid.NewGuid():N}.db");
+        phases.Add(("import into SQLite", Child("sbom-import", bom, file)));
+        if (Option("--postgres") is { } pg) phases.Add(("import into PostgreSQL", Child("sbom-import", bom, pg)));
+        Console.WriteLine();
+        Console.WriteLine("| phase | components | seconds | components/s | CPU seconds (process) | peak memory (MiB) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        foreach (var (phase, result) in phases) Console.WriteLine(SbomBench.Row(phase, result));
+        foreach (var f in Directory.GetFiles(folder, "bench-*.db*")) File.Delete(f);
+        return 0;
+    }
     case "versions":
         return VersionBench.Run(args.Length > 1 ? int.Parse(args[1], inv) : 10_000_000);
     case "generate":
@@ -69,7 +103,7 @@ static int Report(long n, TimeSpan elapsed, ImportSummary? summary)
     using var self = Process.GetCurrentProcess();
     Console.WriteLine(JsonSerializer.Serialize(new
     {
-        results = n, seconds = elapsed.TotalSeconds, perSecond = n / elapsed.TotalSeconds,
+        results = n, seconds = elapsed.TotalSeconds, perSecond = n / elapsed.TotalSeconds, cpuSeconds = self.TotalProcessorTime.TotalSeconds,
         peakMiB = self.PeakWorkingSet64 / 1048576.0, summary,
     }));
     return 0;

@@ -16,17 +16,15 @@ internal sealed class SbomGraph(string file)
     public int Count => _components.Count;
 
     /// <summary>Adds a component; a reference used twice is an error (bom-refs and SPDXIDs are unique in a document).</summary>
-    public int Add(string? reference, string name, string? version, string? purl, string where)
+    public int Add(string? reference, string name, string? version, string? purl, Func<string> where, string? purlKey)
     {
         var index = _components.Count;
         var key = reference ?? $"#{index}";
         if (!_byRef.TryAdd(key, index))
-            throw new MalformedInputException(file, where, $"'{key}' is used by an earlier component: references must be unique in a document");
-        _components.Add(new SbomComponent(key, name, version, purl, SbomPurlKey.Of(purl)));
+            throw new MalformedInputException(file, where(), $"'{key}' is used by an earlier component: references must be unique in a document");
+        _components.Add(new SbomComponent(key, name, version, purl, purlKey));
         return index;
     }
-
-    public bool Has(string reference) => _byRef.ContainsKey(reference);
 
     public void DependsOn(string from, string to) => _edges.Add((from, to));
 

@@ -29,6 +29,7 @@ internal static class SbomJson
             {
                 var name = reader.GetString()!;
                 where = "$." + name;
+                if (found.Count > 0 && (found.ContainsKey("spdxVersion") || names.All(found.ContainsKey))) break; // the rest is the second pass's
                 if (names.Contains(name) && !found.ContainsKey(name))
                 {
                     if (!cursor.Read(ref reader)) throw new JsonException("Unexpected end of data.");
@@ -38,7 +39,6 @@ internal static class SbomJson
                 }
                 else cursor.SkipValueUnchecked(ref reader);
             }
-            cursor.Save(reader);
         }
         catch (JsonException e) { throw Errors.Wrap(file, where, e); }
         catch (JsonLimitException e) { throw new MalformedInputException(file, where, e.Message); }
@@ -46,11 +46,30 @@ internal static class SbomJson
     }
 
     /// <summary>
-    /// The second pass: streams the items of the <paramref name="streamed"/> arrays to their handlers (item index and
-    /// element, valid only during the call) and returns the skeleton. The handlers may throw
-    /// <see cref="MalformedInputException"/>; JSON errors are reported with their path here.
+    /// One streamed array's items: <see cref="Check"/> reads an item into what the reader keeps (and validates it) and
+    /// may run on several threads at once; <see cref="Apply"/> takes the results one at a time, in document order.
     /// </summary>
-    public static JsonDocument Walk(string path, string file, IReadOnlyDictionary<string, Action<int, JsonElement>> streamed)
+    public interface IItems
+    {
+        object? Check(int index, JsonElement item);
+        void Apply(int index, object? value);
+    }
+
+    public sealed class Items<T>(Func<int, JsonElement, T> check, Action<int, T> apply) : IItems
+    {
+        public object? Check(int index, JsonElement item) => check(index, item);
+        public void Apply(int index, object? value) => apply(index, (T)value!);
+    }
+
+    /// <summary>Items handed to the workers at once: enough to keep two cores busy, little enough to bound memory (≤ ~8 MiB).</summary>
+    const int BatchItems = 2048, BatchBytes = 8 << 20;
+
+    /// <summary>
+    /// The second pass: streams the items of the <paramref name="streamed"/> arrays through their handlers, checking a
+    /// batch of items in parallel and applying them in order, and returns the skeleton. The first error in document
+    /// order is the one reported, whichever thread met it.
+    /// </summary>
+    public static JsonDocument Walk(string path, string file, IReadOnlyDictionary<string, IItems> streamed)
     {
         using var cursor = new JsonFileCursor(path);
         using var skeleton = new MemoryStream();
@@ -66,20 +85,31 @@ internal static class SbomJson
                 {
                     var name = reader.GetString()!;
                     where = "$." + name;
-                    if (streamed.TryGetValue(name, out var handle))
+                    if (streamed.TryGetValue(name, out var items))
                     {
                         if (!cursor.Read(ref reader)) throw new JsonException("Unexpected end of data.");
                         if (reader.TokenType != JsonTokenType.StartArray)
                             throw new MalformedInputException(file, where, $"must be an array, found {ElementWalker.Describe(reader.TokenType)}");
+                        var batch = new List<byte[]>();
+                        int first = 0, bytes = 0;
                         for (var i = 0; ; i++)
                         {
                             where = $"$.{name}[{i}]";
-                            var range = cursor.ReadValue(ref reader, ItemLimit, out var type);
+                            // Found by bracket scanning here, parsed (and so syntax-checked) by the workers from a copy,
+                            // so the cursor reads on while they parse.
+                            var range = cursor.ScanValue(ref reader, ItemLimit, out var type);
                             if (type == JsonTokenType.EndArray) break;
-                            var item = new Utf8JsonReader(cursor.Bytes(range), new JsonReaderOptions { MaxDepth = JsonFileCursor.MaxDepth });
-                            using var element = JsonDocument.ParseValue(ref item);
-                            handle(i, element.RootElement);
+                            var item = cursor.Bytes(range).ToArray();
+                            batch.Add(item);
+                            bytes += item.Length;
+                            if (batch.Count >= BatchItems || bytes >= BatchBytes)
+                            {
+                                Process(file, name, items, batch, first);
+                                first = i + 1;
+                                bytes = 0;
+                            }
                         }
+                        Process(file, name, items, batch, first);
                         writer.WritePropertyName(name);
                         writer.WriteStartArray();
                         writer.WriteEndArray();
@@ -99,6 +129,35 @@ internal static class SbomJson
         }
         catch (JsonException e) { throw Errors.Wrap(file, where, e); }
         catch (JsonLimitException e) { throw new MalformedInputException(file, where, e.Message); }
+    }
+
+    static void Process(string file, string name, IItems items, List<byte[]> batch, int first)
+    {
+        var values = new object?[batch.Count];
+        var errors = new Exception?[batch.Count];
+        Parallel.For(0, batch.Count, k =>
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(batch[k], new JsonDocumentOptions { MaxDepth = JsonFileCursor.MaxDepth });
+                values[k] = items.Check(first + k, document.RootElement);
+            }
+            catch (Exception e)
+            {
+                errors[k] = e;
+            }
+        });
+        for (var k = 0; k < batch.Count; k++)
+        {
+            switch (errors[k])
+            {
+                case null: break;
+                case JsonException e: throw Errors.Wrap(file, $"$.{name}[{first + k}]", e);
+                case var e: System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e); break;
+            }
+            items.Apply(first + k, values[k]);
+        }
+        batch.Clear();
     }
 
     public static string? Text(JsonElement e, string name) =>

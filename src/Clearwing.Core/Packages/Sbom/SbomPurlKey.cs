@@ -25,6 +25,8 @@ internal static class SbomPurlKey
         if (at > rest.LastIndexOf('/')) rest = rest[..at];
         var path = rest.ToString().TrimEnd('/');
         if (path.Length <= slash + 1) return null;
+        // The common case (no escapes, no empty segments) needs no splitting.
+        if (!path.Contains('%') && !path.Contains("//", StringComparison.Ordinal)) return path.ToLowerInvariant();
         try
         {
             return string.Join('/', path.Split('/').Where(s => s.Length > 0).Select(Uri.UnescapeDataString)).ToLowerInvariant();

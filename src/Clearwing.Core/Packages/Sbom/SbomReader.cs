@@ -45,34 +45,50 @@ public static partial class SbomReader
         {
             if (error is { } e) throw new MalformedInputException(file, e.Path, e.Reason);
         }
-        void Component(JsonElement e, string at, int? parent)
+        // Components nested in a component follow it, each with the index of its parent in the same list and its
+        // path below the top-level component (empty for that one; paths are only spelled out for an error).
+        static void Flatten(JsonElement e, string at, int parent, List<(SbomComponent Component, string At, int Parent)> into)
         {
-            var index = graph.Add(SbomJson.Text(e, "bom-ref"), SbomJson.Text(e, "name") ?? "", SbomJson.Text(e, "version"), SbomJson.Text(e, "purl"), at + ".bom-ref");
-            if (parent is { } p) graph.Contains(p, index);
+            var purl = SbomJson.Text(e, "purl");
+            var self = into.Count;
+            into.Add((new SbomComponent(SbomJson.Text(e, "bom-ref") ?? "", SbomJson.Text(e, "name") ?? "", SbomJson.Text(e, "version"), purl, SbomPurlKey.Of(purl)), at, parent));
             if (e.TryGetProperty("components", out var nested) && nested.ValueKind == JsonValueKind.Array)
             {
                 var j = 0;
-                foreach (var child in nested.EnumerateArray()) Component(child, $"{at}.components[{j++}]", index);
+                foreach (var child in nested.EnumerateArray()) Flatten(child, $"{at}.components[{j++}]", self, into);
             }
         }
-        var streamed = new Dictionary<string, Action<int, JsonElement>>
+        var streamed = new Dictionary<string, SbomJson.IItems>
         {
-            ["components"] = (i, e) =>
+            ["components"] = new SbomJson.Items<List<(SbomComponent Component, string At, int Parent)>>((i, e) =>
             {
-                Fail(SbomSchemas.Check(schemas.Component, e, $"$.components[{i}]"));
-                Component(e, $"$.components[{i}]", null);
-            },
-            ["dependencies"] = (i, e) =>
+                Fail(SbomSchemas.Check(schemas.Component, schemas.QuickComponent, e, () => $"$.components[{i}]"));
+                var flat = new List<(SbomComponent, string, int)>(1);
+                Flatten(e, "", -1, flat);
+                return flat;
+            }, (i, flat) =>
             {
-                Fail(SbomSchemas.Check(schemas.Dependency, e, $"$.dependencies[{i}]"));
-                var from = SbomJson.Text(e, "ref")!;
-                if (e.TryGetProperty("dependsOn", out var targets) && targets.ValueKind == JsonValueKind.Array)
-                    foreach (var to in targets.EnumerateArray())
-                        graph.DependsOn(from, to.GetString()!);
-            },
+                var indexes = new int[flat.Count];
+                for (var k = 0; k < flat.Count; k++)
+                {
+                    var (c, at, parent) = flat[k];
+                    indexes[k] = graph.Add(c.Ref.Length == 0 ? null : c.Ref, c.Name, c.Version, c.Purl, () => $"$.components[{i}]{at}.bom-ref", c.PurlKey);
+                    if (parent >= 0) graph.Contains(indexes[parent], indexes[k]);
+                }
+            }),
+            ["dependencies"] = new SbomJson.Items<(string From, string[] To)>((i, e) =>
+            {
+                Fail(SbomSchemas.Check(schemas.Dependency, schemas.QuickDependency, e, () => $"$.dependencies[{i}]"));
+                var to = e.TryGetProperty("dependsOn", out var targets) && targets.ValueKind == JsonValueKind.Array
+                    ? targets.EnumerateArray().Select(t => t.GetString()!).ToArray() : [];
+                return (SbomJson.Text(e, "ref")!, to);
+            }, (_, d) =>
+            {
+                foreach (var to in d.To) graph.DependsOn(d.From, to);
+            }),
         };
         using var skeleton = SbomJson.Walk(path, file, streamed);
-        Fail(SbomSchemas.Check(schemas.Document, skeleton.RootElement, "$"));
+        Fail(SbomSchemas.Check(schemas.Document, schemas.QuickDocument, skeleton.RootElement, () => "$"));
         var root = skeleton.RootElement;
         JsonElement product = default;
         var hasRoot = root.TryGetProperty("metadata", out var metadata) && metadata.TryGetProperty("component", out product);
@@ -113,9 +129,9 @@ public static partial class SbomReader
         var described = new List<string>();
         string Required(JsonElement e, string name, string at) =>
             SbomJson.Text(e, name) is { Length: > 0 } v ? v : throw new MalformedInputException(file, $"{at}.{name}", "required: a non-empty string");
-        var streamed = new Dictionary<string, Action<int, JsonElement>>
+        var streamed = new Dictionary<string, SbomJson.IItems>
         {
-            ["packages"] = (i, e) =>
+            ["packages"] = new SbomJson.Items<SbomComponent>((i, e) =>
             {
                 var at = $"$.packages[{i}]";
                 if (e.ValueKind != JsonValueKind.Object) throw new MalformedInputException(file, at, "a package must be an object");
@@ -142,9 +158,9 @@ public static partial class SbomReader
                         }
                     }
                 }
-                graph.Add(id, name, SbomJson.Text(e, "versionInfo"), purl, at + ".SPDXID");
-            },
-            ["relationships"] = (i, e) =>
+                return new SbomComponent(id, name, SbomJson.Text(e, "versionInfo"), purl, SbomPurlKey.Of(purl));
+            }, (i, c) => graph.Add(c.Ref, c.Name, c.Version, c.Purl, () => $"$.packages[{i}].SPDXID", c.PurlKey)),
+            ["relationships"] = new SbomJson.Items<(string From, string Type, string To)>((i, e) =>
             {
                 var at = $"$.relationships[{i}]";
                 if (e.ValueKind != JsonValueKind.Object) throw new MalformedInputException(file, at, "a relationship must be an object");
@@ -152,11 +168,14 @@ public static partial class SbomReader
                 var type = Required(e, "relationshipType", at);
                 var to = Required(e, "relatedSpdxElement", at);
                 if (!RelationshipTypes.Contains(type)) throw new MalformedInputException(file, at + ".relationshipType", $"'{type}' is not an SPDX 2.3 relationship type");
-                if (type == "DESCRIBES" && from == DocumentId) described.Add(to);
-                else if (type == "DESCRIBED_BY" && to == DocumentId) described.Add(from);
-                else if (Uses.Contains(type)) graph.DependsOn(from, to);
-                else if (UsedBy.Contains(type)) graph.DependsOn(to, from);
-            },
+                return (from, type, to);
+            }, (_, r) =>
+            {
+                if (r.Type == "DESCRIBES" && r.From == DocumentId) described.Add(r.To);
+                else if (r.Type == "DESCRIBED_BY" && r.To == DocumentId) described.Add(r.From);
+                else if (Uses.Contains(r.Type)) graph.DependsOn(r.From, r.To);
+                else if (UsedBy.Contains(r.Type)) graph.DependsOn(r.To, r.From);
+            }),
         };
         using var skeleton = SbomJson.Walk(path, file, streamed);
         var root = skeleton.RootElement;

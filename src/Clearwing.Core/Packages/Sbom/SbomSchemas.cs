@@ -20,13 +20,15 @@ internal static class SbomSchemas
     public static readonly string[] CycloneDxVersions = ["1.5", "1.6", "1.7"];
 
     /// <summary>The whole-document schema and the definitions the reader validates item by item.</summary>
-    public sealed record CycloneDx(JsonSchema Document, JsonSchema Component, JsonSchema Dependency, JsonDocument Raw);
+    public sealed record CycloneDx(JsonSchema Document, JsonSchema Component, JsonSchema Dependency, JsonDocument Raw,
+        QuickSchema QuickDocument, QuickSchema QuickComponent, QuickSchema QuickDependency);
 
     static readonly ConcurrentDictionary<string, Lazy<CycloneDx>> Built = new();
     static readonly Lazy<BuildOptions> Options = new(CreateOptions);
     static readonly Lazy<XmlSchemaSet> Xsd16 = new(CreateXsd16);
 
     static readonly EvaluationOptions Evaluation = new() { OutputFormat = OutputFormat.List, RequireFormatValidation = true };
+    static readonly EvaluationOptions Quick = new() { OutputFormat = OutputFormat.Flag, RequireFormatValidation = true };
 
     public static CycloneDx For(string version) =>
         Built.GetOrAdd(version, v => new Lazy<CycloneDx>(() => Create(v))).Value;
@@ -38,8 +40,17 @@ internal static class SbomSchemas
         var document = JsonSchema.FromText(text, options);
         var id = $"http://cyclonedx.org/schema/bom-{version}.schema.json";
         JsonSchema Definition(string name) => JsonSchema.FromText($$"""{"$ref": "{{id}}#/definitions/{{name}}"}""", options, new Uri($"urn:clearwing:cyclonedx-{version}-{name}"));
-        return new CycloneDx(document, Definition("component"), Definition("dependency"), JsonDocument.Parse(text));
+        var raw = JsonDocument.Parse(text);
+        var name = $"bom-{version}.schema.json";
+        JsonElement Document(string file) => file == name ? raw.RootElement : Referenced.Value[file];
+        return new CycloneDx(document, Definition("component"), Definition("dependency"), raw,
+            new QuickSchema(Document, name, ""), new QuickSchema(Document, name, "/definitions/component"), new QuickSchema(Document, name, "/definitions/dependency"));
     }
+
+    /// <summary>The documents the BOM schemas reference, by the names their <c>$ref</c>s use.</summary>
+    static readonly Lazy<Dictionary<string, JsonElement>> Referenced = new(() =>
+        new[] { "spdx.schema.json", "jsf-0.82.schema.json", "cryptography-defs.schema.json" }
+            .ToDictionary(n => n, n => JsonDocument.Parse(Resource(n)).RootElement, StringComparer.Ordinal));
 
     static BuildOptions CreateOptions()
     {
@@ -68,8 +79,12 @@ internal static class SbomSchemas
     /// The first reason <paramref name="instance"/> fails <paramref name="schema"/>, with its JSON path under
     /// <paramref name="at"/>; null when it is valid. The deepest failing location explains most.
     /// </summary>
-    public static (string Path, string Reason)? Check(JsonSchema schema, JsonElement instance, string at)
+    public static (string Path, string Reason)? Check(JsonSchema schema, QuickSchema quick, JsonElement instance, Func<string> where)
     {
+        if (quick.Check(instance) == QuickSchema.Verdict.Valid) return null;
+        var at = where();
+        // Flag output stops at the first failure and builds no details: the common, valid case pays the least.
+        if (schema.Evaluate(instance, Quick).IsValid) return null;
         var result = schema.Evaluate(instance, Evaluation);
         if (result.IsValid) return null;
         var failures = (result.Details ?? []).Append(result)

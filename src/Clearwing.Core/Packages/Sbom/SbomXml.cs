@@ -136,8 +136,8 @@ internal static partial class SbomXml
     static void Component(SbomGraph graph, XElement e, XNamespace ns, int? parent)
     {
         if (e.Name != ns + "component") return;
-        var index = graph.Add((string?)e.Attribute("bom-ref"), (string?)e.Element(ns + "name") ?? "", (string?)e.Element(ns + "version"),
-            (string?)e.Element(ns + "purl"), At(e));
+        var purl = (string?)e.Element(ns + "purl");
+        var index = graph.Add((string?)e.Attribute("bom-ref"), (string?)e.Element(ns + "name") ?? "", (string?)e.Element(ns + "version"), purl, () => At(e), SbomPurlKey.Of(purl));
         if (parent is { } p) graph.Contains(p, index);
         foreach (var child in e.Elements(ns + "components").Elements(ns + "component")) Component(graph, child, ns, index);
     }

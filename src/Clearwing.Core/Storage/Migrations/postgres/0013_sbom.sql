@@ -37,12 +37,11 @@ CREATE TABLE product_components (
 );
 CREATE INDEX product_components_by_purl_key ON product_components (purl_key, product_seq) WHERE purl_key IS NOT NULL;
 
--- The dependency graph: component from_ordinal depends on (or contains) to_ordinal. The second index walks it
--- upwards, from an affected component to the product's direct dependencies.
+-- The dependency graph: component from_ordinal depends on (or contains) to_ordinal. Exposure walks it upwards from an
+-- affected component by loading one product's edges, a range of the primary key; no second index to maintain.
 CREATE TABLE product_dependencies (
     product_seq   BIGINT NOT NULL REFERENCES products(seq),
     from_ordinal  BIGINT NOT NULL,
     to_ordinal    BIGINT NOT NULL,
     PRIMARY KEY (product_seq, from_ordinal, to_ordinal)
 );
-CREATE INDEX product_dependencies_by_target ON product_dependencies (product_seq, to_ordinal);
