@@ -61,6 +61,9 @@ public abstract class Backend : IAsyncDisposable
     /// <param name="org">Null: the token's own org through a server; required on the database.</param>
     public abstract Task<SbomImport> ImportSbomAsync(string? org, string product, string path, string displayName, CancellationToken ct);
     public abstract Task<IReadOnlyList<ProductSummary>> ListProductsAsync(CancellationToken ct);
+    public abstract Task<CaseExposure> GetExposureAsync(string caseId, CancellationToken ct);
+    public abstract Task<CaseExposure> SetCasePackageAsync(string caseId, string purl, string vers, CancellationToken ct);
+    public abstract Task<CaseExposure> RemoveCasePackageAsync(string caseId, string purl, CancellationToken ct);
     public abstract Task<ProductDetail> GetProductAsync(string product, string? org, int offset, int limit, CancellationToken ct);
     public abstract ValueTask DisposeAsync();
 }
@@ -111,6 +114,11 @@ sealed class DatabaseBackend(Database db) : Backend
     public override Task<SbomImport> ImportSbomAsync(string? org, string product, string path, string displayName, CancellationToken ct) =>
         new SbomStore(db, _time).ImportAsync(Caller.Local, org, product, path, displayName, ct);
     public override Task<IReadOnlyList<ProductSummary>> ListProductsAsync(CancellationToken ct) => new SbomStore(db, _time).ListAsync(Caller.Local, ct);
+    public override Task<CaseExposure> GetExposureAsync(string caseId, CancellationToken ct) => new ExposureStore(db, _time).GetAsync(Caller.Local, caseId, ct);
+    public override Task<CaseExposure> SetCasePackageAsync(string caseId, string purl, string vers, CancellationToken ct) =>
+        new ExposureStore(db, _time).SetPackageAsync(Caller.Local, caseId, purl, vers, ct);
+    public override Task<CaseExposure> RemoveCasePackageAsync(string caseId, string purl, CancellationToken ct) =>
+        new ExposureStore(db, _time).RemovePackageAsync(Caller.Local, caseId, purl, ct);
     public override Task<ProductDetail> GetProductAsync(string product, string? org, int offset, int limit, CancellationToken ct) =>
         org is null && !(product.Length == 32 && product.All(char.IsAsciiHexDigitLower))
             ? throw new ArgumentException($"Name the org of product {product} (--org ORG), or give the product's id.")
@@ -237,6 +245,15 @@ sealed class ServerBackend : Backend
         content.Headers.ContentType = new MediaTypeHeaderValue(first == '<' ? "application/xml" : first == 0x1f ? "application/gzip" : "application/json");
         return await SendAsync<SbomImport>(HttpMethod.Post, $"products/{Segment(product)}/sbom?" + Query(("org", org)), content, ct);
     }
+
+    public override Task<CaseExposure> GetExposureAsync(string caseId, CancellationToken ct) =>
+        SendAsync<CaseExposure>(HttpMethod.Get, $"cases/{Segment(caseId)}/exposure", null, ct);
+
+    public override Task<CaseExposure> SetCasePackageAsync(string caseId, string purl, string vers, CancellationToken ct) =>
+        SendAsync<CaseExposure>(HttpMethod.Put, $"cases/{Segment(caseId)}/packages", JsonContent.Create(new { purl, vers }), ct);
+
+    public override Task<CaseExposure> RemoveCasePackageAsync(string caseId, string purl, CancellationToken ct) =>
+        SendAsync<CaseExposure>(HttpMethod.Delete, $"cases/{Segment(caseId)}/packages?" + Query(("purl", purl)), null, ct);
 
     public override async Task<IReadOnlyList<ProductSummary>> ListProductsAsync(CancellationToken ct) =>
         await SendAsync<List<ProductSummary>>(HttpMethod.Get, "products", null, ct);

@@ -66,6 +66,7 @@ public static class ServerHost
         builder.Services.AddSingleton<CaseCvss>();
         builder.Services.AddSingleton<FeedStore>();
         builder.Services.AddSingleton<SbomStore>();
+        builder.Services.AddSingleton<ExposureStore>();
         builder.Services.AddSingleton<FindingQueries>();
         builder.Services.AddClearwingAccess(options);
         builder.Services.AddSingleton<CommitmentStore>();
@@ -97,6 +98,7 @@ public static class ServerHost
         api.MapCvss();
         api.MapFeeds();
         api.MapSbom();
+        api.MapExposure();
         api.MapFindings();
         api.MapCommitments();
         api.MapDisclosure();

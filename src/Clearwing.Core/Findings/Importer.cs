@@ -111,6 +111,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
                    absent = @Absent, suppressed = @Suppressed, new_cases = @NewCases
             WHERE id = @ImportId
             """, summary, tx);
+        await import.Claims.ApplyAsync(connection, tx, projectId, now, ct);
         // Counts and names only: finding content may be embargoed, and events are listed to anyone with the database.
         await audit.AppendAsync(connection, tx, AuditEntry.By(request.By ?? Caller.Local, $"import:{importId}", "import", new
         {
@@ -136,6 +137,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
         public string? Revision { get; set; }
         public HashSet<string> Tools { get; } = new(StringComparer.Ordinal);
         public bool ReportedCvss { get; set; }
+        public CaseClaims Claims { get; } = new();
     }
 
     /// <summary>
@@ -153,6 +155,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
                 ct.ThrowIfCancellationRequested();
                 import.Revision ??= request.Revision ?? r.Revision ?? "sha256:" + contentHash[..16];
                 if (r.CvssVector is not null) import.ReportedCvss = true;
+                import.Claims.Collect(r);
                 ref var occurrence = ref CollectionsMarshal.GetValueRefOrAddDefault(occurrences, (Key(r.Fingerprint), r.DeclaredAbsent), out _);
                 yield return new Staged(ordinal++, r, request.Revision ?? r.Revision ?? import.Revision, ContentHash(r), ++occurrence, Title(r));
             }

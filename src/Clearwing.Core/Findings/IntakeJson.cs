@@ -188,6 +188,14 @@ internal sealed class NativeFinding
     public double? Confidence { get; init; }
     [JsonConverter(typeof(RawObjectConverter))] public string? Reproducer { get; init; }
     public string? Fingerprint { get; init; }
+    public List<string?>? Aliases { get; init; }
+    public List<NativeAffects?>? Affects { get; init; }
+}
+
+internal sealed class NativeAffects
+{
+    public string? Purl { get; init; }
+    public string? Vers { get; init; }
 }
 
 internal sealed class NativeLocation

@@ -33,6 +33,20 @@ internal static class NativeFindings
             ? (Fingerprinter.FromFinder(tool, supplied), FingerprintSource.Sarif)
             : (Fingerprinter.FromContent(rule, path, loc?.Function, loc?.Snippet, message), FingerprintSource.Computed);
 
+        var aliases = (f.Aliases ?? []).Select((a, i) => Scoring.CaseAliases.Check(a)
+            ?? throw new MalformedInputException(file, $"{where}.aliases[{i}]", $"\"{a}\" is not an id such as CVE-2026-12345 (no spaces, at most 100 characters)")).Distinct().ToList();
+        var affects = (f.Affects ?? []).Select((a, i) =>
+        {
+            try
+            {
+                return Packages.ExposureStore.CheckPackage(a?.Purl ?? "", a?.Vers ?? "");
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException)
+            {
+                throw new MalformedInputException(file, $"{where}.affects[{i}]", e.Message);
+            }
+        }).Distinct().ToList();
+
         return new ObservedResult
         {
             Tool = tool,
@@ -56,6 +70,8 @@ internal static class NativeFindings
             CvssVector = f.Cvss,
             Confidence = f.Confidence,
             Revision = header.Revision,
+            Aliases = aliases,
+            Affects = affects,
         };
     }
 

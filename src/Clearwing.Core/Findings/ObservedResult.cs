@@ -38,6 +38,10 @@ public sealed record ObservedResult
     public double? Confidence { get; init; }
     /// <summary>Revision (commit) the result was observed at, when the log says so.</summary>
     public string? Revision { get; init; }
+    /// <summary>Ids the finder knows the flaw by (CVE, GHSA, OSV ids; native format): they become the case's aliases.</summary>
+    public IReadOnlyList<string> Aliases { get; init; } = [];
+    /// <summary>Packages and vers ranges the finder says the flaw affects (native format): they become the case's packages.</summary>
+    public IReadOnlyList<(string Package, string Vers)> Affects { get; init; } = [];
 }
 
 /// <summary>SARIF's result level (§3.27.10).</summary>

@@ -18,6 +18,14 @@ public sealed record FeedImport(string Feed, string Version, long Entries, long 
 /// <summary>A case's aliases and what the feeds say about them.</summary>
 public sealed record CaseFeeds(string Case, IReadOnlyList<string> Aliases, IReadOnlyList<KevEntry> Kev, IReadOnlyList<EpssScore> Epss);
 
+/// <summary>The ids a case is known by (CVE, GHSA, OSV ids), by which feeds and advisories find it.</summary>
+public static class CaseAliases
+{
+    /// <summary>The alias trimmed, or null when it is not an id: empty, longer than 100 characters, or with spaces or control characters.</summary>
+    public static string? Check(string? alias) =>
+        alias?.Trim() is { Length: > 0 and <= 100 } id && !id.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)) ? id : null;
+}
+
 /// <summary>
 /// Outside exploitation evidence: the CISA KEV catalog and FIRST EPSS scores, matched to cases by their
 /// aliases. A KEV listing is proof of exploitation in the wild, so it sets the case's SSVC exploitation to
@@ -140,7 +148,7 @@ public sealed partial class FeedStore(Database db, TimeProvider time)
         caller.RequireCoordinatorWriter("set aliases");
         if (aliases.Count == 0) throw new ArgumentException("Give at least one alias (e.g. CVE-2026-12345).");
         foreach (var alias in aliases)
-            if (alias.Length is 0 or > 100 || alias.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+            if (CaseAliases.Check(alias) is null)
                 throw new ArgumentException($"Alias '{alias}': expected an id such as CVE-2026-12345, without spaces, at most 100 characters.");
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var alias in aliases.Distinct())

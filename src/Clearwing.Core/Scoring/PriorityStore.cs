@@ -114,6 +114,12 @@ public sealed class PriorityStore(Database db, TimeProvider time)
                          WHERE x.case_seq IN ({seqs}) AND f.cvss_vector IS NOT NULL GROUP BY x.case_seq, f.cvss_vector
                          """))
                 if (inputs.TryGetValue(seq, out var g)) g.IntakeVectors.Add((vector, findings));
+            foreach (var (seq, orgs, products) in await connection.QueryAsync<(long, long, long)>(
+                         $"""
+                         SELECT case_seq, count(DISTINCT org_id), count(DISTINCT product_seq) FROM case_exposure
+                         WHERE case_seq IN ({seqs}) AND affected = 1 GROUP BY case_seq
+                         """))
+                if (inputs.TryGetValue(seq, out var g)) (g.ExposureOrgs, g.ExposureProducts) = ((int)orgs, (int)products);
         }
         var disclosure = new DisclosureStore(db, new AuditLog(db, time), time);
         await foreach (var clock in disclosure.RunningClocksAsync(seqs, ct))
@@ -143,6 +149,8 @@ public sealed class PriorityStore(Database db, TimeProvider time)
         public List<string> SetVectors { get; } = [];
         public List<(string Vector, long Findings)> IntakeVectors { get; } = [];
         public Deadline? Deadline { get; set; }
+        public int ExposureOrgs { get; set; }
+        public int ExposureProducts { get; set; }
     }
 
     static readonly string[] Reproduced = ["confirmed", "notified", "fix_in_progress", "fixed", "fix_verified", "disclosed"];
@@ -167,8 +175,7 @@ public sealed class PriorityStore(Database db, TimeProvider time)
         return new PriorityInputs(
             g.State is "rejected" or "disclosed", ssvc, missing, exploitation, source,
             cvss is null ? null : (int)(cvss.Score * 10), cvss?.Vector,
-            // Exposure comes from the packages work (SBOMs and affected ranges); until a case has affected packages it reaches no one.
-            0, 0, g.Deadline?.At, g.Deadline is { } d ? KindName(d.Kind) : null);
+            g.ExposureOrgs, g.ExposureProducts, g.Deadline?.At, g.Deadline is { } d ? KindName(d.Kind) : null);
     }
 
     static bool IsValue(string? value, string name) => string.Equals(value, name, StringComparison.OrdinalIgnoreCase);

@@ -127,6 +127,17 @@ public sealed class AuthorizationMatrixTests
         ["GET /api/v1/cases/{id}/feeds"] = new((_, c) => Done(Get($"/api/v1/cases/{c.Case}/feeds")), "200/200 200/200 200/200 200/404 200/404 404/404 401/401"),
         ["POST /api/v1/cases/{id}/aliases"] = new((_, c) => Done(Post($"/api/v1/cases/{c.Case}/aliases", new[] { "CVE-2026-0001" })),
             "200/200 200/200 403/403 403/404 403/404 404/404 401/401"),
+        // Exposure names downstream orgs' products: maintainers and validators who see the case are refused it.
+        ["GET /api/v1/cases/{id}/exposure"] = new((_, c) => Done(Get($"/api/v1/cases/{c.Case}/exposure")), "200/200 200/200 200/200 403/404 403/404 404/404 401/401"),
+        ["PUT /api/v1/cases/{id}/packages"] = new((_, c) => Done(new HttpRequestMessage(HttpMethod.Put, $"/api/v1/cases/{c.Case}/packages")
+        {
+            Content = JsonContent.Create(new { purl = "pkg:npm/left-pad", vers = "vers:npm/<1.3.0" }),
+        }), "200/200 200/200 403/403 403/404 403/404 404/404 401/401"),
+        ["DELETE /api/v1/cases/{id}/packages"] = new(async (f, c) =>
+        {
+            await new Clearwing.Packages.ExposureStore(f.Server.Db, TimeProvider.System).SetPackageAsync(Caller.Local, c.Case, "pkg:npm/left-pad", "vers:npm/<1.3.0", Ct);
+            return Delete($"/api/v1/cases/{c.Case}/packages?purl=pkg:npm/left-pad");
+        }, "200/200 200/200 403/403 403/404 403/404 404/404 401/401"),
         ["GET /api/v1/cases/{id}/ssvc"] = new((_, c) => Done(Get($"/api/v1/cases/{c.Case}/ssvc")), "200/200 200/200 200/200 200/404 200/404 404/404 401/401"),
         ["PUT /api/v1/cases/{id}/ssvc"] = new((_, c) => Done(new HttpRequestMessage(HttpMethod.Put, $"/api/v1/cases/{c.Case}/ssvc")
         {

@@ -82,6 +82,7 @@ public sealed class SbomStore(Database db, TimeProvider time)
             await connection.ExecuteAsync("DELETE FROM product_components WHERE product_seq = @seq", new { seq }, tx);
             if (db.Engine == Engine.Sqlite) StoreRowByRow(connection, seq, orgId, sbom);
             else await StoreByCopyAsync(connection, seq, orgId, sbom, ct);
+            await ExposureStore.RecomputeProductAsync(connection, tx, seq, ct);
             await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"product:{id}", "sbom-import", new
             {
                 org, product, p.format, p.spec, file = displayName, sha256, p.components, p.direct, dependencies = p.edges, replaced = previous ?? 0,
