@@ -34,7 +34,7 @@ public sealed class SbomVerbTests
         var show = JsonDocument.Parse((await Run("sbom", "show", "portal", "--org", "hospital", "--json", "--db", db)).Out).RootElement;
         var components = show.GetProperty("components").EnumerateArray().ToList();
         Assert.Equal(["lib0", "lib1", "lib2", "lib3"], components.Select(c => c.GetProperty("ref").GetString()));
-        Assert.Equal("npm/lib0", components[0].GetProperty("purlKey").GetString());
+        Assert.Equal("pkg:npm/lib0", components[0].GetProperty("purlKey").GetString());
         Assert.True(components[0].GetProperty("direct").GetBoolean());
         Assert.Equal(["lib1"], components[0].GetProperty("dependsOn").EnumerateArray().Select(d => d.GetString()));
 

@@ -46,7 +46,7 @@ public sealed class SbomStoreTests
         Assert.Equal(["lib0", "lib1", "lib2", "lib3", "lib4"], detail.Components.Select(c => c.Ref));
         Assert.Equal([true, false, false, false, false], detail.Components.Select(c => c.Direct));
         Assert.Equal(["lib1"], detail.Components[0].DependsOn);
-        Assert.Equal(("pkg:npm/lib2@1.2.0", "npm/lib2"), (detail.Components[2].Purl, detail.Components[2].PurlKey));
+        Assert.Equal(("pkg:npm/lib2@1.2.0", "pkg:npm/lib2"), (detail.Components[2].Purl, detail.Components[2].PurlKey));
         Assert.Equal("root", detail.RootRef);
         // Found by id as well as by name.
         Assert.Equal("portal", (await store.GetAsync(hospital, import.Product.Id, ct: Ct)).Product.Name);
@@ -122,7 +122,7 @@ public sealed class SbomStoreTests
         await store.ImportAsync(hospital, null, "portal", SomeSbom.CycloneDx(3), "a.cdx.json", Ct);
         await store.ImportAsync(bank, null, "app", SomeSbom.CycloneDx(2), "b.cdx.json", Ct);
         await using var connection = await db.OpenAsync(Ct);
-        var products = await connection.ExecuteScalarAsync<long>("SELECT count(DISTINCT product_seq) FROM product_components WHERE purl_key = 'npm/lib1'");
+        var products = await connection.ExecuteScalarAsync<long>("SELECT count(DISTINCT product_seq) FROM product_components WHERE purl_key = 'pkg:npm/lib1'");
         Assert.Equal(2, products);
     }
 }

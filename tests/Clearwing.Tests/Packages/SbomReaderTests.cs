@@ -77,7 +77,7 @@ public sealed class SbomReaderTests
         Assert.Equal(["a", "b", "c", "d"], sbom.Components.Select(c => c.Ref));
         Assert.Equal([true, false, true, false], sbom.Direct);
         Assert.Equal([(0, 1), (1, 3)], sbom.Dependencies);
-        Assert.Equal(["npm/express", "npm/body-parser", "npm/@angular/core", "maven/com.fasterxml.jackson.core/jackson-databind"], sbom.Components.Select(c => c.PurlKey));
+        Assert.Equal(["pkg:npm/express", "pkg:npm/body-parser", "pkg:npm/%40angular/core", "pkg:maven/com.fasterxml.jackson.core/Jackson-Databind"], sbom.Components.Select(c => c.PurlKey));
         Assert.Equal("pkg:npm/%40angular/core@17.0.0?x=1#sub", sbom.Components[2].Purl);
     }
 
@@ -142,7 +142,7 @@ public sealed class SbomReaderTests
         Assert.Equal(["a", "a1", "b"], sbom.Components.Select(c => c.Ref));
         Assert.Equal([true, false, false], sbom.Direct);
         Assert.Equal([(0, 1), (0, 2)], sbom.Dependencies);
-        Assert.Equal("pypi/urllib3", sbom.Components[2].PurlKey);
+        Assert.Equal("pkg:pypi/urllib3", sbom.Components[2].PurlKey);
 
         var e = Assert.Throws<MalformedInputException>(() => Read("bad.cdx.xml", Xml.Replace("<hash", "").Replace("type=\"library\" bom-ref=\"b\"", "type=\"gadget\" bom-ref=\"b\"")));
         Assert.Equal("line 8, column 6", e.JsonPath);
@@ -182,7 +182,7 @@ public sealed class SbomReaderTests
         Assert.Equal("SPDXRef-portal", sbom.RootRef);
         Assert.Equal(["SPDXRef-requests", "SPDXRef-urllib3", "SPDXRef-certifi"], sbom.Components.Select(c => c.Ref));
         Assert.Equal(["pkg:pypi/requests@2.31.0", "pkg:pypi/urllib3@2.0.7", null], sbom.Components.Select(c => c.Purl));
-        Assert.Equal(["pypi/requests", "pypi/urllib3", null], sbom.Components.Select(c => c.PurlKey));
+        Assert.Equal(["pkg:pypi/requests", "pkg:pypi/urllib3", null], sbom.Components.Select(c => c.PurlKey));
         Assert.Equal([true, false, false], sbom.Direct);
         Assert.Equal([(0, 1), (1, 2)], sbom.Dependencies);
     }
