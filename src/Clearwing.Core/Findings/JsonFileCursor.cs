@@ -71,9 +71,6 @@ internal sealed class JsonFileCursor : IDisposable
     /// <summary>The bytes of a value that <see cref="ReadValue"/> returned; valid until the cursor reads on.</summary>
     public ReadOnlySpan<byte> Bytes(Range value) => _buffer.AsSpan(value);
 
-    /// <summary><see cref="Bytes"/> as memory, for parsers that keep a reference rather than copy; valid as long.</summary>
-    public ReadOnlyMemory<byte> Memory(Range value) => _buffer.AsMemory(value);
-
     /// <summary>
     /// Reads the next value whole into the buffer and returns where its bytes are (see <see cref="Bytes"/>);
     /// the reader is left after the value. <paramref name="type"/> is the value's first token, so a caller

@@ -48,28 +48,36 @@ internal static class AffectedVersions
 /// <summary>Dependency paths inside one product, walked upwards from a component to one of the product's direct dependencies.</summary>
 internal sealed class DependencyPaths(DbConnection connection, DbTransaction tx)
 {
-    /// <summary>A path is a breadth-first search; this many components bound it on a pathological graph.</summary>
-    const int MaxVisited = 100_000;
+    /// <summary>One product's graph read upwards: who depends on each component, and which components are direct.</summary>
+    sealed record Graph(ILookup<long, long> Dependents, HashSet<long> Direct);
+
+    // Edges are keyed by their source, so a product's graph is read once (one range of the primary key) and walked in memory.
+    readonly Dictionary<long, Graph> _graphs = [];
 
     /// <summary>"direct@1.0 → middle@2.0 → component@3.1", shortest first; just the component when it is direct or nothing leads to it.</summary>
     public async Task<IReadOnlyList<string>> FromDirectAsync(long productSeq, long ordinal)
     {
-        // cameFrom maps a component to the one below it on the way back to `ordinal`.
+        if (!_graphs.TryGetValue(productSeq, out var graph))
+        {
+            var edges = await connection.QueryAsync<(long From, long To)>(
+                "SELECT from_ordinal, to_ordinal FROM product_dependencies WHERE product_seq = @productSeq", new { productSeq }, tx);
+            var direct = await connection.QueryAsync<long>(
+                "SELECT ordinal FROM product_components WHERE product_seq = @productSeq AND direct = 1", new { productSeq }, tx);
+            _graphs[productSeq] = graph = new Graph(edges.ToLookup(e => e.To, e => e.From), [.. direct]);
+        }
+        // Breadth first, so the path found is a shortest one; cameFrom maps a component to the one below it.
         var cameFrom = new Dictionary<long, long> { [ordinal] = -1 };
         var queue = new Queue<long>([ordinal]);
         var top = ordinal;
-        while (queue.Count > 0 && cameFrom.Count < MaxVisited)
+        while (queue.Count > 0)
         {
             var node = queue.Dequeue();
-            if (await connection.QuerySingleAsync<long>(
-                    "SELECT direct FROM product_components WHERE product_seq = @productSeq AND ordinal = @node", new { productSeq, node }, tx) == 1)
+            if (graph.Direct.Contains(node))
             {
                 top = node;
                 break;
             }
-            foreach (var parent in await connection.QueryAsync<long>(
-                         "SELECT from_ordinal FROM product_dependencies WHERE product_seq = @productSeq AND to_ordinal = @node ORDER BY from_ordinal",
-                         new { productSeq, node }, tx))
+            foreach (var parent in graph.Dependents[node].Order())
                 if (cameFrom.TryAdd(parent, node)) queue.Enqueue(parent);
         }
         var chain = new List<long>();

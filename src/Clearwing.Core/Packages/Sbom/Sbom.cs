@@ -26,7 +26,7 @@ public static class SbomFormats
 /// <summary>
 /// One component of a product, as the SBOM names it. <see cref="Ref"/> is the CycloneDX <c>bom-ref</c> or the SPDX
 /// <c>SPDXID</c> (a generated <c>#n</c> when a CycloneDX component has none); <see cref="Purl"/> is kept as given;
-/// <see cref="PurlKey"/> is the package identity without version (<see cref="PackageUrl.Key"/>), null without a readable purl.
+/// <see cref="PurlKey"/> is the package identity without version (<see cref="PackageUrl.Key"/>), null without a purl that parses.
 /// </summary>
 public sealed record SbomComponent(string Ref, string Name, string? Version, string? Purl, string? PurlKey);
 

@@ -22,7 +22,7 @@ CREATE TABLE products (
 );
 
 -- A product's components in SBOM order. purl is kept as given; purl_key is the package identity without version
--- (type/namespace/name), which exposure looks up. org_id is repeated so the table can be sharded by org.
+-- (PackageUrl.Key, pkg:type/namespace/name), which exposure looks up. org_id is repeated so the table can be sharded by org.
 CREATE TABLE product_components (
     product_seq  BIGINT NOT NULL REFERENCES products(seq),
     ordinal      BIGINT NOT NULL,
