@@ -40,8 +40,8 @@ public static class LockfileScanner
     /// <summary>Folders never descended into: installed dependencies, build output and version control.</summary>
     static readonly HashSet<string> SkippedFolders = new(StringComparer.Ordinal) { "node_modules", ".git", ".hg", ".svn", "vendor", "target", "bin", "obj" };
 
-    /// <summary>Larger files are reported rather than read: the biggest real lockfiles are tens of megabytes.</summary>
-    public const long MaxFileBytes = 256L * 1024 * 1024;
+    /// <summary>Larger files are reported rather than read: the biggest real lockfiles are tens of megabytes, and a file is held in memory while it is read.</summary>
+    public const long MaxFileBytes = 128L * 1024 * 1024;
 
     /// <summary>The format a file name says, or null when it is not a lockfile the scanner reads.</summary>
     /// <param name="path">A file name or path; for requirements files the folder counts (requirements/base.txt).</param>

@@ -28,6 +28,9 @@ internal static partial class RequirementsTxt
     [GeneratedRegex(@"^(===?)\s*([^\s,;=<>!~*]+)$")]
     private static partial Regex Pin();
 
+    [GeneratedRegex(@"\s--?[A-Za-z]")]
+    private static partial Regex TrailingOption();
+
     static void ReadFile(LockfileInput root, LockfileInput file, List<LockedPackage> packages, HashSet<string> visited, int depth)
     {
         foreach (var (number, line) in LogicalLines(file.Text))
@@ -39,13 +42,13 @@ internal static partial class RequirementsTxt
             }
             // Per-requirement options (--hash, --config-settings) and environment markers do not change the version.
             var text = line;
-            var option = Regex.Match(text, @"\s--?[A-Za-z]");
+            var option = TrailingOption().Match(text);
             if (option.Success) text = text[..option.Index];
             var semicolon = text.IndexOf(';');
             if (semicolon >= 0) text = text[..semicolon];
             text = text.Trim();
             if (text.Length == 0) continue;
-            if (text.Contains("://") || text.Contains(" @ ") || text.Contains('@') && !text.Contains("==") || text.StartsWith('.') || text.StartsWith('/')
+            if (text.Contains("://") || text.Contains(" @ ") || text.StartsWith('.') || text.StartsWith('/')
                 || text.EndsWith(".whl", StringComparison.OrdinalIgnoreCase) || text.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) || text.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
             {
                 root.Notes.Add(new ScanProblem(file.File, number, ScanProblemKind.Skipped, $"'{MiniYaml.Shorten(text)}' is a URL or path, not a package index release; not checked"));
