@@ -162,6 +162,7 @@ internal static class YarnLock
         var byDescriptor = new Dictionary<string, string>(StringComparer.Ordinal);
         var workspaces = new List<(string Id, YMap Entry, bool IsRoot)>();
         var read = new List<(string Id, YMap Entry)>();
+        var patched = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var e in root.Entries)
         {
             if (e.Key == "__metadata") continue;
@@ -182,30 +183,38 @@ internal static class YarnLock
             {
                 graph.Add(id, $"{name}@{version}", NpmLock.Purl(input, e.Line, name, version), e.Line);
             }
+            else if (reference.StartsWith("patch:", StringComparison.Ordinal))
+            {
+                // A patched package (Yarn's builtin compat patches above all) is the release it patches, which has an
+                // npm: entry of its own: "patch:resolve@npm%3A1.22.1#…" → "resolve@npm:1.22.1". Dependents count as
+                // depending on that release.
+                var hash = reference.IndexOf('#');
+                patched[id] = Uri.UnescapeDataString(hash > 6 ? reference[6..hash] : reference[6..]);
+                graph.Add(id, $"{name}@{version}", null, e.Line);
+            }
             else
             {
-                // patch: entries re-resolve a package that also has its own npm: entry; the rest are not registry packages.
-                if (!reference.StartsWith("patch:", StringComparison.Ordinal))
-                    input.Skip(e.Line, $"{name}@{version} comes from {MiniYaml.Shorten(reference)}, not a registry; not checked");
+                input.Skip(e.Line, $"{name}@{version} comes from {MiniYaml.Shorten(reference)}, not a registry; not checked");
                 graph.Add(id, $"{name}@{version}", null, e.Line);
             }
             read.Add((id, entry));
         }
+        string Resolve(string descriptor)
+        {
+            var id = byDescriptor.GetValueOrDefault(descriptor, descriptor);
+            return patched.TryGetValue(id, out var release) && byDescriptor.TryGetValue(release, out var released) ? released : id;
+        }
         // Berry's descriptors carry the protocol; a dependency written without one means npm:.
         IEnumerable<string> Dependencies(YMap entry) =>
             entry.MapEntries("dependencies").Concat(entry.MapEntries("optionalDependencies"))
-                .Select(d => Descriptor(d.Key, d.Value.Scalar ?? ""))
-                .Select(d => byDescriptor.GetValueOrDefault(d, d));
+                .Select(d => Resolve(Descriptor(d.Key, d.Value.Scalar ?? "")));
         foreach (var (id, entry) in read)
             foreach (var d in Dependencies(entry))
                 graph.Edge(id, d);
         var development = PackageJson.Direct(input).Where(d => d.Development).Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var (id, entry, isRoot) in workspaces)
             foreach (var d in entry.MapEntries("dependencies").Concat(entry.MapEntries("optionalDependencies")))
-            {
-                var descriptor = Descriptor(d.Key, d.Value.Scalar ?? "");
-                graph.Root(byDescriptor.GetValueOrDefault(descriptor, descriptor), isRoot && development.Contains(d.Key));
-            }
+                graph.Root(Resolve(Descriptor(d.Key, d.Value.Scalar ?? "")), isRoot && development.Contains(d.Key));
         return DependencyGraph.Distinct(graph.Packages(input.File));
     }
 

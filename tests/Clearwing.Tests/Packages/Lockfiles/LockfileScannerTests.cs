@@ -105,6 +105,16 @@ public sealed class LockfileScannerTests : IDisposable
     }
 
     [Fact]
+    public void Requirements_files_that_include_each_other_are_read_once_each()
+    {
+        Write("requirements.txt", "-r requirements-dev.txt\nflask==2.0.0\n");
+        Write("requirements-dev.txt", "--requirement=requirements.txt\npytest==7.0.0\n-r missing.txt\n");
+        var inventory = LockfileScanner.Scan(tree.FullName);
+        Assert.Equal(["flask@2.0.0", "pytest@7.0.0"], inventory.Packages.Select(p => p.Display).Order(StringComparer.Ordinal));
+        Assert.Single(inventory.Problems, p => p is { File: "requirements-dev.txt", Line: 3 } && p.Reason.Contains("missing.txt"));
+    }
+
+    [Fact]
     public void A_path_that_does_not_exist_is_an_error()
     {
         Assert.Throws<FileNotFoundException>(() => LockfileScanner.Scan(Path.Combine(tree.FullName, "missing")));

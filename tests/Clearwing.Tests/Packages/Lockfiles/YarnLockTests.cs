@@ -67,6 +67,38 @@ public sealed class YarnLockTests
         Assert.Equal(78, note.Line);
     }
 
+    [Fact]
+    public void A_Berry_patch_entry_counts_as_the_release_it_patches()
+    {
+        var contents = LockfileScanner.ReadText(LockfileFormat.Yarn, """
+            __metadata:
+              version: 8
+
+            "app@workspace:.":
+              version: 0.0.0-use.local
+              resolution: "app@workspace:."
+              dependencies:
+                resolve: "patch:resolve@npm%3A^1.20.0#optional!builtin<compat/resolve>"
+              languageName: unknown
+              linkType: soft
+
+            "resolve@npm:1.22.1":
+              version: 1.22.1
+              resolution: "resolve@npm:1.22.1"
+              languageName: node
+              linkType: hard
+
+            "resolve@patch:resolve@npm%3A^1.20.0#optional!builtin<compat/resolve>":
+              version: 1.22.1
+              resolution: "resolve@patch:resolve@npm%3A1.22.1#optional!builtin<compat/resolve>::version=1.22.1&hash=c3c19d"
+              languageName: node
+              linkType: hard
+            """, "yarn.lock");
+        Assert.Equal(["resolve@1.22.1"], contents.Displays());
+        Assert.Equal(["resolve@1.22.1"], contents.DirectOnes());
+        Assert.Empty(contents.Notes);
+    }
+
     [Theory]
     [InlineData("# yarn lockfile v1\n", false)]
     [InlineData("__metadata:\n  version: 8\n", true)]
