@@ -18,10 +18,8 @@ public sealed record LockedPackage(PackageUrl Purl, string File, int? Line, bool
     public bool Development { get; init; }
 
     /// <summary>The package as people write it: <c>@scope/name@1.2.3</c>, <c>vendor/name@1.2.3</c>, <c>name@1.2.3</c>.</summary>
-    public string Display => Describe(Purl);
-
-    internal static string Describe(PackageUrl purl) =>
-        (purl.Namespace is null ? purl.Name : purl.Namespace + "/" + purl.Name) + (purl.Version is null ? "" : "@" + purl.Version);
+    public string Display =>
+        (Purl.Namespace is null ? Purl.Name : Purl.Namespace + "/" + Purl.Name) + (Purl.Version is null ? "" : "@" + Purl.Version);
 }
 
 /// <summary>Whether a problem stopped a file from being read or only left part of it out.</summary>
