@@ -46,15 +46,3 @@ public sealed record ScanProblem(string File, int? Line, ScanProblemKind Kind, s
 
 /// <summary>What a scan of a folder found: the locked packages, the problems met, and the SBOM files seen.</summary>
 public sealed record ScanInventory(IReadOnlyList<LockedPackage> Packages, IReadOnlyList<ScanProblem> Problems, IReadOnlyList<string> SbomFiles, IReadOnlyList<string> Lockfiles);
-
-/// <summary>
-/// Reads the components of a CycloneDX SBOM as locked packages. The SBOM reader implements it; the scanner only
-/// recognises SBOM files and hands them over.
-/// </summary>
-public interface ISbomComponentSource
-{
-    /// <param name="fullPath">Where the file is.</param>
-    /// <param name="file">The name to report (relative to the scanned folder), for <see cref="LockedPackage.File"/> and errors.</param>
-    /// <exception cref="Clearwing.Findings.MalformedInputException">The SBOM is malformed.</exception>
-    IReadOnlyList<LockedPackage> Read(string fullPath, string file);
-}

@@ -77,11 +77,10 @@ public static class LockfileScanner
     }
 
     /// <summary>
-    /// Scans a folder (or one file): every lockfile is read, every SBOM is listed and, when a reader for them is
-    /// given, read through it. Paths in the result are relative to the folder (for a single file: its name).
+    /// Scans a folder (or one file): every lockfile and every CycloneDX or SPDX SBOM is read. Paths in the result are relative to the folder (for a single file: its name).
     /// </summary>
     /// <exception cref="FileNotFoundException">Nothing exists at <paramref name="path"/>.</exception>
-    public static ScanInventory Scan(string path, ISbomComponentSource? sboms = null)
+    public static ScanInventory Scan(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         var full = Path.GetFullPath(path);
@@ -113,8 +112,7 @@ public static class LockfileScanner
             if (IsSbom(file))
             {
                 sbomFiles.Add(display);
-                // WIRING: the CycloneDX reader (SBOM branch) implements ISbomComponentSource; the scan verb passes it here.
-                if (sboms is not null) Isolate(display, problems, () => packages.AddRange(sboms.Read(file, display)));
+                Isolate(display, problems, () => packages.AddRange(SbomPackages(file, display)));
                 continue;
             }
             if (FormatOf(file) is not { } format) continue;
@@ -127,6 +125,40 @@ public static class LockfileScanner
             });
         }
         return new ScanInventory(DependencyGraph.Distinct(packages), problems.Distinct().ToList(), sbomFiles, lockfiles);
+    }
+
+    /// <summary>
+    /// An SBOM's components that have a purl with a version, as locked packages: direct as the SBOM says, with the
+    /// shortest dependency path from a direct component. Components without one cannot be matched and are left out.
+    /// </summary>
+    static IEnumerable<LockedPackage> SbomPackages(string fullPath, string file)
+    {
+        var sbom = SbomReader.Read(fullPath, file);
+        var dependents = sbom.Dependencies.ToLookup(e => e.To, e => e.From);
+        string Name(int i) => sbom.Components[i].Version is { } v ? $"{sbom.Components[i].Name}@{v}" : sbom.Components[i].Name;
+        List<string> PathTo(int i)
+        {
+            var cameFrom = new Dictionary<int, int> { [i] = -1 };
+            var queue = new Queue<int>([i]);
+            var top = i;
+            while (queue.Count > 0)
+            {
+                var node = queue.Dequeue();
+                if (sbom.Direct[node])
+                {
+                    top = node;
+                    break;
+                }
+                foreach (var parent in dependents[node])
+                    if (cameFrom.TryAdd(parent, node)) queue.Enqueue(parent);
+            }
+            var path = new List<string>();
+            for (var at = top; at != -1; at = cameFrom[at]) path.Add(Name(at));
+            return path;
+        }
+        for (var i = 0; i < sbom.Components.Count; i++)
+            if (sbom.Components[i].Purl is { } text && PackageUrl.TryParse(text, PurlParseMode.Lenient, out var purl, out _) && purl!.Version is not null)
+                yield return new LockedPackage(purl, file, null, sbom.Direct[i], PathTo(i));
     }
 
     /// <summary>Reads one lockfile from disk.</summary>

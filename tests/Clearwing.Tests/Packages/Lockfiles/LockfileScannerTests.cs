@@ -35,7 +35,14 @@ public sealed class LockfileScannerTests : IDisposable
         Copy("nuget/packages.lock.json", "src/App/obj/packages.lock.json");
         Copy("nuget/packages.lock.json", ".git/packages.lock.json");
         Copy("go/go.sum", "vendor/x/go.sum");
-        Write("bom.json", "{}");
+        Write("bom.json", """
+            { "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+              "metadata": { "component": { "type": "application", "bom-ref": "app", "name": "app" } },
+              "components": [
+                { "type": "library", "bom-ref": "express", "name": "express", "version": "4.17.0", "purl": "pkg:npm/express@4.17.0" },
+                { "type": "library", "bom-ref": "lodash", "name": "lodash", "version": "4.17.20", "purl": "pkg:npm/lodash@4.17.20" } ],
+              "dependencies": [ { "ref": "app", "dependsOn": ["express"] }, { "ref": "express", "dependsOn": ["lodash"] } ] }
+            """);
         Write("sbom/app.cdx.xml", "<bom/>");
         Write("README.md", "not a lockfile");
     }
@@ -54,7 +61,8 @@ public sealed class LockfileScannerTests : IDisposable
     {
         Layout();
         var inventory = LockfileScanner.Scan(tree.FullName);
-        var problem = Assert.Single(inventory.Problems, p => p.Kind == ScanProblemKind.Malformed);
+        // The layout's broken SBOM (sbom/app.cdx.xml) is the other malformed file.
+        var problem = Assert.Single(inventory.Problems, p => p.Kind == ScanProblemKind.Malformed && p.File != "sbom/app.cdx.xml");
         Assert.Equal(("docs/yarn.lock", 7), (problem.File, problem.Line));
         Assert.StartsWith("docs/yarn.lock:7: expected an entry", problem.ToString());
         Assert.Contains(inventory.Packages, p => p.File == "web/package-lock.json" && p.Display == "qs@6.7.0");
@@ -94,14 +102,16 @@ public sealed class LockfileScannerTests : IDisposable
     }
 
     [Fact]
-    public void SBOM_files_are_handed_to_the_SBOM_reader_and_its_errors_are_problems_too()
+    public void SBOM_files_are_read_for_their_components_and_a_bad_one_is_a_problem_too()
     {
         Layout();
-        var sboms = new FakeSboms();
-        var inventory = LockfileScanner.Scan(tree.FullName, sboms);
-        Assert.Equal(["bom.json", "sbom/app.cdx.xml"], sboms.Read);
-        Assert.Contains(inventory.Packages, p => p is { File: "bom.json", Display: "lodash@4.17.20" });
-        Assert.Contains(inventory.Problems, p => p is { File: "sbom/app.cdx.xml", Kind: ScanProblemKind.Malformed, Reason: "not CycloneDX" });
+        var inventory = LockfileScanner.Scan(tree.FullName);
+        Assert.Equal(["bom.json", "sbom/app.cdx.xml"], inventory.SbomFiles);
+        var lodash = Assert.Single(inventory.Packages, p => p is { File: "bom.json", Display: "lodash@4.17.20" });
+        Assert.False(lodash.Direct);
+        Assert.Equal(["express@4.17.0", "lodash@4.17.20"], lodash.Path);
+        Assert.Contains(inventory.Packages, p => p is { File: "bom.json", Display: "express@4.17.0", Direct: true });
+        Assert.Contains(inventory.Problems, p => p is { File: "sbom/app.cdx.xml", Kind: ScanProblemKind.Malformed });
     }
 
     [Fact]
@@ -118,17 +128,5 @@ public sealed class LockfileScannerTests : IDisposable
     public void A_path_that_does_not_exist_is_an_error()
     {
         Assert.Throws<FileNotFoundException>(() => LockfileScanner.Scan(Path.Combine(tree.FullName, "missing")));
-    }
-
-    sealed class FakeSboms : ISbomComponentSource
-    {
-        public List<string> Read { get; } = [];
-
-        IReadOnlyList<LockedPackage> ISbomComponentSource.Read(string fullPath, string file)
-        {
-            Read.Add(file);
-            if (file.EndsWith(".xml", StringComparison.Ordinal)) throw new MalformedInputException(file, "$", "not CycloneDX");
-            return [new LockedPackage(PackageUrl.Parse("pkg:npm/lodash@4.17.20"), file, null, false, [])];
-        }
     }
 }
