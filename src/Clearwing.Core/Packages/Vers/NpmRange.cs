@@ -42,7 +42,7 @@ public sealed partial class NpmRange
         ArgumentNullException.ThrowIfNull(text);
         range = null;
         var sets = new List<Comparator[]>();
-        foreach (var alternative in Regex.Split(text.Trim(), @"\s*\|\|\s*"))
+        foreach (var alternative in text.Trim().Split("||"))
         {
             var set = new List<Comparator>();
             var expanded = Desugar(alternative.Trim(), loose, includePrerelease);
@@ -259,7 +259,7 @@ public sealed partial class NpmRange
     static Regex BuildHyphen(string plain)
     {
         string Rename(string prefix) => plain.Replace("?<M>", $"?<{prefix}M>").Replace("?<m>", $"?<{prefix}m>").Replace("?<p>", $"?<{prefix}p>").Replace("?<pr>", $"?<{prefix}pr>");
-        return new Regex(@"^\s*(?<from>" + Rename("f") + @")\s+-\s+(?<to>" + Rename("t") + @")\s*$", RegexOptions.CultureInvariant);
+        return new Regex(@"^\s*(?<from>" + Rename("f") + @")\s+-\s+(?<to>" + Rename("t") + @")\s*$", RegexOptions.CultureInvariant | RegexOptions.Compiled);
     }
 
     [GeneratedRegex(@"(\s*)" + Gtlt + @"\s*(" + Loose_ + "|" + XPlain + ")")]
