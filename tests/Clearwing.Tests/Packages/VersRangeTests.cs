@@ -48,6 +48,7 @@ public sealed class VersRangeTests
     [InlineData("vers:npm/>>1.0", "version")]
     [InlineData("vers:npm/1.0%2", "version")]
     [InlineData("vers:npm/2.0.0|1.0.0", "constraints")]
+    [InlineData("vers:npm/>=2.0.0|<2.0.0", "constraints")]
     [InlineData("vers:npm/1.0.0|2.x", "version")]
     public void Invalid_vers_names_the_offending_part(string vers, string part) =>
         Assert.Equal(part, Assert.Throws<VersFormatException>(() => VersRange.Parse(vers)).Part);
