@@ -42,10 +42,10 @@ public static partial class NativeRanges
 
     static VersRange Npm(string range)
     {
-        if (NpmRange.TryParse(range, loose: false, includePrerelease: false, out var strict, out var error)) return strict!.ToVers();
+        if (NpmRange.TryParse(range, loose: false, includePrerelease: false, out var strict, out var error)) return strict.ToVers();
         // Loose reading (1.2.3beta, leading zeros) is fine; a comparator loose mode would skip is an error, not a wider range.
-        if (NpmRange.TryParse(range, loose: true, includePrerelease: false, out var loose, out _, out var dropped) && dropped is null) return loose!.ToVers();
-        throw Bad("npm", range, error!);
+        if (NpmRange.TryParse(range, loose: true, includePrerelease: false, out var loose, out _, out var dropped) && dropped is null) return loose.ToVers();
+        throw Bad("npm", range, error);
     }
 
     /// <summary>PEP 440 version specifiers (comma = and): ~=, ==, !=, &lt;=, &gt;=, &lt;, &gt;, ===, and == / != with a trailing .*.</summary>
