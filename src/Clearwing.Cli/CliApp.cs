@@ -68,6 +68,7 @@ public static class CliApp
         root.Subcommands.Add(Clearwing.Cli.Packages.PurlVerb.Create(io));
         root.Subcommands.Add(Clearwing.Cli.Packages.VersionVerb.Create(io));
         root.Subcommands.Add(Clearwing.Cli.Packages.ExposureVerb.Create(io));
+        root.Subcommands.Add(Clearwing.Cli.Packages.VersVerb.Create(io));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -61,6 +61,25 @@ public sealed class VersPropertyTests
         }, iter: 20_000);
     }
 
+    [Fact]
+    public void Random_native_ranges_convert_or_fail_with_a_vers_format_exception()
+    {
+        var text = Gen.OneOf(
+            Gen.String[Gen.Char["0123456789.xX*^~<>=!|, -+abprc[]()"], 0, 24],
+            Gen.String[0, 24]);
+        Gen.Select(Pick([.. NativeRanges.Schemes]), text).Sample((scheme, range) =>
+        {
+            try
+            {
+                var vers = NativeRanges.ToVers(scheme, range);
+                Assert.Equal(vers, VersRange.Normalize(vers.ToString()));
+            }
+            catch (VersFormatException)
+            {
+            }
+        }, iter: 50_000);
+    }
+
     /// <summary>
     /// how-to-parse's containment, written out directly on version strings: the reference the compiled matcher must agree
     /// with for every version — each constraint's own version, and versions below, between and above them.

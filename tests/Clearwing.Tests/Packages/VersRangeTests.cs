@@ -48,6 +48,7 @@ public sealed class VersRangeTests
     [InlineData("vers:npm/>>1.0", "version")]
     [InlineData("vers:npm/1.0%2", "version")]
     [InlineData("vers:npm/2.0.0|1.0.0", "constraints")]
+    [InlineData("vers:npm/>=2.0.0|<2.0.0", "constraints")]
     [InlineData("vers:npm/1.0.0|2.x", "version")]
     public void Invalid_vers_names_the_offending_part(string vers, string part) =>
         Assert.Equal(part, Assert.Throws<VersFormatException>(() => VersRange.Parse(vers)).Part);
@@ -113,6 +114,23 @@ public sealed class VersRangeTests
         if (vers is null) Assert.Throws<VersFormatException>(() => NativeRanges.ToVers(scheme, native));
         else Assert.Equal(vers, NativeRanges.ToVers(scheme, native).ToString());
     }
+
+    [Theory]
+    [InlineData("gem", "~> 1a")]
+    [InlineData("gem", "~> 1.0, banana")]
+    [InlineData("conan", "~")]
+    [InlineData("conan", "^a.b")]
+    [InlineData("conan", ">=1.0 <2.0 !x")]
+    [InlineData("nuget", "[1.0")]
+    [InlineData("nuget", "[1.0,2.0,3.0]")]
+    [InlineData("maven", "(1.0)")]
+    [InlineData("nginx", "1.x+")]
+    [InlineData("pypi", "~=1")]
+    [InlineData("pypi", ">=1.0,!=1.*")]
+    [InlineData("openssl", ", ,")]
+    [InlineData("npm", ">=1.0.0 <=banana")]
+    public void A_native_range_outside_its_notation_is_a_format_error(string scheme, string native) =>
+        Assert.Throws<VersFormatException>(() => NativeRanges.ToVers(scheme, native));
 
     [Fact]
     public void A_scheme_without_a_native_notation_is_a_format_error() =>

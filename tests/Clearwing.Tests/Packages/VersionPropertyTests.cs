@@ -89,6 +89,33 @@ public sealed class VersionPropertyTests
     static readonly Gen<string> HackageText = Join(Number, ".", 1, 5);
     static readonly Gen<string> CranText = Concat(Number, Gen.Select(Pick(".", "-"), Number, (s, n) => s + n).Array[1, 4].Select(p => string.Concat(p)));
 
+    // Always with a release: pacman ignores the release when one side has none, so 1.5 = 1.5-1 and 1.5 = 1.5-2 while
+    // 1.5-1 < 1.5-2 (equality is not transitive across the two forms; docs/versions.md).
+    static readonly Gen<string> AlpmText = Concat(
+        Optional(Number.Select(n => n + ":")),
+        Join(Gen.OneOf(Number, Pick("a", "b", "alpha", "rc", "1a", "2b")), ".", 1, 4),
+        Number.Select(n => "-" + n));
+
+    // Items that start with a letter, not with a digit: Conan compares a number with a non-number as strings, which
+    // cycles when the non-number starts with a digit (10 < 1a < 7 < 10, as Conan itself answers; docs/versions.md).
+    static readonly Gen<string> ConanText = Concat(
+        Join(Gen.OneOf(Number, Pick("a", "b", "cci", "x*")), ".", 1, 4),
+        Optional(Join(Gen.OneOf(Number, Word), ".", 1, 2).Select(p => "-" + p)),
+        Optional(Join(Gen.OneOf(Number, Pick("b", "build")), ".", 1, 2).Select(p => "+" + p)));
+
+    static readonly Gen<string> DateTimeText = Gen.Select(Gen.Int[0, 100_000_000], Pick("Z", "+02:00", "-05:00", ".5Z", ".123+01:00"),
+        (seconds, zone) => new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddSeconds(seconds).ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture) + zone);
+
+    static readonly Gen<string> GentooText = Concat(
+        Join(Number, ".", 1, 4),
+        Optional(Gen.Char['a', 'z'].Select(c => c.ToString())),
+        Gen.Select(Pick("_alpha", "_beta", "_pre", "_rc", "_p"), Optional(Number), (x, n) => x + n).Array[0, 2].Select(p => string.Concat(p)),
+        Optional(Number.Select(n => "-r" + n)));
+
+    static readonly Gen<string> LexicographicText = Gen.String[Gen.Char["aAzZ09.-\u00e9\u00df\u20ac"], 1, 8];
+
+    static readonly Gen<string> OpenSslText = Concat(Join(Number, ".", 1, 3), Pick("", "a", "k", "z", "za", "zh"));
+
     public static TheoryData<string> Schemes => [.. VersionSchemes.All.Select(s => s.Name)];
 
     static (VersionScheme Scheme, Gen<string> Versions) For(string name) => name switch
@@ -105,6 +132,12 @@ public sealed class VersionPropertyTests
         "Packagist" => (VersionSchemes.Packagist, PackagistText),
         "Hackage" => (VersionSchemes.Hackage, HackageText),
         "CRAN" => (VersionSchemes.Cran, CranText),
+        "alpm" => (VersionSchemes.Alpm, AlpmText),
+        "Conan" => (VersionSchemes.Conan, ConanText),
+        "datetime" => (VersionSchemes.DateTime, DateTimeText),
+        "Gentoo" => (VersionSchemes.Gentoo, GentooText),
+        "lexicographic" => (VersionSchemes.Lexicographic, LexicographicText),
+        "OpenSSL" => (VersionSchemes.OpenSsl, OpenSslText),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "no generator for this scheme"),
     };
 

@@ -108,7 +108,8 @@ public sealed class VersionSchemesTests
     [Fact]
     public void Every_ordering_reads_0_the_start_of_every_osv_range()
     {
-        foreach (var scheme in VersionSchemes.All)
+        // datetime is a vers type for timestamps, never an OSV ecosystem's ordering.
+        foreach (var scheme in VersionSchemes.All.Where(s => s != VersionSchemes.DateTime))
         {
             Assert.True(scheme.TryParse("0", out var zero, out var error), $"{scheme.Name}: {error}");
             Assert.True(scheme.TryParse("1", out var one, out error), $"{scheme.Name}: {error}");

@@ -42,10 +42,10 @@ public static partial class NativeRanges
 
     static VersRange Npm(string range)
     {
-        if (NpmRange.TryParse(range, loose: false, includePrerelease: false, out var strict, out var error)) return strict!.ToVers();
+        if (NpmRange.TryParse(range, loose: false, includePrerelease: false, out var strict, out var error)) return strict.ToVers();
         // Loose reading (1.2.3beta, leading zeros) is fine; a comparator loose mode would skip is an error, not a wider range.
-        if (NpmRange.TryParse(range, loose: true, includePrerelease: false, out var loose, out _, out var dropped) && dropped is null) return loose!.ToVers();
-        throw Bad("npm", range, error!);
+        if (NpmRange.TryParse(range, loose: true, includePrerelease: false, out var loose, out _, out var dropped) && dropped is null) return loose.ToVers();
+        throw Bad("npm", range, error);
     }
 
     /// <summary>PEP 440 version specifiers (comma = and): ~=, ==, !=, &lt;=, &gt;=, &lt;, &gt;, ===, and == / != with a trailing .*.</summary>
@@ -94,10 +94,12 @@ public static partial class NativeRanges
             var m = GemRequirement().Match(spec);
             if (!m.Success) throw Bad("gem", range, $"'{spec}' is not a RubyGems requirement");
             var (op, version) = (m.Groups[1].Value, m.Groups[2].Value);
+            if (!VersionSchemes.RubyGems.TryParse(version, out _, out var error)) throw Bad("gem", range, error);
             if (op == "~>")
             {
                 // Gem::Version#bump: drop the pre-release letters, then the last number if there are two or more, then add one to the last.
                 var segments = version.Split('.').TakeWhile(s => Digits.All(s)).ToList();
+                if (segments.Count == 0) throw Bad("gem", range, $"'{version}' has no number to bump");
                 if (segments.Count > 1) segments.RemoveAt(segments.Count - 1);
                 segments[^1] = BigInc(segments[^1]);
                 constraints.AddRange([new(VersComparator.GreaterOrEqual, version), new(VersComparator.Less, string.Join('.', segments))]);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -27,22 +28,24 @@ public sealed partial class NpmRange
         this.includePrerelease = includePrerelease;
     }
 
+    /// <summary>The range as given.</summary>
     public string Text { get; }
 
+    /// <summary>node-semver's <c>loose</c> option: versions such as <c>1.2.3beta</c> and leading zeros are read.</summary>
     public bool Loose { get; }
 
     /// <summary>Reads a range; false with the reason for one node-semver rejects ("Invalid comparator").</summary>
-    public static bool TryParse(string text, bool loose, bool includePrerelease, out NpmRange? range, out string? error) =>
+    public static bool TryParse(string text, bool loose, bool includePrerelease, [NotNullWhen(true)] out NpmRange? range, [NotNullWhen(false)] out string? error) =>
         TryParse(text, loose, includePrerelease, out range, out error, out _);
 
     /// <summary>As node-semver; <paramref name="dropped"/> is the first comparator loose mode skipped, as node-semver does silently.</summary>
-    internal static bool TryParse(string text, bool loose, bool includePrerelease, out NpmRange? range, out string? error, out string? dropped)
+    internal static bool TryParse(string text, bool loose, bool includePrerelease, [NotNullWhen(true)] out NpmRange? range, [NotNullWhen(false)] out string? error, out string? dropped)
     {
         dropped = null;
         ArgumentNullException.ThrowIfNull(text);
         range = null;
         var sets = new List<Comparator[]>();
-        foreach (var alternative in Regex.Split(text.Trim(), @"\s*\|\|\s*"))
+        foreach (var alternative in text.Trim().Split("||"))
         {
             var set = new List<Comparator>();
             var expanded = Desugar(alternative.Trim(), loose, includePrerelease);
@@ -67,7 +70,7 @@ public sealed partial class NpmRange
                     ">=" => VersComparator.GreaterOrEqual,
                     _ => VersComparator.Equal,
                 };
-                set.Add(new Comparator(op, NpmVersion.Parse(m.Groups[2].Value, loose)));
+                set.Add(new Comparator(op, NpmVersion.Parse(m.Groups[2].Value)));
             }
             if (set.Count == 0) set.Add(new Comparator(VersComparator.Any, null));
             sets.Add([.. set]);
@@ -259,7 +262,7 @@ public sealed partial class NpmRange
     static Regex BuildHyphen(string plain)
     {
         string Rename(string prefix) => plain.Replace("?<M>", $"?<{prefix}M>").Replace("?<m>", $"?<{prefix}m>").Replace("?<p>", $"?<{prefix}p>").Replace("?<pr>", $"?<{prefix}pr>");
-        return new Regex(@"^\s*(?<from>" + Rename("f") + @")\s+-\s+(?<to>" + Rename("t") + @")\s*$", RegexOptions.CultureInvariant);
+        return new Regex(@"^\s*(?<from>" + Rename("f") + @")\s+-\s+(?<to>" + Rename("t") + @")\s*$", RegexOptions.CultureInvariant | RegexOptions.Compiled);
     }
 
     [GeneratedRegex(@"(\s*)" + Gtlt + @"\s*(" + Loose_ + "|" + XPlain + ")")]
@@ -310,11 +313,11 @@ internal sealed class NpmVersion : IComparable<NpmVersion>
     {
         text = text.Trim();
         if (!(loose ? NpmRange.LooseVersion() : NpmRange.FullVersion()).IsMatch(text)) return null;
-        return Parse(text, loose);
+        return Parse(text);
     }
 
     /// <summary>Reads a version the comparator pattern already matched.</summary>
-    public static NpmVersion Parse(string text, bool loose)
+    public static NpmVersion Parse(string text)
     {
         var s = text.TrimStart('v', '=', ' ', '\t');
         var plus = s.IndexOf('+');
@@ -330,7 +333,6 @@ internal sealed class NpmVersion : IComparable<NpmVersion>
         }
         if (i < s.Length && s[i] == '-') i++;
         var pre = i < s.Length ? s[i..].Split('.') : [];
-        _ = loose;
         return new NpmVersion(numbers[0], numbers[1], numbers[2], [.. pre.Select(p => Digits.All(p) ? Digits.Strip(p) : p)]);
     }
 

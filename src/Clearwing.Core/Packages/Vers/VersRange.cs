@@ -246,18 +246,17 @@ public sealed record VersRange
             if (!scheme.TryParse(list[i].Version, out var v, out var error))
                 throw new VersFormatException($"the constraints cannot be ordered: '{list[i].Version}' is not a {scheme.Name} version ({error})", "version", list[i].Version);
             else parsed[i] = v;
-        var order = Enumerable.Range(0, list.Length).ToArray();
+        int Canonical(int a, int b) =>
+            scheme.Compare(parsed[a], parsed[b]) is var c && c != 0 ? c : Rank(list[a].Comparator).CompareTo(Rank(list[b].Comparator));
         if (strict)
         {
             for (var i = 1; i < list.Length; i++)
-                if (scheme.Compare(parsed[i - 1], parsed[i]) > 0)
+                if (Canonical(i - 1, i) > 0)
                     throw new VersFormatException($"constraints are not sorted by version: '{list[i - 1]}' comes before '{list[i]}'", "constraints");
             return list;
         }
-        Array.Sort(order, (a, b) =>
-            scheme.Compare(parsed[a], parsed[b]) is var c && c != 0 ? c
-            : Rank(list[a].Comparator) is var r && r != Rank(list[b].Comparator) ? r.CompareTo(Rank(list[b].Comparator))
-            : a.CompareTo(b));
+        var order = Enumerable.Range(0, list.Length).ToArray();
+        Array.Sort(order, (a, b) => Canonical(a, b) is var c && c != 0 ? c : a.CompareTo(b));
         return [.. order.Select(i => list[i])];
     }
 
