@@ -65,6 +65,7 @@ public static class CliApp
         root.Subcommands.Add(Clearwing.Cli.Scoring.CvssVerb.Create(io));
         root.Subcommands.Add(Clearwing.Cli.Packages.PurlVerb.Create(io));
         root.Subcommands.Add(Clearwing.Cli.Packages.VersionVerb.Create(io));
+        root.Subcommands.Add(Clearwing.Cli.Packages.OsvVerb.Create(io));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

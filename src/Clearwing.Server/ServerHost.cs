@@ -12,6 +12,8 @@ using Clearwing.Scoring;
 using Clearwing.Server.Disclosure;
 using Clearwing.Server.Findings;
 using Clearwing.Server.Jobs;
+using Clearwing.Server.Packages;
+using Clearwing.Packages;
 using Clearwing.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -63,6 +65,7 @@ public static class ServerHost
         builder.Services.AddSingleton<CaseSsvc>();
         builder.Services.AddSingleton<CaseCvss>();
         builder.Services.AddSingleton<FeedStore>();
+        builder.Services.AddSingleton<OsvStore>();
         builder.Services.AddSingleton<FindingQueries>();
         builder.Services.AddClearwingAccess(options);
         builder.Services.AddSingleton<CommitmentStore>();
@@ -93,6 +96,7 @@ public static class ServerHost
         api.MapSsvc();
         api.MapCvss();
         api.MapFeeds();
+        api.MapAdvisories();
         api.MapFindings();
         api.MapCommitments();
         api.MapDisclosure();
