@@ -12,6 +12,7 @@ using Clearwing.Storage;
 //   (child phases: generate FILE N | parse FILE | import FILE DB)
 //   dotnet run -c Release --project bench/Clearwing.Bench -- cvss [N]   (CVSS scoring throughput, N = 350,000 by default)
 //   dotnet run -c Release --project bench/Clearwing.Bench -- versions [N]   (version comparisons per second, N = 10,000,000 by default)
+//   dotnet run -c Release --project bench/Clearwing.Bench -- osv [ADVISORIES [LOOKUPS]]   (OSV import, index load, purl lookups; 50,000 / 100,000)
 var inv = CultureInfo.InvariantCulture;
 switch (args.FirstOrDefault())
 {
@@ -19,6 +20,8 @@ switch (args.FirstOrDefault())
         return CvssBench.Run(args.Length > 1 ? int.Parse(args[1], inv) : 350_000);
     case "versions":
         return VersionBench.Run(args.Length > 1 ? int.Parse(args[1], inv) : 10_000_000);
+    case "osv":
+        return await OsvBench.Run(args.Length > 1 ? int.Parse(args[1], inv) : 50_000, args.Length > 2 ? int.Parse(args[2], inv) : 100_000);
     case "generate":
         Console.WriteLine(SarifGenerator.Write(args[1], int.Parse(args[2], inv)));
         return 0;

@@ -68,6 +68,7 @@ public sealed class OsvStore(Database db, TimeProvider time)
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        using var rows = new RowWriter(connection, tx, db.Engine == Engine.Sqlite);
         var invalid = new List<OsvInvalidRecord>();
         long read = 0, invalidCount = 0, imported = 0, replaced = 0, unchanged = 0, older = 0, withdrawn = 0;
         foreach (var (source, bytes) in Records(path))
@@ -84,7 +85,7 @@ public sealed class OsvStore(Database db, TimeProvider time)
             }
             // A refused import still reads on, to count (and list) what else is wrong; it stores nothing.
             if (invalidCount > 0 && !skipInvalid) continue;
-            switch (await StoreAsync(connection, tx, advisory, now))
+            switch (await StoreAsync(connection, tx, rows, advisory, now, ct))
             {
                 case Stored.New: imported++; break;
                 case Stored.Replaced: replaced++; break;
@@ -181,7 +182,7 @@ public sealed class OsvStore(Database db, TimeProvider time)
 
     enum Stored { New, Replaced, Unchanged, Older }
 
-    static async Task<Stored> StoreAsync(DbConnection connection, DbTransaction tx, OsvAdvisory a, long now)
+    static async Task<Stored> StoreAsync(DbConnection connection, DbTransaction tx, RowWriter rows, OsvAdvisory a, long now, CancellationToken ct)
     {
         var modified = a.Modified.ToUnixTimeMilliseconds();
         var existing = await connection.QuerySingleOrDefaultAsync<(long Seq, long Modified)?>(
@@ -216,12 +217,10 @@ public sealed class OsvStore(Database db, TimeProvider time)
                 """, row, tx);
             outcome = Stored.New;
         }
-        if (a.Aliases.Count > 0)
-            await connection.ExecuteAsync("INSERT INTO osv_aliases (advisory_seq, alias) VALUES (@seq, @alias)",
-                a.Aliases.Select(alias => new { seq, alias }), tx);
-        var affected = new List<object>();
-        var ranges = new List<object>();
-        var versions = new List<object>();
+        var aliases = a.Aliases.Select(alias => new object?[] { seq, alias }).ToList();
+        var affected = new List<object?[]>();
+        var ranges = new List<object?[]>();
+        var versions = new List<object?[]>();
         for (var i = 0; i < a.Affected.Count; i++)
         {
             var entry = a.Affected[i];
@@ -229,30 +228,66 @@ public sealed class OsvStore(Database db, TimeProvider time)
             string? purlKey = null;
             if (package?.Purl is { } purl && PackageUrl.TryParse(purl, PurlParseMode.Lenient, out var parsed, out _)) purlKey = parsed.Key.Value;
             var key = package is null ? (OsvPackageKey?)null : OsvPackages.Key(package);
-            affected.Add(new
-            {
-                seq, ordinal = i, ecosystem = package?.Ecosystem, ecosystemBase = key?.Ecosystem, name = package?.Name,
-                normalized = key?.Name, purl = package?.Purl, purlKey,
-            });
+            affected.Add([seq, i, package?.Ecosystem, key?.Ecosystem, package?.Name, key?.Name, package?.Purl, purlKey]);
             for (var r = 0; r < entry.Ranges.Count; r++)
-                ranges.Add(new { seq, affected = i, ordinal = r, type = entry.Ranges[r].Type.ToString().ToUpperInvariant(), repo = entry.Ranges[r].Repo, events = EventsJson(entry.Ranges[r].Events) });
+                ranges.Add([seq, i, r, entry.Ranges[r].Type.ToString().ToUpperInvariant(), entry.Ranges[r].Repo, EventsJson(entry.Ranges[r].Events)]);
             for (var v = 0; v < entry.Versions.Count; v++)
-                versions.Add(new { seq, affected = i, ordinal = v, version = entry.Versions[v] });
+                versions.Add([seq, i, v, entry.Versions[v]]);
         }
-        if (affected.Count > 0)
-            await connection.ExecuteAsync(
-                """
-                INSERT INTO osv_affected (advisory_seq, ordinal, ecosystem, ecosystem_base, name, normalized_name, purl, purl_key)
-                VALUES (@seq, @ordinal, @ecosystem, @ecosystemBase, @name, @normalized, @purl, @purlKey)
-                """, affected, tx);
-        if (ranges.Count > 0)
-            await connection.ExecuteAsync(
-                "INSERT INTO osv_ranges (advisory_seq, affected_ordinal, ordinal, type, repo, events) VALUES (@seq, @affected, @ordinal, @type, @repo, @events)",
-                ranges, tx);
-        if (versions.Count > 0)
-            await connection.ExecuteAsync(
-                "INSERT INTO osv_versions (advisory_seq, affected_ordinal, ordinal, version) VALUES (@seq, @affected, @ordinal, @version)", versions, tx);
+        await rows.InsertAsync("osv_aliases (advisory_seq, alias)", aliases, ct);
+        await rows.InsertAsync("osv_affected (advisory_seq, ordinal, ecosystem, ecosystem_base, name, normalized_name, purl, purl_key)", affected, ct);
+        await rows.InsertAsync("osv_ranges (advisory_seq, affected_ordinal, ordinal, type, repo, events)", ranges, ct);
+        await rows.InsertAsync("osv_versions (advisory_seq, affected_ordinal, ordinal, version)", versions, ct);
         return outcome;
+    }
+
+    /// <summary>
+    /// Inserts rows through one command per table and row count, made once per import and reused: on SQLite a prepared
+    /// single-row statement (no round trips to save), on PostgreSQL multi-row VALUES of up to 200 rows (a version list
+    /// of hundreds is one round trip, not hundreds).
+    /// </summary>
+    sealed class RowWriter(DbConnection connection, DbTransaction tx, bool sqlite) : IDisposable
+    {
+        readonly Dictionary<(string, int), DbCommand> _commands = [];
+
+        public async Task InsertAsync(string table, List<object?[]> rows, CancellationToken ct)
+        {
+            var perCommand = sqlite ? 1 : 200;
+            for (var start = 0; start < rows.Count; start += perCommand)
+            {
+                var count = Math.Min(perCommand, rows.Count - start);
+                var columns = rows[start].Length;
+                if (!_commands.TryGetValue((table, count), out var command))
+                {
+                    command = connection.CreateCommand();
+                    command.Transaction = tx;
+                    var sql = new StringBuilder("INSERT INTO ").Append(table).Append(" VALUES ");
+                    for (var r = 0; r < count; r++)
+                    {
+                        sql.Append(r == 0 ? "(" : ", (");
+                        for (var c = 0; c < columns; c++)
+                        {
+                            var parameter = command.CreateParameter();
+                            parameter.ParameterName = $"@p{r}_{c}";
+                            command.Parameters.Add(parameter);
+                            sql.Append(c == 0 ? "" : ", ").Append(parameter.ParameterName);
+                        }
+                        sql.Append(')');
+                    }
+                    command.CommandText = sql.ToString();
+                    _commands[(table, count)] = command;
+                }
+                for (var r = 0; r < count; r++)
+                    for (var c = 0; c < columns; c++)
+                        command.Parameters[r * columns + c].Value = rows[start + r][c] ?? DBNull.Value;
+                await command.ExecuteNonQueryAsync(ct);
+            }
+        }
+
+        public void Dispose()
+        {
+            foreach (var command in _commands.Values) command.Dispose();
+        }
     }
 
     static string EventsJson(IReadOnlyList<OsvEvent> events)
