@@ -115,17 +115,17 @@ internal static class OsvBench
                 for (var r = 0; r < ranges; r++)
                 {
                     b.Append(r == 0 ? "" : ",").Append("""{"type":"ECOSYSTEM","events":[""");
-                    var pairs = random.Next(1, 4);
+                    // last_affected and fixed do not mix in one range (schema 1.7): a last_affected range is one pair.
+                    var lastAffected = random.Next(10) == 0;
+                    var pairs = lastAffected ? 1 : random.Next(1, 4);
                     var major = r * 4;
                     for (var e = 0; e < pairs; e++, major++)
                     {
                         var introduced = e == 0 && r == 0 && random.Next(3) == 0 ? "0" : $"{major}.0.0";
-                        var end = random.Next(10) == 0 ? "last_affected" : "fixed";
+                        var end = lastAffected ? "last_affected" : "fixed";
                         var bound = Version(ecosystem, random, major);
                         b.Append(e == 0 ? "" : ",").Append(Inv, $$"""{"introduced":"{{introduced}}"},{"{{end}}":"{{bound}}"}""");
                         if (listed.Count < 40) listed.Add($"{major}.0.{random.Next(0, 3)}");
-                        // last_affected and fixed do not mix in one range (schema 1.7): one kind per range.
-                        if (end == "last_affected") { major++; break; }
                     }
                     b.Append("]}");
                 }

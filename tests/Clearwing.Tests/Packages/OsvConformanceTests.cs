@@ -148,8 +148,10 @@ public sealed class OsvConformanceTests
     {
         var path = TestData.PathTo("osv-schema", "tools", "osv-linter", "testdata", "nondistinct-CVE-2018-5407.json");
         var advisory = OsvStore.Read(path, File.ReadAllBytes(path), out _)!;
-        var entry = new OsvAffected(advisory.Id, advisory.Affected.First(a => a.Ranges.Any(r => r.Type == OsvRangeType.Git
-            && r.Events.Count(e => e.Version == "e818b74be2170fbe957a07b0da4401c2b694b3b8") == 2)));
+        var record = advisory.Affected.First(a => a.Ranges.Any(r => r.Type == OsvRangeType.Git));
+        var range = advisory.Affected.SelectMany(a => a.Ranges)
+            .Single(r => r.Type == OsvRangeType.Git && r.Events.Count(e => e.Version == "e818b74be2170fbe957a07b0da4401c2b694b3b8") == 2);
+        var entry = new OsvAffected(advisory.Id, record with { Ranges = [range] });
 
         var verdict = entry.Evaluate("e818b74be2170fbe957a07b0da4401c2b694b3b8");
 

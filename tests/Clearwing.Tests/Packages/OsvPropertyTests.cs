@@ -79,4 +79,23 @@ public sealed class OsvPropertyTests
         }
         return vulnerable;
     }
+
+    [Fact]
+    public void The_index_answers_what_evaluating_every_entry_answers()
+    {
+        var entryGen = Gen.Select(Event.List[1, 6], SemVer.List[0, 3], Gen.Bool, (events, listed, semver) => (events, listed, semver));
+        Gen.Select(entryGen.List[1, 6], SemVer.List[1, 12]).Sample((specs, versions) =>
+        {
+            var entries = specs.Select((s, i) => new OsvAffected($"A-{i}", new OsvAffectedRecord(new OsvPackage("npm", "p", null),
+                [new OsvRange(s.semver ? OsvRangeType.Semver : OsvRangeType.Ecosystem, null, s.events)], s.listed))).ToList();
+            var index = OsvIndex.Build(entries);
+            foreach (var version in versions.Append("0.0.0-alpha").Append("9.9.9"))
+            {
+                var expected = entries.Where(e => e.Evaluate(version).Answer == Affectedness.Affected).Select(e => e.Advisory).Order(StringComparer.Ordinal);
+                var result = index.Query(PackageUrl.Parse($"pkg:npm/p@{version}"));
+                if (!result.Advisories.SequenceEqual(expected) || !result.IsKnown) return false;
+            }
+            return true;
+        });
+    }
 }

@@ -2,6 +2,9 @@ using System.Collections.Frozen;
 
 namespace Clearwing.Packages;
 
+/// <summary>Where a version lies relative to a boundary version: at it, or between it and the next boundary above or below.</summary>
+internal enum Region { At, JustAbove, JustBelow }
+
 /// <summary>Whether an advisory's <c>affected</c> entry covers a version.</summary>
 public enum Affectedness { NotAffected, Affected, Unknown }
 
@@ -123,6 +126,30 @@ public sealed class OsvAffected
         return read;
     }
 
+    /// <summary>
+    /// True when every range is a numbered range of <see cref="Scheme"/> whose events all read: the entry's answer for
+    /// a readable version then depends only on where it lies among <see cref="Boundaries"/> (<see cref="EvaluateRegion"/>).
+    /// </summary>
+    internal bool IsRegular => Scheme is { } scheme && _ranges.All(r => r.IsGit || r.IsRegular(scheme));
+
+    /// <summary>Every version the entry's answer can change at: its event versions and its listed versions that read.</summary>
+    internal IEnumerable<ParsedVersion> Boundaries => _ranges.Where(r => !r.IsGit).SelectMany(r => r.Versions).Concat(_listedParsed);
+
+    /// <summary>
+    /// The answer (of a <see cref="IsRegular"/> entry, for a version that is not a commit hash) at a boundary, or for the
+    /// versions just above or below it up to the next boundary — where no event or listed version lies.
+    /// </summary>
+    internal bool EvaluateRegion(ParsedVersion boundary, Region region)
+    {
+        if (region == Region.At && _listedParsed.Length > 0 && Array.BinarySearch(_listedParsed, boundary, _comparer) >= 0) return true;
+        foreach (var range in _ranges)
+            if (!range.IsGit && range.Walk(boundary, region)) return true;
+        return false;
+    }
+
+    /// <summary>Listed versions that the ecosystem's ordering cannot read: only their text can match.</summary>
+    internal IEnumerable<string> UnreadableListed => Scheme is { } scheme ? _listed.Where(v => !scheme.TryParse(v, out _)) : _listed;
+
     /// <summary>True for a full-length Git commit hash (SHA-1 or SHA-256 hex), the only versions GIT ranges name.</summary>
     public static bool IsCommit(string text) =>
         text.Length is 40 or 64 && text.All(char.IsAsciiHexDigit);
@@ -195,14 +222,31 @@ public sealed class OsvAffected
             return Walk(v) ? OsvVerdict.Affected : OsvVerdict.NotAffected;
         }
 
-        bool Walk(ParsedVersion v)
+        /// <summary>Usable by the region evaluation: a numbered range of <paramref name="scheme"/> whose events all read.</summary>
+        public bool IsRegular(VersionScheme scheme) => _type != OsvRangeType.Git && _unusable is null && ReferenceEquals(_scheme, scheme);
+
+        public bool IsGit => _type == OsvRangeType.Git;
+
+        /// <summary>The event versions (not "0", not "*"), for an index's region boundaries.</summary>
+        public IEnumerable<ParsedVersion> Versions => _events.Select(e => e.Version).OfType<ParsedVersion>().Concat(_limits ?? []);
+
+        public bool Walk(ParsedVersion v) => Walk(v, Region.At);
+
+        /// <summary>
+        /// The spec's walk at v itself, or for every version just above or just below v with no event version in between
+        /// (the index's regions between two boundaries): the same code answers both, so they cannot disagree.
+        /// </summary>
+        public bool Walk(ParsedVersion v, Region region)
         {
             var scheme = _scheme!;
             if (_limits is not null && !_unlimited)
             {
                 var below = false;
                 foreach (var limit in _limits)
-                    if (scheme.Compare(v, limit) < 0) { below = true; break; }
+                {
+                    var c = scheme.Compare(v, limit);
+                    if (c < 0 || c == 0 && region == Region.JustBelow) { below = true; break; }
+                }
                 if (!below) return false;
             }
             // The events at or below v are exactly those that can fire; the last one that fires decides (schema.md "Evaluation").
@@ -210,7 +254,7 @@ public sealed class OsvAffected
             while (lo < hi)
             {
                 var mid = (lo + hi) >>> 1;
-                if (_events[mid].Version is not { } ev || scheme.Compare(ev, v) <= 0) lo = mid + 1;
+                if (_events[mid].Version is not { } ev || (region == Region.JustBelow ? scheme.Compare(ev, v) < 0 : scheme.Compare(ev, v) <= 0)) lo = mid + 1;
                 else hi = mid;
             }
             for (var i = lo - 1; i >= 0; i--)
@@ -220,8 +264,8 @@ public sealed class OsvAffected
                 {
                     case OsvEventKind.Introduced: return true;
                     case OsvEventKind.Fixed: return false;
-                    // last_affected fires only strictly below v.
-                    case OsvEventKind.LastAffected when scheme.Compare(version!, v) < 0: return false;
+                    // last_affected fires only strictly below the version.
+                    case OsvEventKind.LastAffected when region != Region.At || scheme.Compare(version!, v) < 0: return false;
                 }
             }
             return false;

@@ -21,10 +21,11 @@ public sealed record OsvQueryResult(string Purl, IReadOnlyList<string> Advisorie
 public sealed class OsvIndex
 {
     static readonly OsvAffected[] None = [];
-    readonly Dictionary<OsvPackageKey, OsvAffected[]> _byPackage;
+    static readonly string[] NoIds = [];
+    readonly Dictionary<OsvPackageKey, Package> _byPackage;
     readonly Dictionary<string, OsvAffected[]> _byPurl;
 
-    OsvIndex(Dictionary<OsvPackageKey, OsvAffected[]> byPackage, Dictionary<string, OsvAffected[]> byPurl, int advisories, int entries)
+    OsvIndex(Dictionary<OsvPackageKey, Package> byPackage, Dictionary<string, OsvAffected[]> byPurl, int advisories, int entries)
     {
         (_byPackage, _byPurl, Advisories, Entries) = (byPackage, byPurl, advisories, entries);
     }
@@ -53,7 +54,7 @@ public sealed class OsvIndex
                 && !(OsvPackages.TryMap(purl, out var mapped, out _, out _) && mapped == key))
                 Add(byPurl, purl.Key.Value, entry);
         }
-        return new OsvIndex(byPackage.ToDictionary(p => p.Key, p => p.Value.ToArray()),
+        return new OsvIndex(byPackage.ToDictionary(p => p.Key, p => new Package(p.Value.ToArray())),
             byPurl.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal), advisories.Count, count);
     }
 
@@ -71,15 +72,40 @@ public sealed class OsvIndex
         if (purl.Version is not { } version)
             return new OsvQueryResult(text, [], [new OsvUnknown(null, "the purl has no version (add @VERSION)")]);
         var mapped = OsvPackages.TryMap(purl, out var key, out var release, out var mapError);
-        var entries = mapped && _byPackage.TryGetValue(key, out var found) ? found : None;
-        if (_byPurl.Count > 0 && _byPurl.TryGetValue(purl.Key.Value, out var byPurl))
-            entries = entries.Length == 0 ? byPurl : entries.Union(byPurl).ToArray();
-        if (!mapped && entries.Length == 0)
+        var package = mapped && _byPackage.TryGetValue(key, out var found) ? found : null;
+        var byPurl = _byPurl.Count > 0 && _byPurl.TryGetValue(purl.Key.Value, out var fromPurl) ? fromPurl : None;
+        if (!mapped && byPurl.Length == 0)
             return new OsvQueryResult(text, [], [new OsvUnknown(null, mapError!)]);
-        if (entries.Length == 0) return new OsvQueryResult(text, [], []);
+        if (package is null && byPurl.Length == 0) return new OsvQueryResult(text, [], []);
 
         List<string>? affected = null;
         List<OsvUnknown>? unknown = null;
+        if (package is not null)
+        {
+            // The regions answer for a readable release version; a commit hash or an unreadable version asks every entry.
+            if (package.Regions is { } regions && !OsvAffected.IsCommit(version) && regions.Scheme.TryParse(version, out var parsed))
+            {
+                var ids = regions.Find(parsed, version);
+                if (ids.Length > 0) (affected ??= []).AddRange(ids);
+                Evaluate(package.Irregular, version, release, ref affected, ref unknown);
+            }
+            else Evaluate(package.Entries, version, release, ref affected, ref unknown);
+        }
+        if (byPurl.Length > 0) Evaluate(package is null ? byPurl : byPurl.Except(package.Entries).ToArray(), version, release, ref affected, ref unknown);
+        if (affected is not null)
+        {
+            affected.Sort(StringComparer.Ordinal);
+            affected = affected.Distinct().ToList();
+        }
+        // An advisory that affects the version through one entry is not also unknown through another.
+        var undecided = unknown?.Where(u => affected is null || !affected.Contains(u.Advisory!))
+            .DistinctBy(u => u.Advisory).OrderBy(u => u.Advisory, StringComparer.Ordinal).ToList();
+        return new OsvQueryResult(text, (IReadOnlyList<string>?)affected ?? [], (IReadOnlyList<OsvUnknown>?)undecided ?? []);
+    }
+
+    /// <summary>Asks each entry in turn (what the regions answer for the regular entries at once).</summary>
+    static void Evaluate(OsvAffected[] entries, string version, string? release, ref List<string>? affected, ref List<OsvUnknown>? unknown)
+    {
         VersionScheme? parsedBy = null;
         ParsedVersion? parsed = null;
         foreach (var entry in entries)
@@ -94,21 +120,138 @@ public sealed class OsvIndex
             if (verdict.Answer == Affectedness.NotAffected) continue;
             var applies = OsvPackages.AppliesTo(entry.Package!.Ecosystem, release, out var releaseReason);
             if (applies == Affectedness.NotAffected) continue;
-            if (verdict.Answer == Affectedness.Affected && applies == Affectedness.Affected)
-            {
-                affected ??= [];
-                if (!affected.Contains(entry.Advisory)) affected.Add(entry.Advisory);
-            }
-            else
-            {
-                unknown ??= [];
-                unknown.Add(new OsvUnknown(entry.Advisory, verdict.Reason ?? releaseReason!));
-            }
+            if (verdict.Answer == Affectedness.Affected && applies == Affectedness.Affected) (affected ??= []).Add(entry.Advisory);
+            else (unknown ??= []).Add(new OsvUnknown(entry.Advisory, verdict.Reason ?? releaseReason!));
         }
-        if (affected is not null) affected.Sort(StringComparer.Ordinal);
-        // An advisory that affects the version through one entry is not also unknown through another.
-        var undecided = unknown?.Where(u => affected is null || !affected.Contains(u.Advisory!))
-            .DistinctBy(u => u.Advisory).OrderBy(u => u.Advisory, StringComparer.Ordinal).ToList();
-        return new OsvQueryResult(text, (IReadOnlyList<string>?)affected ?? [], (IReadOnlyList<OsvUnknown>?)undecided ?? []);
+    }
+
+    /// <summary>One package's entries: the regular ones answered by <see cref="Regions"/>, the rest one by one.</summary>
+    sealed class Package
+    {
+        public Package(OsvAffected[] entries)
+        {
+            Entries = entries;
+            // Regular: every range numbered and readable by the ecosystem's ordering, and no release to match.
+            var regular = entries.Where(e => e.IsRegular && OsvPackages.AppliesTo(e.Package!.Ecosystem, null, out _) == Affectedness.Affected).ToArray();
+            Regions = regular.Length > 0 ? Regions.Build(regular) : null;
+            Irregular = Regions is null ? entries : entries.Except(regular).ToArray();
+        }
+
+        public OsvAffected[] Entries { get; }
+        public Regions? Regions { get; }
+        public OsvAffected[] Irregular { get; }
+    }
+
+    /// <summary>
+    /// A package's regular entries answered ahead of time. Their answers change only at their event and listed versions
+    /// (the boundaries), so the versions divide into regions — each boundary, the versions between two boundaries, and
+    /// those below the first — and every version in one region gets the same answer. Each region's affecting advisories
+    /// are computed once, by <see cref="OsvAffected.EvaluateRegion"/> (the very walk <see cref="OsvAffected.Evaluate(ParsedVersion)"/>
+    /// does); a query is then one binary search.
+    /// </summary>
+    sealed class Regions
+    {
+        public required VersionScheme Scheme { get; init; }
+        public required ParsedVersion[] Boundaries { get; init; }
+        public required string[][] At { get; init; }
+        public required string[][] Above { get; init; }
+        public required string[] Below { get; init; }
+        /// <summary>Listed versions the ordering cannot read: they match by text only.</summary>
+        public required Dictionary<string, string[]> ByText { get; init; }
+
+        public string[] Find(ParsedVersion version, string text)
+        {
+            int lo = 0, hi = Boundaries.Length - 1;
+            var found = -1;
+            while (lo <= hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                var c = Scheme.Compare(Boundaries[mid], version);
+                if (c == 0) { found = mid; break; }
+                if (c < 0) lo = mid + 1;
+                else hi = mid - 1;
+            }
+            var ids = found >= 0 ? At[found] : lo == 0 ? Below : Above[lo - 1];
+            return ByText.Count > 0 && ByText.TryGetValue(text, out var listed) ? ids.Union(listed).ToArray() : ids;
+        }
+
+        public static Regions? Build(OsvAffected[] entries)
+        {
+            var scheme = entries[0].Scheme!;
+            var comparer = Comparer<ParsedVersion>.Create(scheme.Compare);
+            var all = entries.SelectMany(e => e.Boundaries).ToList();
+            if (all.Count == 0) return null;
+            all.Sort(comparer);
+            var boundaries = new List<ParsedVersion>(all.Count);
+            foreach (var v in all)
+                if (boundaries.Count == 0 || scheme.Compare(boundaries[^1], v) != 0) boundaries.Add(v);
+            var n = boundaries.Count;
+            var at = new List<string>?[n];
+            var above = new List<string>?[n];
+            List<string>? below = null;
+            void Paint(int from, int to, string id) // boundaries from..to-1, and the regions above them
+            {
+                for (var k = from; k < to; k++)
+                {
+                    (at[k] ??= []).Add(id);
+                    (above[k] ??= []).Add(id);
+                }
+            }
+            var byText = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+            foreach (var entry in entries)
+            {
+                foreach (var text in entry.UnreadableListed)
+                    (byText.TryGetValue(text, out var l) ? l : byText[text] = []).Add(entry.Advisory);
+                // The entry's own boundaries, as positions among the package's: between two of them its answer is constant.
+                var own = entry.Boundaries.Select(b => boundaries.BinarySearch(b, comparer)).Distinct().Order().ToArray();
+                if (own.Length == 0)
+                {
+                    // No event or listed version: the same answer everywhere.
+                    if (entry.EvaluateRegion(boundaries[0], Region.At))
+                    {
+                        (below ??= []).Add(entry.Advisory);
+                        Paint(0, n, entry.Advisory);
+                    }
+                    continue;
+                }
+                if (entry.EvaluateRegion(boundaries[own[0]], Region.JustBelow))
+                {
+                    (below ??= []).Add(entry.Advisory);
+                    Paint(0, own[0], entry.Advisory);
+                }
+                for (var j = 0; j < own.Length; j++)
+                {
+                    var k = own[j];
+                    if (entry.EvaluateRegion(boundaries[k], Region.At)) (at[k] ??= []).Add(entry.Advisory);
+                    if (entry.EvaluateRegion(boundaries[k], Region.JustAbove))
+                    {
+                        (above[k] ??= []).Add(entry.Advisory);
+                        Paint(k + 1, j + 1 < own.Length ? own[j + 1] : n, entry.Advisory);
+                    }
+                }
+            }
+            // Neighbouring regions mostly hold the same advisories: they share one array.
+            string[]? previous = null;
+            string[] Freeze(List<string>? ids)
+            {
+                if (ids is null) return NoIds;
+                var array = ids.Distinct().Order(StringComparer.Ordinal).ToArray();
+                if (previous is not null && previous.AsSpan().SequenceEqual(array)) return previous;
+                return previous = array;
+            }
+            var belowIds = Freeze(below);
+            var atIds = new string[n][];
+            var aboveIds = new string[n][];
+            for (var k = 0; k < n; k++)
+            {
+                atIds[k] = Freeze(at[k]);
+                aboveIds[k] = Freeze(above[k]);
+            }
+            return new Regions
+            {
+                Scheme = scheme, Boundaries = [.. boundaries], At = atIds, Above = aboveIds, Below = belowIds,
+                ByText = byText.ToDictionary(p => p.Key, p => p.Value.Distinct().ToArray(), StringComparer.Ordinal),
+            };
+        }
     }
 }
