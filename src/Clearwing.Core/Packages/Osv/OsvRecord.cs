@@ -85,7 +85,7 @@ public sealed record OsvAdvisory(
             aliases.Distinct(StringComparer.Ordinal).ToList(), affected, json);
     }
 
-    static OsvEvent ReadEvent(JsonElement e)
+    internal static OsvEvent ReadEvent(JsonElement e)
     {
         // The schema's oneOf holds each event to exactly one of the four fields.
         foreach (var p in e.EnumerateObject())

@@ -312,17 +312,7 @@ public sealed class OsvStore(Database db, TimeProvider time)
         using var document = JsonDocument.Parse(json);
         var events = new OsvEvent[document.RootElement.GetArrayLength()];
         var i = 0;
-        foreach (var e in document.RootElement.EnumerateArray())
-        {
-            var p = e.EnumerateObject().First();
-            events[i++] = new OsvEvent(p.Name switch
-            {
-                "introduced" => OsvEventKind.Introduced,
-                "fixed" => OsvEventKind.Fixed,
-                "last_affected" => OsvEventKind.LastAffected,
-                _ => OsvEventKind.Limit,
-            }, p.Value.GetString()!);
-        }
+        foreach (var e in document.RootElement.EnumerateArray()) events[i++] = OsvAdvisory.ReadEvent(e);
         return events;
     }
 
