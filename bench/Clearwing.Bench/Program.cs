@@ -14,6 +14,7 @@ using Clearwing.Storage;
 //   dotnet run -c Release --project bench/Clearwing.Bench -- sbom [N] [--postgres CONNSTR] [--keep DIR]
 //   (SBOM import, N = 300,000 components by default; child phases: sbom-generate FILE N | sbom-parse FILE | sbom-import FILE DB)
 //   dotnet run -c Release --project bench/Clearwing.Bench -- versions [N]   (version comparisons per second, N = 10,000,000 by default)
+//   dotnet run -c Release --project bench/Clearwing.Bench -- osv [ADVISORIES [LOOKUPS]]   (OSV import, index load, purl lookups; 50,000 / 100,000)
 var inv = CultureInfo.InvariantCulture;
 switch (args.FirstOrDefault())
 {
@@ -53,6 +54,8 @@ switch (args.FirstOrDefault())
     }
     case "versions":
         return VersionBench.Run(args.Length > 1 ? int.Parse(args[1], inv) : 10_000_000);
+    case "osv":
+        return await OsvBench.Run(args.Length > 1 ? int.Parse(args[1], inv) : 50_000, args.Length > 2 ? int.Parse(args[2], inv) : 100_000);
     case "generate":
         Console.WriteLine(SarifGenerator.Write(args[1], int.Parse(args[2], inv)));
         return 0;

@@ -69,6 +69,7 @@ public static class CliApp
         root.Subcommands.Add(Clearwing.Cli.Packages.VersionVerb.Create(io));
         root.Subcommands.Add(Clearwing.Cli.Packages.ExposureVerb.Create(io));
         root.Subcommands.Add(Clearwing.Cli.Packages.VersVerb.Create(io));
+        root.Subcommands.Add(Clearwing.Cli.Packages.OsvVerb.Create(io));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

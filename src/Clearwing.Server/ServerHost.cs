@@ -67,6 +67,7 @@ public static class ServerHost
         builder.Services.AddSingleton<FeedStore>();
         builder.Services.AddSingleton<SbomStore>();
         builder.Services.AddSingleton<ExposureStore>();
+        builder.Services.AddSingleton<OsvStore>();
         builder.Services.AddSingleton<FindingQueries>();
         builder.Services.AddClearwingAccess(options);
         builder.Services.AddSingleton<CommitmentStore>();
@@ -99,6 +100,7 @@ public static class ServerHost
         api.MapFeeds();
         api.MapSbom();
         api.MapExposure();
+        api.MapAdvisories();
         api.MapFindings();
         api.MapCommitments();
         api.MapDisclosure();

@@ -144,6 +144,17 @@ public sealed class AuthorizationMatrixTests
             Content = JsonContent.Create(new Dictionary<string, string> { ["exploitation"] = "public poc" }),
         }), "200/200 200/200 403/403 403/404 200/404 404/404 401/401"),
         ["GET /api/v1/findings"] = new((_, c) => Done(Get($"/api/v1/findings?case={c.Case}")), AnyoneSignedIn),
+        // Imported OSV advisories are public data: anyone signed in reads them (imports are CLI-only).
+        ["GET /api/v1/advisories/{id}"] = new(async (f, _) =>
+        {
+            await ImportAdvisoryAsync(f);
+            return Get("/api/v1/advisories/PYSEC-2021-9");
+        }, AnyoneSignedIn),
+        ["GET /api/v1/advisories"] = new(async (f, _) =>
+        {
+            await ImportAdvisoryAsync(f);
+            return Get("/api/v1/advisories?purl=pkg:pypi/example@1.0");
+        }, AnyoneSignedIn),
 
         // Deadlines and policy: everyone reads what their need-to-know covers; the coordinator's admins set policy.
         ["GET /api/v1/deadlines"] = new((_, _) => Done(Get("/api/v1/deadlines")), AnyoneSignedIn),
@@ -197,6 +208,12 @@ public sealed class AuthorizationMatrixTests
             return Get($"/api/v1/products/{import.Product.Id}");
         }, "200/200 200/200 200/200 403/403 403/403 200/404 401/401"),
     };
+
+    /// <summary>One OSV advisory in the server's database (a re-import of the same record changes nothing).</summary>
+    static async Task ImportAdvisoryAsync(Fixture f) =>
+        await new Clearwing.Packages.OsvStore(f.Server.Db, TimeProvider.System).ImportAsync(Caller.Local, Some.TempFile(
+            """{"id":"PYSEC-2021-9","modified":"2021-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"PyPI","name":"example"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2.0"}]}]}]}""",
+            ".json"), ct: Ct);
 
     /// <summary>Puts the case on the disclosure clock (once): the coordinator moves it on through the lifecycle until it is notified.</summary>
     static async Task NotifyAsync(Fixture f, string caseId)

@@ -1,0 +1,387 @@
+using System.Data.Common;
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using Clearwing.Access;
+using Clearwing.Storage;
+using Dapper;
+
+namespace Clearwing.Packages;
+
+/// <summary>A record an import refused: where (the file, or <c>archive.zip!entry</c>), the JSON path, and why.</summary>
+public sealed record OsvInvalidRecord(string Source, string JsonPath, string Reason)
+{
+    public override string ToString() => $"{Source}: {JsonPath}: {Reason}";
+}
+
+/// <summary>
+/// What an import did. <see cref="Imported"/> new ids, <see cref="Replaced"/> ids stored before with an older
+/// <c>modified</c>, <see cref="Unchanged"/> ids stored with the same <c>modified</c> and <see cref="Older"/> ids stored
+/// with a newer one (both kept as stored); <see cref="Withdrawn"/> of the imported and replaced records carry
+/// <c>withdrawn</c>; <see cref="Skipped"/> invalid records left out under <c>--skip-invalid</c>, listed in <see cref="Invalid"/>.
+/// </summary>
+public sealed record OsvImportSummary(long Read, long Imported, long Replaced, long Unchanged, long Older, long Withdrawn, long Skipped,
+    IReadOnlyList<OsvInvalidRecord> Invalid);
+
+/// <summary>An import refused because records are invalid: nothing was stored. <see cref="Invalid"/> holds the first few.</summary>
+public sealed class OsvImportException(IReadOnlyList<OsvInvalidRecord> invalid, long invalidCount, long read)
+    : Exception(Describe(invalid, invalidCount, read))
+{
+    public IReadOnlyList<OsvInvalidRecord> Invalid { get; } = invalid;
+    public long InvalidCount { get; } = invalidCount;
+    public long Read { get; } = read;
+
+    static string Describe(IReadOnlyList<OsvInvalidRecord> invalid, long count, long read)
+    {
+        var b = new StringBuilder();
+        b.Append(count == 1 ? "1 record" : $"{count:N0} records").Append(" of ").Append(read.ToString("N0", System.Globalization.CultureInfo.InvariantCulture))
+            .Append(" failed validation; nothing was imported (--skip-invalid imports the valid ones):");
+        foreach (var i in invalid) b.Append("\n  ").Append(i);
+        if (count > invalid.Count) b.Append("\n  ... and ").Append(count - invalid.Count).Append(" more");
+        return b.ToString();
+    }
+}
+
+/// <summary>An advisory as stored: its fields and its record's JSON as given.</summary>
+public sealed record OsvStoredAdvisory(string Id, DateTimeOffset Modified, DateTimeOffset? Published, DateTimeOffset? Withdrawn, string? Summary,
+    IReadOnlyList<string> Aliases, string Record);
+
+/// <summary>
+/// Imported OSV advisories (docs/osv.md): <see cref="ImportAsync"/> reads a file, a folder (recursively) or a zip export,
+/// validates every record against the OSV schema and stores them in one transaction — a bad record refuses the whole
+/// import unless invalid records are to be skipped; re-importing an id keeps the newer <c>modified</c>. The data is public:
+/// reads need no scope. <see cref="LoadIndexAsync"/> gives the in-memory index for bulk lookups.
+/// </summary>
+public sealed class OsvStore(Database db, TimeProvider time)
+{
+    /// <summary>Largest record accepted (bytes); OSV records from distributions reach a few MiB.</summary>
+    public const int MaxRecordBytes = 32 << 20;
+    /// <summary>How many invalid records a refused import lists.</summary>
+    public const int ListedInvalid = 10;
+
+    static readonly JsonDocumentOptions Parsing = new() { MaxDepth = 64 };
+    readonly AuditLog _audit = new(db, time);
+
+    public async Task<OsvImportSummary> ImportAsync(Caller caller, string path, bool skipInvalid = false, IProgress<long>? progress = null, CancellationToken ct = default)
+    {
+        caller.RequireCoordinatorWriter("import OSV advisories");
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = await db.BeginAsync(connection, ct);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        using var rows = new RowWriter(connection, tx, db.Engine == Engine.Sqlite);
+        var invalid = new List<OsvInvalidRecord>();
+        long read = 0, invalidCount = 0, imported = 0, replaced = 0, unchanged = 0, older = 0, withdrawn = 0;
+        foreach (var (source, bytes) in Records(path))
+        {
+            ct.ThrowIfCancellationRequested();
+            read++;
+            if (read % 1000 == 0) progress?.Report(read);
+            var advisory = Read(source, bytes, out var error);
+            if (advisory is null)
+            {
+                invalidCount++;
+                if (skipInvalid || invalid.Count < ListedInvalid) invalid.Add(error!);
+                continue;
+            }
+            // A refused import still reads on, to count (and list) what else is wrong; it stores nothing.
+            if (invalidCount > 0 && !skipInvalid) continue;
+            switch (await StoreAsync(connection, tx, rows, advisory, now, ct))
+            {
+                case Stored.New: imported++; break;
+                case Stored.Replaced: replaced++; break;
+                case Stored.Unchanged: unchanged++; continue;
+                case Stored.Older: older++; continue;
+            }
+            if (advisory.IsWithdrawn) withdrawn++;
+        }
+        progress?.Report(read);
+        if (read == 0) throw new ArgumentException($"No OSV records (.json files) in {path}.");
+        if (invalidCount > 0 && !skipInvalid) throw new OsvImportException(invalid, invalidCount, read);
+        var summary = new OsvImportSummary(read, imported, replaced, unchanged, older, withdrawn, invalidCount, invalid);
+        await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, "osv", "import",
+            new { source = Path.GetFileName(Path.TrimEndingDirectorySeparator(path)), read, imported, replaced, unchanged, older, withdrawn, skipped = invalidCount }), ct);
+        await tx.CommitAsync(ct);
+        return summary;
+    }
+
+    /// <summary>Parses and validates one record; null with the error when it is not a valid OSV record.</summary>
+    public static OsvAdvisory? Read(string source, byte[] bytes, out OsvInvalidRecord? error)
+    {
+        error = null;
+        if (bytes.Length > MaxRecordBytes)
+        {
+            error = new OsvInvalidRecord(source, "$", $"the record is {bytes.Length:N0} bytes; at most {MaxRecordBytes:N0} are accepted");
+            return null;
+        }
+        var start = bytes.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0;
+        try
+        {
+            using var document = JsonDocument.Parse(bytes.AsMemory(start), Parsing);
+            if (OsvSchema.Validate(document.RootElement) is { } violation)
+            {
+                error = new OsvInvalidRecord(source, violation.JsonPath, violation.Reason);
+                return null;
+            }
+            return OsvAdvisory.Read(document.RootElement, Encoding.UTF8.GetString(bytes, start, bytes.Length - start));
+        }
+        catch (JsonException e)
+        {
+            error = new OsvInvalidRecord(source, e.Path ?? "$",
+                $"not JSON: {e.Message.Split(" LineNumber", 2)[0].TrimEnd('.', ' ')} (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})");
+            return null;
+        }
+        catch (OsvRecordException e)
+        {
+            error = new OsvInvalidRecord(source, e.JsonPath, e.Reason);
+            return null;
+        }
+    }
+
+    /// <summary>The records under a path: a .json file, a zip archive (its .json entries), or a folder's .json files and zips, recursively, in ordinal order.</summary>
+    public static IEnumerable<(string Source, byte[] Bytes)> Records(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            foreach (var file in Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
+                         .Where(f => f.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+                         .Order(StringComparer.Ordinal))
+                foreach (var record in Records(file))
+                    yield return record;
+            yield break;
+        }
+        if (!File.Exists(path)) throw new FileNotFoundException($"No such file or folder: {path}", path);
+        if (IsZip(path))
+        {
+            using var zip = ZipFile.OpenRead(path);
+            foreach (var entry in zip.Entries.Where(e => e.FullName.EndsWith(".json", StringComparison.OrdinalIgnoreCase)).OrderBy(e => e.FullName, StringComparer.Ordinal))
+            {
+                var source = $"{path}!{entry.FullName}";
+                if (entry.Length > MaxRecordBytes)
+                {
+                    // Not read: the declared size already says it is too large (and a zip bomb says so too).
+                    yield return (source, new byte[MaxRecordBytes + 1]);
+                    continue;
+                }
+                using var stream = entry.Open();
+                var bytes = new byte[entry.Length];
+                stream.ReadExactly(bytes);
+                yield return (source, bytes);
+            }
+            yield break;
+        }
+        var length = new FileInfo(path).Length;
+        yield return (path, length > MaxRecordBytes ? new byte[MaxRecordBytes + 1] : File.ReadAllBytes(path));
+    }
+
+    static bool IsZip(string path)
+    {
+        using var file = File.OpenRead(path);
+        Span<byte> magic = stackalloc byte[4];
+        return file.Read(magic) == 4 && magic.SequenceEqual("PK\u0003\u0004"u8);
+    }
+
+    enum Stored { New, Replaced, Unchanged, Older }
+
+    static async Task<Stored> StoreAsync(DbConnection connection, DbTransaction tx, RowWriter rows, OsvAdvisory a, long now, CancellationToken ct)
+    {
+        var modified = a.Modified.ToUnixTimeMilliseconds();
+        var existing = await connection.QuerySingleOrDefaultAsync<(long Seq, long Modified)?>(
+            "SELECT seq, modified FROM osv_advisories WHERE id = @Id", new { a.Id }, tx);
+        var row = new
+        {
+            a.Id, Modified = modified, Published = a.Published?.ToUnixTimeMilliseconds(), Withdrawn = a.Withdrawn?.ToUnixTimeMilliseconds(),
+            a.Summary, Record = a.Json, Now = now,
+        };
+        long seq;
+        Stored outcome;
+        if (existing is { } old)
+        {
+            if (old.Modified == modified) return Stored.Unchanged;
+            if (old.Modified > modified) return Stored.Older;
+            seq = old.Seq;
+            outcome = Stored.Replaced;
+            await connection.ExecuteAsync(
+                """
+                UPDATE osv_advisories SET modified = @Modified, published = @Published, withdrawn = @Withdrawn, summary = @Summary,
+                    record = @Record, imported_at = @Now WHERE seq = @seq
+                """, new { row.Modified, row.Published, row.Withdrawn, row.Summary, row.Record, row.Now, seq }, tx);
+            foreach (var table in new[] { "osv_versions", "osv_ranges", "osv_affected", "osv_aliases" })
+                await connection.ExecuteAsync($"DELETE FROM {table} WHERE advisory_seq = @seq", new { seq }, tx);
+        }
+        else
+        {
+            seq = await connection.ExecuteScalarAsync<long>(
+                """
+                INSERT INTO osv_advisories (id, modified, published, withdrawn, summary, record, imported_at)
+                VALUES (@Id, @Modified, @Published, @Withdrawn, @Summary, @Record, @Now) RETURNING seq
+                """, row, tx);
+            outcome = Stored.New;
+        }
+        var aliases = a.Aliases.Select(alias => new object?[] { seq, alias }).ToList();
+        var affected = new List<object?[]>();
+        var ranges = new List<object?[]>();
+        var versions = new List<object?[]>();
+        for (var i = 0; i < a.Affected.Count; i++)
+        {
+            var entry = a.Affected[i];
+            var package = entry.Package;
+            string? purlKey = null;
+            if (package?.Purl is { } purl && PackageUrl.TryParse(purl, PurlParseMode.Lenient, out var parsed, out _)) purlKey = parsed.Key.Value;
+            var key = package is null ? (OsvPackageKey?)null : OsvPackages.Key(package);
+            affected.Add([seq, i, package?.Ecosystem, key?.Ecosystem, package?.Name, key?.Name, package?.Purl, purlKey]);
+            for (var r = 0; r < entry.Ranges.Count; r++)
+                ranges.Add([seq, i, r, entry.Ranges[r].Type.ToString().ToUpperInvariant(), entry.Ranges[r].Repo, EventsJson(entry.Ranges[r].Events)]);
+            for (var v = 0; v < entry.Versions.Count; v++)
+                versions.Add([seq, i, v, entry.Versions[v]]);
+        }
+        await rows.InsertAsync("osv_aliases (advisory_seq, alias)", aliases, ct);
+        await rows.InsertAsync("osv_affected (advisory_seq, ordinal, ecosystem, ecosystem_base, name, normalized_name, purl, purl_key)", affected, ct);
+        await rows.InsertAsync("osv_ranges (advisory_seq, affected_ordinal, ordinal, type, repo, events)", ranges, ct);
+        await rows.InsertAsync("osv_versions (advisory_seq, affected_ordinal, ordinal, version)", versions, ct);
+        return outcome;
+    }
+
+    /// <summary>
+    /// Inserts rows through one command per table and row count, made once per import and reused: on SQLite a prepared
+    /// single-row statement (no round trips to save), on PostgreSQL multi-row VALUES of up to 200 rows (a version list
+    /// of hundreds is one round trip, not hundreds).
+    /// </summary>
+    sealed class RowWriter(DbConnection connection, DbTransaction tx, bool sqlite) : IDisposable
+    {
+        readonly Dictionary<(string, int), DbCommand> _commands = [];
+
+        public async Task InsertAsync(string table, List<object?[]> rows, CancellationToken ct)
+        {
+            var perCommand = sqlite ? 1 : 200;
+            for (var start = 0; start < rows.Count; start += perCommand)
+            {
+                var count = Math.Min(perCommand, rows.Count - start);
+                var columns = rows[start].Length;
+                if (!_commands.TryGetValue((table, count), out var command))
+                {
+                    command = connection.CreateCommand();
+                    command.Transaction = tx;
+                    var sql = new StringBuilder("INSERT INTO ").Append(table).Append(" VALUES ");
+                    for (var r = 0; r < count; r++)
+                    {
+                        sql.Append(r == 0 ? "(" : ", (");
+                        for (var c = 0; c < columns; c++)
+                        {
+                            var parameter = command.CreateParameter();
+                            parameter.ParameterName = $"@p{r}_{c}";
+                            command.Parameters.Add(parameter);
+                            sql.Append(c == 0 ? "" : ", ").Append(parameter.ParameterName);
+                        }
+                        sql.Append(')');
+                    }
+                    command.CommandText = sql.ToString();
+                    _commands[(table, count)] = command;
+                }
+                for (var r = 0; r < count; r++)
+                    for (var c = 0; c < columns; c++)
+                        command.Parameters[r * columns + c].Value = rows[start + r][c] ?? DBNull.Value;
+                await command.ExecuteNonQueryAsync(ct);
+            }
+        }
+
+        public void Dispose()
+        {
+            foreach (var command in _commands.Values) command.Dispose();
+        }
+    }
+
+    static string EventsJson(IReadOnlyList<OsvEvent> events)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartArray();
+            foreach (var e in events)
+            {
+                w.WriteStartObject();
+                w.WriteString(e.Field, e.Version);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    static OsvEvent[] ReadEvents(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var events = new OsvEvent[document.RootElement.GetArrayLength()];
+        var i = 0;
+        foreach (var e in document.RootElement.EnumerateArray()) events[i++] = OsvAdvisory.ReadEvent(e);
+        return events;
+    }
+
+    /// <summary>One advisory by id, withdrawn or not; null when there is none.</summary>
+    public async Task<OsvStoredAdvisory?> GetAsync(string id, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<(long Seq, string Id, long Modified, long? Published, long? Withdrawn, string? Summary, string Record)?>(
+            "SELECT seq, id, modified, published, withdrawn, summary, record FROM osv_advisories WHERE id = @id", new { id });
+        if (row is not { } r) return null;
+        var aliases = (await connection.QueryAsync<string>("SELECT alias FROM osv_aliases WHERE advisory_seq = @Seq ORDER BY alias", new { r.Seq })).ToList();
+        return new OsvStoredAdvisory(r.Id, Time(r.Modified), r.Published is { } p ? Time(p) : null, r.Withdrawn is { } w ? Time(w) : null, r.Summary, aliases, r.Record);
+    }
+
+    /// <summary>The ids of the advisories that give <paramref name="alias"/> as an alias (a CVE or GHSA id, ...), ordinal order.</summary>
+    public async Task<IReadOnlyList<string>> FindByAliasAsync(string alias, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return (await connection.QueryAsync<string>(
+            "SELECT a.id FROM osv_aliases x JOIN osv_advisories a ON a.seq = x.advisory_seq WHERE x.alias = @alias", new { alias }))
+            .Order(StringComparer.Ordinal).ToList();
+    }
+
+    static DateTimeOffset Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+
+    /// <summary>Every advisory not withdrawn, as an index: read once, query many times.</summary>
+    public async Task<OsvIndex> LoadIndexAsync(CancellationToken ct = default) => OsvIndex.Build(await LoadAsync("", null, ct));
+
+    /// <summary>The advisories affecting one purl at its version: reads only that package's entries (for single lookups, e.g. the API).</summary>
+    public async Task<OsvQueryResult> QueryAsync(PackageUrl purl, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(purl);
+        var mapped = OsvPackages.TryMap(purl, out var key, out _, out _);
+        var filter = mapped
+            ? " AND ((f.ecosystem_base = @Ecosystem AND f.normalized_name = @Name) OR f.purl_key = @Purl)"
+            : " AND f.purl_key = @Purl";
+        var entries = await LoadAsync(filter, new { key.Ecosystem, key.Name, Purl = purl.Key.Value }, ct);
+        return OsvIndex.Build(entries).Query(purl);
+    }
+
+    async Task<List<OsvAffected>> LoadAsync(string filter, object? parameters, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        var from = $"""
+            FROM osv_affected f JOIN osv_advisories a ON a.seq = f.advisory_seq
+            WHERE a.withdrawn IS NULL AND f.ecosystem IS NOT NULL{filter}
+            """;
+        var ranges = new Dictionary<(long, long), List<OsvRange>>();
+        foreach (var r in await connection.QueryAsync<(long Seq, long Affected, string Type, string? Repo, string Events)>(
+                     $"SELECT r.advisory_seq, r.affected_ordinal, r.type, r.repo, r.events FROM osv_ranges r JOIN osv_affected f ON f.advisory_seq = r.advisory_seq AND f.ordinal = r.affected_ordinal JOIN osv_advisories a ON a.seq = f.advisory_seq WHERE a.withdrawn IS NULL AND f.ecosystem IS NOT NULL{filter} ORDER BY r.advisory_seq, r.affected_ordinal, r.ordinal",
+                     parameters))
+        {
+            if (!ranges.TryGetValue((r.Seq, r.Affected), out var list)) ranges[(r.Seq, r.Affected)] = list = [];
+            var type = r.Type switch { "SEMVER" => OsvRangeType.Semver, "GIT" => OsvRangeType.Git, _ => OsvRangeType.Ecosystem };
+            list.Add(new OsvRange(type, r.Repo, ReadEvents(r.Events)));
+        }
+        var versions = new Dictionary<(long, long), List<string>>();
+        foreach (var v in await connection.QueryAsync<(long Seq, long Affected, string Version)>(
+                     $"SELECT v.advisory_seq, v.affected_ordinal, v.version FROM osv_versions v JOIN osv_affected f ON f.advisory_seq = v.advisory_seq AND f.ordinal = v.affected_ordinal JOIN osv_advisories a ON a.seq = f.advisory_seq WHERE a.withdrawn IS NULL AND f.ecosystem IS NOT NULL{filter} ORDER BY v.advisory_seq, v.affected_ordinal, v.ordinal",
+                     parameters))
+        {
+            if (!versions.TryGetValue((v.Seq, v.Affected), out var list)) versions[(v.Seq, v.Affected)] = list = [];
+            list.Add(v.Version);
+        }
+        var entries = new List<OsvAffected>();
+        foreach (var f in await connection.QueryAsync<(long Seq, long Ordinal, string Id, string Ecosystem, string Name, string? Purl)>(
+                     $"SELECT f.advisory_seq, f.ordinal, a.id, f.ecosystem, f.name, f.purl {from} ORDER BY f.advisory_seq, f.ordinal", parameters))
+            entries.Add(new OsvAffected(f.Id, new OsvAffectedRecord(new OsvPackage(f.Ecosystem, f.Name, f.Purl),
+                ranges.GetValueOrDefault((f.Seq, f.Ordinal)) ?? [], versions.GetValueOrDefault((f.Seq, f.Ordinal)) ?? [])));
+        return entries;
+    }
+}

@@ -1,0 +1,38 @@
+using Clearwing.Access;
+using Clearwing.Packages;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Clearwing.Server.Packages;
+
+/// <summary>
+/// Imported OSV advisories, read-only (imports are the CLI's: the bodies are large). OSV data is public, so any
+/// authenticated caller may read it; nothing here is scoped by need-to-know.
+/// </summary>
+public static class AdvisoriesApi
+{
+    public static void MapAdvisories(this RouteGroupBuilder api)
+    {
+        api.MapGet("/advisories/{id}", async (string id, OsvStore osv, CancellationToken ct) =>
+                await osv.GetAsync(id, ct) is { } advisory
+                    ? Results.Text(advisory.Record, "application/json")
+                    : throw new NotFoundException($"No imported advisory has the id {id}."))
+            .WithName("GetAdvisory").WithSummary("An imported OSV advisory: its record as imported.");
+        api.MapGet("/advisories", async (string? purl, string? alias, OsvStore osv, CancellationToken ct) =>
+            {
+                if (purl is null == alias is null) throw new ArgumentException("Give exactly one of ?purl=pkg:TYPE/NAME@VERSION or ?alias=ID.");
+                if (alias is not null) return Results.Ok(new { alias, advisories = await osv.FindByAliasAsync(alias, ct) });
+                if (!PackageUrl.TryParse(purl, PurlParseMode.Lenient, out var package, out var error))
+                    throw new ArgumentException($"purl: {error}");
+                if (package.Version is null) throw new ArgumentException($"purl '{purl}' has no version: give pkg:TYPE/NAME@VERSION.");
+                var result = await osv.QueryAsync(package, ct);
+                return Results.Ok(new
+                {
+                    purl = result.Purl, advisories = result.Advisories,
+                    unknown = result.Unknown.Select(u => new { advisory = u.Advisory, reason = u.Reason }),
+                });
+            })
+            .WithName("QueryAdvisories").WithSummary("The imported advisories that affect ?purl= at its version (unknown ones with reasons), or those giving ?alias=.");
+    }
+}

@@ -1,0 +1,179 @@
+using System.IO.Compression;
+using Clearwing.Access;
+using Clearwing.IntegrationTests.Storage;
+using Clearwing.Packages;
+using Clearwing.Storage;
+using Dapper;
+
+namespace Clearwing.IntegrationTests.Packages;
+
+/// <summary>OSV imports and lookups on both engines: replace by modified, all-or-nothing, withdrawn, aliases, zips and folders.</summary>
+public sealed class OsvStoreTests
+{
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    static string Record(string id, string modified, string fixedIn = "2.0", string? withdrawn = null, string aliases = "[]", string name = "example") =>
+        $$"""
+        {"id":"{{id}}","modified":"{{modified}}",{{(withdrawn is null ? "" : $"\"withdrawn\":\"{withdrawn}\",")}}"aliases":{{aliases}},"summary":"{{id}} summary",
+         "affected":[{"package":{"ecosystem":"PyPI","name":"{{name}}","purl":"pkg:pypi/{{name}}"},
+           "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"{{fixedIn}}"}]}],"versions":["1.0"]}]}
+        """;
+
+    static string Folder(params (string Name, string Content)[] files)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "clearwing-tests", Guid.NewGuid().ToString("N"));
+        foreach (var (name, content) in files)
+        {
+            var path = Path.Combine(dir, name);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, content);
+        }
+        return dir;
+    }
+
+    static async Task<IReadOnlyList<string>> AffectingAsync(OsvStore store, string purl) => (await store.QueryAsync(PackageUrl.Parse(purl), Ct)).Advisories;
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task Reimporting_an_id_keeps_the_newer_modified(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var store = new OsvStore(db, TimeProvider.System);
+        await store.ImportAsync(Caller.Local, Some.TempFile(Record("PYSEC-2024-1", "2024-01-01T00:00:00Z", fixedIn: "2.0")), ct: Ct);
+
+        var newer = await store.ImportAsync(Caller.Local, Some.TempFile(Record("PYSEC-2024-1", "2024-06-01T00:00:00Z", fixedIn: "3.0")), ct: Ct);
+        var older = await store.ImportAsync(Caller.Local, Some.TempFile(Record("PYSEC-2024-1", "2024-03-01T00:00:00Z", fixedIn: "4.0")), ct: Ct);
+        var same = await store.ImportAsync(Caller.Local, Some.TempFile(Record("PYSEC-2024-1", "2024-06-01T00:00:00Z", fixedIn: "4.0")), ct: Ct);
+
+        Assert.Equal((0L, 1L), (newer.Imported, newer.Replaced));
+        Assert.Equal((0L, 1L), (older.Replaced, older.Older));
+        Assert.Equal(1L, same.Unchanged);
+        Assert.Equal(["PYSEC-2024-1"], await AffectingAsync(store, "pkg:pypi/example@2.5"));
+        Assert.Empty(await AffectingAsync(store, "pkg:pypi/example@3.0"));
+        Assert.Equal(new DateTimeOffset(2024, 6, 1, 0, 0, 0, TimeSpan.Zero), (await store.GetAsync("PYSEC-2024-1", Ct))!.Modified);
+        await using var connection = await db.OpenAsync(Ct);
+        Assert.Equal(1L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM osv_ranges"));
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_bad_record_in_a_folder_stores_nothing_and_names_the_file_the_path_and_the_reason(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var store = new OsvStore(db, TimeProvider.System);
+        var folder = Folder(
+            ("a/PYSEC-2024-2.json", Record("PYSEC-2024-2", "2024-01-01T00:00:00Z")),
+            ("b/bad.json", Record("PYSEC-2024-3", "2024-01-01T00:00:00Z").Replace("\"ECOSYSTEM\"", "\"RANGE\"")),
+            ("b/broken.json", "{\"id\": "));
+
+        var refused = await Assert.ThrowsAsync<OsvImportException>(() => store.ImportAsync(Caller.Local, folder, ct: Ct));
+
+        Assert.Equal((2L, 3L), (refused.InvalidCount, refused.Read));
+        var bad = refused.Invalid[0];
+        Assert.Equal(Path.Combine(folder, "b", "bad.json"), bad.Source);
+        Assert.Equal("$.affected[0].ranges[0].type", bad.JsonPath);
+        Assert.Contains("'RANGE' is not one of the values", bad.Reason);
+        Assert.Contains("not JSON", refused.Invalid[1].Reason);
+        Assert.Null(await store.GetAsync("PYSEC-2024-2", Ct));
+        Assert.Equal(0, (await store.LoadIndexAsync(Ct)).Advisories);
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task Skip_invalid_stores_the_valid_records_and_reports_the_skipped_ones(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var store = new OsvStore(db, TimeProvider.System);
+        var folder = Folder(("good.json", Record("PYSEC-2024-4", "2024-01-01T00:00:00Z")), ("bad.json", "{\"id\":\"PYSEC-2024-5\"}"));
+
+        var summary = await store.ImportAsync(Caller.Local, folder, skipInvalid: true, ct: Ct);
+
+        Assert.Equal((1L, 1L), (summary.Imported, summary.Skipped));
+        var skipped = Assert.Single(summary.Invalid);
+        Assert.EndsWith("bad.json", skipped.Source);
+        Assert.Contains("modified", skipped.Reason);
+        Assert.Equal(["PYSEC-2024-4"], await AffectingAsync(store, "pkg:pypi/example@1.0"));
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task Withdrawn_advisories_are_stored_and_shown_but_affect_nothing(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var store = new OsvStore(db, TimeProvider.System);
+
+        var summary = await store.ImportAsync(Caller.Local, Folder(
+            ("w.json", Record("PYSEC-2024-6", "2024-01-01T00:00:00Z", withdrawn: "2024-02-01T00:00:00Z")),
+            ("k.json", Record("PYSEC-2024-7", "2024-01-01T00:00:00Z"))), ct: Ct);
+
+        Assert.Equal((2L, 1L), (summary.Imported, summary.Withdrawn));
+        Assert.NotNull((await store.GetAsync("PYSEC-2024-6", Ct))!.Withdrawn);
+        Assert.Equal(["PYSEC-2024-7"], await AffectingAsync(store, "pkg:pypi/example@1.5"));
+        var index = await store.LoadIndexAsync(Ct);
+        Assert.Equal(["PYSEC-2024-7"], index.Query(PackageUrl.Parse("pkg:pypi/example@1.5")).Advisories);
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task Aliases_are_stored_and_find_their_advisories(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var store = new OsvStore(db, TimeProvider.System);
+        await store.ImportAsync(Caller.Local, Folder(
+            ("1.json", Record("PYSEC-2024-8", "2024-01-01T00:00:00Z", aliases: """["CVE-2024-1000","GHSA-aaaa-bbbb-cccc"]""")),
+            ("2.json", Record("GHSA-aaaa-bbbb-cccc", "2024-01-01T00:00:00Z", aliases: """["CVE-2024-1000"]"""))), ct: Ct);
+
+        Assert.Equal(["GHSA-aaaa-bbbb-cccc", "PYSEC-2024-8"], await store.FindByAliasAsync("CVE-2024-1000", Ct));
+        Assert.Equal(["PYSEC-2024-8"], await store.FindByAliasAsync("GHSA-aaaa-bbbb-cccc", Ct));
+        Assert.Equal(["CVE-2024-1000", "GHSA-aaaa-bbbb-cccc"], (await store.GetAsync("PYSEC-2024-8", Ct))!.Aliases);
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_zip_export_imports_its_json_entries_and_names_a_bad_entry_inside_the_archive(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var store = new OsvStore(db, TimeProvider.System);
+        var zip = Path.Combine(Path.GetTempPath(), "clearwing-tests", $"{Guid.NewGuid():N}.zip");
+        Directory.CreateDirectory(Path.GetDirectoryName(zip)!);
+        using (var archive = ZipFile.Open(zip, ZipArchiveMode.Create))
+        {
+            foreach (var (name, content) in new[] { ("PYSEC-2024-9.json", Record("PYSEC-2024-9", "2024-01-01T00:00:00Z", name: "Zope.Interface")), ("README.txt", "not a record") })
+                await using (var writer = new StreamWriter(archive.CreateEntry(name).Open())) await writer.WriteAsync(content);
+        }
+
+        var summary = await store.ImportAsync(Caller.Local, zip, ct: Ct);
+
+        Assert.Equal((1L, 1L), (summary.Read, summary.Imported));
+        Assert.Equal(["PYSEC-2024-9"], await AffectingAsync(store, "pkg:pypi/zope-interface@1.9"));
+        using (var archive = ZipFile.Open(zip, ZipArchiveMode.Update))
+            await using (var writer = new StreamWriter(archive.CreateEntry("x/GHSA-bad.json").Open())) await writer.WriteAsync("""{"id":"GHSA-1","modified":"not a time"}""");
+        var refused = await Assert.ThrowsAsync<OsvImportException>(() => store.ImportAsync(Caller.Local, zip, ct: Ct));
+        Assert.Equal($"{zip}!x/GHSA-bad.json", Assert.Single(refused.Invalid).Source);
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task Imports_are_the_coordinators_writers_and_are_audited(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var store = new OsvStore(db, TimeProvider.System);
+        var record = Some.TempFile(Record("PYSEC-2024-10", "2024-01-01T00:00:00Z"));
+
+        await Assert.ThrowsAsync<AccessDeniedException>(() => store.ImportAsync(Caller.Local with { Role = Role.Viewer }, record, ct: Ct));
+        await store.ImportAsync(Caller.Local, record, ct: Ct);
+
+        await using var connection = await db.OpenAsync(Ct);
+        Assert.Equal(1L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM events WHERE subject = 'osv' AND action = 'import'"));
+        Assert.True((await new AuditLog(db, TimeProvider.System).VerifyAsync(null, Ct)).Intact);
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task The_pypa_database_imports_on_both_engines_skipping_exactly_its_seven_schema_invalid_records(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var store = new OsvStore(db, TimeProvider.System);
+
+        var refused = await Assert.ThrowsAsync<OsvImportException>(() => store.ImportAsync(Caller.Local, Clearwing.Tests.TestData.PathTo("osv-pypa-advisories", "vulns"), ct: Ct));
+        var summary = await store.ImportAsync(Caller.Local, Clearwing.Tests.TestData.PathTo("osv-pypa-advisories", "vulns"), skipInvalid: true, ct: Ct);
+
+        Assert.Equal((7L, 2661L), (refused.InvalidCount, refused.Read));
+        Assert.Equal((2654L, 7L, 10L), (summary.Imported, summary.Skipped, summary.Withdrawn));
+        var index = await store.LoadIndexAsync(Ct);
+        Assert.Contains("PYSEC-2021-98", index.Query(PackageUrl.Parse("pkg:pypi/django@3.2.0")).Advisories);
+        Assert.Equal(index.Query(PackageUrl.Parse("pkg:pypi/django@3.2.0")).Advisories, await AffectingAsync(store, "pkg:pypi/Django@3.2.0"));
+    }
+}
