@@ -40,7 +40,11 @@ internal sealed class CaseClaims
                     """, new { caseSeq, package, vers, by, now }, tx);
             touched.Add(caseSeq);
         }
-        // Exposure (and with it the priority) follows the new packages; aliases may bring KEV evidence.
-        foreach (var caseSeq in touched) await ExposureStore.RecomputeCaseAsync(connection, tx, caseSeq, ct);
+        // Exposure (and with it the priority) follows the new packages and the advisories the aliases name; aliases may bring KEV evidence.
+        foreach (var caseSeq in touched)
+        {
+            await ExposureStore.RefreshAdvisoriesAsync(connection, tx, "c.seq = @caseSeq", new { caseSeq }, now, ct);
+            await ExposureStore.RecomputeCaseAsync(connection, tx, caseSeq, ct);
+        }
     }
 }

@@ -30,15 +30,19 @@ public static class FindingReader
     /// <c>primaryLocationLineHash</c> get one computed from it.</param>
     /// <exception cref="MalformedInputException">The file is not valid JSON, not a supported format or
     /// version, or a value has the wrong shape or breaks a limit (16 MiB per result, nesting depth 64).</exception>
-    public static IEnumerable<ObservedResult> Read(string path, string displayName, string? sourceRoot = null)
+    /// <param name="tools">Receives the tools the file says ran (SARIF runs' drivers, the native header's tool), results
+    /// or not: a run that reported nothing still observed that its earlier results are gone.</param>
+    public static IEnumerable<ObservedResult> Read(string path, string displayName, string? sourceRoot = null, ICollection<string>? tools = null)
     {
         var header = HeaderReader.Read(path, displayName);
         if (header.IsNative())
         {
             header.CheckNative();
+            tools?.Add(header.Tool!.Name!);
             return ReadNative(path, displayName, header);
         }
         header.CheckSarif();
+        foreach (var run in header.Runs) tools?.Add(run.ToolName);
         return ReadSarif(path, displayName, header.Runs, sourceRoot);
     }
 

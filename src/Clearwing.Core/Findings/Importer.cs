@@ -150,7 +150,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
         long ordinal = 0;
         var occurrences = new Dictionary<(UInt128, bool), long>();
         foreach (var file in request.Files)
-            foreach (var r in FindingReader.Read(file.Path, file.DisplayName, request.SourceRoot))
+            foreach (var r in FindingReader.Read(file.Path, file.DisplayName, request.SourceRoot, import.Tools))
             {
                 ct.ThrowIfCancellationRequested();
                 import.Revision ??= request.Revision ?? r.Revision ?? "sha256:" + contentHash[..16];

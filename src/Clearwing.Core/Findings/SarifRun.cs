@@ -19,6 +19,9 @@ internal sealed class SarifRun
     Component[] _components = [];
     List<string> _absoluteBases = [];
 
+    /// <summary>The run's tool (its driver's name), known once <see cref="Prepare"/> has run.</summary>
+    public string ToolName => _tool;
+
     /// <summary>Indexes the metadata once all of the run's properties have been read.</summary>
     public void Prepare()
     {

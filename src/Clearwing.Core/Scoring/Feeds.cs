@@ -157,6 +157,8 @@ public sealed partial class FeedStore(Database db, TimeProvider time)
                 new { caseSeq, alias, actor = caller.Actor, now }, tx);
         await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "aliases", new { aliases }), ct);
         await PriorityStore.MarkStaleAsync(connection, tx, caseSeq);
+        // An alias an imported OSV advisory names gives the case that advisory's packages, and so its exposure.
+        await Packages.ExposureStore.RefreshAdvisoriesAsync(connection, tx, "c.seq = @caseSeq", new { caseSeq }, now, ct);
         await tx.CommitAsync(ct);
         return await GetAsync(caller, caseId, ct);
     }

@@ -103,6 +103,17 @@ public sealed class ImporterTests
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_clean_run_of_the_same_tool_makes_all_its_earlier_results_absent(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        await Import(db, "p", Some.SarifLog(Some.Results(4), tool: "A"), "r1");
+        var clean = await Import(db, "p", Some.SarifLog([], tool: "A"), "r2");
+
+        Assert.Equal((0, 4), (clean.Results, clean.Absent));
+        Assert.Equal(0, await Count(db, "SELECT count(*) FROM tracks WHERE present = 1"));
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
     public async Task A_malformed_file_stores_nothing_and_names_file_path_and_reason(Engine engine)
     {
         await using var db = await TestDatabases.CreateAsync(engine);

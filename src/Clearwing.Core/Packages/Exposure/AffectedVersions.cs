@@ -3,14 +3,14 @@ using Dapper;
 
 namespace Clearwing.Packages;
 
-/// <summary>How one of a case's packages decides whether a version is affected, and what the decision rests on.</summary>
-internal sealed record AffectedTest(string Key, string Basis, Func<string, VersContainment> Contains);
+/// <summary>How one of a case's packages decides whether a component (its purl, its version) is affected, and what the decision rests on.</summary>
+internal sealed record AffectedTest(string Key, string Basis, Func<string?, string, VersContainment> Contains);
 
 /// <summary>The version tests of a case's packages, and the verdict they give a component's version together.</summary>
 internal static class AffectedVersions
 {
-    public static Task<List<AffectedTest>> LoadAsync(DbConnection connection, DbTransaction tx,
-        IReadOnlyList<(string Key, string? Vers, string? Advisory)> packages, CancellationToken ct)
+    public static async Task<List<AffectedTest>> LoadAsync(DbConnection connection, DbTransaction tx,
+        IReadOnlyList<(string Key, string? Vers, string? Advisory)> packages)
     {
         var tests = new List<AffectedTest>();
         foreach (var p in packages)
@@ -18,16 +18,31 @@ internal static class AffectedVersions
             {
                 // Stored canonical after Parse, so this cannot fail short of a hand-edited row.
                 var range = VersRange.Parse(vers);
-                tests.Add(new AffectedTest(p.Key, vers, range.Contains));
+                tests.Add(new AffectedTest(p.Key, vers, (_, version) => range.Contains(version)));
             }
-        return Task.FromResult(tests);
+            else if (p.Advisory is { } id)
+            {
+                // The advisory's entries for this package, answered as `clearwing osv query` answers (mapping, releases, unknowns).
+                var entries = await OsvStore.LoadAsync(connection, tx, " AND a.id = @id", new { id });
+                var index = OsvIndex.Build(entries.Where(e => e.Package is { } package && OsvPackages.PurlKey(package) == p.Key));
+                tests.Add(new AffectedTest(p.Key, $"OSV {id}", (purl, version) =>
+                {
+                    if (purl is null || !PackageUrl.TryParse(purl, PurlParseMode.Lenient, out var component, out _))
+                        return VersContainment.Unknown("the component's purl cannot be read");
+                    var answer = index.Query(component!.WithVersion(version));
+                    return answer.Advisories.Contains(id) ? VersContainment.Inside
+                        : answer.Unknown.Count > 0 ? VersContainment.Unknown(string.Join("; ", answer.Unknown))
+                        : VersContainment.Outside;
+                }));
+            }
+        return tests;
     }
 
     /// <summary>
     /// Affected when any test places the version inside; else unknown when any cannot place it (the reasons joined);
     /// null when every test places it outside, or the component has no version and no test could say.
     /// </summary>
-    public static (bool Affected, string? Reason, string Basis)? Judge(IEnumerable<AffectedTest> tests, string? version)
+    public static (bool Affected, string? Reason, string Basis)? Judge(IEnumerable<AffectedTest> tests, string? purl, string? version)
     {
         var unknown = new List<(string Basis, string Reason)>();
         foreach (var test in tests)
@@ -37,7 +52,7 @@ internal static class AffectedVersions
                 unknown.Add((test.Basis, "the SBOM gives this component no version"));
                 continue;
             }
-            var answer = test.Contains(version);
+            var answer = test.Contains(purl, version);
             if (answer.Membership == Membership.Inside) return (true, null, test.Basis);
             if (!answer.IsKnown) unknown.Add((test.Basis, answer.Reason ?? "undecidable"));
         }

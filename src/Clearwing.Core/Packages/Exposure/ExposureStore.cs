@@ -117,6 +117,44 @@ public sealed class ExposureStore(Database db, TimeProvider time)
     internal static Task RecomputeCaseAsync(DbConnection connection, DbTransaction tx, long caseSeq, CancellationToken ct) =>
         ComputeAsync(connection, tx, caseSeq, productSeq: null, ct);
 
+    /// <summary>
+    /// Re-derives the packages that OSV advisories give the cases matching <paramref name="caseWhere"/> (over <c>cases c</c>):
+    /// every imported advisory, not withdrawn, whose id or aliases match one of a case's aliases contributes the packages of
+    /// its affected entries; then those cases' exposure is recomputed. Called when aliases are added and after an OSV import.
+    /// </summary>
+    internal static async Task RefreshAdvisoriesAsync(DbConnection connection, DbTransaction tx, string caseWhere, object? args, long now, CancellationToken ct)
+    {
+        var cases = (await connection.QueryAsync<long>(
+            $"SELECT c.seq FROM cases c WHERE {caseWhere} AND (c.seq IN (SELECT case_seq FROM case_aliases) OR c.seq IN (SELECT case_seq FROM case_packages WHERE advisory IS NOT NULL))",
+            args, tx)).ToList();
+        foreach (var caseSeq in cases)
+        {
+            var before = (await connection.QueryAsync<(string, string)>(
+                "SELECT purl_key, advisory FROM case_packages WHERE case_seq = @caseSeq AND advisory IS NOT NULL", new { caseSeq }, tx)).ToHashSet();
+            var entries = await connection.QueryAsync<(string Advisory, string Ecosystem, string Name, string? Purl)>(
+                """
+                SELECT DISTINCT a.id, f.ecosystem, f.name, f.purl
+                FROM case_aliases k
+                JOIN osv_advisories a ON a.id = k.alias OR a.seq IN (SELECT x.advisory_seq FROM osv_aliases x WHERE x.alias = k.alias)
+                JOIN osv_affected f ON f.advisory_seq = a.seq
+                WHERE k.case_seq = @caseSeq AND a.withdrawn IS NULL AND f.ecosystem IS NOT NULL
+                """, new { caseSeq }, tx);
+            var derived = entries.Select(e => (Key: OsvPackages.PurlKey(new OsvPackage(e.Ecosystem, e.Name, e.Purl)), e.Advisory))
+                .Where(e => e.Key is not null).Select(e => (e.Key!, e.Advisory)).ToHashSet();
+            if (derived.Count == 0 && before.Count == 0) continue;
+            if (!derived.SetEquals(before))
+            {
+                await connection.ExecuteAsync("DELETE FROM case_packages WHERE case_seq = @caseSeq AND advisory IS NOT NULL", new { caseSeq }, tx);
+                foreach (var (key, advisory) in derived)
+                    await connection.ExecuteAsync(
+                        "INSERT INTO case_packages (case_seq, purl_key, advisory, set_by, set_at) VALUES (@caseSeq, @key, @advisory, 'osv', @now)",
+                        new { caseSeq, key, advisory, now }, tx);
+            }
+            // Also when the packages stay: a re-imported advisory may have changed its ranges.
+            await RecomputeCaseAsync(connection, tx, caseSeq, ct);
+        }
+    }
+
     /// <summary>Recomputes every case's exposure in one product, after its SBOM was replaced.</summary>
     internal static async Task RecomputeProductAsync(DbConnection connection, DbTransaction tx, long productSeq, CancellationToken ct)
     {
@@ -136,7 +174,7 @@ public sealed class ExposureStore(Database db, TimeProvider time)
         await connection.ExecuteAsync($"DELETE FROM case_exposure WHERE case_seq = @caseSeq {inProduct}", new { caseSeq, productSeq }, tx);
         var packages = (await connection.QueryAsync<(string Key, string? Vers, string? Advisory)>(
             "SELECT purl_key, vers, advisory FROM case_packages WHERE case_seq = @caseSeq", new { caseSeq }, tx)).ToList();
-        var tests = await AffectedVersions.LoadAsync(connection, tx, packages, ct);
+        var tests = await AffectedVersions.LoadAsync(connection, tx, packages);
         var paths = new DependencyPaths(connection, tx);
         foreach (var byKey in tests.GroupBy(t => t.Key))
         {
@@ -145,7 +183,7 @@ public sealed class ExposureStore(Database db, TimeProvider time)
                 new { key = byKey.Key, productSeq }, tx);
             foreach (var c in components)
             {
-                var verdict = AffectedVersions.Judge(byKey, c.Version ?? VersionOf(c.Purl));
+                var verdict = AffectedVersions.Judge(byKey, c.Purl, c.Version ?? VersionOf(c.Purl));
                 if (verdict is null) continue;
                 await connection.ExecuteAsync(
                     """

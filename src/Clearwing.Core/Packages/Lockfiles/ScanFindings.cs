@@ -29,7 +29,7 @@ public sealed record ScanMatch(LockedPackage Package, PackageAdvisory Advisory);
 /// <summary>One finding of the dependency scan, with the native format's fields (docs/native-findings.md).</summary>
 public sealed record ScanFinding(
     string Rule, string? Cwe, string Message, string File, int? Line, string Snippet, string Evidence,
-    string? Severity, string? Cvss, double Confidence, string Fingerprint);
+    string? Severity, string? Cvss, double Confidence, string Fingerprint, IReadOnlyList<string> Aliases);
 
 /// <summary>
 /// Turns matched packages into native findings (docs/scan.md): tool <c>clearwing-scan</c>, rule = the advisory id,
@@ -78,8 +78,10 @@ public static partial class ScanFindings
         // Hashed with the tool name by the importer (docs/fingerprints.md, finder-supplied); no line number, so an
         // edit elsewhere in the lockfile does not make it a new finding.
         var fingerprint = $"{package.File}\n{package.Purl}\n{advisory.Id}";
+        // The advisory's ids become the case's aliases: KEV and EPSS find it by them, and exposure reads the advisory's ranges.
+        IReadOnlyList<string> aliases = [.. advisory.Aliases.Prepend(advisory.Id).Select(Scoring.CaseAliases.Check).OfType<string>().Distinct(StringComparer.Ordinal)];
         return new ScanFinding(advisory.Id, cwe, message, package.File, package.Line, display, string.Join("\n", evidence),
-            severity, cvss is null ? null : advisory.CvssVector!.Trim(), 1.0, fingerprint);
+            severity, cvss is null ? null : advisory.CvssVector!.Trim(), 1.0, fingerprint, aliases);
     }
 
     /// <summary>Writes a native findings file (<c>clearwing-findings</c> 1.0) with one finding per match.</summary>
@@ -117,6 +119,9 @@ public static partial class ScanFindings
             if (f.Cvss is not null) json.WriteString("cvss", f.Cvss);
             json.WriteNumber("confidence", f.Confidence);
             json.WriteString("fingerprint", f.Fingerprint);
+            json.WriteStartArray("aliases");
+            foreach (var alias in f.Aliases) json.WriteStringValue(alias);
+            json.WriteEndArray();
             json.WriteEndObject();
         }
         json.WriteEndArray();

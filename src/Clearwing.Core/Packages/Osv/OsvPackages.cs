@@ -119,6 +119,37 @@ public static class OsvPackages
         return true;
     }
 
+    /// <summary>
+    /// The package identity (<see cref="PackageUrl.Key"/>) SBOM components of an OSV package carry, for finding them:
+    /// the record's purl when it gives one, else built from the ecosystem and the name as OSV writes it (the purl type's
+    /// own normalization applies). Null for an ecosystem without a purl type here.
+    /// </summary>
+    public static string? PurlKey(OsvPackage package)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        if (package.Purl is { } given && PackageUrl.TryParse(given, PurlParseMode.Lenient, out var parsed, out _)) return parsed!.Key.Value;
+        var ecosystem = BaseEcosystem(package.Ecosystem);
+        string? type = Types.FirstOrDefault(t => t.Value == ecosystem).Key, ns = null;
+        var name = package.Name;
+        if (type is null)
+        {
+            if (Distributions.FirstOrDefault(d => d.Value == ecosystem).Key is not { } distribution) return null;
+            (type, ns) = (distribution[..distribution.IndexOf('/')], distribution[(distribution.IndexOf('/') + 1)..]);
+        }
+        else if (type == "maven" && name.IndexOf(':') is > 0 and var colon)
+            (ns, name) = (name[..colon], name[(colon + 1)..]);
+        else if (type is "npm" or "golang" or "composer" or "swift" && name.LastIndexOf('/') is > 0 and var slash)
+            (ns, name) = (name[..slash], name[(slash + 1)..]);
+        try
+        {
+            return PackageUrl.Build(type, ns, name).Key.Value;
+        }
+        catch (PurlFormatException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>A distro qualifier ("debian-12", "bookworm", "ubuntu-22.04", "jammy", "alpine-3.18.4", "v3.18") as the release number OSV's suffix uses.</summary>
     static string? Release(string ecosystem, string? distro)
     {

@@ -98,6 +98,8 @@ public sealed class OsvStore(Database db, TimeProvider time)
         if (read == 0) throw new ArgumentException($"No OSV records (.json files) in {path}.");
         if (invalidCount > 0 && !skipInvalid) throw new OsvImportException(invalid, invalidCount, read);
         var summary = new OsvImportSummary(read, imported, replaced, unchanged, older, withdrawn, invalidCount, invalid);
+        // Cases whose aliases these advisories name get (or lose) their packages, and their exposure follows.
+        if (imported + replaced > 0) await ExposureStore.RefreshAdvisoriesAsync(connection, tx, "1 = 1", null, now, ct);
         await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, "osv", "import",
             new { source = Path.GetFileName(Path.TrimEndingDirectorySeparator(path)), read, imported, replaced, unchanged, older, withdrawn, skipped = invalidCount }), ct);
         await tx.CommitAsync(ct);
@@ -356,6 +358,12 @@ public sealed class OsvStore(Database db, TimeProvider time)
     async Task<List<OsvAffected>> LoadAsync(string filter, object? parameters, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
+        return await LoadAsync(connection, null, filter, parameters);
+    }
+
+    /// <summary>The affected entries of advisories not withdrawn, filtered by <paramref name="filter"/> (" AND …" over <c>osv_affected f</c> and <c>osv_advisories a</c>), on a connection already open.</summary>
+    internal static async Task<List<OsvAffected>> LoadAsync(DbConnection connection, DbTransaction? tx, string filter, object? parameters)
+    {
         var from = $"""
             FROM osv_affected f JOIN osv_advisories a ON a.seq = f.advisory_seq
             WHERE a.withdrawn IS NULL AND f.ecosystem IS NOT NULL{filter}
@@ -363,7 +371,7 @@ public sealed class OsvStore(Database db, TimeProvider time)
         var ranges = new Dictionary<(long, long), List<OsvRange>>();
         foreach (var r in await connection.QueryAsync<(long Seq, long Affected, string Type, string? Repo, string Events)>(
                      $"SELECT r.advisory_seq, r.affected_ordinal, r.type, r.repo, r.events FROM osv_ranges r JOIN osv_affected f ON f.advisory_seq = r.advisory_seq AND f.ordinal = r.affected_ordinal JOIN osv_advisories a ON a.seq = f.advisory_seq WHERE a.withdrawn IS NULL AND f.ecosystem IS NOT NULL{filter} ORDER BY r.advisory_seq, r.affected_ordinal, r.ordinal",
-                     parameters))
+                     parameters, tx))
         {
             if (!ranges.TryGetValue((r.Seq, r.Affected), out var list)) ranges[(r.Seq, r.Affected)] = list = [];
             var type = r.Type switch { "SEMVER" => OsvRangeType.Semver, "GIT" => OsvRangeType.Git, _ => OsvRangeType.Ecosystem };
@@ -372,14 +380,14 @@ public sealed class OsvStore(Database db, TimeProvider time)
         var versions = new Dictionary<(long, long), List<string>>();
         foreach (var v in await connection.QueryAsync<(long Seq, long Affected, string Version)>(
                      $"SELECT v.advisory_seq, v.affected_ordinal, v.version FROM osv_versions v JOIN osv_affected f ON f.advisory_seq = v.advisory_seq AND f.ordinal = v.affected_ordinal JOIN osv_advisories a ON a.seq = f.advisory_seq WHERE a.withdrawn IS NULL AND f.ecosystem IS NOT NULL{filter} ORDER BY v.advisory_seq, v.affected_ordinal, v.ordinal",
-                     parameters))
+                     parameters, tx))
         {
             if (!versions.TryGetValue((v.Seq, v.Affected), out var list)) versions[(v.Seq, v.Affected)] = list = [];
             list.Add(v.Version);
         }
         var entries = new List<OsvAffected>();
         foreach (var f in await connection.QueryAsync<(long Seq, long Ordinal, string Id, string Ecosystem, string Name, string? Purl)>(
-                     $"SELECT f.advisory_seq, f.ordinal, a.id, f.ecosystem, f.name, f.purl {from} ORDER BY f.advisory_seq, f.ordinal", parameters))
+                     $"SELECT f.advisory_seq, f.ordinal, a.id, f.ecosystem, f.name, f.purl {from} ORDER BY f.advisory_seq, f.ordinal", parameters, tx))
             entries.Add(new OsvAffected(f.Id, new OsvAffectedRecord(new OsvPackage(f.Ecosystem, f.Name, f.Purl),
                 ranges.GetValueOrDefault((f.Seq, f.Ordinal)) ?? [], versions.GetValueOrDefault((f.Seq, f.Ordinal)) ?? [])));
         return entries;
