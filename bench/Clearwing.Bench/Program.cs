@@ -12,7 +12,8 @@ using Clearwing.Storage;
 //   (child phases: generate FILE N | parse FILE | import FILE DB)
 //   dotnet run -c Release --project bench/Clearwing.Bench -- cvss [N]   (CVSS scoring throughput, N = 350,000 by default)
 //   dotnet run -c Release --project bench/Clearwing.Bench -- sbom [N] [--postgres CONNSTR] [--keep DIR]
-//   (SBOM import, N = 300,000 components by default; child phases: sbom-generate FILE N | sbom-parse FILE | sbom-import FILE DB)
+//   (SBOM import, N = 300,000 components by default; child phases: sbom-generate FILE N | sbom-parse FILE | sbom-import FILE DB |
+//    sbom-advisories ZIP N DB | sbom-match FILE DB)
 //   dotnet run -c Release --project bench/Clearwing.Bench -- versions [N]   (version comparisons per second, N = 10,000,000 by default)
 //   dotnet run -c Release --project bench/Clearwing.Bench -- osv [ADVISORIES [LOOKUPS]]   (OSV import, index load, purl lookups; 50,000 / 100,000)
 var inv = CultureInfo.InvariantCulture;
@@ -33,6 +34,16 @@ switch (args.FirstOrDefault())
         var (n, elapsed) = await SbomBench.ImportAsync(args[1], args[2]);
         return Report(n, elapsed, null);
     }
+    case "sbom-advisories":
+        SbomBench.GenerateAdvisories(args[1], int.Parse(args[2], inv));
+        await SbomBench.PrepareAdvisoriesAsync(args[1], args[3]);
+        return 0;
+    case "sbom-match":
+    {
+        var (n, elapsed, matched) = await SbomBench.ImportAndMatchAsync(args[1], args[2]);
+        Console.Error.WriteLine($"{matched:N0} components matched an advisory");
+        return Report(n, elapsed, null);
+    }
     case "sbom":
     {
         var components = args.Length > 1 && !args[1].StartsWith("--") ? int.Parse(args[1], inv) : 300_000;
@@ -44,12 +55,16 @@ switch (args.FirstOrDefault())
         var phases = new List<(string, JsonElement)> { ("read + validate (floor)", Child("sbom-parse", bom)) };
         var file = Path.Combine(folder, $"bench-{Guid.NewGuid():N}.db");
         phases.Add(("import into SQLite", Child("sbom-import", bom, file)));
+        // The target: import and match against the imported advisories, in a database that holds them already.
+        var matchDb = Path.Combine(folder, $"bench-{Guid.NewGuid():N}.db");
+        Child("sbom-advisories", Path.Combine(folder, $"bench-advisories-{Guid.NewGuid():N}.zip"), components.ToString(inv), matchDb);
+        phases.Add(("import + match against OSV advisories, SQLite", Child("sbom-match", bom, matchDb)));
         if (Option("--postgres") is { } pg) phases.Add(("import into PostgreSQL", Child("sbom-import", bom, pg)));
         Console.WriteLine();
         Console.WriteLine("| phase | components | seconds | components/s | CPU seconds (process) | peak memory (MiB) |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");
         foreach (var (phase, result) in phases) Console.WriteLine(SbomBench.Row(phase, result));
-        foreach (var f in Directory.GetFiles(folder, "bench-*.db*")) File.Delete(f);
+        foreach (var f in Directory.GetFiles(folder, "bench-*.db*").Concat(Directory.GetFiles(folder, "bench-advisories-*.zip"))) File.Delete(f);
         return 0;
     }
     case "versions":

@@ -150,6 +150,58 @@ public static class SbomBench
         return (import.Product.Components, watch.Elapsed);
     }
 
+    /// <summary>
+    /// Writes OSV advisories (a zip, as OSV exports are) for every 20th PyPI package of <see cref="Generate"/>'s BOM — whose
+    /// PyPI names depend only on the index — each affecting versions below 6.0.0, so about half of those components match.
+    /// </summary>
+    public static int GenerateAdvisories(string zip, int components)
+    {
+        using var archive = System.IO.Compression.ZipFile.Open(zip, System.IO.Compression.ZipArchiveMode.Create);
+        var n = 0;
+        for (var i = 2; i < components; i += 60)
+        {
+            var entry = archive.CreateEntry($"BENCH-{i}.json");
+            using var writer = new StreamWriter(entry.Open());
+            writer.Write($$"""
+                {"schema_version":"1.7.5","id":"BENCH-{{i}}","modified":"2026-11-27T08:00:00Z","published":"2026-11-27T08:00:00Z",
+                 "aliases":["CVE-2026-{{100000 + i}}"],"summary":"Generated advisory for py-package-{{i}}",
+                 "affected":[{"package":{"ecosystem":"PyPI","name":"py-package-{{i}}","purl":"pkg:pypi/py-package-{{i}}"},
+                   "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"6.0.0"}]}]}]}
+                """);
+            n++;
+        }
+        return n;
+    }
+
+    /// <summary>Imports the OSV advisories into the database (set-up, not measured).</summary>
+    public static async Task PrepareAdvisoriesAsync(string zip, string spec)
+    {
+        await using var db = Database.Open(spec);
+        await Migrator.MigrateAsync(db);
+        await new OsvStore(db, TimeProvider.System).ImportAsync(Caller.Local, zip);
+    }
+
+    /// <summary>
+    /// The whole of issue 5 point 9's first target, measured: the SBOM imported as a product, then every component
+    /// matched against the imported advisories (the OSV index loaded, each component's purl looked up).
+    /// </summary>
+    public static async Task<(long Components, TimeSpan Elapsed, long Matched)> ImportAndMatchAsync(string path, string spec)
+    {
+        await using var db = Database.Open(spec);
+        await Migrator.MigrateAsync(db);
+        var org = $"bench-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+        await new AccessStore(db, TimeProvider.System).CreateOrgAsync(Caller.Local, org, OrgKind.Downstream);
+        var watch = Stopwatch.StartNew();
+        var import = await new SbomStore(db, TimeProvider.System).ImportAsync(Caller.Local, org, "hospital-portal", path, Path.GetFileName(path));
+        var index = await new OsvStore(db, TimeProvider.System).LoadIndexAsync();
+        long matched = 0;
+        await using (var connection = await db.OpenAsync())
+            foreach (var purl in await Dapper.SqlMapper.QueryAsync<string>(connection,
+                         "SELECT c.purl FROM product_components c JOIN products p ON p.seq = c.product_seq WHERE p.id = @id AND c.purl IS NOT NULL", new { id = import.Product.Id }))
+                if (PackageUrl.TryParse(purl, PurlParseMode.Lenient, out var parsed, out _) && index.Query(parsed!).Advisories.Count > 0) matched++;
+        return (import.Product.Components, watch.Elapsed, matched);
+    }
+
     public static string Row(string phase, JsonElement r) => string.Create(CultureInfo.InvariantCulture,
         $"| {phase} | {r.GetProperty("results").GetInt64():N0} | {r.GetProperty("seconds").GetDouble():F1} | {r.GetProperty("perSecond").GetDouble():N0} | {r.GetProperty("cpuSeconds").GetDouble():F1} | {r.GetProperty("peakMiB").GetDouble():N0} |");
 }

@@ -53,7 +53,8 @@ public sealed class VersionPropertyTests
         Number.Select(n => "." + n).Array[0, 3].Select(p => string.Concat(p)),
         Optional(Gen.OneOf(
             Concat(Pick("-", ""), Pick("alpha", "beta", "milestone", "rc", "cr", "SNAPSHOT", "sp", "jre", "android")),
-            Pick(".Final", ".RELEASE", "-ga", ".GA"))),
+            // RELEASE is not one of Maven's null qualifiers, so after '.' it is a plain item: 2.RELEASE.12 < 2SNAPSHOT1 < 2 < 2.RELEASE.12.
+            Pick(".Final", "-ga", ".GA"))),
         Optional(Concat(Pick("-", ".", ""), Gen.Int[1, 12].Select(i => i.ToString(CultureInfo.InvariantCulture)))));
 
     static readonly Gen<string> NuGetText = Concat(

@@ -115,7 +115,11 @@ public sealed class ScanFindingsTests : IDisposable
                   "severity": "medium",
                   "cvss": "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:L/A:L",
                   "confidence": 1,
-                  "fingerprint": "web/package-lock.json\npkg:npm/minimist@0.0.8\nGHSA-vh95-rmgr-6w4m"
+                  "fingerprint": "web/package-lock.json\npkg:npm/minimist@0.0.8\nGHSA-vh95-rmgr-6w4m",
+                  "aliases": [
+                    "GHSA-vh95-rmgr-6w4m",
+                    "CVE-2020-7598"
+                  ]
                 }
               ]
             }
