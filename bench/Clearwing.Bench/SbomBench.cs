@@ -160,10 +160,10 @@ public static class SbomBench
         var n = 0;
         for (var i = 2; i < components; i += 60)
         {
-            var entry = archive.CreateEntry($"BENCH-{i}.json");
+            var entry = archive.CreateEntry($"PYSEC-2026-{i}.json");
             using var writer = new StreamWriter(entry.Open());
             writer.Write($$"""
-                {"schema_version":"1.7.5","id":"BENCH-{{i}}","modified":"2026-11-27T08:00:00Z","published":"2026-11-27T08:00:00Z",
+                {"schema_version":"1.7.5","id":"PYSEC-2026-{{i}}","modified":"2026-11-27T08:00:00Z","published":"2026-11-27T08:00:00Z",
                  "aliases":["CVE-2026-{{100000 + i}}"],"summary":"Generated advisory for py-package-{{i}}",
                  "affected":[{"package":{"ecosystem":"PyPI","name":"py-package-{{i}}","purl":"pkg:pypi/py-package-{{i}}"},
                    "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"6.0.0"}]}]}]}
