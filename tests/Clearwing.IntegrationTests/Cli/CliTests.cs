@@ -13,10 +13,15 @@ public sealed class CliTests
     internal static Task<(int Exit, string Out, string Err)> Run(params string[] args) => RunAs(null, args);
 
     /// <summary>Runs the CLI in-process with CLEARWING_TOKEN set to <paramref name="token"/> (and no other environment).</summary>
-    internal static async Task<(int Exit, string Out, string Err)> RunAs(string? token, params string[] args)
+    internal static Task<(int Exit, string Out, string Err)> RunAs(string? token, params string[] args) => Run(TextReader.Null, token, args);
+
+    /// <summary>Runs the CLI in-process with <paramref name="input"/> as its standard input.</summary>
+    internal static Task<(int Exit, string Out, string Err)> RunWithInput(string input, params string[] args) => Run(new StringReader(input), null, args);
+
+    static async Task<(int Exit, string Out, string Err)> Run(TextReader input, string? token, string[] args)
     {
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        var exit = await CliApp.RunAsync(args, new CliIO(stdout, stderr, TextReader.Null, name => name == "CLEARWING_TOKEN" ? token : null), Ct);
+        var exit = await CliApp.RunAsync(args, new CliIO(stdout, stderr, input, name => name == "CLEARWING_TOKEN" ? token : null), Ct);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 

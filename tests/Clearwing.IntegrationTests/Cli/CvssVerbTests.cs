@@ -13,12 +13,7 @@ public sealed class CvssVerbTests
     const string V40 = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N";
     const string V2 = "AV:N/AC:L/Au:N/C:P/I:P/A:P";
 
-    static async Task<(int Exit, string Out, string Err)> RunWithInput(string input, params string[] args)
-    {
-        var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        var exit = await CliApp.RunAsync(args, new CliIO(stdout, stderr, new StringReader(input), _ => null), TestContext.Current.CancellationToken);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
+    static Task<(int Exit, string Out, string Err)> RunWithInput(string input, params string[] args) => CliTests.RunWithInput(input, args);
 
     static string[] Lines(string output) => output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 

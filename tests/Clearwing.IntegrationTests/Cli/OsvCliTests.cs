@@ -12,9 +12,8 @@ public sealed class OsvCliTests
 
     static async Task<(int Exit, string Out, string Err)> Run(string db, string input, params string[] args)
     {
-        var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        var exit = await CliApp.RunAsync(["--db", db, .. args], new CliIO(stdout, stderr, new StringReader(input), _ => null), Ct);
-        return (exit, stdout.ToString().Replace("\r\n", "\n"), stderr.ToString().Replace("\r\n", "\n"));
+        var (exit, output, error) = await CliTests.RunWithInput(input, ["--db", db, .. args]);
+        return (exit, output.Replace("\r\n", "\n"), error.Replace("\r\n", "\n"));
     }
 
     static string PyPA => Clearwing.Tests.TestData.PathTo("osv-pypa-advisories", "vulns");

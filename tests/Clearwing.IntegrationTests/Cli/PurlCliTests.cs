@@ -6,12 +6,7 @@ namespace Clearwing.IntegrationTests.Cli;
 /// <summary>`clearwing purl canon`: canonical lines, errors on standard error or in place, standard input, --json, exit codes.</summary>
 public sealed class PurlCliTests
 {
-    static async Task<(int Exit, string Out, string Err)> RunWithInput(string input, params string[] args)
-    {
-        var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        var exit = await CliApp.RunAsync(args, new CliIO(stdout, stderr, new StringReader(input), _ => null), TestContext.Current.CancellationToken);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
+    static Task<(int Exit, string Out, string Err)> RunWithInput(string input, params string[] args) => CliTests.RunWithInput(input, args);
 
     static string[] Lines(string output) => output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 

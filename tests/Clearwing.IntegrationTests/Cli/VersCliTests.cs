@@ -7,9 +7,8 @@ public sealed class VersCliTests
 {
     static async Task<(int Exit, string Out, string Err)> Run(string input, params string[] args)
     {
-        var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        var exit = await CliApp.RunAsync(args, new CliIO(stdout, stderr, new StringReader(input), _ => null), TestContext.Current.CancellationToken);
-        return (exit, stdout.ToString().Replace("\r\n", "\n"), stderr.ToString());
+        var (exit, output, error) = await CliTests.RunWithInput(input, args);
+        return (exit, output.Replace("\r\n", "\n"), error);
     }
 
     [Theory]

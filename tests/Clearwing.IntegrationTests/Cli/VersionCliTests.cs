@@ -5,12 +5,7 @@ namespace Clearwing.IntegrationTests.Cli;
 /// <summary>`clearwing version compare`: one answer per pair, from arguments or standard input, and its exit codes.</summary>
 public sealed class VersionCliTests
 {
-    static async Task<(int Exit, string Out, string Err)> Run(string input, params string[] args)
-    {
-        var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        var exit = await CliApp.RunAsync(args, new CliIO(stdout, stderr, new StringReader(input), _ => null), TestContext.Current.CancellationToken);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
+    static Task<(int Exit, string Out, string Err)> Run(string input, params string[] args) => CliTests.RunWithInput(input, args);
 
     [Theory]
     [InlineData("npm", "1.2.3-beta.2", "1.2.3-beta.11", "<")]
