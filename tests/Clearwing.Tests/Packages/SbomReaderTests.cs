@@ -42,7 +42,7 @@ public sealed class SbomReaderTests
         var root = document.RootElement;
         if (SbomJson.Text(root, "specVersion") is not ("1.5" or "1.6" or "1.7") || SbomJson.Text(root, "bomFormat") != "CycloneDX") return;
         var schemas = SbomSchemas.For(SbomJson.Text(root, "specVersion")!);
-        var pairs = new List<(Json.Schema.JsonSchema Reference, QuickSchema Quick, System.Text.Json.JsonElement Instance)> { (schemas.Document, schemas.QuickDocument, root) };
+        var pairs = new List<(Lazy<Json.Schema.JsonSchema> Reference, QuickSchema Quick, System.Text.Json.JsonElement Instance)> { (schemas.Document, schemas.QuickDocument, root) };
         foreach (var (name, reference, quick) in new[] { ("components", schemas.Component, schemas.QuickComponent), ("dependencies", schemas.Dependency, schemas.QuickDependency) })
             if (root.TryGetProperty(name, out var items) && items.ValueKind == System.Text.Json.JsonValueKind.Array)
                 pairs.AddRange(items.EnumerateArray().Select(i => (reference, quick, i)));
@@ -108,6 +108,58 @@ public sealed class SbomReaderTests
             """));
         Assert.Equal("bad.cdx.json", e.File);
         Assert.Equal("$.components[1].hashes[0].content", e.JsonPath);
+    }
+
+    [Theory]
+    [InlineData(3_000, "{ \"type\": \"gadget\", \"name\": \"x\" }", 9_000, "{ \"type\": \"library\", \"name\": }", "$.components[3000].type")]
+    [InlineData(3_000, "{ \"type\": \"library\", \"name\": }", 9_000, "{ \"type\": \"gadget\", \"name\": \"x\" }", "$.components[3000]")]
+    [InlineData(2_047, "{ \"type\": \"library\", \"name\": \"x\", \"bom-ref\": \"c0\" }", 2_048, "{ \"type\": \"gadget\" }", "$.components[2047].bom-ref")]
+    public void Among_thousands_of_components_the_first_error_in_document_order_is_the_one_reported(int first, string firstItem, int second, string secondItem, string expected)
+    {
+        // Items are checked in batches on several threads while the next batch is scanned: whichever thread meets an
+        // error first, the report must name the earliest one.
+        var items = Enumerable.Range(0, 10_000).Select(i => i == first ? firstItem : i == second ? secondItem
+            : $$"""{ "type": "library", "bom-ref": "c{{i}}", "name": "n{{i}}", "version": "1.0.{{i}}", "purl": "pkg:npm/n{{i}}@1.0.{{i}}" }""");
+        var e = Assert.Throws<MalformedInputException>(() => Read("big.cdx.json",
+            $$"""{ "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, "components": [ {{string.Join(",\n", items)}} ] }"""));
+        Assert.Equal(expected, e.JsonPath);
+    }
+
+    [Fact]
+    public void An_error_in_an_early_component_is_reported_before_the_file_being_cut_short()
+    {
+        var items = Enumerable.Range(0, 10_000).Select(i => i == 3_000 ? """{ "type": "gadget", "name": "x" }"""
+            : $$"""{ "type": "library", "bom-ref": "c{{i}}", "name": "n{{i}}" }""");
+        var e = Assert.Throws<MalformedInputException>(() => Read("cut.cdx.json",
+            $$"""{ "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, "components": [ {{string.Join(",\n", items)}}, { "type": "libr"""));
+        Assert.Equal("$.components[3000].type", e.JsonPath);
+    }
+
+    [Theory]
+    [InlineData("https://github.com/expressjs/express")]
+    [InlineData("git+ssh://git@github.com/org/repo.git#v1.2.3")]
+    [InlineData("../relative/path?x=1")]
+    [InlineData("https://例え.jp/パス")]
+    [InlineData("http://exa mple.com/")]
+    [InlineData("http://[::1")]
+    [InlineData("\\\\server\\share")]
+    [InlineData("")]
+    public void The_quick_schema_checks_formats_exactly_as_the_reference_evaluator(string url)
+    {
+        // Real SBOMs put a URL on most components and a timestamp on the document: the quick path must decide these
+        // itself (or every component would take the slow path) and decide them as the reference evaluator does.
+        var schemas = SbomSchemas.For("1.6");
+        foreach (var (json, quick, reference) in new[]
+        {
+            ($$"""{ "type": "library", "name": "x", "externalReferences": [ { "type": "vcs", "url": {{System.Text.Json.JsonSerializer.Serialize(url)}} } ] }""", schemas.QuickComponent, schemas.Component),
+            ($$"""{ "bomFormat": "CycloneDX", "specVersion": "1.6", "metadata": { "timestamp": {{System.Text.Json.JsonSerializer.Serialize(url.Length == 0 ? "2026-11-27T08:00:00Z" : url)}} } }""", schemas.QuickDocument, schemas.Document),
+        })
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(json);
+            var verdict = quick.Check(document.RootElement);
+            Assert.NotEqual(QuickSchema.Verdict.Unknown, verdict);
+            Assert.Equal(reference.Value.Evaluate(document.RootElement, new Json.Schema.EvaluationOptions { RequireFormatValidation = true }).IsValid, verdict == QuickSchema.Verdict.Valid);
+        }
     }
 
     [Fact]

@@ -11,6 +11,7 @@ internal sealed class SbomGraph(string file)
     readonly List<SbomComponent> _components = [];
     readonly Dictionary<string, int> _byRef = new(StringComparer.Ordinal);
     readonly List<(string From, string To)> _edges = [];
+    readonly List<(int From, int To)> _resolved = [];
     readonly List<(int From, int To)> _containment = [];
 
     public int Count => _components.Count;
@@ -26,7 +27,12 @@ internal sealed class SbomGraph(string file)
         return index;
     }
 
-    public void DependsOn(string from, string to) => _edges.Add((from, to));
+    /// <summary>An edge by reference; resolved at once when both ends are known (the usual order: components first).</summary>
+    public void DependsOn(string from, string to)
+    {
+        if (_byRef.TryGetValue(from, out var source) && _byRef.TryGetValue(to, out var target)) _resolved.Add((source, target));
+        else _edges.Add((from, to));
+    }
 
     /// <summary>A CycloneDX component nested in another: the parent contains (and so ships) the child.</summary>
     public void Contains(int parent, int child) => _containment.Add((parent, child));
@@ -47,15 +53,17 @@ internal sealed class SbomGraph(string file)
             map[i] = i == root ? -1 : components.Count;
             if (i != root) components.Add(_components[i]);
         }
-        var edges = new HashSet<(int, int)>();
+        // Edges as (from << 32 | to), sorted and deduplicated at the end: far cheaper than a set of pairs.
+        var edges = new List<long>(_edges.Count + _containment.Count);
         var direct = new bool[components.Count];
         var rootSaid = false;
         void Edge(int from, int to)
         {
             if (from == root && root >= 0) { if (map[to] >= 0) { direct[map[to]] = true; rootSaid = true; } }
-            else if (map[from] >= 0 && map[to] >= 0 && from != to) edges.Add((map[from], map[to]));
+            else if (map[from] >= 0 && map[to] >= 0 && from != to) edges.Add((long)map[from] << 32 | (uint)map[to]);
         }
         foreach (var (from, to) in _containment) Edge(from, to);
+        foreach (var (from, to) in _resolved) Edge(from, to);
         foreach (var (from, to) in _edges)
         {
             if (!_byRef.TryGetValue(to, out var target)) continue;
@@ -77,13 +85,23 @@ internal sealed class SbomGraph(string file)
         {
             // Nothing says what the product uses directly: the tops of the graph are what it must use itself.
             var dependedOn = new bool[components.Count];
-            foreach (var (_, to) in edges) dependedOn[to] = true;
+            foreach (var edge in edges) dependedOn[(int)edge] = true;
             for (var i = 0; i < direct.Length; i++) direct[i] = !dependedOn[i];
         }
         return new Sbom
         {
             Format = format, SpecVersion = specVersion, SerialNumber = serial, RootRef = rootRef, RootName = rootName,
-            Components = components, Dependencies = edges.Order().ToList(), Direct = direct,
+            Components = components, Dependencies = Distinct(edges), Direct = direct,
         };
+    }
+
+    static List<(int From, int To)> Distinct(List<long> edges)
+    {
+        var sorted = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(edges);
+        sorted.Sort();
+        var result = new List<(int, int)>(sorted.Length);
+        for (var i = 0; i < sorted.Length; i++)
+            if (i == 0 || sorted[i] != sorted[i - 1]) result.Add(((int)(sorted[i] >> 32), (int)sorted[i]));
+        return result;
     }
 }

@@ -26,7 +26,8 @@ public static partial class SbomReader
         }
         if (first == '<') return SbomXml.Read(path, displayName);
         if (first != '{') throw new MalformedInputException(displayName, "$", first < 0 ? "the file is empty" : "not an SBOM: expected a JSON object (CycloneDX, SPDX) or an XML document (CycloneDX)");
-        var header = SbomJson.Header(path, displayName, "bomFormat", "specVersion", "spdxVersion");
+        var header = SbomJson.Header(path, displayName, ["bomFormat", "specVersion", "spdxVersion"],
+            found => found.ContainsKey("spdxVersion") || found.ContainsKey("bomFormat") && found.ContainsKey("specVersion"));
         if (header.TryGetValue("spdxVersion", out var spdx)) return ReadSpdx(path, displayName, spdx);
         if (!header.TryGetValue("bomFormat", out var format))
             throw new MalformedInputException(displayName, "$", "not an SBOM: no \"bomFormat\" (CycloneDX) or \"spdxVersion\" (SPDX)");
@@ -49,10 +50,10 @@ public static partial class SbomReader
         // path below the top-level component (empty for that one; paths are only spelled out for an error).
         static void Flatten(JsonElement e, string at, int parent, List<(SbomComponent Component, string At, int Parent)> into)
         {
-            var purl = SbomJson.Text(e, "purl");
+            var purl = SbomJson.Text(e, "purl"u8);
             var self = into.Count;
-            into.Add((new SbomComponent(SbomJson.Text(e, "bom-ref") ?? "", SbomJson.Text(e, "name") ?? "", SbomJson.Text(e, "version"), purl, SbomPurlKey.Of(purl)), at, parent));
-            if (e.TryGetProperty("components", out var nested) && nested.ValueKind == JsonValueKind.Array)
+            into.Add((new SbomComponent(SbomJson.Text(e, "bom-ref"u8) ?? "", SbomJson.Text(e, "name"u8) ?? "", SbomJson.Text(e, "version"u8), purl, SbomPurlKey.Of(purl)), at, parent));
+            if (e.TryGetProperty("components"u8, out var nested) && nested.ValueKind == JsonValueKind.Array)
             {
                 var j = 0;
                 foreach (var child in nested.EnumerateArray()) Flatten(child, $"{at}.components[{j++}]", self, into);
@@ -79,9 +80,14 @@ public static partial class SbomReader
             ["dependencies"] = new SbomJson.Items<(string From, string[] To)>((i, e) =>
             {
                 Fail(SbomSchemas.Check(schemas.Dependency, schemas.QuickDependency, e, () => $"$.dependencies[{i}]"));
-                var to = e.TryGetProperty("dependsOn", out var targets) && targets.ValueKind == JsonValueKind.Array
-                    ? targets.EnumerateArray().Select(t => t.GetString()!).ToArray() : [];
-                return (SbomJson.Text(e, "ref")!, to);
+                string[] to = [];
+                if (e.TryGetProperty("dependsOn"u8, out var targets) && targets.ValueKind == JsonValueKind.Array)
+                {
+                    to = new string[targets.GetArrayLength()];
+                    var k = 0;
+                    foreach (var t in targets.EnumerateArray()) to[k++] = t.GetString()!;
+                }
+                return (SbomJson.Text(e, "ref"u8)!, to);
             }, (_, d) =>
             {
                 foreach (var to in d.To) graph.DependsOn(d.From, to);

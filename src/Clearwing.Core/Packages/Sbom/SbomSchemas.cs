@@ -19,8 +19,11 @@ internal static class SbomSchemas
 {
     public static readonly string[] CycloneDxVersions = ["1.5", "1.6", "1.7"];
 
-    /// <summary>The whole-document schema and the definitions the reader validates item by item.</summary>
-    public sealed record CycloneDx(JsonSchema Document, JsonSchema Component, JsonSchema Dependency, JsonDocument Raw,
+    /// <summary>
+    /// The whole-document schema and the definitions the reader validates item by item. The reference evaluator's
+    /// schemas are built on first use: a valid document passes the quick ones and never needs them.
+    /// </summary>
+    public sealed record CycloneDx(Lazy<JsonSchema> Document, Lazy<JsonSchema> Component, Lazy<JsonSchema> Dependency, JsonDocument Raw,
         QuickSchema QuickDocument, QuickSchema QuickComponent, QuickSchema QuickDependency);
 
     static readonly ConcurrentDictionary<string, Lazy<CycloneDx>> Built = new();
@@ -35,11 +38,15 @@ internal static class SbomSchemas
 
     static CycloneDx Create(string version)
     {
-        var options = Options.Value;
         var text = Resource($"bom-{version}.schema.json");
-        var document = JsonSchema.FromText(text, options);
+        var document = new Lazy<JsonSchema>(() => JsonSchema.FromText(text, Options.Value));
         var id = $"http://cyclonedx.org/schema/bom-{version}.schema.json";
-        JsonSchema Definition(string name) => JsonSchema.FromText($$"""{"$ref": "{{id}}#/definitions/{{name}}"}""", options, new Uri($"urn:clearwing:cyclonedx-{version}-{name}"));
+        // A definition's $ref resolves through the registry, where the whole document must already be.
+        Lazy<JsonSchema> Definition(string name) => new(() =>
+        {
+            _ = document.Value;
+            return JsonSchema.FromText($$"""{"$ref": "{{id}}#/definitions/{{name}}"}""", Options.Value, new Uri($"urn:clearwing:cyclonedx-{version}-{name}"));
+        });
         var raw = JsonDocument.Parse(text);
         var name = $"bom-{version}.schema.json";
         JsonElement Document(string file) => file == name ? raw.RootElement : Referenced.Value[file];
@@ -79,10 +86,11 @@ internal static class SbomSchemas
     /// The first reason <paramref name="instance"/> fails <paramref name="schema"/>, with its JSON path under
     /// <paramref name="at"/>; null when it is valid. The deepest failing location explains most.
     /// </summary>
-    public static (string Path, string Reason)? Check(JsonSchema schema, QuickSchema quick, JsonElement instance, Func<string> where)
+    public static (string Path, string Reason)? Check(Lazy<JsonSchema> reference, QuickSchema quick, JsonElement instance, Func<string> where)
     {
         if (quick.Check(instance) == QuickSchema.Verdict.Valid) return null;
         var at = where();
+        var schema = reference.Value;
         // Flag output stops at the first failure and builds no details: the common, valid case pays the least.
         if (schema.Evaluate(instance, Quick).IsValid) return null;
         var result = schema.Evaluate(instance, Evaluation);
