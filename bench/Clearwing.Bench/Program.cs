@@ -49,7 +49,7 @@ switch (args.FirstOrDefault())
         var components = args.Length > 1 && !args[1].StartsWith("--") ? int.Parse(args[1], inv) : 300_000;
         var folder = Option("--keep") ?? Path.Combine(Path.GetTempPath(), $"clearwing-bench-{Environment.ProcessId}");
         Directory.CreateDirectory(folder);
-        var bom = Path.Combine(folder, $"bench-sbom-{components}.cdx.json");
+        var bom = Path.Combine(folder, $"bench-sbom-{components}-v2.cdx.json");
         if (!File.Exists(bom)) Child("sbom-generate", bom, components.ToString(inv));
         Console.WriteLine($"CycloneDX 1.6 JSON: {components:N0} components, {new FileInfo(bom).Length / 1048576.0:N0} MiB ({bom})");
         var phases = new List<(string, JsonElement)> { ("read + validate (floor)", Child("sbom-parse", bom)) };
