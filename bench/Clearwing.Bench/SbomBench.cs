@@ -219,6 +219,20 @@ public static class SbomBench
         return (import.Product.Components, watch.Elapsed, matched);
     }
 
-    public static string Row(string phase, JsonElement r) => string.Create(CultureInfo.InvariantCulture,
-        $"| {phase} | {r.GetProperty("results").GetInt64():N0} | {r.GetProperty("seconds").GetDouble():F1} | {r.GetProperty("perSecond").GetDouble():N0} | {r.GetProperty("cpuSeconds").GetDouble():F1} | {r.GetProperty("peakMiB").GetDouble():N0} |");
+    /// <summary>A phase run several times: the median run (by wall time) and the fastest and slowest times.</summary>
+    public sealed record Runs(JsonElement Median, double Fastest, double Slowest);
+
+    public static Runs Median(int runs, Func<JsonElement> run)
+    {
+        var all = Enumerable.Range(0, runs).Select(_ => run()).OrderBy(r => r.GetProperty("seconds").GetDouble()).ToList();
+        return new Runs(all[all.Count / 2], all[0].GetProperty("seconds").GetDouble(), all[^1].GetProperty("seconds").GetDouble());
+    }
+
+    public static string Row(string phase, Runs runs)
+    {
+        var r = runs.Median;
+        var range = runs.Fastest == runs.Slowest ? "" : string.Create(CultureInfo.InvariantCulture, $" ({runs.Fastest:F1}–{runs.Slowest:F1})");
+        return string.Create(CultureInfo.InvariantCulture,
+            $"| {phase} | {r.GetProperty("results").GetInt64():N0} | {r.GetProperty("seconds").GetDouble():F1}{range} | {r.GetProperty("perSecond").GetDouble():N0} | {r.GetProperty("cpuSeconds").GetDouble():F1} | {r.GetProperty("peakMiB").GetDouble():N0} |");
+    }
 }
