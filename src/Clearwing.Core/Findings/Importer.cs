@@ -93,7 +93,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
             new { projectId, fileName = string.Join(", ", request.Files.Select(f => f.DisplayName)), contentHash, now }, tx);
 
         var import = new Import(projectId, importSeq, now);
-        var results = Read(request, contentHash, import, ct);
+        var results = ReadAhead.Of(Read(request, contentHash, import, ct), ct);
         var counts = db.Engine == Engine.Sqlite
             ? StoreRowByRow(connection, import, results, progress)
             : await StoreSetBasedAsync(connection, tx, import, results, progress, ct);
@@ -136,6 +136,8 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
         public long Now { get; } = now;
         public string? Revision { get; set; }
         public HashSet<string> Tools { get; } = new(StringComparer.Ordinal);
+        /// <summary>The tools the files' headers name, collected by the reading thread; joined to <see cref="Tools"/> once it is done.</summary>
+        public HashSet<string> HeaderTools { get; } = new(StringComparer.Ordinal);
         public bool ReportedCvss { get; set; }
         public CaseClaims Claims { get; } = new();
     }
@@ -150,7 +152,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
         long ordinal = 0;
         var occurrences = new Dictionary<(UInt128, bool), long>();
         foreach (var file in request.Files)
-            foreach (var r in FindingReader.Read(file.Path, file.DisplayName, request.SourceRoot, import.Tools))
+            foreach (var r in FindingReader.Read(file.Path, file.DisplayName, request.SourceRoot, import.HeaderTools))
             {
                 ct.ThrowIfCancellationRequested();
                 import.Revision ??= request.Revision ?? r.Revision ?? "sha256:" + contentHash[..16];
@@ -203,8 +205,11 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
             "INSERT INTO cases (id, project_id, title, state, first_seen, last_seen, finding_count, max_severity, created_at) VALUES (?, ?, ?, 'new', ?, ?, 1, ?, ?)");
         using var insertFingerprint = PreparedStatement.Prepare(connection,
             "INSERT INTO fingerprints (project_id, fingerprint, case_seq) VALUES (?, ?, ?)");
-        using var insertFinding = PreparedStatement.Prepare(connection,
-            $"INSERT INTO findings ({string.Join(", ", FindingColumns)}) VALUES ({string.Join(", ", FindingColumns.Select(_ => "?"))})");
+        // Findings, and the tracks of results seen for the first time, are only ever inserted here: many rows to a statement.
+        using var insertFinding = new BatchedInsert(connection, "findings", FindingColumns);
+        using var insertTrack = new BatchedInsert(connection, "tracks", TrackColumns);
+        var trackRow = new object?[TrackColumns.Length];
+        trackRow[^1] = 1L; // present
         using var upsertTrack = PreparedStatement.Prepare(connection,
             """
             INSERT INTO tracks (fingerprint_id, occurrence, project_id, tool, content_hash, present, last_import, last_revision)
@@ -246,9 +251,17 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
                 twin = twin with { Seen = true };
             }
             FillFindingRow(row, import, s, member.Id, state);
-            insertFinding.Run(row);
+            insertFinding.Add(row);
             if (!r.DeclaredAbsent)
-                upsertTrack.Run([member.Id, s.Occurrence, import.ProjectId, r.Tool, s.ContentHash, import.Seq, import.Revision]);
+            {
+                if (known) upsertTrack.Run([member.Id, s.Occurrence, import.ProjectId, r.Tool, s.ContentHash, import.Seq, import.Revision]);
+                else
+                {
+                    (trackRow[0], trackRow[1], trackRow[2], trackRow[3], trackRow[4], trackRow[5], trackRow[6]) =
+                        (member.Id, s.Occurrence, import.ProjectId, r.Tool, s.ContentHash, import.Seq, import.Revision);
+                    insertTrack.Add(trackRow);
+                }
+            }
 
             count++;
             if (r.Suppressed) suppressed++;
@@ -260,7 +273,10 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
             }
             if (count % 10_000 == 0) progress?.Report(count);
         }
+        insertFinding.Complete();
+        insertTrack.Complete();
         progress?.Report(count);
+        import.Tools.UnionWith(import.HeaderTools);
 
         using var growCase = PreparedStatement.Prepare(connection,
             "UPDATE cases SET finding_count = finding_count + ?, max_severity = max(max_severity, ?), last_seen = ? WHERE seq = ?");
@@ -319,6 +335,8 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
         row[at] = r.Confidence;
     }
 
+    static readonly string[] TrackColumns = ["fingerprint_id", "occurrence", "project_id", "tool", "content_hash", "last_import", "last_revision", "present"];
+
     static readonly string[] FindingColumns =
         ["import_seq", "ordinal", "project_id", "fingerprint_id", "occurrence", "baseline_state", .. ResultColumns, "revision", "observed_at"];
 
@@ -374,6 +392,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
             await bulk.CompleteAsync(ct);
         }
         progress?.Report(count);
+        import.Tools.UnionWith(import.HeaderTools);
 
         var p = new { projectId = import.ProjectId, importSeq = import.Seq, revision = import.Revision, now = import.Now };
         // Temporary tables are never auto-analyzed; without statistics the planner guesses nested loops.
