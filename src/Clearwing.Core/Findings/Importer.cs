@@ -201,10 +201,13 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
             "SELECT fingerprint_id, occurrence, content_hash, present, tool FROM tracks WHERE project_id = @projectId", p))
             tracks[(id, occurrence)] = new Track(content, present == 1, tool, Seen: false);
 
-        using var insertCase = PreparedStatement.Prepare(connection,
-            "INSERT INTO cases (id, project_id, title, state, first_seen, last_seen, finding_count, max_severity, created_at) VALUES (?, ?, ?, 'new', ?, ?, 1, ?, ?)");
-        using var insertFingerprint = PreparedStatement.Prepare(connection,
-            "INSERT INTO fingerprints (project_id, fingerprint, case_seq) VALUES (?, ?, ?)");
+        // New cases and fingerprints take the next keys themselves (what SQLite would give them: the transaction holds the
+        // write lock), so they too can go many rows to a statement.
+        var nextCase = connection.ExecuteScalar<long>("SELECT coalesce(max(seq), 0) + 1 FROM cases");
+        var nextFingerprint = connection.ExecuteScalar<long>("SELECT coalesce(max(id), 0) + 1 FROM fingerprints");
+        using var insertCase = new BatchedInsert(connection, "cases",
+            ["seq", "id", "project_id", "title", "state", "first_seen", "last_seen", "finding_count", "max_severity", "created_at"]);
+        using var insertFingerprint = new BatchedInsert(connection, "fingerprints", ["id", "project_id", "fingerprint", "case_seq"]);
         // Findings, and the tracks of results seen for the first time, are only ever inserted here: many rows to a statement.
         using var insertFinding = new BatchedInsert(connection, "findings", FindingColumns);
         using var insertTrack = new BatchedInsert(connection, "tracks", TrackColumns);
@@ -230,10 +233,10 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
             var key = Key(r.Fingerprint);
             if (!fingerprints.TryGetValue(key, out var member))
             {
-                insertCase.Run([NewCaseId(import.Now, newCases), import.ProjectId, s.Title, import.Now, import.Now, (long)r.Severity, import.Now]);
-                var caseSeq = insertCase.LastInsertRowId;
-                insertFingerprint.Run([import.ProjectId, r.Fingerprint, caseSeq]);
-                fingerprints[key] = member = (insertFingerprint.LastInsertRowId, caseSeq, (long)r.Severity);
+                var caseSeq = nextCase++;
+                insertCase.Add([caseSeq, NewCaseId(import.Now, newCases), import.ProjectId, s.Title, "new", import.Now, import.Now, 1L, (long)r.Severity, import.Now]);
+                insertFingerprint.Add([nextFingerprint, import.ProjectId, r.Fingerprint, caseSeq]);
+                fingerprints[key] = member = (nextFingerprint++, caseSeq, (long)r.Severity);
                 newCases++;
             }
             else
@@ -273,6 +276,8 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
             }
             if (count % 10_000 == 0) progress?.Report(count);
         }
+        insertCase.Complete();
+        insertFingerprint.Complete();
         insertFinding.Complete();
         insertTrack.Complete();
         progress?.Report(count);
