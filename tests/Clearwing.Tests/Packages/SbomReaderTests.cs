@@ -42,13 +42,13 @@ public sealed class SbomReaderTests
         var root = document.RootElement;
         if (SbomJson.Text(root, "specVersion") is not ("1.5" or "1.6" or "1.7") || SbomJson.Text(root, "bomFormat") != "CycloneDX") return;
         var schemas = SbomSchemas.For(SbomJson.Text(root, "specVersion")!);
-        var pairs = new List<(Lazy<Json.Schema.JsonSchema> Reference, QuickSchema Quick, System.Text.Json.JsonElement Instance)> { (schemas.Document, schemas.QuickDocument, root) };
-        foreach (var (name, reference, quick) in new[] { ("components", schemas.Component, schemas.QuickComponent), ("dependencies", schemas.Dependency, schemas.QuickDependency) })
+        var pairs = new List<(Json.Schema.JsonSchema Reference, QuickSchema Quick, System.Text.Json.JsonElement Instance)> { (schemas.References.Value.Document, schemas.QuickDocument, root) };
+        foreach (var (name, reference, quick) in new[] { ("components", schemas.References.Value.Component, schemas.QuickComponent), ("dependencies", schemas.References.Value.Dependency, schemas.QuickDependency) })
             if (root.TryGetProperty(name, out var items) && items.ValueKind == System.Text.Json.JsonValueKind.Array)
                 pairs.AddRange(items.EnumerateArray().Select(i => (reference, quick, i)));
         foreach (var (reference, quick, instance) in pairs)
             if (quick.Check(instance) == QuickSchema.Verdict.Valid)
-                Assert.Null(SbomSchemas.Check(reference, new QuickSchema(_ => default, "none", ""), instance, () => "$"));
+                Assert.Null(SbomSchemas.Check(() => reference, new QuickSchema(_ => default, "none", ""), instance, () => "$"));
     }
 
     [Fact]
@@ -151,14 +151,14 @@ public sealed class SbomReaderTests
         var schemas = SbomSchemas.For("1.6");
         foreach (var (json, quick, reference) in new[]
         {
-            ($$"""{ "type": "library", "name": "x", "externalReferences": [ { "type": "vcs", "url": {{System.Text.Json.JsonSerializer.Serialize(url)}} } ] }""", schemas.QuickComponent, schemas.Component),
-            ($$"""{ "bomFormat": "CycloneDX", "specVersion": "1.6", "metadata": { "timestamp": {{System.Text.Json.JsonSerializer.Serialize(url.Length == 0 ? "2026-11-27T08:00:00Z" : url)}} } }""", schemas.QuickDocument, schemas.Document),
+            ($$"""{ "type": "library", "name": "x", "externalReferences": [ { "type": "vcs", "url": {{System.Text.Json.JsonSerializer.Serialize(url)}} } ] }""", schemas.QuickComponent, schemas.References.Value.Component),
+            ($$"""{ "bomFormat": "CycloneDX", "specVersion": "1.6", "metadata": { "timestamp": {{System.Text.Json.JsonSerializer.Serialize(url.Length == 0 ? "2026-11-27T08:00:00Z" : url)}} } }""", schemas.QuickDocument, schemas.References.Value.Document),
         })
         {
             using var document = System.Text.Json.JsonDocument.Parse(json);
             var verdict = quick.Check(document.RootElement);
             Assert.NotEqual(QuickSchema.Verdict.Unknown, verdict);
-            Assert.Equal(reference.Value.Evaluate(document.RootElement, new Json.Schema.EvaluationOptions { RequireFormatValidation = true }).IsValid, verdict == QuickSchema.Verdict.Valid);
+            Assert.Equal(reference.Evaluate(document.RootElement, new Json.Schema.EvaluationOptions { RequireFormatValidation = true }).IsValid, verdict == QuickSchema.Verdict.Valid);
         }
     }
 

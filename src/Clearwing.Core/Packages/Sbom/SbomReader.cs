@@ -63,7 +63,7 @@ public static partial class SbomReader
         {
             ["components"] = new SbomJson.Items<List<(SbomComponent Component, string At, int Parent)>>((i, e) =>
             {
-                Fail(SbomSchemas.Check(schemas.Component, schemas.QuickComponent, e, () => $"$.components[{i}]"));
+                Fail(SbomSchemas.Check(() => schemas.References.Value.Component, schemas.QuickComponent, e, () => $"$.components[{i}]"));
                 var flat = new List<(SbomComponent, string, int)>(1);
                 Flatten(e, "", -1, flat);
                 return flat;
@@ -79,7 +79,7 @@ public static partial class SbomReader
             }),
             ["dependencies"] = new SbomJson.Items<(string From, string[] To)>((i, e) =>
             {
-                Fail(SbomSchemas.Check(schemas.Dependency, schemas.QuickDependency, e, () => $"$.dependencies[{i}]"));
+                Fail(SbomSchemas.Check(() => schemas.References.Value.Dependency, schemas.QuickDependency, e, () => $"$.dependencies[{i}]"));
                 string[] to = [];
                 if (e.TryGetProperty("dependsOn"u8, out var targets) && targets.ValueKind == JsonValueKind.Array)
                 {
@@ -94,7 +94,7 @@ public static partial class SbomReader
             }),
         };
         using var skeleton = SbomJson.Walk(path, file, streamed);
-        Fail(SbomSchemas.Check(schemas.Document, schemas.QuickDocument, skeleton.RootElement, () => "$"));
+        Fail(SbomSchemas.Check(() => schemas.References.Value.Document, schemas.QuickDocument, skeleton.RootElement, () => "$"));
         var root = skeleton.RootElement;
         JsonElement product = default;
         var hasRoot = root.TryGetProperty("metadata", out var metadata) && metadata.TryGetProperty("component", out product);

@@ -21,10 +21,14 @@ internal static class SbomSchemas
 
     /// <summary>
     /// The whole-document schema and the definitions the reader validates item by item. The reference evaluator's
-    /// schemas are built on first use: a valid document passes the quick ones and never needs them.
+    /// schemas are built on first use, together (they share one registry): a valid document passes the quick ones
+    /// and never needs them.
     /// </summary>
-    public sealed record CycloneDx(Lazy<JsonSchema> Document, Lazy<JsonSchema> Component, Lazy<JsonSchema> Dependency, JsonDocument Raw,
+    public sealed record CycloneDx(Lazy<Reference> References, JsonDocument Raw,
         QuickSchema QuickDocument, QuickSchema QuickComponent, QuickSchema QuickDependency);
+
+    /// <summary>The reference evaluator's schemas for the document, a component and a dependency entry.</summary>
+    public sealed record Reference(JsonSchema Document, JsonSchema Component, JsonSchema Dependency);
 
     static readonly ConcurrentDictionary<string, Lazy<CycloneDx>> Built = new();
     static readonly Lazy<BuildOptions> Options = new(CreateOptions);
@@ -39,18 +43,19 @@ internal static class SbomSchemas
     static CycloneDx Create(string version)
     {
         var text = Resource($"bom-{version}.schema.json");
-        var document = new Lazy<JsonSchema>(() => JsonSchema.FromText(text, Options.Value));
-        var id = $"http://cyclonedx.org/schema/bom-{version}.schema.json";
-        // A definition's $ref resolves through the registry, where the whole document must already be.
-        Lazy<JsonSchema> Definition(string name) => new(() =>
+        var references = new Lazy<Reference>(() =>
         {
-            _ = document.Value;
-            return JsonSchema.FromText($$"""{"$ref": "{{id}}#/definitions/{{name}}"}""", Options.Value, new Uri($"urn:clearwing:cyclonedx-{version}-{name}"));
+            var options = Options.Value;
+            var document = JsonSchema.FromText(text, options);
+            var id = $"http://cyclonedx.org/schema/bom-{version}.schema.json";
+            // A definition's $ref resolves through the registry, where the whole document now is.
+            JsonSchema Definition(string name) => JsonSchema.FromText($$"""{"$ref": "{{id}}#/definitions/{{name}}"}""", options, new Uri($"urn:clearwing:cyclonedx-{version}-{name}"));
+            return new Reference(document, Definition("component"), Definition("dependency"));
         });
         var raw = JsonDocument.Parse(text);
         var name = $"bom-{version}.schema.json";
         JsonElement Document(string file) => file == name ? raw.RootElement : Referenced.Value[file];
-        return new CycloneDx(document, Definition("component"), Definition("dependency"), raw,
+        return new CycloneDx(references, raw,
             new QuickSchema(Document, name, ""), new QuickSchema(Document, name, "/definitions/component"), new QuickSchema(Document, name, "/definitions/dependency"));
     }
 
@@ -86,11 +91,11 @@ internal static class SbomSchemas
     /// The first reason <paramref name="instance"/> fails <paramref name="schema"/>, with its JSON path under
     /// <paramref name="at"/>; null when it is valid. The deepest failing location explains most.
     /// </summary>
-    public static (string Path, string Reason)? Check(Lazy<JsonSchema> reference, QuickSchema quick, JsonElement instance, Func<string> where)
+    public static (string Path, string Reason)? Check(Func<JsonSchema> reference, QuickSchema quick, JsonElement instance, Func<string> where)
     {
         if (quick.Check(instance) == QuickSchema.Verdict.Valid) return null;
         var at = where();
-        var schema = reference.Value;
+        var schema = reference();
         // Flag output stops at the first failure and builds no details: the common, valid case pays the least.
         if (schema.Evaluate(instance, Quick).IsValid) return null;
         var result = schema.Evaluate(instance, Evaluation);
