@@ -130,7 +130,13 @@ static int Report(long n, TimeSpan elapsed, ImportSummary? summary)
     Console.WriteLine(JsonSerializer.Serialize(new
     {
         results = n, seconds = elapsed.TotalSeconds, perSecond = n / elapsed.TotalSeconds, cpuSeconds = self.TotalProcessorTime.TotalSeconds,
-        peakMiB = self.PeakWorkingSet64 / 1048576.0, summary,
+        peakMiB = self.PeakWorkingSet64 / 1048576.0,
+        gc = new
+        {
+            pauseSeconds = GC.GetTotalPauseDuration().TotalSeconds, gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1),
+            gen2 = GC.CollectionCount(2), allocatedMiB = GC.GetTotalAllocatedBytes() / 1048576.0,
+        },
+        summary,
     }));
     return 0;
 }

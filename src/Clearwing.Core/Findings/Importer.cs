@@ -42,8 +42,11 @@ public sealed record ImportSummary(
 /// </summary>
 public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
 {
+    /// <summary>SQLite: the new fingerprints past which an import rebuilds the fingerprints' unique index (see <see cref="StoreRowByRow"/>).</summary>
+    internal long RebuildFingerprintKeyAfter { get; init; } = 100_000;
+
     /// <summary>One result read, with what both paths need to store it.</summary>
-    sealed record Staged(long Ordinal, ObservedResult Result, string Revision, string ContentHash, long Occurrence, string Title);
+    sealed record Staged(long Ordinal, ObservedResult Result, UInt128 Key, string Revision, string ContentHash, long Occurrence, string Title);
 
     public async Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress = null, CancellationToken ct = default)
     {
@@ -51,23 +54,36 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
         request = request with { Project = request.Project.Trim() };
         if (request.Files.Count == 0) throw new ArgumentException("At least one file is required.");
         (request.By ?? Caller.Local).RequireCoordinatorWriter("import findings");
-        // The same files at the same requested revision are the same import; a new --revision is a new observation.
-        var contentHash = await HashFilesAsync(request.Files, request.Revision, ct);
+        var bytes = request.Files.Sum(f => new FileInfo(f.Path).Length);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-
-        await using var connection = await db.OpenAsync(ct);
-        await Database.SetBulkModeAsync(connection, true);
+        // The same files at the same requested revision are the same import; a new --revision is a new observation. The
+        // hash is taken beside the read (a million-result log takes a second to hash), and awaited first only when the
+        // project already has an import of the same size.
+        using var stopHashing = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var hashing = Task.Run(() => HashFilesAsync(request.Files, request.Revision, stopHashing.Token), stopHashing.Token);
         try
         {
-            return await ImportAsync(connection, request, contentHash, now, progress, ct);
+            await using var connection = await db.OpenAsync(ct);
+            await Database.SetBulkModeAsync(connection, true);
+            try
+            {
+                return await ImportAsync(connection, request, bytes, hashing, now, progress, ct);
+            }
+            finally
+            {
+                await Database.SetBulkModeAsync(connection, false);
+            }
         }
         finally
         {
-            await Database.SetBulkModeAsync(connection, false);
+            await stopHashing.CancelAsync();
+            // Its failure, if it mattered, was raised where the hash was awaited.
+            try { await hashing; } catch (Exception) { }
         }
     }
 
-    async Task<ImportSummary> ImportAsync(DbConnection connection, ImportRequest request, string contentHash, long now, IProgress<long>? progress, CancellationToken ct)
+    async Task<ImportSummary> ImportAsync(
+        DbConnection connection, ImportRequest request, long bytes, Task<string> hashing, long now, IProgress<long>? progress, CancellationToken ct)
     {
         await using var tx = await db.BeginAsync(connection, ct);
         var projectId = await ProjectStore.EnsureAsync(connection, tx, request.Project, now, ct);
@@ -75,25 +91,32 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
             // Imports into one project take turns: baselines and case clustering need a stable view.
             await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(72201, CAST(@projectId AS INTEGER))", new { projectId }, tx);
 
-        var previous = await connection.QuerySingleOrDefaultAsync<PreviousImport>(
-            "SELECT id, revision, results, suppressed FROM imports WHERE project_id = @projectId AND sha256 = @contentHash",
-            new { projectId, contentHash }, tx);
-        if (previous is not null)
+        string? contentHash = null;
+        if (await connection.ExecuteScalarAsync<long>(
+                "SELECT count(*) FROM imports WHERE project_id = @projectId AND (bytes = @bytes OR bytes IS NULL)", new { projectId, bytes }, tx) > 0)
         {
-            await tx.RollbackAsync(ct);
-            return new ImportSummary(previous.id, request.Project, previous.revision, previous.results, 0, previous.results, 0, 0, previous.suppressed, 0, true);
+            contentHash = await hashing;
+            var previous = await connection.QuerySingleOrDefaultAsync<PreviousImport>(
+                "SELECT id, revision, results, suppressed FROM imports WHERE project_id = @projectId AND sha256 = @contentHash",
+                new { projectId, contentHash }, tx);
+            if (previous is not null)
+            {
+                await tx.RollbackAsync(ct);
+                return new ImportSummary(previous.id, request.Project, previous.revision, previous.results, 0, previous.results, 0, 0, previous.suppressed, 0, true);
+            }
         }
 
+        // Until the hash is known the row holds a placeholder no committed import has: the project's imports take turns.
         var (importSeq, importId) = await connection.QuerySingleAsync<(long, string)>(
             $"""
-            INSERT INTO imports (id, project_id, file_name, sha256, revision, imported_at, results, new, unchanged, updated, absent, suppressed, new_cases)
-            VALUES ({db.Dialect.RandomId}, @projectId, @fileName, @contentHash, '', @now, 0, 0, 0, 0, 0, 0, 0)
+            INSERT INTO imports (id, project_id, file_name, sha256, bytes, revision, imported_at, results, new, unchanged, updated, absent, suppressed, new_cases)
+            VALUES ({db.Dialect.RandomId}, @projectId, @fileName, @sha256, @bytes, '', @now, 0, 0, 0, 0, 0, 0, 0)
             RETURNING seq, id
             """,
-            new { projectId, fileName = string.Join(", ", request.Files.Select(f => f.DisplayName)), contentHash, now }, tx);
+            new { projectId, fileName = string.Join(", ", request.Files.Select(f => f.DisplayName)), sha256 = contentHash ?? "pending", bytes, now }, tx);
 
-        var import = new Import(projectId, importSeq, now);
-        var results = ReadAhead.Of(Read(request, contentHash, import, ct), ct);
+        var import = new Import(projectId, importSeq, now, hashing);
+        var results = ReadAhead.Of(Read(request, import, ct), ct);
         var counts = db.Engine == Engine.Sqlite
             ? StoreRowByRow(connection, import, results, progress)
             : await StoreSetBasedAsync(connection, tx, import, results, progress, ct);
@@ -107,10 +130,14 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
                 new { importSeq });
         await connection.ExecuteAsync(
             """
-            UPDATE imports SET revision = @Revision, results = @Results, new = @New, unchanged = @Unchanged, updated = @Updated,
+            UPDATE imports SET sha256 = @ContentHash, revision = @Revision, results = @Results, new = @New, unchanged = @Unchanged, updated = @Updated,
                    absent = @Absent, suppressed = @Suppressed, new_cases = @NewCases
             WHERE id = @ImportId
-            """, summary, tx);
+            """, new
+            {
+                ContentHash = contentHash ?? await hashing, summary.Revision, summary.Results, summary.New, summary.Unchanged, summary.Updated,
+                summary.Absent, summary.Suppressed, summary.NewCases, summary.ImportId,
+            }, tx);
         await import.Claims.ApplyAsync(connection, tx, projectId, now, ct);
         // Counts and names only: finding content may be embargoed, and events are listed to anyone with the database.
         await audit.AppendAsync(connection, tx, AuditEntry.By(request.By ?? Caller.Local, $"import:{importId}", "import", new
@@ -129,11 +156,13 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
     /// replaces — its own, and any other name under which it matched present results (a tool renamed
     /// between runs is still the same tool once its results match).
     /// </summary>
-    sealed class Import(long projectId, long seq, long now)
+    sealed class Import(long projectId, long seq, long now, Task<string> contentHash)
     {
         public long ProjectId { get; } = projectId;
         public long Seq { get; } = seq;
         public long Now { get; } = now;
+        /// <summary>The files' hash, for a revision derived from the content (the reading thread may wait for it).</summary>
+        public string ContentHash => contentHash.GetAwaiter().GetResult();
         public string? Revision { get; set; }
         public HashSet<string> Tools { get; } = new(StringComparer.Ordinal);
         /// <summary>The tools the files' headers name, collected by the reading thread; joined to <see cref="Tools"/> once it is done.</summary>
@@ -147,7 +176,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
     /// result's own, else derived from the content. The n-th result with a fingerprint is its n-th
     /// occurrence: baselining matches duplicates one to one, as SARIF's result matching does.
     /// </summary>
-    static IEnumerable<Staged> Read(ImportRequest request, string contentHash, Import import, CancellationToken ct)
+    static IEnumerable<Staged> Read(ImportRequest request, Import import, CancellationToken ct)
     {
         long ordinal = 0;
         var occurrences = new Dictionary<(UInt128, bool), long>();
@@ -155,14 +184,15 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
             foreach (var r in FindingReader.Read(file.Path, file.DisplayName, request.SourceRoot, import.HeaderTools))
             {
                 ct.ThrowIfCancellationRequested();
-                import.Revision ??= request.Revision ?? r.Revision ?? "sha256:" + contentHash[..16];
+                import.Revision ??= request.Revision ?? r.Revision ?? "sha256:" + import.ContentHash[..16];
                 if (r.CvssVector is not null) import.ReportedCvss = true;
                 import.Claims.Collect(r);
-                ref var occurrence = ref CollectionsMarshal.GetValueRefOrAddDefault(occurrences, (Key(r.Fingerprint), r.DeclaredAbsent), out _);
-                yield return new Staged(ordinal++, r, request.Revision ?? r.Revision ?? import.Revision, ContentHash(r), ++occurrence, Title(r));
+                var key = Key(r.Fingerprint);
+                ref var occurrence = ref CollectionsMarshal.GetValueRefOrAddDefault(occurrences, (key, r.DeclaredAbsent), out _);
+                yield return new Staged(ordinal++, r, key, request.Revision ?? r.Revision ?? import.Revision, ContentHash(r), ++occurrence, Title(r));
             }
         // A log without results still observed the project at some revision (and made its results absent).
-        import.Revision ??= request.Revision ?? "sha256:" + contentHash[..16];
+        import.Revision ??= request.Revision ?? "sha256:" + import.ContentHash[..16];
     }
 
     /// <summary>
@@ -205,6 +235,11 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
         // write lock), so they too can go many rows to a statement.
         var nextCase = connection.ExecuteScalar<long>("SELECT coalesce(max(seq), 0) + 1 FROM cases");
         var nextFingerprint = connection.ExecuteScalar<long>("SELECT coalesce(max(id), 0) + 1 FROM fingerprints");
+        // Past this many new fingerprints, and once the import has added more than the table held, the fingerprints'
+        // unique index goes and is built again at the end: sorting them all once beats inserting hashes, in no order, one
+        // by one all over the index. Meanwhile the dictionary keeps them unique, and the rebuilt index checks that it did.
+        var dropKeyAt = Math.Max(RebuildFingerprintKeyAfter, nextFingerprint);
+        string? fingerprintKey = null;
         using var insertCase = new BatchedInsert(connection, "cases",
             ["seq", "id", "project_id", "title", "state", "first_seen", "last_seen", "finding_count", "max_severity", "created_at"]);
         using var insertFingerprint = new BatchedInsert(connection, "fingerprints", ["id", "project_id", "fingerprint", "case_seq"]);
@@ -230,14 +265,18 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
         {
             var r = s.Result;
             if (!r.DeclaredAbsent) import.Tools.Add(r.Tool);
-            var key = Key(r.Fingerprint);
+            var key = s.Key;
             if (!fingerprints.TryGetValue(key, out var member))
             {
                 var caseSeq = nextCase++;
                 insertCase.Add([caseSeq, NewCaseId(import.Now, newCases), import.ProjectId, s.Title, "new", import.Now, import.Now, 1L, (long)r.Severity, import.Now]);
                 insertFingerprint.Add([nextFingerprint, import.ProjectId, r.Fingerprint, caseSeq]);
                 fingerprints[key] = member = (nextFingerprint++, caseSeq, (long)r.Severity);
-                newCases++;
+                if (++newCases == dropKeyAt)
+                {
+                    fingerprintKey = connection.ExecuteScalar<string>("SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = 'fingerprints_key'");
+                    connection.Execute("DROP INDEX fingerprints_key");
+                }
             }
             else
             {
@@ -280,6 +319,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
         insertFingerprint.Complete();
         insertFinding.Complete();
         insertTrack.Complete();
+        if (fingerprintKey is not null) connection.Execute(fingerprintKey);
         progress?.Report(count);
         import.Tools.UnionWith(import.HeaderTools);
 
@@ -289,7 +329,8 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
         // leaves the listing index untouched.
         using var countCase = PreparedStatement.Prepare(connection,
             "UPDATE cases SET finding_count = finding_count + ? WHERE seq = ?");
-        foreach (var (caseSeq, g) in grown)
+        // In key order: each page of the table is visited once.
+        foreach (var (caseSeq, g) in grown.OrderBy(g => g.Key))
             if (g.Born >= 0 && g.Severity == g.Born) countCase.Run([g.Findings, caseSeq]);
             else growCase.Run([g.Findings, g.Severity, import.Now, caseSeq]);
 

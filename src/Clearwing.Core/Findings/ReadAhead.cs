@@ -10,7 +10,10 @@ namespace Clearwing.Findings;
 /// </summary>
 internal static class ReadAhead
 {
-    const int BatchSize = 512, Batches = 8;
+    // Enough to ride out the reader's stalls, and no more: what waits in the queue outlives a garbage collection or two,
+    // and with 4,096 results waiting every collection promoted megabytes to the older generations (6 s of a million-result
+    // import's 40 went to GC pauses; 0.7 s with 512).
+    const int BatchSize = 128, Batches = 4;
 
     public static IEnumerable<T> Of<T>(IEnumerable<T> source, CancellationToken ct)
     {

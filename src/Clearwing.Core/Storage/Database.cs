@@ -44,6 +44,7 @@ public sealed class Database : IAsyncDisposable
             var source = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
             return new Database(Engine.Postgres, null, source, $"postgres://{builder.Host}:{builder.Port}/{builder.Database}");
         }
+        _ = s_sqliteProcessSettings.Value;
         var full = Path.GetFullPath(spec);
         var cs = new SqliteConnectionStringBuilder
         {
@@ -54,6 +55,20 @@ public sealed class Database : IAsyncDisposable
         }.ToString();
         return new Database(Engine.Sqlite, cs, null, full);
     }
+
+    /// <summary>
+    /// Process-wide SQLite settings, taken before the first connection opens (SQLite refuses them later, and then keeps its
+    /// defaults, which are safe). Multi-thread mode drops the mutex SQLite takes on every call into a connection: an ADO.NET
+    /// connection is never used by two threads at once, and a million-row import makes tens of millions of such calls.
+    /// Without memory statistics, SQLite's allocator takes no global lock either.
+    /// </summary>
+    static readonly Lazy<bool> s_sqliteProcessSettings = new(() =>
+    {
+        SQLitePCL.Batteries_V2.Init();
+        const int multiThread = 2, memoryStatistics = 9;
+        return SQLitePCL.raw.sqlite3_config(multiThread) == SQLitePCL.raw.SQLITE_OK
+            & SQLitePCL.raw.sqlite3_config(memoryStatistics, 0) == SQLitePCL.raw.SQLITE_OK;
+    });
 
     static bool IsPostgres(string spec) =>
         spec.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
@@ -116,3 +131,4 @@ public sealed class Database : IAsyncDisposable
         return _postgres?.DisposeAsync() ?? ValueTask.CompletedTask;
     }
 }
+

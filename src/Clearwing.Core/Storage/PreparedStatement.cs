@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Runtime.InteropServices;
+using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -9,17 +11,23 @@ namespace Clearwing.Storage;
 /// connection's open transaction. The ADO.NET command path costs several times more per row, which a
 /// million-row import feels. Values are string, long, double or null.
 /// </summary>
-public sealed class PreparedStatement : IDisposable
+public sealed unsafe class PreparedStatement : IDisposable
 {
     readonly sqlite3 _db;
     readonly sqlite3_stmt _statement;
-    // Text is encoded here and bound as a copy (SQLITE_TRANSIENT), so one buffer serves every value: no array per value.
-    byte[] _utf8 = new byte[256];
+    readonly IntPtr _handle;
+    // A run's text is encoded here, all of it before any is bound, and bound in place (SQLITE_STATIC): SQLite copies it
+    // into the row as it stores it, so no value needs a copy of its own, managed or native.
+    byte* _text;
+    nuint _capacity;
 
     PreparedStatement(sqlite3 db, sqlite3_stmt statement)
     {
         _db = db;
         _statement = statement;
+        _handle = statement.DangerousGetHandle();
+        _capacity = 4096;
+        _text = (byte*)NativeMemory.Alloc(_capacity);
     }
 
     /// <summary>Prepares <paramref name="sql"/> (with <c>?</c> placeholders) on a SQLite connection.</summary>
@@ -34,28 +42,37 @@ public sealed class PreparedStatement : IDisposable
     /// <summary>Binds the values in order, runs the statement to completion and resets it.</summary>
     public void Run(object?[] values)
     {
+        nuint most = 0;
+        foreach (var value in values)
+            if (value is string s) most += (nuint)Encoding.UTF8.GetMaxByteCount(s.Length);
+        if (most > _capacity)
+        {
+            _capacity = Math.Max(most, _capacity * 2);
+            _text = (byte*)NativeMemory.Realloc(_text, _capacity);
+        }
+        nuint used = 0;
         for (var i = 0; i < values.Length; i++)
         {
             var rc = values[i] switch
             {
-                null => raw.sqlite3_bind_null(_statement, i + 1),
-                string s => BindText(i + 1, s),
-                long l => raw.sqlite3_bind_int64(_statement, i + 1, l),
-                double d => raw.sqlite3_bind_double(_statement, i + 1, d),
+                null => Sqlite.BindNull(_handle, i + 1),
+                string s => BindText(i + 1, s, ref used),
+                long l => Sqlite.BindInt64(_handle, i + 1, l),
+                double d => Sqlite.BindDouble(_handle, i + 1, d),
                 var other => throw new ArgumentException($"Unsupported value type {other.GetType()}"),
             };
             Check(_db, rc);
         }
-        Check(_db, raw.sqlite3_step(_statement));
-        Check(_db, raw.sqlite3_reset(_statement));
+        Check(_db, Sqlite.Step(_handle));
+        Check(_db, Sqlite.Reset(_handle));
     }
 
-    int BindText(int index, string text)
+    int BindText(int index, string text, ref nuint used)
     {
-        var most = System.Text.Encoding.UTF8.GetMaxByteCount(text.Length);
-        if (most > _utf8.Length) _utf8 = new byte[Math.Max(most, _utf8.Length * 2)];
-        var length = System.Text.Encoding.UTF8.GetBytes(text, _utf8);
-        return raw.sqlite3_bind_text(_statement, index, _utf8.AsSpan(0, length));
+        var at = _text + used;
+        var length = Encoding.UTF8.GetBytes(text, new Span<byte>(at, (int)(_capacity - used)));
+        used += (nuint)length;
+        return Sqlite.BindText(_handle, index, at, length, IntPtr.Zero);
     }
 
     /// <summary>Rows the last statement on this connection inserted, updated or deleted.</summary>
@@ -70,7 +87,34 @@ public sealed class PreparedStatement : IDisposable
             throw new InvalidOperationException($"SQLite error {rc}: {raw.sqlite3_errmsg(db).utf8_to_string()}");
     }
 
-    public void Dispose() => _statement.Dispose();
+    public void Dispose()
+    {
+        _statement.Dispose();
+        NativeMemory.Free(_text);
+        _text = null;
+    }
+
+    /// <summary>
+    /// The few calls a bulk load makes tens of millions of times, straight into the SQLite library SQLitePCLRaw loaded:
+    /// no safe-handle reference counting or marshalling stub per call. Binding a value is a few loads and stores with no
+    /// lock (<see cref="Database"/> puts SQLite in multi-thread mode), so those calls skip the GC transition as well.
+    /// </summary>
+    static class Sqlite
+    {
+        static readonly IntPtr Library = NativeLibrary.Load("e_sqlite3", typeof(SQLite3Provider_e_sqlite3).Assembly, null);
+        public static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, int> BindNull =
+            (delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, int>)NativeLibrary.GetExport(Library, "sqlite3_bind_null");
+        public static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, long, int> BindInt64 =
+            (delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, long, int>)NativeLibrary.GetExport(Library, "sqlite3_bind_int64");
+        public static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, double, int> BindDouble =
+            (delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, double, int>)NativeLibrary.GetExport(Library, "sqlite3_bind_double");
+        public static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, byte*, int, IntPtr, int> BindText =
+            (delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, byte*, int, IntPtr, int>)NativeLibrary.GetExport(Library, "sqlite3_bind_text");
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, int> Step =
+            (delegate* unmanaged[Cdecl]<IntPtr, int>)NativeLibrary.GetExport(Library, "sqlite3_step");
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, int> Reset =
+            (delegate* unmanaged[Cdecl]<IntPtr, int>)NativeLibrary.GetExport(Library, "sqlite3_reset");
+    }
 }
 
 /// <summary>

@@ -12,8 +12,9 @@ public sealed class ImporterTests
 {
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    static Task<ImportSummary> Import(Database db, string project, string path, string? revision = null) =>
-        new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System)).ImportAsync(new ImportRequest(project, [new ImportFile(path, Path.GetFileName(path))], revision), null, Ct);
+    static Task<ImportSummary> Import(Database db, string project, string path, string? revision = null, long rebuildFingerprintKeyAfter = 100_000) =>
+        new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System)) { RebuildFingerprintKeyAfter = rebuildFingerprintKeyAfter }
+            .ImportAsync(new ImportRequest(project, [new ImportFile(path, Path.GetFileName(path))], revision), null, Ct);
 
     static async Task<long> Count(Database db, string sql)
     {
@@ -159,5 +160,67 @@ public sealed class ImporterTests
         // Random tails use every hex digit in every position; a counter or a clock would not.
         Assert.True(tails.Select(t => t[0]).Distinct().Count() >= 8, string.Join(" ", ids));
         Assert.True(tails.Select(t => t[15]).Distinct().Count() >= 8, string.Join(" ", ids));
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_file_hashed_while_it_is_read_is_still_recognised_when_imported_again(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        await Import(db, "curl", Some.SarifLog(Some.Results(12)));
+        // A different size: nothing it could be the same as, so the hash is taken beside the read and stored at the end.
+        var log = Some.SarifLog(Some.Results(20));
+        var first = await Import(db, "curl", log);
+        var again = await Import(db, "curl", log);
+
+        Assert.False(first.AlreadyImported);
+        Assert.True(again.AlreadyImported);
+        Assert.Equal((first.ImportId, 20L), (again.ImportId, again.Unchanged));
+        await using var c = await db.OpenAsync(Ct);
+        var (sha256, bytes) = await c.QuerySingleAsync<(string, long)>("SELECT sha256, bytes FROM imports WHERE id = @id", new { id = first.ImportId });
+        Assert.Matches("^[0-9a-f]{64}$", sha256);
+        Assert.Equal(new FileInfo(log).Length, bytes);
+        // Without a revision from the caller or the log, the revision is derived from that same hash.
+        Assert.Equal("sha256:" + sha256[..16], first.Revision);
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task An_import_adding_more_fingerprints_than_the_project_held_keeps_them_unique(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        await Import(db, "other", Some.SarifLog(Some.Results(3)), "r1");
+        // On SQLite, past the fifth new fingerprint the unique index is dropped and built again at the end.
+        var results = Some.Results(40).Concat(Some.Results(5)).ToList();
+        var first = await Import(db, "zlib", Some.SarifLog(results), "r1", rebuildFingerprintKeyAfter: 5);
+        var second = await Import(db, "zlib", Some.SarifLog(results), "r2", rebuildFingerprintKeyAfter: 5);
+
+        Assert.Equal((45L, 40L), (first.New, first.NewCases));
+        Assert.Equal((45L, 0L, 0L), (second.Unchanged, second.New, second.NewCases));
+        Assert.Equal(43, await Count(db, "SELECT count(*) FROM fingerprints"));
+        Assert.Equal(43, await Count(db, "SELECT count(*) FROM cases"));
+        if (engine != Engine.Sqlite) return;
+        Assert.Equal(1, await Count(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'fingerprints_key'"));
+        await using var c = await db.OpenAsync(Ct);
+        var duplicate = await Assert.ThrowsAnyAsync<Exception>(() => c.ExecuteAsync(
+            "INSERT INTO fingerprints (project_id, fingerprint, case_seq) SELECT project_id, fingerprint, case_seq FROM fingerprints LIMIT 1"));
+        Assert.Contains("UNIQUE", duplicate.Message);
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_malformed_file_met_after_the_fingerprint_index_was_dropped_stores_nothing(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var good = File.ReadAllText(Some.SarifLog(Some.Results(50)));
+        var truncated = Some.TempFile(good[..(good.Length * 2 / 3)], ".sarif");
+
+        await Assert.ThrowsAsync<MalformedInputException>(() => Import(db, "broken", truncated, rebuildFingerprintKeyAfter: 5));
+
+        foreach (var table in new[] { "imports", "findings", "cases", "fingerprints", "tracks" })
+            Assert.Equal(0, await Count(db, $"SELECT count(*) FROM {table}"));
+        if (engine == Engine.Sqlite)
+            Assert.Equal(1, await Count(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'fingerprints_key'"));
+        // And the index still does its work.
+        var log = Some.SarifLog(Some.Results(10));
+        Assert.Equal(10, (await Import(db, "broken", log)).NewCases);
+        Assert.Equal(0, (await Import(db, "broken", log, "r2")).NewCases);
     }
 }

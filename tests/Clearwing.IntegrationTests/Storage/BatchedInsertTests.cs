@@ -11,25 +11,26 @@ public sealed class BatchedInsertTests
     {
         await using var db = await TestDatabases.CreateAsync(Engine.Sqlite);
         await using var connection = await db.OpenAsync(TestContext.Current.CancellationToken);
-        await connection.ExecuteAsync("CREATE TABLE t (k INTEGER PRIMARY KEY, a TEXT NOT NULL, b TEXT)");
-        // Two full statements and a remainder; texts of every length, some beyond the first buffer, and non-ASCII.
+        await connection.ExecuteAsync("CREATE TABLE t (k INTEGER PRIMARY KEY, a TEXT NOT NULL, b TEXT, c REAL)");
+        // Two full statements and a remainder; texts of every length, some beyond the first buffer, non-ASCII, and empty
+        // text, which stays empty text rather than becoming null.
         var rows = Enumerable.Range(0, 2 * BatchedInsert.RowsPerStatement + 5)
-            .Select(i => (Key: (long)i, A: new string((char)('a' + i % 26), i * 7) + "é✓", B: i % 3 == 0 ? null : $"b{i}"))
+            .Select(i => (Key: (long)i, A: new string((char)('a' + i % 26), i * 7) + "é✓😀", B: i % 3 == 0 ? null : i % 3 == 1 ? "" : $"b{i}", C: i / 4.0))
             .ToList();
         await using (var tx = await db.BeginAsync(connection, TestContext.Current.CancellationToken))
         {
-            using var insert = new BatchedInsert(connection, "t", ["k", "a", "b"]);
-            var row = new object?[3];
+            using var insert = new BatchedInsert(connection, "t", ["k", "a", "b", "c"]);
+            var row = new object?[4];
             foreach (var r in rows)
             {
-                (row[0], row[1], row[2]) = (r.Key, r.A, r.B);
+                (row[0], row[1], row[2], row[3]) = (r.Key, r.A, r.B, r.C);
                 insert.Add(row);
             }
             insert.Complete();
             await tx.CommitAsync(TestContext.Current.CancellationToken);
         }
-        var stored = (await connection.QueryAsync<(long, string, string?)>("SELECT k, a, b FROM t ORDER BY k")).ToList();
-        Assert.Equal(rows.Select(r => (r.Key, r.A, r.B)), stored);
+        var stored = (await connection.QueryAsync<(long, string, string?, double)>("SELECT k, a, b, c FROM t ORDER BY k")).ToList();
+        Assert.Equal(rows, stored);
     }
 
     [Fact]
