@@ -63,6 +63,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
         var hashing = Task.Run(() => HashFilesAsync(request.Files, request.Revision, stopHashing.Token), stopHashing.Token);
         try
         {
+            await using var writeback = EarlyWriteback.Start(db);
             await using var connection = await db.OpenAsync(ct);
             await Database.SetBulkModeAsync(connection, true);
             try
@@ -221,11 +222,10 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
     ImportSummary StoreRowByRow(DbConnection connection, Import import, IEnumerable<Staged> results, IProgress<long>? progress)
     {
         var p = new { projectId = import.ProjectId };
-        // Born: the severity a case opened by this import was created with; -1 for older cases.
-        var fingerprints = new Dictionary<UInt128, (long Id, long CaseSeq, long Born)>();
+        var fingerprints = new Dictionary<UInt128, (long Id, long CaseSeq)>();
         foreach (var (fingerprint, id, caseSeq) in connection.Query<(string, long, long)>(
             "SELECT fingerprint, id, case_seq FROM fingerprints WHERE project_id = @projectId", p))
-            fingerprints[Key(fingerprint)] = (id, caseSeq, -1);
+            fingerprints[Key(fingerprint)] = (id, caseSeq);
         var tracks = new Dictionary<(long, long), Track>();
         foreach (var (id, occurrence, content, present, tool) in connection.Query<(long, long, string, long, string)>(
             "SELECT fingerprint_id, occurrence, content_hash, present, tool FROM tracks WHERE project_id = @projectId", p))
@@ -258,7 +258,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
             """);
 
         // Findings beyond the first of each case, per case: applied once at the end.
-        var grown = new Dictionary<long, (long Findings, long Severity, long Born)>();
+        var grown = new Dictionary<long, (long Findings, long Severity)>();
         long count = 0, fresh = 0, unchanged = 0, updated = 0, suppressed = 0, newCases = 0;
         var row = new object?[FindingColumns.Length];
         foreach (var s in results)
@@ -271,7 +271,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
                 var caseSeq = nextCase++;
                 insertCase.Add([caseSeq, NewCaseId(import.Now, newCases), import.ProjectId, s.Title, "new", import.Now, import.Now, 1L, (long)r.Severity, import.Now]);
                 insertFingerprint.Add([nextFingerprint, import.ProjectId, r.Fingerprint, caseSeq]);
-                fingerprints[key] = member = (nextFingerprint++, caseSeq, (long)r.Severity);
+                fingerprints[key] = member = (nextFingerprint++, caseSeq);
                 if (++newCases == dropKeyAt)
                 {
                     fingerprintKey = connection.ExecuteScalar<string>("SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = 'fingerprints_key'");
@@ -280,9 +280,8 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
             }
             else
             {
-                ref var g = ref CollectionsMarshal.GetValueRefOrAddDefault(grown, member.CaseSeq, out var exists);
-                if (!exists) g = (0, member.Born, member.Born);
-                g = (g.Findings + 1, Math.Max(g.Severity, (long)r.Severity), g.Born);
+                ref var g = ref CollectionsMarshal.GetValueRefOrAddDefault(grown, member.CaseSeq, out _);
+                g = (g.Findings + 1, Math.Max(g.Severity, (long)r.Severity));
             }
             ref var twin = ref CollectionsMarshal.GetValueRefOrNullRef(tracks, (member.Id, s.Occurrence));
             var known = !Unsafe.IsNullRef(ref twin);
@@ -323,16 +322,11 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
         progress?.Report(count);
         import.Tools.UnionWith(import.HeaderTools);
 
+        // In key order: each page of the table is visited once. (No index holds these columns.)
         using var growCase = PreparedStatement.Prepare(connection,
             "UPDATE cases SET finding_count = finding_count + ?, max_severity = max(max_severity, ?), last_seen = ? WHERE seq = ?");
-        // A case this import opened already has its last_seen and, mostly, its severity; counting alone
-        // leaves the listing index untouched.
-        using var countCase = PreparedStatement.Prepare(connection,
-            "UPDATE cases SET finding_count = finding_count + ? WHERE seq = ?");
-        // In key order: each page of the table is visited once.
         foreach (var (caseSeq, g) in grown.OrderBy(g => g.Key))
-            if (g.Born >= 0 && g.Severity == g.Born) countCase.Run([g.Findings, caseSeq]);
-            else growCase.Run([g.Findings, g.Severity, import.Now, caseSeq]);
+            growCase.Run([g.Findings, g.Severity, import.Now, caseSeq]);
 
         // Absence, by key: the tracks still present under this import's tools that it did not report.
         using var markAbsent = PreparedStatement.Prepare(connection,

@@ -18,6 +18,7 @@ public sealed class Database : IAsyncDisposable
     Database(Engine engine, string? sqlite, DbDataSource? postgres, string display)
     {
         Engine = engine;
+        SqliteFile = engine == Engine.Sqlite ? display : null;
         _sqlite = sqlite;
         _postgres = postgres;
         Display = display;
@@ -28,6 +29,8 @@ public sealed class Database : IAsyncDisposable
     public Dialect Dialect { get; }
     /// <summary>The database as a person would name it: the file path, or host/database without the password.</summary>
     public string Display { get; }
+    /// <summary>The SQLite database file's full path; null on PostgreSQL.</summary>
+    public string? SqliteFile { get; }
 
     /// <summary>The default when neither <c>--db</c> nor <c>CLEARWING_DB</c> is given.</summary>
     public const string DefaultPath = "clearwing.db";
