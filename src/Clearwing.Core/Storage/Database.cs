@@ -61,16 +61,16 @@ public sealed class Database : IAsyncDisposable
 
     /// <summary>
     /// Process-wide SQLite settings, taken before the first connection opens (SQLite refuses them later, and then keeps its
-    /// defaults, which are safe). Multi-thread mode drops the mutex SQLite takes on every call into a connection: an ADO.NET
-    /// connection is never used by two threads at once, and a million-row import makes tens of millions of such calls.
-    /// Without memory statistics, SQLite's allocator takes no global lock either.
+    /// defaults, which are safe): without memory statistics SQLite's allocator takes no global lock. SQLite stays in
+    /// serialized mode, with a mutex on every call into a connection, though an ADO.NET connection is never used by two
+    /// threads at once: a command nobody disposed is finalized on the GC's thread, and without that mutex its
+    /// sqlite3_finalize could run inside another thread's use of the connection.
     /// </summary>
     static readonly Lazy<bool> s_sqliteProcessSettings = new(() =>
     {
         SQLitePCL.Batteries_V2.Init();
-        const int multiThread = 2, memoryStatistics = 9;
-        return SQLitePCL.raw.sqlite3_config(multiThread) == SQLitePCL.raw.SQLITE_OK
-            & SQLitePCL.raw.sqlite3_config(memoryStatistics, 0) == SQLitePCL.raw.SQLITE_OK;
+        const int memoryStatistics = 9;
+        return SQLitePCL.raw.sqlite3_config(memoryStatistics, 0) == SQLitePCL.raw.SQLITE_OK;
     });
 
     static bool IsPostgres(string spec) =>

@@ -15,7 +15,7 @@ public sealed unsafe class PreparedStatement : IDisposable
 {
     readonly sqlite3 _db;
     readonly sqlite3_stmt _statement;
-    readonly IntPtr _handle;
+    readonly IntPtr _handle, _mutex;
     // A run's text is encoded here, all of it before any is bound, and bound in place (SQLITE_STATIC): SQLite copies it
     // into the row as it stores it, so no value needs a copy of its own, managed or native.
     byte* _text;
@@ -26,6 +26,7 @@ public sealed unsafe class PreparedStatement : IDisposable
         _db = db;
         _statement = statement;
         _handle = statement.DangerousGetHandle();
+        _mutex = Sqlite.DbMutex(db.DangerousGetHandle());
         _capacity = 4096;
         _text = (byte*)NativeMemory.Alloc(_capacity);
     }
@@ -50,21 +51,31 @@ public sealed unsafe class PreparedStatement : IDisposable
             _capacity = Math.Max(most, _capacity * 2);
             _text = (byte*)NativeMemory.Realloc(_text, _capacity);
         }
-        nuint used = 0;
-        for (var i = 0; i < values.Length; i++)
+        // Every call below takes the connection's mutex again; held here first, each of those is a recursive re-entry by
+        // its owner, which costs a fraction of taking it (a run binds up to a few thousand values).
+        Sqlite.MutexEnter(_mutex);
+        try
         {
-            var rc = values[i] switch
+            nuint used = 0;
+            for (var i = 0; i < values.Length; i++)
             {
-                null => Sqlite.BindNull(_handle, i + 1),
-                string s => BindText(i + 1, s, ref used),
-                long l => Sqlite.BindInt64(_handle, i + 1, l),
-                double d => Sqlite.BindDouble(_handle, i + 1, d),
-                var other => throw new ArgumentException($"Unsupported value type {other.GetType()}"),
-            };
-            Check(_db, rc);
+                var rc = values[i] switch
+                {
+                    null => Sqlite.BindNull(_handle, i + 1),
+                    string s => BindText(i + 1, s, ref used),
+                    long l => Sqlite.BindInt64(_handle, i + 1, l),
+                    double d => Sqlite.BindDouble(_handle, i + 1, d),
+                    var other => throw new ArgumentException($"Unsupported value type {other.GetType()}"),
+                };
+                Check(_db, rc);
+            }
+            Check(_db, Sqlite.Step(_handle));
+            Check(_db, Sqlite.Reset(_handle));
         }
-        Check(_db, Sqlite.Step(_handle));
-        Check(_db, Sqlite.Reset(_handle));
+        finally
+        {
+            Sqlite.MutexLeave(_mutex);
+        }
     }
 
     int BindText(int index, string text, ref nuint used)
@@ -96,8 +107,8 @@ public sealed unsafe class PreparedStatement : IDisposable
 
     /// <summary>
     /// The few calls a bulk load makes tens of millions of times, straight into the SQLite library SQLitePCLRaw loaded:
-    /// no safe-handle reference counting or marshalling stub per call. Binding a value is a few loads and stores with no
-    /// lock (<see cref="Database"/> puts SQLite in multi-thread mode), so those calls skip the GC transition as well.
+    /// no safe-handle reference counting or marshalling stub per call. Binding a value re-enters a mutex its thread holds
+    /// and makes a few stores, so those calls skip the GC transition as well.
     /// </summary>
     static class Sqlite
     {
@@ -110,6 +121,13 @@ public sealed unsafe class PreparedStatement : IDisposable
             (delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, double, int>)NativeLibrary.GetExport(Library, "sqlite3_bind_double");
         public static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, byte*, int, IntPtr, int> BindText =
             (delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, byte*, int, IntPtr, int>)NativeLibrary.GetExport(Library, "sqlite3_bind_text");
+        public static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, IntPtr> DbMutex =
+            (delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, IntPtr>)NativeLibrary.GetExport(Library, "sqlite3_db_mutex");
+        // Entering may wait (another thread may hold the connection, such as the GC's finalizing a forgotten statement).
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, void> MutexEnter =
+            (delegate* unmanaged[Cdecl]<IntPtr, void>)NativeLibrary.GetExport(Library, "sqlite3_mutex_enter");
+        public static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, void> MutexLeave =
+            (delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, void>)NativeLibrary.GetExport(Library, "sqlite3_mutex_leave");
         public static readonly delegate* unmanaged[Cdecl]<IntPtr, int> Step =
             (delegate* unmanaged[Cdecl]<IntPtr, int>)NativeLibrary.GetExport(Library, "sqlite3_step");
         public static readonly delegate* unmanaged[Cdecl]<IntPtr, int> Reset =
