@@ -61,6 +61,20 @@ public sealed class VersPropertyTests
         }, iter: 20_000);
     }
 
+    /// <summary>Whether the range's versions are totally ordered by its scheme (no a ≤ b ≤ c with a &gt; c).</summary>
+    static bool Ordered(VersRange range)
+    {
+        if (range.Ordering is not { } scheme) return true;
+        var versions = new List<ParsedVersion>();
+        foreach (var c in range.Constraints)
+            if (c.Comparator != VersComparator.Any && scheme.TryParse(c.Version, out var v)) versions.Add(v);
+        foreach (var a in versions)
+            foreach (var b in versions)
+                foreach (var c in versions)
+                    if (a.CompareTo(b) <= 0 && b.CompareTo(c) <= 0 && a.CompareTo(c) > 0) return false;
+        return true;
+    }
+
     [Fact]
     public void Random_native_ranges_convert_or_fail_with_a_vers_format_exception()
     {
@@ -72,7 +86,9 @@ public sealed class VersPropertyTests
             try
             {
                 var vers = NativeRanges.ToVers(scheme, range);
-                Assert.Equal(vers, VersRange.Normalize(vers.ToString()));
+                // Where the scheme's own order cycles among these versions (Conan's does, as Conan does, when a
+                // number meets a non-number starting with a digit: docs/versions.md) there is no one sorted form.
+                if (Ordered(vers)) Assert.Equal(vers, VersRange.Normalize(vers.ToString()));
             }
             catch (VersFormatException)
             {
