@@ -134,4 +134,3 @@ public sealed class Database : IAsyncDisposable
         return _postgres?.DisposeAsync() ?? ValueTask.CompletedTask;
     }
 }
-
