@@ -23,12 +23,12 @@ public abstract class Backend : IAsyncDisposable
     public static async Task<Backend> OpenAsync(ParseResult parsed, CliIO io, CancellationToken ct)
     {
         var server = parsed.GetValue(CliApp.Server) ?? io.Environment("CLEARWING_SERVER");
-        if (server is null) return new DatabaseBackend(await CliIO.OpenDatabaseAsync(parsed, ct));
-        if (parsed.GetValue(CliApp.Db) is not null) throw new ArgumentException("Give --server or --db, not both.");
+        if (server is null) return new DatabaseBackend(await io.OpenServicesAsync(parsed, ct));
+        if (parsed.GetValue(CliApp.Db) is not null) throw new BadInputException("Give --server or --db, not both.");
         var token = io.Environment("CLEARWING_TOKEN");
-        if (string.IsNullOrWhiteSpace(token)) throw new ArgumentException("--server needs an API token in CLEARWING_TOKEN (create one with 'clearwing tokens create').");
+        if (string.IsNullOrWhiteSpace(token)) throw new BadInputException("--server needs an API token in CLEARWING_TOKEN (create one with 'clearwing tokens create').");
         if (!Uri.TryCreate(server, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-            throw new ArgumentException($"--server {server}: expected an http:// or https:// URL.");
+            throw new BadInputException($"--server {server}: expected an http:// or https:// URL.");
         if (uri.Scheme == "http" && !uri.IsLoopback)
             await io.Error.WriteLineAsync($"warning: {server} is plain HTTP; the token crosses the network unencrypted.");
         return new ServerBackend(uri, token.Trim());
@@ -68,62 +68,62 @@ public abstract class Backend : IAsyncDisposable
     public abstract ValueTask DisposeAsync();
 }
 
-sealed class DatabaseBackend(Database db) : Backend
+sealed class DatabaseBackend(LocalServices app) : Backend
 {
-    readonly TimeProvider _time = TimeProvider.System;
+    static Caller Local => Caller.Local;
 
-    CaseLifecycle Lifecycle => new(db, _time, new AuditLog(db, _time), new CommitmentStore(db, _time));
-
-    public override Task<Page<CaseSummary>> ListCasesAsync(CaseFilter filter, CancellationToken ct) => new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, filter, ct);
-    public override Task<CaseDetail?> GetCaseAsync(string id, CancellationToken ct) => new CaseQueries(db, TimeProvider.System).GetAsync(Caller.Local, id, ct);
-    public override Task<CaseTransition> TransitionAsync(string id, TransitionRequest request, CancellationToken ct) => Lifecycle.TransitionAsync(Caller.Local, id, request, ct);
-    public override Task<IReadOnlyList<CaseTransition>> HistoryAsync(string id, CancellationToken ct) => Lifecycle.HistoryAsync(Caller.Local, id, ct);
-    public override Task<Page<Finding>> ListFindingsAsync(FindingFilter filter, CancellationToken ct) => new FindingQueries(db).ListAsync(Caller.Local, filter, ct);
+    public override Task<Page<CaseSummary>> ListCasesAsync(CaseFilter filter, CancellationToken ct) => app.Get<CaseQueries>().ListAsync(Local, filter, ct);
+    public override Task<CaseDetail?> GetCaseAsync(string id, CancellationToken ct) => app.Get<CaseQueries>().GetAsync(Local, id, ct);
+    public override Task<CaseTransition> TransitionAsync(string id, TransitionRequest request, CancellationToken ct) =>
+        app.Get<CaseLifecycle>().TransitionAsync(Local, id, request, ct);
+    public override Task<IReadOnlyList<CaseTransition>> HistoryAsync(string id, CancellationToken ct) => app.Get<CaseLifecycle>().HistoryAsync(Local, id, ct);
+    public override Task<Page<Finding>> ListFindingsAsync(FindingFilter filter, CancellationToken ct) => app.Get<FindingQueries>().ListAsync(Local, filter, ct);
     public override Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress, CancellationToken ct) =>
-        new Importer(db, _time, new AuditLog(db, _time)).ImportAsync(request, progress, ct);
-    public override Task<IReadOnlyList<GrantInfo>> ListGrantsAsync(string caseId, CancellationToken ct) => new GrantStore(db, _time).ListAsync(Caller.Local, caseId, ct);
-    public override Task<GrantInfo> GrantAsync(string caseId, string org, string reason, CancellationToken ct) => new GrantStore(db, _time).GrantAsync(Caller.Local, caseId, org, reason, ct);
-    public override Task RevokeGrantAsync(string caseId, string org, CancellationToken ct) => new GrantStore(db, _time).RevokeAsync(Caller.Local, caseId, org, ct);
+        app.Get<Importer>().ImportAsync(request, progress, ct);
+    public override Task<IReadOnlyList<GrantInfo>> ListGrantsAsync(string caseId, CancellationToken ct) => app.Get<GrantStore>().ListAsync(Local, caseId, ct);
+    public override Task<GrantInfo> GrantAsync(string caseId, string org, string reason, CancellationToken ct) =>
+        app.Get<GrantStore>().GrantAsync(Local, caseId, org, reason, ct);
+    public override Task RevokeGrantAsync(string caseId, string org, CancellationToken ct) => app.Get<GrantStore>().RevokeAsync(Local, caseId, org, ct);
 
-    DisclosureStore Disclosure => new(db, new AuditLog(db, _time), _time);
+    DisclosureStore Disclosure => app.Get<DisclosureStore>();
 
     public override async Task<Page<DeadlineListItem>> ListDeadlinesAsync(DeadlineFilter filter, string? timeZone, CancellationToken ct)
     {
         var zone = ZonedDeadlines.Zone(timeZone);
-        return DeadlineListItem.Page(await Disclosure.ListDeadlinesAsync(Caller.Local, filter, ct), zone);
+        return DeadlineListItem.Page(await Disclosure.ListDeadlinesAsync(Local, filter, ct), zone);
     }
 
-    public override Task<DisclosurePolicySettings> GetDisclosurePolicyAsync(CancellationToken ct) => Disclosure.GetPolicyAsync(Caller.Local, ct);
-    public override Task<DisclosurePolicySettings> SetDefaultProfileAsync(string profile, CancellationToken ct) => Disclosure.SetDefaultProfileAsync(Caller.Local, profile, ct);
+    public override Task<DisclosurePolicySettings> GetDisclosurePolicyAsync(CancellationToken ct) => Disclosure.GetPolicyAsync(Local, ct);
+    public override Task<DisclosurePolicySettings> SetDefaultProfileAsync(string profile, CancellationToken ct) => Disclosure.SetDefaultProfileAsync(Local, profile, ct);
     public override Task<DisclosurePolicySettings> SetProjectProfileAsync(string project, string? profile, CancellationToken ct) =>
-        Disclosure.SetProjectProfileAsync(Caller.Local, project, profile, ct);
-    public override Task<IReadOnlyList<CaseExtension>> ListExtensionsAsync(string caseId, CancellationToken ct) => Disclosure.ListExtensionsAsync(Caller.Local, caseId, ct);
+        Disclosure.SetProjectProfileAsync(Local, project, profile, ct);
+    public override Task<IReadOnlyList<CaseExtension>> ListExtensionsAsync(string caseId, CancellationToken ct) => Disclosure.ListExtensionsAsync(Local, caseId, ct);
     public override Task<CaseExtension> AskExtensionAsync(string caseId, int days, string reason, CancellationToken ct) =>
-        Disclosure.AskExtensionAsync(Caller.Local, caseId, days, reason, ct);
+        Disclosure.AskExtensionAsync(Local, caseId, days, reason, ct);
     public override Task<CaseExtension> DecideExtensionAsync(string? caseId, string extensionId, ExtensionVerdict verdict, string? note, CancellationToken ct) =>
-        Disclosure.DecideExtensionAsync(Caller.Local, extensionId, verdict, note, caseId, ct);
-    public override Task<CaseFeeds> GetFeedsAsync(string caseId, CancellationToken ct) => new FeedStore(db, _time).GetAsync(Caller.Local, caseId, ct);
+        Disclosure.DecideExtensionAsync(Local, extensionId, verdict, note, caseId, ct);
+    public override Task<CaseFeeds> GetFeedsAsync(string caseId, CancellationToken ct) => app.Get<FeedStore>().GetAsync(Local, caseId, ct);
     public override Task<CaseFeeds> AddAliasesAsync(string caseId, IReadOnlyList<string> aliases, CancellationToken ct) =>
-        new FeedStore(db, _time).AddAliasesAsync(Caller.Local, caseId, aliases, ct);
-    public override Task<CaseCvssView> GetCvssAsync(string caseId, CancellationToken ct) => new CaseCvss(db, _time).GetAsync(Caller.Local, caseId, ct);
+        app.Get<FeedStore>().AddAliasesAsync(Local, caseId, aliases, ct);
+    public override Task<CaseCvssView> GetCvssAsync(string caseId, CancellationToken ct) => app.Get<CaseCvss>().GetAsync(Local, caseId, ct);
     public override Task<CaseCvssView> SetCvssAsync(string caseId, string vector, string? reason, CancellationToken ct) =>
-        new CaseCvss(db, _time).SetAsync(Caller.Local, caseId, vector, reason, ct);
-    public override Task<CaseSsvcView> GetSsvcAsync(string caseId, CancellationToken ct) => new CaseSsvc(db, _time).GetAsync(Caller.Local, caseId, ct);
+        app.Get<CaseCvss>().SetAsync(Local, caseId, vector, reason, ct);
+    public override Task<CaseSsvcView> GetSsvcAsync(string caseId, CancellationToken ct) => app.Get<CaseSsvc>().GetAsync(Local, caseId, ct);
     public override Task<CaseSsvcView> SetSsvcAsync(string caseId, IReadOnlyDictionary<string, string> values, CancellationToken ct) =>
-        new CaseSsvc(db, _time).SetAsync(Caller.Local, caseId, values, ct);
+        app.Get<CaseSsvc>().SetAsync(Local, caseId, values, ct);
     public override Task<SbomImport> ImportSbomAsync(string? org, string product, string path, string displayName, CancellationToken ct) =>
-        new SbomStore(db, _time).ImportAsync(Caller.Local, org, product, path, displayName, ct);
-    public override Task<IReadOnlyList<ProductSummary>> ListProductsAsync(CancellationToken ct) => new SbomStore(db, _time).ListAsync(Caller.Local, ct);
-    public override Task<CaseExposure> GetExposureAsync(string caseId, CancellationToken ct) => new ExposureStore(db, _time).GetAsync(Caller.Local, caseId, ct);
+        app.Get<SbomStore>().ImportAsync(Local, org, product, path, displayName, ct);
+    public override Task<IReadOnlyList<ProductSummary>> ListProductsAsync(CancellationToken ct) => app.Get<SbomStore>().ListAsync(Local, ct);
+    public override Task<CaseExposure> GetExposureAsync(string caseId, CancellationToken ct) => app.Get<ExposureStore>().GetAsync(Local, caseId, ct);
     public override Task<CaseExposure> SetCasePackageAsync(string caseId, string purl, string vers, CancellationToken ct) =>
-        new ExposureStore(db, _time).SetPackageAsync(Caller.Local, caseId, purl, vers, ct);
+        app.Get<ExposureStore>().SetPackageAsync(Local, caseId, purl, vers, ct);
     public override Task<CaseExposure> RemoveCasePackageAsync(string caseId, string purl, CancellationToken ct) =>
-        new ExposureStore(db, _time).RemovePackageAsync(Caller.Local, caseId, purl, ct);
+        app.Get<ExposureStore>().RemovePackageAsync(Local, caseId, purl, ct);
     public override Task<ProductDetail> GetProductAsync(string product, string? org, int offset, int limit, CancellationToken ct) =>
         org is null && !(product.Length == 32 && product.All(char.IsAsciiHexDigitLower))
-            ? throw new ArgumentException($"Name the org of product {product} (--org ORG), or give the product's id.")
-            : new SbomStore(db, _time).GetAsync(Caller.Local, product, org, offset, limit, ct);
-    public override ValueTask DisposeAsync() => db.DisposeAsync();
+            ? throw new BadInputException($"Name the org of product {product} (--org ORG), or give the product's id.")
+            : app.Get<SbomStore>().GetAsync(Local, product, org, offset, limit, ct);
+    public override ValueTask DisposeAsync() => app.DisposeAsync();
 }
 
 /// <summary>The REST API under /api/v1; its problems come back as the exceptions the stores throw, so verbs treat both alike.</summary>
@@ -176,8 +176,8 @@ sealed class ServerBackend : Backend
     {
         // The server's import is one request body; several files of one run would each become an import of their own
         // and mark each other's results absent.
-        if (request.Files.Count != 1) throw new ArgumentException("Through --server an import is one file; merge the logs of one run first, or import on the server with --db.");
-        if (request.SourceRoot is not null) throw new ArgumentException("--source-root works only with --db: the server cannot read this machine's checkout.");
+        if (request.Files.Count != 1) throw new BadInputException("Through --server an import is one file; merge the logs of one run first, or import on the server with --db.");
+        if (request.SourceRoot is not null) throw new BadInputException("--source-root works only with --db: the server cannot read this machine's checkout.");
         await using var file = File.OpenRead(request.Files[0].Path);
         var content = new StreamContent(file);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
@@ -214,7 +214,7 @@ sealed class ServerBackend : Backend
 
     public override Task<CaseExtension> DecideExtensionAsync(string? caseId, string extensionId, ExtensionVerdict verdict, string? note, CancellationToken ct) =>
         SendAsync<CaseExtension>(HttpMethod.Post,
-            $"cases/{Segment(caseId ?? throw new ArgumentException("Through --server a decision names the request's case: add --case CASE."))}/extensions/{Segment(extensionId)}/decision",
+            $"cases/{Segment(caseId ?? throw new BadInputException("Through --server a decision names the request's case: add --case CASE."))}/extensions/{Segment(extensionId)}/decision",
             JsonContent.Create(new { verdict = JsonNamingPolicy.CamelCase.ConvertName(verdict.ToString()), note }), ct);
 
     public override Task<CaseFeeds> GetFeedsAsync(string caseId, CancellationToken ct) =>
@@ -282,7 +282,10 @@ sealed class ServerBackend : Backend
             HttpStatusCode.NotFound => new NotFoundException(detail),
             HttpStatusCode.Unauthorized => new AccessDeniedException("The server refused the token in CLEARWING_TOKEN: unknown, expired or revoked."),
             HttpStatusCode.Forbidden => new AccessDeniedException(detail),
-            HttpStatusCode.BadRequest or HttpStatusCode.Conflict or HttpStatusCode.RequestEntityTooLarge => new ArgumentException(detail),
+            HttpStatusCode.BadRequest => new BadInputException(detail),
+            HttpStatusCode.Conflict => new ConflictException(detail),
+            HttpStatusCode.RequestEntityTooLarge => new TooLargeException(detail),
+            HttpStatusCode.ServiceUnavailable => new UnavailableException(detail),
             _ => new InvalidOperationException($"The server answered {(int)response.StatusCode}: {detail}"),
         };
     }

@@ -19,6 +19,17 @@ public static class ExitCode
     public const int Ok = 0;
     public const int Failure = 1;
     public const int BadInput = 2;
+
+    /// <summary>
+    /// The one place an <see cref="ErrorKind"/> becomes an exit code: refused access and an unavailable database are failures
+    /// (the same command may work for someone else, or later); everything the user can correct in the command is bad input.
+    /// </summary>
+    public static int Of(ErrorKind kind) => kind switch
+    {
+        ErrorKind.Forbidden or ErrorKind.Unavailable => Failure,
+        ErrorKind.NotFound or ErrorKind.BadInput or ErrorKind.Conflict or ErrorKind.TooLarge => BadInput,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
 }
 
 /// <summary>The `clearwing` command line: one verb per file, writing only through the writers it is given.</summary>
@@ -83,20 +94,10 @@ public static class CliApp
         {
             return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, ct);
         }
-        catch (MalformedInputException e)
+        catch (Exception e) when (ErrorKinds.Of(e) is { } kind)
         {
             await stderr.WriteLineAsync($"error: {e.Message}");
-            return ExitCode.BadInput;
-        }
-        catch (AccessDeniedException e)
-        {
-            await stderr.WriteLineAsync($"error: {e.Message}");
-            return ExitCode.Failure;
-        }
-        catch (Exception e) when (e is CaseEditException or TransitionRefusedException or Clearwing.Disclosure.CommitmentException or NotFoundException or ArgumentException or FileNotFoundException or DirectoryNotFoundException)
-        {
-            await stderr.WriteLineAsync($"error: {e.Message}");
-            return ExitCode.BadInput;
+            return ExitCode.Of(kind);
         }
         catch (OperationCanceledException)
         {

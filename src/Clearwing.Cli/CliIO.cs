@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
+using Clearwing.Hosting;
 using Clearwing.Server;
 using Clearwing.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 
 namespace Clearwing.Cli;
@@ -20,7 +22,7 @@ public sealed class CliIO(TextWriter stdout, TextWriter stderr, TextReader stdin
     /// <summary>A password from the first line of standard input.</summary>
     public async Task<string> ReadPasswordAsync()
     {
-        var line = await In.ReadLineAsync() ?? throw new ArgumentException("--password-stdin: standard input is empty.");
+        var line = await In.ReadLineAsync() ?? throw new BadInputException("--password-stdin: standard input is empty.");
         Clearwing.Access.Secrets.CheckPassword(line);
         return line;
     }
@@ -64,5 +66,33 @@ public sealed class CliIO(TextWriter stdout, TextWriter stderr, TextReader stdin
         return db;
     }
 
+    /// <summary>Registrations made before Clearwing's own (tests register a fake clock).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
+    /// <summary>The application on the database named by --db, wired as <c>serve</c> and <c>worker</c> wire it.</summary>
+    public async Task<LocalServices> OpenServicesAsync(ParseResult parsed, CancellationToken ct)
+    {
+        var db = await OpenDatabaseAsync(parsed, ct);
+        var services = new ServiceCollection();
+        ConfigureServices?.Invoke(services);
+        return new LocalServices(db, services.AddClearwing(db).BuildServiceProvider());
+    }
+
     public Task WriteJsonAsync<T>(T value) => Out.WriteLineAsync(JsonSerializer.Serialize(value, Json));
+}
+
+/// <summary>The application on one database, as a verb uses it: <see cref="Get{T}"/> a store; disposing closes the database.</summary>
+public sealed class LocalServices(Database db, ServiceProvider provider) : IAsyncDisposable
+{
+    public Database Db { get; } = db;
+
+    public IServiceProvider Services => provider;
+
+    public T Get<T>() where T : notnull => provider.GetRequiredService<T>();
+
+    public async ValueTask DisposeAsync()
+    {
+        await provider.DisposeAsync();
+        await Db.DisposeAsync();
+    }
 }

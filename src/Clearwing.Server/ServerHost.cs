@@ -5,6 +5,7 @@ using Clearwing.Access;
 using Clearwing.Cases;
 using Clearwing.Disclosure;
 using Clearwing.Findings;
+using Clearwing.Hosting;
 using Clearwing.Server.Access;
 using Clearwing.Server.Cases;
 using Clearwing.Server.Scoring;
@@ -49,40 +50,26 @@ public static class ServerHost
     {
         var db = Database.Open(options.Database);
         await Migrator.MigrateAsync(db, ct);
-        var initialized = (await new AccessStore(db, TimeProvider.System).ListOrgsAsync(Caller.Local, ct)).Count > 0;
-
+        
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Urls);
         // Small bodies everywhere (a login must not be a megabyte); the import endpoint raises its own limit.
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxJsonBodyBytes);
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(db);
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<AuditLog>();
-        builder.Services.AddSingleton<Importer>();
-        builder.Services.AddSingleton<CaseQueries>();
-        builder.Services.AddSingleton<CaseLifecycle>();
-        builder.Services.AddSingleton<CaseSsvc>();
-        builder.Services.AddSingleton<CaseCvss>();
-        builder.Services.AddSingleton<FeedStore>();
-        builder.Services.AddSingleton<SbomStore>();
-        builder.Services.AddSingleton<ExposureStore>();
-        builder.Services.AddSingleton<OsvStore>();
-        builder.Services.AddSingleton<FindingQueries>();
+        builder.Services.AddClearwing(db);
         builder.Services.AddClearwingAccess(options);
-        builder.Services.AddSingleton<CommitmentStore>();
-        builder.Services.AddSingleton<DisclosureStore>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));
         if (options.RunWorkers) builder.Services.AddJobWorkers(options.Workers);
 
         var app = builder.Build();
+        var initialized = (await app.Services.GetRequiredService<AccessStore>().ListOrgsAsync(Caller.Local, ct)).Count > 0;
         if (options.TrustedProxies.Count > 0)
         {
             var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
             foreach (var proxy in options.TrustedProxies)
-                forwarded.KnownProxies.Add(IPAddress.TryParse(proxy, out var ip) ? ip : throw new ArgumentException($"--trusted-proxy {proxy}: expected an IP address."));
+                forwarded.KnownProxies.Add(IPAddress.TryParse(proxy, out var ip) ? ip : throw new BadInputException($"--trusted-proxy {proxy}: expected an IP address."));
             app.UseForwardedHeaders(forwarded);
         }
         app.UseExceptionHandler();

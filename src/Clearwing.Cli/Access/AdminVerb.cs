@@ -16,8 +16,8 @@ public static class AdminVerb
         init.SetAction(async (parsed, ct) =>
         {
             var password = parsed.GetValue(passwordStdin) ? await io.ReadPasswordAsync() : null;
-            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var result = await new AccessStore(db, TimeProvider.System).InitAsync(parsed.GetValue(org)!, parsed.GetValue(admin)!, password, ct);
+            await using var app = await io.OpenServicesAsync(parsed, ct);
+            var result = await app.Get<AccessStore>().InitAsync(parsed.GetValue(org)!, parsed.GetValue(admin)!, password, ct);
             if (parsed.GetValue(json))
             {
                 await io.WriteJsonAsync(new { org = result.Org.Name, admin = result.Admin.Login, password = result.Password, tokenId = result.Token.Token.Id, token = result.Token.Secret });

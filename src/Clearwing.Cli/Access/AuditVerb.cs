@@ -18,8 +18,8 @@ public static class AuditVerb
         verify.SetAction(async (parsed, ct) =>
         {
             var published = parsed.GetValue(head) is { } text ? AuditHead.Parse(text) : null;
-            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var log = new AuditLog(db, TimeProvider.System);
+            await using var app = await io.OpenServicesAsync(parsed, ct);
+            var log = app.Get<AuditLog>();
             Task<AuditVerification> Verify(IProgress<long>? progress) =>
                 published is null ? log.VerifyAsync(progress, ct) : log.VerifyAsync(published, progress, ct);
 
@@ -52,8 +52,8 @@ public static class AuditVerb
         var list = new Command("list", "List audit events, newest first.") { subject, limit, listJson };
         list.SetAction(async (parsed, ct) =>
         {
-            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var events = await new AuditLog(db, TimeProvider.System).ListAsync(parsed.GetValue(subject), parsed.GetValue(limit), ct);
+            await using var app = await io.OpenServicesAsync(parsed, ct);
+            var events = await app.Get<AuditLog>().ListAsync(parsed.GetValue(subject), parsed.GetValue(limit), ct);
             if (parsed.GetValue(listJson))
             {
                 await io.WriteJsonAsync(events);

@@ -101,8 +101,8 @@ public static class CasesVerb
         var command = new Command("merge", "Merge cases that share one root cause into one.") { target, sources, reason };
         command.SetAction(async (parsed, ct) =>
         {
-            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            await new CaseEditor(db, TimeProvider.System).MergeAsync(Caller.Local, parsed.GetValue(target)!, parsed.GetValue(sources)!, parsed.GetValue(reason)!, ct);
+            await using var app = await io.OpenServicesAsync(parsed, ct);
+            await app.Get<CaseEditor>().MergeAsync(Caller.Local, parsed.GetValue(target)!, parsed.GetValue(sources)!, parsed.GetValue(reason)!, ct);
             await io.Out.WriteLineAsync($"Merged {string.Join(", ", parsed.GetValue(sources)!)} into {parsed.GetValue(target)}.");
             return ExitCode.Ok;
         });
@@ -118,8 +118,8 @@ public static class CasesVerb
         var command = new Command("split", "Move some fingerprints of a case into a new case.") { id, fingerprints, reason, json };
         command.SetAction(async (parsed, ct) =>
         {
-            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var newId = await new CaseEditor(db, TimeProvider.System).SplitAsync(Caller.Local, parsed.GetValue(id)!, parsed.GetValue(fingerprints)!, parsed.GetValue(reason)!, ct);
+            await using var app = await io.OpenServicesAsync(parsed, ct);
+            var newId = await app.Get<CaseEditor>().SplitAsync(Caller.Local, parsed.GetValue(id)!, parsed.GetValue(fingerprints)!, parsed.GetValue(reason)!, ct);
             if (parsed.GetValue(json)) await io.WriteJsonAsync(new { id = newId });
             else await io.Out.WriteLineAsync($"Split off case {newId}.");
             return ExitCode.Ok;
@@ -184,7 +184,7 @@ public static class CasesVerb
             var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             foreach (var pair in parsed.GetValue(set) ?? [])
                 values[pair.Split('=', 2)[0]] = pair.Contains('=') ? pair.Split('=', 2)[1]
-                    : throw new ArgumentException($"--set {pair}: expected DECISION-POINT=VALUE, e.g. exploitation=active.");
+                    : throw new BadInputException($"--set {pair}: expected DECISION-POINT=VALUE, e.g. exploitation=active.");
             await using var backend = await Backend.OpenAsync(parsed, io, ct);
             var view = values.Count > 0 ? await backend.SetSsvcAsync(parsed.GetValue(id)!, values, ct) : await backend.GetSsvcAsync(parsed.GetValue(id)!, ct);
             if (parsed.GetValue(json))

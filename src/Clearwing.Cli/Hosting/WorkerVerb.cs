@@ -1,7 +1,5 @@
 using System.CommandLine;
 using Clearwing.Server.Jobs;
-using Clearwing.Storage;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Clearwing.Cli.Hosting;
@@ -16,11 +14,7 @@ public static class WorkerVerb
         command.SetAction(async (parsed, ct) =>
         {
             await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var builder = Host.CreateApplicationBuilder();
-            builder.Services.AddSingleton(db);
-            builder.Services.AddSingleton(TimeProvider.System);
-            builder.Services.AddJobWorkers(parsed.GetValue(workers));
-            using var host = builder.Build();
+            using var host = WorkerHost.Build(db, parsed.GetValue(workers));
             await io.Out.WriteLineAsync($"Job workers on {db.Display}; Ctrl-C stops them.");
             await host.RunAsync(ct);
             return ExitCode.Ok;

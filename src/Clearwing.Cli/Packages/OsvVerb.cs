@@ -33,8 +33,8 @@ public static class OsvVerb
         {
             var source = parsed.GetValue(path)!;
             if (!File.Exists(source) && !Directory.Exists(source)) throw new FileNotFoundException($"No such file or folder: {source}");
-            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var store = new OsvStore(db, TimeProvider.System);
+            await using var app = await io.OpenServicesAsync(parsed, ct);
+            var store = app.Get<OsvStore>();
             OsvImportSummary summary;
             try
             {
@@ -86,8 +86,8 @@ public static class OsvVerb
         };
         command.SetAction(async (parsed, ct) =>
         {
-            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var store = new OsvStore(db, TimeProvider.System);
+            await using var app = await io.OpenServicesAsync(parsed, ct);
+            var store = app.Get<OsvStore>();
             var asJson = parsed.GetValue(json);
             if (parsed.GetValue(purl) is { } one)
             {
@@ -158,8 +158,8 @@ public static class OsvVerb
         var command = new Command("show", "Show an imported advisory; an alias lists the advisories that give it.") { id, json };
         command.SetAction(async (parsed, ct) =>
         {
-            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var store = new OsvStore(db, TimeProvider.System);
+            await using var app = await io.OpenServicesAsync(parsed, ct);
+            var store = app.Get<OsvStore>();
             var name = parsed.GetValue(id)!;
             if (await store.GetAsync(name, ct) is not { } advisory)
             {

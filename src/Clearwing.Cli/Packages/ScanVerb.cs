@@ -20,8 +20,8 @@ public static class ScanVerb
             { path, project, revision, json };
         command.SetAction(async (parsed, ct) =>
         {
-            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var summary = await new DependencyScan(db, TimeProvider.System).RunAsync(
+            await using var app = await io.OpenServicesAsync(parsed, ct);
+            var summary = await app.Get<DependencyScan>().RunAsync(
                 Caller.Local, parsed.GetValue(path)!, parsed.GetValue(project)!, parsed.GetValue(revision), ct);
             if (parsed.GetValue(json))
             {

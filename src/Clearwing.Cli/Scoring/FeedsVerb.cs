@@ -24,8 +24,8 @@ public static class FeedsVerb
         {
             var path = parsed.GetValue(file)!;
             if (!path.Exists) throw new FileNotFoundException($"No such file: {path.FullName}");
-            await using var db = await CliIO.OpenDatabaseAsync(parsed, ct);
-            var result = await import(new FeedStore(db, TimeProvider.System), path.FullName, ct);
+            await using var app = await io.OpenServicesAsync(parsed, ct);
+            var result = await import(app.Get<FeedStore>(), path.FullName, ct);
             if (parsed.GetValue(json)) await io.WriteJsonAsync(result);
             else await io.Out.WriteLineAsync($"{result.Feed} {result.Version}: {result.Entries:N0} entries" +
                 (name == "kev" ? $"; {result.CasesMarkedExploited:N0} case(s) now marked actively exploited." : "."));

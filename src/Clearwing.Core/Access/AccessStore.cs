@@ -25,12 +25,6 @@ public sealed record LoginResult(Caller? Caller, DateTimeOffset? LockedUntil, st
     public bool Succeeded => Caller is not null;
 }
 
-/// <summary>The caller may not do this (403). Reading what is outside need-to-know is "not found" instead.</summary>
-public sealed class AccessDeniedException(string message) : Exception(message);
-
-/// <summary>Something named does not exist, or not for this caller (404, the same either way).</summary>
-public sealed class NotFoundException(string message) : Exception(message);
-
 /// <summary>
 /// Orgs, members and API tokens, and turning a token or a password into a <see cref="Caller"/>. Who may
 /// manage what: the coordinator's admins manage every org; an org's own admins manage its members and
@@ -77,7 +71,7 @@ public sealed class AccessStore(Database db, TimeProvider time)
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
         if (await connection.ExecuteScalarAsync<long?>("SELECT id FROM orgs WHERE name = @name", new { name }, tx) is not null)
-            throw new ArgumentException($"An org named '{name}' already exists.");
+            throw new BadInputException($"An org named '{name}' already exists.");
         await InsertOrgAsync(connection, tx, name, kind);
         await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"org:{name}", "create-org", new { kind = kind.Name() }), ct);
         await tx.CommitAsync(ct);
@@ -104,7 +98,7 @@ public sealed class AccessStore(Database db, TimeProvider time)
         // Hashed only once the caller is known to be allowed: 600,000 rounds are not free work to hand out.
         var hash = password is null ? null : Secrets.HashPassword(password);
         if (await connection.ExecuteScalarAsync<long?>("SELECT id FROM members WHERE login = @login", new { login }, tx) is not null)
-            throw new ArgumentException($"A member with login '{login}' already exists.");
+            throw new BadInputException($"A member with login '{login}' already exists.");
         var member = await InsertMemberAsync(connection, tx, orgId, org, login, role, hash);
         await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"org:{org}", "add-member", new { login, role = role.Name() }), ct);
         await tx.CommitAsync(ct);
@@ -139,7 +133,7 @@ public sealed class AccessStore(Database db, TimeProvider time)
     public async Task<NewToken> CreateTokenAsync(Caller caller, string org, string name, Role role, DateTimeOffset? expiresAt, CancellationToken ct = default)
     {
         name = RequireName(name, "token name");
-        if (expiresAt is { } e && e <= time.GetUtcNow()) throw new ArgumentException($"The expiry {e:O} is in the past.");
+        if (expiresAt is { } e && e <= time.GetUtcNow()) throw new BadInputException($"The expiry {e:O} is in the past.");
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
         var orgId = await ManagedOrgAsync(connection, tx, caller, org);
@@ -333,7 +327,7 @@ public sealed class AccessStore(Database db, TimeProvider time)
     static string RequireName(string value, string what)
     {
         value = value.Trim();
-        if (value.Length is 0 or > 200 || value.Any(char.IsControl)) throw new ArgumentException($"The {what} must be 1 to 200 printable characters.");
+        if (value.Length is 0 or > 200 || value.Any(char.IsControl)) throw new BadInputException($"The {what} must be 1 to 200 printable characters.");
         return value;
     }
 
@@ -341,7 +335,7 @@ public sealed class AccessStore(Database db, TimeProvider time)
     {
         login = login.Trim().ToLowerInvariant();
         if (login.Length is 0 or > 254 || login.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
-            throw new ArgumentException($"The login '{login}' must be 1 to 254 characters without spaces (an email address or a user name).");
+            throw new BadInputException($"The login '{login}' must be 1 to 254 characters without spaces (an email address or a user name).");
         return login;
     }
 

@@ -30,7 +30,7 @@ public sealed record AuditHead(long Seq, string Hash)
         var parts = text.Trim().Split(':');
         if (parts.Length != 2 || !long.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seq)
             || seq < 1 || parts[1].Length != 64 || !parts[1].All(char.IsAsciiHexDigit))
-            throw new ArgumentException($"'{text}' is not a chain head: expected SEQ:HASH, an event number and its 64-digit SHA-256 hex.");
+            throw new BadInputException($"'{text}' is not a chain head: expected SEQ:HASH, an event number and its 64-digit SHA-256 hex.");
         return new AuditHead(seq, parts[1].ToLowerInvariant());
     }
 
@@ -104,7 +104,7 @@ public sealed class AuditLog(Database db, TimeProvider time)
         Validate(entry);
         var payload = AuditHash.PayloadJson(entry.Payload);
         if (payload.Length > MaxPayloadLength)
-            throw new ArgumentException($"The audit payload of {entry.Action} on {entry.Subject} is {payload.Length:N0} characters; the limit is {MaxPayloadLength:N0}.");
+            throw new BadInputException($"The audit payload of {entry.Action} on {entry.Subject} is {payload.Length:N0} characters; the limit is {MaxPayloadLength:N0}.");
         if (db.Engine == Engine.Postgres)
             await connection.ExecuteAsync(new CommandDefinition(ChainLock, transaction: tx, cancellationToken: ct));
         // Read after the lock: in READ COMMITTED each statement sees what committed before it began, so this is
@@ -210,7 +210,7 @@ public sealed class AuditLog(Database db, TimeProvider time)
     /// <summary>The newest events first, optionally only those about <paramref name="subject"/>.</summary>
     public async Task<IReadOnlyList<AuditEvent>> ListAsync(string? subject = null, int limit = 100, CancellationToken ct = default)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        if (limit < 1) throw new BadInputException($"--limit {limit}: expected 1 or more.");
         await using var connection = await db.OpenAsync(ct);
         var rows = await connection.QueryAsync<Row>(new CommandDefinition($"""
             SELECT {Columns} FROM events
@@ -232,9 +232,9 @@ public sealed class AuditLog(Database db, TimeProvider time)
         static void Require(string value, string name)
         {
             if (string.IsNullOrWhiteSpace(value))
-                throw new ArgumentException($"An audit event needs a non-blank {name}.");
+                throw new BadInputException($"An audit event needs a non-blank {name}.");
             if (value.Length > MaxFieldLength)
-                throw new ArgumentException($"The audit event's {name} is {value.Length:N0} characters; the limit is {MaxFieldLength:N0}.");
+                throw new BadInputException($"The audit event's {name} is {value.Length:N0} characters; the limit is {MaxFieldLength:N0}.");
         }
     }
 

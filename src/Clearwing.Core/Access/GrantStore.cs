@@ -18,7 +18,7 @@ public sealed class GrantStore(Database db, TimeProvider time)
     public async Task<GrantInfo> GrantAsync(Caller caller, string caseId, string org, string reason, CancellationToken ct = default)
     {
         caller.RequireCoordinatorWriter("grant need-to-know");
-        if (string.IsNullOrWhiteSpace(reason)) throw new ArgumentException("A grant needs a reason (it is recorded).");
+        if (string.IsNullOrWhiteSpace(reason)) throw new BadInputException("A grant needs a reason (it is recorded).");
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
         var caseSeq = await connection.ExecuteScalarAsync<long?>("SELECT seq FROM cases WHERE id = @caseId", new { caseId }, tx)
@@ -30,7 +30,7 @@ public sealed class GrantStore(Database db, TimeProvider time)
         {
             OrgKind.Maintainer => "full",
             OrgKind.Validator => "validation",
-            _ => throw new ArgumentException($"Org '{org}' is a {kind.Name()} org: grants go to maintainer and validator orgs " +
+            _ => throw new BadInputException($"Org '{org}' is a {kind.Name()} org: grants go to maintainer and validator orgs " +
                 "(the coordinator sees every case; downstream orgs see published advisories)."),
         };
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -40,7 +40,7 @@ public sealed class GrantStore(Database db, TimeProvider time)
             VALUES (@caseSeq, @orgId, @access, @actor, @reason, @now)
             ON CONFLICT (case_seq, org_id) DO NOTHING
             """, new { caseSeq, orgId = target.Id, access, actor = caller.Actor, reason = reason.Trim(), now }, tx);
-        if (added == 0) throw new ArgumentException($"Org '{org}' already has a grant on case {caseId}.");
+        if (added == 0) throw new BadInputException($"Org '{org}' already has a grant on case {caseId}.");
         await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "grant", new { org, access, reason = reason.Trim() }), ct);
         await tx.CommitAsync(ct);
         return new GrantInfo(caseId, org, kind, access, caller.Actor, reason.Trim(), DateTimeOffset.FromUnixTimeMilliseconds(now));

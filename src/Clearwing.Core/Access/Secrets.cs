@@ -47,8 +47,8 @@ public static class Secrets
 
     public static void CheckPassword(string password)
     {
-        if (password.Length < 12) throw new ArgumentException("A password needs at least 12 characters.");
-        if (password.Length > 1024) throw new ArgumentException("A password may have at most 1024 characters.");
+        if (password.Length < 12) throw new BadInputException("A password needs at least 12 characters.");
+        if (password.Length > 1024) throw new BadInputException("A password may have at most 1024 characters.");
     }
 
     static readonly string DummyHash = $"pbkdf2-sha256${PasswordIterations}$AAAAAAAAAAAAAAAAAAAAAA==${Convert.ToBase64String(new byte[32])}";

@@ -39,7 +39,7 @@ public static class CaseSorts
         "priority" => CaseSort.Priority,
         "severity" => CaseSort.Severity,
         "recent" => CaseSort.Recent,
-        _ => throw new ArgumentException($"Unknown sort '{name}'; use one of: {string.Join(", ", Names)}."),
+        _ => throw new BadInputException($"Unknown sort '{name}'; use one of: {string.Join(", ", Names)}."),
     };
 
     public static string Name(CaseSort sort) => Names[(int)sort];

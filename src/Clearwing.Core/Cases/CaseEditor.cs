@@ -7,7 +7,7 @@ using Dapper;
 namespace Clearwing.Cases;
 
 /// <summary>Why a merge or split was refused, in words a person can act on.</summary>
-public sealed class CaseEditException(string message) : Exception(message);
+public sealed class CaseEditException(string message) : BadInputException(message);
 
 /// <summary>
 /// Merges and splits by hand. Membership moves by fingerprint (a fingerprint always belongs to exactly

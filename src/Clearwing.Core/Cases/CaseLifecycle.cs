@@ -14,9 +14,22 @@ public sealed record CaseTransition(
     string? Reason, string? Rejection, string? DuplicateOf, string? FixCommit, string? FixedVersion, DateTimeOffset At);
 
 /// <summary>A move the lifecycle refuses: the message names the moves allowed from here.</summary>
-public sealed class TransitionRefusedException(TransitionDecision.Refused refusal) : Exception(refusal.Message)
+public sealed class TransitionRefusedException(TransitionDecision.Refused refusal) : ClearwingException(KindOf(refusal), refusal.Message)
 {
     public TransitionDecision.Refused Refusal { get; } = refusal;
+
+    public override IReadOnlyDictionary<string, object?> Details => new Dictionary<string, object?>
+    {
+        ["allowed"] = Refusal.AllowedFromHere.Select(edge => new { action = edge.Action, to = Lifecycle.Name(edge.To) }).ToList(),
+    };
+
+    /// <summary>Not permitted for this caller: forbidden; no such move from here: conflict; a detail missing or misplaced: bad input.</summary>
+    static ErrorKind KindOf(TransitionDecision.Refused refusal) => refusal.Kind switch
+    {
+        RefusalKind.NotPermitted => ErrorKind.Forbidden,
+        RefusalKind.NoSuchMove => ErrorKind.Conflict,
+        _ => ErrorKind.BadInput,
+    };
 }
 
 /// <summary>
@@ -38,7 +51,7 @@ public sealed class CaseLifecycle(Database db, TimeProvider time, AuditLog audit
             $"SELECT c.seq, c.state, c.merged_into FROM cases c WHERE c.id = @caseId AND {NeedToKnow.Case(caller)} {(db.Engine == Engine.Postgres ? "FOR UPDATE" : "")}",
             new { caseId, callerOrg = caller.OrgId }, tx);
         if (current.State is null) throw new NotFoundException($"No case {caseId}.");
-        if (current.MergedInto is not null) throw new ArgumentException($"Case {caseId} was merged into {current.MergedInto}; move that case instead.");
+        if (current.MergedInto is not null) throw new BadInputException($"Case {caseId} was merged into {current.MergedInto}; move that case instead.");
         if (!Lifecycle.TryParseState(current.State, out var state))
             throw new InvalidOperationException($"Case {caseId} has the unknown state '{current.State}'.");
 
@@ -51,7 +64,7 @@ public sealed class CaseLifecycle(Database db, TimeProvider time, AuditLog audit
         if (transition.DuplicateOf is { } duplicate &&
             (duplicate == caseId || await connection.ExecuteScalarAsync<long?>(
                 $"SELECT c.seq FROM cases c WHERE c.id = @duplicate AND {NeedToKnow.Case(caller)}", new { duplicate, callerOrg = caller.OrgId }, tx) is null))
-            throw new ArgumentException($"--duplicate-of {duplicate}: no other case with that id.");
+            throw new BadInputException($"--duplicate-of {duplicate}: no other case with that id.");
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var row = new

@@ -62,7 +62,7 @@ public sealed record DeadlineFilter(DeadlineStatus? Status = null, int Offset = 
             "upcoming" => DeadlineStatus.Upcoming,
             "duesoon" => DeadlineStatus.DueSoon,
             "breached" => DeadlineStatus.Breached,
-            _ => throw new ArgumentException(
+            _ => throw new BadInputException(
                 $"Unknown deadline status '{value}'; expected one of: {string.Join(", ", StatusNames)} (met deadlines are not open, so they are not listed)."),
         };
 }
@@ -134,7 +134,7 @@ public sealed class DisclosureStore(Database db, AuditLog audit, TimeProvider ti
             "SELECT profile FROM project_disclosure WHERE project_id = @projectId", new { projectId }, tx, ct));
         if (chosen is null)
         {
-            if (previous is null) throw new ArgumentException($"Project '{project}' has no disclosure profile of its own; it already follows the default.");
+            if (previous is null) throw new BadInputException($"Project '{project}' has no disclosure profile of its own; it already follows the default.");
             await connection.ExecuteAsync(Sql("DELETE FROM project_disclosure WHERE project_id = @projectId", new { projectId }, tx, ct));
         }
         else
@@ -206,7 +206,7 @@ public sealed class DisclosureStore(Database db, AuditLog audit, TimeProvider ti
             UPDATE embargo_extensions SET state = @state, decided_by = @by, decided_at = @at, note = @note
             WHERE id = @extensionId AND state = 'pending'
             """, new { state = StateName(verdict), by = decision.DecidedBy, at = Ms(decision.DecidedAt), note = decision.Note, extensionId }, tx, ct));
-        if (changed == 0) throw new ArgumentException($"Cannot decide extension {extensionId}: it was decided meanwhile.");
+        if (changed == 0) throw new BadInputException($"Cannot decide extension {extensionId}: it was decided meanwhile.");
         await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{row.CaseId}",
             verdict == ExtensionVerdict.Approved ? "approve_extension" : "refuse_extension", new { Extension = extensionId, row.Days }), ct);
         await PriorityStore.MarkStaleAsync(connection, tx, "c.id = @caseId", new { caseId = row.CaseId });
@@ -402,22 +402,22 @@ public sealed class DisclosureStore(Database db, AuditLog audit, TimeProvider ti
     static (string Action, string[] Columns, long[] Values) ClockValues(Caller caller, string caseId, ClockEntry entry, DateTimeOffset now)
     {
         var names = string.Join(", ", Enum.GetValues<ClockFact>().Select(f => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(f.ToString())));
-        var fact = entry.Fact ?? throw new ArgumentException($"A clock entry names its fact: one of {names}.");
+        var fact = entry.Fact ?? throw new BadInputException($"A clock entry names its fact: one of {names}.");
         if (fact == ClockFact.FixScheduled)
         {
             if (!caller.CanWrite || caller.Kind is not (OrgKind.Coordinator or OrgKind.Maintainer))
                 throw new AccessDeniedException($"Only maintainer and coordinator admins and triagers announce a scheduled fix, not {AsOrgRole(caller)}.");
-            if (entry.At is not null) throw new ArgumentException("A scheduled fix is announced now: give its scheduledFor, not an at.");
-            var on = entry.ScheduledFor?.ToUniversalTime() ?? throw new ArgumentException("A scheduled fix needs the instant it is scheduled for (scheduledFor).");
-            if (on <= now) throw new ArgumentException($"A scheduled fix is scheduled for the future, not {on:u}; a fix that has landed moves the case to 'fixed'.");
-            if (on > now + FurthestSchedule) throw new ArgumentException($"A fix scheduled for {on:u} is more than ten years away.");
+            if (entry.At is not null) throw new BadInputException("A scheduled fix is announced now: give its scheduledFor, not an at.");
+            var on = entry.ScheduledFor?.ToUniversalTime() ?? throw new BadInputException("A scheduled fix needs the instant it is scheduled for (scheduledFor).");
+            if (on <= now) throw new BadInputException($"A scheduled fix is scheduled for the future, not {on:u}; a fix that has landed moves the case to 'fixed'.");
+            if (on > now + FurthestSchedule) throw new BadInputException($"A fix scheduled for {on:u} is more than ten years away.");
             return ("announce_scheduled_fix", ["fix_announced_at", "fix_scheduled_for"], [Ms(now), Ms(on)]);
         }
         var exploited = fact == ClockFact.ExploitedInTheWild;
         caller.RequireCoordinatorWriter(exploited ? "record exploitation in the wild" : "record that technical details were published");
-        if (entry.ScheduledFor is not null) throw new ArgumentException($"scheduledFor belongs to a scheduled fix, not to {fact} on case {caseId}.");
+        if (entry.ScheduledFor is not null) throw new BadInputException($"scheduledFor belongs to a scheduled fix, not to {fact} on case {caseId}.");
         var at = entry.At?.ToUniversalTime() ?? now;
-        if (at > now) throw new ArgumentException($"{at:u} is in the future: record a fact once it has happened.");
+        if (at > now) throw new BadInputException($"{at:u} is in the future: record a fact once it has happened.");
         return exploited
             ? ("record_exploited_in_the_wild", ["exploited_at"], [Ms(at)])
             : ("record_details_published", ["details_published_at"], [Ms(at)]);
@@ -468,9 +468,9 @@ public sealed class DisclosureStore(Database db, AuditLog audit, TimeProvider ti
 
     static void RequireRunning((long Seq, string State) target, string caseId, string action)
     {
-        if (target.State == "disclosed") throw new ArgumentException($"Cannot {action} on case {caseId}: it is disclosed, so its embargo is over.");
+        if (target.State == "disclosed") throw new BadInputException($"Cannot {action} on case {caseId}: it is disclosed, so its embargo is over.");
         if (!Running.Contains($"'{target.State}'", StringComparison.Ordinal))
-            throw new ArgumentException($"Cannot {action} on case {caseId}: it is '{target.State}', and the disclosure clock starts when it is notified.");
+            throw new BadInputException($"Cannot {action} on case {caseId}: it is '{target.State}', and the disclosure clock starts when it is notified.");
     }
 
     static void RequireCoordinatorAdmin(Caller caller)
@@ -482,7 +482,7 @@ public sealed class DisclosureStore(Database db, AuditLog audit, TimeProvider ti
     static DisclosureProfile KnownProfile(string? name)
     {
         var found = DisclosureProfiles.Find(name?.Trim() ?? "");
-        return found.Value ?? throw new ArgumentException(Sentence(found.Error!));
+        return found.Value ?? throw new BadInputException(Sentence(found.Error!));
     }
 
     /// <summary>A domain refusal ("unknown …") as a sentence for a problem detail or the command line.</summary>
@@ -490,10 +490,10 @@ public sealed class DisclosureStore(Database db, AuditLog audit, TimeProvider ti
 
     static void RequireText(string text, string name)
     {
-        if (text.Length > MaxTextLength) throw new ArgumentException($"The {name} is at most {MaxTextLength} characters, not {text.Length}.");
+        if (text.Length > MaxTextLength) throw new BadInputException($"The {name} is at most {MaxTextLength} characters, not {text.Length}.");
     }
 
-    static Exception Refusal(bool rightRole, string message) => rightRole ? new ArgumentException(message) : new AccessDeniedException(message);
+    static Exception Refusal(bool rightRole, string message) => rightRole ? new BadInputException(message) : new AccessDeniedException(message);
 
     static OrgRole AsOrgRole(Caller caller) => new(caller.Kind, caller.Role);
 

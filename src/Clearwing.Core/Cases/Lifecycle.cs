@@ -168,11 +168,11 @@ public static class Lifecycle
 
     /// <summary>A state by its stored name; an unknown name is an error listing the known ones.</summary>
     public static CaseState ParseState(string name) => TryParseState(name, out var state) ? state
-        : throw new ArgumentException($"Unknown state '{name}'; expected one of: {string.Join(", ", StateNames)}.");
+        : throw new BadInputException($"Unknown state '{name}'; expected one of: {string.Join(", ", StateNames)}.");
 
     /// <summary>A rejection by its stored name; an unknown name is an error listing the known ones.</summary>
     public static Rejection ParseRejection(string name) => TryParseRejection(name, out var rejection) ? rejection
-        : throw new ArgumentException($"Unknown rejection '{name}'; expected one of: {string.Join(", ", RejectionNamesInOrder)}.");
+        : throw new BadInputException($"Unknown rejection '{name}'; expected one of: {string.Join(", ", RejectionNamesInOrder)}.");
 
     /// <summary>Every known state name, for error messages and documentation.</summary>
     public static IReadOnlyList<string> StateNames { get; } = [.. Enum.GetValues<CaseState>().Select(Name)];

@@ -54,6 +54,6 @@ public static class ZonedDeadlines
     {
         if (string.IsNullOrEmpty(id)) return TimeZoneInfo.Utc;
         var zone = ZonedTime.FindZone(id);
-        return zone.Value ?? throw new ArgumentException(DisclosureStore.Sentence(zone.Error!));
+        return zone.Value ?? throw new BadInputException(DisclosureStore.Sentence(zone.Error!));
     }
 }

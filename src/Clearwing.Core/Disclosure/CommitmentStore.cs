@@ -62,7 +62,7 @@ public sealed class CommitmentStore(Database db, TimeProvider time)
     public async Task<EarlyNotice> PublishEarlyAsync(Caller caller, string caseId, string vendor, string product, DateTimeOffset deadline, CancellationToken ct = default)
     {
         caller.RequireCoordinatorWriter("publish early notices");
-        ArgumentException.ThrowIfNullOrWhiteSpace(caseId);
+        if (string.IsNullOrWhiteSpace(caseId)) throw new BadInputException("An early notice names its case.");
         vendor = NoticeText(vendor, nameof(vendor));
         product = NoticeText(product, nameof(product));
         var now = Now();
@@ -133,10 +133,10 @@ public sealed class CommitmentStore(Database db, TimeProvider time)
 
     static string NoticeText(string value, string name)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(value, name);
-        value = value.Trim();
+        value = value?.Trim() ?? "";
+        if (value.Length == 0) throw new BadInputException($"An early notice names its {name}.");
         if (value.Length > MaxNoticeLength)
-            throw new ArgumentException($"The {name} of an early notice is at most {MaxNoticeLength} characters, not {value.Length}.", name);
+            throw new BadInputException($"The {name} of an early notice is at most {MaxNoticeLength} characters, not {value.Length}.");
         return value;
     }
 
@@ -150,7 +150,7 @@ public sealed class CommitmentStore(Database db, TimeProvider time)
             && long.TryParse(cursor.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out var at)
             && CommitmentDigest.Normalize(cursor[(dash + 1)..]) is { } digest)
             return (at, digest);
-        throw new ArgumentException($"The cursor \"{cursor}\" is not one this list gave out; pass the nextCursor of the previous page.", nameof(cursor));
+        throw new BadInputException($"The cursor \"{cursor}\" is not one this list gave out; pass the nextCursor of the previous page.");
     }
 
     long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();

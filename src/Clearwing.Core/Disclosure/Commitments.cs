@@ -208,4 +208,4 @@ public sealed record PublicCommitment(
 public sealed record CommitmentPage(IReadOnlyList<PublicCommitment> Items, string? NextCursor);
 
 /// <summary>A commitment operation refused, in words a person can act on (a second commitment for a case, an unknown case).</summary>
-public sealed class CommitmentException(string message) : Exception(message);
+public sealed class CommitmentException(string message) : BadInputException(message);

@@ -50,9 +50,9 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
 
     public async Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress = null, CancellationToken ct = default)
     {
-        if (string.IsNullOrWhiteSpace(request.Project)) throw new ArgumentException("A project name is required.");
+        if (string.IsNullOrWhiteSpace(request.Project)) throw new BadInputException("A project name is required.");
         request = request with { Project = request.Project.Trim() };
-        if (request.Files.Count == 0) throw new ArgumentException("At least one file is required.");
+        if (request.Files.Count == 0) throw new BadInputException("At least one file is required.");
         (request.By ?? Caller.Local).RequireCoordinatorWriter("import findings");
         var bytes = request.Files.Sum(f => new FileInfo(f.Path).Length);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();

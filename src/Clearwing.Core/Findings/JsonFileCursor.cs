@@ -282,4 +282,4 @@ internal sealed class JsonFileCursor : IDisposable
 }
 
 /// <summary>An input limit was exceeded; the reader turns it into a <see cref="MalformedInputException"/> with the JSON path.</summary>
-internal sealed class JsonLimitException(string reason) : Exception(reason);
+internal sealed class JsonLimitException(string reason) : BadInputException(reason);

@@ -41,7 +41,7 @@ internal static class NativeFindings
             {
                 return Packages.ExposureStore.CheckPackage(a?.Purl ?? "", a?.Vers ?? "");
             }
-            catch (Exception e) when (e is ArgumentException or FormatException)
+            catch (Exception e) when (ErrorKinds.Of(e) == ErrorKind.BadInput)
             {
                 throw new MalformedInputException(file, $"{where}.affects[{i}]", e.Message);
             }

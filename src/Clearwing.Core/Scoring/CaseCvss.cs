@@ -35,7 +35,7 @@ public sealed class CaseCvss(Database db, TimeProvider time)
         }
         catch (CvssFormatException e)
         {
-            throw new ArgumentException($"Invalid CVSS vector '{vector}': {e.Message}");
+            throw new BadInputException($"Invalid CVSS vector '{vector}': {e.Message}");
         }
         var row = new
         {

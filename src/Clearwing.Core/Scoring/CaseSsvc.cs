@@ -24,7 +24,7 @@ public sealed class CaseSsvc(Database db, TimeProvider time)
     /// <summary>Sets values (decision point id or name → value name or key), each checked against SSVC's definitions; all or none are stored.</summary>
     public async Task<CaseSsvcView> SetAsync(Caller caller, string caseId, IReadOnlyDictionary<string, string> values, CancellationToken ct = default)
     {
-        if (values.Count == 0) throw new ArgumentException("Give at least one decision point value (e.g. exploitation=active).");
+        if (values.Count == 0) throw new BadInputException("Give at least one decision point value (e.g. exploitation=active).");
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
         var caseSeq = await NeedToKnow.VisibleCaseAsync(connection, tx, caller, caseId);
@@ -34,9 +34,9 @@ public sealed class CaseSsvc(Database db, TimeProvider time)
         var checkedValues = values.Select(v =>
         {
             var point = points.FirstOrDefault(p => string.Equals(p.Id, v.Key.Trim(), StringComparison.OrdinalIgnoreCase) || string.Equals(p.Name, v.Key.Trim(), StringComparison.OrdinalIgnoreCase))
-                ?? throw new ArgumentException($"Unknown SSVC decision point '{v.Key}'; known: {string.Join(", ", points.Select(p => p.Id))}.");
+                ?? throw new BadInputException($"Unknown SSVC decision point '{v.Key}'; known: {string.Join(", ", points.Select(p => p.Id))}.");
             var value = point.Find(v.Value)
-                ?? throw new ArgumentException($"'{v.Value}' is not a value of {point.Name} ('{point.Id}'); allowed: {point.Allowed}");
+                ?? throw new BadInputException($"'{v.Value}' is not a value of {point.Name} ('{point.Id}'); allowed: {point.Allowed}");
             return (Point: point.Id, Value: value.Name);
         }).ToList();
 

@@ -146,10 +146,10 @@ public sealed partial class FeedStore(Database db, TimeProvider time)
         await using var tx = await db.BeginAsync(connection, ct);
         var caseSeq = await NeedToKnow.VisibleCaseAsync(connection, tx, caller, caseId);
         caller.RequireCoordinatorWriter("set aliases");
-        if (aliases.Count == 0) throw new ArgumentException("Give at least one alias (e.g. CVE-2026-12345).");
+        if (aliases.Count == 0) throw new BadInputException("Give at least one alias (e.g. CVE-2026-12345).");
         foreach (var alias in aliases)
             if (CaseAliases.Check(alias) is null)
-                throw new ArgumentException($"Alias '{alias}': expected an id such as CVE-2026-12345, without spaces, at most 100 characters.");
+                throw new BadInputException($"Alias '{alias}': expected an id such as CVE-2026-12345, without spaces, at most 100 characters.");
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var alias in aliases.Distinct())
             await connection.ExecuteAsync(

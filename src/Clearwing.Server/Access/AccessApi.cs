@@ -81,7 +81,7 @@ public static class AccessApi
     static DateTimeOffset? Expiry(int? days) => (days ?? 90) switch
     {
         0 => null,
-        < 0 => throw new ArgumentException($"expiresInDays {days}: expected 0 (never) or more."),
+        < 0 => throw new BadInputException($"expiresInDays {days}: expected 0 (never) or more."),
         var d => DateTimeOffset.UtcNow.AddDays(d),
     };
 

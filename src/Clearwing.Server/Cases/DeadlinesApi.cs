@@ -56,7 +56,7 @@ public static class DeadlinesApi
         api.MapPost("/cases/{id}/extensions/{extensionId}/decision",
                 async (string id, string extensionId, ExtensionDecisionRequest body, HttpContext context, DisclosureStore store, CancellationToken ct) =>
                     TypedResults.Ok(await store.DecideExtensionAsync(context.Caller(), extensionId,
-                        body.Verdict ?? throw new ArgumentException("A decision needs its verdict: approved or refused."), body.Note, id, ct)))
+                        body.Verdict ?? throw new BadInputException("A decision needs its verdict: approved or refused."), body.Note, id, ct)))
             .WithName("DecideExtension").WithSummary("Approves or refuses a pending extension request (coordinator admins and triagers).");
 
         api.MapPost("/cases/{id}/clock", async (string id, ClockEntry body, HttpContext context, DisclosureStore store, string? tz, CancellationToken ct) =>

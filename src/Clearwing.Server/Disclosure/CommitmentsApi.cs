@@ -27,18 +27,8 @@ public static class CommitmentsApi
             .WithSummary("Publishes (or corrects) a committed case's early notice: vendor, product, deadline; never technical detail (coordinator).");
     }
 
-    static async Task<Results<Ok<CommitmentPage>, ProblemHttpResult>> ListAsync(
-        CommitmentStore commitments, int? limit, string? cursor, CancellationToken ct)
-    {
-        try
-        {
-            return TypedResults.Ok(await commitments.ListPublicAsync(limit ?? 100, cursor, ct));
-        }
-        catch (ArgumentException e) when (e.ParamName == "cursor")
-        {
-            return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest, title: "Bad cursor");
-        }
-    }
+    static async Task<Ok<CommitmentPage>> ListAsync(CommitmentStore commitments, int? limit, string? cursor, CancellationToken ct) =>
+        TypedResults.Ok(await commitments.ListPublicAsync(limit ?? 100, cursor, ct));
 
     static async Task<Results<Ok<PublicCommitment>, ProblemHttpResult>> GetAsync(string digest, CommitmentStore commitments, CancellationToken ct) =>
         await commitments.GetPublicAsync(digest, ct) is { } commitment

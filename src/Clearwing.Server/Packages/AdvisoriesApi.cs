@@ -21,11 +21,11 @@ public static class AdvisoriesApi
             .WithName("GetAdvisory").WithSummary("An imported OSV advisory: its record as imported.");
         api.MapGet("/advisories", async (string? purl, string? alias, OsvStore osv, CancellationToken ct) =>
             {
-                if (purl is null == alias is null) throw new ArgumentException("Give exactly one of ?purl=pkg:TYPE/NAME@VERSION or ?alias=ID.");
+                if (purl is null == alias is null) throw new BadInputException("Give exactly one of ?purl=pkg:TYPE/NAME@VERSION or ?alias=ID.");
                 if (alias is not null) return Results.Ok(new { alias, advisories = await osv.FindByAliasAsync(alias, ct) });
                 if (!PackageUrl.TryParse(purl, PurlParseMode.Lenient, out var package, out var error))
-                    throw new ArgumentException($"purl: {error}");
-                if (package.Version is null) throw new ArgumentException($"purl '{purl}' has no version: give pkg:TYPE/NAME@VERSION.");
+                    throw new BadInputException($"purl: {error}");
+                if (package.Version is null) throw new BadInputException($"purl '{purl}' has no version: give pkg:TYPE/NAME@VERSION.");
                 var result = await osv.QueryAsync(package, ct);
                 return Results.Ok(new
                 {

@@ -363,9 +363,9 @@ public sealed class AuditLogTests
         await using var db = await TestDatabases.CreateAsync(Engine.Sqlite);
         var log = new AuditLog(db, TimeProvider.System);
 
-        Assert.Contains("actor", (await Assert.ThrowsAsync<ArgumentException>(() => log.AppendAsync(new AuditEntry(" ", null, "s", "a"), Ct))).Message);
-        Assert.Contains("org", (await Assert.ThrowsAsync<ArgumentException>(() => log.AppendAsync(new AuditEntry("u", "", "s", "a"), Ct))).Message);
-        Assert.Contains("subject", (await Assert.ThrowsAsync<ArgumentException>(
+        Assert.Contains("actor", (await Assert.ThrowsAsync<BadInputException>(() => log.AppendAsync(new AuditEntry(" ", null, "s", "a"), Ct))).Message);
+        Assert.Contains("org", (await Assert.ThrowsAsync<BadInputException>(() => log.AppendAsync(new AuditEntry("u", "", "s", "a"), Ct))).Message);
+        Assert.Contains("subject", (await Assert.ThrowsAsync<BadInputException>(
             () => log.AppendAsync(new AuditEntry("u", null, new string('s', AuditLog.MaxFieldLength + 1), "a"), Ct))).Message);
         Assert.Empty(await log.ListAsync(ct: Ct));
     }

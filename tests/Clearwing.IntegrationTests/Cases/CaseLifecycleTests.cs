@@ -87,7 +87,7 @@ public sealed class CaseLifecycleTests
         Assert.Contains("confirm", skipped.Message);
         await Assert.ThrowsAsync<TransitionRefusedException>(() =>
             w.Lifecycle.TransitionAsync(w.CoordinatorViewer, w.CaseA, new TransitionRequest(CaseState.Confirmed), Ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => w.Lifecycle.TransitionAsync(w.Coordinator, w.CaseA,
+        await Assert.ThrowsAsync<BadInputException>(() => w.Lifecycle.TransitionAsync(w.Coordinator, w.CaseA,
             new TransitionRequest(CaseState.Rejected, "same as another", Rejection.Duplicate, DuplicateOf: "ffffffffffffffffffffffffffffffff"), Ct));
 
         Assert.Single(await w.Lifecycle.HistoryAsync(w.Coordinator, w.CaseA, Ct));

@@ -77,11 +77,11 @@ public sealed class DisclosureStoreTests
         var triager = await MemberAsync(db, "coordinator", OrgKind.Coordinator, Role.Triager);
         var maintainer = await MemberAsync(db, "alpha", OrgKind.Maintainer);
 
-        var unknown = await Assert.ThrowsAsync<ArgumentException>(() => store.SetProjectProfileAsync(Caller.Local, "zlib", "OSS-Fuzz", Ct));
+        var unknown = await Assert.ThrowsAsync<BadInputException>(() => store.SetProjectProfileAsync(Caller.Local, "zlib", "OSS-Fuzz", Ct));
         Assert.Equal("Unknown disclosure profile 'OSS-Fuzz'; known profiles: coordinator, oss-fuzz, project-zero.", unknown.Message);
-        await Assert.ThrowsAsync<ArgumentException>(() => store.SetDefaultProfileAsync(Caller.Local, "ninety-days", Ct));
+        await Assert.ThrowsAsync<BadInputException>(() => store.SetDefaultProfileAsync(Caller.Local, "ninety-days", Ct));
         await Assert.ThrowsAsync<NotFoundException>(() => store.SetProjectProfileAsync(Caller.Local, "no-such-project", "oss-fuzz", Ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => store.SetProjectProfileAsync(Caller.Local, "zlib", null, Ct));
+        await Assert.ThrowsAsync<BadInputException>(() => store.SetProjectProfileAsync(Caller.Local, "zlib", null, Ct));
         await Assert.ThrowsAsync<AccessDeniedException>(() => store.SetDefaultProfileAsync(triager, "oss-fuzz", Ct));
         await Assert.ThrowsAsync<AccessDeniedException>(() => store.SetProjectProfileAsync(maintainer, "zlib", "oss-fuzz", Ct));
 
@@ -120,13 +120,13 @@ public sealed class DisclosureStoreTests
         // Asking answered the notification, but only on day 40: the escalation stays, breached, with the ask as its discharge.
         Assert.Equal((Day(40), DeadlineStatus.Breached), (Only(clock.Deadlines, DeadlineKind.Escalation).DischargedAt, Only(clock.Deadlines, DeadlineKind.Escalation).Status));
 
-        var again = await Assert.ThrowsAsync<ArgumentException>(() => store.DecideExtensionAsync(coordinator, approved.Id, ExtensionVerdict.Refused, null, ct: Ct));
+        var again = await Assert.ThrowsAsync<BadInputException>(() => store.DecideExtensionAsync(coordinator, approved.Id, ExtensionVerdict.Refused, null, ct: Ct));
         Assert.Contains("already approved by " + coordinator.Actor, again.Message);
         await Assert.ThrowsAsync<AccessDeniedException>(() => store.DecideExtensionAsync(maintainer, refused.Id, ExtensionVerdict.Approved, null, ct: Ct));
         await Assert.ThrowsAsync<AccessDeniedException>(() => store.AskExtensionAsync(coordinator, caseId, 7, "on their behalf", Ct));
         await Assert.ThrowsAsync<AccessDeniedException>(() => store.AskExtensionAsync(Caller.Local, caseId, 7, "on their behalf", Ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => store.AskExtensionAsync(maintainer, caseId, 0, "none at all", Ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => store.AskExtensionAsync(maintainer, caseId, 7, "  ", Ct));
+        await Assert.ThrowsAsync<BadInputException>(() => store.AskExtensionAsync(maintainer, caseId, 0, "none at all", Ct));
+        await Assert.ThrowsAsync<BadInputException>(() => store.AskExtensionAsync(maintainer, caseId, 7, "  ", Ct));
         await Assert.ThrowsAsync<NotFoundException>(() => store.DecideExtensionAsync(coordinator, "ffffffffffffffffffffffffffffffff", ExtensionVerdict.Approved, null, ct: Ct));
     }
 
@@ -159,7 +159,7 @@ public sealed class DisclosureStoreTests
         await Assert.ThrowsAsync<AccessDeniedException>(() => store.ListExtensionsAsync(validator, cases[0], Ct));
         await Assert.ThrowsAsync<AccessDeniedException>(() => store.AskExtensionAsync(validator, cases[0], 7, "validators do not ask", Ct));
         // Beta's own case is not notified: there is no clock to extend.
-        var early = await Assert.ThrowsAsync<ArgumentException>(() => store.AskExtensionAsync(beta, cases[1], 7, "too early", Ct));
+        var early = await Assert.ThrowsAsync<BadInputException>(() => store.AskExtensionAsync(beta, cases[1], 7, "too early", Ct));
         Assert.Contains("it is 'new', and the disclosure clock starts when it is notified", early.Message);
     }
 
@@ -213,7 +213,7 @@ public sealed class DisclosureStoreTests
         Assert.Equal([DeadlineKind.Escalation, DeadlineKind.PublicDisclosure, DeadlineKind.TechnicalDetails], late.Items.Select(e => e.Deadline.Kind));
         Assert.Equal(DeadlineStatus.Breached, Only((await store.GetClockAsync(Caller.Local, caseId, Ct)).Deadlines, DeadlineKind.PublicDisclosure).Status);
         Assert.Equal(DeadlineStatus.DueSoon, DeadlineFilter.ParseStatus("due-soon"));
-        Assert.Contains("expected one of: upcoming, dueSoon, breached", Assert.Throws<ArgumentException>(() => DeadlineFilter.ParseStatus("met")).Message);
+        Assert.Contains("expected one of: upcoming, dueSoon, breached", Assert.Throws<BadInputException>(() => DeadlineFilter.ParseStatus("met")).Message);
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
@@ -252,10 +252,10 @@ public sealed class DisclosureStoreTests
         var announced = await store.RecordAsync(maintainer, cases[1], new ClockEntry(ClockFact.FixScheduled, ScheduledFor: Day(30)), Ct);
         Assert.Equal(new ScheduledFix(Day(20), Day(30)), announced.Timeline.FixScheduled);
         await Assert.ThrowsAsync<AccessDeniedException>(() => store.RecordAsync(maintainer, cases[1], new ClockEntry(ClockFact.ExploitedInTheWild), Ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => store.RecordAsync(maintainer, cases[1], new ClockEntry(ClockFact.FixScheduled, ScheduledFor: Day(19)), Ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => store.RecordAsync(maintainer, cases[1], new ClockEntry(ClockFact.FixScheduled, At: Day(19), ScheduledFor: Day(30)), Ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => store.RecordAsync(Caller.Local, cases[1], new ClockEntry(ClockFact.DetailsPublished, At: Day(21)), Ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => store.RecordAsync(Caller.Local, cases[1], new ClockEntry(null), Ct));
+        await Assert.ThrowsAsync<BadInputException>(() => store.RecordAsync(maintainer, cases[1], new ClockEntry(ClockFact.FixScheduled, ScheduledFor: Day(19)), Ct));
+        await Assert.ThrowsAsync<BadInputException>(() => store.RecordAsync(maintainer, cases[1], new ClockEntry(ClockFact.FixScheduled, At: Day(19), ScheduledFor: Day(30)), Ct));
+        await Assert.ThrowsAsync<BadInputException>(() => store.RecordAsync(Caller.Local, cases[1], new ClockEntry(ClockFact.DetailsPublished, At: Day(21)), Ct));
+        await Assert.ThrowsAsync<BadInputException>(() => store.RecordAsync(Caller.Local, cases[1], new ClockEntry(null), Ct));
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]

@@ -186,8 +186,8 @@ public sealed class CommitmentStoreTests
 
         var refused = await Assert.ThrowsAsync<CommitmentException>(() => store.PublishEarlyAsync(Clearwing.Access.Caller.Local, cases[1], "v", "p", FakeTime.Start, Ct));
         Assert.Contains($"Case {cases[1]} has no commitment", refused.Message);
-        await Assert.ThrowsAsync<ArgumentException>(() => store.PublishEarlyAsync(Clearwing.Access.Caller.Local, cases[0], " ", "p", FakeTime.Start, Ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => store.PublishEarlyAsync(Clearwing.Access.Caller.Local, cases[0], "v", new string('p', 201), FakeTime.Start, Ct));
+        await Assert.ThrowsAsync<BadInputException>(() => store.PublishEarlyAsync(Clearwing.Access.Caller.Local, cases[0], " ", "p", FakeTime.Start, Ct));
+        await Assert.ThrowsAsync<BadInputException>(() => store.PublishEarlyAsync(Clearwing.Access.Caller.Local, cases[0], "v", new string('p', 201), FakeTime.Start, Ct));
         Assert.Null(await SomeCommitments.RevealAsync(db, store, cases[1]));
 
         await SomeCommitments.RevealAsync(db, store, cases[0]);
@@ -229,8 +229,8 @@ public sealed class CommitmentStoreTests
         Assert.Equal(3, pages);
         Assert.Equal(5, (await store.ListPublicAsync(5, null, Ct)).Items.Count);
         Assert.Null((await store.ListPublicAsync(5, null, Ct)).NextCursor);
-        var bad = await Assert.ThrowsAsync<ArgumentException>(() => store.ListPublicAsync(2, "yesterday", Ct));
-        Assert.Equal("cursor", bad.ParamName);
+        var bad = await Assert.ThrowsAsync<BadInputException>(() => store.ListPublicAsync(2, "yesterday", Ct));
+        Assert.Contains("The cursor \"yesterday\"", bad.Message);
         Assert.Null(await store.GetPublicAsync("not-a-digest", Ct));
         Assert.NotNull(await store.GetPublicAsync(digests[0].ToUpperInvariant(), Ct));
     }

@@ -111,11 +111,11 @@ public sealed class ExposureTests
 
         await Assert.ThrowsAsync<AccessDeniedException>(() => w.Exposure.GetAsync(w.Maintainer, w.Case, Ct));
         await Assert.ThrowsAsync<NotFoundException>(() => w.Exposure.GetAsync(w.Hospital, w.Case, Ct)); // not disclosed: not visible downstream
-        var versioned = await Assert.ThrowsAsync<ArgumentException>(() => w.Exposure.SetPackageAsync(Caller.Local, w.Case, "pkg:npm/lodash@4.17.15", "vers:npm/<4.17.21", Ct));
+        var versioned = await Assert.ThrowsAsync<BadInputException>(() => w.Exposure.SetPackageAsync(Caller.Local, w.Case, "pkg:npm/lodash@4.17.15", "vers:npm/<4.17.21", Ct));
         Assert.Contains("without a version", versioned.Message);
-        var scheme = await Assert.ThrowsAsync<ArgumentException>(() => w.Exposure.SetPackageAsync(Caller.Local, w.Case, "pkg:npm/lodash", "vers:pypi/<2.0", Ct));
+        var scheme = await Assert.ThrowsAsync<BadInputException>(() => w.Exposure.SetPackageAsync(Caller.Local, w.Case, "pkg:npm/lodash", "vers:pypi/<2.0", Ct));
         Assert.Contains("'pypi'", scheme.Message);
-        var range = await Assert.ThrowsAsync<ArgumentException>(() => w.Exposure.SetPackageAsync(Caller.Local, w.Case, "pkg:npm/lodash", "vers:npm/<<1", Ct));
+        var range = await Assert.ThrowsAsync<BadInputException>(() => w.Exposure.SetPackageAsync(Caller.Local, w.Case, "pkg:npm/lodash", "vers:npm/<<1", Ct));
         Assert.Contains("vers:npm/<<1", range.Message);
     }
 

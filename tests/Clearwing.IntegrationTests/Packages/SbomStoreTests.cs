@@ -106,8 +106,8 @@ public sealed class SbomStoreTests
         await Assert.ThrowsAsync<AccessDeniedException>(() => store.ImportAsync(bank, "hospital", "portal", SomeSbom.CycloneDx(1), "x.cdx.json", Ct));
         await Assert.ThrowsAsync<AccessDeniedException>(() => store.ListAsync(maintainer, Ct));
         await Assert.ThrowsAsync<AccessDeniedException>(() => store.ImportAsync(maintainer, null, "lib", SomeSbom.CycloneDx(1), "x.cdx.json", Ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => store.ImportAsync(Caller.Local, null, "portal", SomeSbom.CycloneDx(1), "x.cdx.json", Ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => store.ImportAsync(Caller.Local, "alpha", "portal", SomeSbom.CycloneDx(1), "x.cdx.json", Ct));
+        await Assert.ThrowsAsync<BadInputException>(() => store.ImportAsync(Caller.Local, null, "portal", SomeSbom.CycloneDx(1), "x.cdx.json", Ct));
+        await Assert.ThrowsAsync<BadInputException>(() => store.ImportAsync(Caller.Local, "alpha", "portal", SomeSbom.CycloneDx(1), "x.cdx.json", Ct));
 
         var all = await store.ListAsync(Caller.Local, Ct);
         Assert.Equal(["bank/portal", "bank/teller", "hospital/portal"], all.Select(p => $"{p.Org}/{p.Name}"));

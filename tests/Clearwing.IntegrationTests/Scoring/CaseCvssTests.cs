@@ -56,7 +56,7 @@ public sealed class CaseCvssTests
         var alpha = (await access.AuthenticateTokenAsync((await access.CreateTokenAsync(Caller.Local, "alpha", "t", Role.Admin, null, Ct)).Secret, Ct))!.Value.Caller;
         await new GrantStore(db, TimeProvider.System).GrantAsync(Caller.Local, caseId, "alpha", "owns libpng", Ct);
 
-        var bad = await Assert.ThrowsAsync<ArgumentException>(() => cvss.SetAsync(Caller.Local, caseId, "CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", null, Ct));
+        var bad = await Assert.ThrowsAsync<BadInputException>(() => cvss.SetAsync(Caller.Local, caseId, "CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", null, Ct));
         Assert.Contains("AV", bad.Message);
         await Assert.ThrowsAsync<AccessDeniedException>(() => cvss.SetAsync(alpha, caseId, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", null, Ct));
         Assert.Empty((await cvss.GetAsync(alpha, caseId, Ct)).History);

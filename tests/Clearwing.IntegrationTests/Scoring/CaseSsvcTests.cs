@@ -48,8 +48,8 @@ public sealed class CaseSsvcTests
         await using var _ = db;
         var ssvc = new CaseSsvc(db, TimeProvider.System);
 
-        var point = await Assert.ThrowsAsync<ArgumentException>(() => ssvc.SetAsync(Caller.Local, caseId, new Dictionary<string, string> { ["exploitability"] = "poc" }, Ct));
-        var value = await Assert.ThrowsAsync<ArgumentException>(() => ssvc.SetAsync(Caller.Local, caseId,
+        var point = await Assert.ThrowsAsync<BadInputException>(() => ssvc.SetAsync(Caller.Local, caseId, new Dictionary<string, string> { ["exploitability"] = "poc" }, Ct));
+        var value = await Assert.ThrowsAsync<BadInputException>(() => ssvc.SetAsync(Caller.Local, caseId,
             new Dictionary<string, string> { ["automatable"] = "yes", ["exploitation"] = "weaponized" }, Ct));
 
         Assert.Contains("exploitation", point.Message);

@@ -60,7 +60,7 @@ public sealed class ExposureStore(Database db, TimeProvider time)
         var caseSeq = await NeedToKnow.VisibleCaseAsync(connection, tx, caller, caseId);
         caller.RequireCoordinatorWriter("set a case's affected packages");
         if (await connection.ExecuteAsync($"DELETE FROM case_packages WHERE case_seq = @caseSeq AND purl_key = @key AND {SetByHand}", new { caseSeq, key }, tx) == 0)
-            throw new ArgumentException($"Case {caseId} has no range set for {key}.");
+            throw new BadInputException($"Case {caseId} has no range set for {key}.");
         await RecomputeCaseAsync(connection, tx, caseSeq, ct);
         await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "remove_package", new { package = key }), ct);
         await tx.CommitAsync(ct);
@@ -206,7 +206,7 @@ public sealed class ExposureStore(Database db, TimeProvider time)
     {
         var parsed = PackageUrl.Parse(purl.Trim(), PurlParseMode.Lenient);
         if (parsed.Version is not null)
-            throw new ArgumentException($"Give the package without a version ('{parsed.WithVersion(null)}'); the affected versions go in the vers range.");
+            throw new BadInputException($"Give the package without a version ('{parsed.WithVersion(null)}'); the affected versions go in the vers range.");
         return parsed;
     }
 
@@ -221,10 +221,10 @@ public sealed class ExposureStore(Database db, TimeProvider time)
         }
         catch (VersFormatException e)
         {
-            throw new ArgumentException($"Invalid vers range '{vers}': {e.Message}");
+            throw new BadInputException($"Invalid vers range '{vers}': {e.Message}");
         }
         if (!string.Equals(range.Scheme, package.Type, StringComparison.Ordinal))
-            throw new ArgumentException($"The range's scheme '{range.Scheme}' is not the package's type '{package.Type}'.");
+            throw new BadInputException($"The range's scheme '{range.Scheme}' is not the package's type '{package.Type}'.");
         return (package.Key.Value, range.ToString());
     }
 }

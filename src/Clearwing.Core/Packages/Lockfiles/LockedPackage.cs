@@ -38,7 +38,7 @@ public enum ScanProblemKind
 public sealed record ScanProblem(string File, int? Line, ScanProblemKind Kind, string Reason)
 {
     /// <summary>A file that could not be read, from the error that says why (readers put <c>line N</c> in its location).</summary>
-    public static ScanProblem Malformed(Clearwing.Findings.MalformedInputException e) =>
+    public static ScanProblem Malformed(MalformedInputException e) =>
         new(e.File, e.JsonPath.StartsWith("line ", StringComparison.Ordinal) && int.TryParse(e.JsonPath.AsSpan(5), out var n) ? n : null, ScanProblemKind.Malformed, e.Reason);
 
     public override string ToString() => Line is { } l ? $"{File}:{l}: {Reason}" : $"{File}: {Reason}";

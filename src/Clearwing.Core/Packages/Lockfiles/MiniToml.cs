@@ -279,5 +279,5 @@ internal sealed class MiniToml
         return (end < 0 ? text[at..] : text[at..end]).TrimEnd('\r');
     }
 
-    Findings.MalformedInputException Error(string reason) => input.Error(line, "not valid TOML: " + reason);
+    MalformedInputException Error(string reason) => input.Error(line, "not valid TOML: " + reason);
 }

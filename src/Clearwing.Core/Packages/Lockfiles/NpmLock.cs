@@ -161,9 +161,9 @@ internal static class PackageJson
         JObject root;
         try
         {
-            root = JNode.Parse(new LockfileInput(text, manifest)) as JObject ?? throw new Findings.MalformedInputException(manifest, "line 1", "not a JSON object");
+            root = JNode.Parse(new LockfileInput(text, manifest)) as JObject ?? throw new MalformedInputException(manifest, "line 1", "not a JSON object");
         }
-        catch (Findings.MalformedInputException e)
+        catch (MalformedInputException e)
         {
             lockfile.Skip(null, $"{manifest} beside it is malformed ({e.Message}); direct dependencies are not marked");
             return [];

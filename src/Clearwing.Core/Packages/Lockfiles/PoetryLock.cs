@@ -77,7 +77,7 @@ internal static partial class PoetryLock
         {
             sections = MiniToml.Parse(new LockfileInput(text, "pyproject.toml"));
         }
-        catch (Findings.MalformedInputException e)
+        catch (MalformedInputException e)
         {
             input.Skip(null, $"pyproject.toml beside it is malformed ({e.Message}); direct dependencies are not marked");
             return [];

@@ -130,7 +130,7 @@ internal static partial class RequirementsTxt
         {
             ReadFile(root, included, packages, visited, depth + 1);
         }
-        catch (Findings.MalformedInputException e)
+        catch (MalformedInputException e)
         {
             // The including file's own pins still count; the broken include is reported as the problem it is.
             root.Notes.Add(ScanProblem.Malformed(e));

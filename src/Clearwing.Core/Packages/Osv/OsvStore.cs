@@ -25,8 +25,13 @@ public sealed record OsvImportSummary(long Read, long Imported, long Replaced, l
 
 /// <summary>An import refused because records are invalid: nothing was stored. <see cref="Invalid"/> holds the first few.</summary>
 public sealed class OsvImportException(IReadOnlyList<OsvInvalidRecord> invalid, long invalidCount, long read)
-    : Exception(Describe(invalid, invalidCount, read))
+    : BadInputException(Describe(invalid, invalidCount, read))
 {
+    public override IReadOnlyDictionary<string, object?> Details => new Dictionary<string, object?>
+    {
+        ["invalid"] = Invalid, ["invalidCount"] = InvalidCount, ["read"] = Read,
+    };
+
     public IReadOnlyList<OsvInvalidRecord> Invalid { get; } = invalid;
     public long InvalidCount { get; } = invalidCount;
     public long Read { get; } = read;
@@ -95,7 +100,7 @@ public sealed class OsvStore(Database db, TimeProvider time)
             if (advisory.IsWithdrawn) withdrawn++;
         }
         progress?.Report(read);
-        if (read == 0) throw new ArgumentException($"No OSV records (.json files) in {path}.");
+        if (read == 0) throw new BadInputException($"No OSV records (.json files) in {path}.");
         if (invalidCount > 0 && !skipInvalid) throw new OsvImportException(invalid, invalidCount, read);
         var summary = new OsvImportSummary(read, imported, replaced, unchanged, older, withdrawn, invalidCount, invalid);
         // Cases whose aliases these advisories name get (or lose) their packages, and their exposure follows.

@@ -37,7 +37,7 @@ public sealed class SbomStore(Database db, TimeProvider time)
     public const int MaxLimit = 10_000;
 
     /// <summary>Imports <paramref name="path"/> as the SBOM of <paramref name="product"/> of <paramref name="org"/> (the caller's own org when null).</summary>
-    /// <exception cref="Clearwing.Findings.MalformedInputException">The file is not a supported, valid SBOM; nothing is stored.</exception>
+    /// <exception cref="MalformedInputException">The file is not a supported, valid SBOM; nothing is stored.</exception>
     public async Task<SbomImport> ImportAsync(Caller caller, string? org, string product, string path, string displayName, CancellationToken ct = default)
     {
         RequireImporter(caller);
@@ -62,7 +62,7 @@ public sealed class SbomStore(Database db, TimeProvider time)
                 "SELECT id, kind FROM orgs WHERE name = @org", new { org }, tx);
             if (kind is null) throw new NotFoundException($"No org {org}.");
             if (kind is not ("downstream" or "coordinator"))
-                throw new ArgumentException($"Org {org} is a {kind}: products belong to downstream orgs (or the coordinator).");
+                throw new BadInputException($"Org {org} is a {kind}: products belong to downstream orgs (or the coordinator).");
             var previous = await connection.QuerySingleOrDefaultAsync<long?>(
                 "SELECT component_count FROM products WHERE org_id = @orgId AND name = @product", new { orgId, product }, tx);
             var p = new
@@ -175,8 +175,8 @@ public sealed class SbomStore(Database db, TimeProvider time)
     public async Task<ProductDetail> GetAsync(Caller caller, string product, string? org = null, int offset = 0, int limit = 1000, CancellationToken ct = default)
     {
         RequireReader(caller);
-        if (offset < 0) throw new ArgumentException("offset must be 0 or more.");
-        if (limit is < 1 or > MaxLimit) throw new ArgumentException($"limit must be between 1 and {MaxLimit}.");
+        if (offset < 0) throw new BadInputException("offset must be 0 or more.");
+        if (limit is < 1 or > MaxLimit) throw new BadInputException($"limit must be between 1 and {MaxLimit}.");
         await using var connection = await db.OpenAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
             $"{Select} WHERE {Visible(caller)} AND (p.id = @product OR (p.name = @product AND o.name = @org)) ORDER BY CASE WHEN p.id = @product THEN 0 ELSE 1 END LIMIT 1",
@@ -232,7 +232,7 @@ public sealed class SbomStore(Database db, TimeProvider time)
     {
         if (caller.IsCoordinator)
             return string.IsNullOrWhiteSpace(org)
-                ? caller.OrgId == 0 ? throw new ArgumentException("Name the product's org (--org ORG).") : caller.Org
+                ? caller.OrgId == 0 ? throw new BadInputException("Name the product's org (--org ORG).") : caller.Org
                 : org.Trim();
         if (org is not null && org != caller.Org) throw new AccessDeniedException($"You may register SBOMs of {caller.Org}'s products only, not {org}'s.");
         return caller.Org;
@@ -242,10 +242,10 @@ public sealed class SbomStore(Database db, TimeProvider time)
     {
         product = product?.Trim() ?? "";
         if (product.Length is 0 or > MaxNameLength || product.Any(char.IsControl))
-            throw new ArgumentException($"A product name is 1 to {MaxNameLength} characters, without control characters.");
+            throw new BadInputException($"A product name is 1 to {MaxNameLength} characters, without control characters.");
         // Ids are 32 hex digits; a name of that form would make GET /products/{id or name} ambiguous.
         if (product.Length == 32 && product.All(char.IsAsciiHexDigitLower))
-            throw new ArgumentException("A product name must not look like a product id (32 hex digits).");
+            throw new BadInputException("A product name must not look like a product id (32 hex digits).");
         return product;
     }
 

@@ -1,0 +1,59 @@
+using Clearwing.Access;
+using Clearwing.Cases;
+using Clearwing.Disclosure;
+using Clearwing.Findings;
+using Clearwing.Packages;
+using Clearwing.Scoring;
+using Clearwing.Storage;
+using Clearwing.Storage.Jobs;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Clearwing.Hosting;
+
+/// <summary>
+/// The composition root: every process — <c>clearwing serve</c>, <c>clearwing worker</c> and the command line on a
+/// database — wires the application here and nowhere else, so each has the same stores, clock, audit log, derived data
+/// and job handlers. A job handler registered here runs wherever jobs run.
+/// </summary>
+public static class ClearwingServices
+{
+    /// <summary>
+    /// Registers Clearwing on <paramref name="db"/> (opened and migrated by the caller, who also disposes it). The clock is
+    /// the system's unless a <see cref="TimeProvider"/> was registered first (tests register a fake one).
+    /// </summary>
+    public static IServiceCollection AddClearwing(this IServiceCollection services, Database db)
+    {
+        services.AddSingleton(db);
+        // The one place the system clock enters; everything else is given a TimeProvider.
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<AccessStore>();
+        services.AddSingleton<GrantStore>();
+        services.AddSingleton<JobQueue>();
+
+        services.AddSingleton<Importer>();
+        services.AddSingleton<FindingQueries>();
+
+        services.AddSingleton<CaseQueries>();
+        services.AddSingleton<CaseLifecycle>();
+        services.AddSingleton<CaseEditor>();
+        services.AddSingleton<DisclosureStore>();
+
+        services.AddSingleton<CaseSsvc>();
+        services.AddSingleton<CaseCvss>();
+        services.AddSingleton<FeedStore>();
+        services.AddSingleton<PriorityStore>();
+
+        services.AddSingleton<SbomStore>();
+        services.AddSingleton<ExposureStore>();
+        services.AddSingleton<OsvStore>();
+        services.AddSingleton<DependencyScan>();
+
+        services.AddSingleton<CommitmentStore>();
+
+        // Job handlers (IJobHandler) are registered here, one line each, as the slow stages arrive.
+        return services;
+    }
+}

@@ -1,0 +1,95 @@
+using System.IO.Compression;
+using Microsoft.AspNetCore.Http;
+
+namespace Clearwing.Server;
+
+/// <summary>
+/// A request body spooled to a temporary file: the readers make two streaming passes, and memory must not grow with the
+/// upload. gzip is taken by Content-Encoding or by its magic bytes, under the same size limit. The file goes on dispose.
+/// </summary>
+public sealed class Upload : IDisposable
+{
+    Upload(string path) => Path = path;
+
+    public string Path { get; }
+
+    /// <summary>
+    /// Spools the body of <paramref name="request"/>, whose endpoint takes up to <paramref name="limit"/> bytes. An empty body,
+    /// a body too large and a body that claims gzip but is not are refused, naming <paramref name="what"/> the body should be.
+    /// </summary>
+    public static async Task<Upload> SpoolAsync(HttpRequest request, long limit, string what, CancellationToken ct)
+    {
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+            size.MaxRequestBodySize = limit;
+        var upload = new Upload(System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"clearwing-upload-{Guid.NewGuid():N}"));
+        try
+        {
+            if (await CopyAsync(request, upload.Path, limit, ct) == 0)
+                throw new BadInputException($"The request body is empty; send {what}.");
+            return upload;
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            upload.Dispose();
+            throw new TooLargeException($"The upload is larger than the limit of {limit} bytes (MaxImportBytes).");
+        }
+        catch (InvalidDataException e)
+        {
+            upload.Dispose();
+            throw new BadInputException($"The body looks gzip-compressed but cannot be decompressed: {e.Message}");
+        }
+        catch
+        {
+            upload.Dispose();
+            throw;
+        }
+    }
+
+    static async Task<long> CopyAsync(HttpRequest request, string path, long limit, CancellationToken ct)
+    {
+        var body = new BufferedStream(request.Body, 1 << 16);
+        var head = new byte[2];
+        var peeked = await body.ReadAtLeastAsync(head, 2, throwOnEndOfStream: false, ct);
+        Stream source = new PrefixStream(head.AsMemory(0, peeked), body);
+        var gzip = (peeked == 2 && head[0] == 0x1f && head[1] == 0x8b)
+            || request.Headers.ContentEncoding.Any(v => string.Equals(v, "gzip", StringComparison.OrdinalIgnoreCase));
+        if (gzip) source = new GZipStream(source, CompressionMode.Decompress);
+        await using var file = File.Create(path);
+        var buffer = new byte[1 << 16];
+        long total = 0;
+        int read;
+        while ((read = await source.ReadAsync(buffer, ct)) > 0)
+        {
+            total += read;
+            if (total > limit) throw new TooLargeException($"The upload is larger than the limit of {limit} bytes (MaxImportBytes).");
+            await file.WriteAsync(buffer.AsMemory(0, read), ct);
+        }
+        return total;
+    }
+
+    public void Dispose() => File.Delete(Path);
+
+    /// <summary>A stream that first returns bytes already read from another, then the rest of it.</summary>
+    sealed class PrefixStream(ReadOnlyMemory<byte> prefix, Stream rest) : Stream
+    {
+        ReadOnlyMemory<byte> _prefix = prefix;
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
+        {
+            if (_prefix.IsEmpty) return await rest.ReadAsync(buffer, ct);
+            var n = Math.Min(buffer.Length, _prefix.Length);
+            _prefix[..n].CopyTo(buffer);
+            _prefix = _prefix[n..];
+            return n;
+        }
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
