@@ -33,7 +33,7 @@ internal static class OsvBench
 
             await using var db = Database.Open(Path.Combine(dir, "osv.db"));
             await Migrator.MigrateAsync(db);
-            var store = new OsvStore(db, TimeProvider.System);
+            var store = Wired.Get<OsvStore>(db);
             watch.Restart();
             var summary = await store.ImportAsync(Caller.Local, zip);
             var import = watch.Elapsed.TotalSeconds;

@@ -94,7 +94,7 @@ switch (args.FirstOrDefault())
         var db = Database.Open(args[2]);
         await Migrator.MigrateAsync(db);
         var watch = Stopwatch.StartNew();
-        var summary = await new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System)).ImportAsync(
+        var summary = await Wired.Get<Importer>(db).ImportAsync(
             new ImportRequest("bench", [new ImportFile(args[1], Path.GetFileName(args[1]))], "r1"));
         // Until the connections are closed, as the CLI's import ends (SQLite removes its write-ahead log then).
         await db.DisposeAsync();

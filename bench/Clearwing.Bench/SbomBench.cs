@@ -167,7 +167,7 @@ public static class SbomBench
         var org = $"bench-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
         await new AccessStore(db, TimeProvider.System).CreateOrgAsync(Caller.Local, org, OrgKind.Downstream);
         var watch = Stopwatch.StartNew();
-        return (await new SbomStore(db, TimeProvider.System).ImportAsync(Caller.Local, org, "hospital-portal", path, Path.GetFileName(path)), watch);
+        return (await Wired.Get<SbomStore>(db).ImportAsync(Caller.Local, org, "hospital-portal", path, Path.GetFileName(path)), watch);
     }
 
     /// <summary>
@@ -198,7 +198,7 @@ public static class SbomBench
     {
         await using var db = Database.Open(spec);
         await Migrator.MigrateAsync(db);
-        await new OsvStore(db, TimeProvider.System).ImportAsync(Caller.Local, zip);
+        await Wired.Get<OsvStore>(db).ImportAsync(Caller.Local, zip);
     }
 
     /// <summary>
@@ -209,7 +209,7 @@ public static class SbomBench
     {
         await using var db = Database.Open(spec);
         var (import, watch) = await StartImportAsync(db, path);
-        var index = await new OsvStore(db, TimeProvider.System).LoadIndexAsync();
+        var index = await Wired.Get<OsvStore>(db).LoadIndexAsync();
         List<string> purls;
         await using (var connection = await db.OpenAsync())
             purls = (await Dapper.SqlMapper.QueryAsync<string>(connection,

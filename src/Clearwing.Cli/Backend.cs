@@ -85,23 +85,21 @@ sealed class DatabaseBackend(LocalServices app) : Backend
         app.Get<GrantStore>().GrantAsync(Local, caseId, org, reason, ct);
     public override Task RevokeGrantAsync(string caseId, string org, CancellationToken ct) => app.Get<GrantStore>().RevokeAsync(Local, caseId, org, ct);
 
-    DisclosureStore Disclosure => app.Get<DisclosureStore>();
-
     public override async Task<Page<DeadlineListItem>> ListDeadlinesAsync(DeadlineFilter filter, string? timeZone, CancellationToken ct)
     {
         var zone = ZonedDeadlines.Zone(timeZone);
-        return DeadlineListItem.Page(await Disclosure.ListDeadlinesAsync(Local, filter, ct), zone);
+        return DeadlineListItem.Page(await app.Get<ClockStore>().ListDeadlinesAsync(Local, filter, ct), zone);
     }
 
-    public override Task<DisclosurePolicySettings> GetDisclosurePolicyAsync(CancellationToken ct) => Disclosure.GetPolicyAsync(Local, ct);
-    public override Task<DisclosurePolicySettings> SetDefaultProfileAsync(string profile, CancellationToken ct) => Disclosure.SetDefaultProfileAsync(Local, profile, ct);
+    public override Task<DisclosurePolicySettings> GetDisclosurePolicyAsync(CancellationToken ct) => app.Get<DisclosurePolicyStore>().GetPolicyAsync(Local, ct);
+    public override Task<DisclosurePolicySettings> SetDefaultProfileAsync(string profile, CancellationToken ct) => app.Get<DisclosurePolicyStore>().SetDefaultProfileAsync(Local, profile, ct);
     public override Task<DisclosurePolicySettings> SetProjectProfileAsync(string project, string? profile, CancellationToken ct) =>
-        Disclosure.SetProjectProfileAsync(Local, project, profile, ct);
-    public override Task<IReadOnlyList<CaseExtension>> ListExtensionsAsync(string caseId, CancellationToken ct) => Disclosure.ListExtensionsAsync(Local, caseId, ct);
+        app.Get<DisclosurePolicyStore>().SetProjectProfileAsync(Local, project, profile, ct);
+    public override Task<IReadOnlyList<CaseExtension>> ListExtensionsAsync(string caseId, CancellationToken ct) => app.Get<ExtensionStore>().ListExtensionsAsync(Local, caseId, ct);
     public override Task<CaseExtension> AskExtensionAsync(string caseId, int days, string reason, CancellationToken ct) =>
-        Disclosure.AskExtensionAsync(Local, caseId, days, reason, ct);
+        app.Get<ExtensionStore>().AskExtensionAsync(Local, caseId, days, reason, ct);
     public override Task<CaseExtension> DecideExtensionAsync(string? caseId, string extensionId, ExtensionVerdict verdict, string? note, CancellationToken ct) =>
-        Disclosure.DecideExtensionAsync(Local, extensionId, verdict, note, caseId, ct);
+        app.Get<ExtensionStore>().DecideExtensionAsync(Local, extensionId, verdict, note, caseId, ct);
     public override Task<CaseFeeds> GetFeedsAsync(string caseId, CancellationToken ct) => app.Get<FeedStore>().GetAsync(Local, caseId, ct);
     public override Task<CaseFeeds> AddAliasesAsync(string caseId, IReadOnlyList<string> aliases, CancellationToken ct) =>
         app.Get<FeedStore>().AddAliasesAsync(Local, caseId, aliases, ct);

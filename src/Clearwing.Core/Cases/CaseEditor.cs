@@ -13,7 +13,7 @@ public sealed class CaseEditException(string message) : BadInputException(messag
 /// Merges and splits by hand. Membership moves by fingerprint (a fingerprint always belongs to exactly
 /// one case); findings stay as they were observed. Each change records its reason on both cases.
 /// </summary>
-public sealed class CaseEditor(Database db, TimeProvider time)
+public sealed class CaseEditor(Database db, TimeProvider time, CaseChanges changes)
 {
     readonly AuditLog _audit = new(db, time);
 
@@ -43,7 +43,7 @@ public sealed class CaseEditor(Database db, TimeProvider time)
             await RecordAsync(connection, tx, source, target, "merged-into", reason, moved, now);
         }
         await RecomputeAsync(connection, tx, target);
-        await PriorityStore.MarkStaleAsync(connection, tx, "c.id = @target", new { target });
+        await changes.RaiseAsync(connection, tx, now, new CaseChanged(CaseAspect.Membership, CaseSet.Matching("c.id = @target", new { target })), ct);
         await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{target}", "merge", new { sources, reason }), ct);
         await tx.CommitAsync(ct);
     }
@@ -82,7 +82,8 @@ public sealed class CaseEditor(Database db, TimeProvider time)
         await RecordAsync(connection, tx, newId!, caseId, "split-from", reason, wanted.Count, now);
         await RecomputeAsync(connection, tx, caseId);
         await RecomputeAsync(connection, tx, newId!);
-        await PriorityStore.MarkStaleAsync(connection, tx, "c.id IN (@caseId, @newId)", new { caseId, newId });
+        await changes.RaiseAsync(connection, tx, now,
+            new CaseChanged(CaseAspect.Membership, CaseSet.Matching("c.id IN (@caseId, @newId)", new { caseId, newId })), ct);
         await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "split", new { into = newId, fingerprints, reason }), ct);
         await tx.CommitAsync(ct);
         return newId!;

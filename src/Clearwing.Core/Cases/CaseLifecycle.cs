@@ -1,8 +1,5 @@
 using System.Data.Common;
-using System.Text.Json;
 using Clearwing.Access;
-using Clearwing.Disclosure;
-using Clearwing.Scoring;
 using Clearwing.Storage;
 using Dapper;
 
@@ -32,16 +29,16 @@ public sealed class TransitionRefusedException(TransitionDecision.Refused refusa
     };
 }
 
-/// <summary>
-/// Moves cases through their lifecycle (<see cref="Lifecycle"/> decides; this stores). A move happens in
-/// one transaction with its audit event; confirming commits to the case's report (a published digest,
-/// <see cref="CommitmentStore"/>), disclosing reveals it. Cases outside the caller's need-to-know are not found.
-/// </summary>
-public sealed class CaseLifecycle(Database db, TimeProvider time, AuditLog audit, CommitmentStore commitments)
-{
-    /// <summary>How many findings the committed report lists; the rest are counted.</summary>
-    const int ReportFindings = 100;
+/// <summary>The detail of a <see cref="CaseAspect.State"/> change: the case and its move.</summary>
+public sealed record CaseMoved(string Case, CaseState From, CaseState To);
 
+/// <summary>
+/// Moves cases through their lifecycle (<see cref="Lifecycle"/> decides; this stores). A move happens in one transaction
+/// with its audit event and raises <see cref="CaseAspect.State"/>: what follows a move (the commitment made on
+/// confirmation and revealed on disclosure, the priority) subscribes to that. Cases outside the caller's need-to-know are not found.
+/// </summary>
+public sealed class CaseLifecycle(Database db, TimeProvider time, AuditLog audit, CaseChanges changes)
+{
     public async Task<CaseTransition> TransitionAsync(Caller caller, string caseId, TransitionRequest request, CancellationToken ct = default)
     {
         await using var connection = await db.OpenAsync(ct);
@@ -75,18 +72,18 @@ public sealed class CaseLifecycle(Database db, TimeProvider time, AuditLog audit
             fixCommit = transition.FixCommit, fixedVersion = transition.FixedVersion, now,
         };
         await connection.ExecuteAsync("UPDATE cases SET state = @to WHERE seq = @caseSeq", row, tx);
-        await PriorityStore.MarkStaleAsync(connection, tx, current.Seq);
         await connection.ExecuteAsync(
             """
             INSERT INTO case_transitions (case_seq, from_state, to_state, action, actor, org, org_kind, reason, rejection, duplicate_of, fix_commit, fixed_version, at)
             VALUES (@caseSeq, @from, @to, @action, @actor, @org, @orgKind, @reason, @rejection, @duplicateOf, @fixCommit, @fixedVersion, @now)
             """, row, tx);
 
-        string? digest = null;
-        if (transition.To == CaseState.Confirmed &&
-            await connection.ExecuteScalarAsync<long?>("SELECT 1 FROM commitments WHERE case_id = @caseId", new { caseId }, tx) is null)
-            digest = (await commitments.CommitAsync(connection, tx, caseId, await ReportAsync(connection, tx, current.Seq, caseId, ct), ct)).Digest;
-        if (transition.To == CaseState.Disclosed) await commitments.RevealAsync(connection, tx, caseId, ct);
+        // The move's event names the commitment its confirmation made (the commitment follows the move through the hook).
+        const string Committed = "SELECT digest FROM commitments WHERE case_id = @caseId";
+        var confirming = transition.To == CaseState.Confirmed && await connection.ExecuteScalarAsync<string?>(Committed, new { caseId }, tx) is null;
+        await changes.RaiseAsync(connection, tx, now,
+            new CaseChanged(CaseAspect.State, CaseSet.One(current.Seq), new CaseMoved(caseId, transition.From, transition.To)), ct);
+        var digest = confirming ? await connection.ExecuteScalarAsync<string?>(Committed, new { caseId }, tx) : null;
 
         await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "transition", new
         {
@@ -112,33 +109,6 @@ public sealed class CaseLifecycle(Database db, TimeProvider time, AuditLog audit
         var full = caller.Kind is OrgKind.Coordinator or OrgKind.Maintainer;
         return rows.Select(r => new CaseTransition(caseId, r.from_state, r.to_state, r.action, full ? r.actor : r.org, r.org, full ? r.reason : null,
             r.rejection, r.duplicate_of, full ? r.fix_commit : null, full ? r.fixed_version : null, DateTimeOffset.FromUnixTimeMilliseconds(r.at))).ToList();
-    }
-
-    /// <summary>
-    /// The report a confirmation commits to: what the case is and the findings behind it, as the store holds
-    /// them at that moment. Its canonical form is what the digest covers.
-    /// </summary>
-    static async Task<JsonElement> ReportAsync(DbConnection connection, DbTransaction tx, long caseSeq, string caseId, CancellationToken ct)
-    {
-        var head = await connection.QuerySingleAsync<(string Project, string Title, long Severity, long Findings, long FirstSeen)>(
-            "SELECT p.name, c.title, c.max_severity, c.finding_count, c.first_seen FROM cases c JOIN projects p ON p.id = c.project_id WHERE c.seq = @caseSeq",
-            new { caseSeq }, tx);
-        var findings = await connection.QueryAsync<(string Tool, string RuleId, string? Cwe, string? Path, long? StartLine, string? Function, string Message, string? Cvss, string Revision)>(
-            $"""
-            SELECT f.tool, f.rule_id, f.cwe, f.path, f.start_line, f.function, f.message, f.cvss_vector, f.revision
-            FROM findings f JOIN fingerprints x ON x.id = f.fingerprint_id
-            WHERE x.case_seq = @caseSeq
-            ORDER BY f.import_seq, f.ordinal
-            LIMIT {ReportFindings}
-            """, new { caseSeq }, tx);
-        var report = new
-        {
-            @case = caseId, project = head.Project, title = head.Title, highestSeverity = ((Findings.ReportedSeverity)head.Severity).ToString().ToLowerInvariant(),
-            firstSeen = DateTimeOffset.FromUnixTimeMilliseconds(head.FirstSeen).ToString("O"), findingCount = head.Findings,
-            findings = findings.Select(f => new { tool = f.Tool, rule = f.RuleId, cwe = f.Cwe, path = f.Path, line = f.StartLine, function = f.Function, message = f.Message, cvss = f.Cvss, revision = f.Revision }),
-        };
-        ct.ThrowIfCancellationRequested();
-        return JsonSerializer.SerializeToElement(report);
     }
 
     sealed record TransitionRow(string from_state, string to_state, string action, string actor, string org, string? reason, string? rejection,

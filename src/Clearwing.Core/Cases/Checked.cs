@@ -19,6 +19,9 @@ public sealed record Checked<T> where T : notnull
 
     public static Checked<T> Refuse(string error) => new(default, error ?? throw new ArgumentNullException(nameof(error)));
 
+    /// <summary>The value, or bad input whose message is the reason as a sentence (for a problem detail or the command line).</summary>
+    public T ValueOrRefuse() => Ok ? Value! : throw new BadInputException($"{char.ToUpperInvariant(Error![0])}{Error[1..]}.");
+
     /// <summary>The value, for callers that already know the input is good (shipped data, tests).</summary>
     public T ValueOrThrow() => Ok ? Value! : throw new InvalidOperationException(Error);
 }

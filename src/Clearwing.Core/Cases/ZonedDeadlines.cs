@@ -53,7 +53,6 @@ public static class ZonedDeadlines
     public static TimeZoneInfo Zone(string? id)
     {
         if (string.IsNullOrEmpty(id)) return TimeZoneInfo.Utc;
-        var zone = ZonedTime.FindZone(id);
-        return zone.Value ?? throw new BadInputException(DisclosureStore.Sentence(zone.Error!));
+        return ZonedTime.FindZone(id).ValueOrRefuse();
     }
 }

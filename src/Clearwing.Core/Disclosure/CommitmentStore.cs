@@ -3,6 +3,8 @@ using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Clearwing.Cases;
+using Clearwing.Scoring;
 using Clearwing.Storage;
 using Dapper;
 
@@ -13,9 +15,51 @@ namespace Clearwing.Disclosure;
 /// may carry an early notice, and is revealed when the case is disclosed. The public reads select the
 /// salt, the case id and the report only for revealed rows, so nothing secret leaves the database before.
 /// </summary>
-public sealed class CommitmentStore(Database db, TimeProvider time)
+public sealed class CommitmentStore(Database db, TimeProvider time) : ICaseChangeSubscriber
 {
     readonly AuditLog _audit = new(db, time);
+
+    /// <summary>How many findings the committed report lists; the rest are counted.</summary>
+    const int ReportFindings = 100;
+
+    /// <summary>Follows the lifecycle: confirming commits to the case's report (once), disclosing reveals it.</summary>
+    public async Task OnChangedAsync(CaseChangeScope scope, CaseChanged change, CancellationToken ct)
+    {
+        if (change.Detail is not CaseMoved moved) return;
+        var (connection, tx) = (scope.Connection, scope.Transaction);
+        if (moved.To == CaseState.Confirmed &&
+            await connection.ExecuteScalarAsync<long?>("SELECT 1 FROM commitments WHERE case_id = @caseId", new { caseId = moved.Case }, tx) is null)
+            await CommitAsync(connection, tx, moved.Case, await ReportAsync(connection, tx, moved.Case, ct), ct);
+        if (moved.To == CaseState.Disclosed) await RevealAsync(connection, tx, moved.Case, ct);
+    }
+
+    /// <summary>
+    /// The report a confirmation commits to: what the case is and the findings behind it, as the store holds
+    /// them at that moment. Its canonical form is what the digest covers.
+    /// </summary>
+    static async Task<JsonElement> ReportAsync(DbConnection connection, DbTransaction tx, string caseId, CancellationToken ct)
+    {
+        var head = await connection.QuerySingleAsync<(long Seq, string Project, string Title, long Severity, long Findings, long FirstSeen)>(
+            "SELECT c.seq, p.name, c.title, c.max_severity, c.finding_count, c.first_seen FROM cases c JOIN projects p ON p.id = c.project_id WHERE c.id = @caseId",
+            new { caseId }, tx);
+        var findings = await connection.QueryAsync<(string Tool, string RuleId, string? Cwe, string? Path, long? StartLine, string? Function, string Message, string? Cvss, string Revision)>(
+            $"""
+            SELECT f.tool, f.rule_id, f.cwe, f.path, f.start_line, f.function, f.message, f.cvss_vector, f.revision
+            FROM findings f JOIN fingerprints x ON x.id = f.fingerprint_id
+            WHERE x.case_seq = @caseSeq
+            ORDER BY f.import_seq, f.ordinal
+            LIMIT {ReportFindings}
+            """, new { caseSeq = head.Seq }, tx);
+        var report = new
+        {
+            @case = caseId, project = head.Project, title = head.Title, highestSeverity = ((ReportedSeverity)head.Severity).ToString().ToLowerInvariant(),
+            firstSeen = DateTimeOffset.FromUnixTimeMilliseconds(head.FirstSeen).ToString("O"), findingCount = head.Findings,
+            findings = findings.Select(f => new { tool = f.Tool, rule = f.RuleId, cwe = f.Cwe, path = f.Path, line = f.StartLine, function = f.Function, message = f.Message, cvss = f.Cvss, revision = f.Revision }),
+        };
+        ct.ThrowIfCancellationRequested();
+        return JsonSerializer.SerializeToElement(report);
+    }
+
 
     public const int MaxLimit = 1000;
 

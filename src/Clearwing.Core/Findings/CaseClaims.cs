@@ -1,6 +1,4 @@
 using System.Data.Common;
-using Clearwing.Packages;
-using Clearwing.Scoring;
 using Dapper;
 
 namespace Clearwing.Findings;
@@ -19,7 +17,7 @@ internal sealed class CaseClaims
         if (r.Aliases.Count > 0 || r.Affects.Count > 0) _claims.Add((r.Fingerprint, r.Tool, r.Aliases, r.Affects));
     }
 
-    public async Task ApplyAsync(DbConnection connection, DbTransaction tx, long projectId, long now, CancellationToken ct)
+    public async Task ApplyAsync(DbConnection connection, DbTransaction tx, long projectId, long now, CaseChanges changes, CancellationToken ct)
     {
         var touched = new HashSet<long>();
         foreach (var (fingerprint, tool, aliases, affects) in _claims)
@@ -41,10 +39,7 @@ internal sealed class CaseClaims
             touched.Add(caseSeq);
         }
         // Exposure (and with it the priority) follows the new packages and the advisories the aliases name; aliases may bring KEV evidence.
-        foreach (var caseSeq in touched)
-        {
-            await ExposureStore.RefreshAdvisoriesAsync(connection, tx, "c.seq = @caseSeq", new { caseSeq }, now, ct);
-            await ExposureStore.RecomputeCaseAsync(connection, tx, caseSeq, ct);
-        }
+        if (touched.Count > 0)
+            await changes.RaiseAsync(connection, tx, now, new CaseChanged(CaseAspect.Aliases | CaseAspect.Packages, CaseSet.Of(touched)), ct);
     }
 }

@@ -2,6 +2,7 @@ using Clearwing.Access;
 using Clearwing.Cases;
 using Clearwing.Storage;
 using Dapper;
+using Clearwing.Scoring;
 
 namespace Clearwing.Findings;
 

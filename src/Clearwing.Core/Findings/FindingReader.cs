@@ -63,7 +63,7 @@ public static class FindingReader
                     result = run.Map(SarifResultParser.Parse(bytes), hashes);
                 }
             }
-            catch (JsonException e) { throw Errors.Wrap(file, walker.Path, e); }
+            catch (JsonException e) { throw MalformedInputException.FromJson(file, walker.Path, e); }
             catch (JsonLimitException e) { throw new MalformedInputException(file, walker.Path, e.Message); }
             if (result is null) yield break;
             yield return result;
@@ -82,7 +82,7 @@ public static class FindingReader
                 if (walker.Next(out var bytes))
                     result = NativeFindings.Map(JsonSerializer.Deserialize(bytes, IntakeJson.Default.NativeFinding)!, header, file, walker.Path);
             }
-            catch (JsonException e) { throw Errors.Wrap(file, walker.Path, e); }
+            catch (JsonException e) { throw MalformedInputException.FromJson(file, walker.Path, e); }
             catch (JsonLimitException e) { throw new MalformedInputException(file, walker.Path, e.Message); }
             if (result is null) yield break;
             yield return result;
@@ -158,7 +158,7 @@ internal sealed class HeaderReader
         {
             reader.ReadRoot();
         }
-        catch (JsonException e) { throw Errors.Wrap(file, reader._where, e); }
+        catch (JsonException e) { throw MalformedInputException.FromJson(file, reader._where, e); }
         catch (JsonLimitException e) { throw new MalformedInputException(file, reader._where, e.Message); }
         return header;
     }
@@ -253,25 +253,8 @@ internal sealed class HeaderReader
         }
         catch (JsonException e)
         {
-            _header.Deferred ??= Errors.Wrap(_header.File, where, e);
+            _header.Deferred ??= MalformedInputException.FromJson(_header.File, where, e);
             return default;
         }
-    }
-}
-
-internal static class Errors
-{
-    /// <summary>A System.Text.Json error as a <see cref="MalformedInputException"/>: the serializer's path appended to ours, its message without the position noise.</summary>
-    public static MalformedInputException Wrap(string file, string path, JsonException e)
-    {
-        string full = e.Path is { Length: > 1 } p && p[0] == '$' ? path + p[1..] : path;
-        string reason = e.Message;
-        foreach (var cut in new[] { " Path: ", " LineNumber: ", " | LineNumber: " })
-            if (reason.IndexOf(cut, StringComparison.Ordinal) is int i and >= 0) reason = reason[..i];
-        if (reason.Contains("maximum configured depth", StringComparison.Ordinal) || reason.Contains("MaxDepth", StringComparison.Ordinal))
-            reason = $"nesting deeper than {JsonFileCursor.MaxDepth} levels";
-        else if (e.Path is null && e.LineNumber is long line)
-            reason = $"invalid JSON at line {line + 1}, byte {e.BytePositionInLine + 1}: {reason.TrimEnd('.')}";
-        return new MalformedInputException(file, full, reason);
     }
 }

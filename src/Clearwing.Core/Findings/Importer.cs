@@ -40,7 +40,7 @@ public sealed record ImportSummary(
 /// handful of set-based statements. The contract tests hold both to the same results. Each import that stores
 /// anything appends one event to the audit chain in the same transaction.
 /// </summary>
-public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
+public sealed class Importer(Database db, TimeProvider time, AuditLog audit, CaseChanges changes)
 {
     /// <summary>SQLite: the new fingerprints past which an import rebuilds the fingerprints' unique index (see <see cref="StoreRowByRow"/>).</summary>
     internal long RebuildFingerprintKeyAfter { get; init; } = 100_000;
@@ -123,12 +123,11 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
             : await StoreSetBasedAsync(connection, tx, import, results, progress, ct);
 
         var summary = counts with { ImportId = importId, Project = request.Project, Revision = import.Revision! };
-        // A new case without a reported vector needs no priority row (PriorityStore.Fresh); a reported vector changes
-        // the CVSS of the case it lands in, new or known.
+        // New findings change nothing derived from a case (a new case needs no priority row: PriorityStore.Fresh), unless
+        // they report a vector: that changes the CVSS of the case it lands in, new or known.
         if (import.ReportedCvss)
-            await PriorityStore.MarkStaleAsync(connection, tx,
-                "c.seq IN (SELECT x.case_seq FROM findings f JOIN fingerprints x ON x.id = f.fingerprint_id WHERE f.import_seq = @importSeq AND f.cvss_vector IS NOT NULL)",
-                new { importSeq });
+            await changes.RaiseAsync(connection, tx, now, new CaseChanged(CaseAspect.Cvss, CaseSet.Matching(
+                $"c.seq IN (SELECT x.case_seq FROM findings f JOIN fingerprints x ON x.id = f.fingerprint_id WHERE f.import_seq = {importSeq} AND f.cvss_vector IS NOT NULL)")), ct);
         await connection.ExecuteAsync(
             """
             UPDATE imports SET sha256 = @ContentHash, revision = @Revision, results = @Results, new = @New, unchanged = @Unchanged, updated = @Updated,
@@ -139,7 +138,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit)
                 ContentHash = contentHash ?? await hashing, summary.Revision, summary.Results, summary.New, summary.Unchanged, summary.Updated,
                 summary.Absent, summary.Suppressed, summary.NewCases, summary.ImportId,
             }, tx);
-        await import.Claims.ApplyAsync(connection, tx, projectId, now, ct);
+        await import.Claims.ApplyAsync(connection, tx, projectId, now, changes, ct);
         // Counts and names only: finding content may be embargoed, and events are listed to anyone with the database.
         await audit.AppendAsync(connection, tx, AuditEntry.By(request.By ?? Caller.Local, $"import:{importId}", "import", new
         {

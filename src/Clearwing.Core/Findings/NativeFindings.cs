@@ -1,3 +1,5 @@
+using Clearwing.Scoring;
+
 namespace Clearwing.Findings;
 
 /// <summary>

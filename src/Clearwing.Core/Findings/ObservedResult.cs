@@ -1,3 +1,5 @@
+using Clearwing.Scoring;
+
 namespace Clearwing.Findings;
 
 /// <summary>
@@ -46,9 +48,6 @@ public sealed record ObservedResult
 
 /// <summary>SARIF's result level (§3.27.10).</summary>
 public enum FindingLevel { None = 0, Note = 1, Warning = 2, Error = 3 }
-
-/// <summary>Severity as reported, on the CVSS qualitative scale; "highest reported severity" of a case uses this order.</summary>
-public enum ReportedSeverity { None = 0, Low = 1, Medium = 2, High = 3, Critical = 4 }
 
 /// <summary>Where a fingerprint came from, strongest first.</summary>
 public enum FingerprintSource { Sarif = 0, Partial = 1, Computed = 2 }

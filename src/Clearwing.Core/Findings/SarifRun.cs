@@ -1,4 +1,5 @@
 using System.Globalization;
+using Clearwing.Scoring;
 
 namespace Clearwing.Findings;
 

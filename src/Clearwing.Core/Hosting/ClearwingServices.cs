@@ -1,6 +1,7 @@
 using Clearwing.Access;
 using Clearwing.Cases;
 using Clearwing.Disclosure;
+using Clearwing.Finders;
 using Clearwing.Findings;
 using Clearwing.Packages;
 using Clearwing.Scoring;
@@ -39,7 +40,9 @@ public static class ClearwingServices
         services.AddSingleton<CaseQueries>();
         services.AddSingleton<CaseLifecycle>();
         services.AddSingleton<CaseEditor>();
-        services.AddSingleton<DisclosureStore>();
+        services.AddSingleton<DisclosurePolicyStore>();
+        services.AddSingleton<ExtensionStore>();
+        services.AddSingleton<ClockStore>();
 
         services.AddSingleton<CaseSsvc>();
         services.AddSingleton<CaseCvss>();
@@ -52,6 +55,13 @@ public static class ClearwingServices
         services.AddSingleton<DependencyScan>();
 
         services.AddSingleton<CommitmentStore>();
+
+        // The case-changed hook and what follows it, in the order it runs: derived data first (exposure, which the
+        // priority reads), then what acts on a move (commitments), then the priority, which every change may touch.
+        services.AddSingleton(provider => new CaseChanges(provider.GetServices<ICaseChangeSubscriber>));
+        services.AddSingleton<ICaseChangeSubscriber>(provider => provider.GetRequiredService<ExposureStore>());
+        services.AddSingleton<ICaseChangeSubscriber>(provider => provider.GetRequiredService<CommitmentStore>());
+        services.AddSingleton<ICaseChangeSubscriber>(provider => provider.GetRequiredService<PriorityStore>());
 
         // Job handlers (IJobHandler) are registered here, one line each, as the slow stages arrive.
         return services;

@@ -18,7 +18,7 @@ public sealed record CaseCvssVector(string Vector, string Version, decimal Score
 public sealed record CaseCvssView(string Case, CaseCvssVector? Current, IReadOnlyList<CaseCvssVector> History, IReadOnlyList<CaseCvssVector> FromIntake);
 
 /// <summary>CVSS vectors on cases: the coordinator's and granted validators' writers set them; the case's readers see them.</summary>
-public sealed class CaseCvss(Database db, TimeProvider time)
+public sealed class CaseCvss(Database db, TimeProvider time, CaseChanges changes)
 {
     readonly AuditLog _audit = new(db, time);
 
@@ -49,7 +49,7 @@ public sealed class CaseCvss(Database db, TimeProvider time)
             VALUES (@caseSeq, @vector, @version, @score, @severity, @reason, @actor, @org, @now)
             """, row, tx);
         await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "cvss", new { row.vector, row.score, row.reason }), ct);
-        await PriorityStore.MarkStaleAsync(connection, tx, caseSeq);
+        await changes.RaiseAsync(connection, tx, row.now, new CaseChanged(CaseAspect.Cvss, CaseSet.One(caseSeq)), ct);
         await tx.CommitAsync(ct);
         return await GetAsync(caller, caseId, ct);
     }

@@ -17,7 +17,7 @@ public sealed record CaseSsvcOutcome(string Table, string Name, string Version, 
 /// SSVC decision points stored on cases. The coordinator's writers and validators with a grant set them (they
 /// are what triage and validation establish); anyone who may see the case sees them and the decisions they give.
 /// </summary>
-public sealed class CaseSsvc(Database db, TimeProvider time)
+public sealed class CaseSsvc(Database db, TimeProvider time, CaseChanges changes)
 {
     readonly AuditLog _audit = new(db, time);
 
@@ -49,7 +49,7 @@ public sealed class CaseSsvc(Database db, TimeProvider time)
                 """, new { caseSeq, point, value, actor = caller.Actor, now }, tx);
         await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "ssvc",
             checkedValues.ToDictionary(v => v.Point, v => v.Value)), ct);
-        await PriorityStore.MarkStaleAsync(connection, tx, caseSeq);
+        await changes.RaiseAsync(connection, tx, now, new CaseChanged(CaseAspect.Ssvc, CaseSet.One(caseSeq)), ct);
         await tx.CommitAsync(ct);
         return await GetAsync(caller, caseId, ct);
     }

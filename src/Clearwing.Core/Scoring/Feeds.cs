@@ -32,7 +32,7 @@ public static class CaseAliases
 /// active (recorded as set by the feed). Imports replace the whole feed in one transaction: a bad file
 /// stores nothing.
 /// </summary>
-public sealed partial class FeedStore(Database db, TimeProvider time)
+public sealed partial class FeedStore(Database db, TimeProvider time, CaseChanges changes)
 {
     readonly AuditLog _audit = new(db, time);
 
@@ -64,6 +64,7 @@ public sealed partial class FeedStore(Database db, TimeProvider time)
 
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         await connection.ExecuteAsync("DELETE FROM kev", transaction: tx);
         await connection.ExecuteAsync(
             """
@@ -80,9 +81,10 @@ public sealed partial class FeedStore(Database db, TimeProvider time)
             FROM case_aliases a JOIN kev k ON k.cve_id = a.alias
             WHERE NOT EXISTS (SELECT 1 FROM case_ssvc s WHERE s.case_seq = a.case_seq AND s.decision_point = 'exploitation' AND s.value = @active)
             ON CONFLICT (case_seq, decision_point) DO UPDATE SET value = excluded.value, set_by = excluded.set_by, set_at = excluded.set_at
-            """, new { active, now = time.GetUtcNow().ToUnixTimeMilliseconds() }, tx);
+            """, new { active, now }, tx);
         // Listing or delisting changes the exploitation evidence of every case with an alias.
-        await PriorityStore.MarkStaleAsync(connection, tx, "c.seq IN (SELECT case_seq FROM case_aliases)", null);
+        await changes.RaiseAsync(connection, tx, now,
+            new CaseChanged(CaseAspect.Exploitation, CaseSet.Matching("c.seq IN (SELECT case_seq FROM case_aliases)")), ct);
         var result = new FeedImport("cisa-kev", version, entries.Count, marked);
         await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, "feed:cisa-kev", "import", result), ct);
         await tx.CommitAsync(ct);
@@ -156,9 +158,8 @@ public sealed partial class FeedStore(Database db, TimeProvider time)
                 "INSERT INTO case_aliases (case_seq, alias, set_by, set_at) VALUES (@caseSeq, @alias, @actor, @now) ON CONFLICT (case_seq, alias) DO NOTHING",
                 new { caseSeq, alias, actor = caller.Actor, now }, tx);
         await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "aliases", new { aliases }), ct);
-        await PriorityStore.MarkStaleAsync(connection, tx, caseSeq);
-        // An alias an imported OSV advisory names gives the case that advisory's packages, and so its exposure.
-        await Packages.ExposureStore.RefreshAdvisoriesAsync(connection, tx, "c.seq = @caseSeq", new { caseSeq }, now, ct);
+        // An alias may name a KEV listing, and an imported OSV advisory that gives the case its packages and so its exposure.
+        await changes.RaiseAsync(connection, tx, now, new CaseChanged(CaseAspect.Aliases, CaseSet.One(caseSeq)), ct);
         await tx.CommitAsync(ct);
         return await GetAsync(caller, caseId, ct);
     }

@@ -120,6 +120,20 @@ public sealed class Database : IAsyncDisposable
     }
 
     /// <summary>
+    /// After a bulk load into <paramref name="tables"/>: gives PostgreSQL's planner their new statistics at once, rather than
+    /// when autovacuum next looks (a query joining freshly loaded tables without them can pick nested loops over sequential
+    /// scans and take minutes). SQLite plans without statistics: nothing to do.
+    /// </summary>
+    public static async Task AnalyzeAsync(DbConnection connection, DbTransaction tx, params string[] tables)
+    {
+        if (connection is not NpgsqlConnection) return;
+        await using var analyze = connection.CreateCommand();
+        analyze.Transaction = tx;
+        analyze.CommandText = $"ANALYZE {string.Join(", ", tables)}";
+        await analyze.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
     /// Begins a write transaction. On SQLite it takes the write lock at once (BEGIN IMMEDIATE), so two
     /// writers queue instead of deadlocking on lock upgrade.
     /// </summary>

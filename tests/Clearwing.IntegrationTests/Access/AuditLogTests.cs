@@ -326,7 +326,7 @@ public sealed class AuditLogTests
     {
         await using var db = await TestDatabases.CreateAsync(engine);
         var log = new AuditLog(db, TimeProvider.System);
-        var importer = new Importer(db, TimeProvider.System, log);
+        var importer = Wired.For(db).Get<Importer>();
         var path = Some.SarifLog(Some.Results(3));
         var request = new ImportRequest("demo", [new ImportFile(path, "scan.sarif")], "r1", By: Caller.Local with { Actor = "ci-bot" });
 
@@ -352,7 +352,7 @@ public sealed class AuditLogTests
         var broken = Some.TempFile("""{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T"}},"results":[{"ruleId":""" , ".sarif");
 
         await Assert.ThrowsAnyAsync<Exception>(() =>
-            new Importer(db, TimeProvider.System, log).ImportAsync(new ImportRequest("demo", [new ImportFile(broken, "broken.sarif")]), null, Ct));
+            Wired.For(db).Get<Importer>().ImportAsync(new ImportRequest("demo", [new ImportFile(broken, "broken.sarif")]), null, Ct));
 
         Assert.Empty(await log.ListAsync(ct: Ct));
     }

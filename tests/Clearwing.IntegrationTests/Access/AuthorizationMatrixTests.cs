@@ -5,6 +5,7 @@ using Clearwing.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Clearwing.IntegrationTests.Support;
 
 namespace Clearwing.IntegrationTests.Access;
 
@@ -135,7 +136,7 @@ public sealed class AuthorizationMatrixTests
         }), "200/200 200/200 403/403 403/404 403/404 404/404 401/401"),
         ["DELETE /api/v1/cases/{id}/packages"] = new(async (f, c) =>
         {
-            await new Clearwing.Packages.ExposureStore(f.Server.Db, TimeProvider.System).SetPackageAsync(Caller.Local, c.Case, "pkg:npm/left-pad", "vers:npm/<1.3.0", Ct);
+            await Wired.For(f.Server.Db).Get<Clearwing.Packages.ExposureStore>().SetPackageAsync(Caller.Local, c.Case, "pkg:npm/left-pad", "vers:npm/<1.3.0", Ct);
             return Delete($"/api/v1/cases/{c.Case}/packages?purl=pkg:npm/left-pad");
         }, "200/200 200/200 403/403 403/404 403/404 404/404 401/401"),
         ["GET /api/v1/cases/{id}/ssvc"] = new((_, c) => Done(Get($"/api/v1/cases/{c.Case}/ssvc")), "200/200 200/200 200/200 200/404 200/404 404/404 401/401"),
@@ -203,7 +204,7 @@ public sealed class AuthorizationMatrixTests
         {
             var org = c.InScope && c.Org is "coordinator" or "hospital" ? c.Org : $"clinic-{c.N}";
             if (org != c.Org) await f.Access.CreateOrgAsync(Caller.Local, org, OrgKind.Downstream, Ct);
-            var import = await new Clearwing.Packages.SbomStore(f.Server.Db, TimeProvider.System)
+            var import = await Wired.For(f.Server.Db).Get<Clearwing.Packages.SbomStore>()
                 .ImportAsync(Caller.Local, org, $"portal-{c.N}", Clearwing.IntegrationTests.Packages.SomeSbom.CycloneDx(2), "portal.cdx.json", Ct);
             return Get($"/api/v1/products/{import.Product.Id}");
         }, "200/200 200/200 200/200 403/403 403/403 200/404 401/401"),
@@ -211,17 +212,16 @@ public sealed class AuthorizationMatrixTests
 
     /// <summary>One OSV advisory in the server's database (a re-import of the same record changes nothing).</summary>
     static async Task ImportAdvisoryAsync(Fixture f) =>
-        await new Clearwing.Packages.OsvStore(f.Server.Db, TimeProvider.System).ImportAsync(Caller.Local, Some.TempFile(
+        await Wired.For(f.Server.Db).Get<Clearwing.Packages.OsvStore>().ImportAsync(Caller.Local, Some.TempFile(
             """{"id":"PYSEC-2021-9","modified":"2021-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"PyPI","name":"example"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2.0"}]}]}]}""",
             ".json"), ct: Ct);
 
     /// <summary>Puts the case on the disclosure clock (once): the coordinator moves it on through the lifecycle until it is notified.</summary>
     static async Task NotifyAsync(Fixture f, string caseId)
     {
-        var lifecycle = new Clearwing.Cases.CaseLifecycle(f.Server.Db, TimeProvider.System, new AuditLog(f.Server.Db, TimeProvider.System),
-            new Clearwing.Disclosure.CommitmentStore(f.Server.Db, TimeProvider.System));
+        var lifecycle = Wired.For(f.Server.Db).Get<Clearwing.Cases.CaseLifecycle>();
         var path = new[] { Clearwing.Cases.CaseState.New, Clearwing.Cases.CaseState.Triage, Clearwing.Cases.CaseState.Confirmed, Clearwing.Cases.CaseState.Notified };
-        var state = (await new Clearwing.Cases.CaseQueries(f.Server.Db, TimeProvider.System).GetAsync(Caller.Local, caseId, Ct))!.Case.State;
+        var state = (await Wired.For(f.Server.Db).Get<Clearwing.Cases.CaseQueries>().GetAsync(Caller.Local, caseId, Ct))!.Case.State;
         foreach (var to in path.SkipWhile(s => Clearwing.Cases.Lifecycle.Name(s) != state).Skip(1))
             await lifecycle.TransitionAsync(Caller.Local, caseId, new Clearwing.Cases.TransitionRequest(to), Ct);
     }
@@ -234,7 +234,7 @@ public sealed class AuthorizationMatrixTests
         public required string CaseB { get; init; }
         public AccessStore Access => Server.Access;
         public GrantStore Grants => new(Server.Db, TimeProvider.System);
-        public Clearwing.Cases.DisclosureStore Disclosure => new(Server.Db, new AuditLog(Server.Db, TimeProvider.System), TimeProvider.System);
+        public Clearwing.Cases.ExtensionStore Disclosure => Wired.For(Server.Db).Get<Clearwing.Cases.ExtensionStore>();
 
         public static async Task<Fixture> StartAsync()
         {
@@ -243,7 +243,7 @@ public sealed class AuthorizationMatrixTests
             var import = await server.Http.PostAsync("/api/v1/projects/zlib/imports",
                 new StringContent(File.ReadAllText(Some.SarifLog(Some.Results(2))), null, "application/json"), Ct);
             import.EnsureSuccessStatusCode();
-            var cases = (await new Clearwing.Cases.CaseQueries(server.Db, TimeProvider.System).ListAsync(Caller.Local, new Clearwing.Cases.CaseFilter(), Ct)).Items;
+            var cases = (await Wired.For(server.Db).Get<Clearwing.Cases.CaseQueries>().ListAsync(Caller.Local, new Clearwing.Cases.CaseFilter(), Ct)).Items;
             await server.Access.CreateOrgAsync(Caller.Local, "beta", OrgKind.Maintainer, Ct);
             var clients = new Dictionary<string, HttpClient>();
             foreach (var (name, org, kind, role) in Callers)
@@ -251,8 +251,7 @@ public sealed class AuthorizationMatrixTests
             var grants = new GrantStore(server.Db, TimeProvider.System);
             await grants.GrantAsync(Caller.Local, cases[0].Id, "alpha", "matrix", Ct);
             await grants.GrantAsync(Caller.Local, cases[0].Id, "vals", "matrix", Ct);
-            var lifecycle = new Clearwing.Cases.CaseLifecycle(server.Db, TimeProvider.System, new AuditLog(server.Db, TimeProvider.System),
-                new Clearwing.Disclosure.CommitmentStore(server.Db, TimeProvider.System));
+            var lifecycle = Wired.For(server.Db).Get<Clearwing.Cases.CaseLifecycle>();
             await lifecycle.TransitionAsync(Caller.Local, cases[0].Id, new Clearwing.Cases.TransitionRequest(Clearwing.Cases.CaseState.Triage), Ct);
             await lifecycle.TransitionAsync(Caller.Local, cases[0].Id, new Clearwing.Cases.TransitionRequest(Clearwing.Cases.CaseState.Confirmed), Ct);
             return new Fixture { Server = server, Clients = clients, CaseA = cases[0].Id, CaseB = cases[1].Id };

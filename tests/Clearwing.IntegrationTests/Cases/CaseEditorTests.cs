@@ -3,6 +3,7 @@ using Clearwing.Cases;
 using Clearwing.Findings;
 using Clearwing.IntegrationTests.Storage;
 using Clearwing.Storage;
+using Clearwing.IntegrationTests.Support;
 
 namespace Clearwing.IntegrationTests.Cases;
 
@@ -13,7 +14,7 @@ public sealed class CaseEditorTests
     static async Task<List<CaseSummary>> ImportCases(Database db, int count)
     {
         var log = Some.SarifLog(Some.Results(count));
-        await new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System)).ImportAsync(new ImportRequest("p", [new ImportFile(log, "log.sarif")]), null, Ct);
+        await Wired.For(db).Get<Importer>().ImportAsync(new ImportRequest("p", [new ImportFile(log, "log.sarif")]), null, Ct);
         return (await new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.ToList();
     }
 
@@ -22,7 +23,7 @@ public sealed class CaseEditorTests
     {
         await using var db = await TestDatabases.CreateAsync(engine);
         var cases = await ImportCases(db, 3);
-        var editor = new CaseEditor(db, TimeProvider.System);
+        var editor = Wired.For(db).Get<CaseEditor>();
 
         await editor.MergeAsync(Caller.Local, cases[0].Id, [cases[1].Id, cases[2].Id], "same overflow in the parser", Ct);
 
@@ -36,7 +37,7 @@ public sealed class CaseEditorTests
 
         // A later import of the same results lands in the survivor, not in new cases.
         var again = Some.SarifLog(Some.Results(3));
-        var summary = await new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System)).ImportAsync(new ImportRequest("p", [new ImportFile(again, "again.sarif")], "r2"), null, Ct);
+        var summary = await Wired.For(db).Get<Importer>().ImportAsync(new ImportRequest("p", [new ImportFile(again, "again.sarif")], "r2"), null, Ct);
         Assert.Equal(0, summary.NewCases);
         Assert.Equal(6, (await queries.GetAsync(Caller.Local, cases[0].Id, Ct))!.Case.Findings);
     }
@@ -46,7 +47,7 @@ public sealed class CaseEditorTests
     {
         await using var db = await TestDatabases.CreateAsync(engine);
         var cases = await ImportCases(db, 2);
-        var editor = new CaseEditor(db, TimeProvider.System);
+        var editor = Wired.For(db).Get<CaseEditor>();
         await editor.MergeAsync(Caller.Local, cases[0].Id, [cases[1].Id], "looked alike", Ct);
         var queries = new CaseQueries(db, TimeProvider.System);
         var merged = (await queries.GetAsync(Caller.Local, cases[0].Id, Ct))!;
@@ -65,7 +66,7 @@ public sealed class CaseEditorTests
     {
         await using var db = await TestDatabases.CreateAsync(engine);
         var cases = await ImportCases(db, 2);
-        var editor = new CaseEditor(db, TimeProvider.System);
+        var editor = Wired.For(db).Get<CaseEditor>();
 
         await Assert.ThrowsAsync<CaseEditException>(() => editor.MergeAsync(Caller.Local, cases[0].Id, [cases[1].Id], " ", Ct));
         await Assert.ThrowsAsync<CaseEditException>(() => editor.MergeAsync(Caller.Local, cases[0].Id, [cases[0].Id], "self", Ct));

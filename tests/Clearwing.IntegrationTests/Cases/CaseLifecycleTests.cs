@@ -4,6 +4,7 @@ using Clearwing.Disclosure;
 using Clearwing.Findings;
 using Clearwing.IntegrationTests.Storage;
 using Clearwing.Storage;
+using Clearwing.IntegrationTests.Support;
 
 namespace Clearwing.IntegrationTests.Cases;
 
@@ -21,7 +22,7 @@ public sealed class CaseLifecycleTests
         var db = await TestDatabases.CreateAsync(engine);
         var time = TimeProvider.System;
         var audit = new AuditLog(db, time);
-        await new Importer(db, time, audit).ImportAsync(new ImportRequest("libpng", [new ImportFile(Some.SarifLog(Some.Results(2)), "scan.sarif")]), null, Ct);
+        await Wired.For(db, time).Get<Importer>().ImportAsync(new ImportRequest("libpng", [new ImportFile(Some.SarifLog(Some.Results(2)), "scan.sarif")]), null, Ct);
         var cases = (await new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Select(c => c.Id).ToList();
         var access = new AccessStore(db, time);
         await access.InitAsync("cert", "admin@cert.example", "correct horse battery staple", Ct);
@@ -31,7 +32,7 @@ public sealed class CaseLifecycleTests
             var token = await access.CreateTokenAsync(Caller.Local, org, $"{org}-{role}", role, null, Ct);
             return (await access.AuthenticateTokenAsync(token.Secret, Ct))!.Value.Caller;
         }
-        var world = new World(db, new CaseLifecycle(db, time, audit, new CommitmentStore(db, time)), new CommitmentStore(db, time), audit,
+        var world = new World(db, Wired.For(db, time).Get<CaseLifecycle>(), new CommitmentStore(db, time), audit,
             cases[0], cases[1],
             await CallerAsync("cert", OrgKind.Coordinator, Role.Triager), await CallerAsync("alpha", OrgKind.Maintainer, Role.Triager),
             await CallerAsync("vals", OrgKind.Validator, Role.Triager), await CallerAsync("cert", OrgKind.Coordinator, Role.Viewer),
@@ -126,7 +127,7 @@ public sealed class CaseLifecycleTests
         await using var _ = w.Db;
         await w.Lifecycle.TransitionAsync(w.Coordinator, w.CaseA, new TransitionRequest(CaseState.Triage), Ct);
         await w.Lifecycle.TransitionAsync(w.Coordinator, w.CaseA, new TransitionRequest(CaseState.Confirmed), Ct);
-        var editor = new CaseEditor(w.Db, TimeProvider.System);
+        var editor = Wired.For(w.Db).Get<CaseEditor>();
         var fingerprint = (await new CaseQueries(w.Db, TimeProvider.System).GetAsync(Caller.Local, w.CaseA, Ct))!.Fingerprints[0];
 
         var split = await Assert.ThrowsAsync<CaseEditException>(() => editor.SplitAsync(Caller.Local, w.CaseA, [fingerprint], "regroup", Ct));

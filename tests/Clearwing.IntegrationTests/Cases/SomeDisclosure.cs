@@ -1,7 +1,7 @@
 using Clearwing.Access;
 using Clearwing.Cases;
-using Clearwing.Disclosure;
 using Clearwing.Findings;
+using Clearwing.IntegrationTests.Support;
 using Clearwing.Storage;
 
 namespace Clearwing.IntegrationTests.Cases;
@@ -18,7 +18,7 @@ public static class SomeDisclosure
     public static async Task<List<string>> CasesAsync(Database db, string project, int count)
     {
         var before = (await AllCasesAsync(db)).ToHashSet();
-        await new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System))
+        await Support.Wired.For(db).Get<Importer>()
             .ImportAsync(new ImportRequest(project, [new ImportFile(Some.SarifLog(Some.Results(count)), "log.sarif")]), null, Ct);
         return (await AllCasesAsync(db)).Where(id => !before.Contains(id)).ToList();
     }
@@ -43,7 +43,7 @@ public static class SomeDisclosure
     public static async Task MoveAsync(Database db, string caseId, TransitionRequest request, DateTimeOffset at, Caller? by = null)
     {
         var time = new Instant(at);
-        await new CaseLifecycle(db, time, new AuditLog(db, time), new CommitmentStore(db, time)).TransitionAsync(by ?? Caller.Local, caseId, request, Ct);
+        await Support.Wired.For(db, time).Get<CaseLifecycle>().TransitionAsync(by ?? Caller.Local, caseId, request, Ct);
     }
 
     /// <summary>Triaged, confirmed and notified by the coordinator, notified at <paramref name="at"/>.</summary>
@@ -60,9 +60,35 @@ public static class SomeDisclosure
         public override DateTimeOffset GetUtcNow() => at;
     }
 
-    public static DisclosureStore Store(Database db, TimeProvider time) => new(db, new AuditLog(db, time), time);
+    /// <summary>The disclosure stores (clocks, extensions, policy) as the hosts wire them, on <paramref name="time"/>.</summary>
+    public static DisclosureStores Store(Database db, TimeProvider time) => new(Support.Wired.For(db, time));
 
     public static Deadline Only(IReadOnlyList<Deadline> deadlines, DeadlineKind kind) => Assert.Single(deadlines, d => d.Kind == kind);
 
     public static DateTimeOffset Day(int days) => Support.FakeTime.Start + TimeSpan.FromDays(days);
+}
+
+/// <summary>The three disclosure stores behind one name, so a test reads as the story it tells (a policy, a request, a clock).</summary>
+public sealed class DisclosureStores(IServiceProvider services)
+{
+    public ClockStore Clocks { get; } = services.Get<ClockStore>();
+    public ExtensionStore Extensions { get; } = services.Get<ExtensionStore>();
+    public DisclosurePolicyStore Policy { get; } = services.Get<DisclosurePolicyStore>();
+
+    public Task<CaseClock> GetClockAsync(Caller caller, string caseId, CancellationToken ct) => Clocks.GetClockAsync(caller, caseId, ct);
+    public Task<CaseClock> RecordAsync(Caller caller, string caseId, ClockEntry entry, CancellationToken ct) => Clocks.RecordAsync(caller, caseId, entry, ct);
+    public Task<Page<DeadlineEntry>> ListDeadlinesAsync(Caller caller, DeadlineFilter filter, CancellationToken ct) =>
+        Clocks.ListDeadlinesAsync(caller, filter, ct);
+    public Task<CaseExtension> AskExtensionAsync(Caller caller, string caseId, int days, string reason, CancellationToken ct) =>
+        Extensions.AskExtensionAsync(caller, caseId, days, reason, ct);
+    public Task<CaseExtension> DecideExtensionAsync(
+        Caller caller, string extensionId, ExtensionVerdict verdict, string? note, string? caseId = null, CancellationToken ct = default) =>
+        Extensions.DecideExtensionAsync(caller, extensionId, verdict, note, caseId, ct);
+    public Task<IReadOnlyList<CaseExtension>> ListExtensionsAsync(Caller caller, string caseId, CancellationToken ct) =>
+        Extensions.ListExtensionsAsync(caller, caseId, ct);
+    public Task<DisclosurePolicySettings> GetPolicyAsync(Caller caller, CancellationToken ct) => Policy.GetPolicyAsync(caller, ct);
+    public Task<DisclosurePolicySettings> SetDefaultProfileAsync(Caller caller, string profile, CancellationToken ct) =>
+        Policy.SetDefaultProfileAsync(caller, profile, ct);
+    public Task<DisclosurePolicySettings> SetProjectProfileAsync(Caller caller, string project, string? profile, CancellationToken ct) =>
+        Policy.SetProjectProfileAsync(caller, project, profile, ct);
 }

@@ -4,6 +4,7 @@ using Clearwing.Cases;
 using Clearwing.Disclosure;
 using Clearwing.Findings;
 using Clearwing.Storage;
+using Clearwing.IntegrationTests.Support;
 
 namespace Clearwing.IntegrationTests.Disclosure;
 
@@ -16,7 +17,7 @@ public static class SomeCommitments
     public static async Task<List<string>> CasesAsync(Database db, int count)
     {
         var log = Some.SarifLog(Some.Results(count));
-        await new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System)).ImportAsync(new ImportRequest("p", [new ImportFile(log, "log.sarif")]), null, Ct);
+        await Wired.For(db).Get<Importer>().ImportAsync(new ImportRequest("p", [new ImportFile(log, "log.sarif")]), null, Ct);
         return (await new CaseQueries(db, TimeProvider.System).ListAsync(Clearwing.Access.Caller.Local, new CaseFilter(Limit: 1000), Ct)).Items.Select(c => c.Id).ToList();
     }
 

@@ -1,3 +1,4 @@
+using Clearwing.IntegrationTests.Support;
 using Clearwing.Access;
 using Clearwing.Cases;
 using Clearwing.Findings;
@@ -13,7 +14,7 @@ public sealed class ImporterTests
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     static Task<ImportSummary> Import(Database db, string project, string path, string? revision = null, long rebuildFingerprintKeyAfter = 100_000) =>
-        new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System)) { RebuildFingerprintKeyAfter = rebuildFingerprintKeyAfter }
+        new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System), Wired.For(db).Get<CaseChanges>()) { RebuildFingerprintKeyAfter = rebuildFingerprintKeyAfter }
             .ImportAsync(new ImportRequest(project, [new ImportFile(path, Path.GetFileName(path))], revision), null, Ct);
 
     static async Task<long> Count(Database db, string sql)

@@ -5,6 +5,7 @@ using Clearwing.IntegrationTests.Storage;
 using Clearwing.Storage;
 using Clearwing.Tests;
 using Dapper;
+using Clearwing.IntegrationTests.Support;
 
 namespace Clearwing.IntegrationTests.Findings;
 
@@ -44,7 +45,7 @@ public sealed class SarifBaselineConformanceTests
         var currentLog = Some.TempFile(expected.ToJsonString(), ".sarif");
 
         await using var db = await TestDatabases.CreateAsync(engine);
-        var importer = new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System));
+        var importer = Wired.For(db).Get<Importer>();
         await importer.ImportAsync(new ImportRequest("sdk", [new ImportFile(baseline, Path.GetFileName(baseline))], "baseline"), null, ct);
         var summary = await importer.ImportAsync(new ImportRequest("sdk", [new ImportFile(currentLog, "current.sarif")], "current"), null, ct);
 

@@ -4,6 +4,7 @@ using Clearwing.Access;
 using Clearwing.IntegrationTests.Server;
 using Clearwing.Packages;
 using Clearwing.Storage;
+using Clearwing.IntegrationTests.Support;
 
 namespace Clearwing.IntegrationTests.Packages;
 
@@ -16,7 +17,7 @@ public sealed class AdvisoriesApiTests
     public async Task Any_signed_in_org_reads_advisories_and_asks_which_affect_a_purl()
     {
         await using var server = await TestServer.StartAsync(Engine.Sqlite);
-        await new OsvStore(server.Db, TimeProvider.System).ImportAsync(Caller.Local, Some.TempFile(
+        await Wired.For(server.Db).Get<OsvStore>().ImportAsync(Caller.Local, Some.TempFile(
             """{"id":"PYSEC-2026-1","modified":"2026-01-01T00:00:00Z","aliases":["CVE-2026-1"],"affected":[{"package":{"ecosystem":"PyPI","name":"Example_Pkg"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"1.0"},{"fixed":"1.4"}]}]}]}"""),
             ct: Ct);
         using var downstream = await server.ClientForAsync("hospital", OrgKind.Downstream);

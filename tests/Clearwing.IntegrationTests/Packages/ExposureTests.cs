@@ -4,6 +4,7 @@ using Clearwing.Findings;
 using Clearwing.IntegrationTests.Storage;
 using Clearwing.Packages;
 using Clearwing.Storage;
+using Clearwing.IntegrationTests.Support;
 
 namespace Clearwing.IntegrationTests.Packages;
 
@@ -34,7 +35,7 @@ public sealed class ExposureTests
     {
         var db = await TestDatabases.CreateAsync(engine);
         var time = TimeProvider.System;
-        await new Importer(db, time, new AuditLog(db, time)).ImportAsync(new ImportRequest("lodash", [new ImportFile(Some.SarifLog(Some.Results(1)), "scan.sarif")]), null, Ct);
+        await Wired.For(db, time).Get<Importer>().ImportAsync(new ImportRequest("lodash", [new ImportFile(Some.SarifLog(Some.Results(1)), "scan.sarif")]), null, Ct);
         var caseId = (await new CaseQueries(db, time).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Single().Id;
         var access = new AccessStore(db, time);
         async Task<Caller> MemberAsync(string org, OrgKind kind)
@@ -43,7 +44,7 @@ public sealed class ExposureTests
             await access.AddMemberAsync(Caller.Local, org, $"admin@{org}.example", Role.Admin, null, Ct);
             return (await access.MemberCallerAsync($"admin@{org}.example", Ct))!;
         }
-        var world = new World(db, new SbomStore(db, time), new ExposureStore(db, time), caseId,
+        var world = new World(db, Wired.For(db, time).Get<SbomStore>(), Wired.For(db, time).Get<ExposureStore>(), caseId,
             await MemberAsync("hospital", OrgKind.Downstream), await MemberAsync("lodash-team", OrgKind.Maintainer));
         await access.CreateOrgAsync(Caller.Local, "bank", OrgKind.Downstream, Ct);
         await new GrantStore(db, time).GrantAsync(Caller.Local, caseId, "lodash-team", "owns lodash", Ct);
@@ -129,7 +130,7 @@ public sealed class ExposureTests
     {
         var w = await WorldAsync(engine);
         await using var _ = w.Db;
-        var importer = new Importer(w.Db, TimeProvider.System, new AuditLog(w.Db, TimeProvider.System));
+        var importer = Wired.For(w.Db).Get<Importer>();
 
         var bad = await Assert.ThrowsAsync<MalformedInputException>(() => importer.ImportAsync(
             new ImportRequest("lodash", [new ImportFile(Native("""{"purl":"pkg:npm/lodash@4.17.15","vers":"vers:npm/<4.17.19"}"""), "model.json")]), null, Ct));
@@ -144,6 +145,6 @@ public sealed class ExposureTests
         var package = Assert.Single(exposure.Packages);
         Assert.Equal(("pkg:npm/lodash", "vers:npm/<4.17.19", "finding:dep-model"), (package.Package, package.Vers, package.SetBy));
         Assert.Equal(["portal"], exposure.Components.Where(c => c.Affected).Select(c => c.Product));
-        Assert.Equal(["CVE-2020-8203"], (await new Clearwing.Scoring.FeedStore(w.Db, TimeProvider.System).GetAsync(Caller.Local, claimed, Ct)).Aliases);
+        Assert.Equal(["CVE-2020-8203"], (await Wired.For(w.Db).Get<Clearwing.Scoring.FeedStore>().GetAsync(Caller.Local, claimed, Ct)).Aliases);
     }
 }

@@ -4,6 +4,7 @@ using Clearwing.IntegrationTests.Storage;
 using Clearwing.Packages;
 using Clearwing.Storage;
 using Dapper;
+using Clearwing.IntegrationTests.Support;
 
 namespace Clearwing.IntegrationTests.Packages;
 
@@ -37,7 +38,7 @@ public sealed class OsvStoreTests
     public async Task Reimporting_an_id_keeps_the_newer_modified(Engine engine)
     {
         await using var db = await TestDatabases.CreateAsync(engine);
-        var store = new OsvStore(db, TimeProvider.System);
+        var store = Wired.For(db).Get<OsvStore>();
         await store.ImportAsync(Caller.Local, Some.TempFile(Record("PYSEC-2024-1", "2024-01-01T00:00:00Z", fixedIn: "2.0")), ct: Ct);
 
         var newer = await store.ImportAsync(Caller.Local, Some.TempFile(Record("PYSEC-2024-1", "2024-06-01T00:00:00Z", fixedIn: "3.0")), ct: Ct);
@@ -58,7 +59,7 @@ public sealed class OsvStoreTests
     public async Task A_bad_record_in_a_folder_stores_nothing_and_names_the_file_the_path_and_the_reason(Engine engine)
     {
         await using var db = await TestDatabases.CreateAsync(engine);
-        var store = new OsvStore(db, TimeProvider.System);
+        var store = Wired.For(db).Get<OsvStore>();
         var folder = Folder(
             ("a/PYSEC-2024-2.json", Record("PYSEC-2024-2", "2024-01-01T00:00:00Z")),
             ("b/bad.json", Record("PYSEC-2024-3", "2024-01-01T00:00:00Z").Replace("\"ECOSYSTEM\"", "\"RANGE\"")),
@@ -80,7 +81,7 @@ public sealed class OsvStoreTests
     public async Task Skip_invalid_stores_the_valid_records_and_reports_the_skipped_ones(Engine engine)
     {
         await using var db = await TestDatabases.CreateAsync(engine);
-        var store = new OsvStore(db, TimeProvider.System);
+        var store = Wired.For(db).Get<OsvStore>();
         var folder = Folder(("good.json", Record("PYSEC-2024-4", "2024-01-01T00:00:00Z")), ("bad.json", "{\"id\":\"PYSEC-2024-5\"}"));
 
         var summary = await store.ImportAsync(Caller.Local, folder, skipInvalid: true, ct: Ct);
@@ -96,7 +97,7 @@ public sealed class OsvStoreTests
     public async Task Withdrawn_advisories_are_stored_and_shown_but_affect_nothing(Engine engine)
     {
         await using var db = await TestDatabases.CreateAsync(engine);
-        var store = new OsvStore(db, TimeProvider.System);
+        var store = Wired.For(db).Get<OsvStore>();
 
         var summary = await store.ImportAsync(Caller.Local, Folder(
             ("w.json", Record("PYSEC-2024-6", "2024-01-01T00:00:00Z", withdrawn: "2024-02-01T00:00:00Z")),
@@ -113,7 +114,7 @@ public sealed class OsvStoreTests
     public async Task Aliases_are_stored_and_find_their_advisories(Engine engine)
     {
         await using var db = await TestDatabases.CreateAsync(engine);
-        var store = new OsvStore(db, TimeProvider.System);
+        var store = Wired.For(db).Get<OsvStore>();
         await store.ImportAsync(Caller.Local, Folder(
             ("1.json", Record("PYSEC-2024-8", "2024-01-01T00:00:00Z", aliases: """["CVE-2024-1000","GHSA-aaaa-bbbb-cccc"]""")),
             ("2.json", Record("GHSA-aaaa-bbbb-cccc", "2024-01-01T00:00:00Z", aliases: """["CVE-2024-1000"]"""))), ct: Ct);
@@ -127,7 +128,7 @@ public sealed class OsvStoreTests
     public async Task A_zip_export_imports_its_json_entries_and_names_a_bad_entry_inside_the_archive(Engine engine)
     {
         await using var db = await TestDatabases.CreateAsync(engine);
-        var store = new OsvStore(db, TimeProvider.System);
+        var store = Wired.For(db).Get<OsvStore>();
         var zip = Path.Combine(Path.GetTempPath(), "clearwing-tests", $"{Guid.NewGuid():N}.zip");
         Directory.CreateDirectory(Path.GetDirectoryName(zip)!);
         using (var archive = ZipFile.Open(zip, ZipArchiveMode.Create))
@@ -150,7 +151,7 @@ public sealed class OsvStoreTests
     public async Task Imports_are_the_coordinators_writers_and_are_audited(Engine engine)
     {
         await using var db = await TestDatabases.CreateAsync(engine);
-        var store = new OsvStore(db, TimeProvider.System);
+        var store = Wired.For(db).Get<OsvStore>();
         var record = Some.TempFile(Record("PYSEC-2024-10", "2024-01-01T00:00:00Z"));
 
         await Assert.ThrowsAsync<AccessDeniedException>(() => store.ImportAsync(Caller.Local with { Role = Role.Viewer }, record, ct: Ct));
@@ -165,7 +166,7 @@ public sealed class OsvStoreTests
     public async Task The_pypa_database_imports_on_both_engines_skipping_exactly_its_seven_schema_invalid_records(Engine engine)
     {
         await using var db = await TestDatabases.CreateAsync(engine);
-        var store = new OsvStore(db, TimeProvider.System);
+        var store = Wired.For(db).Get<OsvStore>();
 
         var refused = await Assert.ThrowsAsync<OsvImportException>(() => store.ImportAsync(Caller.Local, Clearwing.Tests.TestData.PathTo("osv-pypa-advisories", "vulns"), ct: Ct));
         var summary = await store.ImportAsync(Caller.Local, Clearwing.Tests.TestData.PathTo("osv-pypa-advisories", "vulns"), skipInvalid: true, ct: Ct);

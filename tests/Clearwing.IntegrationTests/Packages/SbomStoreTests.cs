@@ -4,6 +4,7 @@ using Clearwing.IntegrationTests.Storage;
 using Clearwing.Packages;
 using Clearwing.Storage;
 using Dapper;
+using Clearwing.IntegrationTests.Support;
 
 namespace Clearwing.IntegrationTests.Packages;
 
@@ -22,7 +23,7 @@ public sealed class SbomStoreTests
             await access.AddMemberAsync(Caller.Local, org, $"admin@{org}.example", role, null, Ct);
             return (await access.MemberCallerAsync($"admin@{org}.example", Ct))!;
         }
-        return (db, new SbomStore(db, TimeProvider.System), await MemberAsync("hospital", OrgKind.Downstream, Role.Admin),
+        return (db, Wired.For(db).Get<SbomStore>(), await MemberAsync("hospital", OrgKind.Downstream, Role.Admin),
             await MemberAsync("bank", OrgKind.Downstream, Role.Admin), await MemberAsync("alpha", OrgKind.Maintainer, Role.Admin));
     }
 

@@ -5,6 +5,7 @@ using Clearwing.Findings;
 using Clearwing.IntegrationTests.Storage;
 using Clearwing.Scoring;
 using Clearwing.Storage;
+using Clearwing.IntegrationTests.Support;
 
 namespace Clearwing.IntegrationTests.Scoring;
 
@@ -21,7 +22,7 @@ public sealed class CaseCvssTests
             {"format":"clearwing-findings","version":"1.0","tool":{"name":"model-x","version":"1"},"findings":[{"rule":"heap-overflow","cwe":"CWE-122","location":{"file":"png.c","startLine":10},
              "message":"heap overflow in png_read_row","cvss":"CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H"}]}
             """, ".json");
-        await new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System))
+        await Wired.For(db).Get<Importer>()
             .ImportAsync(new ImportRequest("libpng", [new ImportFile(native, "model.json")]), null, Ct);
         return (db, (await new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Single().Id);
     }
@@ -31,7 +32,7 @@ public sealed class CaseCvssTests
     {
         var (db, caseId) = await CaseAsync(engine);
         await using var _ = db;
-        var cvss = new CaseCvss(db, TimeProvider.System);
+        var cvss = Wired.For(db).Get<CaseCvss>();
 
         var reported = await cvss.GetAsync(Caller.Local, caseId, Ct);
         Assert.Equal(("intake", 8.8m, "High"), (reported.Current!.Source, reported.Current.Score, reported.Current.Severity));
@@ -50,7 +51,7 @@ public sealed class CaseCvssTests
     {
         var (db, caseId) = await CaseAsync(engine);
         await using var _ = db;
-        var cvss = new CaseCvss(db, TimeProvider.System);
+        var cvss = Wired.For(db).Get<CaseCvss>();
         var access = new AccessStore(db, TimeProvider.System);
         await access.CreateOrgAsync(Caller.Local, "alpha", OrgKind.Maintainer, Ct);
         var alpha = (await access.AuthenticateTokenAsync((await access.CreateTokenAsync(Caller.Local, "alpha", "t", Role.Admin, null, Ct)).Secret, Ct))!.Value.Caller;

@@ -4,6 +4,7 @@ using Clearwing.Findings;
 using Clearwing.IntegrationTests.Storage;
 using Clearwing.Scoring;
 using Clearwing.Storage;
+using Clearwing.IntegrationTests.Support;
 
 namespace Clearwing.IntegrationTests.Scoring;
 
@@ -15,7 +16,7 @@ public sealed class CaseSsvcTests
     static async Task<(Database Db, string Case)> CaseAsync(Engine engine)
     {
         var db = await TestDatabases.CreateAsync(engine);
-        await new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System))
+        await Wired.For(db).Get<Importer>()
             .ImportAsync(new ImportRequest("libpng", [new ImportFile(Some.SarifLog(Some.Results(1)), "scan.sarif")]), null, Ct);
         return (db, (await new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Single().Id);
     }
@@ -25,7 +26,7 @@ public sealed class CaseSsvcTests
     {
         var (db, caseId) = await CaseAsync(engine);
         await using var _ = db;
-        var ssvc = new CaseSsvc(db, TimeProvider.System);
+        var ssvc = Wired.For(db).Get<CaseSsvc>();
 
         var partial = await ssvc.SetAsync(Caller.Local, caseId, new Dictionary<string, string> { ["exploitation"] = "active", ["Automatable"] = "yes" }, Ct);
         var cisa = partial.Decisions.Single(d => d.Table == "cisa-coordinator");
@@ -46,7 +47,7 @@ public sealed class CaseSsvcTests
     {
         var (db, caseId) = await CaseAsync(engine);
         await using var _ = db;
-        var ssvc = new CaseSsvc(db, TimeProvider.System);
+        var ssvc = Wired.For(db).Get<CaseSsvc>();
 
         var point = await Assert.ThrowsAsync<BadInputException>(() => ssvc.SetAsync(Caller.Local, caseId, new Dictionary<string, string> { ["exploitability"] = "poc" }, Ct));
         var value = await Assert.ThrowsAsync<BadInputException>(() => ssvc.SetAsync(Caller.Local, caseId,
@@ -68,7 +69,7 @@ public sealed class CaseSsvcTests
         var alpha = (await access.AuthenticateTokenAsync((await access.CreateTokenAsync(Caller.Local, "alpha", "t", Role.Admin, null, Ct)).Secret, Ct))!.Value.Caller;
         var omega = (await access.AuthenticateTokenAsync((await access.CreateTokenAsync(Caller.Local, "omega", "t", Role.Admin, null, Ct)).Secret, Ct))!.Value.Caller;
         await new GrantStore(db, TimeProvider.System).GrantAsync(Caller.Local, caseId, "alpha", "owns libpng", Ct);
-        var ssvc = new CaseSsvc(db, TimeProvider.System);
+        var ssvc = Wired.For(db).Get<CaseSsvc>();
         await ssvc.SetAsync(Caller.Local, caseId, new Dictionary<string, string> { ["exploitation"] = "none" }, Ct);
 
         Assert.Single((await ssvc.GetAsync(alpha, caseId, Ct)).Values);

@@ -4,6 +4,7 @@ using Clearwing.Findings;
 using Clearwing.IntegrationTests.Storage;
 using Clearwing.Scoring;
 using Clearwing.Storage;
+using Clearwing.IntegrationTests.Support;
 
 namespace Clearwing.IntegrationTests.Scoring;
 
@@ -18,7 +19,7 @@ public sealed class FeedStoreTests
     static async Task<(Database Db, List<string> Cases)> CasesAsync(Engine engine)
     {
         var db = await TestDatabases.CreateAsync(engine);
-        await new Importer(db, TimeProvider.System, new AuditLog(db, TimeProvider.System))
+        await Wired.For(db).Get<Importer>()
             .ImportAsync(new ImportRequest("zimbra", [new ImportFile(Some.SarifLog(Some.Results(2)), "scan.sarif")]), null, Ct);
         return (db, (await new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Select(c => c.Id).ToList());
     }
@@ -28,7 +29,7 @@ public sealed class FeedStoreTests
     {
         var (db, cases) = await CasesAsync(engine);
         await using var _ = db;
-        var feeds = new FeedStore(db, TimeProvider.System);
+        var feeds = Wired.For(db).Get<FeedStore>();
         await feeds.AddAliasesAsync(Caller.Local, cases[0], ["CVE-2023-34192", "CVE-1999-0002"], Ct);
         await feeds.AddAliasesAsync(Caller.Local, cases[1], ["CVE-2000-0001"], Ct);
 
@@ -40,11 +41,11 @@ public sealed class FeedStoreTests
         var flagged = await feeds.GetAsync(Caller.Local, cases[0], Ct);
         Assert.Equal("Synacor", Assert.Single(flagged.Kev).VendorProject);
         Assert.Equal((0.04525m, 0.92176m), (Assert.Single(flagged.Epss).Score, flagged.Epss[0].Percentile));
-        var ssvc = await new CaseSsvc(db, TimeProvider.System).GetAsync(Caller.Local, cases[0], Ct);
+        var ssvc = await Wired.For(db).Get<CaseSsvc>().GetAsync(Caller.Local, cases[0], Ct);
         Assert.Equal(("exploitation", "feed:cisa-kev"), (Assert.Single(ssvc.Values).DecisionPoint, ssvc.Values[0].SetBy));
         Assert.Equal("active", ssvc.Values[0].Value, ignoreCase: true);
         Assert.Empty((await feeds.GetAsync(Caller.Local, cases[1], Ct)).Kev);
-        Assert.Empty((await new CaseSsvc(db, TimeProvider.System).GetAsync(Caller.Local, cases[1], Ct)).Values);
+        Assert.Empty((await Wired.For(db).Get<CaseSsvc>().GetAsync(Caller.Local, cases[1], Ct)).Values);
         // Importing the same catalog again marks nothing twice.
         Assert.Equal(0, (await feeds.ImportKevAsync(Caller.Local, Kev, Ct)).CasesMarkedExploited);
     }
@@ -54,7 +55,7 @@ public sealed class FeedStoreTests
     {
         var (db, cases) = await CasesAsync(engine);
         await using var _ = db;
-        var feeds = new FeedStore(db, TimeProvider.System);
+        var feeds = Wired.For(db).Get<FeedStore>();
         await feeds.AddAliasesAsync(Caller.Local, cases[0], ["CVE-2023-34192"], Ct);
         await feeds.ImportKevAsync(Caller.Local, Kev, Ct);
 
@@ -74,7 +75,7 @@ public sealed class FeedStoreTests
         var (db, cases) = await CasesAsync(engine);
         await using var _ = db;
         var viewer = Caller.Local with { Role = Role.Viewer };
-        var feeds = new FeedStore(db, TimeProvider.System);
+        var feeds = Wired.For(db).Get<FeedStore>();
 
         await Assert.ThrowsAsync<AccessDeniedException>(() => feeds.ImportKevAsync(viewer, Kev, Ct));
         await Assert.ThrowsAsync<AccessDeniedException>(() => feeds.AddAliasesAsync(viewer, cases[0], ["CVE-2023-34192"], Ct));

@@ -1,4 +1,5 @@
 using Clearwing.Findings;
+using Clearwing.Scoring;
 
 namespace Clearwing.Tests.Findings;
 

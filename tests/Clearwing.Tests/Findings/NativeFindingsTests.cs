@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Clearwing.Findings;
+using Clearwing.Scoring;
 
 namespace Clearwing.Tests.Findings;
 

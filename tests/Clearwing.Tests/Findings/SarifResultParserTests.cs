@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Clearwing.Findings;
+using Clearwing.Scoring;
 
 namespace Clearwing.Tests.Findings;
 

@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Text.Json;
 using Clearwing.Access;
-using Clearwing.Scoring;
 using Clearwing.Storage;
 using Dapper;
 
@@ -26,10 +25,11 @@ public sealed record CaseExposure(string Case, IReadOnlyList<CasePackage> Packag
 /// <summary>
 /// Exposure: which products (and so which orgs) contain a version of a case's packages that the case affects, and the
 /// dependency path that brings each in. Kept in <c>case_exposure</c> and recomputed incrementally in the transaction that
-/// changes an input: per case when its packages change (<see cref="RecomputeCaseAsync"/>), per product when its SBOM is
-/// replaced (<see cref="RecomputeProductAsync"/>). Either marks the case's priority stale, exposure being one of its factors.
+/// changes an input: per case when its packages or aliases change (it follows the case-changed hook), per product when
+/// its SBOM is replaced (<see cref="RecomputeProductAsync"/>), for every case with aliases when OSV advisories are
+/// imported (<see cref="RefreshAdvisoriesAsync"/>). Each recomputation raises <see cref="CaseAspect.Exposure"/>.
 /// </summary>
-public sealed class ExposureStore(Database db, TimeProvider time)
+public sealed class ExposureStore(Database db, TimeProvider time, CaseChanges changes) : ICaseChangeSubscriber
 {
     readonly AuditLog _audit = new(db, time);
 
@@ -44,8 +44,8 @@ public sealed class ExposureStore(Database db, TimeProvider time)
         await connection.ExecuteAsync($"DELETE FROM case_packages WHERE case_seq = @caseSeq AND purl_key = @key AND {SetByHand}", new { caseSeq, key }, tx);
         await connection.ExecuteAsync(
             "INSERT INTO case_packages (case_seq, purl_key, vers, set_by, set_at) VALUES (@caseSeq, @key, @range, @actor, @now)",
-            new { caseSeq, key, range, actor = caller.Actor, now = time.GetUtcNow().ToUnixTimeMilliseconds() }, tx);
-        await RecomputeCaseAsync(connection, tx, caseSeq, ct);
+            new { caseSeq, key, range, actor = caller.Actor, now = Now }, tx);
+        await changes.RaiseAsync(connection, tx, Now, new CaseChanged(CaseAspect.Packages, CaseSet.One(caseSeq)), ct);
         await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "set_package", new { package = key, vers = range }), ct);
         await tx.CommitAsync(ct);
         return await GetAsync(caller, caseId, ct);
@@ -61,7 +61,7 @@ public sealed class ExposureStore(Database db, TimeProvider time)
         caller.RequireCoordinatorWriter("set a case's affected packages");
         if (await connection.ExecuteAsync($"DELETE FROM case_packages WHERE case_seq = @caseSeq AND purl_key = @key AND {SetByHand}", new { caseSeq, key }, tx) == 0)
             throw new BadInputException($"Case {caseId} has no range set for {key}.");
-        await RecomputeCaseAsync(connection, tx, caseSeq, ct);
+        await changes.RaiseAsync(connection, tx, Now, new CaseChanged(CaseAspect.Packages, CaseSet.One(caseSeq)), ct);
         await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "remove_package", new { package = key }), ct);
         await tx.CommitAsync(ct);
         return await GetAsync(caller, caseId, ct);
@@ -113,21 +113,45 @@ public sealed class ExposureStore(Database db, TimeProvider time)
     /// <summary>Ranges people set, as opposed to those from OSV advisories and from findings (set by <c>finding:TOOL</c>).</summary>
     const string SetByHand = "vers IS NOT NULL AND set_by NOT LIKE 'finding:%'";
 
-    /// <summary>Recomputes one case's exposure across every product.</summary>
-    internal static Task RecomputeCaseAsync(DbConnection connection, DbTransaction tx, long caseSeq, CancellationToken ct) =>
-        ComputeAsync(connection, tx, caseSeq, productSeq: null, ct);
+    /// <summary>
+    /// Follows the hook: new aliases re-derive the packages OSV advisories give the case; new aliases or packages
+    /// recompute its exposure in every product.
+    /// </summary>
+    public async Task OnChangedAsync(CaseChangeScope scope, CaseChanged change, CancellationToken ct)
+    {
+        if ((change.What & (CaseAspect.Aliases | CaseAspect.Packages)) == 0) return;
+        var (connection, tx) = (scope.Connection, scope.Transaction);
+        var recompute = (change.What & CaseAspect.Aliases) != 0
+            ? await DeriveAdvisoryPackagesAsync(connection, tx, change.Cases, scope.Now)
+            : [];
+        if ((change.What & CaseAspect.Packages) != 0) recompute.UnionWith(await change.Cases.SeqsAsync(connection, tx));
+        foreach (var caseSeq in recompute.Order()) await ComputeAsync(connection, tx, caseSeq, productSeq: null, ct);
+        if (recompute.Count > 0) await scope.RaiseAsync(new CaseChanged(CaseAspect.Exposure, CaseSet.Of(recompute)), ct);
+    }
 
     /// <summary>
-    /// Re-derives the packages that OSV advisories give the cases matching <paramref name="caseWhere"/> (over <c>cases c</c>):
-    /// every imported advisory, not withdrawn, whose id or aliases match one of a case's aliases contributes the packages of
-    /// its affected entries; then those cases' exposure is recomputed. Called when aliases are added and after an OSV import.
+    /// After OSV advisories were imported: re-derives the packages they give every case with aliases, and recomputes the
+    /// exposure of those cases (also when their packages stay: a re-imported advisory may have changed its ranges).
     /// </summary>
-    internal static async Task RefreshAdvisoriesAsync(DbConnection connection, DbTransaction tx, string caseWhere, object? args, long now, CancellationToken ct)
+    internal async Task RefreshAdvisoriesAsync(DbConnection connection, DbTransaction tx, long now, CancellationToken ct)
     {
-        var cases = (await connection.QueryAsync<long>(
-            $"SELECT c.seq FROM cases c WHERE {caseWhere} AND (c.seq IN (SELECT case_seq FROM case_aliases) OR c.seq IN (SELECT case_seq FROM case_packages WHERE advisory IS NOT NULL))",
-            args, tx)).ToList();
-        foreach (var caseSeq in cases)
+        var recompute = await DeriveAdvisoryPackagesAsync(connection, tx, CaseSet.Matching("1 = 1"), now);
+        foreach (var caseSeq in recompute.Order()) await ComputeAsync(connection, tx, caseSeq, productSeq: null, ct);
+        if (recompute.Count > 0) await changes.RaiseAsync(connection, tx, now, new CaseChanged(CaseAspect.Exposure, CaseSet.Of(recompute)), ct);
+    }
+
+    /// <summary>
+    /// Re-derives the packages that OSV advisories give the cases of <paramref name="cases"/>: every imported advisory, not
+    /// withdrawn, whose id or aliases match one of a case's aliases contributes the packages of its affected entries.
+    /// Returns the cases whose exposure may have changed: those with advisory packages before or after.
+    /// </summary>
+    static async Task<HashSet<long>> DeriveAdvisoryPackagesAsync(DbConnection connection, DbTransaction tx, CaseSet cases, long now)
+    {
+        var candidates = (await connection.QueryAsync<long>(
+            $"SELECT c.seq FROM cases c WHERE {cases.Where} AND (c.seq IN (SELECT case_seq FROM case_aliases) OR c.seq IN (SELECT case_seq FROM case_packages WHERE advisory IS NOT NULL))",
+            cases.Args, tx)).ToList();
+        var changed = new HashSet<long>();
+        foreach (var caseSeq in candidates)
         {
             var before = (await connection.QueryAsync<(string, string)>(
                 "SELECT purl_key, advisory FROM case_packages WHERE case_seq = @caseSeq AND advisory IS NOT NULL", new { caseSeq }, tx)).ToHashSet();
@@ -150,13 +174,13 @@ public sealed class ExposureStore(Database db, TimeProvider time)
                         "INSERT INTO case_packages (case_seq, purl_key, advisory, set_by, set_at) VALUES (@caseSeq, @key, @advisory, 'osv', @now)",
                         new { caseSeq, key, advisory, now }, tx);
             }
-            // Also when the packages stay: a re-imported advisory may have changed its ranges.
-            await RecomputeCaseAsync(connection, tx, caseSeq, ct);
+            changed.Add(caseSeq);
         }
+        return changed;
     }
 
     /// <summary>Recomputes every case's exposure in one product, after its SBOM was replaced.</summary>
-    internal static async Task RecomputeProductAsync(DbConnection connection, DbTransaction tx, long productSeq, CancellationToken ct)
+    internal async Task RecomputeProductAsync(DbConnection connection, DbTransaction tx, long now, long productSeq, CancellationToken ct)
     {
         var cases = (await connection.QueryAsync<long>(
             """
@@ -166,6 +190,7 @@ public sealed class ExposureStore(Database db, TimeProvider time)
             WHERE EXISTS (SELECT 1 FROM product_components c WHERE c.purl_key = k.purl_key AND c.product_seq = @productSeq)
             """, new { productSeq }, tx)).ToList();
         foreach (var caseSeq in cases) await ComputeAsync(connection, tx, caseSeq, productSeq, ct);
+        if (cases.Count > 0) await changes.RaiseAsync(connection, tx, now, new CaseChanged(CaseAspect.Exposure, CaseSet.Of(cases)), ct);
     }
 
     static async Task ComputeAsync(DbConnection connection, DbTransaction tx, long caseSeq, long? productSeq, CancellationToken ct)
@@ -197,8 +222,9 @@ public sealed class ExposureStore(Database db, TimeProvider time)
                     }, tx);
             }
         }
-        await PriorityStore.MarkStaleAsync(connection, tx, caseSeq);
     }
+
+    long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
 
     static string? VersionOf(string? purl) => purl is not null && PackageUrl.TryParse(purl, PurlParseMode.Lenient, out var parsed, out _) ? parsed!.Version : null;
 

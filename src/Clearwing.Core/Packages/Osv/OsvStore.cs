@@ -57,7 +57,7 @@ public sealed record OsvStoredAdvisory(string Id, DateTimeOffset Modified, DateT
 /// import unless invalid records are to be skipped; re-importing an id keeps the newer <c>modified</c>. The data is public:
 /// reads need no scope. <see cref="LoadIndexAsync"/> gives the in-memory index for bulk lookups.
 /// </summary>
-public sealed class OsvStore(Database db, TimeProvider time)
+public sealed class OsvStore(Database db, TimeProvider time, ExposureStore exposure)
 {
     /// <summary>Largest record accepted (bytes); OSV records from distributions reach a few MiB.</summary>
     public const int MaxRecordBytes = 32 << 20;
@@ -103,8 +103,9 @@ public sealed class OsvStore(Database db, TimeProvider time)
         if (read == 0) throw new BadInputException($"No OSV records (.json files) in {path}.");
         if (invalidCount > 0 && !skipInvalid) throw new OsvImportException(invalid, invalidCount, read);
         var summary = new OsvImportSummary(read, imported, replaced, unchanged, older, withdrawn, invalidCount, invalid);
+        if (imported + replaced > 0) await Database.AnalyzeAsync(connection, tx, "osv_advisories", "osv_aliases", "osv_affected", "osv_ranges", "osv_versions");
         // Cases whose aliases these advisories name get (or lose) their packages, and their exposure follows.
-        if (imported + replaced > 0) await ExposureStore.RefreshAdvisoriesAsync(connection, tx, "1 = 1", null, now, ct);
+        if (imported + replaced > 0) await exposure.RefreshAdvisoriesAsync(connection, tx, now, ct);
         await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, "osv", "import",
             new { source = Path.GetFileName(Path.TrimEndingDirectorySeparator(path)), read, imported, replaced, unchanged, older, withdrawn, skipped = invalidCount }), ct);
         await tx.CommitAsync(ct);

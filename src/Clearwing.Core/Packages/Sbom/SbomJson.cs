@@ -45,7 +45,7 @@ internal static class SbomJson
                 else cursor.SkipValueUnchecked(ref reader);
             }
         }
-        catch (JsonException e) { throw Errors.Wrap(file, where, e); }
+        catch (JsonException e) { throw MalformedInputException.FromJson(file, where, e); }
         catch (JsonLimitException e) { throw new MalformedInputException(file, where, e.Message); }
         return found;
     }
@@ -135,7 +135,7 @@ internal static class SbomJson
             }
             return JsonDocument.Parse(skeleton.ToArray(), new JsonDocumentOptions { MaxDepth = JsonFileCursor.MaxDepth });
         }
-        catch (JsonException e) { throw Errors.Wrap(file, Where(), e); }
+        catch (JsonException e) { throw MalformedInputException.FromJson(file, Where(), e); }
         catch (JsonLimitException e) { throw new MalformedInputException(file, Where(), e.Message); }
     }
 
@@ -228,7 +228,7 @@ internal static class SbomJson
             switch (errors[k])
             {
                 case null: break;
-                case JsonException e: throw Errors.Wrap(file, $"$.{name}[{batch.First + k}]", e);
+                case JsonException e: throw MalformedInputException.FromJson(file, $"$.{name}[{batch.First + k}]", e);
                 case var e: System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e); break;
             }
             items.Apply(batch.First + k, values[k]);

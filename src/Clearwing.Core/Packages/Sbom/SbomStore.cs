@@ -27,7 +27,7 @@ public sealed record SbomImport(ProductSummary Product, bool Created, long Repla
 /// Who: a downstream org registers and reads its own products; the coordinator any org's; maintainers and validators
 /// none (they will learn a case's exposure through the case).
 /// </summary>
-public sealed class SbomStore(Database db, TimeProvider time)
+public sealed class SbomStore(Database db, TimeProvider time, ExposureStore exposure)
 {
     readonly AuditLog _audit = new(db, time);
 
@@ -87,7 +87,7 @@ public sealed class SbomStore(Database db, TimeProvider time)
             await connection.ExecuteAsync("DELETE FROM product_components WHERE product_seq = @seq", new { seq }, tx);
             if (db.Engine == Engine.Sqlite) StoreInBatches(connection, seq, orgId, sbom);
             else await StoreByCopyAsync(connection, seq, orgId, sbom, ct);
-            await ExposureStore.RecomputeProductAsync(connection, tx, seq, ct);
+            await exposure.RecomputeProductAsync(connection, tx, now, seq, ct);
             await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"product:{id}", "sbom-import", new
             {
                 org, product, p.format, p.spec, file = displayName, sha256, p.components, p.direct, dependencies = p.edges, replaced = previous ?? 0,

@@ -1,7 +1,9 @@
 using Clearwing.Findings;
 using Clearwing.Packages;
+using Clearwing.Finders;
+using Clearwing.Scoring;
 
-namespace Clearwing.Tests.Packages.Lockfiles;
+namespace Clearwing.Tests.Finders;
 
 public sealed class ScanFindingsTests : IDisposable
 {

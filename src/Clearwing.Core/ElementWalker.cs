@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Clearwing.Findings;
+namespace Clearwing;
 
 /// <summary>
 /// Streams the objects at a property path such as <c>runs[*].results[*]</c>, in file order, one at a

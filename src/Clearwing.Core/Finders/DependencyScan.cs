@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Clearwing.Access;
 using Clearwing.Findings;
-using Clearwing.Storage;
+using Clearwing.Packages;
 
-namespace Clearwing.Packages;
+namespace Clearwing.Finders;
 
 /// <summary>A package the scan could not check, and why (an unmapped type, an unreadable version, a GIT-only range).</summary>
 public sealed record ScanUnknown(string Package, string File, string Reason);
@@ -19,12 +19,11 @@ public sealed record ScanSummary(
 /// baseline, cluster into cases (one per advisory and lockfile package), and give those cases the advisory's ids as
 /// aliases, from which KEV, EPSS and exposure follow.
 /// </summary>
-public sealed class DependencyScan(Database db, TimeProvider time)
+public sealed class DependencyScan(OsvStore osv, Importer importer)
 {
     public async Task<ScanSummary> RunAsync(Caller caller, string path, string project, string? revision, CancellationToken ct = default)
     {
         var inventory = LockfileScanner.Scan(path);
-        var osv = new OsvStore(db, time);
         var index = await osv.LoadIndexAsync(ct);
         var matches = new List<ScanMatch>();
         var unknown = new List<ScanUnknown>();
@@ -47,7 +46,7 @@ public sealed class DependencyScan(Database db, TimeProvider time)
         try
         {
             ScanFindings.Write(file, project, matches, revision);
-            import = await new Importer(db, time, new AuditLog(db, time)).ImportAsync(
+            import = await importer.ImportAsync(
                 new ImportRequest(project, [new ImportFile(file, "clearwing-scan")], revision, By: caller), null, ct);
         }
         finally

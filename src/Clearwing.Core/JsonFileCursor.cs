@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 
-namespace Clearwing.Findings;
+namespace Clearwing;
 
 /// <summary>
 /// A forward-only window over a JSON file for <see cref="Utf8JsonReader"/>. The reader sees the

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Clearwing.Cases;
 
-namespace Clearwing.Scoring;
+namespace Clearwing.Cases;
 
 /// <summary>One factor of a case's priority: what the case has, and the points it gives.</summary>
 /// <param name="Name">ssvc, exploitation, cvss, exposure or deadline.</param>

@@ -3,17 +3,19 @@ using Clearwing.Access;
 using Clearwing.Cases;
 using Clearwing.IntegrationTests.Cli;
 using Clearwing.IntegrationTests.Storage;
+using Clearwing.Finders;
 using Clearwing.Packages;
 using Clearwing.Storage;
+using Clearwing.IntegrationTests.Support;
 
-namespace Clearwing.IntegrationTests.Packages;
+namespace Clearwing.IntegrationTests.Finders;
 
 /// <summary>clearwing scan end to end, with the PyPA advisories from the shared data: findings, cases, baselines, exposure.</summary>
 public sealed class DependencyScanTests
 {
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    static Task ImportAdvisoriesAsync(Database db) => new OsvStore(db, TimeProvider.System).ImportAsync(Caller.Local, AdvisoryFolder(), ct: Ct);
+    static Task ImportAdvisoriesAsync(Database db) => Wired.For(db).Get<OsvStore>().ImportAsync(Caller.Local, AdvisoryFolder(), ct: Ct);
 
     /// <summary>A folder with the PyPA advisories of a few packages.</summary>
     static string AdvisoryFolder()
@@ -40,7 +42,7 @@ public sealed class DependencyScanTests
     {
         await using var db = await TestDatabases.CreateAsync(engine);
         await ImportAdvisoriesAsync(db);
-        var scan = new DependencyScan(db, TimeProvider.System);
+        var scan = Wired.For(db).Get<DependencyScan>();
 
         var first = await scan.RunAsync(Caller.Local, Project("jinja2==2.10\nrequests==2.31.0\nflask>=2.0\n"), "webapp", "r1", Ct);
 
@@ -49,15 +51,15 @@ public sealed class DependencyScanTests
         Assert.Contains("PYSEC-2021-66", first.Advisories);
         Assert.DoesNotContain("PYSEC-2014-8", first.Advisories);
         Assert.DoesNotContain("PYSEC-2019-220", first.Advisories);
-        var expected = (await new OsvStore(db, TimeProvider.System).QueryAsync(PackageUrl.Parse("pkg:pypi/jinja2@2.10"), Ct)).Advisories
-            .Concat((await new OsvStore(db, TimeProvider.System).QueryAsync(PackageUrl.Parse("pkg:pypi/requests@2.31.0"), Ct)).Advisories);
+        var expected = (await Wired.For(db).Get<OsvStore>().QueryAsync(PackageUrl.Parse("pkg:pypi/jinja2@2.10"), Ct)).Advisories
+            .Concat((await Wired.For(db).Get<OsvStore>().QueryAsync(PackageUrl.Parse("pkg:pypi/requests@2.31.0"), Ct)).Advisories);
         Assert.Equal(expected.Order(StringComparer.Ordinal), first.Advisories);
         Assert.Contains(first.Problems, p => p.Kind == ScanProblemKind.Skipped && p.Reason.Contains("flask"));
         Assert.Equal((first.Matches, (long)first.Matches), (first.Advisories.Count, first.Import!.NewCases));
 
         // Each case carries the advisory's ids as aliases.
         var cases = (await new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, new CaseFilter(Project: "webapp"), Ct)).Items;
-        var feeds = new Clearwing.Scoring.FeedStore(db, TimeProvider.System);
+        var feeds = Wired.For(db).Get<Clearwing.Scoring.FeedStore>();
         var aliases = new List<string>();
         foreach (var c in cases) aliases.AddRange((await feeds.GetAsync(Caller.Local, c.Id, Ct)).Aliases);
         Assert.Contains("CVE-2019-10906", aliases);
@@ -83,16 +85,16 @@ public sealed class DependencyScanTests
                 { "type": "library", "bom-ref": "jinja2", "name": "Jinja2", "version": "2.10", "purl": "pkg:pypi/Jinja2@2.10" } ],
               "dependencies": [ { "ref": "app", "dependsOn": ["flask"] }, { "ref": "flask", "dependsOn": ["jinja2"] } ] }
             """);
-        await new SbomStore(db, TimeProvider.System).ImportAsync(Caller.Local, "hospital", "portal", bom, "portal.cdx.json", Ct);
+        await Wired.For(db).Get<SbomStore>().ImportAsync(Caller.Local, "hospital", "portal", bom, "portal.cdx.json", Ct);
 
-        await new DependencyScan(db, TimeProvider.System).RunAsync(Caller.Local, Project("jinja2==2.10\n"), "jinja", "r1", Ct);
+        await Wired.For(db).Get<DependencyScan>().RunAsync(Caller.Local, Project("jinja2==2.10\n"), "jinja", "r1", Ct);
 
-        var feeds = new Clearwing.Scoring.FeedStore(db, TimeProvider.System);
+        var feeds = Wired.For(db).Get<Clearwing.Scoring.FeedStore>();
         var cases = (await new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, new CaseFilter(Project: "jinja"), Ct)).Items;
         string? found = null;
         foreach (var c in cases)
             if ((await feeds.GetAsync(Caller.Local, c.Id, Ct)).Aliases.Contains("CVE-2019-10906")) found = c.Id;
-        var exposure = await new ExposureStore(db, TimeProvider.System).GetAsync(Caller.Local, found!, Ct);
+        var exposure = await Wired.For(db).Get<ExposureStore>().GetAsync(Caller.Local, found!, Ct);
         Assert.Equal(("pkg:pypi/jinja2", "PYSEC-2019-217"), (exposure.Packages.Single().Package, exposure.Packages.Single().Advisory));
         var portal = Assert.Single(exposure.Components);
         Assert.True(portal.Affected);

@@ -3,9 +3,10 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Clearwing.Findings;
+using Clearwing.Packages;
 using Clearwing.Scoring;
 
-namespace Clearwing.Packages;
+namespace Clearwing.Finders;
 
 /// <summary>An advisory that affects a locked package, as the matcher hands it over (from OSV: id, aliases, summary, …).</summary>
 /// <param name="Id">The advisory id (GHSA-…, PYSEC-…, RUSTSEC-…, GO-…); it becomes the finding's rule.</param>

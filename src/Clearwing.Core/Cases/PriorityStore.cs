@@ -1,37 +1,36 @@
 using System.Data.Common;
 using Clearwing.Access;
-using Clearwing.Cases;
+using Clearwing.Scoring;
 using Clearwing.Storage;
 using Dapper;
 
-namespace Clearwing.Scoring;
+namespace Clearwing.Cases;
 
 /// <summary>
-/// Keeps each case's priority factors (<see cref="Priority"/>) in <c>case_priority</c>. Whatever changes a factor
-/// marks the case stale in its own transaction (<see cref="MarkStaleAsync(DbConnection, DbTransaction, long)"/>);
-/// listings recompute the stale rows they are about to show (<see cref="RefreshAsync"/>), so a list is exact when it
-/// is read. A case without a row is one nothing has happened to since an import opened it (<see cref="Fresh"/>): a
-/// million-finding import writes no rows for the cases it opens.
+/// Keeps each case's priority factors (<see cref="Priority"/>) in <c>case_priority</c>. It follows the case-changed hook:
+/// whatever changes a factor marks the case stale in its own transaction; listings recompute the stale rows they are
+/// about to show (<see cref="RefreshAsync"/>), so a list is exact when it is read. A case without a row is one nothing has
+/// happened to since an import opened it (<see cref="Fresh"/>): a million-finding import writes no rows for the cases it opens.
 /// </summary>
-public sealed class PriorityStore(Database db, TimeProvider time)
+public sealed class PriorityStore(Database db, TimeProvider time) : ICaseChangeSubscriber
 {
     const int Batch = 500;
+
+    /// <summary>What the factors are computed from; new findings alone change none (a vector they report arrives as <see cref="CaseAspect.Cvss"/>).</summary>
+    const CaseAspect Factors = CaseAspect.Cvss | CaseAspect.Ssvc | CaseAspect.Aliases | CaseAspect.Exploitation | CaseAspect.State
+        | CaseAspect.Clock | CaseAspect.Exposure | CaseAspect.Membership;
 
     /// <summary>A case as an import opens it: new, nothing decided, no evidence, no vector reported, no deadline.</summary>
     internal static PriorityInputs Fresh { get; } = new(false, null, [.. SsvcTables.Get(Priority.SsvcTable).Inputs.Select(p => p.Id)],
         Priority.Exploitation.None, null, null, null, 0, 0, null, null);
 
-    /// <summary>Marks one case stale: its next listing recomputes its priority.</summary>
-    internal static Task MarkStaleAsync(DbConnection connection, DbTransaction tx, long caseSeq) =>
-        MarkStaleAsync(connection, tx, "c.seq = @caseSeq", new { caseSeq });
-
-    /// <summary>Marks the cases matching <paramref name="caseWhere"/> (a condition over <c>cases c</c>) stale.</summary>
-    internal static Task MarkStaleAsync(DbConnection connection, DbTransaction tx, string caseWhere, object? args) =>
-        connection.ExecuteAsync(
+    /// <summary>Marks the changed cases stale: their next listing recomputes their priority.</summary>
+    public Task OnChangedAsync(CaseChangeScope scope, CaseChanged change, CancellationToken ct) =>
+        (change.What & Factors) == 0 ? Task.CompletedTask : scope.Connection.ExecuteAsync(new CommandDefinition(
             $"""
-            INSERT INTO case_priority (case_seq) SELECT c.seq FROM cases c WHERE {caseWhere}
+            INSERT INTO case_priority (case_seq) SELECT c.seq FROM cases c WHERE {change.Cases.Where}
             ON CONFLICT (case_seq) DO UPDATE SET version = case_priority.version + 1, stale = 1
-            """, args, tx);
+            """, change.Cases.Args, scope.Transaction, cancellationToken: ct));
 
     /// <summary>
     /// The ordering as SQL over <c>cases c</c> and <c>case_priority q</c> (joined with LEFT JOIN, so a case without
@@ -121,8 +120,7 @@ public sealed class PriorityStore(Database db, TimeProvider time)
                          """))
                 if (inputs.TryGetValue(seq, out var g)) (g.ExposureOrgs, g.ExposureProducts) = ((int)orgs, (int)products);
         }
-        var disclosure = new DisclosureStore(db, new AuditLog(db, time), time);
-        await foreach (var clock in disclosure.RunningClocksAsync(seqs, ct))
+        await foreach (var clock in ClockStore.RunningClocksAsync(db, time, seqs, ct))
             if (inputs.TryGetValue(clock.Seq, out var g))
                 g.Deadline = clock.Clock.Deadlines.Where(d => d.IsOpen).MinBy(d => d.At);
 

@@ -1,7 +1,8 @@
+using Clearwing.Cases;
 using Clearwing.Scoring;
 using CsCheck;
 
-namespace Clearwing.Tests.Scoring;
+namespace Clearwing.Tests.Cases;
 
 /// <summary>The priority's arithmetic as docs/priority.md states it.</summary>
 public sealed class PriorityTests

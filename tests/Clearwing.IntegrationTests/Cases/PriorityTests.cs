@@ -8,7 +8,7 @@ using Clearwing.Scoring;
 using Clearwing.Storage;
 using Dapper;
 
-namespace Clearwing.IntegrationTests.Scoring;
+namespace Clearwing.IntegrationTests.Cases;
 
 /// <summary>The priority order of case lists on both engines: what moves a case, what each case shows, and the hour mattering.</summary>
 public sealed class PriorityTests
@@ -22,10 +22,10 @@ public sealed class PriorityTests
         var db = await TestDatabases.CreateAsync(engine);
         var time = new FakeTime();
         var audit = new AuditLog(db, time);
-        await new Importer(db, time, audit).ImportAsync(new ImportRequest("libpng", [new ImportFile(Some.SarifLog(Some.Results(cases)), "scan.sarif")]), null, Ct);
+        await Wired.For(db, time).Get<Importer>().ImportAsync(new ImportRequest("libpng", [new ImportFile(Some.SarifLog(Some.Results(cases)), "scan.sarif")]), null, Ct);
         var queries = new CaseQueries(db, time);
         var ids = (await queries.ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Select(c => c.Id).Order(StringComparer.Ordinal).ToList();
-        return new World(db, time, queries, new CaseLifecycle(db, time, audit, new CommitmentStore(db, time)), ids);
+        return new World(db, time, queries, Wired.For(db, time).Get<CaseLifecycle>(), ids);
     }
 
     static async Task<List<CaseSummary>> ListAsync(World w) => [.. (await w.Queries.ListAsync(Caller.Local, new CaseFilter(), Ct)).Items];
@@ -51,8 +51,8 @@ public sealed class PriorityTests
 
         var table = SsvcTables.Get(Priority.SsvcTable);
         string[] values = ["active", "super effective", "total", "significant"];
-        await new CaseSsvc(w.Db, w.Time).SetAsync(Caller.Local, immediate, table.Inputs.Select((p, i) => (p.Id, values[i])).ToDictionary(), Ct);
-        await new CaseCvss(w.Db, w.Time).SetAsync(Caller.Local, severe, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", null, Ct);
+        await Wired.For(w.Db, w.Time).Get<CaseSsvc>().SetAsync(Caller.Local, immediate, table.Inputs.Select((p, i) => (p.Id, values[i])).ToDictionary(), Ct);
+        await Wired.For(w.Db, w.Time).Get<CaseCvss>().SetAsync(Caller.Local, severe, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", null, Ct);
         await w.Lifecycle.TransitionAsync(Caller.Local, reproduced, new TransitionRequest(CaseState.Triage), Ct);
         await w.Lifecycle.TransitionAsync(Caller.Local, reproduced, new TransitionRequest(CaseState.Confirmed), Ct);
         await w.Lifecycle.TransitionAsync(Caller.Local, rejected, new TransitionRequest(CaseState.Triage), Ct);
@@ -88,10 +88,10 @@ public sealed class PriorityTests
         var w = await WorldAsync(engine, 2);
         await using var _ = w.Db;
         var (notified, severe) = (w.Cases[0], w.Cases[1]);
-        await new CaseCvss(w.Db, w.Time).SetAsync(Caller.Local, severe, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", null, Ct);
+        await Wired.For(w.Db, w.Time).Get<CaseCvss>().SetAsync(Caller.Local, severe, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", null, Ct);
         foreach (var to in new[] { CaseState.Triage, CaseState.Confirmed, CaseState.Notified })
             await w.Lifecycle.TransitionAsync(Caller.Local, notified, new TransitionRequest(to), Ct);
-        var clock = await new DisclosureStore(w.Db, new AuditLog(w.Db, w.Time), w.Time).GetClockAsync(Caller.Local, notified, Ct);
+        var clock = await Wired.For(w.Db, w.Time).Get<ClockStore>().GetClockAsync(Caller.Local, notified, Ct);
         var soonest = clock.Deadlines.Where(d => d.IsOpen).MinBy(d => d.At)!;
 
         var before = await ListAsync(w);
@@ -117,7 +117,7 @@ public sealed class PriorityTests
     {
         var w = await WorldAsync(engine, 2);
         await using var _ = w.Db;
-        var feeds = new FeedStore(w.Db, w.Time);
+        var feeds = Wired.For(w.Db, w.Time).Get<FeedStore>();
         await feeds.AddAliasesAsync(Caller.Local, w.Cases[1], ["CVE-2023-34192"], Ct);
         Assert.Equal("none", Factor((await ListAsync(w)).Single(c => c.Id == w.Cases[1]), "exploitation").Value);
         await feeds.ImportKevAsync(Caller.Local, Clearwing.Tests.TestData.PathTo("cisa-kev", "kev-sample-2025.02.25-first10.json"), Ct);
@@ -130,7 +130,7 @@ public sealed class PriorityTests
             {"format":"clearwing-findings","version":"1.0","tool":{"name":"model-x","version":"1"},"findings":[{"rule":"heap-overflow","cwe":"CWE-122","location":{"file":"png.c","startLine":10},
              "message":"heap overflow in png_read_row","cvss":"CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H"}]}
             """, ".json");
-        await new Importer(w.Db, w.Time, new AuditLog(w.Db, w.Time)).ImportAsync(new ImportRequest("libpng", [new ImportFile(native, "model.json")]), null, Ct);
+        await Wired.For(w.Db, w.Time).Get<Importer>().ImportAsync(new ImportRequest("libpng", [new ImportFile(native, "model.json")]), null, Ct);
         var list = await ListAsync(w);
         AssertInPriorityOrder(list);
         Assert.Equal(("8.8", 18), (Factor(list[1], "cvss").Value, Factor(list[1], "cvss").Points));
@@ -142,7 +142,7 @@ public sealed class PriorityTests
         var w = await WorldAsync(engine, 1);
         await using var _ = w.Db;
         var caseId = w.Cases[0];
-        var cvss = new CaseCvss(w.Db, w.Time);
+        var cvss = Wired.For(w.Db, w.Time).Get<CaseCvss>();
         await cvss.SetAsync(Caller.Local, caseId, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N", null, Ct);
         Assert.Equal("5.3", Factor((await ListAsync(w)).Single(), "cvss").Value);
         await using var connection = await w.Db.OpenAsync(Ct);

@@ -1,8 +1,9 @@
 using System.CommandLine;
 using Clearwing.Access;
+using Clearwing.Finders;
 using Clearwing.Packages;
 
-namespace Clearwing.Cli.Packages;
+namespace Clearwing.Cli.Finders;
 
 /// <summary>
 /// clearwing scan PATH --project NAME [--revision REV] [--json] — the dependency finder: lockfiles and SBOMs under PATH
