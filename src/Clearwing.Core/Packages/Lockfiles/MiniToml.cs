@@ -80,7 +80,7 @@ internal sealed class MiniToml
             }
             var key = Key();
             SkipBlank(newlines: false);
-            if (!Take("=")) throw Error($"expected '=' after the key '{MiniYaml.Shorten(string.Join('.', key))}'");
+            if (!Take("=")) throw Error($"expected '=' after the key '{LockfileInput.Shorten(string.Join('.', key))}'");
             SkipBlank(newlines: false);
             entries.Add((string.Join('.', key), Value(0)));
             EndOfLine();
@@ -101,7 +101,7 @@ internal sealed class MiniToml
             {
                 var start = at;
                 while (at < text.Length && (char.IsAsciiLetterOrDigit(text[at]) || text[at] is '_' or '-')) at++;
-                if (at == start) throw Error($"expected a key, found '{MiniYaml.Shorten(Rest())}'");
+                if (at == start) throw Error($"expected a key, found '{LockfileInput.Shorten(Rest())}'");
                 part = text[start..at];
             }
             parts.Add(part);
@@ -151,7 +151,7 @@ internal sealed class MiniToml
             default:
                 var from = at;
                 while (at < text.Length && text[at] is not (' ' or '\t' or '\r' or '\n' or ',' or ']' or '}' or '#')) at++;
-                if (at == from) throw Error($"expected a value, found '{MiniYaml.Shorten(Rest())}'");
+                if (at == from) throw Error($"expected a value, found '{LockfileInput.Shorten(Rest())}'");
                 return new TBare(start, text[from..at]);
         }
     }
@@ -263,7 +263,7 @@ internal sealed class MiniToml
     void EndOfLine()
     {
         SkipBlank(newlines: false);
-        if (at < text.Length && text[at] != '\n') throw Error($"unexpected '{MiniYaml.Shorten(Rest())}' at the end of a line");
+        if (at < text.Length && text[at] != '\n') throw Error($"unexpected '{LockfileInput.Shorten(Rest())}' at the end of a line");
     }
 
     bool Take(string token)

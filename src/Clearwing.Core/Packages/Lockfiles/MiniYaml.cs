@@ -148,7 +148,7 @@ internal static class MiniYaml
         else
         {
             after = KeyEnd(text);
-            if (after <= 0) throw input.Error(line.Number, $"expected 'key: value', found '{Shorten(text)}'");
+            if (after <= 0) throw input.Error(line.Number, $"expected 'key: value', found '{LockfileInput.Shorten(text)}'");
             key = text[..after].TrimEnd();
             if (key.Length == 0) throw input.Error(line.Number, "a key that is only white space");
             if (key[0] is '&' or '*' or '!' or '?' or '|' or '>' or '{' or '[') throw input.Error(line.Number, $"'{key[0]}' starts a YAML feature lockfiles do not use");
@@ -188,12 +188,12 @@ internal static class MiniYaml
                 var at = 0;
                 var node = Flow(input, line, text, ref at, depth + 1);
                 SkipSpaces(text, ref at);
-                if (at != text.Length) throw input.Error(line, $"unexpected '{Shorten(text[at..])}' after a flow collection");
+                if (at != text.Length) throw input.Error(line, $"unexpected '{LockfileInput.Shorten(text[at..])}' after a flow collection");
                 return node;
             case '"' or '\'':
                 var end = 0;
                 var value = Quoted(input, line, text, ref end);
-                if (end != text.Length) throw input.Error(line, $"unexpected '{Shorten(text[end..])}' after a quoted string");
+                if (end != text.Length) throw input.Error(line, $"unexpected '{LockfileInput.Shorten(text[end..])}' after a quoted string");
                 return new YScalar(line, value);
             default:
                 return new YScalar(line, text);
@@ -227,7 +227,7 @@ internal static class MiniYaml
                     key = text[start..at].Trim();
                 }
                 SkipSpaces(text, ref at);
-                if (at >= text.Length || text[at] != ':') throw input.Error(line, $"expected ':' after '{Shorten(key)}' in a flow mapping");
+                if (at >= text.Length || text[at] != ':') throw input.Error(line, $"expected ':' after '{LockfileInput.Shorten(key)}' in a flow mapping");
                 at++;
                 SkipSpaces(text, ref at);
                 entries.Add(new YEntry(key, FlowValue(input, line, text, ref at, close, depth), line));
@@ -302,6 +302,4 @@ internal static class MiniYaml
     {
         while (at < text.Length && text[at] == ' ') at++;
     }
-
-    internal static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 }
