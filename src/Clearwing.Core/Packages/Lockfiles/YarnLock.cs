@@ -159,7 +159,7 @@ internal static class YarnLock
 
     static List<LockedPackage> ReadBerry(LockfileInput input)
     {
-        var root = MiniYaml.Parse(input);
+        var root = Yaml.Parse(input);
         var graph = new DependencyGraph();
         var byDescriptor = new Dictionary<string, string>(StringComparer.Ordinal);
         var workspaces = new List<(string Id, YMap Entry, bool IsRoot)>();
