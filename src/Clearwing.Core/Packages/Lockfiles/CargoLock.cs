@@ -9,51 +9,50 @@ internal static class CargoLock
 {
     public static List<LockedPackage> Read(LockfileInput input)
     {
-        var packages = MiniToml.Parse(input).Where(s => s.IsArrayItem && s.Header is ["package"]).ToList();
+        var packages = Toml.Parse(input).TablesOf(input, "package");
         var graph = new DependencyGraph();
         var byName = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        var local = new HashSet<TomlSection>();
-        foreach (var section in packages)
+        var local = new HashSet<TTable>();
+        foreach (var table in packages)
         {
-            var table = section.Table;
-            var name = table["name"]?.String ?? throw input.Error(section.Line, "a [[package]] without a name");
-            var version = table["version"]?.String ?? throw input.Error(section.Line, $"package {name} has no version");
+            var name = table["name"]?.String ?? throw input.Error(table.Line, "a [[package]] without a name");
+            var version = table["version"]?.String ?? throw input.Error(table.Line, $"package {name} has no version");
             var id = name + " " + version;
             var source = table["source"]?.String;
             if (!byName.TryGetValue(name, out var ids)) byName[name] = ids = [];
             ids.Add(id);
             if (source is null)
             {
-                graph.Add(id, $"{name}@{version}", null, section.Line);
-                local.Add(section);
+                graph.Add(id, $"{name}@{version}", null, table.Line);
+                local.Add(table);
             }
             else if (source.StartsWith("registry+", StringComparison.Ordinal) || source.StartsWith("sparse+", StringComparison.Ordinal))
             {
-                graph.Add(id, $"{name}@{version}", input.Purl(section.Line, "cargo", null, name, version), section.Line);
+                graph.Add(id, $"{name}@{version}", input.Purl(table.Line, "cargo", null, name, version), table.Line);
             }
             else
             {
-                input.Skip(section.Line, $"{name}@{version} comes from {source}, not a registry; not checked");
-                graph.Add(id, $"{name}@{version}", null, section.Line);
+                input.Skip(table.Line, $"{name}@{version} comes from {source}, not a registry; not checked");
+                graph.Add(id, $"{name}@{version}", null, table.Line);
             }
         }
-        foreach (var section in packages)
+        foreach (var table in packages)
         {
-            var id = section.Table["name"]!.String + " " + section.Table["version"]!.String;
-            foreach (var to in Dependencies(input, section, byName))
+            var id = table["name"]!.String + " " + table["version"]!.String;
+            foreach (var to in Dependencies(input, table, byName))
             {
                 graph.Edge(id, to);
-                if (local.Contains(section) && graph.Contains(to)) graph.Root(to, development: false);
+                if (local.Contains(table) && graph.Contains(to)) graph.Root(to, development: false);
             }
         }
         return DependencyGraph.Distinct(graph.Packages(input.File));
     }
 
     /// <summary>Entries are "name" (the only version in the lock), "name version" or "name version (source)".</summary>
-    static IEnumerable<string> Dependencies(LockfileInput input, TomlSection section, Dictionary<string, List<string>> byName)
+    static IEnumerable<string> Dependencies(LockfileInput input, TTable package, Dictionary<string, List<string>> byName)
     {
-        if (section.Table["dependencies"] is null) yield break;
-        if (section.Table["dependencies"] is not TArray list) throw input.Error(section.Line, "dependencies must be an array of strings");
+        if (package["dependencies"] is null) yield break;
+        if (package["dependencies"] is not TArray list) throw input.Error(package.Line, "dependencies must be an array of strings");
         foreach (var item in list.Items)
         {
             var text = item.String ?? throw input.Error(item.Line, "dependencies must be an array of strings");

@@ -36,7 +36,7 @@ internal static partial class GemfileLock
             if (indent == 0)
             {
                 if (!content.All(c => char.IsAsciiLetterUpper(c) || c == ' '))
-                    throw input.Error(number, $"expected a section name such as GEM or DEPENDENCIES, found '{MiniYaml.Shorten(content)}'");
+                    throw input.Error(number, $"expected a section name such as GEM or DEPENDENCIES, found '{LockfileInput.Shorten(content)}'");
                 section = content;
                 sawSection = true;
                 current = null;
@@ -48,7 +48,7 @@ internal static partial class GemfileLock
                 if (indent == 4)
                 {
                     var m = Spec().Match(content);
-                    if (!m.Success) throw input.Error(number, $"expected a spec such as 'rack (3.0.8)', found '{MiniYaml.Shorten(content)}'");
+                    if (!m.Success) throw input.Error(number, $"expected a spec such as 'rack (3.0.8)', found '{LockfileInput.Shorten(content)}'");
                     var (name, full) = (m.Groups[1].Value, m.Groups[2].Value);
                     current = name + " " + full;
                     if (!byName.TryGetValue(name, out var ids)) byName[name] = ids = [];
@@ -68,14 +68,16 @@ internal static partial class GemfileLock
                 else if (indent == 6 && current is not null)
                 {
                     var m = Dependency().Match(content);
-                    if (!m.Success) throw input.Error(number, $"expected a dependency such as 'rack (>= 2.2)', found '{MiniYaml.Shorten(content)}'");
+                    if (!m.Success)
+                        throw input.Error(number, $"expected a dependency such as 'rack (>= 2.2)', found '{LockfileInput.Shorten(content)}'");
                     edges.Add((current, m.Groups[1].Value));
                 }
             }
             else if (section == "DEPENDENCIES" && indent == 2)
             {
                 var m = Dependency().Match(content);
-                if (!m.Success) throw input.Error(number, $"expected a dependency such as 'rails (~> 7.0)', found '{MiniYaml.Shorten(content)}'");
+                if (!m.Success)
+                    throw input.Error(number, $"expected a dependency such as 'rails (~> 7.0)', found '{LockfileInput.Shorten(content)}'");
                 direct.Add(m.Groups[1].Value);
             }
         }

@@ -20,12 +20,13 @@ internal static class GoSum
             var line = raw.Trim();
             if (line.Length == 0) continue;
             var fields = line.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length != 3) throw input.Error(number, $"expected 'module version hash', found '{MiniYaml.Shorten(line)}'");
+            if (fields.Length != 3) throw input.Error(number, $"expected 'module version hash', found '{LockfileInput.Shorten(line)}'");
             var (module, version, hash) = (fields[0], fields[1], fields[2]);
             var goMod = version.EndsWith("/go.mod", StringComparison.Ordinal);
             if (goMod) version = version[..^"/go.mod".Length];
-            if (!version.StartsWith('v') || version.Length < 2) throw input.Error(number, $"'{MiniYaml.Shorten(version)}' is not a module version such as v1.2.3");
-            if (hash.IndexOf(':') <= 0) throw input.Error(number, $"'{MiniYaml.Shorten(hash)}' is not a hash such as h1:…");
+            if (!version.StartsWith('v') || version.Length < 2)
+                throw input.Error(number, $"'{LockfileInput.Shorten(version)}' is not a module version such as v1.2.3");
+            if (hash.IndexOf(':') <= 0) throw input.Error(number, $"'{LockfileInput.Shorten(hash)}' is not a hash such as h1:…");
             var id = module + "@" + version;
             if (goMod)
             {

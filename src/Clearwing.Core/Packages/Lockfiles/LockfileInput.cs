@@ -18,6 +18,9 @@ internal sealed class LockfileInput(string text, string file, string? fullPath =
 
     public void Skip(int? line, string reason) => Notes.Add(new ScanProblem(File, line, ScanProblemKind.Skipped, reason));
 
+    /// <summary>At most 40 characters of a lockfile's text, for quoting it in a reason.</summary>
+    public static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
+
     /// <summary>A file beside the lockfile, or null when there is none (or the lockfile was not read from disk).</summary>
     public string? Sibling(string name)
     {

@@ -13,10 +13,11 @@ internal static class PnpmLock
 {
     public static List<LockedPackage> Read(LockfileInput input)
     {
-        var root = MiniYaml.Parse(input);
+        var root = Yaml.Parse(input);
         var versionText = root["lockfileVersion"]?.Scalar ?? throw input.Error(1, "no lockfileVersion: not a pnpm-lock.yaml");
         if (!double.TryParse(versionText, NumberStyles.Float, CultureInfo.InvariantCulture, out var lockfileVersion))
-            throw input.Error(root.Entries.First(e => e.Key == "lockfileVersion").Line, $"lockfileVersion '{MiniYaml.Shorten(versionText)}' is not a number");
+            throw input.Error(root.Entries.First(e => e.Key == "lockfileVersion").Line,
+                $"lockfileVersion '{LockfileInput.Shorten(versionText)}' is not a number");
         var slashStyle = lockfileVersion < 6;
         var graph = new DependencyGraph();
 
@@ -31,7 +32,7 @@ internal static class PnpmLock
             if (e.Value is not YMap entry)
             {
                 if (e.Value.Scalar is "") continue;
-                throw input.Error(e.Line, $"package '{MiniYaml.Shorten(e.Key)}' must be a mapping");
+                throw input.Error(e.Line, $"package '{LockfileInput.Shorten(e.Key)}' must be a mapping");
             }
             var id = Id(e.Key);
             var described = resolutions.GetValueOrDefault(BaseId(id)) ?? e;
@@ -42,14 +43,14 @@ internal static class PnpmLock
             {
                 var shown = (described.Value as YMap)?["name"]?.Scalar ?? BaseId(id);
                 var from = resolution.Entries.Count > 0 ? resolution.Entries[0].Value.Scalar ?? "" : "";
-                input.Skip(line, $"{MiniYaml.Shorten(shown)} comes from {MiniYaml.Shorten(from)}, not a registry; not checked");
+                input.Skip(line, $"{LockfileInput.Shorten(shown)} comes from {LockfileInput.Shorten(from)}, not a registry; not checked");
                 graph.Add(id, shown, null, line);
                 continue;
             }
             var (name, version) = NameAndVersion(input, e.Line, id, slashStyle);
             if (version.Contains(':') || version.Contains('/'))
             {
-                input.Skip(line, $"{name} comes from {MiniYaml.Shorten(version)}, not a registry; not checked");
+                input.Skip(line, $"{name} comes from {LockfileInput.Shorten(version)}, not a registry; not checked");
                 graph.Add(id, name, null, line);
             }
             else
@@ -95,13 +96,13 @@ internal static class PnpmLock
         {
             // Version 5: name/version_peers, where the name may hold one slash of its own (@scope/name).
             var slash = key.LastIndexOf('/');
-            if (slash <= 0) throw input.Error(line, $"'{MiniYaml.Shorten(id)}' is not a package key such as /name/1.0.0");
+            if (slash <= 0) throw input.Error(line, $"'{LockfileInput.Shorten(id)}' is not a package key such as /name/1.0.0");
             var version = key[(slash + 1)..];
             var underscore = version.IndexOf('_');
             return (key[..slash], underscore > 0 ? version[..underscore] : version);
         }
         var at = key.Length > 1 ? key.IndexOf('@', 1) : -1;
-        if (at <= 0 || at == key.Length - 1) throw input.Error(line, $"'{MiniYaml.Shorten(id)}' is not a package key such as name@1.0.0");
+        if (at <= 0 || at == key.Length - 1) throw input.Error(line, $"'{LockfileInput.Shorten(id)}' is not a package key such as name@1.0.0");
         return (key[..at], key[(at + 1)..]);
     }
 

@@ -10,48 +10,36 @@ namespace Clearwing.Packages;
 /// </summary>
 internal static partial class PoetryLock
 {
-    sealed record Package(TomlSection Section, List<TomlSection> Parts);
-
     public static List<LockedPackage> Read(LockfileInput input)
     {
-        var packages = new List<Package>();
-        foreach (var section in MiniToml.Parse(input))
-        {
-            if (section.IsArrayItem && section.Header is ["package"]) packages.Add(new Package(section, []));
-            else if (section.Header is ["package", _] && !section.IsArrayItem)
-            {
-                if (packages.Count == 0) throw input.Error(section.Line, $"[{string.Join('.', section.Header)}] before any [[package]]");
-                packages[^1].Parts.Add(section);
-            }
-        }
+        var packages = Toml.Parse(input).TablesOf(input, "package");
         var graph = new DependencyGraph();
         var byName = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var (section, parts) in packages)
+        foreach (var package in packages)
         {
-            var name = section.Table["name"]?.String ?? throw input.Error(section.Line, "a [[package]] without a name");
-            var version = section.Table["version"]?.String ?? throw input.Error(section.Line, $"package {name} has no version");
+            var name = package["name"]?.String ?? throw input.Error(package.Line, "a [[package]] without a name");
+            var version = package["version"]?.String ?? throw input.Error(package.Line, $"package {name} has no version");
             var id = Normalize(name) + "@" + version;
             if (!byName.TryGetValue(Normalize(name), out var ids)) byName[Normalize(name)] = ids = [];
             ids.Add(id);
-            var sourceType = parts.FirstOrDefault(p => p.Header[1] == "source")?.Table["type"]?.String;
-            bool? development = section.Table["category"]?.String switch { "dev" => true, "main" => false, _ => null };
+            var sourceType = (package["source"] as TTable)?["type"]?.String;
+            bool? development = package["category"]?.String switch { "dev" => true, "main" => false, _ => null };
             if (sourceType is "git" or "directory" or "file" or "url")
             {
-                input.Skip(section.Line, $"{name}@{version} comes from a {sourceType} source, not a package index; not checked");
-                graph.Add(id, $"{name}@{version}", null, section.Line);
+                input.Skip(package.Line, $"{name}@{version} comes from a {sourceType} source, not a package index; not checked");
+                graph.Add(id, $"{name}@{version}", null, package.Line);
             }
             else
             {
-                graph.Add(id, $"{name}@{version}", input.Purl(section.Line, "pypi", null, name, version), section.Line, development);
+                graph.Add(id, $"{name}@{version}", input.Purl(package.Line, "pypi", null, name, version), package.Line, development);
             }
         }
-        foreach (var (section, parts) in packages)
+        foreach (var package in packages)
         {
-            var id = Normalize(section.Table["name"]!.String!) + "@" + section.Table["version"]!.String;
-            foreach (var dependencies in parts.Where(p => p.Header[1] == "dependencies"))
-                foreach (var (key, _) in dependencies.Table.Entries)
-                    foreach (var to in byName.GetValueOrDefault(Normalize(key)) ?? [])
-                        graph.Edge(id, to);
+            var id = Normalize(package["name"]!.String!) + "@" + package["version"]!.String;
+            foreach (var (key, _) in Entries(package["dependencies"]))
+                foreach (var to in byName.GetValueOrDefault(Normalize(key)) ?? [])
+                    graph.Edge(id, to);
         }
         foreach (var (name, development) in Direct(input))
             foreach (var to in byName.GetValueOrDefault(Normalize(name)) ?? [])
@@ -72,10 +60,10 @@ internal static partial class PoetryLock
     {
         var text = input.Sibling("pyproject.toml");
         if (text is null) return [];
-        List<TomlSection> sections;
+        TTable pyproject;
         try
         {
-            sections = MiniToml.Parse(new LockfileInput(text, "pyproject.toml"));
+            pyproject = Toml.Parse(new LockfileInput(text, "pyproject.toml"));
         }
         catch (MalformedInputException e)
         {
@@ -83,27 +71,18 @@ internal static partial class PoetryLock
             return [];
         }
         var direct = new List<(string, bool)>();
-        foreach (var s in sections.Where(s => !s.IsArrayItem))
-        {
-            switch (s.Header)
-            {
-                case ["tool", "poetry", "dependencies"]:
-                    direct.AddRange(s.Table.Entries.Where(e => e.Key != "python").Select(e => (e.Key, false)));
-                    break;
-                case ["tool", "poetry", "dev-dependencies"]:
-                    direct.AddRange(s.Table.Entries.Select(e => (e.Key, true)));
-                    break;
-                case ["tool", "poetry", "group", var group, "dependencies"]:
-                    direct.AddRange(s.Table.Entries.Select(e => (e.Key, group != "main")));
-                    break;
-                case ["project"]:
-                    if (s.Table["dependencies"] is TArray requirements)
-                        foreach (var r in requirements.Items)
-                            if (r.String is { } spec && RequirementName().Match(spec) is { Success: true } m) direct.Add((m.Groups[1].Value, false));
-                    break;
-            }
-        }
+        var poetry = (pyproject["tool"] as TTable)?["poetry"] as TTable;
+        direct.AddRange(Entries(poetry?["dependencies"]).Where(e => e.Key != "python").Select(e => (e.Key, false)));
+        direct.AddRange(Entries(poetry?["dev-dependencies"]).Select(e => (e.Key, true)));
+        foreach (var (group, value) in Entries(poetry?["group"]))
+            direct.AddRange(Entries((value as TTable)?["dependencies"]).Select(e => (e.Key, group != "main")));
+        if ((pyproject["project"] as TTable)?["dependencies"] is TArray requirements)
+            foreach (var r in requirements.Items)
+                if (r.String is { } spec && RequirementName().Match(spec) is { Success: true } m) direct.Add((m.Groups[1].Value, false));
         // A name both in production and in a group is a production dependency.
         return direct.OrderBy(d => d.Item2).DistinctBy(d => Normalize(d.Item1)).ToList();
     }
+
+    /// <summary>The entries of a table; none when the value is absent or not a table.</summary>
+    static IReadOnlyList<(string Key, TValue Value)> Entries(TValue? value) => (value as TTable)?.Entries ?? [];
 }

@@ -51,11 +51,12 @@ internal static partial class RequirementsTxt
             if (text.Contains("://") || text.Contains(" @ ") || text.StartsWith('.') || text.StartsWith('/')
                 || text.EndsWith(".whl", StringComparison.OrdinalIgnoreCase) || text.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) || text.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
             {
-                root.Notes.Add(new ScanProblem(file.File, number, ScanProblemKind.Skipped, $"'{MiniYaml.Shorten(text)}' is a URL or path, not a package index release; not checked"));
+                root.Notes.Add(new ScanProblem(file.File, number, ScanProblemKind.Skipped,
+                    $"'{LockfileInput.Shorten(text)}' is a URL or path, not a package index release; not checked"));
                 continue;
             }
             var m = Requirement().Match(text);
-            if (!m.Success) throw file.Error(number, $"'{MiniYaml.Shorten(text)}' is not a requirement such as name==1.2.3");
+            if (!m.Success) throw file.Error(number, $"'{LockfileInput.Shorten(text)}' is not a requirement such as name==1.2.3");
             var name = m.Groups[1].Value;
             var specifier = m.Groups[2].Value.Trim();
             var pin = Pin().Match(specifier);
@@ -82,7 +83,8 @@ internal static partial class RequirementsTxt
                 root.Notes.Add(new ScanProblem(file.File, number, ScanProblemKind.Skipped, $"constraints file {argument} not read: constraints pin versions without installing anything"));
                 break;
             case "-e" or "--editable":
-                root.Notes.Add(new ScanProblem(file.File, number, ScanProblemKind.Skipped, $"editable install {MiniYaml.Shorten(argument)} is a local or VCS checkout, not a package index release; not checked"));
+                root.Notes.Add(new ScanProblem(file.File, number, ScanProblemKind.Skipped,
+                    $"editable install {LockfileInput.Shorten(argument)} is a local or VCS checkout, not a package index release; not checked"));
                 break;
             // Index, find-links, binary and trust options change where packages come from, not which versions.
         }

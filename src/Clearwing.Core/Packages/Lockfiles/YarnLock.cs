@@ -44,14 +44,16 @@ internal static class YarnLock
             var content = line[indent..];
             if (indent == 0)
             {
-                if (!content.EndsWith(':')) throw input.Error(lineNumber, $"expected an entry such as '\"name@^1.0.0\":', found '{MiniYaml.Shorten(content)}'");
+                if (!content.EndsWith(':'))
+                    throw input.Error(lineNumber, $"expected an entry such as '\"name@^1.0.0\":', found '{LockfileInput.Shorten(content)}'");
                 var descriptors = new List<string>();
                 foreach (var part in content[..^1].Split(','))
                 {
                     var token = part.Trim();
                     var at = 0;
                     var descriptor = Token(input, lineNumber, token, ref at);
-                    if (descriptor.Length == 0 || at != token.Length) throw input.Error(lineNumber, $"'{MiniYaml.Shorten(token)}' is not a descriptor such as \"name@^1.0.0\"");
+                    if (descriptor.Length == 0 || at != token.Length)
+                        throw input.Error(lineNumber, $"'{LockfileInput.Shorten(token)}' is not a descriptor such as \"name@^1.0.0\"");
                     descriptors.Add(descriptor);
                 }
                 entries.Add(current = new Entry(lineNumber, descriptors));
@@ -115,10 +117,10 @@ internal static class YarnLock
     {
         var at = 0;
         var key = Token(input, line, content, ref at);
-        if (at >= content.Length || content[at] != ' ') throw input.Error(line, $"expected 'key value', found '{MiniYaml.Shorten(content)}'");
+        if (at >= content.Length || content[at] != ' ') throw input.Error(line, $"expected 'key value', found '{LockfileInput.Shorten(content)}'");
         at++;
         var value = Token(input, line, content, ref at);
-        if (at != content.Length) throw input.Error(line, $"unexpected '{MiniYaml.Shorten(content[at..])}' after a value");
+        if (at != content.Length) throw input.Error(line, $"unexpected '{LockfileInput.Shorten(content[at..])}' after a value");
         return (key, value);
     }
 
@@ -151,13 +153,13 @@ internal static class YarnLock
     static (string Name, string Range) Split(LockfileInput input, int line, string descriptor)
     {
         var at = descriptor.Length > 1 ? descriptor.IndexOf('@', 1) : -1;
-        if (at <= 0) throw input.Error(line, $"'{MiniYaml.Shorten(descriptor)}' is not a descriptor such as \"name@^1.0.0\"");
+        if (at <= 0) throw input.Error(line, $"'{LockfileInput.Shorten(descriptor)}' is not a descriptor such as \"name@^1.0.0\"");
         return (descriptor[..at], descriptor[(at + 1)..]);
     }
 
     static List<LockedPackage> ReadBerry(LockfileInput input)
     {
-        var root = MiniYaml.Parse(input);
+        var root = Yaml.Parse(input);
         var graph = new DependencyGraph();
         var byDescriptor = new Dictionary<string, string>(StringComparer.Ordinal);
         var workspaces = new List<(string Id, YMap Entry, bool IsRoot)>();
@@ -166,14 +168,14 @@ internal static class YarnLock
         foreach (var e in root.Entries)
         {
             if (e.Key == "__metadata") continue;
-            if (e.Value is not YMap entry) throw input.Error(e.Line, $"entry '{MiniYaml.Shorten(e.Key)}' must be a mapping");
+            if (e.Value is not YMap entry) throw input.Error(e.Line, $"entry '{LockfileInput.Shorten(e.Key)}' must be a mapping");
             var descriptors = e.Key.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             if (descriptors.Length == 0) throw input.Error(e.Line, "an entry without a descriptor");
             var id = descriptors[0];
             foreach (var d in descriptors) byDescriptor.TryAdd(d, id);
-            var resolution = entry["resolution"]?.Scalar ?? throw input.Error(e.Line, $"{MiniYaml.Shorten(id)} has no resolution");
+            var resolution = entry["resolution"]?.Scalar ?? throw input.Error(e.Line, $"{LockfileInput.Shorten(id)} has no resolution");
             var (name, reference) = Split(input, entry["resolution"]!.Line, resolution);
-            var version = entry["version"]?.Scalar ?? throw input.Error(e.Line, $"{MiniYaml.Shorten(id)} has no version");
+            var version = entry["version"]?.Scalar ?? throw input.Error(e.Line, $"{LockfileInput.Shorten(id)} has no version");
             if (reference.StartsWith("workspace:", StringComparison.Ordinal))
             {
                 graph.Add(id, name, null, e.Line);
@@ -194,7 +196,7 @@ internal static class YarnLock
             }
             else
             {
-                input.Skip(e.Line, $"{name}@{version} comes from {MiniYaml.Shorten(reference)}, not a registry; not checked");
+                input.Skip(e.Line, $"{name}@{version} comes from {LockfileInput.Shorten(reference)}, not a registry; not checked");
                 graph.Add(id, $"{name}@{version}", null, e.Line);
             }
             read.Add((id, entry));

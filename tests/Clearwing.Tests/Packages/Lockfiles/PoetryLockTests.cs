@@ -35,4 +35,65 @@ public sealed class PoetryLockTests
         Assert.Equal((ScanProblemKind.Skipped, 98), (note.Kind, note.Line));
         Assert.Contains("internal-lib@0.3.0 comes from a git source", note.Reason);
     }
+
+    /// <summary>The poetry.lock fixture read with this pyproject.toml beside it instead of its own.</summary>
+    static LockfileContents WithPyproject(string pyproject)
+    {
+        var folder = Directory.CreateTempSubdirectory("clearwing-pyproject-");
+        try
+        {
+            File.Copy(Fixture.PathTo("poetry/poetry.lock"), Path.Combine(folder.FullName, "poetry.lock"));
+            File.WriteAllText(Path.Combine(folder.FullName, "pyproject.toml"), pyproject);
+            return LockfileScanner.Read(LockfileFormat.Poetry, Path.Combine(folder.FullName, "poetry.lock"), "poetry.lock");
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Pyproject_with_dotted_keys_keeps_its_direct_dependencies()
+    {
+        var contents = WithPyproject("""
+            project.name = "billing"
+            project.dependencies = ["sqlparse>=0.4"]
+            tool.poetry.dependencies.python = "^3.10"
+            tool.poetry.dependencies.Django = "3.2.0"
+            tool.poetry.dependencies.requests.version = "^2.25"
+            tool.poetry.group.dev.dependencies.pytest = "^7.0"
+            """);
+        Assert.Equal(["django@3.2.0", "pytest@7.4.0", "requests@2.25.1", "sqlparse@0.4.1"], contents.DirectOnes());
+    }
+
+    [Fact]
+    public void Pyproject_with_inline_tables_keeps_its_direct_dependencies()
+    {
+        var contents = WithPyproject("""
+            [tool.poetry]
+            name = "billing"
+            dependencies = { python = "^3.10", Django = "3.2.0", requests = { version = "^2.25", extras = ["socks"] } }
+            group = { dev = { dependencies = { pytest = "^7.0" } } }
+            """);
+        Assert.Equal(["django@3.2.0", "pytest@7.4.0", "requests@2.25.1"], contents.DirectOnes());
+    }
+
+    [Fact]
+    public void Pyproject_mixing_headers_dotted_keys_and_inline_tables_keeps_its_direct_dependencies()
+    {
+        var contents = WithPyproject("""
+            [project]
+            name = "billing"
+            dependencies = ["sqlparse>=0.4"]
+
+            [tool.poetry]
+            dependencies = { python = "^3.10", Django = "3.2.0" }
+            group.dev.dependencies = { pytest = "^7.0" }
+
+            [tool.poetry.group.lint.dependencies]
+            colorama = "*"
+            requests.version = "^2.25"
+            """);
+        Assert.Equal(["colorama@0.4.6", "django@3.2.0", "pytest@7.4.0", "requests@2.25.1", "sqlparse@0.4.1"], contents.DirectOnes());
+    }
 }

@@ -1,0 +1,153 @@
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace Clearwing.Packages;
+
+internal abstract class YNode(int line)
+{
+    public int Line { get; } = line;
+
+    /// <summary>The text of a scalar; null for a mapping or sequence.</summary>
+    public string? Scalar => (this as YScalar)?.Value;
+}
+
+internal sealed record YEntry(string Key, YNode Value, int Line);
+
+internal sealed class YMap(int line, List<YEntry> entries) : YNode(line)
+{
+    public IReadOnlyList<YEntry> Entries { get; } = entries;
+    public YNode? this[string key] => Entries.FirstOrDefault(e => e.Key == key)?.Value;
+    public IEnumerable<YEntry> MapEntries(string key) => this[key] is YMap m ? m.Entries : [];
+}
+
+internal sealed class YSeq(int line, List<YNode> items) : YNode(line)
+{
+    public IReadOnlyList<YNode> Items { get; } = items;
+}
+
+internal sealed class YScalar(int line, string value) : YNode(line)
+{
+    public string Value { get; } = value;
+}
+
+/// <summary>
+/// pnpm-lock.yaml and Yarn Berry's yarn.lock, parsed by YamlDotNet into mappings, sequences and scalars that keep their
+/// line (a key's line is its entry's). Scalars stay text: neither tool relies on YAML's typing. Anchors, aliases and
+/// tags are refused with their line: neither tool writes them, and an alias would let a small file expand into a huge
+/// tree. Keys repeated in a mapping are kept; lookups take the first.
+/// </summary>
+internal static class Yaml
+{
+    const int MaxDepth = 64;
+
+    /// <summary>A mapping or sequence whose end the parser has not reached; a mapping's key waits here for its value.</summary>
+    sealed class Open(int line, bool isMapping)
+    {
+        readonly List<YEntry> _entries = [];
+        readonly List<YNode> _items = [];
+        YScalar? _key;
+
+        public void Add(LockfileInput input, YNode node)
+        {
+            if (!isMapping) _items.Add(node);
+            else if (_key is null) _key = node as YScalar ?? throw input.Error(node.Line, "a mapping or sequence as a key");
+            else
+            {
+                _entries.Add(new YEntry(_key.Value, node, _key.Line));
+                _key = null;
+            }
+        }
+
+        public YNode Close() => isMapping ? new YMap(line, _entries) : new YSeq(line, _items);
+    }
+
+    public static YMap Parse(LockfileInput input)
+    {
+        var parser = new Parser(new StringReader(input.Text));
+        var open = new Stack<Open>();
+        YNode? document = null;
+        while (Next(input, parser))
+        {
+            var e = parser.Current!;
+            var line = Line(e.Start);
+            if (e is AnchorAlias || e is NodeEvent { Anchor.IsEmpty: false } or NodeEvent { Tag.IsEmpty: false })
+                throw input.Error(line, "anchors, aliases and tags are not used in lockfiles");
+            YNode node;
+            switch (e)
+            {
+                case Scalar scalar:
+                    node = new YScalar(line, scalar.Value);
+                    break;
+                case MappingStart or SequenceStart:
+                    if (open.Count == MaxDepth) throw input.Error(line, "nested too deeply");
+                    open.Push(new Open(line, e is MappingStart));
+                    continue;
+                case MappingEnd or SequenceEnd:
+                    node = open.Pop().Close();
+                    break;
+                default:
+                    continue;
+            }
+            // pnpm 10 may put its own environment lockfile first and the project's after it: the last document counts.
+            if (open.Count == 0) document = node;
+            else open.Peek().Add(input, node);
+        }
+        return document switch
+        {
+            null => new YMap(1, []),
+            YMap map => map,
+            _ => throw input.Error(document.Line, "expected a mapping at the top of the file"),
+        };
+    }
+
+    static bool Next(LockfileInput input, Parser parser)
+    {
+        try
+        {
+            return parser.MoveNext();
+        }
+        catch (YamlException e)
+        {
+            var (line, reason) = Explain(input.Text, e);
+            throw input.Error(line, "not valid YAML: " + reason);
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet 18.1 fails this way on some damaged files, such as "a: {b: c\n\\" (found by LockfilePropertyTests).
+            throw input.Error(parser.Current is { } last ? Line(last.End) : null, "not valid YAML after this line");
+        }
+    }
+
+    /// <summary>
+    /// The line and reason for YamlDotNet's error, in the words of the mistakes hand edits make: YamlDotNet blames a tab
+    /// on the enclosing mapping's first line, and calls an unclosed string a scalar that runs into the end of the file.
+    /// </summary>
+    static (int Line, string Reason) Explain(string text, YamlException e)
+    {
+        var line = Line(e.Start);
+        if (e.Message.Contains(" tab ", StringComparison.Ordinal) && FirstTabIndented(text, line) is { } tabbed)
+            return (tabbed, "a tab in the indentation (YAML indents with spaces)");
+        if (e.Message.Contains("quoted scalar", StringComparison.Ordinal)
+            && (e.Message.Contains("end of stream", StringComparison.Ordinal) || e.Message.Contains("wrong indentation", StringComparison.Ordinal)))
+        {
+            var quote = e.Start.Index < text.Length && text[(int)e.Start.Index] == '\'' ? "single" : "double";
+            return (line, $"a {quote}-quoted string is not closed");
+        }
+        var reason = e.Message.Length > 1 ? char.ToLowerInvariant(e.Message[0]) + e.Message[1..] : e.Message;
+        return (line, reason.TrimEnd('.'));
+    }
+
+    static int? FirstTabIndented(string text, int fromLine)
+    {
+        var number = 0;
+        foreach (var line in text.AsSpan().EnumerateLines())
+        {
+            if (++number < fromLine) continue;
+            var indent = line.Length - line.TrimStart(" \t").Length;
+            if (line[..indent].Contains('\t')) return number;
+        }
+        return null;
+    }
+
+    static int Line(Mark mark) => (int)Math.Clamp(mark.Line, 1, int.MaxValue);
+}
