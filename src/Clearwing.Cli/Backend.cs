@@ -143,7 +143,7 @@ sealed class ServerBackend : Backend
     static string Segment(string value) => Uri.EscapeDataString(value);
 
     public override Task<Page<CaseSummary>> ListCasesAsync(CaseFilter filter, CancellationToken ct) =>
-        SendAsync<Page<CaseSummary>>(HttpMethod.Get, "cases?" + Query(("project", filter.Project), ("state", filter.State), ("offset", filter.Offset), ("limit", filter.Limit), ("sort", CaseSorts.Name(filter.Sort))), null, ct);
+        SendAsync<Page<CaseSummary>>(HttpMethod.Get, "cases?" + Query(("project", filter.Project), ("state", filter.State is { } s ? Lifecycle.Name(s) : null), ("offset", filter.Offset), ("limit", filter.Limit), ("sort", CaseSorts.Name(filter.Sort))), null, ct);
 
     public override async Task<CaseDetail?> GetCaseAsync(string id, CancellationToken ct)
     {

@@ -32,7 +32,7 @@ public sealed class CliIO(TextWriter stdout, TextWriter stderr, TextReader stdin
     static JsonSerializerOptions CreateJson()
     {
         var json = new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-        ServerHost.ConfigureJson(json);
+        ApiJson.Configure(json);
         return json;
     }
 

@@ -60,7 +60,7 @@ public static class ServerHost
         builder.Services.AddClearwingAccess(options);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
-        builder.Services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));
+        builder.Services.Configure<JsonOptions>(o => ApiJson.Configure(o.SerializerOptions));
         if (options.RunWorkers) builder.Services.AddJobWorkers(options.Workers);
 
         var app = builder.Build();
@@ -106,14 +106,6 @@ public static class ServerHost
 
     /// <summary>The body limit of every endpoint but imports.</summary>
     public const long MaxJsonBodyBytes = 1 << 20;
-
-    public static void ConfigureJson(JsonSerializerOptions json)
-    {
-        json.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
-        // Names only: a number would reach the database's CHECK constraints as a 500 instead of a 400.
-        json.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
-        json.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
-    }
 
     static bool IsLoopback(string url)
     {

@@ -31,7 +31,7 @@ public static class CasesVerb
         {
             await using var backend = await Backend.OpenAsync(parsed, io, ct);
             var page = await backend.ListCasesAsync(
-                new CaseFilter(parsed.GetValue(project), parsed.GetValue(state), parsed.GetValue(offset), parsed.GetValue(limit),
+                new CaseFilter(parsed.GetValue(project), parsed.GetValue(state) is { } s ? Clearwing.Cases.Lifecycle.ParseState(s) : null, parsed.GetValue(offset), parsed.GetValue(limit),
                     CaseSorts.Parse(parsed.GetValue(sort)!)), ct);
             if (parsed.GetValue(json))
             {
@@ -40,7 +40,7 @@ public static class CasesVerb
             }
             var table = new Table().AddColumns("id", "priority", "project", "severity", "state", "findings", "last seen", "title");
             foreach (var c in page.Items)
-                table.AddRow(c.Id, Markup.Escape(Points(c.Priority)), Markup.Escape(c.Project), c.HighestSeverity.ToString().ToLowerInvariant(), c.State,
+                table.AddRow(c.Id, Markup.Escape(Points(c.Priority)), Markup.Escape(c.Project), c.HighestSeverity.ToString().ToLowerInvariant(), Name(c.State),
                     c.Findings.ToString("N0"), c.LastSeen.ToString("u"), Markup.Escape(FindingsVerb.Shorten(c.Title, 70)));
             io.Ansi.Write(table);
             await io.Out.WriteLineAsync($"{page.Items.Count} of {page.Total:N0} cases.");
@@ -73,7 +73,7 @@ public static class CasesVerb
                 Case      {c.Id}
                 Project   {c.Project}
                 Title     {c.Title}
-                State     {c.State}{(detail.MergedInto is { } m ? $" (merged into {m})" : "")}
+                State     {Clearwing.Cases.Lifecycle.Name(c.State)}{(detail.MergedInto is { } m ? $" (merged into {m})" : "")}
                 Severity  {c.HighestSeverity.ToString().ToLowerInvariant()}
                 Findings  {c.Findings:N0} over {detail.Fingerprints.Count:N0} fingerprints
                 Seen      {c.FirstSeen:u} … {c.LastSeen:u}
@@ -87,6 +87,8 @@ public static class CasesVerb
         });
         return command;
     }
+
+    static string Name(CaseState state) => Clearwing.Cases.Lifecycle.Name(state);
 
     /// <summary>"73 = ssvc 40 + exploitation 20 + cvss 13", or "closed" (a closed case is in no queue).</summary>
     static string Points(CasePriority priority) => priority.Closed
@@ -146,7 +148,7 @@ public static class CasesVerb
             var move = await backend.TransitionAsync(parsed.GetValue(id)!,
                 new TransitionRequest(state, parsed.GetValue(reason), why, parsed.GetValue(duplicateOf), parsed.GetValue(fixCommit), parsed.GetValue(fixedVersion)), ct);
             if (parsed.GetValue(json)) await io.WriteJsonAsync(move);
-            else await io.Out.WriteLineAsync($"Case {move.Case}: {move.From} → {move.To} ({move.Action}).");
+            else await io.Out.WriteLineAsync($"Case {move.Case}: {Name(move.From)} → {Name(move.To)} ({move.Action}).");
             return ExitCode.Ok;
         });
         return command;
@@ -167,7 +169,7 @@ public static class CasesVerb
                 return ExitCode.Ok;
             }
             foreach (var m in moves)
-                await io.Out.WriteLineAsync($"{m.At:u}  {m.From} → {m.To}  by {m.Actor} ({m.Org}){(m.Reason is null ? "" : ": " + m.Reason)}");
+                await io.Out.WriteLineAsync($"{m.At:u}  {Name(m.From)} → {Name(m.To)}  by {m.Actor} ({m.Org}){(m.Reason is null ? "" : ": " + m.Reason)}");
             return ExitCode.Ok;
         });
         return command;

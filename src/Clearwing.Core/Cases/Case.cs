@@ -1,11 +1,10 @@
-using Clearwing.Findings;
 using Clearwing.Scoring;
 
 namespace Clearwing.Cases;
 
 /// <summary>A case as lists show it: one root cause and the findings that share it, and its place in the queue.</summary>
 public sealed record CaseSummary(
-    string Id, string Project, string Title, string State, long Findings,
+    string Id, string Project, string Title, CaseState State, long Findings,
     ReportedSeverity HighestSeverity, DateTimeOffset FirstSeen, DateTimeOffset LastSeen, CasePriority Priority);
 
 /// <summary>A case with its fingerprints and the manual merges and splits that shaped it.</summary>
@@ -19,7 +18,7 @@ public sealed record CaseChange(string Action, string OtherCase, string Reason, 
 public sealed record Page<T>(IReadOnlyList<T> Items, long Total, int Offset, int Limit);
 
 /// <summary>Filters for case listings, and their order: by priority (docs/priority.md) unless asked otherwise.</summary>
-public sealed record CaseFilter(string? Project = null, string? State = null, int Offset = 0, int Limit = 100, CaseSort Sort = CaseSort.Priority);
+public sealed record CaseFilter(string? Project = null, CaseState? State = null, int Offset = 0, int Limit = 100, CaseSort Sort = CaseSort.Priority);
 
 /// <summary>Case list orders: priority (the queue order), severity (highest reported severity, then latest seen), recent (latest seen).</summary>
 public enum CaseSort

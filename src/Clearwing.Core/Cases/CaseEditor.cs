@@ -106,7 +106,7 @@ public sealed class CaseEditor(Database db, TimeProvider time, CaseChanges chang
             $"SELECT project_id, merged_into, state FROM cases WHERE id = @id {(db.Engine == Engine.Postgres ? "FOR UPDATE" : "")}", new { id }, tx);
         if (row.Project is null) throw new CaseEditException($"No case {id}.");
         if (row.MergedInto is not null) throw new CaseEditException($"Case {id} was merged into {row.MergedInto}; use that case.");
-        if (row.State is not ("new" or "triage"))
+        if (Lifecycle.Stored(row.State!) is not (CaseState.New or CaseState.Triage))
             throw new CaseEditException($"Case {id} is {row.State}: cases are merged and split while new or in triage, before confirmation commits to their report.");
         return row.Project.Value;
     }

@@ -7,7 +7,7 @@ namespace Clearwing.Cases;
 
 /// <summary>One stored lifecycle move of a case.</summary>
 public sealed record CaseTransition(
-    string Case, string From, string To, string Action, string Actor, string Org,
+    string Case, CaseState From, CaseState To, string Action, string Actor, string Org,
     string? Reason, string? Rejection, string? DuplicateOf, string? FixCommit, string? FixedVersion, DateTimeOffset At);
 
 /// <summary>A move the lifecycle refuses: the message names the moves allowed from here.</summary>
@@ -90,7 +90,7 @@ public sealed class CaseLifecycle(Database db, TimeProvider time, AuditLog audit
             row.from, row.to, row.action, row.reason, row.rejection, row.duplicateOf, row.fixCommit, row.fixedVersion, commitment = digest,
         }), ct);
         await tx.CommitAsync(ct);
-        return new CaseTransition(caseId, row.from, row.to, row.action, row.actor, row.org, row.reason, row.rejection, row.duplicateOf,
+        return new CaseTransition(caseId, transition.From, transition.To, row.action, row.actor, row.org, row.reason, row.rejection, row.duplicateOf,
             row.fixCommit, row.fixedVersion, DateTimeOffset.FromUnixTimeMilliseconds(now));
     }
 
@@ -107,7 +107,7 @@ public sealed class CaseLifecycle(Database db, TimeProvider time, AuditLog audit
         // Validators and downstream orgs see where the case went and when, not who said what: the reasons and
         // the people are the coordinator's and maintainers' discussion.
         var full = caller.Kind is OrgKind.Coordinator or OrgKind.Maintainer;
-        return rows.Select(r => new CaseTransition(caseId, r.from_state, r.to_state, r.action, full ? r.actor : r.org, r.org, full ? r.reason : null,
+        return rows.Select(r => new CaseTransition(caseId, Lifecycle.Stored(r.from_state), Lifecycle.Stored(r.to_state), r.action, full ? r.actor : r.org, r.org, full ? r.reason : null,
             r.rejection, r.duplicate_of, full ? r.fix_commit : null, full ? r.fixed_version : null, DateTimeOffset.FromUnixTimeMilliseconds(r.at))).ToList();
     }
 

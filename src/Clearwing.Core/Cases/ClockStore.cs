@@ -27,7 +27,7 @@ public sealed record ClockEntry(ClockFact? Fact, DateTimeOffset? At = null, Date
 /// <summary>A case's disclosure clock as of <see cref="Now"/>: the profile that governs it, its timeline, its deadlines.</summary>
 /// <param name="ExtensionDaysLeft">Days a newly approved extension could still add (<see cref="EmbargoClock.ExtensionDaysLeft"/>).</param>
 public sealed record CaseClock(
-    string Case, string Project, string State, DisclosureProfile Profile, CaseTimeline Timeline,
+    string Case, string Project, CaseState State, DisclosureProfile Profile, CaseTimeline Timeline,
     IReadOnlyList<Deadline> Deadlines, int ExtensionDaysLeft, DateTimeOffset Now);
 
 /// <summary>One open deadline of a case, as the deadline listing shows it.</summary>
@@ -63,7 +63,10 @@ public sealed class ClockStore(Database db, AuditLog audit, TimeProvider time, C
     public const int MaxLimit = 1000;
 
     /// <summary>Between notification and disclosure: the states whose cases run on the clock.</summary>
-    internal const string Running = "('notified', 'fix_in_progress', 'fixed', 'fix_verified')";
+    static readonly CaseState[] OnTheClock = [CaseState.Notified, CaseState.FixInProgress, CaseState.Fixed, CaseState.FixVerified];
+
+    /// <summary><see cref="OnTheClock"/> as an SQL list of stored names.</summary>
+    internal static readonly string Running = $"({string.Join(", ", OnTheClock.Select(s => $"'{Lifecycle.Name(s)}'"))})";
 
     // Ten years: a scheduled fix further out is a typo, and stays far from date arithmetic's limits.
     static readonly TimeSpan FurthestSchedule = TimeSpan.FromDays(3653);
@@ -227,7 +230,7 @@ public sealed class ClockStore(Database db, AuditLog audit, TimeProvider time, C
             Disclosed = AtOrNull(r.Disclosed),
         };
         var profile = policies.For(r.Project);
-        return new CaseClock(r.CaseId, r.Project, r.State, profile, timeline, EmbargoClock.Compute(profile, timeline, now),
+        return new CaseClock(r.CaseId, r.Project, Lifecycle.Stored(r.State), profile, timeline, EmbargoClock.Compute(profile, timeline, now),
             EmbargoClock.ExtensionDaysLeft(profile, timeline), now);
     }
 
@@ -278,8 +281,9 @@ public sealed class ClockStore(Database db, AuditLog audit, TimeProvider time, C
 
     internal static void RequireRunning((long Seq, string State) target, string caseId, string action)
     {
-        if (target.State == "disclosed") throw new BadInputException($"Cannot {action} on case {caseId}: it is disclosed, so its embargo is over.");
-        if (!Running.Contains($"'{target.State}'", StringComparison.Ordinal))
+        var state = Lifecycle.Stored(target.State);
+        if (state == CaseState.Disclosed) throw new BadInputException($"Cannot {action} on case {caseId}: it is disclosed, so its embargo is over.");
+        if (!OnTheClock.Contains(state))
             throw new BadInputException($"Cannot {action} on case {caseId}: it is '{target.State}', and the disclosure clock starts when it is notified.");
     }
 

@@ -1,9 +1,12 @@
 using System.Collections.Frozen;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Clearwing.Access;
 
 namespace Clearwing.Cases;
 
 /// <summary>Where a case is in its lifecycle. Stored and shown by its snake_case name (<see cref="Lifecycle.Name(CaseState)"/>).</summary>
+[JsonConverter(typeof(CaseStateJson))]
 public enum CaseState
 {
     New,
@@ -166,6 +169,10 @@ public static class Lifecycle
 
     public static bool TryParseRejection(string name, out Rejection rejection) => Rejections.TryGetValue(name, out rejection);
 
+    /// <summary>A state as the database holds it; an unknown one is a bug or a newer schema, not the user's input.</summary>
+    internal static CaseState Stored(string name) =>
+        TryParseState(name, out var state) ? state : throw new InvalidOperationException($"A case has the unknown stored state '{name}'.");
+
     /// <summary>A state by its stored name; an unknown name is an error listing the known ones.</summary>
     public static CaseState ParseState(string name) => TryParseState(name, out var state) ? state
         : throw new BadInputException($"Unknown state '{name}'; expected one of: {string.Join(", ", StateNames)}.");
@@ -242,4 +249,15 @@ public static class Lifecycle
     }
 
     static string? Trimmed(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}
+
+/// <summary>A <see cref="CaseState"/> in JSON: its snake_case name ("fix_in_progress"), as stored and as the API has always shown it.</summary>
+public sealed class CaseStateJson : JsonConverter<CaseState>
+{
+    public override CaseState Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.String && Lifecycle.TryParseState(reader.GetString()!, out var state)
+            ? state
+            : throw new JsonException($"Expected a case state: one of {string.Join(", ", Lifecycle.StateNames)}.");
+
+    public override void Write(Utf8JsonWriter writer, CaseState value, JsonSerializerOptions options) => writer.WriteStringValue(Lifecycle.Name(value));
 }

@@ -94,7 +94,7 @@ public sealed class PriorityStore(Database db, TimeProvider time) : ICaseChangeS
         await using (var connection = await db.OpenAsync(ct))
         {
             foreach (var (seq, state) in await connection.QueryAsync<(long, string)>($"SELECT seq, state FROM cases WHERE seq IN ({seqs})"))
-                inputs[seq] = new Gathered(state);
+                inputs[seq] = new Gathered(Lifecycle.Stored(state));
             foreach (var (seq, point, value, setBy) in await connection.QueryAsync<(long, string, string, string)>(
                          $"SELECT case_seq, decision_point, value, set_by FROM case_ssvc WHERE case_seq IN ({seqs})"))
                 if (inputs.TryGetValue(seq, out var g)) g.Ssvc[point] = (value, setBy);
@@ -138,9 +138,9 @@ public sealed class PriorityStore(Database db, TimeProvider time) : ICaseChangeS
     }
 
     /// <summary>Everything read about one case, before it becomes <see cref="PriorityInputs"/>.</summary>
-    sealed class Gathered(string state)
+    sealed class Gathered(CaseState state)
     {
-        public string State { get; } = state;
+        public CaseState State { get; } = state;
         public Dictionary<string, (string Value, string SetBy)> Ssvc { get; } = new(StringComparer.Ordinal);
         public string? KevAlias { get; set; }
         public DateTimeOffset? ExploitedAt { get; set; }
@@ -151,7 +151,8 @@ public sealed class PriorityStore(Database db, TimeProvider time) : ICaseChangeS
         public int ExposureProducts { get; set; }
     }
 
-    static readonly string[] Reproduced = ["confirmed", "notified", "fix_in_progress", "fixed", "fix_verified", "disclosed"];
+    static readonly CaseState[] Reproduced =
+        [CaseState.Confirmed, CaseState.Notified, CaseState.FixInProgress, CaseState.Fixed, CaseState.FixVerified, CaseState.Disclosed];
 
     static PriorityInputs Inputs(Gathered g)
     {
@@ -171,7 +172,7 @@ public sealed class PriorityStore(Database db, TimeProvider time) : ICaseChangeS
 
         var cvss = CaseCvss.Current(g.SetVectors, g.IntakeVectors);
         return new PriorityInputs(
-            g.State is "rejected" or "disclosed", ssvc, missing, exploitation, source,
+            g.State is CaseState.Rejected or CaseState.Disclosed, ssvc, missing, exploitation, source,
             cvss is null ? null : (int)(cvss.Score * 10), cvss?.Vector,
             g.ExposureOrgs, g.ExposureProducts, g.Deadline?.At, g.Deadline is { } d ? KindName(d.Kind) : null);
     }

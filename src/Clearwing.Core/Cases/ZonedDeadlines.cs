@@ -13,7 +13,7 @@ public sealed record ZonedTimeline(
 /// instant the statuses were computed at; rule sentences print dates in the profile's zone.
 /// </summary>
 public sealed record CaseDeadlines(
-    string Case, string Project, string State, string Profile, string TimeZone, string Now,
+    string Case, string Project, CaseState State, string Profile, string TimeZone, string Now,
     ZonedTimeline Timeline, IReadOnlyList<ZonedDeadline> Deadlines, int ExtensionDaysLeft)
 {
     public static CaseDeadlines From(CaseClock clock, TimeZoneInfo zone)

@@ -20,8 +20,8 @@ public static class CasesApi
         HttpContext context, CaseQueries cases, string? project, string? state, int? offset, int? limit, string? sort, CancellationToken ct)
     {
         var order = sort is null ? CaseSort.Priority : CaseSorts.Parse(sort);
-        var page = await cases.ListAsync(context.Caller(), new CaseFilter(project, state, offset ?? 0, limit ?? 100, order), ct);
-        var embargoed = page.Items.Where(c => c.State != "disclosed").Select(c => c.Id).ToList();
+        var page = await cases.ListAsync(context.Caller(), new CaseFilter(project, state is null ? null : Lifecycle.ParseState(state), offset ?? 0, limit ?? 100, order), ct);
+        var embargoed = page.Items.Where(c => c.State != CaseState.Disclosed).Select(c => c.Id).ToList();
         if (embargoed.Count > 0) await context.AuditTokenReadAsync("cases", string.Join(",", embargoed));
         return TypedResults.Ok(page);
     }
@@ -31,7 +31,7 @@ public static class CasesApi
         // Outside the caller's need-to-know and nonexistent answer alike.
         if (await cases.GetAsync(context.Caller(), id, ct) is not { } detail)
             return TypedResults.Problem($"No case {id}.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
-        if (detail.Case.State != "disclosed") await context.AuditTokenReadAsync($"case:{id}", "case");
+        if (detail.Case.State != CaseState.Disclosed) await context.AuditTokenReadAsync($"case:{id}", "case");
         return TypedResults.Ok(detail);
     }
 }

@@ -222,7 +222,7 @@ public sealed class AuthorizationMatrixTests
         var lifecycle = Wired.For(f.Server.Db).Get<Clearwing.Cases.CaseLifecycle>();
         var path = new[] { Clearwing.Cases.CaseState.New, Clearwing.Cases.CaseState.Triage, Clearwing.Cases.CaseState.Confirmed, Clearwing.Cases.CaseState.Notified };
         var state = (await Wired.For(f.Server.Db).Get<Clearwing.Cases.CaseQueries>().GetAsync(Caller.Local, caseId, Ct))!.Case.State;
-        foreach (var to in path.SkipWhile(s => Clearwing.Cases.Lifecycle.Name(s) != state).Skip(1))
+        foreach (var to in path.SkipWhile(s => s != state).Skip(1))
             await lifecycle.TransitionAsync(Caller.Local, caseId, new Clearwing.Cases.TransitionRequest(to), Ct);
     }
 

@@ -60,9 +60,9 @@ public sealed class CaseLifecycleTests
         await w.Lifecycle.TransitionAsync(w.Coordinator, w.CaseA, new TransitionRequest(CaseState.Disclosed), Ct);
 
         var history = await w.Lifecycle.HistoryAsync(w.Coordinator, w.CaseA, Ct);
-        Assert.Equal(["triage", "confirmed", "notified", "fix_in_progress", "fixed", "fix_verified", "disclosed"], history.Select(h => h.To));
+        Assert.Equal(["triage", "confirmed", "notified", "fix_in_progress", "fixed", "fix_verified", "disclosed"], history.Select(h => Lifecycle.Name(h.To)));
         Assert.Equal("9f3c2e1", history[4].FixCommit);
-        Assert.Equal("disclosed", (await new CaseQueries(w.Db, TimeProvider.System).GetAsync(Caller.Local, w.CaseA, Ct))!.Case.State);
+        Assert.Equal("disclosed", Lifecycle.Name((await new CaseQueries(w.Db, TimeProvider.System).GetAsync(Caller.Local, w.CaseA, Ct))!.Case.State));
         var revealed = (await w.Commitments.GetPublicAsync(committed.Digest, Ct))!.Reveal!;
         Assert.Equal(committed.Digest, revealed.ComputeDigest());
         Assert.Equal(w.CaseA, revealed.Report.GetProperty("case").GetString());
@@ -104,7 +104,7 @@ public sealed class CaseLifecycleTests
         await Assert.ThrowsAsync<NotFoundException>(() => w.Lifecycle.TransitionAsync(w.Stranger, w.CaseA, new TransitionRequest(CaseState.Triage), Ct));
         await Assert.ThrowsAsync<NotFoundException>(() => w.Lifecycle.TransitionAsync(w.Maintainer, w.CaseB, new TransitionRequest(CaseState.Triage), Ct));
         await Assert.ThrowsAsync<NotFoundException>(() => w.Lifecycle.HistoryAsync(w.Validator, w.CaseB, Ct));
-        Assert.Equal("new", (await new CaseQueries(w.Db, TimeProvider.System).GetAsync(Caller.Local, w.CaseB, Ct))!.Case.State);
+        Assert.Equal("new", Lifecycle.Name((await new CaseQueries(w.Db, TimeProvider.System).GetAsync(Caller.Local, w.CaseB, Ct))!.Case.State));
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
@@ -117,7 +117,7 @@ public sealed class CaseLifecycleTests
         var move = await w.Lifecycle.TransitionAsync(w.Coordinator, w.CaseB,
             new TransitionRequest(CaseState.Rejected, "same overflow", Rejection.Duplicate, DuplicateOf: w.CaseA), Ct);
 
-        Assert.Equal(("rejected", "duplicate", w.CaseA), (move.To, move.Rejection, move.DuplicateOf));
+        Assert.Equal(("rejected", "duplicate", w.CaseA), (Lifecycle.Name(move.To), move.Rejection, move.DuplicateOf));
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]

@@ -27,7 +27,7 @@ public sealed class DisclosureStoreTests
 
         var clock = await store.GetClockAsync(Caller.Local, cases[0], Ct);
 
-        Assert.Equal(("coordinator", "zlib", "notified", FakeTime.Start), (clock.Profile.Name, clock.Project, clock.State, clock.Timeline.Notified));
+        Assert.Equal(("coordinator", "zlib", "notified", FakeTime.Start), (clock.Profile.Name, clock.Project, Lifecycle.Name(clock.State), clock.Timeline.Notified));
         var disclosure = Only(clock.Deadlines, DeadlineKind.PublicDisclosure);
         Assert.Equal((Day(90), DeadlineStatus.Upcoming, "90 days after notification (2026-11-02)"), (disclosure.At, disclosure.Status, disclosure.Rule));
         Assert.Equal(Day(30), Only(clock.Deadlines, DeadlineKind.Escalation).At);

@@ -18,7 +18,7 @@ public sealed class CommitmentStoreTests
     static JsonSerializerOptions Api()
     {
         var json = new JsonSerializerOptions();
-        ServerHost.ConfigureJson(json);
+        Clearwing.Hosting.ApiJson.Configure(json);
         return json;
     }
 

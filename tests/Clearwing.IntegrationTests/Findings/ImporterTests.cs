@@ -38,7 +38,7 @@ public sealed class ImporterTests
         var page = await new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, new CaseFilter(Project: "openssl", Limit: 1000), Ct);
         Assert.Equal(40, page.Total);
         Assert.Equal(45, page.Items.Sum(c => c.Findings));
-        Assert.All(page.Items, c => Assert.Equal("new", c.State));
+        Assert.All(page.Items, c => Assert.Equal("new", Lifecycle.Name(c.State)));
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
