@@ -43,7 +43,7 @@ public static class CliApp
 
     public static readonly Option<string?> Server = new("--server")
     {
-        Description = "A Clearwing server to talk to instead of a database (cases, findings, import, grants, deadlines, policy, extensions), as the org of the token in $CLEARWING_TOKEN. Default: $CLEARWING_SERVER",
+        Description = "A Clearwing server to talk to instead of a database (every verb on program data but admin init), as the org of the token in $CLEARWING_TOKEN. Default: $CLEARWING_SERVER",
         Recursive = true,
     };
 

@@ -16,7 +16,7 @@ public sealed class MalformedInputException(string file, string jsonPath, string
     public string Reason { get; } = reason;
 
     /// <summary>A System.Text.Json error as a <see cref="MalformedInputException"/>: the serializer's path appended to ours, its message without the position noise.</summary>
-    internal static MalformedInputException FromJson(string file, string path, JsonException e)
+    public static MalformedInputException FromJson(string file, string path, JsonException e)
     {
         string full = e.Path is { Length: > 1 } p && p[0] == '$' ? path + p[1..] : path;
         string reason = e.Message;

@@ -12,6 +12,7 @@ using Clearwing.Server.Scoring;
 using Clearwing.Scoring;
 using Clearwing.Server.Disclosure;
 using Clearwing.Server.Findings;
+using Clearwing.Server.Finders;
 using Clearwing.Server.Jobs;
 using Clearwing.Server.Packages;
 using Clearwing.Packages;
@@ -91,6 +92,9 @@ public static class ServerHost
         api.MapFindings();
         api.MapCommitments();
         api.MapDisclosure();
+        api.MapAudit();
+        api.MapJobs();
+        api.MapScans();
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {

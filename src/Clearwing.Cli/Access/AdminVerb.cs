@@ -15,6 +15,9 @@ public static class AdminVerb
         var init = new Command("init", "On an empty database: create the coordinator org, its first admin and an admin API token.") { org, admin, passwordStdin, json };
         init.SetAction(async (parsed, ct) =>
         {
+            // The first token is made here, so no server can be asked yet: init works on the database itself.
+            if (parsed.GetValue(CliApp.Server) is not null)
+                throw new BadInputException("admin init works on the database (--db), before any server has a token to accept.");
             var password = parsed.GetValue(passwordStdin) ? await io.ReadPasswordAsync() : null;
             await using var app = await io.OpenServicesAsync(parsed, ct);
             var result = await app.Get<AccessStore>().InitAsync(parsed.GetValue(org)!, parsed.GetValue(admin)!, password, ct);

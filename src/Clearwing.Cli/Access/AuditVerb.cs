@@ -18,10 +18,8 @@ public static class AuditVerb
         verify.SetAction(async (parsed, ct) =>
         {
             var published = parsed.GetValue(head) is { } text ? AuditHead.Parse(text) : null;
-            await using var app = await io.OpenServicesAsync(parsed, ct);
-            var log = app.Get<AuditLog>();
-            Task<AuditVerification> Verify(IProgress<long>? progress) =>
-                published is null ? log.VerifyAsync(progress, ct) : log.VerifyAsync(published, progress, ct);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            Task<AuditVerification> Verify(IProgress<long>? progress) => backend.VerifyAuditAsync(published, progress, ct);
 
             AuditVerification result;
             if (io.Interactive && !parsed.GetValue(verifyJson))
@@ -52,8 +50,8 @@ public static class AuditVerb
         var list = new Command("list", "List audit events, newest first.") { subject, limit, listJson };
         list.SetAction(async (parsed, ct) =>
         {
-            await using var app = await io.OpenServicesAsync(parsed, ct);
-            var events = await app.Get<AuditLog>().ListAsync(parsed.GetValue(subject), parsed.GetValue(limit), ct);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var events = await backend.ListAuditAsync(parsed.GetValue(subject), parsed.GetValue(limit), ct);
             if (parsed.GetValue(listJson))
             {
                 await io.WriteJsonAsync(events);

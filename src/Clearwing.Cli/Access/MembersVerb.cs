@@ -14,8 +14,8 @@ public static class MembersVerb
         var list = new Command("list", "List an org's members.") { org, json };
         list.SetAction(async (parsed, ct) =>
         {
-            await using var app = await io.OpenServicesAsync(parsed, ct);
-            var members = await app.Get<AccessStore>().ListMembersAsync(Caller.Local, parsed.GetValue(org)!, ct);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var members = await backend.ListMembersAsync(parsed.GetValue(org)!, ct);
             if (parsed.GetValue(json))
             {
                 await io.WriteJsonAsync(members);
@@ -36,8 +36,8 @@ public static class MembersVerb
         {
             var memberRole = AccessNames.ParseRole(parsed.GetValue(role)!);
             var password = parsed.GetValue(passwordStdin) ? await io.ReadPasswordAsync() : null;
-            await using var app = await io.OpenServicesAsync(parsed, ct);
-            var member = await app.Get<AccessStore>().AddMemberAsync(Caller.Local, parsed.GetValue(org)!, parsed.GetValue(login)!, memberRole, password, ct);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var member = await backend.AddMemberAsync(parsed.GetValue(org)!, parsed.GetValue(login)!, memberRole, password, ct);
             await io.Out.WriteLineAsync($"Added {member.Role.Name()} '{member.Login}' to '{member.Org}'{(member.CanLogIn ? "" : " (no web login until a password is set)")}.");
             return ExitCode.Ok;
         });
@@ -45,8 +45,8 @@ public static class MembersVerb
         var remove = new Command("remove", "Remove a member from an org.") { org, login };
         remove.SetAction(async (parsed, ct) =>
         {
-            await using var app = await io.OpenServicesAsync(parsed, ct);
-            await app.Get<AccessStore>().RemoveMemberAsync(Caller.Local, parsed.GetValue(org)!, parsed.GetValue(login)!, ct);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            await backend.RemoveMemberAsync(parsed.GetValue(org)!, parsed.GetValue(login)!, ct);
             await io.Out.WriteLineAsync($"Removed '{parsed.GetValue(login)}' from '{parsed.GetValue(org)}'.");
             return ExitCode.Ok;
         });
@@ -54,8 +54,8 @@ public static class MembersVerb
         password.SetAction(async (parsed, ct) =>
         {
             var secret = await io.ReadPasswordAsync();
-            await using var app = await io.OpenServicesAsync(parsed, ct);
-            await app.Get<AccessStore>().SetPasswordAsync(Caller.Local, parsed.GetValue(login)!, secret, ct);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            await backend.SetPasswordAsync(parsed.GetValue(login)!, secret, ct);
             await io.Out.WriteLineAsync($"Password of '{parsed.GetValue(login)}' set; their sessions have ended.");
             return ExitCode.Ok;
         });

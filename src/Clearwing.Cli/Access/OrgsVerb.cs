@@ -13,8 +13,8 @@ public static class OrgsVerb
         var list = new Command("list", "List orgs.") { json };
         list.SetAction(async (parsed, ct) =>
         {
-            await using var app = await io.OpenServicesAsync(parsed, ct);
-            var orgs = await app.Get<AccessStore>().ListOrgsAsync(Caller.Local, ct);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var orgs = await backend.ListOrgsAsync(ct);
             if (parsed.GetValue(json))
             {
                 await io.WriteJsonAsync(orgs);
@@ -32,8 +32,8 @@ public static class OrgsVerb
         create.SetAction(async (parsed, ct) =>
         {
             var orgKind = AccessNames.ParseKind(parsed.GetValue(kind)!);
-            await using var app = await io.OpenServicesAsync(parsed, ct);
-            var org = await app.Get<AccessStore>().CreateOrgAsync(Caller.Local, parsed.GetValue(name)!, orgKind, ct);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var org = await backend.CreateOrgAsync(parsed.GetValue(name)!, orgKind, ct);
             await io.Out.WriteLineAsync($"Created {org.Kind.Name()} org '{org.Name}'.");
             return ExitCode.Ok;
         });

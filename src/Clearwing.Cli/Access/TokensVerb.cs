@@ -14,8 +14,8 @@ public static class TokensVerb
         var list = new Command("list", "List an org's API tokens (never their secrets).") { org, json };
         list.SetAction(async (parsed, ct) =>
         {
-            await using var app = await io.OpenServicesAsync(parsed, ct);
-            var tokens = await app.Get<AccessStore>().ListTokensAsync(Caller.Local, parsed.GetValue(org)!, ct);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var tokens = await backend.ListTokensAsync(parsed.GetValue(org)!, ct);
             if (parsed.GetValue(json))
             {
                 await io.WriteJsonAsync(tokens);
@@ -38,9 +38,8 @@ public static class TokensVerb
             var tokenRole = AccessNames.ParseRole(parsed.GetValue(role)!);
             var expiresDays = parsed.GetValue(days) ?? 90;
             if (expiresDays < 0) throw new BadInputException($"--expires-days {expiresDays}: expected 0 (never) or more.");
-            DateTimeOffset? expires = expiresDays == 0 ? null : DateTimeOffset.UtcNow.AddDays(expiresDays);
-            await using var app = await io.OpenServicesAsync(parsed, ct);
-            var token = await app.Get<AccessStore>().CreateTokenAsync(Caller.Local, parsed.GetValue(org)!, parsed.GetValue(name)!, tokenRole, expires, ct);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var token = await backend.CreateTokenAsync(parsed.GetValue(org)!, parsed.GetValue(name)!, tokenRole, expiresDays, ct);
             if (parsed.GetValue(json))
             {
                 await io.WriteJsonAsync(new { token.Token.Id, token.Token.Org, token.Token.Name, token.Token.Role, token.Token.ExpiresAt, secret = token.Secret });
@@ -55,8 +54,8 @@ public static class TokensVerb
         var revoke = new Command("revoke", "Revoke a token at once.") { id };
         revoke.SetAction(async (parsed, ct) =>
         {
-            await using var app = await io.OpenServicesAsync(parsed, ct);
-            var token = await app.Get<AccessStore>().RevokeTokenAsync(Caller.Local, parsed.GetValue(id)!, ct);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var token = await backend.RevokeTokenAsync(parsed.GetValue(id)!, ct);
             await io.Out.WriteLineAsync($"Revoked token {token.Id} ({token.Name}) of '{token.Org}'.");
             return ExitCode.Ok;
         });

@@ -103,8 +103,8 @@ public static class CasesVerb
         var command = new Command("merge", "Merge cases that share one root cause into one.") { target, sources, reason };
         command.SetAction(async (parsed, ct) =>
         {
-            await using var app = await io.OpenServicesAsync(parsed, ct);
-            await app.Get<CaseEditor>().MergeAsync(Caller.Local, parsed.GetValue(target)!, parsed.GetValue(sources)!, parsed.GetValue(reason)!, ct);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            await backend.MergeAsync(parsed.GetValue(target)!, parsed.GetValue(sources)!, parsed.GetValue(reason)!, ct);
             await io.Out.WriteLineAsync($"Merged {string.Join(", ", parsed.GetValue(sources)!)} into {parsed.GetValue(target)}.");
             return ExitCode.Ok;
         });
@@ -120,8 +120,8 @@ public static class CasesVerb
         var command = new Command("split", "Move some fingerprints of a case into a new case.") { id, fingerprints, reason, json };
         command.SetAction(async (parsed, ct) =>
         {
-            await using var app = await io.OpenServicesAsync(parsed, ct);
-            var newId = await app.Get<CaseEditor>().SplitAsync(Caller.Local, parsed.GetValue(id)!, parsed.GetValue(fingerprints)!, parsed.GetValue(reason)!, ct);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var newId = await backend.SplitAsync(parsed.GetValue(id)!, parsed.GetValue(fingerprints)!, parsed.GetValue(reason)!, ct);
             if (parsed.GetValue(json)) await io.WriteJsonAsync(new { id = newId });
             else await io.Out.WriteLineAsync($"Split off case {newId}.");
             return ExitCode.Ok;

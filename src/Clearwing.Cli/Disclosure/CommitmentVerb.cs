@@ -51,8 +51,8 @@ public static class CommitmentVerb
         var command = new Command("list", "List commitments as the public sees them, newest first.") { limit, cursor, json };
         command.SetAction(async (parsed, ct) =>
         {
-            await using var app = await io.OpenServicesAsync(parsed, ct);
-            var page = await app.Get<CommitmentStore>().ListPublicAsync(parsed.GetValue(limit), parsed.GetValue(cursor), ct);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var page = await backend.ListCommitmentsAsync(parsed.GetValue(limit), parsed.GetValue(cursor), ct);
             if (parsed.GetValue(json))
             {
                 await io.WriteJsonAsync(page);
@@ -78,8 +78,8 @@ public static class CommitmentVerb
         var command = new Command("notice", "Publish a committed case's early notice: vendor, product and deadline, no technical detail.") { caseId, vendor, product, deadline };
         command.SetAction(async (parsed, ct) =>
         {
-            await using var app = await io.OpenServicesAsync(parsed, ct);
-            var notice = await app.Get<CommitmentStore>().PublishEarlyAsync(Clearwing.Access.Caller.Local, parsed.GetValue(caseId)!,
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var notice = await backend.PublishEarlyNoticeAsync(parsed.GetValue(caseId)!,
                 parsed.GetValue(vendor)!, parsed.GetValue(product)!, parsed.GetValue(deadline), ct);
             await io.Out.WriteLineAsync($"Published: {notice.Vendor} {notice.Product}, deadline {notice.Deadline:O}.");
             return ExitCode.Ok;

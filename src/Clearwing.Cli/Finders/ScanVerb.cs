@@ -21,9 +21,8 @@ public static class ScanVerb
             { path, project, revision, json };
         command.SetAction(async (parsed, ct) =>
         {
-            await using var app = await io.OpenServicesAsync(parsed, ct);
-            var summary = await app.Get<DependencyScan>().RunAsync(
-                Caller.Local, parsed.GetValue(path)!, parsed.GetValue(project)!, parsed.GetValue(revision), ct);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var summary = await backend.ScanAsync(parsed.GetValue(path)!, parsed.GetValue(project)!, parsed.GetValue(revision), ct);
             if (parsed.GetValue(json))
             {
                 await io.WriteJsonAsync(summary);

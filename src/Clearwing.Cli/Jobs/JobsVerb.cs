@@ -15,8 +15,8 @@ public static class JobsVerb
         var list = new Command("list", "List jobs, newest first.") { state, limit, json };
         list.SetAction(async (parsed, ct) =>
         {
-            await using var app = await io.OpenServicesAsync(parsed, ct);
-            var jobs = await app.Get<JobQueue>().ListAsync(parsed.GetValue(state), parsed.GetValue(limit), ct);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var jobs = await backend.ListJobsAsync(parsed.GetValue(state), parsed.GetValue(limit), ct);
             if (parsed.GetValue(json))
             {
                 await io.WriteJsonAsync(jobs);
@@ -34,8 +34,8 @@ public static class JobsVerb
         var retry = new Command("retry", "Put a dead-lettered job back in the queue with its attempts reset.") { id };
         retry.SetAction(async (parsed, ct) =>
         {
-            await using var app = await io.OpenServicesAsync(parsed, ct);
-            if (!await app.Get<JobQueue>().RetryDeadAsync(parsed.GetValue(id)!, ct))
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            if (!await backend.RetryJobAsync(parsed.GetValue(id)!, ct))
             {
                 await io.Error.WriteLineAsync($"error: no dead job {parsed.GetValue(id)}");
                 return ExitCode.BadInput;

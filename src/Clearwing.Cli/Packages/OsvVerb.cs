@@ -33,8 +33,7 @@ public static class OsvVerb
         {
             var source = parsed.GetValue(path)!;
             if (!File.Exists(source) && !Directory.Exists(source)) throw new FileNotFoundException($"No such file or folder: {source}");
-            await using var app = await io.OpenServicesAsync(parsed, ct);
-            var store = app.Get<OsvStore>();
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
             OsvImportSummary summary;
             try
             {
@@ -45,10 +44,10 @@ public static class OsvVerb
                         {
                             var task = progress.AddTask("Importing", maxValue: 1);
                             task.IsIndeterminate = true;
-                            return await store.ImportAsync(Caller.Local, source, parsed.GetValue(skip),
+                            return await backend.ImportAdvisoriesAsync(source, parsed.GetValue(skip),
                                 new Progress<long>(n => task.Description = $"Importing: {n:N0} records read"), ct);
                         });
-                else summary = await store.ImportAsync(Caller.Local, source, parsed.GetValue(skip), null, ct);
+                else summary = await backend.ImportAdvisoriesAsync(source, parsed.GetValue(skip), null, ct);
             }
             catch (OsvImportException e)
             {
@@ -86,8 +85,7 @@ public static class OsvVerb
         };
         command.SetAction(async (parsed, ct) =>
         {
-            await using var app = await io.OpenServicesAsync(parsed, ct);
-            var store = app.Get<OsvStore>();
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
             var asJson = parsed.GetValue(json);
             if (parsed.GetValue(purl) is { } one)
             {
@@ -96,20 +94,20 @@ public static class OsvVerb
                     await io.Error.WriteLineAsync($"error: {(package is null ? error : $"'{one}' has no version: give pkg:TYPE/NAME@VERSION")}");
                     return ExitCode.BadInput;
                 }
-                var result = await store.QueryAsync(package, ct);
+                var result = await (await backend.OpenAdvisoryQueryAsync(many: false, ct))(package, ct);
                 if (asJson) await io.WriteJsonAsync(Json(result));
                 else
                     foreach (var id in result.Advisories) await io.Out.WriteLineAsync(id);
                 foreach (var unknown in result.Unknown) await io.Error.WriteLineAsync($"unknown: {unknown}");
                 return result.IsKnown ? ExitCode.Ok : ExitCode.Failure;
             }
-            return await QueryLinesAsync(io, await store.LoadIndexAsync(ct), asJson, ct);
+            return await QueryLinesAsync(io, await backend.OpenAdvisoryQueryAsync(many: true, ct), asJson, ct);
         });
         return command;
     }
 
     /// <summary>One line per purl in input order: "PURL\tID ID ...", or a JSON object with --json.</summary>
-    static async Task<int> QueryLinesAsync(CliIO io, OsvIndex index, bool asJson, CancellationToken ct)
+    static async Task<int> QueryLinesAsync(CliIO io, Func<PackageUrl, CancellationToken, Task<OsvQueryResult>> query, bool asJson, CancellationToken ct)
     {
         using var output = new LineOutput(io);
         var errors = new StringBuilder();
@@ -128,7 +126,7 @@ public static class OsvVerb
             }
             else
             {
-                result = index.Query(package) with { Purl = text };
+                result = await query(package, ct) with { Purl = text };
                 foreach (var unknown in result.Unknown) errors.Append("line ").Append(number).Append(": ").Append(text).Append(": unknown: ").Append(unknown).Append('\n');
                 if (!result.IsKnown && exit == ExitCode.Ok) exit = ExitCode.Failure;
             }
@@ -158,12 +156,11 @@ public static class OsvVerb
         var command = new Command("show", "Show an imported advisory; an alias lists the advisories that give it.") { id, json };
         command.SetAction(async (parsed, ct) =>
         {
-            await using var app = await io.OpenServicesAsync(parsed, ct);
-            var store = app.Get<OsvStore>();
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
             var name = parsed.GetValue(id)!;
-            if (await store.GetAsync(name, ct) is not { } advisory)
+            if (await backend.GetAdvisoryAsync(name, ct) is not { } advisory)
             {
-                var ids = await store.FindByAliasAsync(name, ct);
+                var ids = await backend.FindAdvisoriesByAliasAsync(name, ct);
                 if (ids.Count == 0) throw new NotFoundException($"No imported advisory has the id or alias {name}.");
                 if (ids.Count > 1)
                 {
@@ -171,7 +168,7 @@ public static class OsvVerb
                     foreach (var other in ids) await io.Out.WriteLineAsync(other);
                     return ExitCode.Ok;
                 }
-                advisory = (await store.GetAsync(ids[0], ct))!;
+                advisory = (await backend.GetAdvisoryAsync(ids[0], ct))!;
             }
             if (parsed.GetValue(json))
             {

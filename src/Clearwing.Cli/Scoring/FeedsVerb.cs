@@ -11,11 +11,11 @@ public static class FeedsVerb
         new("feeds", "Import outside exploitation evidence; cases match it by their aliases (clearwing cases aliases).")
         {
             Import(io, "kev", "Import the CISA Known Exploited Vulnerabilities catalog (JSON); listed cases become actively exploited.",
-                (store, file, ct) => store.ImportKevAsync(Caller.Local, file, ct)),
-            Import(io, "epss", "Import a FIRST EPSS daily file (CSV, plain or gzip).", (store, file, ct) => store.ImportEpssAsync(Caller.Local, file, ct)),
+                (backend, file, ct) => backend.ImportKevAsync(file, ct)),
+            Import(io, "epss", "Import a FIRST EPSS daily file (CSV, plain or gzip).", (backend, file, ct) => backend.ImportEpssAsync(file, ct)),
         };
 
-    static Command Import(CliIO io, string name, string description, Func<FeedStore, string, CancellationToken, Task<FeedImport>> import)
+    static Command Import(CliIO io, string name, string description, Func<Backend, string, CancellationToken, Task<FeedImport>> import)
     {
         var file = new Argument<FileInfo>("file") { Description = "The feed file" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
@@ -24,8 +24,8 @@ public static class FeedsVerb
         {
             var path = parsed.GetValue(file)!;
             if (!path.Exists) throw new FileNotFoundException($"No such file: {path.FullName}");
-            await using var app = await io.OpenServicesAsync(parsed, ct);
-            var result = await import(app.Get<FeedStore>(), path.FullName, ct);
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var result = await import(backend, path.FullName, ct);
             if (parsed.GetValue(json)) await io.WriteJsonAsync(result);
             else await io.Out.WriteLineAsync($"{result.Feed} {result.Version}: {result.Entries:N0} entries" +
                 (name == "kev" ? $"; {result.CasesMarkedExploited:N0} case(s) now marked actively exploited." : "."));

@@ -140,11 +140,11 @@ public sealed class AuditLog(Database db, TimeProvider time)
     /// first event that does not fit. A chain cut off at its end still verifies: only a published head reveals that
     /// (<see cref="VerifyAsync(AuditHead, IProgress{long}?, CancellationToken)"/>). Reports the events verified so far.
     /// </summary>
-    public Task<AuditVerification> VerifyAsync(IProgress<long>? progress = null, CancellationToken ct = default) =>
+    internal Task<AuditVerification> VerifyAsync(IProgress<long>? progress = null, CancellationToken ct = default) =>
         RecomputeAsync(null, progress, ct);
 
     /// <summary>As <see cref="VerifyAsync(IProgress{long}?, CancellationToken)"/>, and the chain must reach <paramref name="published"/> with the same hash there.</summary>
-    public Task<AuditVerification> VerifyAsync(AuditHead published, IProgress<long>? progress = null, CancellationToken ct = default) =>
+    internal Task<AuditVerification> VerifyAsync(AuditHead published, IProgress<long>? progress = null, CancellationToken ct = default) =>
         RecomputeAsync(published, progress, ct);
 
     async Task<AuditVerification> RecomputeAsync(AuditHead? published, IProgress<long>? progress, CancellationToken ct)
@@ -207,8 +207,21 @@ public sealed class AuditLog(Database db, TimeProvider time)
         return null;
     }
 
-    /// <summary>The newest events first, optionally only those about <paramref name="subject"/>.</summary>
-    public async Task<IReadOnlyList<AuditEvent>> ListAsync(string? subject = null, int limit = 100, CancellationToken ct = default)
+    /// <summary>The newest events first, optionally only those about <paramref name="subject"/>; the coordinator's to read.</summary>
+    public Task<IReadOnlyList<AuditEvent>> ListAsync(Caller caller, string? subject = null, int limit = 100, CancellationToken ct = default)
+    {
+        caller.RequireCoordinator("read the audit log");
+        return ListAsync(subject, limit, ct);
+    }
+
+    /// <summary>Verifies the chain (to <paramref name="published"/> when given); the coordinator's to run.</summary>
+    public Task<AuditVerification> VerifyAsync(Caller caller, AuditHead? published, IProgress<long>? progress = null, CancellationToken ct = default)
+    {
+        caller.RequireCoordinator("verify the audit log");
+        return RecomputeAsync(published, progress, ct);
+    }
+
+    internal async Task<IReadOnlyList<AuditEvent>> ListAsync(string? subject = null, int limit = 100, CancellationToken ct = default)
     {
         if (limit < 1) throw new BadInputException($"--limit {limit}: expected 1 or more.");
         await using var connection = await db.OpenAsync(ct);

@@ -61,6 +61,18 @@ public sealed record Caller(long OrgId, string Org, OrgKind Kind, Role Role, str
             throw new AccessDeniedException($"Only the coordinator's and validators' admins and triagers may {action}.");
     }
 
+    /// <summary>Refuses (403) unless the caller is of the coordinator's org (any role).</summary>
+    public void RequireCoordinator(string action)
+    {
+        if (!IsCoordinator) throw new AccessDeniedException($"Only the coordinator may {action}.");
+    }
+
+    /// <summary>Refuses (403) unless the caller is one of the coordinator's admins.</summary>
+    public void RequireCoordinatorAdmin(string action)
+    {
+        if (!IsCoordinator || Role != Role.Admin) throw new AccessDeniedException($"Only the coordinator's admins may {action}.");
+    }
+
     /// <summary>Refuses (403) unless the caller is one of the coordinator's admins or triagers.</summary>
     public void RequireCoordinatorWriter(string action)
     {

@@ -21,9 +21,20 @@ public sealed record ScanSummary(
 /// </summary>
 public sealed class DependencyScan(OsvStore osv, Importer importer)
 {
-    public async Task<ScanSummary> RunAsync(Caller caller, string path, string project, string? revision, CancellationToken ct = default)
+    /// <summary>Scans the lockfiles and SBOMs under <paramref name="path"/> on this machine, and imports what matches.</summary>
+    public Task<ScanSummary> RunAsync(Caller caller, string path, string project, string? revision, CancellationToken ct = default)
     {
-        var inventory = LockfileScanner.Scan(path);
+        caller.RequireCoordinatorWriter("scan dependencies");
+        return RunAsync(caller, LockfileScanner.Scan(path), project, revision, ct);
+    }
+
+    /// <summary>
+    /// Matches an inventory read elsewhere (the command line's, sent to a server) against the imported advisories and imports
+    /// what matches, as <see cref="RunAsync(Caller, string, string, string?, CancellationToken)"/> does with one it reads itself.
+    /// </summary>
+    public async Task<ScanSummary> RunAsync(Caller caller, ScanInventory inventory, string project, string? revision, CancellationToken ct = default)
+    {
+        caller.RequireCoordinatorWriter("scan dependencies");
         var index = await osv.LoadIndexAsync(ct);
         var matches = new List<ScanMatch>();
         var unknown = new List<ScanUnknown>();

@@ -27,6 +27,7 @@ public enum PurlParseMode
 /// character outside <c>A–Z a–z 0–9 . - _ ~ :</c> percent-encoded). Two package URLs are equal when their canonical
 /// forms are.
 /// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(PackageUrlJson))]
 public sealed record PackageUrl
 {
     static readonly KeyValuePair<string, string>[] NoQualifiers = [];
@@ -151,4 +152,23 @@ public readonly record struct PackageKey
     public string Value { get; }
 
     public override string ToString() => Value ?? "";
+}
+
+/// <summary>A <see cref="PackageUrl"/> in JSON: its canonical string; reading parses it strictly.</summary>
+public sealed class PackageUrlJson : System.Text.Json.Serialization.JsonConverter<PackageUrl>
+{
+    public override PackageUrl Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options)
+    {
+        try
+        {
+            return PackageUrl.Parse(reader.GetString() ?? throw new System.Text.Json.JsonException("A package URL is a string."));
+        }
+        catch (PurlFormatException e)
+        {
+            throw new System.Text.Json.JsonException(e.Message);
+        }
+    }
+
+    public override void Write(System.Text.Json.Utf8JsonWriter writer, PackageUrl value, System.Text.Json.JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.ToString());
 }

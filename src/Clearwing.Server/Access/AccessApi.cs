@@ -22,60 +22,60 @@ public static class AccessApi
 {
     public static void MapAccess(this RouteGroupBuilder api)
     {
-        api.MapPost("/session", LoginAsync).AllowAnonymous().RequireRateLimiting(Authentication.LoginRateLimit).DisableAntiforgery()
-            .WithName("LogIn").WithSummary("Password login: sets the session cookie and returns the CSRF token for changes.");
-        api.MapDelete("/session", (Delegate)LogOutAsync).WithName("LogOut").WithSummary("Ends the web session.");
-        api.MapGet("/me", (HttpContext context) => TypedResults.Ok(context.Caller()))
-            .WithName("WhoAmI").WithSummary("The org, role and actor name the request is authenticated as.");
+        api.Map(ApiRoutes.LogIn, LoginAsync).AllowAnonymous().RequireRateLimiting(Authentication.LoginRateLimit).DisableAntiforgery()
+            .WithSummary("Password login: sets the session cookie and returns the CSRF token for changes.");
+        api.Map(ApiRoutes.LogOut, (Delegate)LogOutAsync).WithSummary("Ends the web session.");
+        api.Map(ApiRoutes.WhoAmI, (HttpContext context) => TypedResults.Ok(context.Caller()))
+            .WithSummary("The org, role and actor name the request is authenticated as.");
 
-        api.MapGet("/orgs", async (HttpContext context, AccessStore access, CancellationToken ct) =>
+        api.Map(ApiRoutes.ListOrgs, async (HttpContext context, AccessStore access, CancellationToken ct) =>
                 TypedResults.Ok(await access.ListOrgsAsync(context.Caller(), ct)))
-            .WithName("ListOrgs").WithSummary("Every org for the coordinator; one's own org otherwise.");
-        api.MapPost("/orgs", async (CreateOrgRequest body, HttpContext context, AccessStore access, CancellationToken ct) =>
+            .WithSummary("Every org for the coordinator; one's own org otherwise.");
+        api.Map(ApiRoutes.CreateOrg, async (CreateOrgRequest body, HttpContext context, AccessStore access, CancellationToken ct) =>
                 TypedResults.Ok(await access.CreateOrgAsync(context.Caller(), body.Name, body.Kind, ct)))
-            .WithName("CreateOrg").WithSummary("Creates an org (coordinator admins).");
+            .WithSummary("Creates an org (coordinator admins).");
 
-        api.MapGet("/orgs/{org}/members", async (string org, HttpContext context, AccessStore access, CancellationToken ct) =>
+        api.Map(ApiRoutes.ListMembers, async (string org, HttpContext context, AccessStore access, CancellationToken ct) =>
                 TypedResults.Ok(await access.ListMembersAsync(context.Caller(), org, ct)))
-            .WithName("ListMembers").WithSummary("An org's members.");
-        api.MapPost("/orgs/{org}/members", async (string org, AddMemberRequest body, HttpContext context, AccessStore access, CancellationToken ct) =>
+            .WithSummary("An org's members.");
+        api.Map(ApiRoutes.AddMember, async (string org, AddMemberRequest body, HttpContext context, AccessStore access, CancellationToken ct) =>
                 TypedResults.Ok(await access.AddMemberAsync(context.Caller(), org, body.Login, body.Role, body.Password, ct)))
-            .WithName("AddMember").WithSummary("Adds a member (the org's admins, or the coordinator's).");
-        api.MapDelete("/orgs/{org}/members/{login}", async (string org, string login, HttpContext context, AccessStore access, CancellationToken ct) =>
+            .WithSummary("Adds a member (the org's admins, or the coordinator's).");
+        api.Map(ApiRoutes.RemoveMember, async (string org, string login, HttpContext context, AccessStore access, CancellationToken ct) =>
             {
                 await access.RemoveMemberAsync(context.Caller(), org, login, ct);
                 return TypedResults.NoContent();
             })
-            .WithName("RemoveMember").WithSummary("Removes a member; their sessions end with it.");
-        api.MapPut("/members/{login}/password", async (string login, PasswordRequest body, HttpContext context, AccessStore access, CancellationToken ct) =>
+            .WithSummary("Removes a member; their sessions end with it.");
+        api.Map(ApiRoutes.SetPassword, async (string login, PasswordRequest body, HttpContext context, AccessStore access, CancellationToken ct) =>
             {
                 await access.SetPasswordAsync(context.Caller(), login, body.Password ?? "", ct);
                 return TypedResults.NoContent();
             })
-            .WithName("SetPassword").WithSummary("Sets a member's password (the member, their org's admins or the coordinator's); every session of theirs ends.");
+            .WithSummary("Sets a member's password (the member, their org's admins or the coordinator's); every session of theirs ends.");
 
-        api.MapGet("/orgs/{org}/tokens", async (string org, HttpContext context, AccessStore access, CancellationToken ct) =>
+        api.Map(ApiRoutes.ListTokens, async (string org, HttpContext context, AccessStore access, CancellationToken ct) =>
                 TypedResults.Ok(await access.ListTokensAsync(context.Caller(), org, ct)))
-            .WithName("ListTokens").WithSummary("An org's API tokens (never their secrets).");
-        api.MapPost("/orgs/{org}/tokens", async (string org, CreateTokenRequest body, HttpContext context, AccessStore access, CancellationToken ct) =>
+            .WithSummary("An org's API tokens (never their secrets).");
+        api.Map(ApiRoutes.CreateToken, async (string org, CreateTokenRequest body, HttpContext context, AccessStore access, CancellationToken ct) =>
                 TypedResults.Ok(await access.CreateTokenAsync(context.Caller(), org, body.Name, body.Role, Expiry(body.ExpiresInDays), ct)))
-            .WithName("CreateToken").WithSummary("Creates an API token bound to the org; the secret is in this response only.");
-        api.MapDelete("/tokens/{id}", async (string id, HttpContext context, AccessStore access, CancellationToken ct) =>
+            .WithSummary("Creates an API token bound to the org; the secret is in this response only.");
+        api.Map(ApiRoutes.RevokeToken, async (string id, HttpContext context, AccessStore access, CancellationToken ct) =>
                 TypedResults.Ok(await access.RevokeTokenAsync(context.Caller(), id, ct)))
-            .WithName("RevokeToken").WithSummary("Revokes a token at once.");
+            .WithSummary("Revokes a token at once.");
 
-        api.MapGet("/cases/{id}/grants", async (string id, HttpContext context, GrantStore grants, CancellationToken ct) =>
+        api.Map(ApiRoutes.ListGrants, async (string id, HttpContext context, GrantStore grants, CancellationToken ct) =>
                 TypedResults.Ok(await grants.ListAsync(context.Caller(), id, ct)))
-            .WithName("ListGrants").WithSummary("The orgs with need-to-know on a case (coordinator).");
-        api.MapPost("/cases/{id}/grants", async (string id, GrantRequest body, HttpContext context, GrantStore grants, CancellationToken ct) =>
+            .WithSummary("The orgs with need-to-know on a case (coordinator).");
+        api.Map(ApiRoutes.GrantCase, async (string id, GrantRequest body, HttpContext context, GrantStore grants, CancellationToken ct) =>
                 TypedResults.Ok(await grants.GrantAsync(context.Caller(), id, body.Org, body.Reason, ct)))
-            .WithName("GrantCase").WithSummary("Gives a maintainer or validator org need-to-know on a case, with the reason.");
-        api.MapDelete("/cases/{id}/grants/{org}", async (string id, string org, HttpContext context, GrantStore grants, CancellationToken ct) =>
+            .WithSummary("Gives a maintainer or validator org need-to-know on a case, with the reason.");
+        api.Map(ApiRoutes.RevokeGrant, async (string id, string org, HttpContext context, GrantStore grants, CancellationToken ct) =>
             {
                 await grants.RevokeAsync(context.Caller(), id, org, ct);
                 return TypedResults.NoContent();
             })
-            .WithName("RevokeGrant").WithSummary("Takes an org's need-to-know on a case away.");
+            .WithSummary("Takes an org's need-to-know on a case away.");
     }
 
     static DateTimeOffset? Expiry(int? days) => (days ?? 90) switch

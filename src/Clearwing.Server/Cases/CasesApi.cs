@@ -7,13 +7,27 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Clearwing.Server.Cases;
 
+/// <param name="Cases">The cases merged into the one named in the route.</param>
+public sealed record MergeRequest(IReadOnlyList<string> Cases, string Reason);
+public sealed record SplitRequest(IReadOnlyList<string> Fingerprints, string Reason);
+public sealed record SplitResponse(string Id);
+
 public static class CasesApi
 {
     public static void MapCases(this RouteGroupBuilder api)
     {
-        api.MapGet("/cases", ListAsync).WithName("ListCases")
+        api.Map(ApiRoutes.ListCases, ListAsync)
             .WithSummary("Cases in priority order (docs/priority.md), each with the factors behind its place; ?sort=severity|recent for other orders.");
-        api.MapGet("/cases/{id}", GetAsync).WithName("GetCase").WithSummary("One case with its priority factors, its fingerprints and its merges and splits.");
+        api.Map(ApiRoutes.GetCase, GetAsync).WithSummary("One case with its priority factors, its fingerprints and its merges and splits.");
+        api.Map(ApiRoutes.MergeCases, async (string id, MergeRequest body, HttpContext context, CaseEditor editor, CancellationToken ct) =>
+            {
+                await editor.MergeAsync(context.Caller(), id, body.Cases ?? [], body.Reason ?? "", ct);
+                return TypedResults.NoContent();
+            })
+            .WithSummary("Merges cases that share one root cause into this one, with the reason (coordinator admins and triagers).");
+        api.Map(ApiRoutes.SplitCase, async (string id, SplitRequest body, HttpContext context, CaseEditor editor, CancellationToken ct) =>
+                TypedResults.Ok(new SplitResponse(await editor.SplitAsync(context.Caller(), id, body.Fingerprints ?? [], body.Reason ?? "", ct))))
+            .WithSummary("Moves some fingerprints of this case into a new case, with the reason; returns the new case's id (coordinator admins and triagers).");
     }
 
     static async Task<Ok<Page<CaseSummary>>> ListAsync(

@@ -21,50 +21,48 @@ public static class DeadlinesApi
 {
     public static void MapDisclosure(this RouteGroupBuilder api)
     {
-        api.MapGet("/deadlines", async (HttpContext context, ClockStore store, string? status, int? limit, int? offset, string? tz, CancellationToken ct) =>
+        api.Map(ApiRoutes.ListDeadlines, async (HttpContext context, ClockStore store, string? status, int? limit, int? offset, string? tz, CancellationToken ct) =>
             {
                 var zone = ZonedDeadlines.Zone(tz);
                 var filter = new DeadlineFilter(status is null ? null : DeadlineFilter.ParseStatus(status), offset ?? 0, limit ?? 100);
                 return TypedResults.Ok(DeadlineListItem.Page(await store.ListDeadlinesAsync(context.Caller(), filter, ct), zone));
             })
-            .WithName("ListDeadlines")
             .WithSummary("Open deadlines of the notified, undisclosed cases the caller may see, soonest first; ?status=upcoming|dueSoon|breached, ?tz=Europe/Berlin.");
-        api.MapGet("/cases/{id}/deadlines", async (string id, HttpContext context, ClockStore store, string? tz, CancellationToken ct) =>
+        api.Map(ApiRoutes.GetCaseDeadlines, async (string id, HttpContext context, ClockStore store, string? tz, CancellationToken ct) =>
             {
                 var zone = ZonedDeadlines.Zone(tz);
                 return TypedResults.Ok(CaseDeadlines.From(await store.GetClockAsync(context.Caller(), id, ct), zone));
             })
-            .WithName("GetCaseDeadlines").WithSummary("A case's deadlines with their rules, its clock facts and profile; instants in UTC or ?tz=.");
+            .WithSummary("A case's deadlines with their rules, its clock facts and profile; instants in UTC or ?tz=.");
 
-        api.MapGet("/disclosure-policy", async (HttpContext context, DisclosurePolicyStore store, CancellationToken ct) =>
+        api.Map(ApiRoutes.GetDisclosurePolicy, async (HttpContext context, DisclosurePolicyStore store, CancellationToken ct) =>
                 TypedResults.Ok(await store.GetPolicyAsync(context.Caller(), ct)))
-            .WithName("GetDisclosurePolicy").WithSummary("The default profile, per-project overrides (those the caller may see) and the shipped profiles.");
-        api.MapPut("/disclosure-policy", async (DisclosurePolicyRequest body, HttpContext context, DisclosurePolicyStore store, CancellationToken ct) =>
+            .WithSummary("The default profile, per-project overrides (those the caller may see) and the shipped profiles.");
+        api.Map(ApiRoutes.SetDisclosurePolicy, async (DisclosurePolicyRequest body, HttpContext context, DisclosurePolicyStore store, CancellationToken ct) =>
                 TypedResults.Ok(await store.SetDefaultProfileAsync(context.Caller(), body.Profile ?? "", ct)))
-            .WithName("SetDisclosurePolicy").WithSummary("Sets the coordinator's default profile (coordinator admins).");
-        api.MapPut("/projects/{project}/disclosure-policy",
+            .WithSummary("Sets the coordinator's default profile (coordinator admins).");
+        api.Map(ApiRoutes.SetProjectDisclosurePolicy,
                 async (string project, DisclosurePolicyRequest body, HttpContext context, DisclosurePolicyStore store, CancellationToken ct) =>
                     TypedResults.Ok(await store.SetProjectProfileAsync(context.Caller(), project, body.Profile, ct)))
-            .WithName("SetProjectDisclosurePolicy").WithSummary("Sets a project's profile, or with profile null removes its override (coordinator admins).");
+            .WithSummary("Sets a project's profile, or with profile null removes its override (coordinator admins).");
 
-        api.MapGet("/cases/{id}/extensions", async (string id, HttpContext context, ExtensionStore store, CancellationToken ct) =>
+        api.Map(ApiRoutes.ListExtensions, async (string id, HttpContext context, ExtensionStore store, CancellationToken ct) =>
                 TypedResults.Ok(await store.ListExtensionsAsync(context.Caller(), id, ct)))
-            .WithName("ListExtensions").WithSummary("A case's extension requests with their decisions (coordinator, granted maintainers).");
-        api.MapPost("/cases/{id}/extensions", async (string id, AskExtensionRequest body, HttpContext context, ExtensionStore store, CancellationToken ct) =>
+            .WithSummary("A case's extension requests with their decisions (coordinator, granted maintainers).");
+        api.Map(ApiRoutes.AskExtension, async (string id, AskExtensionRequest body, HttpContext context, ExtensionStore store, CancellationToken ct) =>
                 TypedResults.Ok(await store.AskExtensionAsync(context.Caller(), id, body.Days, body.Reason ?? "", ct)))
-            .WithName("AskExtension").WithSummary("Asks for more embargo time, with a reason (maintainer admins and triagers with a grant).");
-        api.MapPost("/cases/{id}/extensions/{extensionId}/decision",
+            .WithSummary("Asks for more embargo time, with a reason (maintainer admins and triagers with a grant).");
+        api.Map(ApiRoutes.DecideExtension,
                 async (string id, string extensionId, ExtensionDecisionRequest body, HttpContext context, ExtensionStore store, CancellationToken ct) =>
                     TypedResults.Ok(await store.DecideExtensionAsync(context.Caller(), extensionId,
                         body.Verdict ?? throw new BadInputException("A decision needs its verdict: approved or refused."), body.Note, id, ct)))
-            .WithName("DecideExtension").WithSummary("Approves or refuses a pending extension request (coordinator admins and triagers).");
+            .WithSummary("Approves or refuses a pending extension request (coordinator admins and triagers).");
 
-        api.MapPost("/cases/{id}/clock", async (string id, ClockEntry body, HttpContext context, ClockStore store, string? tz, CancellationToken ct) =>
+        api.Map(ApiRoutes.RecordClockFact, async (string id, ClockEntry body, HttpContext context, ClockStore store, string? tz, CancellationToken ct) =>
             {
                 var zone = ZonedDeadlines.Zone(tz);
                 return TypedResults.Ok(CaseDeadlines.From(await store.RecordAsync(context.Caller(), id, body, ct), zone));
             })
-            .WithName("RecordClockFact")
             .WithSummary("Records a clock fact: fixScheduled (scheduledFor; maintainers with a grant or the coordinator), exploitedInTheWild or detailsPublished (at; the coordinator). Returns the case's deadlines.");
     }
 }

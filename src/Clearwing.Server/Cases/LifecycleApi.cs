@@ -14,15 +14,15 @@ public static class LifecycleApi
 {
     public static void MapLifecycle(this RouteGroupBuilder api)
     {
-        api.MapPost("/cases/{id}/transitions", TransitionAsync).WithName("TransitionCase")
+        api.Map(ApiRoutes.TransitionCase, TransitionAsync)
             .WithSummary("Moves a case through its lifecycle; a refused move answers with the moves allowed from here.");
-        api.MapGet("/cases/{id}/transitions", async (string id, HttpContext context, CaseLifecycle lifecycle, CancellationToken ct) =>
+        api.Map(ApiRoutes.ListTransitions, async (string id, HttpContext context, CaseLifecycle lifecycle, CancellationToken ct) =>
             {
                 var history = await lifecycle.HistoryAsync(context.Caller(), id, ct);
                 if (history.Count == 0 || history[^1].To != CaseState.Disclosed) await context.AuditTokenReadAsync($"case:{id}", "transitions");
                 return TypedResults.Ok(history);
             })
-            .WithName("ListTransitions").WithSummary("A case's lifecycle moves, oldest first.");
+            .WithSummary("A case's lifecycle moves, oldest first.");
     }
 
     static async Task<Ok<CaseTransition>> TransitionAsync(string id, TransitionBody body, HttpContext context, CaseLifecycle lifecycle, CancellationToken ct)

@@ -17,13 +17,12 @@ public static class CommitmentsApi
 {
     public static void MapCommitments(this IEndpointRouteBuilder api)
     {
-        api.MapGet("/commitments", ListAsync).AllowAnonymous().WithName("ListCommitments")
+        api.Map(ApiRoutes.ListCommitments, ListAsync).AllowAnonymous()
             .WithSummary("Published commitments, newest first: digest and time; vendor, product and deadline when published early; case id, salt and report once disclosed.");
-        api.MapGet("/commitments/{digest}", GetAsync).AllowAnonymous().WithName("GetCommitment")
+        api.Map(ApiRoutes.GetCommitment, GetAsync).AllowAnonymous()
             .WithSummary("One commitment by its SHA3-256 digest (64 hex digits).");
-        api.MapPut("/cases/{id}/commitment/notice", async (string id, EarlyNoticeBody body, HttpContext context, CommitmentStore commitments, CancellationToken ct) =>
+        api.Map(ApiRoutes.PublishEarlyNotice, async (string id, EarlyNoticeBody body, HttpContext context, CommitmentStore commitments, CancellationToken ct) =>
                 TypedResults.Ok(await commitments.PublishEarlyAsync(context.Caller(), id, body.Vendor, body.Product, body.Deadline, ct)))
-            .WithName("PublishEarlyNotice")
             .WithSummary("Publishes (or corrects) a committed case's early notice: vendor, product, deadline; never technical detail (coordinator).");
     }
 

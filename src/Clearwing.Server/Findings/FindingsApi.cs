@@ -11,7 +11,7 @@ namespace Clearwing.Server.Findings;
 public static class FindingsApi
 {
     public static void MapFindings(this RouteGroupBuilder api) =>
-        api.MapGet("/findings", ListAsync).WithName("ListFindings").WithSummary("Findings, filtered by case and/or project, newest first.");
+        api.Map(ApiRoutes.ListFindings, ListAsync).WithSummary("Findings, filtered by case and/or project, newest first.");
 
     static async Task<Ok<Page<Finding>>> ListAsync(
         HttpContext context, FindingQueries findings, string? @case, string? project, int? offset, int? limit, CancellationToken ct)

@@ -10,8 +10,7 @@ namespace Clearwing.Server.Findings;
 public static class ImportsApi
 {
     public static void MapImports(this RouteGroupBuilder api) =>
-        api.MapPost("/projects/{project}/imports", ImportAsync)
-            .WithName("ImportFindings")
+        api.Map(ApiRoutes.ImportFindings, ImportAsync)
             .WithSummary("Import a SARIF 2.1.0 log or a native findings file (gzip accepted) into a project.")
             .Accepts<object>("application/sarif+json", "application/json", "application/gzip");
 

@@ -3,23 +3,24 @@ using Clearwing.Packages;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Clearwing.Server.Access;
 
 namespace Clearwing.Server.Packages;
 
 /// <summary>
-/// Imported OSV advisories, read-only (imports are the CLI's: the bodies are large). OSV data is public, so any
-/// authenticated caller may read it; nothing here is scoped by need-to-know.
+/// Imported OSV advisories. OSV data is public, so any authenticated caller may read it; nothing here is scoped by
+/// need-to-know. Importing is the coordinator's (a record, or a zip export, as the body).
 /// </summary>
 public static class AdvisoriesApi
 {
     public static void MapAdvisories(this RouteGroupBuilder api)
     {
-        api.MapGet("/advisories/{id}", async (string id, OsvStore osv, CancellationToken ct) =>
+        api.Map(ApiRoutes.GetAdvisory, async (string id, OsvStore osv, CancellationToken ct) =>
                 await osv.GetAsync(id, ct) is { } advisory
                     ? Results.Text(advisory.Record, "application/json")
                     : throw new NotFoundException($"No imported advisory has the id {id}."))
-            .WithName("GetAdvisory").WithSummary("An imported OSV advisory: its record as imported.");
-        api.MapGet("/advisories", async (string? purl, string? alias, OsvStore osv, CancellationToken ct) =>
+            .WithSummary("An imported OSV advisory: its record as imported.");
+        api.Map(ApiRoutes.QueryAdvisories, async (string? purl, string? alias, OsvStore osv, CancellationToken ct) =>
             {
                 if (purl is null == alias is null) throw new BadInputException("Give exactly one of ?purl=pkg:TYPE/NAME@VERSION or ?alias=ID.");
                 if (alias is not null) return Results.Ok(new { alias, advisories = await osv.FindByAliasAsync(alias, ct) });
@@ -33,6 +34,15 @@ public static class AdvisoriesApi
                     unknown = result.Unknown.Select(u => new { advisory = u.Advisory, reason = u.Reason }),
                 });
             })
-            .WithName("QueryAdvisories").WithSummary("The imported advisories that affect ?purl= at its version (unknown ones with reasons), or those giving ?alias=.");
+            .WithSummary("The imported advisories that affect ?purl= at its version (unknown ones with reasons), or those giving ?alias=.");
+        api.Map(ApiRoutes.ImportAdvisories, async (HttpRequest request, bool? skipInvalid, OsvStore osv, ServerOptions options, CancellationToken ct) =>
+            {
+                var caller = request.HttpContext.Caller();
+                caller.RequireCoordinatorWriter("import OSV advisories");
+                using var upload = await Upload.SpoolAsync(request, options.MaxImportBytes, "an OSV record (JSON) or a zip export of them", ct);
+                return TypedResults.Ok(await osv.ImportAsync(caller, upload.Path, skipInvalid ?? false, null, ct, "upload"));
+            })
+            .Accepts<object>("application/json", "application/zip")
+            .WithSummary("Imports OSV advisories from a record or a zip export (coordinator admins and triagers); ?skipInvalid=true stores the valid ones.");
     }
 }

@@ -13,15 +13,14 @@ public static class ExposureApi
 
     public static void MapExposure(this RouteGroupBuilder api)
     {
-        api.MapGet("/cases/{id}/exposure", async (string id, HttpContext context, ExposureStore exposure, CancellationToken ct) =>
+        api.Map(ApiRoutes.GetCaseExposure, async (string id, HttpContext context, ExposureStore exposure, CancellationToken ct) =>
                 TypedResults.Ok(await exposure.GetAsync(context.Caller(), id, ct)))
-            .WithName("GetCaseExposure")
             .WithSummary("The case's affected packages and the products (and orgs) that contain an affected version, each with its dependency path; the coordinator sees all, a downstream org its own products.");
-        api.MapPut("/cases/{id}/packages", async (string id, PackageRange package, HttpContext context, ExposureStore exposure, CancellationToken ct) =>
+        api.Map(ApiRoutes.SetCasePackage, async (string id, PackageRange package, HttpContext context, ExposureStore exposure, CancellationToken ct) =>
                 TypedResults.Ok(await exposure.SetPackageAsync(context.Caller(), id, package.Purl, package.Vers, ct)))
-            .WithName("SetCasePackage").WithSummary("Sets the versions of a package the case affects, as a vers range (coordinator); exposure is recomputed.");
-        api.MapDelete("/cases/{id}/packages", async (string id, string purl, HttpContext context, ExposureStore exposure, CancellationToken ct) =>
+            .WithSummary("Sets the versions of a package the case affects, as a vers range (coordinator); exposure is recomputed.");
+        api.Map(ApiRoutes.RemoveCasePackage, async (string id, string purl, HttpContext context, ExposureStore exposure, CancellationToken ct) =>
                 TypedResults.Ok(await exposure.RemovePackageAsync(context.Caller(), id, purl, ct)))
-            .WithName("RemoveCasePackage").WithSummary("Removes the range set for a package (coordinator); exposure is recomputed.");
+            .WithSummary("Removes the range set for a package (coordinator); exposure is recomputed.");
     }
 }

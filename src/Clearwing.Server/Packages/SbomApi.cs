@@ -12,16 +12,15 @@ public static class SbomApi
 {
     public static void MapSbom(this RouteGroupBuilder api)
     {
-        api.MapPost("/products/{product}/sbom", ImportAsync)
-            .WithName("ImportSbom")
+        api.Map(ApiRoutes.ImportSbom, ImportAsync)
             .WithSummary("Register a product's SBOM (CycloneDX 1.5–1.7 JSON or XML, SPDX 2.3 JSON; gzip accepted), replacing its previous one. The product belongs to the caller's org; the coordinator may name another with ?org=.")
             .Accepts<object>("application/vnd.cyclonedx+json", "application/vnd.cyclonedx+xml", "application/spdx+json", "application/json", "application/xml", "text/xml", "application/gzip", "application/octet-stream");
-        api.MapGet("/products", async (HttpContext context, SbomStore store, CancellationToken ct) =>
+        api.Map(ApiRoutes.ListProducts, async (HttpContext context, SbomStore store, CancellationToken ct) =>
                 TypedResults.Ok(await store.ListAsync(context.Caller(), ct)))
-            .WithName("ListProducts").WithSummary("The products the caller may see (its own org's; every org's for the coordinator) with their SBOMs' counts.");
-        api.MapGet("/products/{product}", async (string product, string? org, int? offset, int? limit, HttpContext context, SbomStore store, CancellationToken ct) =>
+            .WithSummary("The products the caller may see (its own org's; every org's for the coordinator) with their SBOMs' counts.");
+        api.Map(ApiRoutes.GetProduct, async (string product, string? org, int? offset, int? limit, HttpContext context, SbomStore store, CancellationToken ct) =>
                 TypedResults.Ok(await store.GetAsync(context.Caller(), product, org, offset ?? 0, limit ?? 1000, ct)))
-            .WithName("GetProduct").WithSummary("A product by id, or by name in the caller's org (?org= for the coordinator), with a page of its components and their dependencies.");
+            .WithSummary("A product by id, or by name in the caller's org (?org= for the coordinator), with a page of its components and their dependencies.");
     }
 
     static async Task<Ok<SbomImport>> ImportAsync(

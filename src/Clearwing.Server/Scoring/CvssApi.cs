@@ -12,11 +12,11 @@ public static class CvssApi
 {
     public static void MapCvss(this RouteGroupBuilder api)
     {
-        api.MapGet("/cases/{id}/cvss", async (string id, HttpContext context, CaseCvss cvss, CancellationToken ct) =>
+        api.Map(ApiRoutes.GetCaseCvss, async (string id, HttpContext context, CaseCvss cvss, CancellationToken ct) =>
                 TypedResults.Ok(await cvss.GetAsync(context.Caller(), id, ct)))
-            .WithName("GetCaseCvss").WithSummary("A case's CVSS: the current vector, who set which, and what the findings reported.");
-        api.MapPut("/cases/{id}/cvss", async (string id, CvssBody body, HttpContext context, CaseCvss cvss, CancellationToken ct) =>
+            .WithSummary("A case's CVSS: the current vector, who set which, and what the findings reported.");
+        api.Map(ApiRoutes.SetCaseCvss, async (string id, CvssBody body, HttpContext context, CaseCvss cvss, CancellationToken ct) =>
                 TypedResults.Ok(await cvss.SetAsync(context.Caller(), id, body.Vector ?? "", body.Reason, ct)))
-            .WithName("SetCaseCvss").WithSummary("Sets the case's CVSS vector (2.0, 3.0, 3.1 or 4.0; coordinator and validators); earlier ones stay in its history.");
+            .WithSummary("Sets the case's CVSS vector (2.0, 3.0, 3.1 or 4.0; coordinator and validators); earlier ones stay in its history.");
     }
 }

@@ -49,6 +49,12 @@ public sealed class AuthorizationMatrixTests
     const string CoordinatorWriters = "200/200 200/200 403/403 403/403 403/403 403/403 401/401";
     const string OrgAdmins = "200/200 403/403 403/403 200/404 403/404 200/404 401/401";
     const string CoordinatorAdmins = "200/200 403/403 403/403 403/403 403/403 403/403 401/401";
+    const string Coordinator = "200/200 200/200 200/200 403/403 403/403 403/403 401/401";
+
+    /// <summary>One OSV advisory record.</summary>
+    static readonly string AdvisoryFile = Some.TempFile(
+        """{"id":"PYSEC-2021-9","modified":"2021-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"PyPI","name":"example"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2.0"}]}]}]}""",
+        ".json");
 
     static readonly Dictionary<string, Row> Matrix = new()
     {
@@ -145,7 +151,7 @@ public sealed class AuthorizationMatrixTests
             Content = JsonContent.Create(new Dictionary<string, string> { ["exploitation"] = "public poc" }),
         }), "200/200 200/200 403/403 403/404 200/404 404/404 401/401"),
         ["GET /api/v1/findings"] = new((_, c) => Done(Get($"/api/v1/findings?case={c.Case}")), AnyoneSignedIn),
-        // Imported OSV advisories are public data: anyone signed in reads them (imports are CLI-only).
+        // Imported OSV advisories are public data: anyone signed in reads them.
         ["GET /api/v1/advisories/{id}"] = new(async (f, _) =>
         {
             await ImportAdvisoryAsync(f);
@@ -156,6 +162,47 @@ public sealed class AuthorizationMatrixTests
             await ImportAdvisoryAsync(f);
             return Get("/api/v1/advisories?purl=pkg:pypi/example@1.0");
         }, AnyoneSignedIn),
+
+        // Merge and split are the coordinator's; both cases start each cell new, as cases are merged and split before confirmation.
+        ["POST /api/v1/cases/{id}/merge"] = new(async (f, c) =>
+        {
+            var other = await FreshCaseAsync(f, c);
+            return Post($"/api/v1/cases/{c.Case}/merge", new { cases = new[] { other }, reason = "matrix" });
+        }, CoordinatorWriters.Replace("200", "204")),
+        ["POST /api/v1/cases/{id}/split"] = new(async (f, c) =>
+        {
+            var other = await FreshCaseAsync(f, c);
+            var queries = Wired.For(f.Server.Db).Get<Clearwing.Cases.CaseQueries>();
+            var fingerprint = (await queries.GetAsync(Caller.Local, other, Ct))!.Fingerprints[0];
+            await Wired.For(f.Server.Db).Get<Clearwing.Cases.CaseEditor>().MergeAsync(Caller.Local, c.Case, [other], "matrix", Ct);
+            return Post($"/api/v1/cases/{c.Case}/split", new { fingerprints = new[] { fingerprint }, reason = "matrix" });
+        }, CoordinatorWriters),
+
+        // The audit chain is the coordinator's to read and verify; the job queue its admins'.
+        ["GET /api/v1/audit/events"] = new((_, _) => Done(Get("/api/v1/audit/events?limit=5")), Coordinator),
+        ["GET /api/v1/audit/verification"] = new((_, _) => Done(Get("/api/v1/audit/verification")), Coordinator),
+        ["GET /api/v1/jobs"] = new((_, _) => Done(Get("/api/v1/jobs")), CoordinatorAdmins),
+        ["POST /api/v1/jobs/{id}/retry"] = new(async (f, c) =>
+        {
+            var queue = Wired.For(f.Server.Db).Get<Clearwing.Storage.Jobs.JobQueue>();
+            var kind = $"matrix-{c.N}";
+            await queue.EnqueueAsync(kind, "{}", new Clearwing.Storage.Jobs.EnqueueOptions { MaxAttempts = 1 }, Ct);
+            var job = (await queue.ClaimAsync("matrix", [kind], TimeSpan.FromMinutes(1), Ct))!;
+            await queue.FailAsync(job, "matrix", "failed on purpose", Ct);
+            return new HttpRequestMessage(HttpMethod.Post, $"/api/v1/jobs/{job.Id}/retry");
+        }, CoordinatorAdmins.Replace("200", "204")),
+
+        // Feeds, advisories and scans change what every case's priority and exposure rest on: the coordinator's writers import them.
+        ["POST /api/v1/feeds/kev"] = new((_, _) => Done(Upload("/api/v1/feeds/kev", Clearwing.Tests.TestData.PathTo("cisa-kev", "kev-sample-2025.02.25-first10.json"))),
+            CoordinatorWriters),
+        ["POST /api/v1/feeds/epss"] = new((_, _) => Done(Upload("/api/v1/feeds/epss", Clearwing.Tests.TestData.PathTo("first-epss", "epss-format-sample.csv"))),
+            CoordinatorWriters),
+        ["POST /api/v1/advisories/imports"] = new((_, _) => Done(Upload("/api/v1/advisories/imports", AdvisoryFile)), CoordinatorWriters),
+        ["POST /api/v1/projects/{project}/scans"] = new((_, c) => Done(Post($"/api/v1/projects/zlib/scans?revision=s{c.N}", new
+        {
+            packages = new[] { new { purl = "pkg:pypi/example@1.0", file = "requirements.txt", line = 1, direct = true, path = Array.Empty<string>() } },
+            problems = Array.Empty<object>(), sbomFiles = Array.Empty<string>(), lockfiles = new[] { "requirements.txt" },
+        })), CoordinatorWriters),
 
         // Deadlines and policy: everyone reads what their need-to-know covers; the coordinator's admins set policy.
         ["GET /api/v1/deadlines"] = new((_, _) => Done(Get("/api/v1/deadlines")), AnyoneSignedIn),
@@ -212,9 +259,28 @@ public sealed class AuthorizationMatrixTests
 
     /// <summary>One OSV advisory in the server's database (a re-import of the same record changes nothing).</summary>
     static async Task ImportAdvisoryAsync(Fixture f) =>
-        await Wired.For(f.Server.Db).Get<Clearwing.Packages.OsvStore>().ImportAsync(Caller.Local, Some.TempFile(
-            """{"id":"PYSEC-2021-9","modified":"2021-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"PyPI","name":"example"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2.0"}]}]}]}""",
-            ".json"), ct: Ct);
+        await Wired.For(f.Server.Db).Get<Clearwing.Packages.OsvStore>().ImportAsync(Caller.Local, AdvisoryFile, ct: Ct);
+
+    static HttpRequestMessage Upload(string url, string file) =>
+        new(HttpMethod.Post, url) { Content = new ByteArrayContent(File.ReadAllBytes(file)) };
+
+    /// <summary>
+    /// A case of its own for the cell (a finding no other cell reports), in the fixture's project, with both fixture cases
+    /// back to new: merges and splits happen before confirmation.
+    /// </summary>
+    static async Task<string> FreshCaseAsync(Fixture f, Cell c)
+    {
+        await using (var connection = await f.Server.Db.OpenAsync(Ct))
+            await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE cases SET state = 'new'");
+        var before = await CaseIdsAsync(f);
+        await Wired.For(f.Server.Db).Get<Clearwing.Findings.Importer>().ImportAsync(new Clearwing.Findings.ImportRequest("zlib",
+            [new Clearwing.Findings.ImportFile(Some.SarifLog([Some.Result(1000 + c.N)], tool: $"Cell{c.N}"), "cell.sarif")]), null, Ct);
+        return Assert.Single((await CaseIdsAsync(f)).Except(before));
+    }
+
+    static async Task<List<string>> CaseIdsAsync(Fixture f) =>
+        (await Wired.For(f.Server.Db).Get<Clearwing.Cases.CaseQueries>().ListAsync(Caller.Local, new Clearwing.Cases.CaseFilter(Limit: 1000), Ct))
+            .Items.Select(i => i.Id).ToList();
 
     /// <summary>Puts the case on the disclosure clock (once): the coordinator moves it on through the lifecycle until it is notified.</summary>
     static async Task NotifyAsync(Fixture f, string caseId)

@@ -67,7 +67,9 @@ public sealed class OsvStore(Database db, TimeProvider time, ExposureStore expos
     static readonly JsonDocumentOptions Parsing = new() { MaxDepth = 64 };
     readonly AuditLog _audit = new(db, time);
 
-    public async Task<OsvImportSummary> ImportAsync(Caller caller, string path, bool skipInvalid = false, IProgress<long>? progress = null, CancellationToken ct = default)
+    /// <param name="displayName">What to call <paramref name="path"/> in the sources of invalid records and in the audit event (an upload's spool file has no name worth showing).</param>
+    public async Task<OsvImportSummary> ImportAsync(
+        Caller caller, string path, bool skipInvalid = false, IProgress<long>? progress = null, CancellationToken ct = default, string? displayName = null)
     {
         caller.RequireCoordinatorWriter("import OSV advisories");
         await using var connection = await db.OpenAsync(ct);
@@ -81,7 +83,8 @@ public sealed class OsvStore(Database db, TimeProvider time, ExposureStore expos
             ct.ThrowIfCancellationRequested();
             read++;
             if (read % 1000 == 0) progress?.Report(read);
-            var advisory = Read(source, bytes, out var error);
+            var advisory = Read(displayName is null || !source.StartsWith(path, StringComparison.Ordinal) ? source : displayName + source[path.Length..],
+                bytes, out var error);
             if (advisory is null)
             {
                 invalidCount++;
@@ -107,7 +110,7 @@ public sealed class OsvStore(Database db, TimeProvider time, ExposureStore expos
         // Cases whose aliases these advisories name get (or lose) their packages, and their exposure follows.
         if (imported + replaced > 0) await exposure.RefreshAdvisoriesAsync(connection, tx, now, ct);
         await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, "osv", "import",
-            new { source = Path.GetFileName(Path.TrimEndingDirectorySeparator(path)), read, imported, replaced, unchanged, older, withdrawn, skipped = invalidCount }), ct);
+            new { source = displayName ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(path)), read, imported, replaced, unchanged, older, withdrawn, skipped = invalidCount }), ct);
         await tx.CommitAsync(ct);
         return summary;
     }

@@ -1,0 +1,350 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Clearwing.Access;
+using Clearwing.Cases;
+using Clearwing.Disclosure;
+using Clearwing.Finders;
+using Clearwing.Findings;
+using Clearwing.Packages;
+using Clearwing.Scoring;
+using Clearwing.Server;
+using Clearwing.Server.Access;
+using Clearwing.Server.Cases;
+using Clearwing.Storage.Jobs;
+
+namespace Clearwing.Cli;
+
+/// <summary>
+/// The REST API under /api/v1, typed: every call names an <see cref="ApiRoute"/> of the server's own table (a test holds
+/// that table to the OpenAPI document), and problems come back as the refusals the stores throw, so verbs treat both
+/// backends alike. Tests use it as the command line does.
+/// </summary>
+public sealed class ApiClient : Backend
+{
+    readonly HttpClient _http;
+
+    public ApiClient(Uri server, string token)
+    {
+        // Relative to the server URL's own path, so a server mounted under a prefix (https://host/clearwing/) works.
+        var root = server.AbsoluteUri.EndsWith('/') ? server : new Uri(server.AbsoluteUri + "/");
+        _http = new HttpClient { BaseAddress = new Uri(root, "api/v1/"), Timeout = Timeout.InfiniteTimeSpan };
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    }
+
+    static string Query(params (string Name, object? Value)[] parameters)
+    {
+        var given = parameters.Where(p => p.Value is not null).ToList();
+        return given.Count == 0 ? "" : "?" + string.Join("&", given.Select(p =>
+            $"{p.Name}={Uri.EscapeDataString(Convert.ToString(p.Value, System.Globalization.CultureInfo.InvariantCulture)!)}"));
+    }
+
+    static JsonContent Body<T>(T value) => JsonContent.Create(value, options: CliIO.Json);
+
+    public override Task<Page<CaseSummary>> ListCasesAsync(CaseFilter filter, CancellationToken ct) =>
+        SendAsync<Page<CaseSummary>>(ApiRoutes.ListCases, [], Query(("project", filter.Project), ("state", filter.State is { } s ? Lifecycle.Name(s) : null),
+            ("offset", filter.Offset), ("limit", filter.Limit), ("sort", CaseSorts.Name(filter.Sort))), null, ct);
+
+    public override async Task<CaseDetail?> GetCaseAsync(string id, CancellationToken ct)
+    {
+        try
+        {
+            return await SendAsync<CaseDetail>(ApiRoutes.GetCase, [id], "", null, ct);
+        }
+        catch (NotFoundException)
+        {
+            return null;
+        }
+    }
+
+    public override Task<CaseTransition> TransitionAsync(string id, TransitionRequest request, CancellationToken ct) =>
+        SendAsync<CaseTransition>(ApiRoutes.TransitionCase, [id], "", Body(new TransitionBody(
+            Lifecycle.Name(request.To), request.Reason, request.Rejection is { } r ? Lifecycle.Name(r) : null,
+            request.DuplicateOf, request.FixCommit, request.FixedVersion)), ct);
+
+    public override async Task<IReadOnlyList<CaseTransition>> HistoryAsync(string id, CancellationToken ct) =>
+        await SendAsync<List<CaseTransition>>(ApiRoutes.ListTransitions, [id], "", null, ct);
+
+    public override Task MergeAsync(string target, IReadOnlyList<string> sources, string reason, CancellationToken ct) =>
+        SendAsync<JsonElement?>(ApiRoutes.MergeCases, [target], "", Body(new MergeRequest(sources, reason)), ct);
+
+    public override async Task<string> SplitAsync(string caseId, IReadOnlyList<string> fingerprints, string reason, CancellationToken ct) =>
+        (await SendAsync<SplitResponse>(ApiRoutes.SplitCase, [caseId], "", Body(new SplitRequest(fingerprints, reason)), ct)).Id;
+
+    public override Task<Page<Finding>> ListFindingsAsync(FindingFilter filter, CancellationToken ct) =>
+        SendAsync<Page<Finding>>(ApiRoutes.ListFindings, [], Query(("case", filter.Case), ("project", filter.Project),
+            ("offset", filter.Offset), ("limit", filter.Limit)), null, ct);
+
+    public override async Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress, CancellationToken ct)
+    {
+        // The server's import is one request body; several files of one run would each become an import of their own
+        // and mark each other's results absent.
+        if (request.Files.Count != 1)
+            throw new BadInputException("Through --server an import is one file; merge the logs of one run first, or import on the server with --db.");
+        if (request.SourceRoot is not null) throw new BadInputException("--source-root works only with --db: the server cannot read this machine's checkout.");
+        return await UploadAsync<ImportSummary>(ApiRoutes.ImportFindings, [request.Project], Query(("revision", request.Revision)),
+            request.Files[0].Path, "application/json", ct);
+    }
+
+    public override async Task<ScanSummary> ScanAsync(string path, string project, string? revision, CancellationToken ct)
+    {
+        // The lockfiles are read here, where they are; the server matches what they pin against its advisories.
+        var inventory = LockfileScanner.Scan(path);
+        return await SendAsync<ScanSummary>(ApiRoutes.RunScan, [project], Query(("revision", revision)), Body(inventory), ct);
+    }
+
+    public override async Task<IReadOnlyList<OrgInfo>> ListOrgsAsync(CancellationToken ct) =>
+        await SendAsync<List<OrgInfo>>(ApiRoutes.ListOrgs, [], "", null, ct);
+
+    public override Task<OrgInfo> CreateOrgAsync(string name, OrgKind kind, CancellationToken ct) =>
+        SendAsync<OrgInfo>(ApiRoutes.CreateOrg, [], "", Body(new CreateOrgRequest(name, kind)), ct);
+
+    public override async Task<IReadOnlyList<MemberInfo>> ListMembersAsync(string org, CancellationToken ct) =>
+        await SendAsync<List<MemberInfo>>(ApiRoutes.ListMembers, [org], "", null, ct);
+
+    public override Task<MemberInfo> AddMemberAsync(string org, string login, Role role, string? password, CancellationToken ct) =>
+        SendAsync<MemberInfo>(ApiRoutes.AddMember, [org], "", Body(new AddMemberRequest(login, role, password)), ct);
+
+    public override Task RemoveMemberAsync(string org, string login, CancellationToken ct) =>
+        SendAsync<JsonElement?>(ApiRoutes.RemoveMember, [org, login], "", null, ct);
+
+    public override Task SetPasswordAsync(string login, string password, CancellationToken ct) =>
+        SendAsync<JsonElement?>(ApiRoutes.SetPassword, [login], "", Body(new PasswordRequest(password)), ct);
+
+    public override async Task<IReadOnlyList<TokenInfo>> ListTokensAsync(string org, CancellationToken ct) =>
+        await SendAsync<List<TokenInfo>>(ApiRoutes.ListTokens, [org], "", null, ct);
+
+    public override Task<NewToken> CreateTokenAsync(string org, string name, Role role, int expiresInDays, CancellationToken ct) =>
+        SendAsync<NewToken>(ApiRoutes.CreateToken, [org], "", Body(new CreateTokenRequest(name, role, expiresInDays)), ct);
+
+    public override Task<TokenInfo> RevokeTokenAsync(string id, CancellationToken ct) => SendAsync<TokenInfo>(ApiRoutes.RevokeToken, [id], "", null, ct);
+
+    public override async Task<IReadOnlyList<GrantInfo>> ListGrantsAsync(string caseId, CancellationToken ct) =>
+        await SendAsync<List<GrantInfo>>(ApiRoutes.ListGrants, [caseId], "", null, ct);
+
+    public override Task<GrantInfo> GrantAsync(string caseId, string org, string reason, CancellationToken ct) =>
+        SendAsync<GrantInfo>(ApiRoutes.GrantCase, [caseId], "", Body(new GrantRequest(org, reason)), ct);
+
+    public override Task RevokeGrantAsync(string caseId, string org, CancellationToken ct) =>
+        SendAsync<JsonElement?>(ApiRoutes.RevokeGrant, [caseId, org], "", null, ct);
+
+    public override async Task<IReadOnlyList<AuditEvent>> ListAuditAsync(string? subject, int limit, CancellationToken ct) =>
+        await SendAsync<List<AuditEvent>>(ApiRoutes.ListAuditEvents, [], Query(("subject", subject), ("limit", limit)), null, ct);
+
+    public override Task<AuditVerification> VerifyAuditAsync(AuditHead? head, IProgress<long>? progress, CancellationToken ct) =>
+        SendAsync<AuditVerification>(ApiRoutes.VerifyAudit, [], Query(("head", head?.ToString())), null, ct);
+
+    public override Task<Page<DeadlineListItem>> ListDeadlinesAsync(DeadlineFilter filter, string? timeZone, CancellationToken ct) =>
+        SendAsync<Page<DeadlineListItem>>(ApiRoutes.ListDeadlines, [], Query(
+            ("status", filter.Status is { } s ? JsonNamingPolicy.CamelCase.ConvertName(s.ToString()) : null),
+            ("offset", filter.Offset), ("limit", filter.Limit), ("tz", timeZone)), null, ct);
+
+    public override Task<DisclosurePolicySettings> GetDisclosurePolicyAsync(CancellationToken ct) =>
+        SendAsync<DisclosurePolicySettings>(ApiRoutes.GetDisclosurePolicy, [], "", null, ct);
+
+    public override Task<DisclosurePolicySettings> SetDefaultProfileAsync(string profile, CancellationToken ct) =>
+        SendAsync<DisclosurePolicySettings>(ApiRoutes.SetDisclosurePolicy, [], "", Body(new DisclosurePolicyRequest(profile)), ct);
+
+    public override Task<DisclosurePolicySettings> SetProjectProfileAsync(string project, string? profile, CancellationToken ct) =>
+        SendAsync<DisclosurePolicySettings>(ApiRoutes.SetProjectDisclosurePolicy, [project], "", Body(new DisclosurePolicyRequest(profile)), ct);
+
+    public override async Task<IReadOnlyList<CaseExtension>> ListExtensionsAsync(string caseId, CancellationToken ct) =>
+        await SendAsync<List<CaseExtension>>(ApiRoutes.ListExtensions, [caseId], "", null, ct);
+
+    public override Task<CaseExtension> AskExtensionAsync(string caseId, int days, string reason, CancellationToken ct) =>
+        SendAsync<CaseExtension>(ApiRoutes.AskExtension, [caseId], "", Body(new AskExtensionRequest(days, reason)), ct);
+
+    public override Task<CaseExtension> DecideExtensionAsync(string? caseId, string extensionId, ExtensionVerdict verdict, string? note, CancellationToken ct) =>
+        SendAsync<CaseExtension>(ApiRoutes.DecideExtension,
+            [caseId ?? throw new BadInputException("Through --server a decision names the request's case: add --case CASE."), extensionId], "",
+            Body(new ExtensionDecisionRequest(verdict, note)), ct);
+
+    public override Task<CommitmentPage> ListCommitmentsAsync(int limit, string? cursor, CancellationToken ct) =>
+        SendAsync<CommitmentPage>(ApiRoutes.ListCommitments, [], Query(("limit", limit), ("cursor", cursor)), null, ct);
+
+    public override Task<EarlyNotice> PublishEarlyNoticeAsync(string caseId, string vendor, string product, DateTimeOffset deadline, CancellationToken ct) =>
+        SendAsync<EarlyNotice>(ApiRoutes.PublishEarlyNotice, [caseId], "",
+            Body(new Clearwing.Server.Disclosure.EarlyNoticeBody(vendor, product, deadline)), ct);
+
+    public override Task<CaseFeeds> GetFeedsAsync(string caseId, CancellationToken ct) => SendAsync<CaseFeeds>(ApiRoutes.GetCaseFeeds, [caseId], "", null, ct);
+
+    public override Task<CaseFeeds> AddAliasesAsync(string caseId, IReadOnlyList<string> aliases, CancellationToken ct) =>
+        SendAsync<CaseFeeds>(ApiRoutes.AddCaseAliases, [caseId], "", Body(aliases), ct);
+
+    public override Task<CaseCvssView> GetCvssAsync(string caseId, CancellationToken ct) => SendAsync<CaseCvssView>(ApiRoutes.GetCaseCvss, [caseId], "", null, ct);
+
+    public override Task<CaseCvssView> SetCvssAsync(string caseId, string vector, string? reason, CancellationToken ct) =>
+        SendAsync<CaseCvssView>(ApiRoutes.SetCaseCvss, [caseId], "", Body(new Clearwing.Server.Scoring.CvssBody(vector, reason)), ct);
+
+    public override Task<CaseSsvcView> GetSsvcAsync(string caseId, CancellationToken ct) => SendAsync<CaseSsvcView>(ApiRoutes.GetCaseSsvc, [caseId], "", null, ct);
+
+    public override Task<CaseSsvcView> SetSsvcAsync(string caseId, IReadOnlyDictionary<string, string> values, CancellationToken ct) =>
+        SendAsync<CaseSsvcView>(ApiRoutes.SetCaseSsvc, [caseId], "", Body(values), ct);
+
+    public override Task<FeedImport> ImportKevAsync(string path, CancellationToken ct) =>
+        UploadAsync<FeedImport>(ApiRoutes.ImportKev, [], "", path, "application/json", ct);
+
+    public override Task<FeedImport> ImportEpssAsync(string path, CancellationToken ct) =>
+        UploadAsync<FeedImport>(ApiRoutes.ImportEpss, [], "", path, "text/csv", ct);
+
+    public override async Task<SbomImport> ImportSbomAsync(string? org, string product, string path, string displayName, CancellationToken ct)
+    {
+        var first = await FirstByteAsync(path, ct);
+        // The server detects the format from the content; the type only has to be one it accepts.
+        var type = first == '<' ? "application/xml" : first == 0x1f ? "application/gzip" : "application/json";
+        return await UploadAsync<SbomImport>(ApiRoutes.ImportSbom, [product], Query(("org", org)), path, type, ct);
+    }
+
+    public override async Task<IReadOnlyList<ProductSummary>> ListProductsAsync(CancellationToken ct) =>
+        await SendAsync<List<ProductSummary>>(ApiRoutes.ListProducts, [], "", null, ct);
+
+    public override Task<ProductDetail> GetProductAsync(string product, string? org, int offset, int limit, CancellationToken ct) =>
+        SendAsync<ProductDetail>(ApiRoutes.GetProduct, [product], Query(("org", org), ("offset", offset), ("limit", limit)), null, ct);
+
+    public override Task<CaseExposure> GetExposureAsync(string caseId, CancellationToken ct) =>
+        SendAsync<CaseExposure>(ApiRoutes.GetCaseExposure, [caseId], "", null, ct);
+
+    public override Task<CaseExposure> SetCasePackageAsync(string caseId, string purl, string vers, CancellationToken ct) =>
+        SendAsync<CaseExposure>(ApiRoutes.SetCasePackage, [caseId], "", Body(new Clearwing.Server.Packages.ExposureApi.PackageRange(purl, vers)), ct);
+
+    public override Task<CaseExposure> RemoveCasePackageAsync(string caseId, string purl, CancellationToken ct) =>
+        SendAsync<CaseExposure>(ApiRoutes.RemoveCasePackage, [caseId], Query(("purl", purl)), null, ct);
+
+    public override async Task<OsvImportSummary> ImportAdvisoriesAsync(string path, bool skipInvalid, IProgress<long>? progress, CancellationToken ct)
+    {
+        // A folder goes as one zip of its records, which the server reads as it reads an export.
+        if (!Directory.Exists(path))
+            return await UploadAsync<OsvImportSummary>(ApiRoutes.ImportAdvisories, [], Query(("skipInvalid", skipInvalid)), path, "application/json", ct);
+        var zip = Path.Combine(Path.GetTempPath(), $"clearwing-osv-{Guid.NewGuid():N}.zip");
+        try
+        {
+            await ZipFile.CreateFromDirectoryAsync(path, zip, CompressionLevel.Fastest, includeBaseDirectory: false, ct);
+            return await UploadAsync<OsvImportSummary>(ApiRoutes.ImportAdvisories, [], Query(("skipInvalid", skipInvalid)), zip, "application/zip", ct);
+        }
+        finally
+        {
+            File.Delete(zip);
+        }
+    }
+
+    public override Task<Func<PackageUrl, CancellationToken, Task<OsvQueryResult>>> OpenAdvisoryQueryAsync(bool many, CancellationToken ct) =>
+        Task.FromResult<Func<PackageUrl, CancellationToken, Task<OsvQueryResult>>>(async (purl, token) =>
+        {
+            var answer = await SendAsync<AdvisoryAnswer>(ApiRoutes.QueryAdvisories, [], Query(("purl", purl.ToString())), null, token);
+            return new OsvQueryResult(answer.Purl, answer.Advisories, answer.Unknown.Select(u => new OsvUnknown(u.Advisory, u.Reason)).ToList());
+        });
+
+    /// <summary>The answer of <see cref="ApiRoutes.QueryAdvisories"/>.</summary>
+    sealed record AdvisoryAnswer(string Purl, IReadOnlyList<string> Advisories, IReadOnlyList<UnknownAnswer> Unknown);
+
+    sealed record UnknownAnswer(string Advisory, string Reason);
+
+    public override async Task<OsvStoredAdvisory?> GetAdvisoryAsync(string id, CancellationToken ct)
+    {
+        string record;
+        try
+        {
+            record = await SendAsync<string>(ApiRoutes.GetAdvisory, [id], "", null, ct);
+        }
+        catch (NotFoundException)
+        {
+            return null;
+        }
+        using var document = JsonDocument.Parse(record);
+        var advisory = OsvAdvisory.Read(document.RootElement, record);
+        return new OsvStoredAdvisory(advisory.Id, advisory.Modified, advisory.Published, advisory.Withdrawn, advisory.Summary, advisory.Aliases, record);
+    }
+
+    public override async Task<IReadOnlyList<string>> FindAdvisoriesByAliasAsync(string alias, CancellationToken ct) =>
+        (await SendAsync<AliasAnswer>(ApiRoutes.QueryAdvisories, [], Query(("alias", alias)), null, ct)).Advisories;
+
+    sealed record AliasAnswer(string Alias, IReadOnlyList<string> Advisories);
+
+    public override async Task<IReadOnlyList<Job>> ListJobsAsync(JobState? state, int limit, CancellationToken ct) =>
+        await SendAsync<List<Job>>(ApiRoutes.ListJobs, [], Query(("state", state?.ToString().ToLowerInvariant()), ("limit", limit)), null, ct);
+
+    public override async Task<bool> RetryJobAsync(string id, CancellationToken ct)
+    {
+        try
+        {
+            await SendAsync<JsonElement?>(ApiRoutes.RetryJob, [id], "", null, ct);
+            return true;
+        }
+        catch (NotFoundException)
+        {
+            return false;
+        }
+    }
+
+    static async Task<int> FirstByteAsync(string path, CancellationToken ct)
+    {
+        await using var file = File.OpenRead(path);
+        var one = new byte[1];
+        return await file.ReadAsync(one, ct) == 1 ? one[0] : -1;
+    }
+
+    async Task<T> UploadAsync<T>(ApiRoute route, string[] values, string query, string path, string type, CancellationToken ct)
+    {
+        await using var file = File.OpenRead(path);
+        var content = new StreamContent(file);
+        content.Headers.ContentType = new MediaTypeHeaderValue(type);
+        return await SendAsync<T>(route, values, query, content, ct);
+    }
+
+    async Task<T> SendAsync<T>(ApiRoute route, string[] values, string query, HttpContent? content, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(route.Method), route.Path(values) + query) { Content = content };
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, ct);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new UnavailableException($"Cannot reach the server at {_http.BaseAddress}: {e.Message}", e);
+        }
+        using var _ = response;
+        if (response.IsSuccessStatusCode)
+        {
+            if (response.StatusCode == HttpStatusCode.NoContent) return default!;
+            if (typeof(T) == typeof(string)) return (T)(object)await response.Content.ReadAsStringAsync(ct);
+            return (await response.Content.ReadFromJsonAsync<T>(CliIO.Json, ct))!;
+        }
+        var detail = await ProblemDetailAsync(response, ct);
+        throw response.StatusCode switch
+        {
+            HttpStatusCode.NotFound => new NotFoundException(detail),
+            HttpStatusCode.Unauthorized => new AccessDeniedException("The server refused the token in CLEARWING_TOKEN: unknown, expired or revoked."),
+            HttpStatusCode.Forbidden => new AccessDeniedException(detail),
+            HttpStatusCode.BadRequest => new BadInputException(detail),
+            HttpStatusCode.Conflict => new ConflictException(detail),
+            HttpStatusCode.RequestEntityTooLarge => new TooLargeException(detail),
+            HttpStatusCode.ServiceUnavailable => new UnavailableException(detail),
+            _ => new InvalidOperationException($"The server answered {(int)response.StatusCode}: {detail}"),
+        };
+    }
+
+    static async Task<string> ProblemDetailAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        var text = await response.Content.ReadAsStringAsync(ct);
+        try
+        {
+            var problem = JsonDocument.Parse(text).RootElement;
+            var detail = problem.TryGetProperty("detail", out var d) ? d.GetString() : problem.TryGetProperty("title", out var t) ? t.GetString() : null;
+            if (problem.TryGetProperty("jsonPath", out var path)) detail += $" (at {path.GetString()})";
+            return detail ?? text;
+        }
+        catch (JsonException)
+        {
+            return text.Length > 0 ? text : response.ReasonPhrase ?? "";
+        }
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

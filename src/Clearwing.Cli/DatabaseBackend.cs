@@ -1,0 +1,120 @@
+using Clearwing.Access;
+using Clearwing.Cases;
+using Clearwing.Disclosure;
+using Clearwing.Finders;
+using Clearwing.Findings;
+using Clearwing.Packages;
+using Clearwing.Scoring;
+using Clearwing.Storage.Jobs;
+
+namespace Clearwing.Cli;
+
+/// <summary>The database itself, as its administrator (<see cref="Caller.Local"/>): the stores, wired as the server wires them.</summary>
+sealed class DatabaseBackend(LocalServices app) : Backend
+{
+    static Caller Local => Caller.Local;
+
+    public override Task<Page<CaseSummary>> ListCasesAsync(CaseFilter filter, CancellationToken ct) => app.Get<CaseQueries>().ListAsync(Local, filter, ct);
+    public override Task<CaseDetail?> GetCaseAsync(string id, CancellationToken ct) => app.Get<CaseQueries>().GetAsync(Local, id, ct);
+    public override Task<CaseTransition> TransitionAsync(string id, TransitionRequest request, CancellationToken ct) =>
+        app.Get<CaseLifecycle>().TransitionAsync(Local, id, request, ct);
+    public override Task<IReadOnlyList<CaseTransition>> HistoryAsync(string id, CancellationToken ct) => app.Get<CaseLifecycle>().HistoryAsync(Local, id, ct);
+    public override Task MergeAsync(string target, IReadOnlyList<string> sources, string reason, CancellationToken ct) =>
+        app.Get<CaseEditor>().MergeAsync(Local, target, sources, reason, ct);
+    public override Task<string> SplitAsync(string caseId, IReadOnlyList<string> fingerprints, string reason, CancellationToken ct) =>
+        app.Get<CaseEditor>().SplitAsync(Local, caseId, fingerprints, reason, ct);
+
+    public override Task<Page<Finding>> ListFindingsAsync(FindingFilter filter, CancellationToken ct) => app.Get<FindingQueries>().ListAsync(Local, filter, ct);
+    public override Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress, CancellationToken ct) =>
+        app.Get<Importer>().ImportAsync(request, progress, ct);
+    public override Task<ScanSummary> ScanAsync(string path, string project, string? revision, CancellationToken ct) =>
+        app.Get<DependencyScan>().RunAsync(Local, path, project, revision, ct);
+
+    AccessStore Access => app.Get<AccessStore>();
+    public override Task<IReadOnlyList<OrgInfo>> ListOrgsAsync(CancellationToken ct) => Access.ListOrgsAsync(Local, ct);
+    public override Task<OrgInfo> CreateOrgAsync(string name, OrgKind kind, CancellationToken ct) => Access.CreateOrgAsync(Local, name, kind, ct);
+    public override Task<IReadOnlyList<MemberInfo>> ListMembersAsync(string org, CancellationToken ct) => Access.ListMembersAsync(Local, org, ct);
+    public override Task<MemberInfo> AddMemberAsync(string org, string login, Role role, string? password, CancellationToken ct) =>
+        Access.AddMemberAsync(Local, org, login, role, password, ct);
+    public override Task RemoveMemberAsync(string org, string login, CancellationToken ct) => Access.RemoveMemberAsync(Local, org, login, ct);
+    public override Task SetPasswordAsync(string login, string password, CancellationToken ct) => Access.SetPasswordAsync(Local, login, password, ct);
+    public override Task<IReadOnlyList<TokenInfo>> ListTokensAsync(string org, CancellationToken ct) => Access.ListTokensAsync(Local, org, ct);
+    public override Task<NewToken> CreateTokenAsync(string org, string name, Role role, int expiresInDays, CancellationToken ct) =>
+        Access.CreateTokenAsync(Local, org, name, role, expiresInDays == 0 ? null : app.Get<TimeProvider>().GetUtcNow().AddDays(expiresInDays), ct);
+    public override Task<TokenInfo> RevokeTokenAsync(string id, CancellationToken ct) => Access.RevokeTokenAsync(Local, id, ct);
+    public override Task<IReadOnlyList<GrantInfo>> ListGrantsAsync(string caseId, CancellationToken ct) => app.Get<GrantStore>().ListAsync(Local, caseId, ct);
+    public override Task<GrantInfo> GrantAsync(string caseId, string org, string reason, CancellationToken ct) =>
+        app.Get<GrantStore>().GrantAsync(Local, caseId, org, reason, ct);
+    public override Task RevokeGrantAsync(string caseId, string org, CancellationToken ct) => app.Get<GrantStore>().RevokeAsync(Local, caseId, org, ct);
+    public override Task<IReadOnlyList<AuditEvent>> ListAuditAsync(string? subject, int limit, CancellationToken ct) =>
+        app.Get<AuditLog>().ListAsync(Local, subject, limit, ct);
+    public override Task<AuditVerification> VerifyAuditAsync(AuditHead? head, IProgress<long>? progress, CancellationToken ct) =>
+        app.Get<AuditLog>().VerifyAsync(Local, head, progress, ct);
+
+    public override async Task<Page<DeadlineListItem>> ListDeadlinesAsync(DeadlineFilter filter, string? timeZone, CancellationToken ct)
+    {
+        var zone = ZonedDeadlines.Zone(timeZone);
+        return DeadlineListItem.Page(await app.Get<ClockStore>().ListDeadlinesAsync(Local, filter, ct), zone);
+    }
+
+    DisclosurePolicyStore Policy => app.Get<DisclosurePolicyStore>();
+    public override Task<DisclosurePolicySettings> GetDisclosurePolicyAsync(CancellationToken ct) => Policy.GetPolicyAsync(Local, ct);
+    public override Task<DisclosurePolicySettings> SetDefaultProfileAsync(string profile, CancellationToken ct) => Policy.SetDefaultProfileAsync(Local, profile, ct);
+    public override Task<DisclosurePolicySettings> SetProjectProfileAsync(string project, string? profile, CancellationToken ct) =>
+        Policy.SetProjectProfileAsync(Local, project, profile, ct);
+    public override Task<IReadOnlyList<CaseExtension>> ListExtensionsAsync(string caseId, CancellationToken ct) =>
+        app.Get<ExtensionStore>().ListExtensionsAsync(Local, caseId, ct);
+    public override Task<CaseExtension> AskExtensionAsync(string caseId, int days, string reason, CancellationToken ct) =>
+        app.Get<ExtensionStore>().AskExtensionAsync(Local, caseId, days, reason, ct);
+    public override Task<CaseExtension> DecideExtensionAsync(string? caseId, string extensionId, ExtensionVerdict verdict, string? note, CancellationToken ct) =>
+        app.Get<ExtensionStore>().DecideExtensionAsync(Local, extensionId, verdict, note, caseId, ct);
+    public override Task<CommitmentPage> ListCommitmentsAsync(int limit, string? cursor, CancellationToken ct) =>
+        app.Get<CommitmentStore>().ListPublicAsync(limit, cursor, ct);
+    public override Task<EarlyNotice> PublishEarlyNoticeAsync(string caseId, string vendor, string product, DateTimeOffset deadline, CancellationToken ct) =>
+        app.Get<CommitmentStore>().PublishEarlyAsync(Local, caseId, vendor, product, deadline, ct);
+
+    public override Task<CaseFeeds> GetFeedsAsync(string caseId, CancellationToken ct) => app.Get<FeedStore>().GetAsync(Local, caseId, ct);
+    public override Task<CaseFeeds> AddAliasesAsync(string caseId, IReadOnlyList<string> aliases, CancellationToken ct) =>
+        app.Get<FeedStore>().AddAliasesAsync(Local, caseId, aliases, ct);
+    public override Task<CaseCvssView> GetCvssAsync(string caseId, CancellationToken ct) => app.Get<CaseCvss>().GetAsync(Local, caseId, ct);
+    public override Task<CaseCvssView> SetCvssAsync(string caseId, string vector, string? reason, CancellationToken ct) =>
+        app.Get<CaseCvss>().SetAsync(Local, caseId, vector, reason, ct);
+    public override Task<CaseSsvcView> GetSsvcAsync(string caseId, CancellationToken ct) => app.Get<CaseSsvc>().GetAsync(Local, caseId, ct);
+    public override Task<CaseSsvcView> SetSsvcAsync(string caseId, IReadOnlyDictionary<string, string> values, CancellationToken ct) =>
+        app.Get<CaseSsvc>().SetAsync(Local, caseId, values, ct);
+    public override Task<FeedImport> ImportKevAsync(string path, CancellationToken ct) => app.Get<FeedStore>().ImportKevAsync(Local, path, ct);
+    public override Task<FeedImport> ImportEpssAsync(string path, CancellationToken ct) => app.Get<FeedStore>().ImportEpssAsync(Local, path, ct);
+
+    public override Task<SbomImport> ImportSbomAsync(string? org, string product, string path, string displayName, CancellationToken ct) =>
+        app.Get<SbomStore>().ImportAsync(Local, org, product, path, displayName, ct);
+    public override Task<IReadOnlyList<ProductSummary>> ListProductsAsync(CancellationToken ct) => app.Get<SbomStore>().ListAsync(Local, ct);
+    public override Task<ProductDetail> GetProductAsync(string product, string? org, int offset, int limit, CancellationToken ct) =>
+        org is null && !(product.Length == 32 && product.All(char.IsAsciiHexDigitLower))
+            ? throw new BadInputException($"Name the org of product {product} (--org ORG), or give the product's id.")
+            : app.Get<SbomStore>().GetAsync(Local, product, org, offset, limit, ct);
+    public override Task<CaseExposure> GetExposureAsync(string caseId, CancellationToken ct) => app.Get<ExposureStore>().GetAsync(Local, caseId, ct);
+    public override Task<CaseExposure> SetCasePackageAsync(string caseId, string purl, string vers, CancellationToken ct) =>
+        app.Get<ExposureStore>().SetPackageAsync(Local, caseId, purl, vers, ct);
+    public override Task<CaseExposure> RemoveCasePackageAsync(string caseId, string purl, CancellationToken ct) =>
+        app.Get<ExposureStore>().RemovePackageAsync(Local, caseId, purl, ct);
+    public override Task<OsvImportSummary> ImportAdvisoriesAsync(string path, bool skipInvalid, IProgress<long>? progress, CancellationToken ct) =>
+        app.Get<OsvStore>().ImportAsync(Local, path, skipInvalid, progress, ct);
+
+    public override async Task<Func<PackageUrl, CancellationToken, Task<OsvQueryResult>>> OpenAdvisoryQueryAsync(bool many, CancellationToken ct)
+    {
+        var osv = app.Get<OsvStore>();
+        if (!many) return osv.QueryAsync;
+        // Many lookups: one pass over the advisories, then each answered in memory.
+        var index = await osv.LoadIndexAsync(ct);
+        return (purl, _) => Task.FromResult(index.Query(purl));
+    }
+
+    public override Task<OsvStoredAdvisory?> GetAdvisoryAsync(string id, CancellationToken ct) => app.Get<OsvStore>().GetAsync(id, ct);
+    public override Task<IReadOnlyList<string>> FindAdvisoriesByAliasAsync(string alias, CancellationToken ct) =>
+        app.Get<OsvStore>().FindByAliasAsync(alias, ct);
+
+    public override Task<IReadOnlyList<Job>> ListJobsAsync(JobState? state, int limit, CancellationToken ct) => app.Get<JobQueue>().ListAsync(state, limit, ct);
+    public override Task<bool> RetryJobAsync(string id, CancellationToken ct) => app.Get<JobQueue>().RetryDeadAsync(id, ct);
+
+    public override ValueTask DisposeAsync() => app.DisposeAsync();
+}
