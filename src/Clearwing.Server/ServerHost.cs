@@ -60,7 +60,13 @@ public static class ServerHost
         builder.Services.AddClearwing(db);
         builder.Services.AddClearwingAccess(options);
         builder.Services.AddProblemDetails();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            // Named for the product, not for the process that hosts it (the tests' host would name it after itself).
+            document.Info.Title = "Clearwing";
+            document.Info.Version = "v1";
+            return Task.CompletedTask;
+        }));
         builder.Services.Configure<JsonOptions>(o => ApiJson.Configure(o.SerializerOptions));
         if (options.RunWorkers) builder.Services.AddJobWorkers(options.Workers);
 
