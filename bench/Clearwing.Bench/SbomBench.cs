@@ -165,7 +165,7 @@ public static class SbomBench
     {
         await Migrator.MigrateAsync(db);
         var org = $"bench-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
-        await new AccessStore(db, TimeProvider.System).CreateOrgAsync(Caller.Local, org, OrgKind.Downstream);
+        await Wired.Get<OrgStore>(db).CreateOrgAsync(Caller.Local, org, OrgKind.Downstream);
         var watch = Stopwatch.StartNew();
         return (await Wired.Get<SbomStore>(db).ImportAsync(Caller.Local, org, "hospital-portal", path, Path.GetFileName(path)), watch);
     }

@@ -30,18 +30,20 @@ sealed class DatabaseBackend(LocalServices app) : Backend
     public override Task<ScanSummary> ScanAsync(string path, string project, string? revision, CancellationToken ct) =>
         app.Get<DependencyScan>().RunAsync(Local, path, project, revision, ct);
 
-    AccessStore Access => app.Get<AccessStore>();
-    public override Task<IReadOnlyList<OrgInfo>> ListOrgsAsync(CancellationToken ct) => Access.ListOrgsAsync(Local, ct);
-    public override Task<OrgInfo> CreateOrgAsync(string name, OrgKind kind, CancellationToken ct) => Access.CreateOrgAsync(Local, name, kind, ct);
-    public override Task<IReadOnlyList<MemberInfo>> ListMembersAsync(string org, CancellationToken ct) => Access.ListMembersAsync(Local, org, ct);
+    OrgStore Orgs => app.Get<OrgStore>();
+    MemberStore Members => app.Get<MemberStore>();
+    TokenStore Tokens => app.Get<TokenStore>();
+    public override Task<IReadOnlyList<OrgInfo>> ListOrgsAsync(CancellationToken ct) => Orgs.ListOrgsAsync(Local, ct);
+    public override Task<OrgInfo> CreateOrgAsync(string name, OrgKind kind, CancellationToken ct) => Orgs.CreateOrgAsync(Local, name, kind, ct);
+    public override Task<IReadOnlyList<MemberInfo>> ListMembersAsync(string org, CancellationToken ct) => Members.ListMembersAsync(Local, org, ct);
     public override Task<MemberInfo> AddMemberAsync(string org, string login, Role role, string? password, CancellationToken ct) =>
-        Access.AddMemberAsync(Local, org, login, role, password, ct);
-    public override Task RemoveMemberAsync(string org, string login, CancellationToken ct) => Access.RemoveMemberAsync(Local, org, login, ct);
-    public override Task SetPasswordAsync(string login, string password, CancellationToken ct) => Access.SetPasswordAsync(Local, login, password, ct);
-    public override Task<IReadOnlyList<TokenInfo>> ListTokensAsync(string org, CancellationToken ct) => Access.ListTokensAsync(Local, org, ct);
+        Members.AddMemberAsync(Local, org, login, role, password, ct);
+    public override Task RemoveMemberAsync(string org, string login, CancellationToken ct) => Members.RemoveMemberAsync(Local, org, login, ct);
+    public override Task SetPasswordAsync(string login, string password, CancellationToken ct) => Members.SetPasswordAsync(Local, login, password, ct);
+    public override Task<IReadOnlyList<TokenInfo>> ListTokensAsync(string org, CancellationToken ct) => Tokens.ListTokensAsync(Local, org, ct);
     public override Task<NewToken> CreateTokenAsync(string org, string name, Role role, int expiresInDays, CancellationToken ct) =>
-        Access.CreateTokenAsync(Local, org, name, role, expiresInDays == 0 ? null : app.Get<TimeProvider>().GetUtcNow().AddDays(expiresInDays), ct);
-    public override Task<TokenInfo> RevokeTokenAsync(string id, CancellationToken ct) => Access.RevokeTokenAsync(Local, id, ct);
+        Tokens.CreateTokenAsync(Local, org, name, role, expiresInDays == 0 ? null : app.Get<TimeProvider>().GetUtcNow().AddDays(expiresInDays), ct);
+    public override Task<TokenInfo> RevokeTokenAsync(string id, CancellationToken ct) => Tokens.RevokeTokenAsync(Local, id, ct);
     public override Task<IReadOnlyList<GrantInfo>> ListGrantsAsync(string caseId, CancellationToken ct) => app.Get<GrantStore>().ListAsync(Local, caseId, ct);
     public override Task<GrantInfo> GrantAsync(string caseId, string org, string reason, CancellationToken ct) =>
         app.Get<GrantStore>().GrantAsync(Local, caseId, org, reason, ct);

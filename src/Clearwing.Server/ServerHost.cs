@@ -71,7 +71,7 @@ public static class ServerHost
         if (options.RunWorkers) builder.Services.AddJobWorkers(options.Workers);
 
         var app = builder.Build();
-        var initialized = (await app.Services.GetRequiredService<AccessStore>().ListOrgsAsync(Caller.Local, ct)).Count > 0;
+        var initialized = (await app.Services.GetRequiredService<OrgStore>().ListOrgsAsync(Caller.Local, ct)).Count > 0;
         if (options.TrustedProxies.Count > 0)
         {
             var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };

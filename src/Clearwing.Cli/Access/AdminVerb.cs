@@ -20,7 +20,7 @@ public static class AdminVerb
                 throw new BadInputException("admin init works on the database (--db), before any server has a token to accept.");
             var password = parsed.GetValue(passwordStdin) ? await io.ReadPasswordAsync() : null;
             await using var app = await io.OpenServicesAsync(parsed, ct);
-            var result = await app.Get<AccessStore>().InitAsync(parsed.GetValue(org)!, parsed.GetValue(admin)!, password, ct);
+            var result = await app.Get<OrgStore>().InitAsync(parsed.GetValue(org)!, parsed.GetValue(admin)!, password, ct);
             if (parsed.GetValue(json))
             {
                 await io.WriteJsonAsync(new { org = result.Org.Name, admin = result.Admin.Login, password = result.Password, tokenId = result.Token.Token.Id, token = result.Token.Secret });

@@ -30,7 +30,9 @@ public static class ClearwingServices
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddSingleton<AuditLog>();
-        services.AddSingleton<AccessStore>();
+        services.AddSingleton<OrgStore>();
+        services.AddSingleton<MemberStore>();
+        services.AddSingleton<TokenStore>();
         services.AddSingleton<GrantStore>();
         services.AddSingleton<JobQueue>();
 

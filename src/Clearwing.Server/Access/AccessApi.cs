@@ -28,40 +28,40 @@ public static class AccessApi
         api.Map(ApiRoutes.WhoAmI, (HttpContext context) => TypedResults.Ok(context.Caller()))
             .WithSummary("The org, role and actor name the request is authenticated as.");
 
-        api.Map(ApiRoutes.ListOrgs, async (HttpContext context, AccessStore access, CancellationToken ct) =>
-                TypedResults.Ok(await access.ListOrgsAsync(context.Caller(), ct)))
+        api.Map(ApiRoutes.ListOrgs, async (HttpContext context, OrgStore orgs, CancellationToken ct) =>
+                TypedResults.Ok(await orgs.ListOrgsAsync(context.Caller(), ct)))
             .WithSummary("Every org for the coordinator; one's own org otherwise.");
-        api.Map(ApiRoutes.CreateOrg, async (CreateOrgRequest body, HttpContext context, AccessStore access, CancellationToken ct) =>
-                TypedResults.Ok(await access.CreateOrgAsync(context.Caller(), body.Name, body.Kind, ct)))
+        api.Map(ApiRoutes.CreateOrg, async (CreateOrgRequest body, HttpContext context, OrgStore orgs, CancellationToken ct) =>
+                TypedResults.Ok(await orgs.CreateOrgAsync(context.Caller(), body.Name, body.Kind, ct)))
             .WithSummary("Creates an org (coordinator admins).");
 
-        api.Map(ApiRoutes.ListMembers, async (string org, HttpContext context, AccessStore access, CancellationToken ct) =>
-                TypedResults.Ok(await access.ListMembersAsync(context.Caller(), org, ct)))
+        api.Map(ApiRoutes.ListMembers, async (string org, HttpContext context, MemberStore members, CancellationToken ct) =>
+                TypedResults.Ok(await members.ListMembersAsync(context.Caller(), org, ct)))
             .WithSummary("An org's members.");
-        api.Map(ApiRoutes.AddMember, async (string org, AddMemberRequest body, HttpContext context, AccessStore access, CancellationToken ct) =>
-                TypedResults.Ok(await access.AddMemberAsync(context.Caller(), org, body.Login, body.Role, body.Password, ct)))
+        api.Map(ApiRoutes.AddMember, async (string org, AddMemberRequest body, HttpContext context, MemberStore members, CancellationToken ct) =>
+                TypedResults.Ok(await members.AddMemberAsync(context.Caller(), org, body.Login, body.Role, body.Password, ct)))
             .WithSummary("Adds a member (the org's admins, or the coordinator's).");
-        api.Map(ApiRoutes.RemoveMember, async (string org, string login, HttpContext context, AccessStore access, CancellationToken ct) =>
+        api.Map(ApiRoutes.RemoveMember, async (string org, string login, HttpContext context, MemberStore members, CancellationToken ct) =>
             {
-                await access.RemoveMemberAsync(context.Caller(), org, login, ct);
+                await members.RemoveMemberAsync(context.Caller(), org, login, ct);
                 return TypedResults.NoContent();
             })
             .WithSummary("Removes a member; their sessions end with it.");
-        api.Map(ApiRoutes.SetPassword, async (string login, PasswordRequest body, HttpContext context, AccessStore access, CancellationToken ct) =>
+        api.Map(ApiRoutes.SetPassword, async (string login, PasswordRequest body, HttpContext context, MemberStore members, CancellationToken ct) =>
             {
-                await access.SetPasswordAsync(context.Caller(), login, body.Password ?? "", ct);
+                await members.SetPasswordAsync(context.Caller(), login, body.Password ?? "", ct);
                 return TypedResults.NoContent();
             })
             .WithSummary("Sets a member's password (the member, their org's admins or the coordinator's); every session of theirs ends.");
 
-        api.Map(ApiRoutes.ListTokens, async (string org, HttpContext context, AccessStore access, CancellationToken ct) =>
-                TypedResults.Ok(await access.ListTokensAsync(context.Caller(), org, ct)))
+        api.Map(ApiRoutes.ListTokens, async (string org, HttpContext context, TokenStore tokens, CancellationToken ct) =>
+                TypedResults.Ok(await tokens.ListTokensAsync(context.Caller(), org, ct)))
             .WithSummary("An org's API tokens (never their secrets).");
-        api.Map(ApiRoutes.CreateToken, async (string org, CreateTokenRequest body, HttpContext context, AccessStore access, CancellationToken ct) =>
-                TypedResults.Ok(await access.CreateTokenAsync(context.Caller(), org, body.Name, body.Role, Expiry(body.ExpiresInDays), ct)))
+        api.Map(ApiRoutes.CreateToken, async (string org, CreateTokenRequest body, HttpContext context, TokenStore tokens, CancellationToken ct) =>
+                TypedResults.Ok(await tokens.CreateTokenAsync(context.Caller(), org, body.Name, body.Role, Expiry(body.ExpiresInDays), ct)))
             .WithSummary("Creates an API token bound to the org; the secret is in this response only.");
-        api.Map(ApiRoutes.RevokeToken, async (string id, HttpContext context, AccessStore access, CancellationToken ct) =>
-                TypedResults.Ok(await access.RevokeTokenAsync(context.Caller(), id, ct)))
+        api.Map(ApiRoutes.RevokeToken, async (string id, HttpContext context, TokenStore tokens, CancellationToken ct) =>
+                TypedResults.Ok(await tokens.RevokeTokenAsync(context.Caller(), id, ct)))
             .WithSummary("Revokes a token at once.");
 
         api.Map(ApiRoutes.ListGrants, async (string id, HttpContext context, GrantStore grants, CancellationToken ct) =>
@@ -86,9 +86,9 @@ public static class AccessApi
     };
 
     static async Task<Results<Ok<SessionResponse>, ProblemHttpResult>> LoginAsync(
-        LoginRequest body, HttpContext context, AccessStore access, IAntiforgery antiforgery, CancellationToken ct)
+        LoginRequest body, HttpContext context, MemberStore members, IAntiforgery antiforgery, CancellationToken ct)
     {
-        var result = await access.LoginAsync(body.Login ?? "", body.Password ?? "", ct);
+        var result = await members.LoginAsync(body.Login ?? "", body.Password ?? "", ct);
         // One answer for an unknown login, a wrong password and a locked login: none tells a guesser more.
         if (result.Caller is not { } caller)
             return TypedResults.Problem("Login refused: unknown login, wrong password, or locked after repeated failures.",
@@ -101,11 +101,11 @@ public static class AccessApi
         return TypedResults.Ok(new SessionResponse(caller.Org, caller.Kind, caller.Role, caller.Actor, tokens.RequestToken!));
     }
 
-    static async Task<NoContent> LogOutAsync(HttpContext context, AccessStore access)
+    static async Task<NoContent> LogOutAsync(HttpContext context, MemberStore members)
     {
         // Logging out ends the member's sessions everywhere, so a copied cookie dies with it.
         if (context.User.Identity?.AuthenticationType == Authentication.SessionScheme && context.Caller().Actor.StartsWith("member:", StringComparison.Ordinal))
-            await access.EndSessionsAsync(context.Caller().Actor["member:".Length..], context.RequestAborted);
+            await members.EndSessionsAsync(context.Caller().Actor["member:".Length..], context.RequestAborted);
         await context.SignOutAsync(Authentication.SessionScheme);
         return TypedResults.NoContent();
     }

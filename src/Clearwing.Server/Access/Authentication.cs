@@ -38,8 +38,6 @@ public static class Authentication
 
     public static IServiceCollection AddClearwingAccess(this IServiceCollection services, ServerOptions options)
     {
-        services.AddSingleton<AccessStore>();
-        services.AddSingleton<GrantStore>();
         services.AddDataProtection().SetApplicationName("clearwing");
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(provider => new ConfigureOptions<KeyManagementOptions>(o =>
             o.XmlRepository = new DatabaseKeyRepository(provider.GetRequiredService<Storage.Database>(), provider.GetRequiredService<TimeProvider>())));
@@ -67,7 +65,7 @@ public static class Authentication
                     var issued = long.TryParse(c.Principal?.FindFirstValue(IssuedClaim), CultureInfo.InvariantCulture, out var ms) ? ms : 0;
                     var fresh = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - issued < (long)SessionLifetime.TotalMilliseconds;
                     var current = fresh && stamp is not null && actor is not null && actor.StartsWith("member:", StringComparison.Ordinal)
-                        ? await c.HttpContext.RequestServices.GetRequiredService<AccessStore>().SessionCallerAsync(actor["member:".Length..], stamp, c.HttpContext.RequestAborted)
+                        ? await c.HttpContext.RequestServices.GetRequiredService<MemberStore>().SessionCallerAsync(actor["member:".Length..], stamp, c.HttpContext.RequestAborted)
                         : null;
                     if (current is null) c.RejectPrincipal();
                     else c.ReplacePrincipal(SessionPrincipal(current, stamp!, issued));
@@ -193,7 +191,7 @@ public static class Authentication
         await next();
     }
 
-    sealed class TokenHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, AccessStore access)
+    sealed class TokenHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, TokenStore access)
         : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
     {
         protected override async Task<AuthenticateResult> HandleAuthenticateAsync()

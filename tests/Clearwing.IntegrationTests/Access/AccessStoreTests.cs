@@ -2,6 +2,7 @@ using Clearwing.Access;
 using Clearwing.IntegrationTests.Storage;
 using Clearwing.Storage;
 using Dapper;
+using Clearwing.IntegrationTests.Support;
 
 namespace Clearwing.IntegrationTests.Access;
 
@@ -14,7 +15,7 @@ public sealed class AccessStoreTests
     public async Task Init_runs_once_and_its_token_speaks_for_the_coordinator_admin(Engine engine)
     {
         await using var db = await TestDatabases.CreateAsync(engine);
-        var access = new AccessStore(db, TimeProvider.System);
+        var access = new Clearwing.IntegrationTests.Access.AccessStores(Wired.For(db));
 
         var init = await access.InitAsync("cert", "Admin@Cert.example", null, Ct);
 
@@ -31,7 +32,7 @@ public sealed class AccessStoreTests
     {
         await using var db = await TestDatabases.CreateAsync(engine);
         var time = new Support.FakeTime();
-        var access = new AccessStore(db, time);
+        var access = new Clearwing.IntegrationTests.Access.AccessStores(Wired.For(db, time));
         await access.InitAsync("cert", "admin@cert.example", "correct horse battery staple", Ct);
         await access.CreateOrgAsync(Caller.Local, "alpha", OrgKind.Maintainer, Ct);
 
@@ -59,7 +60,7 @@ public sealed class AccessStoreTests
     public async Task An_org_admin_manages_only_its_own_org_and_other_orgs_do_not_exist_for_it(Engine engine)
     {
         await using var db = await TestDatabases.CreateAsync(engine);
-        var access = new AccessStore(db, TimeProvider.System);
+        var access = new Clearwing.IntegrationTests.Access.AccessStores(Wired.For(db));
         await access.InitAsync("cert", "admin@cert.example", "correct horse battery staple", Ct);
         await access.CreateOrgAsync(Caller.Local, "alpha", OrgKind.Maintainer, Ct);
         await access.CreateOrgAsync(Caller.Local, "beta", OrgKind.Maintainer, Ct);
@@ -81,7 +82,7 @@ public sealed class AccessStoreTests
     public async Task Removing_a_member_revokes_the_tokens_they_created(Engine engine)
     {
         await using var db = await TestDatabases.CreateAsync(engine);
-        var access = new AccessStore(db, TimeProvider.System);
+        var access = new Clearwing.IntegrationTests.Access.AccessStores(Wired.For(db));
         await access.InitAsync("cert", "admin@cert.example", "correct horse battery staple", Ct);
         await access.CreateOrgAsync(Caller.Local, "alpha", OrgKind.Maintainer, Ct);
         await access.AddMemberAsync(Caller.Local, "alpha", "lead@alpha.example", Role.Admin, null, Ct);
@@ -99,7 +100,7 @@ public sealed class AccessStoreTests
     public async Task A_new_password_replaces_the_old_one_and_another_orgs_member_does_not_exist_for_an_org_admin(Engine engine)
     {
         await using var db = await TestDatabases.CreateAsync(engine);
-        var access = new AccessStore(db, TimeProvider.System);
+        var access = new Clearwing.IntegrationTests.Access.AccessStores(Wired.For(db));
         await access.InitAsync("cert", "admin@cert.example", "correct horse battery staple", Ct);
         await access.CreateOrgAsync(Caller.Local, "alpha", OrgKind.Maintainer, Ct);
         await access.CreateOrgAsync(Caller.Local, "beta", OrgKind.Maintainer, Ct);

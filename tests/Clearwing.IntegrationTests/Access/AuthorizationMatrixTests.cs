@@ -298,7 +298,7 @@ public sealed class AuthorizationMatrixTests
         public required Dictionary<string, HttpClient> Clients { get; init; }
         public required string CaseA { get; init; }
         public required string CaseB { get; init; }
-        public AccessStore Access => Server.Access;
+        public AccessStores Access => Server.Access;
         public GrantStore Grants => new(Server.Db, TimeProvider.System);
         public Clearwing.Cases.ExtensionStore Disclosure => Wired.For(Server.Db).Get<Clearwing.Cases.ExtensionStore>();
 

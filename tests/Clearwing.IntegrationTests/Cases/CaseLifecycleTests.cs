@@ -24,7 +24,7 @@ public sealed class CaseLifecycleTests
         var audit = new AuditLog(db, time);
         await Wired.For(db, time).Get<Importer>().ImportAsync(new ImportRequest("libpng", [new ImportFile(Some.SarifLog(Some.Results(2)), "scan.sarif")]), null, Ct);
         var cases = (await new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Select(c => c.Id).ToList();
-        var access = new AccessStore(db, time);
+        var access = new Clearwing.IntegrationTests.Access.AccessStores(Wired.For(db, time));
         await access.InitAsync("cert", "admin@cert.example", "correct horse battery staple", Ct);
         async Task<Caller> CallerAsync(string org, OrgKind kind, Role role)
         {

@@ -29,7 +29,7 @@ public static class SomeDisclosure
     /// <summary>A member of <paramref name="org"/> (created with <paramref name="kind"/> when new) as a caller, granted <paramref name="granted"/> cases.</summary>
     public static async Task<Caller> MemberAsync(Database db, string org, OrgKind kind, Role role = Role.Admin, params string[] granted)
     {
-        var access = new AccessStore(db, TimeProvider.System);
+        var access = new Clearwing.IntegrationTests.Access.AccessStores(Wired.For(db));
         if (!(await access.ListOrgsAsync(Caller.Local, Ct)).Any(o => o.Name == org))
             await access.CreateOrgAsync(Caller.Local, org, kind, Ct);
         var login = $"{role.Name()}-{Guid.NewGuid():N}@{org}.example";

@@ -76,7 +76,7 @@ public sealed class DependencyScanTests
     {
         await using var db = await TestDatabases.CreateAsync(engine);
         await ImportAdvisoriesAsync(db);
-        await new AccessStore(db, TimeProvider.System).CreateOrgAsync(Caller.Local, "hospital", OrgKind.Downstream, Ct);
+        await new Clearwing.IntegrationTests.Access.AccessStores(Wired.For(db)).CreateOrgAsync(Caller.Local, "hospital", OrgKind.Downstream, Ct);
         var bom = Some.TempFile("""
             { "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
               "metadata": { "component": { "type": "application", "bom-ref": "app", "name": "portal" } },

@@ -37,7 +37,7 @@ public sealed class ExposureTests
         var time = TimeProvider.System;
         await Wired.For(db, time).Get<Importer>().ImportAsync(new ImportRequest("lodash", [new ImportFile(Some.SarifLog(Some.Results(1)), "scan.sarif")]), null, Ct);
         var caseId = (await new CaseQueries(db, time).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Single().Id;
-        var access = new AccessStore(db, time);
+        var access = new Clearwing.IntegrationTests.Access.AccessStores(Wired.For(db, time));
         async Task<Caller> MemberAsync(string org, OrgKind kind)
         {
             await access.CreateOrgAsync(Caller.Local, org, kind, Ct);

@@ -16,7 +16,7 @@ public sealed class SbomStoreTests
     static async Task<(Database Db, SbomStore Store, Caller Hospital, Caller Bank, Caller Maintainer)> SetUpAsync(Engine engine)
     {
         var db = await TestDatabases.CreateAsync(engine);
-        var access = new AccessStore(db, TimeProvider.System);
+        var access = new Clearwing.IntegrationTests.Access.AccessStores(Wired.For(db));
         async Task<Caller> MemberAsync(string org, OrgKind kind, Role role)
         {
             await access.CreateOrgAsync(Caller.Local, org, kind, Ct);

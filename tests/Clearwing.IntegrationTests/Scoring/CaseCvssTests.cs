@@ -52,7 +52,7 @@ public sealed class CaseCvssTests
         var (db, caseId) = await CaseAsync(engine);
         await using var _ = db;
         var cvss = Wired.For(db).Get<CaseCvss>();
-        var access = new AccessStore(db, TimeProvider.System);
+        var access = new Clearwing.IntegrationTests.Access.AccessStores(Wired.For(db));
         await access.CreateOrgAsync(Caller.Local, "alpha", OrgKind.Maintainer, Ct);
         var alpha = (await access.AuthenticateTokenAsync((await access.CreateTokenAsync(Caller.Local, "alpha", "t", Role.Admin, null, Ct)).Secret, Ct))!.Value.Caller;
         await new GrantStore(db, TimeProvider.System).GrantAsync(Caller.Local, caseId, "alpha", "owns libpng", Ct);

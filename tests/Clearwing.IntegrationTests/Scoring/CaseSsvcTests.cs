@@ -63,7 +63,7 @@ public sealed class CaseSsvcTests
     {
         var (db, caseId) = await CaseAsync(engine);
         await using var _ = db;
-        var access = new AccessStore(db, TimeProvider.System);
+        var access = new Clearwing.IntegrationTests.Access.AccessStores(Wired.For(db));
         await access.CreateOrgAsync(Caller.Local, "alpha", OrgKind.Maintainer, Ct);
         await access.CreateOrgAsync(Caller.Local, "omega", OrgKind.Maintainer, Ct);
         var alpha = (await access.AuthenticateTokenAsync((await access.CreateTokenAsync(Caller.Local, "alpha", "t", Role.Admin, null, Ct)).Secret, Ct))!.Value.Caller;

@@ -4,6 +4,7 @@ using Clearwing.IntegrationTests.Storage;
 using Clearwing.Server;
 using Clearwing.Storage;
 using Microsoft.AspNetCore.Builder;
+using Clearwing.IntegrationTests.Support;
 
 namespace Clearwing.IntegrationTests.Server;
 
@@ -21,7 +22,7 @@ public sealed class TestServer : IAsyncDisposable
     public required string Spec { get; init; }
     /// <summary>The coordinator admin's API token, as `admin init` printed it.</summary>
     public required string AdminToken { get; init; }
-    public AccessStore Access => new(Db, TimeProvider.System);
+    public Clearwing.IntegrationTests.Access.AccessStores Access => new(Wired.For(Db));
 
     static CancellationToken Ct => TestContext.Current.CancellationToken;
     public const string AdminLogin = "admin@coordinator.example", AdminPassword = "correct horse battery staple";
@@ -35,7 +36,7 @@ public sealed class TestServer : IAsyncDisposable
         }, Ct);
         await app.StartAsync(Ct);
         var db = Database.Open(spec);
-        var init = await new AccessStore(db, TimeProvider.System).InitAsync("coordinator", AdminLogin, AdminPassword, Ct);
+        var init = await new Clearwing.IntegrationTests.Access.AccessStores(Wired.For(db)).InitAsync("coordinator", AdminLogin, AdminPassword, Ct);
         var baseAddress = new Uri(app.Urls.First());
         return new TestServer
         {

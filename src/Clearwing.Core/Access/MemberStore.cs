@@ -1,0 +1,177 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
+using Clearwing.Storage;
+using Dapper;
+
+namespace Clearwing.Access;
+
+public sealed record MemberInfo(string Login, string Org, Role Role, bool CanLogIn, DateTimeOffset? LockedUntil, DateTimeOffset CreatedAt);
+
+/// <summary>The outcome of a password login: a caller, or why not (never which of login or password was wrong).</summary>
+public sealed record LoginResult(Caller? Caller, DateTimeOffset? LockedUntil, string? SessionStamp = null)
+{
+    public bool Succeeded => Caller is not null;
+}
+
+/// <summary>
+/// Members of orgs and their passwords: who may log in to the web, lockout after repeated failures, sessions and the
+/// stamps that end them. An org's admins manage its members, the coordinator's admins every org's.
+/// </summary>
+public sealed class MemberStore(Database db, AuditLog audit, TimeProvider time)
+{
+    /// <summary>Failed logins in a row before the login locks.</summary>
+    public const int LockoutThreshold = 5;
+    public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
+
+    public async Task<MemberInfo> AddMemberAsync(Caller caller, string org, string login, Role role, string? password, CancellationToken ct = default)
+    {
+        login = RequireLogin(login);
+        if (password is not null) Secrets.CheckPassword(password);
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = await db.BeginAsync(connection, ct);
+        var orgId = await OrgStore.ManagedOrgAsync(connection, tx, caller, org);
+        // Hashed only once the caller is known to be allowed: 600,000 rounds are not free work to hand out.
+        var hash = password is null ? null : Secrets.HashPassword(password);
+        if (await connection.ExecuteScalarAsync<long?>("SELECT id FROM members WHERE login = @login", new { login }, tx) is not null)
+            throw new BadInputException($"A member with login '{login}' already exists.");
+        var member = await InsertMemberAsync(connection, tx, orgId, org, login, role, hash, Now);
+        await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"org:{org}", "add-member", new { login, role = role.Name() }), ct);
+        await tx.CommitAsync(ct);
+        return member;
+    }
+
+    public async Task<IReadOnlyList<MemberInfo>> ListMembersAsync(Caller caller, string org, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        var orgId = await OrgStore.VisibleOrgAsync(connection, caller, org);
+        var rows = await connection.QueryAsync<(string Login, string Role, string? Hash, long? LockedUntil, long CreatedAt)>(
+            "SELECT login, role, password_hash, locked_until, created_at FROM members WHERE org_id = @orgId ORDER BY login", new { orgId });
+        return rows.Select(r => new MemberInfo(r.Login, org, AccessNames.ParseRole(r.Role), r.Hash is not null,
+            r.LockedUntil is { } l && l > Now ? FromMs(l) : null, FromMs(r.CreatedAt))).ToList();
+    }
+
+    public async Task RemoveMemberAsync(Caller caller, string org, string login, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = await db.BeginAsync(connection, ct);
+        var orgId = await OrgStore.ManagedOrgAsync(connection, tx, caller, org);
+        if (await connection.ExecuteAsync("DELETE FROM members WHERE org_id = @orgId AND login = @login", new { orgId, login = login.Trim().ToLowerInvariant() }, tx) == 0)
+            throw new NotFoundException($"No member '{login}' in org '{org}'.");
+        // Tokens outlive sessions; the ones a departing member made leave with them.
+        var revoked = await connection.ExecuteAsync(
+            "UPDATE tokens SET revoked_at = @now WHERE created_by = @createdBy AND revoked_at IS NULL",
+            new { now = Now, createdBy = $"member:{login.Trim().ToLowerInvariant()}" }, tx);
+        await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"org:{org}", "remove-member", new { login, revokedTokens = revoked }), ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>
+    /// A password login. After <see cref="LockoutThreshold"/> failures in a row the login is locked for
+    /// <see cref="LockoutDuration"/>, during which even the right password is refused.
+    /// </summary>
+    public async Task<LoginResult> LoginAsync(string login, string password, CancellationToken ct = default)
+    {
+        login = login.Trim().ToLowerInvariant();
+        await using var connection = await db.OpenAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<(long Id, string Role, string? Hash, string Stamp, long OrgId, string Org, string Kind)>(
+            """
+            SELECT m.id, m.role, m.password_hash, m.session_stamp, o.id, o.name, o.kind
+            FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.login = @login
+            """, new { login });
+        // No stored password is that long (Secrets.CheckPassword), and hashing megabytes would be free work for an attacker.
+        var ok = password.Length <= 1024 && Secrets.VerifyPassword(password, row.Hash);
+        var now = Now;
+        if (row.Id == 0) return new LoginResult(null, null);
+        // Decided by conditional updates after the slow hash, not by what was read before it: attempts in
+        // flight while the lock is set neither count nor succeed.
+        const string Unlocked = "(locked_until IS NULL OR locked_until <= @now)";
+        if (!ok)
+        {
+            var failures = await connection.ExecuteScalarAsync<long?>(
+                $"UPDATE members SET failed_logins = failed_logins + 1 WHERE id = @id AND {Unlocked} RETURNING failed_logins", new { id = row.Id, now });
+            if (failures is null) return new LoginResult(null, await LockedUntilAsync(connection, row.Id));
+            if (failures < LockoutThreshold) return new LoginResult(null, null);
+            var lockUntil = now + (long)LockoutDuration.TotalMilliseconds;
+            await connection.ExecuteAsync($"UPDATE members SET failed_logins = 0, locked_until = @lockUntil WHERE id = @id AND {Unlocked}", new { lockUntil, id = row.Id, now });
+            await audit.AppendAsync(new AuditEntry($"member:{login}", row.Org, $"member:{login}", "lockout", new { failures, lockedUntil = lockUntil }), ct);
+            return new LoginResult(null, FromMs(lockUntil));
+        }
+        if (await connection.ExecuteAsync($"UPDATE members SET failed_logins = 0, locked_until = NULL WHERE id = @id AND {Unlocked}", new { id = row.Id, now }) == 0)
+            return new LoginResult(null, await LockedUntilAsync(connection, row.Id));
+        await audit.AppendAsync(new AuditEntry($"member:{login}", row.Org, $"member:{login}", "login"), ct);
+        return new LoginResult(new Caller(row.OrgId, row.Org, AccessNames.ParseKind(row.Kind), AccessNames.ParseRole(row.Role), $"member:{login}"), null, row.Stamp);
+    }
+
+    static async Task<DateTimeOffset?> LockedUntilAsync(DbConnection connection, long id) =>
+        await connection.ExecuteScalarAsync<long?>("SELECT locked_until FROM members WHERE id = @id", new { id }) is { } until ? FromMs(until) : null;
+
+    /// <summary>A member as a caller, with their current org and role; null when the member no longer exists.</summary>
+    public async Task<Caller?> MemberCallerAsync(string login, CancellationToken ct = default) =>
+        (await MemberAsync(login, ct))?.Caller;
+
+    /// <summary>A member as a caller, if <paramref name="stamp"/> is still their session stamp; else null.</summary>
+    public async Task<Caller?> SessionCallerAsync(string login, string stamp, CancellationToken ct = default) =>
+        await MemberAsync(login, ct) is { } member && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(member.Stamp), Encoding.UTF8.GetBytes(stamp))
+            ? member.Caller : null;
+
+    async Task<(Caller Caller, string Stamp)?> MemberAsync(string login, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<(string Role, string Stamp, long OrgId, string Org, string Kind)>(
+            "SELECT m.role, m.session_stamp, o.id, o.name, o.kind FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.login = @login", new { login });
+        return row.Role is null ? null
+            : (new Caller(row.OrgId, row.Org, AccessNames.ParseKind(row.Kind), AccessNames.ParseRole(row.Role), $"member:{login}"), row.Stamp);
+    }
+
+    /// <summary>Ends every session of a member (logout ends them everywhere; so does a new password).</summary>
+    public async Task EndSessionsAsync(string login, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await connection.ExecuteAsync("UPDATE members SET session_stamp = @stamp WHERE login = @login", new { stamp = Secrets.NewId(), login });
+    }
+
+    /// <summary>Sets a member's password: the member themself, their org's admins, or the coordinator's admins.</summary>
+    public async Task SetPasswordAsync(Caller caller, string login, string password, CancellationToken ct = default)
+    {
+        login = login.Trim().ToLowerInvariant();
+        Secrets.CheckPassword(password);
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = await db.BeginAsync(connection, ct);
+        var (orgId, org) = await connection.QuerySingleOrDefaultAsync<(long, string)>(
+            "SELECT o.id, o.name FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.login = @login", new { login }, tx);
+        var self = caller.Actor == $"member:{login}";
+        // Another org's member is "not found", and the message must not name their org either.
+        if (org is null || !self && !caller.IsCoordinator && orgId != caller.OrgId) throw new NotFoundException($"No member '{login}'.");
+        if (!self && caller.Role != Role.Admin) throw new AccessDeniedException($"Only admins set passwords of org '{org}''s members; you are {caller.Role.Name()}.");
+        // Hashed only once the caller is known to be allowed.
+        var hash = Secrets.HashPassword(password);
+        await connection.ExecuteAsync("UPDATE members SET password_hash = @hash, failed_logins = 0, locked_until = NULL, session_stamp = @stamp WHERE login = @login",
+            new { hash, login, stamp = Secrets.NewId() }, tx);
+        await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"org:{org}", "set-password", new { login }), ct);
+        await tx.CommitAsync(ct);
+    }
+
+    internal static async Task<MemberInfo> InsertMemberAsync(
+        DbConnection connection, DbTransaction tx, long orgId, string org, string login, Role role, string? hash, long now)
+    {
+        await connection.ExecuteAsync(
+            "INSERT INTO members (org_id, login, role, password_hash, session_stamp, created_at) VALUES (@orgId, @login, @role, @hash, @stamp, @now)",
+            new { orgId, login, role = role.Name(), hash, stamp = Secrets.NewId(), now }, tx);
+        return new MemberInfo(login, org, role, hash is not null, null, FromMs(now));
+    }
+
+
+    internal static string RequireLogin(string login)
+    {
+        login = login.Trim().ToLowerInvariant();
+        if (login.Length is 0 or > 254 || login.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+            throw new BadInputException($"The login '{login}' must be 1 to 254 characters without spaces (an email address or a user name).");
+        return login;
+    }
+
+
+    long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+}
