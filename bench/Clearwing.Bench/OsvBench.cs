@@ -32,7 +32,7 @@ internal static class OsvBench
             Console.WriteLine(string.Create(Inv, $"osv: generated {advisories:N0} advisories ({new FileInfo(zip).Length / 1048576.0:F0} MiB zip) in {watch.Elapsed.TotalSeconds:F1} s"));
 
             await using var db = Database.Open(Path.Combine(dir, "osv.db"));
-            await Migrator.MigrateAsync(db);
+            await Migrator.MigrateAsync(db, TimeProvider.System);
             var store = Wired.Get<OsvStore>(db);
             watch.Restart();
             var summary = await store.ImportAsync(Caller.Local, zip);

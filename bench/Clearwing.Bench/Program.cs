@@ -92,7 +92,7 @@ switch (args.FirstOrDefault())
     case "import":
     {
         var db = Database.Open(args[2]);
-        await Migrator.MigrateAsync(db);
+        await Migrator.MigrateAsync(db, TimeProvider.System);
         var watch = Stopwatch.StartNew();
         var summary = await Wired.Get<Importer>(db).ImportAsync(
             new ImportRequest("bench", [new ImportFile(args[1], Path.GetFileName(args[1]))], "r1"));

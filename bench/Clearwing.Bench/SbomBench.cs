@@ -163,7 +163,7 @@ public static class SbomBench
     /// <summary>Migrates the database, makes a downstream org (not timed), then imports the file with the clock running.</summary>
     static async Task<(SbomImport Import, Stopwatch Watch)> StartImportAsync(Database db, string path)
     {
-        await Migrator.MigrateAsync(db);
+        await Migrator.MigrateAsync(db, TimeProvider.System);
         var org = $"bench-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
         await Wired.Get<OrgStore>(db).CreateOrgAsync(Caller.Local, org, OrgKind.Downstream);
         var watch = Stopwatch.StartNew();
@@ -197,7 +197,7 @@ public static class SbomBench
     public static async Task PrepareAdvisoriesAsync(string zip, string spec)
     {
         await using var db = Database.Open(spec);
-        await Migrator.MigrateAsync(db);
+        await Migrator.MigrateAsync(db, TimeProvider.System);
         await Wired.Get<OsvStore>(db).ImportAsync(Caller.Local, zip);
     }
 

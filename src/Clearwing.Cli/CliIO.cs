@@ -62,7 +62,7 @@ public sealed class CliIO(TextWriter stdout, TextWriter stderr, TextReader stdin
     public static async Task<Database> OpenDatabaseAsync(ParseResult parsed, CancellationToken ct)
     {
         var db = Database.Open(DatabaseSpec(parsed));
-        await Migrator.MigrateAsync(db, ct);
+        await Migrator.MigrateAsync(db, TimeProvider.System, ct);
         return db;
     }
 

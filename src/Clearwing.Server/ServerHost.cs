@@ -50,7 +50,7 @@ public static class ServerHost
     public static async Task<WebApplication> BuildAsync(ServerOptions options, CancellationToken ct = default)
     {
         var db = Database.Open(options.Database);
-        await Migrator.MigrateAsync(db, ct);
+        await Migrator.MigrateAsync(db, TimeProvider.System, ct);
         
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Urls);

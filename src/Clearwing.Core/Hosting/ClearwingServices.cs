@@ -27,7 +27,9 @@ public static class ClearwingServices
     {
         services.AddSingleton(db);
         // The one place the system clock enters; everything else is given a TimeProvider.
+#pragma warning disable RS0030
         services.TryAddSingleton(TimeProvider.System);
+#pragma warning restore RS0030
 
         services.AddSingleton<AuditLog>();
         services.AddSingleton<OrgStore>();

@@ -10,7 +10,8 @@ namespace Clearwing.Storage;
 /// </summary>
 public static class Migrator
 {
-    public static async Task MigrateAsync(Database db, CancellationToken ct = default)
+    /// <param name="time">When a script counts as applied.</param>
+    public static async Task MigrateAsync(Database db, TimeProvider time, CancellationToken ct = default)
     {
         await using var connection = await db.OpenAsync(ct);
         var folder = db.Engine == Engine.Sqlite ? "sqlite" : "postgres";
@@ -28,7 +29,7 @@ public static class Migrator
             await connection.ExecuteAsync(sql, transaction: tx);
             await connection.ExecuteAsync(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @at)",
-                new { version, name, at = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() }, tx);
+                new { version, name, at = time.GetUtcNow().ToUnixTimeMilliseconds() }, tx);
         }
         await tx.CommitAsync(ct);
     }

@@ -114,7 +114,7 @@ public sealed class CommitmentVerbTests
         string digest;
         await using (var db = Database.Open(spec))
         {
-            await Migrator.MigrateAsync(db, Ct);
+            await Migrator.MigrateAsync(db, TimeProvider.System, Ct);
             var caseId = (await SomeCommitments.CasesAsync(db, 1))[0];
             var store = new CommitmentStore(db, TimeProvider.System);
             digest = (await SomeCommitments.CommitAsync(db, store, caseId, SomeCommitments.Report("EMBARGOED-cli"))).Digest;

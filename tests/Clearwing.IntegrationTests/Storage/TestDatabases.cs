@@ -18,7 +18,7 @@ public static class TestDatabases
     {
         var spec = await CreateSpecAsync(engine);
         var db = Database.Open(spec);
-        await Migrator.MigrateAsync(db, TestContext.Current.CancellationToken);
+        await Migrator.MigrateAsync(db, TimeProvider.System, TestContext.Current.CancellationToken);
         return db;
     }
 
