@@ -8,7 +8,7 @@ namespace Clearwing.Storage;
 /// string, long, double or null, matching the column types TEXT, BIGINT and DOUBLE PRECISION.
 /// (SQLite's fast path is <see cref="PreparedStatement"/>.)
 /// </summary>
-public sealed class BulkInsert : IAsyncDisposable
+internal sealed class BulkInsert : IAsyncDisposable
 {
     readonly NpgsqlBinaryImporter _copy;
 
