@@ -46,7 +46,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
     internal long RebuildFingerprintKeyAfter { get; init; } = 100_000;
 
     /// <summary>One result read, with what both paths need to store it.</summary>
-    sealed record Staged(long Ordinal, ObservedResult Result, UInt128 Key, string Revision, string ContentHash, long Occurrence, string Title);
+    sealed record Staged(long Ordinal, ObservedResult Result, Fingerprint Fingerprint, string Revision, string ContentHash, long Occurrence, string Title);
 
     public async Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress = null, CancellationToken ct = default)
     {
@@ -187,9 +187,9 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
                 import.Revision ??= request.Revision ?? r.Revision ?? "sha256:" + import.ContentHash[..16];
                 if (r.CvssVector is not null) import.ReportedCvss = true;
                 import.Claims.Collect(r);
-                var key = Key(r.Fingerprint);
-                ref var occurrence = ref CollectionsMarshal.GetValueRefOrAddDefault(occurrences, (key, r.DeclaredAbsent), out _);
-                yield return new Staged(ordinal++, r, key, request.Revision ?? r.Revision ?? import.Revision, ContentHash(r), ++occurrence, Title(r));
+                var fingerprint = Fingerprint.Of(r.Fingerprint);
+                ref var occurrence = ref CollectionsMarshal.GetValueRefOrAddDefault(occurrences, (fingerprint.Key, r.DeclaredAbsent), out _);
+                yield return new Staged(ordinal++, r, fingerprint, request.Revision ?? r.Revision ?? import.Revision, ContentHash(r), ++occurrence, Title(r));
             }
         // A log without results still observed the project at some revision (and made its results absent).
         import.Revision ??= request.Revision ?? "sha256:" + import.ContentHash[..16];
@@ -224,7 +224,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
         var fingerprints = new Dictionary<UInt128, (long Id, long CaseSeq)>();
         foreach (var (fingerprint, id, caseSeq) in connection.Query<(string, long, long)>(
             "SELECT fingerprint, id, case_seq FROM fingerprints WHERE project_id = @projectId", p))
-            fingerprints[Key(fingerprint)] = (id, caseSeq);
+            fingerprints[Fingerprint.Of(fingerprint).Key] = (id, caseSeq);
         var tracks = new Dictionary<(long, long), Track>();
         foreach (var (id, occurrence, content, present, tool) in connection.Query<(long, long, string, long, string)>(
             "SELECT fingerprint_id, occurrence, content_hash, present, tool FROM tracks WHERE project_id = @projectId", p))
@@ -264,11 +264,11 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
         {
             var r = s.Result;
             if (!r.DeclaredAbsent) import.Tools.Add(r.Tool);
-            var key = s.Key;
+            var key = s.Fingerprint.Key;
             if (!fingerprints.TryGetValue(key, out var member))
             {
                 var caseSeq = nextCase++;
-                insertCase.Add([caseSeq, NewCaseId(import.Now, newCases), import.ProjectId, s.Title, "new", import.Now, import.Now, 1L, (long)r.Severity, import.Now]);
+                insertCase.Add([caseSeq, CaseId.Mint(import.Now, newCases).ToString(), import.ProjectId, s.Title, "new", import.Now, import.Now, 1L, (long)r.Severity, import.Now]);
                 insertFingerprint.Add([nextFingerprint, import.ProjectId, r.Fingerprint, caseSeq]);
                 fingerprints[key] = member = (nextFingerprint++, caseSeq);
                 if (++newCases == dropKeyAt)
@@ -522,24 +522,6 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
         return title.Length <= 200 ? title : title[..(char.IsHighSurrogate(title[199]) ? 199 : 200)];
     }
 
-    /// <summary>
-    /// 32 hex digits: the time (11), the case's number within its import (5), and 64 random bits. The
-    /// random part makes ids impossible to guess or enumerate; the ordered prefix makes a million new
-    /// ids append to their unique index instead of landing all over it (several times faster on SQLite).
-    /// </summary>
-    static string NewCaseId(long now, long number)
-    {
-        // The OS random source costs microseconds a call; draw it 8 KiB at a time, each byte used once.
-        var pool = t_random ??= new byte[8192];
-        if (t_used == 0) RandomNumberGenerator.Fill(pool);
-        var random = pool.AsSpan(t_used, 8);
-        t_used = (t_used + 8) % pool.Length;
-        return $"{now & 0xFFF_FFFF_FFFF:x11}{number & 0xF_FFFF:x5}{Convert.ToHexStringLower(random)}";
-    }
-
-    [ThreadStatic] static byte[]? t_random;
-    [ThreadStatic] static int t_used;
-
     /// <summary>What "updated" compares: the result's content apart from its identity.</summary>
     static string ContentHash(ObservedResult r)
     {
@@ -547,11 +529,6 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
         var text = string.Join('\u001f', (int)r.Level, r.Message, r.Path, r.StartLine, r.StartColumn, r.EndLine, r.Snippet, r.Suppressed);
         return Convert.ToHexStringLower(XxHash128.Hash(Encoding.UTF8.GetBytes(text)));
     }
-
-    /// <summary>A fingerprint's first 128 bits (they are SHA-256 hex); anything else is hashed to 128 bits.</summary>
-    static UInt128 Key(string fingerprint) =>
-        fingerprint.Length >= 32 && UInt128.TryParse(fingerprint.AsSpan(0, 32), System.Globalization.NumberStyles.AllowHexSpecifier, null, out var v)
-            ? v : XxHash128.HashToUInt128(Encoding.UTF8.GetBytes(fingerprint));
 
     static async Task<string> HashFilesAsync(IReadOnlyList<ImportFile> files, string? revision, CancellationToken ct)
     {
