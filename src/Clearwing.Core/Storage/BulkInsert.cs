@@ -19,7 +19,8 @@ internal sealed class BulkInsert : IAsyncDisposable
     {
         var pg = connection as NpgsqlConnection
             ?? throw new NotSupportedException("Binary COPY is PostgreSQL's fast path; on SQLite use PreparedStatement.");
-        return new BulkInsert(await pg.BeginBinaryImportAsync($"COPY {table} ({string.Join(", ", columns)}) FROM STDIN (FORMAT BINARY)", ct), columns.Length);
+        var copy = await pg.BeginBinaryImportAsync($"COPY {table} ({string.Join(", ", columns)}) FROM STDIN (FORMAT BINARY)", ct);
+        return new BulkInsert(copy, columns.Length);
     }
 
     public async ValueTask AddAsync(object?[] row, CancellationToken ct)

@@ -59,6 +59,7 @@ internal sealed unsafe class PreparedStatement : IDisposable
     /// <summary>
     /// Whether SQLitePCLRaw runs on e_sqlite3, the library <see cref="Sqlite"/> binds to. Another provider (SQLCipher, the
     /// system's sqlite3) is another library: its connection handles mean nothing to e_sqlite3, if that is loaded at all.
+    /// Asked once a provider is set (a SQLite connection has been opened).
     /// </summary>
     public static bool CanCallDirectly => raw.GetNativeLibraryName() == DirectLibrary;
 

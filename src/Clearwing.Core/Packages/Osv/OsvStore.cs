@@ -239,7 +239,10 @@ public sealed class OsvStore(Database db, TimeProvider time, ExposureStore expos
             var key = package is null ? (OsvPackageKey?)null : OsvPackages.Key(package);
             rows.Affected.Add([seq, (long)i, package?.Ecosystem, key?.Ecosystem, package?.Name, key?.Name, package?.Purl, purlKey]);
             for (var r = 0; r < entry.Ranges.Count; r++)
-                rows.Ranges.Add([seq, (long)i, (long)r, entry.Ranges[r].Type.ToString().ToUpperInvariant(), entry.Ranges[r].Repo, EventsJson(entry.Ranges[r].Events)]);
+            {
+                var range = entry.Ranges[r];
+                rows.Ranges.Add([seq, (long)i, (long)r, range.Type.ToString().ToUpperInvariant(), range.Repo, EventsJson(range.Events)]);
+            }
             for (var v = 0; v < entry.Versions.Count; v++)
                 rows.Versions.Add([seq, (long)i, (long)v, entry.Versions[v]]);
         }
@@ -274,8 +277,8 @@ public sealed class OsvStore(Database db, TimeProvider time, ExposureStore expos
         public async Task FlushAsync(CancellationToken ct)
         {
             await StoreAsync("osv_aliases", ["advisory_seq", "alias"], Aliases, ct);
-            await StoreAsync("osv_affected", ["advisory_seq", "ordinal", "ecosystem", "ecosystem_base", "name", "normalized_name", "purl", "purl_key"],
-                Affected, ct);
+            await StoreAsync("osv_affected",
+                ["advisory_seq", "ordinal", "ecosystem", "ecosystem_base", "name", "normalized_name", "purl", "purl_key"], Affected, ct);
             await StoreAsync("osv_ranges", ["advisory_seq", "affected_ordinal", "ordinal", "type", "repo", "events"], Ranges, ct);
             await StoreAsync("osv_versions", ["advisory_seq", "affected_ordinal", "ordinal", "version"], Versions, ct);
             _advisories.Clear();
