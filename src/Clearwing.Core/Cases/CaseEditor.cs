@@ -67,26 +67,26 @@ public sealed class CaseEditor(Database db, TimeProvider time, CaseChanges chang
         if (wanted.Count == members.Count)
             throw new CaseEditException($"Splitting off every fingerprint of case {caseId} would leave it empty; leave at least one.");
 
-        var newId = await connection.ExecuteScalarAsync<string>(
-            $"""
+        var newId = CaseId.Mint(now, 0).ToString();
+        await connection.ExecuteAsync(
+            """
             INSERT INTO cases (id, project_id, title, state, first_seen, last_seen, finding_count, max_severity, created_at)
-            SELECT {db.Dialect.RandomId}, project_id, title, 'new', first_seen, last_seen, 0, 0, @now FROM cases WHERE id = @caseId
-            RETURNING id
-            """, new { caseId, now }, tx);
+            SELECT @newId, project_id, title, 'new', first_seen, last_seen, 0, 0, @now FROM cases WHERE id = @caseId
+            """, new { newId, caseId, now }, tx);
         // One statement per fingerprint keeps the SQL identical on both engines; splits are small and rare.
         foreach (var fingerprint in wanted)
             await connection.ExecuteAsync(
                 "UPDATE fingerprints SET case_seq = (SELECT seq FROM cases WHERE id = @newId) WHERE project_id = @project AND fingerprint = @fingerprint",
                 new { newId, project, fingerprint }, tx);
-        await RecordAsync(connection, tx, caseId, newId!, "split-off", reason, wanted.Count, now);
-        await RecordAsync(connection, tx, newId!, caseId, "split-from", reason, wanted.Count, now);
+        await RecordAsync(connection, tx, caseId, newId, "split-off", reason, wanted.Count, now);
+        await RecordAsync(connection, tx, newId, caseId, "split-from", reason, wanted.Count, now);
         await RecomputeAsync(connection, tx, caseId);
-        await RecomputeAsync(connection, tx, newId!);
+        await RecomputeAsync(connection, tx, newId);
         await changes.RaiseAsync(connection, tx, now,
             new CaseChanged(CaseAspect.Membership, CaseSet.Matching("c.id IN (@caseId, @newId)", new { caseId, newId })), ct);
         await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "split", new { into = newId, fingerprints, reason }), ct);
         await tx.CommitAsync(ct);
-        return newId!;
+        return newId;
     }
 
     static void RequireReason(string reason)

@@ -5,24 +5,27 @@ namespace Clearwing.Storage;
 
 /// <summary>
 /// PostgreSQL's fast path for loading many rows inside the open transaction: binary COPY. Values are
-/// string, long, double or null, matching the column types TEXT, BIGINT and DOUBLE PRECISION.
-/// (SQLite's fast path is <see cref="PreparedStatement"/>.)
+/// string, long, double or null, matching the column types TEXT, BIGINT and DOUBLE PRECISION. Outside Storage, load
+/// through <see cref="BulkWriter"/>, which picks this or SQLite's <see cref="BatchedInsert"/>.
 /// </summary>
-public sealed class BulkInsert : IAsyncDisposable
+internal sealed class BulkInsert : IAsyncDisposable
 {
     readonly NpgsqlBinaryImporter _copy;
+    readonly int _columns;
 
-    BulkInsert(NpgsqlBinaryImporter copy) => _copy = copy;
+    BulkInsert(NpgsqlBinaryImporter copy, int columns) => (_copy, _columns) = (copy, columns);
 
     public static async Task<BulkInsert> StartAsync(DbConnection connection, string table, string[] columns, CancellationToken ct)
     {
         var pg = connection as NpgsqlConnection
             ?? throw new NotSupportedException("Binary COPY is PostgreSQL's fast path; on SQLite use PreparedStatement.");
-        return new BulkInsert(await pg.BeginBinaryImportAsync($"COPY {table} ({string.Join(", ", columns)}) FROM STDIN (FORMAT BINARY)", ct));
+        var copy = await pg.BeginBinaryImportAsync($"COPY {table} ({string.Join(", ", columns)}) FROM STDIN (FORMAT BINARY)", ct);
+        return new BulkInsert(copy, columns.Length);
     }
 
     public async ValueTask AddAsync(object?[] row, CancellationToken ct)
     {
+        if (row.Length != _columns) throw new ArgumentException($"The COPY takes {_columns} values a row; {row.Length} were given.", nameof(row));
         await _copy.StartRowAsync(ct);
         foreach (var value in row)
         {

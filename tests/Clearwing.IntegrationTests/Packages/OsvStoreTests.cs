@@ -56,6 +56,28 @@ public sealed class OsvStoreTests
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task An_id_twice_in_one_import_keeps_only_the_newer_records_rows(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var store = Wired.For(db).Get<OsvStore>();
+        // Read in ordinal order: the older record first, its rows still waiting to be stored when the newer replaces it.
+        var folder = Folder(
+            ("a.json", Record("PYSEC-2024-1", "2024-01-01T00:00:00Z", fixedIn: "2.0", aliases: "[\"CVE-2024-1\"]")),
+            ("b.json", Record("PYSEC-2024-2", "2024-01-01T00:00:00Z", name: "other")),
+            ("c.json", Record("PYSEC-2024-1", "2024-06-01T00:00:00Z", fixedIn: "3.0", aliases: "[\"CVE-2024-2\"]")));
+
+        var summary = await store.ImportAsync(Caller.Local, folder, ct: Ct);
+
+        Assert.Equal((3L, 2L, 1L), (summary.Read, summary.Imported, summary.Replaced));
+        Assert.Equal(["PYSEC-2024-1"], await AffectingAsync(store, "pkg:pypi/example@2.5"));
+        Assert.Equal(["PYSEC-2024-2"], await AffectingAsync(store, "pkg:pypi/other@1.5"));
+        Assert.Equal(["CVE-2024-2"], (await store.GetAsync("PYSEC-2024-1", Ct))!.Aliases);
+        await using var connection = await db.OpenAsync(Ct);
+        Assert.Equal((2L, 2L, 2L), await connection.QuerySingleAsync<(long, long, long)>(
+            "SELECT (SELECT count(*) FROM osv_affected), (SELECT count(*) FROM osv_ranges), (SELECT count(*) FROM osv_versions)"));
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
     public async Task A_bad_record_in_a_folder_stores_nothing_and_names_the_file_the_path_and_the_reason(Engine engine)
     {
         await using var db = await TestDatabases.CreateAsync(engine);

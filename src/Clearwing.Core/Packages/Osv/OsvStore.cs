@@ -75,7 +75,7 @@ public sealed class OsvStore(Database db, TimeProvider time, ExposureStore expos
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        using var rows = new RowWriter(connection, tx, db.Engine == Engine.Sqlite);
+        var rows = new ChildRows(connection);
         var invalid = new List<OsvInvalidRecord>();
         long read = 0, invalidCount = 0, imported = 0, replaced = 0, unchanged = 0, older = 0, withdrawn = 0;
         foreach (var (source, bytes) in Records(path))
@@ -102,6 +102,7 @@ public sealed class OsvStore(Database db, TimeProvider time, ExposureStore expos
             }
             if (advisory.IsWithdrawn) withdrawn++;
         }
+        await rows.FlushAsync(ct);
         progress?.Report(read);
         if (read == 0) throw new BadInputException($"No OSV records (.json files) in {path}.");
         if (invalidCount > 0 && !skipInvalid) throw new OsvImportException(invalid, invalidCount, read);
@@ -193,7 +194,7 @@ public sealed class OsvStore(Database db, TimeProvider time, ExposureStore expos
 
     enum Stored { New, Replaced, Unchanged, Older }
 
-    static async Task<Stored> StoreAsync(DbConnection connection, DbTransaction tx, RowWriter rows, OsvAdvisory a, long now, CancellationToken ct)
+    static async Task<Stored> StoreAsync(DbConnection connection, DbTransaction tx, ChildRows rows, OsvAdvisory a, long now, CancellationToken ct)
     {
         var modified = a.Modified.ToUnixTimeMilliseconds();
         var existing = await connection.QuerySingleOrDefaultAsync<(long Seq, long Modified)?>(
@@ -216,6 +217,8 @@ public sealed class OsvStore(Database db, TimeProvider time, ExposureStore expos
                 UPDATE osv_advisories SET modified = @Modified, published = @Published, withdrawn = @Withdrawn, summary = @Summary,
                     record = @Record, imported_at = @Now WHERE seq = @seq
                 """, new { row.Modified, row.Published, row.Withdrawn, row.Summary, row.Record, row.Now, seq }, tx);
+            // The same id earlier in this import: its rows must be stored before they can be deleted.
+            if (rows.Hold(seq)) await rows.FlushAsync(ct);
             foreach (var table in new[] { "osv_versions", "osv_ranges", "osv_affected", "osv_aliases" })
                 await connection.ExecuteAsync($"DELETE FROM {table} WHERE advisory_seq = @seq", new { seq }, tx);
         }
@@ -228,10 +231,8 @@ public sealed class OsvStore(Database db, TimeProvider time, ExposureStore expos
                 """, row, tx);
             outcome = Stored.New;
         }
-        var aliases = a.Aliases.Select(alias => new object?[] { seq, alias }).ToList();
-        var affected = new List<object?[]>();
-        var ranges = new List<object?[]>();
-        var versions = new List<object?[]>();
+        rows.Advisory(seq);
+        foreach (var alias in a.Aliases) rows.Aliases.Add([seq, alias]);
         for (var i = 0; i < a.Affected.Count; i++)
         {
             var entry = a.Affected[i];
@@ -239,65 +240,62 @@ public sealed class OsvStore(Database db, TimeProvider time, ExposureStore expos
             string? purlKey = null;
             if (package?.Purl is { } purl && PackageUrl.TryParse(purl, PurlParseMode.Lenient, out var parsed, out _)) purlKey = parsed.Key.Value;
             var key = package is null ? (OsvPackageKey?)null : OsvPackages.Key(package);
-            affected.Add([seq, i, package?.Ecosystem, key?.Ecosystem, package?.Name, key?.Name, package?.Purl, purlKey]);
+            rows.Affected.Add([seq, (long)i, package?.Ecosystem, key?.Ecosystem, package?.Name, key?.Name, package?.Purl, purlKey]);
             for (var r = 0; r < entry.Ranges.Count; r++)
-                ranges.Add([seq, i, r, entry.Ranges[r].Type.ToString().ToUpperInvariant(), entry.Ranges[r].Repo, EventsJson(entry.Ranges[r].Events)]);
+            {
+                var range = entry.Ranges[r];
+                rows.Ranges.Add([seq, (long)i, (long)r, range.Type.ToString().ToUpperInvariant(), range.Repo, EventsJson(range.Events)]);
+            }
             for (var v = 0; v < entry.Versions.Count; v++)
-                versions.Add([seq, i, v, entry.Versions[v]]);
+                rows.Versions.Add([seq, (long)i, (long)v, entry.Versions[v]]);
         }
-        await rows.InsertAsync("osv_aliases (advisory_seq, alias)", aliases, ct);
-        await rows.InsertAsync("osv_affected (advisory_seq, ordinal, ecosystem, ecosystem_base, name, normalized_name, purl, purl_key)", affected, ct);
-        await rows.InsertAsync("osv_ranges (advisory_seq, affected_ordinal, ordinal, type, repo, events)", ranges, ct);
-        await rows.InsertAsync("osv_versions (advisory_seq, affected_ordinal, ordinal, version)", versions, ct);
+        if (rows.Count >= ChildRows.FlushAt) await rows.FlushAsync(ct);
         return outcome;
     }
 
     /// <summary>
-    /// Inserts rows through one command per table and row count, made once per import and reused: on SQLite a prepared
-    /// single-row statement (no round trips to save), on PostgreSQL multi-row VALUES of up to 200 rows (a version list
-    /// of hundreds is one round trip, not hundreds).
+    /// The rows of advisories' children (aliases, affected entries, their ranges and versions), gathered across advisories
+    /// and stored through <see cref="BulkWriter"/> some thousands at a time. Not streamed: every advisory needs statements of
+    /// its own (its lookup, its insert), and on PostgreSQL a COPY holds the connection while it runs.
     /// </summary>
-    sealed class RowWriter(DbConnection connection, DbTransaction tx, bool sqlite) : IDisposable
+    sealed class ChildRows(DbConnection connection)
     {
-        readonly Dictionary<(string, int), DbCommand> _commands = [];
+        /// <summary>Rows gathered before they are stored.</summary>
+        public const int FlushAt = 8192;
 
-        public async Task InsertAsync(string table, List<object?[]> rows, CancellationToken ct)
+        public List<object?[]> Aliases { get; } = [];
+        public List<object?[]> Affected { get; } = [];
+        public List<object?[]> Ranges { get; } = [];
+        public List<object?[]> Versions { get; } = [];
+        public int Count => Aliases.Count + Affected.Count + Ranges.Count + Versions.Count;
+        readonly HashSet<long> _advisories = [];
+
+        /// <summary>Notes that rows of advisory <paramref name="seq"/> follow.</summary>
+        public void Advisory(long seq) => _advisories.Add(seq);
+
+        /// <summary>Whether rows of advisory <paramref name="seq"/> wait here.</summary>
+        public bool Hold(long seq) => _advisories.Contains(seq);
+
+        /// <summary>Stores what waits; entries before their ranges and versions, which refer to them.</summary>
+        public async Task FlushAsync(CancellationToken ct)
         {
-            var perCommand = sqlite ? 1 : 200;
-            for (var start = 0; start < rows.Count; start += perCommand)
-            {
-                var count = Math.Min(perCommand, rows.Count - start);
-                var columns = rows[start].Length;
-                if (!_commands.TryGetValue((table, count), out var command))
-                {
-                    command = connection.CreateCommand();
-                    command.Transaction = tx;
-                    var sql = new StringBuilder("INSERT INTO ").Append(table).Append(" VALUES ");
-                    for (var r = 0; r < count; r++)
-                    {
-                        sql.Append(r == 0 ? "(" : ", (");
-                        for (var c = 0; c < columns; c++)
-                        {
-                            var parameter = command.CreateParameter();
-                            parameter.ParameterName = $"@p{r}_{c}";
-                            command.Parameters.Add(parameter);
-                            sql.Append(c == 0 ? "" : ", ").Append(parameter.ParameterName);
-                        }
-                        sql.Append(')');
-                    }
-                    command.CommandText = sql.ToString();
-                    _commands[(table, count)] = command;
-                }
-                for (var r = 0; r < count; r++)
-                    for (var c = 0; c < columns; c++)
-                        command.Parameters[r * columns + c].Value = rows[start + r][c] ?? DBNull.Value;
-                await command.ExecuteNonQueryAsync(ct);
-            }
+            await StoreAsync("osv_aliases", ["advisory_seq", "alias"], Aliases, ct);
+            await StoreAsync("osv_affected",
+                ["advisory_seq", "ordinal", "ecosystem", "ecosystem_base", "name", "normalized_name", "purl", "purl_key"], Affected, ct);
+            await StoreAsync("osv_ranges", ["advisory_seq", "affected_ordinal", "ordinal", "type", "repo", "events"], Ranges, ct);
+            await StoreAsync("osv_versions", ["advisory_seq", "affected_ordinal", "ordinal", "version"], Versions, ct);
+            _advisories.Clear();
         }
 
-        public void Dispose()
+        async Task StoreAsync(string table, string[] columns, List<object?[]> rows, CancellationToken ct)
         {
-            foreach (var command in _commands.Values) command.Dispose();
+            if (rows.Count == 0) return;
+            await using (var writer = await BulkWriter.OpenAsync(connection, table, columns, ct))
+            {
+                foreach (var row in rows) await writer.AddAsync(row, ct);
+                await writer.CompleteAsync(ct);
+            }
+            rows.Clear();
         }
     }
 

@@ -22,8 +22,8 @@ public sealed record SbomImport(ProductSummary Product, bool Created, long Repla
 
 /// <summary>
 /// Products and their SBOMs (DESIGN.md "Product"). An import reads and checks the whole file first, then replaces the
-/// product's components and dependency graph in one transaction (multi-row prepared statements on SQLite, binary COPY on
-/// PostgreSQL) with its audit event: a bad file stores nothing, and a re-import leaves only the new SBOM.
+/// product's components and dependency graph in one transaction (each engine's bulk load, <see cref="BulkWriter"/>) with
+/// its audit event: a bad file stores nothing, and a re-import leaves only the new SBOM.
 /// Who: a downstream org registers and reads its own products; the coordinator any org's; maintainers and validators
 /// none (they will learn a case's exposure through the case).
 /// </summary>
@@ -85,8 +85,7 @@ public sealed class SbomStore(Database db, TimeProvider time, ExposureStore expo
                 """, p, tx);
             await connection.ExecuteAsync("DELETE FROM product_dependencies WHERE product_seq = @seq", new { seq }, tx);
             await connection.ExecuteAsync("DELETE FROM product_components WHERE product_seq = @seq", new { seq }, tx);
-            if (db.Engine == Engine.Sqlite) StoreInBatches(connection, seq, orgId, sbom);
-            else await StoreByCopyAsync(connection, seq, orgId, sbom, ct);
+            await StoreAsync(connection, seq, orgId, sbom, ct);
             await exposure.RecomputeProductAsync(connection, tx, now, seq, ct);
             await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"product:{id}", "sbom-import", new
             {
@@ -119,43 +118,25 @@ public sealed class SbomStore(Database db, TimeProvider time, ExposureStore expo
         return row;
     }
 
-    static void StoreInBatches(DbConnection connection, long seq, long orgId, Sbom sbom)
-    {
-        using var component = new BatchedInsert(connection, "product_components", ComponentColumns);
-        var row = new object?[ComponentColumns.Length];
-        for (var i = 0; i < sbom.Components.Count; i++) component.Add(ComponentRow(row, seq, orgId, sbom, i));
-        component.Complete();
-        using var edge = new BatchedInsert(connection, "product_dependencies", DependencyColumns);
-        var pair = new object?[3];
-        pair[0] = seq;
-        foreach (var (from, to) in sbom.Dependencies)
-        {
-            pair[1] = (long)from;
-            pair[2] = (long)to;
-            edge.Add(pair);
-        }
-        edge.Complete();
-    }
-
-    static async Task StoreByCopyAsync(DbConnection connection, long seq, long orgId, Sbom sbom, CancellationToken ct)
+    static async Task StoreAsync(DbConnection connection, long seq, long orgId, Sbom sbom, CancellationToken ct)
     {
         var row = new object?[ComponentColumns.Length];
-        await using (var copy = await BulkInsert.StartAsync(connection, "product_components", ComponentColumns, ct))
+        await using (var components = await BulkWriter.OpenAsync(connection, "product_components", ComponentColumns, ct))
         {
-            for (var i = 0; i < sbom.Components.Count; i++) await copy.AddAsync(ComponentRow(row, seq, orgId, sbom, i), ct);
-            await copy.CompleteAsync(ct);
+            for (var i = 0; i < sbom.Components.Count; i++) await components.AddAsync(ComponentRow(row, seq, orgId, sbom, i), ct);
+            await components.CompleteAsync(ct);
         }
-        var pair = new object?[3];
+        var pair = new object?[DependencyColumns.Length];
         pair[0] = seq;
-        await using (var copy = await BulkInsert.StartAsync(connection, "product_dependencies", DependencyColumns, ct))
+        await using (var edges = await BulkWriter.OpenAsync(connection, "product_dependencies", DependencyColumns, ct))
         {
             foreach (var (from, to) in sbom.Dependencies)
             {
                 pair[1] = (long)from;
                 pair[2] = (long)to;
-                await copy.AddAsync(pair, ct);
+                await edges.AddAsync(pair, ct);
             }
-            await copy.CompleteAsync(ct);
+            await edges.CompleteAsync(ct);
         }
     }
 

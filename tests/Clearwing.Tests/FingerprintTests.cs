@@ -1,0 +1,42 @@
+using Clearwing.Findings;
+
+namespace Clearwing.Tests;
+
+public sealed class FingerprintTests
+{
+    [Fact]
+    public void The_key_of_a_computed_fingerprint_is_its_first_128_bits()
+    {
+        var (text, _) = Fingerprinter.Compute("R1", "src/a.c", null, "call(x);", "message");
+
+        var fingerprint = Fingerprint.Of(text);
+
+        Assert.Equal(text, fingerprint.Text);
+        Assert.Equal(UInt128.Parse(text[..32], System.Globalization.NumberStyles.AllowHexSpecifier), fingerprint.Key);
+    }
+
+    [Fact]
+    public void Text_of_another_form_is_keyed_by_its_hash()
+    {
+        var a = Fingerprint.Of("not-hex");
+        var b = Fingerprint.Of("not-hex!");
+
+        Assert.NotEqual(a.Key, b.Key);
+        Assert.Equal(a.Key, Fingerprint.Of("not-hex").Key);
+    }
+
+    [Fact]
+    public void Fingerprints_are_equal_when_their_texts_are()
+    {
+        Assert.Equal(Fingerprint.Of(new string('a', 64)), Fingerprint.Of(new string('a', 64)));
+        Assert.NotEqual(Fingerprint.Of(new string('a', 64)), Fingerprint.Of(new string('a', 63) + "b"));
+        Assert.Equal(new string('a', 64), Fingerprint.Of(new string('a', 64)).ToString());
+    }
+
+    [Fact]
+    public void There_is_no_empty_fingerprint()
+    {
+        Assert.Throws<ArgumentException>(() => Fingerprint.Of(""));
+        Assert.Throws<ArgumentNullException>(() => Fingerprint.Of(null!));
+    }
+}
