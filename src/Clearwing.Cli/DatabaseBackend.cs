@@ -100,7 +100,7 @@ sealed class DatabaseBackend(LocalServices app) : Backend
     public override Task<CaseExposure> RemoveCasePackageAsync(string caseId, string purl, CancellationToken ct) =>
         app.Get<ExposureStore>().RemovePackageAsync(Local, caseId, purl, ct);
     public override Task<OsvImportSummary> ImportAdvisoriesAsync(string path, bool skipInvalid, IProgress<long>? progress, CancellationToken ct) =>
-        app.Get<OsvStore>().ImportAsync(Local, path, skipInvalid, progress, ct);
+        app.Get<OsvStore>().ImportAsync(Local, path, skipInvalid, progress, ct: ct);
 
     public override async Task<Func<PackageUrl, CancellationToken, Task<OsvQueryResult>>> OpenAdvisoryQueryAsync(bool many, CancellationToken ct)
     {

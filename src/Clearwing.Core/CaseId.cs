@@ -11,13 +11,18 @@ namespace Clearwing;
 /// (PostgreSQL's import in SQL: <c>Storage/PostgresIntakeWriter</c>). Any 32 lowercase hex digits parse, such as ids
 /// minted wholly at random before this format; the default value is the id of zeros.
 /// </summary>
-public readonly record struct CaseId : IComparable<CaseId>
+internal readonly record struct CaseId : IComparable<CaseId>
 {
     /// <summary>Hex digits in an id.</summary>
     public const int Length = 32;
 
     // The first and last 64 bits: time and number, then the random part.
     readonly ulong _high, _low;
+
+    public static bool operator <(CaseId a, CaseId b) => a.CompareTo(b) < 0;
+    public static bool operator <=(CaseId a, CaseId b) => a.CompareTo(b) <= 0;
+    public static bool operator >(CaseId a, CaseId b) => a.CompareTo(b) > 0;
+    public static bool operator >=(CaseId a, CaseId b) => a.CompareTo(b) >= 0;
 
     CaseId(ulong high, ulong low) => (_high, _low) = (high, low);
 
@@ -56,13 +61,13 @@ public readonly record struct CaseId : IComparable<CaseId>
     static ulong NextRandom()
     {
         // The OS random source costs microseconds a call; draw it 8 KiB at a time, each byte used once.
-        var pool = t_random ??= new byte[8192];
-        if (t_used == 0) RandomNumberGenerator.Fill(pool);
-        var random = BitConverter.ToUInt64(pool, t_used);
-        t_used = (t_used + 8) % pool.Length;
+        var pool = RandomPool ??= new byte[8192];
+        if (RandomUsed == 0) RandomNumberGenerator.Fill(pool);
+        var random = BitConverter.ToUInt64(pool, RandomUsed);
+        RandomUsed = (RandomUsed + 8) % pool.Length;
         return random;
     }
 
-    [ThreadStatic] static byte[]? t_random;
-    [ThreadStatic] static int t_used;
+    [ThreadStatic] static byte[]? RandomPool;
+    [ThreadStatic] static int RandomUsed;
 }

@@ -9,7 +9,7 @@ namespace Clearwing;
 /// SHA-256 of what identifies the finding, and its <see cref="Key"/>, the 128 bits an import compares. Two fingerprints
 /// are equal when their texts are.
 /// </summary>
-public readonly record struct Fingerprint
+internal readonly record struct Fingerprint
 {
     Fingerprint(string text, UInt128 key) => (Text, Key) = (text, key);
 

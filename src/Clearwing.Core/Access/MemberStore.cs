@@ -6,6 +6,7 @@ using Dapper;
 
 namespace Clearwing.Access;
 
+/// <summary>A member of an org: login, role, whether a password lets them log in to the web, and a lockout in force.</summary>
 public sealed record MemberInfo(string Login, string Org, Role Role, bool CanLogIn, DateTimeOffset? LockedUntil, DateTimeOffset CreatedAt);
 
 /// <summary>The outcome of a password login: a caller, or why not (never which of login or password was wrong).</summary>

@@ -8,7 +8,7 @@ namespace Clearwing.Access;
 /// in the database (a case outside it is simply not found). Each predicate reads the parameter
 /// <c>@callerOrg</c>.
 /// </summary>
-public static class NeedToKnow
+internal static class NeedToKnow
 {
     /// <summary>The case aliased <paramref name="alias"/> is visible: everything to the coordinator, granted cases to
     /// maintainers and validators, disclosed (published) cases to downstream orgs.</summary>

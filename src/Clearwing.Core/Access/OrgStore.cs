@@ -4,6 +4,7 @@ using Dapper;
 
 namespace Clearwing.Access;
 
+/// <summary>An org as listed: its name and kind (coordinator, maintainer, validator, downstream).</summary>
 public sealed record OrgInfo(string Name, OrgKind Kind, DateTimeOffset CreatedAt);
 
 /// <summary>What <c>admin init</c> made. <see cref="Password"/> is set only when one was generated.</summary>

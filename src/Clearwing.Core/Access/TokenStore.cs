@@ -4,6 +4,7 @@ using Dapper;
 
 namespace Clearwing.Access;
 
+/// <summary>An API token as listed: never its secret; its org, role, who made it, and its expiry, revocation and last use.</summary>
 public sealed record TokenInfo(string Id, string Org, string Name, Role Role, string CreatedBy, DateTimeOffset CreatedAt,
     DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt);
 

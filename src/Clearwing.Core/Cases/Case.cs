@@ -28,6 +28,7 @@ public enum CaseSort
     Recent,
 }
 
+/// <summary>The case list orders by their API names: priority, severity, recent.</summary>
 public static class CaseSorts
 {
     public static IReadOnlyList<string> Names { get; } = ["priority", "severity", "recent"];

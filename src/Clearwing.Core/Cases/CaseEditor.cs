@@ -7,7 +7,7 @@ using Dapper;
 namespace Clearwing.Cases;
 
 /// <summary>Why a merge or split was refused, in words a person can act on.</summary>
-public sealed class CaseEditException(string message) : BadInputException(message);
+internal sealed class CaseEditException(string message) : BadInputException(message);
 
 /// <summary>
 /// Merges and splits by hand. Membership moves by fingerprint (a fingerprint always belongs to exactly
@@ -111,7 +111,7 @@ public sealed class CaseEditor(Database db, TimeProvider time, CaseChanges chang
         return row.Project.Value;
     }
 
-    Task RecordAsync(DbConnection connection, DbTransaction tx, string caseId, string other, string action, string reason, long count, long now) =>
+    Task<int> RecordAsync(DbConnection connection, DbTransaction tx, string caseId, string other, string action, string reason, long count, long now) =>
         connection.ExecuteAsync(
             $"""
             INSERT INTO case_changes (id, case_id, other_case, action, reason, fingerprints, changed_at)
@@ -119,7 +119,7 @@ public sealed class CaseEditor(Database db, TimeProvider time, CaseChanges chang
             """, new { caseId, other, action, reason, count, now }, tx);
 
     /// <summary>Counts, severity and first/last seen from the findings the case's fingerprints now cover.</summary>
-    static Task RecomputeAsync(DbConnection connection, DbTransaction tx, string caseId) =>
+    static Task<int> RecomputeAsync(DbConnection connection, DbTransaction tx, string caseId) =>
         connection.ExecuteAsync(
             """
             UPDATE cases SET

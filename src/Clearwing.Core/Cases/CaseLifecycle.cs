@@ -11,7 +11,7 @@ public sealed record CaseTransition(
     string? Reason, string? Rejection, string? DuplicateOf, string? FixCommit, string? FixedVersion, DateTimeOffset At);
 
 /// <summary>A move the lifecycle refuses: the message names the moves allowed from here.</summary>
-public sealed class TransitionRefusedException(TransitionDecision.Refused refusal) : ClearwingException(KindOf(refusal), refusal.Message)
+internal sealed class TransitionRefusedException(TransitionDecision.Refused refusal) : ClearwingException(KindOf(refusal), refusal.Message)
 {
     public TransitionDecision.Refused Refusal { get; } = refusal;
 
@@ -30,7 +30,7 @@ public sealed class TransitionRefusedException(TransitionDecision.Refused refusa
 }
 
 /// <summary>The detail of a <see cref="CaseAspect.State"/> change: the case and its move.</summary>
-public sealed record CaseMoved(string Case, CaseState From, CaseState To);
+internal sealed record CaseMoved(string Case, CaseState From, CaseState To);
 
 /// <summary>
 /// Moves cases through their lifecycle (<see cref="Lifecycle"/> decides; this stores). A move happens in one transaction

@@ -4,7 +4,7 @@ namespace Clearwing.Cases;
 /// A value, or the reason there is none. Expected failures (an unknown profile name, a request the caller may not
 /// make) travel as this, not as exceptions; <see cref="Error"/> names the offending input.
 /// </summary>
-public sealed record Checked<T> where T : notnull
+internal sealed record Checked<T> where T : notnull
 {
     Checked(T? value, string? error) => (Value, Error) = (value, error);
 

@@ -5,14 +5,14 @@ namespace Clearwing.Cases;
 /// Built through <see cref="Create"/>, which refuses unknown profile names listing the known ones, so
 /// <see cref="For"/> never fails.
 /// </summary>
-public sealed class DisclosurePolicies
+internal sealed class DisclosurePolicies
 {
-    readonly Dictionary<string, DisclosureProfile> byProject;
+    readonly Dictionary<string, DisclosureProfile> _byProject;
 
     DisclosurePolicies(DisclosureProfile fallback, Dictionary<string, DisclosureProfile> byProject, IReadOnlyList<DisclosureProfile> profiles)
     {
         Default = fallback;
-        this.byProject = byProject;
+        _byProject = byProject;
         Profiles = profiles;
     }
 
@@ -23,10 +23,10 @@ public sealed class DisclosurePolicies
     public IReadOnlyList<DisclosureProfile> Profiles { get; }
 
     /// <summary>Project name → profile name, for the projects that do not use the default.</summary>
-    public IReadOnlyDictionary<string, string> Overrides => byProject.ToDictionary(p => p.Key, p => p.Value.Name, StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, string> Overrides => _byProject.ToDictionary(p => p.Key, p => p.Value.Name, StringComparer.Ordinal);
 
     /// <summary>The profile that governs <paramref name="project"/>.</summary>
-    public DisclosureProfile For(string project) => byProject.GetValueOrDefault(project, Default);
+    public DisclosureProfile For(string project) => _byProject.GetValueOrDefault(project, Default);
 
     /// <param name="defaultProfile">The coordinator's default profile name.</param>
     /// <param name="projectOverrides">Project name → profile name.</param>

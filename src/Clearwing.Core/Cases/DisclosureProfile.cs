@@ -104,7 +104,7 @@ public sealed partial record DisclosureProfile
 }
 
 /// <summary>The profiles people use today, shipped as data.</summary>
-public static class DisclosureProfiles
+internal static class DisclosureProfiles
 {
     /// <summary>
     /// OSS-Fuzz: public 90 days after notification or once the fix is verified, whichever is first; a fix announced

@@ -24,6 +24,7 @@ public sealed record CaseTimeline
     public DateTimeOffset? Disclosed { get; init; }
 }
 
+/// <summary>The deadlines a disclosure profile sets: publication, technical details, escalation of an unanswered notice.</summary>
 public enum DeadlineKind
 {
     /// <summary>The case (its advisory) becomes public.</summary>
@@ -34,6 +35,7 @@ public enum DeadlineKind
     Escalation,
 }
 
+/// <summary>Where a deadline stands now: met, or open and upcoming, due soon (within a week) or breached.</summary>
 public enum DeadlineStatus
 {
     /// <summary>More than <see cref="EmbargoClock.DueSoon"/> away.</summary>
@@ -62,7 +64,7 @@ public sealed record Deadline(DeadlineKind Kind, DateTimeOffset At, string Rule,
 /// All arithmetic is in UTC with 24-hour days, so the same case gives the same instants in every zone, also across
 /// DST changes; the profile's zone only decides what counts as a weekend and how dates print in rule sentences.
 /// </summary>
-public static class EmbargoClock
+internal static class EmbargoClock
 {
     /// <summary>How close a deadline is "due soon".</summary>
     public static readonly TimeSpan DueSoon = TimeSpan.FromDays(7);
@@ -154,11 +156,11 @@ public static class EmbargoClock
     /// <summary>One computation: the profile, its zone and the notification instant, and the steps in the order they apply.</summary>
     sealed class Run(DisclosureProfile profile, DateTimeOffset notified)
     {
-        readonly TimeZoneInfo zone = profile.Zone;
+        readonly TimeZoneInfo _zone = profile.Zone;
 
         public DateTimeOffset Notified => notified;
 
-        public string Date(DateTimeOffset at) => ZonedTime.Date(at, zone);
+        public string Date(DateTimeOffset at) => ZonedTime.Date(at, _zone);
 
         /// <summary>The unextended deadline, and the window whose extension cap applies.</summary>
         public (Dated Original, EmbargoWindow Window) Start(DateTimeOffset? exploitedInTheWild)
@@ -220,10 +222,10 @@ public static class EmbargoClock
         public Dated OffWeekend(Dated deadline)
         {
             if (!profile.WeekendMovesToMonday) return deadline;
-            var moved = NextWorkingDay(deadline.At, zone);
+            var moved = NextWorkingDay(deadline.At, _zone);
             if (moved == deadline.At) return deadline;
-            var day = TimeZoneInfo.ConvertTime(deadline.At, zone).DayOfWeek;
-            var to = TimeZoneInfo.ConvertTime(moved, zone).DayOfWeek;
+            var day = TimeZoneInfo.ConvertTime(deadline.At, _zone).DayOfWeek;
+            var to = TimeZoneInfo.ConvertTime(moved, _zone).DayOfWeek;
             return new Dated(moved, $"{deadline.Rule}, moved from {day} {Date(deadline.At)} to {to} {Date(moved)} (weekend)");
         }
     }

@@ -7,6 +7,7 @@ namespace Clearwing.Cases;
 /// <param name="RequestedBy">The member who asked (as the audit log names members).</param>
 public sealed record ExtensionRequest(int Days, string Reason, string RequestedBy, DateTimeOffset RequestedAt);
 
+/// <summary>The coordinator's answer to an extension request.</summary>
 public enum ExtensionVerdict
 {
     Approved,
@@ -23,7 +24,7 @@ public sealed record EmbargoExtension(ExtensionRequest Request, ExtensionDecisio
 }
 
 /// <summary>Who may ask for and decide extensions: maintainers ask, the coordinator approves or refuses.</summary>
-public static class EmbargoExtensions
+internal static class EmbargoExtensions
 {
     // A year bounds a single request; the profile's cap bounds what the clock counts.
     const int MaxDays = 365;

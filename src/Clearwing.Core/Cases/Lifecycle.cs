@@ -84,8 +84,10 @@ public abstract record TransitionDecision
 {
     TransitionDecision() { }
 
+    /// <summary>The move is allowed: the transition to store.</summary>
     public sealed record Accepted(Transition Transition) : TransitionDecision;
 
+    /// <summary>The move is refused, with why and what is allowed instead.</summary>
     /// <param name="Message">Names the current and requested state and the moves this caller may make from here
     /// (and, when only the role is wrong, who may make the requested one).</param>
     /// <param name="AllowedFromHere">The moves this caller may make from the current state.</param>
@@ -252,7 +254,7 @@ public static class Lifecycle
 }
 
 /// <summary>A <see cref="CaseState"/> in JSON: its snake_case name ("fix_in_progress"), as stored and as the API has always shown it.</summary>
-public sealed class CaseStateJson : JsonConverter<CaseState>
+internal sealed class CaseStateJson : JsonConverter<CaseState>
 {
     public override CaseState Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         reader.TokenType == JsonTokenType.String && Lifecycle.TryParseState(reader.GetString()!, out var state)

@@ -17,7 +17,7 @@ public sealed record CasePriority(int Score, bool Closed, IReadOnlyList<Priority
 /// <param name="Exploitation">none, public_poc or active (<see cref="Priority.Exploitation"/>).</param>
 /// <param name="CvssTenths">The current CVSS score × 10, when the case has a vector.</param>
 /// <param name="Deadline">The case's soonest open disclosure deadline, with its kind.</param>
-public sealed record PriorityInputs(
+internal sealed record PriorityInputs(
     bool Closed, string? Ssvc, IReadOnlyList<string> SsvcMissing, string Exploitation, string? ExploitationSource,
     int? CvssTenths, string? CvssVector, int ExposureOrgs, int ExposureProducts, DateTimeOffset? Deadline, string? DeadlineKind);
 
@@ -27,7 +27,7 @@ public sealed record PriorityInputs(
 /// added up; closed cases after open ones; ties broken by the sooner deadline, then the higher CVSS score. A sum
 /// of a few named factors, rather than a model, so anyone can check a case's place by adding five numbers.
 /// </summary>
-public static class Priority
+internal static class Priority
 {
     /// <summary>The SSVC table whose decision is the SSVC factor: the maintainer's question, "how soon do we fix it?".</summary>
     public const string SsvcTable = "supplier-patch-development";

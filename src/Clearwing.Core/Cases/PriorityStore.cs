@@ -12,7 +12,7 @@ namespace Clearwing.Cases;
 /// about to show (<see cref="RefreshAsync"/>), so a list is exact when it is read. A case without a row is one nothing has
 /// happened to since an import opened it (<see cref="Fresh"/>): a million-finding import writes no rows for the cases it opens.
 /// </summary>
-public sealed class PriorityStore(Database db, TimeProvider time) : ICaseChangeSubscriber
+internal sealed class PriorityStore(Database db, TimeProvider time) : ICaseChangeSubscriber
 {
     const int Batch = 500;
 
@@ -42,7 +42,7 @@ public sealed class PriorityStore(Database db, TimeProvider time) : ICaseChangeS
         c.max_severity DESC, c.last_seen DESC, c.seq DESC
         """;
 
-    /// <summary><see cref="Priority.DeadlinePoints"/> in SQL, with the thresholds as parameters (<see cref="OrderArgs"/>).</summary>
+    /// <summary><see cref="Priority.DeadlinePoints"/> in SQL, with the thresholds as parameters (<see cref="AddOrderArgs"/>).</summary>
     internal const string ScoreSql = """
         (COALESCE(q.points, @freshPoints) + CASE WHEN q.deadline_at IS NULL OR q.closed = 1 THEN 0
              WHEN q.deadline_at <= @priorityNow THEN @overduePoints

@@ -5,7 +5,7 @@ using Dapper;
 namespace Clearwing.Cases;
 
 /// <summary>Projects: created on first import, looked up by name.</summary>
-public static class ProjectStore
+internal static class ProjectStore
 {
     public static async Task<long> EnsureAsync(DbConnection connection, DbTransaction tx, string name, long now, CancellationToken ct)
     {

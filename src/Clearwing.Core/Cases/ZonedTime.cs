@@ -6,7 +6,7 @@ namespace Clearwing.Cases;
 /// Instants are kept in UTC and shown in a zone with their offset, so a maintainer in Berlin and a coordinator in
 /// San Francisco read the same deadline. Zones come from the system's tz database (IANA ids such as "Europe/Berlin").
 /// </summary>
-public static class ZonedTime
+internal static class ZonedTime
 {
     /// <summary>ISO 8601 with the zone's offset at that instant: "2026-04-05T11:00:00+02:00".</summary>
     public static string Format(DateTimeOffset instant, TimeZoneInfo zone) =>

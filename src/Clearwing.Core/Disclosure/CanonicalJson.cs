@@ -9,7 +9,7 @@ namespace Clearwing.Disclosure;
 /// A JSON value that the JSON Canonicalization Scheme cannot represent: a duplicate key, a number outside
 /// IEEE 754 double range, a string with a lone surrogate, or text that is not JSON at all.
 /// </summary>
-public sealed class CanonicalJsonException(string jsonPath, string reason) : FormatException($"{jsonPath}: {reason}")
+internal sealed class CanonicalJsonException(string jsonPath, string reason) : FormatException($"{jsonPath}: {reason}")
 {
     /// <summary>Where the offending value is, e.g. <c>$.report.affected[2]</c>.</summary>
     public string JsonPath { get; } = jsonPath;
@@ -22,7 +22,7 @@ public sealed class CanonicalJsonException(string jsonPath, string reason) : For
 /// names' UTF-16 code units (§3.2.3), numbers are written as ECMAScript writes an IEEE 754 double
 /// (§3.2.2.3), strings escape only what §3.2.2.2 says, and the result is UTF-8 without a byte order mark.
 /// </summary>
-public static class CanonicalJson
+internal static class CanonicalJson
 {
     // Lone surrogates cannot be encoded (RFC 8785 §3.2.2.2 requires I-JSON strings); throw rather than replace.
     static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);

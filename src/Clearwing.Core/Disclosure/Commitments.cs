@@ -161,7 +161,7 @@ public sealed record RevealedReport(string Version, string CaseId, byte[] Salt, 
 }
 
 /// <summary>Writes a <see cref="RevealedReport"/> as the documented file format, whatever naming policy the host uses.</summary>
-public sealed class RevealedReportJsonConverter : JsonConverter<RevealedReport>
+internal sealed class RevealedReportJsonConverter : JsonConverter<RevealedReport>
 {
     public override RevealedReport Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
@@ -208,4 +208,4 @@ public sealed record PublicCommitment(
 public sealed record CommitmentPage(IReadOnlyList<PublicCommitment> Items, string? NextCursor);
 
 /// <summary>A commitment operation refused, in words a person can act on (a second commitment for a case, an unknown case).</summary>
-public sealed class CommitmentException(string message) : BadInputException(message);
+internal sealed class CommitmentException(string message) : BadInputException(message);

@@ -10,7 +10,7 @@ namespace Clearwing.Finders;
 
 /// <summary>An advisory that affects a locked package, as the matcher hands it over (from OSV: id, aliases, summary, …).</summary>
 /// <param name="Id">The advisory id (GHSA-…, PYSEC-…, RUSTSEC-…, GO-…); it becomes the finding's rule.</param>
-public sealed record PackageAdvisory(string Id)
+internal sealed record PackageAdvisory(string Id)
 {
     public IReadOnlyList<string> Aliases { get; init; } = [];
     public string? Summary { get; init; }
@@ -25,10 +25,10 @@ public sealed record PackageAdvisory(string Id)
 }
 
 /// <summary>A locked package and one advisory that affects its version.</summary>
-public sealed record ScanMatch(LockedPackage Package, PackageAdvisory Advisory);
+internal sealed record ScanMatch(LockedPackage Package, PackageAdvisory Advisory);
 
 /// <summary>One finding of the dependency scan, with the native format's fields (docs/native-findings.md).</summary>
-public sealed record ScanFinding(
+internal sealed record ScanFinding(
     string Rule, string? Cwe, string Message, string File, int? Line, string Snippet, string Evidence,
     string? Severity, string? Cvss, double Confidence, string Fingerprint, IReadOnlyList<string> Aliases);
 
@@ -36,9 +36,9 @@ public sealed record ScanFinding(
 /// Turns matched packages into native findings (docs/scan.md): tool <c>clearwing-scan</c>, rule = the advisory id,
 /// location = the lockfile and line, and a finder-supplied fingerprint of lockfile, purl and advisory — never the
 /// line — so the same package version with the same advisory in the same lockfile is the same finding in every scan
-/// and baselines work. The file written is what <see cref="Importer.ImportAsync"/> reads.
+/// and baselines work. The file written is what <see cref="Importer.ImportAsync(ImportRequest, IProgress{long}?, CancellationToken)"/> reads.
 /// </summary>
-public static partial class ScanFindings
+internal static partial class ScanFindings
 {
     public const string ToolName = "clearwing-scan";
 

@@ -18,7 +18,7 @@ namespace Clearwing.Findings;
 /// </list>
 /// See docs/fingerprints.md.
 /// </summary>
-public static class Fingerprinter
+internal static class Fingerprinter
 {
     /// <summary>Picks the strongest available source and hashes it.</summary>
     public static (string Value, FingerprintSource Source) Compute(
@@ -123,7 +123,7 @@ public static class Fingerprinter
         return sb.ToString();
     }
 
-    [ThreadStatic] static IncrementalHash? t_sha256;
+    [ThreadStatic] static IncrementalHash? Sha256;
 
     /// <summary>
     /// The UTF-8 bytes to hash, written straight into a pooled buffer — the same bytes as the UTF-8 encoding of the
@@ -191,7 +191,7 @@ public static class Fingerprinter
         /// <summary>The lowercase hex SHA-256 of what was appended; the input is done with after this.</summary>
         public string Finish()
         {
-            var sha = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var sha = Sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             sha.AppendData(_buffer, 0, Length);
             Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
             sha.GetHashAndReset(digest);

@@ -18,6 +18,7 @@ namespace Clearwing.Findings;
 /// <param name="By">Who imports (the coordinator's admins and triagers may); the audit chain records it. Default: <see cref="Caller.Local"/>.</param>
 public sealed record ImportRequest(string Project, IReadOnlyList<ImportFile> Files, string? Revision = null, string? SourceRoot = null, Caller? By = null);
 
+/// <summary>A file of an import: where to read it, and the name errors and the audit chain call it by.</summary>
 public sealed record ImportFile(string Path, string DisplayName);
 
 /// <summary>

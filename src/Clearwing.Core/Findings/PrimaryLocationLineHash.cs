@@ -11,7 +11,7 @@ namespace Clearwing.Findings;
 /// end of file marked by 0xFFFF then zeros. It is written as unpadded lowercase hex, then ":" and how
 /// many earlier lines had the same hash plus one.
 /// </summary>
-public static class PrimaryLocationLineHash
+internal static class PrimaryLocationLineHash
 {
     const int BlockSize = 100;
     const ulong Base = 37;

@@ -32,10 +32,10 @@ public sealed record PackageUrl
 {
     static readonly KeyValuePair<string, string>[] NoQualifiers = [];
 
-    readonly string canonical;
-    readonly int keyLength;
-    readonly KeyValuePair<string, string>[] qualifiers;
-    string? key;
+    readonly string _canonical;
+    readonly int _keyLength;
+    readonly KeyValuePair<string, string>[] _qualifiers;
+    string? _key;
 
     internal PackageUrl(string type, string? @namespace, string name, string? version, KeyValuePair<string, string>[]? qualifiers,
         string? subpath, bool registered, string canonical, int keyLength)
@@ -44,11 +44,11 @@ public sealed record PackageUrl
         Namespace = @namespace;
         Name = name;
         Version = version;
-        this.qualifiers = qualifiers ?? NoQualifiers;
+        _qualifiers = qualifiers ?? NoQualifiers;
         Subpath = subpath;
         IsRegisteredType = registered;
-        this.canonical = canonical;
-        this.keyLength = keyLength;
+        _canonical = canonical;
+        _keyLength = keyLength;
     }
 
     /// <summary>The package type, lowercase (<c>npm</c>, <c>maven</c>, <c>deb</c>, …).</summary>
@@ -64,7 +64,7 @@ public sealed record PackageUrl
     public string? Version { get; }
 
     /// <summary>The qualifiers, decoded, sorted by key (ordinal); keys are unique and values never empty.</summary>
-    public IReadOnlyList<KeyValuePair<string, string>> Qualifiers => qualifiers;
+    public IReadOnlyList<KeyValuePair<string, string>> Qualifiers => _qualifiers;
 
     /// <summary>The subpath, decoded, its segments joined by '/'; null when there is none.</summary>
     public string? Subpath { get; }
@@ -80,22 +80,22 @@ public sealed record PackageUrl
     /// qualifiers and subpath. For the few types that require a qualifier (julia, swid) the key is not itself a valid
     /// purl, but it is still the identity to index by.
     /// </summary>
-    public PackageKey Key => new(key ??= keyLength == canonical.Length ? canonical : canonical[..keyLength]);
+    public PackageKey Key => new(_key ??= _keyLength == _canonical.Length ? _canonical : _canonical[.._keyLength]);
 
     /// <summary>The value of a qualifier, or null when the purl does not carry it.</summary>
     public string? Qualifier(string name)
     {
-        foreach (var (k, v) in qualifiers)
+        foreach (var (k, v) in _qualifiers)
             if (string.Equals(k, name, StringComparison.Ordinal)) return v;
         return null;
     }
 
     /// <summary>The canonical form.</summary>
-    public override string ToString() => canonical;
+    public override string ToString() => _canonical;
 
-    public bool Equals(PackageUrl? other) => other is not null && string.Equals(canonical, other.canonical, StringComparison.Ordinal);
+    public bool Equals(PackageUrl? other) => other is not null && string.Equals(_canonical, other._canonical, StringComparison.Ordinal);
 
-    public override int GetHashCode() => canonical.GetHashCode(StringComparison.Ordinal);
+    public override int GetHashCode() => _canonical.GetHashCode(StringComparison.Ordinal);
 
     /// <summary>Parses a purl string, normalizing it to its canonical components.</summary>
     /// <exception cref="PurlFormatException">The string is not a valid purl; the message names the component and value.</exception>
@@ -138,7 +138,7 @@ public sealed record PackageUrl
 
     /// <summary>This purl with another version (or none), everything else kept.</summary>
     public PackageUrl WithVersion(string? version) =>
-        Build(Type, Namespace, Name, version, qualifiers.Select(q => new KeyValuePair<string, string?>(q.Key, q.Value)), Subpath);
+        Build(Type, Namespace, Name, version, _qualifiers.Select(q => new KeyValuePair<string, string?>(q.Key, q.Value)), Subpath);
 }
 
 /// <summary>
@@ -155,7 +155,7 @@ public readonly record struct PackageKey
 }
 
 /// <summary>A <see cref="PackageUrl"/> in JSON: its canonical string; reading parses it strictly.</summary>
-public sealed class PackageUrlJson : System.Text.Json.Serialization.JsonConverter<PackageUrl>
+internal sealed class PackageUrlJson : System.Text.Json.Serialization.JsonConverter<PackageUrl>
 {
     public override PackageUrl Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options)
     {

@@ -6,7 +6,7 @@ namespace Clearwing.Packages;
 /// <c>purl</c> for the string as a whole) and <see cref="Value"/> the offending text when there is one, so a user can fix
 /// the purl without re-reading the specification.
 /// </summary>
-public sealed class PurlFormatException(string message, string component, string? value = null) : FormatException(message)
+internal sealed class PurlFormatException(string message, string component, string? value = null) : FormatException(message)
 {
     public string Component { get; } = component;
     public string? Value { get; } = value;

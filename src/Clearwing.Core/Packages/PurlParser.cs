@@ -20,7 +20,7 @@ internal static class PurlParser
     static readonly SearchValues<char> Unencoded = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-_~:");
     static readonly SearchValues<char> UnencodedOrSlash = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-_~:/");
 
-    [ThreadStatic] static StringBuilder? cachedBuilder;
+    [ThreadStatic] static StringBuilder? CachedBuilder;
 
     public static PackageUrl? Parse(string text, PurlParseMode mode, out Failure failure)
     {
@@ -169,7 +169,7 @@ internal static class PurlParser
         }
         if (name.Length == 0) return Fail(out failure, "name", name, $"{type} purls need a name");
 
-        var sb = cachedBuilder ??= new StringBuilder(256);
+        var sb = CachedBuilder ??= new StringBuilder(256);
         sb.Clear();
         sb.Append("pkg:").Append(type).Append('/');
         if (ns is not null) Encode(sb, ns, keepSlash: true).Append('/');
@@ -181,7 +181,7 @@ internal static class PurlParser
                 Encode(sb.Append(i == 0 ? '?' : '&').Append(qualifiers[i].Key).Append('='), qualifiers[i].Value, keepSlash: false);
         if (subpath is not null) Encode(sb.Append('#'), subpath, keepSlash: true);
         var canonical = input is not null && sb.Equals(input.AsSpan()) ? input : sb.ToString();
-        if (sb.Capacity > 4096) cachedBuilder = null;
+        if (sb.Capacity > 4096) CachedBuilder = null;
 
         failure = default;
         return new PackageUrl(type, ns, name, version, qualifiers, subpath, definition is not null, canonical, keyLength);

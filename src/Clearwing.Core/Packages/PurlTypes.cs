@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 namespace Clearwing.Packages;
 
 /// <summary>Whether a purl type requires, allows or forbids a component (the definitions' <c>requirement</c>).</summary>
-public enum PurlRequirement { Optional, Required, Prohibited }
+internal enum PurlRequirement { Optional, Required, Prohibited }
 
 /// <summary>
 /// The rules of one registered purl type, read from its definition (<c>Packages/PurlTypes/&lt;type&gt;-definition.json</c>,
@@ -13,7 +13,7 @@ public enum PurlRequirement { Optional, Required, Prohibited }
 /// (their canonical form is lowercase), the permitted characters (ECMA-262 regular expressions) and required qualifiers.
 /// The rules that the definitions state only in prose are in <see cref="PurlTypeRules"/> beside the parser.
 /// </summary>
-public sealed class PurlTypeDefinition
+internal sealed class PurlTypeDefinition
 {
     internal PurlTypeDefinition(string type) => Type = type;
 
@@ -36,7 +36,7 @@ public sealed class PurlTypeDefinition
 }
 
 /// <summary>The registered purl types, read once from the definitions embedded in this assembly.</summary>
-public static class PurlTypes
+internal static class PurlTypes
 {
     const string ResourcePrefix = "Clearwing.Packages.PurlTypes.";
 

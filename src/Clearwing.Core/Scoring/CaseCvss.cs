@@ -71,10 +71,10 @@ public sealed class CaseCvss(Database db, TimeProvider time, CaseChanges changes
     }
 
     /// <summary>The case's vector: the latest one a person set, else the highest-scoring valid one its findings reported.</summary>
-    static CaseCvssVector? Current(IReadOnlyList<CaseCvssVector> setNewestFirst, IReadOnlyList<CaseCvssVector> intake) =>
-        setNewestFirst.FirstOrDefault() ?? intake.FirstOrDefault(v => v.Nomenclature != "invalid");
+    static CaseCvssVector? Current(List<CaseCvssVector> setNewestFirst, List<CaseCvssVector> intake) =>
+        (setNewestFirst.Count > 0 ? setNewestFirst[0] : null) ?? intake.FirstOrDefault(v => v.Nomenclature != "invalid");
 
-    /// <summary><see cref="Current(IReadOnlyList{CaseCvssVector}, IReadOnlyList{CaseCvssVector})"/> from the stored vectors alone, for the priority.</summary>
+    /// <summary><see cref="Current(List{CaseCvssVector}, List{CaseCvssVector})"/> from the stored vectors alone, for the priority.</summary>
     internal static CaseCvssVector? Current(IEnumerable<string> setNewestFirst, IEnumerable<(string Vector, long Findings)> intake) =>
         Current(setNewestFirst.Select(v => View(v, "set", null, null, null, null, 0)).ToList(), IntakeViews(intake));
 

@@ -10,6 +10,7 @@ public sealed record SsvcValueSet(string DecisionPoint, string Value, string Set
 /// <summary>A case's SSVC values and, for each table they complete, the decision and its explanation.</summary>
 public sealed record CaseSsvcView(string Case, IReadOnlyList<SsvcValueSet> Values, IReadOnlyList<CaseSsvcOutcome> Decisions);
 
+/// <summary>One SSVC table's decision for a case, with its explanation, or the inputs it still needs.</summary>
 /// <param name="Missing">The table's inputs the case has no value for yet (then Outcome and Explanation are null).</param>
 public sealed record CaseSsvcOutcome(string Table, string Name, string Version, string? Outcome, string? Explanation, IReadOnlyList<string> Missing);
 

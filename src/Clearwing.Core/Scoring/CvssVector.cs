@@ -8,9 +8,9 @@ namespace Clearwing.Scoring;
 /// </summary>
 public sealed record CvssVector
 {
-    readonly sbyte[] values;
+    readonly sbyte[] _values;
 
-    internal CvssVector(CvssGrammar grammar, sbyte[] values) => (Grammar, this.values) = (grammar, values);
+    internal CvssVector(CvssGrammar grammar, sbyte[] values) => (Grammar, _values) = (grammar, values);
 
     internal CvssGrammar Grammar { get; }
 
@@ -23,15 +23,15 @@ public sealed record CvssVector
         get
         {
             var m = Grammar.IndexOf(metric);
-            return values[m] >= 0 ? Grammar.Metrics[m].Values[values[m]] : null;
+            return _values[m] >= 0 ? Grammar.Metrics[m].Values[_values[m]] : null;
         }
     }
 
     /// <summary>The index of the metric's value in its value list, -1 when absent.</summary>
-    internal int Index(int metric) => values[metric];
+    internal int Index(int metric) => _values[metric];
 
     /// <summary>True when the metric is present with a value other than "X"/"ND" (not defined).</summary>
-    internal bool Defined(int metric) => values[metric] >= 0 && values[metric] != Grammar.Metrics[metric].NotDefined;
+    internal bool Defined(int metric) => _values[metric] >= 0 && _values[metric] != Grammar.Metrics[metric].NotDefined;
 
     /// <summary>Parses a vector: "CVSS:3.1/…", "CVSS:3.0/…", "CVSS:4.0/…", or a 2.0 vector without prefix (optionally in parentheses, as NVD wrote them).</summary>
     /// <exception cref="CvssFormatException">the text is not a valid vector; the message names the metric and value.</exception>
@@ -68,23 +68,23 @@ public sealed record CvssVector
     {
         var sb = new StringBuilder(Grammar.Prefix, 160);
         var first = true;
-        for (var i = 0; i < values.Length; i++)
+        for (var i = 0; i < _values.Length; i++)
         {
-            if (values[i] < 0) continue;
+            if (_values[i] < 0) continue;
             if (!first) sb.Append('/');
-            sb.Append(Grammar.Metrics[i].Name).Append(':').Append(Grammar.Metrics[i].Values[values[i]]);
+            sb.Append(Grammar.Metrics[i].Name).Append(':').Append(Grammar.Metrics[i].Values[_values[i]]);
             first = false;
         }
         return sb.ToString();
     }
 
-    public bool Equals(CvssVector? other) => other is not null && Grammar == other.Grammar && values.AsSpan().SequenceEqual(other.values);
+    public bool Equals(CvssVector? other) => other is not null && Grammar == other.Grammar && _values.AsSpan().SequenceEqual(other._values);
 
     public override int GetHashCode()
     {
         var hash = new HashCode();
         hash.Add(Grammar.Version);
-        hash.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+        hash.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_values.AsSpan()));
         return hash.ToHashCode();
     }
 }

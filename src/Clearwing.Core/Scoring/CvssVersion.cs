@@ -19,6 +19,7 @@ public enum CvssSeverity
     Critical,
 }
 
+/// <summary>CVSS versions as the specifications name them ("3.1").</summary>
 public static class CvssVersionExtensions
 {
     /// <summary>"2.0", "3.0", "3.1" or "4.0", as written in vectors and JSON.</summary>

@@ -9,7 +9,9 @@ using Dapper;
 
 namespace Clearwing.Scoring;
 
+/// <summary>A CISA KEV catalog entry, as the catalog gives it.</summary>
 public sealed record KevEntry(string CveId, string VendorProject, string Product, string Name, string DateAdded, string? DueDate, string? Ransomware, string CatalogVersion);
+/// <summary>A FIRST EPSS score of a CVE: probability of exploitation in the next 30 days and its percentile, on a day.</summary>
 public sealed record EpssScore(string Cve, decimal Score, decimal Percentile, string ScoredOn);
 
 /// <summary>What an import did: entries stored, and how many cases a KEV listing marked as actively exploited.</summary>
@@ -19,7 +21,7 @@ public sealed record FeedImport(string Feed, string Version, long Entries, long 
 public sealed record CaseFeeds(string Case, IReadOnlyList<string> Aliases, IReadOnlyList<KevEntry> Kev, IReadOnlyList<EpssScore> Epss);
 
 /// <summary>The ids a case is known by (CVE, GHSA, OSV ids), by which feeds and advisories find it.</summary>
-public static class CaseAliases
+internal static class CaseAliases
 {
     /// <summary>The alias trimmed, or null when it is not an id: empty, longer than 100 characters, or with spaces or control characters.</summary>
     public static string? Check(string? alias) =>

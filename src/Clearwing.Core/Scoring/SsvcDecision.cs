@@ -3,13 +3,13 @@ using System.Text;
 namespace Clearwing.Scoring;
 
 /// <summary>The value chosen for one input decision point.</summary>
-public sealed record SsvcChoice(SsvcDecisionPoint DecisionPoint, SsvcValue Value);
+internal sealed record SsvcChoice(SsvcDecisionPoint DecisionPoint, SsvcValue Value);
 
 /// <summary>
 /// A computed SSVC decision and what it rests on: the table (name, version), each input with the chosen value,
 /// and the row that matched. <see cref="Explain"/> renders it for people.
 /// </summary>
-public sealed record SsvcDecision(SsvcDecisionTable Table, SsvcValue Outcome, IReadOnlyList<SsvcChoice> Inputs, SsvcRow Row)
+internal sealed record SsvcDecision(SsvcDecisionTable Table, SsvcValue Outcome, IReadOnlyList<SsvcChoice> Inputs, SsvcRow Row)
 {
     /// <summary>
     /// Looks the decision up in <paramref name="table"/>. <paramref name="values"/> maps decision point ids

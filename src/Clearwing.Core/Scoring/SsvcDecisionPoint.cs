@@ -4,7 +4,7 @@ namespace Clearwing.Scoring;
 /// <param name="Key">SSVC's short key for the value (e.g. <c>A</c> for Exploitation: Active).</param>
 /// <param name="Name">The value's name as the decision tables spell it (e.g. <c>public poc</c>).</param>
 /// <param name="Description">SSVC's definition of the value.</param>
-public sealed record SsvcValue(string Key, string Name, string Description)
+internal sealed record SsvcValue(string Key, string Name, string Description)
 {
     public override string ToString() => Name;
 }
@@ -13,7 +13,7 @@ public sealed record SsvcValue(string Key, string Name, string Description)
 /// An SSVC decision point (Exploitation, Automatable, Technical Impact, …) at one version, with its values in
 /// SSVC's order (lowest first). <see cref="Id"/> is the stable, lower-case slug of the name that callers key values by.
 /// </summary>
-public sealed record SsvcDecisionPoint(string Id, string Namespace, string Key, string Name, string Version, string Description, IReadOnlyList<SsvcValue> Values)
+internal sealed record SsvcDecisionPoint(string Id, string Namespace, string Key, string Name, string Version, string Description, IReadOnlyList<SsvcValue> Values)
 {
     /// <summary>The value with this name or key (case-insensitive), or null.</summary>
     public SsvcValue? Find(string value)

@@ -2,7 +2,7 @@ namespace Clearwing.Scoring;
 
 /// <summary>One row of a decision table: a value for each input (in the table's input order) and the outcome.</summary>
 /// <param name="Number">The row number the CSV gives it (0-based, as SSVC publishes it).</param>
-public sealed record SsvcRow(int Number, IReadOnlyList<SsvcValue> Inputs, SsvcValue Outcome);
+internal sealed record SsvcRow(int Number, IReadOnlyList<SsvcValue> Inputs, SsvcValue Outcome);
 
 /// <summary>
 /// An SSVC decision table: input decision points in the published column order, the outcome decision point,
@@ -11,16 +11,16 @@ public sealed record SsvcRow(int Number, IReadOnlyList<SsvcValue> Inputs, SsvcVa
 /// (<c>cisa-coordinator</c>), with SSVC's <see cref="Name"/> (<c>CISA Coordinator</c>) and <see cref="Version"/> (<c>2.0.3</c>).
 /// </summary>
 // A class, not a record: the row index is built once from Rows, and a `with` copy would keep a stale one.
-public sealed class SsvcDecisionTable
+internal sealed class SsvcDecisionTable
 {
     // Keyed by the inputs' value names joined with '\n' (names never contain one).
-    readonly Dictionary<string, SsvcRow> byInputs;
+    readonly Dictionary<string, SsvcRow> _byInputs;
 
     public SsvcDecisionTable(string id, string name, string version,
         IReadOnlyList<SsvcDecisionPoint> inputs, SsvcDecisionPoint outcome, IReadOnlyList<SsvcRow> rows)
     {
         (Id, Name, Version, Inputs, Outcome, Rows) = (id, name, version, inputs, outcome, rows);
-        byInputs = Index(rows);
+        _byInputs = Index(rows);
     }
 
     public string Id { get; }
@@ -31,7 +31,7 @@ public sealed class SsvcDecisionTable
     public IReadOnlyList<SsvcRow> Rows { get; }
 
     /// <summary>The row whose inputs are exactly these values (in input order), or null.</summary>
-    public SsvcRow? Lookup(IReadOnlyList<SsvcValue> inputs) => byInputs.GetValueOrDefault(KeyOf(inputs));
+    public SsvcRow? Lookup(IReadOnlyList<SsvcValue> inputs) => _byInputs.GetValueOrDefault(KeyOf(inputs));
 
     public override string ToString() => $"{Name} v{Version}";
 

@@ -11,7 +11,7 @@ namespace Clearwing.Scoring;
 /// tables and transcribes the decision points' keys, values and definitions). Nothing here is hard-coded: a row,
 /// a value or a definition that changes is a change to those files.
 /// </summary>
-public static partial class SsvcTables
+internal static partial class SsvcTables
 {
     const string ResourcePrefix = "Clearwing.Scoring.Ssvc.";
 
@@ -103,7 +103,7 @@ public static partial class SsvcTables
         return cells;
     }
 
-    static IReadOnlyList<SsvcDecisionTable> Load()
+    static List<SsvcDecisionTable> Load()
     {
         var manifest = Manifest();
         var points = manifest.DecisionPoints.ToDictionary(

@@ -4,6 +4,7 @@ using Npgsql;
 
 namespace Clearwing.Storage;
 
+/// <summary>The database engines: SQLite embedded, PostgreSQL shared.</summary>
 public enum Engine { Sqlite, Postgres }
 
 /// <summary>
@@ -47,7 +48,7 @@ public sealed class Database : IAsyncDisposable
             var source = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
             return new Database(Engine.Postgres, null, source, $"postgres://{builder.Host}:{builder.Port}/{builder.Database}");
         }
-        _ = s_sqliteProcessSettings.Value;
+        _ = SqliteProcessSettings.Value;
         var full = Path.GetFullPath(spec);
         var cs = new SqliteConnectionStringBuilder
         {
@@ -66,7 +67,7 @@ public sealed class Database : IAsyncDisposable
     /// threads at once: a command nobody disposed is finalized on the GC's thread, and without that mutex its
     /// sqlite3_finalize could run inside another thread's use of the connection.
     /// </summary>
-    static readonly Lazy<bool> s_sqliteProcessSettings = new(() =>
+    static readonly Lazy<bool> SqliteProcessSettings = new(() =>
     {
         SQLitePCL.Batteries_V2.Init();
         const int memoryStatistics = 9;
@@ -137,6 +138,7 @@ public sealed class Database : IAsyncDisposable
     /// Begins a write transaction. On SQLite it takes the write lock at once (BEGIN IMMEDIATE), so two
     /// writers queue instead of deadlocking on lock upgrade.
     /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Begins a transaction of this database: every store calls it on db")]
     public async Task<DbTransaction> BeginAsync(DbConnection connection, CancellationToken ct = default) =>
         connection is SqliteConnection sqlite
             ? sqlite.BeginTransaction(deferred: false)

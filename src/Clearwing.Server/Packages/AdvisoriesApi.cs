@@ -40,7 +40,7 @@ public static class AdvisoriesApi
                 var caller = request.HttpContext.Caller();
                 caller.RequireCoordinatorWriter("import OSV advisories");
                 using var upload = await Upload.SpoolAsync(request, options.MaxImportBytes, "an OSV record (JSON) or a zip export of them", ct);
-                return TypedResults.Ok(await osv.ImportAsync(caller, upload.Path, skipInvalid ?? false, null, ct, "upload"));
+                return TypedResults.Ok(await osv.ImportAsync(caller, upload.Path, skipInvalid ?? false, null, "upload", ct));
             })
             .Accepts<object>("application/json", "application/zip")
             .WithSummary("Imports OSV advisories from a record or a zip export (coordinator admins and triagers); ?skipInvalid=true stores the valid ones.");

@@ -7,9 +7,9 @@ namespace Clearwing.Tests.Finders;
 
 public sealed class ScanFindingsTests : IDisposable
 {
-    readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("clearwing-scan-findings-");
+    readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("clearwing-scan-findings-");
 
-    public void Dispose() => folder.Delete(recursive: true);
+    public void Dispose() => _folder.Delete(recursive: true);
 
     static readonly LockedPackage Minimist = new(PackageUrl.Parse("pkg:npm/minimist@0.0.8"), "web/package-lock.json", 61, false, ["mkdirp@0.5.1", "minimist@0.0.8"]);
 
@@ -64,7 +64,7 @@ public sealed class ScanFindingsTests : IDisposable
     [Fact]
     public void The_written_file_is_native_findings_the_importer_reads()
     {
-        var path = Path.Combine(folder.FullName, "scan.json");
+        var path = Path.Combine(_folder.FullName, "scan.json");
         ScanFindings.Write(path, "shop-web", [new ScanMatch(Minimist, Pollution), new ScanMatch(Minimist with { Purl = PackageUrl.Parse("pkg:npm/%40babel/traverse@7.20.0"), Line = 9 }, new PackageAdvisory("GHSA-67hx-6x53-jw92") { Severity = "Critical" })], revision: "abc123");
         var results = FindingReader.Read(path, "scan.json").ToList();
         Assert.Equal(2, results.Count);
@@ -82,7 +82,7 @@ public sealed class ScanFindingsTests : IDisposable
     {
         string Scan(LockedPackage package)
         {
-            var path = Path.Combine(folder.FullName, Guid.NewGuid().ToString("N") + ".json");
+            var path = Path.Combine(_folder.FullName, Guid.NewGuid().ToString("N") + ".json");
             ScanFindings.Write(path, "shop-web", [new ScanMatch(package, Pollution)]);
             return Assert.Single(FindingReader.Read(path, "scan.json")).Fingerprint;
         }

@@ -19,6 +19,7 @@ public sealed record ExposedComponent(
     string ProductId, string Product, string Org, string Component, string? Version, string? Purl, bool Affected, string? Reason,
     string Basis, IReadOnlyList<string> Path);
 
+/// <summary>A case's packages and the product components that contain a version of them, affected or unknown.</summary>
 /// <param name="Orgs">Downstream orgs with at least one affected product (unknown ones are listed, not counted).</param>
 public sealed record CaseExposure(string Case, IReadOnlyList<CasePackage> Packages, int Orgs, int Products, IReadOnlyList<ExposedComponent> Components);
 

@@ -16,38 +16,38 @@ internal sealed class DependencyGraph
         public List<string> Edges { get; } = [];
     }
 
-    readonly Dictionary<string, Node> nodes = new(StringComparer.Ordinal);
-    readonly List<string> order = [];
-    readonly List<(string Id, bool Development)> roots = [];
+    readonly Dictionary<string, Node> _nodes = new(StringComparer.Ordinal);
+    readonly List<string> _order = [];
+    readonly List<(string Id, bool Development)> _roots = [];
 
-    public bool Contains(string id) => nodes.ContainsKey(id);
+    public bool Contains(string id) => _nodes.ContainsKey(id);
 
     /// <summary>Adds a node; a null purl is a node that is walked through but not reported (a workspace, a project reference).</summary>
     /// <param name="development">What the file itself says, when it says it; otherwise reachability decides.</param>
     public void Add(string id, string label, PackageUrl? purl, int? line, bool? development = null)
     {
-        if (nodes.TryAdd(id, new Node(label, purl, line, development))) order.Add(id);
+        if (_nodes.TryAdd(id, new Node(label, purl, line, development))) _order.Add(id);
     }
 
     public void Edge(string from, string to)
     {
-        if (nodes.TryGetValue(from, out var node)) node.Edges.Add(to);
+        if (_nodes.TryGetValue(from, out var node)) node.Edges.Add(to);
     }
 
     /// <summary>A dependency the project itself declares.</summary>
-    public void Root(string id, bool development) => roots.Add((id, development));
+    public void Root(string id, bool development) => _roots.Add((id, development));
 
     public IEnumerable<LockedPackage> Packages(string file)
     {
         var paths = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        Walk(roots.Where(r => !r.Development).Select(r => r.Id), paths);
+        Walk(_roots.Where(r => !r.Development).Select(r => r.Id), paths);
         var production = new HashSet<string>(paths.Keys, StringComparer.Ordinal);
-        Walk(roots.Where(r => r.Development).Select(r => r.Id), paths);
-        var direct = new HashSet<string>(roots.Select(r => r.Id), StringComparer.Ordinal);
+        Walk(_roots.Where(r => r.Development).Select(r => r.Id), paths);
+        var direct = new HashSet<string>(_roots.Select(r => r.Id), StringComparer.Ordinal);
 
-        foreach (var id in order)
+        foreach (var id in _order)
         {
-            var node = nodes[id];
+            var node = _nodes[id];
             if (node.Purl is null) continue;
             var reached = paths.TryGetValue(id, out var path);
             yield return new LockedPackage(node.Purl, file, node.Line, direct.Contains(id), path ?? [])
@@ -61,7 +61,7 @@ internal sealed class DependencyGraph
     {
         var queue = new Queue<string>();
         foreach (var id in starts)
-            if (nodes.TryGetValue(id, out var node) && !paths.ContainsKey(id))
+            if (_nodes.TryGetValue(id, out var node) && !paths.ContainsKey(id))
             {
                 paths[id] = [node.Label];
                 queue.Enqueue(id);
@@ -69,8 +69,8 @@ internal sealed class DependencyGraph
         while (queue.TryDequeue(out var id))
         {
             var path = paths[id];
-            foreach (var next in nodes[id].Edges)
-                if (nodes.TryGetValue(next, out var child) && !paths.ContainsKey(next))
+            foreach (var next in _nodes[id].Edges)
+                if (_nodes.TryGetValue(next, out var child) && !paths.ContainsKey(next))
                 {
                     paths[next] = [.. path, child.Label];
                     queue.Enqueue(next);

@@ -85,7 +85,8 @@ public sealed class OsvAffected
     {
         ArgumentNullException.ThrowIfNull(version);
         ParsedVersion? parsed = null;
-        if (Scheme is { } scheme) scheme.TryParse(version, out parsed);
+        // An unreadable version stays null: Evaluate answers unknown for it, with the reason.
+        if (Scheme is { } scheme) _ = scheme.TryParse(version, out parsed);
         return Evaluate(version, parsed);
     }
 

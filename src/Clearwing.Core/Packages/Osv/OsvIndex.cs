@@ -114,7 +114,8 @@ public sealed class OsvIndex
             if (entry.Scheme is { } scheme && !ReferenceEquals(scheme, parsedBy))
             {
                 parsedBy = scheme;
-                scheme.TryParse(version, out parsed);
+                // An unreadable version stays null: each entry answers unknown for it, with the reason.
+                _ = scheme.TryParse(version, out parsed);
             }
             var verdict = entry.Evaluate(version, parsed);
             if (verdict.Answer == Affectedness.NotAffected) continue;

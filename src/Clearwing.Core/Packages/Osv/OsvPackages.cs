@@ -4,7 +4,7 @@ using System.Text;
 namespace Clearwing.Packages;
 
 /// <summary>A package as OSV names it, for lookups: the ecosystem without its <c>:release</c> suffix, the name normalized per ecosystem.</summary>
-public readonly record struct OsvPackageKey(string Ecosystem, string Name)
+internal readonly record struct OsvPackageKey(string Ecosystem, string Name)
 {
     public override string ToString() => $"{Ecosystem}/{Name}";
 }
@@ -15,7 +15,7 @@ public readonly record struct OsvPackageKey(string Ecosystem, string Name)
 /// <c>pkg:pypi/Django_Rest</c> finds OSV's <c>django-rest</c>. Distribution packages (deb, apk) also carry the release
 /// the purl's <c>distro</c> qualifier names, matched against the OSV ecosystem's <c>:release</c> suffix.
 /// </summary>
-public static class OsvPackages
+internal static class OsvPackages
 {
     /// <summary>purl type → OSV ecosystem, where the namespace does not decide it.</summary>
     static readonly FrozenDictionary<string, string> Types = new Dictionary<string, string>(StringComparer.Ordinal)

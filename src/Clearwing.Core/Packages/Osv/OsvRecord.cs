@@ -121,7 +121,7 @@ public sealed record OsvAdvisory(
 }
 
 /// <summary>A record that does not hold: where (a JSON path such as <c>$.affected[0].ranges[1].events[2].fixed</c>) and why.</summary>
-public sealed class OsvRecordException(string jsonPath, string reason) : BadInputException($"{jsonPath}: {reason}")
+internal sealed class OsvRecordException(string jsonPath, string reason) : BadInputException($"{jsonPath}: {reason}")
 {
     public string JsonPath { get; } = jsonPath;
     public string Reason { get; } = reason;

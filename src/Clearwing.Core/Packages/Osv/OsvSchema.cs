@@ -10,7 +10,7 @@ namespace Clearwing.Packages;
 /// SOURCES.md), evaluated by JsonSchema.Net. <c>format</c> is an annotation, as the draft and OSV's own validator
 /// treat it; the timestamps' shape is held by the schema's pattern and by <see cref="OsvAdvisory.Read"/>.
 /// </summary>
-public static class OsvSchema
+internal static class OsvSchema
 {
     public const string Version = "1.7.5";
     const string Resource = "Clearwing.Packages.Osv.osv-schema-1.7.5.json";
@@ -160,10 +160,10 @@ public static class OsvSchema
     }
 
     /// <summary>A JSON pointer (<c>/affected/0/package</c>) as the JSON path Clearwing's errors use (<c>$.affected[0].package</c>).</summary>
-    public static string JsonPath(string pointer)
+    public static string JsonPath(string jsonPointer)
     {
         var path = new StringBuilder("$");
-        foreach (var raw in pointer.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var raw in jsonPointer.Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
             var part = raw.Replace("~1", "/").Replace("~0", "~");
             if (part.All(char.IsAsciiDigit)) path.Append('[').Append(part).Append(']');

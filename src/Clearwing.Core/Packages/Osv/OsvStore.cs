@@ -69,7 +69,7 @@ public sealed class OsvStore(Database db, TimeProvider time, ExposureStore expos
 
     /// <param name="displayName">What to call <paramref name="path"/> in the sources of invalid records and in the audit event (an upload's spool file has no name worth showing).</param>
     public async Task<OsvImportSummary> ImportAsync(
-        Caller caller, string path, bool skipInvalid = false, IProgress<long>? progress = null, CancellationToken ct = default, string? displayName = null)
+        Caller caller, string path, bool skipInvalid = false, IProgress<long>? progress = null, string? displayName = null, CancellationToken ct = default)
     {
         caller.RequireCoordinatorWriter("import OSV advisories");
         await using var connection = await db.OpenAsync(ct);

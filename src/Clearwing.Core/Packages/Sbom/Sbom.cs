@@ -12,7 +12,7 @@ public enum SbomFormat
 }
 
 /// <summary>The names formats have in storage, the API and the CLI.</summary>
-public static class SbomFormats
+internal static class SbomFormats
 {
     public static string Name(this SbomFormat format) => format switch
     {

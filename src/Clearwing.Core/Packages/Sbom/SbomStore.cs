@@ -188,7 +188,7 @@ public sealed class SbomStore(Database db, TimeProvider time, ExposureStore expo
         FROM products p JOIN orgs o ON o.id = p.org_id
         """;
 
-    async Task<ProductSummary> SummaryAsync(DbConnection connection, DbTransaction? tx, long seq, CancellationToken ct) =>
+    static async Task<ProductSummary> SummaryAsync(DbConnection connection, DbTransaction? tx, long seq, CancellationToken ct) =>
         (await connection.QuerySingleAsync<Row>(new CommandDefinition($"{Select} WHERE p.seq = @seq", new { seq }, tx, cancellationToken: ct))).ToSummary();
 
     /// <summary>Products visible to the caller, as SQL over <c>p</c>; reads <c>@callerOrg</c>.</summary>

@@ -12,20 +12,20 @@ namespace Clearwing.Packages;
 /// has a pre-release on the same major.minor.patch, unless <c>includePrerelease</c>. <see cref="ToVers"/> gives the vers
 /// of the same versions, which cannot carry that rule (vers orders versions and nothing else).
 /// </summary>
-public sealed partial class NpmRange
+internal sealed partial class NpmRange
 {
     /// <summary>A desugared comparator: <c>&lt;</c>, <c>&lt;=</c>, <c>&gt;</c>, <c>&gt;=</c> or equality with a version, or any version (Version null).</summary>
     internal readonly record struct Comparator(VersComparator Op, NpmVersion? Version);
 
-    readonly Comparator[][] sets;
-    readonly bool includePrerelease;
+    readonly Comparator[][] _sets;
+    readonly bool _includePrerelease;
 
     NpmRange(string text, Comparator[][] sets, bool loose, bool includePrerelease)
     {
         Text = text;
-        this.sets = sets;
+        _sets = sets;
         Loose = loose;
-        this.includePrerelease = includePrerelease;
+        _includePrerelease = includePrerelease;
     }
 
     /// <summary>The range as given.</summary>
@@ -84,7 +84,7 @@ public sealed partial class NpmRange
     public bool Satisfies(string version)
     {
         if (NpmVersion.TryParse(version, Loose) is not { } v) return false;
-        foreach (var set in sets)
+        foreach (var set in _sets)
             if (TestSet(set, v)) return true;
         return false;
     }
@@ -93,7 +93,7 @@ public sealed partial class NpmRange
     {
         foreach (var c in set)
             if (!Test(c, v)) return false;
-        if (v.Pre.Length == 0 || includePrerelease) return true;
+        if (v.Pre.Length == 0 || _includePrerelease) return true;
         foreach (var c in set)
             if (c.Version is { Pre.Length: > 0 } allowed && allowed.SameTuple(v)) return true;
         return false;
@@ -120,9 +120,9 @@ public sealed partial class NpmRange
     /// </summary>
     public VersRange ToVers()
     {
-        if (sets.Any(s => s.All(c => c.Version is null))) return new VersRange("npm", [VersConstraint.Any]);
+        if (_sets.Any(s => s.All(c => c.Version is null))) return new VersRange("npm", [VersConstraint.Any]);
         var constraints = new List<VersConstraint>();
-        foreach (var c in sets.SelectMany(s => s))
+        foreach (var c in _sets.SelectMany(s => s))
         {
             if (c.Version is not { } v) continue;
             var text = c.Op == VersComparator.Less && v.Pre is ["0"] ? v.Release : v.ToString();

@@ -16,19 +16,19 @@ namespace Clearwing.Packages;
 /// </remarks>
 public sealed class VersMatcher
 {
-    readonly ParsedVersion[] bounds;
-    readonly bool[] atBound;
-    readonly bool[] inGap;
-    readonly bool any;
+    readonly ParsedVersion[] _bounds;
+    readonly bool[] _atBound;
+    readonly bool[] _inGap;
+    readonly bool _any;
 
     VersMatcher(VersionScheme scheme, ParsedVersion[] versions, ParsedVersion[] bounds, bool[] atBound, bool[] inGap, bool any)
     {
         Scheme = scheme;
         Versions = versions;
-        this.bounds = bounds;
-        this.atBound = atBound;
-        this.inGap = inGap;
-        this.any = any;
+        _bounds = bounds;
+        _atBound = atBound;
+        _inGap = inGap;
+        _any = any;
     }
 
     /// <summary>The ordering to parse tested versions with.</summary>
@@ -41,23 +41,23 @@ public sealed class VersMatcher
     /// <exception cref="ArgumentException">the version was parsed by another scheme (a programming error).</exception>
     public bool Contains(ParsedVersion version)
     {
-        if (any) return true;
-        int lo = 0, hi = bounds.Length - 1;
+        if (_any) return true;
+        int lo = 0, hi = _bounds.Length - 1;
         while (lo <= hi)
         {
             var mid = (lo + hi) >>> 1;
-            var c = Scheme.Compare(version, bounds[mid]);
-            if (c == 0) return atBound[mid];
+            var c = Scheme.Compare(version, _bounds[mid]);
+            if (c == 0) return _atBound[mid];
             if (c < 0) hi = mid - 1;
             else lo = mid + 1;
         }
-        return inGap[lo];
+        return _inGap[lo];
     }
 
     /// <summary>Parses and tests one version; unknown with the reason when the scheme cannot read it.</summary>
     public VersContainment Contains(string version)
     {
-        if (any) return VersContainment.Inside;
+        if (_any) return VersContainment.Inside;
         return Scheme.TryParse(version, out var parsed, out var error)
             ? VersContainment.From(Contains(parsed))
             : VersContainment.Unknown($"'{version}' is not a {Scheme.Name} version: {error}");

@@ -78,8 +78,8 @@ public sealed record VersRange
         return hash.ToHashCode();
     }
 
-    VersMatcher? matcher;
-    string? matcherError;
+    VersMatcher? _matcher;
+    string? _matcherError;
 
     /// <summary>
     /// The range compiled for its type's ordering: every constraint version parsed once, so that
@@ -91,23 +91,23 @@ public sealed record VersRange
     {
         get
         {
-            if (matcher is null && matcherError is null)
+            if (_matcher is null && _matcherError is null)
             {
-                if (VersMatcher.TryCreate(this, out var m, out var error)) matcher = m;
-                else matcherError = error;
+                if (VersMatcher.TryCreate(this, out var m, out var error)) _matcher = m;
+                else _matcherError = error;
             }
-            return matcher;
+            return _matcher;
         }
     }
 
     /// <summary>Why <see cref="Matcher"/> is null; null when there is a matcher.</summary>
-    public string? MatcherError => Matcher is null ? matcherError : null;
+    public string? MatcherError => Matcher is null ? _matcherError : null;
 
     /// <summary>Is <paramref name="version"/> in the range: true, false, or unknown with the reason (no ordering for the type, or a version it cannot read).</summary>
     public VersContainment Contains(string version)
     {
         ArgumentNullException.ThrowIfNull(version);
-        if (Matcher is not { } m) return VersContainment.Unknown(matcherError!);
+        if (Matcher is not { } m) return VersContainment.Unknown(_matcherError!);
         return m.Contains(version);
     }
 
@@ -161,7 +161,7 @@ public sealed record VersRange
         if (slash < 0) throw new VersFormatException("the type must be followed by '/' and the constraints", "type", rest);
         var rawType = rest[..slash];
         var type = strict ? rawType : rawType.ToLowerInvariant();
-        if (strict && type != rawType.ToLowerInvariant()) throw new VersFormatException($"the type '{rawType}' must be lower case", "type", rawType);
+        if (strict && !string.Equals(type, rawType.ToLowerInvariant(), StringComparison.Ordinal)) throw new VersFormatException($"the type '{rawType}' must be lower case", "type", rawType);
         CheckType(type, rawType);
         var constraints = rest[(slash + 1)..];
         if (constraints.Length == 0) throw new VersFormatException("the constraints are empty", "constraints", constraints);

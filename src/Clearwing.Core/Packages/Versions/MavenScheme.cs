@@ -41,7 +41,7 @@ internal sealed class MavenScheme : VersionScheme<MavenScheme.Version>
 
         public readonly string Value;
         /// <summary>The qualifier's index as text, or "7-" + the qualifier when unknown: ComparableVersion's comparableQualifier.</summary>
-        readonly string comparable;
+        readonly string _comparable;
 
         public StringItem(string value, bool followedByDigit)
         {
@@ -49,15 +49,15 @@ internal sealed class MavenScheme : VersionScheme<MavenScheme.Version>
                 value = value switch { "a" => "alpha", "b" => "beta", "m" => "milestone", _ => value };
             Value = value switch { "ga" or "final" or "release" => "", "cr" => "rc", _ => value };
             var index = Array.IndexOf(Qualifiers, Value);
-            comparable = index >= 0 ? index.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{Qualifiers.Length}-{Value}";
+            _comparable = index >= 0 ? index.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{Qualifiers.Length}-{Value}";
         }
 
-        public override bool IsNull => comparable == ReleaseIndex;
+        public override bool IsNull => _comparable == ReleaseIndex;
 
         public override int CompareTo(Item? other) => other switch
         {
-            null => Math.Sign(string.CompareOrdinal(comparable, ReleaseIndex)),
-            StringItem s => Math.Sign(string.CompareOrdinal(comparable, s.comparable)),
+            null => Math.Sign(string.CompareOrdinal(_comparable, ReleaseIndex)),
+            StringItem s => Math.Sign(string.CompareOrdinal(_comparable, s._comparable)),
             _ => -1, // below numbers and sub-lists
         };
     }

@@ -34,6 +34,8 @@ public readonly record struct VersionOrder(VersionComparison Comparison, string?
 /// A version read once by its <see cref="VersionScheme"/>, so that it can be compared many times without being read again.
 /// Versions compare only with versions of the same scheme.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1036",
+    Justification = "Versions of different schemes do not compare: operators would promise an order across ecosystems that does not exist")]
 public abstract class ParsedVersion : IComparable<ParsedVersion>
 {
     private protected ParsedVersion(VersionScheme scheme, string text) => (Scheme, Text) = (scheme, text);
@@ -91,7 +93,7 @@ public abstract class VersionScheme
 }
 
 /// <summary>The shape every scheme takes: its own parsed type, and an ordering of two of them.</summary>
-internal abstract class VersionScheme<TVersion> : VersionScheme where TVersion : ParsedVersion
+public abstract class VersionScheme<TVersion> : VersionScheme where TVersion : ParsedVersion
 {
     public sealed override bool TryParse(string text, [NotNullWhen(true)] out ParsedVersion? version, [NotNullWhen(false)] out string? error)
     {

@@ -5,25 +5,25 @@ namespace Clearwing.Tests.Packages.Lockfiles;
 
 public sealed class LockfileScannerTests : IDisposable
 {
-    readonly DirectoryInfo tree = Directory.CreateTempSubdirectory("clearwing-scan-");
+    readonly DirectoryInfo _tree = Directory.CreateTempSubdirectory("clearwing-scan-");
 
-    public void Dispose() => tree.Delete(recursive: true);
+    public void Dispose() => _tree.Delete(recursive: true);
 
     void Copy(string fixture, string to)
     {
-        var target = Path.Combine(tree.FullName, to);
+        var target = Path.Combine(_tree.FullName, to);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         File.Copy(Fixture.PathTo(fixture), target);
     }
 
     void Write(string to, string text)
     {
-        var target = Path.Combine(tree.FullName, to);
+        var target = Path.Combine(_tree.FullName, to);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         File.WriteAllText(target, text);
     }
 
-    /// <summary>A tree with good lockfiles, a broken one, SBOMs and lockfiles where the scanner must not look.</summary>
+    /// <summary>A _tree with good lockfiles, a broken one, SBOMs and lockfiles where the scanner must not look.</summary>
     void Layout()
     {
         Copy("npm-v2/package-lock.json", "web/package-lock.json");
@@ -51,7 +51,7 @@ public sealed class LockfileScannerTests : IDisposable
     public void A_folder_is_walked_for_lockfiles_skipping_installed_dependencies_build_output_and_version_control()
     {
         Layout();
-        var inventory = LockfileScanner.Scan(tree.FullName);
+        var inventory = LockfileScanner.Scan(_tree.FullName);
         Assert.Equal(["Cargo.lock", "docs/yarn.lock", "services/ingest/go.sum", "web/package-lock.json"], inventory.Lockfiles);
         Assert.Equal(["bom.json", "sbom/app.cdx.xml"], inventory.SbomFiles);
     }
@@ -60,7 +60,7 @@ public sealed class LockfileScannerTests : IDisposable
     public void A_malformed_lockfile_is_a_problem_and_the_other_files_are_still_read()
     {
         Layout();
-        var inventory = LockfileScanner.Scan(tree.FullName);
+        var inventory = LockfileScanner.Scan(_tree.FullName);
         // The layout's broken SBOM (sbom/app.cdx.xml) is the other malformed file.
         var problem = Assert.Single(inventory.Problems, p => p.Kind == ScanProblemKind.Malformed && p.File != "sbom/app.cdx.xml");
         Assert.Equal(("docs/yarn.lock", 7), (problem.File, problem.Line));
@@ -75,7 +75,7 @@ public sealed class LockfileScannerTests : IDisposable
     public void Skipped_entries_are_reported_with_their_file()
     {
         Layout();
-        var inventory = LockfileScanner.Scan(tree.FullName);
+        var inventory = LockfileScanner.Scan(_tree.FullName);
         Assert.Contains(inventory.Problems, p => p is { File: "Cargo.lock", Kind: ScanProblemKind.Skipped, Line: 49 });
     }
 
@@ -84,7 +84,7 @@ public sealed class LockfileScannerTests : IDisposable
     {
         Copy("composer/composer.lock", "composer.lock");
         Copy("composer/composer.json", "composer.json");
-        var inventory = LockfileScanner.Scan(Path.Combine(tree.FullName, "composer.lock"));
+        var inventory = LockfileScanner.Scan(Path.Combine(_tree.FullName, "composer.lock"));
         Assert.Equal(["composer.lock"], inventory.Lockfiles);
         Assert.All(inventory.Packages, p => Assert.Equal("composer.lock", p.File));
         Assert.Contains(inventory.Packages, p => p.Display == "monolog/monolog@2.3.5" && p.Direct);
@@ -95,7 +95,7 @@ public sealed class LockfileScannerTests : IDisposable
     {
         Copy("requirements/requirements.txt", "requirements.txt");
         Copy("requirements/requirements-base.txt", "requirements-base.txt");
-        var inventory = LockfileScanner.Scan(tree.FullName);
+        var inventory = LockfileScanner.Scan(_tree.FullName);
         Assert.Equal(["requirements-base.txt", "requirements.txt"], inventory.Lockfiles);
         Assert.Single(inventory.Packages, p => p.Display == "jinja2@2.11.2");
         Assert.Equal(inventory.Problems.Count, inventory.Problems.Distinct().Count());
@@ -105,7 +105,7 @@ public sealed class LockfileScannerTests : IDisposable
     public void SBOM_files_are_read_for_their_components_and_a_bad_one_is_a_problem_too()
     {
         Layout();
-        var inventory = LockfileScanner.Scan(tree.FullName);
+        var inventory = LockfileScanner.Scan(_tree.FullName);
         Assert.Equal(["bom.json", "sbom/app.cdx.xml"], inventory.SbomFiles);
         var lodash = Assert.Single(inventory.Packages, p => p is { File: "bom.json", Display: "lodash@4.17.20" });
         Assert.False(lodash.Direct);
@@ -119,7 +119,7 @@ public sealed class LockfileScannerTests : IDisposable
     {
         Write("requirements.txt", "-r requirements-dev.txt\nflask==2.0.0\n");
         Write("requirements-dev.txt", "--requirement=requirements.txt\npytest==7.0.0\n-r missing.txt\n");
-        var inventory = LockfileScanner.Scan(tree.FullName);
+        var inventory = LockfileScanner.Scan(_tree.FullName);
         Assert.Equal(["flask@2.0.0", "pytest@7.0.0"], inventory.Packages.Select(p => p.Display).Order(StringComparer.Ordinal));
         Assert.Single(inventory.Problems, p => p is { File: "requirements-dev.txt", Line: 3 } && p.Reason.Contains("missing.txt"));
     }
@@ -127,6 +127,6 @@ public sealed class LockfileScannerTests : IDisposable
     [Fact]
     public void A_path_that_does_not_exist_is_an_error()
     {
-        Assert.Throws<FileNotFoundException>(() => LockfileScanner.Scan(Path.Combine(tree.FullName, "missing")));
+        Assert.Throws<FileNotFoundException>(() => LockfileScanner.Scan(Path.Combine(_tree.FullName, "missing")));
     }
 }
