@@ -85,4 +85,15 @@ public sealed class ErrorKindsTests
 
         Assert.Equal(status, Problems.Status(new TransitionRefusedException(refused).Kind));
     }
+
+    [Fact]
+    public async Task A_database_that_cannot_be_reached_is_unavailable_exit_1_with_its_address()
+    {
+        // A port nothing listens on: the connection is refused at once.
+        var (exit, _, error) = await Clearwing.IntegrationTests.Cli.CliTests.RunAs(null,
+            "cases", "list", "--db", "Host=127.0.0.1;Port=1;Username=nobody;Database=none;Timeout=2");
+
+        Assert.Equal(ExitCode.Failure, exit);
+        Assert.Contains("postgres://127.0.0.1:1/none cannot be reached", error);
+    }
 }

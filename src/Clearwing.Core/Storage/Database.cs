@@ -93,7 +93,18 @@ public sealed class Database : IAsyncDisposable
 
     public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
     {
-        if (_postgres is not null) return await _postgres.OpenConnectionAsync(ct);
+        if (_postgres is not null)
+        {
+            try
+            {
+                return await _postgres.OpenConnectionAsync(ct);
+            }
+            catch (NpgsqlException e) when (!ct.IsCancellationRequested)
+            {
+                // Not a bug and not the request's fault: the database is down, unreachable or refusing connections.
+                throw new UnavailableException($"The database {Display} cannot be reached: {e.Message}", e);
+            }
+        }
         var connection = new SqliteConnection(_sqlite);
         await connection.OpenAsync(ct);
         await using var pragma = connection.CreateCommand();
