@@ -4,7 +4,8 @@ using Spectre.Console;
 
 namespace Clearwing.Cli.Access;
 
-/// <summary>clearwing members list ORG [--json] | members add ORG LOGIN --role ROLE [--password-stdin] | members remove ORG LOGIN | members password LOGIN (stdin)</summary>
+/// <summary>clearwing members list ORG [--json] | members add ORG LOGIN --role ROLE [--password-stdin] | members remove ORG LOGIN
+/// | members password LOGIN (stdin)</summary>
 public static class MembersVerb
 {
     public static Command Create(CliIO io)

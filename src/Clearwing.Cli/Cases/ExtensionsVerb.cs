@@ -5,7 +5,8 @@ using Spectre.Console;
 
 namespace Clearwing.Cli.Cases;
 
-/// <summary>clearwing extensions list CASE [--json] | extensions ask CASE --days N --reason R | extensions decide ID --approve|--refuse [--note N] [--case CASE]</summary>
+/// <summary>clearwing extensions list CASE [--json] | extensions ask CASE --days N --reason R
+/// | extensions decide ID --approve|--refuse [--note N] [--case CASE]</summary>
 public static class ExtensionsVerb
 {
     public static Command Create(CliIO io) =>

@@ -143,7 +143,8 @@ public sealed class AuditLog(Database db, TimeProvider time)
     internal Task<AuditVerification> VerifyAsync(IProgress<long>? progress = null, CancellationToken ct = default) =>
         RecomputeAsync(null, progress, ct);
 
-    /// <summary>As <see cref="VerifyAsync(IProgress{long}?, CancellationToken)"/>, and the chain must reach <paramref name="published"/> with the same hash there.</summary>
+    /// <summary>As <see cref="VerifyAsync(IProgress{long}?, CancellationToken)"/>, and the chain must reach <paramref name="published"/> with the
+    /// same hash there.</summary>
     internal Task<AuditVerification> VerifyAsync(AuditHead published, IProgress<long>? progress = null, CancellationToken ct = default) =>
         RecomputeAsync(published, progress, ct);
 

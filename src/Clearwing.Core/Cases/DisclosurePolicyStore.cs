@@ -97,7 +97,8 @@ public sealed class DisclosurePolicyStore(Database db, AuditLog audit, TimeProvi
             $"The stored disclosure policy cannot be used: {policies.Error}. Set it again ('clearwing policy set').");
     }
 
-    /// <summary>The settings as the caller may see them: every override for the coordinator; for others, those of projects with a case they see.</summary>
+    /// <summary>The settings as the caller may see them: every override for the coordinator; for others, those of projects with a case they
+    /// see.</summary>
     static async Task<DisclosurePolicySettings> SettingsAsync(DbConnection connection, DbTransaction? tx, Caller caller, CancellationToken ct)
     {
         var fallback = await connection.QuerySingleOrDefaultAsync<(string Profile, string SetBy, long SetAt)?>(Sql(

@@ -16,7 +16,8 @@ internal sealed class PriorityStore(Database db, TimeProvider time) : ICaseChang
 {
     const int Batch = 500;
 
-    /// <summary>What the factors are computed from; new findings alone change none (a vector they report arrives as <see cref="CaseAspect.Cvss"/>).</summary>
+    /// <summary>What the factors are computed from; new findings alone change none (a vector they report arrives as
+    /// <see cref="CaseAspect.Cvss"/>).</summary>
     const CaseAspect Factors = CaseAspect.Cvss | CaseAspect.Ssvc | CaseAspect.Aliases | CaseAspect.Exploitation | CaseAspect.State
         | CaseAspect.Clock | CaseAspect.Exposure | CaseAspect.Membership;
 
@@ -194,7 +195,8 @@ internal sealed class PriorityStore(Database db, TimeProvider time) : ICaseChang
         i.CvssTenths, i.CvssVector, i.ExposureOrgs, i.ExposureProducts, DeadlineAt = i.Deadline?.ToUnixTimeMilliseconds(), i.DeadlineKind,
     };
 
-    /// <summary>The stored factors of one listed case, read back into inputs (columns named as in <see cref="Columns"/>); no row: <see cref="Fresh"/>.</summary>
+    /// <summary>The stored factors of one listed case, read back into inputs (columns named as in <see cref="Columns"/>); no row:
+    /// <see cref="Fresh"/>.</summary>
     internal static PriorityInputs FromColumns(long? closed, string? ssvc, string? ssvcMissing, string exploitation, string? exploitationSource,
         long? cvssTenths, string? cvssVector, long exposureOrgs, long exposureProducts, long? deadlineAt, string? deadlineKind) =>
         closed is null ? Fresh

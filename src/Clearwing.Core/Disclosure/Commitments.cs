@@ -30,7 +30,8 @@ public static class CommitmentDigest
                 "SHA3-256 is not available on this system (.NET needs OpenSSL 1.1.1 or later on Linux, Windows 11 build 25324 or later on Windows), so commitments can be neither made nor verified here.");
     }
 
-    /// <summary>The digest of version 1 over <paramref name="caseId"/>, <paramref name="salt"/> and the canonical <paramref name="report"/>.</summary>
+    /// <summary>The digest of version 1 over <paramref name="caseId"/>, <paramref name="salt"/> and the canonical
+    /// <paramref name="report"/>.</summary>
     public static string Compute(string caseId, ReadOnlySpan<byte> salt, JsonElement report) =>
         Compute(caseId, salt, CanonicalJson.Serialize(report, "$.report"));
 

@@ -68,7 +68,8 @@ public sealed class DependencyScan(OsvStore osv, Importer importer)
             [.. matches.Select(m => m.Advisory.Id).Distinct().Order(StringComparer.Ordinal)], inventory.Problems, unknown, import);
     }
 
-    /// <summary>The advisory as a finding needs it: summary, aliases, severity (CVSS vector or GHSA's word), CWE, and the fixed versions of this package.</summary>
+    /// <summary>The advisory as a finding needs it: summary, aliases, severity (CVSS vector or GHSA's word), CWE, and the fixed versions of this
+    /// package.</summary>
     static PackageAdvisory Describe(OsvStoredAdvisory stored, PackageUrl purl)
     {
         using var record = JsonDocument.Parse(stored.Record);

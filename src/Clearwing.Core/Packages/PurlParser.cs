@@ -131,7 +131,8 @@ internal static class PurlParser
         return Finish(lowerType, joinedNs, trimmedName, string.IsNullOrEmpty(version) ? null : version, pairs, joinedSubpath, null, out failure);
     }
 
-    /// <summary>Applies the type's rules, validates, and writes the canonical form (reusing <paramref name="input"/> when it already is canonical).</summary>
+    /// <summary>Applies the type's rules, validates, and writes the canonical form (reusing <paramref name="input"/> when it already is
+    /// canonical).</summary>
     static PackageUrl? Finish(string type, string? ns, string name, string? version, List<KeyValuePair<string, string>>? qualifierList,
         string? subpath, string? input, out Failure failure)
     {

@@ -22,7 +22,8 @@ public sealed class CaseSsvc(Database db, TimeProvider time, CaseChanges changes
 {
     readonly AuditLog _audit = new(db, time);
 
-    /// <summary>Sets values (decision point id or name → value name or key), each checked against SSVC's definitions; all or none are stored.</summary>
+    /// <summary>Sets values (decision point id or name → value name or key), each checked against SSVC's definitions; all or none are
+    /// stored.</summary>
     public async Task<CaseSsvcView> SetAsync(Caller caller, string caseId, IReadOnlyDictionary<string, string> values, CancellationToken ct = default)
     {
         if (values.Count == 0) throw new BadInputException("Give at least one decision point value (e.g. exploitation=active).");

@@ -81,7 +81,8 @@ internal static class Cvss3Calculator
     /// <summary>The value index of an optional metric whose index 0 is X (absent counts as X).</summary>
     static int Opt(CvssVector v, int metric) => Math.Max(v.Index(metric), 0);
 
-    /// <summary>The base metric's value index, overridden by its modified metric (MAV…MA follow the base metrics' order) unless absent or X.</summary>
+    /// <summary>The base metric's value index, overridden by its modified metric (MAV…MA follow the base metrics' order) unless absent or
+    /// X.</summary>
     static int Modified(CvssVector v, int baseMetric) => v.Index(MAV + baseMetric) is > 0 and var m ? m - 1 : v.Index(baseMetric);
 
     static decimal Pow(decimal x, int n)

@@ -28,7 +28,8 @@ internal sealed record SsvcDecisionPoint(string Id, string Namespace, string Key
 
     public override string ToString() => $"{Name} v{Version}";
 
-    /// <summary>The id of a decision point named <paramref name="name"/>: lower case, words joined by '-' ("Mission and Well-Being Impact" → "mission-and-well-being-impact").</summary>
+    /// <summary>The id of a decision point named <paramref name="name"/>: lower case, words joined by '-' ("Mission and Well-Being Impact" →
+    /// "mission-and-well-being-impact").</summary>
     public static string IdOf(string name)
     {
         var id = new System.Text.StringBuilder();

@@ -18,7 +18,8 @@ internal static partial class SsvcTables
     static readonly Lazy<IReadOnlyList<SsvcDecisionTable>> Loaded = new(Load);
     static readonly Lazy<FrozenDictionary<string, SsvcDecisionTable>> ById = new(() => Loaded.Value.ToFrozenDictionary(t => t.Id, StringComparer.Ordinal));
 
-    /// <summary>Every shipped table, in the order ssvc.json lists them (the four SSVC roles' tables, CISA's, then the two that derive inputs).</summary>
+    /// <summary>Every shipped table, in the order ssvc.json lists them (the four SSVC roles' tables, CISA's, then the two that derive
+    /// inputs).</summary>
     public static IReadOnlyList<SsvcDecisionTable> All => Loaded.Value;
 
     /// <summary>

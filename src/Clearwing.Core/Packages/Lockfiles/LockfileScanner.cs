@@ -40,7 +40,8 @@ public static class LockfileScanner
     /// <summary>Folders never descended into: installed dependencies, build output and version control.</summary>
     static readonly HashSet<string> SkippedFolders = new(StringComparer.Ordinal) { "node_modules", ".git", ".hg", ".svn", "vendor", "target", "bin", "obj" };
 
-    /// <summary>Larger files are reported rather than read: the biggest real lockfiles are tens of megabytes, and a file is held in memory while it is read.</summary>
+    /// <summary>Larger files are reported rather than read: the biggest real lockfiles are tens of megabytes, and a file is held in memory while it
+    /// is read.</summary>
     public const long MaxFileBytes = 128L * 1024 * 1024;
 
     /// <summary>The format a file name says, or null when it is not a lockfile the scanner reads.</summary>
@@ -77,7 +78,8 @@ public static class LockfileScanner
     }
 
     /// <summary>
-    /// Scans a folder (or one file): every lockfile and every CycloneDX or SPDX SBOM is read. Paths in the result are relative to the folder (for a single file: its name).
+    /// Scans a folder (or one file): every lockfile and every CycloneDX or SPDX SBOM is read. Paths in the result are relative to the folder (for a
+    /// single file: its name).
     /// </summary>
     /// <exception cref="FileNotFoundException">Nothing exists at <paramref name="path"/>.</exception>
     public static ScanInventory Scan(string path)

@@ -153,7 +153,8 @@ internal static class PackageJson
     public static IEnumerable<(string Name, string Range, bool Development)> Direct(LockfileInput lockfile) => Direct(lockfile, "package.json",
         ["dependencies", "optionalDependencies", "peerDependencies"], ["devDependencies"]);
 
-    /// <summary>Names declared in a JSON manifest beside the lockfile (package.json, composer.json); a broken manifest is a note, not an error.</summary>
+    /// <summary>Names declared in a JSON manifest beside the lockfile (package.json, composer.json); a broken manifest is a note, not an
+    /// error.</summary>
     public static List<(string Name, string Range, bool Development)> Direct(LockfileInput lockfile, string manifest, string[] production, string[] development)
     {
         var text = lockfile.Sibling(manifest);

@@ -1,6 +1,7 @@
 namespace Clearwing.Packages;
 
-/// <summary>An advisory that may or may not affect the queried package, and why Clearwing cannot tell; <see cref="Advisory"/> is null when the package itself cannot be looked up.</summary>
+/// <summary>An advisory that may or may not affect the queried package, and why Clearwing cannot tell; <see cref="Advisory"/> is null when the
+/// package itself cannot be looked up.</summary>
 public sealed record OsvUnknown(string? Advisory, string Reason)
 {
     public override string ToString() => Advisory is null ? Reason : $"{Advisory}: {Reason}";

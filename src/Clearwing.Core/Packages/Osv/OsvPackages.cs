@@ -150,7 +150,8 @@ internal static class OsvPackages
         }
     }
 
-    /// <summary>A distro qualifier ("debian-12", "bookworm", "ubuntu-22.04", "jammy", "alpine-3.18.4", "v3.18") as the release number OSV's suffix uses.</summary>
+    /// <summary>A distro qualifier ("debian-12", "bookworm", "ubuntu-22.04", "jammy", "alpine-3.18.4", "v3.18") as the release number OSV's suffix
+    /// uses.</summary>
     static string? Release(string ecosystem, string? distro)
     {
         if (string.IsNullOrEmpty(distro)) return null;

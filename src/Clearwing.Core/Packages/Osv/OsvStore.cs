@@ -67,7 +67,8 @@ public sealed class OsvStore(Database db, TimeProvider time, ExposureStore expos
     static readonly JsonDocumentOptions Parsing = new() { MaxDepth = 64 };
     readonly AuditLog _audit = new(db, time);
 
-    /// <param name="displayName">What to call <paramref name="path"/> in the sources of invalid records and in the audit event (an upload's spool file has no name worth showing).</param>
+    /// <param name="displayName">What to call <paramref name="path"/> in the sources of invalid records and in the audit event (an upload's spool
+    /// file has no name worth showing).</param>
     public async Task<OsvImportSummary> ImportAsync(
         Caller caller, string path, bool skipInvalid = false, IProgress<long>? progress = null, string? displayName = null, CancellationToken ct = default)
     {
@@ -149,7 +150,8 @@ public sealed class OsvStore(Database db, TimeProvider time, ExposureStore expos
         }
     }
 
-    /// <summary>The records under a path: a .json file, a zip archive (its .json entries), or a folder's .json files and zips, recursively, in ordinal order.</summary>
+    /// <summary>The records under a path: a .json file, a zip archive (its .json entries), or a folder's .json files and zips, recursively, in
+    /// ordinal order.</summary>
     public static IEnumerable<(string Source, byte[] Bytes)> Records(string path)
     {
         if (Directory.Exists(path))
@@ -368,7 +370,8 @@ public sealed class OsvStore(Database db, TimeProvider time, ExposureStore expos
         return await LoadAsync(connection, null, filter, parameters);
     }
 
-    /// <summary>The affected entries of advisories not withdrawn, filtered by <paramref name="filter"/> (" AND …" over <c>osv_affected f</c> and <c>osv_advisories a</c>), on a connection already open.</summary>
+    /// <summary>The affected entries of advisories not withdrawn, filtered by <paramref name="filter"/> (" AND …" over <c>osv_affected f</c> and
+    /// <c>osv_advisories a</c>), on a connection already open.</summary>
     internal static async Task<List<OsvAffected>> LoadAsync(DbConnection connection, DbTransaction? tx, string filter, object? parameters)
     {
         var from = $"""

@@ -214,7 +214,8 @@ internal sealed class QuickSchema
         return result;
     }
 
-    /// <summary>Every element of an array passes its <paramref name="positional"/> check, or else <paramref name="rest"/> (the same rule as <see cref="All(Func{JsonElement, Verdict}[], JsonElement)"/>).</summary>
+    /// <summary>Every element of an array passes its <paramref name="positional"/> check, or else <paramref name="rest"/> (the same rule as
+    /// <see cref="All(Func{JsonElement, Verdict}[], JsonElement)"/>).</summary>
     static Verdict Each(JsonElement array, Func<JsonElement, Verdict>[] positional, Func<JsonElement, Verdict> rest)
     {
         var result = Verdict.Valid;

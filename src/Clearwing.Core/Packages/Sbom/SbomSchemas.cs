@@ -89,7 +89,8 @@ internal static class SbomSchemas
 
     /// <summary>
     /// The first reason <paramref name="instance"/> fails the schema (<paramref name="quick"/>'s verdict when it says valid, else
-    /// <paramref name="reference"/>'s), with its JSON path under <paramref name="where"/>; null when it is valid. The deepest failing location explains most.
+    /// <paramref name="reference"/>'s), with its JSON path under <paramref name="where"/>; null when it is valid. The deepest failing location
+    /// explains most.
     /// </summary>
     public static (string Path, string Reason)? Check(Func<JsonSchema> reference, QuickSchema quick, JsonElement instance, Func<string> where)
     {

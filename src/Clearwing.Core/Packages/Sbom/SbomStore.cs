@@ -36,7 +36,8 @@ public sealed class SbomStore(Database db, TimeProvider time, ExposureStore expo
     /// <summary>Most components listed at once by <see cref="GetAsync"/>.</summary>
     public const int MaxLimit = 10_000;
 
-    /// <summary>Imports <paramref name="path"/> as the SBOM of <paramref name="product"/> of <paramref name="org"/> (the caller's own org when null).</summary>
+    /// <summary>Imports <paramref name="path"/> as the SBOM of <paramref name="product"/> of <paramref name="org"/> (the caller's own org when
+    /// null).</summary>
     /// <exception cref="MalformedInputException">The file is not a supported, valid SBOM; nothing is stored.</exception>
     public async Task<SbomImport> ImportAsync(Caller caller, string? org, string product, string path, string displayName, CancellationToken ct = default)
     {
@@ -208,7 +209,8 @@ public sealed class SbomStore(Database db, TimeProvider time, ExposureStore expo
             throw new AccessDeniedException("Products and their SBOMs are for downstream orgs and the coordinator.");
     }
 
-    /// <summary>The org a write goes to: a downstream org's own; any org for the coordinator, which must name one when it is the database itself.</summary>
+    /// <summary>The org a write goes to: a downstream org's own; any org for the coordinator, which must name one when it is the database
+    /// itself.</summary>
     static string ResolveOrg(Caller caller, string? org)
     {
         if (caller.IsCoordinator)

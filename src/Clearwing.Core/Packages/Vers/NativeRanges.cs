@@ -85,7 +85,8 @@ public static partial class NativeRanges
         return new VersRange("pypi", constraints);
     }
 
-    /// <summary>RubyGems requirements (Gem::Requirement, comma = and): =, !=, &gt;, &lt;, &gt;=, &lt;=, ~&gt; (pessimistic: Gem::Version#bump).</summary>
+    /// <summary>RubyGems requirements (Gem::Requirement, comma = and): =, !=, &gt;, &lt;, &gt;=, &lt;=, ~&gt; (pessimistic:
+    /// Gem::Version#bump).</summary>
     static VersRange Gem(string range)
     {
         var constraints = new List<VersConstraint>();

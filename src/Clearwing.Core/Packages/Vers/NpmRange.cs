@@ -14,7 +14,8 @@ namespace Clearwing.Packages;
 /// </summary>
 internal sealed partial class NpmRange
 {
-    /// <summary>A desugared comparator: <c>&lt;</c>, <c>&lt;=</c>, <c>&gt;</c>, <c>&gt;=</c> or equality with a version, or any version (Version null).</summary>
+    /// <summary>A desugared comparator: <c>&lt;</c>, <c>&lt;=</c>, <c>&gt;</c>, <c>&gt;=</c> or equality with a version, or any version (Version
+    /// null).</summary>
     internal readonly record struct Comparator(VersComparator Op, NpmVersion? Version);
 
     readonly Comparator[][] _sets;

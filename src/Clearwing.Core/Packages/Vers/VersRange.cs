@@ -12,7 +12,8 @@ namespace Clearwing.Packages;
 /// </summary>
 public sealed record VersRange
 {
-    /// <summary>Builds a range from constraints, sorting them by version when the type has an ordering (on one version: &lt;, &lt;=, =, !=, &gt;=, &gt;, then as given).</summary>
+    /// <summary>Builds a range from constraints, sorting them by version when the type has an ordering (on one version: &lt;, &lt;=, =, !=, &gt;=,
+    /// &gt;, then as given).</summary>
     /// <exception cref="VersFormatException">the type or the constraints break the vers grammar, or the versions cannot be ordered.</exception>
     public VersRange(string scheme, IReadOnlyList<VersConstraint> constraints)
     {
@@ -43,7 +44,8 @@ public sealed record VersRange
     /// <exception cref="VersFormatException">the text is not a vers, or not a canonical one; the message names the offending part.</exception>
     public static VersRange Parse(string text) => Read(text, strict: true);
 
-    /// <summary>Reads any well-formed vers and returns it in canonical form (constraints sorted by version; see <see cref="VersRange(string, IReadOnlyList{VersConstraint})"/>).</summary>
+    /// <summary>Reads any well-formed vers and returns it in canonical form (constraints sorted by version; see
+    /// <see cref="VersRange(string, IReadOnlyList{VersConstraint})"/>).</summary>
     /// <exception cref="VersFormatException">the text is not a vers; the message names the offending part.</exception>
     public static VersRange Normalize(string text) => Read(text, strict: false);
 
@@ -103,7 +105,8 @@ public sealed record VersRange
     /// <summary>Why <see cref="Matcher"/> is null; null when there is a matcher.</summary>
     public string? MatcherError => Matcher is null ? _matcherError : null;
 
-    /// <summary>Is <paramref name="version"/> in the range: true, false, or unknown with the reason (no ordering for the type, or a version it cannot read).</summary>
+    /// <summary>Is <paramref name="version"/> in the range: true, false, or unknown with the reason (no ordering for the type, or a version it cannot
+    /// read).</summary>
     public VersContainment Contains(string version)
     {
         ArgumentNullException.ThrowIfNull(version);

@@ -23,7 +23,8 @@ internal sealed class AlpineScheme : VersionScheme<AlpineScheme.Version>
         public readonly int[] Next = next;
     }
 
-    /// <summary>A token's value: a number (its digits, so any length compares exactly) or a small integer (a letter's code, a suffix's rank, minus a count of leading zeros).</summary>
+    /// <summary>A token's value: a number (its digits, so any length compares exactly) or a small integer (a letter's code, a suffix's rank, minus a
+    /// count of leading zeros).</summary>
     internal readonly record struct Value(int Small, string? Number)
     {
         public int CompareTo(Value other)
@@ -64,7 +65,8 @@ internal sealed class AlpineScheme : VersionScheme<AlpineScheme.Version>
         return new Version(this, text, [.. values], [.. next]);
     }
 
-    /// <summary>apk's get_token: the value of the token of <paramref name="type"/> at <paramref name="at"/>; moves on and sets <paramref name="type"/> to the next token's type.</summary>
+    /// <summary>apk's get_token: the value of the token of <paramref name="type"/> at <paramref name="at"/>; moves on and sets
+    /// <paramref name="type"/> to the next token's type.</summary>
     static Value Token(string s, ref int type, ref int at)
     {
         if (at >= s.Length)

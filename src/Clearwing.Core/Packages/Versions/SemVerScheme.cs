@@ -98,7 +98,8 @@ internal sealed class SemVerScheme(string name, bool buildOrders) : VersionSchem
         return CompareIdentifiers(a.Build, b.Build);
     }
 
-    /// <summary>semver.org §11.4: numeric identifiers numerically and below alphanumeric ones, which compare in ASCII order; a longer list wins a tie.</summary>
+    /// <summary>semver.org §11.4: numeric identifiers numerically and below alphanumeric ones, which compare in ASCII order; a longer list wins a
+    /// tie.</summary>
     internal static int CompareIdentifiers(Identifier[] a, Identifier[] b)
     {
         var n = Math.Min(a.Length, b.Length);

@@ -84,7 +84,8 @@ public static class VersionSchemes
         ["lexicographic"] = Lexicographic, ["openssl"] = OpenSsl,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
-    /// <summary>The ordering of a vers type (<c>npm</c>, <c>pypi</c>, <c>deb</c>, <c>alpm</c>, ...); null for a type without a known ordering, such as the reserved <c>test</c> and <c>example</c>.</summary>
+    /// <summary>The ordering of a vers type (<c>npm</c>, <c>pypi</c>, <c>deb</c>, <c>alpm</c>, ...); null for a type without a known ordering, such
+    /// as the reserved <c>test</c> and <c>example</c>.</summary>
     public static VersionScheme? ForVersScheme(string type)
     {
         ArgumentNullException.ThrowIfNull(type);
