@@ -30,7 +30,8 @@ internal static class OsvBench
             var watch = Stopwatch.StartNew();
             Generate(zip, advisories, new Random(20261127));
             Console.WriteLine(string.Create(Inv,
-                $"osv: generated {advisories:N0} advisories ({new FileInfo(zip).Length / 1048576.0:F0} MiB zip) in {watch.Elapsed.TotalSeconds:F1} s"));
+                $"osv: generated {advisories:N0} advisories ({new FileInfo(zip).Length / 1048576.0:F0} MiB zip) " +
+                $"in {watch.Elapsed.TotalSeconds:F1} s"));
 
             await using var db = Database.Open(Path.Combine(dir, "osv.db"));
             await Migrator.MigrateAsync(db, TimeProvider.System);
@@ -48,7 +49,8 @@ internal static class OsvBench
             var load = watch.Elapsed.TotalSeconds;
             var heap = (GC.GetTotalMemory(forceFullCollection: true) - before) / 1048576.0;
             Console.WriteLine(string.Create(Inv,
-                $"osv: index load: {index.Advisories:N0} advisories, {index.Entries:N0} affected entries in {load:F2} s; index heap ≈ {heap:F0} MiB"));
+                $"osv: index load: {index.Advisories:N0} advisories, {index.Entries:N0} affected entries in {load:F2} s; " +
+                $"index heap ≈ {heap:F0} MiB"));
 
             var queries = Queries(lookups, new Random(7));
             for (var round = 1; round <= 3; round++)

@@ -34,7 +34,8 @@ public static class ExtensionsVerb
             {
                 var (request, decision) = (e.Extension.Request, e.Extension.Decision);
                 table.AddRow(e.Id, request.Days.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    Markup.Escape($"{request.RequestedBy} ({e.Org})"), request.RequestedAt.ToString("u"), e.State, Markup.Escape(decision?.DecidedBy ?? ""), decision?.DecidedAt.ToString("u") ?? "",
+                    Markup.Escape($"{request.RequestedBy} ({e.Org})"), request.RequestedAt.ToString("u"), e.State,
+                    Markup.Escape(decision?.DecidedBy ?? ""), decision?.DecidedAt.ToString("u") ?? "",
                     Markup.Escape(request.Reason), Markup.Escape(decision?.Note ?? ""));
             }
             io.Ansi.Write(table);
@@ -64,7 +65,8 @@ public static class ExtensionsVerb
             {
                 var asked = await backend.AskExtensionAsync(id, parsed.GetValue(days), parsed.GetValue(reason)!, ct);
                 await io.Out.WriteLineAsync(
-                    $"Asked for {asked.Extension.Request.Days} more days on case {asked.Case}: request {asked.Id}, pending the coordinator's decision.");
+                    $"Asked for {asked.Extension.Request.Days} more days on case {asked.Case}: request {asked.Id}, " +
+                    "pending the coordinator's decision.");
                 return ExitCode.Ok;
             }
             catch (AccessDeniedException e)

@@ -100,7 +100,8 @@ internal sealed class PriorityStore(Database db, TimeProvider time) : ICaseChang
                          $"SELECT case_seq, decision_point, value, set_by FROM case_ssvc WHERE case_seq IN ({seqs})"))
                 if (inputs.TryGetValue(seq, out var g)) g.Ssvc[point] = (value, setBy);
             foreach (var (seq, alias) in await connection.QueryAsync<(long, string)>(
-                         $"SELECT a.case_seq, MIN(a.alias) FROM case_aliases a JOIN kev k ON k.cve_id = a.alias WHERE a.case_seq IN ({seqs}) GROUP BY a.case_seq"))
+                         "SELECT a.case_seq, MIN(a.alias) FROM case_aliases a JOIN kev k ON k.cve_id = a.alias " +
+                         $"WHERE a.case_seq IN ({seqs}) GROUP BY a.case_seq"))
                 if (inputs.TryGetValue(seq, out var g)) g.KevAlias = alias;
             foreach (var (seq, at) in await connection.QueryAsync<(long, long)>(
                          $"SELECT case_seq, exploited_at FROM case_clock WHERE case_seq IN ({seqs}) AND exploited_at IS NOT NULL"))

@@ -111,7 +111,8 @@ public sealed record PackageUrl
 
     /// <summary>Parses a purl string; on failure <paramref name="error"/> says what is wrong, as the exception of <see cref="Parse"/>
     /// would.</summary>
-    public static bool TryParse([NotNullWhen(true)] string? text, PurlParseMode mode, [NotNullWhen(true)] out PackageUrl? purl, [NotNullWhen(false)] out string? error)
+    public static bool TryParse(
+        [NotNullWhen(true)] string? text, PurlParseMode mode, [NotNullWhen(true)] out PackageUrl? purl, [NotNullWhen(false)] out string? error)
     {
         if (text is null)
         {

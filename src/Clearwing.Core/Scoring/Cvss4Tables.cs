@@ -83,7 +83,8 @@ internal static class Cvss4Tables
         {
             var (name, value) = (part[..part.IndexOf(':')], part[(part.IndexOf(':') + 1)..]);
             var d = Array.IndexOf(Dimensions, name);
-            if (d >= 0) levels[d] = Array.IndexOf(Levels[d], value) is >= 0 and var l ? l : throw new InvalidDataException($"max-composed.json: {part}");
+            if (d >= 0)
+                levels[d] = Array.IndexOf(Levels[d], value) is >= 0 and var l ? l : throw new InvalidDataException($"max-composed.json: {part}");
         }
         return levels;
     }

@@ -44,7 +44,9 @@ public sealed record CvssVector
         if (text.StartsWith("CVSS:", StringComparison.Ordinal))
         {
             var end = text.IndexOf('/');
-            throw new CvssFormatException($"unsupported CVSS version prefix '{(end < 0 ? text : text[..end])}' (supported: CVSS:3.0/, CVSS:3.1/, CVSS:4.0/, and 2.0 vectors without prefix)", "CVSS", end < 0 ? text[5..] : text[5..end]);
+            throw new CvssFormatException(
+                $"unsupported CVSS version prefix '{(end < 0 ? text : text[..end])}' " +
+                "(supported: CVSS:3.0/, CVSS:3.1/, CVSS:4.0/, and 2.0 vectors without prefix)", "CVSS", end < 0 ? text[5..] : text[5..end]);
         }
         var body = text.AsSpan();
         if (body.StartsWith('(') && body.EndsWith(')')) body = body[1..^1];

@@ -13,7 +13,8 @@ internal sealed record SsvcValue(string Key, string Name, string Description)
 /// An SSVC decision point (Exploitation, Automatable, Technical Impact, …) at one version, with its values in
 /// SSVC's order (lowest first). <see cref="Id"/> is the stable, lower-case slug of the name that callers key values by.
 /// </summary>
-internal sealed record SsvcDecisionPoint(string Id, string Namespace, string Key, string Name, string Version, string Description, IReadOnlyList<SsvcValue> Values)
+internal sealed record SsvcDecisionPoint(
+    string Id, string Namespace, string Key, string Name, string Version, string Description, IReadOnlyList<SsvcValue> Values)
 {
     /// <summary>The value with this name or key (case-insensitive), or null.</summary>
     public SsvcValue? Find(string value)

@@ -155,14 +155,16 @@ internal static class PackageJson
 
     /// <summary>Names declared in a JSON manifest beside the lockfile (package.json, composer.json); a broken manifest is a note, not an
     /// error.</summary>
-    public static List<(string Name, string Range, bool Development)> Direct(LockfileInput lockfile, string manifest, string[] production, string[] development)
+    public static List<(string Name, string Range, bool Development)> Direct(
+        LockfileInput lockfile, string manifest, string[] production, string[] development)
     {
         var text = lockfile.Sibling(manifest);
         if (text is null) return [];
         JObject root;
         try
         {
-            root = JNode.Parse(new LockfileInput(text, manifest)) as JObject ?? throw new MalformedInputException(manifest, "line 1", "not a JSON object");
+            root = JNode.Parse(new LockfileInput(text, manifest)) as JObject
+                ?? throw new MalformedInputException(manifest, "line 1", "not a JSON object");
         }
         catch (MalformedInputException e)
         {

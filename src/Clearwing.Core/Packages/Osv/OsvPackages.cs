@@ -102,7 +102,8 @@ internal static class OsvPackages
                 _ => purl.Name,
             };
         }
-        else if (purl.Type is "deb" or "apk" && purl.Namespace is { } ns && Distributions.TryGetValue($"{purl.Type}/{ns.ToLowerInvariant()}", out var distribution))
+        else if (purl.Type is "deb" or "apk" && purl.Namespace is { } ns
+            && Distributions.TryGetValue($"{purl.Type}/{ns.ToLowerInvariant()}", out var distribution))
         {
             ecosystem = distribution;
             name = purl.Name;
@@ -111,7 +112,9 @@ internal static class OsvPackages
         else
         {
             error = purl.Type is "deb" or "apk"
-                ? $"no OSV ecosystem is known for {purl.Type} packages of '{purl.Namespace}' (known: {string.Join(", ", Distributions.Keys.Where(k => k.StartsWith(purl.Type + "/", StringComparison.Ordinal)).Select(k => k[(purl.Type.Length + 1)..]))})"
+                ? $"no OSV ecosystem is known for {purl.Type} packages of '{purl.Namespace}' (known: {string.Join(", ", Distributions.Keys
+                    .Where(k => k.StartsWith(purl.Type + "/", StringComparison.Ordinal))
+                    .Select(k => k[(purl.Type.Length + 1)..]))})"
                 : $"no OSV ecosystem is known for purl type '{purl.Type}'";
             return false;
         }

@@ -32,7 +32,8 @@ internal sealed class AlpineScheme : VersionScheme<AlpineScheme.Version>
             if (Number is not null && other.Number is not null) return Digits.Compare(Number, other.Number);
             if (Number is null && other.Number is null) return Small.CompareTo(other.Small);
             // Only a run of leading zeros (negative) meets a number here, and numbers are never negative.
-            return Number is null ? (Small < 0 ? -1 : Digits.Compare(Small.ToString(System.Globalization.CultureInfo.InvariantCulture), other.Number!))
+            return Number is null
+                ? (Small < 0 ? -1 : Digits.Compare(Small.ToString(System.Globalization.CultureInfo.InvariantCulture), other.Number!))
                 : -other.CompareTo(this);
         }
     }

@@ -10,7 +10,8 @@ namespace Clearwing.Packages;
 /// </summary>
 internal sealed class SemVerScheme(string name, bool buildOrders) : VersionScheme<SemVerScheme.Version>
 {
-    internal sealed class Version(VersionScheme scheme, string text, string[] core, Identifier[] pre, Identifier[] build) : ParsedVersion(scheme, text)
+    internal sealed class Version(VersionScheme scheme, string text, string[] core, Identifier[] pre, Identifier[] build)
+        : ParsedVersion(scheme, text)
     {
         public readonly string[] Core = core;
         public readonly Identifier[] Pre = pre;

@@ -42,7 +42,10 @@ public static class VersionSchemes
     public static readonly VersionScheme OpenSsl = new OpenSslScheme();
 
     public static IReadOnlyList<VersionScheme> All { get; } =
-        [SemVer, Pub, PyPI, Maven, NuGet, RubyGems, Debian, Alpine, Rpm, Packagist, Hackage, Cran, Alpm, Conan, DateTime, Gentoo, Lexicographic, OpenSsl];
+    [
+        SemVer, Pub, PyPI, Maven, NuGet, RubyGems, Debian, Alpine, Rpm, Packagist, Hackage, Cran, Alpm, Conan, DateTime, Gentoo, Lexicographic,
+        OpenSsl,
+    ];
 
     /// <summary>OSV ecosystem names (spelled as ecosystems.json spells them) and the ordering each uses.</summary>
     static readonly FrozenDictionary<string, VersionScheme> Ecosystems = new Dictionary<string, VersionScheme>(StringComparer.Ordinal)
