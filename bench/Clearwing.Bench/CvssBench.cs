@@ -4,7 +4,8 @@ using Clearwing.Scoring;
 
 namespace Clearwing.Bench;
 
-/// <summary>Parses and scores N vectors drawn (cycled) from the Red Hat suites in ../shared/testdata: all four versions, with temporal and environmental metrics.</summary>
+/// <summary>Parses and scores N vectors drawn (cycled) from the Red Hat suites in ../shared/testdata: all four versions, with temporal and
+/// environmental metrics.</summary>
 internal static class CvssBench
 {
     public static int Run(int n)

@@ -29,7 +29,9 @@ internal static class OsvBench
             var zip = Path.Combine(dir, "all.zip");
             var watch = Stopwatch.StartNew();
             Generate(zip, advisories, new Random(20261127));
-            Console.WriteLine(string.Create(Inv, $"osv: generated {advisories:N0} advisories ({new FileInfo(zip).Length / 1048576.0:F0} MiB zip) in {watch.Elapsed.TotalSeconds:F1} s"));
+            Console.WriteLine(string.Create(Inv,
+                $"osv: generated {advisories:N0} advisories ({new FileInfo(zip).Length / 1048576.0:F0} MiB zip) " +
+                $"in {watch.Elapsed.TotalSeconds:F1} s"));
 
             await using var db = Database.Open(Path.Combine(dir, "osv.db"));
             await Migrator.MigrateAsync(db, TimeProvider.System);
@@ -37,14 +39,18 @@ internal static class OsvBench
             watch.Restart();
             var summary = await store.ImportAsync(Caller.Local, zip);
             var import = watch.Elapsed.TotalSeconds;
-            Console.WriteLine(string.Create(Inv, $"osv: import into SQLite: {summary.Imported:N0} advisories in {import:F1} s = {summary.Imported / import:N0} advisories/s (schema validation included)"));
+            Console.WriteLine(string.Create(Inv,
+                $"osv: import into SQLite: {summary.Imported:N0} advisories in {import:F1} s = {summary.Imported / import:N0} advisories/s " +
+                $"(schema validation included)"));
 
             var before = GC.GetTotalMemory(forceFullCollection: true);
             watch.Restart();
             var index = await store.LoadIndexAsync();
             var load = watch.Elapsed.TotalSeconds;
             var heap = (GC.GetTotalMemory(forceFullCollection: true) - before) / 1048576.0;
-            Console.WriteLine(string.Create(Inv, $"osv: index load: {index.Advisories:N0} advisories, {index.Entries:N0} affected entries in {load:F2} s; index heap ≈ {heap:F0} MiB"));
+            Console.WriteLine(string.Create(Inv,
+                $"osv: index load: {index.Advisories:N0} advisories, {index.Entries:N0} affected entries in {load:F2} s; " +
+                $"index heap ≈ {heap:F0} MiB"));
 
             var queries = Queries(lookups, new Random(7));
             for (var round = 1; round <= 3; round++)
@@ -59,7 +65,8 @@ internal static class OsvBench
                 }
                 var seconds = watch.Elapsed.TotalSeconds;
                 Console.WriteLine(string.Create(Inv,
-                    $"osv: lookups, round {round}{(round == 1 ? " (cold)" : "")}: {lookups:N0} purl@version in {seconds:F2} s = {lookups / seconds:N0} lookups/s; {affected:N0} affecting advisories found, {unknown:N0} unknown"));
+                    $"osv: lookups, round {round}{(round == 1 ? " (cold)" : "")}: {lookups:N0} purl@version in {seconds:F2} s = " +
+                    $"{lookups / seconds:N0} lookups/s; {affected:N0} affecting advisories found, {unknown:N0} unknown"));
             }
             using var self = Process.GetCurrentProcess();
             Console.WriteLine(string.Create(Inv, $"osv: peak memory (whole run) {self.PeakWorkingSet64 / 1048576.0:F0} MiB"));
@@ -101,9 +108,13 @@ internal static class OsvBench
         {
             var ecosystem = Ecosystems[n % 3];
             var id = $"GHSA-bench-{n:D6}";
-            b.Clear().Append(Inv, $$"""{"schema_version":"1.7.5","id":"{{id}}","modified":"2026-0{{1 + n % 9}}-1{{n % 10}}T12:00:00Z","published":"2025-01-01T00:00:00Z",""");
+            b.Clear().Append(Inv, $$"""
+                {"schema_version":"1.7.5","id":"{{id}}","modified":"2026-0{{1 + n % 9}}-1{{n % 10}}T12:00:00Z","published":"2025-01-01T00:00:00Z",
+                """);
             b.Append(Inv, $$"""
-                "aliases":["CVE-2026-{{10000 + n}}"],"summary":"Generated advisory {{n}}","details":"A generated vulnerability in a generated package, for the lookup benchmark.","affected":[
+                "aliases":["CVE-2026-{{10000 + n}}"],"summary":"Generated advisory {{n}}",
+                """ + $$"""
+                "details":"A generated vulnerability in a generated package, for the lookup benchmark.","affected":[
                 """);
             var packages = random.Next(10) < 8 ? 1 : 2;
             for (var p = 0; p < packages; p++)

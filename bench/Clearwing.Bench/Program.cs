@@ -120,7 +120,9 @@ Console.WriteLine();
 Console.WriteLine("| phase | results | seconds | results/s | peak memory (MiB) |");
 Console.WriteLine("|---|---:|---:|---:|---:|");
 foreach (var (phase, result) in rows)
-    Console.WriteLine(string.Create(inv, $"| {phase} | {result.GetProperty("results").GetInt64():N0} | {result.GetProperty("seconds").GetDouble():F1} | {result.GetProperty("perSecond").GetDouble():N0} | {result.GetProperty("peakMiB").GetDouble():N0} |"));
+    Console.WriteLine(string.Create(inv,
+        $"| {phase} | {result.GetProperty("results").GetInt64():N0} | {result.GetProperty("seconds").GetDouble():F1} " +
+        $"| {result.GetProperty("perSecond").GetDouble():N0} | {result.GetProperty("peakMiB").GetDouble():N0} |"));
 foreach (var f in Directory.GetFiles(dir, "bench-*.db*")) File.Delete(f);
 return 0;
 

@@ -37,10 +37,14 @@ public static class SarifGenerator
             if (r % 3 == 0)
             {
                 w.WriteStartObject("messageStrings");
-                w.WriteStartObject("default"); w.WriteString("text", "Untrusted data from '{0}' reaches '{1}' without validation."); w.WriteEndObject();
+                w.WriteStartObject("default");
+                w.WriteString("text", "Untrusted data from '{0}' reaches '{1}' without validation.");
+                w.WriteEndObject();
                 w.WriteEndObject();
             }
-            w.WriteStartObject("defaultConfiguration"); w.WriteString("level", (r % 4) switch { 0 => "error", 1 => "warning", 2 => "note", _ => "warning" }); w.WriteEndObject();
+            w.WriteStartObject("defaultConfiguration");
+            w.WriteString("level", (r % 4) switch { 0 => "error", 1 => "warning", 2 => "note", _ => "warning" });
+            w.WriteEndObject();
             w.WriteStartObject("properties"); w.WriteString("security-severity", $"{r % 10}.{r % 7}"); w.WriteEndObject();
             w.WriteEndObject();
         }
@@ -76,7 +80,10 @@ public static class SarifGenerator
             if (rule % 3 == 0)
             {
                 w.WriteString("id", "default");
-                w.WriteStartArray("arguments"); w.WriteStringValue($"request.param{n % 97}"); w.WriteStringValue($"sink_{n % 13}()"); w.WriteEndArray();
+                w.WriteStartArray("arguments");
+                w.WriteStringValue($"request.param{n % 97}");
+                w.WriteStringValue($"sink_{n % 13}()");
+                w.WriteEndArray();
             }
             else w.WriteString("text", $"Value of 'v{n}' may be null here; dereferencing it crashes the process in handler {n % 101}.");
             w.WriteEndObject();
@@ -89,11 +96,16 @@ public static class SarifGenerator
             w.WriteEndObject();
             w.WriteStartObject("region");
             w.WriteNumber("startLine", line); w.WriteNumber("startColumn", 1 + rng.Next(60)); w.WriteNumber("endLine", line + rng.Next(3));
-            w.WriteStartObject("snippet"); w.WriteString("text", $"    result = process_{n}(ctx, buffer + offset, length - {n % 64});"); w.WriteEndObject();
+            w.WriteStartObject("snippet");
+            w.WriteString("text", $"    result = process_{n}(ctx, buffer + offset, length - {n % 64});");
+            w.WriteEndObject();
             w.WriteEndObject();
             w.WriteEndObject();
             w.WriteStartArray("logicalLocations");
-            w.WriteStartObject(); w.WriteString("fullyQualifiedName", $"module{file % 300}::function_{n % 5000}"); w.WriteString("kind", "function"); w.WriteEndObject();
+            w.WriteStartObject();
+            w.WriteString("fullyQualifiedName", $"module{file % 300}::function_{n % 5000}");
+            w.WriteString("kind", "function");
+            w.WriteEndObject();
             w.WriteEndArray();
             w.WriteEndObject();
             w.WriteEndArray();

@@ -133,7 +133,8 @@ public static class SbomBench
                 var scoped = random.Next(3) == 0;
                 var scope = $"@scope{random.Next(2_000)}";
                 var npmName = $"pkg-{i}";
-                return (scoped ? $"pkg:npm/%40{scope[1..]}/{npmName}@{version}" : $"pkg:npm/{npmName}@{version}", scoped ? scope : null, npmName, version);
+                return (scoped ? $"pkg:npm/%40{scope[1..]}/{npmName}@{version}" : $"pkg:npm/{npmName}@{version}",
+                    scoped ? scope : null, npmName, version);
             case 1:
                 var group = $"org.example{random.Next(3_000)}.lib";
                 var artifact = $"artifact-{i}";
@@ -213,9 +214,11 @@ public static class SbomBench
         List<string> purls;
         await using (var connection = await db.OpenAsync())
             purls = (await Dapper.SqlMapper.QueryAsync<string>(connection,
-                "SELECT c.purl FROM product_components c JOIN products p ON p.seq = c.product_seq WHERE p.id = @id AND c.purl IS NOT NULL", new { id = import.Product.Id })).ToList();
+                "SELECT c.purl FROM product_components c JOIN products p ON p.seq = c.product_seq WHERE p.id = @id AND c.purl IS NOT NULL",
+                new { id = import.Product.Id })).ToList();
         // The index is immutable, so both cores may query it at once.
-        long matched = purls.AsParallel().Count(purl => PackageUrl.TryParse(purl, PurlParseMode.Lenient, out var parsed, out _) && index.Query(parsed!).Advisories.Count > 0);
+        long matched = purls.AsParallel()
+            .Count(purl => PackageUrl.TryParse(purl, PurlParseMode.Lenient, out var parsed, out _) && index.Query(parsed!).Advisories.Count > 0);
         return (import.Product.Components, watch.Elapsed, matched);
     }
 
@@ -233,6 +236,8 @@ public static class SbomBench
         var r = runs.Median;
         var range = runs.Fastest == runs.Slowest ? "" : string.Create(CultureInfo.InvariantCulture, $" ({runs.Fastest:F1}–{runs.Slowest:F1})");
         return string.Create(CultureInfo.InvariantCulture,
-            $"| {phase} | {r.GetProperty("results").GetInt64():N0} | {r.GetProperty("seconds").GetDouble():F1}{range} | {r.GetProperty("perSecond").GetDouble():N0} | {r.GetProperty("cpuSeconds").GetDouble():F1} | {r.GetProperty("peakMiB").GetDouble():N0} |");
+            $"| {phase} | {r.GetProperty("results").GetInt64():N0} | {r.GetProperty("seconds").GetDouble():F1}{range} " +
+            $"| {r.GetProperty("perSecond").GetDouble():N0} | {r.GetProperty("cpuSeconds").GetDouble():F1} " +
+            $"| {r.GetProperty("peakMiB").GetDouble():N0} |");
     }
 }

@@ -34,7 +34,9 @@ internal static class VersionBench
             checksum += scheme.Compare(a, b);
         }
         var seconds = watch.Elapsed.TotalSeconds;
-        Console.WriteLine(string.Create(inv, $"versions, pre-parsed: {n:N0} comparisons ({parsed.Length:N0} distinct pairs) in {seconds:F2} s = {n / seconds:N0} comparisons/s (checksum {checksum})"));
+        Console.WriteLine(string.Create(inv,
+            $"versions, pre-parsed: {n:N0} comparisons ({parsed.Length:N0} distinct pairs) in {seconds:F2} s = {n / seconds:N0} comparisons/s " +
+            $"(checksum {checksum})"));
         watch.Restart();
         for (var i = 0; i < n; i++)
         {
@@ -54,7 +56,8 @@ internal static class VersionBench
             var k = Math.Min(n / 4, 500_000);
             watch.Restart();
             for (var i = 0; i < k; i++) _ = texts[i % texts.Length].Scheme.TryParse(texts[i % texts.Length].A, out _);
-            Console.WriteLine(string.Create(inv, $"  {group.Key}: {compare:N0} comparisons/s pre-parsed, {k / watch.Elapsed.TotalSeconds:N0} parses/s"));
+            Console.WriteLine(string.Create(inv,
+                $"  {group.Key}: {compare:N0} comparisons/s pre-parsed, {k / watch.Elapsed.TotalSeconds:N0} parses/s"));
         }
         return 0;
     }

@@ -44,8 +44,9 @@ public sealed class ApiClient : Backend
     static JsonContent Body<T>(T value) => JsonContent.Create(value, options: CliIO.Json);
 
     public override Task<Page<CaseSummary>> ListCasesAsync(CaseFilter filter, CancellationToken ct) =>
-        SendAsync<Page<CaseSummary>>(ApiRoutes.ListCases, [], Query(("project", filter.Project), ("state", filter.State is { } s ? Lifecycle.Name(s) : null),
-            ("offset", filter.Offset), ("limit", filter.Limit), ("sort", CaseSorts.Name(filter.Sort))), null, ct);
+        SendAsync<Page<CaseSummary>>(ApiRoutes.ListCases, [],
+            Query(("project", filter.Project), ("state", filter.State is { } s ? Lifecycle.Name(s) : null),
+                ("offset", filter.Offset), ("limit", filter.Limit), ("sort", CaseSorts.Name(filter.Sort))), null, ct);
 
     public override async Task<CaseDetail?> GetCaseAsync(string id, CancellationToken ct)
     {
@@ -82,8 +83,10 @@ public sealed class ApiClient : Backend
         // The server's import is one request body; several files of one run would each become an import of their own
         // and mark each other's results absent.
         if (request.Files.Count != 1)
-            throw new BadInputException("Through --server an import is one file; merge the logs of one run first, or import on the server with --db.");
-        if (request.SourceRoot is not null) throw new BadInputException("--source-root works only with --db: the server cannot read this machine's checkout.");
+            throw new BadInputException(
+                "Through --server an import is one file; merge the logs of one run first, or import on the server with --db.");
+        if (request.SourceRoot is not null)
+            throw new BadInputException("--source-root works only with --db: the server cannot read this machine's checkout.");
         return await UploadAsync<ImportSummary>(ApiRoutes.ImportFindings, [request.Project], Query(("revision", request.Revision)),
             request.Files[0].Path, "application/json", ct);
     }
@@ -119,7 +122,8 @@ public sealed class ApiClient : Backend
     public override Task<NewToken> CreateTokenAsync(string org, string name, Role role, int expiresInDays, CancellationToken ct) =>
         SendAsync<NewToken>(ApiRoutes.CreateToken, [org], "", Body(new CreateTokenRequest(name, role, expiresInDays)), ct);
 
-    public override Task<TokenInfo> RevokeTokenAsync(string id, CancellationToken ct) => SendAsync<TokenInfo>(ApiRoutes.RevokeToken, [id], "", null, ct);
+    public override Task<TokenInfo> RevokeTokenAsync(string id, CancellationToken ct) =>
+        SendAsync<TokenInfo>(ApiRoutes.RevokeToken, [id], "", null, ct);
 
     public override async Task<IReadOnlyList<GrantInfo>> ListGrantsAsync(string caseId, CancellationToken ct) =>
         await SendAsync<List<GrantInfo>>(ApiRoutes.ListGrants, [caseId], "", null, ct);
@@ -156,7 +160,8 @@ public sealed class ApiClient : Backend
     public override Task<CaseExtension> AskExtensionAsync(string caseId, int days, string reason, CancellationToken ct) =>
         SendAsync<CaseExtension>(ApiRoutes.AskExtension, [caseId], "", Body(new AskExtensionRequest(days, reason)), ct);
 
-    public override Task<CaseExtension> DecideExtensionAsync(string? caseId, string extensionId, ExtensionVerdict verdict, string? note, CancellationToken ct) =>
+    public override Task<CaseExtension> DecideExtensionAsync(
+        string? caseId, string extensionId, ExtensionVerdict verdict, string? note, CancellationToken ct) =>
         SendAsync<CaseExtension>(ApiRoutes.DecideExtension,
             [caseId ?? throw new BadInputException("Through --server a decision names the request's case: add --case CASE."), extensionId], "",
             Body(new ExtensionDecisionRequest(verdict, note)), ct);
@@ -164,21 +169,25 @@ public sealed class ApiClient : Backend
     public override Task<CommitmentPage> ListCommitmentsAsync(int limit, string? cursor, CancellationToken ct) =>
         SendAsync<CommitmentPage>(ApiRoutes.ListCommitments, [], Query(("limit", limit), ("cursor", cursor)), null, ct);
 
-    public override Task<EarlyNotice> PublishEarlyNoticeAsync(string caseId, string vendor, string product, DateTimeOffset deadline, CancellationToken ct) =>
+    public override Task<EarlyNotice> PublishEarlyNoticeAsync(
+        string caseId, string vendor, string product, DateTimeOffset deadline, CancellationToken ct) =>
         SendAsync<EarlyNotice>(ApiRoutes.PublishEarlyNotice, [caseId], "",
             Body(new Clearwing.Server.Disclosure.EarlyNoticeBody(vendor, product, deadline)), ct);
 
-    public override Task<CaseFeeds> GetFeedsAsync(string caseId, CancellationToken ct) => SendAsync<CaseFeeds>(ApiRoutes.GetCaseFeeds, [caseId], "", null, ct);
+    public override Task<CaseFeeds> GetFeedsAsync(string caseId, CancellationToken ct) =>
+        SendAsync<CaseFeeds>(ApiRoutes.GetCaseFeeds, [caseId], "", null, ct);
 
     public override Task<CaseFeeds> AddAliasesAsync(string caseId, IReadOnlyList<string> aliases, CancellationToken ct) =>
         SendAsync<CaseFeeds>(ApiRoutes.AddCaseAliases, [caseId], "", Body(aliases), ct);
 
-    public override Task<CaseCvssView> GetCvssAsync(string caseId, CancellationToken ct) => SendAsync<CaseCvssView>(ApiRoutes.GetCaseCvss, [caseId], "", null, ct);
+    public override Task<CaseCvssView> GetCvssAsync(string caseId, CancellationToken ct) =>
+        SendAsync<CaseCvssView>(ApiRoutes.GetCaseCvss, [caseId], "", null, ct);
 
     public override Task<CaseCvssView> SetCvssAsync(string caseId, string vector, string? reason, CancellationToken ct) =>
         SendAsync<CaseCvssView>(ApiRoutes.SetCaseCvss, [caseId], "", Body(new Clearwing.Server.Scoring.CvssBody(vector, reason)), ct);
 
-    public override Task<CaseSsvcView> GetSsvcAsync(string caseId, CancellationToken ct) => SendAsync<CaseSsvcView>(ApiRoutes.GetCaseSsvc, [caseId], "", null, ct);
+    public override Task<CaseSsvcView> GetSsvcAsync(string caseId, CancellationToken ct) =>
+        SendAsync<CaseSsvcView>(ApiRoutes.GetCaseSsvc, [caseId], "", null, ct);
 
     public override Task<CaseSsvcView> SetSsvcAsync(string caseId, IReadOnlyDictionary<string, string> values, CancellationToken ct) =>
         SendAsync<CaseSsvcView>(ApiRoutes.SetCaseSsvc, [caseId], "", Body(values), ct);
@@ -216,12 +225,14 @@ public sealed class ApiClient : Backend
     {
         // A folder goes as one zip of its records, which the server reads as it reads an export.
         if (!Directory.Exists(path))
-            return await UploadAsync<OsvImportSummary>(ApiRoutes.ImportAdvisories, [], Query(("skipInvalid", skipInvalid)), path, "application/json", ct);
+            return await UploadAsync<OsvImportSummary>(
+                ApiRoutes.ImportAdvisories, [], Query(("skipInvalid", skipInvalid)), path, "application/json", ct);
         var zip = Path.Combine(Path.GetTempPath(), $"clearwing-osv-{Guid.NewGuid():N}.zip");
         try
         {
             await ZipFile.CreateFromDirectoryAsync(path, zip, CompressionLevel.Fastest, includeBaseDirectory: false, ct);
-            return await UploadAsync<OsvImportSummary>(ApiRoutes.ImportAdvisories, [], Query(("skipInvalid", skipInvalid)), zip, "application/zip", ct);
+            return await UploadAsync<OsvImportSummary>(
+                ApiRoutes.ImportAdvisories, [], Query(("skipInvalid", skipInvalid)), zip, "application/zip", ct);
         }
         finally
         {
@@ -254,7 +265,8 @@ public sealed class ApiClient : Backend
         }
         using var document = JsonDocument.Parse(record);
         var advisory = OsvAdvisory.Read(document.RootElement, record);
-        return new OsvStoredAdvisory(advisory.Id, advisory.Modified, advisory.Published, advisory.Withdrawn, advisory.Summary, advisory.Aliases, record);
+        return new OsvStoredAdvisory(
+            advisory.Id, advisory.Modified, advisory.Published, advisory.Withdrawn, advisory.Summary, advisory.Aliases, record);
     }
 
     public override async Task<IReadOnlyList<string>> FindAdvisoriesByAliasAsync(string alias, CancellationToken ct) =>
@@ -332,7 +344,9 @@ public sealed class ApiClient : Backend
         try
         {
             var problem = JsonDocument.Parse(text).RootElement;
-            var detail = problem.TryGetProperty("detail", out var d) ? d.GetString() : problem.TryGetProperty("title", out var t) ? t.GetString() : null;
+            var detail = problem.TryGetProperty("detail", out var d) ? d.GetString()
+                : problem.TryGetProperty("title", out var t) ? t.GetString()
+                : null;
             if (problem.TryGetProperty("jsonPath", out var path)) detail += $" (at {path.GetString()})";
             return detail ?? text;
         }

@@ -73,9 +73,11 @@ public abstract class Backend : IAsyncDisposable
     public abstract Task<IReadOnlyList<CaseExtension>> ListExtensionsAsync(string caseId, CancellationToken ct);
     public abstract Task<CaseExtension> AskExtensionAsync(string caseId, int days, string reason, CancellationToken ct);
     /// <param name="caseId">The request's case; the API names it in the route, the database finds it from the request.</param>
-    public abstract Task<CaseExtension> DecideExtensionAsync(string? caseId, string extensionId, ExtensionVerdict verdict, string? note, CancellationToken ct);
+    public abstract Task<CaseExtension> DecideExtensionAsync(
+        string? caseId, string extensionId, ExtensionVerdict verdict, string? note, CancellationToken ct);
     public abstract Task<CommitmentPage> ListCommitmentsAsync(int limit, string? cursor, CancellationToken ct);
-    public abstract Task<EarlyNotice> PublishEarlyNoticeAsync(string caseId, string vendor, string product, DateTimeOffset deadline, CancellationToken ct);
+    public abstract Task<EarlyNotice> PublishEarlyNoticeAsync(
+        string caseId, string vendor, string product, DateTimeOffset deadline, CancellationToken ct);
 
     // Scoring
     public abstract Task<CaseFeeds> GetFeedsAsync(string caseId, CancellationToken ct);

@@ -43,7 +43,8 @@ public static class CliApp
 
     public static readonly Option<string?> Server = new("--server")
     {
-        Description = "A Clearwing server to talk to instead of a database (every verb on program data but admin init), as the org of the token in $CLEARWING_TOKEN. Default: $CLEARWING_SERVER",
+        Description = "A Clearwing server to talk to instead of a database (every verb on program data but admin init), " +
+            "as the org of the token in $CLEARWING_TOKEN. Default: $CLEARWING_SERVER",
         Recursive = true,
     };
 
@@ -92,7 +93,8 @@ public static class CliApp
         }
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, ct);
+            return await parsed.InvokeAsync(
+                new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, ct);
         }
         catch (Exception e) when (ErrorKinds.Of(e) is { } kind)
         {

@@ -31,7 +31,10 @@ public sealed class CliIO(TextWriter stdout, TextWriter stderr, TextReader stdin
 
     static JsonSerializerOptions CreateJson()
     {
-        var json = new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        var json = new JsonSerializerOptions
+        {
+            WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        };
         ApiJson.Configure(json);
         return json;
     }

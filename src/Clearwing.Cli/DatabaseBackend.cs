@@ -14,17 +14,20 @@ sealed class DatabaseBackend(LocalServices app) : Backend
 {
     static Caller Local => Caller.Local;
 
-    public override Task<Page<CaseSummary>> ListCasesAsync(CaseFilter filter, CancellationToken ct) => app.Get<CaseQueries>().ListAsync(Local, filter, ct);
+    public override Task<Page<CaseSummary>> ListCasesAsync(CaseFilter filter, CancellationToken ct) =>
+        app.Get<CaseQueries>().ListAsync(Local, filter, ct);
     public override Task<CaseDetail?> GetCaseAsync(string id, CancellationToken ct) => app.Get<CaseQueries>().GetAsync(Local, id, ct);
     public override Task<CaseTransition> TransitionAsync(string id, TransitionRequest request, CancellationToken ct) =>
         app.Get<CaseLifecycle>().TransitionAsync(Local, id, request, ct);
-    public override Task<IReadOnlyList<CaseTransition>> HistoryAsync(string id, CancellationToken ct) => app.Get<CaseLifecycle>().HistoryAsync(Local, id, ct);
+    public override Task<IReadOnlyList<CaseTransition>> HistoryAsync(string id, CancellationToken ct) =>
+        app.Get<CaseLifecycle>().HistoryAsync(Local, id, ct);
     public override Task MergeAsync(string target, IReadOnlyList<string> sources, string reason, CancellationToken ct) =>
         app.Get<CaseEditor>().MergeAsync(Local, target, sources, reason, ct);
     public override Task<string> SplitAsync(string caseId, IReadOnlyList<string> fingerprints, string reason, CancellationToken ct) =>
         app.Get<CaseEditor>().SplitAsync(Local, caseId, fingerprints, reason, ct);
 
-    public override Task<Page<Finding>> ListFindingsAsync(FindingFilter filter, CancellationToken ct) => app.Get<FindingQueries>().ListAsync(Local, filter, ct);
+    public override Task<Page<Finding>> ListFindingsAsync(FindingFilter filter, CancellationToken ct) =>
+        app.Get<FindingQueries>().ListAsync(Local, filter, ct);
     public override Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress, CancellationToken ct) =>
         app.Get<Importer>().ImportAsync(request, progress, ct);
     public override Task<ScanSummary> ScanAsync(string path, string project, string? revision, CancellationToken ct) =>
@@ -39,15 +42,18 @@ sealed class DatabaseBackend(LocalServices app) : Backend
     public override Task<MemberInfo> AddMemberAsync(string org, string login, Role role, string? password, CancellationToken ct) =>
         Members.AddMemberAsync(Local, org, login, role, password, ct);
     public override Task RemoveMemberAsync(string org, string login, CancellationToken ct) => Members.RemoveMemberAsync(Local, org, login, ct);
-    public override Task SetPasswordAsync(string login, string password, CancellationToken ct) => Members.SetPasswordAsync(Local, login, password, ct);
+    public override Task SetPasswordAsync(string login, string password, CancellationToken ct) =>
+        Members.SetPasswordAsync(Local, login, password, ct);
     public override Task<IReadOnlyList<TokenInfo>> ListTokensAsync(string org, CancellationToken ct) => Tokens.ListTokensAsync(Local, org, ct);
     public override Task<NewToken> CreateTokenAsync(string org, string name, Role role, int expiresInDays, CancellationToken ct) =>
         Tokens.CreateTokenAsync(Local, org, name, role, expiresInDays == 0 ? null : app.Get<TimeProvider>().GetUtcNow().AddDays(expiresInDays), ct);
     public override Task<TokenInfo> RevokeTokenAsync(string id, CancellationToken ct) => Tokens.RevokeTokenAsync(Local, id, ct);
-    public override Task<IReadOnlyList<GrantInfo>> ListGrantsAsync(string caseId, CancellationToken ct) => app.Get<GrantStore>().ListAsync(Local, caseId, ct);
+    public override Task<IReadOnlyList<GrantInfo>> ListGrantsAsync(string caseId, CancellationToken ct) =>
+        app.Get<GrantStore>().ListAsync(Local, caseId, ct);
     public override Task<GrantInfo> GrantAsync(string caseId, string org, string reason, CancellationToken ct) =>
         app.Get<GrantStore>().GrantAsync(Local, caseId, org, reason, ct);
-    public override Task RevokeGrantAsync(string caseId, string org, CancellationToken ct) => app.Get<GrantStore>().RevokeAsync(Local, caseId, org, ct);
+    public override Task RevokeGrantAsync(string caseId, string org, CancellationToken ct) =>
+        app.Get<GrantStore>().RevokeAsync(Local, caseId, org, ct);
     public override Task<IReadOnlyList<AuditEvent>> ListAuditAsync(string? subject, int limit, CancellationToken ct) =>
         app.Get<AuditLog>().ListAsync(Local, subject, limit, ct);
     public override Task<AuditVerification> VerifyAuditAsync(AuditHead? head, IProgress<long>? progress, CancellationToken ct) =>
@@ -61,18 +67,21 @@ sealed class DatabaseBackend(LocalServices app) : Backend
 
     DisclosurePolicyStore Policy => app.Get<DisclosurePolicyStore>();
     public override Task<DisclosurePolicySettings> GetDisclosurePolicyAsync(CancellationToken ct) => Policy.GetPolicyAsync(Local, ct);
-    public override Task<DisclosurePolicySettings> SetDefaultProfileAsync(string profile, CancellationToken ct) => Policy.SetDefaultProfileAsync(Local, profile, ct);
+    public override Task<DisclosurePolicySettings> SetDefaultProfileAsync(string profile, CancellationToken ct) =>
+        Policy.SetDefaultProfileAsync(Local, profile, ct);
     public override Task<DisclosurePolicySettings> SetProjectProfileAsync(string project, string? profile, CancellationToken ct) =>
         Policy.SetProjectProfileAsync(Local, project, profile, ct);
     public override Task<IReadOnlyList<CaseExtension>> ListExtensionsAsync(string caseId, CancellationToken ct) =>
         app.Get<ExtensionStore>().ListExtensionsAsync(Local, caseId, ct);
     public override Task<CaseExtension> AskExtensionAsync(string caseId, int days, string reason, CancellationToken ct) =>
         app.Get<ExtensionStore>().AskExtensionAsync(Local, caseId, days, reason, ct);
-    public override Task<CaseExtension> DecideExtensionAsync(string? caseId, string extensionId, ExtensionVerdict verdict, string? note, CancellationToken ct) =>
+    public override Task<CaseExtension> DecideExtensionAsync(
+        string? caseId, string extensionId, ExtensionVerdict verdict, string? note, CancellationToken ct) =>
         app.Get<ExtensionStore>().DecideExtensionAsync(Local, extensionId, verdict, note, caseId, ct);
     public override Task<CommitmentPage> ListCommitmentsAsync(int limit, string? cursor, CancellationToken ct) =>
         app.Get<CommitmentStore>().ListPublicAsync(limit, cursor, ct);
-    public override Task<EarlyNotice> PublishEarlyNoticeAsync(string caseId, string vendor, string product, DateTimeOffset deadline, CancellationToken ct) =>
+    public override Task<EarlyNotice> PublishEarlyNoticeAsync(
+        string caseId, string vendor, string product, DateTimeOffset deadline, CancellationToken ct) =>
         app.Get<CommitmentStore>().PublishEarlyAsync(Local, caseId, vendor, product, deadline, ct);
 
     public override Task<CaseFeeds> GetFeedsAsync(string caseId, CancellationToken ct) => app.Get<FeedStore>().GetAsync(Local, caseId, ct);
@@ -115,7 +124,8 @@ sealed class DatabaseBackend(LocalServices app) : Backend
     public override Task<IReadOnlyList<string>> FindAdvisoriesByAliasAsync(string alias, CancellationToken ct) =>
         app.Get<OsvStore>().FindByAliasAsync(alias, ct);
 
-    public override Task<IReadOnlyList<Job>> ListJobsAsync(JobState? state, int limit, CancellationToken ct) => app.Get<JobQueue>().ListAsync(state, limit, ct);
+    public override Task<IReadOnlyList<Job>> ListJobsAsync(JobState? state, int limit, CancellationToken ct) =>
+        app.Get<JobQueue>().ListAsync(state, limit, ct);
     public override Task<bool> RetryJobAsync(string id, CancellationToken ct) => app.Get<JobQueue>().RetryDeadAsync(id, ct);
 
     public override ValueTask DisposeAsync() => app.DisposeAsync();

@@ -180,7 +180,8 @@ internal sealed class JsonFileCursor : IDisposable
         }
     }
 
-    /// <summary>The reader state after a container whose opening token left <paramref name="open"/>: what reading its closing bracket gives.</summary>
+    /// <summary>The reader state after a container whose opening token left <paramref name="open"/>: what reading its closing bracket
+    /// gives.</summary>
     static JsonReaderState Closed(JsonReaderState open, byte bracket)
     {
         ReadOnlySpan<byte> close = bracket == (byte)'}' ? "}"u8 : "]"u8;

@@ -15,7 +15,8 @@ public sealed class MalformedInputException(string file, string jsonPath, string
     public string JsonPath { get; } = jsonPath;
     public string Reason { get; } = reason;
 
-    /// <summary>A System.Text.Json error as a <see cref="MalformedInputException"/>: the serializer's path appended to ours, its message without the position noise.</summary>
+    /// <summary>A System.Text.Json error as a <see cref="MalformedInputException"/>: the serializer's path appended to ours, its message without the
+    /// position noise.</summary>
     public static MalformedInputException FromJson(string file, string path, JsonException e)
     {
         string full = e.Path is { Length: > 1 } p && p[0] == '$' ? path + p[1..] : path;

@@ -17,7 +17,9 @@ public sealed record ApiRoute(string Name, string Method, string Template)
             if (open < 0) throw new ArgumentException($"{Name}: more values than placeholders in {Template}.");
             path = string.Concat(path.AsSpan(0, open), Uri.EscapeDataString(value), path.AsSpan(path.IndexOf('}', open) + 1));
         }
-        return path.Contains('{', StringComparison.Ordinal) ? throw new ArgumentException($"{Name}: a placeholder of {Template} has no value.") : path;
+        return path.Contains('{', StringComparison.Ordinal)
+            ? throw new ArgumentException($"{Name}: a placeholder of {Template} has no value.")
+            : path;
     }
 }
 

@@ -76,7 +76,8 @@ public static class ServerHost
         {
             var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
             foreach (var proxy in options.TrustedProxies)
-                forwarded.KnownProxies.Add(IPAddress.TryParse(proxy, out var ip) ? ip : throw new BadInputException($"--trusted-proxy {proxy}: expected an IP address."));
+                forwarded.KnownProxies.Add(
+                    IPAddress.TryParse(proxy, out var ip) ? ip : throw new BadInputException($"--trusted-proxy {proxy}: expected an IP address."));
             app.UseForwardedHeaders(forwarded);
         }
         app.UseExceptionHandler();
@@ -107,9 +108,12 @@ public static class ServerHost
             app.Logger.LogInformation("Clearwing is serving {Database} on {Urls}; every request needs a token or a session.",
                 db.Display, string.Join(", ", app.Urls));
             if (!initialized)
-                app.Logger.LogWarning("No orgs yet, so no token can call the API: run 'clearwing admin init --org NAME --admin LOGIN' on {Database} first.", db.Display);
+                app.Logger.LogWarning(
+                    "No orgs yet, so no token can call the API: run 'clearwing admin init --org NAME --admin LOGIN' on {Database} first.",
+                    db.Display);
             if (app.Urls.Any(u => u.StartsWith("http:", StringComparison.OrdinalIgnoreCase) && !IsLoopback(u)))
-                app.Logger.LogWarning("Plain HTTP on a non-loopback address: tokens and sessions cross the network unencrypted. Put TLS in front (a reverse proxy) or use an https:// URL.");
+                app.Logger.LogWarning("Plain HTTP on a non-loopback address: tokens and sessions cross the network unencrypted. " +
+                    "Put TLS in front (a reverse proxy) or use an https:// URL.");
         });
         return app;
     }

@@ -12,9 +12,18 @@ public static class AuditVerb
 {
     public static Command Create(CliIO io)
     {
-        var head = new Option<string?>("--head") { Description = "A chain head published earlier (SEQ:HASH, as verify prints it): the chain must still reach it, unchanged" };
-        var verifyJson = new Option<bool>("--json") { Description = "Print one JSON object: intact, count, head {seq, hash}, break {seq, fault, reason} or null" };
-        var verify = new Command("verify", "Recompute the audit chain from its first event and name the first event that does not fit.") { head, verifyJson };
+        var head = new Option<string?>("--head")
+        {
+            Description = "A chain head published earlier (SEQ:HASH, as verify prints it): the chain must still reach it, unchanged",
+        };
+        var verifyJson = new Option<bool>("--json")
+        {
+            Description = "Print one JSON object: intact, count, head {seq, hash}, break {seq, fault, reason} or null",
+        };
+        var verify = new Command("verify", "Recompute the audit chain from its first event and name the first event that does not fit.")
+        {
+            head, verifyJson,
+        };
         verify.SetAction(async (parsed, ct) =>
         {
             var published = parsed.GetValue(head) is { } text ? AuditHead.Parse(text) : null;

@@ -23,7 +23,8 @@ public static class GrantsVerb
             }
             var table = new Table().AddColumns("org", "kind", "access", "granted by", "reason", "granted");
             foreach (var g in grants)
-                table.AddRow(Markup.Escape(g.Org), g.Kind.Name(), g.Access, Markup.Escape(g.GrantedBy), Markup.Escape(g.Reason), g.GrantedAt.ToString("u"));
+                table.AddRow(
+                    Markup.Escape(g.Org), g.Kind.Name(), g.Access, Markup.Escape(g.GrantedBy), Markup.Escape(g.Reason), g.GrantedAt.ToString("u"));
             io.Ansi.Write(table);
             return ExitCode.Ok;
         });

@@ -4,7 +4,8 @@ using Spectre.Console;
 
 namespace Clearwing.Cli.Access;
 
-/// <summary>clearwing members list ORG [--json] | members add ORG LOGIN --role ROLE [--password-stdin] | members remove ORG LOGIN | members password LOGIN (stdin)</summary>
+/// <summary>clearwing members list ORG [--json] | members add ORG LOGIN --role ROLE [--password-stdin] | members remove ORG LOGIN
+/// | members password LOGIN (stdin)</summary>
 public static class MembersVerb
 {
     public static Command Create(CliIO io)
@@ -23,7 +24,8 @@ public static class MembersVerb
             }
             var table = new Table().AddColumns("login", "role", "web login", "locked until", "created");
             foreach (var m in members)
-                table.AddRow(Markup.Escape(m.Login), m.Role.Name(), m.CanLogIn ? "yes" : "no", m.LockedUntil?.ToString("u") ?? "", m.CreatedAt.ToString("u"));
+                table.AddRow(
+                    Markup.Escape(m.Login), m.Role.Name(), m.CanLogIn ? "yes" : "no", m.LockedUntil?.ToString("u") ?? "", m.CreatedAt.ToString("u"));
             io.Ansi.Write(table);
             return ExitCode.Ok;
         });
@@ -38,7 +40,9 @@ public static class MembersVerb
             var password = parsed.GetValue(passwordStdin) ? await io.ReadPasswordAsync() : null;
             await using var backend = await Backend.OpenAsync(parsed, io, ct);
             var member = await backend.AddMemberAsync(parsed.GetValue(org)!, parsed.GetValue(login)!, memberRole, password, ct);
-            await io.Out.WriteLineAsync($"Added {member.Role.Name()} '{member.Login}' to '{member.Org}'{(member.CanLogIn ? "" : " (no web login until a password is set)")}.");
+            await io.Out.WriteLineAsync(
+                $"Added {member.Role.Name()} '{member.Login}' to '{member.Org}'" +
+                $"{(member.CanLogIn ? "" : " (no web login until a password is set)")}.");
             return ExitCode.Ok;
         });
 

@@ -42,10 +42,13 @@ public static class TokensVerb
             var token = await backend.CreateTokenAsync(parsed.GetValue(org)!, parsed.GetValue(name)!, tokenRole, expiresDays, ct);
             if (parsed.GetValue(json))
             {
-                await io.WriteJsonAsync(new { token.Token.Id, token.Token.Org, token.Token.Name, token.Token.Role, token.Token.ExpiresAt, secret = token.Secret });
+                await io.WriteJsonAsync(
+                    new { token.Token.Id, token.Token.Org, token.Token.Name, token.Token.Role, token.Token.ExpiresAt, secret = token.Secret });
                 return ExitCode.Ok;
             }
-            await io.Out.WriteLineAsync($"Token {token.Token.Id} for '{token.Token.Org}' ({token.Token.Role.Name()}, expires {token.Token.ExpiresAt?.ToString("u") ?? "never"}).");
+            await io.Out.WriteLineAsync(
+                $"Token {token.Token.Id} for '{token.Token.Org}' ({token.Token.Role.Name()}, " +
+                $"expires {token.Token.ExpiresAt?.ToString("u") ?? "never"}).");
             await io.Out.WriteLineAsync($"Secret (shown once): {token.Secret}");
             return ExitCode.Ok;
         });

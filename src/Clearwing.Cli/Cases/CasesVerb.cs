@@ -11,7 +11,10 @@ namespace Clearwing.Cli.Cases;
 public static class CasesVerb
 {
     public static Command Create(CliIO io) =>
-        new("cases", "Cases: one root cause each, grouping the findings that share it.") { List(io), Show(io), Merge(io), Split(io), Transition(io), History(io), Ssvc(io), Cvss(io), Aliases(io) };
+        new("cases", "Cases: one root cause each, grouping the findings that share it.")
+        {
+            List(io), Show(io), Merge(io), Split(io), Transition(io), History(io), Ssvc(io), Cvss(io), Aliases(io),
+        };
 
     static Command List(CliIO io)
     {
@@ -31,8 +34,8 @@ public static class CasesVerb
         {
             await using var backend = await Backend.OpenAsync(parsed, io, ct);
             var page = await backend.ListCasesAsync(
-                new CaseFilter(parsed.GetValue(project), parsed.GetValue(state) is { } s ? Clearwing.Cases.Lifecycle.ParseState(s) : null, parsed.GetValue(offset), parsed.GetValue(limit),
-                    CaseSorts.Parse(parsed.GetValue(sort)!)), ct);
+                new CaseFilter(parsed.GetValue(project), parsed.GetValue(state) is { } s ? Clearwing.Cases.Lifecycle.ParseState(s) : null,
+                    parsed.GetValue(offset), parsed.GetValue(limit), CaseSorts.Parse(parsed.GetValue(sort)!)), ct);
             if (parsed.GetValue(json))
             {
                 await io.WriteJsonAsync(page.Items);
@@ -40,8 +43,8 @@ public static class CasesVerb
             }
             var table = new Table().AddColumns("id", "priority", "project", "severity", "state", "findings", "last seen", "title");
             foreach (var c in page.Items)
-                table.AddRow(c.Id, Markup.Escape(Points(c.Priority)), Markup.Escape(c.Project), c.HighestSeverity.ToString().ToLowerInvariant(), Name(c.State),
-                    c.Findings.ToString("N0"), c.LastSeen.ToString("u"), Markup.Escape(FindingsVerb.Shorten(c.Title, 70)));
+                table.AddRow(c.Id, Markup.Escape(Points(c.Priority)), Markup.Escape(c.Project), c.HighestSeverity.ToString().ToLowerInvariant(),
+                    Name(c.State), c.Findings.ToString("N0"), c.LastSeen.ToString("u"), Markup.Escape(FindingsVerb.Shorten(c.Title, 70)));
             io.Ansi.Write(table);
             await io.Out.WriteLineAsync($"{page.Items.Count} of {page.Total:N0} cases.");
             return ExitCode.Ok;
@@ -80,9 +83,11 @@ public static class CasesVerb
                 Priority  {Points(c.Priority)}
                 """);
             foreach (var factor in c.Priority.Factors)
-                await io.Out.WriteLineAsync($"  {factor.Name,-13}{factor.Value,-22}{(c.Priority.Closed ? "" : $"+{factor.Points}"),-5}{factor.Basis}");
+                await io.Out.WriteLineAsync(
+                    $"  {factor.Name,-13}{factor.Value,-22}{(c.Priority.Closed ? "" : $"+{factor.Points}"),-5}{factor.Basis}");
             foreach (var change in detail.Changes)
-                await io.Out.WriteLineAsync($"  {change.At:u} {change.Action} {change.OtherCase} ({change.Fingerprints} fingerprints): {change.Reason}");
+                await io.Out.WriteLineAsync(
+                    $"  {change.At:u} {change.Action} {change.OtherCase} ({change.Fingerprints} fingerprints): {change.Reason}");
             return ExitCode.Ok;
         });
         return command;
@@ -93,7 +98,8 @@ public static class CasesVerb
     /// <summary>"73 = ssvc 40 + exploitation 20 + cvss 13", or "closed" (a closed case is in no queue).</summary>
     static string Points(CasePriority priority) => priority.Closed
         ? "closed"
-        : $"{priority.Score} = {string.Join(" + ", priority.Factors.Where(f => f.Points > 0).Select(f => $"{f.Name} {f.Points}").DefaultIfEmpty("nothing yet"))}";
+        : $"{priority.Score} = " +
+            $"{string.Join(" + ", priority.Factors.Where(f => f.Points > 0).Select(f => $"{f.Name} {f.Points}").DefaultIfEmpty("nothing yet"))}";
 
     static Command Merge(CliIO io)
     {
@@ -114,7 +120,12 @@ public static class CasesVerb
     static Command Split(CliIO io)
     {
         var id = new Argument<string>("case") { Description = "The case to split" };
-        var fingerprints = new Option<string[]>("--fingerprint") { Description = "Fingerprints to move to a new case", Required = true, AllowMultipleArgumentsPerToken = true };
+        var fingerprints = new Option<string[]>("--fingerprint")
+        {
+            Description = "Fingerprints to move to a new case",
+            Required = true,
+            AllowMultipleArgumentsPerToken = true,
+        };
         var reason = new Option<string>("--reason") { Description = "Why: recorded with the split", Required = true };
         var json = new Option<bool>("--json") { Description = "Print {\"id\": NEWCASE}" };
         var command = new Command("split", "Move some fingerprints of a case into a new case.") { id, fingerprints, reason, json };
@@ -132,21 +143,32 @@ public static class CasesVerb
     static Command Transition(CliIO io)
     {
         var id = new Argument<string>("case") { Description = "Case id" };
-        var to = new Option<string>("--to") { Description = $"The target state: {string.Join(", ", Clearwing.Cases.Lifecycle.StateNames)}", Required = true };
+        var to = new Option<string>("--to")
+        {
+            Description = $"The target state: {string.Join(", ", Clearwing.Cases.Lifecycle.StateNames)}",
+            Required = true,
+        };
         var reason = new Option<string?>("--reason") { Description = "Why (required to reject and to reopen)" };
-        var rejection = new Option<string?>("--rejection") { Description = $"When rejecting: {string.Join(", ", Clearwing.Cases.Lifecycle.RejectionNamesInOrder)}" };
+        var rejection = new Option<string?>("--rejection")
+        {
+            Description = $"When rejecting: {string.Join(", ", Clearwing.Cases.Lifecycle.RejectionNamesInOrder)}",
+        };
         var duplicateOf = new Option<string?>("--duplicate-of") { Description = "When rejecting as a duplicate: the case it duplicates" };
         var fixCommit = new Option<string?>("--fix-commit") { Description = "When fixed: the fixing commit" };
         var fixedVersion = new Option<string?>("--fixed-version") { Description = "When fixed: the first fixed version" };
         var json = new Option<bool>("--json") { Description = "Print the stored move as JSON" };
-        var command = new Command("transition", "Move a case through its lifecycle (docs/lifecycle.md).") { id, to, reason, rejection, duplicateOf, fixCommit, fixedVersion, json };
+        var command = new Command("transition", "Move a case through its lifecycle (docs/lifecycle.md).")
+        {
+            id, to, reason, rejection, duplicateOf, fixCommit, fixedVersion, json,
+        };
         command.SetAction(async (parsed, ct) =>
         {
             var state = Clearwing.Cases.Lifecycle.ParseState(parsed.GetValue(to)!);
             var why = parsed.GetValue(rejection) is { } r ? Clearwing.Cases.Lifecycle.ParseRejection(r) : (Rejection?)null;
             await using var backend = await Backend.OpenAsync(parsed, io, ct);
             var move = await backend.TransitionAsync(parsed.GetValue(id)!,
-                new TransitionRequest(state, parsed.GetValue(reason), why, parsed.GetValue(duplicateOf), parsed.GetValue(fixCommit), parsed.GetValue(fixedVersion)), ct);
+                new TransitionRequest(state, parsed.GetValue(reason), why, parsed.GetValue(duplicateOf), parsed.GetValue(fixCommit),
+                    parsed.GetValue(fixedVersion)), ct);
             if (parsed.GetValue(json)) await io.WriteJsonAsync(move);
             else await io.Out.WriteLineAsync($"Case {move.Case}: {Name(move.From)} → {Name(move.To)} ({move.Action}).");
             return ExitCode.Ok;
@@ -169,7 +191,8 @@ public static class CasesVerb
                 return ExitCode.Ok;
             }
             foreach (var m in moves)
-                await io.Out.WriteLineAsync($"{m.At:u}  {Name(m.From)} → {Name(m.To)}  by {m.Actor} ({m.Org}){(m.Reason is null ? "" : ": " + m.Reason)}");
+                await io.Out.WriteLineAsync(
+                    $"{m.At:u}  {Name(m.From)} → {Name(m.To)}  by {m.Actor} ({m.Org}){(m.Reason is null ? "" : ": " + m.Reason)}");
             return ExitCode.Ok;
         });
         return command;
@@ -178,9 +201,16 @@ public static class CasesVerb
     static Command Ssvc(CliIO io)
     {
         var id = new Argument<string>("case") { Description = "Case id" };
-        var set = new Option<string[]>("--set") { Description = "Decision point values to set, e.g. exploitation=active automatable=yes (see docs/ssvc.md)", AllowMultipleArgumentsPerToken = true };
+        var set = new Option<string[]>("--set")
+        {
+            Description = "Decision point values to set, e.g. exploitation=active automatable=yes (see docs/ssvc.md)",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var json = new Option<bool>("--json") { Description = "Print a JSON object" };
-        var command = new Command("ssvc", "A case's SSVC decision points and each table's decision, explained; --set changes values.") { id, set, json };
+        var command = new Command("ssvc", "A case's SSVC decision points and each table's decision, explained; --set changes values.")
+        {
+            id, set, json,
+        };
         command.SetAction(async (parsed, ct) =>
         {
             var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -188,7 +218,9 @@ public static class CasesVerb
                 values[pair.Split('=', 2)[0]] = pair.Contains('=') ? pair.Split('=', 2)[1]
                     : throw new BadInputException($"--set {pair}: expected DECISION-POINT=VALUE, e.g. exploitation=active.");
             await using var backend = await Backend.OpenAsync(parsed, io, ct);
-            var view = values.Count > 0 ? await backend.SetSsvcAsync(parsed.GetValue(id)!, values, ct) : await backend.GetSsvcAsync(parsed.GetValue(id)!, ct);
+            var view = values.Count > 0
+                ? await backend.SetSsvcAsync(parsed.GetValue(id)!, values, ct)
+                : await backend.GetSsvcAsync(parsed.GetValue(id)!, ct);
             if (parsed.GetValue(json))
             {
                 await io.WriteJsonAsync(view);
@@ -196,7 +228,8 @@ public static class CasesVerb
             }
             foreach (var v in view.Values) await io.Out.WriteLineAsync($"{v.DecisionPoint} = {v.Value}   (set by {v.SetBy}, {v.SetAt:u})");
             foreach (var d in view.Decisions)
-                await io.Out.WriteLineAsync(d.Explanation is { } why ? "\n" + why.TrimEnd() : $"\n{d.Name} v{d.Version}: needs {string.Join(", ", d.Missing)}");
+                await io.Out.WriteLineAsync(
+                    d.Explanation is { } why ? "\n" + why.TrimEnd() : $"\n{d.Name} v{d.Version}: needs {string.Join(", ", d.Missing)}");
             return ExitCode.Ok;
         });
         return command;
@@ -208,7 +241,10 @@ public static class CasesVerb
         var set = new Option<string?>("--set") { Description = "A CVSS 2.0/3.0/3.1/4.0 vector to set as the case's" };
         var reason = new Option<string?>("--reason") { Description = "Why (kept in the history)" };
         var json = new Option<bool>("--json") { Description = "Print a JSON object" };
-        var command = new Command("cvss", "A case's CVSS: the current vector, who set which, and what its findings reported; --set changes it.") { id, set, reason, json };
+        var command = new Command("cvss", "A case's CVSS: the current vector, who set which, and what its findings reported; --set changes it.")
+        {
+            id, set, reason, json,
+        };
         command.SetAction(async (parsed, ct) =>
         {
             await using var backend = await Backend.OpenAsync(parsed, io, ct);
@@ -221,10 +257,14 @@ public static class CasesVerb
                 return ExitCode.Ok;
             }
             await io.Out.WriteLineAsync(view.Current is { } c
-                ? $"{c.Score:0.0} {c.Severity} ({c.Nomenclature}) {c.Vector} — {(c.Source == "set" ? $"set by {c.SetBy}" : $"reported by {c.Findings} finding(s)")}"
+                ? $"{c.Score:0.0} {c.Severity} ({c.Nomenclature}) {c.Vector} — " +
+                    $"{(c.Source == "set" ? $"set by {c.SetBy}" : $"reported by {c.Findings} finding(s)")}"
                 : "No CVSS vector yet.");
-            foreach (var h in view.History.Skip(1)) await io.Out.WriteLineAsync($"  earlier: {h.Vector} ({h.Score:0.0}) by {h.SetBy} {h.SetAt:u}{(h.Reason is null ? "" : ": " + h.Reason)}");
-            foreach (var f in view.FromIntake) await io.Out.WriteLineAsync($"  reported: {f.Vector} ({f.Score:0.0} {f.Severity}) in {f.Findings} finding(s)");
+            foreach (var h in view.History.Skip(1))
+                await io.Out.WriteLineAsync(
+                    $"  earlier: {h.Vector} ({h.Score:0.0}) by {h.SetBy} {h.SetAt:u}{(h.Reason is null ? "" : ": " + h.Reason)}");
+            foreach (var f in view.FromIntake)
+                await io.Out.WriteLineAsync($"  reported: {f.Vector} ({f.Score:0.0} {f.Severity}) in {f.Findings} finding(s)");
             return ExitCode.Ok;
         });
         return command;
@@ -235,7 +275,10 @@ public static class CasesVerb
         var id = new Argument<string>("case") { Description = "Case id" };
         var add = new Option<string[]>("--add") { Description = "Aliases to add (CVE-…, GHSA-…)", AllowMultipleArgumentsPerToken = true };
         var json = new Option<bool>("--json") { Description = "Print a JSON object" };
-        var command = new Command("aliases", "A case's aliases and what CISA KEV and FIRST EPSS say about them; --add adds aliases.") { id, add, json };
+        var command = new Command("aliases", "A case's aliases and what CISA KEV and FIRST EPSS say about them; --add adds aliases.")
+        {
+            id, add, json,
+        };
         command.SetAction(async (parsed, ct) =>
         {
             await using var backend = await Backend.OpenAsync(parsed, io, ct);
@@ -248,7 +291,9 @@ public static class CasesVerb
                 return ExitCode.Ok;
             }
             await io.Out.WriteLineAsync(feeds.Aliases.Count == 0 ? "No aliases." : $"Aliases: {string.Join(", ", feeds.Aliases)}");
-            foreach (var k in feeds.Kev) await io.Out.WriteLineAsync($"KEV: {k.CveId} listed {k.DateAdded} ({k.VendorProject} {k.Product}), due {k.DueDate}, ransomware: {k.Ransomware}");
+            foreach (var k in feeds.Kev)
+                await io.Out.WriteLineAsync(
+                    $"KEV: {k.CveId} listed {k.DateAdded} ({k.VendorProject} {k.Product}), due {k.DueDate}, ransomware: {k.Ransomware}");
             foreach (var e in feeds.Epss) await io.Out.WriteLineAsync($"EPSS: {e.Cve} {e.Score} (percentile {e.Percentile}) on {e.ScoredOn}");
             return ExitCode.Ok;
         });

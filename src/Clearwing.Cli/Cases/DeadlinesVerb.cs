@@ -21,7 +21,8 @@ public static class DeadlinesVerb
         command.SetAction(async (parsed, ct) =>
         {
             var zone = ZonedDeadlines.Zone(parsed.GetValue(tz));
-            var filter = new DeadlineFilter(parsed.GetValue(status) is { } s ? DeadlineFilter.ParseStatus(s) : null, parsed.GetValue(offset), parsed.GetValue(limit));
+            var filter = new DeadlineFilter(
+                parsed.GetValue(status) is { } s ? DeadlineFilter.ParseStatus(s) : null, parsed.GetValue(offset), parsed.GetValue(limit));
             await using var backend = await Backend.OpenAsync(parsed, io, ct);
             var page = await backend.ListDeadlinesAsync(filter, zone.Id, ct);
             if (parsed.GetValue(json))

@@ -5,11 +5,15 @@ using Spectre.Console;
 
 namespace Clearwing.Cli.Cases;
 
-/// <summary>clearwing extensions list CASE [--json] | extensions ask CASE --days N --reason R | extensions decide ID --approve|--refuse [--note N] [--case CASE]</summary>
+/// <summary>clearwing extensions list CASE [--json] | extensions ask CASE --days N --reason R
+/// | extensions decide ID --approve|--refuse [--note N] [--case CASE]</summary>
 public static class ExtensionsVerb
 {
     public static Command Create(CliIO io) =>
-        new("extensions", "Embargo extensions: maintainers ask for more time, the coordinator approves or refuses.") { List(io), Ask(io), Decide(io) };
+        new("extensions", "Embargo extensions: maintainers ask for more time, the coordinator approves or refuses.")
+        {
+            List(io), Ask(io), Decide(io),
+        };
 
     static Command List(CliIO io)
     {
@@ -29,8 +33,9 @@ public static class ExtensionsVerb
             foreach (var e in extensions)
             {
                 var (request, decision) = (e.Extension.Request, e.Extension.Decision);
-                table.AddRow(e.Id, request.Days.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape($"{request.RequestedBy} ({e.Org})"),
-                    request.RequestedAt.ToString("u"), e.State, Markup.Escape(decision?.DecidedBy ?? ""), decision?.DecidedAt.ToString("u") ?? "",
+                table.AddRow(e.Id, request.Days.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    Markup.Escape($"{request.RequestedBy} ({e.Org})"), request.RequestedAt.ToString("u"), e.State,
+                    Markup.Escape(decision?.DecidedBy ?? ""), decision?.DecidedAt.ToString("u") ?? "",
                     Markup.Escape(request.Reason), Markup.Escape(decision?.Note ?? ""));
             }
             io.Ansi.Write(table);
@@ -48,7 +53,10 @@ public static class ExtensionsVerb
         var caseId = new Argument<string>("case") { Description = "The case's id" };
         var days = new Option<int>("--days") { Description = "Days asked for (1 to 365)", Required = true };
         var reason = new Option<string>("--reason") { Description = "Why the maintainer needs them", Required = true };
-        var command = new Command("ask", "Ask for more embargo time: a maintainer, through --server with their org's token.") { caseId, days, reason };
+        var command = new Command("ask", "Ask for more embargo time: a maintainer, through --server with their org's token.")
+        {
+            caseId, days, reason,
+        };
         command.SetAction(async (parsed, ct) =>
         {
             var id = parsed.GetValue(caseId)!;
@@ -56,7 +64,9 @@ public static class ExtensionsVerb
             try
             {
                 var asked = await backend.AskExtensionAsync(id, parsed.GetValue(days), parsed.GetValue(reason)!, ct);
-                await io.Out.WriteLineAsync($"Asked for {asked.Extension.Request.Days} more days on case {asked.Case}: request {asked.Id}, pending the coordinator's decision.");
+                await io.Out.WriteLineAsync(
+                    $"Asked for {asked.Extension.Request.Days} more days on case {asked.Case}: request {asked.Id}, " +
+                    "pending the coordinator's decision.");
                 return ExitCode.Ok;
             }
             catch (AccessDeniedException e)
@@ -64,9 +74,10 @@ public static class ExtensionsVerb
                 await io.Error.WriteLineAsync($"""
                     error: {e.Message}
                     Extensions are asked by a maintainer admin or triager whose org has a grant on the case, as that org:
-                      CLEARWING_TOKEN=<a token of the maintainer's org> clearwing extensions ask {id} --days {parsed.GetValue(days)} --reason "…" --server <URL>
-                    (with --db the command line acts as the coordinator's administrator).
-                    """);
+                    """ +
+                    $"\n  CLEARWING_TOKEN=<a token of the maintainer's org> clearwing extensions ask {id} --days {parsed.GetValue(days)} " +
+                    "--reason \"…\" --server <URL>\n" +
+                    "(with --db the command line acts as the coordinator's administrator).");
                 return ExitCode.Failure;
             }
         });

@@ -74,8 +74,15 @@ public static class CommitmentVerb
         var caseId = new Argument<string>("case") { Description = "A confirmed (committed) case" };
         var vendor = new Option<string>("--vendor") { Description = "The affected vendor, as the public list will show it", Required = true };
         var product = new Option<string>("--product") { Description = "The affected product", Required = true };
-        var deadline = new Option<DateTimeOffset>("--deadline") { Description = "The disclosure deadline (ISO 8601, e.g. 2027-03-01T00:00:00Z)", Required = true };
-        var command = new Command("notice", "Publish a committed case's early notice: vendor, product and deadline, no technical detail.") { caseId, vendor, product, deadline };
+        var deadline = new Option<DateTimeOffset>("--deadline")
+        {
+            Description = "The disclosure deadline (ISO 8601, e.g. 2027-03-01T00:00:00Z)",
+            Required = true,
+        };
+        var command = new Command("notice", "Publish a committed case's early notice: vendor, product and deadline, no technical detail.")
+        {
+            caseId, vendor, product, deadline,
+        };
         command.SetAction(async (parsed, ct) =>
         {
             await using var backend = await Backend.OpenAsync(parsed, io, ct);

@@ -17,7 +17,8 @@ public static class ScanVerb
         var project = new Option<string>("--project") { Description = "The project the findings belong to", Required = true };
         var revision = new Option<string?>("--revision") { Description = "The commit scanned" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var command = new Command("scan", "Find vulnerable dependencies: lockfiles and SBOMs matched against the imported OSV advisories, stored as findings.")
+        var command = new Command("scan",
+            "Find vulnerable dependencies: lockfiles and SBOMs matched against the imported OSV advisories, stored as findings.")
             { path, project, revision, json };
         command.SetAction(async (parsed, ct) =>
         {
@@ -32,10 +33,14 @@ public static class ScanVerb
             foreach (var u in summary.Unknown) await io.Error.WriteLineAsync($"unknown: {u.File}: {u.Package}: {u.Reason}");
             await io.Out.WriteLineAsync(
                 $"{summary.Packages:N0} packages in {summary.Lockfiles} lockfile(s) and {summary.Sboms} SBOM(s): {summary.Matches:N0} vulnerable " +
-                $"({summary.Advisories.Count} advisories{(summary.Advisories.Count > 0 ? ": " + string.Join(", ", summary.Advisories.Take(20)) + (summary.Advisories.Count > 20 ? ", …" : "") : "")}); " +
+                $"({summary.Advisories.Count} advisories{(summary.Advisories.Count > 0
+                    ? ": " + string.Join(", ", summary.Advisories.Take(20)) + (summary.Advisories.Count > 20 ? ", …" : "")
+                    : "")}); " +
                 $"{summary.Unknown.Count} could not be checked.");
             if (summary.Import is { } import)
-                await io.Out.WriteLineAsync($"Imported into {import.Project}: {import.New} new, {import.Unchanged} unchanged, {import.Absent} absent, {import.NewCases} new cases.");
+                await io.Out.WriteLineAsync(
+                    $"Imported into {import.Project}: {import.New} new, {import.Unchanged} unchanged, " +
+                    $"{import.Absent} absent, {import.NewCases} new cases.");
             return ExitCode.Ok;
         });
         return command;

@@ -9,10 +9,20 @@ public static class ImportVerb
 {
     public static Command Create(CliIO io)
     {
-        var files = new Argument<FileInfo[]>("files") { Description = "SARIF 2.1.0 logs or native findings files of one analysis run", Arity = ArgumentArity.OneOrMore };
+        var files = new Argument<FileInfo[]>("files")
+        {
+            Description = "SARIF 2.1.0 logs or native findings files of one analysis run",
+            Arity = ArgumentArity.OneOrMore,
+        };
         var project = new Option<string>("--project") { Description = "Project the findings belong to (created on first import)", Required = true };
-        var revision = new Option<string?>("--revision") { Description = "Revision (commit) analysed; default: the log's own, else the content hash" };
-        var sourceRoot = new Option<DirectoryInfo?>("--source-root") { Description = "Checkout of the analysed sources, to compute line hashes the log lacks" };
+        var revision = new Option<string?>("--revision")
+        {
+            Description = "Revision (commit) analysed; default: the log's own, else the content hash",
+        };
+        var sourceRoot = new Option<DirectoryInfo?>("--source-root")
+        {
+            Description = "Checkout of the analysed sources, to compute line hashes the log lacks",
+        };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a summary" };
         var command = new Command("import", "Import findings: classify them against the project's baseline and cluster them into cases.")
         {
@@ -55,7 +65,8 @@ public static class ImportVerb
             if (summary.AlreadyImported)
                 await io.Out.WriteLineAsync($"Already imported into {summary.Project} (import {summary.ImportId}); nothing added.");
             await io.Out.WriteLineAsync(
-                $"{summary.Results:N0} results into {summary.Project} at {summary.Revision}: {summary.New:N0} new, {summary.Unchanged:N0} unchanged, " +
+                $"{summary.Results:N0} results into {summary.Project} at {summary.Revision}: " +
+                $"{summary.New:N0} new, {summary.Unchanged:N0} unchanged, " +
                 $"{summary.Updated:N0} updated, {summary.Absent:N0} absent, {summary.Suppressed:N0} suppressed; {summary.NewCases:N0} new cases.");
             return ExitCode.Ok;
         });

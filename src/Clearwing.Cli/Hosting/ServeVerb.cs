@@ -12,7 +12,8 @@ public static class ServeVerb
         var maxImport = new Option<long>("--max-import-bytes") { Description = "Largest accepted import body", DefaultValueFactory = _ => 1L << 30 };
         var proxies = new Option<string[]>("--trusted-proxy")
         {
-            Description = "Address of a reverse proxy whose X-Forwarded-For/-Proto to believe (client addresses for rate limits, https for cookies); repeatable",
+            Description = "Address of a reverse proxy whose X-Forwarded-For/-Proto to believe " +
+                "(client addresses for rate limits, https for cookies); repeatable",
             AllowMultipleArgumentsPerToken = true,
         };
         var command = new Command("serve", "Run the web API and the job workers.") { urls, maxImport, proxies };

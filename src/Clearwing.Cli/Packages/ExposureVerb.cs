@@ -13,10 +13,14 @@ public static class ExposureVerb
     {
         var id = new Argument<string>("case") { Description = "Case id" };
         var set = new Option<string?>("--set") { Description = "A package (purl without a version) whose affected versions --vers gives" };
-        var vers = new Option<string?>("--vers") { Description = "With --set: the affected versions as a vers range, e.g. vers:npm/>=4.0.0|<4.17.21" };
+        var vers = new Option<string?>("--vers")
+        {
+            Description = "With --set: the affected versions as a vers range, e.g. vers:npm/>=4.0.0|<4.17.21",
+        };
         var remove = new Option<string?>("--remove") { Description = "A package whose range set by hand is removed" };
         var json = new Option<bool>("--json") { Description = "Print a JSON object" };
-        var command = new Command("exposure", "Which downstream products and orgs contain an affected version of a case's packages, and through which dependencies.")
+        var command = new Command("exposure",
+            "Which downstream products and orgs contain an affected version of a case's packages, and through which dependencies.")
             { id, set, vers, remove, json };
         command.SetAction(async (parsed, ct) =>
         {
@@ -35,13 +39,18 @@ public static class ExposureVerb
                 await io.WriteJsonAsync(exposure);
                 return ExitCode.Ok;
             }
-            if (exposure.Packages.Count == 0) await io.Out.WriteLineAsync("No affected packages: set one with --set PURL --vers RANGE, or add an alias an imported OSV advisory names.");
+            if (exposure.Packages.Count == 0)
+                await io.Out.WriteLineAsync(
+                    "No affected packages: set one with --set PURL --vers RANGE, or add an alias an imported OSV advisory names.");
             foreach (var p in exposure.Packages)
                 await io.Out.WriteLineAsync($"Package  {p.Package}  {p.Vers ?? $"as OSV {p.Advisory} says"}  (set by {p.SetBy})");
-            await io.Out.WriteLineAsync($"Reaches  {exposure.Orgs} {(exposure.Orgs == 1 ? "org" : "orgs")}, {exposure.Products} {(exposure.Products == 1 ? "product" : "products")}");
+            await io.Out.WriteLineAsync(
+                $"Reaches  {exposure.Orgs} {(exposure.Orgs == 1 ? "org" : "orgs")}, " +
+                $"{exposure.Products} {(exposure.Products == 1 ? "product" : "products")}");
             foreach (var c in exposure.Components)
             {
-                await io.Out.WriteLineAsync($"  {c.Org} / {c.Product}: {c.Component}@{c.Version ?? "?"} {(c.Affected ? "affected" : $"unknown ({c.Reason})")} by {c.Basis}");
+                await io.Out.WriteLineAsync(
+                    $"  {c.Org} / {c.Product}: {c.Component}@{c.Version ?? "?"} {(c.Affected ? "affected" : $"unknown ({c.Reason})")} by {c.Basis}");
                 await io.Out.WriteLineAsync($"    via {string.Join(" → ", c.Path)}");
             }
             return ExitCode.Ok;

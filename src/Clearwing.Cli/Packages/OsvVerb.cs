@@ -22,10 +22,18 @@ public static class OsvVerb
 
     static Command Import(CliIO io)
     {
-        var path = new Argument<string>("path") { Description = "An OSV record (.json), a folder of them (recursively), or a zip export such as PyPI/all.zip" };
-        var skip = new Option<bool>("--skip-invalid") { Description = "Store the valid records and report the invalid ones, instead of refusing the whole import" };
+        var path = new Argument<string>("path")
+        {
+            Description = "An OSV record (.json), a folder of them (recursively), or a zip export such as PyPI/all.zip",
+        };
+        var skip = new Option<bool>("--skip-invalid")
+        {
+            Description = "Store the valid records and report the invalid ones, instead of refusing the whole import",
+        };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var command = new Command("import", "Import OSV advisories (schema 1.7.5); a re-imported id keeps the newer 'modified'. One transaction: an invalid record stores nothing unless --skip-invalid.")
+        var command = new Command("import",
+            "Import OSV advisories (schema 1.7.5); a re-imported id keeps the newer 'modified'. " +
+            "One transaction: an invalid record stores nothing unless --skip-invalid.")
         {
             path, skip, json,
         };
@@ -77,9 +85,15 @@ public static class OsvVerb
 
     static Command Query(CliIO io)
     {
-        var purl = new Argument<string?>("purl") { Arity = ArgumentArity.ZeroOrOne, Description = "A purl with a version (pkg:pypi/django@3.2.0); none: read one per line from standard input" };
+        var purl = new Argument<string?>("purl")
+        {
+            Arity = ArgumentArity.ZeroOrOne,
+            Description = "A purl with a version (pkg:pypi/django@3.2.0); none: read one per line from standard input",
+        };
         var json = new Option<bool>("--json") { Description = "JSON: one object (one per line when reading standard input)" };
-        var command = new Command("query", "The imported advisories that affect a package version, one id per line. Unknown answers go to standard error with the reason (exit 1).")
+        var command = new Command("query",
+            "The imported advisories that affect a package version, one id per line. " +
+            "Unknown answers go to standard error with the reason (exit 1).")
         {
             purl, json,
         };
@@ -107,7 +121,8 @@ public static class OsvVerb
     }
 
     /// <summary>One line per purl in input order: "PURL\tID ID ...", or a JSON object with --json.</summary>
-    static async Task<int> QueryLinesAsync(CliIO io, Func<PackageUrl, CancellationToken, Task<OsvQueryResult>> query, bool asJson, CancellationToken ct)
+    static async Task<int> QueryLinesAsync(
+        CliIO io, Func<PackageUrl, CancellationToken, Task<OsvQueryResult>> query, bool asJson, CancellationToken ct)
     {
         using var output = new LineOutput(io);
         var errors = new StringBuilder();
@@ -127,7 +142,8 @@ public static class OsvVerb
             else
             {
                 result = await query(package, ct) with { Purl = text };
-                foreach (var unknown in result.Unknown) errors.Append("line ").Append(number).Append(": ").Append(text).Append(": unknown: ").Append(unknown).Append('\n');
+                foreach (var unknown in result.Unknown)
+                    errors.Append("line ").Append(number).Append(": ").Append(text).Append(": unknown: ").Append(unknown).Append('\n');
                 if (!result.IsKnown && exit == ExitCode.Ok) exit = ExitCode.Failure;
             }
             if (asJson) output.Json(w => JsonSerializer.Serialize(w, Json(result), CompactJson));
@@ -179,15 +195,21 @@ public static class OsvVerb
             b.Append(advisory.Id).Append(advisory.Withdrawn is { } w ? $"  (withdrawn {w:yyyy-MM-dd}: ignored by queries)" : "").Append('\n');
             if (advisory.Summary is { } summary) b.Append(summary).Append('\n');
             if (advisory.Aliases.Count > 0) b.Append("aliases:   ").AppendJoin(' ', advisory.Aliases).Append('\n');
-            if (advisory.Published is { } p) b.Append("published: ").Append(p.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
-            b.Append("modified:  ").Append(advisory.Modified.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            if (advisory.Published is { } p)
+                b.Append("published: ").Append(p.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            b.Append("modified:  ")
+                .Append(advisory.Modified.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture))
+                .Append('\n');
             using var record = JsonDocument.Parse(advisory.Record);
             var read = OsvAdvisory.Read(record.RootElement, advisory.Record);
             foreach (var entry in read.Affected)
             {
                 b.Append("affected:  ").Append(entry.Package is { } pkg ? $"{pkg.Ecosystem} {pkg.Name}" : "(no package)");
                 foreach (var range in entry.Ranges)
-                    b.Append("\n           ").Append(range.Type.ToString().ToUpperInvariant()).Append(range.Repo is null ? "" : $" {range.Repo}").Append(": ")
+                    b.Append("\n           ")
+                        .Append(range.Type.ToString().ToUpperInvariant())
+                        .Append(range.Repo is null ? "" : $" {range.Repo}")
+                        .Append(": ")
                         .AppendJoin(", ", range.Events.Select(e => $"{e.Field} {e.Version}"));
                 if (entry.Versions.Count > 0) b.Append("\n           ").Append(entry.Versions.Count).Append(" version(s) listed");
                 b.Append('\n');

@@ -22,10 +22,23 @@ public static class PurlVerb
 {
     public static Command Create(CliIO io)
     {
-        var purls = new Argument<string[]>("purl") { Arity = ArgumentArity.ZeroOrMore, Description = "Package URLs; none: read one per line from standard input" };
-        var lenient = new Option<bool>("--lenient") { Description = "Also repair qualifier keys that are not lowercase and raw spaces or non-ASCII characters" };
-        var json = new Option<bool>("--json") { Description = "One compact JSON object per line: purl, canonical and the components (or purl, error)" };
-        var canon = new Command("canon", "Print the canonical form of package URLs; invalid ones are reported with the component at fault.") { purls, lenient, json };
+        var purls = new Argument<string[]>("purl")
+        {
+            Arity = ArgumentArity.ZeroOrMore,
+            Description = "Package URLs; none: read one per line from standard input",
+        };
+        var lenient = new Option<bool>("--lenient")
+        {
+            Description = "Also repair qualifier keys that are not lowercase and raw spaces or non-ASCII characters",
+        };
+        var json = new Option<bool>("--json")
+        {
+            Description = "One compact JSON object per line: purl, canonical and the components (or purl, error)",
+        };
+        var canon = new Command("canon", "Print the canonical form of package URLs; invalid ones are reported with the component at fault.")
+        {
+            purls, lenient, json,
+        };
         canon.SetAction(async (parsed, ct) =>
         {
             var given = parsed.GetValue(purls) ?? [];

@@ -20,8 +20,13 @@ public static class SbomVerb
     static Command Import(CliIO io)
     {
         var file = new Argument<FileInfo>("file") { Description = "The SBOM: CycloneDX (JSON or XML) or SPDX 2.3 JSON" };
-        var product = new Option<string>("--product") { Description = "The product it describes (created on first import; a new SBOM replaces the old)", Required = true };
-        var org = Org("The product's org: required with --db; through --server the token's own org by default (only the coordinator may name another)");
+        var product = new Option<string>("--product")
+        {
+            Description = "The product it describes (created on first import; a new SBOM replaces the old)",
+            Required = true,
+        };
+        var org = Org(
+            "The product's org: required with --db; through --server the token's own org by default (only the coordinator may name another)");
         var json = Json("Print one JSON object");
         var command = new Command("import", "Register a product's SBOM, replacing its previous one.") { file, product, org, json };
         command.SetAction(async (parsed, ct) =>
@@ -34,9 +39,12 @@ public static class SbomVerb
             else
             {
                 var p = result.Product;
-                var replaced = result.Created ? "." : string.Create(CultureInfo.InvariantCulture, $"; replaced {result.ReplacedComponents:N0} components.");
+                var replaced = result.Created
+                    ? "."
+                    : string.Create(CultureInfo.InvariantCulture, $"; replaced {result.ReplacedComponents:N0} components.");
                 await io.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"{p.Org}/{p.Name} ({p.Id}): {p.Format} {p.SpecVersion}, {p.Components:N0} components ({p.Direct:N0} direct, {p.Transitive:N0} transitive), {p.Dependencies:N0} dependencies{replaced}"));
+                    $"{p.Org}/{p.Name} ({p.Id}): {p.Format} {p.SpecVersion}, {p.Components:N0} components " +
+                    $"({p.Direct:N0} direct, {p.Transitive:N0} transitive), {p.Dependencies:N0} dependencies{replaced}"));
             }
             return ExitCode.Ok;
         });
@@ -58,8 +66,9 @@ public static class SbomVerb
             }
             var table = new Table().AddColumns("org", "product", "format", "components", "direct", "imported", "id");
             foreach (var p in products)
-                table.AddRow(Markup.Escape(p.Org), Markup.Escape(p.Name), $"{p.Format} {p.SpecVersion}", p.Components.ToString("N0", CultureInfo.InvariantCulture),
-                    p.Direct.ToString("N0", CultureInfo.InvariantCulture), p.ImportedAt.ToString("u", CultureInfo.InvariantCulture), p.Id);
+                table.AddRow(Markup.Escape(p.Org), Markup.Escape(p.Name), $"{p.Format} {p.SpecVersion}",
+                    p.Components.ToString("N0", CultureInfo.InvariantCulture), p.Direct.ToString("N0", CultureInfo.InvariantCulture),
+                    p.ImportedAt.ToString("u", CultureInfo.InvariantCulture), p.Id);
             io.Ansi.Write(table);
             return ExitCode.Ok;
         });
@@ -71,13 +80,21 @@ public static class SbomVerb
         var product = new Argument<string>("product") { Description = "The product's name (or id)" };
         var org = Org("The product's org: required with --db for a name; through --server the token's own org by default");
         var offset = new Option<int>("--offset") { Description = "Skip this many components", DefaultValueFactory = _ => 0 };
-        var limit = new Option<int>("--limit") { Description = $"List at most this many components (up to {SbomStore.MaxLimit})", DefaultValueFactory = _ => 100 };
+        var limit = new Option<int>("--limit")
+        {
+            Description = $"List at most this many components (up to {SbomStore.MaxLimit})",
+            DefaultValueFactory = _ => 100,
+        };
         var json = Json("Print one JSON object");
-        var command = new Command("show", "A product's SBOM: counts, then its components with their dependencies.") { product, org, offset, limit, json };
+        var command = new Command("show", "A product's SBOM: counts, then its components with their dependencies.")
+        {
+            product, org, offset, limit, json,
+        };
         command.SetAction(async (parsed, ct) =>
         {
             await using var backend = await Backend.OpenAsync(parsed, io, ct);
-            var detail = await backend.GetProductAsync(parsed.GetValue(product)!, parsed.GetValue(org), parsed.GetValue(offset), parsed.GetValue(limit), ct);
+            var detail = await backend.GetProductAsync(
+                parsed.GetValue(product)!, parsed.GetValue(org), parsed.GetValue(offset), parsed.GetValue(limit), ct);
             if (parsed.GetValue(json))
             {
                 await io.WriteJsonAsync(detail);
@@ -85,17 +102,20 @@ public static class SbomVerb
             }
             var p = detail.Product;
             await io.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{p.Org}/{p.Name} ({p.Id}): {p.Format} {p.SpecVersion}{(p.SerialNumber is null ? "" : $" {p.SerialNumber}")}, imported {p.ImportedAt:u} by {p.ImportedBy}"));
+                $"{p.Org}/{p.Name} ({p.Id}): {p.Format} {p.SpecVersion}{(p.SerialNumber is null ? "" : $" {p.SerialNumber}")}, " +
+                $"imported {p.ImportedAt:u} by {p.ImportedBy}"));
             await io.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"{p.Components:N0} components: {p.Direct:N0} direct, {p.Transitive:N0} transitive; {p.Dependencies:N0} dependencies"));
             var table = new Table().AddColumns("#", "ref", "name", "version", "purl", "direct", "depends on");
             foreach (var c in detail.Components)
-                table.AddRow(c.Ordinal.ToString(CultureInfo.InvariantCulture), Markup.Escape(c.Ref), Markup.Escape(c.Name), Markup.Escape(c.Version ?? ""),
-                    Markup.Escape(c.Purl ?? ""), c.Direct ? "yes" : "", Markup.Escape(string.Join(", ", c.DependsOn)));
+                table.AddRow(c.Ordinal.ToString(CultureInfo.InvariantCulture), Markup.Escape(c.Ref), Markup.Escape(c.Name),
+                    Markup.Escape(c.Version ?? ""), Markup.Escape(c.Purl ?? ""), c.Direct ? "yes" : "",
+                    Markup.Escape(string.Join(", ", c.DependsOn)));
             io.Ansi.Write(table);
             if (detail.Offset + detail.Components.Count < p.Components)
                 await io.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"Showing {detail.Offset + 1:N0}–{detail.Offset + detail.Components.Count:N0} of {p.Components:N0}; more with --offset {detail.Offset + detail.Components.Count}."));
+                    $"Showing {detail.Offset + 1:N0}–{detail.Offset + detail.Components.Count:N0} of {p.Components:N0}; " +
+                    $"more with --offset {detail.Offset + detail.Components.Count}."));
             return ExitCode.Ok;
         });
         return command;

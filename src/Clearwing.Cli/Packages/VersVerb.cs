@@ -17,8 +17,16 @@ public static class VersVerb
     public static Command Create(CliIO io)
     {
         var versArg = new Argument<string>("vers") { Description = "a version range specifier, e.g. vers:npm/>=1.0.0|<2.0.0" };
-        var versionArg = new Argument<string?>("version") { Arity = ArgumentArity.ZeroOrOne, Description = "the version to test; none: read versions from standard input, one per line" };
-        var contains = new Command("contains", "Is a version in the range: prints true or false, or unknown (exit 1) with the reason on standard error.") { versArg, versionArg };
+        var versionArg = new Argument<string?>("version")
+        {
+            Arity = ArgumentArity.ZeroOrOne,
+            Description = "the version to test; none: read versions from standard input, one per line",
+        };
+        var contains = new Command("contains",
+            "Is a version in the range: prints true or false, or unknown (exit 1) with the reason on standard error.")
+        {
+            versArg, versionArg,
+        };
         contains.SetAction(async (parsed, ct) =>
         {
             if (await ReadAsync(io, parsed.GetValue(versArg)!) is not { } range) return ExitCode.BadInput;
@@ -33,7 +41,11 @@ public static class VersVerb
         });
 
         var canonArg = new Argument<string>("vers") { Description = "a version range specifier, constraints in any order" };
-        var canon = new Command("canon", "Print a vers in canonical form (constraints sorted by version, canonical percent-encoding); exit 2 if it is not a vers.") { canonArg };
+        var canon = new Command("canon",
+            "Print a vers in canonical form (constraints sorted by version, canonical percent-encoding); exit 2 if it is not a vers.")
+        {
+            canonArg,
+        };
         canon.SetAction(async (parsed, ct) =>
         {
             if (await ReadAsync(io, parsed.GetValue(canonArg)!) is not { } range) return ExitCode.BadInput;
@@ -42,9 +54,18 @@ public static class VersVerb
             return ExitCode.Ok;
         });
 
-        var schemeArg = new Argument<string>("scheme") { Description = $"the vers type of the native range: {string.Join(", ", NativeRanges.Schemes)}" };
-        var nativeArg = new Argument<string>("range") { Description = "the range as the ecosystem writes it, e.g. '^1.2.3 || ~2.0', '>=1.0,<2.0', '[1.0,2.0)'" };
-        var fromNative = new Command("from-native", "Print the vers of an ecosystem's native range; exit 2 if the range cannot be read.") { schemeArg, nativeArg };
+        var schemeArg = new Argument<string>("scheme")
+        {
+            Description = $"the vers type of the native range: {string.Join(", ", NativeRanges.Schemes)}",
+        };
+        var nativeArg = new Argument<string>("range")
+        {
+            Description = "the range as the ecosystem writes it, e.g. '^1.2.3 || ~2.0', '>=1.0,<2.0', '[1.0,2.0)'",
+        };
+        var fromNative = new Command("from-native", "Print the vers of an ecosystem's native range; exit 2 if the range cannot be read.")
+        {
+            schemeArg, nativeArg,
+        };
         fromNative.SetAction(async (parsed, ct) =>
         {
             try
@@ -59,7 +80,10 @@ public static class VersVerb
             }
         });
 
-        return new Command("vers", "Version range specifiers (vers): containment, canonical form, conversion from native ranges.") { contains, canon, fromNative };
+        return new Command("vers", "Version range specifiers (vers): containment, canonical form, conversion from native ranges.")
+        {
+            contains, canon, fromNative,
+        };
     }
 
     static async Task<VersRange?> ReadAsync(CliIO io, string text)

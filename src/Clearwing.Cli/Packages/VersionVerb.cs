@@ -14,9 +14,20 @@ public static class VersionVerb
 {
     public static Command Create(CliIO io)
     {
-        var ecosystem = new Argument<string>("ecosystem") { Description = "OSV ecosystem, e.g. npm, PyPI, Maven, Go, Debian:12, Alpine:v3.18, Red Hat" };
-        var versions = new Argument<string[]>("versions") { Arity = ArgumentArity.ZeroOrMore, Description = "A B; none: read \"A B\" pairs, one per line, from standard input" };
-        var compare = new Command("compare", "Compare two versions under an ecosystem's ordering: prints <, = or >, or unknown (exit 1) with the reason on standard error.") { ecosystem, versions };
+        var ecosystem = new Argument<string>("ecosystem")
+        {
+            Description = "OSV ecosystem, e.g. npm, PyPI, Maven, Go, Debian:12, Alpine:v3.18, Red Hat",
+        };
+        var versions = new Argument<string[]>("versions")
+        {
+            Arity = ArgumentArity.ZeroOrMore,
+            Description = "A B; none: read \"A B\" pairs, one per line, from standard input",
+        };
+        var compare = new Command("compare",
+            "Compare two versions under an ecosystem's ordering: prints <, = or >, or unknown (exit 1) with the reason on standard error.")
+        {
+            ecosystem, versions,
+        };
         compare.SetAction(async (parsed, ct) =>
         {
             var name = parsed.GetValue(ecosystem)!;

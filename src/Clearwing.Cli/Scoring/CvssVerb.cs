@@ -19,8 +19,15 @@ public static class CvssVerb
 {
     public static Command Create(CliIO io)
     {
-        var vectors = new Argument<string[]>("vector") { Arity = ArgumentArity.ZeroOrMore, Description = "CVSS vectors; none: read one per line from standard input" };
-        var json = new Option<bool>("--json") { Description = "One compact JSON object per line: vector, version, score, severity, nomenclature (or vector, error)" };
+        var vectors = new Argument<string[]>("vector")
+        {
+            Arity = ArgumentArity.ZeroOrMore,
+            Description = "CVSS vectors; none: read one per line from standard input",
+        };
+        var json = new Option<bool>("--json")
+        {
+            Description = "One compact JSON object per line: vector, version, score, severity, nomenclature (or vector, error)",
+        };
         var command = new Command("cvss", "Score CVSS 2.0, 3.0, 3.1 and 4.0 vectors: score, severity and nomenclature.") { vectors, json };
         command.SetAction(async (parsed, ct) =>
         {

@@ -4,7 +4,8 @@ using Clearwing.Scoring;
 
 namespace Clearwing.Cli.Scoring;
 
-/// <summary>clearwing feeds kev FILE [--json] | feeds epss FILE [--json] — import exploitation evidence (on --db, as a scheduled job would).</summary>
+/// <summary>clearwing feeds kev FILE [--json] | feeds epss FILE [--json] — import exploitation evidence (on --db, as a scheduled job
+/// would).</summary>
 public static class FeedsVerb
 {
     public static Command Create(CliIO io) =>

@@ -28,7 +28,8 @@ public sealed record AuditHead(long Seq, string Hash)
     public static AuditHead Parse(string text)
     {
         var parts = text.Trim().Split(':');
-        if (parts.Length != 2 || !long.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seq)
+        if (parts.Length != 2
+            || !long.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seq)
             || seq < 1 || parts[1].Length != 64 || !parts[1].All(char.IsAsciiHexDigit))
             throw new BadInputException($"'{text}' is not a chain head: expected SEQ:HASH, an event number and its 64-digit SHA-256 hex.");
         return new AuditHead(seq, parts[1].ToLowerInvariant());
@@ -104,7 +105,8 @@ public sealed class AuditLog(Database db, TimeProvider time)
         Validate(entry);
         var payload = AuditHash.PayloadJson(entry.Payload);
         if (payload.Length > MaxPayloadLength)
-            throw new BadInputException($"The audit payload of {entry.Action} on {entry.Subject} is {payload.Length:N0} characters; the limit is {MaxPayloadLength:N0}.");
+            throw new BadInputException(
+                $"The audit payload of {entry.Action} on {entry.Subject} is {payload.Length:N0} characters; the limit is {MaxPayloadLength:N0}.");
         if (db.Engine == Engine.Postgres)
             await connection.ExecuteAsync(new CommandDefinition(ChainLock, transaction: tx, cancellationToken: ct));
         // Read after the lock: in READ COMMITTED each statement sees what committed before it began, so this is
@@ -121,8 +123,10 @@ public sealed class AuditLog(Database db, TimeProvider time)
             INSERT INTO events (seq, at, actor, org, subject, action, payload, payload_hash, previous_hash, hash)
             VALUES (@seq, @at, @Actor, @Org, @Subject, @Action, @payload, @payloadHash, @previousHash, @hash)
             """,
-            new { seq, at, entry.Actor, entry.Org, entry.Subject, entry.Action, payload, payloadHash, previousHash, hash }, tx, cancellationToken: ct));
-        return new AuditEvent(seq, DateTimeOffset.FromUnixTimeMilliseconds(at), entry.Actor, entry.Org, entry.Subject, entry.Action, payloadHash, previousHash, hash);
+            new { seq, at, entry.Actor, entry.Org, entry.Subject, entry.Action, payload, payloadHash, previousHash, hash }, tx,
+            cancellationToken: ct));
+        return new AuditEvent(
+            seq, DateTimeOffset.FromUnixTimeMilliseconds(at), entry.Actor, entry.Org, entry.Subject, entry.Action, payloadHash, previousHash, hash);
     }
 
     /// <summary>Appends <paramref name="entry"/> in a transaction of its own: for changes that write nothing else.</summary>
@@ -143,7 +147,8 @@ public sealed class AuditLog(Database db, TimeProvider time)
     internal Task<AuditVerification> VerifyAsync(IProgress<long>? progress = null, CancellationToken ct = default) =>
         RecomputeAsync(null, progress, ct);
 
-    /// <summary>As <see cref="VerifyAsync(IProgress{long}?, CancellationToken)"/>, and the chain must reach <paramref name="published"/> with the same hash there.</summary>
+    /// <summary>As <see cref="VerifyAsync(IProgress{long}?, CancellationToken)"/>, and the chain must reach <paramref name="published"/> with the
+    /// same hash there.</summary>
     internal Task<AuditVerification> VerifyAsync(AuditHead published, IProgress<long>? progress = null, CancellationToken ct = default) =>
         RecomputeAsync(published, progress, ct);
 

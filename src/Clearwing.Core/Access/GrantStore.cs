@@ -23,7 +23,8 @@ public sealed class GrantStore(Database db, TimeProvider time)
         await using var tx = await db.BeginAsync(connection, ct);
         var caseSeq = await connection.ExecuteScalarAsync<long?>("SELECT seq FROM cases WHERE id = @caseId", new { caseId }, tx)
             ?? throw new NotFoundException($"No case {caseId}.");
-        var target = await connection.QuerySingleOrDefaultAsync<(long Id, string Kind)>("SELECT id, kind FROM orgs WHERE name = @org", new { org }, tx);
+        var target = await connection.QuerySingleOrDefaultAsync<(long Id, string Kind)>(
+            "SELECT id, kind FROM orgs WHERE name = @org", new { org }, tx);
         if (target.Kind is null) throw new NotFoundException($"No org '{org}'.");
         var kind = AccessNames.ParseKind(target.Kind);
         var access = kind switch

@@ -57,7 +57,8 @@ public sealed class MemberStore(Database db, AuditLog audit, TimeProvider time)
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
         var orgId = await OrgStore.ManagedOrgAsync(connection, tx, caller, org);
-        if (await connection.ExecuteAsync("DELETE FROM members WHERE org_id = @orgId AND login = @login", new { orgId, login = login.Trim().ToLowerInvariant() }, tx) == 0)
+        if (await connection.ExecuteAsync(
+                "DELETE FROM members WHERE org_id = @orgId AND login = @login", new { orgId, login = login.Trim().ToLowerInvariant() }, tx) == 0)
             throw new NotFoundException($"No member '{login}' in org '{org}'.");
         // Tokens outlive sessions; the ones a departing member made leave with them.
         var revoked = await connection.ExecuteAsync(
@@ -90,18 +91,24 @@ public sealed class MemberStore(Database db, AuditLog audit, TimeProvider time)
         if (!ok)
         {
             var failures = await connection.ExecuteScalarAsync<long?>(
-                $"UPDATE members SET failed_logins = failed_logins + 1 WHERE id = @id AND {Unlocked} RETURNING failed_logins", new { id = row.Id, now });
+                $"UPDATE members SET failed_logins = failed_logins + 1 WHERE id = @id AND {Unlocked} RETURNING failed_logins",
+                new { id = row.Id, now });
             if (failures is null) return new LoginResult(null, await LockedUntilAsync(connection, row.Id));
             if (failures < LockoutThreshold) return new LoginResult(null, null);
             var lockUntil = now + (long)LockoutDuration.TotalMilliseconds;
-            await connection.ExecuteAsync($"UPDATE members SET failed_logins = 0, locked_until = @lockUntil WHERE id = @id AND {Unlocked}", new { lockUntil, id = row.Id, now });
-            await audit.AppendAsync(new AuditEntry($"member:{login}", row.Org, $"member:{login}", "lockout", new { failures, lockedUntil = lockUntil }), ct);
+            await connection.ExecuteAsync(
+                $"UPDATE members SET failed_logins = 0, locked_until = @lockUntil WHERE id = @id AND {Unlocked}",
+                new { lockUntil, id = row.Id, now });
+            await audit.AppendAsync(
+                new AuditEntry($"member:{login}", row.Org, $"member:{login}", "lockout", new { failures, lockedUntil = lockUntil }), ct);
             return new LoginResult(null, FromMs(lockUntil));
         }
-        if (await connection.ExecuteAsync($"UPDATE members SET failed_logins = 0, locked_until = NULL WHERE id = @id AND {Unlocked}", new { id = row.Id, now }) == 0)
+        if (await connection.ExecuteAsync(
+                $"UPDATE members SET failed_logins = 0, locked_until = NULL WHERE id = @id AND {Unlocked}", new { id = row.Id, now }) == 0)
             return new LoginResult(null, await LockedUntilAsync(connection, row.Id));
         await audit.AppendAsync(new AuditEntry($"member:{login}", row.Org, $"member:{login}", "login"), ct);
-        return new LoginResult(new Caller(row.OrgId, row.Org, AccessNames.ParseKind(row.Kind), AccessNames.ParseRole(row.Role), $"member:{login}"), null, row.Stamp);
+        return new LoginResult(
+            new Caller(row.OrgId, row.Org, AccessNames.ParseKind(row.Kind), AccessNames.ParseRole(row.Role), $"member:{login}"), null, row.Stamp);
     }
 
     static async Task<DateTimeOffset?> LockedUntilAsync(DbConnection connection, long id) =>
@@ -113,14 +120,16 @@ public sealed class MemberStore(Database db, AuditLog audit, TimeProvider time)
 
     /// <summary>A member as a caller, if <paramref name="stamp"/> is still their session stamp; else null.</summary>
     public async Task<Caller?> SessionCallerAsync(string login, string stamp, CancellationToken ct = default) =>
-        await MemberAsync(login, ct) is { } member && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(member.Stamp), Encoding.UTF8.GetBytes(stamp))
+        await MemberAsync(login, ct) is { } member
+            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(member.Stamp), Encoding.UTF8.GetBytes(stamp))
             ? member.Caller : null;
 
     async Task<(Caller Caller, string Stamp)?> MemberAsync(string login, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<(string Role, string Stamp, long OrgId, string Org, string Kind)>(
-            "SELECT m.role, m.session_stamp, o.id, o.name, o.kind FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.login = @login", new { login });
+            "SELECT m.role, m.session_stamp, o.id, o.name, o.kind FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.login = @login",
+            new { login });
         return row.Role is null ? null
             : (new Caller(row.OrgId, row.Org, AccessNames.ParseKind(row.Kind), AccessNames.ParseRole(row.Role), $"member:{login}"), row.Stamp);
     }
@@ -144,10 +153,12 @@ public sealed class MemberStore(Database db, AuditLog audit, TimeProvider time)
         var self = caller.Actor == $"member:{login}";
         // Another org's member is "not found", and the message must not name their org either.
         if (org is null || !self && !caller.IsCoordinator && orgId != caller.OrgId) throw new NotFoundException($"No member '{login}'.");
-        if (!self && caller.Role != Role.Admin) throw new AccessDeniedException($"Only admins set passwords of org '{org}''s members; you are {caller.Role.Name()}.");
+        if (!self && caller.Role != Role.Admin)
+            throw new AccessDeniedException($"Only admins set passwords of org '{org}''s members; you are {caller.Role.Name()}.");
         // Hashed only once the caller is known to be allowed.
         var hash = Secrets.HashPassword(password);
-        await connection.ExecuteAsync("UPDATE members SET password_hash = @hash, failed_logins = 0, locked_until = NULL, session_stamp = @stamp WHERE login = @login",
+        await connection.ExecuteAsync(
+            "UPDATE members SET password_hash = @hash, failed_logins = 0, locked_until = NULL, session_stamp = @stamp WHERE login = @login",
             new { hash, login, stamp = Secrets.NewId() }, tx);
         await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"org:{org}", "set-password", new { login }), ct);
         await tx.CommitAsync(ct);

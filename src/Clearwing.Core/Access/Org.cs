@@ -30,12 +30,14 @@ public static class AccessNames
     public static OrgKind ParseKind(string value) =>
         Enum.TryParse<OrgKind>(value, ignoreCase: true, out var kind) && !int.TryParse(value, out _)
             ? kind
-            : throw new BadInputException($"Unknown org kind '{value}'; expected one of: {string.Join(", ", Enum.GetValues<OrgKind>().Select(k => k.Name()))}.");
+            : throw new BadInputException(
+                $"Unknown org kind '{value}'; expected one of: {string.Join(", ", Enum.GetValues<OrgKind>().Select(k => k.Name()))}.");
 
     public static Role ParseRole(string value) =>
         Enum.TryParse<Role>(value, ignoreCase: true, out var role) && !int.TryParse(value, out _)
             ? role
-            : throw new BadInputException($"Unknown role '{value}'; expected one of: {string.Join(", ", Enum.GetValues<Role>().Select(r => r.Name()))}.");
+            : throw new BadInputException(
+                $"Unknown role '{value}'; expected one of: {string.Join(", ", Enum.GetValues<Role>().Select(r => r.Name()))}.");
 }
 
 /// <summary>

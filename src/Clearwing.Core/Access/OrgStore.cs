@@ -29,11 +29,14 @@ public sealed class OrgStore(Database db, AuditLog audit, TimeProvider time)
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
         if (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM orgs", transaction: tx) > 0)
-            throw new InvalidOperationException("This database is already initialized: it has orgs. Use 'clearwing orgs', 'members' and 'tokens' to manage them.");
+            throw new InvalidOperationException(
+                "This database is already initialized: it has orgs. Use 'clearwing orgs', 'members' and 'tokens' to manage them.");
         var orgId = await InsertOrgAsync(connection, tx, orgName, OrgKind.Coordinator, Now);
         var member = await MemberStore.InsertMemberAsync(connection, tx, orgId, orgName, adminLogin, Role.Admin, hash, Now);
-        var token = await TokenStore.InsertTokenAsync(connection, tx, orgId, orgName, $"{adminLogin} (admin init)", Role.Admin, null, $"member:{adminLogin}", Now);
-        await audit.AppendAsync(connection, tx, AuditEntry.By(Caller.Local, $"org:{orgName}", "init", new { admin = adminLogin, token = token.Token.Id }), ct);
+        var token = await TokenStore.InsertTokenAsync(
+            connection, tx, orgId, orgName, $"{adminLogin} (admin init)", Role.Admin, null, $"member:{adminLogin}", Now);
+        await audit.AppendAsync(connection, tx,
+            AuditEntry.By(Caller.Local, $"org:{orgName}", "init", new { admin = adminLogin, token = token.Token.Id }), ct);
         await tx.CommitAsync(ct);
         return new InitResult(new OrgInfo(orgName, OrgKind.Coordinator, FromMs(Now)), member, generated, token);
     }
@@ -87,7 +90,8 @@ public sealed class OrgStore(Database db, AuditLog audit, TimeProvider time)
     internal static string RequireName(string value, string what)
     {
         value = value.Trim();
-        if (value.Length is 0 or > 200 || value.Any(char.IsControl)) throw new BadInputException($"The {what} must be 1 to 200 printable characters.");
+        if (value.Length is 0 or > 200 || value.Any(char.IsControl))
+            throw new BadInputException($"The {what} must be 1 to 200 printable characters.");
         return value;
     }
 

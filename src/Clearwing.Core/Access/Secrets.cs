@@ -16,7 +16,8 @@ public static class Secrets
     /// <summary>What the store keeps of a token: its SHA-256. A token has 256 bits of entropy, so a slow hash adds nothing.</summary>
     public static string TokenHash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
-    public static bool LooksLikeToken(string value) => value.StartsWith(TokenPrefix, StringComparison.Ordinal) && value.Length == TokenPrefix.Length + 43;
+    public static bool LooksLikeToken(string value) =>
+        value.StartsWith(TokenPrefix, StringComparison.Ordinal) && value.Length == TokenPrefix.Length + 43;
 
     /// <summary>A public id for a token, member-visible in listings: 64 random bits.</summary>
     public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
@@ -38,7 +39,8 @@ public static class Secrets
     {
         // Without a stored hash the work is still done, so a missing login takes as long as a wrong password.
         var parts = (stored ?? DummyHash).Split('$');
-        if (parts is not ["pbkdf2-sha256", var iterationText, var saltText, var hashText] || !int.TryParse(iterationText, out var iterations) || iterations < 1)
+        if (parts is not ["pbkdf2-sha256", var iterationText, var saltText, var hashText]
+            || !int.TryParse(iterationText, out var iterations) || iterations < 1)
             return false;
         var expected = Convert.FromBase64String(hashText);
         var actual = Rfc2898DeriveBytes.Pbkdf2(password, Convert.FromBase64String(saltText), iterations, HashAlgorithmName.SHA256, expected.Length);

@@ -21,7 +21,8 @@ public sealed class TokenStore(Database db, AuditLog audit, TimeProvider time)
     /// <summary>A token's last use is written at most this often: reads should not each cost a write.</summary>
     static readonly TimeSpan LastUseResolution = TimeSpan.FromMinutes(1);
 
-    public async Task<NewToken> CreateTokenAsync(Caller caller, string org, string name, Role role, DateTimeOffset? expiresAt, CancellationToken ct = default)
+    public async Task<NewToken> CreateTokenAsync(
+        Caller caller, string org, string name, Role role, DateTimeOffset? expiresAt, CancellationToken ct = default)
     {
         name = OrgStore.RequireName(name, "token name");
         if (expiresAt is { } e && e <= time.GetUtcNow()) throw new BadInputException($"The expiry {e:O} is in the past.");
@@ -41,7 +42,8 @@ public sealed class TokenStore(Database db, AuditLog audit, TimeProvider time)
         var orgId = await OrgStore.VisibleOrgAsync(connection, caller, org);
         if (caller.Role != Role.Admin) throw new AccessDeniedException($"Only admins list org '{org}''s tokens; you are {caller.Role.Name()}.");
         var rows = await connection.QueryAsync<TokenRow>(
-            "SELECT id, name, role, created_by, created_at, expires_at, revoked_at, last_used_at FROM tokens WHERE org_id = @orgId ORDER BY created_at, id",
+            "SELECT id, name, role, created_by, created_at, expires_at, revoked_at, last_used_at FROM tokens " +
+            "WHERE org_id = @orgId ORDER BY created_at, id",
             new { orgId });
         return rows.Select(r => r.ToInfo(org)).ToList();
     }
@@ -68,7 +70,8 @@ public sealed class TokenStore(Database db, AuditLog audit, TimeProvider time)
     {
         if (!Secrets.LooksLikeToken(secret)) return null;
         await using var connection = await db.OpenAsync(ct);
-        var row = await connection.QuerySingleOrDefaultAsync<(string Id, string Name, string Role, long? ExpiresAt, long? RevokedAt, long? LastUsedAt, long OrgId, string Org, string Kind)>(
+        var row = await connection.QuerySingleOrDefaultAsync<(string Id, string Name, string Role, long? ExpiresAt, long? RevokedAt, long? LastUsedAt,
+            long OrgId, string Org, string Kind)>(
             """
             SELECT t.id, t.name, t.role, t.expires_at, t.revoked_at, t.last_used_at, o.id, o.name, o.kind
             FROM tokens t JOIN orgs o ON o.id = t.org_id WHERE t.secret_sha256 = @hash
@@ -77,11 +80,13 @@ public sealed class TokenStore(Database db, AuditLog audit, TimeProvider time)
         if (row.Id is null || row.RevokedAt is not null || row.ExpiresAt is { } e && e <= now) return null;
         if (row.LastUsedAt is not { } used || now - used >= (long)LastUseResolution.TotalMilliseconds)
             await connection.ExecuteAsync("UPDATE tokens SET last_used_at = @now WHERE id = @id", new { now, id = row.Id });
-        return (new Caller(row.OrgId, row.Org, AccessNames.ParseKind(row.Kind), AccessNames.ParseRole(row.Role), $"token:{row.Id} ({row.Name})"), row.Id);
+        return (new Caller(row.OrgId, row.Org, AccessNames.ParseKind(row.Kind), AccessNames.ParseRole(row.Role), $"token:{row.Id} ({row.Name})"),
+            row.Id);
     }
 
     internal static async Task<NewToken> InsertTokenAsync(
-        DbConnection connection, DbTransaction tx, long orgId, string org, string name, Role role, DateTimeOffset? expiresAt, string createdBy, long now)
+        DbConnection connection, DbTransaction tx, long orgId, string org, string name, Role role, DateTimeOffset? expiresAt, string createdBy,
+        long now)
     {
         var secret = Secrets.NewToken();
         var id = Secrets.NewId();
@@ -90,7 +95,10 @@ public sealed class TokenStore(Database db, AuditLog audit, TimeProvider time)
             INSERT INTO tokens (id, org_id, name, role, secret_sha256, created_by, created_at, expires_at)
             VALUES (@id, @orgId, @name, @role, @hash, @createdBy, @now, @expires)
             """,
-            new { id, orgId, name, role = role.Name(), hash = Secrets.TokenHash(secret), createdBy, now, expires = expiresAt?.ToUnixTimeMilliseconds() }, tx);
+            new
+            {
+                id, orgId, name, role = role.Name(), hash = Secrets.TokenHash(secret), createdBy, now, expires = expiresAt?.ToUnixTimeMilliseconds(),
+            }, tx);
         return new NewToken(new TokenInfo(id, org, name, role, createdBy, FromMs(now), expiresAt, null, null), secret);
     }
 
@@ -99,7 +107,8 @@ public sealed class TokenStore(Database db, AuditLog audit, TimeProvider time)
 
     static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 
-    sealed record TokenRow(string id, string name, string role, string created_by, long created_at, long? expires_at, long? revoked_at, long? last_used_at)
+    sealed record TokenRow(
+        string id, string name, string role, string created_by, long created_at, long? expires_at, long? revoked_at, long? last_used_at)
     {
         public TokenInfo ToInfo(string org) => new(id, org, name, AccessNames.ParseRole(role), created_by, FromMs(created_at),
             expires_at is { } e ? FromMs(e) : null, revoked_at is { } r ? FromMs(r) : null, last_used_at is { } u ? FromMs(u) : null);

@@ -49,7 +49,8 @@ public sealed class CaseEditor(Database db, TimeProvider time, CaseChanges chang
     }
 
     /// <summary>Moves the named fingerprints out of <paramref name="caseId"/> into a new case, whose id is returned.</summary>
-    public async Task<string> SplitAsync(Caller caller, string caseId, IReadOnlyList<string> fingerprints, string reason, CancellationToken ct = default)
+    public async Task<string> SplitAsync(
+        Caller caller, string caseId, IReadOnlyList<string> fingerprints, string reason, CancellationToken ct = default)
     {
         caller.RequireCoordinatorWriter("split cases");
         RequireReason(reason);
@@ -76,7 +77,8 @@ public sealed class CaseEditor(Database db, TimeProvider time, CaseChanges chang
         // One statement per fingerprint keeps the SQL identical on both engines; splits are small and rare.
         foreach (var fingerprint in wanted)
             await connection.ExecuteAsync(
-                "UPDATE fingerprints SET case_seq = (SELECT seq FROM cases WHERE id = @newId) WHERE project_id = @project AND fingerprint = @fingerprint",
+                "UPDATE fingerprints SET case_seq = (SELECT seq FROM cases WHERE id = @newId) " +
+                "WHERE project_id = @project AND fingerprint = @fingerprint",
                 new { newId, project, fingerprint }, tx);
         await RecordAsync(connection, tx, caseId, newId, "split-off", reason, wanted.Count, now);
         await RecordAsync(connection, tx, newId, caseId, "split-from", reason, wanted.Count, now);
@@ -107,11 +109,13 @@ public sealed class CaseEditor(Database db, TimeProvider time, CaseChanges chang
         if (row.Project is null) throw new CaseEditException($"No case {id}.");
         if (row.MergedInto is not null) throw new CaseEditException($"Case {id} was merged into {row.MergedInto}; use that case.");
         if (Lifecycle.Stored(row.State!) is not (CaseState.New or CaseState.Triage))
-            throw new CaseEditException($"Case {id} is {row.State}: cases are merged and split while new or in triage, before confirmation commits to their report.");
+            throw new CaseEditException(
+                $"Case {id} is {row.State}: cases are merged and split while new or in triage, before confirmation commits to their report.");
         return row.Project.Value;
     }
 
-    Task<int> RecordAsync(DbConnection connection, DbTransaction tx, string caseId, string other, string action, string reason, long count, long now) =>
+    Task<int> RecordAsync(
+        DbConnection connection, DbTransaction tx, string caseId, string other, string action, string reason, long count, long now) =>
         connection.ExecuteAsync(
             $"""
             INSERT INTO case_changes (id, case_id, other_case, action, reason, fingerprints, changed_at)

@@ -45,10 +45,12 @@ public sealed class CaseLifecycle(Database db, TimeProvider time, AuditLog audit
         await using var tx = await db.BeginAsync(connection, ct);
         // The row lock (PostgreSQL) makes concurrent moves of one case take turns; SQLite's writer lock already does.
         var current = await connection.QuerySingleOrDefaultAsync<(long Seq, string State, string? MergedInto)>(
-            $"SELECT c.seq, c.state, c.merged_into FROM cases c WHERE c.id = @caseId AND {NeedToKnow.Case(caller)} {(db.Engine == Engine.Postgres ? "FOR UPDATE" : "")}",
+            $"SELECT c.seq, c.state, c.merged_into FROM cases c WHERE c.id = @caseId AND {NeedToKnow.Case(caller)} " +
+            $"{(db.Engine == Engine.Postgres ? "FOR UPDATE" : "")}",
             new { caseId, callerOrg = caller.OrgId }, tx);
         if (current.State is null) throw new NotFoundException($"No case {caseId}.");
-        if (current.MergedInto is not null) throw new BadInputException($"Case {caseId} was merged into {current.MergedInto}; move that case instead.");
+        if (current.MergedInto is not null)
+            throw new BadInputException($"Case {caseId} was merged into {current.MergedInto}; move that case instead.");
         if (!Lifecycle.TryParseState(current.State, out var state))
             throw new InvalidOperationException($"Case {caseId} has the unknown state '{current.State}'.");
 
@@ -60,7 +62,8 @@ public sealed class CaseLifecycle(Database db, TimeProvider time, AuditLog audit
         };
         if (transition.DuplicateOf is { } duplicate &&
             (duplicate == caseId || await connection.ExecuteScalarAsync<long?>(
-                $"SELECT c.seq FROM cases c WHERE c.id = @duplicate AND {NeedToKnow.Case(caller)}", new { duplicate, callerOrg = caller.OrgId }, tx) is null))
+                $"SELECT c.seq FROM cases c WHERE c.id = @duplicate AND {NeedToKnow.Case(caller)}", new { duplicate, callerOrg = caller.OrgId },
+                tx) is null))
             throw new BadInputException($"--duplicate-of {duplicate}: no other case with that id.");
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -74,7 +77,8 @@ public sealed class CaseLifecycle(Database db, TimeProvider time, AuditLog audit
         await connection.ExecuteAsync("UPDATE cases SET state = @to WHERE seq = @caseSeq", row, tx);
         await connection.ExecuteAsync(
             """
-            INSERT INTO case_transitions (case_seq, from_state, to_state, action, actor, org, org_kind, reason, rejection, duplicate_of, fix_commit, fixed_version, at)
+            INSERT INTO case_transitions (case_seq, from_state, to_state, action, actor, org, org_kind, reason, rejection, duplicate_of,
+                                          fix_commit, fixed_version, at)
             VALUES (@caseSeq, @from, @to, @action, @actor, @org, @orgKind, @reason, @rejection, @duplicateOf, @fixCommit, @fixedVersion, @now)
             """, row, tx);
 
@@ -107,8 +111,10 @@ public sealed class CaseLifecycle(Database db, TimeProvider time, AuditLog audit
         // Validators and downstream orgs see where the case went and when, not who said what: the reasons and
         // the people are the coordinator's and maintainers' discussion.
         var full = caller.Kind is OrgKind.Coordinator or OrgKind.Maintainer;
-        return rows.Select(r => new CaseTransition(caseId, Lifecycle.Stored(r.from_state), Lifecycle.Stored(r.to_state), r.action, full ? r.actor : r.org, r.org, full ? r.reason : null,
-            r.rejection, r.duplicate_of, full ? r.fix_commit : null, full ? r.fixed_version : null, DateTimeOffset.FromUnixTimeMilliseconds(r.at))).ToList();
+        return rows.Select(r => new CaseTransition(caseId, Lifecycle.Stored(r.from_state), Lifecycle.Stored(r.to_state), r.action,
+                full ? r.actor : r.org, r.org, full ? r.reason : null, r.rejection, r.duplicate_of, full ? r.fix_commit : null,
+                full ? r.fixed_version : null, DateTimeOffset.FromUnixTimeMilliseconds(r.at)))
+            .ToList();
     }
 
     sealed record TransitionRow(string from_state, string to_state, string action, string actor, string org, string? reason, string? rejection,

@@ -25,7 +25,10 @@ public sealed class CaseQueries(Database db, TimeProvider time)
             {(filter.Project is null ? "" : "AND c.project_id = (SELECT id FROM projects WHERE name = @project)")}
             {(filter.State is null ? "" : "AND c.state = @state")}
             """;
-        var args = new DynamicParameters(new { project = filter.Project, state = filter.State is { } s ? Lifecycle.Name(s) : null, limit, offset, callerOrg = caller.OrgId });
+        var args = new DynamicParameters(new
+        {
+            project = filter.Project, state = filter.State is { } s ? Lifecycle.Name(s) : null, limit, offset, callerOrg = caller.OrgId,
+        });
         // Exact when read: the listed cases' stale priorities are recomputed first (PriorityStore).
         await _priority.RefreshAsync(match, args, ct);
         var now = time.GetUtcNow();
@@ -100,11 +103,11 @@ public sealed class CaseQueries(Database db, TimeProvider time)
         public long? PriorityDeadlineAt { get; init; }
         public string? PriorityDeadlineKind { get; init; }
 
-        public CaseSummary ToSummary(DateTimeOffset now) => new(id, project, title, Lifecycle.Stored(state), finding_count, (ReportedSeverity)max_severity,
-            FromMs(first_seen), FromMs(last_seen),
-            Priority.Compute(PriorityStore.FromColumns(PriorityClosed, PrioritySsvc, PrioritySsvcMissing, PriorityExploitation ?? Priority.Exploitation.None,
-                PriorityExploitationSource, PriorityCvssTenths, PriorityCvssVector, PriorityExposureOrgs ?? 0, PriorityExposureProducts ?? 0,
-                PriorityDeadlineAt, PriorityDeadlineKind), now));
+        public CaseSummary ToSummary(DateTimeOffset now) => new(
+            id, project, title, Lifecycle.Stored(state), finding_count, (ReportedSeverity)max_severity, FromMs(first_seen), FromMs(last_seen),
+            Priority.Compute(PriorityStore.FromColumns(PriorityClosed, PrioritySsvc, PrioritySsvcMissing,
+                PriorityExploitation ?? Priority.Exploitation.None, PriorityExploitationSource, PriorityCvssTenths, PriorityCvssVector,
+                PriorityExposureOrgs ?? 0, PriorityExposureProducts ?? 0, PriorityDeadlineAt, PriorityDeadlineKind), now));
     }
 
     sealed record ChangeRow(string action, string other_case, string reason, long fingerprints, long changed_at);

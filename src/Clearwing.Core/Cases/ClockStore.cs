@@ -47,7 +47,8 @@ public sealed record DeadlineFilter(DeadlineStatus? Status = null, int Offset = 
             "duesoon" => DeadlineStatus.DueSoon,
             "breached" => DeadlineStatus.Breached,
             _ => throw new BadInputException(
-                $"Unknown deadline status '{value}'; expected one of: {string.Join(", ", StatusNames)} (met deadlines are not open, so they are not listed)."),
+                $"Unknown deadline status '{value}'; expected one of: {string.Join(", ", StatusNames)} " +
+                "(met deadlines are not open, so they are not listed)."),
         };
 }
 
@@ -247,10 +248,14 @@ public sealed class ClockStore(Database db, AuditLog audit, TimeProvider time, C
         if (fact == ClockFact.FixScheduled)
         {
             if (!caller.CanWrite || caller.Kind is not (OrgKind.Coordinator or OrgKind.Maintainer))
-                throw new AccessDeniedException($"Only maintainer and coordinator admins and triagers announce a scheduled fix, not {AsOrgRole(caller)}.");
+                throw new AccessDeniedException(
+                    $"Only maintainer and coordinator admins and triagers announce a scheduled fix, not {AsOrgRole(caller)}.");
             if (entry.At is not null) throw new BadInputException("A scheduled fix is announced now: give its scheduledFor, not an at.");
-            var on = entry.ScheduledFor?.ToUniversalTime() ?? throw new BadInputException("A scheduled fix needs the instant it is scheduled for (scheduledFor).");
-            if (on <= now) throw new BadInputException($"A scheduled fix is scheduled for the future, not {on:u}; a fix that has landed moves the case to 'fixed'.");
+            var on = entry.ScheduledFor?.ToUniversalTime()
+                ?? throw new BadInputException("A scheduled fix needs the instant it is scheduled for (scheduledFor).");
+            if (on <= now)
+                throw new BadInputException(
+                    $"A scheduled fix is scheduled for the future, not {on:u}; a fix that has landed moves the case to 'fixed'.");
             if (on > now + FurthestSchedule) throw new BadInputException($"A fix scheduled for {on:u} is more than ten years away.");
             return ("announce_scheduled_fix", ["fix_announced_at", "fix_scheduled_for"], [Ms(now), Ms(on)]);
         }
@@ -272,10 +277,12 @@ public sealed class ClockStore(Database db, AuditLog audit, TimeProvider time, C
     }
 
     /// <summary>The case's key and state, or not found when it does not exist or is outside the caller's need-to-know.</summary>
-    internal static async Task<(long Seq, string State)> VisibleCaseAsync(DbConnection connection, DbTransaction? tx, Caller caller, string caseId, CancellationToken ct)
+    internal static async Task<(long Seq, string State)> VisibleCaseAsync(
+        DbConnection connection, DbTransaction? tx, Caller caller, string caseId, CancellationToken ct)
     {
         var found = await connection.QuerySingleOrDefaultAsync<(long Seq, string State)?>(Sql(
-            $"SELECT c.seq, c.state FROM cases c WHERE c.id = @caseId AND {NeedToKnow.Case(caller)}", new { caseId, callerOrg = caller.OrgId }, tx, ct));
+            $"SELECT c.seq, c.state FROM cases c WHERE c.id = @caseId AND {NeedToKnow.Case(caller)}", new { caseId, callerOrg = caller.OrgId },
+            tx, ct));
         return found ?? throw new NotFoundException($"No case {caseId}.");
     }
 
@@ -284,7 +291,8 @@ public sealed class ClockStore(Database db, AuditLog audit, TimeProvider time, C
         var state = Lifecycle.Stored(target.State);
         if (state == CaseState.Disclosed) throw new BadInputException($"Cannot {action} on case {caseId}: it is disclosed, so its embargo is over.");
         if (!OnTheClock.Contains(state))
-            throw new BadInputException($"Cannot {action} on case {caseId}: it is '{target.State}', and the disclosure clock starts when it is notified.");
+            throw new BadInputException(
+                $"Cannot {action} on case {caseId}: it is '{target.State}', and the disclosure clock starts when it is notified.");
     }
 
     static OrgRole AsOrgRole(Caller caller) => new(caller.Kind, caller.Role);

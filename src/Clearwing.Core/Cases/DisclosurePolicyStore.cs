@@ -8,7 +8,8 @@ namespace Clearwing.Cases;
 /// <summary>The coordinator's default profile, the projects that override it, and the profiles there are to choose from.</summary>
 /// <param name="SetBy">Who set the default; null while the shipped default is in force.</param>
 public sealed record DisclosurePolicySettings(
-    string DefaultProfile, string? SetBy, DateTimeOffset? SetAt, IReadOnlyList<ProjectDisclosurePolicy> Overrides, IReadOnlyList<DisclosureProfile> Profiles);
+    string DefaultProfile, string? SetBy, DateTimeOffset? SetAt, IReadOnlyList<ProjectDisclosurePolicy> Overrides,
+    IReadOnlyList<DisclosureProfile> Profiles);
 
 /// <summary>A project whose cases run on another profile than the default.</summary>
 public sealed record ProjectDisclosurePolicy(string Project, string Profile, string SetBy, DateTimeOffset SetAt);
@@ -65,7 +66,8 @@ public sealed class DisclosurePolicyStore(Database db, AuditLog audit, TimeProvi
             "SELECT profile FROM project_disclosure WHERE project_id = @projectId", new { projectId }, tx, ct));
         if (chosen is null)
         {
-            if (previous is null) throw new BadInputException($"Project '{project}' has no disclosure profile of its own; it already follows the default.");
+            if (previous is null)
+                throw new BadInputException($"Project '{project}' has no disclosure profile of its own; it already follows the default.");
             await connection.ExecuteAsync(Sql("DELETE FROM project_disclosure WHERE project_id = @projectId", new { projectId }, tx, ct));
         }
         else
@@ -91,13 +93,15 @@ public sealed class DisclosurePolicyStore(Database db, AuditLog audit, TimeProvi
         var fallback = await connection.ExecuteScalarAsync<string?>(Sql("SELECT profile FROM disclosure_default WHERE id = 1", null, null, ct));
         var overrides = await connection.QueryAsync<(string Project, string Profile)>(Sql(
             "SELECT p.name, d.profile FROM project_disclosure d JOIN projects p ON p.id = d.project_id", null, null, ct));
-        var policies = DisclosurePolicies.Create(fallback ?? ShippedDefault.Name, overrides.ToDictionary(o => o.Project, o => o.Profile, StringComparer.Ordinal));
+        var policies = DisclosurePolicies.Create(
+            fallback ?? ShippedDefault.Name, overrides.ToDictionary(o => o.Project, o => o.Profile, StringComparer.Ordinal));
         // Names are checked when they are stored, so this only fails when a later version stopped shipping a profile.
         return policies.Value ?? throw new InvalidOperationException(
             $"The stored disclosure policy cannot be used: {policies.Error}. Set it again ('clearwing policy set').");
     }
 
-    /// <summary>The settings as the caller may see them: every override for the coordinator; for others, those of projects with a case they see.</summary>
+    /// <summary>The settings as the caller may see them: every override for the coordinator; for others, those of projects with a case they
+    /// see.</summary>
     static async Task<DisclosurePolicySettings> SettingsAsync(DbConnection connection, DbTransaction? tx, Caller caller, CancellationToken ct)
     {
         var fallback = await connection.QuerySingleOrDefaultAsync<(string Profile, string SetBy, long SetAt)?>(Sql(

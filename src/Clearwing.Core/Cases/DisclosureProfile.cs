@@ -79,7 +79,8 @@ public sealed partial record DisclosureProfile
         {
             if (window is null) continue;
             if (window.Days is < 1 or > MaxDays) problems.Add($"{label}: {field} days must be 1 to {MaxDays}, not {window.Days}");
-            if (window.ExtensionCapDays is < 0 or > MaxDays) problems.Add($"{label}: {field} extension cap must be 0 to {MaxDays}, not {window.ExtensionCapDays}");
+            if (window.ExtensionCapDays is < 0 or > MaxDays)
+                problems.Add($"{label}: {field} extension cap must be 0 to {MaxDays}, not {window.ExtensionCapDays}");
         }
         foreach (var (field, days) in new[]
                  {

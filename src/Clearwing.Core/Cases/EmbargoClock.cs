@@ -182,7 +182,8 @@ internal static class EmbargoClock
             if (approved.Count == 0) return original;
             var asked = approved.Sum(e => (long)e.Request.Days);
             var granted = (int)Math.Min(asked, window.ExtensionCapDays);
-            var rule = original.Rule + string.Concat(approved.Select(e => $" + {e.Request.Days}-day extension approved {Date(e.Decision!.DecidedAt)}"));
+            var rule = original.Rule
+                + string.Concat(approved.Select(e => $" + {e.Request.Days}-day extension approved {Date(e.Decision!.DecidedAt)}"));
             if (granted < asked)
                 rule += granted == 0
                     ? $", not counted: the {profile.Name} profile grants no extensions here"
@@ -213,8 +214,11 @@ internal static class EmbargoClock
             if (profile.ExtensionUsesAdoptionPeriod && afterFix.At > byOriginal)
                 // An extension longer than the adoption period must still not pull disclosure before its own end.
                 afterFix = byOriginal >= end.At
-                    ? new Dated(byOriginal, $"{adoption} days after the original deadline ({Date(original.At)}), the {fixWord} ({Date(fixAt)}) having come in the extension")
-                    : afterFix.At > end.At ? new Dated(end.At, $"the end of the extended embargo ({end.Rule}), the {fixWord} ({Date(fixAt)}) having come in the extension")
+                    ? new Dated(byOriginal,
+                        $"{adoption} days after the original deadline ({Date(original.At)}), the {fixWord} ({Date(fixAt)}) " +
+                        "having come in the extension")
+                    : afterFix.At > end.At
+                    ? new Dated(end.At, $"the end of the extended embargo ({end.Rule}), the {fixWord} ({Date(fixAt)}) having come in the extension")
                     : afterFix;
             return OffWeekend(afterFix);
         }

@@ -74,7 +74,8 @@ public sealed class ExtensionStore(Database db, AuditLog audit, TimeProvider tim
         var changed = await connection.ExecuteAsync(Sql("""
             UPDATE embargo_extensions SET state = @state, decided_by = @by, decided_at = @at, note = @note
             WHERE id = @extensionId AND state = 'pending'
-            """, new { state = StateName(verdict), by = decision.DecidedBy, at = Ms(decision.DecidedAt), note = decision.Note, extensionId }, tx, ct));
+            """,
+            new { state = StateName(verdict), by = decision.DecidedBy, at = Ms(decision.DecidedAt), note = decision.Note, extensionId }, tx, ct));
         if (changed == 0) throw new BadInputException($"Cannot decide extension {extensionId}: it was decided meanwhile.");
         await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{row.CaseId}",
             verdict == ExtensionVerdict.Approved ? "approve_extension" : "refuse_extension", new { Extension = extensionId, row.Days }), ct);
@@ -93,9 +94,11 @@ public sealed class ExtensionStore(Database db, AuditLog audit, TimeProvider tim
         var target = await ClockStore.VisibleCaseAsync(connection, null, caller, caseId, ct);
         if (caller.Kind is not (OrgKind.Coordinator or OrgKind.Maintainer))
             throw new AccessDeniedException(
-                $"Extension requests are between the maintainers and the coordinator; a {caller.Kind.Name()} org sees the case's deadlines, not its requests.");
+                "Extension requests are between the maintainers and the coordinator; " +
+                $"a {caller.Kind.Name()} org sees the case's deadlines, not its requests.");
         var rows = await connection.QueryAsync<ExtensionRow>(Sql(
-            $"SELECT {ExtensionColumns} FROM embargo_extensions e WHERE e.case_seq = @seq ORDER BY e.asked_at, e.id", new { seq = target.Seq }, null, ct));
+            $"SELECT {ExtensionColumns} FROM embargo_extensions e WHERE e.case_seq = @seq ORDER BY e.asked_at, e.id", new { seq = target.Seq },
+            null, ct));
         return rows.Select(r => new CaseExtension(r.Id, caseId, r.AskedOrg, r.ToExtension())).ToList();
     }
 

@@ -261,5 +261,6 @@ internal sealed class CaseStateJson : JsonConverter<CaseState>
             ? state
             : throw new JsonException($"Expected a case state: one of {string.Join(", ", Lifecycle.StateNames)}.");
 
-    public override void Write(Utf8JsonWriter writer, CaseState value, JsonSerializerOptions options) => writer.WriteStringValue(Lifecycle.Name(value));
+    public override void Write(Utf8JsonWriter writer, CaseState value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(Lifecycle.Name(value));
 }

@@ -86,7 +86,8 @@ internal static class Priority
         const string basis = "SSVC supplier patch development priority";
         return i.Ssvc is { } decision
             ? new("ssvc", decision, SsvcPoints.GetValueOrDefault(decision), basis)
-            : new("ssvc", "undecided", UndecidedSsvcPoints, $"{basis}; counts as scheduled until {string.Join(", ", i.SsvcMissing)} {(i.SsvcMissing.Count == 1 ? "is" : "are")} set");
+            : new("ssvc", "undecided", UndecidedSsvcPoints,
+                $"{basis}; counts as scheduled until {string.Join(", ", i.SsvcMissing)} {(i.SsvcMissing.Count == 1 ? "is" : "are")} set");
     }
 
     static PriorityFactor ExploitationFactor(PriorityInputs i) => i.Exploitation switch
@@ -109,10 +110,12 @@ internal static class Priority
 
     static PriorityFactor DeadlineFactor(PriorityInputs i, DateTimeOffset now)
     {
-        if (i.Deadline is not { } at) return new("deadline", "none", 0, "no open disclosure deadline (the clock starts when the maintainer is notified)");
+        if (i.Deadline is not { } at)
+            return new("deadline", "none", 0, "no open disclosure deadline (the clock starts when the maintainer is notified)");
         var points = DeadlinePoints(at, now);
         var when = at <= now ? $"passed {Days(now - at)} ago" : $"due in {Days(at - now)}";
-        return new("deadline", at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), points, $"{i.DeadlineKind ?? "deadline"} {when}");
+        return new("deadline", at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), points,
+            $"{i.DeadlineKind ?? "deadline"} {when}");
     }
 
     static string Days(TimeSpan span) => span.TotalDays >= 1

@@ -16,7 +16,8 @@ internal sealed class PriorityStore(Database db, TimeProvider time) : ICaseChang
 {
     const int Batch = 500;
 
-    /// <summary>What the factors are computed from; new findings alone change none (a vector they report arrives as <see cref="CaseAspect.Cvss"/>).</summary>
+    /// <summary>What the factors are computed from; new findings alone change none (a vector they report arrives as
+    /// <see cref="CaseAspect.Cvss"/>).</summary>
     const CaseAspect Factors = CaseAspect.Cvss | CaseAspect.Ssvc | CaseAspect.Aliases | CaseAspect.Exploitation | CaseAspect.State
         | CaseAspect.Clock | CaseAspect.Exposure | CaseAspect.Membership;
 
@@ -99,7 +100,8 @@ internal sealed class PriorityStore(Database db, TimeProvider time) : ICaseChang
                          $"SELECT case_seq, decision_point, value, set_by FROM case_ssvc WHERE case_seq IN ({seqs})"))
                 if (inputs.TryGetValue(seq, out var g)) g.Ssvc[point] = (value, setBy);
             foreach (var (seq, alias) in await connection.QueryAsync<(long, string)>(
-                         $"SELECT a.case_seq, MIN(a.alias) FROM case_aliases a JOIN kev k ON k.cve_id = a.alias WHERE a.case_seq IN ({seqs}) GROUP BY a.case_seq"))
+                         "SELECT a.case_seq, MIN(a.alias) FROM case_aliases a JOIN kev k ON k.cve_id = a.alias " +
+                         $"WHERE a.case_seq IN ({seqs}) GROUP BY a.case_seq"))
                 if (inputs.TryGetValue(seq, out var g)) g.KevAlias = alias;
             foreach (var (seq, at) in await connection.QueryAsync<(long, long)>(
                          $"SELECT case_seq, exploited_at FROM case_clock WHERE case_seq IN ({seqs}) AND exploited_at IS NOT NULL"))
@@ -194,7 +196,8 @@ internal sealed class PriorityStore(Database db, TimeProvider time) : ICaseChang
         i.CvssTenths, i.CvssVector, i.ExposureOrgs, i.ExposureProducts, DeadlineAt = i.Deadline?.ToUnixTimeMilliseconds(), i.DeadlineKind,
     };
 
-    /// <summary>The stored factors of one listed case, read back into inputs (columns named as in <see cref="Columns"/>); no row: <see cref="Fresh"/>.</summary>
+    /// <summary>The stored factors of one listed case, read back into inputs (columns named as in <see cref="Columns"/>); no row:
+    /// <see cref="Fresh"/>.</summary>
     internal static PriorityInputs FromColumns(long? closed, string? ssvc, string? ssvcMissing, string exploitation, string? exploitationSource,
         long? cvssTenths, string? cvssVector, long exposureOrgs, long exposureProducts, long? deadlineAt, string? deadlineKind) =>
         closed is null ? Fresh

@@ -22,8 +22,9 @@ public sealed record CaseDeadlines(
         var t = clock.Timeline;
         string? Show(DateTimeOffset? at) => at is { } a ? ZonedTime.Format(a, zone) : null;
         return new CaseDeadlines(clock.Case, clock.Project, clock.State, clock.Profile.Name, zone.Id, ZonedTime.Format(clock.Now, zone),
-            new ZonedTimeline(Show(t.Notified), Show(t.MaintainerFirstResponse), Show(t.FixScheduled?.AnnouncedAt), Show(t.FixScheduled?.ScheduledFor),
-                Show(t.FixLanded), Show(t.FixVerified), Show(t.ExploitedInTheWild), Show(t.DetailsPublished), Show(t.Disclosed)),
+            new ZonedTimeline(Show(t.Notified), Show(t.MaintainerFirstResponse), Show(t.FixScheduled?.AnnouncedAt),
+                Show(t.FixScheduled?.ScheduledFor), Show(t.FixLanded), Show(t.FixVerified), Show(t.ExploitedInTheWild), Show(t.DetailsPublished),
+                Show(t.Disclosed)),
             clock.Deadlines.Select(d => Zoned(d, zone)).ToList(), clock.ExtensionDaysLeft);
     }
 

@@ -19,7 +19,8 @@ internal static class ZonedTime
     /// <summary>The zone with this IANA id ("UTC", "Europe/Berlin"); an unknown id is refused naming it.</summary>
     public static Checked<TimeZoneInfo> FindZone(string id)
     {
-        if (string.IsNullOrWhiteSpace(id)) return Checked<TimeZoneInfo>.Refuse("a time zone id is required (an IANA id such as 'UTC' or 'Europe/Berlin')");
+        if (string.IsNullOrWhiteSpace(id))
+            return Checked<TimeZoneInfo>.Refuse("a time zone id is required (an IANA id such as 'UTC' or 'Europe/Berlin')");
         try
         {
             return Checked<TimeZoneInfo>.Accept(TimeZoneInfo.FindSystemTimeZoneById(id));

@@ -214,6 +214,8 @@ internal static class CanonicalJson
     {
         var plain = name.Length > 0 && (char.IsAsciiLetter(name[0]) || name[0] == '_')
             && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
-        return plain ? $"{path}.{name}" : $"{path}['{name.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal)}']";
+        return plain
+            ? $"{path}.{name}"
+            : $"{path}['{name.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal)}']";
     }
 }

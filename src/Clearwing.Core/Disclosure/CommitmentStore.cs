@@ -40,9 +40,11 @@ public sealed class CommitmentStore(Database db, TimeProvider time) : ICaseChang
     static async Task<JsonElement> ReportAsync(DbConnection connection, DbTransaction tx, string caseId, CancellationToken ct)
     {
         var head = await connection.QuerySingleAsync<(long Seq, string Project, string Title, long Severity, long Findings, long FirstSeen)>(
-            "SELECT c.seq, p.name, c.title, c.max_severity, c.finding_count, c.first_seen FROM cases c JOIN projects p ON p.id = c.project_id WHERE c.id = @caseId",
+            "SELECT c.seq, p.name, c.title, c.max_severity, c.finding_count, c.first_seen " +
+            "FROM cases c JOIN projects p ON p.id = c.project_id WHERE c.id = @caseId",
             new { caseId }, tx);
-        var findings = await connection.QueryAsync<(string Tool, string RuleId, string? Cwe, string? Path, long? StartLine, string? Function, string Message, string? Cvss, string Revision)>(
+        var findings = await connection.QueryAsync<(string Tool, string RuleId, string? Cwe, string? Path, long? StartLine, string? Function,
+            string Message, string? Cvss, string Revision)>(
             $"""
             SELECT f.tool, f.rule_id, f.cwe, f.path, f.start_line, f.function, f.message, f.cvss_vector, f.revision
             FROM findings f JOIN fingerprints x ON x.id = f.fingerprint_id
@@ -52,9 +54,14 @@ public sealed class CommitmentStore(Database db, TimeProvider time) : ICaseChang
             """, new { caseSeq = head.Seq }, tx);
         var report = new
         {
-            @case = caseId, project = head.Project, title = head.Title, highestSeverity = ((ReportedSeverity)head.Severity).ToString().ToLowerInvariant(),
+            @case = caseId, project = head.Project, title = head.Title,
+            highestSeverity = ((ReportedSeverity)head.Severity).ToString().ToLowerInvariant(),
             firstSeen = DateTimeOffset.FromUnixTimeMilliseconds(head.FirstSeen).ToString("O"), findingCount = head.Findings,
-            findings = findings.Select(f => new { tool = f.Tool, rule = f.RuleId, cwe = f.Cwe, path = f.Path, line = f.StartLine, function = f.Function, message = f.Message, cvss = f.Cvss, revision = f.Revision }),
+            findings = findings.Select(f => new
+            {
+                tool = f.Tool, rule = f.RuleId, cwe = f.Cwe, path = f.Path, line = f.StartLine, function = f.Function, message = f.Message,
+                cvss = f.Cvss, revision = f.Revision,
+            }),
         };
         ct.ThrowIfCancellationRequested();
         return JsonSerializer.SerializeToElement(report);
@@ -72,7 +79,8 @@ public sealed class CommitmentStore(Database db, TimeProvider time) : ICaseChang
     /// A case is committed once; a second call throws <see cref="CommitmentException"/>, as does an unknown case.
     /// A report JCS cannot represent throws <see cref="CanonicalJsonException"/> naming the path under <c>$.report</c>.
     /// </summary>
-    public async Task<Commitment> CommitAsync(DbConnection connection, DbTransaction transaction, string caseId, JsonElement report, CancellationToken ct = default)
+    public async Task<Commitment> CommitAsync(
+        DbConnection connection, DbTransaction transaction, string caseId, JsonElement report, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(caseId);
         CommitmentDigest.RequireSupported();
@@ -103,7 +111,8 @@ public sealed class CommitmentStore(Database db, TimeProvider time) : ICaseChang
     /// Publishes (or corrects) the early notice of <paramref name="caseId"/>'s commitment: affected vendor and
     /// product and the disclosure deadline, which the public list shows from now on. No technical detail belongs here.
     /// </summary>
-    public async Task<EarlyNotice> PublishEarlyAsync(Caller caller, string caseId, string vendor, string product, DateTimeOffset deadline, CancellationToken ct = default)
+    public async Task<EarlyNotice> PublishEarlyAsync(
+        Caller caller, string caseId, string vendor, string product, DateTimeOffset deadline, CancellationToken ct = default)
     {
         caller.RequireCoordinatorWriter("publish early notices");
         if (string.IsNullOrWhiteSpace(caseId)) throw new BadInputException("An early notice names its case.");
@@ -117,7 +126,8 @@ public sealed class CommitmentStore(Database db, TimeProvider time) : ICaseChang
             WHERE case_id = @caseId
             """, new { caseId, vendor, product, deadline = deadline.ToUnixTimeMilliseconds(), now }, tx, cancellationToken: ct));
         if (changed == 0) throw new CommitmentException($"Case {caseId} has no commitment; an early notice is published for a committed case.");
-        await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "early-notice", new { vendor, product, deadline = deadline.ToUnixTimeMilliseconds() }), ct);
+        await _audit.AppendAsync(connection, tx,
+            AuditEntry.By(caller, $"case:{caseId}", "early-notice", new { vendor, product, deadline = deadline.ToUnixTimeMilliseconds() }), ct);
         await tx.CommitAsync(ct);
         return new EarlyNotice(vendor, product, At(deadline.ToUnixTimeMilliseconds()), At(now));
     }

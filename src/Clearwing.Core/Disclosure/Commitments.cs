@@ -27,10 +27,13 @@ public static class CommitmentDigest
     {
         if (!SHA3_256.IsSupported)
             throw new PlatformNotSupportedException(
-                "SHA3-256 is not available on this system (.NET needs OpenSSL 1.1.1 or later on Linux, Windows 11 build 25324 or later on Windows), so commitments can be neither made nor verified here.");
+                "SHA3-256 is not available on this system " +
+                "(.NET needs OpenSSL 1.1.1 or later on Linux, Windows 11 build 25324 or later on Windows), " +
+                "so commitments can be neither made nor verified here.");
     }
 
-    /// <summary>The digest of version 1 over <paramref name="caseId"/>, <paramref name="salt"/> and the canonical <paramref name="report"/>.</summary>
+    /// <summary>The digest of version 1 over <paramref name="caseId"/>, <paramref name="salt"/> and the canonical
+    /// <paramref name="report"/>.</summary>
     public static string Compute(string caseId, ReadOnlySpan<byte> salt, JsonElement report) =>
         Compute(caseId, salt, CanonicalJson.Serialize(report, "$.report"));
 
@@ -117,12 +120,14 @@ public sealed record RevealedReport(string Version, string CaseId, byte[] Salt, 
 
         var version = RequiredString(members, "version", file);
         if (version != CommitmentDigest.Version)
-            throw new MalformedInputException(file, "$.version", $"unknown commitment version \"{version}\"; expected \"{CommitmentDigest.Version}\"");
+            throw new MalformedInputException(file, "$.version",
+                $"unknown commitment version \"{version}\"; expected \"{CommitmentDigest.Version}\"");
         var caseId = RequiredString(members, "caseId", file);
         if (caseId.Length == 0) throw new MalformedInputException(file, "$.caseId", "must not be empty");
         var saltHex = RequiredString(members, "salt", file);
         if (saltHex.Length != 2 * CommitmentDigest.SaltLength || !saltHex.All(char.IsAsciiHexDigit))
-            throw new MalformedInputException(file, "$.salt", $"expected {2 * CommitmentDigest.SaltLength} hex digits ({CommitmentDigest.SaltLength} bytes), found {saltHex.Length} characters");
+            throw new MalformedInputException(file, "$.salt",
+                $"expected {2 * CommitmentDigest.SaltLength} hex digits ({CommitmentDigest.SaltLength} bytes), found {saltHex.Length} characters");
         if (!members.TryGetValue("report", out var report))
             throw new MalformedInputException(file, "$.report", "missing; expected the committed report");
         try

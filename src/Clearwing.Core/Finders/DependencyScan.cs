@@ -68,7 +68,8 @@ public sealed class DependencyScan(OsvStore osv, Importer importer)
             [.. matches.Select(m => m.Advisory.Id).Distinct().Order(StringComparer.Ordinal)], inventory.Problems, unknown, import);
     }
 
-    /// <summary>The advisory as a finding needs it: summary, aliases, severity (CVSS vector or GHSA's word), CWE, and the fixed versions of this package.</summary>
+    /// <summary>The advisory as a finding needs it: summary, aliases, severity (CVSS vector or GHSA's word), CWE, and the fixed versions of this
+    /// package.</summary>
     static PackageAdvisory Describe(OsvStoredAdvisory stored, PackageUrl purl)
     {
         using var record = JsonDocument.Parse(stored.Record);
@@ -77,7 +78,8 @@ public sealed class DependencyScan(OsvStore osv, Importer importer)
         if (root.TryGetProperty("severity", out var severities) && severities.ValueKind == JsonValueKind.Array)
             // The newest CVSS version the record gives.
             vector = severities.EnumerateArray()
-                .Where(s => s.TryGetProperty("type", out var t) && t.GetString() is "CVSS_V4" or "CVSS_V3" or "CVSS_V2" && s.TryGetProperty("score", out _))
+                .Where(s => s.TryGetProperty("type", out var t) && t.GetString() is "CVSS_V4" or "CVSS_V3" or "CVSS_V2"
+                    && s.TryGetProperty("score", out _))
                 .OrderByDescending(s => s.GetProperty("type").GetString(), StringComparer.Ordinal)
                 .Select(s => s.GetProperty("score").GetString()).FirstOrDefault();
         string? word = null, cwe = null;
@@ -92,7 +94,8 @@ public sealed class DependencyScan(OsvStore osv, Importer importer)
         if (root.TryGetProperty("affected", out var affected) && affected.ValueKind == JsonValueKind.Array)
             foreach (var entry in affected.EnumerateArray())
             {
-                if (!entry.TryGetProperty("package", out var package) || !package.TryGetProperty("ecosystem", out var eco) || !package.TryGetProperty("name", out var name)
+                if (!entry.TryGetProperty("package", out var package) || !package.TryGetProperty("ecosystem", out var eco)
+                    || !package.TryGetProperty("name", out var name)
                     || OsvPackages.Key(new OsvPackage(eco.GetString() ?? "", name.GetString() ?? "", null)) != key) continue;
                 if (entry.TryGetProperty("ranges", out var ranges) && ranges.ValueKind == JsonValueKind.Array)
                     foreach (var range in ranges.EnumerateArray())

@@ -80,7 +80,8 @@ internal static partial class ScanFindings
         // edit elsewhere in the lockfile does not make it a new finding.
         var fingerprint = $"{package.File}\n{package.Purl}\n{advisory.Id}";
         // The advisory's ids become the case's aliases: KEV and EPSS find it by them, and exposure reads the advisory's ranges.
-        IReadOnlyList<string> aliases = [.. advisory.Aliases.Prepend(advisory.Id).Select(Scoring.CaseAliases.Check).OfType<string>().Distinct(StringComparer.Ordinal)];
+        IReadOnlyList<string> aliases =
+            [.. advisory.Aliases.Prepend(advisory.Id).Select(Scoring.CaseAliases.Check).OfType<string>().Distinct(StringComparer.Ordinal)];
         return new ScanFinding(advisory.Id, cwe, message, package.File, package.Line, display, string.Join("\n", evidence),
             severity, cvss is null ? null : advisory.CvssVector!.Trim(), 1.0, fingerprint, aliases);
     }

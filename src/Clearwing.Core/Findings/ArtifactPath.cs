@@ -11,7 +11,8 @@ internal static class ArtifactPath
     /// relative bases: an absolute base is where the analysing machine kept the checkout, which is exactly
     /// what a repository-relative path leaves out. An absolute uri under one of those bases is made relative to it.
     /// </summary>
-    public static string Resolve(string uri, string? uriBaseId, IReadOnlyDictionary<string, SarifArtifactLocation?>? bases, IReadOnlyList<string> absoluteBases)
+    public static string Resolve(
+        string uri, string? uriBaseId, IReadOnlyDictionary<string, SarifArtifactLocation?>? bases, IReadOnlyList<string> absoluteBases)
     {
         if (IsAbsolute(uri))
         {

@@ -10,7 +10,8 @@ namespace Clearwing.Findings;
 /// </summary>
 internal sealed class CaseClaims
 {
-    readonly List<(string Fingerprint, string Tool, IReadOnlyList<string> Aliases, IReadOnlyList<(string Package, string Vers)> Affects)> _claims = [];
+    readonly List<(string Fingerprint, string Tool, IReadOnlyList<string> Aliases, IReadOnlyList<(string Package, string Vers)> Affects)> _claims =
+        [];
 
     public void Collect(ObservedResult r)
     {
@@ -27,7 +28,8 @@ internal sealed class CaseClaims
             var by = $"finding:{tool}";
             foreach (var alias in aliases)
                 await connection.ExecuteAsync(
-                    "INSERT INTO case_aliases (case_seq, alias, set_by, set_at) VALUES (@caseSeq, @alias, @by, @now) ON CONFLICT (case_seq, alias) DO NOTHING",
+                    "INSERT INTO case_aliases (case_seq, alias, set_by, set_at) VALUES (@caseSeq, @alias, @by, @now) " +
+                    "ON CONFLICT (case_seq, alias) DO NOTHING",
                     new { caseSeq, alias, by, now }, tx);
             foreach (var (package, vers) in affects)
                 await connection.ExecuteAsync(

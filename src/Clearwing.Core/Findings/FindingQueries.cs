@@ -39,7 +39,8 @@ public sealed class FindingQueries(Database db)
         // Every finding has its project, import, fingerprint and case, so counting needs none of the joins
         // that the filters do not name.
         var total = await connection.ExecuteScalarAsync<long>(
-            $"SELECT count(*) FROM findings f {(filter.Case is null && !scoped ? "" : "JOIN fingerprints x ON x.id = f.fingerprint_id")} {(scoped ? "JOIN cases c ON c.seq = x.case_seq" : "")} {(where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where))}",
+            $"SELECT count(*) FROM findings f {(filter.Case is null && !scoped ? "" : "JOIN fingerprints x ON x.id = f.fingerprint_id")} " +
+            $"{(scoped ? "JOIN cases c ON c.seq = x.case_seq" : "")} {(where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where))}",
             args);
         var rows = await connection.QueryAsync<Row>(
             $"""

@@ -106,20 +106,24 @@ internal sealed class Header(string file)
     /// <summary>Native when <c>format</c> (or the schema URI) says so; SARIF when <c>runs</c>, a SARIF schema or a version says so.</summary>
     public bool IsNative()
     {
-        if (Format == FindingReader.NativeFormat || (Format is null && Schema?.Contains(FindingReader.NativeFormat, StringComparison.OrdinalIgnoreCase) == true))
+        if (Format == FindingReader.NativeFormat
+            || (Format is null && Schema?.Contains(FindingReader.NativeFormat, StringComparison.OrdinalIgnoreCase) == true))
             return true;
         bool sarif = HasRuns || Schema?.Contains("sarif", StringComparison.OrdinalIgnoreCase) == true;
         if (Format is not null && !sarif)
             throw new MalformedInputException(File, "$.format", $"unknown format \"{Format}\"; expected \"{FindingReader.NativeFormat}\"");
         if (sarif || VersionType != JsonTokenType.None) return false;
         throw new MalformedInputException(File, "$",
-            $"not a SARIF 2.1.0 log or a Clearwing findings file (top-level properties: {(PropertyNames.Count == 0 ? "none" : string.Join(", ", PropertyNames))})");
+            "not a SARIF 2.1.0 log or a Clearwing findings file " +
+            $"(top-level properties: {(PropertyNames.Count == 0 ? "none" : string.Join(", ", PropertyNames))})");
     }
 
     public void CheckSarif()
     {
-        if (VersionType == JsonTokenType.None) throw new MalformedInputException(File, "$.version", $"missing; expected \"{FindingReader.SarifVersion}\"");
-        if (VersionType != JsonTokenType.String) throw new MalformedInputException(File, "$.version", $"must be a string, found {ElementWalker.Describe(VersionType)}");
+        if (VersionType == JsonTokenType.None)
+            throw new MalformedInputException(File, "$.version", $"missing; expected \"{FindingReader.SarifVersion}\"");
+        if (VersionType != JsonTokenType.String)
+            throw new MalformedInputException(File, "$.version", $"must be a string, found {ElementWalker.Describe(VersionType)}");
         if (Version != FindingReader.SarifVersion)
             throw new MalformedInputException(File, "$.version", $"SARIF version {Version} is not supported; expected {FindingReader.SarifVersion}");
         if (Deferred is not null) throw Deferred;
@@ -129,7 +133,8 @@ internal sealed class Header(string file)
     public void CheckNative()
     {
         if (VersionType != JsonTokenType.String || Version is null || !(Version == "1" || Version.StartsWith("1.", StringComparison.Ordinal)))
-            throw new MalformedInputException(File, "$.version", $"native format version {(VersionType == JsonTokenType.String ? Version : "(missing)")} is not supported; expected 1.x");
+            throw new MalformedInputException(File, "$.version",
+                $"native format version {(VersionType == JsonTokenType.String ? Version : "(missing)")} is not supported; expected 1.x");
         if (Deferred is not null) throw Deferred;
         if (string.IsNullOrWhiteSpace(Tool?.Name)) throw new MalformedInputException(File, "$.tool.name", "required: the finder's name");
         if (!HasFindings) throw new MalformedInputException(File, "$.findings", "missing; expected an array of findings");
@@ -211,10 +216,14 @@ internal sealed class HeaderReader
             {
                 _where = runPath;
                 if (reader.ValueTextEquals("tool"u8)) run.Tool = Metadata(ref reader, IntakeJson.Default.SarifTool, ".tool");
-                else if (reader.ValueTextEquals("artifacts"u8)) run.Artifacts = Metadata(ref reader, IntakeJson.Default.ListSarifArtifact, ".artifacts");
-                else if (reader.ValueTextEquals("originalUriBaseIds"u8)) run.OriginalUriBaseIds = Metadata(ref reader, IntakeJson.Default.DictionaryStringSarifArtifactLocation, ".originalUriBaseIds");
-                else if (reader.ValueTextEquals("logicalLocations"u8)) run.LogicalLocations = Metadata(ref reader, IntakeJson.Default.ListSarifLogicalLocation, ".logicalLocations");
-                else if (reader.ValueTextEquals("versionControlProvenance"u8)) run.VersionControlProvenance = Metadata(ref reader, IntakeJson.Default.ListSarifVersionControl, ".versionControlProvenance");
+                else if (reader.ValueTextEquals("artifacts"u8))
+                    run.Artifacts = Metadata(ref reader, IntakeJson.Default.ListSarifArtifact, ".artifacts");
+                else if (reader.ValueTextEquals("originalUriBaseIds"u8))
+                    run.OriginalUriBaseIds = Metadata(ref reader, IntakeJson.Default.DictionaryStringSarifArtifactLocation, ".originalUriBaseIds");
+                else if (reader.ValueTextEquals("logicalLocations"u8))
+                    run.LogicalLocations = Metadata(ref reader, IntakeJson.Default.ListSarifLogicalLocation, ".logicalLocations");
+                else if (reader.ValueTextEquals("versionControlProvenance"u8))
+                    run.VersionControlProvenance = Metadata(ref reader, IntakeJson.Default.ListSarifVersionControl, ".versionControlProvenance");
                 else if (reader.ValueTextEquals("results"u8)) _cursor.SkipValueUnchecked(ref reader); // the second pass streams (and checks) those
                 else _cursor.SkipValue(ref reader);
             }

@@ -16,7 +16,8 @@ namespace Clearwing.Findings;
 /// <param name="Revision">The revision analysed; when absent, the log's own revision, else the content hash.</param>
 /// <param name="SourceRoot">Where the analysed sources are, to compute line hashes the log lacks.</param>
 /// <param name="By">Who imports (the coordinator's admins and triagers may); the audit chain records it. Default: <see cref="Caller.Local"/>.</param>
-public sealed record ImportRequest(string Project, IReadOnlyList<ImportFile> Files, string? Revision = null, string? SourceRoot = null, Caller? By = null);
+public sealed record ImportRequest(
+    string Project, IReadOnlyList<ImportFile> Files, string? Revision = null, string? SourceRoot = null, Caller? By = null);
 
 /// <summary>A file of an import: where to read it, and the name errors and the audit chain call it by.</summary>
 public sealed record ImportFile(string Path, string DisplayName);
@@ -135,18 +136,23 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
             if (previous is not null)
             {
                 await tx.RollbackAsync(ct);
-                return new ImportSummary(previous.id, request.Project, previous.revision, previous.results, 0, previous.results, 0, 0, previous.suppressed, 0, true);
+                return new ImportSummary(
+                    previous.id, request.Project, previous.revision, previous.results, 0, previous.results, 0, 0, previous.suppressed, 0, true);
             }
         }
 
         // Until the hash is known the row holds a placeholder no committed import has: the project's imports take turns.
         var (importSeq, importId) = await connection.QuerySingleAsync<(long, string)>(
             $"""
-            INSERT INTO imports (id, project_id, file_name, sha256, bytes, revision, imported_at, results, new, unchanged, updated, absent, suppressed, new_cases)
+            INSERT INTO imports (id, project_id, file_name, sha256, bytes, revision, imported_at,
+                                 results, new, unchanged, updated, absent, suppressed, new_cases)
             VALUES ({db.Dialect.RandomId}, @projectId, @fileName, @sha256, @bytes, '', @now, 0, 0, 0, 0, 0, 0, 0)
             RETURNING seq, id
             """,
-            new { projectId, fileName = string.Join(", ", request.Files.Select(f => f.DisplayName)), sha256 = contentHash ?? "pending", bytes, now }, tx);
+            new
+            {
+                projectId, fileName = string.Join(", ", request.Files.Select(f => f.DisplayName)), sha256 = contentHash ?? "pending", bytes, now,
+            }, tx);
 
         var import = new Import(projectId, importSeq, now, hashing);
         var c = await Writer.StoreAsync(connection, tx, import, ReadAhead.Of(Read(request, import, ct), ct), progress, ct);
@@ -157,11 +163,12 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
         // they report a vector: that changes the CVSS of the case it lands in, new or known.
         if (import.ReportedCvss)
             await changes.RaiseAsync(connection, tx, now, new CaseChanged(CaseAspect.Cvss, CaseSet.Matching(
-                $"c.seq IN (SELECT x.case_seq FROM findings f JOIN fingerprints x ON x.id = f.fingerprint_id WHERE f.import_seq = {importSeq} AND f.cvss_vector IS NOT NULL)")), ct);
+                "c.seq IN (SELECT x.case_seq FROM findings f JOIN fingerprints x ON x.id = f.fingerprint_id " +
+                $"WHERE f.import_seq = {importSeq} AND f.cvss_vector IS NOT NULL)")), ct);
         await connection.ExecuteAsync(
             """
-            UPDATE imports SET sha256 = @ContentHash, revision = @Revision, results = @Results, new = @New, unchanged = @Unchanged, updated = @Updated,
-                   absent = @Absent, suppressed = @Suppressed, new_cases = @NewCases
+            UPDATE imports SET sha256 = @ContentHash, revision = @Revision, results = @Results, new = @New, unchanged = @Unchanged,
+                   updated = @Updated, absent = @Absent, suppressed = @Suppressed, new_cases = @NewCases
             WHERE id = @ImportId
             """, new
             {

@@ -23,7 +23,8 @@ internal static class NativeFindings
             ?? throw new MalformedInputException(file, where + ".cwe", $"\"{f.Cwe}\" is not a CWE id such as \"CWE-122\"");
         var loc = f.Location;
         if (loc?.StartLine is < 1) throw new MalformedInputException(file, where + ".location.startLine", "must be 1 or more");
-        if (loc?.EndLine is int end && end < (loc.StartLine ?? 1)) throw new MalformedInputException(file, where + ".location.endLine", "must not be before startLine");
+        if (loc?.EndLine is int end && end < (loc.StartLine ?? 1))
+            throw new MalformedInputException(file, where + ".location.endLine", "must not be before startLine");
         if (loc?.StartColumn is < 1) throw new MalformedInputException(file, where + ".location.startColumn", "must be 1 or more");
 
         // One of severity or level may stand in for the other; neither means an ordinary warning.
@@ -36,7 +37,8 @@ internal static class NativeFindings
             : (Fingerprinter.FromContent(rule, path, loc?.Function, loc?.Snippet, message), FingerprintSource.Computed);
 
         var aliases = (f.Aliases ?? []).Select((a, i) => Scoring.CaseAliases.Check(a)
-            ?? throw new MalformedInputException(file, $"{where}.aliases[{i}]", $"\"{a}\" is not an id such as CVE-2026-12345 (no spaces, at most 100 characters)")).Distinct().ToList();
+            ?? throw new MalformedInputException(file, $"{where}.aliases[{i}]",
+                $"\"{a}\" is not an id such as CVE-2026-12345 (no spaces, at most 100 characters)")).Distinct().ToList();
         var affects = (f.Affects ?? []).Select((a, i) =>
         {
             try

@@ -52,7 +52,8 @@ internal static class SarifResultParser
                 else if (name.SequenceEqual("level"u8)) { at = "level"; r.Read(); level = String(ref r); }
                 else if (name.SequenceEqual("kind"u8)) { at = "kind"; r.Read(); kind = String(ref r); }
                 else if (name.SequenceEqual("rule"u8)) { at = "rule"; r.Read(); rule = ReadDescriptorReference(ref r); }
-                else if (name.SequenceEqual("partialFingerprints"u8)) { at = "partialFingerprints"; r.Read(); partialFingerprints = ReadStringMap(ref r); }
+                else if (name.SequenceEqual("partialFingerprints"u8))
+                    { at = "partialFingerprints"; r.Read(); partialFingerprints = ReadStringMap(ref r); }
                 else if (name.SequenceEqual("fingerprints"u8)) { at = "fingerprints"; r.Read(); fingerprints = ReadStringMap(ref r); }
                 else if (name.SequenceEqual("suppressions"u8)) { at = "suppressions"; r.Read(); suppressions = ReadSuppressions(ref r); }
                 else if (name.SequenceEqual("baselineState"u8)) { at = "baselineState"; r.Read(); baselineState = String(ref r); }
@@ -184,7 +185,8 @@ internal static class SarifResultParser
             {
                 var name = Name(ref r);
                 if (name.SequenceEqual("physicalLocation"u8)) { at = "physicalLocation"; r.Read(); physical = ReadPhysicalLocation(ref r); }
-                else if (name.SequenceEqual("logicalLocations"u8)) { at = "logicalLocations"; r.Read(); logical = ReadLogicalLocations(ref r, keepLogical); }
+                else if (name.SequenceEqual("logicalLocations"u8))
+                    { at = "logicalLocations"; r.Read(); logical = ReadLogicalLocations(ref r, keepLogical); }
                 else r.Skip();
             }
         }

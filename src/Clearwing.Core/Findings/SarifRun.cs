@@ -95,7 +95,8 @@ internal sealed class SarifRun
         var reference = r.Rule?.ToolComponent;
         if (reference?.Index is int ci && ci >= 0 && ci + 1 < _components.Length) component = _components[ci + 1];
         else if (reference?.Name is { } name) component = _components.FirstOrDefault(c => c.Name == name) ?? component;
-        else if (reference?.Guid is { } guid) component = _components.FirstOrDefault(c => string.Equals(c.Guid, guid, StringComparison.OrdinalIgnoreCase)) ?? component;
+        else if (reference?.Guid is { } guid)
+            component = _components.FirstOrDefault(c => string.Equals(c.Guid, guid, StringComparison.OrdinalIgnoreCase)) ?? component;
 
         int index = r.RuleIndex is >= 0 ? r.RuleIndex.Value : r.Rule?.Index ?? -1;
         if (index >= 0 && index < component.Rules.Length) return (component, component.Rules[index]);
@@ -155,7 +156,8 @@ internal sealed class SarifRun
     /// <summary>GitHub's convention: <c>security-severity</c> is a CVSS-like score, 0–10, as a string.</summary>
     internal static ReportedSeverity? SeverityFromScore(string? score)
     {
-        if (score is null || !double.TryParse(score, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) || s is < 0 or > 10 || double.IsNaN(s)) return null;
+        if (score is null || !double.TryParse(score, NumberStyles.Float, CultureInfo.InvariantCulture, out var s)
+            || s is < 0 or > 10 || double.IsNaN(s)) return null;
         return s switch
         {
             >= 9.0 => ReportedSeverity.Critical,

@@ -109,8 +109,10 @@ public sealed record PackageUrl
     public static bool TryParse([NotNullWhen(true)] string? text, [NotNullWhen(true)] out PackageUrl? purl) =>
         TryParse(text, PurlParseMode.Strict, out purl, out _);
 
-    /// <summary>Parses a purl string; on failure <paramref name="error"/> says what is wrong, as the exception of <see cref="Parse"/> would.</summary>
-    public static bool TryParse([NotNullWhen(true)] string? text, PurlParseMode mode, [NotNullWhen(true)] out PackageUrl? purl, [NotNullWhen(false)] out string? error)
+    /// <summary>Parses a purl string; on failure <paramref name="error"/> says what is wrong, as the exception of <see cref="Parse"/>
+    /// would.</summary>
+    public static bool TryParse(
+        [NotNullWhen(true)] string? text, PurlParseMode mode, [NotNullWhen(true)] out PackageUrl? purl, [NotNullWhen(false)] out string? error)
     {
         if (text is null)
         {

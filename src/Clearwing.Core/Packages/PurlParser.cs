@@ -64,7 +64,8 @@ internal static class PurlParser
         }
 
         var nameSpan = lastSlash < 0 ? rest : rest[(lastSlash + 1)..];
-        if (nameSpan.IsEmpty) return Fail(out failure, "name", null, $"purl '{text}' has no name: nothing between the last '/' and the version, qualifiers or subpath");
+        if (nameSpan.IsEmpty)
+            return Fail(out failure, "name", null, $"purl '{text}' has no name: nothing between the last '/' and the version, qualifiers or subpath");
         if (!TryDecode(nameSpan, "name", out var name, out failure)) return null;
 
         string? ns = null;
@@ -78,7 +79,9 @@ internal static class PurlParser
                 var pair = span[(pathEnd + 1)..end][range];
                 if (pair.IsEmpty) continue;
                 var eq = pair.IndexOf('=');
-                if (eq < 0) return Fail(out failure, "qualifiers", pair.ToString(), $"qualifier '{pair}' has no '=': qualifiers are key=value pairs separated by '&'");
+                if (eq < 0)
+                    return Fail(out failure, "qualifiers", pair.ToString(),
+                        $"qualifier '{pair}' has no '=': qualifiers are key=value pairs separated by '&'");
                 var rawKey = pair[..eq];
                 var keyText = lenient ? rawKey.ToString().ToLowerInvariant() : rawKey.ToString();
                 if (!TryKey(keyText, out failure)) return null;
@@ -125,13 +128,15 @@ internal static class PurlParser
             {
                 if (!TryKey(key ?? "", out failure)) return null;
                 if (string.IsNullOrEmpty(value)) continue;
-                if (!IsWellFormedUtf16(value)) return Fail(out failure, "qualifiers", value, $"qualifier {key} value '{value}' is not well-formed Unicode");
+                if (!IsWellFormedUtf16(value))
+                    return Fail(out failure, "qualifiers", value, $"qualifier {key} value '{value}' is not well-formed Unicode");
                 (pairs ??= []).Add(new(key!, value));
             }
         return Finish(lowerType, joinedNs, trimmedName, string.IsNullOrEmpty(version) ? null : version, pairs, joinedSubpath, null, out failure);
     }
 
-    /// <summary>Applies the type's rules, validates, and writes the canonical form (reusing <paramref name="input"/> when it already is canonical).</summary>
+    /// <summary>Applies the type's rules, validates, and writes the canonical form (reusing <paramref name="input"/> when it already is
+    /// canonical).</summary>
     static PackageUrl? Finish(string type, string? ns, string name, string? version, List<KeyValuePair<string, string>>? qualifierList,
         string? subpath, string? input, out Failure failure)
     {
@@ -235,7 +240,8 @@ internal static class PurlParser
     {
         joined = null;
         failure = default;
-        if (raw.IndexOf('%') < 0 && !HasSurrogates(raw) && !raw.Contains("//", StringComparison.Ordinal) && (raw.IsEmpty || (raw[0] != '/' && raw[^1] != '/'))
+        if (raw.IndexOf('%') < 0 && !HasSurrogates(raw) && !raw.Contains("//", StringComparison.Ordinal)
+            && (raw.IsEmpty || (raw[0] != '/' && raw[^1] != '/'))
             && (!dropDots || !HasDotSegment(raw)))
         {
             joined = raw.IsEmpty ? null : raw.ToString();
@@ -294,7 +300,8 @@ internal static class PurlParser
                 if (i + 2 >= raw.Length || !char.IsAsciiHexDigit(raw[i + 1]) || !char.IsAsciiHexDigit(raw[i + 2]))
                 {
                     var bad = raw.Slice(i, Math.Min(3, raw.Length - i)).ToString();
-                    return Reject(out failure, component, raw.ToString(), $"{component} '{raw}' has a malformed percent-escape '{bad}' (expected % and two hex digits)");
+                    return Reject(out failure, component, raw.ToString(),
+                        $"{component} '{raw}' has a malformed percent-escape '{bad}' (expected % and two hex digits)");
                 }
                 bytes[written++] = (byte)(HexValue(raw[i + 1]) << 4 | HexValue(raw[i + 2]));
                 i += 3;

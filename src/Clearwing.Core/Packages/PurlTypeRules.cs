@@ -56,7 +56,8 @@ internal static class PurlTypeRules
             case "cpan":
                 // "A distribution name shall not contain the string '::'"; the namespace "represents the CPANID and shall be uppercase".
                 if (name.Contains("::", StringComparison.Ordinal))
-                    return Reject(out failure, "name", name, $"cpan name '{name}' is a module name: a cpan purl names the distribution, which never contains '::' (e.g. URI-PackageURL)");
+                    return Reject(out failure, "name", name,
+                        $"cpan name '{name}' is a module name: a cpan purl names the distribution, which never contains '::' (e.g. URI-PackageURL)");
                 ns = ns?.ToUpperInvariant();
                 break;
             case "mlflow":
@@ -79,7 +80,8 @@ internal static class PurlTypeRules
 
     static bool IsDatabricks(string? repositoryUrl) =>
         repositoryUrl is not null && Uri.TryCreate(repositoryUrl, UriKind.Absolute, out var uri)
-        && (uri.Host.Equals("azuredatabricks.net", StringComparison.OrdinalIgnoreCase) || uri.Host.EndsWith(".azuredatabricks.net", StringComparison.OrdinalIgnoreCase));
+        && (uri.Host.Equals("azuredatabricks.net", StringComparison.OrdinalIgnoreCase)
+            || uri.Host.EndsWith(".azuredatabricks.net", StringComparison.OrdinalIgnoreCase));
 
     static bool Reject(out PurlParser.Failure failure, string component, string? value, string message)
     {

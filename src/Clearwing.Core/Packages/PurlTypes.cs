@@ -93,7 +93,9 @@ internal static class PurlTypes
             NamePermitted = name.Permitted,
             VersionPermitted = version.Permitted,
             SubpathPermitted = subpath.Permitted,
-            RequiredQualifiers = [.. qualifiers.Where(e => e.TryGetProperty("requirement", out var r) && r.GetString() == "required").Select(e => e.GetProperty("key").GetString()!)],
+            RequiredQualifiers = [.. qualifiers
+                .Where(e => e.TryGetProperty("requirement", out var r) && r.GetString() == "required")
+                .Select(e => e.GetProperty("key").GetString()!)],
             KnownQualifiers = qualifiers.ToFrozenDictionary(
                 e => e.GetProperty("key").GetString()!,
                 e => e.TryGetProperty("default_value", out var d) ? d.GetString() : null,

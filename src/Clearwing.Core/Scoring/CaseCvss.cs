@@ -15,7 +15,8 @@ public sealed record CaseCvssVector(string Vector, string Version, decimal Score
 /// findings reported; <see cref="History"/> every vector set, newest first; <see cref="FromIntake"/> what
 /// the finders reported (a vector that does not parse is listed with score 0 and its error as severity).
 /// </summary>
-public sealed record CaseCvssView(string Case, CaseCvssVector? Current, IReadOnlyList<CaseCvssVector> History, IReadOnlyList<CaseCvssVector> FromIntake);
+public sealed record CaseCvssView(
+    string Case, CaseCvssVector? Current, IReadOnlyList<CaseCvssVector> History, IReadOnlyList<CaseCvssVector> FromIntake);
 
 /// <summary>CVSS vectors on cases: the coordinator's and granted validators' writers set them; the case's readers see them.</summary>
 public sealed class CaseCvss(Database db, TimeProvider time, CaseChanges changes)
@@ -39,8 +40,9 @@ public sealed class CaseCvss(Database db, TimeProvider time, CaseChanges changes
         }
         var row = new
         {
-            caseSeq, vector = scored.Vector.ToString(), version = scored.Vector.Version.Label(), score = scored.Score.ToString("0.0", CultureInfo.InvariantCulture),
-            severity = scored.Severity.ToString(), reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(), actor = caller.Actor, org = caller.Org,
+            caseSeq, vector = scored.Vector.ToString(), version = scored.Vector.Version.Label(),
+            score = scored.Score.ToString("0.0", CultureInfo.InvariantCulture), severity = scored.Severity.ToString(),
+            reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(), actor = caller.Actor, org = caller.Org,
             now = time.GetUtcNow().ToUnixTimeMilliseconds(),
         };
         await connection.ExecuteAsync(
@@ -87,6 +89,7 @@ public sealed class CaseCvss(Database db, TimeProvider time, CaseChanges changes
         if (!CvssVector.TryParse(vector, out var parsed))
             return new CaseCvssVector(vector, "", 0, "invalid vector", "invalid", source, setBy, org, reason, at, findings);
         var r = CvssCalculator.Score(parsed!);
-        return new CaseCvssVector(r.Vector.ToString(), r.Vector.Version.Label(), r.Score, r.Severity.ToString(), r.Nomenclature, source, setBy, org, reason, at, findings);
+        return new CaseCvssVector(
+            r.Vector.ToString(), r.Vector.Version.Label(), r.Score, r.Severity.ToString(), r.Nomenclature, source, setBy, org, reason, at, findings);
     }
 }

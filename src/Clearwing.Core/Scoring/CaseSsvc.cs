@@ -22,7 +22,8 @@ public sealed class CaseSsvc(Database db, TimeProvider time, CaseChanges changes
 {
     readonly AuditLog _audit = new(db, time);
 
-    /// <summary>Sets values (decision point id or name → value name or key), each checked against SSVC's definitions; all or none are stored.</summary>
+    /// <summary>Sets values (decision point id or name → value name or key), each checked against SSVC's definitions; all or none are
+    /// stored.</summary>
     public async Task<CaseSsvcView> SetAsync(Caller caller, string caseId, IReadOnlyDictionary<string, string> values, CancellationToken ct = default)
     {
         if (values.Count == 0) throw new BadInputException("Give at least one decision point value (e.g. exploitation=active).");
@@ -34,7 +35,8 @@ public sealed class CaseSsvc(Database db, TimeProvider time, CaseChanges changes
         var points = SsvcTables.InputDecisionPoints;
         var checkedValues = values.Select(v =>
         {
-            var point = points.FirstOrDefault(p => string.Equals(p.Id, v.Key.Trim(), StringComparison.OrdinalIgnoreCase) || string.Equals(p.Name, v.Key.Trim(), StringComparison.OrdinalIgnoreCase))
+            var point = points.FirstOrDefault(p => string.Equals(p.Id, v.Key.Trim(), StringComparison.OrdinalIgnoreCase)
+                    || string.Equals(p.Name, v.Key.Trim(), StringComparison.OrdinalIgnoreCase))
                 ?? throw new BadInputException($"Unknown SSVC decision point '{v.Key}'; known: {string.Join(", ", points.Select(p => p.Id))}.");
             var value = point.Find(v.Value)
                 ?? throw new BadInputException($"'{v.Value}' is not a value of {point.Name} ('{point.Id}'); allowed: {point.Allowed}");
@@ -61,7 +63,8 @@ public sealed class CaseSsvc(Database db, TimeProvider time, CaseChanges changes
         await using var connection = await db.OpenAsync(ct);
         var caseSeq = await NeedToKnow.VisibleCaseAsync(connection, null, caller, caseId);
         var rows = (await connection.QueryAsync<(string Point, string Value, string SetBy, long SetAt)>(
-            "SELECT decision_point, value, set_by, set_at FROM case_ssvc WHERE case_seq = @caseSeq ORDER BY decision_point", new { caseSeq })).ToList();
+            "SELECT decision_point, value, set_by, set_at FROM case_ssvc WHERE case_seq = @caseSeq ORDER BY decision_point",
+            new { caseSeq })).ToList();
         var values = rows.ToDictionary(r => r.Point, r => r.Value);
         var decisions = SsvcTables.All.Select(table =>
         {
@@ -70,6 +73,7 @@ public sealed class CaseSsvc(Database db, TimeProvider time, CaseChanges changes
             var decision = SsvcDecision.Decide(table, values);
             return new CaseSsvcOutcome(table.Id, table.Name, table.Version, decision.Outcome.Name, decision.Explain(), []);
         }).ToList();
-        return new CaseSsvcView(caseId, rows.Select(r => new SsvcValueSet(r.Point, r.Value, r.SetBy, DateTimeOffset.FromUnixTimeMilliseconds(r.SetAt))).ToList(), decisions);
+        return new CaseSsvcView(caseId,
+            rows.Select(r => new SsvcValueSet(r.Point, r.Value, r.SetBy, DateTimeOffset.FromUnixTimeMilliseconds(r.SetAt))).ToList(), decisions);
     }
 }

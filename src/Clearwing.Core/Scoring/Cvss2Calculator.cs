@@ -32,9 +32,11 @@ internal static class Cvss2Calculator
         decimal? environmental = null;
         if (v.Index(CDP) >= 0 || v.Index(TD) >= 0 || v.Index(CR) >= 0 || v.Index(IR) >= 0 || v.Index(AR) >= 0)
         {
-            var adjustedImpact = Math.Min(10, 10.41m * (1 - (1 - c * Weight(v, CR, Requirement)) * (1 - i * Weight(v, IR, Requirement)) * (1 - a * Weight(v, AR, Requirement))));
+            var adjustedImpact = Math.Min(10,
+                10.41m * (1 - (1 - c * Weight(v, CR, Requirement)) * (1 - i * Weight(v, IR, Requirement)) * (1 - a * Weight(v, AR, Requirement))));
             var adjustedTemporal = Round1(Base(adjustedImpact, exploitability) * temporalFactor);
-            environmental = Round1((adjustedTemporal + (10 - adjustedTemporal) * Weight(v, CDP, CollateralDamage)) * Weight(v, TD, TargetDistribution));
+            environmental = Round1(
+                (adjustedTemporal + (10 - adjustedTemporal) * Weight(v, CDP, CollateralDamage)) * Weight(v, TD, TargetDistribution));
         }
 
         var (score, nomenclature) = environmental is { } e ? (e, "Environmental") : temporal is { } t ? (t, "Temporal") : (baseScore, "Base");

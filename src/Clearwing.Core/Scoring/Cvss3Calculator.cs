@@ -38,7 +38,8 @@ internal static class Cvss3Calculator
             for (var ir = 0; ir < 4; ir++)
             for (var ar = 0; ar < 4; ar++)
             {
-                var miss = Math.Min(1 - (1 - Requirement[cr] * Impact[c]) * (1 - Requirement[ir] * Impact[i]) * (1 - Requirement[ar] * Impact[a]), 0.915m);
+                var miss = Math.Min(
+                    1 - (1 - Requirement[cr] * Impact[c]) * (1 - Requirement[ir] * Impact[i]) * (1 - Requirement[ar] * Impact[a]), 0.915m);
                 var (cia, requirements) = (Cia(c, i, a), Cia(cr, ir, ar, 4));
                 ModifiedImpacts[0, 0, cia, requirements] = ModifiedImpacts[1, 0, cia, requirements] = 6.42m * miss;
                 ModifiedImpacts[0, 1, cia, requirements] = 7.52m * (miss - 0.029m) - 3.25m * Pow(miss - 0.02m, 15);
@@ -64,7 +65,8 @@ internal static class Cvss3Calculator
 
         // §7.3: modified metrics fall back to the base metric when absent or X.
         var mChanged = Modified(v, S) == 1;
-        var mImpact = ModifiedImpacts[v31 ? 1 : 0, mChanged ? 1 : 0, Cia(Modified(v, C), Modified(v, I), Modified(v, A)), Cia(Opt(v, CR), Opt(v, IR), Opt(v, AR), 4)];
+        var mImpact = ModifiedImpacts[v31 ? 1 : 0, mChanged ? 1 : 0,
+            Cia(Modified(v, C), Modified(v, I), Modified(v, A)), Cia(Opt(v, CR), Opt(v, IR), Opt(v, AR), 4)];
         var mExploitability = 8.22m * AttackVector[Modified(v, AV)] * AttackComplexity[Modified(v, AC)]
             * (mChanged ? PrivilegesChanged : PrivilegesUnchanged)[Modified(v, PR)] * UserInteraction[Modified(v, UI)];
         var environmental = mImpact <= 0 ? 0
@@ -81,7 +83,8 @@ internal static class Cvss3Calculator
     /// <summary>The value index of an optional metric whose index 0 is X (absent counts as X).</summary>
     static int Opt(CvssVector v, int metric) => Math.Max(v.Index(metric), 0);
 
-    /// <summary>The base metric's value index, overridden by its modified metric (MAV…MA follow the base metrics' order) unless absent or X.</summary>
+    /// <summary>The base metric's value index, overridden by its modified metric (MAV…MA follow the base metrics' order) unless absent or
+    /// X.</summary>
     static int Modified(CvssVector v, int baseMetric) => v.Index(MAV + baseMetric) is > 0 and var m ? m - 1 : v.Index(baseMetric);
 
     static decimal Pow(decimal x, int n)

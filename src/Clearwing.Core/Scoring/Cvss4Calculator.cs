@@ -75,7 +75,9 @@ internal static class Cvss4Calculator
         var lower2 = Cvss4Tables.Score(Cvss4Tables.Key(eq1, eq2 + 1, eq3, eq4, eq5, eq6));
         var lower36 = (eq3, eq6) switch
         {
-            (0, 0) => Math.Max(Cvss4Tables.Score(Cvss4Tables.Key(eq1, eq2, eq3, eq4, eq5, eq6 + 1)), Cvss4Tables.Score(Cvss4Tables.Key(eq1, eq2, eq3 + 1, eq4, eq5, eq6))),
+            (0, 0) => Math.Max(
+                Cvss4Tables.Score(Cvss4Tables.Key(eq1, eq2, eq3, eq4, eq5, eq6 + 1)),
+                Cvss4Tables.Score(Cvss4Tables.Key(eq1, eq2, eq3 + 1, eq4, eq5, eq6))),
             (1, 0) => Cvss4Tables.Score(Cvss4Tables.Key(eq1, eq2, eq3, eq4, eq5, eq6 + 1)),
             (0, 1) or (1, 1) => Cvss4Tables.Score(Cvss4Tables.Key(eq1, eq2, eq3 + 1, eq4, eq5, eq6)),
             _ => -1,

@@ -12,7 +12,8 @@ internal static class Cvss4Tables
     /// <summary>The distance dimensions, in the order the reference calculator compares them.</summary>
     public static readonly string[] Dimensions = ["AV", "PR", "UI", "AC", "AT", "VC", "VI", "VA", "SC", "SI", "SA", "CR", "IR", "AR"];
 
-    /// <summary>Severity levels per dimension in 0.1 steps (the calculator's *_levels), as positions: AV N=0 A=1 L=2 P=3; SC starts at 1 because only SI/SA can be S.</summary>
+    /// <summary>Severity levels per dimension in 0.1 steps (the calculator's *_levels), as positions: AV N=0 A=1 L=2 P=3; SC starts at 1 because only
+    /// SI/SA can be S.</summary>
     public static readonly string[][] Levels =
     [
         ["N", "A", "L", "P"], ["N", "L", "H"], ["N", "P", "A"], ["L", "H"], ["N", "P"],
@@ -82,7 +83,8 @@ internal static class Cvss4Tables
         {
             var (name, value) = (part[..part.IndexOf(':')], part[(part.IndexOf(':') + 1)..]);
             var d = Array.IndexOf(Dimensions, name);
-            if (d >= 0) levels[d] = Array.IndexOf(Levels[d], value) is >= 0 and var l ? l : throw new InvalidDataException($"max-composed.json: {part}");
+            if (d >= 0)
+                levels[d] = Array.IndexOf(Levels[d], value) is >= 0 and var l ? l : throw new InvalidDataException($"max-composed.json: {part}");
         }
         return levels;
     }

@@ -21,5 +21,9 @@ public static class CvssCalculator
     /// </summary>
     public static CvssSeverity Severity(decimal score, CvssVersion version) => version == CvssVersion.V2_0
         ? score switch { < 4.0m => CvssSeverity.Low, < 7.0m => CvssSeverity.Medium, _ => CvssSeverity.High }
-        : score switch { 0m => CvssSeverity.None, < 4.0m => CvssSeverity.Low, < 7.0m => CvssSeverity.Medium, < 9.0m => CvssSeverity.High, _ => CvssSeverity.Critical };
+        : score switch
+        {
+            0m => CvssSeverity.None, < 4.0m => CvssSeverity.Low, < 7.0m => CvssSeverity.Medium, < 9.0m => CvssSeverity.High,
+            _ => CvssSeverity.Critical,
+        };
 }

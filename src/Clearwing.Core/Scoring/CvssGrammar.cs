@@ -39,13 +39,20 @@ internal sealed class CvssGrammar(CvssVersion version, string prefix, CvssMetric
             var name = part[..colon];
             var value = part[(colon + 1)..];
             var m = Find(name);
-            if (m < 0) throw new CvssFormatException($"unknown CVSS {Version.Label()} metric '{name}' (value '{value}')", name.ToString(), value.ToString());
-            if (values[m] >= 0) throw new CvssFormatException($"metric {name} appears twice in CVSS {Version.Label()} vector '{text}'", name.ToString(), value.ToString());
+            if (m < 0)
+                throw new CvssFormatException($"unknown CVSS {Version.Label()} metric '{name}' (value '{value}')", name.ToString(), value.ToString());
+            if (values[m] >= 0)
+                throw new CvssFormatException(
+                    $"metric {name} appears twice in CVSS {Version.Label()} vector '{text}'", name.ToString(), value.ToString());
             if (ordered && m < last)
-                throw new CvssFormatException($"metric {name} is out of order in CVSS {Version.Label()} vector '{text}': it must come before {Metrics[last].Name}", name.ToString(), value.ToString());
+                throw new CvssFormatException(
+                    $"metric {name} is out of order in CVSS {Version.Label()} vector '{text}': it must come before {Metrics[last].Name}",
+                    name.ToString(), value.ToString());
             var v = FindValue(Metrics[m].Values, value);
             if (v < 0)
-                throw new CvssFormatException($"unknown value '{value}' for CVSS {Version.Label()} metric {name} (allowed: {string.Join(", ", Metrics[m].Values)})", name.ToString(), value.ToString());
+                throw new CvssFormatException(
+                    $"unknown value '{value}' for CVSS {Version.Label()} metric {name} (allowed: {string.Join(", ", Metrics[m].Values)})",
+                    name.ToString(), value.ToString());
             values[m] = (sbyte)v;
             last = m;
         }

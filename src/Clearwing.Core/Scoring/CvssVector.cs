@@ -33,7 +33,8 @@ public sealed record CvssVector
     /// <summary>True when the metric is present with a value other than "X"/"ND" (not defined).</summary>
     internal bool Defined(int metric) => _values[metric] >= 0 && _values[metric] != Grammar.Metrics[metric].NotDefined;
 
-    /// <summary>Parses a vector: "CVSS:3.1/…", "CVSS:3.0/…", "CVSS:4.0/…", or a 2.0 vector without prefix (optionally in parentheses, as NVD wrote them).</summary>
+    /// <summary>Parses a vector: "CVSS:3.1/…", "CVSS:3.0/…", "CVSS:4.0/…", or a 2.0 vector without prefix (optionally in parentheses, as NVD wrote
+    /// them).</summary>
     /// <exception cref="CvssFormatException">the text is not a valid vector; the message names the metric and value.</exception>
     public static CvssVector Parse(string text)
     {
@@ -43,7 +44,9 @@ public sealed record CvssVector
         if (text.StartsWith("CVSS:", StringComparison.Ordinal))
         {
             var end = text.IndexOf('/');
-            throw new CvssFormatException($"unsupported CVSS version prefix '{(end < 0 ? text : text[..end])}' (supported: CVSS:3.0/, CVSS:3.1/, CVSS:4.0/, and 2.0 vectors without prefix)", "CVSS", end < 0 ? text[5..] : text[5..end]);
+            throw new CvssFormatException(
+                $"unsupported CVSS version prefix '{(end < 0 ? text : text[..end])}' " +
+                "(supported: CVSS:3.0/, CVSS:3.1/, CVSS:4.0/, and 2.0 vectors without prefix)", "CVSS", end < 0 ? text[5..] : text[5..end]);
         }
         var body = text.AsSpan();
         if (body.StartsWith('(') && body.EndsWith(')')) body = body[1..^1];

@@ -10,7 +10,8 @@ using Dapper;
 namespace Clearwing.Scoring;
 
 /// <summary>A CISA KEV catalog entry, as the catalog gives it.</summary>
-public sealed record KevEntry(string CveId, string VendorProject, string Product, string Name, string DateAdded, string? DueDate, string? Ransomware, string CatalogVersion);
+public sealed record KevEntry(
+    string CveId, string VendorProject, string Product, string Name, string DateAdded, string? DueDate, string? Ransomware, string CatalogVersion);
 /// <summary>A FIRST EPSS score of a CVE: probability of exploitation in the next 30 days and its percentile, on a day.</summary>
 public sealed record EpssScore(string Cve, decimal Score, decimal Percentile, string ScoredOn);
 
@@ -60,8 +61,8 @@ public sealed partial class FeedStore(Database db, TimeProvider time, CaseChange
             var at = $"$.vulnerabilities[{i++}]";
             var id = Text(v, "cveID", at);
             if (!CveId().IsMatch(id)) throw new MalformedInputException(path, $"{at}.cveID", $"'{id}' is not a CVE id");
-            entries.Add(new KevEntry(id, Text(v, "vendorProject", at), Text(v, "product", at), Text(v, "vulnerabilityName", at), Text(v, "dateAdded", at),
-                Text(v, "dueDate", at, false), Text(v, "knownRansomwareCampaignUse", at, false), version));
+            entries.Add(new KevEntry(id, Text(v, "vendorProject", at), Text(v, "product", at), Text(v, "vulnerabilityName", at),
+                Text(v, "dateAdded", at), Text(v, "dueDate", at, false), Text(v, "knownRansomwareCampaignUse", at, false), version));
         }
 
         await using var connection = await db.OpenAsync(ct);
@@ -119,14 +120,16 @@ public sealed partial class FeedStore(Database db, TimeProvider time, CaseChange
             }
             if (!header)
             {
-                if (line.Trim() != "cve,epss,percentile") throw new MalformedInputException(path, $"line {number}", $"expected the header 'cve,epss,percentile', found '{line}'");
+                if (line.Trim() != "cve,epss,percentile")
+                    throw new MalformedInputException(path, $"line {number}", $"expected the header 'cve,epss,percentile', found '{line}'");
                 header = true;
                 continue;
             }
             if (line.Split(',') is not [var cve, var epss, var percentile] || !CveId().IsMatch(cve)
                 || !decimal.TryParse(epss, NumberStyles.Float, CultureInfo.InvariantCulture, out var score) || score is < 0 or > 1
                 || !decimal.TryParse(percentile, NumberStyles.Float, CultureInfo.InvariantCulture, out var rank) || rank is < 0 or > 1)
-                throw new MalformedInputException(path, $"line {number}", $"expected 'CVE-YYYY-NNNN,score,percentile' with both in 0..1, found '{line}'");
+                throw new MalformedInputException(path, $"line {number}",
+                    $"expected 'CVE-YYYY-NNNN,score,percentile' with both in 0..1, found '{line}'");
             scores.Add(new EpssScore(cve, score, rank, scoredOn ?? ""));
         }
         if (!header) throw new MalformedInputException(path, "line 1", "no 'cve,epss,percentile' header: not an EPSS file");
@@ -136,7 +139,13 @@ public sealed partial class FeedStore(Database db, TimeProvider time, CaseChange
         await connection.ExecuteAsync("DELETE FROM epss", transaction: tx);
         await connection.ExecuteAsync(
             "INSERT INTO epss (cve, score, percentile, scored_on) VALUES (@Cve, @Score, @Percentile, @ScoredOn) ON CONFLICT (cve) DO NOTHING",
-            scores.Select(s => new { s.Cve, Score = s.Score.ToString(CultureInfo.InvariantCulture), Percentile = s.Percentile.ToString(CultureInfo.InvariantCulture), s.ScoredOn }), tx);
+            scores.Select(s => new
+            {
+                s.Cve,
+                Score = s.Score.ToString(CultureInfo.InvariantCulture),
+                Percentile = s.Percentile.ToString(CultureInfo.InvariantCulture),
+                s.ScoredOn,
+            }), tx);
         var result = new FeedImport("first-epss", model ?? scoredOn ?? "", scores.Count, 0);
         await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, "feed:first-epss", "import", result), ct);
         await tx.CommitAsync(ct);
@@ -157,7 +166,8 @@ public sealed partial class FeedStore(Database db, TimeProvider time, CaseChange
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var alias in aliases.Distinct())
             await connection.ExecuteAsync(
-                "INSERT INTO case_aliases (case_seq, alias, set_by, set_at) VALUES (@caseSeq, @alias, @actor, @now) ON CONFLICT (case_seq, alias) DO NOTHING",
+                "INSERT INTO case_aliases (case_seq, alias, set_by, set_at) VALUES (@caseSeq, @alias, @actor, @now) " +
+                "ON CONFLICT (case_seq, alias) DO NOTHING",
                 new { caseSeq, alias, actor = caller.Actor, now }, tx);
         await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "aliases", new { aliases }), ct);
         // An alias may name a KEV listing, and an imported OSV advisory that gives the case its packages and so its exposure.
@@ -170,7 +180,8 @@ public sealed partial class FeedStore(Database db, TimeProvider time, CaseChange
     {
         await using var connection = await db.OpenAsync(ct);
         var caseSeq = await NeedToKnow.VisibleCaseAsync(connection, null, caller, caseId);
-        var aliases = (await connection.QueryAsync<string>("SELECT alias FROM case_aliases WHERE case_seq = @caseSeq ORDER BY alias", new { caseSeq })).ToList();
+        var aliases = (await connection.QueryAsync<string>(
+            "SELECT alias FROM case_aliases WHERE case_seq = @caseSeq ORDER BY alias", new { caseSeq })).ToList();
         var kev = (await connection.QueryAsync<KevEntry>(
             """
             SELECT k.cve_id AS CveId, k.vendor_project AS VendorProject, k.product AS Product, k.name AS Name, k.date_added AS DateAdded,
@@ -178,9 +189,12 @@ public sealed partial class FeedStore(Database db, TimeProvider time, CaseChange
             FROM kev k JOIN case_aliases a ON a.alias = k.cve_id WHERE a.case_seq = @caseSeq ORDER BY k.cve_id
             """, new { caseSeq })).ToList();
         var epss = (await connection.QueryAsync<(string Cve, string Score, string Percentile, string ScoredOn)>(
-            "SELECT e.cve, e.score, e.percentile, e.scored_on FROM epss e JOIN case_aliases a ON a.alias = e.cve WHERE a.case_seq = @caseSeq ORDER BY e.cve",
+            "SELECT e.cve, e.score, e.percentile, e.scored_on FROM epss e JOIN case_aliases a ON a.alias = e.cve " +
+            "WHERE a.case_seq = @caseSeq ORDER BY e.cve",
             new { caseSeq }))
-            .Select(e => new EpssScore(e.Cve, decimal.Parse(e.Score, CultureInfo.InvariantCulture), decimal.Parse(e.Percentile, CultureInfo.InvariantCulture), e.ScoredOn)).ToList();
+            .Select(e => new EpssScore(
+                e.Cve, decimal.Parse(e.Score, CultureInfo.InvariantCulture), decimal.Parse(e.Percentile, CultureInfo.InvariantCulture), e.ScoredOn))
+            .ToList();
         return new CaseFeeds(caseId, aliases, kev, epss);
     }
 }

@@ -31,7 +31,8 @@ internal sealed record SsvcDecision(SsvcDecisionTable Table, SsvcValue Outcome, 
         }
         // Tables ship complete (a test holds them to it), so a miss here is a bug in the data, not in the input.
         var row = table.Lookup(choices.Select(c => c.Value).ToList())
-            ?? throw new InvalidOperationException($"{table} has no row for {string.Join(", ", choices.Select(c => $"{c.DecisionPoint.Name}={c.Value.Name}"))}");
+            ?? throw new InvalidOperationException(
+                $"{table} has no row for {string.Join(", ", choices.Select(c => $"{c.DecisionPoint.Name}={c.Value.Name}"))}");
         return new SsvcDecision(table, row.Outcome, choices, row);
     }
 

@@ -13,7 +13,8 @@ internal sealed record SsvcValue(string Key, string Name, string Description)
 /// An SSVC decision point (Exploitation, Automatable, Technical Impact, …) at one version, with its values in
 /// SSVC's order (lowest first). <see cref="Id"/> is the stable, lower-case slug of the name that callers key values by.
 /// </summary>
-internal sealed record SsvcDecisionPoint(string Id, string Namespace, string Key, string Name, string Version, string Description, IReadOnlyList<SsvcValue> Values)
+internal sealed record SsvcDecisionPoint(
+    string Id, string Namespace, string Key, string Name, string Version, string Description, IReadOnlyList<SsvcValue> Values)
 {
     /// <summary>The value with this name or key (case-insensitive), or null.</summary>
     public SsvcValue? Find(string value)
@@ -28,7 +29,8 @@ internal sealed record SsvcDecisionPoint(string Id, string Namespace, string Key
 
     public override string ToString() => $"{Name} v{Version}";
 
-    /// <summary>The id of a decision point named <paramref name="name"/>: lower case, words joined by '-' ("Mission and Well-Being Impact" → "mission-and-well-being-impact").</summary>
+    /// <summary>The id of a decision point named <paramref name="name"/>: lower case, words joined by '-' ("Mission and Well-Being Impact" →
+    /// "mission-and-well-being-impact").</summary>
     public static string IdOf(string name)
     {
         var id = new System.Text.StringBuilder();

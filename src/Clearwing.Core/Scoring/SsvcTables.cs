@@ -16,9 +16,11 @@ internal static partial class SsvcTables
     const string ResourcePrefix = "Clearwing.Scoring.Ssvc.";
 
     static readonly Lazy<IReadOnlyList<SsvcDecisionTable>> Loaded = new(Load);
-    static readonly Lazy<FrozenDictionary<string, SsvcDecisionTable>> ById = new(() => Loaded.Value.ToFrozenDictionary(t => t.Id, StringComparer.Ordinal));
+    static readonly Lazy<FrozenDictionary<string, SsvcDecisionTable>> ById =
+        new(() => Loaded.Value.ToFrozenDictionary(t => t.Id, StringComparer.Ordinal));
 
-    /// <summary>Every shipped table, in the order ssvc.json lists them (the four SSVC roles' tables, CISA's, then the two that derive inputs).</summary>
+    /// <summary>Every shipped table, in the order ssvc.json lists them (the four SSVC roles' tables, CISA's, then the two that derive
+    /// inputs).</summary>
     public static IReadOnlyList<SsvcDecisionTable> All => Loaded.Value;
 
     /// <summary>
@@ -33,7 +35,8 @@ internal static partial class SsvcTables
     public static SsvcDecisionTable Get(string id) =>
         ById.Value.TryGetValue(id, out var table)
             ? table
-            : throw new ArgumentException($"unknown SSVC decision table '{id}'; known: {string.Join(", ", Loaded.Value.Select(t => t.Id))}", nameof(id));
+            : throw new ArgumentException(
+                $"unknown SSVC decision table '{id}'; known: {string.Join(", ", Loaded.Value.Select(t => t.Id))}", nameof(id));
 
     /// <summary>The names of the embedded CSV tables (file names as SSVC publishes them).</summary>
     public static IEnumerable<string> CsvFiles => Manifest().Tables.Select(t => t.File);
@@ -57,7 +60,8 @@ internal static partial class SsvcTables
     {
         var lines = csv.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
         var header = SplitCsv(lines[0]);
-        if (header.Count < 3 || header[0] != "row") throw new InvalidDataException($"{id}: the header must be 'row' and at least two decision points");
+        if (header.Count < 3 || header[0] != "row")
+            throw new InvalidDataException($"{id}: the header must be 'row' and at least two decision points");
         var columns = header.Skip(1).Select(h =>
         {
             var m = HeaderPattern().Match(h);
@@ -124,7 +128,9 @@ internal static partial class SsvcTables
 
     static readonly JsonSerializerOptions JsonOptions = new() { PropertyNameCaseInsensitive = true, RespectRequiredConstructorParameters = true };
 
-    sealed record ManifestJson(IReadOnlyList<TableJson> Tables, [property: System.Text.Json.Serialization.JsonPropertyName("decision_points")] IReadOnlyList<PointJson> DecisionPoints);
+    sealed record ManifestJson(
+        IReadOnlyList<TableJson> Tables,
+        [property: System.Text.Json.Serialization.JsonPropertyName("decision_points")] IReadOnlyList<PointJson> DecisionPoints);
     sealed record TableJson(string Id, string Key, string Name, string Version, string File);
     sealed record PointJson(string Namespace, string Key, string Version, string Name, string Definition, IReadOnlyList<ValueJson> Values);
     sealed record ValueJson(string Key, string Name, string Definition);

@@ -110,7 +110,8 @@ public sealed class Database : IAsyncDisposable
         await using var pragma = connection.CreateCommand();
         // WAL lets readers run beside the one writer; NORMAL is durable at each WAL checkpoint.
         // 16 KiB pages (taken only when the file is created) make bulk inserts split pages less often.
-        pragma.CommandText = "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=FILE;";
+        pragma.CommandText = "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; " +
+            "PRAGMA cache_size=-65536; PRAGMA temp_store=FILE;";
         await pragma.ExecuteNonQueryAsync(ct);
         return connection;
     }
@@ -149,7 +150,8 @@ public sealed class Database : IAsyncDisposable
     /// Begins a write transaction. On SQLite it takes the write lock at once (BEGIN IMMEDIATE), so two
     /// writers queue instead of deadlocking on lock upgrade.
     /// </summary>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Begins a transaction of this database: every store calls it on db")]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822",
+        Justification = "Begins a transaction of this database: every store calls it on db")]
     public async Task<DbTransaction> BeginAsync(DbConnection connection, CancellationToken ct = default) =>
         connection is SqliteConnection sqlite
             ? sqlite.BeginTransaction(deferred: false)

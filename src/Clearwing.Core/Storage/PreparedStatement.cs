@@ -179,7 +179,8 @@ internal sealed unsafe class PreparedStatement : IDisposable
         public static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, double, int> BindDouble =
             (delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, double, int>)NativeLibrary.GetExport(Library, "sqlite3_bind_double");
         public static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, byte*, int, IntPtr, int> BindText =
-            (delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, byte*, int, IntPtr, int>)NativeLibrary.GetExport(Library, "sqlite3_bind_text");
+            (delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, byte*, int, IntPtr, int>)
+                NativeLibrary.GetExport(Library, "sqlite3_bind_text");
         public static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, IntPtr> DbMutex =
             (delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, IntPtr>)NativeLibrary.GetExport(Library, "sqlite3_db_mutex");
         // Entering may wait (another thread may hold the connection, such as the GC's finalizing a forgotten statement).
@@ -261,7 +262,8 @@ internal sealed class BatchedInsert : IDisposable
     void Stored(int rows)
     {
         if (_many.Changes != rows)
-            throw new InvalidOperationException($"{rows - _many.Changes} of {rows} rows were not stored in {_table}: a row breaks a constraint of the table (a duplicate key or a missing value).");
+            throw new InvalidOperationException($"{rows - _many.Changes} of {rows} rows were not stored in {_table}: " +
+                "a row breaks a constraint of the table (a duplicate key or a missing value).");
     }
 
     public void Dispose()

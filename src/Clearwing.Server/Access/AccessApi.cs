@@ -104,7 +104,8 @@ public static class AccessApi
     static async Task<NoContent> LogOutAsync(HttpContext context, MemberStore members)
     {
         // Logging out ends the member's sessions everywhere, so a copied cookie dies with it.
-        if (context.User.Identity?.AuthenticationType == Authentication.SessionScheme && context.Caller().Actor.StartsWith("member:", StringComparison.Ordinal))
+        if (context.User.Identity?.AuthenticationType == Authentication.SessionScheme
+            && context.Caller().Actor.StartsWith("member:", StringComparison.Ordinal))
             await members.EndSessionsAsync(context.Caller().Actor["member:".Length..], context.RequestAborted);
         await context.SignOutAsync(Authentication.SessionScheme);
         return TypedResults.NoContent();

@@ -15,6 +15,7 @@ public static class AuditApi
             .WithSummary("Audit events, newest first, optionally about one ?subject= (coordinator).");
         api.Map(ApiRoutes.VerifyAudit, async (string? head, HttpContext context, AuditLog audit, CancellationToken ct) =>
                 TypedResults.Ok(await audit.VerifyAsync(context.Caller(), head is null ? null : AuditHead.Parse(head), null, ct)))
-            .WithSummary("Recomputes the hash chain and names the first event that does not fit; ?head=SEQ:HASH must still be reached (coordinator).");
+            .WithSummary(
+                "Recomputes the hash chain and names the first event that does not fit; ?head=SEQ:HASH must still be reached (coordinator).");
     }
 }

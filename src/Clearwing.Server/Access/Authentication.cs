@@ -34,13 +34,15 @@ public static class Authentication
     /// <summary>The longest a web session lives, however active.</summary>
     public static readonly TimeSpan SessionLifetime = TimeSpan.FromHours(24);
     const string StampClaim = "clearwing:session-stamp", IssuedClaim = "clearwing:issued";
-    const string OrgIdClaim = "clearwing:org-id", OrgClaim = "clearwing:org", KindClaim = "clearwing:kind", RoleClaim = "clearwing:role", ActorClaim = "clearwing:actor";
+    const string OrgIdClaim = "clearwing:org-id", OrgClaim = "clearwing:org", KindClaim = "clearwing:kind", RoleClaim = "clearwing:role",
+        ActorClaim = "clearwing:actor";
 
     public static IServiceCollection AddClearwingAccess(this IServiceCollection services, ServerOptions options)
     {
         services.AddDataProtection().SetApplicationName("clearwing");
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(provider => new ConfigureOptions<KeyManagementOptions>(o =>
-            o.XmlRepository = new DatabaseKeyRepository(provider.GetRequiredService<Storage.Database>(), provider.GetRequiredService<TimeProvider>())));
+            o.XmlRepository = new DatabaseKeyRepository(
+                provider.GetRequiredService<Storage.Database>(), provider.GetRequiredService<TimeProvider>())));
         services.AddAuthentication(EitherScheme)
             .AddPolicyScheme(EitherScheme, "API token or web session", o => o.ForwardDefaultSelector = context =>
                 context.Request.Headers.Authorization.Count > 0 ? TokenScheme : SessionScheme)
@@ -65,7 +67,8 @@ public static class Authentication
                     var issued = long.TryParse(c.Principal?.FindFirstValue(IssuedClaim), CultureInfo.InvariantCulture, out var ms) ? ms : 0;
                     var fresh = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - issued < (long)SessionLifetime.TotalMilliseconds;
                     var current = fresh && stamp is not null && actor is not null && actor.StartsWith("member:", StringComparison.Ordinal)
-                        ? await c.HttpContext.RequestServices.GetRequiredService<MemberStore>().SessionCallerAsync(actor["member:".Length..], stamp, c.HttpContext.RequestAborted)
+                        ? await c.HttpContext.RequestServices.GetRequiredService<MemberStore>()
+                            .SessionCallerAsync(actor["member:".Length..], stamp, c.HttpContext.RequestAborted)
                         : null;
                     if (current is null) c.RejectPrincipal();
                     else c.ReplacePrincipal(SessionPrincipal(current, stamp!, issued));
@@ -91,7 +94,10 @@ public static class Authentication
             // Password guessing: a few attempts a minute per client address (the per-login lockout is the other half).
             o.AddPolicy(LoginRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = options.LoginAttemptsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+                _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = options.LoginAttemptsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0,
+                }));
             // Everything else: per caller (token or session), or per address before authentication.
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => RateLimitPartition.GetTokenBucketLimiter(
                 context.User.FindFirstValue(ActorClaim) ?? "ip:" + context.Connection.RemoteIpAddress,
@@ -118,7 +124,9 @@ public static class Authentication
     {
         var user = context.User;
         return new Caller(
-            long.Parse(user.FindFirstValue(OrgIdClaim) ?? throw new InvalidOperationException("The request is not authenticated."), CultureInfo.InvariantCulture),
+            long.Parse(
+                user.FindFirstValue(OrgIdClaim) ?? throw new InvalidOperationException("The request is not authenticated."),
+                CultureInfo.InvariantCulture),
             user.FindFirstValue(OrgClaim)!, AccessNames.ParseKind(user.FindFirstValue(KindClaim)!),
             AccessNames.ParseRole(user.FindFirstValue(RoleClaim)!), user.FindFirstValue(ActorClaim)!);
     }
@@ -145,7 +153,8 @@ public static class Authentication
     public static ClaimsPrincipal SessionPrincipal(Caller caller, string stamp, long issuedMs)
     {
         var principal = Principal(caller, SessionScheme);
-        ((ClaimsIdentity)principal.Identity!).AddClaims([new Claim(StampClaim, stamp), new Claim(IssuedClaim, issuedMs.ToString(CultureInfo.InvariantCulture))]);
+        ((ClaimsIdentity)principal.Identity!).AddClaims(
+            [new Claim(StampClaim, stamp), new Claim(IssuedClaim, issuedMs.ToString(CultureInfo.InvariantCulture))]);
         return principal;
     }
 
@@ -171,7 +180,8 @@ public static class Authentication
     /// </summary>
     static async Task RequireCsrfForSessions(HttpContext context, Func<Task> next)
     {
-        var changes = !(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) || HttpMethods.IsOptions(context.Request.Method));
+        var changes = !(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
+            || HttpMethods.IsOptions(context.Request.Method));
         // Logging in again (as someone else, or after the CSRF token was lost) acts on no existing session.
         var exempt = context.GetEndpoint()?.Metadata.GetMetadata<IAntiforgeryMetadata>() is { RequiresValidation: false };
         if (changes && !exempt && context.User.Identity is { IsAuthenticated: true, AuthenticationType: SessionScheme })
@@ -197,7 +207,8 @@ public static class Authentication
         protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
         {
             var header = Request.Headers.Authorization.ToString();
-            if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.Fail("Expected 'Authorization: Bearer <token>'.");
+            if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+                return AuthenticateResult.Fail("Expected 'Authorization: Bearer <token>'.");
             var found = await access.AuthenticateTokenAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
             return found is { } f
                 ? AuthenticateResult.Success(new AuthenticationTicket(Principal(f.Caller, TokenScheme), TokenScheme))

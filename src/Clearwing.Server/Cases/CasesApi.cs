@@ -17,7 +17,8 @@ public static class CasesApi
     public static void MapCases(this RouteGroupBuilder api)
     {
         api.Map(ApiRoutes.ListCases, ListAsync)
-            .WithSummary("Cases in priority order (docs/priority.md), each with the factors behind its place; ?sort=severity|recent for other orders.");
+            .WithSummary(
+                "Cases in priority order (docs/priority.md), each with the factors behind its place; ?sort=severity|recent for other orders.");
         api.Map(ApiRoutes.GetCase, GetAsync).WithSummary("One case with its priority factors, its fingerprints and its merges and splits.");
         api.Map(ApiRoutes.MergeCases, async (string id, MergeRequest body, HttpContext context, CaseEditor editor, CancellationToken ct) =>
             {
@@ -27,14 +28,16 @@ public static class CasesApi
             .WithSummary("Merges cases that share one root cause into this one, with the reason (coordinator admins and triagers).");
         api.Map(ApiRoutes.SplitCase, async (string id, SplitRequest body, HttpContext context, CaseEditor editor, CancellationToken ct) =>
                 TypedResults.Ok(new SplitResponse(await editor.SplitAsync(context.Caller(), id, body.Fingerprints ?? [], body.Reason ?? "", ct))))
-            .WithSummary("Moves some fingerprints of this case into a new case, with the reason; returns the new case's id (coordinator admins and triagers).");
+            .WithSummary("Moves some fingerprints of this case into a new case, with the reason; " +
+                "returns the new case's id (coordinator admins and triagers).");
     }
 
     static async Task<Ok<Page<CaseSummary>>> ListAsync(
         HttpContext context, CaseQueries cases, string? project, string? state, int? offset, int? limit, string? sort, CancellationToken ct)
     {
         var order = sort is null ? CaseSort.Priority : CaseSorts.Parse(sort);
-        var page = await cases.ListAsync(context.Caller(), new CaseFilter(project, state is null ? null : Lifecycle.ParseState(state), offset ?? 0, limit ?? 100, order), ct);
+        var page = await cases.ListAsync(context.Caller(),
+            new CaseFilter(project, state is null ? null : Lifecycle.ParseState(state), offset ?? 0, limit ?? 100, order), ct);
         var embargoed = page.Items.Where(c => c.State != CaseState.Disclosed).Select(c => c.Id).ToList();
         if (embargoed.Count > 0) await context.AuditTokenReadAsync("cases", string.Join(",", embargoed));
         return TypedResults.Ok(page);

@@ -25,7 +25,8 @@ public static class LifecycleApi
             .WithSummary("A case's lifecycle moves, oldest first.");
     }
 
-    static async Task<Ok<CaseTransition>> TransitionAsync(string id, TransitionBody body, HttpContext context, CaseLifecycle lifecycle, CancellationToken ct)
+    static async Task<Ok<CaseTransition>> TransitionAsync(
+        string id, TransitionBody body, HttpContext context, CaseLifecycle lifecycle, CancellationToken ct)
     {
         var to = Lifecycle.ParseState(body.To ?? "");
         var rejection = body.Rejection is null ? (Rejection?)null : Lifecycle.ParseRejection(body.Rejection);

@@ -18,11 +18,13 @@ public static class CommitmentsApi
     public static void MapCommitments(this IEndpointRouteBuilder api)
     {
         api.Map(ApiRoutes.ListCommitments, ListAsync).AllowAnonymous()
-            .WithSummary("Published commitments, newest first: digest and time; vendor, product and deadline when published early; case id, salt and report once disclosed.");
+            .WithSummary("Published commitments, newest first: digest and time; vendor, product and deadline when published early; " +
+                "case id, salt and report once disclosed.");
         api.Map(ApiRoutes.GetCommitment, GetAsync).AllowAnonymous()
             .WithSummary("One commitment by its SHA3-256 digest (64 hex digits).");
-        api.Map(ApiRoutes.PublishEarlyNotice, async (string id, EarlyNoticeBody body, HttpContext context, CommitmentStore commitments, CancellationToken ct) =>
-                TypedResults.Ok(await commitments.PublishEarlyAsync(context.Caller(), id, body.Vendor, body.Product, body.Deadline, ct)))
+        api.Map(ApiRoutes.PublishEarlyNotice,
+                async (string id, EarlyNoticeBody body, HttpContext context, CommitmentStore commitments, CancellationToken ct) =>
+                    TypedResults.Ok(await commitments.PublishEarlyAsync(context.Caller(), id, body.Vendor, body.Product, body.Deadline, ct)))
             .WithSummary("Publishes (or corrects) a committed case's early notice: vendor, product, deadline; never technical detail (coordinator).");
     }
 

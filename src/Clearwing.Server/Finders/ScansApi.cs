@@ -37,5 +37,6 @@ public static class ScansApi
                 return TypedResults.Ok(await scan.RunAsync(caller, inventory, project, revision, ct));
             })
             .Accepts<ScanInventory>("application/json")
-            .WithSummary("Matches a dependency inventory (what the lockfiles pin, read by the command line) against the imported advisories and imports the findings.");
+            .WithSummary("Matches a dependency inventory (what the lockfiles pin, read by the command line) " +
+                "against the imported advisories and imports the findings.");
 }

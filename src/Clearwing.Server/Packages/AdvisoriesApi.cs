@@ -35,14 +35,16 @@ public static class AdvisoriesApi
                 });
             })
             .WithSummary("The imported advisories that affect ?purl= at its version (unknown ones with reasons), or those giving ?alias=.");
-        api.Map(ApiRoutes.ImportAdvisories, async (HttpRequest request, bool? skipInvalid, OsvStore osv, ServerOptions options, CancellationToken ct) =>
-            {
-                var caller = request.HttpContext.Caller();
-                caller.RequireCoordinatorWriter("import OSV advisories");
-                using var upload = await Upload.SpoolAsync(request, options.MaxImportBytes, "an OSV record (JSON) or a zip export of them", ct);
-                return TypedResults.Ok(await osv.ImportAsync(caller, upload.Path, skipInvalid ?? false, null, "upload", ct));
-            })
+        api.Map(ApiRoutes.ImportAdvisories,
+                async (HttpRequest request, bool? skipInvalid, OsvStore osv, ServerOptions options, CancellationToken ct) =>
+                {
+                    var caller = request.HttpContext.Caller();
+                    caller.RequireCoordinatorWriter("import OSV advisories");
+                    using var upload = await Upload.SpoolAsync(request, options.MaxImportBytes, "an OSV record (JSON) or a zip export of them", ct);
+                    return TypedResults.Ok(await osv.ImportAsync(caller, upload.Path, skipInvalid ?? false, null, "upload", ct));
+                })
             .Accepts<object>("application/json", "application/zip")
-            .WithSummary("Imports OSV advisories from a record or a zip export (coordinator admins and triagers); ?skipInvalid=true stores the valid ones.");
+            .WithSummary("Imports OSV advisories from a record or a zip export (coordinator admins and triagers); " +
+                "?skipInvalid=true stores the valid ones.");
     }
 }

@@ -15,9 +15,11 @@ public static class ExposureApi
     {
         api.Map(ApiRoutes.GetCaseExposure, async (string id, HttpContext context, ExposureStore exposure, CancellationToken ct) =>
                 TypedResults.Ok(await exposure.GetAsync(context.Caller(), id, ct)))
-            .WithSummary("The case's affected packages and the products (and orgs) that contain an affected version, each with its dependency path; the coordinator sees all, a downstream org its own products.");
-        api.Map(ApiRoutes.SetCasePackage, async (string id, PackageRange package, HttpContext context, ExposureStore exposure, CancellationToken ct) =>
-                TypedResults.Ok(await exposure.SetPackageAsync(context.Caller(), id, package.Purl, package.Vers, ct)))
+            .WithSummary("The case's affected packages and the products (and orgs) that contain an affected version, " +
+                "each with its dependency path; the coordinator sees all, a downstream org its own products.");
+        api.Map(ApiRoutes.SetCasePackage,
+                async (string id, PackageRange package, HttpContext context, ExposureStore exposure, CancellationToken ct) =>
+                    TypedResults.Ok(await exposure.SetPackageAsync(context.Caller(), id, package.Purl, package.Vers, ct)))
             .WithSummary("Sets the versions of a package the case affects, as a vers range (coordinator); exposure is recomputed.");
         api.Map(ApiRoutes.RemoveCasePackage, async (string id, string purl, HttpContext context, ExposureStore exposure, CancellationToken ct) =>
                 TypedResults.Ok(await exposure.RemovePackageAsync(context.Caller(), id, purl, ct)))

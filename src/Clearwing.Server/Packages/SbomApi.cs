@@ -13,14 +13,18 @@ public static class SbomApi
     public static void MapSbom(this RouteGroupBuilder api)
     {
         api.Map(ApiRoutes.ImportSbom, ImportAsync)
-            .WithSummary("Register a product's SBOM (CycloneDX 1.5–1.7 JSON or XML, SPDX 2.3 JSON; gzip accepted), replacing its previous one. The product belongs to the caller's org; the coordinator may name another with ?org=.")
-            .Accepts<object>("application/vnd.cyclonedx+json", "application/vnd.cyclonedx+xml", "application/spdx+json", "application/json", "application/xml", "text/xml", "application/gzip", "application/octet-stream");
+            .WithSummary("Register a product's SBOM (CycloneDX 1.5–1.7 JSON or XML, SPDX 2.3 JSON; gzip accepted), replacing its previous one. " +
+                "The product belongs to the caller's org; the coordinator may name another with ?org=.")
+            .Accepts<object>("application/vnd.cyclonedx+json", "application/vnd.cyclonedx+xml", "application/spdx+json", "application/json",
+                "application/xml", "text/xml", "application/gzip", "application/octet-stream");
         api.Map(ApiRoutes.ListProducts, async (HttpContext context, SbomStore store, CancellationToken ct) =>
                 TypedResults.Ok(await store.ListAsync(context.Caller(), ct)))
             .WithSummary("The products the caller may see (its own org's; every org's for the coordinator) with their SBOMs' counts.");
-        api.Map(ApiRoutes.GetProduct, async (string product, string? org, int? offset, int? limit, HttpContext context, SbomStore store, CancellationToken ct) =>
-                TypedResults.Ok(await store.GetAsync(context.Caller(), product, org, offset ?? 0, limit ?? 1000, ct)))
-            .WithSummary("A product by id, or by name in the caller's org (?org= for the coordinator), with a page of its components and their dependencies.");
+        api.Map(ApiRoutes.GetProduct,
+                async (string product, string? org, int? offset, int? limit, HttpContext context, SbomStore store, CancellationToken ct) =>
+                    TypedResults.Ok(await store.GetAsync(context.Caller(), product, org, offset ?? 0, limit ?? 1000, ct)))
+            .WithSummary("A product by id, or by name in the caller's org (?org= for the coordinator), " +
+                "with a page of its components and their dependencies.");
     }
 
     static async Task<Ok<SbomImport>> ImportAsync(

@@ -13,8 +13,9 @@ public static class SsvcApi
         api.Map(ApiRoutes.GetCaseSsvc, async (string id, HttpContext context, CaseSsvc ssvc, CancellationToken ct) =>
                 TypedResults.Ok(await ssvc.GetAsync(context.Caller(), id, ct)))
             .WithSummary("A case's SSVC decision points and the decision of each table, explained.");
-        api.Map(ApiRoutes.SetCaseSsvc, async (string id, Dictionary<string, string> values, HttpContext context, CaseSsvc ssvc, CancellationToken ct) =>
-                TypedResults.Ok(await ssvc.SetAsync(context.Caller(), id, values, ct)))
+        api.Map(ApiRoutes.SetCaseSsvc,
+                async (string id, Dictionary<string, string> values, HttpContext context, CaseSsvc ssvc, CancellationToken ct) =>
+                    TypedResults.Ok(await ssvc.SetAsync(context.Caller(), id, values, ct)))
             .WithSummary("Sets decision point values ({\"exploitation\":\"public poc\",…}; coordinator and validators).");
     }
 }

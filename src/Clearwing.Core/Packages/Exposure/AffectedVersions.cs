@@ -56,7 +56,9 @@ internal static class AffectedVersions
             if (answer.Membership == Membership.Inside) return (true, null, test.Basis);
             if (!answer.IsKnown) unknown.Add((test.Basis, answer.Reason ?? "undecidable"));
         }
-        return unknown.Count == 0 ? null : (false, string.Join("; ", unknown.Select(u => u.Reason).Distinct()), string.Join(", ", unknown.Select(u => u.Basis).Distinct()));
+        return unknown.Count == 0
+            ? null
+            : (false, string.Join("; ", unknown.Select(u => u.Reason).Distinct()), string.Join(", ", unknown.Select(u => u.Basis).Distinct()));
     }
 }
 
@@ -98,7 +100,8 @@ internal sealed class DependencyPaths(DbConnection connection, DbTransaction tx)
         var chain = new List<long>();
         for (var at = top; at != -1; at = cameFrom[at]) chain.Add(at);
         var names = (await connection.QueryAsync<(long Ordinal, string Name, string? Version)>(
-                $"SELECT ordinal, name, version FROM product_components WHERE product_seq = @productSeq AND ordinal IN ({string.Join(",", chain)})", new { productSeq }, tx))
+                $"SELECT ordinal, name, version FROM product_components WHERE product_seq = @productSeq AND ordinal IN ({string.Join(",", chain)})",
+                new { productSeq }, tx))
             .ToDictionary(n => n.Ordinal, n => n.Version is null ? n.Name : $"{n.Name}@{n.Version}");
         return chain.Select(o => names[o]).ToList();
     }

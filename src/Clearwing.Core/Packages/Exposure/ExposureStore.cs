@@ -21,7 +21,8 @@ public sealed record ExposedComponent(
 
 /// <summary>A case's packages and the product components that contain a version of them, affected or unknown.</summary>
 /// <param name="Orgs">Downstream orgs with at least one affected product (unknown ones are listed, not counted).</param>
-public sealed record CaseExposure(string Case, IReadOnlyList<CasePackage> Packages, int Orgs, int Products, IReadOnlyList<ExposedComponent> Components);
+public sealed record CaseExposure(
+    string Case, IReadOnlyList<CasePackage> Packages, int Orgs, int Products, IReadOnlyList<ExposedComponent> Components);
 
 /// <summary>
 /// Exposure: which products (and so which orgs) contain a version of a case's packages that the case affects, and the
@@ -42,7 +43,8 @@ public sealed class ExposureStore(Database db, TimeProvider time, CaseChanges ch
         await using var tx = await db.BeginAsync(connection, ct);
         var caseSeq = await NeedToKnow.VisibleCaseAsync(connection, tx, caller, caseId);
         caller.RequireCoordinatorWriter("set a case's affected packages");
-        await connection.ExecuteAsync($"DELETE FROM case_packages WHERE case_seq = @caseSeq AND purl_key = @key AND {SetByHand}", new { caseSeq, key }, tx);
+        await connection.ExecuteAsync(
+            $"DELETE FROM case_packages WHERE case_seq = @caseSeq AND purl_key = @key AND {SetByHand}", new { caseSeq, key }, tx);
         await connection.ExecuteAsync(
             "INSERT INTO case_packages (case_seq, purl_key, vers, set_by, set_at) VALUES (@caseSeq, @key, @range, @actor, @now)",
             new { caseSeq, key, range, actor = caller.Actor, now = Now }, tx);
@@ -60,7 +62,8 @@ public sealed class ExposureStore(Database db, TimeProvider time, CaseChanges ch
         await using var tx = await db.BeginAsync(connection, ct);
         var caseSeq = await NeedToKnow.VisibleCaseAsync(connection, tx, caller, caseId);
         caller.RequireCoordinatorWriter("set a case's affected packages");
-        if (await connection.ExecuteAsync($"DELETE FROM case_packages WHERE case_seq = @caseSeq AND purl_key = @key AND {SetByHand}", new { caseSeq, key }, tx) == 0)
+        if (await connection.ExecuteAsync(
+                $"DELETE FROM case_packages WHERE case_seq = @caseSeq AND purl_key = @key AND {SetByHand}", new { caseSeq, key }, tx) == 0)
             throw new BadInputException($"Case {caseId} has no range set for {key}.");
         await changes.RaiseAsync(connection, tx, Now, new CaseChanged(CaseAspect.Packages, CaseSet.One(caseSeq)), ct);
         await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "remove_package", new { package = key }), ct);
@@ -77,9 +80,11 @@ public sealed class ExposureStore(Database db, TimeProvider time, CaseChanges ch
         await using var connection = await db.OpenAsync(ct);
         var caseSeq = await NeedToKnow.VisibleCaseAsync(connection, null, caller, caseId);
         if (caller.Kind is OrgKind.Maintainer or OrgKind.Validator)
-            throw new AccessDeniedException("Exposure names downstream orgs' products: the coordinator sees it, and each downstream org its own products.");
+            throw new AccessDeniedException(
+                "Exposure names downstream orgs' products: the coordinator sees it, and each downstream org its own products.");
         var packages = (await connection.QueryAsync<(string Key, string? Vers, string? Advisory, string SetBy, long SetAt)>(
-                "SELECT purl_key, vers, advisory, set_by, set_at FROM case_packages WHERE case_seq = @caseSeq ORDER BY purl_key, advisory, id", new { caseSeq }))
+                "SELECT purl_key, vers, advisory, set_by, set_at FROM case_packages WHERE case_seq = @caseSeq ORDER BY purl_key, advisory, id",
+                new { caseSeq }))
             .Select(p => new CasePackage(p.Key, p.Vers, p.Advisory, p.SetBy, DateTimeOffset.FromUnixTimeMilliseconds(p.SetAt))).ToList();
         var rows = (await connection.QueryAsync<ExposureRow>(
             $"""
@@ -91,7 +96,8 @@ public sealed class ExposureStore(Database db, TimeProvider time, CaseChanges ch
             ORDER BY o.name, p.name, c.name, c.ordinal
             """, new { caseSeq, callerOrg = caller.OrgId })).ToList();
         var affected = rows.Where(r => r.Affected == 1).ToList();
-        return new CaseExposure(caseId, packages, affected.Select(r => r.OrgId).Distinct().Count(), affected.Select(r => r.ProductId).Distinct().Count(),
+        return new CaseExposure(caseId, packages,
+            affected.Select(r => r.OrgId).Distinct().Count(), affected.Select(r => r.ProductId).Distinct().Count(),
             rows.Select(r => new ExposedComponent(r.ProductId, r.Product, r.Org, r.Component, r.Version, r.Purl, r.Affected == 1, r.Reason, r.Basis,
                 JsonSerializer.Deserialize<string[]>(r.Path) ?? [])).ToList());
     }
@@ -149,7 +155,8 @@ public sealed class ExposureStore(Database db, TimeProvider time, CaseChanges ch
     static async Task<HashSet<long>> DeriveAdvisoryPackagesAsync(DbConnection connection, DbTransaction tx, CaseSet cases, long now)
     {
         var candidates = (await connection.QueryAsync<long>(
-            $"SELECT c.seq FROM cases c WHERE {cases.Where} AND (c.seq IN (SELECT case_seq FROM case_aliases) OR c.seq IN (SELECT case_seq FROM case_packages WHERE advisory IS NOT NULL))",
+            $"SELECT c.seq FROM cases c WHERE {cases.Where} AND (c.seq IN (SELECT case_seq FROM case_aliases) " +
+            "OR c.seq IN (SELECT case_seq FROM case_packages WHERE advisory IS NOT NULL))",
             cases.Args, tx)).ToList();
         var changed = new HashSet<long>();
         foreach (var caseSeq in candidates)
@@ -218,7 +225,8 @@ public sealed class ExposureStore(Database db, TimeProvider time, CaseChanges ch
                     """,
                     new
                     {
-                        caseSeq, c.Product, c.Ordinal, c.Org, affected = verdict.Value.Affected ? 1 : 0, reason = verdict.Value.Reason, basis = verdict.Value.Basis,
+                        caseSeq, c.Product, c.Ordinal, c.Org, affected = verdict.Value.Affected ? 1 : 0,
+                        reason = verdict.Value.Reason, basis = verdict.Value.Basis,
                         path = JsonSerializer.Serialize(await paths.FromDirectAsync(c.Product, c.Ordinal)),
                     }, tx);
             }
@@ -227,13 +235,15 @@ public sealed class ExposureStore(Database db, TimeProvider time, CaseChanges ch
 
     long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    static string? VersionOf(string? purl) => purl is not null && PackageUrl.TryParse(purl, PurlParseMode.Lenient, out var parsed, out _) ? parsed!.Version : null;
+    static string? VersionOf(string? purl) =>
+        purl is not null && PackageUrl.TryParse(purl, PurlParseMode.Lenient, out var parsed, out _) ? parsed!.Version : null;
 
     static PackageUrl ParsePackage(string purl)
     {
         var parsed = PackageUrl.Parse(purl.Trim(), PurlParseMode.Lenient);
         if (parsed.Version is not null)
-            throw new BadInputException($"Give the package without a version ('{parsed.WithVersion(null)}'); the affected versions go in the vers range.");
+            throw new BadInputException(
+                $"Give the package without a version ('{parsed.WithVersion(null)}'); the affected versions go in the vers range.");
         return parsed;
     }
 

@@ -46,5 +46,6 @@ internal static class ComposerLock
     }
 
     static bool IsPlatform(string name) =>
-        !name.Contains('/') || name.StartsWith("ext-", StringComparison.OrdinalIgnoreCase) || name.StartsWith("lib-", StringComparison.OrdinalIgnoreCase);
+        !name.Contains('/') || name.StartsWith("ext-", StringComparison.OrdinalIgnoreCase)
+        || name.StartsWith("lib-", StringComparison.OrdinalIgnoreCase);
 }

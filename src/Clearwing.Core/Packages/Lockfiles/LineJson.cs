@@ -22,7 +22,8 @@ internal abstract class JNode(int line)
         var lineStarts = new List<int> { 0 };
         for (var i = 0; i < bytes.Length; i++)
             if (bytes[i] == (byte)'\n') lineStarts.Add(i + 1);
-        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { MaxDepth = 256, CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        var reader = new Utf8JsonReader(bytes,
+            new JsonReaderOptions { MaxDepth = 256, CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         try
         {
             if (!reader.Read()) throw input.Error(1, "the file is empty; expected a JSON object");

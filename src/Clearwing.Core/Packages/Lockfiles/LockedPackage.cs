@@ -39,10 +39,12 @@ public sealed record ScanProblem(string File, int? Line, ScanProblemKind Kind, s
 {
     /// <summary>A file that could not be read, from the error that says why (readers put <c>line N</c> in its location).</summary>
     public static ScanProblem Malformed(MalformedInputException e) =>
-        new(e.File, e.JsonPath.StartsWith("line ", StringComparison.Ordinal) && int.TryParse(e.JsonPath.AsSpan(5), out var n) ? n : null, ScanProblemKind.Malformed, e.Reason);
+        new(e.File, e.JsonPath.StartsWith("line ", StringComparison.Ordinal) && int.TryParse(e.JsonPath.AsSpan(5), out var n) ? n : null,
+            ScanProblemKind.Malformed, e.Reason);
 
     public override string ToString() => Line is { } l ? $"{File}:{l}: {Reason}" : $"{File}: {Reason}";
 }
 
 /// <summary>What a scan of a folder found: the locked packages, the problems met, and the SBOM files seen.</summary>
-public sealed record ScanInventory(IReadOnlyList<LockedPackage> Packages, IReadOnlyList<ScanProblem> Problems, IReadOnlyList<string> SbomFiles, IReadOnlyList<string> Lockfiles);
+public sealed record ScanInventory(
+    IReadOnlyList<LockedPackage> Packages, IReadOnlyList<ScanProblem> Problems, IReadOnlyList<string> SbomFiles, IReadOnlyList<string> Lockfiles);

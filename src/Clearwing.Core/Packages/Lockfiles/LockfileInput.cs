@@ -38,7 +38,8 @@ internal sealed class LockfileInput(string text, string file, string? fullPath =
     }
 
     /// <summary>Builds the package's purl; a name or version the purl rules refuse makes the file malformed at that line.</summary>
-    public PackageUrl Purl(int? line, string type, string? @namespace, string name, string version, IEnumerable<KeyValuePair<string, string?>>? qualifiers = null)
+    public PackageUrl Purl(
+        int? line, string type, string? @namespace, string name, string version, IEnumerable<KeyValuePair<string, string?>>? qualifiers = null)
     {
         if (string.IsNullOrWhiteSpace(name)) throw Error(line, "a package without a name");
         if (string.IsNullOrWhiteSpace(version)) throw Error(line, $"package '{name}' has no version");

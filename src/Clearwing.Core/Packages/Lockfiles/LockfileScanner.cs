@@ -38,9 +38,13 @@ public sealed record LockfileContents(IReadOnlyList<LockedPackage> Packages, IRe
 public static class LockfileScanner
 {
     /// <summary>Folders never descended into: installed dependencies, build output and version control.</summary>
-    static readonly HashSet<string> SkippedFolders = new(StringComparer.Ordinal) { "node_modules", ".git", ".hg", ".svn", "vendor", "target", "bin", "obj" };
+    static readonly HashSet<string> SkippedFolders = new(StringComparer.Ordinal)
+    {
+        "node_modules", ".git", ".hg", ".svn", "vendor", "target", "bin", "obj",
+    };
 
-    /// <summary>Larger files are reported rather than read: the biggest real lockfiles are tens of megabytes, and a file is held in memory while it is read.</summary>
+    /// <summary>Larger files are reported rather than read: the biggest real lockfiles are tens of megabytes, and a file is held in memory while it
+    /// is read.</summary>
     public const long MaxFileBytes = 128L * 1024 * 1024;
 
     /// <summary>The format a file name says, or null when it is not a lockfile the scanner reads.</summary>
@@ -63,7 +67,8 @@ public static class LockfileScanner
         }
         if (!name.EndsWith(".txt", StringComparison.OrdinalIgnoreCase)) return null;
         var folder = Path.GetFileName(Path.GetDirectoryName(path) ?? "");
-        return name.StartsWith("requirements", StringComparison.OrdinalIgnoreCase) || string.Equals(folder, "requirements", StringComparison.OrdinalIgnoreCase)
+        return name.StartsWith("requirements", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(folder, "requirements", StringComparison.OrdinalIgnoreCase)
             ? LockfileFormat.Requirements
             : null;
     }
@@ -77,7 +82,8 @@ public static class LockfileScanner
     }
 
     /// <summary>
-    /// Scans a folder (or one file): every lockfile and every CycloneDX or SPDX SBOM is read. Paths in the result are relative to the folder (for a single file: its name).
+    /// Scans a folder (or one file): every lockfile and every CycloneDX or SPDX SBOM is read. Paths in the result are relative to the folder (for a
+    /// single file: its name).
     /// </summary>
     /// <exception cref="FileNotFoundException">Nothing exists at <paramref name="path"/>.</exception>
     public static ScanInventory Scan(string path)
@@ -157,7 +163,8 @@ public static class LockfileScanner
             return path;
         }
         for (var i = 0; i < sbom.Components.Count; i++)
-            if (sbom.Components[i].Purl is { } text && PackageUrl.TryParse(text, PurlParseMode.Lenient, out var purl, out _) && purl!.Version is not null)
+            if (sbom.Components[i].Purl is { } text && PackageUrl.TryParse(text, PurlParseMode.Lenient, out var purl, out _)
+                && purl!.Version is not null)
                 yield return new LockedPackage(purl, file, null, sbom.Direct[i], PathTo(i));
     }
 
@@ -167,7 +174,8 @@ public static class LockfileScanner
     public static LockfileContents Read(LockfileFormat format, string fullPath, string file)
     {
         var info = new FileInfo(fullPath);
-        if (info.Length > MaxFileBytes) throw new MalformedInputException(file, "file", $"{info.Length} bytes is more than the {MaxFileBytes}-byte limit for a lockfile");
+        if (info.Length > MaxFileBytes)
+            throw new MalformedInputException(file, "file", $"{info.Length} bytes is more than the {MaxFileBytes}-byte limit for a lockfile");
         return Read(format, new LockfileInput(File.ReadAllText(fullPath), file, Path.GetFullPath(fullPath)));
     }
 
@@ -219,7 +227,8 @@ public static class LockfileScanner
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            problems.Add(new ScanProblem(Path.GetRelativePath(root, folder).Replace('\\', '/'), null, ScanProblemKind.Malformed, $"folder could not be read: {e.Message}"));
+            problems.Add(new ScanProblem(
+                Path.GetRelativePath(root, folder).Replace('\\', '/'), null, ScanProblemKind.Malformed, $"folder could not be read: {e.Message}"));
             return;
         }
         Array.Sort(entries, StringComparer.Ordinal);

@@ -153,15 +153,18 @@ internal static class PackageJson
     public static IEnumerable<(string Name, string Range, bool Development)> Direct(LockfileInput lockfile) => Direct(lockfile, "package.json",
         ["dependencies", "optionalDependencies", "peerDependencies"], ["devDependencies"]);
 
-    /// <summary>Names declared in a JSON manifest beside the lockfile (package.json, composer.json); a broken manifest is a note, not an error.</summary>
-    public static List<(string Name, string Range, bool Development)> Direct(LockfileInput lockfile, string manifest, string[] production, string[] development)
+    /// <summary>Names declared in a JSON manifest beside the lockfile (package.json, composer.json); a broken manifest is a note, not an
+    /// error.</summary>
+    public static List<(string Name, string Range, bool Development)> Direct(
+        LockfileInput lockfile, string manifest, string[] production, string[] development)
     {
         var text = lockfile.Sibling(manifest);
         if (text is null) return [];
         JObject root;
         try
         {
-            root = JNode.Parse(new LockfileInput(text, manifest)) as JObject ?? throw new MalformedInputException(manifest, "line 1", "not a JSON object");
+            root = JNode.Parse(new LockfileInput(text, manifest)) as JObject
+                ?? throw new MalformedInputException(manifest, "line 1", "not a JSON object");
         }
         catch (MalformedInputException e)
         {

@@ -15,7 +15,8 @@ internal static class NuGetLock
         var all = new List<LockedPackage>();
         foreach (var framework in frameworks.Properties)
         {
-            if (framework.Value is not JObject packages) throw input.Error(framework.Line, $"target \"{framework.Name}\" must be an object of packages");
+            if (framework.Value is not JObject packages)
+                throw input.Error(framework.Line, $"target \"{framework.Name}\" must be an object of packages");
             var graph = new DependencyGraph();
             foreach (var p in packages.Properties)
             {

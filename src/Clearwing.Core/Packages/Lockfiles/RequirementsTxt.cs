@@ -49,7 +49,8 @@ internal static partial class RequirementsTxt
             text = text.Trim();
             if (text.Length == 0) continue;
             if (text.Contains("://") || text.Contains(" @ ") || text.StartsWith('.') || text.StartsWith('/')
-                || text.EndsWith(".whl", StringComparison.OrdinalIgnoreCase) || text.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) || text.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+                || text.EndsWith(".whl", StringComparison.OrdinalIgnoreCase) || text.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase)
+                || text.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
             {
                 root.Notes.Add(new ScanProblem(file.File, number, ScanProblemKind.Skipped,
                     $"'{LockfileInput.Shorten(text)}' is a URL or path, not a package index release; not checked"));
@@ -63,7 +64,8 @@ internal static partial class RequirementsTxt
             if (!pin.Success)
             {
                 var why = specifier.Length == 0 ? "has no version" : $"'{specifier}' is not pinned to one version";
-                root.Notes.Add(new ScanProblem(file.File, number, ScanProblemKind.Skipped, $"{name} {why} (only name==version is read); not checked"));
+                root.Notes.Add(new ScanProblem(file.File, number, ScanProblemKind.Skipped,
+                    $"{name} {why} (only name==version is read); not checked"));
                 continue;
             }
             var version = pin.Groups[2].Value;
@@ -71,7 +73,8 @@ internal static partial class RequirementsTxt
         }
     }
 
-    static void Option(LockfileInput root, LockfileInput file, int number, string line, List<LockedPackage> packages, HashSet<string> visited, int depth)
+    static void Option(
+        LockfileInput root, LockfileInput file, int number, string line, List<LockedPackage> packages, HashSet<string> visited, int depth)
     {
         var (flag, argument) = SplitOption(line);
         switch (flag)
@@ -80,7 +83,8 @@ internal static partial class RequirementsTxt
                 Include(root, file, number, argument, packages, visited, depth);
                 break;
             case "-c" or "--constraint":
-                root.Notes.Add(new ScanProblem(file.File, number, ScanProblemKind.Skipped, $"constraints file {argument} not read: constraints pin versions without installing anything"));
+                root.Notes.Add(new ScanProblem(file.File, number, ScanProblemKind.Skipped,
+                    $"constraints file {argument} not read: constraints pin versions without installing anything"));
                 break;
             case "-e" or "--editable":
                 root.Notes.Add(new ScanProblem(file.File, number, ScanProblemKind.Skipped,
@@ -101,7 +105,8 @@ internal static partial class RequirementsTxt
         return line.Length < 2 ? (line, "") : (line[..2], line[2..].Trim());
     }
 
-    static void Include(LockfileInput root, LockfileInput file, int number, string target, List<LockedPackage> packages, HashSet<string> visited, int depth)
+    static void Include(
+        LockfileInput root, LockfileInput file, int number, string target, List<LockedPackage> packages, HashSet<string> visited, int depth)
     {
         var display = Relative(file.File, target);
         if (target.Length == 0) throw file.Error(number, "-r needs a file name");
@@ -112,7 +117,8 @@ internal static partial class RequirementsTxt
         }
         if (file.FullPath is null || depth >= MaxIncludeDepth)
         {
-            root.Notes.Add(new ScanProblem(file.File, number, ScanProblemKind.Skipped, $"included {target} not read ({(file.FullPath is null ? "not read from disk" : "includes nested too deeply")})"));
+            root.Notes.Add(new ScanProblem(file.File, number, ScanProblemKind.Skipped,
+                $"included {target} not read ({(file.FullPath is null ? "not read from disk" : "includes nested too deeply")})"));
             return;
         }
         var full = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file.FullPath) ?? ".", target));

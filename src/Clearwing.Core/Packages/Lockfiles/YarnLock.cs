@@ -93,7 +93,8 @@ internal static class YarnLock
             var (name, range) = Split(input, entry.Line, id);
             var version = entry.Fields.GetValueOrDefault("version") ?? throw input.Error(entry.Line, $"{id} has no version");
             // An alias ("alias@npm:real@^1") installs the real package under another name.
-            if (range.StartsWith("npm:", StringComparison.Ordinal) && range.Length > 5 && range.IndexOf('@', 5) > 0) (name, _) = Split(input, entry.Line, range[4..]);
+            if (range.StartsWith("npm:", StringComparison.Ordinal) && range.Length > 5 && range.IndexOf('@', 5) > 0)
+                (name, _) = Split(input, entry.Line, range[4..]);
             var resolved = entry.Fields.GetValueOrDefault("resolved") ?? "";
             if (NpmLock.IsLocal(range) || NpmLock.IsLocal(resolved))
             {

@@ -255,7 +255,8 @@ public sealed class OsvAffected
             while (lo < hi)
             {
                 var mid = (lo + hi) >>> 1;
-                if (_events[mid].Version is not { } ev || (region == Region.JustBelow ? scheme.Compare(ev, v) < 0 : scheme.Compare(ev, v) <= 0)) lo = mid + 1;
+                if (_events[mid].Version is not { } ev || (region == Region.JustBelow ? scheme.Compare(ev, v) < 0 : scheme.Compare(ev, v) <= 0))
+                    lo = mid + 1;
                 else hi = mid;
             }
             for (var i = lo - 1; i >= 0; i--)
@@ -276,11 +277,13 @@ public sealed class OsvAffected
         {
             if (!IsCommit(text)) return OsvVerdict.NotAffected;
             if (!_commits!.TryGetValue(text.ToLowerInvariant(), out var kinds))
-                return OsvVerdict.Unknown($"commit {text} is not one the GIT range of {_repo ?? "its repository"} names; whether it is affected depends on the repository's history");
+                return OsvVerdict.Unknown($"commit {text} is not one the GIT range of {_repo ?? "its repository"} names; " +
+                    "whether it is affected depends on the repository's history");
             var affected = kinds.Any(k => k is OsvEventKind.Introduced or OsvEventKind.LastAffected);
             var clear = kinds.Any(k => k is OsvEventKind.Fixed or OsvEventKind.Limit);
             if (affected && clear)
-                return OsvVerdict.Unknown($"the GIT range of {_repo ?? "its repository"} names commit {text} both as {string.Join(" and as ", kinds.Select(k => new OsvEvent(k, text).Field))}");
+                return OsvVerdict.Unknown($"the GIT range of {_repo ?? "its repository"} names commit {text} " +
+                    $"both as {string.Join(" and as ", kinds.Select(k => new OsvEvent(k, text).Field))}");
             return affected ? OsvVerdict.Affected : OsvVerdict.NotAffected;
         }
     }

@@ -1,6 +1,7 @@
 namespace Clearwing.Packages;
 
-/// <summary>An advisory that may or may not affect the queried package, and why Clearwing cannot tell; <see cref="Advisory"/> is null when the package itself cannot be looked up.</summary>
+/// <summary>An advisory that may or may not affect the queried package, and why Clearwing cannot tell; <see cref="Advisory"/> is null when the
+/// package itself cannot be looked up.</summary>
 public sealed record OsvUnknown(string? Advisory, string Reason)
 {
     public override string ToString() => Advisory is null ? Reason : $"{Advisory}: {Reason}";
@@ -91,7 +92,8 @@ public sealed class OsvIndex
             }
             else Evaluate(package.Entries, version, release, ref affected, ref unknown);
         }
-        if (byPurl.Length > 0) Evaluate(package is null ? byPurl : byPurl.Except(package.Entries).ToArray(), version, release, ref affected, ref unknown);
+        if (byPurl.Length > 0)
+            Evaluate(package is null ? byPurl : byPurl.Except(package.Entries).ToArray(), version, release, ref affected, ref unknown);
         if (affected is not null)
         {
             affected.Sort(StringComparer.Ordinal);
@@ -133,7 +135,9 @@ public sealed class OsvIndex
         {
             Entries = entries;
             // Regular: every range numbered and readable by the ecosystem's ordering, and no release to match.
-            var regular = entries.Where(e => e.IsRegular && OsvPackages.AppliesTo(e.Package!.Ecosystem, null, out _) == Affectedness.Affected).ToArray();
+            var regular = entries
+                .Where(e => e.IsRegular && OsvPackages.AppliesTo(e.Package!.Ecosystem, null, out _) == Affectedness.Affected)
+                .ToArray();
             Regions = regular.Length > 0 ? Regions.Build(regular) : null;
             Irregular = Regions is null ? entries : entries.Except(regular).ToArray();
         }

@@ -102,7 +102,8 @@ internal static class OsvPackages
                 _ => purl.Name,
             };
         }
-        else if (purl.Type is "deb" or "apk" && purl.Namespace is { } ns && Distributions.TryGetValue($"{purl.Type}/{ns.ToLowerInvariant()}", out var distribution))
+        else if (purl.Type is "deb" or "apk" && purl.Namespace is { } ns
+            && Distributions.TryGetValue($"{purl.Type}/{ns.ToLowerInvariant()}", out var distribution))
         {
             ecosystem = distribution;
             name = purl.Name;
@@ -111,7 +112,9 @@ internal static class OsvPackages
         else
         {
             error = purl.Type is "deb" or "apk"
-                ? $"no OSV ecosystem is known for {purl.Type} packages of '{purl.Namespace}' (known: {string.Join(", ", Distributions.Keys.Where(k => k.StartsWith(purl.Type + "/", StringComparison.Ordinal)).Select(k => k[(purl.Type.Length + 1)..]))})"
+                ? $"no OSV ecosystem is known for {purl.Type} packages of '{purl.Namespace}' (known: {string.Join(", ", Distributions.Keys
+                    .Where(k => k.StartsWith(purl.Type + "/", StringComparison.Ordinal))
+                    .Select(k => k[(purl.Type.Length + 1)..]))})"
                 : $"no OSV ecosystem is known for purl type '{purl.Type}'";
             return false;
         }
@@ -150,7 +153,8 @@ internal static class OsvPackages
         }
     }
 
-    /// <summary>A distro qualifier ("debian-12", "bookworm", "ubuntu-22.04", "jammy", "alpine-3.18.4", "v3.18") as the release number OSV's suffix uses.</summary>
+    /// <summary>A distro qualifier ("debian-12", "bookworm", "ubuntu-22.04", "jammy", "alpine-3.18.4", "v3.18") as the release number OSV's suffix
+    /// uses.</summary>
     static string? Release(string ecosystem, string? distro)
     {
         if (string.IsNullOrEmpty(distro)) return null;

@@ -70,7 +70,8 @@ public sealed record OsvAdvisory(
                         var events = new List<OsvEvent>();
                         foreach (var e in r.GetProperty("events").EnumerateArray())
                             events.Add(ReadEvent(e));
-                        ranges.Add(new OsvRange(type, r.TryGetProperty("repo", out var repo) && repo.ValueKind == JsonValueKind.String ? repo.GetString() : null, events));
+                        ranges.Add(new OsvRange(type,
+                            r.TryGetProperty("repo", out var repo) && repo.ValueKind == JsonValueKind.String ? repo.GetString() : null, events));
                     }
                 var versions = new List<string>();
                 if (a.TryGetProperty("versions", out var vs) && vs.ValueKind == JsonValueKind.Array)

@@ -81,7 +81,9 @@ internal static class OsvSchema
         {
             var pointer = fallback.Node.InstanceLocation.ToString();
             var title = Title(text, fallback.Node.EvaluationPath.ToString());
-            best = (0, 0, JsonPath(pointer), title is null ? $"does not conform to the OSV schema ({fallback.Node.EvaluationPath})" : $"breaks the schema's rule: {title}");
+            best = (0, 0, JsonPath(pointer), title is null
+                ? $"does not conform to the OSV schema ({fallback.Node.EvaluationPath})"
+                : $"breaks the schema's rule: {title}");
         }
         return new OsvRecordException(best.Path, best.Reason);
     }
@@ -146,7 +148,8 @@ internal static class OsvSchema
                 _ => null,
             };
             if (node is null) break;
-            if (node is JsonObject obj && obj["title"] is JsonValue t && t.TryGetValue<string>(out var text) && !text.StartsWith("Currently", StringComparison.Ordinal))
+            if (node is JsonObject obj && obj["title"] is JsonValue t && t.TryGetValue<string>(out var text)
+                && !text.StartsWith("Currently", StringComparison.Ordinal))
                 title = text;
         }
         return title;

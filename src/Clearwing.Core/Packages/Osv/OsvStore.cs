@@ -39,7 +39,9 @@ public sealed class OsvImportException(IReadOnlyList<OsvInvalidRecord> invalid, 
     static string Describe(IReadOnlyList<OsvInvalidRecord> invalid, long count, long read)
     {
         var b = new StringBuilder();
-        b.Append(count == 1 ? "1 record" : $"{count:N0} records").Append(" of ").Append(read.ToString("N0", System.Globalization.CultureInfo.InvariantCulture))
+        b.Append(count == 1 ? "1 record" : $"{count:N0} records")
+            .Append(" of ")
+            .Append(read.ToString("N0", System.Globalization.CultureInfo.InvariantCulture))
             .Append(" failed validation; nothing was imported (--skip-invalid imports the valid ones):");
         foreach (var i in invalid) b.Append("\n  ").Append(i);
         if (count > invalid.Count) b.Append("\n  ... and ").Append(count - invalid.Count).Append(" more");
@@ -67,9 +69,11 @@ public sealed class OsvStore(Database db, TimeProvider time, ExposureStore expos
     static readonly JsonDocumentOptions Parsing = new() { MaxDepth = 64 };
     readonly AuditLog _audit = new(db, time);
 
-    /// <param name="displayName">What to call <paramref name="path"/> in the sources of invalid records and in the audit event (an upload's spool file has no name worth showing).</param>
+    /// <param name="displayName">What to call <paramref name="path"/> in the sources of invalid records and in the audit event (an upload's spool
+    /// file has no name worth showing).</param>
     public async Task<OsvImportSummary> ImportAsync(
-        Caller caller, string path, bool skipInvalid = false, IProgress<long>? progress = null, string? displayName = null, CancellationToken ct = default)
+        Caller caller, string path, bool skipInvalid = false, IProgress<long>? progress = null, string? displayName = null,
+        CancellationToken ct = default)
     {
         caller.RequireCoordinatorWriter("import OSV advisories");
         await using var connection = await db.OpenAsync(ct);
@@ -83,7 +87,8 @@ public sealed class OsvStore(Database db, TimeProvider time, ExposureStore expos
             ct.ThrowIfCancellationRequested();
             read++;
             if (read % 1000 == 0) progress?.Report(read);
-            var advisory = Read(displayName is null || !source.StartsWith(path, StringComparison.Ordinal) ? source : displayName + source[path.Length..],
+            var advisory = Read(
+                displayName is null || !source.StartsWith(path, StringComparison.Ordinal) ? source : displayName + source[path.Length..],
                 bytes, out var error);
             if (advisory is null)
             {
@@ -107,11 +112,16 @@ public sealed class OsvStore(Database db, TimeProvider time, ExposureStore expos
         if (read == 0) throw new BadInputException($"No OSV records (.json files) in {path}.");
         if (invalidCount > 0 && !skipInvalid) throw new OsvImportException(invalid, invalidCount, read);
         var summary = new OsvImportSummary(read, imported, replaced, unchanged, older, withdrawn, invalidCount, invalid);
-        if (imported + replaced > 0) await Database.AnalyzeAsync(connection, tx, "osv_advisories", "osv_aliases", "osv_affected", "osv_ranges", "osv_versions");
+        if (imported + replaced > 0)
+            await Database.AnalyzeAsync(connection, tx, "osv_advisories", "osv_aliases", "osv_affected", "osv_ranges", "osv_versions");
         // Cases whose aliases these advisories name get (or lose) their packages, and their exposure follows.
         if (imported + replaced > 0) await exposure.RefreshAdvisoriesAsync(connection, tx, now, ct);
         await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, "osv", "import",
-            new { source = displayName ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(path)), read, imported, replaced, unchanged, older, withdrawn, skipped = invalidCount }), ct);
+            new
+            {
+                source = displayName ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(path)),
+                read, imported, replaced, unchanged, older, withdrawn, skipped = invalidCount,
+            }), ct);
         await tx.CommitAsync(ct);
         return summary;
     }
@@ -149,13 +159,15 @@ public sealed class OsvStore(Database db, TimeProvider time, ExposureStore expos
         }
     }
 
-    /// <summary>The records under a path: a .json file, a zip archive (its .json entries), or a folder's .json files and zips, recursively, in ordinal order.</summary>
+    /// <summary>The records under a path: a .json file, a zip archive (its .json entries), or a folder's .json files and zips, recursively, in
+    /// ordinal order.</summary>
     public static IEnumerable<(string Source, byte[] Bytes)> Records(string path)
     {
         if (Directory.Exists(path))
         {
             foreach (var file in Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
-                         .Where(f => f.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+                         .Where(f => f.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
+                             || f.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
                          .Order(StringComparer.Ordinal))
                 foreach (var record in Records(file))
                     yield return record;
@@ -165,7 +177,9 @@ public sealed class OsvStore(Database db, TimeProvider time, ExposureStore expos
         if (IsZip(path))
         {
             using var zip = ZipFile.OpenRead(path);
-            foreach (var entry in zip.Entries.Where(e => e.FullName.EndsWith(".json", StringComparison.OrdinalIgnoreCase)).OrderBy(e => e.FullName, StringComparer.Ordinal))
+            foreach (var entry in zip.Entries
+                         .Where(e => e.FullName.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+                         .OrderBy(e => e.FullName, StringComparer.Ordinal))
             {
                 var source = $"{path}!{entry.FullName}";
                 if (entry.Length > MaxRecordBytes)
@@ -329,11 +343,14 @@ public sealed class OsvStore(Database db, TimeProvider time, ExposureStore expos
     public async Task<OsvStoredAdvisory?> GetAsync(string id, CancellationToken ct = default)
     {
         await using var connection = await db.OpenAsync(ct);
-        var row = await connection.QuerySingleOrDefaultAsync<(long Seq, string Id, long Modified, long? Published, long? Withdrawn, string? Summary, string Record)?>(
+        var row = await connection
+            .QuerySingleOrDefaultAsync<(long Seq, string Id, long Modified, long? Published, long? Withdrawn, string? Summary, string Record)?>(
             "SELECT seq, id, modified, published, withdrawn, summary, record FROM osv_advisories WHERE id = @id", new { id });
         if (row is not { } r) return null;
-        var aliases = (await connection.QueryAsync<string>("SELECT alias FROM osv_aliases WHERE advisory_seq = @Seq ORDER BY alias", new { r.Seq })).ToList();
-        return new OsvStoredAdvisory(r.Id, Time(r.Modified), r.Published is { } p ? Time(p) : null, r.Withdrawn is { } w ? Time(w) : null, r.Summary, aliases, r.Record);
+        var aliases = (await connection.QueryAsync<string>(
+            "SELECT alias FROM osv_aliases WHERE advisory_seq = @Seq ORDER BY alias", new { r.Seq })).ToList();
+        return new OsvStoredAdvisory(
+            r.Id, Time(r.Modified), r.Published is { } p ? Time(p) : null, r.Withdrawn is { } w ? Time(w) : null, r.Summary, aliases, r.Record);
     }
 
     /// <summary>The ids of the advisories that give <paramref name="alias"/> as an alias (a CVE or GHSA id, ...), ordinal order.</summary>
@@ -368,7 +385,8 @@ public sealed class OsvStore(Database db, TimeProvider time, ExposureStore expos
         return await LoadAsync(connection, null, filter, parameters);
     }
 
-    /// <summary>The affected entries of advisories not withdrawn, filtered by <paramref name="filter"/> (" AND …" over <c>osv_affected f</c> and <c>osv_advisories a</c>), on a connection already open.</summary>
+    /// <summary>The affected entries of advisories not withdrawn, filtered by <paramref name="filter"/> (" AND …" over <c>osv_affected f</c> and
+    /// <c>osv_advisories a</c>), on a connection already open.</summary>
     internal static async Task<List<OsvAffected>> LoadAsync(DbConnection connection, DbTransaction? tx, string filter, object? parameters)
     {
         var from = $"""
@@ -377,7 +395,11 @@ public sealed class OsvStore(Database db, TimeProvider time, ExposureStore expos
             """;
         var ranges = new Dictionary<(long, long), List<OsvRange>>();
         foreach (var r in await connection.QueryAsync<(long Seq, long Affected, string Type, string? Repo, string Events)>(
-                     $"SELECT r.advisory_seq, r.affected_ordinal, r.type, r.repo, r.events FROM osv_ranges r JOIN osv_affected f ON f.advisory_seq = r.advisory_seq AND f.ordinal = r.affected_ordinal JOIN osv_advisories a ON a.seq = f.advisory_seq WHERE a.withdrawn IS NULL AND f.ecosystem IS NOT NULL{filter} ORDER BY r.advisory_seq, r.affected_ordinal, r.ordinal",
+                     "SELECT r.advisory_seq, r.affected_ordinal, r.type, r.repo, r.events FROM osv_ranges r " +
+                     "JOIN osv_affected f ON f.advisory_seq = r.advisory_seq AND f.ordinal = r.affected_ordinal " +
+                     "JOIN osv_advisories a ON a.seq = f.advisory_seq " +
+                     $"WHERE a.withdrawn IS NULL AND f.ecosystem IS NOT NULL{filter} " +
+                     "ORDER BY r.advisory_seq, r.affected_ordinal, r.ordinal",
                      parameters, tx))
         {
             if (!ranges.TryGetValue((r.Seq, r.Affected), out var list)) ranges[(r.Seq, r.Affected)] = list = [];
@@ -386,7 +408,11 @@ public sealed class OsvStore(Database db, TimeProvider time, ExposureStore expos
         }
         var versions = new Dictionary<(long, long), List<string>>();
         foreach (var v in await connection.QueryAsync<(long Seq, long Affected, string Version)>(
-                     $"SELECT v.advisory_seq, v.affected_ordinal, v.version FROM osv_versions v JOIN osv_affected f ON f.advisory_seq = v.advisory_seq AND f.ordinal = v.affected_ordinal JOIN osv_advisories a ON a.seq = f.advisory_seq WHERE a.withdrawn IS NULL AND f.ecosystem IS NOT NULL{filter} ORDER BY v.advisory_seq, v.affected_ordinal, v.ordinal",
+                     "SELECT v.advisory_seq, v.affected_ordinal, v.version FROM osv_versions v " +
+                     "JOIN osv_affected f ON f.advisory_seq = v.advisory_seq AND f.ordinal = v.affected_ordinal " +
+                     "JOIN osv_advisories a ON a.seq = f.advisory_seq " +
+                     $"WHERE a.withdrawn IS NULL AND f.ecosystem IS NOT NULL{filter} " +
+                     "ORDER BY v.advisory_seq, v.affected_ordinal, v.ordinal",
                      parameters, tx))
         {
             if (!versions.TryGetValue((v.Seq, v.Affected), out var list)) versions[(v.Seq, v.Affected)] = list = [];
@@ -394,7 +420,8 @@ public sealed class OsvStore(Database db, TimeProvider time, ExposureStore expos
         }
         var entries = new List<OsvAffected>();
         foreach (var f in await connection.QueryAsync<(long Seq, long Ordinal, string Id, string Ecosystem, string Name, string? Purl)>(
-                     $"SELECT f.advisory_seq, f.ordinal, a.id, f.ecosystem, f.name, f.purl {from} ORDER BY f.advisory_seq, f.ordinal", parameters, tx))
+                     $"SELECT f.advisory_seq, f.ordinal, a.id, f.ecosystem, f.name, f.purl {from} ORDER BY f.advisory_seq, f.ordinal",
+                     parameters, tx))
             entries.Add(new OsvAffected(f.Id, new OsvAffectedRecord(new OsvPackage(f.Ecosystem, f.Name, f.Purl),
                 ranges.GetValueOrDefault((f.Seq, f.Ordinal)) ?? [], versions.GetValueOrDefault((f.Seq, f.Ordinal)) ?? [])));
         return entries;

@@ -78,7 +78,8 @@ internal sealed class QuickSchema
             return e => target.Check(e);
         }
         var checks = new List<Func<JsonElement, Verdict>>();
-        JsonElement? thenSchema = schema.TryGetProperty("then", out var t) ? t : null, elseSchema = schema.TryGetProperty("else", out var el) ? el : null;
+        JsonElement? thenSchema = schema.TryGetProperty("then", out var t) ? t : null,
+            elseSchema = schema.TryGetProperty("else", out var el) ? el : null;
         foreach (var keyword in schema.EnumerateObject())
         {
             var v = keyword.Value;
@@ -102,11 +103,15 @@ internal sealed class QuickSchema
                 case "minimum":
                     // Compared as decimals, exactly; a number beyond decimal's range or precision is Unknown.
                     var low = v.GetDecimal();
-                    checks.Add(e => e.ValueKind != JsonValueKind.Number ? Verdict.Valid : !Exact(e, out var n) ? Verdict.Unknown : n >= low ? Verdict.Valid : Verdict.Invalid);
+                    checks.Add(e => e.ValueKind != JsonValueKind.Number ? Verdict.Valid
+                        : !Exact(e, out var n) ? Verdict.Unknown
+                        : n >= low ? Verdict.Valid : Verdict.Invalid);
                     break;
                 case "maximum":
                     var high = v.GetDecimal();
-                    checks.Add(e => e.ValueKind != JsonValueKind.Number ? Verdict.Valid : !Exact(e, out var n) ? Verdict.Unknown : n <= high ? Verdict.Valid : Verdict.Invalid);
+                    checks.Add(e => e.ValueKind != JsonValueKind.Number ? Verdict.Valid
+                        : !Exact(e, out var n) ? Verdict.Unknown
+                        : n <= high ? Verdict.Valid : Verdict.Invalid);
                     break;
                 case "required":
                     var required = v.EnumerateArray().Select(r => Encoding.UTF8.GetBytes(r.GetString()!)).ToArray();
@@ -214,7 +219,8 @@ internal sealed class QuickSchema
         return result;
     }
 
-    /// <summary>Every element of an array passes its <paramref name="positional"/> check, or else <paramref name="rest"/> (the same rule as <see cref="All(Func{JsonElement, Verdict}[], JsonElement)"/>).</summary>
+    /// <summary>Every element of an array passes its <paramref name="positional"/> check, or else <paramref name="rest"/> (the same rule as
+    /// <see cref="All(Func{JsonElement, Verdict}[], JsonElement)"/>).</summary>
     static Verdict Each(JsonElement array, Func<JsonElement, Verdict>[] positional, Func<JsonElement, Verdict> rest)
     {
         var result = Verdict.Valid;
@@ -253,14 +259,19 @@ internal sealed class QuickSchema
         {
             if ((mask & Bit(e.ValueKind)) != 0) return Verdict.Valid;
             if (!integer || e.ValueKind != JsonValueKind.Number) return Verdict.Invalid;
-            return e.TryGetInt64(out _) ? Verdict.Valid : !Exact(e, out var d) ? Verdict.Unknown : d == decimal.Truncate(d) ? Verdict.Valid : Verdict.Invalid;
+            return e.TryGetInt64(out _) ? Verdict.Valid
+                : !Exact(e, out var d) ? Verdict.Unknown
+                : d == decimal.Truncate(d) ? Verdict.Valid : Verdict.Invalid;
         };
     }
 
     static Func<JsonElement, Verdict> Enum(JsonElement values)
     {
         var all = values.EnumerateArray().Select(v => v.Clone()).ToArray();
-        var strings = all.Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!).ToHashSet(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+        var strings = all.Where(v => v.ValueKind == JsonValueKind.String)
+            .Select(v => v.GetString()!)
+            .ToHashSet(StringComparer.Ordinal)
+            .GetAlternateLookup<ReadOnlySpan<char>>();
         return e =>
         {
             if (e.ValueKind == JsonValueKind.String)
@@ -408,7 +419,8 @@ internal sealed class QuickSchema
             case JsonValueKind.Object:
                 var left = a.EnumerateObject().ToList();
                 var right = b.EnumerateObject().ToList();
-                if (left.Count != right.Count || left.Select(l => l.Name).Distinct().Count() != left.Count) return left.Count == right.Count ? null : false;
+                if (left.Count != right.Count || left.Select(l => l.Name).Distinct().Count() != left.Count)
+                    return left.Count == right.Count ? null : false;
                 bool? equal = true;
                 foreach (var l in left)
                 {
@@ -459,7 +471,8 @@ internal sealed class QuickSchema
     static bool Decode(ReadOnlySpan<byte> raw, Span<char> buffer, out ReadOnlySpan<char> text)
     {
         text = default;
-        if (raw.Length > buffer.Length || raw.IndexOf((byte)'\\') >= 0 || Utf8.ToUtf16(raw, buffer, out _, out var written) != OperationStatus.Done) return false;
+        if (raw.Length > buffer.Length || raw.IndexOf((byte)'\\') >= 0 || Utf8.ToUtf16(raw, buffer, out _, out var written) != OperationStatus.Done)
+            return false;
         text = buffer[..written];
         return true;
     }

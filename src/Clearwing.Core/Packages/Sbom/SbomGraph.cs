@@ -42,7 +42,8 @@ internal sealed class SbomGraph(string file)
     /// dependencies. The root is the product, not a component: when it was read as one (an SPDX package the
     /// document DESCRIBES), it is taken out and its edges become the direct dependencies.
     /// </summary>
-    public Sbom Build(SbomFormat format, string specVersion, string? serial, string? rootRef, string? rootName, IEnumerable<string>? describedRefs = null)
+    public Sbom Build(
+        SbomFormat format, string specVersion, string? serial, string? rootRef, string? rootName, IEnumerable<string>? describedRefs = null)
     {
         var root = rootRef is not null && _byRef.TryGetValue(rootRef, out var r) ? r : -1;
         // Old index → new index, with the root (if it was read as a component) left out.

@@ -215,7 +215,8 @@ internal static class SbomJson
         {
             try
             {
-                using var document = JsonDocument.Parse(batch.Bytes.AsMemory(batch.Items[k]), new JsonDocumentOptions { MaxDepth = JsonFileCursor.MaxDepth });
+                using var document = JsonDocument.Parse(
+                    batch.Bytes.AsMemory(batch.Items[k]), new JsonDocumentOptions { MaxDepth = JsonFileCursor.MaxDepth });
                 values[k] = items.Check(batch.First + k, document.RootElement);
             }
             catch (Exception e)

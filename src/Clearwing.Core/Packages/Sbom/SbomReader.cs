@@ -25,13 +25,17 @@ public static partial class SbomReader
             while (first is ' ' or '\t' or '\r' or '\n' or 0xEF or 0xBB or 0xBF);
         }
         if (first == '<') return SbomXml.Read(path, displayName);
-        if (first != '{') throw new MalformedInputException(displayName, "$", first < 0 ? "the file is empty" : "not an SBOM: expected a JSON object (CycloneDX, SPDX) or an XML document (CycloneDX)");
+        if (first != '{')
+            throw new MalformedInputException(displayName, "$", first < 0
+                ? "the file is empty"
+                : "not an SBOM: expected a JSON object (CycloneDX, SPDX) or an XML document (CycloneDX)");
         var header = SbomJson.Header(path, displayName, ["bomFormat", "specVersion", "spdxVersion"],
             found => found.ContainsKey("spdxVersion") || found.ContainsKey("bomFormat") && found.ContainsKey("specVersion"));
         if (header.TryGetValue("spdxVersion", out var spdx)) return ReadSpdx(path, displayName, spdx);
         if (!header.TryGetValue("bomFormat", out var format))
             throw new MalformedInputException(displayName, "$", "not an SBOM: no \"bomFormat\" (CycloneDX) or \"spdxVersion\" (SPDX)");
-        if (format != "CycloneDX") throw new MalformedInputException(displayName, "$.bomFormat", $"\"{format}\" is not a known SBOM format; expected \"CycloneDX\"");
+        if (format != "CycloneDX")
+            throw new MalformedInputException(displayName, "$.bomFormat", $"\"{format}\" is not a known SBOM format; expected \"CycloneDX\"");
         return ReadCycloneDx(path, displayName, header.GetValueOrDefault("specVersion"));
     }
 
@@ -52,7 +56,8 @@ public static partial class SbomReader
         {
             var purl = SbomJson.Text(e, "purl"u8);
             var self = into.Count;
-            into.Add((new SbomComponent(SbomJson.Text(e, "bom-ref"u8) ?? "", SbomJson.Text(e, "name"u8) ?? "", SbomJson.Text(e, "version"u8), purl, SbomPurlKey.Of(purl)), at, parent));
+            into.Add((new SbomComponent(SbomJson.Text(e, "bom-ref"u8) ?? "", SbomJson.Text(e, "name"u8) ?? "", SbomJson.Text(e, "version"u8), purl,
+                SbomPurlKey.Of(purl)), at, parent));
             if (e.TryGetProperty("components"u8, out var nested) && nested.ValueKind == JsonValueKind.Array)
             {
                 var j = 0;
@@ -73,7 +78,8 @@ public static partial class SbomReader
                 for (var k = 0; k < flat.Count; k++)
                 {
                     var (c, at, parent) = flat[k];
-                    indexes[k] = graph.Add(c.Ref.Length == 0 ? null : c.Ref, c.Name, c.Version, c.Purl, () => $"$.components[{i}]{at}.bom-ref", c.PurlKey);
+                    indexes[k] = graph.Add(
+                        c.Ref.Length == 0 ? null : c.Ref, c.Name, c.Version, c.Purl, () => $"$.components[{i}]{at}.bom-ref", c.PurlKey);
                     if (parent >= 0) graph.Contains(indexes[parent], indexes[k]);
                 }
             }),
@@ -130,7 +136,8 @@ public static partial class SbomReader
     static Sbom ReadSpdx(string path, string file, string? version)
     {
         if (version != "SPDX-2.3")
-            throw new MalformedInputException(file, "$.spdxVersion", $"{(version is null ? "not a string" : $"\"{version}\"")}: only SPDX 2.3 documents are supported (\"spdxVersion\": \"SPDX-2.3\")");
+            throw new MalformedInputException(file, "$.spdxVersion",
+                $"{(version is null ? "not a string" : $"\"{version}\"")}: only SPDX 2.3 documents are supported (\"spdxVersion\": \"SPDX-2.3\")");
         var graph = new SbomGraph(file);
         var described = new List<string>();
         string Required(JsonElement e, string name, string at) =>
@@ -142,7 +149,8 @@ public static partial class SbomReader
                 var at = $"$.packages[{i}]";
                 if (e.ValueKind != JsonValueKind.Object) throw new MalformedInputException(file, at, "a package must be an object");
                 var id = Required(e, "SPDXID", at);
-                if (!SpdxId().IsMatch(id)) throw new MalformedInputException(file, at + ".SPDXID", $"'{id}' is not an SPDX identifier (SPDXRef-[A-Za-z0-9.-]+)");
+                if (!SpdxId().IsMatch(id))
+                    throw new MalformedInputException(file, at + ".SPDXID", $"'{id}' is not an SPDX identifier (SPDXRef-[A-Za-z0-9.-]+)");
                 var name = Required(e, "name", at);
                 Required(e, "downloadLocation", at);
                 string? purl = null;
@@ -159,7 +167,8 @@ public static partial class SbomReader
                         if (category.Replace('_', '-') == "PACKAGE-MANAGER" && type == "purl")
                         {
                             if (!locator.StartsWith("pkg:", StringComparison.Ordinal))
-                                throw new MalformedInputException(file, rat + ".referenceLocator", $"'{locator}' is not a package URL (pkg:TYPE/NAME…)");
+                                throw new MalformedInputException(file, rat + ".referenceLocator",
+                                    $"'{locator}' is not a package URL (pkg:TYPE/NAME…)");
                             purl ??= locator;
                         }
                     }
@@ -173,7 +182,8 @@ public static partial class SbomReader
                 var from = Required(e, "spdxElementId", at);
                 var type = Required(e, "relationshipType", at);
                 var to = Required(e, "relatedSpdxElement", at);
-                if (!RelationshipTypes.Contains(type)) throw new MalformedInputException(file, at + ".relationshipType", $"'{type}' is not an SPDX 2.3 relationship type");
+                if (!RelationshipTypes.Contains(type))
+                    throw new MalformedInputException(file, at + ".relationshipType", $"'{type}' is not an SPDX 2.3 relationship type");
                 return (from, type, to);
             }, (_, r) =>
             {
@@ -196,7 +206,8 @@ public static partial class SbomReader
             throw new MalformedInputException(file, "$.creationInfo.creators", "required: a non-empty array");
         if (root.TryGetProperty("documentDescribes", out var describes))
         {
-            if (describes.ValueKind != JsonValueKind.Array) throw new MalformedInputException(file, "$.documentDescribes", "must be an array of SPDX identifiers");
+            if (describes.ValueKind != JsonValueKind.Array)
+                throw new MalformedInputException(file, "$.documentDescribes", "must be an array of SPDX identifiers");
             described.AddRange(describes.EnumerateArray().Where(d => d.ValueKind == JsonValueKind.String).Select(d => d.GetString()!));
         }
         var products = described.Distinct().ToList();

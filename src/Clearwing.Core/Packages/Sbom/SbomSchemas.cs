@@ -49,14 +49,16 @@ internal static class SbomSchemas
             var document = JsonSchema.FromText(text, options);
             var id = $"http://cyclonedx.org/schema/bom-{version}.schema.json";
             // A definition's $ref resolves through the registry, where the whole document now is.
-            JsonSchema Definition(string name) => JsonSchema.FromText($$"""{"$ref": "{{id}}#/definitions/{{name}}"}""", options, new Uri($"urn:clearwing:cyclonedx-{version}-{name}"));
+            JsonSchema Definition(string name) => JsonSchema.FromText(
+                $$"""{"$ref": "{{id}}#/definitions/{{name}}"}""", options, new Uri($"urn:clearwing:cyclonedx-{version}-{name}"));
             return new Reference(document, Definition("component"), Definition("dependency"));
         });
         var raw = JsonDocument.Parse(text);
         var name = $"bom-{version}.schema.json";
         JsonElement Document(string file) => file == name ? raw.RootElement : Referenced.Value[file];
         return new CycloneDx(references, raw,
-            new QuickSchema(Document, name, ""), new QuickSchema(Document, name, "/definitions/component"), new QuickSchema(Document, name, "/definitions/dependency"));
+            new QuickSchema(Document, name, ""), new QuickSchema(Document, name, "/definitions/component"),
+            new QuickSchema(Document, name, "/definitions/dependency"));
     }
 
     /// <summary>The documents the BOM schemas reference, by the names their <c>$ref</c>s use.</summary>
@@ -81,7 +83,8 @@ internal static class SbomSchemas
         var set = new XmlSchemaSet { XmlResolver = null };
         using (var spdx = XmlReader.Create(new StringReader(Resource("spdx.xsd")), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit }))
             set.Add("http://cyclonedx.org/schema/spdx", spdx);
-        using (var bom = XmlReader.Create(new StringReader(Resource("bom-1.6.xsd")), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit }))
+        using (var bom = XmlReader.Create(
+                   new StringReader(Resource("bom-1.6.xsd")), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit }))
             set.Add("http://cyclonedx.org/schema/bom/1.6", bom);
         set.Compile();
         return set;
@@ -89,7 +92,8 @@ internal static class SbomSchemas
 
     /// <summary>
     /// The first reason <paramref name="instance"/> fails the schema (<paramref name="quick"/>'s verdict when it says valid, else
-    /// <paramref name="reference"/>'s), with its JSON path under <paramref name="where"/>; null when it is valid. The deepest failing location explains most.
+    /// <paramref name="reference"/>'s), with its JSON path under <paramref name="where"/>; null when it is valid. The deepest failing location
+    /// explains most.
     /// </summary>
     public static (string Path, string Reason)? Check(Func<JsonSchema> reference, QuickSchema quick, JsonElement instance, Func<string> where)
     {

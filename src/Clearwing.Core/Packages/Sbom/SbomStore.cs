@@ -12,10 +12,12 @@ public sealed record ProductSummary(
     DateTimeOffset ImportedAt, string ImportedBy, long Components, long Direct, long Transitive, long Dependencies);
 
 /// <summary>One component of a product: the refs it depends on are other components' refs.</summary>
-public sealed record ProductComponent(long Ordinal, string Ref, string Name, string? Version, string? Purl, string? PurlKey, bool Direct, IReadOnlyList<string> DependsOn);
+public sealed record ProductComponent(
+    long Ordinal, string Ref, string Name, string? Version, string? Purl, string? PurlKey, bool Direct, IReadOnlyList<string> DependsOn);
 
 /// <summary>A product with a page of its components (in SBOM order) and the root the SBOM names.</summary>
-public sealed record ProductDetail(ProductSummary Product, string? RootRef, string? RootName, IReadOnlyList<ProductComponent> Components, int Offset, int Limit);
+public sealed record ProductDetail(
+    ProductSummary Product, string? RootRef, string? RootName, IReadOnlyList<ProductComponent> Components, int Offset, int Limit);
 
 /// <summary>What an SBOM import did: the product as now stored, whether it is new, and how many components it had before.</summary>
 public sealed record SbomImport(ProductSummary Product, bool Created, long ReplacedComponents);
@@ -36,9 +38,11 @@ public sealed class SbomStore(Database db, TimeProvider time, ExposureStore expo
     /// <summary>Most components listed at once by <see cref="GetAsync"/>.</summary>
     public const int MaxLimit = 10_000;
 
-    /// <summary>Imports <paramref name="path"/> as the SBOM of <paramref name="product"/> of <paramref name="org"/> (the caller's own org when null).</summary>
+    /// <summary>Imports <paramref name="path"/> as the SBOM of <paramref name="product"/> of <paramref name="org"/> (the caller's own org when
+    /// null).</summary>
     /// <exception cref="MalformedInputException">The file is not a supported, valid SBOM; nothing is stored.</exception>
-    public async Task<SbomImport> ImportAsync(Caller caller, string? org, string product, string path, string displayName, CancellationToken ct = default)
+    public async Task<SbomImport> ImportAsync(
+        Caller caller, string? org, string product, string path, string displayName, CancellationToken ct = default)
     {
         RequireImporter(caller);
         product = CheckName(product);
@@ -67,15 +71,17 @@ public sealed class SbomStore(Database db, TimeProvider time, ExposureStore expo
                 "SELECT component_count FROM products WHERE org_id = @orgId AND name = @product", new { orgId, product }, tx);
             var p = new
             {
-                orgId, product, format = sbom.Format.Name(), spec = sbom.SpecVersion, serial = sbom.SerialNumber, root = sbom.RootRef, rootName = sbom.RootName,
-                file = displayName, sha256, components = (long)sbom.Components.Count, direct = (long)sbom.DirectCount, edges = (long)sbom.Dependencies.Count,
+                orgId, product, format = sbom.Format.Name(), spec = sbom.SpecVersion, serial = sbom.SerialNumber,
+                root = sbom.RootRef, rootName = sbom.RootName, file = displayName, sha256,
+                components = (long)sbom.Components.Count, direct = (long)sbom.DirectCount, edges = (long)sbom.Dependencies.Count,
                 now, by = caller.Actor,
             };
             var (seq, id) = await connection.QuerySingleAsync<(long, string)>(
                 $"""
                 INSERT INTO products (id, org_id, name, sbom_format, spec_version, serial_number, root_ref, root_name, file_name, sha256,
                                       component_count, direct_count, edge_count, created_at, imported_at, imported_by)
-                VALUES ({db.Dialect.RandomId}, @orgId, @product, @format, @spec, @serial, @root, @rootName, @file, @sha256, @components, @direct, @edges, @now, @now, @by)
+                VALUES ({db.Dialect.RandomId}, @orgId, @product, @format, @spec, @serial, @root, @rootName, @file, @sha256,
+                        @components, @direct, @edges, @now, @now, @by)
                 ON CONFLICT (org_id, name) DO UPDATE SET
                     sbom_format = excluded.sbom_format, spec_version = excluded.spec_version, serial_number = excluded.serial_number,
                     root_ref = excluded.root_ref, root_name = excluded.root_name, file_name = excluded.file_name, sha256 = excluded.sha256,
@@ -146,28 +152,32 @@ public sealed class SbomStore(Database db, TimeProvider time, ExposureStore expo
         RequireReader(caller);
         await using var connection = await db.OpenAsync(ct);
         return (await connection.QueryAsync<Row>(new CommandDefinition(
-            $"{Select} WHERE {Visible(caller)} ORDER BY o.name, p.name", new { callerOrg = caller.OrgId }, cancellationToken: ct))).Select(r => r.ToSummary()).ToList();
+            $"{Select} WHERE {Visible(caller)} ORDER BY o.name, p.name", new { callerOrg = caller.OrgId }, cancellationToken: ct)))
+            .Select(r => r.ToSummary()).ToList();
     }
 
     /// <summary>
     /// A product by id, or by name within <paramref name="org"/> (the caller's own org when null), with a page of its
     /// components. Another org's product is not found for a downstream org, exactly like one that does not exist.
     /// </summary>
-    public async Task<ProductDetail> GetAsync(Caller caller, string product, string? org = null, int offset = 0, int limit = 1000, CancellationToken ct = default)
+    public async Task<ProductDetail> GetAsync(
+        Caller caller, string product, string? org = null, int offset = 0, int limit = 1000, CancellationToken ct = default)
     {
         RequireReader(caller);
         if (offset < 0) throw new BadInputException("offset must be 0 or more.");
         if (limit is < 1 or > MaxLimit) throw new BadInputException($"limit must be between 1 and {MaxLimit}.");
         await using var connection = await db.OpenAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
-            $"{Select} WHERE {Visible(caller)} AND (p.id = @product OR (p.name = @product AND o.name = @org)) ORDER BY CASE WHEN p.id = @product THEN 0 ELSE 1 END LIMIT 1",
+            $"{Select} WHERE {Visible(caller)} AND (p.id = @product OR (p.name = @product AND o.name = @org)) " +
+            "ORDER BY CASE WHEN p.id = @product THEN 0 ELSE 1 END LIMIT 1",
             new { callerOrg = caller.OrgId, product, org = org ?? caller.Org }, cancellationToken: ct))
             ?? throw new NotFoundException(org is null ? $"No product {product}." : $"No product {product} of {org}.");
-        var components = (await connection.QueryAsync<(long Ordinal, string Ref, string Name, string? Version, string? Purl, string? PurlKey, long Direct)>(new CommandDefinition(
-            """
-            SELECT ordinal, bom_ref, name, version, purl, purl_key, direct FROM product_components
-            WHERE product_seq = @seq AND ordinal >= @offset AND ordinal < @end ORDER BY ordinal
-            """, new { seq = row.Seq, offset = (long)offset, end = (long)offset + limit }, cancellationToken: ct))).ToList();
+        var components = (await connection
+            .QueryAsync<(long Ordinal, string Ref, string Name, string? Version, string? Purl, string? PurlKey, long Direct)>(new CommandDefinition(
+                """
+                SELECT ordinal, bom_ref, name, version, purl, purl_key, direct FROM product_components
+                WHERE product_seq = @seq AND ordinal >= @offset AND ordinal < @end ORDER BY ordinal
+                """, new { seq = row.Seq, offset = (long)offset, end = (long)offset + limit }, cancellationToken: ct))).ToList();
         var dependsOn = (await connection.QueryAsync<(long From, string To)>(new CommandDefinition(
             """
             SELECT d.from_ordinal, c.bom_ref FROM product_dependencies d
@@ -177,7 +187,10 @@ public sealed class SbomStore(Database db, TimeProvider time, ExposureStore expo
             """, new { seq = row.Seq, offset = (long)offset, end = (long)offset + limit }, cancellationToken: ct)))
             .ToLookup(d => d.From, d => d.To);
         return new ProductDetail(row.ToSummary(), row.RootRef, row.RootName,
-            components.Select(c => new ProductComponent(c.Ordinal, c.Ref, c.Name, c.Version, c.Purl, c.PurlKey, c.Direct == 1, dependsOn[c.Ordinal].ToList())).ToList(),
+            components
+                .Select(c => new ProductComponent(
+                    c.Ordinal, c.Ref, c.Name, c.Version, c.Purl, c.PurlKey, c.Direct == 1, dependsOn[c.Ordinal].ToList()))
+                .ToList(),
             offset, limit);
     }
 
@@ -189,7 +202,8 @@ public sealed class SbomStore(Database db, TimeProvider time, ExposureStore expo
         """;
 
     static async Task<ProductSummary> SummaryAsync(DbConnection connection, DbTransaction? tx, long seq, CancellationToken ct) =>
-        (await connection.QuerySingleAsync<Row>(new CommandDefinition($"{Select} WHERE p.seq = @seq", new { seq }, tx, cancellationToken: ct))).ToSummary();
+        (await connection.QuerySingleAsync<Row>(
+            new CommandDefinition($"{Select} WHERE p.seq = @seq", new { seq }, tx, cancellationToken: ct))).ToSummary();
 
     /// <summary>Products visible to the caller, as SQL over <c>p</c>; reads <c>@callerOrg</c>.</summary>
     static string Visible(Caller caller) => caller.IsCoordinator ? "1 = 1" : "p.org_id = @callerOrg";
@@ -208,14 +222,16 @@ public sealed class SbomStore(Database db, TimeProvider time, ExposureStore expo
             throw new AccessDeniedException("Products and their SBOMs are for downstream orgs and the coordinator.");
     }
 
-    /// <summary>The org a write goes to: a downstream org's own; any org for the coordinator, which must name one when it is the database itself.</summary>
+    /// <summary>The org a write goes to: a downstream org's own; any org for the coordinator, which must name one when it is the database
+    /// itself.</summary>
     static string ResolveOrg(Caller caller, string? org)
     {
         if (caller.IsCoordinator)
             return string.IsNullOrWhiteSpace(org)
                 ? caller.OrgId == 0 ? throw new BadInputException("Name the product's org (--org ORG).") : caller.Org
                 : org.Trim();
-        if (org is not null && org != caller.Org) throw new AccessDeniedException($"You may register SBOMs of {caller.Org}'s products only, not {org}'s.");
+        if (org is not null && org != caller.Org)
+            throw new AccessDeniedException($"You may register SBOMs of {caller.Org}'s products only, not {org}'s.");
         return caller.Org;
     }
 

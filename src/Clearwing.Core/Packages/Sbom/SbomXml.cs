@@ -20,7 +20,10 @@ internal static partial class SbomXml
     public static Sbom Read(string path, string file)
     {
         var version = Probe(path, file);
-        var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, IgnoreComments = true, IgnoreWhitespace = true };
+        var settings = new XmlReaderSettings
+        {
+            DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, IgnoreComments = true, IgnoreWhitespace = true,
+        };
         if (version == "1.6")
         {
             settings.ValidationType = ValidationType.Schema;
@@ -97,10 +100,12 @@ internal static partial class SbomXml
         catch (XmlException e) { throw new MalformedInputException(file, $"line {e.LineNumber}, column {e.LinePosition}", e.Message); }
         var at = reader is IXmlLineInfo info ? $"line {info.LineNumber}, column {info.LinePosition}" : "line 1";
         if (reader.LocalName != "bom" || !reader.NamespaceURI.StartsWith(NamespacePrefix, StringComparison.Ordinal))
-            throw new MalformedInputException(file, at, $"not a CycloneDX document: the root element is {{{reader.NamespaceURI}}}{reader.LocalName}, expected {{{NamespacePrefix}1.x}}bom");
+            throw new MalformedInputException(file, at,
+                $"not a CycloneDX document: the root element is {{{reader.NamespaceURI}}}{reader.LocalName}, expected {{{NamespacePrefix}1.x}}bom");
         var version = reader.NamespaceURI[NamespacePrefix.Length..];
         if (!SbomSchemas.CycloneDxVersions.Contains(version))
-            throw new MalformedInputException(file, at, $"CycloneDX {version} (namespace {reader.NamespaceURI}) is not supported; expected 1.5, 1.6 or 1.7");
+            throw new MalformedInputException(file, at,
+                $"CycloneDX {version} (namespace {reader.NamespaceURI}) is not supported; expected 1.5, 1.6 or 1.7");
         return version;
     }
 
@@ -137,7 +142,8 @@ internal static partial class SbomXml
     {
         if (e.Name != ns + "component") return;
         var purl = (string?)e.Element(ns + "purl");
-        var index = graph.Add((string?)e.Attribute("bom-ref"), (string?)e.Element(ns + "name") ?? "", (string?)e.Element(ns + "version"), purl, () => At(e), SbomPurlKey.Of(purl));
+        var index = graph.Add((string?)e.Attribute("bom-ref"), (string?)e.Element(ns + "name") ?? "", (string?)e.Element(ns + "version"), purl,
+            () => At(e), SbomPurlKey.Of(purl));
         if (parent is { } p) graph.Contains(p, index);
         foreach (var child in e.Elements(ns + "components").Elements(ns + "component")) Component(graph, child, ns, index);
     }
@@ -198,32 +204,38 @@ internal static partial class SbomXml
                         if ((string?)e.Attribute("type") is not { } type) Fail(e, "a component needs a type attribute");
                         else if (_componentTypes.Count > 0 && !_componentTypes.Contains(type)) Fail(e, $"'{type}' is not a component type");
                         if (e.Element(_ns + "name") is null) Fail(e, "a component needs a name");
-                        if (e.Element(_ns + "scope") is { } scope && _scopes.Count > 0 && !_scopes.Contains(scope.Value)) Fail(scope, $"'{scope.Value}' is not a scope");
+                        if (e.Element(_ns + "scope") is { } scope && _scopes.Count > 0 && !_scopes.Contains(scope.Value))
+                            Fail(scope, $"'{scope.Value}' is not a scope");
                         if (e.Element(_ns + "versionRange") is { } range)
                         {
                             if (e.Element(_ns + "version") is not null) Fail(range, "a component has a version or a versionRange, not both");
-                            if ((string?)e.Attribute("isExternal") is not ("true" or "1")) Fail(range, "only an external component (isExternal=\"true\") may have a versionRange");
+                            if ((string?)e.Attribute("isExternal") is not ("true" or "1"))
+                                Fail(range, "only an external component (isExternal=\"true\") may have a versionRange");
                         }
                         break;
                     case "hash" when e.Parent?.Name.LocalName == "hashes":
-                        if ((string?)e.Attribute("alg") is not { } alg || (_hashAlgs.Count > 0 && !_hashAlgs.Contains(alg))) Fail(e, $"'{(string?)e.Attribute("alg")}' is not a hash algorithm");
+                        if ((string?)e.Attribute("alg") is not { } alg || (_hashAlgs.Count > 0 && !_hashAlgs.Contains(alg)))
+                            Fail(e, $"'{(string?)e.Attribute("alg")}' is not a hash algorithm");
                         if (!_hash.IsMatch(e.Value.Trim())) Fail(e, $"'{e.Value.Trim()}' is not a hash value (hex digits of a known length)");
                         break;
                     // 1.7 lets XML mix licenses and expressions in one list; 1.5 does not.
                     case "licenses" when version == "1.5":
-                        if (e.Elements(_ns + "expression").Any() && e.Elements(_ns + "license").Any()) Fail(e, "licenses hold either license elements or one expression, not both");
+                        if (e.Elements(_ns + "expression").Any() && e.Elements(_ns + "license").Any())
+                            Fail(e, "licenses hold either license elements or one expression, not both");
                         break;
                     case "license" when e.Parent?.Name.LocalName == "licenses":
                         var ids = e.Elements(_ns + "id").ToList();
                         var names = e.Elements(_ns + "name").ToList();
                         if (ids.Count + names.Count != 1) Fail(e, "a license has exactly one id or one name");
-                        if (ids.Count == 1 && !SbomSchemas.SpdxLicenseIds.Contains(ids[0].Value.Trim())) Fail(ids[0], $"'{ids[0].Value}' is not an SPDX license id");
+                        if (ids.Count == 1 && !SbomSchemas.SpdxLicenseIds.Contains(ids[0].Value.Trim()))
+                            Fail(ids[0], $"'{ids[0].Value}' is not an SPDX license id");
                         break;
                     case "text" when e.Attribute("encoding") is { } encoding && _encodings.Count > 0 && !_encodings.Contains(encoding.Value):
                         Fail(e, $"'{encoding.Value}' is not an encoding");
                         break;
                     case "timestamp" when e.Parent?.Name.LocalName == "metadata":
-                        if (!DateTimeOffset.TryParse(e.Value.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out _) || !e.Value.Contains('T'))
+                        if (!DateTimeOffset.TryParse(e.Value.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out _)
+                            || !e.Value.Contains('T'))
                             Fail(e, $"'{e.Value}' is not a date-time");
                         break;
                     case "patch" when _patchTypes.Count > 0 && !_patchTypes.Contains((string?)e.Attribute("type") ?? ""):

@@ -31,7 +31,8 @@ public static partial class NativeRanges
             "conan" => Conan(nativeRange),
             "nginx" => Nginx(nativeRange),
             "openssl" => new VersRange("openssl", [.. List(nativeRange).Select(v => new VersConstraint(VersComparator.Equal, v))]),
-            _ => throw new VersFormatException($"no native range notation is known for '{scheme}' (known: {string.Join(", ", Schemes)})", "type", scheme),
+            _ => throw new VersFormatException(
+                $"no native range notation is known for '{scheme}' (known: {string.Join(", ", Schemes)})", "type", scheme),
         };
     }
 
@@ -44,7 +45,8 @@ public static partial class NativeRanges
     {
         if (NpmRange.TryParse(range, loose: false, includePrerelease: false, out var strict, out var error)) return strict.ToVers();
         // Loose reading (1.2.3beta, leading zeros) is fine; a comparator loose mode would skip is an error, not a wider range.
-        if (NpmRange.TryParse(range, loose: true, includePrerelease: false, out var loose, out _, out var dropped) && dropped is null) return loose.ToVers();
+        if (NpmRange.TryParse(range, loose: true, includePrerelease: false, out var loose, out _, out var dropped) && dropped is null)
+            return loose.ToVers();
         throw Bad("npm", range, error);
     }
 
@@ -63,8 +65,10 @@ public static partial class NativeRanges
                 // A prefix match: exactly the versions from the prefix's first dev release to the next prefix's.
                 var prefix = version[..^2];
                 var next = BumpLast(prefix, "pypi", range);
-                if (op == "==") constraints.AddRange([new(VersComparator.GreaterOrEqual, prefix + ".dev0"), new(VersComparator.Less, next + ".dev0")]);
-                else if (op == "!=" && List(range).Length == 1) constraints.AddRange([new(VersComparator.Less, prefix + ".dev0"), new(VersComparator.GreaterOrEqual, next + ".dev0")]);
+                if (op == "==")
+                    constraints.AddRange([new(VersComparator.GreaterOrEqual, prefix + ".dev0"), new(VersComparator.Less, next + ".dev0")]);
+                else if (op == "!=" && List(range).Length == 1)
+                    constraints.AddRange([new(VersComparator.Less, prefix + ".dev0"), new(VersComparator.GreaterOrEqual, next + ".dev0")]);
                 else throw Bad("pypi", range, $"'{spec}': a prefix match is supported with == (or != on its own)");
                 continue;
             }
@@ -85,7 +89,8 @@ public static partial class NativeRanges
         return new VersRange("pypi", constraints);
     }
 
-    /// <summary>RubyGems requirements (Gem::Requirement, comma = and): =, !=, &gt;, &lt;, &gt;=, &lt;=, ~&gt; (pessimistic: Gem::Version#bump).</summary>
+    /// <summary>RubyGems requirements (Gem::Requirement, comma = and): =, !=, &gt;, &lt;, &gt;=, &lt;=, ~&gt; (pessimistic:
+    /// Gem::Version#bump).</summary>
     static VersRange Gem(string range)
     {
         var constraints = new List<VersConstraint>();
@@ -129,7 +134,8 @@ public static partial class NativeRanges
                 bool lowerInclusive = s[i] == '[', upperInclusive = s[close] == ']';
                 if (inner.Length == 1)
                 {
-                    if (!lowerInclusive || !upperInclusive || inner[0].Trim().Length == 0) throw Bad(scheme, range, "a single version must be written [v]");
+                    if (!lowerInclusive || !upperInclusive || inner[0].Trim().Length == 0)
+                        throw Bad(scheme, range, "a single version must be written [v]");
                     constraints.Add(new(VersComparator.Equal, inner[0].Trim()));
                 }
                 else if (inner.Length == 2)
@@ -182,7 +188,9 @@ public static partial class NativeRanges
                         var items = version.Split('-')[0].Split('+')[0].Split('.');
                         var index = op == "~"
                             ? (items.Length > 1 ? 1 : 0)
-                            : Math.Min(Array.FindIndex(items, x => !(Digits.All(x) && Digits.Strip(x) == "0")) is var f && f < 0 ? items.Length : f, items.Length - 1);
+                            : Math.Min(
+                                Array.FindIndex(items, x => !(Digits.All(x) && Digits.Strip(x) == "0")) is var f && f < 0 ? items.Length : f,
+                                items.Length - 1);
                         if (!Digits.All(items[index])) throw Bad("conan", range, $"cannot bump '{version}' at item {index + 1}: not a number");
                         var bumped = items[..index].Append(BigInc(items[index])).ToArray();
                         constraints.AddRange([new(VersComparator.GreaterOrEqual, version), new(VersComparator.Less, string.Join('.', bumped) + "-")]);

@@ -14,7 +14,8 @@ namespace Clearwing.Packages;
 /// </summary>
 internal sealed partial class NpmRange
 {
-    /// <summary>A desugared comparator: <c>&lt;</c>, <c>&lt;=</c>, <c>&gt;</c>, <c>&gt;=</c> or equality with a version, or any version (Version null).</summary>
+    /// <summary>A desugared comparator: <c>&lt;</c>, <c>&lt;=</c>, <c>&gt;</c>, <c>&gt;=</c> or equality with a version, or any version (Version
+    /// null).</summary>
     internal readonly record struct Comparator(VersComparator Op, NpmVersion? Version);
 
     readonly Comparator[][] _sets;
@@ -35,11 +36,14 @@ internal sealed partial class NpmRange
     public bool Loose { get; }
 
     /// <summary>Reads a range; false with the reason for one node-semver rejects ("Invalid comparator").</summary>
-    public static bool TryParse(string text, bool loose, bool includePrerelease, [NotNullWhen(true)] out NpmRange? range, [NotNullWhen(false)] out string? error) =>
+    public static bool TryParse(
+        string text, bool loose, bool includePrerelease, [NotNullWhen(true)] out NpmRange? range, [NotNullWhen(false)] out string? error) =>
         TryParse(text, loose, includePrerelease, out range, out error, out _);
 
     /// <summary>As node-semver; <paramref name="dropped"/> is the first comparator loose mode skipped, as node-semver does silently.</summary>
-    internal static bool TryParse(string text, bool loose, bool includePrerelease, [NotNullWhen(true)] out NpmRange? range, [NotNullWhen(false)] out string? error, out string? dropped)
+    internal static bool TryParse(
+        string text, bool loose, bool includePrerelease, [NotNullWhen(true)] out NpmRange? range, [NotNullWhen(false)] out string? error,
+        out string? dropped)
     {
         dropped = null;
         ArgumentNullException.ThrowIfNull(text);
@@ -248,7 +252,8 @@ internal sealed partial class NpmRange
     const string XId = "(?:" + Num + "|x|X|\\*)";
     const string XIdLoose = "(?:" + NumLoose + "|x|X|\\*)";
     const string XPlain = @"[v=\s]*(?<M>" + XId + @")(?:\.(?<m>" + XId + @")(?:\.(?<p>" + XId + ")(?:" + Pre + ")?" + Build + "?)?)?";
-    const string XPlainLoose = @"[v=\s]*(?<M>" + XIdLoose + @")(?:\.(?<m>" + XIdLoose + @")(?:\.(?<p>" + XIdLoose + ")(?:" + PreLoose + ")?" + Build + "?)?)?";
+    const string XPlainLoose =
+        @"[v=\s]*(?<M>" + XIdLoose + @")(?:\.(?<m>" + XIdLoose + @")(?:\.(?<p>" + XIdLoose + ")(?:" + PreLoose + ")?" + Build + "?)?)?";
     const string Full = @"v?(?:" + Num + @")\.(?:" + Num + @")\.(?:" + Num + ")" + Pre + "?" + Build + "?";
     const string Loose_ = @"[v=\s]*(?:" + NumLoose + @")\.(?:" + NumLoose + @")\.(?:" + NumLoose + ")" + PreLoose + "?" + Build + "?";
     const string Gtlt = "((?:<|>)?=?)";
@@ -261,8 +266,13 @@ internal sealed partial class NpmRange
     /// <summary>re.js HYPHENRANGE: the two X-ranges' groups renamed (fM, fm, fp, fpr / tM, tm, tp, tpr).</summary>
     static Regex BuildHyphen(string plain)
     {
-        string Rename(string prefix) => plain.Replace("?<M>", $"?<{prefix}M>").Replace("?<m>", $"?<{prefix}m>").Replace("?<p>", $"?<{prefix}p>").Replace("?<pr>", $"?<{prefix}pr>");
-        return new Regex(@"^\s*(?<from>" + Rename("f") + @")\s+-\s+(?<to>" + Rename("t") + @")\s*$", RegexOptions.CultureInvariant | RegexOptions.Compiled);
+        string Rename(string prefix) => plain
+            .Replace("?<M>", $"?<{prefix}M>")
+            .Replace("?<m>", $"?<{prefix}m>")
+            .Replace("?<p>", $"?<{prefix}p>")
+            .Replace("?<pr>", $"?<{prefix}pr>");
+        return new Regex(@"^\s*(?<from>" + Rename("f") + @")\s+-\s+(?<to>" + Rename("t") + @")\s*$",
+            RegexOptions.CultureInvariant | RegexOptions.Compiled);
     }
 
     [GeneratedRegex(@"(\s*)" + Gtlt + @"\s*(" + Loose_ + "|" + XPlain + ")")]

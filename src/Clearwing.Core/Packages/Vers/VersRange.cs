@@ -12,7 +12,8 @@ namespace Clearwing.Packages;
 /// </summary>
 public sealed record VersRange
 {
-    /// <summary>Builds a range from constraints, sorting them by version when the type has an ordering (on one version: &lt;, &lt;=, =, !=, &gt;=, &gt;, then as given).</summary>
+    /// <summary>Builds a range from constraints, sorting them by version when the type has an ordering (on one version: &lt;, &lt;=, =, !=, &gt;=,
+    /// &gt;, then as given).</summary>
     /// <exception cref="VersFormatException">the type or the constraints break the vers grammar, or the versions cannot be ordered.</exception>
     public VersRange(string scheme, IReadOnlyList<VersConstraint> constraints)
     {
@@ -43,7 +44,8 @@ public sealed record VersRange
     /// <exception cref="VersFormatException">the text is not a vers, or not a canonical one; the message names the offending part.</exception>
     public static VersRange Parse(string text) => Read(text, strict: true);
 
-    /// <summary>Reads any well-formed vers and returns it in canonical form (constraints sorted by version; see <see cref="VersRange(string, IReadOnlyList{VersConstraint})"/>).</summary>
+    /// <summary>Reads any well-formed vers and returns it in canonical form (constraints sorted by version; see
+    /// <see cref="VersRange(string, IReadOnlyList{VersConstraint})"/>).</summary>
     /// <exception cref="VersFormatException">the text is not a vers; the message names the offending part.</exception>
     public static VersRange Normalize(string text) => Read(text, strict: false);
 
@@ -103,7 +105,8 @@ public sealed record VersRange
     /// <summary>Why <see cref="Matcher"/> is null; null when there is a matcher.</summary>
     public string? MatcherError => Matcher is null ? _matcherError : null;
 
-    /// <summary>Is <paramref name="version"/> in the range: true, false, or unknown with the reason (no ordering for the type, or a version it cannot read).</summary>
+    /// <summary>Is <paramref name="version"/> in the range: true, false, or unknown with the reason (no ordering for the type, or a version it cannot
+    /// read).</summary>
     public VersContainment Contains(string version)
     {
         ArgumentNullException.ThrowIfNull(version);
@@ -149,7 +152,8 @@ public sealed record VersRange
             if (char.IsWhiteSpace(text[i]))
                 throw new VersFormatException($"whitespace is not permitted (position {i + 1}); a space in a version is written %20", "vers", text);
             if (text[i] is < ' ' or > '~')
-                throw new VersFormatException($"character U+{(int)text[i]:X4} at position {i + 1} is not printable ASCII; percent-encode it in a version", "vers", text);
+                throw new VersFormatException(
+                    $"character U+{(int)text[i]:X4} at position {i + 1} is not printable ASCII; percent-encode it in a version", "vers", text);
         }
         var colon = text.IndexOf(':');
         if (colon < 0) throw new VersFormatException("a vers starts with 'vers:'", "scheme", text);
@@ -161,14 +165,16 @@ public sealed record VersRange
         if (slash < 0) throw new VersFormatException("the type must be followed by '/' and the constraints", "type", rest);
         var rawType = rest[..slash];
         var type = strict ? rawType : rawType.ToLowerInvariant();
-        if (strict && !string.Equals(type, rawType.ToLowerInvariant(), StringComparison.Ordinal)) throw new VersFormatException($"the type '{rawType}' must be lower case", "type", rawType);
+        if (strict && !string.Equals(type, rawType.ToLowerInvariant(), StringComparison.Ordinal))
+            throw new VersFormatException($"the type '{rawType}' must be lower case", "type", rawType);
         CheckType(type, rawType);
         var constraints = rest[(slash + 1)..];
         if (constraints.Length == 0) throw new VersFormatException("the constraints are empty", "constraints", constraints);
         if (constraints == "*") return new VersRange(type, [VersConstraint.Any]);
         if (constraints[0] == '|') throw new VersFormatException("leading pipe is not permitted", "constraints", constraints);
         if (constraints[^1] == '|') throw new VersFormatException("trailing pipe is not permitted", "constraints", constraints);
-        if (constraints.Contains("||", StringComparison.Ordinal)) throw new VersFormatException("consecutive pipes are not permitted", "constraints", constraints);
+        if (constraints.Contains("||", StringComparison.Ordinal))
+            throw new VersFormatException("consecutive pipes are not permitted", "constraints", constraints);
         var parts = constraints.Split('|');
         var list = new VersConstraint[parts.Length];
         for (var i = 0; i < parts.Length; i++) list[i] = ReadConstraint(type, parts[i], strict);
@@ -244,7 +250,8 @@ public sealed record VersRange
         var parsed = new ParsedVersion[list.Length];
         for (var i = 0; i < list.Length; i++)
             if (!scheme.TryParse(list[i].Version, out var v, out var error))
-                throw new VersFormatException($"the constraints cannot be ordered: '{list[i].Version}' is not a {scheme.Name} version ({error})", "version", list[i].Version);
+                throw new VersFormatException(
+                    $"the constraints cannot be ordered: '{list[i].Version}' is not a {scheme.Name} version ({error})", "version", list[i].Version);
             else parsed[i] = v;
         int Canonical(int a, int b) =>
             scheme.Compare(parsed[a], parsed[b]) is var c && c != 0 ? c : Rank(list[a].Comparator).CompareTo(Rank(list[b].Comparator));

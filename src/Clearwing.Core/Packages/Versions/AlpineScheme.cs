@@ -23,7 +23,8 @@ internal sealed class AlpineScheme : VersionScheme<AlpineScheme.Version>
         public readonly int[] Next = next;
     }
 
-    /// <summary>A token's value: a number (its digits, so any length compares exactly) or a small integer (a letter's code, a suffix's rank, minus a count of leading zeros).</summary>
+    /// <summary>A token's value: a number (its digits, so any length compares exactly) or a small integer (a letter's code, a suffix's rank, minus a
+    /// count of leading zeros).</summary>
     internal readonly record struct Value(int Small, string? Number)
     {
         public int CompareTo(Value other)
@@ -31,7 +32,8 @@ internal sealed class AlpineScheme : VersionScheme<AlpineScheme.Version>
             if (Number is not null && other.Number is not null) return Digits.Compare(Number, other.Number);
             if (Number is null && other.Number is null) return Small.CompareTo(other.Small);
             // Only a run of leading zeros (negative) meets a number here, and numbers are never negative.
-            return Number is null ? (Small < 0 ? -1 : Digits.Compare(Small.ToString(System.Globalization.CultureInfo.InvariantCulture), other.Number!))
+            return Number is null
+                ? (Small < 0 ? -1 : Digits.Compare(Small.ToString(System.Globalization.CultureInfo.InvariantCulture), other.Number!))
                 : -other.CompareTo(this);
         }
     }
@@ -64,7 +66,8 @@ internal sealed class AlpineScheme : VersionScheme<AlpineScheme.Version>
         return new Version(this, text, [.. values], [.. next]);
     }
 
-    /// <summary>apk's get_token: the value of the token of <paramref name="type"/> at <paramref name="at"/>; moves on and sets <paramref name="type"/> to the next token's type.</summary>
+    /// <summary>apk's get_token: the value of the token of <paramref name="type"/> at <paramref name="at"/>; moves on and sets
+    /// <paramref name="type"/> to the next token's type.</summary>
     static Value Token(string s, ref int type, ref int at)
     {
         if (at >= s.Length)

@@ -17,7 +17,8 @@ internal sealed partial class DateTimeScheme : VersionScheme<DateTimeScheme.Vers
 
     public override string Name => "datetime";
 
-    [GeneratedRegex(@"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(
+        @"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$", RegexOptions.CultureInvariant)]
     private static partial Regex Rfc3339();
 
     protected override Version? Parse(string text, out string? error)

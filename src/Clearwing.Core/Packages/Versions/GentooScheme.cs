@@ -11,7 +11,8 @@ namespace Clearwing.Packages;
 /// </summary>
 internal sealed partial class GentooScheme : VersionScheme<GentooScheme.Version>
 {
-    internal sealed class Version(VersionScheme scheme, string text, string[] numbers, char letter, (int Kind, string Number)[] suffixes, string revision)
+    internal sealed class Version(
+        VersionScheme scheme, string text, string[] numbers, char letter, (int Kind, string Number)[] suffixes, string revision)
         : ParsedVersion(scheme, text)
     {
         public readonly string[] Numbers = numbers;

@@ -40,7 +40,8 @@ internal sealed class NuGetScheme : VersionScheme<NuGetScheme.Version>
         return new Version(this, text, core, [.. labels]);
     }
 
-    /// <summary>Reads dot-separated [0-9A-Za-z-]+ identifiers after the '-' or '+' at <paramref name="i"/>, keeping them when <paramref name="into"/> is given.</summary>
+    /// <summary>Reads dot-separated [0-9A-Za-z-]+ identifiers after the '-' or '+' at <paramref name="i"/>, keeping them when <paramref name="into"/>
+    /// is given.</summary>
     static bool Section(ReadOnlySpan<char> s, ref int i, List<SemVerScheme.Identifier>? into, out string? error)
     {
         i++;

@@ -10,7 +10,8 @@ namespace Clearwing.Packages;
 /// </summary>
 internal sealed class SemVerScheme(string name, bool buildOrders) : VersionScheme<SemVerScheme.Version>
 {
-    internal sealed class Version(VersionScheme scheme, string text, string[] core, Identifier[] pre, Identifier[] build) : ParsedVersion(scheme, text)
+    internal sealed class Version(VersionScheme scheme, string text, string[] core, Identifier[] pre, Identifier[] build)
+        : ParsedVersion(scheme, text)
     {
         public readonly string[] Core = core;
         public readonly Identifier[] Pre = pre;
@@ -98,7 +99,8 @@ internal sealed class SemVerScheme(string name, bool buildOrders) : VersionSchem
         return CompareIdentifiers(a.Build, b.Build);
     }
 
-    /// <summary>semver.org §11.4: numeric identifiers numerically and below alphanumeric ones, which compare in ASCII order; a longer list wins a tie.</summary>
+    /// <summary>semver.org §11.4: numeric identifiers numerically and below alphanumeric ones, which compare in ASCII order; a longer list wins a
+    /// tie.</summary>
     internal static int CompareIdentifiers(Identifier[] a, Identifier[] b)
     {
         var n = Math.Min(a.Length, b.Length);

@@ -150,7 +150,8 @@ internal static class Digits
         return Math.Sign(a.SequenceCompareTo(b));
     }
 
-    /// <summary>Reads numbers separated by '.' (and '-' when <paramref name="dashSeparates"/>) from <paramref name="i"/>, stripped of leading zeros.</summary>
+    /// <summary>Reads numbers separated by '.' (and '-' when <paramref name="dashSeparates"/>) from <paramref name="i"/>, stripped of leading
+    /// zeros.</summary>
     public static bool ReadList(ReadOnlySpan<char> s, ref int i, List<string> into, bool dashSeparates, out string? error)
     {
         while (true)

@@ -42,7 +42,10 @@ public static class VersionSchemes
     public static readonly VersionScheme OpenSsl = new OpenSslScheme();
 
     public static IReadOnlyList<VersionScheme> All { get; } =
-        [SemVer, Pub, PyPI, Maven, NuGet, RubyGems, Debian, Alpine, Rpm, Packagist, Hackage, Cran, Alpm, Conan, DateTime, Gentoo, Lexicographic, OpenSsl];
+    [
+        SemVer, Pub, PyPI, Maven, NuGet, RubyGems, Debian, Alpine, Rpm, Packagist, Hackage, Cran, Alpm, Conan, DateTime, Gentoo, Lexicographic,
+        OpenSsl,
+    ];
 
     /// <summary>OSV ecosystem names (spelled as ecosystems.json spells them) and the ordering each uses.</summary>
     static readonly FrozenDictionary<string, VersionScheme> Ecosystems = new Dictionary<string, VersionScheme>(StringComparer.Ordinal)
@@ -84,7 +87,8 @@ public static class VersionSchemes
         ["lexicographic"] = Lexicographic, ["openssl"] = OpenSsl,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
-    /// <summary>The ordering of a vers type (<c>npm</c>, <c>pypi</c>, <c>deb</c>, <c>alpm</c>, ...); null for a type without a known ordering, such as the reserved <c>test</c> and <c>example</c>.</summary>
+    /// <summary>The ordering of a vers type (<c>npm</c>, <c>pypi</c>, <c>deb</c>, <c>alpm</c>, ...); null for a type without a known ordering, such
+    /// as the reserved <c>test</c> and <c>example</c>.</summary>
     public static VersionScheme? ForVersScheme(string type)
     {
         ArgumentNullException.ThrowIfNull(type);
