@@ -61,7 +61,7 @@ public enum AuditFault
 public sealed record AuditBreak(long Seq, AuditFault Fault, string Reason);
 
 /// <summary>
-/// What <see cref="AuditLog.VerifyAsync(IProgress{long}?, CancellationToken)"/> found. <see cref="Count"/> events
+/// What verifying the audit chain found. <see cref="Count"/> events
 /// verified from event 1 up to <see cref="Head"/> (all of them when intact, those before the break otherwise).
 /// </summary>
 public sealed record AuditVerification(long Count, AuditHead Head, AuditBreak? Break)
