@@ -11,10 +11,8 @@ public sealed record GrantInfo(string Case, string Org, OrgKind Kind, string Acc
 /// a case is sent to one of the org's projects). Only the coordinator's admins and triagers grant, revoke
 /// and list grants; a case outside the caller's sight is "not found".
 /// </summary>
-public sealed class GrantStore(Database db, TimeProvider time)
+public sealed class GrantStore(Database db, AuditLog audit, TimeProvider time)
 {
-    readonly AuditLog _audit = new(db, time);
-
     public async Task<GrantInfo> GrantAsync(Caller caller, string caseId, string org, string reason, CancellationToken ct = default)
     {
         caller.RequireCoordinatorWriter("grant need-to-know");
@@ -42,7 +40,7 @@ public sealed class GrantStore(Database db, TimeProvider time)
             ON CONFLICT (case_seq, org_id) DO NOTHING
             """, new { caseSeq, orgId = target.Id, access, actor = caller.Actor, reason = reason.Trim(), now }, tx);
         if (added == 0) throw new BadInputException($"Org '{org}' already has a grant on case {caseId}.");
-        await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "grant", new { org, access, reason = reason.Trim() }), ct);
+        await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "grant", new { org, access, reason = reason.Trim() }), ct);
         await tx.CommitAsync(ct);
         return new GrantInfo(caseId, org, kind, access, caller.Actor, reason.Trim(), DateTimeOffset.FromUnixTimeMilliseconds(now));
     }
@@ -58,7 +56,7 @@ public sealed class GrantStore(Database db, TimeProvider time)
             WHERE case_seq = (SELECT seq FROM cases WHERE id = @caseId) AND org_id = (SELECT id FROM orgs WHERE name = @org)
             """, new { caseId, org }, tx);
         if (removed == 0) throw new NotFoundException($"Org '{org}' has no grant on case {caseId}.");
-        await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "revoke-grant", new { org }), ct);
+        await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "revoke-grant", new { org }), ct);
         await tx.CommitAsync(ct);
     }
 

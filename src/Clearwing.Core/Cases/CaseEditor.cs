@@ -13,10 +13,8 @@ internal sealed class CaseEditException(string message) : BadInputException(mess
 /// Merges and splits by hand. Membership moves by fingerprint (a fingerprint always belongs to exactly
 /// one case); findings stay as they were observed. Each change records its reason on both cases.
 /// </summary>
-public sealed class CaseEditor(Database db, TimeProvider time, CaseChanges changes)
+public sealed class CaseEditor(Database db, AuditLog audit, TimeProvider time, CaseChanges changes)
 {
-    readonly AuditLog _audit = new(db, time);
-
     /// <summary>Moves every fingerprint of <paramref name="sources"/> into <paramref name="target"/>; the sources point at it from then on.</summary>
     public async Task MergeAsync(Caller caller, string target, IReadOnlyList<string> sources, string reason, CancellationToken ct = default)
     {
@@ -44,7 +42,7 @@ public sealed class CaseEditor(Database db, TimeProvider time, CaseChanges chang
         }
         await RecomputeAsync(connection, tx, target);
         await changes.RaiseAsync(connection, tx, now, new CaseChanged(CaseAspect.Membership, CaseSet.Matching("c.id = @target", new { target })), ct);
-        await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{target}", "merge", new { sources, reason }), ct);
+        await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{target}", "merge", new { sources, reason }), ct);
         await tx.CommitAsync(ct);
     }
 
@@ -86,7 +84,7 @@ public sealed class CaseEditor(Database db, TimeProvider time, CaseChanges chang
         await RecomputeAsync(connection, tx, newId);
         await changes.RaiseAsync(connection, tx, now,
             new CaseChanged(CaseAspect.Membership, CaseSet.Matching("c.id IN (@caseId, @newId)", new { caseId, newId })), ct);
-        await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "split", new { into = newId, fingerprints, reason }), ct);
+        await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "split", new { into = newId, fingerprints, reason }), ct);
         await tx.CommitAsync(ct);
         return newId;
     }

@@ -10,11 +10,9 @@ namespace Clearwing.Cases;
 /// Reads cases within the caller's need-to-know (<see cref="NeedToKnow"/>): a case outside it is not found.
 /// Merged-away cases are hidden from lists but still answer by id, pointing at the survivor.
 /// </summary>
-public sealed class CaseQueries(Database db, TimeProvider time)
+public sealed class CaseQueries(Database db, TimeProvider time, PriorityStore priority)
 {
     public const int MaxLimit = 1000;
-
-    readonly PriorityStore _priority = new(db, time);
 
     public async Task<Page<CaseSummary>> ListAsync(Caller caller, CaseFilter filter, CancellationToken ct = default)
     {
@@ -30,7 +28,7 @@ public sealed class CaseQueries(Database db, TimeProvider time)
             project = filter.Project, state = filter.State is { } s ? Lifecycle.Name(s) : null, limit, offset, callerOrg = caller.OrgId,
         });
         // Exact when read: the listed cases' stale priorities are recomputed first (PriorityStore).
-        await _priority.RefreshAsync(match, args, ct);
+        await priority.RefreshAsync(match, args, ct);
         var now = time.GetUtcNow();
         PriorityStore.AddOrderArgs(args, now);
         var orderBy = filter.Sort switch
@@ -56,7 +54,7 @@ public sealed class CaseQueries(Database db, TimeProvider time)
     {
         var match = $"c.id = @id AND {NeedToKnow.Case(caller)}";
         var args = new { id, callerOrg = caller.OrgId };
-        await _priority.RefreshAsync(match, args, ct);
+        await priority.RefreshAsync(match, args, ct);
         await using var connection = await db.OpenAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<CaseRow>(
             $"""

@@ -12,7 +12,7 @@ namespace Clearwing.Cases;
 /// about to show (<see cref="RefreshAsync"/>), so a list is exact when it is read. A case without a row is one nothing has
 /// happened to since an import opened it (<see cref="Fresh"/>): a million-finding import writes no rows for the cases it opens.
 /// </summary>
-internal sealed class PriorityStore(Database db, TimeProvider time) : ICaseChangeSubscriber
+public sealed class PriorityStore(Database db, TimeProvider time) : ICaseChangeSubscriber
 {
     const int Batch = 500;
 

@@ -15,10 +15,8 @@ namespace Clearwing.Disclosure;
 /// may carry an early notice, and is revealed when the case is disclosed. The public reads select the
 /// salt, the case id and the report only for revealed rows, so nothing secret leaves the database before.
 /// </summary>
-public sealed class CommitmentStore(Database db, TimeProvider time) : ICaseChangeSubscriber
+public sealed class CommitmentStore(Database db, AuditLog audit, TimeProvider time) : ICaseChangeSubscriber
 {
-    readonly AuditLog _audit = new(db, time);
-
     /// <summary>How many findings the committed report lists; the rest are counted.</summary>
     const int ReportFindings = 100;
 
@@ -126,7 +124,7 @@ public sealed class CommitmentStore(Database db, TimeProvider time) : ICaseChang
             WHERE case_id = @caseId
             """, new { caseId, vendor, product, deadline = deadline.ToUnixTimeMilliseconds(), now }, tx, cancellationToken: ct));
         if (changed == 0) throw new CommitmentException($"Case {caseId} has no commitment; an early notice is published for a committed case.");
-        await _audit.AppendAsync(connection, tx,
+        await audit.AppendAsync(connection, tx,
             AuditEntry.By(caller, $"case:{caseId}", "early-notice", new { vendor, product, deadline = deadline.ToUnixTimeMilliseconds() }), ct);
         await tx.CommitAsync(ct);
         return new EarlyNotice(vendor, product, At(deadline.ToUnixTimeMilliseconds()), At(now));

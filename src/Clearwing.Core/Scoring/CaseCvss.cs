@@ -19,10 +19,8 @@ public sealed record CaseCvssView(
     string Case, CaseCvssVector? Current, IReadOnlyList<CaseCvssVector> History, IReadOnlyList<CaseCvssVector> FromIntake);
 
 /// <summary>CVSS vectors on cases: the coordinator's and granted validators' writers set them; the case's readers see them.</summary>
-public sealed class CaseCvss(Database db, TimeProvider time, CaseChanges changes)
+public sealed class CaseCvss(Database db, AuditLog audit, TimeProvider time, CaseChanges changes)
 {
-    readonly AuditLog _audit = new(db, time);
-
     public async Task<CaseCvssView> SetAsync(Caller caller, string caseId, string vector, string? reason, CancellationToken ct = default)
     {
         await using var connection = await db.OpenAsync(ct);
@@ -50,7 +48,7 @@ public sealed class CaseCvss(Database db, TimeProvider time, CaseChanges changes
             INSERT INTO case_cvss (case_seq, vector, version, score, severity, reason, set_by, org, set_at)
             VALUES (@caseSeq, @vector, @version, @score, @severity, @reason, @actor, @org, @now)
             """, row, tx);
-        await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "cvss", new { row.vector, row.score, row.reason }), ct);
+        await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "cvss", new { row.vector, row.score, row.reason }), ct);
         await changes.RaiseAsync(connection, tx, row.now, new CaseChanged(CaseAspect.Cvss, CaseSet.One(caseSeq)), ct);
         await tx.CommitAsync(ct);
         return await GetAsync(caller, caseId, ct);

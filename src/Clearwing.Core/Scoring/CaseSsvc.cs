@@ -18,10 +18,8 @@ public sealed record CaseSsvcOutcome(string Table, string Name, string Version, 
 /// SSVC decision points stored on cases. The coordinator's writers and validators with a grant set them (they
 /// are what triage and validation establish); anyone who may see the case sees them and the decisions they give.
 /// </summary>
-public sealed class CaseSsvc(Database db, TimeProvider time, CaseChanges changes)
+public sealed class CaseSsvc(Database db, AuditLog audit, TimeProvider time, CaseChanges changes)
 {
-    readonly AuditLog _audit = new(db, time);
-
     /// <summary>Sets values (decision point id or name → value name or key), each checked against SSVC's definitions; all or none are
     /// stored.</summary>
     public async Task<CaseSsvcView> SetAsync(Caller caller, string caseId, IReadOnlyDictionary<string, string> values, CancellationToken ct = default)
@@ -50,7 +48,7 @@ public sealed class CaseSsvc(Database db, TimeProvider time, CaseChanges changes
                 INSERT INTO case_ssvc (case_seq, decision_point, value, set_by, set_at) VALUES (@caseSeq, @point, @value, @actor, @now)
                 ON CONFLICT (case_seq, decision_point) DO UPDATE SET value = excluded.value, set_by = excluded.set_by, set_at = excluded.set_at
                 """, new { caseSeq, point, value, actor = caller.Actor, now }, tx);
-        await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "ssvc",
+        await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "ssvc",
             checkedValues.ToDictionary(v => v.Point, v => v.Value)), ct);
         await changes.RaiseAsync(connection, tx, now, new CaseChanged(CaseAspect.Ssvc, CaseSet.One(caseSeq)), ct);
         await tx.CommitAsync(ct);

@@ -35,10 +35,8 @@ internal static class CaseAliases
 /// active (recorded as set by the feed). Imports replace the whole feed in one transaction: a bad file
 /// stores nothing.
 /// </summary>
-public sealed partial class FeedStore(Database db, TimeProvider time, CaseChanges changes)
+public sealed partial class FeedStore(Database db, AuditLog audit, TimeProvider time, CaseChanges changes)
 {
-    readonly AuditLog _audit = new(db, time);
-
     [GeneratedRegex(@"^CVE-\d{4}-\d{4,}$")]
     private static partial Regex CveId();
 
@@ -89,7 +87,7 @@ public sealed partial class FeedStore(Database db, TimeProvider time, CaseChange
         await changes.RaiseAsync(connection, tx, now,
             new CaseChanged(CaseAspect.Exploitation, CaseSet.Matching("c.seq IN (SELECT case_seq FROM case_aliases)")), ct);
         var result = new FeedImport("cisa-kev", version, entries.Count, marked);
-        await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, "feed:cisa-kev", "import", result), ct);
+        await audit.AppendAsync(connection, tx, AuditEntry.By(caller, "feed:cisa-kev", "import", result), ct);
         await tx.CommitAsync(ct);
         return result;
     }
@@ -147,7 +145,7 @@ public sealed partial class FeedStore(Database db, TimeProvider time, CaseChange
                 s.ScoredOn,
             }), tx);
         var result = new FeedImport("first-epss", model ?? scoredOn ?? "", scores.Count, 0);
-        await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, "feed:first-epss", "import", result), ct);
+        await audit.AppendAsync(connection, tx, AuditEntry.By(caller, "feed:first-epss", "import", result), ct);
         await tx.CommitAsync(ct);
         return result;
     }
@@ -169,7 +167,7 @@ public sealed partial class FeedStore(Database db, TimeProvider time, CaseChange
                 "INSERT INTO case_aliases (case_seq, alias, set_by, set_at) VALUES (@caseSeq, @alias, @actor, @now) " +
                 "ON CONFLICT (case_seq, alias) DO NOTHING",
                 new { caseSeq, alias, actor = caller.Actor, now }, tx);
-        await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "aliases", new { aliases }), ct);
+        await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "aliases", new { aliases }), ct);
         // An alias may name a KEV listing, and an imported OSV advisory that gives the case its packages and so its exposure.
         await changes.RaiseAsync(connection, tx, now, new CaseChanged(CaseAspect.Aliases, CaseSet.One(caseSeq)), ct);
         await tx.CommitAsync(ct);

@@ -299,7 +299,7 @@ public sealed class AuthorizationMatrixTests
         public required string CaseA { get; init; }
         public required string CaseB { get; init; }
         public AccessStores Access => Server.Access;
-        public GrantStore Grants => new(Server.Db, TimeProvider.System);
+        public GrantStore Grants => Wired.For(Server.Db).Get<GrantStore>();
         public Clearwing.Cases.ExtensionStore Disclosure => Wired.For(Server.Db).Get<Clearwing.Cases.ExtensionStore>();
 
         public static async Task<Fixture> StartAsync()
@@ -314,7 +314,7 @@ public sealed class AuthorizationMatrixTests
             var clients = new Dictionary<string, HttpClient>();
             foreach (var (name, org, kind, role) in Callers)
                 clients[name] = role is { } r ? await server.ClientForAsync(org, kind, r) : TestServer.Client(server.BaseAddress, null);
-            var grants = new GrantStore(server.Db, TimeProvider.System);
+            var grants = Wired.For(server.Db).Get<GrantStore>();
             await grants.GrantAsync(Caller.Local, cases[0].Id, "alpha", "matrix", Ct);
             await grants.GrantAsync(Caller.Local, cases[0].Id, "vals", "matrix", Ct);
             var lifecycle = Wired.For(server.Db).Get<Clearwing.Cases.CaseLifecycle>();

@@ -15,7 +15,7 @@ public sealed class CaseEditorTests
     {
         var log = Some.SarifLog(Some.Results(count));
         await Wired.For(db).Get<Importer>().ImportAsync(new ImportRequest("p", [new ImportFile(log, "log.sarif")]), null, Ct);
-        return (await new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.ToList();
+        return (await Wired.For(db).Get<Clearwing.Cases.CaseQueries>().ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.ToList();
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
@@ -27,7 +27,7 @@ public sealed class CaseEditorTests
 
         await editor.MergeAsync(Caller.Local, cases[0].Id, [cases[1].Id, cases[2].Id], "same overflow in the parser", Ct);
 
-        var queries = new CaseQueries(db, TimeProvider.System);
+        var queries = Wired.For(db).Get<Clearwing.Cases.CaseQueries>();
         var survivor = (await queries.GetAsync(Caller.Local, cases[0].Id, Ct))!;
         Assert.Equal(3, survivor.Fingerprints.Count);
         Assert.Equal(3, survivor.Case.Findings);
@@ -49,7 +49,7 @@ public sealed class CaseEditorTests
         var cases = await ImportCases(db, 2);
         var editor = Wired.For(db).Get<CaseEditor>();
         await editor.MergeAsync(Caller.Local, cases[0].Id, [cases[1].Id], "looked alike", Ct);
-        var queries = new CaseQueries(db, TimeProvider.System);
+        var queries = Wired.For(db).Get<Clearwing.Cases.CaseQueries>();
         var merged = (await queries.GetAsync(Caller.Local, cases[0].Id, Ct))!;
 
         var newId = await editor.SplitAsync(Caller.Local, cases[0].Id, [merged.Fingerprints[1]], "different root cause after all", Ct);
@@ -72,7 +72,7 @@ public sealed class CaseEditorTests
         await Assert.ThrowsAsync<CaseEditException>(() => editor.MergeAsync(Caller.Local, cases[0].Id, [cases[0].Id], "self", Ct));
         var error = await Assert.ThrowsAsync<CaseEditException>(() => editor.SplitAsync(Caller.Local, cases[0].Id, ["feedface"], "why", Ct));
         Assert.Contains("feedface", error.Message);
-        var only = (await new CaseQueries(db, TimeProvider.System).GetAsync(Caller.Local, cases[0].Id, Ct))!.Fingerprints;
+        var only = (await Wired.For(db).Get<Clearwing.Cases.CaseQueries>().GetAsync(Caller.Local, cases[0].Id, Ct))!.Fingerprints;
         await Assert.ThrowsAsync<CaseEditException>(() => editor.SplitAsync(Caller.Local, cases[0].Id, only, "everything", Ct));
     }
 }

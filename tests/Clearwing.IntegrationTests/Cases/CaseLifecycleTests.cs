@@ -23,7 +23,7 @@ public sealed class CaseLifecycleTests
         var time = TimeProvider.System;
         var audit = new AuditLog(db, time);
         await Wired.For(db, time).Get<Importer>().ImportAsync(new ImportRequest("libpng", [new ImportFile(Some.SarifLog(Some.Results(2)), "scan.sarif")]), null, Ct);
-        var cases = (await new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Select(c => c.Id).ToList();
+        var cases = (await Wired.For(db).Get<Clearwing.Cases.CaseQueries>().ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Select(c => c.Id).ToList();
         var access = new Clearwing.IntegrationTests.Access.AccessStores(Wired.For(db, time));
         await access.InitAsync("cert", "admin@cert.example", "correct horse battery staple", Ct);
         async Task<Caller> CallerAsync(string org, OrgKind kind, Role role)
@@ -32,12 +32,12 @@ public sealed class CaseLifecycleTests
             var token = await access.CreateTokenAsync(Caller.Local, org, $"{org}-{role}", role, null, Ct);
             return (await access.AuthenticateTokenAsync(token.Secret, Ct))!.Value.Caller;
         }
-        var world = new World(db, Wired.For(db, time).Get<CaseLifecycle>(), new CommitmentStore(db, time), audit,
+        var world = new World(db, Wired.For(db, time).Get<CaseLifecycle>(), Wired.For(db, time).Get<CommitmentStore>(), audit,
             cases[0], cases[1],
             await CallerAsync("cert", OrgKind.Coordinator, Role.Triager), await CallerAsync("alpha", OrgKind.Maintainer, Role.Triager),
             await CallerAsync("vals", OrgKind.Validator, Role.Triager), await CallerAsync("cert", OrgKind.Coordinator, Role.Viewer),
             await CallerAsync("omega", OrgKind.Maintainer, Role.Admin));
-        var grants = new GrantStore(db, time);
+        var grants = Wired.For(db, time).Get<GrantStore>();
         await grants.GrantAsync(Caller.Local, world.CaseA, "alpha", "owns libpng", Ct);
         await grants.GrantAsync(Caller.Local, world.CaseA, "vals", "reproduce", Ct);
         return world;
@@ -62,7 +62,7 @@ public sealed class CaseLifecycleTests
         var history = await w.Lifecycle.HistoryAsync(w.Coordinator, w.CaseA, Ct);
         Assert.Equal(["triage", "confirmed", "notified", "fix_in_progress", "fixed", "fix_verified", "disclosed"], history.Select(h => Lifecycle.Name(h.To)));
         Assert.Equal("9f3c2e1", history[4].FixCommit);
-        Assert.Equal("disclosed", Lifecycle.Name((await new CaseQueries(w.Db, TimeProvider.System).GetAsync(Caller.Local, w.CaseA, Ct))!.Case.State));
+        Assert.Equal("disclosed", Lifecycle.Name((await Wired.For(w.Db).Get<Clearwing.Cases.CaseQueries>().GetAsync(Caller.Local, w.CaseA, Ct))!.Case.State));
         var revealed = (await w.Commitments.GetPublicAsync(committed.Digest, Ct))!.Reveal!;
         Assert.Equal(committed.Digest, revealed.ComputeDigest());
         Assert.Equal(w.CaseA, revealed.Report.GetProperty("case").GetString());
@@ -104,7 +104,7 @@ public sealed class CaseLifecycleTests
         await Assert.ThrowsAsync<NotFoundException>(() => w.Lifecycle.TransitionAsync(w.Stranger, w.CaseA, new TransitionRequest(CaseState.Triage), Ct));
         await Assert.ThrowsAsync<NotFoundException>(() => w.Lifecycle.TransitionAsync(w.Maintainer, w.CaseB, new TransitionRequest(CaseState.Triage), Ct));
         await Assert.ThrowsAsync<NotFoundException>(() => w.Lifecycle.HistoryAsync(w.Validator, w.CaseB, Ct));
-        Assert.Equal("new", Lifecycle.Name((await new CaseQueries(w.Db, TimeProvider.System).GetAsync(Caller.Local, w.CaseB, Ct))!.Case.State));
+        Assert.Equal("new", Lifecycle.Name((await Wired.For(w.Db).Get<Clearwing.Cases.CaseQueries>().GetAsync(Caller.Local, w.CaseB, Ct))!.Case.State));
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
@@ -128,7 +128,7 @@ public sealed class CaseLifecycleTests
         await w.Lifecycle.TransitionAsync(w.Coordinator, w.CaseA, new TransitionRequest(CaseState.Triage), Ct);
         await w.Lifecycle.TransitionAsync(w.Coordinator, w.CaseA, new TransitionRequest(CaseState.Confirmed), Ct);
         var editor = Wired.For(w.Db).Get<CaseEditor>();
-        var fingerprint = (await new CaseQueries(w.Db, TimeProvider.System).GetAsync(Caller.Local, w.CaseA, Ct))!.Fingerprints[0];
+        var fingerprint = (await Wired.For(w.Db).Get<Clearwing.Cases.CaseQueries>().GetAsync(Caller.Local, w.CaseA, Ct))!.Fingerprints[0];
 
         var split = await Assert.ThrowsAsync<CaseEditException>(() => editor.SplitAsync(Caller.Local, w.CaseA, [fingerprint], "regroup", Ct));
         var merge = await Assert.ThrowsAsync<CaseEditException>(() => editor.MergeAsync(Caller.Local, w.CaseB, [w.CaseA], "regroup", Ct));

@@ -23,7 +23,7 @@ public sealed class DisclosureVerbTests
         var spec = await TestDatabases.CreateSpecAsync(engine);
         Assert.Equal(0, (await Run("import", Some.SarifLog(Some.Results(2)), "--project", "demo", "--db", spec)).Exit);
         await using var db = Database.Open(spec);
-        var cases = (await new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Select(c => c.Id).ToList();
+        var cases = (await Wired.For(db).Get<Clearwing.Cases.CaseQueries>().ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Select(c => c.Id).ToList();
         await SomeDisclosure.NotifyAsync(db, cases[0], FakeTime.Start);
         var alpha = await SomeDisclosure.MemberAsync(db, "alpha", OrgKind.Maintainer, Role.Admin, cases[0]);
         return (spec, cases, alpha);

@@ -23,7 +23,7 @@ public sealed class PriorityTests
         var time = new FakeTime();
         var audit = new AuditLog(db, time);
         await Wired.For(db, time).Get<Importer>().ImportAsync(new ImportRequest("libpng", [new ImportFile(Some.SarifLog(Some.Results(cases)), "scan.sarif")]), null, Ct);
-        var queries = new CaseQueries(db, time);
+        var queries = Wired.For(db, time).Get<Clearwing.Cases.CaseQueries>();
         var ids = (await queries.ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Select(c => c.Id).Order(StringComparer.Ordinal).ToList();
         return new World(db, time, queries, Wired.For(db, time).Get<CaseLifecycle>(), ids);
     }

@@ -24,7 +24,7 @@ public static class SomeDisclosure
     }
 
     static async Task<List<string>> AllCasesAsync(Database db) =>
-        (await new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, new CaseFilter(Limit: 1000), Ct)).Items.Select(c => c.Id).ToList();
+        (await Wired.For(db).Get<Clearwing.Cases.CaseQueries>().ListAsync(Caller.Local, new CaseFilter(Limit: 1000), Ct)).Items.Select(c => c.Id).ToList();
 
     /// <summary>A member of <paramref name="org"/> (created with <paramref name="kind"/> when new) as a caller, granted <paramref name="granted"/> cases.</summary>
     public static async Task<Caller> MemberAsync(Database db, string org, OrgKind kind, Role role = Role.Admin, params string[] granted)
@@ -34,7 +34,7 @@ public static class SomeDisclosure
             await access.CreateOrgAsync(Caller.Local, org, kind, Ct);
         var login = $"{role.Name()}-{Guid.NewGuid():N}@{org}.example";
         await access.AddMemberAsync(Caller.Local, org, login, role, null, Ct);
-        var grants = new GrantStore(db, TimeProvider.System);
+        var grants = Wired.For(db).Get<GrantStore>();
         foreach (var caseId in granted) await grants.GrantAsync(Caller.Local, caseId, org, "owns the project", Ct);
         return (await access.MemberCallerAsync(login, Ct))!;
     }

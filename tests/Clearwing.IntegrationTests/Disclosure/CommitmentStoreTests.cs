@@ -37,7 +37,7 @@ public sealed class CommitmentStoreTests
     {
         await using var db = await TestDatabases.CreateAsync(engine);
         var caseId = (await SomeCommitments.CasesAsync(db, 1))[0];
-        var store = new CommitmentStore(db, new FakeTime());
+        var store = Wired.For(db, new FakeTime()).Get<CommitmentStore>();
         var report = SomeCommitments.Report();
 
         var commitment = await SomeCommitments.CommitAsync(db, store, caseId, report);
@@ -55,7 +55,7 @@ public sealed class CommitmentStoreTests
     {
         await using var db = await TestDatabases.CreateAsync(engine);
         var cases = await SomeCommitments.CasesAsync(db, 8);
-        var store = new CommitmentStore(db, new FakeTime());
+        var store = Wired.For(db, new FakeTime()).Get<CommitmentStore>();
         var report = JsonDocument.Parse("""{"title": "x"}""").RootElement;
 
         var digests = new List<string>();
@@ -77,7 +77,7 @@ public sealed class CommitmentStoreTests
         await using var db = await TestDatabases.CreateAsync(engine);
         var caseId = (await SomeCommitments.CasesAsync(db, 1))[0];
         var time = new FakeTime();
-        var store = new CommitmentStore(db, time);
+        var store = Wired.For(db, time).Get<CommitmentStore>();
         const string secret = "EMBARGOED-use-after-free-in-inflate";
         var commitment = await SomeCommitments.CommitAsync(db, store, caseId, SomeCommitments.Report(secret));
         var saltHex = Convert.ToHexStringLower((await StoredAsync(db, caseId)).Salt);
@@ -115,7 +115,7 @@ public sealed class CommitmentStoreTests
         await using var db = await TestDatabases.CreateAsync(engine);
         var cases = await SomeCommitments.CasesAsync(db, 2);
         var time = new FakeTime();
-        var store = new CommitmentStore(db, time);
+        var store = Wired.For(db, time).Get<CommitmentStore>();
         var commitment = await SomeCommitments.CommitAsync(db, store, cases[0], SomeCommitments.Report());
         await SomeCommitments.CommitAsync(db, store, cases[1], SomeCommitments.Report());
         time.Advance(TimeSpan.FromHours(1));
@@ -137,7 +137,7 @@ public sealed class CommitmentStoreTests
     {
         await using var db = await TestDatabases.CreateAsync(engine);
         var cases = await SomeCommitments.CasesAsync(db, 2);
-        var store = new CommitmentStore(db, new FakeTime());
+        var store = Wired.For(db, new FakeTime()).Get<CommitmentStore>();
         var first = await SomeCommitments.CommitAsync(db, store, cases[0], SomeCommitments.Report());
 
         await using var connection = await db.OpenAsync(Ct);
@@ -157,7 +157,7 @@ public sealed class CommitmentStoreTests
     {
         await using var db = await TestDatabases.CreateAsync(engine);
         var caseId = (await SomeCommitments.CasesAsync(db, 1))[0];
-        var store = new CommitmentStore(db, new FakeTime());
+        var store = Wired.For(db, new FakeTime()).Get<CommitmentStore>();
 
         await using (var connection = await db.OpenAsync(Ct))
         await using (var tx = await db.BeginAsync(connection, Ct))
@@ -181,7 +181,7 @@ public sealed class CommitmentStoreTests
         await using var db = await TestDatabases.CreateAsync(engine);
         var cases = await SomeCommitments.CasesAsync(db, 2);
         var time = new FakeTime();
-        var store = new CommitmentStore(db, time);
+        var store = Wired.For(db, time).Get<CommitmentStore>();
         var commitment = await SomeCommitments.CommitAsync(db, store, cases[0], SomeCommitments.Report());
 
         var refused = await Assert.ThrowsAsync<CommitmentException>(() => store.PublishEarlyAsync(Clearwing.Access.Caller.Local, cases[1], "v", "p", FakeTime.Start, Ct));
@@ -203,7 +203,7 @@ public sealed class CommitmentStoreTests
         await using var db = await TestDatabases.CreateAsync(engine);
         var cases = await SomeCommitments.CasesAsync(db, 5);
         var time = new FakeTime();
-        var store = new CommitmentStore(db, time);
+        var store = Wired.For(db, time).Get<CommitmentStore>();
         var digests = new List<string>();
         foreach (var (caseId, i) in cases.Select((c, i) => (c, i)))
         {

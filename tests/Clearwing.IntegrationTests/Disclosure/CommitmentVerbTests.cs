@@ -4,6 +4,7 @@ using Clearwing.Cli;
 using Clearwing.Disclosure;
 using Clearwing.IntegrationTests.Storage;
 using Clearwing.Storage;
+using Clearwing.IntegrationTests.Support;
 
 namespace Clearwing.IntegrationTests.Disclosure;
 
@@ -19,7 +20,7 @@ public sealed class CommitmentVerbTests
     {
         await using var db = await TestDatabases.CreateAsync(Engine.Sqlite);
         var caseId = (await SomeCommitments.CasesAsync(db, 1))[0];
-        var store = new CommitmentStore(db, TimeProvider.System);
+        var store = Wired.For(db).Get<CommitmentStore>();
         var commitment = await SomeCommitments.CommitAsync(db, store, caseId, SomeCommitments.Report());
         var revealed = await SomeCommitments.RevealAsync(db, store, caseId);
         return (commitment.Digest, JsonSerializer.SerializeToNode(revealed, CliIO.Json)!.AsObject());
@@ -116,7 +117,7 @@ public sealed class CommitmentVerbTests
         {
             await Migrator.MigrateAsync(db, TimeProvider.System, Ct);
             var caseId = (await SomeCommitments.CasesAsync(db, 1))[0];
-            var store = new CommitmentStore(db, TimeProvider.System);
+            var store = Wired.For(db).Get<CommitmentStore>();
             digest = (await SomeCommitments.CommitAsync(db, store, caseId, SomeCommitments.Report("EMBARGOED-cli"))).Digest;
             await store.PublishEarlyAsync(Clearwing.Access.Caller.Local, caseId, "Example Org", "libexample", new DateTimeOffset(2027, 1, 31, 0, 0, 0, TimeSpan.Zero), Ct);
         }

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Clearwing.IntegrationTests.Support;
 
 namespace Clearwing.IntegrationTests.Disclosure;
 
@@ -39,7 +40,7 @@ public sealed class CommitmentsApiTests
         await using var _ = app;
         await using var __ = db;
         var cases = await SomeCommitments.CasesAsync(db, 2);
-        var store = new CommitmentStore(db, TimeProvider.System);
+        var store = Wired.For(db).Get<CommitmentStore>();
         const string secret = "EMBARGOED-integer-overflow-in-png_read_chunk";
         var commitment = await SomeCommitments.CommitAsync(db, store, cases[0], SomeCommitments.Report(secret));
         await SomeCommitments.CommitAsync(db, store, cases[1], SomeCommitments.Report());
@@ -91,7 +92,7 @@ public sealed class CommitmentsApiTests
         var (app, http, db) = await StartAsync(engine);
         await using var _ = app;
         await using var __ = db;
-        var store = new CommitmentStore(db, TimeProvider.System);
+        var store = Wired.For(db).Get<CommitmentStore>();
         foreach (var caseId in await SomeCommitments.CasesAsync(db, 3)) await SomeCommitments.CommitAsync(db, store, caseId, SomeCommitments.Report());
 
         var first = JsonDocument.Parse((await GetAsync(http, "/api/v1/commitments?limit=2")).Body).RootElement;

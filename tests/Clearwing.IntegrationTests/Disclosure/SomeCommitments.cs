@@ -18,7 +18,7 @@ public static class SomeCommitments
     {
         var log = Some.SarifLog(Some.Results(count));
         await Wired.For(db).Get<Importer>().ImportAsync(new ImportRequest("p", [new ImportFile(log, "log.sarif")]), null, Ct);
-        return (await new CaseQueries(db, TimeProvider.System).ListAsync(Clearwing.Access.Caller.Local, new CaseFilter(Limit: 1000), Ct)).Items.Select(c => c.Id).ToList();
+        return (await Wired.For(db).Get<Clearwing.Cases.CaseQueries>().ListAsync(Clearwing.Access.Caller.Local, new CaseFilter(Limit: 1000), Ct)).Items.Select(c => c.Id).ToList();
     }
 
     /// <summary>A report whose <paramref name="secret"/> appears nowhere else, so a test can search output for it.</summary>

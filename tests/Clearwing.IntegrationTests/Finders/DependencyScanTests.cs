@@ -58,7 +58,7 @@ public sealed class DependencyScanTests
         Assert.Equal((first.Matches, (long)first.Matches), (first.Advisories.Count, first.Import!.NewCases));
 
         // Each case carries the advisory's ids as aliases.
-        var cases = (await new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, new CaseFilter(Project: "webapp"), Ct)).Items;
+        var cases = (await Wired.For(db).Get<Clearwing.Cases.CaseQueries>().ListAsync(Caller.Local, new CaseFilter(Project: "webapp"), Ct)).Items;
         var feeds = Wired.For(db).Get<Clearwing.Scoring.FeedStore>();
         var aliases = new List<string>();
         foreach (var c in cases) aliases.AddRange((await feeds.GetAsync(Caller.Local, c.Id, Ct)).Aliases);
@@ -90,7 +90,7 @@ public sealed class DependencyScanTests
         await Wired.For(db).Get<DependencyScan>().RunAsync(Caller.Local, Project("jinja2==2.10\n"), "jinja", "r1", Ct);
 
         var feeds = Wired.For(db).Get<Clearwing.Scoring.FeedStore>();
-        var cases = (await new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, new CaseFilter(Project: "jinja"), Ct)).Items;
+        var cases = (await Wired.For(db).Get<Clearwing.Cases.CaseQueries>().ListAsync(Caller.Local, new CaseFilter(Project: "jinja"), Ct)).Items;
         string? found = null;
         foreach (var c in cases)
             if ((await feeds.GetAsync(Caller.Local, c.Id, Ct)).Aliases.Contains("CVE-2019-10906")) found = c.Id;

@@ -35,7 +35,7 @@ public sealed class ImporterTests
         Assert.Equal(40, summary.NewCases);
         Assert.Equal(45, await Count(db, "SELECT count(*) FROM findings"));
         Assert.Equal(40, await Count(db, "SELECT count(*) FROM cases"));
-        var page = await new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, new CaseFilter(Project: "openssl", Limit: 1000), Ct);
+        var page = await Wired.For(db).Get<Clearwing.Cases.CaseQueries>().ListAsync(Caller.Local, new CaseFilter(Project: "openssl", Limit: 1000), Ct);
         Assert.Equal(40, page.Total);
         Assert.Equal(45, page.Items.Sum(c => c.Findings));
         Assert.All(page.Items, c => Assert.Equal("new", Lifecycle.Name(c.State)));
@@ -153,7 +153,7 @@ public sealed class ImporterTests
     {
         await using var db = await TestDatabases.CreateAsync(engine);
         await Import(db, "p", Some.SarifLog(Some.Results(40)));
-        var ids = (await new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Select(c => c.Id).ToList();
+        var ids = (await Wired.For(db).Get<Clearwing.Cases.CaseQueries>().ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Select(c => c.Id).ToList();
 
         Assert.All(ids, id => Assert.Matches("^[0-9a-f]{32}$", id));
         var tails = ids.Select(id => id[16..]).ToList();

@@ -36,7 +36,7 @@ public sealed class ExposureTests
         var db = await TestDatabases.CreateAsync(engine);
         var time = TimeProvider.System;
         await Wired.For(db, time).Get<Importer>().ImportAsync(new ImportRequest("lodash", [new ImportFile(Some.SarifLog(Some.Results(1)), "scan.sarif")]), null, Ct);
-        var caseId = (await new CaseQueries(db, time).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Single().Id;
+        var caseId = (await Wired.For(db, time).Get<Clearwing.Cases.CaseQueries>().ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Single().Id;
         var access = new Clearwing.IntegrationTests.Access.AccessStores(Wired.For(db, time));
         async Task<Caller> MemberAsync(string org, OrgKind kind)
         {
@@ -47,7 +47,7 @@ public sealed class ExposureTests
         var world = new World(db, Wired.For(db, time).Get<SbomStore>(), Wired.For(db, time).Get<ExposureStore>(), caseId,
             await MemberAsync("hospital", OrgKind.Downstream), await MemberAsync("lodash-team", OrgKind.Maintainer));
         await access.CreateOrgAsync(Caller.Local, "bank", OrgKind.Downstream, Ct);
-        await new GrantStore(db, time).GrantAsync(Caller.Local, caseId, "lodash-team", "owns lodash", Ct);
+        await Wired.For(db, time).Get<GrantStore>().GrantAsync(Caller.Local, caseId, "lodash-team", "owns lodash", Ct);
         // portal: lodash 4.17.15 through express (affected); kiosk: 4.17.21 direct (fixed); ledger: lodash without a version.
         await world.Sboms.ImportAsync(Caller.Local, "hospital", "portal",
             Bom("portal", [("express", "4.17.0"), ("lodash", "4.17.15")], ["express"], "express>lodash"), "portal.cdx.json", Ct);
@@ -75,7 +75,7 @@ public sealed class ExposureTests
         Assert.Contains("no version", ledger.Reason);
         Assert.DoesNotContain(exposure.Components, c => c.Product == "kiosk");
         // The priority counts the reached org.
-        var priority = (await new CaseQueries(w.Db, TimeProvider.System).GetAsync(Caller.Local, w.Case, Ct))!.Case.Priority;
+        var priority = (await Wired.For(w.Db).Get<Clearwing.Cases.CaseQueries>().GetAsync(Caller.Local, w.Case, Ct))!.Case.Priority;
         Assert.Equal(("1 org, 1 product", 2), (priority.Factors.Single(f => f.Name == "exposure").Value, priority.Factors.Single(f => f.Name == "exposure").Points));
     }
 
@@ -138,7 +138,7 @@ public sealed class ExposureTests
         Assert.Contains("without a version", bad.Message);
 
         await importer.ImportAsync(new ImportRequest("lodash", [new ImportFile(Native("""{"purl":"pkg:npm/lodash","vers":"vers:npm/<4.17.19"}"""), "model.json")]), null, Ct);
-        var cases = (await new CaseQueries(w.Db, TimeProvider.System).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items;
+        var cases = (await Wired.For(w.Db).Get<Clearwing.Cases.CaseQueries>().ListAsync(Caller.Local, new CaseFilter(), Ct)).Items;
         Assert.Equal(2, cases.Count);
         var claimed = cases.Single(c => c.Id != w.Case).Id;
         var exposure = await w.Exposure.GetAsync(Caller.Local, claimed, Ct);

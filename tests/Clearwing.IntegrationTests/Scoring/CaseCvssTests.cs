@@ -24,7 +24,7 @@ public sealed class CaseCvssTests
             """, ".json");
         await Wired.For(db).Get<Importer>()
             .ImportAsync(new ImportRequest("libpng", [new ImportFile(native, "model.json")]), null, Ct);
-        return (db, (await new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Single().Id);
+        return (db, (await Wired.For(db).Get<Clearwing.Cases.CaseQueries>().ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Single().Id);
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
@@ -55,7 +55,7 @@ public sealed class CaseCvssTests
         var access = new Clearwing.IntegrationTests.Access.AccessStores(Wired.For(db));
         await access.CreateOrgAsync(Caller.Local, "alpha", OrgKind.Maintainer, Ct);
         var alpha = (await access.AuthenticateTokenAsync((await access.CreateTokenAsync(Caller.Local, "alpha", "t", Role.Admin, null, Ct)).Secret, Ct))!.Value.Caller;
-        await new GrantStore(db, TimeProvider.System).GrantAsync(Caller.Local, caseId, "alpha", "owns libpng", Ct);
+        await Wired.For(db).Get<GrantStore>().GrantAsync(Caller.Local, caseId, "alpha", "owns libpng", Ct);
 
         var bad = await Assert.ThrowsAsync<BadInputException>(() => cvss.SetAsync(Caller.Local, caseId, "CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", null, Ct));
         Assert.Contains("AV", bad.Message);

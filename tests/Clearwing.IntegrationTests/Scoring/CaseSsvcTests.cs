@@ -18,7 +18,7 @@ public sealed class CaseSsvcTests
         var db = await TestDatabases.CreateAsync(engine);
         await Wired.For(db).Get<Importer>()
             .ImportAsync(new ImportRequest("libpng", [new ImportFile(Some.SarifLog(Some.Results(1)), "scan.sarif")]), null, Ct);
-        return (db, (await new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Single().Id);
+        return (db, (await Wired.For(db).Get<Clearwing.Cases.CaseQueries>().ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Single().Id);
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
@@ -68,7 +68,7 @@ public sealed class CaseSsvcTests
         await access.CreateOrgAsync(Caller.Local, "omega", OrgKind.Maintainer, Ct);
         var alpha = (await access.AuthenticateTokenAsync((await access.CreateTokenAsync(Caller.Local, "alpha", "t", Role.Admin, null, Ct)).Secret, Ct))!.Value.Caller;
         var omega = (await access.AuthenticateTokenAsync((await access.CreateTokenAsync(Caller.Local, "omega", "t", Role.Admin, null, Ct)).Secret, Ct))!.Value.Caller;
-        await new GrantStore(db, TimeProvider.System).GrantAsync(Caller.Local, caseId, "alpha", "owns libpng", Ct);
+        await Wired.For(db).Get<GrantStore>().GrantAsync(Caller.Local, caseId, "alpha", "owns libpng", Ct);
         var ssvc = Wired.For(db).Get<CaseSsvc>();
         await ssvc.SetAsync(Caller.Local, caseId, new Dictionary<string, string> { ["exploitation"] = "none" }, Ct);
 

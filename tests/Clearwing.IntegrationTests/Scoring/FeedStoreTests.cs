@@ -21,7 +21,7 @@ public sealed class FeedStoreTests
         var db = await TestDatabases.CreateAsync(engine);
         await Wired.For(db).Get<Importer>()
             .ImportAsync(new ImportRequest("zimbra", [new ImportFile(Some.SarifLog(Some.Results(2)), "scan.sarif")]), null, Ct);
-        return (db, (await new CaseQueries(db, TimeProvider.System).ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Select(c => c.Id).ToList());
+        return (db, (await Wired.For(db).Get<Clearwing.Cases.CaseQueries>().ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.Select(c => c.Id).ToList());
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]

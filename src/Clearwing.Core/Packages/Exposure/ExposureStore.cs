@@ -31,10 +31,8 @@ public sealed record CaseExposure(
 /// its SBOM is replaced (<see cref="RecomputeProductAsync"/>), for every case with aliases when OSV advisories are
 /// imported (<see cref="RefreshAdvisoriesAsync"/>). Each recomputation raises <see cref="CaseAspect.Exposure"/>.
 /// </summary>
-public sealed class ExposureStore(Database db, TimeProvider time, CaseChanges changes) : ICaseChangeSubscriber
+public sealed class ExposureStore(Database db, AuditLog audit, TimeProvider time, CaseChanges changes) : ICaseChangeSubscriber
 {
-    readonly AuditLog _audit = new(db, time);
-
     /// <summary>Sets the versions of <paramref name="purl"/> (no version) that the case affects, as a vers range of the purl's type.</summary>
     public async Task<CaseExposure> SetPackageAsync(Caller caller, string caseId, string purl, string vers, CancellationToken ct = default)
     {
@@ -49,7 +47,7 @@ public sealed class ExposureStore(Database db, TimeProvider time, CaseChanges ch
             "INSERT INTO case_packages (case_seq, purl_key, vers, set_by, set_at) VALUES (@caseSeq, @key, @range, @actor, @now)",
             new { caseSeq, key, range, actor = caller.Actor, now = Now }, tx);
         await changes.RaiseAsync(connection, tx, Now, new CaseChanged(CaseAspect.Packages, CaseSet.One(caseSeq)), ct);
-        await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "set_package", new { package = key, vers = range }), ct);
+        await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "set_package", new { package = key, vers = range }), ct);
         await tx.CommitAsync(ct);
         return await GetAsync(caller, caseId, ct);
     }
@@ -66,7 +64,7 @@ public sealed class ExposureStore(Database db, TimeProvider time, CaseChanges ch
                 $"DELETE FROM case_packages WHERE case_seq = @caseSeq AND purl_key = @key AND {SetByHand}", new { caseSeq, key }, tx) == 0)
             throw new BadInputException($"Case {caseId} has no range set for {key}.");
         await changes.RaiseAsync(connection, tx, Now, new CaseChanged(CaseAspect.Packages, CaseSet.One(caseSeq)), ct);
-        await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "remove_package", new { package = key }), ct);
+        await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "remove_package", new { package = key }), ct);
         await tx.CommitAsync(ct);
         return await GetAsync(caller, caseId, ct);
     }

@@ -59,7 +59,7 @@ public sealed record OsvStoredAdvisory(string Id, DateTimeOffset Modified, DateT
 /// import unless invalid records are to be skipped; re-importing an id keeps the newer <c>modified</c>. The data is public:
 /// reads need no scope. <see cref="LoadIndexAsync"/> gives the in-memory index for bulk lookups.
 /// </summary>
-public sealed class OsvStore(Database db, TimeProvider time, ExposureStore exposure)
+public sealed class OsvStore(Database db, AuditLog audit, TimeProvider time, ExposureStore exposure)
 {
     /// <summary>Largest record accepted (bytes); OSV records from distributions reach a few MiB.</summary>
     public const int MaxRecordBytes = 32 << 20;
@@ -67,8 +67,6 @@ public sealed class OsvStore(Database db, TimeProvider time, ExposureStore expos
     public const int ListedInvalid = 10;
 
     static readonly JsonDocumentOptions Parsing = new() { MaxDepth = 64 };
-    readonly AuditLog _audit = new(db, time);
-
     /// <param name="displayName">What to call <paramref name="path"/> in the sources of invalid records and in the audit event (an upload's spool
     /// file has no name worth showing).</param>
     public async Task<OsvImportSummary> ImportAsync(
@@ -116,7 +114,7 @@ public sealed class OsvStore(Database db, TimeProvider time, ExposureStore expos
             await Database.AnalyzeAsync(connection, tx, "osv_advisories", "osv_aliases", "osv_affected", "osv_ranges", "osv_versions");
         // Cases whose aliases these advisories name get (or lose) their packages, and their exposure follows.
         if (imported + replaced > 0) await exposure.RefreshAdvisoriesAsync(connection, tx, now, ct);
-        await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, "osv", "import",
+        await audit.AppendAsync(connection, tx, AuditEntry.By(caller, "osv", "import",
             new
             {
                 source = displayName ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(path)),

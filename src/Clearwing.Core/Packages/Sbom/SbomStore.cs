@@ -29,10 +29,8 @@ public sealed record SbomImport(ProductSummary Product, bool Created, long Repla
 /// Who: a downstream org registers and reads its own products; the coordinator any org's; maintainers and validators
 /// none (they will learn a case's exposure through the case).
 /// </summary>
-public sealed class SbomStore(Database db, TimeProvider time, ExposureStore exposure)
+public sealed class SbomStore(Database db, AuditLog audit, TimeProvider time, ExposureStore exposure)
 {
-    readonly AuditLog _audit = new(db, time);
-
     /// <summary>Longest product name, in characters.</summary>
     public const int MaxNameLength = 200;
     /// <summary>Most components listed at once by <see cref="GetAsync"/>.</summary>
@@ -93,7 +91,7 @@ public sealed class SbomStore(Database db, TimeProvider time, ExposureStore expo
             await connection.ExecuteAsync("DELETE FROM product_components WHERE product_seq = @seq", new { seq }, tx);
             await StoreAsync(connection, seq, orgId, sbom, ct);
             await exposure.RecomputeProductAsync(connection, tx, now, seq, ct);
-            await _audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"product:{id}", "sbom-import", new
+            await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"product:{id}", "sbom-import", new
             {
                 org, product, p.format, p.spec, file = displayName, sha256, p.components, p.direct, dependencies = p.edges, replaced = previous ?? 0,
             }), ct);
