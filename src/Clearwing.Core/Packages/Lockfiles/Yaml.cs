@@ -111,9 +111,10 @@ internal static class Yaml
             var (line, reason) = Explain(input.Text, e);
             throw input.Error(line, "not valid YAML: " + reason);
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
-            // YamlDotNet 18.1 fails this way on some damaged files, such as "a: {b: c\n\\" (found by LockfilePropertyTests).
+            // YamlDotNet 18.1 fails these ways on some damaged files, such as "a: {b: c\n\\" (InvalidOperationException) or a
+            // %TAG directive whose prefix is no URI ("Global tags must be valid URIs"); both found by LockfilePropertyTests.
             throw input.Error(parser.Current is { } last ? Line(last.End) : null, "not valid YAML after this line");
         }
     }

@@ -17,6 +17,17 @@ public sealed class YamlTests
         Assert.Equal("anchors, aliases and tags are not used in lockfiles", e.Reason);
     }
 
+    [Theory]
+    [InlineData("#\n!!+fileVersion: '6.0'\n\nsettings:\n  autoInstallPeers: true\n")]
+    [InlineData("%TAG !e! !\n--- !e!x\na: 1\n")]
+    [InlineData("a: {b: c\n\\")]
+    public void A_file_the_yaml_library_chokes_on_is_malformed_input_not_a_crash(string text)
+    {
+        var e = Assert.Throws<MalformedInputException>(() => Parse(text));
+
+        Assert.Equal("pnpm-lock.yaml", e.File);
+    }
+
     [Fact]
     public void An_entry_is_at_its_keys_line_and_a_flow_collection_at_its_opening_bracket()
     {
