@@ -1,4 +1,3 @@
-using Clearwing.Storage;
 using Clearwing.Storage.Jobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -8,12 +7,11 @@ namespace Clearwing.Server.Jobs;
 
 /// <summary>Runs job workers inside a host: `clearwing serve` (with the web API) and `clearwing worker` (alone).</summary>
 public sealed class JobWorkersService(
-    Database db, IEnumerable<IJobHandler> handlers, TimeProvider time, ILogger<JobWorkersService> log, JobWorkersOptions options)
+    JobQueue queue, IEnumerable<IJobHandler> handlers, TimeProvider time, ILogger<JobWorkersService> log, JobWorkersOptions options)
     : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var queue = new JobQueue(db, time);
         var handlerList = handlers.ToList();
         log.LogInformation("Starting {Count} job worker(s) for kinds: {Kinds}", options.Workers,
             handlerList.Count == 0 ? "(none registered yet)" : string.Join(", ", handlerList.Select(h => h.Kind)));
