@@ -85,9 +85,9 @@ public sealed class ApiClient : Backend
         if (request.Files.Count != 1)
             throw new BadInputException(
                 "Through --server an import is one file; merge the logs of one run first, or import on the server with --db.");
-        if (request.SourceRoot is not null)
-            throw new BadInputException("--source-root works only with --db: the server cannot read this machine's checkout.");
-        return await UploadAsync<ImportSummary>(ApiRoutes.ImportFindings, [request.Project], Query(("revision", request.Revision)),
+        // The server cannot read this machine's checkout: it only makes paths under it relative (no line hashes from it).
+        return await UploadAsync<ImportSummary>(ApiRoutes.ImportFindings, [request.Project],
+            Query(("revision", request.Revision), ("sourceRoot", request.SourceRoot)),
             request.Files[0].Path, "application/json", ct);
     }
 

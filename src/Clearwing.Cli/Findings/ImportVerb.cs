@@ -19,9 +19,10 @@ public static class ImportVerb
         {
             Description = "Revision (commit) analysed; default: the log's own, else the content hash",
         };
-        var sourceRoot = new Option<DirectoryInfo?>("--source-root")
+        var sourceRoot = new Option<string?>("--source-root")
         {
-            Description = "Checkout of the analysed sources, to compute line hashes the log lacks",
+            Description = "Where the analysed sources were checked out (need not exist here): absolute paths under it are stored " +
+                "relative to it; when it exists here, it gives the line hashes a log lacks",
         };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a summary" };
         var command = new Command("import", "Import findings: classify them against the project's baseline and cluster them into cases.")
@@ -35,7 +36,7 @@ public static class ImportVerb
                 if (!f.Exists) throw new FileNotFoundException($"No such file: {f.FullName}");
             await using var backend = await Backend.OpenAsync(parsed, io, ct);
             var request = new ImportRequest(parsed.GetValue(project)!, inputs.Select(f => new ImportFile(f.FullName, f.Name)).ToList(),
-                parsed.GetValue(revision), parsed.GetValue(sourceRoot)?.FullName);
+                parsed.GetValue(revision), SourceRoot(parsed.GetValue(sourceRoot)));
 
             ImportSummary summary;
             if (io.Interactive && !parsed.GetValue(json))
@@ -59,6 +60,7 @@ public static class ImportVerb
                     results = summary.Results, @new = summary.New, unchanged = summary.Unchanged, updated = summary.Updated,
                     absent = summary.Absent, suppressed = summary.Suppressed, newCases = summary.NewCases,
                     importId = summary.ImportId, project = summary.Project, revision = summary.Revision, alreadyImported = summary.AlreadyImported,
+                    pathBases = summary.PathBases,
                 });
                 return ExitCode.Ok;
             }
@@ -68,8 +70,22 @@ public static class ImportVerb
                 $"{summary.Results:N0} results into {summary.Project} at {summary.Revision}: " +
                 $"{summary.New:N0} new, {summary.Unchanged:N0} unchanged, " +
                 $"{summary.Updated:N0} updated, {summary.Absent:N0} absent, {summary.Suppressed:N0} suppressed; {summary.NewCases:N0} new cases.");
+            foreach (var b in summary.PathBases)
+                await io.Out.WriteLineAsync($"Paths under {b.Folder} stored relative to it ({Describe(b.Source)}).");
             return ExitCode.Ok;
         });
         return command;
     }
+
+    /// <summary>A folder as given; a relative one is taken from here. A Windows or URI form is kept as the log would write it.</summary>
+    static string? SourceRoot(string? value) =>
+        string.IsNullOrWhiteSpace(value) ? null : value.Contains(':') || Path.IsPathRooted(value) ? value : Path.GetFullPath(value);
+
+    static string Describe(PathBaseSource source) => source switch
+    {
+        PathBaseSource.SourceRoot => "--source-root",
+        PathBaseSource.OriginalUriBaseIds => "the log's originalUriBaseIds",
+        PathBaseSource.VersionControl => "the log's versionControlProvenance",
+        _ => "the folder common to the run's files; pass --source-root to choose it",
+    };
 }

@@ -26,68 +26,99 @@ public static class FindingReader
     /// </summary>
     /// <param name="path">The file to read.</param>
     /// <param name="displayName">What errors name as the file.</param>
-    /// <param name="sourceRoot">Optional directory with the analysed sources: SARIF results without a
-    /// <c>primaryLocationLineHash</c> get one computed from it.</param>
+    /// <param name="context">The source root, and what the read reports besides its results; default: neither.</param>
     /// <exception cref="MalformedInputException">The file is not valid JSON, not a supported format or
     /// version, or a value has the wrong shape or breaks a limit (16 MiB per result, nesting depth 64).</exception>
-    /// <param name="tools">Receives the tools the file says ran (SARIF runs' drivers, the native header's tool), results
-    /// or not: a run that reported nothing still observed that its earlier results are gone.</param>
-    public static IEnumerable<ObservedResult> Read(string path, string displayName, string? sourceRoot = null, ICollection<string>? tools = null)
+    public static IEnumerable<ObservedResult> Read(string path, string displayName, ReadContext? context = null)
     {
+        context ??= new ReadContext();
         var header = HeaderReader.Read(path, displayName);
         if (header.IsNative())
         {
             header.CheckNative();
-            tools?.Add(header.Tool!.Name!);
-            return ReadNative(path, displayName, header);
+            context.Tools?.Add(header.Tool!.Name!);
+            return ReadNative(path, displayName, header, context);
         }
         header.CheckSarif();
-        foreach (var run in header.Runs) tools?.Add(run.ToolName);
-        return ReadSarif(path, displayName, header.Runs, sourceRoot);
+        for (int i = 0; i < header.Runs.Count; i++)
+        {
+            int run = i;
+            context.Tools?.Add(header.Runs[run].ToolName);
+            header.Runs[run].ChoosePathBases(context.SourceRoot, () => RunResults(path, displayName, run));
+        }
+        return ReadSarif(path, displayName, header.Runs, context);
     }
 
-    static IEnumerable<ObservedResult> ReadSarif(string path, string file, List<SarifRun> runs, string? sourceRoot)
+    static IEnumerable<ObservedResult> ReadSarif(string path, string file, List<SarifRun> runs, ReadContext context)
+    {
+        var hashes = context.SourceRoot is { } root && context.ReadSources && Directory.Exists(root) ? new LineHashes(root) : null;
+        foreach (var result in Elements(path, file, ["runs", "results"], (bytes, walker) =>
+            (walker.IndexAt(0) < runs.Count ? runs[walker.IndexAt(0)]
+                : throw new MalformedInputException(file, walker.Path, "the file changed while it was being read"))
+            .Map(SarifResultParser.Parse(bytes), hashes)))
+            yield return result;
+        foreach (var run in runs)
+            foreach (var used in run.UsedPathBases) context.PathBases?.Add(used);
+    }
+
+    /// <summary>One run's results, parsed, read from the file again: the paths that choose a run's common folder.</summary>
+    static IEnumerable<SarifResult> RunResults(string path, string file, int run) =>
+        Elements(path, file, ["runs", "results"], (bytes, walker) => walker.IndexAt(0) == run ? SarifResultParser.Parse(bytes) : null);
+
+    static IEnumerable<ObservedResult> ReadNative(string path, string file, Header header, ReadContext context)
+    {
+        var bases = context.SourceRoot is null ? PathBases.None
+            : new PathBases([new PathBase(ArtifactPath.AsFolder(context.SourceRoot), PathBaseSource.SourceRoot)]);
+        foreach (var result in Elements(path, file, ["findings"], (bytes, walker) =>
+            NativeFindings.Map(JsonSerializer.Deserialize(bytes, IntakeJson.Default.NativeFinding)!, header, bases, file, walker.Path)))
+            yield return result;
+        foreach (var used in bases.Used) context.PathBases?.Add(used);
+    }
+
+    delegate T? ElementReader<T>(ReadOnlySpan<byte> element, ElementWalker walker);
+
+    /// <summary>
+    /// What <paramref name="read"/> makes of each element at <paramref name="levels"/> (null: skip it), streamed; a JSON
+    /// error or a broken limit is malformed input named by where it is.
+    /// </summary>
+    static IEnumerable<T> Elements<T>(string path, string file, string[] levels, ElementReader<T> read) where T : class
     {
         using var cursor = new JsonFileCursor(path);
-        var walker = new ElementWalker(cursor, file, "runs", "results");
-        var hashes = sourceRoot is null ? null : new LineHashes(sourceRoot);
+        var walker = new ElementWalker(cursor, file, levels);
         while (true)
         {
-            ObservedResult? result = null;
+            T? item = null;
             try
             {
-                if (walker.Next(out var bytes))
-                {
-                    var run = walker.IndexAt(0) < runs.Count ? runs[walker.IndexAt(0)]
-                        : throw new MalformedInputException(file, walker.Path, "the file changed while it was being read");
-                    result = run.Map(SarifResultParser.Parse(bytes), hashes);
-                }
+                while (item is null && walker.Next(out var bytes)) item = read(bytes, walker);
             }
             catch (JsonException e) { throw MalformedInputException.FromJson(file, walker.Path, e); }
             catch (JsonLimitException e) { throw new MalformedInputException(file, walker.Path, e.Message); }
-            if (result is null) yield break;
-            yield return result;
+            if (item is null) yield break;
+            yield return item;
         }
     }
+}
 
-    static IEnumerable<ObservedResult> ReadNative(string path, string file, Header header)
-    {
-        using var cursor = new JsonFileCursor(path);
-        var walker = new ElementWalker(cursor, file, "findings");
-        while (true)
-        {
-            ObservedResult? result = null;
-            try
-            {
-                if (walker.Next(out var bytes))
-                    result = NativeFindings.Map(JsonSerializer.Deserialize(bytes, IntakeJson.Default.NativeFinding)!, header, file, walker.Path);
-            }
-            catch (JsonException e) { throw MalformedInputException.FromJson(file, walker.Path, e); }
-            catch (JsonLimitException e) { throw new MalformedInputException(file, walker.Path, e.Message); }
-            if (result is null) yield break;
-            yield return result;
-        }
-    }
+/// <summary>
+/// What a read may use besides the file, and what it reports besides the results. Collections are filled as the results
+/// are enumerated, and complete once they end.
+/// </summary>
+public sealed class ReadContext
+{
+    /// <summary>
+    /// Where the analysed sources were checked out: absolute paths under it are stored relative to it. It need not exist
+    /// here; when it does (and <see cref="ReadSources"/>), SARIF results without a <c>primaryLocationLineHash</c> get one
+    /// computed from the file under it.
+    /// </summary>
+    public string? SourceRoot { get; init; }
+    /// <summary>False keeps the read off the files under <see cref="SourceRoot"/> (the server never reads its own disk for a caller).</summary>
+    public bool ReadSources { get; init; } = true;
+    /// <summary>Receives the tools the file says ran (SARIF runs' drivers, the native header's tool), results or not: a run
+    /// that reported nothing still observed that its earlier results are gone.</summary>
+    public ICollection<string>? Tools { get; init; }
+    /// <summary>Receives the folders absolute paths were made relative to.</summary>
+    public ICollection<PathBase>? PathBases { get; init; }
 }
 
 /// <summary>What the first pass learns: the top-level properties and, for SARIF, each run's metadata.</summary>

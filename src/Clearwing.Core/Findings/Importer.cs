@@ -3,6 +3,8 @@ using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Clearwing.Access;
 using Clearwing.Storage;
 using Clearwing.Cases;
@@ -14,10 +16,14 @@ namespace Clearwing.Findings;
 /// <param name="Project">Project name; created on first import.</param>
 /// <param name="Files">Paths to read, with the names errors should use.</param>
 /// <param name="Revision">The revision analysed; when absent, the log's own revision, else the content hash.</param>
-/// <param name="SourceRoot">Where the analysed sources are, to compute line hashes the log lacks.</param>
+/// <param name="SourceRoot">Where the analysed sources were checked out: absolute paths under it are stored relative to it, and
+/// when it exists here (and <paramref name="ReadSources"/>) it gives the line hashes a log lacks.</param>
 /// <param name="By">Who imports (the coordinator's admins and triagers may); the audit chain records it. Default: <see cref="Caller.Local"/>.</param>
+/// <param name="ReadSources">False: <paramref name="SourceRoot"/> is only a prefix to remove, never read (a server's disk is not
+/// the caller's).</param>
 public sealed record ImportRequest(
-    string Project, IReadOnlyList<ImportFile> Files, string? Revision = null, string? SourceRoot = null, Caller? By = null);
+    string Project, IReadOnlyList<ImportFile> Files, string? Revision = null, string? SourceRoot = null, Caller? By = null,
+    bool ReadSources = true);
 
 /// <summary>A file of an import: where to read it, and the name errors and the audit chain call it by.</summary>
 public sealed record ImportFile(string Path, string DisplayName);
@@ -26,11 +32,12 @@ public sealed record ImportFile(string Path, string DisplayName);
 /// What an import did. <see cref="Results"/> counts every result read; New/Unchanged/Updated classify the
 /// ones observed against the project's baseline for the same tool; Absent counts tracked results that
 /// this import no longer reports. A file already imported reports everything unchanged and stores nothing.
+/// <see cref="PathBases"/> are the folders absolute paths were made relative to, and why each (docs/fingerprints.md, "Paths").
 /// </summary>
 public sealed record ImportSummary(
     string ImportId, string Project, string Revision,
     long Results, long New, long Unchanged, long Updated, long Absent, long Suppressed, long NewCases,
-    bool AlreadyImported);
+    bool AlreadyImported, IReadOnlyList<PathBase> PathBases);
 
 /// <summary>
 /// The intake pipeline: read (streaming) → fingerprint → prepare each result for its baseline (occurrence, content hash,
@@ -131,13 +138,14 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
         {
             contentHash = await hashing;
             var previous = await connection.QuerySingleOrDefaultAsync<PreviousImport>(
-                "SELECT id, revision, results, suppressed FROM imports WHERE project_id = @projectId AND sha256 = @contentHash",
+                "SELECT id, revision, results, suppressed, path_bases FROM imports WHERE project_id = @projectId AND sha256 = @contentHash",
                 new { projectId, contentHash }, tx);
             if (previous is not null)
             {
                 await tx.RollbackAsync(ct);
                 return new ImportSummary(
-                    previous.id, request.Project, previous.revision, previous.results, 0, previous.results, 0, 0, previous.suppressed, 0, true);
+                    previous.id, request.Project, previous.revision, previous.results, 0, previous.results, 0, 0, previous.suppressed, 0, true,
+                    previous.path_bases is null ? [] : JsonSerializer.Deserialize<List<PathBase>>(previous.path_bases, StoredJson)!);
             }
         }
 
@@ -158,7 +166,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
         var c = await Writer.StoreAsync(connection, tx, import, ReadAhead.Of(Read(request, import, ct), ct), progress, ct);
 
         var summary = new ImportSummary(importId, request.Project, import.Revision!,
-            c.Results, c.New, c.Unchanged, c.Updated, c.Absent, c.Suppressed, c.NewCases, AlreadyImported: false);
+            c.Results, c.New, c.Unchanged, c.Updated, c.Absent, c.Suppressed, c.NewCases, AlreadyImported: false, [.. import.PathBases.Distinct()]);
         // New findings change nothing derived from a case (a new case needs no priority row: PriorityStore.Fresh), unless
         // they report a vector: that changes the CVSS of the case it lands in, new or known.
         if (import.ReportedCvss)
@@ -168,12 +176,13 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
         await connection.ExecuteAsync(
             """
             UPDATE imports SET sha256 = @ContentHash, revision = @Revision, results = @Results, new = @New, unchanged = @Unchanged,
-                   updated = @Updated, absent = @Absent, suppressed = @Suppressed, new_cases = @NewCases
+                   updated = @Updated, absent = @Absent, suppressed = @Suppressed, new_cases = @NewCases, path_bases = @PathBases
             WHERE id = @ImportId
             """, new
             {
                 ContentHash = contentHash ?? await hashing, summary.Revision, summary.Results, summary.New, summary.Unchanged, summary.Updated,
                 summary.Absent, summary.Suppressed, summary.NewCases, summary.ImportId,
+                PathBases = summary.PathBases.Count == 0 ? null : JsonSerializer.Serialize(summary.PathBases, StoredJson),
             }, tx);
         await import.Claims.ApplyAsync(connection, tx, projectId, now, changes, ct);
         // Counts and names only: finding content may be embargoed, and events are listed to anyone with the database.
@@ -186,7 +195,9 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
         return summary;
     }
 
-    sealed record PreviousImport(string id, string revision, long results, long suppressed);
+    sealed record PreviousImport(string id, string revision, long results, long suppressed, string? path_bases);
+
+    static readonly JsonSerializerOptions StoredJson = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     /// <summary>The import as its writer sees it, and what the pipeline learns while reading besides.</summary>
     sealed class Import(long projectId, long seq, long now, Task<string> contentHash) : IntakeContext(projectId, seq, now)
@@ -195,6 +206,8 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
         public string ContentHash => contentHash.GetAwaiter().GetResult();
         public bool ReportedCvss { get; set; }
         public CaseClaims Claims { get; } = new();
+        /// <summary>The folders absolute paths were made relative to, collected by the reading thread; complete once the rows end.</summary>
+        public List<PathBase> PathBases { get; } = [];
     }
 
     /// <summary>
@@ -207,7 +220,10 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
         long ordinal = 0;
         var occurrences = new Dictionary<(UInt128, bool), long>();
         foreach (var file in request.Files)
-            foreach (var r in FindingReader.Read(file.Path, file.DisplayName, request.SourceRoot, import.HeaderTools))
+            foreach (var r in FindingReader.Read(file.Path, file.DisplayName, new ReadContext
+                     {
+                         SourceRoot = request.SourceRoot, ReadSources = request.ReadSources, Tools = import.HeaderTools, PathBases = import.PathBases,
+                     }))
             {
                 ct.ThrowIfCancellationRequested();
                 import.Revision ??= request.Revision ?? r.Revision ?? "sha256:" + import.ContentHash[..16];

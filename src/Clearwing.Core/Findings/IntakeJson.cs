@@ -164,6 +164,8 @@ internal sealed class SarifArtifact
 internal sealed class SarifVersionControl
 {
     public string? RevisionId { get; init; }
+    /// <summary>§3.23.8: where the repository's root was on the analysing machine.</summary>
+    public SarifArtifactLocation? MappedTo { get; init; }
 }
 
 /// <summary>Native format: the finder.</summary>

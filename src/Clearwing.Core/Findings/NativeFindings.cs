@@ -9,7 +9,7 @@ namespace Clearwing.Findings;
 /// </summary>
 internal static class NativeFindings
 {
-    public static ObservedResult Map(NativeFinding f, Header header, string file, string where)
+    public static ObservedResult Map(NativeFinding f, Header header, PathBases bases, string file, string where)
     {
         string rule = Required(f.Rule, file, where + ".rule");
         string message = Required(f.Message, file, where + ".message");
@@ -30,7 +30,7 @@ internal static class NativeFindings
         // One of severity or level may stand in for the other; neither means an ordinary warning.
         var effectiveSeverity = severity ?? (level is { } l ? SarifRun.SeverityFromLevel(l) : ReportedSeverity.Medium);
         var effectiveLevel = level ?? LevelFromSeverity(effectiveSeverity);
-        string? path = loc?.File is { Length: > 0 } p ? ArtifactPath.Normalize(p) : null;
+        string? path = loc?.File is { Length: > 0 } p ? bases.Relativize(ArtifactPath.Normalize(p)) : null;
         string tool = header.Tool!.Name!;
         var (fingerprint, source) = f.Fingerprint is { Length: > 0 } supplied
             ? (Fingerprinter.FromFinder(tool, supplied), FingerprintSource.Sarif)

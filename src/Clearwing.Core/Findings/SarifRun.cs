@@ -18,7 +18,8 @@ internal sealed class SarifRun
     string _tool = "";
     string? _toolVersion, _revision;
     Component[] _components = [];
-    List<string> _absoluteBases = [];
+    PathBases _bases = PathBases.None;
+    Func<IEnumerable<SarifResult>>? _results;
 
     /// <summary>The run's tool (its driver's name), known once <see cref="Prepare"/> has run.</summary>
     public string ToolName => _tool;
@@ -31,8 +32,32 @@ internal sealed class SarifRun
         _toolVersion = driver?.SemanticVersion ?? driver?.Version;
         _revision = VersionControlProvenance?.FirstOrDefault()?.RevisionId;
         _components = [new Component(driver), .. (Tool?.Extensions ?? []).Select(e => new Component(e))];
-        _absoluteBases = ArtifactPath.AbsoluteBases(OriginalUriBaseIds);
     }
+
+    /// <summary>
+    /// Chooses the folders the run's absolute paths are made relative to (docs/fingerprints.md, "Paths"): the source root,
+    /// else the run's absolute <c>originalUriBaseIds</c> and <c>versionControlProvenance.mappedTo</c>, else the longest
+    /// folder common to its artifacts — or, when it lists none, to its results' files, which <paramref name="results"/>
+    /// reads once, and only if a result turns out to have an absolute path.
+    /// </summary>
+    public void ChoosePathBases(string? sourceRoot, Func<IEnumerable<SarifResult>> results)
+    {
+        var bases = new List<PathBase>();
+        if (sourceRoot is not null) bases.Add(new PathBase(ArtifactPath.AsFolder(sourceRoot), PathBaseSource.SourceRoot));
+        bases.AddRange(ArtifactPath.AbsoluteBases(OriginalUriBaseIds).Select(b => new PathBase(b, PathBaseSource.OriginalUriBaseIds)));
+        foreach (var vcs in VersionControlProvenance ?? [])
+            if (ArtifactPath.ResolveAbsolute(vcs?.MappedTo, OriginalUriBaseIds) is { } mapped)
+                bases.Add(new PathBase(ArtifactPath.AsFolder(mapped), PathBaseSource.VersionControl));
+        if (bases.Count == 0
+            && ArtifactPath.CommonFolder(Artifacts?.Select(a => ArtifactPath.ResolveAbsolute(a?.Location, OriginalUriBaseIds)).OfType<string>() ?? [])
+                is { } common)
+            bases.Add(new PathBase(common, PathBaseSource.CommonFolder));
+        _bases = new PathBases([.. bases.DistinctBy(b => b.Folder)]);
+        _results = bases.Count == 0 ? results : null;
+    }
+
+    /// <summary>The bases that made at least one of the run's paths relative.</summary>
+    public IEnumerable<PathBase> UsedPathBases => _bases.Used;
 
     public ObservedResult Map(SarifResult r, LineHashes? lineHashes)
     {
@@ -47,8 +72,7 @@ internal sealed class SarifRun
             ?? FindingLevel.Warning;
         var severity = SeverityFromScore(r.Properties?.SecuritySeverity) ?? rule?.Severity ?? SeverityFromLevel(level);
 
-        var location = r.Locations is { Count: > 0 } ? r.Locations.FirstOrDefault(l => l?.PhysicalLocation is not null) : null;
-        var physical = location?.PhysicalLocation;
+        var physical = PrimaryLocation(r);
         string? path = ResolvePath(physical?.ArtifactLocation);
         var region = physical?.Region;
         string? snippet = region?.Snippet?.Text ?? physical?.ContextRegion?.Snippet?.Text;
@@ -106,6 +130,20 @@ internal sealed class SarifRun
 
     string? ResolvePath(SarifArtifactLocation? al)
     {
+        var path = ResolveUnbased(al);
+        if (path is null || !ArtifactPath.IsFilePath(path)) return path;
+        if (_results is { } results)
+        {
+            _results = null;
+            var common = ArtifactPath.CommonFolder(results().Select(r => ResolveUnbased(PrimaryLocation(r)?.ArtifactLocation)).OfType<string>());
+            if (common is not null) _bases = new PathBases([new PathBase(common, PathBaseSource.CommonFolder)]);
+        }
+        return _bases.Relativize(path);
+    }
+
+    /// <summary>The path as the log writes it: relative bases followed, an absolute one left absolute.</summary>
+    string? ResolveUnbased(SarifArtifactLocation? al)
+    {
         if (al is null) return null;
         string? uri = al.Uri, baseId = al.UriBaseId;
         if (uri is null && al.Index is int i && i >= 0 && Artifacts is not null && i < Artifacts.Count)
@@ -114,8 +152,12 @@ internal sealed class SarifRun
             uri = artifact?.Uri;
             baseId ??= artifact?.UriBaseId;
         }
-        return uri is null ? null : ArtifactPath.Resolve(uri, baseId, OriginalUriBaseIds, _absoluteBases);
+        return uri is null ? null : ArtifactPath.Resolve(uri, baseId, OriginalUriBaseIds);
     }
+
+    /// <summary>The first location with a physical location: the one a finding is stored at.</summary>
+    static SarifPhysicalLocation? PrimaryLocation(SarifResult r) =>
+        r.Locations is { Count: > 0 } ? r.Locations.FirstOrDefault(l => l?.PhysicalLocation is not null)?.PhysicalLocation : null;
 
     string? ResolveFunction(SarifLocation? location)
     {

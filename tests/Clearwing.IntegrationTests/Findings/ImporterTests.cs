@@ -42,6 +42,27 @@ public sealed class ImporterTests
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task The_same_log_from_another_checkout_folder_is_unchanged_and_each_import_says_which_folder_it_removed(Engine engine)
+    {
+        // Real ESLint logs of one code base checked out in two folders (tests/Clearwing.Tests/Findings/Fixtures/SOURCES.md).
+        await using var db = await TestDatabases.CreateAsync(engine);
+        string a = Path.Combine(AppContext.BaseDirectory, "Fixtures", "eslint-checkout-a.sarif");
+        string b = Path.Combine(AppContext.BaseDirectory, "Fixtures", "eslint-checkout-b.sarif");
+
+        var first = await Import(db, "express", a, "r1");
+        var second = await Import(db, "express", b, "r2");
+        var again = await Import(db, "express", a, "r1");
+
+        Assert.Equal((21, 21), (first.Results, first.New));
+        Assert.Equal((0, 21, 0, 0, 0), (second.New, second.Unchanged, second.Updated, second.Absent, second.NewCases));
+        Assert.Equal([new PathBase("/tmp/eslintwork/src/", PathBaseSource.CommonFolder)], first.PathBases);
+        Assert.Equal([new PathBase("/tmp/other-checkout/express/src/", PathBaseSource.CommonFolder)], second.PathBases);
+        Assert.True(again.AlreadyImported);
+        Assert.Equal(first.PathBases, again.PathBases);
+        Assert.Equal(0, await Count(db, "SELECT count(*) FROM findings WHERE path LIKE '/%'"));
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
     public async Task Importing_the_same_file_twice_adds_nothing(Engine engine)
     {
         await using var db = await TestDatabases.CreateAsync(engine);

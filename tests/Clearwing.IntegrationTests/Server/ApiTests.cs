@@ -72,6 +72,29 @@ public sealed class ApiTests
         Assert.Equal(5, page2.GetProperty("items").GetArrayLength());
     }
 
+    [Fact]
+    public async Task A_source_root_given_to_the_server_is_removed_from_paths_but_never_read_from_its_disk()
+    {
+        var (app, http) = await StartAsync(Engine.Sqlite);
+        await using var _ = app;
+        // A checkout at that folder on the server's machine, which a read would turn into line-hash fingerprints.
+        var root = Directory.CreateTempSubdirectory("clearwing-server-disk").FullName;
+        File.WriteAllText(Path.Combine(root, "a.c"), string.Join('\n', Enumerable.Range(1, 50).Select(n => $"int line{n};")));
+        var log = Some.SarifLog([Some.Result(1) with { File = "file://" + root + "/a.c" }]);
+
+        var summary = await Json(await http.PostAsync(
+            $"/api/v1/projects/p/imports?sourceRoot={Uri.EscapeDataString(root)}", Sarif(log), Ct));
+        var finding = (await Json(await http.GetAsync("/api/v1/findings?project=p", Ct))).GetProperty("items")[0];
+
+        Assert.Equal(root + "/", summary.GetProperty("pathBases")[0].GetProperty("folder").GetString());
+        Assert.Equal("sourceRoot", summary.GetProperty("pathBases")[0].GetProperty("source").GetString());
+        Assert.Equal("a.c", finding.GetProperty("path").GetString());
+        var unread = Clearwing.Findings.FindingReader.Read(log, "log", new() { SourceRoot = root, ReadSources = false }).Single();
+        var read = Clearwing.Findings.FindingReader.Read(log, "log", new() { SourceRoot = root }).Single();
+        Assert.NotEqual(read.Fingerprint, unread.Fingerprint);
+        Assert.Equal(unread.Fingerprint, finding.GetProperty("fingerprint").GetString());
+    }
+
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
     public async Task A_gzipped_upload_imports_like_a_plain_one(Engine engine)
     {

@@ -31,7 +31,7 @@ public sealed class PrimaryLocationLineHashTests
     public void Reading_the_input_log_with_the_source_root_fingerprints_like_the_expected_log()
     {
         var dir = TestData.PathTo("sarif-codeql-fingerprints");
-        var computed = FindingReader.Read(Path.Combine(dir, "fingerprinting.input.sarif"), "input.sarif", sourceRoot: dir).ToList();
+        var computed = FindingReader.Read(Path.Combine(dir, "fingerprinting.input.sarif"), "input.sarif", new ReadContext { SourceRoot = dir }).ToList();
         var expected = FindingReader.Read(Path.Combine(dir, "fingerprinting.expected.sarif"), "expected.sarif").ToList();
         Assert.Equal(2, computed.Count);
         Assert.Equal(expected.Select(r => r.Fingerprint), computed.Select(r => r.Fingerprint));

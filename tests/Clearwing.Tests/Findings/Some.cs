@@ -38,7 +38,7 @@ internal static class Some
         """;
 
     public static List<ObservedResult> Read(string json, string? sourceRoot = null) =>
-        [.. FindingReader.Read(File(json), "test.sarif", sourceRoot)];
+        [.. FindingReader.Read(File(json), "test.sarif", new ReadContext { SourceRoot = sourceRoot })];
 
     public static ObservedResult ReadOne(string json) => Assert.Single(Read(json));
 }
