@@ -78,6 +78,9 @@ public sealed class ApiClient : Backend
         SendAsync<Page<Finding>>(ApiRoutes.ListFindings, [], Query(("case", filter.Case), ("project", filter.Project),
             ("offset", filter.Offset), ("limit", filter.Limit)), null, ct);
 
+    public override Task<FindingDetail> GetFindingAsync(string id, CancellationToken ct) =>
+        SendAsync<FindingDetail>(ApiRoutes.GetFinding, [id], "", null, ct);
+
     public override async Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress, CancellationToken ct)
     {
         // The server's import is one request body; several files of one run would each become an import of their own

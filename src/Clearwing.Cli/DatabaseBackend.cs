@@ -28,6 +28,7 @@ sealed class DatabaseBackend(LocalServices app) : Backend
 
     public override Task<Page<Finding>> ListFindingsAsync(FindingFilter filter, CancellationToken ct) =>
         app.Get<FindingQueries>().ListAsync(Local, filter, ct);
+    public override Task<FindingDetail> GetFindingAsync(string id, CancellationToken ct) => app.Get<FindingQueries>().GetAsync(Local, id, ct);
     public override Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress, CancellationToken ct) =>
         app.Get<Importer>().ImportAsync(request, progress, ct);
     public override Task<ScanSummary> ScanAsync(string path, string project, string? revision, CancellationToken ct) =>

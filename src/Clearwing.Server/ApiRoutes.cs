@@ -51,6 +51,7 @@ public static class ApiRoutes
 
     public static readonly ApiRoute ImportFindings = Post("ImportFindings", "/projects/{project}/imports");
     public static readonly ApiRoute ListFindings = Get("ListFindings", "/findings");
+    public static readonly ApiRoute GetFinding = Get("GetFinding", "/findings/{id}");
     public static readonly ApiRoute RunScan = Post("RunScan", "/projects/{project}/scans");
 
     public static readonly ApiRoute ListCases = Get("ListCases", "/cases");

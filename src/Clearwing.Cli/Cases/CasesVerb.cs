@@ -88,10 +88,36 @@ public static class CasesVerb
             foreach (var change in detail.Changes)
                 await io.Out.WriteLineAsync(
                     $"  {change.At:u} {change.Action} {change.OtherCase} ({change.Fingerprints} fingerprints): {change.Reason}");
+            if (detail.Baseline is { } baseline) await io.Out.WriteLineAsync($"Baseline  {Describe(baseline)}");
+            if (detail.Reasons.Count > 0) await io.Out.WriteLineAsync("Why its fingerprints are in it");
+            foreach (var group in detail.Reasons.GroupBy(r => (r.Kind, r.FromCase, r.By, r.Reason, r.Pass)))
+                await io.Out.WriteLineAsync($"  {group.Count(),6:N0} × {Describe(group.First(), grouped: true)}");
             return ExitCode.Ok;
         });
         return command;
     }
+
+    /// <summary>The tracked results as the latest scans left them, and what that means for the case as work.</summary>
+    static string Describe(CaseBaseline b) => b.Status switch
+    {
+        CaseBaselineStatus.Absent => (b.Absent == 1 ? "its one tracked result is" : $"all {b.Absent:N0} tracked results are") +
+            $" absent since {b.AbsentAt}: gone from the latest scans (a candidate for fix verification)",
+        CaseBaselineStatus.Suppressed => $"all {b.Present:N0} present results suppressed in source: not new work" +
+            (b.Absent > 0 ? $"; {b.Absent:N0} absent since {b.AbsentAt}" : ""),
+        _ => $"{b.Present:N0} present" + (b.Suppressed > 0 ? $" ({b.Suppressed:N0} suppressed in source)" : "") +
+            (b.Absent > 0 ? $", {b.Absent:N0} absent since {b.AbsentAt}" : ""),
+    };
+
+    /// <summary>One step of a fingerprint's way into a case, in words; <paramref name="grouped"/> leaves out what differs per fingerprint.</summary>
+    internal static string Describe(CaseReason r, bool grouped = false) => r.Kind switch
+    {
+        CaseReasonKind.Opened => grouped ? "opened the case (new fingerprint)"
+            : $"opened case {r.Case}: new fingerprint, first reported as finding {r.Finding} ({r.By})",
+        CaseReasonKind.Merged => $"merged in from case {r.FromCase} by {r.By} on {r.At:u}: {r.Reason}",
+        CaseReasonKind.Split => $"split off from case {r.FromCase} into {r.Case} by {r.By} on {r.At:u}: {r.Reason}",
+        CaseReasonKind.Matched => $"matched by pass {r.Pass}" + (grouped ? "" : $" to finding {r.Finding}") + $": {r.Reason}",
+        _ => "joined" + (grouped ? "" : $" with finding {r.Finding}") + $": {r.Reason}",
+    };
 
     static string Name(CaseState state) => Clearwing.Cases.Lifecycle.Name(state);
 

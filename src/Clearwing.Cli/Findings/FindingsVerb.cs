@@ -28,12 +28,55 @@ public static class FindingsVerb
             var table = new Table().AddColumns("id", "case", "rule", "severity", "location", "state", "message");
             foreach (var f in page.Items)
                 table.AddRow(Markup.Escape(f.Id), Markup.Escape(f.Case ?? ""), Markup.Escape(f.RuleId), f.Severity.ToString().ToLowerInvariant(),
-                    Markup.Escape($"{f.Path}{(f.StartLine is { } l ? $":{l}" : "")}"), f.BaselineState, Markup.Escape(Shorten(f.Message, 60)));
+                    Markup.Escape($"{f.Path}{(f.StartLine is { } l ? $":{l}" : "")}"),
+                    Markup.Escape(f.BaselineState + (f.AbsentAt is { } gone ? $", absent at {gone}" : "")), Markup.Escape(Shorten(f.Message, 60)));
             io.Ansi.Write(table);
             await io.Out.WriteLineAsync($"{page.Items.Count} of {page.Total:N0} findings.");
             return ExitCode.Ok;
         });
-        return new Command("findings", "Stored findings.") { list };
+        return new Command("findings", "Stored findings.") { list, Show(io) };
+    }
+
+    /// <summary>clearwing findings show ID [--json]</summary>
+    static Command Show(CliIO io)
+    {
+        var id = new Argument<string>("finding") { Description = "Finding id (IMPORT-ORDINAL, as findings list shows it)" };
+        var json = new Option<bool>("--json") { Description = "Print a JSON object" };
+        var command = new Command("show", "Show one finding: where, what, whether its tool still reports it, and why it is in its case.")
+        {
+            id, json,
+        };
+        command.SetAction(async (parsed, ct) =>
+        {
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var detail = await backend.GetFindingAsync(parsed.GetValue(id)!, ct);
+            if (parsed.GetValue(json))
+            {
+                await io.WriteJsonAsync(detail);
+                return ExitCode.Ok;
+            }
+            var f = detail.Finding;
+            var where = f.Path is null ? "(no file)" : f.Path + (f.StartLine is { } l ? $":{l}" + (f.EndLine is { } e && e != l ? $"-{e}" : "") : "");
+            await io.Out.WriteLineAsync($"""
+                Finding   {f.Id}
+                Case      {f.Case}
+                Project   {f.Project}
+                Tool      {f.Tool}{(f.ToolVersion is { } v ? " " + v : "")}{(f.Model is { } m ? $" (model {m})" : "")}
+                Rule      {f.RuleId}{(f.Cwe is { } cwe ? $" ({cwe})" : "")}
+                Severity  {f.Severity.ToString().ToLowerInvariant()} (level {f.Level.ToString().ToLowerInvariant()})
+                Location  {where}{(f.Function is { } fn ? $" in {fn}" : "")}
+                Message   {f.Message}
+                Observed  {f.Revision} on {f.ObservedAt:u}: {f.BaselineState}{(f.Suppressed ? ", suppressed in source" : "")}
+                Now       {(f.AbsentAt is { } gone ? $"absent at {gone}: its tool no longer reports it" : "present in its tool's latest scan")}
+                """);
+            if (detail.Snippet is { } snippet) await io.Out.WriteLineAsync("Snippet\n  " + snippet.ReplaceLineEndings("\n  "));
+            if (detail.Evidence is { } evidence) await io.Out.WriteLineAsync("Evidence\n  " + evidence.ReplaceLineEndings("\n  "));
+            await io.Out.WriteLineAsync("Why it is in its case");
+            foreach (var step in detail.Reasons)
+                await io.Out.WriteLineAsync($"  {step.At:u}  {Cases.CasesVerb.Describe(step)}");
+            return ExitCode.Ok;
+        });
+        return command;
     }
 
     internal static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";

@@ -52,6 +52,7 @@ public static class ImportVerb
                 });
             }
             else summary = await backend.ImportAsync(request, null, ct);
+            foreach (var warning in summary.Warnings) await io.Error.WriteLineAsync("warning: " + warning);
 
             if (parsed.GetValue(json))
             {
@@ -60,7 +61,7 @@ public static class ImportVerb
                     results = summary.Results, @new = summary.New, unchanged = summary.Unchanged, updated = summary.Updated,
                     absent = summary.Absent, suppressed = summary.Suppressed, newCases = summary.NewCases,
                     importId = summary.ImportId, project = summary.Project, revision = summary.Revision, alreadyImported = summary.AlreadyImported,
-                    pathBases = summary.PathBases,
+                    pathBases = summary.PathBases, warnings = summary.Warnings,
                 });
                 return ExitCode.Ok;
             }

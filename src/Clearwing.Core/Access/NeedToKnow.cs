@@ -29,6 +29,9 @@ internal static class NeedToKnow
         _ => "1 = 0",
     };
 
+    /// <summary>Whether the caller, shown a case, may also see its findings (what they are, where, which import found them).</summary>
+    public static bool SeesFindingsOfVisibleCases(Caller caller) => caller.Kind is OrgKind.Coordinator or OrgKind.Maintainer or OrgKind.Validator;
+
     static string Granted(string alias) => $"EXISTS (SELECT 1 FROM grants g WHERE g.case_seq = {alias}.seq AND g.org_id = @callerOrg)";
 
     /// <summary>The case's row number when the caller may see it; otherwise "not found", as if it did not exist.</summary>

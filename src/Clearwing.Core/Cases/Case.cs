@@ -7,9 +7,34 @@ public sealed record CaseSummary(
     string Id, string Project, string Title, CaseState State, long Findings,
     ReportedSeverity HighestSeverity, DateTimeOffset FirstSeen, DateTimeOffset LastSeen, CasePriority Priority);
 
-/// <summary>A case with its fingerprints and the manual merges and splits that shaped it.</summary>
+/// <summary>
+/// A case with its fingerprints and the manual merges and splits that shaped it; where the caller may see its findings, why
+/// each fingerprint is in it (the last step of its way there) and what the latest scans say of its results.
+/// </summary>
 public sealed record CaseDetail(
-    CaseSummary Case, string? MergedInto, IReadOnlyList<string> Fingerprints, IReadOnlyList<CaseChange> Changes);
+    CaseSummary Case, string? MergedInto, IReadOnlyList<string> Fingerprints, IReadOnlyList<CaseChange> Changes,
+    IReadOnlyList<CaseReason> Reasons, CaseBaseline? Baseline);
+
+/// <summary>
+/// The case's tracked results (each occurrence of each fingerprint) as the latest import of their tool left them: present
+/// (and of those, suppressed in source) or absent, with the revision the last of them went missing at.
+/// </summary>
+public sealed record CaseBaseline(long Present, long Suppressed, long Absent, string? AbsentAt)
+{
+    /// <summary>Absent when every result is gone; suppressed when every present one is suppressed in source; else present.</summary>
+    public CaseBaselineStatus Status =>
+        Present == 0 && Absent > 0 ? CaseBaselineStatus.Absent
+        : Present > 0 && Suppressed == Present ? CaseBaselineStatus.Suppressed
+        : CaseBaselineStatus.Present;
+}
+
+/// <summary>What the latest scans say of a case as a whole: still there, all suppressed in source, or all gone.</summary>
+public enum CaseBaselineStatus
+{
+    Present,
+    Suppressed,
+    Absent,
+}
 
 /// <summary>A merge or split done by hand; <see cref="OtherCase"/> is the case merged in or split off.</summary>
 public sealed record CaseChange(string Action, string OtherCase, string Reason, long Fingerprints, DateTimeOffset At);

@@ -30,6 +30,8 @@ public sealed class CaseEditor(Database db, AuditLog audit, TimeProvider time, C
         {
             if (await LiveCaseProjectAsync(connection, tx, source) != project)
                 throw new CaseEditException($"Case {source} belongs to another project than {target}; only cases of one project can be merged.");
+            await PlaceAsync(connection, tx, "x.case_seq = (SELECT seq FROM cases WHERE id = @from)", source, target, "merged", reason, caller, now,
+                new { });
             var moved = await connection.ExecuteAsync(
                 """
                 UPDATE fingerprints SET case_seq = (SELECT seq FROM cases WHERE id = @target)
@@ -74,10 +76,14 @@ public sealed class CaseEditor(Database db, AuditLog audit, TimeProvider time, C
             """, new { newId, caseId, now }, tx);
         // One statement per fingerprint keeps the SQL identical on both engines; splits are small and rare.
         foreach (var fingerprint in wanted)
+        {
+            await PlaceAsync(connection, tx, "x.project_id = @project AND x.fingerprint = @fingerprint", caseId, newId, "split", reason, caller, now,
+                new { project, fingerprint });
             await connection.ExecuteAsync(
                 "UPDATE fingerprints SET case_seq = (SELECT seq FROM cases WHERE id = @newId) " +
                 "WHERE project_id = @project AND fingerprint = @fingerprint",
                 new { newId, project, fingerprint }, tx);
+        }
         await RecordAsync(connection, tx, caseId, newId, "split-off", reason, wanted.Count, now);
         await RecordAsync(connection, tx, newId, caseId, "split-from", reason, wanted.Count, now);
         await RecomputeAsync(connection, tx, caseId);
@@ -119,6 +125,22 @@ public sealed class CaseEditor(Database db, AuditLog audit, TimeProvider time, C
             INSERT INTO case_changes (id, case_id, other_case, action, reason, fingerprints, changed_at)
             VALUES ({db.Dialect.RandomId}, @caseId, @other, @action, @reason, @count, @now)
             """, new { caseId, other, action, reason, count, now }, tx);
+
+    /// <summary>
+    /// Records, for each fingerprint <paramref name="which"/> selects (before it moves), that a person moved it from one case
+    /// to another and why: what a finding's and a case's reasons show (FindingQueries, CaseQueries).
+    /// </summary>
+    static Task<int> PlaceAsync(DbConnection connection, DbTransaction tx, string which, string from, string to, string kind, string reason,
+        Caller caller, long now, object args)
+    {
+        var parameters = new DynamicParameters(args);
+        parameters.AddDynamicParams(new { from, to, kind, reason, by = caller.Actor, now });
+        return connection.ExecuteAsync(
+            $"""
+            INSERT INTO fingerprint_placements (fingerprint_id, case_id, from_case, kind, reason, placed_by, placed_at)
+            SELECT x.id, @to, @from, @kind, @reason, @by, @now FROM fingerprints x WHERE {which}
+            """, parameters, tx);
+    }
 
     /// <summary>Counts, severity and first/last seen from the findings the case's fingerprints now cover.</summary>
     static Task<int> RecomputeAsync(DbConnection connection, DbTransaction tx, string caseId) =>

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Clearwing.Access;
 using Clearwing.Findings;
 using Clearwing.Scoring;
@@ -67,8 +68,45 @@ public sealed class CaseQueries(Database db, TimeProvider time, PriorityStore pr
         var changes = await connection.QueryAsync<ChangeRow>(
             "SELECT action, other_case, reason, fingerprints, changed_at FROM case_changes WHERE case_id = @id ORDER BY changed_at, id",
             new { id });
+        IReadOnlyList<CaseReason> reasons = [];
+        CaseBaseline? baseline = null;
+        // Downstream orgs see a disclosed case, not its findings: which import found what, and when it went away.
+        if (NeedToKnow.SeesFindingsOfVisibleCases(caller))
+        {
+            var history = await CaseReasons.HistoryAsync(connection, "c.id = @id", new { id });
+            reasons = [.. history.Select(h => h.Last()).OrderBy(r => r.Fingerprint, StringComparer.Ordinal)];
+            baseline = await BaselineAsync(connection, id);
+        }
         return new CaseDetail(row.ToSummary(time.GetUtcNow()), row.merged_into, fingerprints.ToList(),
-            changes.Select(c => new CaseChange(c.action, c.other_case, c.reason, c.fingerprints, FromMs(c.changed_at))).ToList());
+            changes.Select(c => new CaseChange(c.action, c.other_case, c.reason, c.fingerprints, FromMs(c.changed_at))).ToList(),
+            reasons, baseline);
+    }
+
+    /// <summary>The case's tracked results as the latest imports left them; a present one's suppression is its latest finding's.</summary>
+    static async Task<CaseBaseline> BaselineAsync(DbConnection connection, string id)
+    {
+        var tracks = (await connection.QueryAsync<TrackRow>(
+            """
+            SELECT t.present, t.last_import, t.last_revision,
+                   (SELECT max(f.suppressed) FROM findings f
+                    WHERE f.fingerprint_id = t.fingerprint_id AND f.occurrence = t.occurrence AND f.import_seq = t.last_import
+                      AND f.baseline_state <> 'absent') AS suppressed
+            FROM cases c JOIN fingerprints x ON x.case_seq = c.seq JOIN tracks t ON t.fingerprint_id = x.id
+            WHERE c.id = @id
+            """, new { id })).ToList();
+        var present = tracks.Where(t => t.present != 0).ToList();
+        var absent = tracks.Where(t => t.present == 0).ToList();
+        return new CaseBaseline(present.Count, present.Count(t => t.suppressed == 1), absent.Count,
+            absent.MaxBy(t => t.last_import)?.last_revision);
+    }
+
+    // A class: SQLite types a subquery's column by its first value, which may be NULL.
+    sealed class TrackRow
+    {
+        public long present { get; init; }
+        public long last_import { get; init; }
+        public string last_revision { get; init; } = "";
+        public long? suppressed { get; init; }
     }
 
     internal static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);

@@ -27,11 +27,7 @@ public sealed class FindingQueries(Database db)
         var scoped = !caller.IsCoordinator;
         if (scoped) where.Add(NeedToKnow.Finding(caller));
         var from = $"""
-            FROM findings f
-            JOIN projects p ON p.id = f.project_id
-            JOIN imports i ON i.seq = f.import_seq
-            JOIN fingerprints x ON x.id = f.fingerprint_id
-            JOIN cases c ON c.seq = x.case_seq
+            {From}
             {(where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where))}
             """;
         var args = new { @case = filter.Case, project = filter.Project, limit, offset, callerOrg = caller.OrgId };
@@ -44,9 +40,7 @@ public sealed class FindingQueries(Database db)
             args);
         var rows = await connection.QueryAsync<Row>(
             $"""
-            SELECT i.id AS import_id, f.ordinal, p.name AS project, c.id AS case_id, x.fingerprint, f.baseline_state, f.tool, f.tool_version,
-                   f.model, f.rule_id, f.cwe, f.level, f.severity, f.message, f.path, f.start_line, f.end_line,
-                   f.start_column, f.function, f.suppressed, f.cvss_vector, f.confidence, f.revision, f.observed_at
+            SELECT {Columns}
             {from}
             ORDER BY f.import_seq DESC, f.ordinal DESC
             LIMIT @limit OFFSET @offset
@@ -54,13 +48,78 @@ public sealed class FindingQueries(Database db)
         return new Page<Finding>(rows.Select(r => r.ToFinding()).ToList(), total, offset, limit);
     }
 
-    sealed record Row(string import_id, long ordinal, string project, string? case_id, string fingerprint, string baseline_state,
-        string tool, string? tool_version, string? model, string rule_id, string? cwe, long level, long severity, string message,
-        string? path, long? start_line, long? end_line, long? start_column, string? function, long suppressed,
-        string? cvss_vector, double? confidence, string revision, long observed_at)
+    /// <summary>One finding by id (<c>IMPORT-ORDINAL</c>), within need-to-know: one the caller may not see is not found.</summary>
+    public async Task<FindingDetail> GetAsync(Caller caller, string id, CancellationToken ct = default)
     {
+        int dash = id.LastIndexOf('-');
+        if (dash <= 0 || !long.TryParse(id.AsSpan(dash + 1), System.Globalization.NumberStyles.None, null, out var ordinal))
+            throw new NotFoundException($"No finding {id}: a finding id is its import's id, '-', and its position in the import.");
+        var args = new { importId = id[..dash], ordinal, callerOrg = caller.OrgId };
+        await using var connection = await db.OpenAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<DetailRow>(
+            $"""
+            SELECT {Columns}, f.snippet, f.evidence, x.id AS fingerprint_id
+            {From}
+            WHERE i.id = @importId AND f.ordinal = @ordinal AND {NeedToKnow.Finding(caller)}
+            """, args) ?? throw new NotFoundException($"No finding {id}.");
+        var history = await CaseReasons.HistoryAsync(connection, "x.id = @fingerprintId", new { fingerprintId = row.fingerprint_id });
+        return new FindingDetail(row.ToFinding(), row.snippet, row.evidence, [.. history[row.fingerprint]]);
+    }
+
+    // A finding's track says whether its tool still reports it; one the log itself declared absent is absent at its own revision.
+    const string From = """
+        FROM findings f
+        JOIN projects p ON p.id = f.project_id
+        JOIN imports i ON i.seq = f.import_seq
+        JOIN fingerprints x ON x.id = f.fingerprint_id
+        JOIN cases c ON c.seq = x.case_seq
+        LEFT JOIN tracks t ON t.fingerprint_id = f.fingerprint_id AND t.occurrence = f.occurrence
+        """;
+
+    const string Columns = """
+        i.id AS import_id, f.ordinal, p.name AS project, c.id AS case_id, x.fingerprint, f.baseline_state, f.tool, f.tool_version,
+        f.model, f.rule_id, f.cwe, f.level, f.severity, f.message, f.path, f.start_line, f.end_line,
+        f.start_column, f.function, f.suppressed, f.cvss_vector, f.confidence, f.revision, f.observed_at,
+        CASE WHEN f.baseline_state = 'absent' THEN f.revision WHEN t.present = 0 THEN t.last_revision END AS absent_at
+        """;
+
+    class Row
+    {
+        public string import_id { get; init; } = "";
+        public long ordinal { get; init; }
+        public string project { get; init; } = "";
+        public string? case_id { get; init; }
+        public string fingerprint { get; init; } = "";
+        public string baseline_state { get; init; } = "";
+        public string tool { get; init; } = "";
+        public string? tool_version { get; init; }
+        public string? model { get; init; }
+        public string rule_id { get; init; } = "";
+        public string? cwe { get; init; }
+        public long level { get; init; }
+        public long severity { get; init; }
+        public string message { get; init; } = "";
+        public string? path { get; init; }
+        public long? start_line { get; init; }
+        public long? end_line { get; init; }
+        public long? start_column { get; init; }
+        public string? function { get; init; }
+        public long suppressed { get; init; }
+        public string? cvss_vector { get; init; }
+        public double? confidence { get; init; }
+        public string revision { get; init; } = "";
+        public long observed_at { get; init; }
+        public string? absent_at { get; init; }
+
         public Finding ToFinding() => new($"{import_id}-{ordinal}", project, case_id, fingerprint, baseline_state, tool, tool_version,
             model, rule_id, cwe, (FindingLevel)level, (ReportedSeverity)severity, message, path, (int?)start_line, (int?)end_line,
-            (int?)start_column, function, suppressed != 0, cvss_vector, confidence, revision, CaseQueries.FromMs(observed_at));
+            (int?)start_column, function, suppressed != 0, cvss_vector, confidence, revision, CaseQueries.FromMs(observed_at), absent_at);
+    }
+
+    sealed class DetailRow : Row
+    {
+        public string? snippet { get; init; }
+        public string? evidence { get; init; }
+        public long fingerprint_id { get; init; }
     }
 }

@@ -32,12 +32,13 @@ public sealed record ImportFile(string Path, string DisplayName);
 /// What an import did. <see cref="Results"/> counts every result read; New/Unchanged/Updated classify the
 /// ones observed against the project's baseline for the same tool; Absent counts tracked results that
 /// this import no longer reports. A file already imported reports everything unchanged and stores nothing.
-/// <see cref="PathBases"/> are the folders absolute paths were made relative to, and why each (docs/fingerprints.md, "Paths").
+/// <see cref="PathBases"/> are the folders absolute paths were made relative to, and why each (docs/fingerprints.md, "Paths");
+/// <see cref="Warnings"/> what was left out and why (a file given twice is imported once).
 /// </summary>
 public sealed record ImportSummary(
     string ImportId, string Project, string Revision,
     long Results, long New, long Unchanged, long Updated, long Absent, long Suppressed, long NewCases,
-    bool AlreadyImported, IReadOnlyList<PathBase> PathBases);
+    bool AlreadyImported, IReadOnlyList<PathBase> PathBases, IReadOnlyList<string> Warnings);
 
 /// <summary>
 /// The intake pipeline: read (streaming) → fingerprint → prepare each result for its baseline (occurrence, content hash,
@@ -145,7 +146,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
                 await tx.RollbackAsync(ct);
                 return new ImportSummary(
                     previous.id, request.Project, previous.revision, previous.results, 0, previous.results, 0, 0, previous.suppressed, 0, true,
-                    previous.path_bases is null ? [] : JsonSerializer.Deserialize<List<PathBase>>(previous.path_bases, StoredJson)!);
+                    previous.path_bases is null ? [] : JsonSerializer.Deserialize<List<PathBase>>(previous.path_bases, StoredJson)!, []);
             }
         }
 
@@ -166,7 +167,8 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
         var c = await Writer.StoreAsync(connection, tx, import, ReadAhead.Of(Read(request, import, ct), ct), progress, ct);
 
         var summary = new ImportSummary(importId, request.Project, import.Revision!,
-            c.Results, c.New, c.Unchanged, c.Updated, c.Absent, c.Suppressed, c.NewCases, AlreadyImported: false, [.. import.PathBases.Distinct()]);
+            c.Results, c.New, c.Unchanged, c.Updated, c.Absent, c.Suppressed, c.NewCases, AlreadyImported: false, [.. import.PathBases.Distinct()],
+            import.Warnings);
         // New findings change nothing derived from a case (a new case needs no priority row: PriorityStore.Fresh), unless
         // they report a vector: that changes the CVSS of the case it lands in, new or known.
         if (import.ReportedCvss)
@@ -208,6 +210,8 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
         public CaseClaims Claims { get; } = new();
         /// <summary>The folders absolute paths were made relative to, collected by the reading thread; complete once the rows end.</summary>
         public List<PathBase> PathBases { get; } = [];
+        /// <summary>What the reading left out, and why.</summary>
+        public List<string> Warnings { get; } = [];
     }
 
     /// <summary>
@@ -219,7 +223,24 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
     {
         long ordinal = 0;
         var occurrences = new Dictionary<(UInt128, bool), long>();
+        var read = new List<(ImportFile File, long Length, Lazy<byte[]> Hash)>();
         foreach (var file in request.Files)
+        {
+            // The same log given twice would report each result twice: the copies would be second occurrences, new findings.
+            var length = new FileInfo(file.Path).Length;
+            var hash = new Lazy<byte[]>(() =>
+            {
+                using var stream = File.OpenRead(file.Path);
+                return SHA256.HashData(stream);
+            });
+            if (read.FirstOrDefault(f => f.Length == length && f.Hash.Value.AsSpan().SequenceEqual(hash.Value)) is { File: { } same })
+            {
+                import.Warnings.Add(file.DisplayName == same.DisplayName
+                    ? $"{file.DisplayName} was given twice: imported once."
+                    : $"{file.DisplayName} is the same file as {same.DisplayName}: imported once.");
+                continue;
+            }
+            read.Add((file, length, hash));
             foreach (var r in FindingReader.Read(file.Path, file.DisplayName, new ReadContext
                      {
                          SourceRoot = request.SourceRoot, ReadSources = request.ReadSources, Tools = import.HeaderTools, PathBases = import.PathBases,
@@ -233,6 +254,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
                 ref var occurrence = ref CollectionsMarshal.GetValueRefOrAddDefault(occurrences, (fingerprint.Key, r.DeclaredAbsent), out _);
                 yield return new Staged(ordinal++, r, fingerprint, request.Revision ?? r.Revision ?? import.Revision, ++occurrence);
             }
+        }
         // A log without results still observed the project at some revision (and made its results absent).
         import.Revision ??= request.Revision ?? "sha256:" + import.ContentHash[..16];
     }
@@ -248,7 +270,8 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
     static string HashContent(ObservedResult r)
     {
         // Not a security boundary (it only tells "updated" from "unchanged"), so a fast 128-bit hash.
-        var text = string.Join('\u001f', (int)r.Level, r.Message, r.Path, r.StartLine, r.StartColumn, r.EndLine, r.Snippet, r.Suppressed);
+        var text = string.Join('\u001f', (int)r.Level, r.Message, r.Path, r.StartLine, r.StartColumn, r.EndLineImplied ? null : r.EndLine,
+            r.Snippet, r.Suppressed);
         return Convert.ToHexStringLower(XxHash128.Hash(Encoding.UTF8.GetBytes(text)));
     }
 

@@ -21,7 +21,12 @@ public sealed record ObservedResult
     /// <summary>Normalized artifact path: forward slashes, no scheme, relative where a base is known.</summary>
     public string? Path { get; init; }
     public int? StartLine { get; init; }
+    /// <summary>The region's last line: its start line when the finder gave none (SARIF §3.30.7: a region without endLine ends
+    /// on its start line).</summary>
     public int? EndLine { get; init; }
+    /// <summary>True when <see cref="EndLine"/> was not given but taken from the start line: "updated" compares what the finder
+    /// said.</summary>
+    internal bool EndLineImplied { get; init; }
     public int? StartColumn { get; init; }
     /// <summary>Logical location (function, method) — fully qualified where the finder gives it.</summary>
     public string? Function { get; init; }

@@ -10,8 +10,20 @@ namespace Clearwing.Server.Findings;
 
 public static class FindingsApi
 {
-    public static void MapFindings(this RouteGroupBuilder api) =>
+    public static void MapFindings(this RouteGroupBuilder api)
+    {
         api.Map(ApiRoutes.ListFindings, ListAsync).WithSummary("Findings, filtered by case and/or project, newest first.");
+        api.Map(ApiRoutes.GetFinding, GetAsync)
+            .WithSummary("One finding with its snippet and evidence, whether its tool still reports it, and why it is in its case.");
+    }
+
+    static async Task<Ok<FindingDetail>> GetAsync(string id, HttpContext context, FindingQueries findings, CancellationToken ct)
+    {
+        // Outside the caller's need-to-know and nonexistent answer alike (404).
+        var detail = await findings.GetAsync(context.Caller(), id, ct);
+        await context.AuditTokenReadAsync($"case:{detail.Finding.Case}", $"finding {id}");
+        return TypedResults.Ok(detail);
+    }
 
     static async Task<Ok<Page<Finding>>> ListAsync(
         HttpContext context, FindingQueries findings, string? @case, string? project, int? offset, int? limit, CancellationToken ct)

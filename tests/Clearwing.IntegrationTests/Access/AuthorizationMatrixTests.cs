@@ -151,6 +151,12 @@ public sealed class AuthorizationMatrixTests
             Content = JsonContent.Create(new Dictionary<string, string> { ["exploitation"] = "public poc" }),
         }), "200/200 200/200 403/403 403/404 200/404 404/404 401/401"),
         ["GET /api/v1/findings"] = new((_, c) => Done(Get($"/api/v1/findings?case={c.Case}")), AnyoneSignedIn),
+        ["GET /api/v1/findings/{id}"] = new(async (f, c) =>
+        {
+            var finding = (await Wired.For(f.Server.Db).Get<Clearwing.Findings.FindingQueries>()
+                .ListAsync(Caller.Local, new Clearwing.Findings.FindingFilter(Case: c.Case), Ct)).Items[0];
+            return Get($"/api/v1/findings/{finding.Id}");
+        }, "200/200 200/200 200/200 200/404 200/404 404/404 401/401"),
         // Imported OSV advisories are public data: anyone signed in reads them.
         ["GET /api/v1/advisories/{id}"] = new(async (f, _) =>
         {

@@ -76,7 +76,11 @@ public sealed class JsonSnapshotTests
         await p.RunAsync("cases", "aliases", b, "--add", "PYSEC-2021-9", "--json");
         await p.RunAsync("cases", "merge", b, c, "--reason", "same root cause");
         var fingerprint = (await p.JsonAsync("cases", "show", b, "--json")).GetProperty("fingerprints")[0].GetString()!;
-        await p.RunAsync("cases", "split", b, "--fingerprint", fingerprint, "--reason", "two causes after all", "--json");
+        var split = (await p.JsonAsync("cases", "split", b, "--fingerprint", fingerprint, "--reason", "two causes after all", "--json"))
+            .GetProperty("id").GetString()!;
+        await p.RunAsync("cases", "show", split, "--json");
+        var moved = (await p.JsonAsync("findings", "list", "--case", split, "--json"))[0].GetProperty("id").GetString()!;
+        await p.RunAsync("findings", "show", moved, "--json");
 
         await p.RunAsync("orgs", "create", "alpha", "--kind", "maintainer");
         await p.RunAsync("orgs", "list", "--json");

@@ -189,4 +189,19 @@ public sealed class FindingReaderTests
         Assert.Equal(results[0].Fingerprint, results[1].Fingerprint);
         Assert.Equal(3, results.Select(r => r.Fingerprint).Distinct().Count());
     }
+
+    [Fact]
+    public void A_region_without_an_end_line_ends_on_its_start_line_and_one_without_lines_has_neither()
+    {
+        var results = Some.Read(Some.SarifLog("""
+            { "ruleId": "R1", "message": { "text": "a" },
+              "locations": [ { "physicalLocation": { "artifactLocation": { "uri": "a.c" }, "region": { "startLine": 7 } } } ] },
+            { "ruleId": "R1", "message": { "text": "b" },
+              "locations": [ { "physicalLocation": { "artifactLocation": { "uri": "a.c" }, "region": { "startLine": 7, "endLine": 9 } } } ] },
+            { "ruleId": "R1", "message": { "text": "c" },
+              "locations": [ { "physicalLocation": { "artifactLocation": { "uri": "a.c" }, "region": { "charOffset": 12, "charLength": 3 } } } ] }
+            """));
+        Assert.Equal([(7, 7), (7, 9), ((int?)null, (int?)null)], results.Select(r => (r.StartLine, r.EndLine)));
+        Assert.Equal([true, false, false], results.Select(r => r.EndLineImplied));
+    }
 }
