@@ -45,6 +45,7 @@ public static class FindingReader
             int run = i;
             context.Tools?.Add(header.Runs[run].ToolName);
             header.Runs[run].ChoosePathBases(context.SourceRoot, () => RunResults(path, displayName, run));
+            if (context.RuleAliases is { } aliases) header.Runs[run].UseRuleAliases(aliases);
         }
         return ReadSarif(path, displayName, header.Runs, context);
     }
@@ -119,6 +120,8 @@ public sealed class ReadContext
     public ICollection<string>? Tools { get; init; }
     /// <summary>Receives the folders absolute paths were made relative to.</summary>
     public ICollection<PathBase>? PathBases { get; init; }
+    /// <summary>The project's renamed rules: learns the logs' <c>deprecatedIds</c>, and fingerprints renamed rules by their baseline id.</summary>
+    internal RuleAliases? RuleAliases { get; init; }
 }
 
 /// <summary>What the first pass learns: the top-level properties and, for SARIF, each run's metadata.</summary>

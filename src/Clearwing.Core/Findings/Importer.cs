@@ -163,7 +163,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
                 projectId, fileName = string.Join(", ", request.Files.Select(f => f.DisplayName)), sha256 = contentHash ?? "pending", bytes, now,
             }, tx);
 
-        var import = new Import(projectId, importSeq, now, hashing);
+        var import = new Import(projectId, importSeq, now, hashing, await RuleAliases.LoadAsync(connection, tx, projectId));
         var c = await Writer.StoreAsync(connection, tx, import, ReadAhead.Of(Read(request, import, ct), ct), progress, ct);
 
         var summary = new ImportSummary(importId, request.Project, import.Revision!,
@@ -187,6 +187,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
                 PathBases = summary.PathBases.Count == 0 ? null : JsonSerializer.Serialize(summary.PathBases, StoredJson),
             }, tx);
         await import.Claims.ApplyAsync(connection, tx, projectId, now, changes, ct);
+        await import.RuleAliases.SaveAsync(connection, tx, projectId, now);
         // Counts and names only: finding content may be embargoed, and events are listed to anyone with the database.
         await audit.AppendAsync(connection, tx, AuditEntry.By(request.By ?? Caller.Local, $"import:{importId}", "import", new
         {
@@ -202,8 +203,11 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
     static readonly JsonSerializerOptions StoredJson = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     /// <summary>The import as its writer sees it, and what the pipeline learns while reading besides.</summary>
-    sealed class Import(long projectId, long seq, long now, Task<string> contentHash) : IntakeContext(projectId, seq, now)
+    sealed class Import(long projectId, long seq, long now, Task<string> contentHash, RuleAliases ruleAliases)
+        : IntakeContext(projectId, seq, now)
     {
+        /// <summary>The project's renamed rules, taught by the files as they are read.</summary>
+        public RuleAliases RuleAliases { get; } = ruleAliases;
         /// <summary>The files' hash, for a revision derived from the content (the reading thread may wait for it).</summary>
         public string ContentHash => contentHash.GetAwaiter().GetResult();
         public bool ReportedCvss { get; set; }
@@ -244,12 +248,14 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
             foreach (var r in FindingReader.Read(file.Path, file.DisplayName, new ReadContext
                      {
                          SourceRoot = request.SourceRoot, ReadSources = request.ReadSources, Tools = import.HeaderTools, PathBases = import.PathBases,
+                         RuleAliases = import.RuleAliases,
                      }))
             {
                 ct.ThrowIfCancellationRequested();
                 import.Revision ??= request.Revision ?? r.Revision ?? "sha256:" + import.ContentHash[..16];
                 if (r.CvssVector is not null) import.ReportedCvss = true;
                 import.Claims.Collect(r);
+                import.RuleAliases.Reported(r.Tool, r.RuleId);
                 var fingerprint = Fingerprint.Of(r.Fingerprint);
                 ref var occurrence = ref CollectionsMarshal.GetValueRefOrAddDefault(occurrences, (fingerprint.Key, r.DeclaredAbsent), out _);
                 yield return new Staged(ordinal++, r, fingerprint, request.Revision ?? r.Revision ?? import.Revision, ++occurrence);

@@ -129,6 +129,8 @@ internal sealed class SarifToolComponent
 internal sealed class SarifRule
 {
     public string? Id { get; init; }
+    /// <summary>§3.49.4: the ids the rule had in earlier versions of its tool.</summary>
+    public List<string?>? DeprecatedIds { get; init; }
     public SarifRuleConfiguration? DefaultConfiguration { get; init; }
     public Dictionary<string, SarifMultiformatMessage?>? MessageStrings { get; init; }
     public SarifPropertyBag? Properties { get; init; }

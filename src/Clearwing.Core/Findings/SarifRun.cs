@@ -20,6 +20,7 @@ internal sealed class SarifRun
     Component[] _components = [];
     PathBases _bases = PathBases.None;
     Func<IEnumerable<SarifResult>>? _results;
+    RuleAliases? _aliases;
 
     /// <summary>The run's tool (its driver's name), known once <see cref="Prepare"/> has run.</summary>
     public string ToolName => _tool;
@@ -56,6 +57,15 @@ internal sealed class SarifRun
         _results = bases.Count == 0 ? results : null;
     }
 
+    /// <summary>Teaches <paramref name="aliases"/> the run's renamed rules, and fingerprints its results by the ids they give.</summary>
+    public void UseRuleAliases(RuleAliases aliases)
+    {
+        _aliases = aliases;
+        foreach (var component in _components)
+            foreach (var rule in component.Rules)
+                if (rule is { Id: { } id, DeprecatedIds.Length: > 0 }) aliases.Learn(_tool, id, rule.DeprecatedIds);
+    }
+
     /// <summary>The bases that made at least one of the run's paths relative.</summary>
     public IEnumerable<PathBase> UsedPathBases => _bases.Used;
 
@@ -86,7 +96,9 @@ internal sealed class SarifRun
         {
             partial = new Dictionary<string, string>(partial ?? []) { [LineHashes.Key] = hash };
         }
-        var (fingerprint, source) = Fingerprinter.Compute(ruleId, path, function, snippet, message, r.Fingerprints, partial);
+        // A renamed rule is fingerprinted by the id the baseline knows it by; the finding keeps the id the tool reported.
+        var (fingerprint, source) = Fingerprinter.Compute(
+            _aliases?.Canonical(_tool, ruleId) ?? ruleId, path, function, snippet, message, r.Fingerprints, partial);
 
         return new ObservedResult
         {
@@ -220,7 +232,7 @@ internal sealed class SarifRun
     };
 
     sealed record RuleInfo(string? Id, FindingLevel? DefaultLevel, ReportedSeverity? Severity, string? Cwe,
-        Dictionary<string, SarifMultiformatMessage?>? MessageStrings);
+        Dictionary<string, SarifMultiformatMessage?>? MessageStrings, string[] DeprecatedIds);
 
     sealed class Component
     {
@@ -236,7 +248,8 @@ internal sealed class SarifRun
             GlobalMessageStrings = c?.GlobalMessageStrings;
             Rules = [.. (c?.Rules ?? []).Select(r => r is null ? null : new RuleInfo(
                 r.Id, ParseLevel(r.DefaultConfiguration?.Level), SeverityFromScore(r.Properties?.SecuritySeverity),
-                Cwe.FromTags(r.Properties?.Tags) ?? Cwe.FromRelationships(r.Relationships), r.MessageStrings))];
+                Cwe.FromTags(r.Properties?.Tags) ?? Cwe.FromRelationships(r.Relationships), r.MessageStrings,
+                [.. (r.DeprecatedIds ?? []).OfType<string>().Where(d => d.Length > 0 && d != r.Id)]))];
         }
 
         /// <summary>By id; a hierarchical id "A/B" (§3.27.5) falls back to its parent "A".</summary>

@@ -62,6 +62,45 @@ public sealed class ImporterTests
         Assert.Equal(0, await Count(db, "SELECT count(*) FROM findings WHERE path LIKE '/%'"));
     }
 
+    /// <summary><paramref name="log"/> as a later version of its tool would write it: a new version, and rules renamed.</summary>
+    static string Upgraded(string log, string version, params (string From, string To)[] renamed)
+    {
+        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(log))!;
+        var driver = root["runs"]![0]!["tool"]!["driver"]!;
+        driver["version"] = version;
+        var rules = new System.Text.Json.Nodes.JsonArray();
+        foreach (var (from, to) in renamed)
+            rules.Add(new System.Text.Json.Nodes.JsonObject { ["id"] = to, ["deprecatedIds"] = new System.Text.Json.Nodes.JsonArray(from) });
+        if (renamed.Length > 0) driver["rules"] = rules;
+        foreach (var result in root["runs"]![0]!["results"]!.AsArray())
+            if (renamed.FirstOrDefault(r => r.From == result!["ruleId"]!.GetValue<string>()) is { To: { } to }) result!["ruleId"] = to;
+        return Some.TempFile(root.ToJsonString(), ".sarif");
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task An_upgraded_tool_that_renames_rules_and_says_so_in_deprecated_ids_keeps_every_result(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var v1 = Some.SarifLog(Some.Results(14));
+        var v2 = Upgraded(v1, "2.0", ("RULE1", "security/rule-one"), ("RULE2", "security/rule-two"));
+        var v3 = Upgraded(v2, "3.0", ("security/rule-one", "sec/one"));
+        var v4 = Upgraded(v3, "4.0");
+
+        await Import(db, "openssl", v1, "r1");
+        var second = await Import(db, "openssl", v2, "r2");
+        var third = await Import(db, "openssl", v3, "r3");
+        var fourth = await Import(db, "openssl", v4, "r4");
+
+        Assert.Equal((0, 14, 0, 0), (second.New, second.Unchanged, second.Absent, second.NewCases));
+        Assert.Equal((0, 14, 0, 0), (third.New, third.Unchanged, third.Absent, third.NewCases));
+        Assert.Equal((0, 14, 0), (fourth.New, fourth.Unchanged, fourth.Absent));
+        Assert.Equal(4, await Count(db, "SELECT count(*) FROM findings WHERE rule_id = 'sec/one'")); // r3 and r4 keep the id the tool reported
+        // Without deprecatedIds a renamed rule is another rule: its results are new, its predecessors absent.
+        var unannounced = Some.TempFile(File.ReadAllText(v1).Replace("\"RULE3\"", "\"RULE3-renamed\"", StringComparison.Ordinal), ".sarif");
+        var fifth = await Import(db, "openssl", unannounced, "r5");
+        Assert.Equal((2, 2), (fifth.New, fifth.Absent));
+    }
+
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
     public async Task Importing_the_same_file_twice_adds_nothing(Engine engine)
     {
