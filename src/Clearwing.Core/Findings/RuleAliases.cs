@@ -46,7 +46,8 @@ internal sealed class RuleAliases
     public IReadOnlyList<(string Tool, string Rule, string Canonical)> Learned => _learned;
 
     /// <summary>A project's renamings (tool, id, canonical id) and the rule ids its tools have reported.</summary>
-    public static RuleAliases FromKnown(IEnumerable<(string Tool, string Rule, string Canonical)> renamings, IEnumerable<(string Tool, string Rule)> reported)
+    public static RuleAliases FromKnown(
+        IEnumerable<(string Tool, string Rule, string Canonical)> renamings, IEnumerable<(string Tool, string Rule)> reported)
     {
         var aliases = new RuleAliases();
         foreach (var (tool, rule, canonical) in renamings) aliases._canonical[(tool, rule)] = canonical;
@@ -57,7 +58,8 @@ internal sealed class RuleAliases
     public static async Task<RuleAliases> LoadAsync(DbConnection connection, DbTransaction tx, long projectId) => FromKnown(
         await connection.QueryAsync<(string, string, string)>(
             "SELECT tool, rule_id, canonical_id FROM rule_aliases WHERE project_id = @projectId", new { projectId }, tx),
-        await connection.QueryAsync<(string, string)>("SELECT tool, rule_id FROM project_rules WHERE project_id = @projectId", new { projectId }, tx));
+        await connection.QueryAsync<(string, string)>(
+            "SELECT tool, rule_id FROM project_rules WHERE project_id = @projectId", new { projectId }, tx));
 
     /// <summary>Stores what this import taught: its renamings and the rule ids it reported for the first time.</summary>
     public async Task SaveAsync(DbConnection connection, DbTransaction tx, long projectId, long now)
@@ -68,7 +70,10 @@ internal sealed class RuleAliases
             ON CONFLICT (project_id, tool, rule_id) DO NOTHING
             """, _learned.Select(l => new { projectId, l.Tool, l.Rule, l.Canonical, now }), tx);
         await connection.ExecuteAsync(
-            "INSERT INTO project_rules (project_id, tool, rule_id) VALUES (@projectId, @Tool, @Rule) ON CONFLICT (project_id, tool, rule_id) DO NOTHING",
+            """
+            INSERT INTO project_rules (project_id, tool, rule_id) VALUES (@projectId, @Tool, @Rule)
+            ON CONFLICT (project_id, tool, rule_id) DO NOTHING
+            """,
             _newlyReported.Select(r => new { projectId, r.Tool, r.Rule }), tx);
     }
 }
