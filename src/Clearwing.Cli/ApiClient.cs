@@ -46,7 +46,8 @@ public sealed class ApiClient : Backend
     public override Task<Page<CaseSummary>> ListCasesAsync(CaseFilter filter, CancellationToken ct) =>
         SendAsync<Page<CaseSummary>>(ApiRoutes.ListCases, [],
             Query(("project", filter.Project), ("state", filter.State is { } s ? Lifecycle.Name(s) : null),
-                ("offset", filter.Offset), ("limit", filter.Limit), ("sort", CaseSorts.Name(filter.Sort))), null, ct);
+                ("offset", filter.Offset), ("limit", filter.Limit), ("sort", CaseSorts.Name(filter.Sort)),
+                ("signal", filter.Signal is { } g ? SecuritySignals.Name(g) : null)), null, ct);
 
     public override async Task<CaseDetail?> GetCaseAsync(string id, CancellationToken ct)
     {
@@ -77,6 +78,11 @@ public sealed class ApiClient : Backend
     public override Task<Page<Finding>> ListFindingsAsync(FindingFilter filter, CancellationToken ct) =>
         SendAsync<Page<Finding>>(ApiRoutes.ListFindings, [], Query(("case", filter.Case), ("project", filter.Project),
             ("offset", filter.Offset), ("limit", filter.Limit)), null, ct);
+
+    public override Task<IReadOnlyList<ProjectInfo>> ListProjectsAsync(CancellationToken ct) =>
+        SendAsync<IReadOnlyList<ProjectInfo>>(ApiRoutes.ListProjects, [], "", null, ct);
+    public override Task<ProjectInfo> SetNonSecurityAsync(string project, NonSecurityHandling handling, CancellationToken ct) =>
+        SendAsync<ProjectInfo>(ApiRoutes.SetProjectSettings, [project], "", Body(new { nonSecurity = ProjectSettingsStore.Name(handling) }), ct);
 
     public override Task<FindingDetail> GetFindingAsync(string id, CancellationToken ct) =>
         SendAsync<FindingDetail>(ApiRoutes.GetFinding, [id], "", null, ct);

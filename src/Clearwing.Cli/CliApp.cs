@@ -63,6 +63,7 @@ public static class CliApp
         root.Subcommands.Add(ImportVerb.Create(io));
         root.Subcommands.Add(FindingsVerb.Create(io));
         root.Subcommands.Add(CasesVerb.Create(io));
+        root.Subcommands.Add(ProjectsVerb.Create(io));
         root.Subcommands.Add(JobsVerb.Create(io));
         root.Subcommands.Add(AdminVerb.Create(io));
         root.Subcommands.Add(OrgsVerb.Create(io));

@@ -52,6 +52,8 @@ public static class ApiRoutes
     public static readonly ApiRoute ImportFindings = Post("ImportFindings", "/projects/{project}/imports");
     public static readonly ApiRoute ListFindings = Get("ListFindings", "/findings");
     public static readonly ApiRoute GetFinding = Get("GetFinding", "/findings/{id}");
+    public static readonly ApiRoute ListProjects = Get("ListProjects", "/projects");
+    public static readonly ApiRoute SetProjectSettings = Put("SetProjectSettings", "/projects/{project}/settings");
     public static readonly ApiRoute RunScan = Post("RunScan", "/projects/{project}/scans");
 
     public static readonly ApiRoute ListCases = Get("ListCases", "/cases");

@@ -89,6 +89,7 @@ public static class ServerHost
         api.MapAccess();
         api.MapImports();
         api.MapCases();
+        api.MapProjects();
         api.MapLifecycle();
         api.MapSsvc();
         api.MapCvss();

@@ -28,23 +28,30 @@ public static class CasesVerb
             DefaultValueFactory = _ => "priority",
         };
         sort.AcceptOnlyFromAmong([.. CaseSorts.Names]);
+        var signal = new Option<string?>("--signal")
+        {
+            Description = "Only cases of this signal: security, unknown or not-security (the quality findings a project keeps out of the " +
+                "queue); default: the vulnerability queue (docs/signal.md)",
+        };
         var json = new Option<bool>("--json") { Description = "Print a JSON array (each case with its priority and the factors behind it)" };
-        var command = new Command("list", "List cases, highest priority first.") { project, state, limit, offset, sort, json };
+        var command = new Command("list", "List cases, highest priority first.") { project, state, limit, offset, sort, signal, json };
         command.SetAction(async (parsed, ct) =>
         {
             await using var backend = await Backend.OpenAsync(parsed, io, ct);
             var page = await backend.ListCasesAsync(
                 new CaseFilter(parsed.GetValue(project), parsed.GetValue(state) is { } s ? Clearwing.Cases.Lifecycle.ParseState(s) : null,
-                    parsed.GetValue(offset), parsed.GetValue(limit), CaseSorts.Parse(parsed.GetValue(sort)!)), ct);
+                    parsed.GetValue(offset), parsed.GetValue(limit), CaseSorts.Parse(parsed.GetValue(sort)!),
+                    parsed.GetValue(signal) is { } g ? SecuritySignals.Parse(g) : null), ct);
             if (parsed.GetValue(json))
             {
                 await io.WriteJsonAsync(page.Items);
                 return ExitCode.Ok;
             }
-            var table = new Table().AddColumns("id", "priority", "project", "severity", "state", "findings", "last seen", "title");
+            var table = new Table().AddColumns("id", "priority", "project", "signal", "severity", "state", "findings", "last seen", "title");
             foreach (var c in page.Items)
-                table.AddRow(c.Id, Markup.Escape(Points(c.Priority)), Markup.Escape(c.Project), c.HighestSeverity.ToString().ToLowerInvariant(),
-                    Name(c.State), c.Findings.ToString("N0"), c.LastSeen.ToString("u"), Markup.Escape(FindingsVerb.Shorten(c.Title, 70)));
+                table.AddRow(c.Id, Markup.Escape(Points(c.Priority)), Markup.Escape(c.Project), SecuritySignals.Name(c.Signal),
+                    c.HighestSeverity.ToString().ToLowerInvariant(), Name(c.State), c.Findings.ToString("N0"), c.LastSeen.ToString("u"),
+                    Markup.Escape(FindingsVerb.Shorten(c.Title, 70)));
             io.Ansi.Write(table);
             await io.Out.WriteLineAsync($"{page.Items.Count} of {page.Total:N0} cases.");
             return ExitCode.Ok;
@@ -78,6 +85,7 @@ public static class CasesVerb
                 Title     {c.Title}
                 State     {Clearwing.Cases.Lifecycle.Name(c.State)}{(detail.MergedInto is { } m ? $" (merged into {m})" : "")}
                 Severity  {c.HighestSeverity.ToString().ToLowerInvariant()}
+                Signal    {SecuritySignals.Name(c.Signal)}
                 Findings  {c.Findings:N0} over {detail.Fingerprints.Count:N0} fingerprints
                 Seen      {c.FirstSeen:u} … {c.LastSeen:u}
                 Priority  {Points(c.Priority)}

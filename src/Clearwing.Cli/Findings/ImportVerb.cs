@@ -61,7 +61,7 @@ public static class ImportVerb
                     results = summary.Results, @new = summary.New, unchanged = summary.Unchanged, updated = summary.Updated,
                     absent = summary.Absent, suppressed = summary.Suppressed, newCases = summary.NewCases,
                     importId = summary.ImportId, project = summary.Project, revision = summary.Revision, alreadyImported = summary.AlreadyImported,
-                    pathBases = summary.PathBases, warnings = summary.Warnings,
+                    pathBases = summary.PathBases, warnings = summary.Warnings, signals = summary.Signals,
                 });
                 return ExitCode.Ok;
             }
@@ -71,6 +71,10 @@ public static class ImportVerb
                 $"{summary.Results:N0} results into {summary.Project} at {summary.Revision}: " +
                 $"{summary.New:N0} new, {summary.Unchanged:N0} unchanged, " +
                 $"{summary.Updated:N0} updated, {summary.Absent:N0} absent, {summary.Suppressed:N0} suppressed; {summary.NewCases:N0} new cases.");
+            var s = summary.Signals;
+            if (s.NotSecurity > 0 || s.Security > 0)
+                await io.Out.WriteLineAsync($"Signal: {s.Security:N0} security, {s.Unknown:N0} unknown, {s.NotSecurity:N0} not security " +
+                    "(kept as quality findings unless the project opens cases for them: clearwing projects set).");
             foreach (var b in summary.PathBases)
                 await io.Out.WriteLineAsync($"Paths under {b.Folder} stored relative to it ({Describe(b.Source)}).");
             return ExitCode.Ok;

@@ -2,10 +2,13 @@ using Clearwing.Scoring;
 
 namespace Clearwing.Cases;
 
-/// <summary>A case as lists show it: one root cause and the findings that share it, and its place in the queue.</summary>
+/// <summary>
+/// A case as lists show it: one root cause and the findings that share it, and its place in the queue. <see cref="Signal"/> is
+/// the strongest of its findings': the queue ranks security cases above unknown ones and leaves out the rest by default.
+/// </summary>
 public sealed record CaseSummary(
     string Id, string Project, string Title, CaseState State, long Findings,
-    ReportedSeverity HighestSeverity, DateTimeOffset FirstSeen, DateTimeOffset LastSeen, CasePriority Priority);
+    ReportedSeverity HighestSeverity, DateTimeOffset FirstSeen, DateTimeOffset LastSeen, CasePriority Priority, SecuritySignal Signal);
 
 /// <summary>
 /// A case with its fingerprints and the manual merges and splits that shaped it; where the caller may see its findings, why
@@ -43,7 +46,11 @@ public sealed record CaseChange(string Action, string OtherCase, string Reason, 
 public sealed record Page<T>(IReadOnlyList<T> Items, long Total, int Offset, int Limit);
 
 /// <summary>Filters for case listings, and their order: by priority (docs/priority.md) unless asked otherwise.</summary>
-public sealed record CaseFilter(string? Project = null, CaseState? State = null, int Offset = 0, int Limit = 100, CaseSort Sort = CaseSort.Priority);
+/// <remarks>Without <see cref="Signal"/>, the vulnerability queue: security and unknown cases, and cases that are not security
+/// relevant in projects set to open cases for them. With it, the cases of exactly that signal (the quality findings: NotSecurity).</remarks>
+public sealed record CaseFilter(
+    string? Project = null, CaseState? State = null, int Offset = 0, int Limit = 100, CaseSort Sort = CaseSort.Priority,
+    SecuritySignal? Signal = null);
 
 /// <summary>Case list orders: priority (the queue order), severity (highest reported severity, then latest seen), recent (latest seen).</summary>
 public enum CaseSort

@@ -142,14 +142,15 @@ public sealed class CaseEditor(Database db, AuditLog audit, TimeProvider time, C
             """, parameters, tx);
     }
 
-    /// <summary>Counts, severity and first/last seen from the findings the case's fingerprints now cover.</summary>
+    /// <summary>Counts, severity, signal and first/last seen from the findings the case's fingerprints now cover.</summary>
     static Task<int> RecomputeAsync(DbConnection connection, DbTransaction tx, string caseId) =>
         connection.ExecuteAsync(
             """
             UPDATE cases SET
-                finding_count = a.n, max_severity = coalesce(a.severity, 0),
+                finding_count = a.n, max_severity = coalesce(a.severity, 0), signal = coalesce(a.signal, cases.signal),
                 first_seen = coalesce(a.first_seen, cases.first_seen), last_seen = coalesce(a.last_seen, cases.last_seen)
-            FROM (SELECT count(f.ordinal) AS n, max(f.severity) AS severity, min(f.observed_at) AS first_seen, max(f.observed_at) AS last_seen
+            FROM (SELECT count(f.ordinal) AS n, max(f.severity) AS severity, max(f.signal) AS signal,
+                         min(f.observed_at) AS first_seen, max(f.observed_at) AS last_seen
                   FROM cases c JOIN fingerprints x ON x.case_seq = c.seq JOIN findings f ON f.fingerprint_id = x.id
                   WHERE c.id = @caseId) a
             WHERE cases.id = @caseId

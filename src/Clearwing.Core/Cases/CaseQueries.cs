@@ -23,10 +23,12 @@ public sealed class CaseQueries(Database db, TimeProvider time, PriorityStore pr
             c.merged_into IS NULL AND {NeedToKnow.Case(caller)}
             {(filter.Project is null ? "" : "AND c.project_id = (SELECT id FROM projects WHERE name = @project)")}
             {(filter.State is null ? "" : "AND c.state = @state")}
+            AND {(filter.Signal is null ? VulnerabilityQueue : "c.signal = @signal")}
             """;
         var args = new DynamicParameters(new
         {
             project = filter.Project, state = filter.State is { } s ? Lifecycle.Name(s) : null, limit, offset, callerOrg = caller.OrgId,
+            signal = (long?)filter.Signal,
         });
         // Exact when read: the listed cases' stale priorities are recomputed first (PriorityStore).
         await priority.RefreshAsync(match, args, ct);
@@ -109,10 +111,14 @@ public sealed class CaseQueries(Database db, TimeProvider time, PriorityStore pr
         public long? suppressed { get; init; }
     }
 
+    /// <summary>The cases a list shows unless asked for a signal: all but the quality findings of projects that keep them apart.</summary>
+    const string VulnerabilityQueue =
+        "(c.signal > 0 OR EXISTS (SELECT 1 FROM projects np WHERE np.id = c.project_id AND np.non_security = 'cases'))";
+
     internal static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 
     const string Columns = $"""
-        c.id, p.name AS project, c.title, c.state, c.finding_count, c.max_severity, c.first_seen, c.last_seen, c.merged_into,
+        c.id, p.name AS project, c.title, c.state, c.finding_count, c.max_severity, c.first_seen, c.last_seen, c.merged_into, c.signal,
         {PriorityStore.Columns}
         """;
 
@@ -127,6 +133,7 @@ public sealed class CaseQueries(Database db, TimeProvider time, PriorityStore pr
         public long first_seen { get; init; }
         public long last_seen { get; init; }
         public string? merged_into { get; init; }
+        public long signal { get; init; }
         public long? PriorityClosed { get; init; }
         public string? PrioritySsvc { get; init; }
         public string? PrioritySsvcMissing { get; init; }
@@ -143,7 +150,7 @@ public sealed class CaseQueries(Database db, TimeProvider time, PriorityStore pr
             id, project, title, Lifecycle.Stored(state), finding_count, (ReportedSeverity)max_severity, FromMs(first_seen), FromMs(last_seen),
             Priority.Compute(PriorityStore.FromColumns(PriorityClosed, PrioritySsvc, PrioritySsvcMissing,
                 PriorityExploitation ?? Priority.Exploitation.None, PriorityExploitationSource, PriorityCvssTenths, PriorityCvssVector,
-                PriorityExposureOrgs ?? 0, PriorityExposureProducts ?? 0, PriorityDeadlineAt, PriorityDeadlineKind), now));
+                PriorityExposureOrgs ?? 0, PriorityExposureProducts ?? 0, PriorityDeadlineAt, PriorityDeadlineKind), now), (SecuritySignal)signal);
     }
 
     sealed record ChangeRow(string action, string other_case, string reason, long fingerprints, long changed_at);

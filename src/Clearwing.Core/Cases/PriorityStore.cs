@@ -35,11 +35,12 @@ public sealed class PriorityStore(Database db, TimeProvider time) : ICaseChangeS
 
     /// <summary>
     /// The ordering as SQL over <c>cases c</c> and <c>case_priority q</c> (joined with LEFT JOIN, so a case without
-    /// a row still lists): closed cases last, then the score with the deadline's points for <c>@now</c>, then the
+    /// a row still lists): closed cases last, then security cases before unknown ones before those that are not security
+    /// relevant (docs/signal.md), then the score with the deadline's points for <c>@now</c>, then the
     /// sooner deadline, the higher CVSS score, the highest reported severity, the latest seen, the newest case.
     /// </summary>
     internal const string OrderBy = $"""
-        COALESCE(q.closed, 0), {ScoreSql} DESC, COALESCE(q.deadline_at, 9223372036854775807), COALESCE(q.cvss_tenths, -1) DESC,
+        COALESCE(q.closed, 0), c.signal DESC, {ScoreSql} DESC, COALESCE(q.deadline_at, 9223372036854775807), COALESCE(q.cvss_tenths, -1) DESC,
         c.max_severity DESC, c.last_seen DESC, c.seq DESC
         """;
 

@@ -80,7 +80,8 @@ public sealed class FindingQueries(Database db)
         i.id AS import_id, f.ordinal, p.name AS project, c.id AS case_id, x.fingerprint, f.baseline_state, f.tool, f.tool_version,
         f.model, f.rule_id, f.cwe, f.level, f.severity, f.message, f.path, f.start_line, f.end_line,
         f.start_column, f.function, f.suppressed, f.cvss_vector, f.confidence, f.revision, f.observed_at,
-        CASE WHEN f.baseline_state = 'absent' THEN f.revision WHEN t.present = 0 THEN t.last_revision END AS absent_at
+        CASE WHEN f.baseline_state = 'absent' THEN f.revision WHEN t.present = 0 THEN t.last_revision END AS absent_at,
+        f.signal, f.signal_reason
         """;
 
     class Row
@@ -110,10 +111,13 @@ public sealed class FindingQueries(Database db)
         public string revision { get; init; } = "";
         public long observed_at { get; init; }
         public string? absent_at { get; init; }
+        public long signal { get; init; }
+        public string? signal_reason { get; init; }
 
         public Finding ToFinding() => new($"{import_id}-{ordinal}", project, case_id, fingerprint, baseline_state, tool, tool_version,
             model, rule_id, cwe, (FindingLevel)level, (ReportedSeverity)severity, message, path, (int?)start_line, (int?)end_line,
-            (int?)start_column, function, suppressed != 0, cvss_vector, confidence, revision, CaseQueries.FromMs(observed_at), absent_at);
+            (int?)start_column, function, suppressed != 0, cvss_vector, confidence, revision, CaseQueries.FromMs(observed_at), absent_at,
+            (SecuritySignal)signal, signal_reason);
     }
 
     sealed class DetailRow : Row

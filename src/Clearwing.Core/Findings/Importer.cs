@@ -33,12 +33,16 @@ public sealed record ImportFile(string Path, string DisplayName);
 /// ones observed against the project's baseline for the same tool; Absent counts tracked results that
 /// this import no longer reports. A file already imported reports everything unchanged and stores nothing.
 /// <see cref="PathBases"/> are the folders absolute paths were made relative to, and why each (docs/fingerprints.md, "Paths");
-/// <see cref="Warnings"/> what was left out and why (a file given twice is imported once).
+/// <see cref="Warnings"/> what was left out and why (a file given twice is imported once); <see cref="Signals"/> how many results
+/// are about security, unknown, or not (docs/signal.md).
 /// </summary>
 public sealed record ImportSummary(
     string ImportId, string Project, string Revision,
     long Results, long New, long Unchanged, long Updated, long Absent, long Suppressed, long NewCases,
-    bool AlreadyImported, IReadOnlyList<PathBase> PathBases, IReadOnlyList<string> Warnings);
+    bool AlreadyImported, IReadOnlyList<PathBase> PathBases, IReadOnlyList<string> Warnings, SignalCounts Signals);
+
+/// <summary>Results by <see cref="SecuritySignal"/>.</summary>
+public sealed record SignalCounts(long Security, long Unknown, long NotSecurity);
 
 /// <summary>
 /// The intake pipeline: read (streaming) → fingerprint → prepare each result for its baseline (occurrence, content hash,
@@ -61,7 +65,8 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
 
     /// <summary>One result read, with what the writers need to store it.</summary>
     sealed class Staged(long ordinal, ObservedResult r, Fingerprint fingerprint, string revision, long occurrence)
-        : IntakeRow(ordinal, fingerprint, occurrence, HashContent(r), TitleOf(r), revision, r.Tool, (long)r.Severity, r.Suppressed, r.DeclaredAbsent)
+        : IntakeRow(ordinal, fingerprint, occurrence, HashContent(r), TitleOf(r), revision, r.Tool, (long)r.Severity, (long)r.Signal, r.Suppressed,
+            r.DeclaredAbsent)
     {
         // In the order of IntakeRow.ResultColumns.
         public override void FillResult(object?[] row, int at)
@@ -85,7 +90,9 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
             row[at++] = r.Evidence;
             row[at++] = r.ReproducerJson;
             row[at++] = r.CvssVector;
-            row[at] = r.Confidence;
+            row[at++] = r.Confidence;
+            row[at++] = (long)r.Signal;
+            row[at] = r.SignalReason;
         }
     }
 
@@ -139,14 +146,17 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
         {
             contentHash = await hashing;
             var previous = await connection.QuerySingleOrDefaultAsync<PreviousImport>(
-                "SELECT id, revision, results, suppressed, path_bases FROM imports WHERE project_id = @projectId AND sha256 = @contentHash",
+                "SELECT seq, id, revision, results, suppressed, path_bases FROM imports WHERE project_id = @projectId AND sha256 = @contentHash",
                 new { projectId, contentHash }, tx);
             if (previous is not null)
             {
+                var signals = (await connection.QueryAsync<(long Signal, long N)>(
+                    "SELECT signal, count(*) FROM findings WHERE import_seq = @seq GROUP BY signal", new { previous.seq }, tx)).ToList();
                 await tx.RollbackAsync(ct);
                 return new ImportSummary(
                     previous.id, request.Project, previous.revision, previous.results, 0, previous.results, 0, 0, previous.suppressed, 0, true,
-                    previous.path_bases is null ? [] : JsonSerializer.Deserialize<List<PathBase>>(previous.path_bases, StoredJson)!, []);
+                    previous.path_bases is null ? [] : JsonSerializer.Deserialize<List<PathBase>>(previous.path_bases, StoredJson)!, [],
+                    Count(signals.ToDictionary(s => (SecuritySignal)s.Signal, s => s.N)));
             }
         }
 
@@ -168,7 +178,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
 
         var summary = new ImportSummary(importId, request.Project, import.Revision!,
             c.Results, c.New, c.Unchanged, c.Updated, c.Absent, c.Suppressed, c.NewCases, AlreadyImported: false, [.. import.PathBases.Distinct()],
-            import.Warnings);
+            import.Warnings, Count(import.Signals));
         // New findings change nothing derived from a case (a new case needs no priority row: PriorityStore.Fresh), unless
         // they report a vector: that changes the CVSS of the case it lands in, new or known.
         if (import.ReportedCvss)
@@ -198,7 +208,11 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
         return summary;
     }
 
-    sealed record PreviousImport(string id, string revision, long results, long suppressed, string? path_bases);
+    sealed record PreviousImport(long seq, string id, string revision, long results, long suppressed, string? path_bases);
+
+    static SignalCounts Count(IReadOnlyDictionary<SecuritySignal, long> bySignal) => new(
+        bySignal.GetValueOrDefault(SecuritySignal.Security), bySignal.GetValueOrDefault(SecuritySignal.Unknown),
+        bySignal.GetValueOrDefault(SecuritySignal.NotSecurity));
 
     static readonly JsonSerializerOptions StoredJson = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
@@ -216,6 +230,8 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
         public List<PathBase> PathBases { get; } = [];
         /// <summary>What the reading left out, and why.</summary>
         public List<string> Warnings { get; } = [];
+        /// <summary>The results read, by signal.</summary>
+        public Dictionary<SecuritySignal, long> Signals { get; } = [];
     }
 
     /// <summary>
@@ -256,6 +272,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
                 if (r.CvssVector is not null) import.ReportedCvss = true;
                 import.Claims.Collect(r);
                 import.RuleAliases.Reported(r.Tool, r.RuleId);
+                CollectionsMarshal.GetValueRefOrAddDefault(import.Signals, r.Signal, out _)++;
                 var fingerprint = Fingerprint.Of(r.Fingerprint);
                 ref var occurrence = ref CollectionsMarshal.GetValueRefOrAddDefault(occurrences, (fingerprint.Key, r.DeclaredAbsent), out _);
                 yield return new Staged(ordinal++, r, fingerprint, request.Revision ?? r.Revision ?? import.Revision, ++occurrence);

@@ -105,6 +105,8 @@ internal sealed class SarifPropertyBag
 {
     [JsonPropertyName("security-severity"), JsonConverter(typeof(LooseStringConverter))] public string? SecuritySeverity { get; init; }
     [JsonConverter(typeof(LooseStringListConverter))] public List<string>? Tags { get; init; }
+    /// <summary>The rule's category, where the tool files it (the .NET analyzers: Security, Performance, Style…).</summary>
+    [JsonConverter(typeof(LooseStringConverter))] public string? Category { get; init; }
 }
 
 /// <summary>§3.18 tool.</summary>

@@ -58,6 +58,9 @@ internal static class NativeFindings
             Model = header.Tool.Model,
             RuleId = rule,
             Cwe = cwe,
+            // A weakness, or an id the flaw is known by (CVE, GHSA, OSV: an advisory), says security; nothing else does.
+            Signal = cwe is not null || aliases.Count > 0 ? SecuritySignal.Security : SecuritySignal.Unknown,
+            SignalReason = cwe ?? (aliases.Count > 0 ? $"advisory {aliases[0]}" : "no cwe or aliases"),
             Level = effectiveLevel,
             Severity = effectiveSeverity,
             Message = message,

@@ -15,6 +15,9 @@ public sealed record ObservedResult
     public string? Model { get; init; }
     public required string RuleId { get; init; }
     public string? Cwe { get; init; }
+    /// <summary>Whether it is about security, and the evidence in words (docs/signal.md).</summary>
+    public SecuritySignal Signal { get; init; } = SecuritySignal.Unknown;
+    public string? SignalReason { get; init; }
     public FindingLevel Level { get; init; } = FindingLevel.Warning;
     public ReportedSeverity Severity { get; init; } = ReportedSeverity.Medium;
     public required string Message { get; init; }

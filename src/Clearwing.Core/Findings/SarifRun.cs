@@ -99,13 +99,17 @@ internal sealed class SarifRun
         // A renamed rule is fingerprinted by the id the baseline knows it by; the finding keeps the id the tool reported.
         var (fingerprint, source) = Fingerprinter.Compute(
             _aliases?.Canonical(_tool, ruleId) ?? ruleId, path, function, snippet, message, r.Fingerprints, partial);
+        var cwe = rule?.Cwe ?? Cwe.FromTags(r.Properties?.Tags);
+        var signal = SignalEvidence.ForResult(rule?.Signal, r.Properties?.SecuritySeverity, r.Properties?.Tags, cwe);
 
         return new ObservedResult
         {
             Tool = _tool,
             ToolVersion = _toolVersion,
             RuleId = ruleId,
-            Cwe = rule?.Cwe ?? Cwe.FromTags(r.Properties?.Tags),
+            Cwe = cwe,
+            Signal = signal.Signal,
+            SignalReason = signal.Reason,
             Level = level,
             Severity = severity,
             Message = message,
@@ -232,7 +236,7 @@ internal sealed class SarifRun
     };
 
     sealed record RuleInfo(string? Id, FindingLevel? DefaultLevel, ReportedSeverity? Severity, string? Cwe,
-        Dictionary<string, SarifMultiformatMessage?>? MessageStrings, string[] DeprecatedIds);
+        Dictionary<string, SarifMultiformatMessage?>? MessageStrings, string[] DeprecatedIds, SignalEvidence Signal);
 
     sealed class Component
     {
@@ -246,10 +250,15 @@ internal sealed class SarifRun
             Name = c?.Name;
             Guid = c?.Guid;
             GlobalMessageStrings = c?.GlobalMessageStrings;
-            Rules = [.. (c?.Rules ?? []).Select(r => r is null ? null : new RuleInfo(
-                r.Id, ParseLevel(r.DefaultConfiguration?.Level), SeverityFromScore(r.Properties?.SecuritySeverity),
-                Cwe.FromTags(r.Properties?.Tags) ?? Cwe.FromRelationships(r.Relationships), r.MessageStrings,
-                [.. (r.DeprecatedIds ?? []).OfType<string>().Where(d => d.Length > 0 && d != r.Id)]))];
+            Rules = [.. (c?.Rules ?? []).Select(r => r is null ? null : Describe(r))];
+        }
+
+        static RuleInfo Describe(SarifRule r)
+        {
+            var cwe = Cwe.FromTags(r.Properties?.Tags) ?? Cwe.FromRelationships(r.Relationships);
+            return new RuleInfo(r.Id, ParseLevel(r.DefaultConfiguration?.Level), SeverityFromScore(r.Properties?.SecuritySeverity), cwe,
+                r.MessageStrings, [.. (r.DeprecatedIds ?? []).OfType<string>().Where(d => d.Length > 0 && d != r.Id)],
+                SignalEvidence.Classify(r.Properties?.SecuritySeverity, r.Properties?.Category, r.Properties?.Tags, cwe));
         }
 
         /// <summary>By id; a hierarchical id "A/B" (§3.27.5) falls back to its parent "A".</summary>

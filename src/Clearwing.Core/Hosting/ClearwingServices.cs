@@ -44,6 +44,7 @@ public static class ClearwingServices
         services.AddSingleton<CaseQueries>();
         services.AddSingleton<CaseLifecycle>();
         services.AddSingleton<CaseEditor>();
+        services.AddSingleton<ProjectSettingsStore>();
         services.AddSingleton<DisclosurePolicyStore>();
         services.AddSingleton<ExtensionStore>();
         services.AddSingleton<ClockStore>();

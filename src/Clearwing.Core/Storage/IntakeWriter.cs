@@ -44,17 +44,18 @@ internal class IntakeContext(long projectId, long seq, long now)
 /// <summary>
 /// One result on its way into the store, as the writers see it: its identity (fingerprint and occurrence: the n-th result
 /// with a fingerprint matches the n-th tracked one), what classifies it against the baseline (content hash, declared
-/// absent), what a case it opens takes from it (title, severity), and the finding's own columns, which the pipeline
+/// absent), what a case it opens takes from it (title, severity, signal), and the finding's own columns, which the pipeline
 /// fills (<see cref="FillResult"/>): the writers know rows, not findings.
 /// </summary>
 internal abstract class IntakeRow(long ordinal, Fingerprint fingerprint, long occurrence, string contentHash, string title, string revision,
-    string tool, long severity, bool suppressed, bool declaredAbsent)
+    string tool, long severity, long signal, bool suppressed, bool declaredAbsent)
 {
     /// <summary>The finding's columns that come straight from its result, in the order <see cref="FillResult"/> writes them.</summary>
     public static readonly string[] ResultColumns =
     [
         "tool", "tool_version", "model", "rule_id", "cwe", "level", "severity", "message", "path", "start_line", "end_line",
         "start_column", "function", "snippet", "fingerprint_source", "suppressed", "evidence", "reproducer", "cvss_vector", "confidence",
+        "signal", "signal_reason",
     ];
 
     /// <summary>The row's place in the import, from 0.</summary>
@@ -69,6 +70,8 @@ internal abstract class IntakeRow(long ordinal, Fingerprint fingerprint, long oc
     public string Revision { get; } = revision;
     public string Tool { get; } = tool;
     public long Severity { get; } = severity;
+    /// <summary>Whether the result is about security (Findings' SecuritySignal, as a number): a case takes its findings' highest.</summary>
+    public long Signal { get; } = signal;
     public bool Suppressed { get; } = suppressed;
     /// <summary>The log itself says the result is gone (SARIF baselineState "absent"): stored, never tracked.</summary>
     public bool DeclaredAbsent { get; } = declaredAbsent;

@@ -31,7 +31,7 @@ internal sealed class PostgresIntakeWriter : IIntakeWriter
                 declared_absent BIGINT, tool TEXT, tool_version TEXT, model TEXT, rule_id TEXT, cwe TEXT, level BIGINT,
                 severity BIGINT, message TEXT, path TEXT, start_line BIGINT, end_line BIGINT, start_column BIGINT,
                 function TEXT, snippet TEXT, fingerprint_source BIGINT, suppressed BIGINT, evidence TEXT, reproducer TEXT,
-                cvss_vector TEXT, confidence DOUBLE PRECISION, revision TEXT)
+                cvss_vector TEXT, confidence DOUBLE PRECISION, signal BIGINT, signal_reason TEXT, revision TEXT)
             """, transaction: tx);
         long count = 0;
         var row = new object?[StageColumns.Length];
@@ -61,8 +61,9 @@ internal sealed class PostgresIntakeWriter : IIntakeWriter
         await connection.ExecuteAsync(
             $"""
             CREATE TEMP TABLE new_fingerprints AS
-            SELECT n.fingerprint, {MintCaseId} AS case_id, n.first_ordinal, n.findings, n.severity
+            SELECT n.fingerprint, {MintCaseId} AS case_id, n.first_ordinal, n.findings, n.severity, n.signal
             FROM (SELECT s.fingerprint, min(s.ordinal) AS first_ordinal, count(*) AS findings, max(s.severity) AS severity,
+                         max(s.signal) AS signal,
                          row_number() OVER (ORDER BY min(s.ordinal)) AS number
                   FROM stage s
                   WHERE NOT EXISTS (SELECT 1 FROM fingerprints x WHERE x.project_id = @projectId AND x.fingerprint = s.fingerprint)
@@ -72,8 +73,8 @@ internal sealed class PostgresIntakeWriter : IIntakeWriter
         await connection.ExecuteAsync(
             """
             UPDATE cases SET finding_count = cases.finding_count + a.n, last_seen = @now,
-                   max_severity = greatest(cases.max_severity, a.severity)
-            FROM (SELECT x.case_seq, count(*) AS n, max(s.severity) AS severity
+                   max_severity = greatest(cases.max_severity, a.severity), signal = greatest(cases.signal, a.signal)
+            FROM (SELECT x.case_seq, count(*) AS n, max(s.severity) AS severity, max(s.signal) AS signal
                   FROM stage s JOIN fingerprints x ON x.project_id = @projectId AND x.fingerprint = s.fingerprint
                   GROUP BY x.case_seq) a
             WHERE cases.seq = a.case_seq
@@ -81,8 +82,8 @@ internal sealed class PostgresIntakeWriter : IIntakeWriter
         // In id order, which is the order of first appearance: the ids append to their unique index.
         var newCases = await connection.ExecuteAsync(
             """
-            INSERT INTO cases (id, project_id, title, state, first_seen, last_seen, finding_count, max_severity, created_at)
-            SELECT n.case_id, @projectId, s.title, 'new', @now, @now, n.findings, n.severity, @now
+            INSERT INTO cases (id, project_id, title, state, first_seen, last_seen, finding_count, max_severity, created_at, signal)
+            SELECT n.case_id, @projectId, s.title, 'new', @now, @now, n.findings, n.severity, @now, n.signal
             FROM new_fingerprints n JOIN stage s ON s.ordinal = n.first_ordinal
             ORDER BY n.first_ordinal
             """, p, tx);
@@ -97,7 +98,7 @@ internal sealed class PostgresIntakeWriter : IIntakeWriter
             """
             INSERT INTO findings (import_seq, ordinal, project_id, fingerprint_id, occurrence, baseline_state, tool, tool_version,
                 model, rule_id, cwe, level, severity, message, path, start_line, end_line, start_column, function, snippet,
-                fingerprint_source, suppressed, evidence, reproducer, cvss_vector, confidence, revision, observed_at)
+                fingerprint_source, suppressed, evidence, reproducer, cvss_vector, confidence, signal, signal_reason, revision, observed_at)
             SELECT @importSeq, s.ordinal, @projectId, x.id, s.occurrence,
                 CASE WHEN s.declared_absent = 1 THEN 'absent'
                      WHEN t.present IS NULL OR t.present = 0 THEN 'new'
@@ -105,7 +106,7 @@ internal sealed class PostgresIntakeWriter : IIntakeWriter
                      ELSE 'updated' END,
                 s.tool, s.tool_version, s.model, s.rule_id, s.cwe, s.level, s.severity, s.message, s.path, s.start_line,
                 s.end_line, s.start_column, s.function, s.snippet, s.fingerprint_source, s.suppressed, s.evidence,
-                s.reproducer, s.cvss_vector, s.confidence, s.revision, @now
+                s.reproducer, s.cvss_vector, s.confidence, s.signal, s.signal_reason, s.revision, @now
             FROM stage s
             JOIN fingerprints x ON x.project_id = @projectId AND x.fingerprint = s.fingerprint
             LEFT JOIN tracks t ON t.fingerprint_id = x.id AND t.occurrence = s.occurrence AND s.declared_absent = 0

@@ -21,7 +21,7 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
     public bool DirectCalls { get; init; } = true;
 
     static readonly string[] CaseColumns =
-        ["seq", "id", "project_id", "title", "state", "first_seen", "last_seen", "finding_count", "max_severity", "created_at"];
+        ["seq", "id", "project_id", "title", "state", "first_seen", "last_seen", "finding_count", "max_severity", "created_at", "signal"];
     static readonly string[] FingerprintColumns = ["id", "project_id", "fingerprint", "case_seq"];
     static readonly string[] TrackColumns =
         ["fingerprint_id", "occurrence", "project_id", "tool", "content_hash", "last_import", "last_revision", "present"];
@@ -88,7 +88,7 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
         (findingRow[0], findingRow[2], findingRow[^1]) = (import.Seq, import.ProjectId, import.Now);
 
         // Findings beyond the first of each case, per case: applied once at the end.
-        var grown = new Dictionary<long, (long Findings, long Severity)>();
+        var grown = new Dictionary<long, (long Findings, long Severity, long Signal)>();
         long count = 0, fresh = 0, unchanged = 0, updated = 0, suppressed = 0, newCases = 0;
         foreach (var s in rows)
         {
@@ -98,6 +98,7 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
             {
                 var caseSeq = nextCase++;
                 (caseRow[0], caseRow[1], caseRow[3], caseRow[8]) = (caseSeq, CaseId.Mint(import.Now, newCases).ToString(), s.Title, s.Severity);
+                caseRow[10] = s.Signal;
                 insertCase.Add(caseRow);
                 (fingerprintRow[0], fingerprintRow[2], fingerprintRow[3]) = (nextFingerprint, s.Fingerprint.Text, caseSeq);
                 insertFingerprint.Add(fingerprintRow);
@@ -112,7 +113,7 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
             else
             {
                 ref var g = ref CollectionsMarshal.GetValueRefOrAddDefault(grown, member.CaseSeq, out _);
-                g = (g.Findings + 1, Math.Max(g.Severity, s.Severity));
+                g = (g.Findings + 1, Math.Max(g.Severity, s.Severity), Math.Max(g.Signal, s.Signal));
             }
             ref var twin = ref CollectionsMarshal.GetValueRefOrNullRef(tracks, (member.Id, s.Occurrence));
             var known = !Unsafe.IsNullRef(ref twin);
@@ -161,12 +162,13 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
 
         // In key order: each page of the table is visited once. (No index holds these columns.)
         using var growCase = PreparedStatement.Prepare(connection,
-            "UPDATE cases SET finding_count = finding_count + ?, max_severity = max(max_severity, ?), last_seen = ? WHERE seq = ?", DirectCalls);
-        var growRow = new object?[4];
-        growRow[2] = import.Now;
+            "UPDATE cases SET finding_count = finding_count + ?, max_severity = max(max_severity, ?), signal = max(signal, ?), last_seen = ? " +
+            "WHERE seq = ?", DirectCalls);
+        var growRow = new object?[5];
+        growRow[3] = import.Now;
         foreach (var (caseSeq, g) in grown.OrderBy(g => g.Key))
         {
-            (growRow[0], growRow[1], growRow[3]) = (g.Findings, g.Severity, caseSeq);
+            (growRow[0], growRow[1], growRow[2], growRow[4]) = (g.Findings, g.Severity, g.Signal, caseSeq);
             growCase.Run(growRow);
         }
 

@@ -33,11 +33,12 @@ public static class CasesApi
     }
 
     static async Task<Ok<Page<CaseSummary>>> ListAsync(
-        HttpContext context, CaseQueries cases, string? project, string? state, int? offset, int? limit, string? sort, CancellationToken ct)
+        HttpContext context, CaseQueries cases, string? project, string? state, int? offset, int? limit, string? sort, string? signal,
+        CancellationToken ct)
     {
         var order = sort is null ? CaseSort.Priority : CaseSorts.Parse(sort);
-        var page = await cases.ListAsync(context.Caller(),
-            new CaseFilter(project, state is null ? null : Lifecycle.ParseState(state), offset ?? 0, limit ?? 100, order), ct);
+        var page = await cases.ListAsync(context.Caller(), new CaseFilter(project, state is null ? null : Lifecycle.ParseState(state),
+            offset ?? 0, limit ?? 100, order, signal is null ? null : SecuritySignals.Parse(signal)), ct);
         var embargoed = page.Items.Where(c => c.State != CaseState.Disclosed).Select(c => c.Id).ToList();
         if (embargoed.Count > 0) await context.AuditTokenReadAsync("cases", string.Join(",", embargoed));
         return TypedResults.Ok(page);

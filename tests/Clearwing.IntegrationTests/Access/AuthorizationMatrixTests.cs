@@ -151,6 +151,9 @@ public sealed class AuthorizationMatrixTests
             Content = JsonContent.Create(new Dictionary<string, string> { ["exploitation"] = "public poc" }),
         }), "200/200 200/200 403/403 403/404 200/404 404/404 401/401"),
         ["GET /api/v1/findings"] = new((_, c) => Done(Get($"/api/v1/findings?case={c.Case}")), AnyoneSignedIn),
+        ["GET /api/v1/projects"] = new((_, _) => Done(Get("/api/v1/projects")), Coordinator),
+        ["PUT /api/v1/projects/{project}/settings"] = new((_, _) => Done(Put("/api/v1/projects/zlib/settings", new { nonSecurity = "quality" })),
+            CoordinatorWriters),
         ["GET /api/v1/findings/{id}"] = new(async (f, c) =>
         {
             var finding = (await Wired.For(f.Server.Db).Get<Clearwing.Findings.FindingQueries>()

@@ -81,6 +81,8 @@ public sealed class JsonSnapshotTests
         await p.RunAsync("cases", "show", split, "--json");
         var moved = (await p.JsonAsync("findings", "list", "--case", split, "--json"))[0].GetProperty("id").GetString()!;
         await p.RunAsync("findings", "show", moved, "--json");
+        await p.RunAsync("projects", "set", "zlib", "--non-security", "cases", "--json");
+        await p.RunAsync("projects", "list", "--json");
 
         await p.RunAsync("orgs", "create", "alpha", "--kind", "maintainer");
         await p.RunAsync("orgs", "list", "--json");
