@@ -30,12 +30,12 @@ public sealed class PriorityTests
 
     static async Task<List<CaseSummary>> ListAsync(World w) => [.. (await w.Queries.ListAsync(Caller.Local, new CaseFilter(), Ct)).Items];
 
-    /// <summary>What the docs promise of any list: each score is its factors' sum, open cases by score, closed ones last.</summary>
+    /// <summary>What the docs promise of any list: each score is its factors' sum, open cases by signal and then score, closed ones last.</summary>
     static void AssertInPriorityOrder(IReadOnlyList<CaseSummary> list)
     {
         foreach (var c in list)
             Assert.Equal(c.Priority.Closed ? 0 : c.Priority.Factors.Sum(f => f.Points), c.Priority.Score);
-        var keys = list.Select(c => (c.Priority.Closed ? 1 : 0, -c.Priority.Score)).ToList();
+        var keys = list.Select(c => (c.Priority.Closed ? 1 : 0, -(int)c.Signal, -c.Priority.Score)).ToList();
         Assert.Equal(keys.Order().ToList(), keys);
     }
 
@@ -125,7 +125,8 @@ public sealed class PriorityTests
         Assert.Equal(w.Cases[1], listed.Id);
         Assert.Equal(("active", "CISA KEV lists CVE-2023-34192"), (Factor(listed, "exploitation").Value, Factor(listed, "exploitation").Basis));
 
-        // A native finding with a vector opens a new case, which lists with its CVSS at once.
+        // A native finding with a vector opens a new case, which lists with its CVSS at once; its CWE makes it a security case,
+        // so it ranks above the KEV-listed one, whose SARIF rule says nothing about security.
         var native = Some.TempFile("""
             {"format":"clearwing-findings","version":"1.0","tool":{"name":"model-x","version":"1"},"findings":[{"rule":"heap-overflow","cwe":"CWE-122","location":{"file":"png.c","startLine":10},
              "message":"heap overflow in png_read_row","cvss":"CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H"}]}
@@ -133,7 +134,8 @@ public sealed class PriorityTests
         await Wired.For(w.Db, w.Time).Get<Importer>().ImportAsync(new ImportRequest("libpng", [new ImportFile(native, "model.json")]), null, Ct);
         var list = await ListAsync(w);
         AssertInPriorityOrder(list);
-        Assert.Equal(("8.8", 18), (Factor(list[1], "cvss").Value, Factor(list[1], "cvss").Points));
+        Assert.Equal(SecuritySignal.Security, list[0].Signal);
+        Assert.Equal(("8.8", 18), (Factor(list[0], "cvss").Value, Factor(list[0], "cvss").Points));
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
