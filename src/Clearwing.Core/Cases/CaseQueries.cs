@@ -84,7 +84,8 @@ public sealed class CaseQueries(Database db, TimeProvider time, PriorityStore pr
             reasons, baseline);
     }
 
-    /// <summary>The case's tracked results as the latest imports left them; a present one's suppression is its latest finding's.</summary>
+    /// <summary>The case's tracked results as the latest imports left them (not those a matching pass moved to another track); a
+    /// present one's suppression is its latest finding's.</summary>
     static async Task<CaseBaseline> BaselineAsync(DbConnection connection, string id)
     {
         var tracks = (await connection.QueryAsync<TrackRow>(
@@ -94,7 +95,7 @@ public sealed class CaseQueries(Database db, TimeProvider time, PriorityStore pr
                     WHERE f.fingerprint_id = t.fingerprint_id AND f.occurrence = t.occurrence AND f.import_seq = t.last_import
                       AND f.baseline_state <> 'absent') AS suppressed
             FROM cases c JOIN fingerprints x ON x.case_seq = c.seq JOIN tracks t ON t.fingerprint_id = x.id
-            WHERE c.id = @id
+            WHERE c.id = @id AND t.moved_to_fingerprint IS NULL
             """, new { id })).ToList();
         var present = tracks.Where(t => t.present != 0).ToList();
         var absent = tracks.Where(t => t.present == 0).ToList();

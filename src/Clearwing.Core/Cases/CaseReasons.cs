@@ -56,7 +56,11 @@ internal static class CaseReasons
             ORDER BY p.seq
             """, args);
         // The first finding of a fingerprint: the lowest ordinal of its first import (copies in one log are occurrences).
-        var first = opened.GroupBy(o => o.fingerprint).Select(g => g.MinBy(o => o.ordinal)!).Select(o => new CaseReason(
+        // A fingerprint a matching pass placed in a known case opened none.
+        var matchedFirst = placed.GroupBy(p => p.fingerprint).Where(g => g.First() is { from_case: null, kind: "matched" or "joined" })
+            .Select(g => g.Key).ToHashSet();
+        var first = opened.Where(o => !matchedFirst.Contains(o.fingerprint))
+            .GroupBy(o => o.fingerprint).Select(g => g.MinBy(o => o.ordinal)!).Select(o => new CaseReason(
             CaseReasonKind.Opened, o.first_case ?? o.current_case, o.fingerprint, CaseQueries.FromMs(o.observed_at), $"import:{o.import_id}",
             "new fingerprint", Finding: $"{o.import_id}-{o.ordinal}"));
         var moves = placed.Select(p => new CaseReason(

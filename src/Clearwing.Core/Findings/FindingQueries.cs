@@ -66,7 +66,8 @@ public sealed class FindingQueries(Database db)
         return new FindingDetail(row.ToFinding(), row.snippet, row.evidence, [.. history[row.fingerprint]]);
     }
 
-    // A finding's track says whether its tool still reports it; one the log itself declared absent is absent at its own revision.
+    // A finding's track says whether its tool still reports it, or the track it moved to when a matching pass matched it to a
+    // result with another fingerprint; one the log itself declared absent is absent at its own revision.
     const string From = """
         FROM findings f
         JOIN projects p ON p.id = f.project_id
@@ -74,13 +75,15 @@ public sealed class FindingQueries(Database db)
         JOIN fingerprints x ON x.id = f.fingerprint_id
         JOIN cases c ON c.seq = x.case_seq
         LEFT JOIN tracks t ON t.fingerprint_id = f.fingerprint_id AND t.occurrence = f.occurrence
+        LEFT JOIN tracks m ON m.fingerprint_id = t.moved_to_fingerprint AND m.occurrence = t.moved_to_occurrence
         """;
 
     const string Columns = """
         i.id AS import_id, f.ordinal, p.name AS project, c.id AS case_id, x.fingerprint, f.baseline_state, f.tool, f.tool_version,
         f.model, f.rule_id, f.cwe, f.level, f.severity, f.message, f.path, f.start_line, f.end_line,
         f.start_column, f.function, f.suppressed, f.cvss_vector, f.confidence, f.revision, f.observed_at,
-        CASE WHEN f.baseline_state = 'absent' THEN f.revision WHEN t.present = 0 THEN t.last_revision END AS absent_at,
+        CASE WHEN f.baseline_state = 'absent' THEN f.revision WHEN coalesce(m.present, t.present) = 0 THEN coalesce(m.last_revision, t.last_revision)
+        END AS absent_at,
         f.signal, f.signal_reason
         """;
 

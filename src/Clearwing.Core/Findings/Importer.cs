@@ -64,7 +64,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
         : new PostgresIntakeWriter();
 
     /// <summary>One result read, with what the writers need to store it.</summary>
-    sealed class Staged(long ordinal, ObservedResult r, Fingerprint fingerprint, string revision, long occurrence)
+    sealed class Staged(long ordinal, ObservedResult r, Fingerprint fingerprint, string revision, long occurrence, string rule)
         : IntakeRow(ordinal, fingerprint, occurrence, HashContent(r), TitleOf(r), revision, r.Tool, (long)r.Severity, (long)r.Signal, r.Suppressed,
             r.DeclaredAbsent)
     {
@@ -92,8 +92,13 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
             row[at++] = r.CvssVector;
             row[at++] = r.Confidence;
             row[at++] = (long)r.Signal;
-            row[at] = r.SignalReason;
+            row[at++] = r.SignalReason;
+            row[at] = r.ToolFingerprints;
         }
+
+        public override MatchItem Describe(long fingerprintId, bool newFingerprint) => new(
+            fingerprintId, 0, r.Tool, rule, r.Path, r.StartLine, r.StartColumn, r.Function, r.Message, r.Snippet, r.ToolFingerprints, ContentHash,
+            newFingerprint) { Ordinal = Ordinal };
     }
 
     public async Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress = null, CancellationToken ct = default)
@@ -173,7 +178,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
                 projectId, fileName = string.Join(", ", request.Files.Select(f => f.DisplayName)), sha256 = contentHash ?? "pending", bytes, now,
             }, tx);
 
-        var import = new Import(projectId, importSeq, now, hashing, await RuleAliases.LoadAsync(connection, tx, projectId));
+        var import = new Import(projectId, importSeq, importId, now, hashing, await RuleAliases.LoadAsync(connection, tx, projectId));
         var c = await Writer.StoreAsync(connection, tx, import, ReadAhead.Of(Read(request, import, ct), ct), progress, ct);
 
         var summary = new ImportSummary(importId, request.Project, import.Revision!,
@@ -217,9 +222,11 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
     static readonly JsonSerializerOptions StoredJson = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     /// <summary>The import as its writer sees it, and what the pipeline learns while reading besides.</summary>
-    sealed class Import(long projectId, long seq, long now, Task<string> contentHash, RuleAliases ruleAliases)
-        : IntakeContext(projectId, seq, now)
+    sealed class Import(long projectId, long seq, string id, long now, Task<string> contentHash, RuleAliases ruleAliases)
+        : IntakeContext(projectId, seq, id, now)
     {
+        public override string CanonicalRule(string tool, string rule) => RuleAliases.Canonical(tool, rule);
+
         /// <summary>The project's renamed rules, taught by the files as they are read.</summary>
         public RuleAliases RuleAliases { get; } = ruleAliases;
         /// <summary>The files' hash, for a revision derived from the content (the reading thread may wait for it).</summary>
@@ -275,7 +282,8 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
                 CollectionsMarshal.GetValueRefOrAddDefault(import.Signals, r.Signal, out _)++;
                 var fingerprint = Fingerprint.Of(r.Fingerprint);
                 ref var occurrence = ref CollectionsMarshal.GetValueRefOrAddDefault(occurrences, (fingerprint.Key, r.DeclaredAbsent), out _);
-                yield return new Staged(ordinal++, r, fingerprint, request.Revision ?? r.Revision ?? import.Revision, ++occurrence);
+                yield return new Staged(ordinal++, r, fingerprint, request.Revision ?? r.Revision ?? import.Revision, ++occurrence,
+                    import.RuleAliases.Canonical(r.Tool, r.RuleId));
             }
         }
         // A log without results still observed the project at some revision (and made its results absent).

@@ -36,6 +36,9 @@ public sealed record ObservedResult
     public string? Snippet { get; init; }
     public required string Fingerprint { get; init; }
     public FingerprintSource FingerprintSource { get; init; }
+    /// <summary>The tool's own SARIF <c>fingerprints</c> and <c>partialFingerprints</c>, as <see cref="ToolFingerprints"/> writes them:
+    /// the second matching pass compares them even when <see cref="Fingerprint"/> was computed from something else.</summary>
+    public string? ToolFingerprints { get; init; }
     /// <summary>True when an accepted suppression applies (SARIF suppressions with status accepted or no status).</summary>
     public bool Suppressed { get; init; }
     /// <summary>True when the log itself says the result is no longer present (SARIF baselineState "absent").</summary>

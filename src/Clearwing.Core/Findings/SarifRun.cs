@@ -122,6 +122,7 @@ internal sealed class SarifRun
             Snippet = snippet,
             Fingerprint = fingerprint,
             FingerprintSource = source,
+            ToolFingerprints = Storage.ToolFingerprints.Of(r.Fingerprints, partial),
             // §3.35.3: only an accepted suppression (or one without a status) suppresses.
             Suppressed = r.Suppressions?.Any(s => s is not null && (s.Status is null or "accepted")) ?? false,
             DeclaredAbsent = r.BaselineState == "absent",

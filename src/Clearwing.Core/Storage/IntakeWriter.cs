@@ -23,11 +23,13 @@ internal readonly record struct IntakeCounts(long Results, long New, long Unchan
 /// (or, for an import without rows, before the rows end) and fills <see cref="HeaderTools"/> as it goes; the writer adds
 /// to <see cref="Tools"/> and reads the rest.
 /// </summary>
-internal class IntakeContext(long projectId, long seq, long now)
+internal class IntakeContext(long projectId, long seq, string id, long now)
 {
     public long ProjectId { get; } = projectId;
     /// <summary>The import's key (<c>imports.seq</c>).</summary>
     public long Seq { get; } = seq;
+    /// <summary>The import's id, as placements name it (<c>import:ID</c>).</summary>
+    public string Id { get; } = id;
     /// <summary>The import's instant, Unix milliseconds UTC.</summary>
     public long Now { get; } = now;
     /// <summary>The revision the import observed; known once the first row is taken or the rows have ended.</summary>
@@ -39,6 +41,9 @@ internal class IntakeContext(long projectId, long seq, long now)
     public HashSet<string> Tools { get; } = new(StringComparer.Ordinal);
     /// <summary>The tools the files' headers name, collected by the reading thread; joined to <see cref="Tools"/> once the rows end.</summary>
     public HashSet<string> HeaderTools { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The id a tool's rule is fingerprinted by (renamed rules map to one): what matching compares.</summary>
+    public virtual string CanonicalRule(string tool, string rule) => rule;
 }
 
 /// <summary>
@@ -55,7 +60,7 @@ internal abstract class IntakeRow(long ordinal, Fingerprint fingerprint, long oc
     [
         "tool", "tool_version", "model", "rule_id", "cwe", "level", "severity", "message", "path", "start_line", "end_line",
         "start_column", "function", "snippet", "fingerprint_source", "suppressed", "evidence", "reproducer", "cvss_vector", "confidence",
-        "signal", "signal_reason",
+        "signal", "signal_reason", "tool_fingerprints",
     ];
 
     /// <summary>The row's place in the import, from 0.</summary>
@@ -78,4 +83,8 @@ internal abstract class IntakeRow(long ordinal, Fingerprint fingerprint, long oc
 
     /// <summary>Writes the values of <see cref="ResultColumns"/>, in order, into <paramref name="row"/> from <paramref name="at"/>.</summary>
     public abstract void FillResult(object?[] row, int at);
+
+    /// <summary>The row as the matching passes see it, under fingerprint <paramref name="fingerprintId"/> (a writer's provisional id
+    /// for a fingerprint the project has never seen, <paramref name="newFingerprint"/>).</summary>
+    public abstract MatchItem Describe(long fingerprintId, bool newFingerprint);
 }

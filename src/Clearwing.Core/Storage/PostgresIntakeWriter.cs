@@ -23,7 +23,9 @@ internal sealed class PostgresIntakeWriter : IIntakeWriter
     public async Task<IntakeCounts> StoreAsync(DbConnection connection, DbTransaction tx, IntakeContext import, IEnumerable<IntakeRow> rows,
         IProgress<long>? progress, CancellationToken ct)
     {
-        await connection.ExecuteAsync("DROP TABLE IF EXISTS stage; DROP TABLE IF EXISTS new_fingerprints", transaction: tx);
+        await connection.ExecuteAsync(
+            "DROP TABLE IF EXISTS stage; DROP TABLE IF EXISTS new_fingerprints; DROP TABLE IF EXISTS resolved; DROP TABLE IF EXISTS links",
+            transaction: tx);
         await connection.ExecuteAsync(
             """
             CREATE TEMP TABLE stage (
@@ -31,7 +33,7 @@ internal sealed class PostgresIntakeWriter : IIntakeWriter
                 declared_absent BIGINT, tool TEXT, tool_version TEXT, model TEXT, rule_id TEXT, cwe TEXT, level BIGINT,
                 severity BIGINT, message TEXT, path TEXT, start_line BIGINT, end_line BIGINT, start_column BIGINT,
                 function TEXT, snippet TEXT, fingerprint_source BIGINT, suppressed BIGINT, evidence TEXT, reproducer TEXT,
-                cvss_vector TEXT, confidence DOUBLE PRECISION, signal BIGINT, signal_reason TEXT, revision TEXT)
+                cvss_vector TEXT, confidence DOUBLE PRECISION, signal BIGINT, signal_reason TEXT, tool_fingerprints TEXT, revision TEXT)
             """, transaction: tx);
         long count = 0;
         var row = new object?[StageColumns.Length];
@@ -55,6 +57,8 @@ internal sealed class PostgresIntakeWriter : IIntakeWriter
         var p = new { projectId = import.ProjectId, importSeq = import.Seq, revision = import.Revision, now = import.Now };
         // Temporary tables are never auto-analyzed; without statistics the planner guesses nested loops.
         await connection.ExecuteAsync("ANALYZE stage", transaction: tx);
+
+        await ResolveAsync(connection, tx, import, ct);
 
         // Cluster: a known fingerprint joins its case; each new fingerprint opens one, titled after its first result and born
         // with its counts. Numbered in order of first appearance, as SQLite's writer numbers them.
@@ -98,45 +102,158 @@ internal sealed class PostgresIntakeWriter : IIntakeWriter
             """
             INSERT INTO findings (import_seq, ordinal, project_id, fingerprint_id, occurrence, baseline_state, tool, tool_version,
                 model, rule_id, cwe, level, severity, message, path, start_line, end_line, start_column, function, snippet,
-                fingerprint_source, suppressed, evidence, reproducer, cvss_vector, confidence, signal, signal_reason, revision, observed_at)
-            SELECT @importSeq, s.ordinal, @projectId, x.id, s.occurrence,
+                fingerprint_source, suppressed, evidence, reproducer, cvss_vector, confidence, signal, signal_reason, tool_fingerprints, revision,
+                observed_at)
+            SELECT @importSeq, s.ordinal, @projectId, x.id, coalesce(r.occurrence, s.occurrence),
                 CASE WHEN s.declared_absent = 1 THEN 'absent'
+                     WHEN r.state IS NOT NULL THEN r.state
                      WHEN t.present IS NULL OR t.present = 0 THEN 'new'
                      WHEN t.content_hash = s.content_hash THEN 'unchanged'
                      ELSE 'updated' END,
                 s.tool, s.tool_version, s.model, s.rule_id, s.cwe, s.level, s.severity, s.message, s.path, s.start_line,
                 s.end_line, s.start_column, s.function, s.snippet, s.fingerprint_source, s.suppressed, s.evidence,
-                s.reproducer, s.cvss_vector, s.confidence, s.signal, s.signal_reason, s.revision, @now
+                s.reproducer, s.cvss_vector, s.confidence, s.signal, s.signal_reason, s.tool_fingerprints, s.revision, @now
             FROM stage s
             JOIN fingerprints x ON x.project_id = @projectId AND x.fingerprint = s.fingerprint
-            LEFT JOIN tracks t ON t.fingerprint_id = x.id AND t.occurrence = s.occurrence AND s.declared_absent = 0
+            LEFT JOIN resolved r ON r.ordinal = s.ordinal
+            LEFT JOIN tracks t ON t.fingerprint_id = x.id AND t.occurrence = s.occurrence AND s.declared_absent = 0 AND r.ordinal IS NULL
             """, p, tx);
         import.Tools.UnionWith(await connection.QueryAsync<string>(
             """
             SELECT DISTINCT t.tool
             FROM stage s JOIN fingerprints x ON x.project_id = @projectId AND x.fingerprint = s.fingerprint
-            JOIN tracks t ON t.fingerprint_id = x.id AND t.occurrence = s.occurrence
-            WHERE t.present = 1 AND s.declared_absent = 0
+            LEFT JOIN resolved r ON r.ordinal = s.ordinal
+            JOIN tracks t ON t.fingerprint_id = x.id AND t.occurrence = coalesce(r.occurrence, s.occurrence)
+            WHERE t.present = 1 AND s.declared_absent = 0 AND (r.state IS NULL OR r.state <> 'new')
             """, p, tx));
+        // What a weaker pass matched moves to the result it was matched to: no longer present, never absent.
         await connection.ExecuteAsync(
             """
-            INSERT INTO tracks (fingerprint_id, occurrence, project_id, tool, content_hash, present, last_import, last_revision)
-            SELECT x.id, s.occurrence, @projectId, s.tool, s.content_hash, 1, @importSeq, @revision
+            UPDATE tracks t SET present = 0, moved_to_fingerprint = x.id, moved_to_occurrence = r.occurrence, last_import = @importSeq,
+                   last_revision = @revision
+            FROM resolved r JOIN stage s ON s.ordinal = r.ordinal JOIN fingerprints x ON x.project_id = @projectId AND x.fingerprint = s.fingerprint
+            WHERE r.pass > 1 AND t.fingerprint_id = r.matched_fingerprint AND t.occurrence = r.matched_occurrence;
+            UPDATE tracks t SET moved_to_fingerprint = m.moved_to_fingerprint, moved_to_occurrence = m.moved_to_occurrence
+            FROM tracks m
+            WHERE t.moved_to_fingerprint = m.fingerprint_id AND t.moved_to_occurrence = m.occurrence AND m.moved_to_fingerprint IS NOT NULL
+              AND m.last_import = @importSeq;
+            INSERT INTO fingerprint_placements (fingerprint_id, case_id, kind, pass, other_finding, reason, placed_by, placed_at)
+            SELECT x.id, l.case_id, 'matched', l.pass, l.other_finding, l.reason, @by, @now
+            FROM links l JOIN fingerprints x ON x.project_id = @projectId AND x.fingerprint = l.fingerprint
+            ORDER BY l.first_ordinal;
+            """, new { p.projectId, p.importSeq, p.revision, p.now, by = $"import:{import.Id}" }, tx);
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO tracks (fingerprint_id, occurrence, project_id, tool, content_hash, present, last_import, last_revision, last_ordinal)
+            SELECT x.id, coalesce(r.occurrence, s.occurrence), @projectId, s.tool, s.content_hash, 1, @importSeq, @revision, s.ordinal
             FROM stage s JOIN fingerprints x ON x.project_id = @projectId AND x.fingerprint = s.fingerprint
+            LEFT JOIN resolved r ON r.ordinal = s.ordinal
             WHERE s.declared_absent = 0
             ON CONFLICT (fingerprint_id, occurrence) DO UPDATE SET
-                tool = excluded.tool, content_hash = excluded.content_hash, present = 1,
-                last_import = excluded.last_import, last_revision = excluded.last_revision
+                tool = excluded.tool, content_hash = excluded.content_hash, present = 1, last_import = excluded.last_import,
+                last_revision = excluded.last_revision, last_ordinal = excluded.last_ordinal, moved_to_fingerprint = NULL,
+                moved_to_occurrence = NULL
             """, p, tx);
 
         var counts = (await connection.QueryAsync<(string State, long N, long Suppressed)>(
             "SELECT baseline_state, count(*), CAST(sum(suppressed) AS BIGINT) FROM findings WHERE import_seq = @importSeq GROUP BY baseline_state",
             p, tx)).ToList();
         long Count(string state) => counts.Where(c => c.State == state).Sum(c => c.N);
-        await connection.ExecuteAsync("DROP TABLE new_fingerprints; DROP TABLE stage", transaction: tx);
+        await connection.ExecuteAsync("DROP TABLE new_fingerprints; DROP TABLE stage; DROP TABLE resolved; DROP TABLE links", transaction: tx);
         return new IntakeCounts(counts.Sum(c => c.N), Count("new"), Count("unchanged"), Count("updated"),
             await MarkAbsentAsync(connection, tx, import), counts.Sum(c => c.Suppressed), newCases);
     }
+
+    /// <summary>
+    /// Pairs results with identical tracked ones (the n-th result with a fingerprint and content takes the n-th such track, as
+    /// SQLite's writer does row by row), then hands the leftovers to the matching passes (<see cref="BaselineResolution"/>).
+    /// While the project has tracked results present, <c>resolved</c> ends up with every result's track and state, and
+    /// <c>links</c> with the new fingerprints a weaker pass matched, which join the matched result's case here.
+    /// </summary>
+    static async Task ResolveAsync(DbConnection connection, DbTransaction tx, IntakeContext import, CancellationToken ct)
+    {
+        await connection.ExecuteAsync(
+            """
+            CREATE TEMP TABLE resolved (ordinal BIGINT PRIMARY KEY, fingerprint_id BIGINT, occurrence BIGINT NOT NULL, state TEXT NOT NULL,
+                pass BIGINT, matched_fingerprint BIGINT, matched_occurrence BIGINT);
+            CREATE TEMP TABLE links (fingerprint TEXT PRIMARY KEY, case_seq BIGINT NOT NULL, case_id TEXT NOT NULL, pass BIGINT NOT NULL,
+                other_finding TEXT, reason TEXT NOT NULL, first_ordinal BIGINT NOT NULL)
+            """, transaction: tx);
+        var p = new { projectId = import.ProjectId };
+        if (!await connection.ExecuteScalarAsync<bool>(
+                "SELECT EXISTS (SELECT 1 FROM tracks WHERE project_id = @projectId AND present = 1)", p, tx)) return;
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO resolved (ordinal, fingerprint_id, occurrence, state)
+            SELECT s.ordinal, s.fingerprint_id, t.occurrence, 'unchanged'
+            FROM (SELECT s.ordinal, x.id AS fingerprint_id, s.content_hash,
+                         row_number() OVER (PARTITION BY x.id, s.content_hash ORDER BY s.ordinal) AS n
+                  FROM stage s JOIN fingerprints x ON x.project_id = @projectId AND x.fingerprint = s.fingerprint
+                  WHERE s.declared_absent = 0) s
+            JOIN (SELECT fingerprint_id, occurrence, content_hash,
+                         row_number() OVER (PARTITION BY fingerprint_id, content_hash ORDER BY occurrence) AS n
+                  FROM tracks WHERE project_id = @projectId AND present = 1) t
+              ON t.fingerprint_id = s.fingerprint_id AND t.content_hash = s.content_hash AND t.n = s.n;
+            CREATE INDEX resolved_by_track ON resolved (fingerprint_id, occurrence);
+            ANALYZE resolved;
+            """, p, tx);
+        var rows = (await connection.QueryAsync<LeftoverRow>(new CommandDefinition(
+            """
+            SELECT s.ordinal, x.id AS fingerprint_id, s.fingerprint, s.tool, s.rule_id, s.path, s.start_line, s.start_column, s.function,
+                   s.message, s.snippet, s.tool_fingerprints, s.content_hash
+            FROM stage s LEFT JOIN fingerprints x ON x.project_id = @projectId AND x.fingerprint = s.fingerprint
+            WHERE s.declared_absent = 0 AND NOT EXISTS (SELECT 1 FROM resolved r WHERE r.ordinal = s.ordinal)
+            ORDER BY s.ordinal
+            """, p, tx, cancellationToken: ct))).ToList();
+        if (rows.Count == 0) return;
+
+        // A new fingerprint is known to the passes by an id of its own below zero.
+        var provisional = new Dictionary<string, long>(StringComparer.Ordinal);
+        var items = rows.Select(r => new MatchItem(
+            r.fingerprint_id ?? (provisional.TryGetValue(r.fingerprint, out var id) ? id : provisional[r.fingerprint] = -1 - provisional.Count),
+            0, r.tool, import.CanonicalRule(r.tool, r.rule_id), r.path, (int?)r.start_line, (int?)r.start_column, r.function, r.message, r.snippet,
+            r.tool_fingerprints, r.content_hash, r.fingerprint_id is null) { Ordinal = r.ordinal }).ToList();
+        var occurrences = (await connection.QueryAsync<(long Id, long Occurrence, bool Free)>(
+            """
+            SELECT t.fingerprint_id, t.occurrence, t.present = 0 AND t.moved_to_fingerprint IS NULL
+            FROM tracks t
+            WHERE t.fingerprint_id IN (
+                SELECT x.id FROM stage s JOIN fingerprints x ON x.project_id = @projectId AND x.fingerprint = s.fingerprint
+                WHERE s.declared_absent = 0 AND NOT EXISTS (SELECT 1 FROM resolved r WHERE r.ordinal = s.ordinal))
+            """, p, tx)).GroupBy(t => t.Id).ToDictionary(g => g.Key,
+            g => (g.Max(t => t.Occurrence), g.Where(t => t.Free).Select(t => t.Occurrence).ToList()));
+        var tracks = await BaselineResolution.LoadTracksAsync(connection, tx, import,
+            "NOT EXISTS (SELECT 1 FROM resolved r WHERE r.fingerprint_id = t.fingerprint_id AND r.occurrence = t.occurrence)", ct);
+        var resolution = BaselineResolution.Resolve(import, items, tracks, occurrences);
+        import.Tools.UnionWith(resolution.Tools);
+
+        await using (var bulk = await BulkInsert.StartAsync(connection, "resolved",
+                         ["ordinal", "fingerprint_id", "occurrence", "state", "pass", "matched_fingerprint", "matched_occurrence"], ct))
+        {
+            foreach (var o in resolution.Outcomes)
+                await bulk.AddAsync([o.Row.Ordinal, o.Row.NewFingerprint ? null : o.Row.FingerprintId, o.Occurrence, o.State,
+                    o.Match is { } m ? (long)m.Pass : null, o.Track?.FingerprintId, o.Track?.Occurrence], ct);
+            await bulk.CompleteAsync(ct);
+        }
+        var text = provisional.ToDictionary(f => f.Value, f => f.Key);
+        await using (var bulk = await BulkInsert.StartAsync(connection, "links",
+                         ["fingerprint", "case_seq", "case_id", "pass", "other_finding", "reason", "first_ordinal"], ct))
+        {
+            foreach (var (id, link) in resolution.Links)
+                await bulk.AddAsync([text[id], link.Track!.CaseSeq, link.Track.CaseId, (long)link.Match!.Value.Pass, link.Track.FindingId,
+                    BaselineResolution.Reason(link), link.Row.Ordinal], ct);
+            await bulk.CompleteAsync(ct);
+        }
+        // Linked fingerprints are known from here on: they open no case, and their findings grow the linked one.
+        await connection.ExecuteAsync(
+            "INSERT INTO fingerprints (project_id, fingerprint, case_seq) SELECT @projectId, fingerprint, case_seq FROM links ORDER BY first_ordinal",
+            p, tx);
+        await connection.ExecuteAsync("ANALYZE resolved", transaction: tx);
+    }
+
+    sealed record LeftoverRow(
+        long ordinal, long? fingerprint_id, string fingerprint, string tool, string rule_id, string? path, long? start_line, long? start_column,
+        string? function, string message, string? snippet, string? tool_fingerprints, string content_hash);
 
     /// <summary>
     /// Whatever this import's tools tracked as present and did not report again is now absent at this revision. Kept, never

@@ -24,7 +24,7 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
         ["seq", "id", "project_id", "title", "state", "first_seen", "last_seen", "finding_count", "max_severity", "created_at", "signal"];
     static readonly string[] FingerprintColumns = ["id", "project_id", "fingerprint", "case_seq"];
     static readonly string[] TrackColumns =
-        ["fingerprint_id", "occurrence", "project_id", "tool", "content_hash", "last_import", "last_revision", "present"];
+        ["fingerprint_id", "occurrence", "project_id", "tool", "content_hash", "last_import", "last_revision", "present", "last_ordinal"];
     static readonly string[] FindingColumns =
     [
         "import_seq", "ordinal", "project_id", "fingerprint_id", "occurrence", "baseline_state", .. IntakeRow.ResultColumns,
@@ -33,7 +33,7 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
 
     public Task<IntakeCounts> StoreAsync(DbConnection connection, DbTransaction tx, IntakeContext import, IEnumerable<IntakeRow> rows,
         IProgress<long>? progress, CancellationToken ct) =>
-        Task.FromResult(Store(connection, import, rows, progress));
+        Task.FromResult(Store(connection, tx, import, rows, progress));
 
     /// <summary>The baseline state of one row, given its tracked twin (null when none): the rule PostgreSQL's SQL repeats.</summary>
     static string Classify(IntakeRow row, (string Content, bool Present)? tracked) =>
@@ -41,7 +41,7 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
         : tracked is not { Present: true } t ? "new"
         : t.Content == row.ContentHash ? "unchanged" : "updated";
 
-    IntakeCounts Store(DbConnection connection, IntakeContext import, IEnumerable<IntakeRow> rows, IProgress<long>? progress)
+    IntakeCounts Store(DbConnection connection, DbTransaction tx, IntakeContext import, IEnumerable<IntakeRow> rows, IProgress<long>? progress)
     {
         var p = new { projectId = import.ProjectId };
         var fingerprints = new Dictionary<UInt128, (long Id, long CaseSeq)>();
@@ -49,9 +49,16 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
             "SELECT fingerprint, id, case_seq FROM fingerprints WHERE project_id = @projectId", p))
             fingerprints[Fingerprint.Of(fingerprint).Key] = (id, caseSeq);
         var tracks = new Dictionary<(long, long), Track>();
-        foreach (var (id, occurrence, content, present, tool) in connection.Query<(long, long, string, long, string)>(
-            "SELECT fingerprint_id, occurrence, content_hash, present, tool FROM tracks WHERE project_id = @projectId", p))
-            tracks[(id, occurrence)] = new Track(content, present == 1, tool, Seen: false);
+        foreach (var (id, occurrence, content, present, tool, moved) in connection.Query<(long, long, string, long, string, long)>(
+            "SELECT fingerprint_id, occurrence, content_hash, present, tool, moved_to_fingerprint IS NOT NULL " +
+            "FROM tracks WHERE project_id = @projectId", p))
+            tracks[(id, occurrence)] = new Track(content, present == 1, tool, Seen: false, Moved: moved == 1);
+        // With tracked results present, a result no identical one takes waits for the matching passes (BaselineResolution):
+        // its finding is stored at once as new on a provisional track, and corrected once the passes have run.
+        var baseline = tracks.Values.Any(t => t.Present);
+        var leftovers = new List<MatchItem>();
+        var provisional = new Dictionary<long, long>();
+        var pending = new Dictionary<long, PendingFingerprint>();
 
         // New cases and fingerprints take the next keys themselves (what SQLite would give them: the transaction holds the
         // write lock), so they too can go many rows to a statement.
@@ -69,11 +76,12 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
         using var insertTrack = new BatchedInsert(connection, "tracks", TrackColumns, DirectCalls);
         using var upsertTrack = PreparedStatement.Prepare(connection,
             """
-            INSERT INTO tracks (fingerprint_id, occurrence, project_id, tool, content_hash, present, last_import, last_revision)
-            VALUES (?, ?, ?, ?, ?, 1, ?, ?)
+            INSERT INTO tracks (fingerprint_id, occurrence, project_id, tool, content_hash, present, last_import, last_revision, last_ordinal)
+            VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
             ON CONFLICT (fingerprint_id, occurrence) DO UPDATE SET
-                tool = excluded.tool, content_hash = excluded.content_hash, present = 1,
-                last_import = excluded.last_import, last_revision = excluded.last_revision
+                tool = excluded.tool, content_hash = excluded.content_hash, present = 1, last_import = excluded.last_import,
+                last_revision = excluded.last_revision, last_ordinal = excluded.last_ordinal, moved_to_fingerprint = NULL,
+                moved_to_occurrence = NULL
             """, DirectCalls);
         // Each statement's values, one array each, reused row after row (the statements copy them).
         var caseRow = new object?[CaseColumns.Length];
@@ -82,7 +90,7 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
         fingerprintRow[1] = import.ProjectId;
         var trackRow = new object?[TrackColumns.Length];
         (trackRow[2], trackRow[5], trackRow[7]) = (import.ProjectId, import.Seq, 1L);
-        var upsertRow = new object?[7];
+        var upsertRow = new object?[8];
         (upsertRow[2], upsertRow[5]) = (import.ProjectId, import.Seq);
         var findingRow = new object?[FindingColumns.Length];
         (findingRow[0], findingRow[2], findingRow[^1]) = (import.Seq, import.ProjectId, import.Now);
@@ -94,6 +102,13 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
         {
             if (!s.DeclaredAbsent) import.Tools.Add(s.Tool);
             var key = s.Fingerprint.Key;
+            if (baseline && !s.DeclaredAbsent && !fingerprints.ContainsKey(key))
+            {
+                // A fingerprint the project has never seen: its case waits for the passes, which may link it to a known one.
+                fingerprints[key] = (nextFingerprint, -1);
+                pending[nextFingerprint] = new PendingFingerprint(s.Fingerprint.Text, s.Title, s.Ordinal);
+                nextFingerprint++;
+            }
             if (!fingerprints.TryGetValue(key, out var member))
             {
                 var caseSeq = nextCase++;
@@ -110,12 +125,27 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
                     connection.Execute("DROP INDEX fingerprints_key");
                 }
             }
+            else if (member.CaseSeq < 0) pending[member.Id].Add(s);
             else
             {
                 ref var g = ref CollectionsMarshal.GetValueRefOrAddDefault(grown, member.CaseSeq, out _);
                 g = (g.Findings + 1, Math.Max(g.Severity, s.Severity), Math.Max(g.Signal, s.Signal));
             }
-            ref var twin = ref CollectionsMarshal.GetValueRefOrNullRef(tracks, (member.Id, s.Occurrence));
+            var occurrence = s.Occurrence;
+            if (baseline && !s.DeclaredAbsent && (occurrence = Identical(tracks, member.Id, s.ContentHash)) == 0)
+            {
+                ref var last = ref CollectionsMarshal.GetValueRefOrAddDefault(provisional, member.Id, out var seen);
+                if (!seen) last = HighestOccurrence(tracks, member.Id);
+                leftovers.Add(s.Describe(member.Id, member.CaseSeq < 0) with { Occurrence = ++last });
+                (findingRow[1], findingRow[3], findingRow[4], findingRow[5], findingRow[^2]) = (s.Ordinal, member.Id, last, "new", s.Revision);
+                s.FillResult(findingRow, 6);
+                insertFinding.Add(findingRow);
+                count++;
+                if (s.Suppressed) suppressed++;
+                if (count % 10_000 == 0) progress?.Report(count);
+                continue;
+            }
+            ref var twin = ref CollectionsMarshal.GetValueRefOrNullRef(tracks, (member.Id, occurrence));
             var known = !Unsafe.IsNullRef(ref twin);
             var state = Classify(s, known ? (twin.Content, twin.Present) : null);
             if (known && !s.DeclaredAbsent)
@@ -123,21 +153,21 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
                 if (twin.Present) import.Tools.Add(twin.Tool);
                 twin = twin with { Seen = true };
             }
-            (findingRow[1], findingRow[3], findingRow[4], findingRow[5], findingRow[^2]) = (s.Ordinal, member.Id, s.Occurrence, state, s.Revision);
+            (findingRow[1], findingRow[3], findingRow[4], findingRow[5], findingRow[^2]) = (s.Ordinal, member.Id, occurrence, state, s.Revision);
             s.FillResult(findingRow, 6);
             insertFinding.Add(findingRow);
             if (!s.DeclaredAbsent)
             {
                 if (known)
                 {
-                    (upsertRow[0], upsertRow[1], upsertRow[3], upsertRow[4]) = (member.Id, s.Occurrence, s.Tool, s.ContentHash);
-                    upsertRow[6] = import.Revision;
+                    (upsertRow[0], upsertRow[1], upsertRow[3], upsertRow[4]) = (member.Id, occurrence, s.Tool, s.ContentHash);
+                    (upsertRow[6], upsertRow[7]) = (import.Revision, s.Ordinal);
                     upsertTrack.Run(upsertRow);
                 }
                 else
                 {
-                    (trackRow[0], trackRow[1], trackRow[3], trackRow[4]) = (member.Id, s.Occurrence, s.Tool, s.ContentHash);
-                    trackRow[6] = import.Revision;
+                    (trackRow[0], trackRow[1], trackRow[3], trackRow[4]) = (member.Id, occurrence, s.Tool, s.ContentHash);
+                    (trackRow[6], trackRow[8]) = (import.Revision, s.Ordinal);
                     insertTrack.Add(trackRow);
                 }
             }
@@ -152,13 +182,85 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
             }
             if (count % 10_000 == 0) progress?.Report(count);
         }
-        insertCase.Complete();
-        insertFingerprint.Complete();
         insertFinding.Complete();
         insertTrack.Complete();
-        if (fingerprintKey is not null) connection.Execute(fingerprintKey);
         progress?.Report(count);
         import.Tools.UnionWith(import.HeaderTools);
+
+        if (leftovers.Count > 0)
+        {
+            // SQLite's ADO.NET calls complete synchronously.
+            var resolution = BaselineResolution.Resolve(import, leftovers,
+                BaselineResolution.LoadTracksAsync(connection, tx, import, "t.last_import <> @seq", CancellationToken.None).GetAwaiter().GetResult(),
+                Occurrences(tracks, leftovers));
+            using var placeMatch = PreparedStatement.Prepare(connection,
+                """
+                INSERT INTO fingerprint_placements (fingerprint_id, case_id, kind, pass, other_finding, reason, placed_by, placed_at)
+                VALUES (?, ?, 'matched', ?, ?, ?, ?, ?)
+                """, DirectCalls);
+            foreach (var (id, fingerprint) in pending.OrderBy(f => f.Value.FirstOrdinal))
+            {
+                long caseSeq;
+                if (resolution.Links.TryGetValue(id, out var link))
+                {
+                    caseSeq = link.Track!.CaseSeq;
+                    ref var g = ref CollectionsMarshal.GetValueRefOrAddDefault(grown, caseSeq, out _);
+                    g = (g.Findings + fingerprint.Findings, Math.Max(g.Severity, fingerprint.Severity), Math.Max(g.Signal, fingerprint.Signal));
+                    placeMatch.Run([id, link.Track.CaseId, (long)link.Match!.Value.Pass, link.Track.FindingId, BaselineResolution.Reason(link),
+                        $"import:{import.Id}", import.Now]);
+                }
+                else
+                {
+                    caseSeq = nextCase++;
+                    (caseRow[0], caseRow[1], caseRow[3]) = (caseSeq, CaseId.Mint(import.Now, newCases++).ToString(), fingerprint.Title);
+                    (caseRow[7], caseRow[8], caseRow[10]) = (fingerprint.Findings, fingerprint.Severity, fingerprint.Signal);
+                    insertCase.Add(caseRow);
+                }
+                (fingerprintRow[0], fingerprintRow[2], fingerprintRow[3]) = (id, fingerprint.Text, caseSeq);
+                insertFingerprint.Add(fingerprintRow);
+            }
+
+            using var correct = PreparedStatement.Prepare(connection,
+                "UPDATE findings SET occurrence = ?, baseline_state = ? WHERE import_seq = ? AND ordinal = ?", DirectCalls);
+            using var move = PreparedStatement.Prepare(connection,
+                """
+                UPDATE tracks SET present = 0, moved_to_fingerprint = ?, moved_to_occurrence = ?, last_import = ?, last_revision = ?
+                WHERE fingerprint_id = ? AND occurrence = ?
+                """, DirectCalls);
+            // What moved to a track that moves on follows it, so a finding is always one step from its current track.
+            using var follow = PreparedStatement.Prepare(connection,
+                """
+                UPDATE tracks SET moved_to_fingerprint = ?, moved_to_occurrence = ?
+                WHERE moved_to_fingerprint = ? AND moved_to_occurrence = ?
+                """, DirectCalls);
+            foreach (var o in resolution.Outcomes)
+            {
+                if (o.Occurrence != o.Row.Occurrence || o.State != "new") correct.Run([o.Occurrence, o.State, import.Seq, o.Row.Ordinal]);
+                (upsertRow[0], upsertRow[1], upsertRow[3], upsertRow[4]) = (o.Row.FingerprintId, o.Occurrence, o.Row.Tool, o.Row.ContentHash);
+                (upsertRow[6], upsertRow[7]) = (import.Revision, o.Row.Ordinal);
+                upsertTrack.Run(upsertRow);
+                if (o.Track is { } t)
+                {
+                    ref var twin = ref CollectionsMarshal.GetValueRefOrNullRef(tracks, (t.FingerprintId, t.Occurrence));
+                    twin = twin with { Seen = true };
+                    import.Tools.Add(t.Tool);
+                    if (o.Match is { Pass: > 1 })
+                    {
+                        move.Run([o.Row.FingerprintId, o.Occurrence, import.Seq, import.Revision, t.FingerprintId, t.Occurrence]);
+                        follow.Run([o.Row.FingerprintId, o.Occurrence, t.FingerprintId, t.Occurrence]);
+                    }
+                }
+                switch (o.State)
+                {
+                    case "new": fresh++; break;
+                    case "unchanged": unchanged++; break;
+                    case "updated": updated++; break;
+                }
+            }
+        }
+        insertCase.Complete();
+        insertFingerprint.Complete();
+        if (fingerprintKey is not null) connection.Execute(fingerprintKey);
 
         // In key order: each page of the table is visited once. (No index holds these columns.)
         using var growCase = PreparedStatement.Prepare(connection,
@@ -188,6 +290,56 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
         return new IntakeCounts(count, fresh, unchanged, updated, absent, suppressed, newCases);
     }
 
+    /// <summary>The first present track of <paramref name="fingerprintId"/> this import has not reported yet whose content is
+    /// <paramref name="content"/>, now reported (its occurrence); 0 when there is none.</summary>
+    static long Identical(Dictionary<(long, long), Track> tracks, long fingerprintId, string content)
+    {
+        for (long occurrence = 1; ; occurrence++)
+        {
+            ref var track = ref CollectionsMarshal.GetValueRefOrNullRef(tracks, (fingerprintId, occurrence));
+            if (Unsafe.IsNullRef(ref track)) return 0;
+            if (track is { Present: true, Seen: false } && track.Content == content) return occurrence;
+        }
+    }
+
+    /// <summary>The highest occurrence tracked for a fingerprint (occurrences count from 1 without gaps).</summary>
+    static long HighestOccurrence(Dictionary<(long, long), Track> tracks, long fingerprintId)
+    {
+        long occurrence = 0;
+        while (tracks.ContainsKey((fingerprintId, occurrence + 1))) occurrence++;
+        return occurrence;
+    }
+
+    /// <summary>For each known fingerprint with leftover results: its highest occurrence and its absent tracks, which new copies
+    /// take first.</summary>
+    static Dictionary<long, (long Max, List<long> Free)> Occurrences(Dictionary<(long, long), Track> tracks, List<MatchItem> leftovers)
+    {
+        var occurrences = new Dictionary<long, (long, List<long>)>();
+        foreach (var id in leftovers.Where(l => !l.NewFingerprint).Select(l => l.FingerprintId).Distinct())
+        {
+            var free = new List<long>();
+            var max = HighestOccurrence(tracks, id);
+            for (long occurrence = 1; occurrence <= max; occurrence++)
+                if (tracks[(id, occurrence)] is { Present: false, Moved: false }) free.Add(occurrence);
+            occurrences[id] = (max, free);
+        }
+        return occurrences;
+    }
+
     /// <summary>A tracked result as held in memory, and whether this import reported it again.</summary>
-    record struct Track(string Content, bool Present, string Tool, bool Seen);
+    record struct Track(string Content, bool Present, string Tool, bool Seen, bool Moved);
+
+    /// <summary>A fingerprint new to the project while the matching passes decide its case: what a case it opens takes.</summary>
+    sealed class PendingFingerprint(string text, string title, long firstOrdinal)
+    {
+        public string Text { get; } = text;
+        public string Title { get; } = title;
+        public long FirstOrdinal { get; } = firstOrdinal;
+        public long Findings { get; private set; }
+        public long Severity { get; private set; }
+        public long Signal { get; private set; }
+
+        public void Add(IntakeRow row) =>
+            (Findings, Severity, Signal) = (Findings + 1, Math.Max(Severity, row.Severity), Math.Max(Signal, row.Signal));
+    }
 }

@@ -195,9 +195,10 @@ public sealed class ImporterTests
     public async Task Concurrent_imports_into_one_project_do_not_create_duplicate_cases(Engine engine)
     {
         await using var db = await TestDatabases.CreateAsync(engine);
-        // Eight different files (different revisions' worth of results) sharing most fingerprints.
+        // Eight different files (different revisions' worth of results) sharing most fingerprints; the one result each has of
+        // its own is far from the others' (a result on the same line with the same rule would be matched to theirs).
         var logs = Enumerable.Range(0, 8)
-            .Select(i => Some.SarifLog(Some.Results(30).Append(new SomeResult("ONLY", "x.c", 1, $"only_in_{i}()"))))
+            .Select(i => Some.SarifLog(Some.Results(30).Append(new SomeResult("ONLY", "x.c", 1 + 100 * i, $"only_in_{i}()"))))
             .ToList();
 
         await Task.WhenAll(logs.Select((log, i) => Task.Run(() => Import(db, "shared", log, $"r{i}"), Ct)));
