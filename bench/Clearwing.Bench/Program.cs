@@ -8,8 +8,8 @@ using Clearwing.Storage;
 
 // Macro benchmark of intake. Each measured phase runs in a child process of its own, so the peak
 // memory reported is that phase's alone.
-//   dotnet run -c Release --project bench/Clearwing.Bench -- [--results N] [--postgres CONNSTR] [--keep DIR]
-//   (child phases: generate FILE N | parse FILE | import FILE DB)
+//   dotnet run -c Release --project bench/Clearwing.Bench -- [--results N] [--rescan] [--postgres CONNSTR] [--keep DIR]
+//   (child phases: generate FILE N [rescan] | parse FILE | import FILE DB [REVISION])
 //   dotnet run -c Release --project bench/Clearwing.Bench -- cvss [N]   (CVSS scoring throughput, N = 350,000 by default)
 //   dotnet run -c Release --project bench/Clearwing.Bench -- sbom [N] [--runs R] [--postgres CONNSTR] [--keep DIR]
 //   (SBOM import, N = 300,000 components by default, each phase run R = 3 times, the median reported with the range;
@@ -80,7 +80,7 @@ switch (args.FirstOrDefault())
     case "osv":
         return await OsvBench.Run(args.Length > 1 ? int.Parse(args[1], inv) : 50_000, args.Length > 2 ? int.Parse(args[2], inv) : 100_000);
     case "generate":
-        Console.WriteLine(SarifGenerator.Write(args[1], int.Parse(args[2], inv)));
+        Console.WriteLine(SarifGenerator.Write(args[1], int.Parse(args[2], inv), rescan: args.Length > 3 && args[3] == "rescan"));
         return 0;
     case "parse":
     {
@@ -95,7 +95,7 @@ switch (args.FirstOrDefault())
         await Migrator.MigrateAsync(db, TimeProvider.System);
         var watch = Stopwatch.StartNew();
         var summary = await Wired.Get<Importer>(db).ImportAsync(
-            new ImportRequest("bench", [new ImportFile(args[1], Path.GetFileName(args[1]))], "r1"));
+            new ImportRequest("bench", [new ImportFile(args[1], Path.GetFileName(args[1]))], args.Length > 3 ? args[3] : "r1"));
         // Until the connections are closed, as the CLI's import ends (SQLite removes its write-ahead log then).
         await db.DisposeAsync();
         return Report(summary.Results, watch.Elapsed, summary);
@@ -111,10 +111,16 @@ if (!File.Exists(log)) Child("generate", log, results.ToString(inv));
 var size = new FileInfo(log).Length;
 Console.WriteLine($"SARIF log: {results:N0} results, {size / 1048576.0:N0} MiB ({log})");
 
+// --rescan: then the next run (SarifGenerator) into the same database, timed on its own, in its own process.
+var rescan = args.Contains("--rescan") ? Path.Combine(dir, $"bench-{results}-rescan.sarif") : null;
+if (rescan is not null && !File.Exists(rescan)) Child("generate", rescan, results.ToString(inv), "rescan");
+
 var rows = new List<(string Phase, JsonElement Result)> { ("parse only (floor)", Child("parse", log)) };
 var sqlite = Path.Combine(dir, $"bench-{Guid.NewGuid():N}.db");
 rows.Add(("import into SQLite", Child("import", log, sqlite)));
+if (rescan is not null) rows.Add(("re-import into SQLite", Child("import", rescan, sqlite, "r2")));
 if (postgres is not null) rows.Add(("import into PostgreSQL", Child("import", log, postgres)));
+if (postgres is not null && rescan is not null) rows.Add(("re-import into PostgreSQL", Child("import", rescan, postgres, "r2")));
 
 Console.WriteLine();
 Console.WriteLine("| phase | results | seconds | results/s | peak memory (MiB) |");
@@ -123,6 +129,12 @@ foreach (var (phase, result) in rows)
     Console.WriteLine(string.Create(inv,
         $"| {phase} | {result.GetProperty("results").GetInt64():N0} | {result.GetProperty("seconds").GetDouble():F1} " +
         $"| {result.GetProperty("perSecond").GetDouble():N0} | {result.GetProperty("peakMiB").GetDouble():N0} |"));
+foreach (var (phase, result) in rows)
+    if (result.TryGetProperty("summary", out var summary) && summary.ValueKind == JsonValueKind.Object)
+        Console.WriteLine(string.Create(inv, $"{phase}: {summary.GetProperty("New").GetInt64():N0} new, " +
+            $"{summary.GetProperty("Unchanged").GetInt64():N0} unchanged, {summary.GetProperty("Updated").GetInt64():N0} updated, " +
+            $"{summary.GetProperty("Absent").GetInt64():N0} absent, {summary.GetProperty("NewCases").GetInt64():N0} new cases"));
+if (rescan is not null) Console.WriteLine($"the rescan, as generated: {File.ReadAllText(rescan + ".truth.json")}");
 foreach (var f in Directory.GetFiles(dir, "bench-*.db*")) File.Delete(f);
 return 0;
 

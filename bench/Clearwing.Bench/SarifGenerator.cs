@@ -9,10 +9,16 @@ namespace Clearwing.Bench;
 /// with arguments on some rules, partialFingerprints on about a third of the results, snippets, logical
 /// locations — and a fifth of the results repeating an earlier one, as a re-scan would.
 /// Streamed with Utf8JsonWriter, so generating a gigabyte needs no memory.
+/// <para>
+/// <paramref name="rescan"/> writes the same code base's next run by an upgraded tool: of the results, 70% are as before,
+/// 10% moved by up to 40 lines, 10% re-worded (a new message and a snippet with more context: those without partial
+/// fingerprints get new fingerprints, which the matching passes take back by rule, file and function), and in place of
+/// the last 10% new results (the old ones fixed: absent).
+/// </para>
 /// </summary>
 public static class SarifGenerator
 {
-    public static long Write(string path, int results, int seed = 20261127)
+    public static long Write(string path, int results, bool rescan = false, int seed = 20261127)
     {
         var random = new Random(seed);
         const int rules = 400, files = 20_000;
@@ -64,14 +70,20 @@ public static class SarifGenerator
         w.WriteEndArray();
         w.WriteStartArray("results");
         var fresh = 0;
+        // What a rescan changed, as the truth its import is compared with: new, re-worded, moved, as before.
+        var truth = new long[4];
         for (var i = 0; i < results; i++)
         {
             // A fifth of the results repeat an earlier one exactly.
             var n = i > 10 && random.Next(5) == 0 ? random.Next(fresh) : fresh++;
+            var change = rescan ? new Random(n ^ 0x5eed).Next(100) : 99;
+            if (change < 10) n += 100_000_000;
             var rng = new Random(n);
             var rule = rng.Next(rules);
             var file = rng.Next(files);
-            var line = 1 + rng.Next(4000);
+            var line = 1 + rng.Next(4000) + (change is >= 20 and < 30 ? 1 + n % 40 : 0);
+            var reworded = change is >= 10 and < 20;
+            truth[change switch { < 10 => 0, < 20 => 1, < 30 => 2, _ => 3 }]++;
             w.WriteStartObject();
             w.WriteString("ruleId", $"BA{rule:D4}");
             w.WriteNumber("ruleIndex", rule);
@@ -85,6 +97,7 @@ public static class SarifGenerator
                 w.WriteStringValue($"sink_{n % 13}()");
                 w.WriteEndArray();
             }
+            else if (reworded) w.WriteString("text", $"'v{n}' may be null here: dereferencing it crashes handler {n % 101}.");
             else w.WriteString("text", $"Value of 'v{n}' may be null here; dereferencing it crashes the process in handler {n % 101}.");
             w.WriteEndObject();
             w.WriteStartArray("locations");
@@ -97,7 +110,7 @@ public static class SarifGenerator
             w.WriteStartObject("region");
             w.WriteNumber("startLine", line); w.WriteNumber("startColumn", 1 + rng.Next(60)); w.WriteNumber("endLine", line + rng.Next(3));
             w.WriteStartObject("snippet");
-            w.WriteString("text", $"    result = process_{n}(ctx, buffer + offset, length - {n % 64});");
+            w.WriteString("text", (reworded ? "  {\n" : "") + $"    result = process_{n}(ctx, buffer + offset, length - {n % 64});");
             w.WriteEndObject();
             w.WriteEndObject();
             w.WriteEndObject();
@@ -123,6 +136,9 @@ public static class SarifGenerator
         w.WriteEndArray();
         w.WriteEndObject();
         w.Flush();
+        if (rescan)
+            File.WriteAllText(path + ".truth.json",
+                JsonSerializer.Serialize(new { @new = truth[0], reworded = truth[1], moved = truth[2], same = truth[3] }));
         return stream.Length;
     }
 

@@ -96,9 +96,12 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
             row[at] = r.ToolFingerprints;
         }
 
-        public override MatchItem Describe(long fingerprintId, bool newFingerprint) => new(
-            fingerprintId, 0, r.Tool, rule, r.Path, r.StartLine, r.StartColumn, r.Function, r.Message, r.Snippet, r.ToolFingerprints, ContentHash,
-            newFingerprint) { Ordinal = Ordinal };
+        // A result with a known fingerprint only meets its fingerprint's tracks (pass 1), which compare places: its words are
+        // left out, so that a million leftovers do not keep a million messages alive.
+        public override MatchItem Describe(long fingerprintId, bool newFingerprint) => newFingerprint
+            ? new(fingerprintId, 0, r.Tool, rule, r.Path, r.StartLine, r.StartColumn, r.Function, r.Message, r.Snippet, r.ToolFingerprints,
+                ContentHash, NewFingerprint: true) { Ordinal = Ordinal }
+            : new(fingerprintId, 0, r.Tool, rule, r.Path, r.StartLine, r.StartColumn, null, null, null, null, ContentHash) { Ordinal = Ordinal };
     }
 
     public async Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress = null, CancellationToken ct = default)

@@ -10,16 +10,18 @@ internal sealed record MatchItem(
     long FingerprintId, long Occurrence, string Tool, string Rule, string? Path, int? StartLine, int? StartColumn, string? Function,
     string? Message, string? Snippet, string? ToolFingerprints, string ContentHash, bool NewFingerprint = false)
 {
-    /// <summary>A result: its place in the import. A tracked result: the finding that last reported it (<c>import-ordinal</c>).</summary>
+    /// <summary>A result: its place in the import. A tracked result: the ordinal of the finding that last reported it.</summary>
     public long Ordinal { get; init; }
-    public string? FindingId { get; init; }
+    /// <summary>A tracked result: the import of the finding that last reported it.</summary>
+    public long Import { get; init; }
     /// <summary>A tracked result's case.</summary>
     public long CaseSeq { get; init; }
-    public string? CaseId { get; init; }
+    /// <summary>False for a tracked result whose finding has not been read yet: only its identity, tool and content are known.</summary>
+    public bool Described { get; init; } = true;
 
-    /// <summary>The message's words, lower-cased, numbers as <c>0</c>: what "similar" compares.</summary>
-    internal HashSet<string> Words => _words ??= BaselineMatcher.WordsOf(Message);
-    HashSet<string>? _words;
+    /// <summary>The message's words, lower-cased, numbers as <c>0</c>, as sorted distinct hashes: what "similar" compares.</summary>
+    internal int[] Words => _words ??= BaselineMatcher.WordsOf(Message);
+    int[]? _words;
 
     internal string? FileName => Path is null ? null : Path[(Path.LastIndexOf('/') + 1)..];
 }
@@ -41,7 +43,7 @@ internal readonly record struct BaselineMatch(int Row, int Track, int Pass, stri
 /// Within a pass the closest pairs go first, ties broken by what the results say, never by their order in the file: a
 /// shuffled log matches exactly as the original. Passes 2–5 only match results whose fingerprint is new to the project.
 /// </summary>
-internal static class BaselineMatcher
+internal sealed class BaselineMatcher
 {
     /// <summary>How far (in lines) pass 4 looks for a result that moved within its file.</summary>
     public const int Window = 50;
@@ -49,86 +51,136 @@ internal static class BaselineMatcher
     /// <summary>The share of words two messages have in common (Jaccard) from which passes 4 and 5 call them similar.</summary>
     public const double Similar = 0.5;
 
-    /// <summary>
-    /// The matches between <paramref name="rows"/> and <paramref name="tracks"/>; <paramref name="weaker"/> says which tracked
-    /// results passes 2–5 may take (those of the import's tools).
-    /// </summary>
-    public static List<BaselineMatch> Match(IReadOnlyList<MatchItem> rows, IReadOnlyList<MatchItem> tracks, Func<MatchItem, bool> weaker)
+    readonly IReadOnlyList<MatchItem> _rows;
+    readonly List<MatchItem> _tracks;
+    readonly bool[] _rowTaken, _trackTaken;
+    readonly List<BaselineMatch> _matches = [];
+
+    BaselineMatcher(IReadOnlyList<MatchItem> rows, List<MatchItem> tracks)
     {
-        var state = new State(rows, tracks);
+        (_rows, _tracks) = (rows, tracks);
+        (_rowTaken, _trackTaken) = (new bool[rows.Count], new bool[tracks.Count]);
+    }
 
-        // Pass 1: copies of one fingerprint, nearest first.
-        var byFingerprint = Group(Enumerable.Range(0, tracks.Count), t => tracks[t].FingerprintId);
-        var pairs = new List<Pair>();
-        for (var r = 0; r < rows.Count; r++)
-            if (byFingerprint.TryGetValue(rows[r].FingerprintId, out var same))
-                foreach (var t in same) pairs.Add(state.Pair(r, t, 0));
-        state.Assign(pairs, 1, (_, _) => "the same fingerprint");
+    /// <summary>
+    /// The matches between <paramref name="rows"/> and <paramref name="tracks"/> (indexes into them); <paramref name="weaker"/>
+    /// says which tracked results passes 2–5 may take (those of the import's tools). Tracked results come undescribed
+    /// (<see cref="MatchItem.Described"/>); <paramref name="describe"/> reads the findings of those a pass needs to compare,
+    /// and gives them back in the same order.
+    /// </summary>
+    public static async Task<List<BaselineMatch>> MatchAsync(IReadOnlyList<MatchItem> rows, IReadOnlyList<MatchItem> tracks,
+        Func<MatchItem, bool> weaker, Func<IReadOnlyList<MatchItem>, Task<IReadOnlyList<MatchItem>>> describe)
+    {
+        var m = new BaselineMatcher(rows, [.. tracks]);
+        await m.SameFingerprintAsync(describe);
+        var open = Enumerable.Range(0, rows.Count).Where(r => rows[r].NewFingerprint && !m._rowTaken[r]).ToList();
+        if (open.Count == 0) return m._matches;
+        var eligible = Enumerable.Range(0, m._tracks.Count).Where(t => !m._trackTaken[t] && weaker(m._tracks[t])).ToList();
+        await m.DescribeAsync(eligible, describe);
+        m.Weaker(open, eligible);
+        return m._matches;
+    }
 
-        var open = Enumerable.Range(0, rows.Count).Where(r => rows[r].NewFingerprint && !state.RowTaken[r]).ToList();
-        if (open.Count == 0) return state.Matches;
-        var eligible = Enumerable.Range(0, tracks.Count).Where(t => !state.TrackTaken[t] && weaker(tracks[t])).ToList();
+    /// <summary>The same, for tracked results that are described already.</summary>
+    public static List<BaselineMatch> Match(IReadOnlyList<MatchItem> rows, IReadOnlyList<MatchItem> tracks, Func<MatchItem, bool> weaker) =>
+        MatchAsync(rows, tracks, weaker, t => Task.FromResult(t)).GetAwaiter().GetResult();
+
+    async Task DescribeAsync(List<int> tracks, Func<IReadOnlyList<MatchItem>, Task<IReadOnlyList<MatchItem>>> describe)
+    {
+        var wanted = tracks.Where(t => !_tracks[t].Described).ToList();
+        if (wanted.Count == 0) return;
+        var described = await describe([.. wanted.Select(t => _tracks[t])]);
+        for (var i = 0; i < wanted.Count; i++) _tracks[wanted[i]] = described[i];
+    }
+
+    /// <summary>Pass 1: copies of one fingerprint, nearest first. A fingerprint with one result and one track left pairs them at
+    /// once, without reading the track's finding.</summary>
+    async Task SameFingerprintAsync(Func<IReadOnlyList<MatchItem>, Task<IReadOnlyList<MatchItem>>> describe)
+    {
+        var tracksOf = Group(Enumerable.Range(0, _tracks.Count), t => _tracks[t].FingerprintId);
+        var copies = new List<(List<int> Rows, List<int> Tracks)>();
+        foreach (var (fingerprint, rows) in Group(Enumerable.Range(0, _rows.Count), r => _rows[r].FingerprintId))
+        {
+            if (!tracksOf.TryGetValue(fingerprint, out var tracks)) continue;
+            if (rows.Count == 1 && tracks.Count == 1) Take(rows[0], tracks[0], 1, "the same fingerprint");
+            else copies.Add((rows, tracks));
+        }
+        if (copies.Count == 0) return;
+        await DescribeAsync([.. copies.SelectMany(c => c.Tracks)], describe);
+        var pairs = new List<Candidate>();
+        foreach (var (rows, tracks) in copies)
+            foreach (var r in rows)
+                foreach (var t in tracks)
+                    pairs.Add(Pair(r, t, 0, similarity: false));
+        Assign(pairs, 1, (_, _) => "the same fingerprint");
+    }
+
+    void Weaker(List<int> open, List<int> eligible)
+    {
+        var (rows, tracks) = (_rows, _tracks);
 
         // Pass 2: the tool's own fingerprints.
         var byEntry = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         foreach (var t in eligible)
             foreach (var key in EntryKeys(tracks[t]))
                 (byEntry.TryGetValue(key, out var list) ? list : byEntry[key] = []).Add(t);
-        pairs.Clear();
-        foreach (var r in open)
-            foreach (var t in EntryKeys(rows[r]).SelectMany(k => byEntry.GetValueOrDefault(k) ?? []).Distinct())
-                pairs.Add(state.Pair(r, t, 0));
-        state.Assign(pairs, 2, (_, _) => "the tool's own fingerprint");
+        var pairs = new List<Candidate>();
+        if (byEntry.Count > 0)
+            foreach (var r in open)
+                foreach (var t in EntryKeys(rows[r]).SelectMany(k => byEntry.GetValueOrDefault(k) ?? []).Distinct())
+                    pairs.Add(Pair(r, t, 0, similarity: false));
+        Assign(pairs, 2, (_, _) => "the tool's own fingerprint");
 
         // Pass 3: the same rule, file and function.
         pairs.Clear();
         var byFunction = Group(eligible.Where(t => tracks[t].Function is not null), t => (tracks[t].Rule, tracks[t].Path, tracks[t].Function));
         foreach (var r in open)
-            if (rows[r].Function is not null && byFunction.TryGetValue((rows[r].Rule, rows[r].Path, rows[r].Function), out var candidates))
-                foreach (var t in candidates) pairs.Add(state.Pair(r, t, 0));
-        state.Assign(pairs, 3, (r, _) => $"the same rule, file and function ({rows[r].Function})");
+            if (!_rowTaken[r] && rows[r].Function is not null
+                && byFunction.TryGetValue((rows[r].Rule, rows[r].Path, rows[r].Function), out var candidates))
+                foreach (var t in candidates) pairs.Add(Pair(r, t, 0, similarity: false));
+        Assign(pairs, 3, (r, _) => $"the same rule, file and function ({rows[r].Function})");
 
         // Pass 4: the same rule and file, nearby, with something in common.
         pairs.Clear();
         var byFile = Group(eligible, t => (tracks[t].Rule, tracks[t].Path));
         foreach (var r in open)
-            if (byFile.TryGetValue((rows[r].Rule, rows[r].Path), out var candidates))
+            if (!_rowTaken[r] && byFile.TryGetValue((rows[r].Rule, rows[r].Path), out var candidates))
                 foreach (var t in candidates)
-                    if (state.Nearby(r, t) is { } pair) pairs.Add(pair);
-        state.Assign(pairs, 4, (r, t) => Nearby(rows[r], tracks[t]));
+                    if (Nearby(r, t) is { } pair) pairs.Add(pair);
+        Assign(pairs, 4, (r, t) => Nearby(rows[r], tracks[t]));
 
         // Pass 5: a moved or renamed file. First results that say where they are (the same function, or the same file name
         // and something in common); then the rest of each file so moved, as pass 4 would match them in place.
         pairs.Clear();
         var byName = Group(eligible, t => (tracks[t].Rule, tracks[t].FileName));
+        var byRuleFunction = Group(eligible.Where(t => tracks[t].Function is not null), t => (tracks[t].Rule, tracks[t].Function));
         foreach (var r in open)
         {
             var row = rows[r];
+            if (_rowTaken[r]) continue;
             IEnumerable<int> candidates = [
                 .. byName.GetValueOrDefault((row.Rule, row.FileName)) ?? [],
-                .. row.Function is null ? []
-                    : byFunction.Where(g => g.Key.Rule == row.Rule && g.Key.Function == row.Function).SelectMany(g => g.Value)];
+                .. row.Function is null ? [] : byRuleFunction.GetValueOrDefault((row.Rule, row.Function)) ?? []];
             foreach (var t in candidates.Distinct())
             {
                 if (tracks[t].Path == row.Path) continue;
                 if (row.Function is not null && row.Function == tracks[t].Function)
-                    pairs.Add(state.Pair(r, t, row.FileName == tracks[t].FileName ? 0 : 1));
-                else if (state.Nearby(r, t) is { } pair) pairs.Add(pair with { Rank = 2 });
+                    pairs.Add(Pair(r, t, row.FileName == tracks[t].FileName ? 0 : 1, similarity: false));
+                else if (Nearby(r, t) is { } pair) pairs.Add(pair with { Rank = 2 });
             }
         }
-        state.Assign(pairs, 5, (r, t) => $"the same rule in {tracks[t].Path}, now {rows[r].Path}" +
+        Assign(pairs, 5, (r, t) => $"the same rule in {tracks[t].Path}, now {rows[r].Path}" +
             (rows[r].Function is not null && rows[r].Function == tracks[t].Function ? $", same function ({rows[r].Function})" : ""));
-        var moves = state.Matches.Where(m => rows[m.Row].Path != tracks[m.Track].Path && rows[m.Row].Path is not null)
-            .Select(m => (From: tracks[m.Track].Path, To: rows[m.Row].Path)).ToHashSet();
+        var movedFrom = _matches.Where(m => m.Pass == 5 && rows[m.Row].Path != tracks[m.Track].Path && rows[m.Row].Path is not null)
+            .Select(m => (From: tracks[m.Track].Path, To: rows[m.Row].Path!)).Distinct().ToLookup(m => m.To, m => m.From);
         pairs.Clear();
         foreach (var r in open)
-            if (!state.RowTaken[r])
-                foreach (var (from, _) in moves.Where(m => m.To == rows[r].Path))
+            if (!_rowTaken[r] && rows[r].Path is { } path)
+                foreach (var from in movedFrom[path])
                     if (byFile.TryGetValue((rows[r].Rule, from), out var candidates))
                         foreach (var t in candidates)
-                            if (state.Nearby(r, t) is { } pair) pairs.Add(pair);
-        state.Assign(pairs, 5, (r, t) => $"{tracks[t].Path} moved to {rows[r].Path}; " + Nearby(rows[r], tracks[t]));
-        return state.Matches;
+                            if (Nearby(r, t) is { } pair) pairs.Add(pair);
+        Assign(pairs, 5, (r, t) => $"{tracks[t].Path} moved to {rows[r].Path}; " + Nearby(rows[r], tracks[t]));
     }
 
     static string Nearby(MatchItem row, MatchItem track)
@@ -159,94 +211,95 @@ internal static class BaselineMatcher
     {
         if (SameSnippet(a, b)) return 1;
         var (x, y) = (a.Words, b.Words);
-        if (x.Count == 0 && y.Count == 0) return 1;
-        var common = x.Count(y.Contains);
-        return (double)common / (x.Count + y.Count - common);
+        if (x.Length == 0 && y.Length == 0) return 1;
+        int i = 0, j = 0, common = 0;
+        while (i < x.Length && j < y.Length)
+        {
+            if (x[i] == y[j]) { common++; i++; j++; }
+            else if (x[i] < y[j]) i++;
+            else j++;
+        }
+        return (double)common / (x.Length + y.Length - common);
     }
 
-    internal static HashSet<string> WordsOf(string? message)
+    /// <summary>The hashes of a message's words (runs of letters and digits, lower-cased; a number is <c>0</c>), sorted, distinct.</summary>
+    internal static int[] WordsOf(string? message)
     {
-        var words = new HashSet<string>(StringComparer.Ordinal);
-        if (string.IsNullOrEmpty(message)) return words;
-        var start = -1;
+        if (string.IsNullOrEmpty(message)) return [];
+        var words = new List<int>();
+        var hash = new HashCode();
+        bool inWord = false, digits = true;
         for (var i = 0; i <= message.Length; i++)
         {
-            var inWord = i < message.Length && char.IsLetterOrDigit(message[i]);
-            if (inWord && start < 0) start = i;
-            if (inWord || start < 0) continue;
-            var word = message[start..i];
-            words.Add(word.All(char.IsDigit) ? "0" : word.ToLowerInvariant());
-            start = -1;
+            var c = i < message.Length ? message[i] : ' ';
+            if (char.IsLetterOrDigit(c))
+            {
+                if (!inWord) (hash, inWord, digits) = (new HashCode(), true, true);
+                hash.Add(char.ToLowerInvariant(c));
+                digits &= char.IsDigit(c);
+                continue;
+            }
+            if (!inWord) continue;
+            words.Add(digits ? 0 : hash.ToHashCode());
+            inWord = false;
         }
-        return words;
+        words.Sort();
+        return [.. words.Distinct()];
     }
 
-    /// <summary>A candidate pair: lower <see cref="Rank"/>, then <see cref="Distance"/>, then higher similarity goes first.</summary>
-    readonly record struct Pair(int Row, int Track, int Rank, long Distance, double Similarity);
+    /// <summary>A candidate pair: lower <see cref="Candidate.Rank"/>, then <see cref="Candidate.Distance"/>, then higher similarity goes
+    /// first.</summary>
+    readonly record struct Candidate(int Row, int Track, int Rank, long Distance, double Similarity);
 
-    sealed class State(IReadOnlyList<MatchItem> rows, IReadOnlyList<MatchItem> tracks)
+    Candidate Pair(int r, int t, int rank, bool similarity)
     {
-        public readonly bool[] RowTaken = new bool[rows.Count];
-        public readonly bool[] TrackTaken = new bool[tracks.Count];
-        public readonly List<BaselineMatch> Matches = [];
-        // Ties go by what the results say (never their order in the file), then by the tracked result's identity.
-        readonly Lazy<int[]> _rowOrder = new(() => OrderOf(rows, (a, b) =>
-        {
-            var c = string.CompareOrdinal(a.Path, b.Path);
-            if (c == 0) c = Nullable.Compare(a.StartLine, b.StartLine);
-            if (c == 0) c = Nullable.Compare(a.StartColumn, b.StartColumn);
-            if (c == 0) c = string.CompareOrdinal(a.ContentHash, b.ContentHash);
-            return c == 0 ? string.CompareOrdinal(a.Message, b.Message) : c;
-        }));
-        readonly Lazy<int[]> _trackOrder = new(() => OrderOf(tracks, (a, b) =>
-            a.FingerprintId != b.FingerprintId ? a.FingerprintId.CompareTo(b.FingerprintId) : a.Occurrence.CompareTo(b.Occurrence)));
+        var (row, track) = (_rows[r], _tracks[t]);
+        long distance = row.StartLine is null || track.StartLine is null
+            ? (row.StartLine is null && track.StartLine is null ? 0 : 1_000_000_000)
+            : Math.Abs((long)row.StartLine.Value - track.StartLine.Value) * 100_000
+              + Math.Min(Math.Abs((long)(row.StartColumn ?? 0) - (track.StartColumn ?? 0)), 99_999);
+        return new Candidate(r, t, rank, distance, similarity ? Similarity(row, track) : 0);
+    }
 
-        static int[] OrderOf(IReadOnlyList<MatchItem> items, Comparison<MatchItem> compare)
-        {
-            var sorted = Enumerable.Range(0, items.Count).ToArray();
-            Array.Sort(sorted, (x, y) => compare(items[x], items[y]));
-            var rank = new int[items.Count];
-            for (var i = 0; i < sorted.Length; i++) rank[sorted[i]] = i;
-            return rank;
-        }
+    /// <summary>Pass 4's test: within the window, and on the same line or alike.</summary>
+    Candidate? Nearby(int r, int t)
+    {
+        var (row, track) = (_rows[r], _tracks[t]);
+        if (row.StartLine is not { } a || track.StartLine is not { } b || Math.Abs(a - b) > Window) return null;
+        var pair = Pair(r, t, 0, similarity: true);
+        return a == b || pair.Similarity >= Similar ? pair : null;
+    }
 
-        public Pair Pair(int r, int t, int rank)
-        {
-            var (row, track) = (rows[r], tracks[t]);
-            long distance = row.StartLine is null || track.StartLine is null
-                ? (row.StartLine is null && track.StartLine is null ? 0 : 1_000_000_000)
-                : Math.Abs((long)row.StartLine.Value - track.StartLine.Value) * 100_000
-                  + Math.Min(Math.Abs((long)(row.StartColumn ?? 0) - (track.StartColumn ?? 0)), 99_999);
-            return new Pair(r, t, rank, distance, Similarity(row, track));
-        }
+    void Take(int r, int t, int pass, string why)
+    {
+        (_rowTaken[r], _trackTaken[t]) = (true, true);
+        _matches.Add(new BaselineMatch(r, t, pass, why));
+    }
 
-        /// <summary>Pass 4's test: within the window, and on the same line or alike.</summary>
-        public Pair? Nearby(int r, int t)
+    /// <summary>Takes the pairs best first, each result and tracked result once. Ties go by what the results say (never their
+    /// order in the file), then by the tracked result's identity.</summary>
+    void Assign(List<Candidate> pairs, int pass, Func<int, int, string> why)
+    {
+        if (pairs.Count == 0) return;
+        pairs.Sort((x, y) =>
         {
-            var (row, track) = (rows[r], tracks[t]);
-            if (row.StartLine is not { } a || track.StartLine is not { } b || Math.Abs(a - b) > Window) return null;
-            var pair = Pair(r, t, 0);
-            return a == b || pair.Similarity >= Similar ? pair : null;
-        }
+            var c = x.Rank.CompareTo(y.Rank);
+            if (c == 0) c = x.Distance.CompareTo(y.Distance);
+            if (c == 0) c = y.Similarity.CompareTo(x.Similarity);
+            if (c == 0 && x.Row != y.Row) c = CompareResults(_rows[x.Row], _rows[y.Row]);
+            if (c == 0) c = _tracks[x.Track].FingerprintId.CompareTo(_tracks[y.Track].FingerprintId);
+            return c == 0 ? _tracks[x.Track].Occurrence.CompareTo(_tracks[y.Track].Occurrence) : c;
+        });
+        foreach (var p in pairs)
+            if (!_rowTaken[p.Row] && !_trackTaken[p.Track]) Take(p.Row, p.Track, pass, why(p.Row, p.Track));
+    }
 
-        public void Assign(List<Pair> pairs, int pass, Func<int, int, string> why)
-        {
-            if (pairs.Count == 0) return;
-            var (rowOrder, trackOrder) = (_rowOrder.Value, _trackOrder.Value);
-            pairs.Sort((x, y) =>
-            {
-                var c = x.Rank.CompareTo(y.Rank);
-                if (c == 0) c = x.Distance.CompareTo(y.Distance);
-                if (c == 0) c = y.Similarity.CompareTo(x.Similarity);
-                if (c == 0) c = rowOrder[x.Row].CompareTo(rowOrder[y.Row]);
-                return c == 0 ? trackOrder[x.Track].CompareTo(trackOrder[y.Track]) : c;
-            });
-            foreach (var p in pairs)
-            {
-                if (RowTaken[p.Row] || TrackTaken[p.Track]) continue;
-                (RowTaken[p.Row], TrackTaken[p.Track]) = (true, true);
-                Matches.Add(new BaselineMatch(p.Row, p.Track, pass, why(p.Row, p.Track)));
-            }
-        }
+    static int CompareResults(MatchItem a, MatchItem b)
+    {
+        var c = string.CompareOrdinal(a.Path, b.Path);
+        if (c == 0) c = Nullable.Compare(a.StartLine, b.StartLine);
+        if (c == 0) c = Nullable.Compare(a.StartColumn, b.StartColumn);
+        if (c == 0) c = string.CompareOrdinal(a.ContentHash, b.ContentHash);
+        return c == 0 ? string.CompareOrdinal(a.Message, b.Message) : c;
     }
 }

@@ -26,40 +26,95 @@ internal sealed class BaselineResolution
     public IEnumerable<string> Tools => Outcomes.Where(o => o.Track is not null).Select(o => o.Track!.Tool);
 
     /// <summary>
-    /// The tracked results no identical result took, as matching sees them: each with the finding that last reported it and
-    /// its case. <paramref name="unseen"/> is the writer's condition on <c>t</c> for "not taken yet".
+    /// The tracked results no identical result took, undescribed: identity, tool, content, case, and the finding that last
+    /// reported them, which <see cref="DescribeAsync"/> reads when a pass needs it. <paramref name="unseen"/> is the writer's
+    /// condition on <c>t</c> for "not taken yet".
     /// </summary>
     public static async Task<List<MatchItem>> LoadTracksAsync(
         DbConnection connection, DbTransaction tx, IntakeContext import, string unseen, CancellationToken ct)
     {
-        var rows = await connection.QueryAsync<TrackRow>(new CommandDefinition(
-            $"""
-            SELECT t.fingerprint_id, t.occurrence, t.tool, t.content_hash, x.case_seq, c.id AS case_id,
-                   f.rule_id, f.path, f.start_line, f.start_column, f.function, f.message, f.snippet, f.tool_fingerprints,
-                   i.id AS import_id, f.ordinal
-            FROM tracks t
-            JOIN fingerprints x ON x.id = t.fingerprint_id
-            JOIN cases c ON c.seq = x.case_seq
-            LEFT JOIN findings f ON f.import_seq = t.last_import AND f.ordinal = t.last_ordinal
-            LEFT JOIN imports i ON i.seq = f.import_seq
-            WHERE t.project_id = @projectId AND t.present = 1 AND {unseen}
-            """, new { projectId = import.ProjectId, seq = import.Seq }, tx, cancellationToken: ct));
-        return [.. rows.Select(t => new MatchItem(t.fingerprint_id, t.occurrence, t.tool, import.CanonicalRule(t.tool, t.rule_id ?? ""), t.path,
-            (int?)t.start_line, (int?)t.start_column, t.function, t.message, t.snippet, t.tool_fingerprints, t.content_hash)
+        var tools = new Dictionary<string, string>(StringComparer.Ordinal);
+        var rows = await connection.QueryAsync<(long Id, long Occurrence, string Tool, string Content, long CaseSeq, long Import, long? Ordinal)>(
+            new CommandDefinition(
+                $"""
+                SELECT t.fingerprint_id, t.occurrence, t.tool, t.content_hash, x.case_seq, t.last_import, t.last_ordinal
+                FROM tracks t JOIN fingerprints x ON x.id = t.fingerprint_id
+                WHERE t.project_id = @projectId AND t.present = 1 AND {unseen}
+                """, new { projectId = import.ProjectId, seq = import.Seq }, tx, cancellationToken: ct));
+        return [.. rows.Select(t => new MatchItem(t.Id, t.Occurrence, Intern(tools, t.Tool), "", null, null, null, null, null, null, null, t.Content)
         {
-            FindingId = t.import_id is null ? null : $"{t.import_id}-{t.ordinal}", CaseSeq = t.case_seq, CaseId = t.case_id,
+            CaseSeq = t.CaseSeq, Import = t.Import, Ordinal = t.Ordinal ?? -1, Described = false,
         })];
     }
+
+    /// <summary>
+    /// <paramref name="tracks"/> with what their findings say (rule, place, words, the tool's fingerprints), in order: read
+    /// by key, all at once.
+    /// </summary>
+    public static async Task<IReadOnlyList<MatchItem>> DescribeAsync(
+        DbConnection connection, DbTransaction tx, IntakeContext import, IReadOnlyList<MatchItem> tracks, CancellationToken ct)
+    {
+        const string Columns = "f.rule_id, f.path, f.start_line, f.start_column, f.function, f.message, f.snippet, f.tool_fingerprints";
+        var pool = new Dictionary<string, string>(StringComparer.Ordinal);
+        var described = new Dictionary<(long, long), FindingRow>();
+        if (connection.GetType().Name.StartsWith("Npgsql", StringComparison.Ordinal))
+        {
+            foreach (var f in await connection.QueryAsync<FindingRow>(new CommandDefinition(
+                         $"""
+                         SELECT f.import_seq, f.ordinal, {Columns}
+                         FROM unnest(@imports, @ordinals) AS k(import_seq, ordinal)
+                         JOIN findings f ON f.import_seq = k.import_seq AND f.ordinal = k.ordinal
+                         """, new { imports = tracks.Select(t => t.Import).ToArray(), ordinals = tracks.Select(t => t.Ordinal).ToArray() },
+                         tx, cancellationToken: ct)))
+                described[(f.import_seq, f.ordinal)] = f;
+        }
+        else
+        {
+            // In key order through a temporary table: the findings' pages are read in order, each once. (CROSS JOIN keeps SQLite
+            // from scanning the findings instead: the temporary table has no statistics.)
+            await connection.ExecuteAsync(
+                "CREATE TEMP TABLE IF NOT EXISTS wanted (import_seq INTEGER, ordinal INTEGER, PRIMARY KEY (import_seq, ordinal)) WITHOUT ROWID",
+                transaction: tx);
+            using (var insert = new BatchedInsert(connection, "wanted", ["import_seq", "ordinal"]))
+            {
+                var key = new object?[2];
+                foreach (var t in tracks.DistinctBy(t => (t.Import, t.Ordinal)))
+                {
+                    (key[0], key[1]) = (t.Import, t.Ordinal);
+                    insert.Add(key);
+                }
+                insert.Complete();
+            }
+            foreach (var f in await connection.QueryAsync<FindingRow>(new CommandDefinition(
+                         $"SELECT f.import_seq, f.ordinal, {Columns} " +
+                         "FROM wanted w CROSS JOIN findings f ON f.import_seq = w.import_seq AND f.ordinal = w.ordinal",
+                         transaction: tx, cancellationToken: ct)))
+                described[(f.import_seq, f.ordinal)] = f;
+            await connection.ExecuteAsync("DROP TABLE wanted", transaction: tx);
+        }
+        return [.. tracks.Select(t => described.TryGetValue((t.Import, t.Ordinal), out var f)
+            ? t with
+            {
+                Rule = Intern(pool, import.CanonicalRule(t.Tool, f.rule_id)), Path = f.path is null ? null : Intern(pool, f.path),
+                StartLine = (int?)f.start_line, StartColumn = (int?)f.start_column, Function = f.function is null ? null : Intern(pool, f.function),
+                Message = f.message, Snippet = f.snippet, ToolFingerprints = f.tool_fingerprints, Described = true,
+            }
+            : t with { Described = true })];
+    }
+
+    static string Intern(Dictionary<string, string> pool, string text) => pool.TryGetValue(text, out var same) ? same : pool[text] = text;
 
     /// <summary>
     /// Matches <paramref name="rows"/> (the leftover results; a new fingerprint has a provisional id of the writer's) to
     /// <paramref name="tracks"/>. <paramref name="occurrences"/> gives, for a known fingerprint with leftover results, its
     /// highest occurrence and its absent tracks (not moved), which new copies take first.
     /// </summary>
-    public static BaselineResolution Resolve(
-        IntakeContext import, List<MatchItem> rows, List<MatchItem> tracks, IReadOnlyDictionary<long, (long Max, List<long> Free)> occurrences)
+    public static async Task<BaselineResolution> ResolveAsync(
+        DbConnection connection, DbTransaction tx, IntakeContext import, List<MatchItem> rows, List<MatchItem> tracks,
+        IReadOnlyDictionary<long, (long Max, List<long> Free)> occurrences, CancellationToken ct)
     {
-        var matches = BaselineMatcher.Match(rows, tracks, t => import.Tools.Contains(t.Tool));
+        var matches = await BaselineMatcher.MatchAsync(rows, tracks, t => import.Tools.Contains(t.Tool),
+            wanted => DescribeAsync(connection, tx, import, wanted, ct));
         var byRow = matches.ToDictionary(m => m.Row);
         var next = new Dictionary<long, (long Max, Queue<long> Free)>();
         var outcomes = new List<Outcome>(rows.Count);
@@ -79,8 +134,7 @@ internal sealed class BaselineResolution
                     var known = occurrences.GetValueOrDefault(row.FingerprintId, (0, []));
                     slots = (known.Max, new Queue<long>(known.Free.Order()));
                 }
-                long occurrence;
-                if (!slots.Free.TryDequeue(out occurrence)) occurrence = ++slots.Max;
+                if (!slots.Free.TryDequeue(out var occurrence)) occurrence = ++slots.Max;
                 next[row.FingerprintId] = slots;
                 outcome = new Outcome(row, occurrence, match is null ? "new" : "updated", match, track);
                 if (match is not null) links.TryAdd(row.FingerprintId, outcome);
@@ -94,15 +148,11 @@ internal sealed class BaselineResolution
     public static string Reason(Outcome link) => $"pass {link.Match!.Value.Pass}: {link.Match.Value.Why}";
 
     // A class: SQLite types a column by its first value, which may be NULL.
-    sealed class TrackRow
+    sealed class FindingRow
     {
-        public long fingerprint_id { get; init; }
-        public long occurrence { get; init; }
-        public string tool { get; init; } = "";
-        public string content_hash { get; init; } = "";
-        public long case_seq { get; init; }
-        public string case_id { get; init; } = "";
-        public string? rule_id { get; init; }
+        public long import_seq { get; init; }
+        public long ordinal { get; init; }
+        public string rule_id { get; init; } = "";
         public string? path { get; init; }
         public long? start_line { get; init; }
         public long? start_column { get; init; }
@@ -110,7 +160,5 @@ internal sealed class BaselineResolution
         public string? message { get; init; }
         public string? snippet { get; init; }
         public string? tool_fingerprints { get; init; }
-        public string? import_id { get; init; }
-        public long? ordinal { get; init; }
     }
 }

@@ -138,8 +138,9 @@ internal sealed class PostgresIntakeWriter : IIntakeWriter
             WHERE t.moved_to_fingerprint = m.fingerprint_id AND t.moved_to_occurrence = m.occurrence AND m.moved_to_fingerprint IS NOT NULL
               AND m.last_import = @importSeq;
             INSERT INTO fingerprint_placements (fingerprint_id, case_id, kind, pass, other_finding, reason, placed_by, placed_at)
-            SELECT x.id, l.case_id, 'matched', l.pass, l.other_finding, l.reason, @by, @now
+            SELECT x.id, c.id, 'matched', l.pass, i.id || '-' || l.other_ordinal, l.reason, @by, @now
             FROM links l JOIN fingerprints x ON x.project_id = @projectId AND x.fingerprint = l.fingerprint
+            JOIN cases c ON c.seq = l.case_seq LEFT JOIN imports i ON i.seq = l.other_import
             ORDER BY l.first_ordinal;
             """, new { p.projectId, p.importSeq, p.revision, p.now, by = $"import:{import.Id}" }, tx);
         await connection.ExecuteAsync(
@@ -176,8 +177,8 @@ internal sealed class PostgresIntakeWriter : IIntakeWriter
             """
             CREATE TEMP TABLE resolved (ordinal BIGINT PRIMARY KEY, fingerprint_id BIGINT, occurrence BIGINT NOT NULL, state TEXT NOT NULL,
                 pass BIGINT, matched_fingerprint BIGINT, matched_occurrence BIGINT);
-            CREATE TEMP TABLE links (fingerprint TEXT PRIMARY KEY, case_seq BIGINT NOT NULL, case_id TEXT NOT NULL, pass BIGINT NOT NULL,
-                other_finding TEXT, reason TEXT NOT NULL, first_ordinal BIGINT NOT NULL)
+            CREATE TEMP TABLE links (fingerprint TEXT PRIMARY KEY, case_seq BIGINT NOT NULL, pass BIGINT NOT NULL, other_import BIGINT NOT NULL,
+                other_ordinal BIGINT NOT NULL, reason TEXT NOT NULL, first_ordinal BIGINT NOT NULL)
             """, transaction: tx);
         var p = new { projectId = import.ProjectId };
         if (!await connection.ExecuteScalarAsync<bool>(
@@ -224,7 +225,7 @@ internal sealed class PostgresIntakeWriter : IIntakeWriter
             g => (g.Max(t => t.Occurrence), g.Where(t => t.Free).Select(t => t.Occurrence).ToList()));
         var tracks = await BaselineResolution.LoadTracksAsync(connection, tx, import,
             "NOT EXISTS (SELECT 1 FROM resolved r WHERE r.fingerprint_id = t.fingerprint_id AND r.occurrence = t.occurrence)", ct);
-        var resolution = BaselineResolution.Resolve(import, items, tracks, occurrences);
+        var resolution = await BaselineResolution.ResolveAsync(connection, tx, import, items, tracks, occurrences, ct);
         import.Tools.UnionWith(resolution.Tools);
 
         await using (var bulk = await BulkInsert.StartAsync(connection, "resolved",
@@ -237,10 +238,10 @@ internal sealed class PostgresIntakeWriter : IIntakeWriter
         }
         var text = provisional.ToDictionary(f => f.Value, f => f.Key);
         await using (var bulk = await BulkInsert.StartAsync(connection, "links",
-                         ["fingerprint", "case_seq", "case_id", "pass", "other_finding", "reason", "first_ordinal"], ct))
+                         ["fingerprint", "case_seq", "pass", "other_import", "other_ordinal", "reason", "first_ordinal"], ct))
         {
             foreach (var (id, link) in resolution.Links)
-                await bulk.AddAsync([text[id], link.Track!.CaseSeq, link.Track.CaseId, (long)link.Match!.Value.Pass, link.Track.FindingId,
+                await bulk.AddAsync([text[id], link.Track!.CaseSeq, (long)link.Match!.Value.Pass, link.Track.Import, link.Track.Ordinal,
                     BaselineResolution.Reason(link), link.Row.Ordinal], ct);
             await bulk.CompleteAsync(ct);
         }

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Dapper;
@@ -36,10 +37,12 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
         Task.FromResult(Store(connection, tx, import, rows, progress));
 
     /// <summary>The baseline state of one row, given its tracked twin (null when none): the rule PostgreSQL's SQL repeats.</summary>
-    static string Classify(IntakeRow row, (string Content, bool Present)? tracked) =>
+    static string Classify(IntakeRow row, (UInt128 Content, bool Present)? tracked) =>
         row.DeclaredAbsent ? "absent"
         : tracked is not { Present: true } t ? "new"
-        : t.Content == row.ContentHash ? "unchanged" : "updated";
+        : t.Content == Hash(row.ContentHash) ? "unchanged" : "updated";
+
+    static UInt128 Hash(string hex) => UInt128.Parse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 
     IntakeCounts Store(DbConnection connection, DbTransaction tx, IntakeContext import, IEnumerable<IntakeRow> rows, IProgress<long>? progress)
     {
@@ -48,11 +51,14 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
         foreach (var (fingerprint, id, caseSeq) in connection.Query<(string, long, long)>(
             "SELECT fingerprint, id, case_seq FROM fingerprints WHERE project_id = @projectId", p))
             fingerprints[Fingerprint.Of(fingerprint).Key] = (id, caseSeq);
+        // About 60 bytes a tracked result: content hashes as numbers, each tool's name once.
         var tracks = new Dictionary<(long, long), Track>();
+        var tools = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (id, occurrence, content, present, tool, moved) in connection.Query<(long, long, string, long, string, long)>(
             "SELECT fingerprint_id, occurrence, content_hash, present, tool, moved_to_fingerprint IS NOT NULL " +
-            "FROM tracks WHERE project_id = @projectId", p))
-            tracks[(id, occurrence)] = new Track(content, present == 1, tool, Seen: false, Moved: moved == 1);
+            "FROM tracks WHERE project_id = @projectId", p, buffered: false))
+            tracks[(id, occurrence)] = new Track(Hash(content), present == 1, tools.TryGetValue(tool, out var same) ? same : tools[tool] = tool,
+                Seen: false, Moved: moved == 1);
         // With tracked results present, a result no identical one takes waits for the matching passes (BaselineResolution):
         // its finding is stored at once as new on a provisional track, and corrected once the passes have run.
         var baseline = tracks.Values.Any(t => t.Present);
@@ -132,7 +138,7 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
                 g = (g.Findings + 1, Math.Max(g.Severity, s.Severity), Math.Max(g.Signal, s.Signal));
             }
             var occurrence = s.Occurrence;
-            if (baseline && !s.DeclaredAbsent && (occurrence = Identical(tracks, member.Id, s.ContentHash)) == 0)
+            if (baseline && !s.DeclaredAbsent && (occurrence = Identical(tracks, member.Id, Hash(s.ContentHash))) == 0)
             {
                 ref var last = ref CollectionsMarshal.GetValueRefOrAddDefault(provisional, member.Id, out var seen);
                 if (!seen) last = HighestOccurrence(tracks, member.Id);
@@ -190,13 +196,15 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
         if (leftovers.Count > 0)
         {
             // SQLite's ADO.NET calls complete synchronously.
-            var resolution = BaselineResolution.Resolve(import, leftovers,
-                BaselineResolution.LoadTracksAsync(connection, tx, import, "t.last_import <> @seq", CancellationToken.None).GetAwaiter().GetResult(),
-                Occurrences(tracks, leftovers));
+            var unseen = BaselineResolution.LoadTracksAsync(connection, tx, import, "t.last_import <> @seq", CancellationToken.None)
+                .GetAwaiter().GetResult();
+            var resolution = BaselineResolution.ResolveAsync(connection, tx, import, leftovers, unseen, Occurrences(tracks, leftovers),
+                CancellationToken.None).GetAwaiter().GetResult();
             using var placeMatch = PreparedStatement.Prepare(connection,
                 """
                 INSERT INTO fingerprint_placements (fingerprint_id, case_id, kind, pass, other_finding, reason, placed_by, placed_at)
-                VALUES (?, ?, 'matched', ?, ?, ?, ?, ?)
+                SELECT ?, c.id, 'matched', ?, (SELECT i.id FROM imports i WHERE i.seq = ?) || '-' || ?, ?, ?, ?
+                FROM cases c WHERE c.seq = ?
                 """, DirectCalls);
             foreach (var (id, fingerprint) in pending.OrderBy(f => f.Value.FirstOrdinal))
             {
@@ -206,8 +214,8 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
                     caseSeq = link.Track!.CaseSeq;
                     ref var g = ref CollectionsMarshal.GetValueRefOrAddDefault(grown, caseSeq, out _);
                     g = (g.Findings + fingerprint.Findings, Math.Max(g.Severity, fingerprint.Severity), Math.Max(g.Signal, fingerprint.Signal));
-                    placeMatch.Run([id, link.Track.CaseId, (long)link.Match!.Value.Pass, link.Track.FindingId, BaselineResolution.Reason(link),
-                        $"import:{import.Id}", import.Now]);
+                    placeMatch.Run([id, (long)link.Match!.Value.Pass, link.Track.Import, link.Track.Ordinal, BaselineResolution.Reason(link),
+                        $"import:{import.Id}", import.Now, caseSeq]);
                 }
                 else
                 {
@@ -292,7 +300,7 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
 
     /// <summary>The first present track of <paramref name="fingerprintId"/> this import has not reported yet whose content is
     /// <paramref name="content"/>, now reported (its occurrence); 0 when there is none.</summary>
-    static long Identical(Dictionary<(long, long), Track> tracks, long fingerprintId, string content)
+    static long Identical(Dictionary<(long, long), Track> tracks, long fingerprintId, UInt128 content)
     {
         for (long occurrence = 1; ; occurrence++)
         {
@@ -327,7 +335,7 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
     }
 
     /// <summary>A tracked result as held in memory, and whether this import reported it again.</summary>
-    record struct Track(string Content, bool Present, string Tool, bool Seen, bool Moved);
+    record struct Track(UInt128 Content, bool Present, string Tool, bool Seen, bool Moved);
 
     /// <summary>A fingerprint new to the project while the matching passes decide its case: what a case it opens takes.</summary>
     sealed class PendingFingerprint(string text, string title, long firstOrdinal)
