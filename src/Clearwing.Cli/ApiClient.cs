@@ -81,8 +81,11 @@ public sealed class ApiClient : Backend
 
     public override Task<IReadOnlyList<ProjectInfo>> ListProjectsAsync(CancellationToken ct) =>
         SendAsync<IReadOnlyList<ProjectInfo>>(ApiRoutes.ListProjects, [], "", null, ct);
-    public override Task<ProjectInfo> SetNonSecurityAsync(string project, NonSecurityHandling handling, CancellationToken ct) =>
-        SendAsync<ProjectInfo>(ApiRoutes.SetProjectSettings, [project], "", Body(new { nonSecurity = ProjectSettingsStore.Name(handling) }), ct);
+    public override Task<ProjectInfo> SetProjectAsync(string project, ProjectSettings change, CancellationToken ct) =>
+        SendAsync<ProjectInfo>(ApiRoutes.SetProjectSettings, [project], "", Body(new
+        {
+            nonSecurity = change.NonSecurity is { } handling ? ProjectSettingsStore.Name(handling) : null, crossFinderJoins = change.CrossFinderJoins,
+        }), ct);
 
     public override Task<FindingDetail> GetFindingAsync(string id, CancellationToken ct) =>
         SendAsync<FindingDetail>(ApiRoutes.GetFinding, [id], "", null, ct);

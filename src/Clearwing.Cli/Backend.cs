@@ -46,7 +46,7 @@ public abstract class Backend : IAsyncDisposable
     public abstract Task<Page<Finding>> ListFindingsAsync(FindingFilter filter, CancellationToken ct);
     public abstract Task<FindingDetail> GetFindingAsync(string id, CancellationToken ct);
     public abstract Task<IReadOnlyList<ProjectInfo>> ListProjectsAsync(CancellationToken ct);
-    public abstract Task<ProjectInfo> SetNonSecurityAsync(string project, NonSecurityHandling handling, CancellationToken ct);
+    public abstract Task<ProjectInfo> SetProjectAsync(string project, ProjectSettings change, CancellationToken ct);
     public abstract Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress, CancellationToken ct);
     public abstract Task<ScanSummary> ScanAsync(string path, string project, string? revision, CancellationToken ct);
 

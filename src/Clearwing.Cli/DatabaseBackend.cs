@@ -31,8 +31,8 @@ sealed class DatabaseBackend(LocalServices app) : Backend
     public override Task<FindingDetail> GetFindingAsync(string id, CancellationToken ct) => app.Get<FindingQueries>().GetAsync(Local, id, ct);
     public override Task<IReadOnlyList<ProjectInfo>> ListProjectsAsync(CancellationToken ct) =>
         app.Get<ProjectSettingsStore>().ListAsync(Local, ct);
-    public override Task<ProjectInfo> SetNonSecurityAsync(string project, NonSecurityHandling handling, CancellationToken ct) =>
-        app.Get<ProjectSettingsStore>().SetNonSecurityAsync(Local, project, handling, ct);
+    public override Task<ProjectInfo> SetProjectAsync(string project, ProjectSettings change, CancellationToken ct) =>
+        app.Get<ProjectSettingsStore>().SetAsync(Local, project, change, ct);
     public override Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress, CancellationToken ct) =>
         app.Get<Importer>().ImportAsync(request, progress, ct);
     public override Task<ScanSummary> ScanAsync(string path, string project, string? revision, CancellationToken ct) =>

@@ -4,7 +4,9 @@ using Spectre.Console;
 
 namespace Clearwing.Cli.Cases;
 
-/// <summary>clearwing projects list [--json] · clearwing projects set NAME --non-security quality|cases [--json]</summary>
+/// <summary>
+/// clearwing projects list [--json] · clearwing projects set NAME [--non-security quality|cases] [--cross-finder-joins on|off] [--json]
+/// </summary>
 public static class ProjectsVerb
 {
     public static Command Create(CliIO io) => new("projects", "Projects (created by imports) and their settings.") { List(io), Set(io) };
@@ -22,9 +24,9 @@ public static class ProjectsVerb
                 await io.WriteJsonAsync(projects);
                 return ExitCode.Ok;
             }
-            var table = new Table().AddColumns("project", "created", "findings that are not security relevant");
+            var table = new Table().AddColumns("project", "created", "findings that are not security relevant", "cross-finder joins");
             foreach (var p in projects)
-                table.AddRow(Markup.Escape(p.Name), p.CreatedAt.ToString("u"), Describe(p.NonSecurity));
+                table.AddRow(Markup.Escape(p.Name), p.CreatedAt.ToString("u"), Describe(p.NonSecurity), p.CrossFinderJoins ? "on" : "off");
             io.Ansi.Write(table);
             return ExitCode.Ok;
         });
@@ -38,18 +40,27 @@ public static class ProjectsVerb
         {
             Description = "What to do with findings that are not security relevant: quality (keep them as quality findings, outside the " +
                 "vulnerability queue; the default) or cases (open cases for them, ranked below every other case)",
-            Required = true,
         };
         nonSecurity.AcceptOnlyFromAmong("quality", "cases");
+        var joins = new Option<string>("--cross-finder-joins")
+        {
+            Description = "on (the default): a new finding joins the case of another finder's finding about the same flaw (same file, " +
+                "overlapping lines, same CWE, or a shared CVE/GHSA alias); off: it opens a case of its own",
+        };
+        joins.AcceptOnlyFromAmong("on", "off");
         var json = new Option<bool>("--json") { Description = "Print the project as a JSON object" };
-        var command = new Command("set", "Change a project's settings.") { name, nonSecurity, json };
+        var command = new Command("set", "Change a project's settings.") { name, nonSecurity, joins, json };
         command.SetAction(async (parsed, ct) =>
         {
             await using var backend = await Backend.OpenAsync(parsed, io, ct);
-            var project = await backend.SetNonSecurityAsync(
-                parsed.GetValue(name)!, ProjectSettingsStore.Parse(parsed.GetValue(nonSecurity)!), ct);
+            var change = new ProjectSettings(
+                parsed.GetValue(nonSecurity) is { } handling ? ProjectSettingsStore.Parse(handling) : null,
+                parsed.GetValue(joins) is { } on ? on == "on" : null);
+            var project = await backend.SetProjectAsync(parsed.GetValue(name)!, change, ct);
             if (parsed.GetValue(json)) await io.WriteJsonAsync(project);
-            else await io.Out.WriteLineAsync($"{project.Name}: findings that are not security relevant: {Describe(project.NonSecurity)}.");
+            else
+                await io.Out.WriteLineAsync($"{project.Name}: findings that are not security relevant: {Describe(project.NonSecurity)}; " +
+                    $"cross-finder joins {(project.CrossFinderJoins ? "on" : "off")}.");
             return ExitCode.Ok;
         });
         return command;

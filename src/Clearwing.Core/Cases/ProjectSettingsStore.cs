@@ -13,8 +13,14 @@ public enum NonSecurityHandling
     Cases,
 }
 
-/// <summary>A project and its settings.</summary>
-public sealed record ProjectInfo(string Name, DateTimeOffset CreatedAt, NonSecurityHandling NonSecurity);
+/// <summary>
+/// A project and its settings: what it does with findings that are not security relevant, and whether a new finding joins
+/// the case of another finder's finding about the same flaw (docs/fingerprints.md, "Joins").
+/// </summary>
+public sealed record ProjectInfo(string Name, DateTimeOffset CreatedAt, NonSecurityHandling NonSecurity, bool CrossFinderJoins);
+
+/// <summary>A change to a project's settings: what is null stays as it is.</summary>
+public sealed record ProjectSettings(NonSecurityHandling? NonSecurity = null, bool? CrossFinderJoins = null);
 
 /// <summary>
 /// The projects imports created, and their settings: the coordinator's members list them, its admins and triagers — who
@@ -27,26 +33,39 @@ public sealed class ProjectSettingsStore(Database db, AuditLog audit)
         caller.RequireCoordinator("list projects");
         await using var connection = await db.OpenAsync(ct);
         return [.. (await connection.QueryAsync<Row>(new CommandDefinition(
-            "SELECT name, created_at, non_security FROM projects ORDER BY name", cancellationToken: ct))).Select(r => r.ToInfo())];
+            $"SELECT {Columns} FROM projects ORDER BY name", cancellationToken: ct))).Select(r => r.ToInfo())];
     }
 
-    /// <summary>Sets what <paramref name="project"/> does with findings that are not security relevant; its cases move at once.</summary>
-    public async Task<ProjectInfo> SetNonSecurityAsync(Caller caller, string project, NonSecurityHandling handling, CancellationToken ct = default)
+    /// <summary>
+    /// Changes <paramref name="project"/>'s settings. Which cases the queue shows follows the non-security handling at once;
+    /// the joins setting applies from the next import on (it never undoes a join).
+    /// </summary>
+    public async Task<ProjectInfo> SetAsync(Caller caller, string project, ProjectSettings change, CancellationToken ct = default)
     {
         caller.RequireCoordinatorWriter("change a project's settings");
+        if (change is { NonSecurity: null, CrossFinderJoins: null })
+            throw new BadInputException("Nothing to change: give nonSecurity (quality or cases) or crossFinderJoins (true or false).");
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
         var previous = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
-            "SELECT name, created_at, non_security FROM projects WHERE name = @project", new { project }, tx, cancellationToken: ct))
+            $"SELECT {Columns} FROM projects WHERE name = @project", new { project }, tx, cancellationToken: ct))
             ?? throw new NotFoundException($"No project '{project}'.");
-        var value = Name(handling);
+        var now = previous.ToInfo() with
+        {
+            NonSecurity = change.NonSecurity ?? previous.ToInfo().NonSecurity,
+            CrossFinderJoins = change.CrossFinderJoins ?? previous.cross_finder_joins != 0,
+        };
         await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE projects SET non_security = @value WHERE name = @project", new { value, project }, tx, cancellationToken: ct));
+            "UPDATE projects SET non_security = @nonSecurity, cross_finder_joins = @joins WHERE name = @project",
+            new { nonSecurity = Name(now.NonSecurity), joins = now.CrossFinderJoins ? 1L : 0L, project }, tx, cancellationToken: ct));
         // Which cases the queue shows is read from the setting when a list is read: nothing derived needs to follow.
-        await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"project:{project}", "set_non_security",
-            new { NonSecurity = value, Previous = previous.non_security }), ct);
+        await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"project:{project}", "set_project_settings", new
+        {
+            NonSecurity = Name(now.NonSecurity), now.CrossFinderJoins,
+            Previous = new { NonSecurity = previous.non_security, CrossFinderJoins = previous.cross_finder_joins != 0 },
+        }), ct);
         await tx.CommitAsync(ct);
-        return previous.ToInfo() with { NonSecurity = handling };
+        return now;
     }
 
     /// <summary>The stored and API name: quality, cases.</summary>
@@ -60,8 +79,10 @@ public sealed class ProjectSettingsStore(Database db, AuditLog audit)
         _ => throw new BadInputException($"Unknown handling '{name}' for findings that are not security relevant; use quality or cases."),
     };
 
-    sealed record Row(string name, long created_at, string non_security)
+    const string Columns = "name, created_at, non_security, cross_finder_joins";
+
+    sealed record Row(string name, long created_at, string non_security, long cross_finder_joins)
     {
-        public ProjectInfo ToInfo() => new(name, CaseQueries.FromMs(created_at), Parse(non_security));
+        public ProjectInfo ToInfo() => new(name, CaseQueries.FromMs(created_at), Parse(non_security), cross_finder_joins != 0);
     }
 }

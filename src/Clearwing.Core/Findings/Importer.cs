@@ -102,6 +102,11 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
             ? new(fingerprintId, 0, r.Tool, rule, r.Path, r.StartLine, r.StartColumn, r.Function, r.Message, r.Snippet, r.ToolFingerprints,
                 ContentHash, NewFingerprint: true) { Ordinal = Ordinal }
             : new(fingerprintId, 0, r.Tool, rule, r.Path, r.StartLine, r.StartColumn, null, null, null, null, ContentHash) { Ordinal = Ordinal };
+
+        public override JoinCandidate? JoinKey() =>
+            r is { Cwe: not null, Path: not null, StartLine: not null } || r.Aliases.Count > 0
+                ? new JoinCandidate(Fingerprint.Text, Ordinal, r.Tool, r.Path, r.StartLine, r.EndLine, r.Cwe, r.Aliases)
+                : null;
     }
 
     public async Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress = null, CancellationToken ct = default)
@@ -181,7 +186,11 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
                 projectId, fileName = string.Join(", ", request.Files.Select(f => f.DisplayName)), sha256 = contentHash ?? "pending", bytes, now,
             }, tx);
 
-        var import = new Import(projectId, importSeq, importId, now, hashing, await RuleAliases.LoadAsync(connection, tx, projectId));
+        var import = new Import(projectId, importSeq, importId, now, hashing, await RuleAliases.LoadAsync(connection, tx, projectId))
+        {
+            CrossFinderJoins = await connection.ExecuteScalarAsync<long>(
+                "SELECT cross_finder_joins FROM projects WHERE id = @projectId", new { projectId }, tx) != 0,
+        };
         var c = await Writer.StoreAsync(connection, tx, import, ReadAhead.Of(Read(request, import, ct), ct), progress, ct);
 
         var summary = new ImportSummary(importId, request.Project, import.Revision!,

@@ -300,6 +300,9 @@ internal sealed class BaselineMatcher
         if (c == 0) c = Nullable.Compare(a.StartLine, b.StartLine);
         if (c == 0) c = Nullable.Compare(a.StartColumn, b.StartColumn);
         if (c == 0) c = string.CompareOrdinal(a.ContentHash, b.ContentHash);
+        if (c == 0) c = string.CompareOrdinal(a.Rule, b.Rule);
+        if (c == 0) c = string.CompareOrdinal(a.Function, b.Function);
+        if (c == 0) c = a.FingerprintId.CompareTo(b.FingerprintId);
         return c == 0 ? string.CompareOrdinal(a.Message, b.Message) : c;
     }
 }

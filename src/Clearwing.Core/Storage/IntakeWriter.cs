@@ -44,6 +44,9 @@ internal class IntakeContext(long projectId, long seq, string id, long now)
 
     /// <summary>The id a tool's rule is fingerprinted by (renamed rules map to one): what matching compares.</summary>
     public virtual string CanonicalRule(string tool, string rule) => rule;
+
+    /// <summary>Whether new fingerprints join another finder's case about the same flaw (the project's setting, on by default).</summary>
+    public bool CrossFinderJoins { get; init; } = true;
 }
 
 /// <summary>
@@ -87,4 +90,8 @@ internal abstract class IntakeRow(long ordinal, Fingerprint fingerprint, long oc
     /// <summary>The row as the matching passes see it, under fingerprint <paramref name="fingerprintId"/> (a writer's provisional id
     /// for a fingerprint the project has never seen, <paramref name="newFingerprint"/>).</summary>
     public abstract MatchItem Describe(long fingerprintId, bool newFingerprint);
+
+    /// <summary>What the row says for a cross-finder join (<see cref="CaseJoins"/>): null when it names neither a CWE with a place
+    /// nor an advisory.</summary>
+    public abstract JoinCandidate? JoinKey();
 }

@@ -24,7 +24,8 @@ internal sealed class PostgresIntakeWriter : IIntakeWriter
         IProgress<long>? progress, CancellationToken ct)
     {
         await connection.ExecuteAsync(
-            "DROP TABLE IF EXISTS stage; DROP TABLE IF EXISTS new_fingerprints; DROP TABLE IF EXISTS resolved; DROP TABLE IF EXISTS links",
+            "DROP TABLE IF EXISTS stage; DROP TABLE IF EXISTS new_fingerprints; DROP TABLE IF EXISTS resolved; DROP TABLE IF EXISTS links; " +
+            "DROP TABLE IF EXISTS joins",
             transaction: tx);
         await connection.ExecuteAsync(
             """
@@ -37,11 +38,15 @@ internal sealed class PostgresIntakeWriter : IIntakeWriter
             """, transaction: tx);
         long count = 0;
         var row = new object?[StageColumns.Length];
+        // What each fingerprint's first result says for a cross-finder join (CaseJoins), while the project joins.
+        var candidates = new Dictionary<string, JoinCandidate>(StringComparer.Ordinal);
         await using (var bulk = await BulkInsert.StartAsync(connection, "stage", StageColumns, ct))
         {
             foreach (var s in rows)
             {
                 if (!s.DeclaredAbsent) import.Tools.Add(s.Tool);
+                if (import.CrossFinderJoins && !s.DeclaredAbsent && !candidates.ContainsKey(s.Fingerprint.Text) && s.JoinKey() is { } join)
+                    candidates[s.Fingerprint.Text] = join;
                 (row[0], row[1], row[2], row[3], row[4]) = (s.Ordinal, s.Fingerprint.Text, s.Occurrence, s.ContentHash, s.Title);
                 row[5] = s.DeclaredAbsent ? 1L : 0L;
                 s.FillResult(row, 6);
@@ -59,6 +64,7 @@ internal sealed class PostgresIntakeWriter : IIntakeWriter
         await connection.ExecuteAsync("ANALYZE stage", transaction: tx);
 
         await ResolveAsync(connection, tx, import, ct);
+        await JoinAsync(connection, tx, import, candidates, ct);
 
         // Cluster: a known fingerprint joins its case; each new fingerprint opens one, titled after its first result and born
         // with its counts. Numbered in order of first appearance, as SQLite's writer numbers them.
@@ -71,6 +77,7 @@ internal sealed class PostgresIntakeWriter : IIntakeWriter
                          row_number() OVER (ORDER BY min(s.ordinal)) AS number
                   FROM stage s
                   WHERE NOT EXISTS (SELECT 1 FROM fingerprints x WHERE x.project_id = @projectId AND x.fingerprint = s.fingerprint)
+                    AND NOT EXISTS (SELECT 1 FROM joins j WHERE j.fingerprint = s.fingerprint)
                   GROUP BY s.fingerprint) n
             """, p, tx);
         // Existing cases grow by this import's findings; computed before the new fingerprints exist.
@@ -96,6 +103,27 @@ internal sealed class PostgresIntakeWriter : IIntakeWriter
             INSERT INTO fingerprints (project_id, fingerprint, case_seq)
             SELECT @projectId, n.fingerprint, c.seq FROM new_fingerprints n JOIN cases c ON c.id = n.case_id
             """, p, tx);
+        // Fingerprints that join a case another fingerprint of this import opened: placed now, and that case grows by them.
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO fingerprints (project_id, fingerprint, case_seq)
+            SELECT @projectId, j.fingerprint, x.case_seq
+            FROM joins j JOIN fingerprints x ON x.project_id = @projectId AND x.fingerprint = j.target
+            WHERE j.target IS NOT NULL
+            ORDER BY j.first_ordinal;
+            UPDATE cases SET finding_count = cases.finding_count + a.n, max_severity = greatest(cases.max_severity, a.severity),
+                   signal = greatest(cases.signal, a.signal)
+            FROM (SELECT x.case_seq, count(*) AS n, max(s.severity) AS severity, max(s.signal) AS signal
+                  FROM stage s JOIN joins j ON j.fingerprint = s.fingerprint AND j.target IS NOT NULL
+                  JOIN fingerprints x ON x.project_id = @projectId AND x.fingerprint = s.fingerprint
+                  GROUP BY x.case_seq) a
+            WHERE cases.seq = a.case_seq;
+            INSERT INTO fingerprint_placements (fingerprint_id, case_id, kind, other_finding, reason, placed_by, placed_at)
+            SELECT x.id, c.id, 'joined', j.other_finding, j.reason, @by, @now
+            FROM joins j JOIN fingerprints x ON x.project_id = @projectId AND x.fingerprint = j.fingerprint
+            JOIN cases c ON c.seq = x.case_seq
+            ORDER BY j.first_ordinal;
+            """, new { p.projectId, p.now, by = $"import:{import.Id}" }, tx);
 
         // Classify against the tracked results; the same rule as SqliteIntakeWriter.Classify.
         await connection.ExecuteAsync(
@@ -160,7 +188,8 @@ internal sealed class PostgresIntakeWriter : IIntakeWriter
             "SELECT baseline_state, count(*), CAST(sum(suppressed) AS BIGINT) FROM findings WHERE import_seq = @importSeq GROUP BY baseline_state",
             p, tx)).ToList();
         long Count(string state) => counts.Where(c => c.State == state).Sum(c => c.N);
-        await connection.ExecuteAsync("DROP TABLE new_fingerprints; DROP TABLE stage; DROP TABLE resolved; DROP TABLE links", transaction: tx);
+        await connection.ExecuteAsync("DROP TABLE new_fingerprints; DROP TABLE stage; DROP TABLE resolved; DROP TABLE links; DROP TABLE joins",
+            transaction: tx);
         return new IntakeCounts(counts.Sum(c => c.N), Count("new"), Count("unchanged"), Count("updated"),
             await MarkAbsentAsync(connection, tx, import), counts.Sum(c => c.Suppressed), newCases);
     }
@@ -250,6 +279,47 @@ internal sealed class PostgresIntakeWriter : IIntakeWriter
             "INSERT INTO fingerprints (project_id, fingerprint, case_seq) SELECT @projectId, fingerprint, case_seq FROM links ORDER BY first_ordinal",
             p, tx);
         await connection.ExecuteAsync("ANALYZE resolved", transaction: tx);
+    }
+
+    /// <summary>
+    /// Cross-finder joins (<see cref="CaseJoins"/>) for the fingerprints still new once the passes have linked theirs, in the
+    /// order they first appear: <c>joins</c> holds each that joins a case, which is an existing case (placed here) or one another
+    /// new fingerprint of this import opens (placed once it is open).
+    /// </summary>
+    static async Task JoinAsync(
+        DbConnection connection, DbTransaction tx, IntakeContext import, Dictionary<string, JoinCandidate> candidates, CancellationToken ct)
+    {
+        await connection.ExecuteAsync(
+            """
+            CREATE TEMP TABLE joins (fingerprint TEXT PRIMARY KEY, case_seq BIGINT, target TEXT, other_finding TEXT NOT NULL,
+                reason TEXT NOT NULL, first_ordinal BIGINT NOT NULL)
+            """, transaction: tx);
+        if (candidates.Count == 0) return;
+        var p = new { projectId = import.ProjectId };
+        var fresh = (await connection.QueryAsync<string>(new CommandDefinition(
+            """
+            SELECT s.fingerprint FROM stage s
+            WHERE s.declared_absent = 0
+              AND NOT EXISTS (SELECT 1 FROM fingerprints x WHERE x.project_id = @projectId AND x.fingerprint = s.fingerprint)
+            GROUP BY s.fingerprint
+            ORDER BY min(s.ordinal)
+            """, p, tx, cancellationToken: ct))).Where(candidates.ContainsKey).Select(f => candidates[f]).ToList();
+        var joins = await CaseJoins.LoadAsync(connection, tx, import, fresh, ct);
+        await using (var bulk = await BulkInsert.StartAsync(connection, "joins",
+                         ["fingerprint", "case_seq", "target", "other_finding", "reason", "first_ordinal"], ct))
+        {
+            foreach (var candidate in fresh)
+                if (joins.Find(candidate) is { } join)
+                    await bulk.AddAsync([candidate.Fingerprint, join.CaseSeq, join.Target, join.OtherFinding, join.Reason, candidate.Ordinal], ct);
+                else joins.Opened(candidate, null);
+            await bulk.CompleteAsync(ct);
+        }
+        // Joined to an existing case: known from here on, so the case grows by them as by its own.
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO fingerprints (project_id, fingerprint, case_seq)
+            SELECT @projectId, fingerprint, case_seq FROM joins WHERE case_seq IS NOT NULL ORDER BY first_ordinal
+            """, p, tx);
     }
 
     sealed record LeftoverRow(

@@ -108,11 +108,14 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
         {
             if (!s.DeclaredAbsent) import.Tools.Add(s.Tool);
             var key = s.Fingerprint.Key;
-            if (baseline && !s.DeclaredAbsent && !fingerprints.ContainsKey(key))
+            if (!s.DeclaredAbsent && !fingerprints.ContainsKey(key)
+                && (baseline || import.CrossFinderJoins) && (import.CrossFinderJoins ? s.JoinKey() : null) is var join
+                && (baseline || join is not null))
             {
-                // A fingerprint the project has never seen: its case waits for the passes, which may link it to a known one.
+                // A fingerprint the project has never seen: its case waits for the passes, which may link it to a known one, and
+                // for the joins, which may place it in another finder's case.
                 fingerprints[key] = (nextFingerprint, -1);
-                pending[nextFingerprint] = new PendingFingerprint(s.Fingerprint.Text, s.Title, s.Ordinal);
+                pending[nextFingerprint] = new PendingFingerprint(s.Fingerprint.Text, s.Title, s.Ordinal, join);
                 nextFingerprint++;
             }
             if (!fingerprints.TryGetValue(key, out var member))
@@ -193,29 +196,41 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
         progress?.Report(count);
         import.Tools.UnionWith(import.HeaderTools);
 
-        if (leftovers.Count > 0)
+        // SQLite's ADO.NET calls complete synchronously.
+        var resolution = leftovers.Count == 0 ? null
+            : BaselineResolution.ResolveAsync(connection, tx, import, leftovers,
+                BaselineResolution.LoadTracksAsync(connection, tx, import, "t.last_import <> @seq", CancellationToken.None).GetAwaiter().GetResult(),
+                Occurrences(tracks, leftovers), CancellationToken.None).GetAwaiter().GetResult();
+        if (pending.Count > 0)
         {
-            // SQLite's ADO.NET calls complete synchronously.
-            var unseen = BaselineResolution.LoadTracksAsync(connection, tx, import, "t.last_import <> @seq", CancellationToken.None)
-                .GetAwaiter().GetResult();
-            var resolution = BaselineResolution.ResolveAsync(connection, tx, import, leftovers, unseen, Occurrences(tracks, leftovers),
-                CancellationToken.None).GetAwaiter().GetResult();
+            var joins = import.CrossFinderJoins
+                ? CaseJoins.LoadAsync(connection, tx, import, [.. pending.Values.Select(f => f.Join).OfType<JoinCandidate>()], CancellationToken.None)
+                    .GetAwaiter().GetResult()
+                : null;
             using var placeMatch = PreparedStatement.Prepare(connection,
                 """
                 INSERT INTO fingerprint_placements (fingerprint_id, case_id, kind, pass, other_finding, reason, placed_by, placed_at)
                 SELECT ?, c.id, 'matched', ?, (SELECT i.id FROM imports i WHERE i.seq = ?) || '-' || ?, ?, ?, ?
                 FROM cases c WHERE c.seq = ?
                 """, DirectCalls);
+            using var placeJoin = PreparedStatement.Prepare(connection,
+                """
+                INSERT INTO fingerprint_placements (fingerprint_id, case_id, kind, other_finding, reason, placed_by, placed_at)
+                SELECT ?, c.id, 'joined', ?, ?, ?, ? FROM cases c WHERE c.seq = ?
+                """, DirectCalls);
             foreach (var (id, fingerprint) in pending.OrderBy(f => f.Value.FirstOrdinal))
             {
                 long caseSeq;
-                if (resolution.Links.TryGetValue(id, out var link))
+                if (resolution?.Links.TryGetValue(id, out var link) == true)
                 {
                     caseSeq = link.Track!.CaseSeq;
-                    ref var g = ref CollectionsMarshal.GetValueRefOrAddDefault(grown, caseSeq, out _);
-                    g = (g.Findings + fingerprint.Findings, Math.Max(g.Severity, fingerprint.Severity), Math.Max(g.Signal, fingerprint.Signal));
                     placeMatch.Run([id, (long)link.Match!.Value.Pass, link.Track.Import, link.Track.Ordinal, BaselineResolution.Reason(link),
                         $"import:{import.Id}", import.Now, caseSeq]);
+                }
+                else if (fingerprint.Join is { } candidate && joins?.Find(candidate) is { CaseSeq: { } joined } join)
+                {
+                    caseSeq = joined;
+                    placeJoin.Run([id, join.OtherFinding, join.Reason, $"import:{import.Id}", import.Now, caseSeq]);
                 }
                 else
                 {
@@ -223,11 +238,24 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
                     (caseRow[0], caseRow[1], caseRow[3]) = (caseSeq, CaseId.Mint(import.Now, newCases++).ToString(), fingerprint.Title);
                     (caseRow[7], caseRow[8], caseRow[10]) = (fingerprint.Findings, fingerprint.Severity, fingerprint.Signal);
                     insertCase.Add(caseRow);
+                    if (fingerprint.Join is { } opened && joins is not null)
+                    {
+                        // Stored at once: a later fingerprint that joins this case names it by its key.
+                        insertCase.Complete();
+                        joins.Opened(opened, caseSeq);
+                    }
+                    (fingerprintRow[0], fingerprintRow[2], fingerprintRow[3]) = (id, fingerprint.Text, caseSeq);
+                    insertFingerprint.Add(fingerprintRow);
+                    continue;
                 }
+                ref var g = ref CollectionsMarshal.GetValueRefOrAddDefault(grown, caseSeq, out _);
+                g = (g.Findings + fingerprint.Findings, Math.Max(g.Severity, fingerprint.Severity), Math.Max(g.Signal, fingerprint.Signal));
                 (fingerprintRow[0], fingerprintRow[2], fingerprintRow[3]) = (id, fingerprint.Text, caseSeq);
                 insertFingerprint.Add(fingerprintRow);
             }
-
+        }
+        if (resolution is not null)
+        {
             using var correct = PreparedStatement.Prepare(connection,
                 "UPDATE findings SET occurrence = ?, baseline_state = ? WHERE import_seq = ? AND ordinal = ?", DirectCalls);
             using var move = PreparedStatement.Prepare(connection,
@@ -338,11 +366,13 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
     record struct Track(UInt128 Content, bool Present, string Tool, bool Seen, bool Moved);
 
     /// <summary>A fingerprint new to the project while the matching passes decide its case: what a case it opens takes.</summary>
-    sealed class PendingFingerprint(string text, string title, long firstOrdinal)
+    sealed class PendingFingerprint(string text, string title, long firstOrdinal, JoinCandidate? join)
     {
         public string Text { get; } = text;
         public string Title { get; } = title;
         public long FirstOrdinal { get; } = firstOrdinal;
+        /// <summary>What its first result says for a cross-finder join, when the project joins and the result names a CWE or advisory.</summary>
+        public JoinCandidate? Join { get; } = join;
         public long Findings { get; private set; }
         public long Severity { get; private set; }
         public long Signal { get; private set; }

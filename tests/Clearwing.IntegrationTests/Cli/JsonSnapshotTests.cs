@@ -82,6 +82,7 @@ public sealed class JsonSnapshotTests
         var moved = (await p.JsonAsync("findings", "list", "--case", split, "--json"))[0].GetProperty("id").GetString()!;
         await p.RunAsync("findings", "show", moved, "--json");
         await p.RunAsync("projects", "set", "zlib", "--non-security", "cases", "--json");
+        await p.RunAsync("projects", "set", "zlib", "--cross-finder-joins", "off", "--json");
         await p.RunAsync("projects", "list", "--json");
 
         await p.RunAsync("orgs", "create", "alpha", "--kind", "maintainer");

@@ -48,7 +48,7 @@ public sealed class SecuritySignalTests
         Assert.StartsWith("CA5351", queue.Title, StringComparison.Ordinal);
         Assert.Equal(["CA1850", "CA2000", "CS0219"], (await Cases(app, SecuritySignal.NotSecurity)).Select(c => c.Title[..6]).Order());
 
-        await app.Get<ProjectSettingsStore>().SetNonSecurityAsync(Caller.Local, "demo", NonSecurityHandling.Cases, Ct);
+        await app.Get<ProjectSettingsStore>().SetAsync(Caller.Local, "demo", new ProjectSettings(NonSecurity: NonSecurityHandling.Cases), Ct);
         var all = await Cases(app);
         Assert.Equal(4, all.Count);
         Assert.Equal(SecuritySignal.Security, all[0].Signal);
