@@ -146,6 +146,46 @@ public sealed class BaselineMatchingTests
     {
         await using var db = await TestDatabases.CreateAsync(engine);
         var app = Wired.For(db);
+        var (baseline, next, truth) = GeneratedPair();
+        var (added, fixedOnes, unchanged) = (truth.Added, truth.Fixed, truth.Unchanged);
+        var (moved, reworded, renamed) = (truth.Moved, truth.Reworded, truth.Renamed);
+
+        await Import(app, Log(baseline), "v1");
+        var summary = await Import(app, Log(next), "v2");
+
+        var tolerance = next.Count / 100;
+        Assert.InRange(summary.New, added - tolerance, added + tolerance);
+        Assert.InRange(summary.Absent, fixedOnes - tolerance, fixedOnes + tolerance);
+        Assert.InRange(summary.NewCases, added - tolerance, added + tolerance);
+        Assert.Equal(unchanged, summary.Unchanged);
+        Assert.Equal(next.Count, summary.New + summary.Unchanged + summary.Updated);
+        Assert.True(moved + reworded + renamed - tolerance <= summary.Updated, $"{summary.Updated} updated of {moved + reworded + renamed}");
+
+        // Nothing matched twice: every result of the second run has a track of its own, and every baseline result is either
+        // taken once, moved once, or absent.
+        await using var c = await db.OpenAsync(Ct);
+        var seq = await c.ExecuteScalarAsync<long>("SELECT seq FROM imports WHERE revision = 'v2'");
+        Assert.Equal(next.Count, await c.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM (SELECT DISTINCT fingerprint_id, occurrence FROM findings WHERE import_seq = @seq) t", new { seq }));
+        Assert.Equal(next.Count, await c.ExecuteScalarAsync<long>("SELECT count(*) FROM tracks WHERE present = 1"));
+        var movedTracks = await c.ExecuteScalarAsync<long>("SELECT count(*) FROM tracks WHERE moved_to_fingerprint IS NOT NULL");
+        var absentTracks = await c.ExecuteScalarAsync<long>("SELECT count(*) FROM tracks WHERE present = 0 AND moved_to_fingerprint IS NULL");
+        var taken = await c.ExecuteScalarAsync<long>(
+            """
+            SELECT count(*) FROM tracks t
+            WHERE t.present = 1 AND EXISTS (
+                SELECT 1 FROM findings f JOIN imports i ON i.seq = f.import_seq
+                WHERE i.revision = 'v1' AND f.fingerprint_id = t.fingerprint_id AND f.occurrence = t.occurrence)
+            """);
+        Assert.Equal(summary.Absent, absentTracks);
+        Assert.Equal(baseline.Count, taken + movedTracks + absentTracks);
+        Assert.Equal(summary.Unchanged + summary.Updated, taken + movedTracks);
+    }
+    /// <summary>The generated pair of runs, shuffled, and what was done to the baseline to make the second.</summary>
+    static (List<(string Rule, string File, int Line, string? Function, string Message)> Baseline,
+        List<(string Rule, string File, int Line, string? Function, string Message)> Next,
+        (int Added, int Fixed, int Unchanged, int Moved, int Reworded, int Renamed) Truth) GeneratedPair()
+    {
         var random = new Random(13);
         string[] verbs = ["overflow", "leak", "race", "truncation", "underflow", "injection", "dereference", "misuse"];
         string Words(int i) => $"{verbs[i % verbs.Length]} of '{(char)('a' + i % 26)}{i}' reaching sink_{i % 13} via path {i % 17}";
@@ -185,35 +225,41 @@ public sealed class BaselineMatchingTests
         var order = new Random(7);
         next = [.. next.OrderBy(_ => order.Next())];
 
-        await Import(app, Log(baseline), "v1");
-        var summary = await Import(app, Log(next), "v2");
+        return (baseline, next, (added.Count, fixedOnes, unchanged, moved, reworded, renamed));
+    }
 
-        var tolerance = next.Count / 100;
-        Assert.InRange(summary.New, added.Count - tolerance, added.Count + tolerance);
-        Assert.InRange(summary.Absent, fixedOnes - tolerance, fixedOnes + tolerance);
-        Assert.InRange(summary.NewCases, added.Count - tolerance, added.Count + tolerance);
-        Assert.Equal(unchanged, summary.Unchanged);
-        Assert.Equal(next.Count, summary.New + summary.Unchanged + summary.Updated);
-        Assert.True(moved + reworded + renamed - tolerance <= summary.Updated, $"{summary.Updated} updated of {moved + reworded + renamed}");
+    /// <summary>
+    /// Order independence: importing the second run first and the baseline after it pairs the same results into the same
+    /// cases. The passes are symmetric (the same fingerprint, place, rule, function, distance and word overlap either way);
+    /// only the states swap (new for absent, and the other way round).
+    /// </summary>
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task Importing_the_two_runs_the_other_way_round_puts_the_same_results_together(Engine engine)
+    {
+        var (baseline, next, _) = GeneratedPair();
+        var (first, second) = (Log(baseline), Log(next));
+        await using var forward = await TestDatabases.CreateAsync(engine);
+        await using var backward = await TestDatabases.CreateAsync(engine);
+        await Import(Wired.For(forward), first, "a");
+        var ab = await Import(Wired.For(forward), second, "b");
+        await Import(Wired.For(backward), second, "b");
+        var ba = await Import(Wired.For(backward), first, "a");
 
-        // Nothing matched twice: every result of the second run has a track of its own, and every baseline result is either
-        // taken once, moved once, or absent.
+        Assert.Equal((ab.New, ab.Absent, ab.Unchanged, ab.Updated), (ba.Absent, ba.New, ba.Unchanged, ba.Updated));
+        Assert.Equal(await Together(forward), await Together(backward));
+    }
+
+    /// <summary>The results each case holds, as sets of rule, file, line and message, sorted.</summary>
+    static async Task<List<string>> Together(Database db)
+    {
         await using var c = await db.OpenAsync(Ct);
-        var seq = await c.ExecuteScalarAsync<long>("SELECT seq FROM imports WHERE revision = 'v2'");
-        Assert.Equal(next.Count, await c.ExecuteScalarAsync<long>(
-            "SELECT count(*) FROM (SELECT DISTINCT fingerprint_id, occurrence FROM findings WHERE import_seq = @seq) t", new { seq }));
-        Assert.Equal(next.Count, await c.ExecuteScalarAsync<long>("SELECT count(*) FROM tracks WHERE present = 1"));
-        var movedTracks = await c.ExecuteScalarAsync<long>("SELECT count(*) FROM tracks WHERE moved_to_fingerprint IS NOT NULL");
-        var absentTracks = await c.ExecuteScalarAsync<long>("SELECT count(*) FROM tracks WHERE present = 0 AND moved_to_fingerprint IS NULL");
-        var taken = await c.ExecuteScalarAsync<long>(
+        var rows = await c.QueryAsync<(string Case, string Rule, string? Path, long? Line, string Message)>(
             """
-            SELECT count(*) FROM tracks t
-            WHERE t.present = 1 AND EXISTS (
-                SELECT 1 FROM findings f JOIN imports i ON i.seq = f.import_seq
-                WHERE i.revision = 'v1' AND f.fingerprint_id = t.fingerprint_id AND f.occurrence = t.occurrence)
+            SELECT x.case_seq || '', f.rule_id, f.path, f.start_line, f.message
+            FROM findings f JOIN fingerprints x ON x.id = f.fingerprint_id
             """);
-        Assert.Equal(summary.Absent, absentTracks);
-        Assert.Equal(baseline.Count, taken + movedTracks + absentTracks);
-        Assert.Equal(summary.Unchanged + summary.Updated, taken + movedTracks);
+        return [.. rows.GroupBy(r => r.Case)
+            .Select(g => string.Join(" + ", g.Select(r => $"{r.Rule}|{r.Path}|{r.Line}|{r.Message}").Distinct().Order(StringComparer.Ordinal)))
+            .Order(StringComparer.Ordinal)];
     }
 }
