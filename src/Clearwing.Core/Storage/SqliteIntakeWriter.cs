@@ -65,6 +65,7 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
         var leftovers = new List<MatchItem>();
         var provisional = new Dictionary<long, long>();
         var pending = new Dictionary<long, PendingFingerprint>();
+        var deferNew = false;
 
         // New cases and fingerprints take the next keys themselves (what SQLite would give them: the transaction holds the
         // write lock), so they too can go many rows to a statement.
@@ -109,11 +110,12 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
             if (!s.DeclaredAbsent) import.Tools.Add(s.Tool);
             var key = s.Fingerprint.Key;
             if (!s.DeclaredAbsent && !fingerprints.ContainsKey(key)
-                && (baseline || import.CrossFinderJoins) && (import.CrossFinderJoins ? s.JoinKey() : null) is var join
-                && (baseline || join is not null))
+                && (import.CrossFinderJoins ? s.JoinKey() : null) is var join && (baseline || deferNew || join is not null))
             {
                 // A fingerprint the project has never seen: its case waits for the passes, which may link it to a known one, and
-                // for the joins, which may place it in another finder's case.
+                // for the joins, which may place it in another finder's case. Once one waits, every new one after it waits too:
+                // cases open in the order their fingerprints first appear.
+                deferNew = true;
                 fingerprints[key] = (nextFingerprint, -1);
                 pending[nextFingerprint] = new PendingFingerprint(s.Fingerprint.Text, s.Title, s.Ordinal, join);
                 nextFingerprint++;
