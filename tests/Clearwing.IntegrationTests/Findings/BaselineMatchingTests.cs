@@ -66,6 +66,35 @@ public sealed class BaselineMatchingTests
         }
     }
 
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task Clangs_logs_from_another_checkout_shuffled_or_after_a_file_moved_keep_their_cases(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var app = Wired.For(db);
+        // Each checkout is given as the source root, which need not exist here.
+        Task<ImportSummary> Clang(string checkout, string revision, bool shuffle = false) => app.Get<Importer>().ImportAsync(new ImportRequest(
+            "clang", [.. new[] { "png", "zutil" }.Select(f => Fixture($"clang-{checkout}-{f}.sarif"))
+                .Select((f, i) => new ImportFile(shuffle ? Shuffled(f, i + 1) : f, Path.GetFileName(f)))],
+            revision, SourceRoot: $"/tmp/clangdemo/{checkout}"), null, Ct);
+
+        var first = await Clang("one", "v1");
+        var otherCheckout = await Clang("two", "v2", shuffle: true);
+        var moved = await Clang("three", "v3");
+
+        Assert.Equal((5L, 5L), (first.New, first.NewCases));
+        Assert.Equal((0L, 5L, 0L, 0L), (otherCheckout.New, otherCheckout.Unchanged, otherCheckout.Updated, otherCheckout.Absent));
+        // png.c moved from src/ to lib/, three lines down: its four results follow it (pass 5); zutil.c's is as it was.
+        Assert.Equal((0L, 1L, 4L, 0L, 0L), (moved.New, moved.Unchanged, moved.Updated, moved.Absent, moved.NewCases));
+        var findings = (await app.Get<FindingQueries>().ListAsync(Caller.Local, new FindingFilter(Project: "clang"), Ct)).Items;
+        foreach (var f in findings.Where(f => f.Revision == "v3" && f.Path == "lib/png.c"))
+        {
+            var reason = Assert.Single((await app.Get<FindingQueries>().GetAsync(Caller.Local, f.Id, Ct)).Reasons);
+            Assert.Equal((CaseReasonKind.Matched, 5), (reason.Kind, reason.Pass));
+            var before = findings.Single(b => b.Id == reason.Finding);
+            Assert.Equal((f.RuleId, "src/png.c", f.StartLine - 3, f.Message), (before.RuleId, before.Path, before.StartLine, before.Message));
+        }
+    }
+
     /// <summary>A SARIF log of generated results: rule, file, line, function (or none) and message; no snippet, so the
     /// computed fingerprint takes the message.</summary>
     static string Log(IEnumerable<(string Rule, string File, int Line, string? Function, string Message)> results) =>
