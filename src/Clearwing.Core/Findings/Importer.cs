@@ -256,7 +256,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
     /// <summary>
     /// Streams the files' results in order. The import's revision is the requested one, else the first
     /// result's own, else derived from the content. The n-th result with a fingerprint is its n-th
-    /// occurrence: baselining matches duplicates one to one, as SARIF's result matching does.
+    /// occurrence; against a baseline, the writers' matching passes pair copies with tracks by place, not by this number.
     /// </summary>
     static IEnumerable<Staged> Read(ImportRequest request, Import import, CancellationToken ct)
     {

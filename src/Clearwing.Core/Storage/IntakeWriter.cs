@@ -51,7 +51,8 @@ internal class IntakeContext(long projectId, long seq, string id, long now)
 
 /// <summary>
 /// One result on its way into the store, as the writers see it: its identity (fingerprint and occurrence: the n-th result
-/// with a fingerprint matches the n-th tracked one), what classifies it against the baseline (content hash, declared
+/// with a fingerprint in the import, the track it takes when the project tracks nothing yet; otherwise the matching passes
+/// decide), what classifies it against the baseline (content hash, declared
 /// absent), what a case it opens takes from it (title, severity, signal), and the finding's own columns, which the pipeline
 /// fills (<see cref="FillResult"/>): the writers know rows, not findings.
 /// </summary>

@@ -5,7 +5,9 @@ namespace Clearwing.Storage;
 
 /// <summary>
 /// PostgreSQL's intake: binary COPY into a temporary <c>stage</c> table (<see cref="BulkInsert"/>), then a handful of
-/// set-based statements do what SQLite's writer does row by row: new cases, membership, findings, tracks, absence.
+/// set-based statements do what SQLite's writer does row by row: identical results paired with their tracks, the leftovers
+/// through the matching passes it shares with SQLite's writer, cross-finder joins, new cases, membership, findings,
+/// tracks, absence.
 /// </summary>
 internal sealed class PostgresIntakeWriter : IIntakeWriter
 {

@@ -7,11 +7,13 @@ using Dapper;
 namespace Clearwing.Storage;
 
 /// <summary>
-/// SQLite's intake: one pass, with the project's fingerprints and tracks in memory (about 60 bytes per distinct
-/// fingerprint; never the file). Each row is classified here and written through SQLite's C API (<see cref="BatchedInsert"/>,
-/// many rows to a statement, and <see cref="PreparedStatement"/>): a new fingerprint opens a case (taking the next keys
-/// itself), the finding is stored with its baseline state, a new track inserted or a known one updated; case counts are
-/// applied once at the end, and the tracks the import's tools no longer report are marked absent by key.
+/// SQLite's intake: one pass, with the project's fingerprints and tracks in memory (never the file). Each row is classified
+/// here and written through SQLite's C API (<see cref="BatchedInsert"/>, many rows to a statement, and
+/// <see cref="PreparedStatement"/>): a result with a tracked twin of identical content is unchanged at once; the rest are
+/// stored as new on provisional tracks and corrected once the matching passes (<see cref="BaselineResolution"/>) have run
+/// at the end; a new fingerprint opens a case (taking the next keys itself) unless it waits for the passes or a cross-finder
+/// join (<see cref="CaseJoins"/>). Case counts are applied once at the end, and the tracks the import's tools no longer
+/// report are marked absent by key.
 /// </summary>
 internal sealed class SqliteIntakeWriter : IIntakeWriter
 {
@@ -51,7 +53,7 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
         foreach (var (fingerprint, id, caseSeq) in connection.Query<(string, long, long)>(
             "SELECT fingerprint, id, case_seq FROM fingerprints WHERE project_id = @projectId", p))
             fingerprints[Fingerprint.Of(fingerprint).Key] = (id, caseSeq);
-        // About 60 bytes a tracked result: content hashes as numbers, each tool's name once.
+        // Content hashes as numbers and each tool's name once: a million tracked results stay small.
         var tracks = new Dictionary<(long, long), Track>();
         var tools = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (id, occurrence, content, present, tool, moved) in connection.Query<(long, long, string, long, string, long)>(
