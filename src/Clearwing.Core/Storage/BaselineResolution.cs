@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using Microsoft.Data.Sqlite;
 
 namespace Clearwing.Storage;
 
@@ -57,18 +58,7 @@ internal sealed class BaselineResolution
         const string Columns = "f.rule_id, f.path, f.start_line, f.start_column, f.function, f.message, f.snippet, f.tool_fingerprints";
         var pool = new Dictionary<string, string>(StringComparer.Ordinal);
         var described = new Dictionary<(long, long), FindingRow>();
-        if (connection.GetType().Name.StartsWith("Npgsql", StringComparison.Ordinal))
-        {
-            foreach (var f in await connection.QueryAsync<FindingRow>(new CommandDefinition(
-                         $"""
-                         SELECT f.import_seq, f.ordinal, {Columns}
-                         FROM unnest(@imports, @ordinals) AS k(import_seq, ordinal)
-                         JOIN findings f ON f.import_seq = k.import_seq AND f.ordinal = k.ordinal
-                         """, new { imports = tracks.Select(t => t.Import).ToArray(), ordinals = tracks.Select(t => t.Ordinal).ToArray() },
-                         tx, cancellationToken: ct)))
-                described[(f.import_seq, f.ordinal)] = f;
-        }
-        else
+        if (connection is SqliteConnection)
         {
             // In key order through a temporary table: the findings' pages are read in order, each once. (CROSS JOIN keeps SQLite
             // from scanning the findings instead: the temporary table has no statistics.)
@@ -91,6 +81,17 @@ internal sealed class BaselineResolution
                          transaction: tx, cancellationToken: ct)))
                 described[(f.import_seq, f.ordinal)] = f;
             await connection.ExecuteAsync("DROP TABLE wanted", transaction: tx);
+        }
+        else
+        {
+            foreach (var f in await connection.QueryAsync<FindingRow>(new CommandDefinition(
+                         $"""
+                         SELECT f.import_seq, f.ordinal, {Columns}
+                         FROM unnest(@imports, @ordinals) AS k(import_seq, ordinal)
+                         JOIN findings f ON f.import_seq = k.import_seq AND f.ordinal = k.ordinal
+                         """, new { imports = tracks.Select(t => t.Import).ToArray(), ordinals = tracks.Select(t => t.Ordinal).ToArray() },
+                         tx, cancellationToken: ct)))
+                described[(f.import_seq, f.ordinal)] = f;
         }
         return [.. tracks.Select(t => described.TryGetValue((t.Import, t.Ordinal), out var f)
             ? t with

@@ -45,9 +45,13 @@ internal sealed class CaseJoins
         await connection.ExecuteAsync(
             "DROP TABLE IF EXISTS join_keys; CREATE TEMP TABLE join_keys (kind TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (kind, value))",
             transaction: tx);
-        await connection.ExecuteAsync("INSERT INTO join_keys (kind, value) VALUES (@kind, @value)",
-            paths.Select(p => new { kind = "path", value = p })
-                .Concat(aliases.Select(a => new { kind = "alias", value = a.ToUpperInvariant() })).DistinctBy(k => (k.kind, k.value)), tx);
+        await using (var keys = await BulkWriter.OpenAsync(connection, "join_keys", ["kind", "value"], ct))
+        {
+            foreach (var (kind, value) in paths.Select(p => ("path", p))
+                         .Concat(aliases.Select(a => ("alias", a.ToUpperInvariant()))).Distinct())
+                await keys.AddAsync([kind, value], ct);
+            await keys.CompleteAsync(ct);
+        }
         // The latest finding of each present track in those files (a fixed flaw is not joined). One pass over the project's
         // findings: no index holds their paths, and one would cost every import more than this costs the imports that join.
         foreach (var f in await connection.QueryAsync<PlaceRow>(new CommandDefinition(
