@@ -97,11 +97,15 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
         }
 
         // A result with a known fingerprint only meets its fingerprint's tracks (pass 1), which compare places: its words are
-        // left out, so that a million leftovers do not keep a million messages alive.
-        public override MatchItem Describe(long fingerprintId, bool newFingerprint) => newFingerprint
-            ? new(fingerprintId, 0, r.Tool, rule, r.Path, r.StartLine, r.StartColumn, r.Function, r.Message, r.Snippet, r.ToolFingerprints,
-                ContentHash, NewFingerprint: true) { Ordinal = Ordinal }
-            : new(fingerprintId, 0, r.Tool, rule, r.Path, r.StartLine, r.StartColumn, null, null, null, null, ContentHash) { Ordinal = Ordinal };
+        // left out, and nothing keeps the row's own strings alive, so that a million leftovers stay small.
+        public override MatchItem Describe(long fingerprintId, bool newFingerprint, StringPool pool) => newFingerprint
+            ? new(fingerprintId, 0, pool.Intern(r.Tool), pool.Intern(rule), pool.Intern(r.Path), r.StartLine, r.StartColumn, pool.Intern(r.Function),
+                BaselineMatcher.WordsOf(r.Message), r.Snippet, r.ToolFingerprints, MatchItem.ContentOf(ContentHash), NewFingerprint: true)
+            {
+                Ordinal = Ordinal,
+            }
+            : new(fingerprintId, 0, pool.Intern(r.Tool), pool.Intern(rule), pool.Intern(r.Path), r.StartLine, r.StartColumn, null, [], null, null,
+                MatchItem.ContentOf(ContentHash)) { Ordinal = Ordinal };
 
         public override JoinCandidate? JoinKey() =>
             r is { Cwe: not null, Path: not null, StartLine: not null } || r.Aliases.Count > 0

@@ -1,14 +1,18 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+
 namespace Clearwing.Storage;
 
 /// <summary>
 /// One side of a baseline match: a result of this import that no tracked result with its fingerprint and identical content
 /// took, or a tracked result that no result of this import reported identically. <see cref="Rule"/> is the canonical rule
 /// id (renamed rules map to one); <see cref="NewFingerprint"/> marks a result whose fingerprint the project has never seen,
-/// the only kind the weaker passes match.
+/// the only kind the weaker passes match. <see cref="Words"/> stand for the message (<see cref="BaselineMatcher.WordsOf"/>) and
+/// <see cref="Content"/> for the content hash: hundreds of thousands of these are held at once.
 /// </summary>
 internal sealed record MatchItem(
     long FingerprintId, long Occurrence, string Tool, string Rule, string? Path, int? StartLine, int? StartColumn, string? Function,
-    string? Message, string? Snippet, string? ToolFingerprints, string ContentHash, bool NewFingerprint = false)
+    int[] Words, string? Snippet, string? ToolFingerprints, UInt128 Content, bool NewFingerprint = false)
 {
     /// <summary>A result: its place in the import. A tracked result: the ordinal of the finding that last reported it.</summary>
     public long Ordinal { get; init; }
@@ -19,11 +23,13 @@ internal sealed record MatchItem(
     /// <summary>False for a tracked result whose finding has not been read yet: only its identity, tool and content are known.</summary>
     public bool Described { get; init; } = true;
 
-    /// <summary>The message's words, lower-cased, numbers as <c>0</c>, as sorted distinct hashes: what "similar" compares.</summary>
-    internal int[] Words => _words ??= BaselineMatcher.WordsOf(Message);
-    int[]? _words;
+    /// <summary>The content hash as stored (32 lower-case hex digits).</summary>
+    public string ContentHash => Content.ToString("x32", CultureInfo.InvariantCulture);
 
     internal string? FileName => Path is null ? null : Path[(Path.LastIndexOf('/') + 1)..];
+
+    /// <summary>A stored content hash as a number.</summary>
+    public static UInt128 ContentOf(string hash) => UInt128.Parse(hash, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 }
 
 /// <summary>A result matched to a tracked one: indexes into the two lists, the pass (1–5) and why, in words.</summary>
@@ -98,10 +104,11 @@ internal sealed class BaselineMatcher
     async Task SameFingerprintAsync(Func<IReadOnlyList<MatchItem>, Task<IReadOnlyList<MatchItem>>> describe)
     {
         var tracksOf = Group(Enumerable.Range(0, _tracks.Count), t => _tracks[t].FingerprintId);
-        var copies = new List<(List<int> Rows, List<int> Tracks)>();
-        foreach (var (fingerprint, rows) in Group(Enumerable.Range(0, _rows.Count), r => _rows[r].FingerprintId))
+        var copies = new List<(ArraySegment<int> Rows, ArraySegment<int> Tracks)>();
+        foreach (var (fingerprint, rows) in Group(Enumerable.Range(0, _rows.Count), r => _rows[r].FingerprintId).All)
         {
-            if (!tracksOf.TryGetValue(fingerprint, out var tracks)) continue;
+            var tracks = tracksOf[fingerprint];
+            if (tracks.Count == 0) continue;
             if (rows.Count == 1 && tracks.Count == 1) Take(rows[0], tracks[0], 1, "the same fingerprint");
             else copies.Add((rows, tracks));
         }
@@ -135,17 +142,16 @@ internal sealed class BaselineMatcher
         pairs.Clear();
         var byFunction = Group(eligible.Where(t => tracks[t].Function is not null), t => (tracks[t].Rule, tracks[t].Path, tracks[t].Function));
         foreach (var r in open)
-            if (!_rowTaken[r] && rows[r].Function is not null
-                && byFunction.TryGetValue((rows[r].Rule, rows[r].Path, rows[r].Function), out var candidates))
-                foreach (var t in candidates) pairs.Add(Pair(r, t, 0, similarity: false));
+            if (!_rowTaken[r] && rows[r].Function is not null)
+                foreach (var t in byFunction[(rows[r].Rule, rows[r].Path, rows[r].Function)]) pairs.Add(Pair(r, t, 0, similarity: false));
         Assign(pairs, 3, (r, _) => $"the same rule, file and function ({rows[r].Function})");
 
         // Pass 4: the same rule and file, nearby, with something in common.
         pairs.Clear();
         var byFile = Group(eligible, t => (tracks[t].Rule, tracks[t].Path));
         foreach (var r in open)
-            if (!_rowTaken[r] && byFile.TryGetValue((rows[r].Rule, rows[r].Path), out var candidates))
-                foreach (var t in candidates)
+            if (!_rowTaken[r])
+                foreach (var t in byFile[(rows[r].Rule, rows[r].Path)])
                     if (Nearby(r, t) is { } pair) pairs.Add(pair);
         Assign(pairs, 4, (r, t) => Nearby(rows[r], tracks[t]));
 
@@ -159,8 +165,7 @@ internal sealed class BaselineMatcher
             var row = rows[r];
             if (_rowTaken[r]) continue;
             IEnumerable<int> candidates = [
-                .. byName.GetValueOrDefault((row.Rule, row.FileName)) ?? [],
-                .. row.Function is null ? [] : byRuleFunction.GetValueOrDefault((row.Rule, row.Function)) ?? []];
+                .. byName[(row.Rule, row.FileName)], .. row.Function is null ? ArraySegment<int>.Empty : byRuleFunction[(row.Rule, row.Function)]];
             foreach (var t in candidates.Distinct())
             {
                 if (tracks[t].Path == row.Path) continue;
@@ -177,9 +182,8 @@ internal sealed class BaselineMatcher
         foreach (var r in open)
             if (!_rowTaken[r] && rows[r].Path is { } path)
                 foreach (var from in movedFrom[path])
-                    if (byFile.TryGetValue((rows[r].Rule, from), out var candidates))
-                        foreach (var t in candidates)
-                            if (Nearby(r, t) is { } pair) pairs.Add(pair);
+                    foreach (var t in byFile[(rows[r].Rule, from)])
+                        if (Nearby(r, t) is { } pair) pairs.Add(pair);
         Assign(pairs, 5, (r, t) => $"{tracks[t].Path} moved to {rows[r].Path}; " + Nearby(rows[r], tracks[t]));
     }
 
@@ -194,11 +198,40 @@ internal sealed class BaselineMatcher
     static IEnumerable<string> EntryKeys(MatchItem item) => ToolFingerprints.Entries(item.ToolFingerprints)
         .Select(e => e.Whole ? "f\0" + e.Entry : $"p\0{item.Rule}\0{item.Path}\0{e.Entry}");
 
-    static Dictionary<TKey, List<int>> Group<TKey>(IEnumerable<int> items, Func<int, TKey> key) where TKey : notnull
+    static Groups<TKey> Group<TKey>(IEnumerable<int> items, Func<int, TKey> key) where TKey : notnull => new([.. items], key);
+
+    /// <summary>Items by key, as runs of one array: a few hundred thousand groups cost an entry each, not a list each.</summary>
+    sealed class Groups<TKey> where TKey : notnull
     {
-        var groups = new Dictionary<TKey, List<int>>();
-        foreach (var i in items) (groups.TryGetValue(key(i), out var list) ? list : groups[key(i)] = []).Add(i);
-        return groups;
+        readonly Dictionary<TKey, (int Start, int Count)> _runs = [];
+        readonly int[] _items;
+
+        public Groups(int[] items, Func<int, TKey> key)
+        {
+            var keys = new TKey[items.Length];
+            for (var i = 0; i < items.Length; i++)
+                CollectionsMarshal.GetValueRefOrAddDefault(_runs, keys[i] = key(items[i]), out _).Count++;
+            var start = 0;
+            foreach (var k in _runs.Keys)
+            {
+                ref var run = ref CollectionsMarshal.GetValueRefOrNullRef(_runs, k);
+                (run.Start, start) = (start, start + run.Count);
+                run.Count = 0;
+            }
+            _items = new int[items.Length];
+            for (var i = 0; i < items.Length; i++)
+            {
+                ref var run = ref CollectionsMarshal.GetValueRefOrNullRef(_runs, keys[i]);
+                _items[run.Start + run.Count++] = items[i];
+            }
+        }
+
+        /// <summary>The items with <paramref name="key"/>, in the order they were given; none when no item has it.</summary>
+        public ArraySegment<int> this[TKey key] =>
+            _runs.TryGetValue(key, out var run) ? new ArraySegment<int>(_items, run.Start, run.Count) : ArraySegment<int>.Empty;
+
+        public IEnumerable<(TKey Key, ArraySegment<int> Items)> All =>
+            _runs.Select(r => (r.Key, new ArraySegment<int>(_items, r.Value.Start, r.Value.Count)));
     }
 
     static bool SameSnippet(MatchItem a, MatchItem b) =>
@@ -226,25 +259,33 @@ internal sealed class BaselineMatcher
     internal static int[] WordsOf(string? message)
     {
         if (string.IsNullOrEmpty(message)) return [];
-        var words = new List<int>();
-        var hash = new HashCode();
+        // A word takes at least one character and one separator: one array, sized once, whatever the message.
+        var most = message.Length / 2 + 1;
+        var words = most <= 256 ? stackalloc int[most] : new int[most];
+        var n = 0;
+        uint hash = 0;
         bool inWord = false, digits = true;
         for (var i = 0; i <= message.Length; i++)
         {
             var c = i < message.Length ? message[i] : ' ';
             if (char.IsLetterOrDigit(c))
             {
-                if (!inWord) (hash, inWord, digits) = (new HashCode(), true, true);
-                hash.Add(char.ToLowerInvariant(c));
+                // FNV-1a over the lower-cased characters.
+                if (!inWord) (hash, inWord, digits) = (2166136261, true, true);
+                hash = (hash ^ char.ToLowerInvariant(c)) * 16777619;
                 digits &= char.IsDigit(c);
                 continue;
             }
             if (!inWord) continue;
-            words.Add(digits ? 0 : hash.ToHashCode());
+            words[n++] = digits ? 0 : (int)hash;
             inWord = false;
         }
+        words = words[..n];
         words.Sort();
-        return [.. words.Distinct()];
+        var distinct = 0;
+        for (var i = 0; i < words.Length; i++)
+            if (i == 0 || words[i] != words[distinct - 1]) words[distinct++] = words[i];
+        return words[..distinct].ToArray();
     }
 
     /// <summary>A candidate pair: lower <see cref="Candidate.Rank"/>, then <see cref="Candidate.Distance"/>, then higher similarity goes
@@ -299,10 +340,10 @@ internal sealed class BaselineMatcher
         var c = string.CompareOrdinal(a.Path, b.Path);
         if (c == 0) c = Nullable.Compare(a.StartLine, b.StartLine);
         if (c == 0) c = Nullable.Compare(a.StartColumn, b.StartColumn);
-        if (c == 0) c = string.CompareOrdinal(a.ContentHash, b.ContentHash);
+        if (c == 0) c = a.Content.CompareTo(b.Content);
         if (c == 0) c = string.CompareOrdinal(a.Rule, b.Rule);
         if (c == 0) c = string.CompareOrdinal(a.Function, b.Function);
         if (c == 0) c = a.FingerprintId.CompareTo(b.FingerprintId);
-        return c == 0 ? string.CompareOrdinal(a.Message, b.Message) : c;
+        return c == 0 ? a.Words.AsSpan().SequenceCompareTo(b.Words) : c;
     }
 }

@@ -34,18 +34,21 @@ internal sealed class BaselineResolution
     public static async Task<List<MatchItem>> LoadTracksAsync(
         DbConnection connection, DbTransaction tx, IntakeContext import, string unseen, CancellationToken ct)
     {
-        var tools = new Dictionary<string, string>(StringComparer.Ordinal);
-        var rows = await connection.QueryAsync<(long Id, long Occurrence, string Tool, string Content, long CaseSeq, long Import, long? Ordinal)>(
-            new CommandDefinition(
-                $"""
-                SELECT t.fingerprint_id, t.occurrence, t.tool, t.content_hash, x.case_seq, t.last_import, t.last_ordinal
-                FROM tracks t JOIN fingerprints x ON x.id = t.fingerprint_id
-                WHERE t.project_id = @projectId AND t.present = 1 AND {unseen}
-                """, new { projectId = import.ProjectId, seq = import.Seq }, tx, cancellationToken: ct));
-        return [.. rows.Select(t => new MatchItem(t.Id, t.Occurrence, Intern(tools, t.Tool), "", null, null, null, null, null, null, null, t.Content)
-        {
-            CaseSeq = t.CaseSeq, Import = t.Import, Ordinal = t.Ordinal ?? -1, Described = false,
-        })];
+        var tools = new StringPool();
+        var tracks = new List<MatchItem>();
+        await foreach (var t in connection.QueryUnbufferedAsync<(long Id, long Occurrence, string Tool, string Content, long CaseSeq, long Import,
+            long? Ordinal)>(
+            $"""
+            SELECT t.fingerprint_id, t.occurrence, t.tool, t.content_hash, x.case_seq, t.last_import, t.last_ordinal
+            FROM tracks t JOIN fingerprints x ON x.id = t.fingerprint_id
+            WHERE t.project_id = @projectId AND t.present = 1 AND {unseen}
+            """, new { projectId = import.ProjectId, seq = import.Seq }, tx).WithCancellation(ct))
+            tracks.Add(new MatchItem(
+                t.Id, t.Occurrence, tools.Intern(t.Tool), "", null, null, null, null, [], null, null, MatchItem.ContentOf(t.Content))
+            {
+                CaseSeq = t.CaseSeq, Import = t.Import, Ordinal = t.Ordinal ?? -1, Described = false,
+            });
+        return tracks;
     }
 
     /// <summary>
@@ -56,7 +59,7 @@ internal sealed class BaselineResolution
         DbConnection connection, DbTransaction tx, IntakeContext import, IReadOnlyList<MatchItem> tracks, CancellationToken ct)
     {
         const string Columns = "f.rule_id, f.path, f.start_line, f.start_column, f.function, f.message, f.snippet, f.tool_fingerprints";
-        var pool = new Dictionary<string, string>(StringComparer.Ordinal);
+        var pool = new StringPool();
         var described = new Dictionary<(long, long), FindingRow>();
         if (connection is SqliteConnection)
         {
@@ -96,14 +99,12 @@ internal sealed class BaselineResolution
         return [.. tracks.Select(t => described.TryGetValue((t.Import, t.Ordinal), out var f)
             ? t with
             {
-                Rule = Intern(pool, import.CanonicalRule(t.Tool, f.rule_id)), Path = f.path is null ? null : Intern(pool, f.path),
-                StartLine = (int?)f.start_line, StartColumn = (int?)f.start_column, Function = f.function is null ? null : Intern(pool, f.function),
-                Message = f.message, Snippet = f.snippet, ToolFingerprints = f.tool_fingerprints, Described = true,
+                Rule = pool.Intern(import.CanonicalRule(t.Tool, f.rule_id)), Path = pool.Intern(f.path),
+                StartLine = (int?)f.start_line, StartColumn = (int?)f.start_column, Function = pool.Intern(f.function),
+                Words = BaselineMatcher.WordsOf(f.message), Snippet = f.snippet, ToolFingerprints = f.tool_fingerprints, Described = true,
             }
             : t with { Described = true })];
     }
-
-    static string Intern(Dictionary<string, string> pool, string text) => pool.TryGetValue(text, out var same) ? same : pool[text] = text;
 
     /// <summary>
     /// Matches <paramref name="rows"/> (the leftover results; a new fingerprint has a provisional id of the writer's) to
@@ -127,7 +128,7 @@ internal sealed class BaselineResolution
             var track = match is { } found ? tracks[found.Track] : null;
             Outcome outcome;
             if (match is { Pass: 1 })
-                outcome = new Outcome(row, track!.Occurrence, track.ContentHash == row.ContentHash ? "unchanged" : "updated", match, track);
+                outcome = new Outcome(row, track!.Occurrence, track.Content == row.Content ? "unchanged" : "updated", match, track);
             else
             {
                 if (!next.TryGetValue(row.FingerprintId, out var slots))

@@ -89,8 +89,8 @@ internal abstract class IntakeRow(long ordinal, Fingerprint fingerprint, long oc
     public abstract void FillResult(object?[] row, int at);
 
     /// <summary>The row as the matching passes see it, under fingerprint <paramref name="fingerprintId"/> (a writer's provisional id
-    /// for a fingerprint the project has never seen, <paramref name="newFingerprint"/>).</summary>
-    public abstract MatchItem Describe(long fingerprintId, bool newFingerprint);
+    /// for a fingerprint the project has never seen, <paramref name="newFingerprint"/>), its names from <paramref name="pool"/>.</summary>
+    public abstract MatchItem Describe(long fingerprintId, bool newFingerprint, StringPool pool);
 
     /// <summary>What the row says for a cross-finder join (<see cref="CaseJoins"/>): null when it names neither a CWE with a place
     /// nor an advisory.</summary>

@@ -241,10 +241,12 @@ internal sealed class PostgresIntakeWriter : IIntakeWriter
 
         // A new fingerprint is known to the passes by an id of its own below zero.
         var provisional = new Dictionary<string, long>(StringComparer.Ordinal);
+        var pool = new StringPool();
         var items = rows.Select(r => new MatchItem(
             r.fingerprint_id ?? (provisional.TryGetValue(r.fingerprint, out var id) ? id : provisional[r.fingerprint] = -1 - provisional.Count),
-            0, r.tool, import.CanonicalRule(r.tool, r.rule_id), r.path, (int?)r.start_line, (int?)r.start_column, r.function, r.message, r.snippet,
-            r.tool_fingerprints, r.content_hash, r.fingerprint_id is null) { Ordinal = r.ordinal }).ToList();
+            0, pool.Intern(r.tool), pool.Intern(import.CanonicalRule(r.tool, r.rule_id)), pool.Intern(r.path), (int?)r.start_line,
+            (int?)r.start_column, pool.Intern(r.function), BaselineMatcher.WordsOf(r.message), r.snippet, r.tool_fingerprints,
+            MatchItem.ContentOf(r.content_hash), r.fingerprint_id is null) { Ordinal = r.ordinal }).ToList();
         var occurrences = (await connection.QueryAsync<(long Id, long Occurrence, bool Free)>(
             """
             SELECT t.fingerprint_id, t.occurrence, t.present = 0 AND t.moved_to_fingerprint IS NULL

@@ -42,29 +42,39 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
     static string Classify(IntakeRow row, (UInt128 Content, bool Present)? tracked) =>
         row.DeclaredAbsent ? "absent"
         : tracked is not { Present: true } t ? "new"
-        : t.Content == Hash(row.ContentHash) ? "unchanged" : "updated";
-
-    static UInt128 Hash(string hex) => UInt128.Parse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        : t.Content == MatchItem.ContentOf(row.ContentHash) ? "unchanged" : "updated";
 
     IntakeCounts Store(DbConnection connection, DbTransaction tx, IntakeContext import, IEnumerable<IntakeRow> rows, IProgress<long>? progress)
     {
         var p = new { projectId = import.ProjectId };
-        var fingerprints = new Dictionary<UInt128, (long Id, long CaseSeq)>();
+        var fingerprints = new Dictionary<UInt128, (long Id, long CaseSeq)>(
+            connection.ExecuteScalar<int>("SELECT count(*) FROM fingerprints WHERE project_id = @projectId", p));
         foreach (var (fingerprint, id, caseSeq) in connection.Query<(string, long, long)>(
             "SELECT fingerprint, id, case_seq FROM fingerprints WHERE project_id = @projectId", p))
             fingerprints[Fingerprint.Of(fingerprint).Key] = (id, caseSeq);
-        // Content hashes as numbers and each tool's name once: a million tracked results stay small.
-        var tracks = new Dictionary<(long, long), Track>();
-        var tools = new Dictionary<string, string>(StringComparer.Ordinal);
+        // Content hashes as numbers and tools by number: a million tracked results stay small, and hold no reference the
+        // garbage collector would scan each time the stream marks one seen.
+        var tracks = new Dictionary<(long, long), Track>(
+            connection.ExecuteScalar<int>("SELECT count(*) FROM tracks WHERE project_id = @projectId", p));
+        var tools = new List<string>();
+        var toolNumbers = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (id, occurrence, content, present, tool, moved) in connection.Query<(long, long, string, long, string, long)>(
             "SELECT fingerprint_id, occurrence, content_hash, present, tool, moved_to_fingerprint IS NOT NULL " +
             "FROM tracks WHERE project_id = @projectId", p, buffered: false))
-            tracks[(id, occurrence)] = new Track(Hash(content), present == 1, tools.TryGetValue(tool, out var same) ? same : tools[tool] = tool,
-                Seen: false, Moved: moved == 1);
+        {
+            ref var number = ref CollectionsMarshal.GetValueRefOrAddDefault(toolNumbers, tool, out var known);
+            if (!known)
+            {
+                number = tools.Count;
+                tools.Add(tool);
+            }
+            tracks[(id, occurrence)] = new Track(MatchItem.ContentOf(content), present == 1, number, Seen: false, Moved: moved == 1);
+        }
         // With tracked results present, a result no identical one takes waits for the matching passes (BaselineResolution):
         // its finding is stored at once as new on a provisional track, and corrected once the passes have run.
         var baseline = tracks.Values.Any(t => t.Present);
         var leftovers = new List<MatchItem>();
+        var names = new StringPool();
         var provisional = new Dictionary<long, long>();
         var pending = new Dictionary<long, PendingFingerprint>();
         var deferNew = false;
@@ -145,11 +155,11 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
                 g = (g.Findings + 1, Math.Max(g.Severity, s.Severity), Math.Max(g.Signal, s.Signal));
             }
             var occurrence = s.Occurrence;
-            if (baseline && !s.DeclaredAbsent && (occurrence = Identical(tracks, member.Id, Hash(s.ContentHash))) == 0)
+            if (baseline && !s.DeclaredAbsent && (occurrence = Identical(tracks, member.Id, MatchItem.ContentOf(s.ContentHash))) == 0)
             {
                 ref var last = ref CollectionsMarshal.GetValueRefOrAddDefault(provisional, member.Id, out var seen);
                 if (!seen) last = HighestOccurrence(tracks, member.Id);
-                leftovers.Add(s.Describe(member.Id, member.CaseSeq < 0) with { Occurrence = ++last });
+                leftovers.Add(s.Describe(member.Id, member.CaseSeq < 0, names) with { Occurrence = ++last });
                 (findingRow[1], findingRow[3], findingRow[4], findingRow[5], findingRow[^2]) = (s.Ordinal, member.Id, last, "new", s.Revision);
                 s.FillResult(findingRow, 6);
                 insertFinding.Add(findingRow);
@@ -163,7 +173,7 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
             var state = Classify(s, known ? (twin.Content, twin.Present) : null);
             if (known && !s.DeclaredAbsent)
             {
-                if (twin.Present) import.Tools.Add(twin.Tool);
+                if (twin.Present) import.Tools.Add(tools[twin.Tool]);
                 twin = twin with { Seen = true };
             }
             (findingRow[1], findingRow[3], findingRow[4], findingRow[5], findingRow[^2]) = (s.Ordinal, member.Id, occurrence, state, s.Revision);
@@ -321,7 +331,7 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
         (absentRow[0], absentRow[1]) = (import.Seq, import.Revision);
         long absent = 0;
         foreach (var ((fingerprintId, occurrence), track) in tracks)
-            if (track is { Present: true, Seen: false } && import.Tools.Contains(track.Tool))
+            if (track is { Present: true, Seen: false } && import.Tools.Contains(tools[track.Tool]))
             {
                 (absentRow[2], absentRow[3]) = (fingerprintId, occurrence);
                 markAbsent.Run(absentRow);
@@ -367,7 +377,7 @@ internal sealed class SqliteIntakeWriter : IIntakeWriter
     }
 
     /// <summary>A tracked result as held in memory, and whether this import reported it again.</summary>
-    record struct Track(UInt128 Content, bool Present, string Tool, bool Seen, bool Moved);
+    record struct Track(UInt128 Content, bool Present, int Tool, bool Seen, bool Moved);
 
     /// <summary>A fingerprint new to the project while the matching passes decide its case: what a case it opens takes.</summary>
     sealed class PendingFingerprint(string text, string title, long firstOrdinal, JoinCandidate? join)

@@ -1,3 +1,5 @@
+using System.IO.Hashing;
+using System.Text;
 using Clearwing.Storage;
 using CsCheck;
 
@@ -8,11 +10,16 @@ public sealed class BaselineMatcherTests
 {
     static MatchItem Row(long fingerprint, string rule, string path, int line, string message, string? function = null, string? snippet = null,
         string? toolFingerprints = null, bool isNew = true, string tool = "tool") =>
-        new(fingerprint, 0, tool, rule, path, line, 1, function, message, snippet, toolFingerprints, $"{path}:{line}:{message}", isNew);
+        new(fingerprint, 0, tool, rule, path, line, 1, function, BaselineMatcher.WordsOf(message), snippet, toolFingerprints,
+            Content($"{path}:{line}:{message}"), isNew);
 
     static MatchItem Track(long fingerprint, long occurrence, string rule, string path, int line, string message, string? function = null,
         string? snippet = null, string? toolFingerprints = null, string tool = "tool") =>
-        new(fingerprint, occurrence, tool, rule, path, line, 1, function, message, snippet, toolFingerprints, $"{path}:{line}:{message}");
+        new(fingerprint, occurrence, tool, rule, path, line, 1, function, BaselineMatcher.WordsOf(message), snippet, toolFingerprints,
+            Content($"{path}:{line}:{message}"));
+
+    /// <summary>A content hash that differs where the content does.</summary>
+    static UInt128 Content(string content) => XxHash128.HashToUInt128(Encoding.UTF8.GetBytes(content));
 
     static List<(int Row, int Track, int Pass)> Match(List<MatchItem> rows, List<MatchItem> tracks) =>
         [.. BaselineMatcher.Match(rows, tracks, _ => true).Select(m => (m.Row, m.Track, m.Pass)).OrderBy(m => m.Row)];
