@@ -38,6 +38,11 @@ public sealed record ServerOptions
     /// <summary>Password logins allowed per client address per minute; the per-login lockout is separate.</summary>
     public int LoginAttemptsPerMinute { get; init; } = 10;
     /// <summary>
+    /// Password logins allowed per minute from all clients together (429 beyond): a flood from many addresses must not
+    /// take the cores that serve everyone else.
+    /// </summary>
+    public int TotalLoginAttemptsPerMinute { get; init; } = 300;
+    /// <summary>
     /// The key file that encrypts the web-session keys in the database (docs/access.md); null for the default: beside a
     /// SQLite database, in the user's data folder for PostgreSQL. Every server on one database needs the same file.
     /// </summary>

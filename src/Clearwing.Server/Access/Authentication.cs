@@ -51,6 +51,7 @@ public static class Authentication
             o.XmlRepository = new DatabaseKeyRepository(provider.GetRequiredService<Storage.Database>(), provider.GetRequiredService<TimeProvider>());
             o.XmlEncryptor = new KeyFileXmlEncryptor(provider.GetRequiredService<KeyFile>());
         }));
+        services.AddSingleton<LoginGate>();
         services.AddAuthentication(EitherScheme)
             .AddPolicyScheme(EitherScheme, "API token or web session", o => o.ForwardDefaultSelector = context =>
                 context.Request.Headers.Authorization.Count > 0 ? TokenScheme : SessionScheme)
