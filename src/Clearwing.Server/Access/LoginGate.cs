@@ -13,7 +13,7 @@ namespace Clearwing.Server.Access;
 sealed class LoginGate(ServerOptions options) : IDisposable
 {
     /// <summary>How long a login waits for a free password check before it is turned away.</summary>
-    internal static readonly TimeSpan Wait = TimeSpan.FromSeconds(2);
+    static readonly TimeSpan Wait = TimeSpan.FromSeconds(2);
     static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
     readonly FixedWindowRateLimiter _budget = new(new FixedWindowRateLimiterOptions
@@ -23,7 +23,7 @@ sealed class LoginGate(ServerOptions options) : IDisposable
     readonly SemaphoreSlim _checks = new(Checks);
 
     /// <summary>Password checks at once: half the cores, so the other half serves everyone else.</summary>
-    internal static int Checks => Math.Max(1, Environment.ProcessorCount / 2);
+    static int Checks => Math.Max(1, Environment.ProcessorCount / 2);
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
