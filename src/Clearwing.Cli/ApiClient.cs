@@ -239,10 +239,11 @@ public sealed class ApiClient : Backend
         if (!Directory.Exists(path))
             return await UploadAsync<OsvImportSummary>(
                 ApiRoutes.ImportAdvisories, [], Query(("skipInvalid", skipInvalid)), path, "application/json", ct);
-        var zip = Path.Combine(Path.GetTempPath(), $"clearwing-osv-{Guid.NewGuid():N}.zip");
+        var zip = PrivateFiles.NewSpoolFile("osv");
         try
         {
-            await ZipFile.CreateFromDirectoryAsync(path, zip, CompressionLevel.Fastest, includeBaseDirectory: false, ct);
+            await using (var file = File.OpenWrite(zip))
+                await ZipFile.CreateFromDirectoryAsync(path, file, CompressionLevel.Fastest, includeBaseDirectory: false, ct);
             return await UploadAsync<OsvImportSummary>(
                 ApiRoutes.ImportAdvisories, [], Query(("skipInvalid", skipInvalid)), zip, "application/zip", ct);
         }

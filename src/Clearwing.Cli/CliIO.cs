@@ -11,7 +11,7 @@ namespace Clearwing.Cli;
 /// <summary>What every verb writes through, and the database it opens.</summary>
 public sealed class CliIO(TextWriter stdout, TextWriter stderr, TextReader stdin, Func<string, string?> environment)
 {
-    /// <summary>Environment variables (CLEARWING_DB, CLEARWING_SERVER, CLEARWING_TOKEN).</summary>
+    /// <summary>Environment variables (CLEARWING_DB, CLEARWING_SERVER, CLEARWING_TOKEN, CLEARWING_KEY_FILE).</summary>
     public Func<string, string?> Environment { get; } = environment;
 
     public TextWriter Out { get; } = stdout;

@@ -38,6 +38,18 @@ public sealed record ServerOptions
     /// <summary>Password logins allowed per client address per minute; the per-login lockout is separate.</summary>
     public int LoginAttemptsPerMinute { get; init; } = 10;
     /// <summary>
+    /// Password logins allowed per minute from all clients together (429 beyond): a flood from many addresses must not
+    /// take the cores that serve everyone else.
+    /// </summary>
+    public int TotalLoginAttemptsPerMinute { get; init; } = 300;
+    /// <summary>
+    /// The key file that encrypts the web-session keys in the database (docs/access.md); null for the default: beside a
+    /// SQLite database, in the user's data folder for PostgreSQL. Every server on one database needs the same file.
+    /// </summary>
+    public string? KeyFile { get; init; }
+    /// <summary>Delete the web-session keys at start-up and make new ones with <see cref="KeyFile"/>: every web session ends.</summary>
+    public bool ResetSessionKeys { get; init; }
+    /// <summary>
     /// Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed. Without them every client
     /// behind a proxy would share one rate limit, and cookies would not know the request was HTTPS.
     /// </summary>
@@ -71,6 +83,18 @@ public static class ServerHost
         if (options.RunWorkers) builder.Services.AddJobWorkers(options.Workers);
 
         var app = builder.Build();
+        KeyFile keyFile;
+        try
+        {
+            // Now, not at the first request: a missing or wrong key file stops the server here, with its name.
+            keyFile = app.Services.GetRequiredService<KeyFile>();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            await db.DisposeAsync();
+            throw;
+        }
         var initialized = (await app.Services.GetRequiredService<OrgStore>().ListOrgsAsync(Caller.Local, ct)).Count > 0;
         if (options.TrustedProxies.Count > 0)
         {
@@ -108,6 +132,7 @@ public static class ServerHost
         {
             app.Logger.LogInformation("Clearwing is serving {Database} on {Urls}; every request needs a token or a session.",
                 db.Display, string.Join(", ", app.Urls));
+            app.Logger.LogInformation("Web-session keys are encrypted with {KeyFile}.", keyFile);
             if (!initialized)
                 app.Logger.LogWarning(
                     "No orgs yet, so no token can call the API: run 'clearwing admin init --org NAME --admin LOGIN' on {Database} first.",

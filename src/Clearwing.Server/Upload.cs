@@ -5,7 +5,8 @@ namespace Clearwing.Server;
 
 /// <summary>
 /// A request body spooled to a temporary file: the readers make two streaming passes, and memory must not grow with the
-/// upload. gzip is taken by Content-Encoding or by its magic bytes, under the same size limit. The file goes on dispose.
+/// upload. gzip is taken by Content-Encoding or by its magic bytes, under the same size limit. The file is the owner's
+/// alone, in the process's private spool (<see cref="PrivateFiles"/>), and goes on dispose.
 /// </summary>
 public sealed class Upload : IDisposable
 {
@@ -21,7 +22,7 @@ public sealed class Upload : IDisposable
     {
         if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
             size.MaxRequestBodySize = limit;
-        var upload = new Upload(System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"clearwing-upload-{Guid.NewGuid():N}"));
+        var upload = new Upload(PrivateFiles.NewSpoolFile("upload"));
         try
         {
             if (await CopyAsync(request, upload.Path, limit, ct) == 0)

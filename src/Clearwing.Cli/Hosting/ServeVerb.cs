@@ -3,7 +3,7 @@ using Clearwing.Server;
 
 namespace Clearwing.Cli.Hosting;
 
-/// <summary>clearwing serve [--urls URL] [--max-import-bytes N] [--trusted-proxy IP...]</summary>
+/// <summary>clearwing serve [--urls URL] [--max-import-bytes N] [--trusted-proxy IP...] [--key-file PATH] [--reset-session-keys]</summary>
 public static class ServeVerb
 {
     public static Command Create(CliIO io)
@@ -16,13 +16,23 @@ public static class ServeVerb
                 "(client addresses for rate limits, https for cookies); repeatable",
             AllowMultipleArgumentsPerToken = true,
         };
-        var command = new Command("serve", "Run the web API and the job workers.") { urls, maxImport, proxies };
+        var keyFile = new Option<string?>("--key-file")
+        {
+            Description = "The key file that encrypts the web-session keys in the database (default: beside a SQLite database, " +
+                "~/.local/share/clearwing/clearwing.key for PostgreSQL; CLEARWING_KEY_FILE); every server on one database needs the same",
+        };
+        var reset = new Option<bool>("--reset-session-keys")
+        {
+            Description = "Delete the web-session keys and make new ones with the key file (a lost or replaced key file): every web session ends",
+        };
+        var command = new Command("serve", "Run the web API and the job workers.") { urls, maxImport, proxies, keyFile, reset };
         command.SetAction(async (parsed, ct) =>
         {
             var options = new ServerOptions
             {
                 Database = CliIO.DatabaseSpec(parsed), Urls = parsed.GetValue(urls)!, MaxImportBytes = parsed.GetValue(maxImport),
                 TrustedProxies = parsed.GetValue(proxies) ?? [],
+                KeyFile = parsed.GetValue(keyFile) ?? io.Environment("CLEARWING_KEY_FILE"), ResetSessionKeys = parsed.GetValue(reset),
             };
             await using var app = await ServerHost.BuildAsync(options, ct);
             await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.RunAsync(app, ct);

@@ -53,7 +53,7 @@ public sealed class DependencyScan(OsvStore osv, Importer importer)
 
         ImportSummary? import = null;
         // A scan with nothing found still imports (an empty run): it is how the earlier findings become absent.
-        var file = Path.Combine(Path.GetTempPath(), $"clearwing-scan-{Guid.NewGuid():N}.json");
+        var file = PrivateFiles.NewSpoolFile("scan");
         try
         {
             ScanFindings.Write(file, project, matches, revision);

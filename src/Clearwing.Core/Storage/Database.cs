@@ -50,6 +50,7 @@ public sealed class Database : IAsyncDisposable
         }
         _ = SqliteProcessSettings.Value;
         var full = Path.GetFullPath(spec);
+        CreatePrivately(full);
         var cs = new SqliteConnectionStringBuilder
         {
             DataSource = full,
@@ -73,6 +74,24 @@ public sealed class Database : IAsyncDisposable
         const int memoryStatistics = 9;
         return SQLitePCL.raw.sqlite3_config(memoryStatistics, 0) == SQLitePCL.raw.SQLITE_OK;
     });
+
+    /// <summary>
+    /// SQLite would create a new database file 0644 (readable by every user of the machine); created here first, it is 0600,
+    /// and SQLite gives its -wal and -shm files the database file's mode. An existing file keeps the mode it has; a missing
+    /// folder is left for SQLite to report.
+    /// </summary>
+    static void CreatePrivately(string file)
+    {
+        if (File.Exists(file) || !Directory.Exists(Path.GetDirectoryName(file))) return;
+        try
+        {
+            PrivateFiles.Create(file).Dispose();
+        }
+        catch (IOException) when (File.Exists(file))
+        {
+            // Another process created it in between; SQLite opens that one.
+        }
+    }
 
     static bool IsPostgres(string spec) =>
         spec.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)

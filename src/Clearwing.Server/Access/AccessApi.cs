@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Clearwing.Server.Access;
 
@@ -23,6 +24,7 @@ public static class AccessApi
     public static void MapAccess(this RouteGroupBuilder api)
     {
         api.Map(ApiRoutes.LogIn, LoginAsync).AllowAnonymous().RequireRateLimiting(Authentication.LoginRateLimit).DisableAntiforgery()
+            .AddEndpointFilter((context, next) => context.HttpContext.RequestServices.GetRequiredService<LoginGate>().InvokeAsync(context, next))
             .WithSummary("Password login: sets the session cookie and returns the CSRF token for changes.");
         api.Map(ApiRoutes.LogOut, (Delegate)LogOutAsync).WithSummary("Ends the web session.");
         api.Map(ApiRoutes.WhoAmI, (HttpContext context) => TypedResults.Ok(context.Caller()))

@@ -40,9 +40,18 @@ public static class Authentication
     public static IServiceCollection AddClearwingAccess(this IServiceCollection services, ServerOptions options)
     {
         services.AddDataProtection().SetApplicationName("clearwing");
+        services.AddSingleton(provider =>
+        {
+            var db = provider.GetRequiredService<Storage.Database>();
+            return KeyFile.Open(db, options.KeyFile ?? KeyFile.DefaultPath(db), options.ResetSessionKeys,
+                provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<KeyFile>>());
+        });
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(provider => new ConfigureOptions<KeyManagementOptions>(o =>
-            o.XmlRepository = new DatabaseKeyRepository(
-                provider.GetRequiredService<Storage.Database>(), provider.GetRequiredService<TimeProvider>())));
+        {
+            o.XmlRepository = new DatabaseKeyRepository(provider.GetRequiredService<Storage.Database>(), provider.GetRequiredService<TimeProvider>());
+            o.XmlEncryptor = new KeyFileXmlEncryptor(provider.GetRequiredService<KeyFile>());
+        }));
+        services.AddSingleton<LoginGate>();
         services.AddAuthentication(EitherScheme)
             .AddPolicyScheme(EitherScheme, "API token or web session", o => o.ForwardDefaultSelector = context =>
                 context.Request.Headers.Authorization.Count > 0 ? TokenScheme : SessionScheme)

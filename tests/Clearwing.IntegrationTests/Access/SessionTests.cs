@@ -141,7 +141,9 @@ public sealed class SessionTests
     public async Task A_session_from_one_server_is_honoured_by_another_on_the_same_database(Engine engine)
     {
         await using var first = await TestServer.StartAsync(engine);
-        await using var second = await ServerHost.BuildAsync(new ServerOptions { Database = first.Spec, Urls = "http://127.0.0.1:0", RunWorkers = false }, Ct);
+        // Every server on one database has a copy of the key file that encrypts the keys there.
+        await using var second = await ServerHost.BuildAsync(
+            new ServerOptions { Database = first.Spec, Urls = "http://127.0.0.1:0", RunWorkers = false, KeyFile = first.KeyFile }, Ct);
         await second.StartAsync(Ct);
         // Cookies are not separated by port, so one browser carries the session to both servers.
         using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() });

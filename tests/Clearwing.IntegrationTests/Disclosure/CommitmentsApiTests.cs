@@ -22,7 +22,8 @@ public sealed class CommitmentsApiTests
     static async Task<(WebApplication App, HttpClient Http, Database Db)> StartAsync(Engine engine)
     {
         var spec = await TestDatabases.CreateSpecAsync(engine);
-        var app = await ServerHost.BuildAsync(new ServerOptions { Database = spec, Urls = "http://127.0.0.1:0", RunWorkers = false }, Ct);
+        var app = await ServerHost.BuildAsync(
+            new ServerOptions { Database = spec, Urls = "http://127.0.0.1:0", RunWorkers = false, KeyFile = TestDatabases.KeyFileFor(spec) }, Ct);
         await app.StartAsync(Ct);
         return (app, new HttpClient { BaseAddress = new Uri(app.Urls.First()) }, Database.Open(spec));
     }

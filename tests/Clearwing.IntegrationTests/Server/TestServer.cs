@@ -4,6 +4,7 @@ using Clearwing.IntegrationTests.Storage;
 using Clearwing.Server;
 using Clearwing.Storage;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Clearwing.IntegrationTests.Support;
 
 namespace Clearwing.IntegrationTests.Server;
@@ -20,6 +21,8 @@ public sealed class TestServer : IAsyncDisposable
     public required Uri BaseAddress { get; init; }
     /// <summary>The --db value of the server's database.</summary>
     public required string Spec { get; init; }
+    /// <summary>The key file that encrypts the server's web-session keys.</summary>
+    public string KeyFile => App.Services.GetRequiredService<Clearwing.Server.Access.KeyFile>().Path;
     /// <summary>The coordinator admin's API token, as `admin init` printed it.</summary>
     public required string AdminToken { get; init; }
     public Clearwing.IntegrationTests.Access.AccessStores Access => new(Wired.For(Db));
@@ -27,13 +30,16 @@ public sealed class TestServer : IAsyncDisposable
     static CancellationToken Ct => TestContext.Current.CancellationToken;
     public const string AdminLogin = "admin@coordinator.example", AdminPassword = "correct horse battery staple";
 
-    public static async Task<TestServer> StartAsync(Engine engine, long maxImportBytes = 1L << 30, int loginAttemptsPerMinute = 10, IReadOnlyList<string>? trustedProxies = null)
+    public static async Task<TestServer> StartAsync(Engine engine, long maxImportBytes = 1L << 30, int loginAttemptsPerMinute = 10, IReadOnlyList<string>? trustedProxies = null,
+        Func<ServerOptions, ServerOptions>? configure = null)
     {
         var spec = await TestDatabases.CreateSpecAsync(engine);
-        var app = await ServerHost.BuildAsync(new ServerOptions
+        var options = new ServerOptions
         {
             Database = spec, Urls = "http://127.0.0.1:0", RunWorkers = false, MaxImportBytes = maxImportBytes, LoginAttemptsPerMinute = loginAttemptsPerMinute, TrustedProxies = trustedProxies ?? [],
-        }, Ct);
+            KeyFile = TestDatabases.KeyFileFor(spec),
+        };
+        var app = await ServerHost.BuildAsync(configure?.Invoke(options) ?? options, Ct);
         await app.StartAsync(Ct);
         var db = Database.Open(spec);
         var init = await new Clearwing.IntegrationTests.Access.AccessStores(Wired.For(db)).InitAsync("coordinator", AdminLogin, AdminPassword, Ct);

@@ -22,14 +22,21 @@ public static class TestDatabases
         return db;
     }
 
+    /// <summary>
+    /// The --key-file for a server on <paramref name="spec"/>: the default (beside the file) on SQLite; on PostgreSQL one in the
+    /// tests' folder, not the user's data folder.
+    /// </summary>
+    public static string? KeyFileFor(string spec) =>
+        spec.Contains('=', StringComparison.Ordinal) ? Path.Combine(Folder, $"{new NpgsqlConnectionStringBuilder(spec).Database}.key") : null;
+
+    static string Folder => Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "clearwing-tests")).FullName;
+
     /// <summary>The --db value for a new empty database of the engine (not migrated).</summary>
     public static async Task<string> CreateSpecAsync(Engine engine)
     {
         if (engine == Engine.Sqlite)
         {
-            var dir = Path.Combine(Path.GetTempPath(), "clearwing-tests");
-            Directory.CreateDirectory(dir);
-            return Path.Combine(dir, $"{Guid.NewGuid():N}.db");
+            return Path.Combine(Folder, $"{Guid.NewGuid():N}.db");
         }
         var server = PostgresServer;
         if (string.IsNullOrEmpty(server))
