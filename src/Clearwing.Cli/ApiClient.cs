@@ -47,7 +47,7 @@ public sealed class ApiClient : Backend
         SendAsync<Page<CaseSummary>>(ApiRoutes.ListCases, [],
             Query(("project", filter.Project), ("state", filter.State is { } s ? Lifecycle.Name(s) : null),
                 ("offset", filter.Offset), ("limit", filter.Limit), ("sort", CaseSorts.Name(filter.Sort)),
-                ("signal", filter.Signal is { } g ? SecuritySignals.Name(g) : null)), null, ct);
+                ("signal", filter.Signal is { } g ? SecuritySignals.Name(g) : null), ("after", filter.After)), null, ct);
 
     public override async Task<CaseDetail?> GetCaseAsync(string id, CancellationToken ct)
     {
@@ -77,7 +77,7 @@ public sealed class ApiClient : Backend
 
     public override Task<Page<Finding>> ListFindingsAsync(FindingFilter filter, CancellationToken ct) =>
         SendAsync<Page<Finding>>(ApiRoutes.ListFindings, [], Query(("case", filter.Case), ("project", filter.Project),
-            ("offset", filter.Offset), ("limit", filter.Limit)), null, ct);
+            ("offset", filter.Offset), ("limit", filter.Limit), ("after", filter.After)), null, ct);
 
     public override Task<IReadOnlyList<ProjectInfo>> ListProjectsAsync(CancellationToken ct) =>
         SendAsync<IReadOnlyList<ProjectInfo>>(ApiRoutes.ListProjects, [], "", null, ct);

@@ -48,6 +48,16 @@ public static class CliApp
         Recursive = true,
     };
 
+    /// <summary>A listing's <c>--after</c>: the cursor a page ends with (keyset paging, each item exactly once).</summary>
+    internal static Option<string?> After() => new("--after")
+    {
+        Description = "Start after this cursor: the one the previous page ended with (\"next page: --after …\"; not with --offset)",
+    };
+
+    /// <summary>The line under a listing's table: how many of how many, and where the next page starts.</summary>
+    internal static string Footer<T>(Page<T> page, string what) =>
+        $"{page.Items.Count} of {page.Total:N0} {what}." + (page.Next is { } next ? $" Next page: --after {next}" : "");
+
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default) =>
         await RunAsync(args, new CliIO(stdout, stderr, Console.In, Environment.GetEnvironmentVariable), ct);
 

@@ -34,14 +34,15 @@ public static class CasesVerb
                 "queue); default: the vulnerability queue (docs/signal.md)",
         };
         var json = new Option<bool>("--json") { Description = "Print a JSON array (each case with its priority and the factors behind it)" };
-        var command = new Command("list", "List cases, highest priority first.") { project, state, limit, offset, sort, signal, json };
+        var after = CliApp.After();
+        var command = new Command("list", "List cases, highest priority first.") { project, state, limit, offset, after, sort, signal, json };
         command.SetAction(async (parsed, ct) =>
         {
             await using var backend = await Backend.OpenAsync(parsed, io, ct);
             var page = await backend.ListCasesAsync(
                 new CaseFilter(parsed.GetValue(project), parsed.GetValue(state) is { } s ? Clearwing.Cases.Lifecycle.ParseState(s) : null,
                     parsed.GetValue(offset), parsed.GetValue(limit), CaseSorts.Parse(parsed.GetValue(sort)!),
-                    parsed.GetValue(signal) is { } g ? SecuritySignals.Parse(g) : null), ct);
+                    parsed.GetValue(signal) is { } g ? SecuritySignals.Parse(g) : null, parsed.GetValue(after)), ct);
             if (parsed.GetValue(json))
             {
                 await io.WriteJsonAsync(page.Items);
@@ -53,7 +54,7 @@ public static class CasesVerb
                     c.HighestSeverity.ToString().ToLowerInvariant(), Name(c.State), c.Findings.ToString("N0"), c.LastSeen.ToString("u"),
                     Markup.Escape(FindingsVerb.Shorten(c.Title, 70)));
             io.Ansi.Write(table);
-            await io.Out.WriteLineAsync($"{page.Items.Count} of {page.Total:N0} cases.");
+            await io.Out.WriteLineAsync(CliApp.Footer(page, "cases"));
             return ExitCode.Ok;
         });
         return command;
@@ -67,12 +68,9 @@ public static class CasesVerb
         command.SetAction(async (parsed, ct) =>
         {
             await using var backend = await Backend.OpenAsync(parsed, io, ct);
-            var detail = await backend.GetCaseAsync(parsed.GetValue(id)!, ct);
-            if (detail is null)
-            {
-                await io.Error.WriteLineAsync($"error: no case {parsed.GetValue(id)}");
-                return ExitCode.Failure;
-            }
+            // An unknown or hidden case is bad input, as for every verb that names one.
+            var detail = await backend.GetCaseAsync(parsed.GetValue(id)!, ct)
+                ?? throw new NotFoundException($"No case {parsed.GetValue(id)}.");
             if (parsed.GetValue(json))
             {
                 await io.WriteJsonAsync(detail);

@@ -4,7 +4,7 @@ using Spectre.Console;
 
 namespace Clearwing.Cli.Findings;
 
-/// <summary>clearwing findings list [--case ID] [--project NAME] [--limit N] [--offset N] [--json]</summary>
+/// <summary>clearwing findings list [--case ID] [--project NAME] [--limit N] [--offset N] [--after CURSOR] [--json]</summary>
 public static class FindingsVerb
 {
     public static Command Create(CliIO io)
@@ -14,12 +14,14 @@ public static class FindingsVerb
         var limit = new Option<int>("--limit") { Description = "At most this many (max 1000)", DefaultValueFactory = _ => 100 };
         var offset = new Option<int>("--offset") { Description = "Skip this many", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "Print a JSON array" };
-        var list = new Command("list", "List findings, newest first.") { caseId, project, limit, offset, json };
+        var after = CliApp.After();
+        var list = new Command("list", "List findings, newest first.") { caseId, project, limit, offset, after, json };
         list.SetAction(async (parsed, ct) =>
         {
             await using var backend = await Backend.OpenAsync(parsed, io, ct);
             var page = await backend.ListFindingsAsync(
-                new FindingFilter(parsed.GetValue(caseId), parsed.GetValue(project), parsed.GetValue(offset), parsed.GetValue(limit)), ct);
+                new FindingFilter(parsed.GetValue(caseId), parsed.GetValue(project), parsed.GetValue(offset), parsed.GetValue(limit),
+                    parsed.GetValue(after)), ct);
             if (parsed.GetValue(json))
             {
                 await io.WriteJsonAsync(page.Items);
@@ -31,7 +33,7 @@ public static class FindingsVerb
                     Markup.Escape($"{f.Path}{(f.StartLine is { } l ? $":{l}" : "")}"),
                     Markup.Escape(f.BaselineState + (f.AbsentAt is { } gone ? $", absent at {gone}" : "")), Markup.Escape(Shorten(f.Message, 60)));
             io.Ansi.Write(table);
-            await io.Out.WriteLineAsync($"{page.Items.Count} of {page.Total:N0} findings.");
+            await io.Out.WriteLineAsync(CliApp.Footer(page, "findings"));
             return ExitCode.Ok;
         });
         return new Command("findings", "Stored findings.") { list, Show(io) };

@@ -43,14 +43,19 @@ public enum CaseBaselineStatus
 public sealed record CaseChange(string Action, string OtherCase, string Reason, long Fingerprints, DateTimeOffset At);
 
 /// <summary>One page of a listing; <see cref="Total"/> counts every match, not just this page.</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, long Total, int Offset, int Limit);
+public sealed record Page<T>(IReadOnlyList<T> Items, long Total, int Offset, int Limit)
+{
+    /// <summary>In listings that page by key (cases, findings): where the next page starts (give it as after), null on the last page.
+    /// Paging by it lists each item exactly once, whatever is added meanwhile; an offset shifts with every item added before it.</summary>
+    public string? Next { get; init; }
+}
 
 /// <summary>Filters for case listings, and their order: by priority (docs/priority.md) unless asked otherwise.</summary>
 /// <remarks>Without <see cref="Signal"/>, the vulnerability queue: security and unknown cases, and cases that are not security
 /// relevant in projects set to open cases for them. With it, the cases of exactly that signal (the quality findings: NotSecurity).</remarks>
 public sealed record CaseFilter(
     string? Project = null, CaseState? State = null, int Offset = 0, int Limit = 100, CaseSort Sort = CaseSort.Priority,
-    SecuritySignal? Signal = null);
+    SecuritySignal? Signal = null, string? After = null);
 
 /// <summary>Case list orders: priority (the queue order), severity (highest reported severity, then latest seen), recent (latest seen).</summary>
 public enum CaseSort

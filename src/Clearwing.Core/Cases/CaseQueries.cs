@@ -33,25 +33,31 @@ public sealed class CaseQueries(Database db, TimeProvider time, PriorityStore pr
         // Exact when read: the listed cases' stale priorities are recomputed first (PriorityStore).
         await priority.RefreshAsync(match, args, ct);
         var now = time.GetUtcNow();
-        PriorityStore.AddOrderArgs(args, now);
-        var orderBy = filter.Sort switch
+        var order = filter.Sort switch
         {
-            CaseSort.Severity => "c.max_severity DESC, c.last_seen DESC, c.seq DESC",
-            CaseSort.Recent => "c.last_seen DESC, c.seq DESC",
-            _ => PriorityStore.OrderBy,
+            CaseSort.Severity => SeverityOrder,
+            CaseSort.Recent => RecentOrder,
+            _ => PriorityStore.Order,
         };
+        var after = filter.After is { } cursor ? order.AddAfter(args, cursor, offset) : (long?)null;
+        // The next pages rank as the first did: the deadline's points are those of the instant it was listed.
+        var rankedAt = after ?? now.ToUnixTimeMilliseconds();
+        PriorityStore.AddOrderArgs(args, DateTimeOffset.FromUnixTimeMilliseconds(rankedAt));
         await using var connection = await db.OpenAsync(ct);
         var total = await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM cases c WHERE {match}", args);
-        var rows = await connection.QueryAsync<CaseRow>(
+        var rows = await connection.QueryAsync<CaseRow, Keyset.Keys, (CaseRow Case, Keyset.Keys Keys)>(
             $"""
-            SELECT {Columns}
+            SELECT {Columns}, {order.Columns}
             FROM cases c JOIN projects p ON p.id = c.project_id LEFT JOIN case_priority q ON q.case_seq = c.seq
-            WHERE {match}
-            ORDER BY {orderBy}
-            LIMIT @limit OFFSET @offset
-            """, args);
-        return new Page<CaseSummary>(rows.Select(r => r.ToSummary(now)).ToList(), total, offset, limit);
+            WHERE {match} {(after is null ? "" : "AND " + order.After)}
+            ORDER BY {order.OrderBy}
+            LIMIT @limit + 1 OFFSET @offset
+            """, (c, k) => (c, k), args, splitOn: "k0");
+        return order.Page(rows.ToList(), r => r.Case.ToSummary(now), r => r.Keys, rankedAt, total, offset, limit);
     }
+
+    static readonly Keyset SeverityOrder = new("severity", ("c.max_severity", true), ("c.last_seen", true), ("c.seq", true));
+    static readonly Keyset RecentOrder = new("recent", ("c.last_seen", true), ("c.seq", true));
 
     public async Task<CaseDetail?> GetAsync(Caller caller, string id, CancellationToken ct = default)
     {

@@ -37,12 +37,12 @@ public sealed class PriorityStore(Database db, TimeProvider time) : ICaseChangeS
     /// The ordering as SQL over <c>cases c</c> and <c>case_priority q</c> (joined with LEFT JOIN, so a case without
     /// a row still lists): closed cases last, then security cases before unknown ones before those that are not security
     /// relevant (docs/signal.md), then the score with the deadline's points for <c>@now</c>, then the
-    /// sooner deadline, the higher CVSS score, the highest reported severity, the latest seen, the newest case.
+    /// sooner deadline, the higher CVSS score, the highest reported severity, the latest seen, the newest case (unique: the order
+    /// is total, the same on both engines, and pages by key).
     /// </summary>
-    internal const string OrderBy = $"""
-        COALESCE(q.closed, 0), c.signal DESC, {ScoreSql} DESC, COALESCE(q.deadline_at, 9223372036854775807), COALESCE(q.cvss_tenths, -1) DESC,
-        c.max_severity DESC, c.last_seen DESC, c.seq DESC
-        """;
+    internal static readonly Keyset Order = new("priority",
+        ("COALESCE(q.closed, 0)", false), ("c.signal", true), (ScoreSql, true), ("COALESCE(q.deadline_at, 9223372036854775807)", false),
+        ("COALESCE(q.cvss_tenths, -1)", true), ("c.max_severity", true), ("c.last_seen", true), ("c.seq", true));
 
     /// <summary><see cref="Priority.DeadlinePoints"/> in SQL, with the thresholds as parameters (<see cref="AddOrderArgs"/>).</summary>
     internal const string ScoreSql = """
@@ -60,7 +60,7 @@ public sealed class PriorityStore(Database db, TimeProvider time) : ICaseChangeS
         q.deadline_kind AS PriorityDeadlineKind
         """;
 
-    /// <summary>The parameters <see cref="OrderBy"/> needs, for the hour <paramref name="now"/>.</summary>
+    /// <summary>The parameters <see cref="Order"/> needs, for the hour <paramref name="now"/>.</summary>
     internal static void AddOrderArgs(DynamicParameters args, DateTimeOffset now)
     {
         var ms = now.ToUnixTimeMilliseconds();

@@ -21,4 +21,4 @@ public sealed record Finding(
 public sealed record FindingDetail(Finding Finding, string? Snippet, string? Evidence, IReadOnlyList<CaseReason> Reasons);
 
 /// <summary>Filters for finding listings; at least one of them narrows the list in practice.</summary>
-public sealed record FindingFilter(string? Case = null, string? Project = null, int Offset = 0, int Limit = 100);
+public sealed record FindingFilter(string? Case = null, string? Project = null, int Offset = 0, int Limit = 100, string? After = null);

@@ -14,6 +14,8 @@ public sealed class FindingQueries(Database db)
 {
     public const int MaxLimit = 1000;
 
+    static readonly Keyset Order = new("findings", ("f.import_seq", true), ("f.ordinal", true));
+
     public async Task<Page<Finding>> ListAsync(Caller caller, FindingFilter filter, CancellationToken ct = default)
     {
         var limit = Math.Clamp(filter.Limit, 1, MaxLimit);
@@ -30,7 +32,7 @@ public sealed class FindingQueries(Database db)
             {From}
             {(where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where))}
             """;
-        var args = new { @case = filter.Case, project = filter.Project, limit, offset, callerOrg = caller.OrgId };
+        var args = new DynamicParameters(new { @case = filter.Case, project = filter.Project, limit, offset, callerOrg = caller.OrgId });
         await using var connection = await db.OpenAsync(ct);
         // Every finding has its project, import, fingerprint and case, so counting needs none of the joins
         // that the filters do not name.
@@ -38,14 +40,16 @@ public sealed class FindingQueries(Database db)
             $"SELECT count(*) FROM findings f {(filter.Case is null && !scoped ? "" : "JOIN fingerprints x ON x.id = f.fingerprint_id")} " +
             $"{(scoped ? "JOIN cases c ON c.seq = x.case_seq" : "")} {(where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where))}",
             args);
-        var rows = await connection.QueryAsync<Row>(
+        var after = filter.After is { } cursor ? Order.AddAfter(args, cursor, offset) : (long?)null;
+        var rows = await connection.QueryAsync<Row, Keyset.Keys, (Row Finding, Keyset.Keys Keys)>(
             $"""
-            SELECT {Columns}
+            SELECT {Columns}, {Order.Columns}
             {from}
-            ORDER BY f.import_seq DESC, f.ordinal DESC
-            LIMIT @limit OFFSET @offset
-            """, args);
-        return new Page<Finding>(rows.Select(r => r.ToFinding()).ToList(), total, offset, limit);
+            {(after is null ? "" : (where.Count == 0 ? "WHERE " : "AND ") + Order.After)}
+            ORDER BY {Order.OrderBy}
+            LIMIT @limit + 1 OFFSET @offset
+            """, (f, k) => (f, k), args, splitOn: "k0");
+        return Order.Page(rows.ToList(), r => r.Finding.ToFinding(), r => r.Keys, 0, total, offset, limit);
     }
 
     /// <summary>One finding by id (<c>IMPORT-ORDINAL</c>), within need-to-know: one the caller may not see is not found.</summary>

@@ -18,7 +18,8 @@ public static class CasesApi
     {
         api.Map(ApiRoutes.ListCases, ListAsync)
             .WithSummary(
-                "Cases in priority order (docs/priority.md), each with the factors behind its place; ?sort=severity|recent for other orders.");
+                "Cases in priority order (docs/priority.md), each with the factors behind its place; ?sort=severity|recent for other orders; " +
+                "page by ?after= (the `next` a page ends with) or by offset.");
         api.Map(ApiRoutes.GetCase, GetAsync).WithSummary("One case with its priority factors, its fingerprints and its merges and splits.");
         api.Map(ApiRoutes.MergeCases, async (string id, MergeRequest body, HttpContext context, CaseEditor editor, CancellationToken ct) =>
             {
@@ -34,11 +35,11 @@ public static class CasesApi
 
     static async Task<Ok<Page<CaseSummary>>> ListAsync(
         HttpContext context, CaseQueries cases, string? project, string? state, int? offset, int? limit, string? sort, string? signal,
-        CancellationToken ct)
+        string? after, CancellationToken ct)
     {
         var order = sort is null ? CaseSort.Priority : CaseSorts.Parse(sort);
         var page = await cases.ListAsync(context.Caller(), new CaseFilter(project, state is null ? null : Lifecycle.ParseState(state),
-            offset ?? 0, limit ?? 100, order, signal is null ? null : SecuritySignals.Parse(signal)), ct);
+            offset ?? 0, limit ?? 100, order, signal is null ? null : SecuritySignals.Parse(signal), after), ct);
         var embargoed = page.Items.Where(c => c.State != CaseState.Disclosed).Select(c => c.Id).ToList();
         if (embargoed.Count > 0) await context.AuditTokenReadAsync("cases", string.Join(",", embargoed));
         return TypedResults.Ok(page);

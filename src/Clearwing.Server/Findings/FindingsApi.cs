@@ -12,7 +12,8 @@ public static class FindingsApi
 {
     public static void MapFindings(this RouteGroupBuilder api)
     {
-        api.Map(ApiRoutes.ListFindings, ListAsync).WithSummary("Findings, filtered by case and/or project, newest first.");
+        api.Map(ApiRoutes.ListFindings, ListAsync)
+            .WithSummary("Findings, filtered by case and/or project, newest first; page by ?after= (the `next` a page ends with) or by offset.");
         api.Map(ApiRoutes.GetFinding, GetAsync)
             .WithSummary("One finding with its snippet and evidence, whether its tool still reports it, and why it is in its case.");
     }
@@ -26,9 +27,9 @@ public static class FindingsApi
     }
 
     static async Task<Ok<Page<Finding>>> ListAsync(
-        HttpContext context, FindingQueries findings, string? @case, string? project, int? offset, int? limit, CancellationToken ct)
+        HttpContext context, FindingQueries findings, string? @case, string? project, int? offset, int? limit, string? after, CancellationToken ct)
     {
-        var page = await findings.ListAsync(context.Caller(), new FindingFilter(@case, project, offset ?? 0, limit ?? 100), ct);
+        var page = await findings.ListAsync(context.Caller(), new FindingFilter(@case, project, offset ?? 0, limit ?? 100, after), ct);
         if (page.Items.Count > 0)
             await context.AuditTokenReadAsync(@case is null ? $"project:{project ?? "*"}" : $"case:{@case}",
                 "findings of " + string.Join(",", page.Items.Select(f => f.Case).Distinct()));

@@ -41,6 +41,28 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task An_unknown_case_is_bad_input_with_one_message_for_every_verb_that_names_one()
+    {
+        var db = await TestDatabases.CreateSpecAsync(Engine.Sqlite);
+        await Run("import", Some.SarifLog(Some.Results(1)), "--project", "demo", "--db", db);
+        const string Unknown = "0123456789abcdef0123456789abcdef";
+        string[][] verbs =
+        [
+            ["cases", "show", Unknown], ["cases", "show", Unknown, "--json"], ["cases", "ssvc", Unknown], ["cases", "cvss", Unknown],
+            ["cases", "history", Unknown], ["cases", "aliases", Unknown], ["cases", "transition", Unknown, "--to", "triage"],
+            ["grants", "list", Unknown], ["extensions", "list", Unknown],
+        ];
+
+        foreach (var verb in verbs)
+        {
+            var (exit, output, error) = await Run([.. verb, "--db", db]);
+            Assert.True(exit == 2, $"{string.Join(' ', verb)}: exit {exit}, {error}");
+            Assert.Equal($"error: No case {Unknown}.", error.Trim());
+            Assert.Equal("", output);
+        }
+    }
+
+    [Fact]
     public async Task Cases_list_json_is_an_array_with_id_project_title_state_and_findings()
     {
         var db = await TestDatabases.CreateSpecAsync(Engine.Sqlite);

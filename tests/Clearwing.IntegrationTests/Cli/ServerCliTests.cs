@@ -50,8 +50,8 @@ public sealed class ServerCliTests
         Assert.Equal([all[0]], await Cases(server, alpha));
         Assert.Equal([all[1]], await Cases(server, beta));
         var peek = await Run(alpha, "cases", "show", all[1], "--server", url);
-        Assert.Equal(1, peek.Exit);
-        Assert.Contains("no case", peek.Err);
+        Assert.Equal(2, peek.Exit);
+        Assert.Contains($"No case {all[1]}.", peek.Err);
         var grab = await Run(alpha, "grants", "add", all[1], "alpha", "--reason", "let me in", "--server", url);
         Assert.Equal(1, grab.Exit);
         var findings = await Run(beta, "findings", "list", "--case", all[0], "--json", "--server", url);
