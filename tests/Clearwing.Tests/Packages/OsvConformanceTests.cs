@@ -79,7 +79,13 @@ public sealed class OsvConformanceTests
                 var listed = entry.Versions.Select(v => scheme.TryParse(v, out var p) ? p : null).OfType<ParsedVersion>().ToList();
                 foreach (var e in entry.Ranges.Where(r => r.Type != OsvRangeType.Git).SelectMany(r => r.Events))
                 {
-                    if (e.Version == "0" || e.Kind == OsvEventKind.Limit || !scheme.TryParse(e.Version, out var boundary)) continue;
+                    if (e.Version == "0" || e.Kind == OsvEventKind.Limit) continue;
+                    // A boundary the scheme cannot read would make the range unanswerable: a failure, never a skip.
+                    if (!scheme.TryParse(e.Version, out var boundary))
+                    {
+                        problems.Add($"{e.Field} {e.Version} is not a {scheme.Name} version");
+                        continue;
+                    }
                     checkedBoundaries++;
                     var isListed = listed.Any(l => scheme.Compare(l, boundary) == 0);
                     var verdict = ranges.Evaluate(boundary);
