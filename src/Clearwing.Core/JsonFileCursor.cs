@@ -20,7 +20,7 @@ internal sealed class JsonFileCursor : IDisposable
     const int InitialSize = 1 << 20;
 
     readonly Stream _stream;
-    byte[] _buffer = new byte[InitialSize];
+    byte[] _buffer;
     int _start, _end;
     bool _final;
     JsonReaderState _state = new(new JsonReaderOptions { MaxDepth = MaxDepth });
@@ -28,6 +28,9 @@ internal sealed class JsonFileCursor : IDisposable
     public JsonFileCursor(string path)
     {
         _stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        // A small file gets a buffer of its size (and a byte more, to see its end in one read) rather than 1 MiB: reading
+        // many small files then allocates little, and it still grows as any buffer does when a value does not fit.
+        _buffer = new byte[_stream.CanSeek ? (int)Math.Clamp(_stream.Length + 1, 4096, InitialSize) : InitialSize];
         Fill();
         if (_buffer.AsSpan(0, _end).StartsWith("\uFEFF"u8)) _start = 3; // a UTF-8 BOM is legal before JSON text (RFC 8259 §8.1)
     }

@@ -45,7 +45,7 @@ public sealed class CaseIdTests
         {
             var id = CaseId.Mint(now, number, random);
             Assert.Equal(id, CaseId.Parse(id.ToString()));
-        });
+        }, iter: 10_000);
 
     [Theory]
     [InlineData("0123456789abcdef0123456789abcdef")]

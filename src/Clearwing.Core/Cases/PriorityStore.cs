@@ -85,10 +85,11 @@ public sealed class PriorityStore(Database db, TimeProvider time) : ICaseChangeS
                 $"SELECT q.case_seq, q.version FROM case_priority q JOIN cases c ON c.seq = q.case_seq WHERE q.stale = 1 AND {caseWhere}",
                 args, cancellationToken: ct))).ToList();
         foreach (var batch in stale.Chunk(Batch))
-            await RefreshBatchAsync(batch, ct);
+            await StoreAsync(await ComputeAsync(batch, ct), ct);
     }
 
-    async Task RefreshBatchAsync((long Seq, long Version)[] batch, CancellationToken ct)
+    /// <summary>The new rows of a batch of stale rows, each carrying the version it was read at.</summary>
+    internal async Task<List<object>> ComputeAsync((long Seq, long Version)[] batch, CancellationToken ct)
     {
         // Integer keys only, so the list is safe to inline; it keeps every query below one round trip.
         var seqs = string.Join(",", batch.Select(b => b.Seq));
@@ -127,10 +128,18 @@ public sealed class PriorityStore(Database db, TimeProvider time) : ICaseChangeS
             if (inputs.TryGetValue(clock.Seq, out var g))
                 g.Deadline = clock.Clock.Deadlines.Where(d => d.IsOpen).MinBy(d => d.At);
 
-        var rows = batch.Where(b => inputs.ContainsKey(b.Seq)).Select(b => Row(b.Seq, b.Version, Inputs(inputs[b.Seq]))).ToList();
+        return [.. batch.Where(b => inputs.ContainsKey(b.Seq)).Select(b => Row(b.Seq, b.Version, Inputs(inputs[b.Seq])))];
+    }
+
+    /// <summary>
+    /// Stores computed rows, each only where its version is still the one it was computed from: a change that marked the row
+    /// again meanwhile wins, and the row stays stale. Returns the number of rows stored.
+    /// </summary>
+    internal async Task<int> StoreAsync(List<object> rows, CancellationToken ct)
+    {
         await using var write = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(write, ct);
-        await write.ExecuteAsync(
+        var stored = await write.ExecuteAsync(
             """
             UPDATE case_priority SET stale = 0, closed = @Closed, points = @Points, ssvc = @Ssvc, ssvc_missing = @SsvcMissing,
                    exploitation = @Exploitation, exploitation_source = @ExploitationSource, cvss_tenths = @CvssTenths, cvss_vector = @CvssVector,
@@ -138,6 +147,7 @@ public sealed class PriorityStore(Database db, TimeProvider time) : ICaseChangeS
             WHERE case_seq = @Seq AND version = @Version
             """, rows, tx);
         await tx.CommitAsync(ct);
+        return stored;
     }
 
     /// <summary>Everything read about one case, before it becomes <see cref="PriorityInputs"/>.</summary>

@@ -37,31 +37,14 @@ internal static class CaseAliases
 /// </summary>
 public sealed partial class FeedStore(Database db, AuditLog audit, TimeProvider time, CaseChanges changes)
 {
-    [GeneratedRegex(@"^CVE-\d{4}-\d{4,}$")]
+    /// <summary>A CVE id as the KEV schema's pattern has it: ASCII digits, a number part of 4 to 19 of them.</summary>
+    [GeneratedRegex(@"^CVE-[0-9]{4}-[0-9]{4,19}\z")]
     private static partial Regex CveId();
 
     public async Task<FeedImport> ImportKevAsync(Caller caller, string path, CancellationToken ct = default)
     {
         caller.RequireCoordinatorWriter("import feeds");
-        using var document = JsonDocument.Parse(await File.ReadAllBytesAsync(path, ct));
-        var root = document.RootElement;
-        string Text(JsonElement e, string name, string at, bool required = true) =>
-            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()!
-            : required ? throw new MalformedInputException(path, $"{at}.{name}", "a string is required") : null!;
-        if (root.ValueKind != JsonValueKind.Object) throw new MalformedInputException(path, "$", "expected the KEV catalog object");
-        var version = Text(root, "catalogVersion", "$");
-        if (!root.TryGetProperty("vulnerabilities", out var list) || list.ValueKind != JsonValueKind.Array)
-            throw new MalformedInputException(path, "$.vulnerabilities", "an array is required");
-        var entries = new List<KevEntry>();
-        var i = 0;
-        foreach (var v in list.EnumerateArray())
-        {
-            var at = $"$.vulnerabilities[{i++}]";
-            var id = Text(v, "cveID", at);
-            if (!CveId().IsMatch(id)) throw new MalformedInputException(path, $"{at}.cveID", $"'{id}' is not a CVE id");
-            entries.Add(new KevEntry(id, Text(v, "vendorProject", at), Text(v, "product", at), Text(v, "vulnerabilityName", at),
-                Text(v, "dateAdded", at), Text(v, "dueDate", at, false), Text(v, "knownRansomwareCampaignUse", at, false), version));
-        }
+        var (version, entries) = ReadKev(path, await File.ReadAllBytesAsync(path, ct));
 
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
@@ -90,6 +73,43 @@ public sealed partial class FeedStore(Database db, AuditLog audit, TimeProvider 
         await audit.AppendAsync(connection, tx, AuditEntry.By(caller, "feed:cisa-kev", "import", result), ct);
         await tx.CommitAsync(ct);
         return result;
+    }
+
+    /// <summary>
+    /// The CISA KEV catalog's version and entries. What is read is held to the catalog's schema
+    /// (known_exploited_vulnerabilities_schema.json, draft-07): the required strings, the CVE id pattern, the dates
+    /// (YYYY-MM-DD); the optional ransomware flag is a string when present. Fields not read are not checked.
+    /// </summary>
+    /// <exception cref="MalformedInputException">the file is not such a catalog; names the JSON path and the rule.</exception>
+    internal static (string Version, List<KevEntry> Entries) ReadKev(string path, byte[] bytes)
+    {
+        using var document = JsonDocument.Parse(bytes);
+        var root = document.RootElement;
+        string? Text(JsonElement e, string name, string at, bool required = true)
+        {
+            if (e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String) return v.GetString()!;
+            if (required || v.ValueKind != JsonValueKind.Undefined) throw new MalformedInputException(path, $"{at}.{name}", "a string is required");
+            return null;
+        }
+        string Date(JsonElement e, string name, string at) =>
+            Text(e, name, at)! is var text && DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)
+                ? text : throw new MalformedInputException(path, $"{at}.{name}", $"'{text}' is not a date (YYYY-MM-DD)");
+        if (root.ValueKind != JsonValueKind.Object) throw new MalformedInputException(path, "$", "expected the KEV catalog object");
+        var version = Text(root, "catalogVersion", "$")!;
+        if (!root.TryGetProperty("vulnerabilities", out var list) || list.ValueKind != JsonValueKind.Array)
+            throw new MalformedInputException(path, "$.vulnerabilities", "an array is required");
+        var entries = new List<KevEntry>();
+        var i = 0;
+        foreach (var v in list.EnumerateArray())
+        {
+            var at = $"$.vulnerabilities[{i++}]";
+            if (v.ValueKind != JsonValueKind.Object) throw new MalformedInputException(path, at, "an object is required");
+            var id = Text(v, "cveID", at)!;
+            if (!CveId().IsMatch(id)) throw new MalformedInputException(path, $"{at}.cveID", $"'{id}' is not a CVE id (CVE-YYYY-NNNN)");
+            entries.Add(new KevEntry(id, Text(v, "vendorProject", at)!, Text(v, "product", at)!, Text(v, "vulnerabilityName", at)!,
+                Date(v, "dateAdded", at), Date(v, "dueDate", at), Text(v, "knownRansomwareCampaignUse", at, false), version));
+        }
+        return (version, entries);
     }
 
     /// <summary>An EPSS daily file (CSV, plain or gzip): a <c>#model_version:…,score_date:…</c> line, then <c>cve,epss,percentile</c>.</summary>

@@ -144,17 +144,22 @@ public sealed class PriorityTests
         var w = await WorldAsync(engine, 1);
         await using var _ = w.Db;
         var caseId = w.Cases[0];
-        var cvss = Wired.For(w.Db, w.Time).Get<CaseCvss>();
+        var wired = Wired.For(w.Db, w.Time);
+        var (cvss, priority) = (wired.Get<CaseCvss>(), wired.Get<PriorityStore>());
         await cvss.SetAsync(Caller.Local, caseId, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N", null, Ct);
-        Assert.Equal("5.3", Factor((await ListAsync(w)).Single(), "cvss").Value);
         await using var connection = await w.Db.OpenAsync(Ct);
-        var seq = await connection.ExecuteScalarAsync<long>("SELECT seq FROM cases WHERE id = @caseId", new { caseId });
-        var version = await connection.ExecuteScalarAsync<long>("SELECT version FROM case_priority WHERE case_seq = @seq", new { seq });
-        // A recomputation read the case at `version` (5.3); then a new vector was set, marking the row again; the
-        // recomputation's write, guarded as PriorityStore guards it, must then change nothing.
+        async Task<(long Seq, long Version)> Row() => await connection.QuerySingleAsync<(long, long)>(
+            "SELECT q.case_seq, q.version FROM case_priority q JOIN cases c ON c.seq = q.case_seq WHERE c.id = @caseId", new { caseId });
+
+        // A recomputation reads the case (5.3); then a new vector is set, marking the row again; the recomputation's
+        // write must then change nothing, and the next listing computes 9.8.
+        var older = await priority.ComputeAsync([await Row()], Ct);
         await cvss.SetAsync(Caller.Local, caseId, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", null, Ct);
-        var written = await connection.ExecuteAsync("UPDATE case_priority SET stale = 0, cvss_tenths = 53 WHERE case_seq = @seq AND version = @version", new { seq, version });
-        Assert.Equal(0, written);
+        Assert.Equal(0, await priority.StoreAsync(older, Ct));
+        Assert.Equal(1L, await connection.ExecuteScalarAsync<long>("SELECT stale FROM case_priority WHERE case_seq = @Seq", new { (await Row()).Seq }));
+
+        // A computation from the current version is stored.
+        Assert.Equal(1, await priority.StoreAsync(await priority.ComputeAsync([await Row()], Ct), Ct));
         Assert.Equal("9.8", Factor((await ListAsync(w)).Single(), "cvss").Value);
     }
 

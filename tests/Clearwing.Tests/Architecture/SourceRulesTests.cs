@@ -49,6 +49,43 @@ public sealed class SourceRulesTests
         Assert.True(undocumented.Count == 0, $"{undocumented.Count} public types without a summary:\n" + string.Join("\n", undocumented));
     }
 
+    /// <summary>Property tests that run fewer than 10,000 samples, by file and count, each with the reason.</summary>
+    static readonly Dictionary<(string File, int Iterations), string> FewerSamples = new()
+    {
+    };
+
+    [Fact]
+    public void Every_property_test_names_its_iteration_count_and_runs_at_least_10_000_samples()
+    {
+        var root = RepositoryRoot();
+        var calls = Directory.EnumerateFiles(Path.Combine(root, "tests"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && Path.GetFileName(f) != "SourceRulesTests.cs")
+            .SelectMany(f => SampleCalls(File.ReadAllText(f)).Select(c => (File: Path.GetRelativePath(root, f).Replace('\\', '/'), c.Line, c.Iterations)))
+            .ToList();
+
+        var wrong = calls.Where(c => c.Iterations is not { } n || (n < 10_000 && !FewerSamples.ContainsKey((c.File, n))))
+            .Select(c => $"{c.File}:{c.Line}: {(c.Iterations is { } n ? $"iter: {n}" : "CsCheck's default of 100")}").ToList();
+
+        Assert.True(calls.Count > 30, $"only {calls.Count} property tests found");
+        Assert.True(wrong.Count == 0, $"{wrong.Count} property tests run too few samples:\n" + string.Join("\n", wrong));
+        Assert.All(FewerSamples.Keys, k => Assert.Contains(calls, c => (c.File, c.Iterations) == k));
+    }
+
+    /// <summary>Each <c>.Sample(...)</c> call of a source file: its line and its <c>iter:</c> argument, if any.</summary>
+    static IEnumerable<(int Line, int? Iterations)> SampleCalls(string source)
+    {
+        for (var at = source.IndexOf(".Sample(", StringComparison.Ordinal); at >= 0; at = source.IndexOf(".Sample(", at + 1, StringComparison.Ordinal))
+        {
+            var end = at + ".Sample(".Length;
+            for (var depth = 1; depth > 0 && end < source.Length; end++)
+                depth += source[end] switch { '(' => 1, ')' => -1, _ => 0 };
+            var iter = System.Text.RegularExpressions.Regex.Match(source[at..end], @"iter:\s*([0-9_]+)");
+            yield return (source[..at].Count(c => c == '\n') + 1,
+                iter.Success ? int.Parse(iter.Groups[1].Value.Replace("_", ""), System.Globalization.CultureInfo.InvariantCulture) : null);
+        }
+    }
+
     static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

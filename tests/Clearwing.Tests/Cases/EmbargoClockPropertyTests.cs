@@ -60,7 +60,7 @@ public sealed class EmbargoClockPropertyTests
                 Assert.True(d.At >= timeline.Notified, $"{d.Kind} at {d.At:O} precedes notification {timeline.Notified:O}: {d.Rule}");
                 Assert.Equal(TimeSpan.Zero, d.At.Offset);
             });
-        });
+        }, iter: 10_000);
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public sealed class EmbargoClockPropertyTests
             foreach (var deadline in EmbargoClock.Compute(profile, timeline, now).Where(d => !d.Rule.StartsWith("fix verified", StringComparison.Ordinal)))
                 Assert.True(TimeZoneInfo.ConvertTime(deadline.At, zone).DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday),
                     $"{deadline.At:O} is a weekend day in {profile.TimeZone}: {deadline.Rule}");
-        });
+        }, iter: 10_000);
     }
 
     [Fact]
@@ -111,6 +111,6 @@ public sealed class EmbargoClockPropertyTests
             var days = (int)((moved - at).Ticks / TimeSpan.TicksPerDay);
             Assert.InRange(days, 0, wasWeekend ? 3 : 0);
             for (var k = 0; k < days; k++) Assert.True(Weekend(at.AddDays(k)));
-        });
+        }, iter: 10_000);
     }
 }

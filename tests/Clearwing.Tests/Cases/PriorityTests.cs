@@ -68,7 +68,7 @@ public sealed class PriorityTests
 
     [Fact]
     public void Scores_stay_within_0_to_100() =>
-        AnyInputs.Sample(i => Assert.InRange(Priority.Compute(i, Now).Score, 0, 100), iter: 5_000);
+        AnyInputs.Sample(i => Assert.InRange(Priority.Compute(i, Now).Score, 0, 100), iter: 10_000);
 
     [Fact]
     public void Stronger_evidence_never_lowers_the_score() =>
@@ -85,5 +85,5 @@ public sealed class PriorityTests
                 i with { Ssvc = i.Ssvc is null or "Defer" or "Scheduled" ? "Out-of-Cycle" : "Immediate", SsvcMissing = [] },
             ];
             foreach (var s in stronger) Assert.True(Priority.Compute(s, Now).Score >= score, $"{s} scored below {i}");
-        }, iter: 5_000);
+        }, iter: 10_000);
 }

@@ -183,7 +183,7 @@ public sealed class CanonicalJsonTests
         {
             var once = CanonicalJson.Canonicalize(Encoding.UTF8.GetBytes(json));
             Assert.Equal(once, CanonicalJson.Canonicalize(once));
-        }, iter: 2000);
+        }, iter: 10_000);
     }
 
     [Fact]
@@ -199,6 +199,6 @@ public sealed class CanonicalJsonTests
             var respelled = "{" + string.Join(" ,\t", shuffled.Select(m =>
                 $"{JsonSerializer.Serialize(m.Item1, new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping })} : {m.Item2} ")) + "}";
             Assert.Equal(CanonicalJson.Canonicalize(Encoding.UTF8.GetBytes(Object(distinct))), CanonicalJson.Canonicalize(Encoding.UTF8.GetBytes(respelled)));
-        }, iter: 1000);
+        }, iter: 10_000);
     }
 }

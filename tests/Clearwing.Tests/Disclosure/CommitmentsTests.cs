@@ -138,7 +138,7 @@ public sealed class CommitmentsTests
                     changed = CommitmentDigest.Compute(caseId, salt, other);
                 }
                 Assert.NotEqual(digest, changed);
-            }, iter: 2000);
+            }, iter: 10_000);
     }
 
     [Fact]

@@ -129,6 +129,6 @@ public sealed class MalformedInputTests
             catch (MalformedInputException)
             {
             }
-        }, iter: 300, threads: 1);
+        }, iter: 10_000, threads: 1);
     }
 }

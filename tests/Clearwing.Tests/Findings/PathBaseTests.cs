@@ -184,6 +184,6 @@ public sealed class PathBaseTests
             var a = Read(Some.File(Log(one))).Results;
             var b = Read(Some.File(Log(two))).Results;
             Assert.Equal(a.Select(r => (r.Path, r.Fingerprint)), b.Select(r => (r.Path, r.Fingerprint)));
-        });
+        }, iter: 10_000);
     }
 }

@@ -8,11 +8,18 @@ namespace Clearwing.Tests.Findings;
 /// <summary>The hand-written result parser against the serializer-based DTO it replaces on the hot path.</summary>
 public sealed class SarifResultParserTests
 {
-    // Only the corpus files that are SARIF 2.1.0 JSON: the others (2.0.x logs, deliberately broken files)
-    // are rejected by the reader before any result is parsed, which FindingReaderCorpusTests covers.
+    // Only the corpus files that are SARIF 2.1.0 JSON, with or without a byte order mark: the others (2.0.x logs, a
+    // deliberately broken file) are rejected by the reader before any result is parsed, which FindingReaderCorpusTests covers.
     public static TheoryData<string> SdkLogs => TestData.Files("sarif-sdk", "*.sarif", TestData.IsSarif210);
     public static TheoryData<string> GeneratedLogs => TestData.Files("sarif-generated", "*.sarif", TestData.IsSarif210);
     public static TheoryData<string> CodeQlLogs => TestData.Files("sarif-codeql-fingerprints", "*.sarif", TestData.IsSarif210);
+
+    [Fact]
+    public void The_corpus_holds_480_sarif_2_1_0_logs()
+    {
+        Assert.Equal((475, 2, 3), (SdkLogs.Count, GeneratedLogs.Count, CodeQlLogs.Count));
+        Assert.Equal(9, SdkLogs.Count(f => File.ReadAllBytes(TestData.PathTo(f.Data)).AsSpan().StartsWith("\uFEFF"u8)));
+    }
 
     [Theory]
     [MemberData(nameof(SdkLogs))]
@@ -21,7 +28,7 @@ public sealed class SarifResultParserTests
     public void The_parser_and_the_serializer_agree_on_every_result_of_every_2_1_0_log_in_the_corpus(string file)
     {
         var path = TestData.PathTo(file);
-        using var doc = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { MaxDepth = JsonFileCursor.MaxDepth });
+        using var doc = JsonDocument.Parse(TestData.ReadJsonBytes(path), new JsonDocumentOptions { MaxDepth = JsonFileCursor.MaxDepth });
         var root = doc.RootElement;
         var runs = HeaderReader.Read(path, file).Runs;
         int compared = 0, r = 0;

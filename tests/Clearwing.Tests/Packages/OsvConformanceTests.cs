@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Clearwing.Packages;
 
@@ -78,7 +79,13 @@ public sealed class OsvConformanceTests
                 var listed = entry.Versions.Select(v => scheme.TryParse(v, out var p) ? p : null).OfType<ParsedVersion>().ToList();
                 foreach (var e in entry.Ranges.Where(r => r.Type != OsvRangeType.Git).SelectMany(r => r.Events))
                 {
-                    if (e.Version == "0" || e.Kind == OsvEventKind.Limit || !scheme.TryParse(e.Version, out var boundary)) continue;
+                    if (e.Version == "0" || e.Kind == OsvEventKind.Limit) continue;
+                    // A boundary the scheme cannot read would make the range unanswerable: a failure, never a skip.
+                    if (!scheme.TryParse(e.Version, out var boundary))
+                    {
+                        problems.Add($"{e.Field} {e.Version} is not a {scheme.Name} version");
+                        continue;
+                    }
                     checkedBoundaries++;
                     var isListed = listed.Any(l => scheme.Compare(l, boundary) == 0);
                     var verdict = ranges.Evaluate(boundary);
@@ -160,19 +167,89 @@ public sealed class OsvConformanceTests
         Assert.Equal(Affectedness.Affected, entry.Evaluate("7ea5bd2b52d0e81eaef3d109b3b12545306f201c").Answer);
     }
 
-    public static TheoryData<string> GhsaOutputs => TestData.Files(Path.Combine("osv-schema", "tools", "ghsa", "testdata"), "*.osv.json");
+    const string GhsaFolder = "osv-schema/tools/ghsa/testdata";
 
-    [Theory, MemberData(nameof(GhsaOutputs))]
-    public void Ghsa_converter_outputs_are_valid_records(string file)
+    /// <summary>osv-schema's GHSA converter pairs: each GitHub advisory (GraphQL form) and the OSV record it converts to.</summary>
+    public static TheoryData<string> GhsaInputs => TestData.Files(GhsaFolder, "*.json", f => !f.EndsWith(".osv.json", StringComparison.Ordinal));
+
+    [Fact]
+    public void The_ghsa_converter_suite_holds_eleven_pairs()
     {
-        var path = TestData.PathTo(file);
+        var outputs = TestData.List(GhsaFolder, "*.osv.json");
+        Assert.Equal(11, GhsaInputs.Count);
+        Assert.Equal(GhsaInputs.Select(i => i.Data.Replace(".json", ".osv.json", StringComparison.Ordinal)), outputs);
+    }
+
+    /// <summary>GitHub's ecosystem names (the GraphQL SecurityAdvisoryEcosystem enum) as OSV spells them.</summary>
+    static readonly Dictionary<string, string> GhsaEcosystems = new(StringComparer.Ordinal)
+    {
+        ["COMPOSER"] = "Packagist", ["ERLANG"] = "Hex", ["GO"] = "Go", ["MAVEN"] = "Maven", ["NPM"] = "npm", ["NUGET"] = "NuGet",
+        ["PIP"] = "PyPI", ["PUB"] = "Pub", ["RUBYGEMS"] = "RubyGems", ["RUST"] = "crates.io",
+    };
+
+    /// <summary>
+    /// The OSV record of each pair, read by the OSV reader, says what its GitHub source says: id, aliases, summary, times,
+    /// withdrawal, each package (PyPI names normalized as PEP 503 does), and — at every version the source's ranges and
+    /// patched versions name — the same answer to "is this version affected?" as the source's vulnerableVersionRange.
+    /// </summary>
+    [Theory, MemberData(nameof(GhsaInputs))]
+    public void Each_ghsa_conversion_reads_as_its_github_advisory_says(string file)
+    {
+        using var ghsa = JsonDocument.Parse(File.ReadAllBytes(TestData.PathTo(file)));
+        var source = ghsa.RootElement;
+        var path = TestData.PathTo(file.Replace(".json", ".osv.json", StringComparison.Ordinal));
 
         var advisory = OsvStore.Read(path, File.ReadAllBytes(path), out var error);
 
         Assert.Null(error);
-        Assert.StartsWith("GHSA-", advisory!.Id);
-        Assert.Equal(file.EndsWith("withdrawn.osv.json", StringComparison.Ordinal), advisory.IsWithdrawn);
+        var id = source.GetProperty("ghsaId").GetString()!;
+        Assert.Equal(id, advisory!.Id);
+        Assert.Equal(source.GetProperty("identifiers").EnumerateArray().Select(i => i.GetProperty("value").GetString()!).Where(a => a != id).Order(),
+            advisory.Aliases.Order());
+        Assert.Equal(source.GetProperty("summary").GetString(), advisory.Summary);
+        Assert.Equal(DateTimeOffset.Parse(source.GetProperty("publishedAt").GetString()!, CultureInfo.InvariantCulture), advisory.Published);
+        Assert.Equal(DateTimeOffset.Parse(source.GetProperty("updatedAt").GetString()!, CultureInfo.InvariantCulture), advisory.Modified);
+        Assert.Equal(source.GetProperty("withdrawnAt").ValueKind == JsonValueKind.Null ? null
+            : DateTimeOffset.Parse(source.GetProperty("withdrawnAt").GetString()!, CultureInfo.InvariantCulture), advisory.Withdrawn);
+
+        var nodes = source.GetProperty("vulnerabilities").GetProperty("nodes").EnumerateArray().Select(n => (
+            Ecosystem: GhsaEcosystems[n.GetProperty("package").GetProperty("ecosystem").GetString()!],
+            Name: n.GetProperty("package").GetProperty("name").GetString()!,
+            Range: n.GetProperty("vulnerableVersionRange").GetString()!,
+            Patched: n.GetProperty("firstPatchedVersion") is { ValueKind: JsonValueKind.Object } p ? p.GetProperty("identifier").GetString() : null)).ToList();
+        var checkedVersions = 0;
+        foreach (var package in nodes.GroupBy(n => (n.Ecosystem, Name: n.Ecosystem == "PyPI" ? Pep503(n.Name) : n.Name)))
+        {
+            var entries = advisory.Affected.Where(a => a.Package is { } p && p.Ecosystem == package.Key.Ecosystem && p.Name == package.Key.Name)
+                .Select(a => new OsvAffected(advisory.Id, a)).ToList();
+            Assert.True(entries.Count > 0, $"{file}: no affected entry for {package.Key}");
+            var scheme = VersionSchemes.ForEcosystem(package.Key.Ecosystem)!;
+            var versions = package.SelectMany(n => GhsaConstraints(n.Range).Select(c => c.Version).Append(n.Patched)).OfType<string>().Distinct();
+            foreach (var version in versions)
+            {
+                var github = package.Any(n => GhsaConstraints(n.Range).All(c => c.Holds(scheme.Compare(version, c.Version).Comparison)));
+                var osv = entries.Any(e => e.Evaluate(version).Answer == Affectedness.Affected);
+                Assert.True(github == osv, $"{file}: {package.Key.Name} {version}: GitHub says {(github ? "" : "not ")}affected, the OSV record {(osv ? "" : "not ")}affected");
+                checkedVersions++;
+            }
+        }
+        Assert.True(checkedVersions > 0);
     }
+
+    /// <summary>PEP 503: lower case, each run of '-', '_' and '.' one '-'.</summary>
+    static string Pep503(string name) => System.Text.RegularExpressions.Regex.Replace(name, "[-_.]+", "-").ToLowerInvariant();
+
+    /// <summary>GitHub's vulnerableVersionRange: comma-separated "op version" constraints, all of which must hold.</summary>
+    static List<(string Version, Func<VersionComparison, bool> Holds)> GhsaConstraints(string range) =>
+        [.. range.Split(',', StringSplitOptions.TrimEntries).Select(c => c.Split(' ', 2) switch
+        {
+            ["=", var v] => (v, (Func<VersionComparison, bool>)(o => o == VersionComparison.Equal)),
+            ["<", var v] => (v, o => o == VersionComparison.Less),
+            ["<=", var v] => (v, o => o is VersionComparison.Less or VersionComparison.Equal),
+            [">", var v] => (v, o => o == VersionComparison.Greater),
+            [">=", var v] => (v, o => o is VersionComparison.Greater or VersionComparison.Equal),
+            _ => throw new FormatException($"'{c}' is not a GitHub range constraint"),
+        })];
 
     [Theory]
     // passenger: introduced 0, introduced 4.0.1, fixed 4.0.5, fixed 3.0.21 (sorted: 0 < 3.0.21 < 4.0.1 < 4.0.5).

@@ -35,7 +35,7 @@ public sealed class OsvPropertyTests
                     [new OsvRange((OsvRangeType)type, "https://example.org/r", events)], versions));
                 var verdict = entry.Evaluate(version);
                 return verdict.Answer != Affectedness.Unknown || !string.IsNullOrEmpty(verdict.Reason);
-            });
+            }, iter: 10_000);
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class OsvPropertyTests
             var entry = new OsvAffected("P-2", new OsvAffectedRecord(new OsvPackage("npm", "p", null), [new OsvRange(OsvRangeType.Semver, null, events)], []));
             var expected = IncludedInRange(version, events);
             return entry.Evaluate(version).Answer == (expected ? Affectedness.Affected : Affectedness.NotAffected);
-        });
+        }, iter: 10_000);
     }
 
     /// <summary>schema.md "Evaluation", IncludedInRanges and BeforeLimits for one range, comparing from text every time.</summary>
@@ -96,6 +96,6 @@ public sealed class OsvPropertyTests
                 if (!result.Advisories.SequenceEqual(expected) || !result.IsKnown) return false;
             }
             return true;
-        });
+        }, iter: 10_000);
     }
 }

@@ -53,6 +53,7 @@ public sealed class PurlSpecTests
     public void The_suite_holds_586_tests_and_every_exclusion_names_one_of_them()
     {
         _ = TestData.Root;
+        Assert.Equal(43, Files.Count);
         var all = Directory.EnumerateFiles(TestData.PathTo("purl-spec", "tests"), "*-test.json", SearchOption.AllDirectories).SelectMany(Read).ToList();
         Assert.Equal(586, all.Count);
         Assert.Equal(206, all.Count(t => t.Type == "parse"));
@@ -71,6 +72,7 @@ public sealed class PurlSpecTests
         var embedded = typeof(PackageUrl).Assembly.GetManifestResourceNames()
             .Where(n => n.StartsWith("Clearwing.Packages.PurlTypes.", StringComparison.Ordinal) && n.EndsWith("-definition.json", StringComparison.Ordinal))
             .ToList();
+        Assert.Equal(42, shared.Count);
         Assert.Equal(shared.Count, embedded.Count);
         foreach (var file in shared)
         {

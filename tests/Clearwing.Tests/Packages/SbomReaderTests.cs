@@ -14,6 +14,14 @@ public sealed class SbomReaderTests
     public static TheoryData<string> Invalid => TestData.Files("cyclonedx/test-resources", "*invalid-*.*",
         f => (f.EndsWith(".json") || f.EndsWith(".xml")) && (f.Contains("/1.6/") || f.Contains("/1.7/")) && (Named(f, "invalid-") || Named(f, "informal-invalid-")));
 
+    [Fact]
+    public void The_specification_holds_216_valid_111_invalid_and_160_json_documents_of_1_6_and_1_7()
+    {
+        Assert.Equal((216, 111, 160), (Valid.Count, Invalid.Count, JsonDocuments.Count));
+        Assert.Equal(92, Valid.Count(f => f.Data.Contains("/1.6/")));
+        Assert.Equal(52, Invalid.Count(f => f.Data.Contains("/1.6/")));
+    }
+
     [Theory, MemberData(nameof(Valid))]
     public void Every_valid_CycloneDX_document_of_the_specification_is_accepted(string file)
     {

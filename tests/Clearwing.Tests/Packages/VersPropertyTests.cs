@@ -36,7 +36,7 @@ public sealed class VersPropertyTests
                 Assert.Equal(range, VersRange.Parse(text));
                 Assert.Equal(range, VersRange.Normalize(text));
                 Assert.Equal(text, VersRange.Normalize(text).ToString());
-            }, iter: 2_000);
+            }, iter: 10_000);
 
     [Fact]
     public void Random_text_parses_or_fails_with_a_vers_format_exception()
@@ -88,7 +88,7 @@ public sealed class VersPropertyTests
                 var vers = NativeRanges.ToVers(scheme, range);
                 // Where the scheme's own order cycles among these versions (Conan's does, as Conan does, when a
                 // number meets a non-number starting with a digit: docs/versions.md) there is no one sorted form.
-                if (Ordered(vers)) Assert.Equal(vers, VersRange.Normalize(vers.ToString()));
+                if (scheme != "conan" || Ordered(vers)) Assert.Equal(vers, VersRange.Normalize(vers.ToString()));
             }
             catch (VersFormatException)
             {
@@ -150,7 +150,7 @@ public sealed class VersPropertyTests
                 Assert.True(VersionSchemes.SemVer.TryParse(version, out var parsed));
                 Assert.Equal(expected, matcher.Contains(parsed));
             }
-        }, iter: 1_000);
+        }, iter: 10_000);
     }
 
     [Fact]
@@ -177,7 +177,7 @@ public sealed class VersPropertyTests
             Assert.Empty(range.Problems());
             for (var i = 0; i < sorted.Length; i++)
                 Assert.True(inside[i] == (range.Contains(sorted[i]).Membership == Membership.Inside), $"{range} contains {sorted[i]}: expected {inside[i]}");
-        }, iter: 2_000);
+        }, iter: 10_000);
     }
 
     [Fact]
@@ -190,5 +190,5 @@ public sealed class VersPropertyTests
             Assert.Equal(
                 VersRange.Normalize("vers:npm/" + string.Join('|', versions)).ToString(),
                 VersRange.Normalize("vers:npm/" + string.Join('|', shuffled)).ToString());
-        }, iter: 1_000);
+        }, iter: 10_000);
 }

@@ -153,7 +153,7 @@ public sealed class VersionPropertyTests
         {
             var v = Parse(scheme, text);
             Assert.Equal(0, scheme.Compare(v, Parse(scheme, text)));
-        }, iter: 5_000);
+        }, iter: 10_000);
     }
 
     [Theory, MemberData(nameof(Schemes))]

@@ -54,6 +54,7 @@ public sealed class VersionSchemesTests
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(TestData.PathTo("osv-schema", "ecosystems.json")));
         var names = doc.RootElement.EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Equal(48, names.Count);
         var known = names.Where(n => VersionSchemes.ForEcosystem(n) is not null).ToList();
         // The ecosystems this ordering work covers, spelled exactly as the schema spells them.
         foreach (var expected in new[] { "npm", "crates.io", "Go", "Hex", "PyPI", "Maven", "NuGet", "RubyGems", "Debian", "Ubuntu", "Alpine",

@@ -111,6 +111,6 @@ public sealed class SsvcDecisionTests
             foreach (var c in decision.Inputs)
                 Assert.Contains($"{c.DecisionPoint.Name} v{c.DecisionPoint.Version} = {c.Value.Name} — {c.Value.Description}", explanation);
             Assert.Contains($"row {decision.Row.Number} of {a.Table.Rows.Count}", explanation);
-        });
+        }, iter: 10_000);
     }
 }

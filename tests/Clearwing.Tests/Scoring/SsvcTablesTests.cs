@@ -43,6 +43,9 @@ public sealed class SsvcTablesTests
         var shared = Directory.EnumerateFiles(TestData.PathTo("ssvc"), "*.csv").Select(Path.GetFileName).Order(StringComparer.Ordinal);
         Assert.Equal(shared, SsvcTables.CsvFiles.Order(StringComparer.Ordinal));
         Assert.Equal(7, SsvcTables.All.Count);
+        Assert.Equal(7, SharedTables.Count);
+        // SOURCES.md: 7 tables, 383 rows.
+        Assert.Equal(383, SharedTables.Sum(t => ReadCsv(File.ReadAllText(TestData.PathTo(t.Data))).Rows.Count));
         Assert.Equal(SsvcTables.All.Count, SsvcTables.All.Select(t => t.Id).Distinct().Count());
     }
 

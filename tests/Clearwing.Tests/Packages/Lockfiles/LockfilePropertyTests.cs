@@ -44,7 +44,7 @@ public sealed class LockfilePropertyTests
     [Fact]
     public void Random_text_is_read_or_rejected_as_malformed_by_every_reader()
     {
-        Gen.Select(Gen.Int[0, Samples.Length - 1], RandomText).Sample((i, text) => ReadsOrRejects(Samples[i].Format, text), iter: 4000);
+        Gen.Select(Gen.Int[0, Samples.Length - 1], RandomText).Sample((i, text) => ReadsOrRejects(Samples[i].Format, text), iter: 10_000);
     }
 
     [Fact]
@@ -64,6 +64,6 @@ public sealed class LockfilePropertyTests
                     _ => text[..at] + noise + text[Math.Min(text.Length, at + noise.Length)..],
                 };
                 ReadsOrRejects(Samples[i].Format, damaged);
-            }, iter: 6000);
+            }, iter: 10_000);
     }
 }
