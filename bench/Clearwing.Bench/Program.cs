@@ -41,7 +41,7 @@ switch (args.FirstOrDefault())
     case "sbom-match":
     {
         var (n, elapsed, matched) = await SbomBench.ImportAndMatchAsync(args[1], args[2]);
-        Console.Error.WriteLine($"{matched:N0} components matched an advisory");
+        Console.Error.WriteLine($"{matched:N0} matches (a component and an advisory), imported as findings by the scan");
         return Report(n, elapsed, null);
     }
     case "sbom":

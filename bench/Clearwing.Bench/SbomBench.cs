@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Clearwing.Access;
+using Clearwing.Finders;
 using Clearwing.Packages;
 using Clearwing.Storage;
 
@@ -153,11 +154,13 @@ public static class SbomBench
         return (sbom.Components.Count, watch.Elapsed);
     }
 
-    /// <summary>Imports the file as a product of a downstream org.</summary>
+    /// <summary>Imports the file as a product of a downstream org; the clock stops once the database is closed (SQLite's
+    /// checkpoint included), as the command line's import ends.</summary>
     public static async Task<(long Components, TimeSpan Elapsed)> ImportAsync(string path, string spec)
     {
-        await using var db = Database.Open(spec);
+        var db = Database.Open(spec);
         var (import, watch) = await StartImportAsync(db, path);
+        await db.DisposeAsync();
         return (import.Product.Components, watch.Elapsed);
     }
 
@@ -203,23 +206,17 @@ public static class SbomBench
     }
 
     /// <summary>
-    /// The whole of issue 5 point 9's first target, measured: the SBOM imported as a product, then every component
-    /// matched against the imported advisories (the OSV index loaded, each component's purl looked up).
+    /// The whole of issue 5 point 9's first target, measured through the code users run: the SBOM imported as a product
+    /// (<c>clearwing sbom import</c>), then matched against the imported advisories by <c>clearwing scan</c> of the same file
+    /// (the OSV index loaded, each component's purl looked up, the matches imported as findings), until the database is closed.
     /// </summary>
     public static async Task<(long Components, TimeSpan Elapsed, long Matched)> ImportAndMatchAsync(string path, string spec)
     {
-        await using var db = Database.Open(spec);
+        var db = Database.Open(spec);
         var (import, watch) = await StartImportAsync(db, path);
-        var index = await Wired.Get<OsvStore>(db).LoadIndexAsync();
-        List<string> purls;
-        await using (var connection = await db.OpenAsync())
-            purls = (await Dapper.SqlMapper.QueryAsync<string>(connection,
-                "SELECT c.purl FROM product_components c JOIN products p ON p.seq = c.product_seq WHERE p.id = @id AND c.purl IS NOT NULL",
-                new { id = import.Product.Id })).ToList();
-        // The index is immutable, so both cores may query it at once.
-        long matched = purls.AsParallel()
-            .Count(purl => PackageUrl.TryParse(purl, PurlParseMode.Lenient, out var parsed, out _) && index.Query(parsed!).Advisories.Count > 0);
-        return (import.Product.Components, watch.Elapsed, matched);
+        var scan = await Wired.Get<DependencyScan>(db).RunAsync(Caller.Local, path, "hospital-portal", "bench");
+        await db.DisposeAsync();
+        return (import.Product.Components, watch.Elapsed, scan.Matches);
     }
 
     /// <summary>A phase run several times: the median run (by wall time) and the fastest and slowest times.</summary>

@@ -52,7 +52,9 @@ public sealed class LoginGateTests
         var answers = await Task.WhenAll(flood);
 
         Assert.True(tokenRequests >= 5, $"only {tokenRequests} token requests ran during the flood");
-        Assert.True(slowest < TimeSpan.FromSeconds(2), $"a token request took {slowest.TotalMilliseconds:F0} ms during the flood");
+        // A bound, not a benchmark: without the gate a token request waited 12-17 s here; the test suite's other classes share the
+        // two cores meanwhile.
+        Assert.True(slowest < TimeSpan.FromSeconds(5), $"a token request took {slowest.TotalMilliseconds:F0} ms during the flood");
         Assert.All(answers, a => Assert.Contains(a.StatusCode, new[] { HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests }));
         var refused = answers.Where(a => a.StatusCode == HttpStatusCode.TooManyRequests).ToList();
         Assert.NotEmpty(refused);

@@ -130,7 +130,7 @@ public sealed class ExposureStore(Database db, AuditLog audit, TimeProvider time
             ? await DeriveAdvisoryPackagesAsync(connection, tx, change.Cases, scope.Now)
             : [];
         if ((change.What & CaseAspect.Packages) != 0) recompute.UnionWith(await change.Cases.SeqsAsync(connection, tx));
-        foreach (var caseSeq in recompute.Order()) await ComputeAsync(connection, tx, caseSeq, productSeq: null, ct);
+        await ComputeAsync(connection, tx, recompute.Order(), productSeq: null, ct);
         if (recompute.Count > 0) await scope.RaiseAsync(new CaseChanged(CaseAspect.Exposure, CaseSet.Of(recompute)), ct);
     }
 
@@ -141,7 +141,7 @@ public sealed class ExposureStore(Database db, AuditLog audit, TimeProvider time
     internal async Task RefreshAdvisoriesAsync(DbConnection connection, DbTransaction tx, long now, CancellationToken ct)
     {
         var recompute = await DeriveAdvisoryPackagesAsync(connection, tx, CaseSet.Matching("1 = 1"), now);
-        foreach (var caseSeq in recompute.Order()) await ComputeAsync(connection, tx, caseSeq, productSeq: null, ct);
+        await ComputeAsync(connection, tx, recompute.Order(), productSeq: null, ct);
         if (recompute.Count > 0) await changes.RaiseAsync(connection, tx, now, new CaseChanged(CaseAspect.Exposure, CaseSet.Of(recompute)), ct);
     }
 
@@ -195,18 +195,26 @@ public sealed class ExposureStore(Database db, AuditLog audit, TimeProvider time
             SELECT k.case_seq FROM case_packages k
             WHERE EXISTS (SELECT 1 FROM product_components c WHERE c.purl_key = k.purl_key AND c.product_seq = @productSeq)
             """, new { productSeq }, tx)).ToList();
-        foreach (var caseSeq in cases) await ComputeAsync(connection, tx, caseSeq, productSeq, ct);
+        await ComputeAsync(connection, tx, cases, productSeq, ct);
         if (cases.Count > 0) await changes.RaiseAsync(connection, tx, now, new CaseChanged(CaseAspect.Exposure, CaseSet.Of(cases)), ct);
     }
 
-    static async Task ComputeAsync(DbConnection connection, DbTransaction tx, long caseSeq, long? productSeq, CancellationToken ct)
+    /// <summary>Recomputes the exposure of <paramref name="cases"/> (in one product, or in all). The products' dependency graphs are
+    /// read once for them all: a scan that names two thousand cases in a product of 300,000 components reads its graph once.</summary>
+    static async Task ComputeAsync(DbConnection connection, DbTransaction tx, IEnumerable<long> cases, long? productSeq, CancellationToken ct)
+    {
+        var paths = new DependencyPaths(connection, tx);
+        foreach (var caseSeq in cases) await ComputeAsync(connection, tx, caseSeq, productSeq, paths, ct);
+    }
+
+    static async Task ComputeAsync(
+        DbConnection connection, DbTransaction tx, long caseSeq, long? productSeq, DependencyPaths paths, CancellationToken ct)
     {
         var inProduct = productSeq is null ? "" : "AND product_seq = @productSeq";
         await connection.ExecuteAsync($"DELETE FROM case_exposure WHERE case_seq = @caseSeq {inProduct}", new { caseSeq, productSeq }, tx);
         var packages = (await connection.QueryAsync<(string Key, string? Vers, string? Advisory)>(
             "SELECT purl_key, vers, advisory FROM case_packages WHERE case_seq = @caseSeq", new { caseSeq }, tx)).ToList();
         var tests = await AffectedVersions.LoadAsync(connection, tx, packages);
-        var paths = new DependencyPaths(connection, tx);
         foreach (var byKey in tests.GroupBy(t => t.Key))
         {
             var components = await connection.QueryAsync<(long Product, long Ordinal, long Org, string? Version, string? Purl)>(

@@ -115,6 +115,37 @@ public sealed class LockfileScannerTests : IDisposable
     }
 
     [Fact]
+    public void An_SBOM_component_gets_a_shortest_path_from_a_direct_one_and_a_deep_graph_is_walked_once()
+    {
+        // app depends on a and b (direct); a → c → d, b → d, d → e; x depends on nothing and nothing leads to it; then a chain of
+        // 20,000 below e, each also depending on e (a walk up from each component would cross the whole chain each time).
+        const int Chain = 20_000;
+        static string Component(string name) =>
+            "{\"type\":\"library\",\"bom-ref\":\"" + name + "\",\"name\":\"" + name + "\",\"version\":\"1.0\",\"purl\":\"pkg:npm/" + name + "@1.0\"}";
+        static string Depends(string from, params string[] to) =>
+            "{\"ref\":\"" + from + "\",\"dependsOn\":[" + string.Join(",", to.Select(t => "\"" + t + "\"")) + "]}";
+        var names = new[] { "a", "b", "c", "d", "e", "x" }.Concat(Enumerable.Range(0, Chain).Select(i => $"n{i}")).ToList();
+        var dependencies = new List<string> { Depends("app", "a", "b"), Depends("a", "c"), Depends("c", "d"), Depends("b", "d"), Depends("d", "e") };
+        dependencies.Add(Depends("e", "n0"));
+        for (var i = 0; i + 1 < Chain; i++) dependencies.Add(Depends($"n{i}", $"n{i + 1}", "e"));
+        Write("bom.json", $$$"""
+            {"bomFormat":"CycloneDX","specVersion":"1.6","version":1,
+             "metadata":{"component":{"type":"application","bom-ref":"app","name":"app","version":"1.0"}},
+             "components":[{{{string.Join(",", names.Select(Component))}}}],
+             "dependencies":[{{{string.Join(",", dependencies)}}}]}
+            """);
+
+        var packages = LockfileScanner.Scan(_tree.FullName).Packages.ToDictionary(p => p.Purl.Name);
+
+        Assert.Equal(["a@1.0"], packages["a"].Path);
+        Assert.True(packages["a"].Direct);
+        Assert.Equal(["b@1.0", "d@1.0", "e@1.0"], packages["e"].Path);
+        Assert.Equal(["x@1.0"], packages["x"].Path);
+        Assert.Equal(["b@1.0", "d@1.0", "e@1.0", "n0@1.0"], packages["n0"].Path);
+        Assert.Equal(3 + Chain, packages[$"n{Chain - 1}"].Path.Count);
+    }
+
+    [Fact]
     public void Requirements_files_that_include_each_other_are_read_once_each()
     {
         Write("requirements.txt", "-r requirements-dev.txt\nflask==2.0.0\n");
