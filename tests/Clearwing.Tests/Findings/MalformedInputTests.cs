@@ -77,6 +77,27 @@ public sealed class MalformedInputTests
         Assert.StartsWith("$", e.JsonPath);
     }
 
+    [Theory]
+    [InlineData("", "$", "no JSON value: the file is empty or holds only white space")]
+    [InlineData("  \n ", "$", "no JSON value: the file is empty or holds only white space")]
+    [InlineData("""{ "version": "2.1.0", "runs": [ { "tool": { "driver": { "name": "A", "rules": "x" } }, "results": [] } ] }""",
+        "$.runs[0].tool.driver.rules", "must be an array")]
+    [InlineData("""{ "version": "2.1.0", "runs": [ { "tool": { "driver": { "name": "A" } }, "results": [ { "ruleIndex": "x" } ] } ] }""",
+        "$.runs[0].results[0].ruleIndex", "must be a whole number, found a string")]
+    [InlineData("""{ "version": "2.1.0", "runs": [ { "tool": { "driver": { "name": "A" } }, "results": [ { "ruleIndex": 1e12 } ] } ] }""",
+        "$.runs[0].results[0].ruleIndex", "must be a whole number from -2147483648 to 2147483647")]
+    [InlineData("""
+        { "format": "clearwing-findings", "version": "1.0", "tool": { "name": "t" },
+          "findings": [ { "rule": "R", "message": "m", "location": { "file": "a.c", "startLine": "x" } } ] }
+        """, "$.findings[0].location.startLine", "must be a number, found a string")]
+    [InlineData("""{ "version": "2.1.0", "runs": [ { "tool": { "driver": { "name": "A" } }, "results": [ { "ruleId": "R" """,
+        "$.runs[0]", "invalid JSON at line 1, byte 103: the JSON ends before it is complete (the file may be truncated)")]
+    public void Errors_say_what_is_wrong_in_jsons_words_not_dotnets(string text, string path, string reason)
+    {
+        var e = Reject(text);
+        Assert.Equal((path, reason), (e.JsonPath, e.Reason));
+    }
+
     [Fact]
     public void An_unknown_format_names_what_it_found()
     {
