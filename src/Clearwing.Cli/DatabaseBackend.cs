@@ -128,8 +128,9 @@ sealed class DatabaseBackend(LocalServices app) : Backend
         app.Get<ExposureStore>().SetPackageAsync(Local, caseId, purl, vers, ct);
     public override Task<CaseExposure> RemoveCasePackageAsync(string caseId, string purl, CancellationToken ct) =>
         app.Get<ExposureStore>().RemovePackageAsync(Local, caseId, purl, ct);
-    public override Task<OsvImportSummary> ImportAdvisoriesAsync(string path, bool skipInvalid, IProgress<long>? progress, CancellationToken ct) =>
-        app.Get<OsvStore>().ImportAsync(Local, path, skipInvalid, progress, ct: ct);
+    public override Task<OsvImportSummary> ImportAdvisoriesAsync(
+        string path, bool skipInvalid, bool strict, IProgress<long>? progress, CancellationToken ct) =>
+        app.Get<OsvStore>().ImportAsync(Local, path, skipInvalid, progress, strict: strict, ct: ct);
 
     public override async Task<Func<PackageUrl, CancellationToken, Task<OsvQueryResult>>> OpenAdvisoryQueryAsync(bool many, CancellationToken ct)
     {
