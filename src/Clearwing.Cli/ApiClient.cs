@@ -233,19 +233,20 @@ public sealed class ApiClient : Backend
     public override Task<CaseExposure> RemoveCasePackageAsync(string caseId, string purl, CancellationToken ct) =>
         SendAsync<CaseExposure>(ApiRoutes.RemoveCasePackage, [caseId], Query(("purl", purl)), null, ct);
 
-    public override async Task<OsvImportSummary> ImportAdvisoriesAsync(string path, bool skipInvalid, IProgress<long>? progress, CancellationToken ct)
+    public override async Task<OsvImportSummary> ImportAdvisoriesAsync(
+        string path, bool skipInvalid, bool strict, IProgress<long>? progress, CancellationToken ct)
     {
         // A folder goes as one zip of its records, which the server reads as it reads an export.
         if (!Directory.Exists(path))
             return await UploadAsync<OsvImportSummary>(
-                ApiRoutes.ImportAdvisories, [], Query(("skipInvalid", skipInvalid)), path, "application/json", ct);
+                ApiRoutes.ImportAdvisories, [], Query(("skipInvalid", skipInvalid), ("strict", strict)), path, "application/json", ct);
         var zip = PrivateFiles.NewSpoolFile("osv");
         try
         {
             await using (var file = File.OpenWrite(zip))
                 await ZipFile.CreateFromDirectoryAsync(path, file, CompressionLevel.Fastest, includeBaseDirectory: false, ct);
             return await UploadAsync<OsvImportSummary>(
-                ApiRoutes.ImportAdvisories, [], Query(("skipInvalid", skipInvalid)), zip, "application/zip", ct);
+                ApiRoutes.ImportAdvisories, [], Query(("skipInvalid", skipInvalid), ("strict", strict)), zip, "application/zip", ct);
         }
         finally
         {

@@ -100,7 +100,8 @@ public abstract class Backend : IAsyncDisposable
     public abstract Task<CaseExposure> GetExposureAsync(string caseId, CancellationToken ct);
     public abstract Task<CaseExposure> SetCasePackageAsync(string caseId, string purl, string vers, CancellationToken ct);
     public abstract Task<CaseExposure> RemoveCasePackageAsync(string caseId, string purl, CancellationToken ct);
-    public abstract Task<OsvImportSummary> ImportAdvisoriesAsync(string path, bool skipInvalid, IProgress<long>? progress, CancellationToken ct);
+    public abstract Task<OsvImportSummary> ImportAdvisoriesAsync(
+        string path, bool skipInvalid, bool strict, IProgress<long>? progress, CancellationToken ct);
     /// <summary>A way to ask which advisories affect package versions, one at a time (the database loads its index once for many).</summary>
     public abstract Task<Func<PackageUrl, CancellationToken, Task<OsvQueryResult>>> OpenAdvisoryQueryAsync(bool many, CancellationToken ct);
     /// <summary>An advisory by id; null when none has it.</summary>

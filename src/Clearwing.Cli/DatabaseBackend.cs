@@ -33,8 +33,20 @@ sealed class DatabaseBackend(LocalServices app) : Backend
         app.Get<ProjectSettingsStore>().ListAsync(Local, ct);
     public override Task<ProjectInfo> SetProjectAsync(string project, ProjectSettings change, CancellationToken ct) =>
         app.Get<ProjectSettingsStore>().SetAsync(Local, project, change, ct);
-    public override Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress, CancellationToken ct) =>
-        app.Get<Importer>().ImportAsync(request, progress, ct);
+    public override async Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress, CancellationToken ct)
+    {
+        // gzip-compressed logs are taken as the server takes them (through --server the upload is sent compressed).
+        var inputs = request.Files.Select(f => (File: f, Input: Gzip.Expand(f.Path, f.DisplayName))).ToList();
+        try
+        {
+            var files = inputs.Select(i => i.File with { Path = i.Input.Path }).ToList();
+            return await app.Get<Importer>().ImportAsync(request with { Files = files }, progress, ct);
+        }
+        finally
+        {
+            foreach (var (_, input) in inputs) input.Dispose();
+        }
+    }
     public override Task<ScanSummary> ScanAsync(string path, string project, string? revision, CancellationToken ct) =>
         app.Get<DependencyScan>().RunAsync(Local, path, project, revision, ct);
 
@@ -101,8 +113,11 @@ sealed class DatabaseBackend(LocalServices app) : Backend
     public override Task<FeedImport> ImportKevAsync(string path, CancellationToken ct) => app.Get<FeedStore>().ImportKevAsync(Local, path, ct);
     public override Task<FeedImport> ImportEpssAsync(string path, CancellationToken ct) => app.Get<FeedStore>().ImportEpssAsync(Local, path, ct);
 
-    public override Task<SbomImport> ImportSbomAsync(string? org, string product, string path, string displayName, CancellationToken ct) =>
-        app.Get<SbomStore>().ImportAsync(Local, org, product, path, displayName, ct);
+    public override async Task<SbomImport> ImportSbomAsync(string? org, string product, string path, string displayName, CancellationToken ct)
+    {
+        using var input = Gzip.Expand(path, displayName);
+        return await app.Get<SbomStore>().ImportAsync(Local, org, product, input.Path, displayName, ct);
+    }
     public override Task<IReadOnlyList<ProductSummary>> ListProductsAsync(CancellationToken ct) => app.Get<SbomStore>().ListAsync(Local, ct);
     public override Task<ProductDetail> GetProductAsync(string product, string? org, int offset, int limit, CancellationToken ct) =>
         org is null && !(product.Length == 32 && product.All(char.IsAsciiHexDigitLower))
@@ -113,8 +128,9 @@ sealed class DatabaseBackend(LocalServices app) : Backend
         app.Get<ExposureStore>().SetPackageAsync(Local, caseId, purl, vers, ct);
     public override Task<CaseExposure> RemoveCasePackageAsync(string caseId, string purl, CancellationToken ct) =>
         app.Get<ExposureStore>().RemovePackageAsync(Local, caseId, purl, ct);
-    public override Task<OsvImportSummary> ImportAdvisoriesAsync(string path, bool skipInvalid, IProgress<long>? progress, CancellationToken ct) =>
-        app.Get<OsvStore>().ImportAsync(Local, path, skipInvalid, progress, ct: ct);
+    public override Task<OsvImportSummary> ImportAdvisoriesAsync(
+        string path, bool skipInvalid, bool strict, IProgress<long>? progress, CancellationToken ct) =>
+        app.Get<OsvStore>().ImportAsync(Local, path, skipInvalid, progress, strict: strict, ct: ct);
 
     public override async Task<Func<PackageUrl, CancellationToken, Task<OsvQueryResult>>> OpenAdvisoryQueryAsync(bool many, CancellationToken ct)
     {

@@ -92,7 +92,16 @@ internal sealed class ElementWalker(JsonFileCursor cursor, string file, params s
             Range value;
             if (last)
             {
-                value = cursor.ScanValue(ref reader, MaxElementSize, out type); // the element's reader validates it
+                try
+                {
+                    value = cursor.ScanValue(ref reader, MaxElementSize, out type); // the element's reader validates it
+                }
+                catch (JsonLimitException)
+                {
+                    _index[_level]++; // the error names the element that is too large, and the string in it that made it so
+                    cursor.ExplainTooLarge($"larger than {MaxElementSize >> 20} MiB (the limit for one element of {path[_level]})");
+                    throw;
+                }
             }
             else
             {

@@ -43,32 +43,67 @@ internal sealed class JsonFileCursor : IDisposable
         _state = reader.CurrentState;
     }
 
-    /// <summary>Reads the next token, pulling more of the file as needed; false only at the end of the document.</summary>
+    /// <summary>
+    /// Reads the next token, pulling more of the file as needed; false only at the end of the document. A string longer
+    /// than <see cref="JsonStrings.MaxLength"/> is a <see cref="JsonLimitException"/>.
+    /// </summary>
     public bool Read(ref Utf8JsonReader reader)
     {
         while (!reader.Read())
         {
             if (reader.IsFinalBlock) return false;
-            Refill(ref reader, reader.BytesConsumed, reader.CurrentState, MetadataLimit);
+            Refill(ref reader, reader.BytesConsumed, reader.CurrentState, JsonStrings.MaxLength, JsonStrings.TooLong);
         }
+        if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueSpan.Length > JsonStrings.MaxLength)
+            throw new JsonLimitException(JsonStrings.TooLong);
         return true;
     }
 
-    /// <summary>Skips the next value (after a property name, or in an array) without buffering it whole.</summary>
+    /// <summary>
+    /// Skips the next value (after a property name, or in an array) token by token, without buffering it whole; a string in
+    /// it longer than <see cref="JsonStrings.MaxLength"/> is a <see cref="JsonLimitException"/> whose path says where.
+    /// </summary>
     public void SkipValue(ref Utf8JsonReader reader)
     {
         if (!Read(ref reader)) throw new JsonException("Unexpected end of data.");
         if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray)) return;
-        var whole = reader;
-        if (whole.TrySkip())
-        {
-            reader = whole;
-            return;
-        }
         int depth = reader.CurrentDepth;
-        while (Read(ref reader))
-            if (reader.CurrentDepth == depth && reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray) return;
+        var path = new JsonPathTracker();
+        path.Step(ref reader);
+        try
+        {
+            while (Read(ref reader))
+            {
+                path.Step(ref reader);
+                if (reader.CurrentDepth == depth && reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray) return;
+            }
+        }
+        catch (JsonLimitException e) when (e.Path is null)
+        {
+            // The reader is on the last token read whole: the long one itself (read in the buffer), or the one before it.
+            bool longName = reader.TokenType == JsonTokenType.PropertyName && reader.ValueSpan.Length > JsonStrings.MaxLength;
+            throw new JsonLimitException(e.Message, path.Pending(longName));
+        }
         throw new JsonException("Unexpected end of data.");
+    }
+
+    /// <summary>
+    /// After <see cref="ScanValue"/> refused a container as too large (the cursor is back at its start): reads it token by
+    /// token to find the string that made it so. Always throws a <see cref="JsonLimitException"/>: with the string's path
+    /// relative to the container when one is too long, else with <paramref name="tooLarge"/> and no path.
+    /// </summary>
+    public void ExplainTooLarge(string tooLarge)
+    {
+        var reader = Open();
+        try
+        {
+            SkipValue(ref reader);
+        }
+        finally
+        {
+            Save(reader);
+        }
+        throw new JsonLimitException(tooLarge);
     }
 
     /// <summary>The bytes of a value that <see cref="ReadValue"/> returned; valid until the cursor reads on.</summary>
@@ -250,13 +285,13 @@ internal sealed class JsonFileCursor : IDisposable
     }
 
     /// <summary>Drops the bytes before <paramref name="keepFrom"/>, reads more, and rebuilds the reader at keepFrom.</summary>
-    void Refill(ref Utf8JsonReader reader, long keepFrom, JsonReaderState state, int limit)
+    void Refill(ref Utf8JsonReader reader, long keepFrom, JsonReaderState state, int limit, string? tooLarge = null)
     {
         _start += checked((int)keepFrom);
         _state = state;
         int kept = _end - _start;
         // Everything kept belongs to one unfinished value or token.
-        if (kept >= limit) throw new JsonLimitException($"a single value is larger than {limit >> 20} MiB");
+        if (kept >= limit) throw new JsonLimitException(tooLarge ?? $"a single value is larger than {limit >> 20} MiB");
         if (_start > 0)
         {
             _buffer.AsSpan(_start, kept).CopyTo(_buffer);
@@ -285,5 +320,14 @@ internal sealed class JsonFileCursor : IDisposable
     public void Dispose() => _stream.Dispose();
 }
 
-/// <summary>An input limit was exceeded; the reader turns it into a <see cref="MalformedInputException"/> with the JSON path.</summary>
-internal sealed class JsonLimitException(string reason) : BadInputException(reason);
+/// <summary>
+/// An input limit was exceeded; the reader turns it into a <see cref="MalformedInputException"/> with the JSON path, to which
+/// <see cref="Path"/> (<c>$.message.text</c>, relative to the value being read) adds where inside it.
+/// </summary>
+internal sealed class JsonLimitException(string reason, string? path = null) : BadInputException(reason)
+{
+    public string? Path { get; } = path;
+
+    /// <summary>The full path: <paramref name="at"/>, where the value being read is, followed by <see cref="Path"/>.</summary>
+    public string At(string at) => Path is { Length: > 1 } p ? at + p[1..] : at;
+}

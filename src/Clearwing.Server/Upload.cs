@@ -52,7 +52,7 @@ public sealed class Upload : IDisposable
         var head = new byte[2];
         var peeked = await body.ReadAtLeastAsync(head, 2, throwOnEndOfStream: false, ct);
         Stream source = new PrefixStream(head.AsMemory(0, peeked), body);
-        var gzip = (peeked == 2 && head[0] == 0x1f && head[1] == 0x8b)
+        var gzip = Gzip.IsMagic(head.AsSpan(0, peeked))
             || request.Headers.ContentEncoding.Any(v => string.Equals(v, "gzip", StringComparison.OrdinalIgnoreCase));
         if (gzip) source = new GZipStream(source, CompressionMode.Decompress);
         await using var file = File.Create(path);

@@ -33,7 +33,7 @@ public static class ImportVerb
         {
             var inputs = parsed.GetValue(files)!;
             foreach (var f in inputs)
-                if (!f.Exists) throw new FileNotFoundException($"No such file: {f.FullName}");
+                InputPaths.RequireFile(f);
             await using var backend = await Backend.OpenAsync(parsed, io, ct);
             var request = new ImportRequest(parsed.GetValue(project)!, inputs.Select(f => new ImportFile(f.FullName, f.Name)).ToList(),
                 parsed.GetValue(revision), SourceRoot(parsed.GetValue(sourceRoot)));

@@ -8,7 +8,7 @@ using Spectre.Console;
 namespace Clearwing.Cli.Packages;
 
 /// <summary>
-/// clearwing osv import PATH [--skip-invalid] [--json] | osv query [PURL] [--json] | osv show ID [--json] — OSV advisories
+/// clearwing osv import PATH [--skip-invalid] [--strict] [--json] | osv query [PURL] [--json] | osv show ID [--json] — OSV advisories
 /// on the database (--db, as its administrator). docs/osv.md holds the import policy, the evaluation rules and the
 /// output contracts.
 /// </summary>
@@ -30,12 +30,18 @@ public static class OsvVerb
         {
             Description = "Store the valid records and report the invalid ones, instead of refusing the whole import",
         };
+        var strict = new Option<bool>("--strict")
+        {
+            Description = "Refuse a record of a folder or zip export for any violation, " +
+                "instead of storing it without the ranges that break the schema",
+        };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var command = new Command("import",
             "Import OSV advisories (schema 1.7.5); a re-imported id keeps the newer 'modified'. " +
-            "One transaction: an invalid record stores nothing unless --skip-invalid.")
+            "One transaction: an invalid record stores nothing unless --skip-invalid; from a folder or zip export, a range that breaks " +
+            "the schema is left out of its record (a warning) unless --strict.")
         {
-            path, skip, json,
+            path, skip, strict, json,
         };
         command.SetAction(async (parsed, ct) =>
         {
@@ -52,10 +58,10 @@ public static class OsvVerb
                         {
                             var task = progress.AddTask("Importing", maxValue: 1);
                             task.IsIndeterminate = true;
-                            return await backend.ImportAdvisoriesAsync(source, parsed.GetValue(skip),
+                            return await backend.ImportAdvisoriesAsync(source, parsed.GetValue(skip), parsed.GetValue(strict),
                                 new Progress<long>(n => task.Description = $"Importing: {n:N0} records read"), ct);
                         });
-                else summary = await backend.ImportAdvisoriesAsync(source, parsed.GetValue(skip), null, ct);
+                else summary = await backend.ImportAdvisoriesAsync(source, parsed.GetValue(skip), parsed.GetValue(strict), null, ct);
             }
             catch (OsvImportException e)
             {
@@ -69,6 +75,8 @@ public static class OsvVerb
                     read = summary.Read, imported = summary.Imported, replaced = summary.Replaced, unchanged = summary.Unchanged,
                     older = summary.Older, withdrawn = summary.Withdrawn, skipped = summary.Skipped,
                     invalid = summary.Invalid.Select(i => new { source = i.Source, path = i.JsonPath, reason = i.Reason }),
+                    warnings = summary.Warnings.Select(w =>
+                        new { source = w.Source, id = w.RecordId, path = w.JsonPath, reason = w.Reason, dropped = w.Dropped }),
                 });
             }
             else
@@ -77,6 +85,7 @@ public static class OsvVerb
                     $"{summary.Read:N0} records: {summary.Imported:N0} imported, {summary.Replaced:N0} replaced, {summary.Withdrawn:N0} withdrawn, " +
                     $"{summary.Skipped:N0} skipped; {summary.Unchanged:N0} unchanged, {summary.Older:N0} older than stored (kept).");
                 foreach (var invalid in summary.Invalid) await io.Error.WriteLineAsync($"skipped: {invalid}");
+                foreach (var warning in summary.Warnings) await io.Error.WriteLineAsync($"warning: {warning}");
             }
             return ExitCode.Ok;
         });

@@ -32,7 +32,7 @@ public static class SbomVerb
         command.SetAction(async (parsed, ct) =>
         {
             var path = parsed.GetValue(file)!;
-            if (!path.Exists) throw new FileNotFoundException($"No such file: {path.FullName}");
+            InputPaths.RequireFile(path);
             await using var backend = await Backend.OpenAsync(parsed, io, ct);
             var result = await backend.ImportSbomAsync(parsed.GetValue(org), parsed.GetValue(product)!, path.FullName, path.Name, ct);
             if (parsed.GetValue(json)) await io.WriteJsonAsync(result);

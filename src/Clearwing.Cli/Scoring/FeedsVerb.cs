@@ -24,7 +24,7 @@ public static class FeedsVerb
         command.SetAction(async (parsed, ct) =>
         {
             var path = parsed.GetValue(file)!;
-            if (!path.Exists) throw new FileNotFoundException($"No such file: {path.FullName}");
+            InputPaths.RequireFile(path);
             await using var backend = await Backend.OpenAsync(parsed, io, ct);
             var result = await import(backend, path.FullName, ct);
             if (parsed.GetValue(json)) await io.WriteJsonAsync(result);

@@ -54,9 +54,13 @@ public static class FindingReader
     {
         var hashes = context.SourceRoot is { } root && context.ReadSources && Directory.Exists(root) ? new LineHashes(root) : null;
         foreach (var result in Elements(path, file, ["runs", "results"], (bytes, walker) =>
-            (walker.IndexAt(0) < runs.Count ? runs[walker.IndexAt(0)]
-                : throw new MalformedInputException(file, walker.Path, "the file changed while it was being read"))
-            .Map(SarifResultParser.Parse(bytes), hashes)))
+            {
+                var run = walker.IndexAt(0) < runs.Count ? runs[walker.IndexAt(0)]
+                    : throw new MalformedInputException(file, walker.Path, "the file changed while it was being read");
+                var parsed = SarifResultParser.Parse(bytes);
+                SarifConformance.CheckResult(parsed, file, walker.Path);
+                return run.Map(parsed, hashes);
+            }))
             yield return result;
         foreach (var run in runs)
             foreach (var used in run.UsedPathBases) context.PathBases?.Add(used);
@@ -94,7 +98,7 @@ public static class FindingReader
                 while (item is null && walker.Next(out var bytes)) item = read(bytes, walker);
             }
             catch (JsonException e) { throw MalformedInputException.FromJson(file, walker.Path, e); }
-            catch (JsonLimitException e) { throw new MalformedInputException(file, walker.Path, e.Message); }
+            catch (JsonLimitException e) { throw new MalformedInputException(file, e.At(walker.Path), e.Message); }
             if (item is null) yield break;
             yield return item;
         }
@@ -162,6 +166,7 @@ internal sealed class Header(string file)
             throw new MalformedInputException(File, "$.version", $"SARIF version {Version} is not supported; expected {FindingReader.SarifVersion}");
         if (Deferred is not null) throw Deferred;
         if (!HasRuns) throw new MalformedInputException(File, "$.runs", "missing; a SARIF log needs a runs array (§3.13.4)");
+        for (int i = 0; i < Runs.Count; i++) SarifConformance.CheckRun(Runs[i], File, $"$.runs[{i}]");
     }
 
     public void CheckNative()
@@ -198,7 +203,7 @@ internal sealed class HeaderReader
             reader.ReadRoot();
         }
         catch (JsonException e) { throw MalformedInputException.FromJson(file, reader._where, e); }
-        catch (JsonLimitException e) { throw new MalformedInputException(file, reader._where, e.Message); }
+        catch (JsonLimitException e) { throw new MalformedInputException(file, e.At(reader._where), e.Message); }
         return header;
     }
 
@@ -259,7 +264,11 @@ internal sealed class HeaderReader
                 else if (reader.ValueTextEquals("versionControlProvenance"u8))
                     run.VersionControlProvenance = Metadata(ref reader, IntakeJson.Default.ListSarifVersionControl, ".versionControlProvenance");
                 else if (reader.ValueTextEquals("results"u8)) _cursor.SkipValueUnchecked(ref reader); // the second pass streams (and checks) those
-                else _cursor.SkipValue(ref reader);
+                else
+                {
+                    _where = runPath + "." + Text(ref reader);
+                    _cursor.SkipValue(ref reader);
+                }
             }
             run.Prepare();
             _header.Runs.Add(run);
@@ -268,7 +277,7 @@ internal sealed class HeaderReader
 
     string? ReadString(ref Utf8JsonReader reader, out JsonTokenType type)
     {
-        _cursor.ReadValue(ref reader, JsonFileCursor.MetadataLimit, out type);
+        _cursor.ReadValue(ref reader, JsonStrings.MaxLength, out type);
         return type == JsonTokenType.String ? Text(ref reader) : null;
     }
 
@@ -290,6 +299,8 @@ internal sealed class HeaderReader
         string where = _where + property;
         _where = where;
         var value = _cursor.ReadValue(ref reader, JsonFileCursor.MetadataLimit, out _);
+        if (JsonStrings.FindTooLong(_cursor.Bytes(value)) is { } tooLong)
+            throw new MalformedInputException(_header.File, where + tooLong[1..], JsonStrings.TooLong);
         try
         {
             return JsonSerializer.Deserialize(_cursor.Bytes(value), type);

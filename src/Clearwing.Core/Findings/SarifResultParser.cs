@@ -30,7 +30,7 @@ internal static class SarifResultParser
 
     static SarifResult ReadResult(ref Utf8JsonReader r)
     {
-        if (r.TokenType != JsonTokenType.StartObject) throw Mismatch<SarifResult>();
+        if (r.TokenType != JsonTokenType.StartObject) throw Mismatch<SarifResult>(r.TokenType);
         string? ruleId = null, kind = null, level = null, baselineState = null;
         int? ruleIndex = null;
         SarifDescriptorReference? rule = null;
@@ -73,7 +73,7 @@ internal static class SarifResultParser
     static SarifDescriptorReference? ReadDescriptorReference(ref Utf8JsonReader r)
     {
         if (r.TokenType == JsonTokenType.Null) return null;
-        if (r.TokenType != JsonTokenType.StartObject) throw Mismatch<SarifDescriptorReference>();
+        if (r.TokenType != JsonTokenType.StartObject) throw Mismatch<SarifDescriptorReference>(r.TokenType);
         string? id = null;
         int? index = null;
         SarifComponentReference? component = null;
@@ -96,7 +96,7 @@ internal static class SarifResultParser
     static SarifComponentReference? ReadComponentReference(ref Utf8JsonReader r)
     {
         if (r.TokenType == JsonTokenType.Null) return null;
-        if (r.TokenType != JsonTokenType.StartObject) throw Mismatch<SarifComponentReference>();
+        if (r.TokenType != JsonTokenType.StartObject) throw Mismatch<SarifComponentReference>(r.TokenType);
         string? name = null, guid = null;
         int? index = null;
         string at = "";
@@ -118,7 +118,7 @@ internal static class SarifResultParser
     static SarifMessage? ReadMessage(ref Utf8JsonReader r)
     {
         if (r.TokenType == JsonTokenType.Null) return null;
-        if (r.TokenType != JsonTokenType.StartObject) throw Mismatch<SarifMessage>();
+        if (r.TokenType != JsonTokenType.StartObject) throw Mismatch<SarifMessage>(r.TokenType);
         string? text = null, markdown = null, id = null;
         List<string?>? arguments = null;
         string at = "";
@@ -141,7 +141,7 @@ internal static class SarifResultParser
     static List<string?>? ReadStrings(ref Utf8JsonReader r)
     {
         if (r.TokenType == JsonTokenType.Null) return null;
-        if (r.TokenType != JsonTokenType.StartArray) throw Mismatch<List<string?>>();
+        if (r.TokenType != JsonTokenType.StartArray) throw Mismatch<List<string?>>(r.TokenType);
         var list = new List<string?>();
         try
         {
@@ -155,7 +155,7 @@ internal static class SarifResultParser
     static List<SarifLocation?>? ReadLocations(ref Utf8JsonReader r)
     {
         if (r.TokenType == JsonTokenType.Null) return null;
-        if (r.TokenType != JsonTokenType.StartArray) throw Mismatch<List<SarifLocation?>>();
+        if (r.TokenType != JsonTokenType.StartArray) throw Mismatch<List<SarifLocation?>>(r.TokenType);
         SarifLocation? first = null, physical = null;
         int i = 0;
         try
@@ -175,7 +175,7 @@ internal static class SarifResultParser
     static SarifLocation? ReadLocation(ref Utf8JsonReader r, bool keepLogical)
     {
         if (r.TokenType == JsonTokenType.Null) return null;
-        if (r.TokenType != JsonTokenType.StartObject) throw Mismatch<SarifLocation>();
+        if (r.TokenType != JsonTokenType.StartObject) throw Mismatch<SarifLocation>(r.TokenType);
         SarifPhysicalLocation? physical = null;
         List<SarifLogicalLocation?>? logical = null;
         string at = "";
@@ -198,7 +198,7 @@ internal static class SarifResultParser
     static List<SarifLogicalLocation?>? ReadLogicalLocations(ref Utf8JsonReader r, bool keep)
     {
         if (r.TokenType == JsonTokenType.Null) return null;
-        if (r.TokenType != JsonTokenType.StartArray) throw Mismatch<List<SarifLogicalLocation?>>();
+        if (r.TokenType != JsonTokenType.StartArray) throw Mismatch<List<SarifLogicalLocation?>>(r.TokenType);
         SarifLogicalLocation? first = null;
         int i = 0;
         try
@@ -216,7 +216,7 @@ internal static class SarifResultParser
     static SarifLogicalLocation? ReadLogicalLocation(ref Utf8JsonReader r)
     {
         if (r.TokenType == JsonTokenType.Null) return null;
-        if (r.TokenType != JsonTokenType.StartObject) throw Mismatch<SarifLogicalLocation>();
+        if (r.TokenType != JsonTokenType.StartObject) throw Mismatch<SarifLogicalLocation>(r.TokenType);
         string? name = null, fullyQualifiedName = null;
         int? index = null;
         string at = "";
@@ -238,7 +238,7 @@ internal static class SarifResultParser
     static SarifPhysicalLocation? ReadPhysicalLocation(ref Utf8JsonReader r)
     {
         if (r.TokenType == JsonTokenType.Null) return null;
-        if (r.TokenType != JsonTokenType.StartObject) throw Mismatch<SarifPhysicalLocation>();
+        if (r.TokenType != JsonTokenType.StartObject) throw Mismatch<SarifPhysicalLocation>(r.TokenType);
         SarifArtifactLocation? artifact = null;
         SarifRegion? region = null, context = null;
         string at = "";
@@ -260,7 +260,7 @@ internal static class SarifResultParser
     static SarifArtifactLocation? ReadArtifactLocation(ref Utf8JsonReader r)
     {
         if (r.TokenType == JsonTokenType.Null) return null;
-        if (r.TokenType != JsonTokenType.StartObject) throw Mismatch<SarifArtifactLocation>();
+        if (r.TokenType != JsonTokenType.StartObject) throw Mismatch<SarifArtifactLocation>(r.TokenType);
         string? uri = null, uriBaseId = null;
         int? index = null;
         string at = "";
@@ -282,7 +282,7 @@ internal static class SarifResultParser
     static SarifRegion? ReadRegion(ref Utf8JsonReader r)
     {
         if (r.TokenType == JsonTokenType.Null) return null;
-        if (r.TokenType != JsonTokenType.StartObject) throw Mismatch<SarifRegion>();
+        if (r.TokenType != JsonTokenType.StartObject) throw Mismatch<SarifRegion>(r.TokenType);
         int? startLine = null, endLine = null, startColumn = null;
         SarifSnippet? snippet = null;
         string at = "";
@@ -305,7 +305,7 @@ internal static class SarifResultParser
     static SarifSnippet? ReadSnippet(ref Utf8JsonReader r)
     {
         if (r.TokenType == JsonTokenType.Null) return null;
-        if (r.TokenType != JsonTokenType.StartObject) throw Mismatch<SarifSnippet>();
+        if (r.TokenType != JsonTokenType.StartObject) throw Mismatch<SarifSnippet>(r.TokenType);
         string? text = null;
         try
         {
@@ -322,7 +322,7 @@ internal static class SarifResultParser
     static List<SarifSuppression?>? ReadSuppressions(ref Utf8JsonReader r)
     {
         if (r.TokenType == JsonTokenType.Null) return null;
-        if (r.TokenType != JsonTokenType.StartArray) throw Mismatch<List<SarifSuppression?>>();
+        if (r.TokenType != JsonTokenType.StartArray) throw Mismatch<List<SarifSuppression?>>(r.TokenType);
         var list = new List<SarifSuppression?>();
         try
         {
@@ -333,7 +333,7 @@ internal static class SarifResultParser
                     list.Add(null);
                     continue;
                 }
-                if (r.TokenType != JsonTokenType.StartObject) throw Mismatch<SarifSuppression>();
+                if (r.TokenType != JsonTokenType.StartObject) throw Mismatch<SarifSuppression>(r.TokenType);
                 string? status = null;
                 try
                 {
@@ -355,7 +355,7 @@ internal static class SarifResultParser
     static Dictionary<string, string>? ReadStringMap(ref Utf8JsonReader r)
     {
         if (r.TokenType == JsonTokenType.Null) return null;
-        if (r.TokenType != JsonTokenType.StartObject) throw Mismatch<Dictionary<string, string>>();
+        if (r.TokenType != JsonTokenType.StartObject) throw Mismatch<Dictionary<string, string>>(r.TokenType);
         var map = new Dictionary<string, string>();
         string? key = null;
         try
@@ -376,7 +376,7 @@ internal static class SarifResultParser
     static SarifPropertyBag? ReadPropertyBag(ref Utf8JsonReader r)
     {
         if (r.TokenType == JsonTokenType.Null) return null;
-        if (r.TokenType != JsonTokenType.StartObject) throw Mismatch<SarifPropertyBag>();
+        if (r.TokenType != JsonTokenType.StartObject) throw Mismatch<SarifPropertyBag>(r.TokenType);
         string? severity = null;
         List<string>? tags = null;
         string at = "";
@@ -456,18 +456,21 @@ internal static class SarifResultParser
             }
         }
         if (r.TokenType == JsonTokenType.Null) return null;
-        throw Mismatch<string>();
+        throw Mismatch<string>(r.TokenType);
     }
 
     static int? Int(ref Utf8JsonReader r)
     {
         if (r.TokenType == JsonTokenType.Number && r.TryGetInt32(out int value)) return value;
+        if (r.TokenType == JsonTokenType.Number)
+            throw new JsonException($"must be a whole number from {int.MinValue} to {int.MaxValue}", "$", null, null);
         if (r.TokenType == JsonTokenType.Null) return null;
-        throw Mismatch<int?>();
+        throw Mismatch<int?>(r.TokenType);
     }
 
-    /// <summary>The serializer's wording, so errors read the same as before.</summary>
-    static JsonException Mismatch<T>() => new($"The JSON value could not be converted to {typeof(T)}.", "$", null, null);
+    /// <summary>What the value should have been, in JSON's words (the serializer's message names .NET types).</summary>
+    static JsonException Mismatch<T>(JsonTokenType found) =>
+        new($"{MalformedInputException.MustBe(typeof(T))}, found {ElementWalker.Describe(found)}", "$", null, null);
 
     static JsonException Nest(JsonException e, string property)
     {

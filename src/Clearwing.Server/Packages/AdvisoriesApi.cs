@@ -36,15 +36,16 @@ public static class AdvisoriesApi
             })
             .WithSummary("The imported advisories that affect ?purl= at its version (unknown ones with reasons), or those giving ?alias=.");
         api.Map(ApiRoutes.ImportAdvisories,
-                async (HttpRequest request, bool? skipInvalid, OsvStore osv, ServerOptions options, CancellationToken ct) =>
+                async (HttpRequest request, bool? skipInvalid, bool? strict, OsvStore osv, ServerOptions options, CancellationToken ct) =>
                 {
                     var caller = request.HttpContext.Caller();
                     caller.RequireCoordinatorWriter("import OSV advisories");
                     using var upload = await Upload.SpoolAsync(request, options.MaxImportBytes, "an OSV record (JSON) or a zip export of them", ct);
-                    return TypedResults.Ok(await osv.ImportAsync(caller, upload.Path, skipInvalid ?? false, null, "upload", ct));
+                    return TypedResults.Ok(await osv.ImportAsync(caller, upload.Path, skipInvalid ?? false, null, "upload", strict ?? false, ct));
                 })
             .Accepts<object>("application/json", "application/zip")
             .WithSummary("Imports OSV advisories from a record or a zip export (coordinator admins and triagers); " +
-                "?skipInvalid=true stores the valid ones.");
+                "?skipInvalid=true stores the valid ones; a zip export's records are stored without the ranges that break the schema " +
+                "(listed in warnings) unless ?strict=true.");
     }
 }

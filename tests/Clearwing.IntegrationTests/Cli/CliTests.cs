@@ -107,6 +107,40 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task A_gzip_compressed_log_imports_through_the_cli_as_through_the_api()
+    {
+        var db = await TestDatabases.CreateSpecAsync(Engine.Sqlite);
+        var plain = Some.SarifLog(Some.Results(4));
+        var gz = plain + ".gz";
+        await using (var target = new System.IO.Compression.GZipStream(File.Create(gz), System.IO.Compression.CompressionLevel.Fastest))
+            await using (var source = File.OpenRead(plain)) await source.CopyToAsync(target, TestContext.Current.CancellationToken);
+
+        var (exit, output, error) = await Run("import", gz, "--project", "demo", "--json", "--db", db);
+
+        Assert.True(exit == 0, error);
+        Assert.Equal(4, JsonDocument.Parse(output).RootElement.GetProperty("new").GetInt32());
+        Assert.Empty(Directory.GetFiles(PrivateFiles.Spool, "gunzip-*"));
+    }
+
+    [Fact]
+    public async Task A_folder_or_a_broken_gzip_file_given_to_import_is_bad_input_said_for_what_it_is()
+    {
+        var db = await TestDatabases.CreateSpecAsync(Engine.Sqlite);
+        var folder = Path.GetDirectoryName(Some.SarifLog(Some.Results(1)))!;
+        var broken = Some.TempFile("\u001f\u008b not really gzip", ".sarif.gz");
+        File.WriteAllBytes(broken, [0x1f, 0x8b, 1, 2, 3]);
+
+        var onFolder = await Run("import", folder, "--project", "demo", "--db", db);
+        var onBroken = await Run("import", broken, "--project", "demo", "--db", db);
+
+        Assert.Equal(2, onFolder.Exit);
+        Assert.Contains("is a folder, not a file", onFolder.Err);
+        Assert.DoesNotContain("No such file", onFolder.Err);
+        Assert.Equal(2, onBroken.Exit);
+        Assert.Contains("looks gzip-compressed but cannot be decompressed", onBroken.Err);
+    }
+
+    [Fact]
     public async Task Bad_input_exits_2_and_names_the_problem()
     {
         var db = await TestDatabases.CreateSpecAsync(Engine.Sqlite);

@@ -102,7 +102,7 @@ public sealed class JsonSnapshotTests
         await p.RunAsync("commitment", "list", "--json");
 
         var advisory = Write(work, "advisories/PYSEC-2021-9.json",
-            """{"id":"PYSEC-2021-9","modified":"2021-01-01T00:00:00Z","aliases":["CVE-2021-0009"],"summary":"Example overflow","affected":[{"package":{"ecosystem":"PyPI","name":"example"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2.0"}]}]}]}""");
+            """{"id":"PYSEC-2021-9","modified":"2021-01-01T00:00:00Z","aliases":["CVE-2021-0009"],"summary":"Example overflow","affected":[{"package":{"ecosystem":"PyPI","name":"example"},"ranges":[{"type":"GIT","repo":"https://example.org/example.git","events":[{"introduced":"0"},{"fixed":"cb35df940a"}]},{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2.0"}]}]}]}""");
         await p.RunAsync("osv", "import", Path.GetDirectoryName(advisory)!, "--json");
         await p.RunAsync("osv", "query", "pkg:pypi/example@1.0", "--json");
         await p.RunAsync("osv", "show", "PYSEC-2021-9", "--json");

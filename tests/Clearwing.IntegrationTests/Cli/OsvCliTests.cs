@@ -34,11 +34,11 @@ public sealed class OsvCliTests
             .Select(r => r.GetProperty("id").GetString()!).Order(StringComparer.Ordinal).ToList();
 
     [Fact]
-    public async Task Importing_the_pypa_advisories_refuses_without_skip_invalid_naming_the_bad_records()
+    public async Task Importing_the_pypa_advisories_with_strict_refuses_naming_the_bad_records()
     {
         var db = await TestDatabases.CreateSpecAsync(Engine.Sqlite);
 
-        var (exit, output, error) = await Run(db, "", "osv", "import", PyPA);
+        var (exit, output, error) = await Run(db, "", "osv", "import", PyPA, "--strict");
 
         Assert.Equal((2, ""), (exit, output));
         Assert.Contains("7 records of 2,661 failed validation; nothing was imported", error);
@@ -65,14 +65,38 @@ public sealed class OsvCliTests
     {
         var db = await TestDatabases.CreateSpecAsync(Engine.Sqlite);
 
-        var (_, first, skipped) = await Run(db, "", "osv", "import", PyPA, "--skip-invalid");
-        var (exit, second, _) = await Run(db, "", "osv", "import", PyPA, "--skip-invalid", "--json");
+        var (_, first, skipped) = await Run(db, "", "osv", "import", PyPA, "--strict", "--skip-invalid");
+        var (exit, second, _) = await Run(db, "", "osv", "import", PyPA, "--strict", "--skip-invalid", "--json");
 
         Assert.Equal("2,661 records: 2,654 imported, 0 replaced, 10 withdrawn, 7 skipped; 0 unchanged, 0 older than stored (kept).\n", first);
         Assert.Equal(7, skipped.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.StartsWith("skipped: ", StringComparison.Ordinal)));
         Assert.Equal(0, exit);
         using var json = JsonDocument.Parse(second);
         Assert.Equal((0, 2654, 7), (json.RootElement.GetProperty("imported").GetInt32(), json.RootElement.GetProperty("unchanged").GetInt32(), json.RootElement.GetProperty("skipped").GetInt32()));
+    }
+
+    [Fact]
+    public async Task By_default_the_pypa_records_with_a_short_commit_are_kept_and_the_json_summary_lists_the_dropped_ranges()
+    {
+        var db = await TestDatabases.CreateSpecAsync(Engine.Sqlite);
+
+        var (_, first, warned) = await Run(db, "", "osv", "import", PyPA);
+        var (exit, second, _) = await Run(db, "", "osv", "import", PyPA, "--json");
+        var (_, synapse, _) = await Run(db, "", "osv", "query", "pkg:pypi/matrix-synapse@1.40.0");
+
+        Assert.Equal("2,661 records: 2,661 imported, 0 replaced, 10 withdrawn, 0 skipped; 0 unchanged, 0 older than stored (kept).\n", first);
+        var lines = warned.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(7, lines.Count(l => l.StartsWith("warning: ", StringComparison.Ordinal)));
+        Assert.Contains($"warning: {Path.Combine(PyPA, "matrix-synapse", "PYSEC-2021-424.json")}: PYSEC-2021-424: $.affected[0].ranges[0].events[1].fixed: " +
+            "'cb35df940a' does not match the pattern the schema requires (GIT ranges must use full-length commit hashes); dropped $.affected[0].ranges[0]", lines);
+        Assert.Equal(0, exit);
+        using var json = JsonDocument.Parse(second);
+        var warnings = json.RootElement.GetProperty("warnings").EnumerateArray().ToList();
+        Assert.Equal(7, warnings.Count);
+        var w = warnings.Single(w => w.GetProperty("id").GetString() == "PYSEC-2021-424");
+        Assert.Equal(("$.affected[0].ranges[0].events[1].fixed", "$.affected[0].ranges[0]"), (w.GetProperty("path").GetString(), w.GetProperty("dropped").GetString()));
+        Assert.Contains("full-length commit hashes", w.GetProperty("reason").GetString());
+        Assert.Contains("PYSEC-2021-424", synapse.Split('\n'));
     }
 
     [Fact]

@@ -192,6 +192,19 @@ public sealed class ImporterTests
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_result_that_breaks_sarif_late_in_the_file_stores_nothing_of_the_results_before_it(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var results = Some.Results(50).Select((r, i) => i == 40 ? r with { Level = "critical" } : r);
+
+        var error = await Assert.ThrowsAsync<MalformedInputException>(() => Import(db, "p", Some.SarifLog(results)));
+
+        Assert.Equal("$.runs[0].results[40].level", error.JsonPath);
+        foreach (var table in new[] { "projects", "imports", "findings", "cases", "fingerprints", "tracks" })
+            Assert.Equal(0, await Count(db, $"SELECT count(*) FROM {table}"));
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
     public async Task Concurrent_imports_into_one_project_do_not_create_duplicate_cases(Engine engine)
     {
         await using var db = await TestDatabases.CreateAsync(engine);

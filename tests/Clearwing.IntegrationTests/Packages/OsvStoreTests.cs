@@ -87,7 +87,7 @@ public sealed class OsvStoreTests
             ("b/bad.json", Record("PYSEC-2024-3", "2024-01-01T00:00:00Z").Replace("\"ECOSYSTEM\"", "\"RANGE\"")),
             ("b/broken.json", "{\"id\": "));
 
-        var refused = await Assert.ThrowsAsync<OsvImportException>(() => store.ImportAsync(Caller.Local, folder, ct: Ct));
+        var refused = await Assert.ThrowsAsync<OsvImportException>(() => store.ImportAsync(Caller.Local, folder, strict: true, ct: Ct));
 
         Assert.Equal((2L, 3L), (refused.InvalidCount, refused.Read));
         var bad = refused.Invalid[0];
@@ -184,19 +184,94 @@ public sealed class OsvStoreTests
         Assert.True((await new AuditLog(db, TimeProvider.System).VerifyAsync(null, Ct)).Intact);
     }
 
+    /// <summary>A record whose GIT range has a short commit (as seven PyPA records do) beside a valid ECOSYSTEM range.</summary>
+    static string WithShortCommit(string id) => $$"""
+        {"id":"{{id}}","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"PyPI","name":"example"},"ranges":[
+          {"type":"GIT","repo":"https://example.org/example.git","events":[{"introduced":"0"},{"fixed":"cb35df940a"}]},
+          {"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2.0"}]}]}]}
+        """;
+
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
-    public async Task The_pypa_database_imports_on_both_engines_skipping_exactly_its_seven_schema_invalid_records(Engine engine)
+    public async Task A_feeds_record_with_an_invalid_range_is_stored_without_it_and_a_warning_says_which(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var store = Wired.For(db).Get<OsvStore>();
+        var folder = Folder(("short.json", WithShortCommit("PYSEC-2024-7")), ("good.json", Record("PYSEC-2024-8", "2024-01-01T00:00:00Z")));
+
+        var summary = await store.ImportAsync(Caller.Local, folder, ct: Ct);
+
+        Assert.Equal((2L, 0L), (summary.Imported, summary.Skipped));
+        var warning = Assert.Single(summary.Warnings);
+        Assert.Equal(("PYSEC-2024-7", "$.affected[0].ranges[0].events[1].fixed", "$.affected[0].ranges[0]"),
+            (warning.RecordId, warning.JsonPath, warning.Dropped));
+        Assert.EndsWith("short.json", warning.Source);
+        Assert.Contains("GIT ranges must use full-length commit hashes", warning.Reason);
+        Assert.Equal(["PYSEC-2024-7", "PYSEC-2024-8"], await AffectingAsync(store, "pkg:pypi/example@1.0"));
+        var stored = await store.GetAsync("PYSEC-2024-7", Ct);
+        Assert.DoesNotContain("cb35df940a", stored!.Record);
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task Strict_and_a_single_record_file_refuse_an_invalid_range_as_before(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var store = Wired.For(db).Get<OsvStore>();
+        var folder = Folder(("short.json", WithShortCommit("PYSEC-2024-9")));
+
+        var strict = await Assert.ThrowsAsync<OsvImportException>(() => store.ImportAsync(Caller.Local, folder, strict: true, ct: Ct));
+        var single = await Assert.ThrowsAsync<OsvImportException>(() => store.ImportAsync(Caller.Local, Path.Combine(folder, "short.json"), ct: Ct));
+
+        Assert.Equal("$.affected[0].ranges[0].events[1].fixed", Assert.Single(strict.Invalid).JsonPath);
+        Assert.Single(single.Invalid);
+        Assert.Null(await store.GetAsync("PYSEC-2024-9", Ct));
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_record_invalid_outside_its_ranges_still_refuses_the_import(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var store = Wired.For(db).Get<OsvStore>();
+        var folder = Folder(("short.json", WithShortCommit("PYSEC-2024-10").Replace("2024-01-01T00:00:00Z", "yesterday")));
+
+        var refused = await Assert.ThrowsAsync<OsvImportException>(() => store.ImportAsync(Caller.Local, folder, ct: Ct));
+
+        Assert.Equal("$.modified", Assert.Single(refused.Invalid).JsonPath);
+        Assert.Null(await store.GetAsync("PYSEC-2024-10", Ct));
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task The_pypa_database_keeps_its_seven_schema_invalid_records_without_their_bad_git_ranges(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var store = Wired.For(db).Get<OsvStore>();
+        var pypa = Clearwing.Tests.TestData.PathTo("osv-pypa-advisories", "vulns");
+
+        var refused = await Assert.ThrowsAsync<OsvImportException>(() => store.ImportAsync(Caller.Local, pypa, strict: true, ct: Ct));
+        var summary = await store.ImportAsync(Caller.Local, pypa, ct: Ct);
+
+        Assert.Equal((7L, 2661L), (refused.InvalidCount, refused.Read));
+        Assert.Equal((2661L, 0L, 10L), (summary.Imported, summary.Skipped, summary.Withdrawn));
+        Assert.Equal(7, summary.Warnings.Count);
+        Assert.All(summary.Warnings, w => Assert.EndsWith(".fixed", w.JsonPath));
+        Assert.All(summary.Warnings, w => Assert.Equal("$.affected[0].ranges[0]", w.Dropped));
+        // matrix-synapse's short-commit advisories are no longer lost: their ECOSYSTEM ranges answer.
+        var synapse = await AffectingAsync(store, "pkg:pypi/matrix-synapse@1.40.0");
+        Assert.Contains("PYSEC-2021-424", synapse);
+        Assert.Contains("PYSEC-2021-436", synapse);
+        var index = await store.LoadIndexAsync(Ct);
+        Assert.Contains("PYSEC-2021-98", index.Query(PackageUrl.Parse("pkg:pypi/django@3.2.0")).Advisories);
+        Assert.Equal(index.Query(PackageUrl.Parse("pkg:pypi/django@3.2.0")).Advisories, await AffectingAsync(store, "pkg:pypi/Django@3.2.0"));
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task Strict_with_skip_invalid_leaves_the_seven_pypa_records_out_whole(Engine engine)
     {
         await using var db = await TestDatabases.CreateAsync(engine);
         var store = Wired.For(db).Get<OsvStore>();
 
-        var refused = await Assert.ThrowsAsync<OsvImportException>(() => store.ImportAsync(Caller.Local, Clearwing.Tests.TestData.PathTo("osv-pypa-advisories", "vulns"), ct: Ct));
-        var summary = await store.ImportAsync(Caller.Local, Clearwing.Tests.TestData.PathTo("osv-pypa-advisories", "vulns"), skipInvalid: true, ct: Ct);
+        var summary = await store.ImportAsync(
+            Caller.Local, Clearwing.Tests.TestData.PathTo("osv-pypa-advisories", "vulns"), skipInvalid: true, strict: true, ct: Ct);
 
-        Assert.Equal((7L, 2661L), (refused.InvalidCount, refused.Read));
-        Assert.Equal((2654L, 7L, 10L), (summary.Imported, summary.Skipped, summary.Withdrawn));
-        var index = await store.LoadIndexAsync(Ct);
-        Assert.Contains("PYSEC-2021-98", index.Query(PackageUrl.Parse("pkg:pypi/django@3.2.0")).Advisories);
-        Assert.Equal(index.Query(PackageUrl.Parse("pkg:pypi/django@3.2.0")).Advisories, await AffectingAsync(store, "pkg:pypi/Django@3.2.0"));
+        Assert.Equal((2654L, 7L, 0), (summary.Imported, summary.Skipped, summary.Warnings.Count));
     }
 }

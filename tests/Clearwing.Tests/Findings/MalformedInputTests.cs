@@ -77,6 +77,27 @@ public sealed class MalformedInputTests
         Assert.StartsWith("$", e.JsonPath);
     }
 
+    [Theory]
+    [InlineData("", "$", "no JSON value: the file is empty or holds only white space")]
+    [InlineData("  \n ", "$", "no JSON value: the file is empty or holds only white space")]
+    [InlineData("""{ "version": "2.1.0", "runs": [ { "tool": { "driver": { "name": "A", "rules": "x" } }, "results": [] } ] }""",
+        "$.runs[0].tool.driver.rules", "must be an array")]
+    [InlineData("""{ "version": "2.1.0", "runs": [ { "tool": { "driver": { "name": "A" } }, "results": [ { "ruleIndex": "x" } ] } ] }""",
+        "$.runs[0].results[0].ruleIndex", "must be a whole number, found a string")]
+    [InlineData("""{ "version": "2.1.0", "runs": [ { "tool": { "driver": { "name": "A" } }, "results": [ { "ruleIndex": 1e12 } ] } ] }""",
+        "$.runs[0].results[0].ruleIndex", "must be a whole number from -2147483648 to 2147483647")]
+    [InlineData("""
+        { "format": "clearwing-findings", "version": "1.0", "tool": { "name": "t" },
+          "findings": [ { "rule": "R", "message": "m", "location": { "file": "a.c", "startLine": "x" } } ] }
+        """, "$.findings[0].location.startLine", "must be a number, found a string")]
+    [InlineData("""{ "version": "2.1.0", "runs": [ { "tool": { "driver": { "name": "A" } }, "results": [ { "ruleId": "R" """,
+        "$.runs[0]", "invalid JSON at line 1, byte 103: the JSON ends before it is complete (the file may be truncated)")]
+    public void Errors_say_what_is_wrong_in_jsons_words_not_dotnets(string text, string path, string reason)
+    {
+        var e = Reject(text);
+        Assert.Equal((path, reason), (e.JsonPath, e.Reason));
+    }
+
     [Fact]
     public void An_unknown_format_names_what_it_found()
     {
@@ -93,12 +114,53 @@ public sealed class MalformedInputTests
     }
 
     [Fact]
-    public void A_result_larger_than_16_MiB_is_rejected()
+    public void A_result_larger_than_16_MiB_is_rejected_naming_that_result_and_the_string_in_it()
     {
         var big = new string('a', 17 << 20);
-        var e = Reject(Some.SarifLog($$"""{ "ruleId": "R1", "message": { "text": "{{big}}" } }"""));
-        Assert.Equal("$.runs[0].results[0]", e.JsonPath);
+        var e = Reject(Some.SarifLog(Some.SarifResult() + $$""", { "ruleId": "R1", "message": { "text": "{{big}}" } }"""));
+        Assert.Equal("$.runs[0].results[1].message.text", e.JsonPath);
+        Assert.Equal("a string longer than 16 MiB (the limit for every string in a file)", e.Reason);
+    }
+
+    [Fact]
+    public void A_result_larger_than_16_MiB_without_one_long_string_is_rejected_naming_that_result()
+    {
+        var many = string.Join(",", Enumerable.Repeat("\"" + new string('a', 1 << 20) + "\"", 17));
+        var e = Reject(Some.SarifLog(Some.SarifResult() + $$""", { "ruleId": "R1", "message": { "text": "m" }, "properties": { "x": [{{many}}] } }"""));
+        Assert.Equal("$.runs[0].results[1]", e.JsonPath);
         Assert.Contains("16 MiB", e.Reason);
+    }
+
+    [Fact]
+    public void A_rule_description_longer_than_16_MiB_is_refused_like_a_message()
+    {
+        var big = new string('a', 17 << 20);
+        var e = Reject($$"""
+            { "version": "2.1.0", "runs": [ { "tool": { "driver": { "name": "A",
+              "rules": [ { "id": "R0" }, { "id": "R1", "fullDescription": { "text": "{{big}}" } } ] } }, "results": [] } ] }
+            """);
+        Assert.Equal("$.runs[0].tool.driver.rules[1].fullDescription.text", e.JsonPath);
+        Assert.Equal("a string longer than 16 MiB (the limit for every string in a file)", e.Reason);
+    }
+
+    [Fact]
+    public void A_string_longer_than_16_MiB_in_a_property_intake_skips_is_refused_too()
+    {
+        var big = new string('a', 17 << 20);
+        var e = Reject(Some.SarifLog(Some.SarifResult(), $$""" "invocations": [ { "x": 1 }, { "commandLine": "{{big}}" } ] """));
+        Assert.Equal("$.runs[0].invocations[1].commandLine", e.JsonPath);
+        Assert.Equal("a string longer than 16 MiB (the limit for every string in a file)", e.Reason);
+    }
+
+    [Fact]
+    public void A_native_finding_larger_than_16_MiB_is_named_by_its_index_and_property()
+    {
+        var big = new string('a', 17 << 20);
+        var e = Reject($$"""
+            { "format": "clearwing-findings", "version": "1.0", "tool": { "name": "t" },
+              "findings": [ { "rule": "R", "message": "m" }, { "rule": "R", "message": "{{big}}" } ] }
+            """);
+        Assert.Equal("$.findings[1].message", e.JsonPath);
     }
 
     [Fact]

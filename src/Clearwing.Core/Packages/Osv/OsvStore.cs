@@ -15,13 +15,24 @@ public sealed record OsvInvalidRecord(string Source, string JsonPath, string Rea
 }
 
 /// <summary>
+/// A part of a record an import left out, keeping the rest (docs/osv.md, "Invalid parts"): the record's file or zip entry, its
+/// id, the JSON path of the violation and why it broke the schema, and <see cref="Dropped"/>, the path of the range removed.
+/// Paths are the record's as given.
+/// </summary>
+public sealed record OsvWarning(string Source, string RecordId, string JsonPath, string Reason, string Dropped)
+{
+    public override string ToString() => $"{Source}: {RecordId}: {JsonPath}: {Reason}; dropped {Dropped}";
+}
+
+/// <summary>
 /// What an import did. <see cref="Imported"/> new ids, <see cref="Replaced"/> ids stored before with an older
 /// <c>modified</c>, <see cref="Unchanged"/> ids stored with the same <c>modified</c> and <see cref="Older"/> ids stored
 /// with a newer one (both kept as stored); <see cref="Withdrawn"/> of the imported and replaced records carry
-/// <c>withdrawn</c>; <see cref="Skipped"/> invalid records left out under <c>--skip-invalid</c>, listed in <see cref="Invalid"/>.
+/// <c>withdrawn</c>; <see cref="Skipped"/> invalid records left out under <c>--skip-invalid</c>, listed in <see cref="Invalid"/>;
+/// <see cref="Warnings"/> the invalid ranges left out of records stored without them.
 /// </summary>
 public sealed record OsvImportSummary(long Read, long Imported, long Replaced, long Unchanged, long Older, long Withdrawn, long Skipped,
-    IReadOnlyList<OsvInvalidRecord> Invalid);
+    IReadOnlyList<OsvInvalidRecord> Invalid, IReadOnlyList<OsvWarning> Warnings);
 
 /// <summary>An import refused because records are invalid: nothing was stored. <see cref="Invalid"/> holds the first few.</summary>
 public sealed class OsvImportException(IReadOnlyList<OsvInvalidRecord> invalid, long invalidCount, long read)
@@ -56,8 +67,10 @@ public sealed record OsvStoredAdvisory(string Id, DateTimeOffset Modified, DateT
 /// <summary>
 /// Imported OSV advisories (docs/osv.md): <see cref="ImportAsync"/> reads a file, a folder (recursively) or a zip export,
 /// validates every record against the OSV schema and stores them in one transaction — a bad record refuses the whole
-/// import unless invalid records are to be skipped; re-importing an id keeps the newer <c>modified</c>. The data is public:
-/// reads need no scope. <see cref="LoadIndexAsync"/> gives the in-memory index for bulk lookups.
+/// import unless invalid records are to be skipped; from a folder or a zip export, unless <c>strict</c>, a record whose only
+/// violations are in ranges is stored without those ranges, each reported as an <see cref="OsvWarning"/> (real feeds have a few:
+/// a short commit in a GIT range must not hide the record's ECOSYSTEM ranges); re-importing an id keeps the newer <c>modified</c>.
+/// The data is public: reads need no scope. <see cref="LoadIndexAsync"/> gives the in-memory index for bulk lookups.
 /// </summary>
 public sealed class OsvStore(Database db, AuditLog audit, TimeProvider time, ExposureStore exposure)
 {
@@ -69,9 +82,10 @@ public sealed class OsvStore(Database db, AuditLog audit, TimeProvider time, Exp
     static readonly JsonDocumentOptions Parsing = new() { MaxDepth = 64 };
     /// <param name="displayName">What to call <paramref name="path"/> in the sources of invalid records and in the audit event (an upload's spool
     /// file has no name worth showing).</param>
+    /// <param name="strict">Refuse a record for any violation, as a single record file always is: no range is left out.</param>
     public async Task<OsvImportSummary> ImportAsync(
         Caller caller, string path, bool skipInvalid = false, IProgress<long>? progress = null, string? displayName = null,
-        CancellationToken ct = default)
+        bool strict = false, CancellationToken ct = default)
     {
         caller.RequireCoordinatorWriter("import OSV advisories");
         await using var connection = await db.OpenAsync(ct);
@@ -79,6 +93,9 @@ public sealed class OsvStore(Database db, AuditLog audit, TimeProvider time, Exp
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var rows = new ChildRows(connection);
         var invalid = new List<OsvInvalidRecord>();
+        var warnings = new List<OsvWarning>();
+        // A feed (a folder, a zip export) has a few records that break the schema in one range; a record given alone is taken as it is or not.
+        bool repair = !strict && (Directory.Exists(path) || (File.Exists(path) && IsZip(path)));
         long read = 0, invalidCount = 0, imported = 0, replaced = 0, unchanged = 0, older = 0, withdrawn = 0;
         foreach (var (source, bytes) in Records(path))
         {
@@ -87,7 +104,7 @@ public sealed class OsvStore(Database db, AuditLog audit, TimeProvider time, Exp
             if (read % 1000 == 0) progress?.Report(read);
             var advisory = Read(
                 displayName is null || !source.StartsWith(path, StringComparison.Ordinal) ? source : displayName + source[path.Length..],
-                bytes, out var error);
+                bytes, out var error, repair ? warnings : null);
             if (advisory is null)
             {
                 invalidCount++;
@@ -109,7 +126,7 @@ public sealed class OsvStore(Database db, AuditLog audit, TimeProvider time, Exp
         progress?.Report(read);
         if (read == 0) throw new BadInputException($"No OSV records (.json files) in {path}.");
         if (invalidCount > 0 && !skipInvalid) throw new OsvImportException(invalid, invalidCount, read);
-        var summary = new OsvImportSummary(read, imported, replaced, unchanged, older, withdrawn, invalidCount, invalid);
+        var summary = new OsvImportSummary(read, imported, replaced, unchanged, older, withdrawn, invalidCount, invalid, warnings);
         if (imported + replaced > 0)
             await Database.AnalyzeAsync(connection, tx, "osv_advisories", "osv_aliases", "osv_affected", "osv_ranges", "osv_versions");
         // Cases whose aliases these advisories name get (or lose) their packages, and their exposure follows.
@@ -118,14 +135,19 @@ public sealed class OsvStore(Database db, AuditLog audit, TimeProvider time, Exp
             new
             {
                 source = displayName ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(path)),
-                read, imported, replaced, unchanged, older, withdrawn, skipped = invalidCount,
+                read, imported, replaced, unchanged, older, withdrawn, skipped = invalidCount, rangesDropped = warnings.Count,
             }), ct);
         await tx.CommitAsync(ct);
         return summary;
     }
 
-    /// <summary>Parses and validates one record; null with the error when it is not a valid OSV record.</summary>
-    public static OsvAdvisory? Read(string source, byte[] bytes, out OsvInvalidRecord? error)
+    /// <summary>
+    /// Parses and validates one record; null with the error when it is not a valid OSV record. With <paramref name="warnings"/>, a
+    /// violation inside a range (<c>$.affected[0].ranges[1]…</c>) drops that range instead — the whole range, as an event alone
+    /// would change what the range means (a dropped <c>fixed</c> would extend it to every later version) — and is added there; the
+    /// record is stored as it is without the range.
+    /// </summary>
+    public static OsvAdvisory? Read(string source, byte[] bytes, out OsvInvalidRecord? error, List<OsvWarning>? warnings = null)
     {
         error = null;
         if (bytes.Length > MaxRecordBytes)
@@ -134,15 +156,32 @@ public sealed class OsvStore(Database db, AuditLog audit, TimeProvider time, Exp
             return null;
         }
         var start = bytes.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0;
+        var json = Encoding.UTF8.GetString(bytes, start, bytes.Length - start);
+        RangeRepair? repair = null;
         try
         {
-            using var document = JsonDocument.Parse(bytes.AsMemory(start), Parsing);
-            if (OsvSchema.Validate(document.RootElement) is { } violation)
+            while (true)
             {
-                error = new OsvInvalidRecord(source, violation.JsonPath, violation.Reason);
-                return null;
+                using var document = JsonDocument.Parse(json, Parsing);
+                var violation = OsvSchema.Validate(document.RootElement);
+                if (violation is null)
+                {
+                    try
+                    {
+                        var advisory = OsvAdvisory.Read(document.RootElement, json);
+                        if (repair is not null) warnings!.AddRange(repair.Dropped);
+                        return advisory;
+                    }
+                    catch (OsvRecordException e) { violation = e; }
+                }
+                if (warnings is null || !RangeRepair.IsInRange(violation.JsonPath))
+                {
+                    error = new OsvInvalidRecord(source, repair?.Original(violation.JsonPath) ?? violation.JsonPath, violation.Reason);
+                    return null;
+                }
+                repair ??= new RangeRepair(source, json);
+                json = repair.Drop(violation);
             }
-            return OsvAdvisory.Read(document.RootElement, Encoding.UTF8.GetString(bytes, start, bytes.Length - start));
         }
         catch (JsonException e)
         {

@@ -46,7 +46,7 @@ internal static class SbomJson
             }
         }
         catch (JsonException e) { throw MalformedInputException.FromJson(file, where, e); }
-        catch (JsonLimitException e) { throw new MalformedInputException(file, where, e.Message); }
+        catch (JsonLimitException e) { throw new MalformedInputException(file, e.At(where), e.Message); }
         return found;
     }
 
@@ -136,7 +136,7 @@ internal static class SbomJson
             return JsonDocument.Parse(skeleton.ToArray(), new JsonDocumentOptions { MaxDepth = JsonFileCursor.MaxDepth });
         }
         catch (JsonException e) { throw MalformedInputException.FromJson(file, Where(), e); }
-        catch (JsonLimitException e) { throw new MalformedInputException(file, Where(), e.Message); }
+        catch (JsonLimitException e) { throw new MalformedInputException(file, e.At(Where()), e.Message); }
     }
 
     /// <summary>
