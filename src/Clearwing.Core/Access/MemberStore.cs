@@ -57,13 +57,13 @@ public sealed class MemberStore(Database db, AuditLog audit, TimeProvider time)
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
         var orgId = await OrgStore.ManagedOrgAsync(connection, tx, caller, org);
-        if (await connection.ExecuteAsync(
-                "DELETE FROM members WHERE org_id = @orgId AND login = @login", new { orgId, login = login.Trim().ToLowerInvariant() }, tx) == 0)
+        login = login.Trim().ToLowerInvariant();
+        if (await connection.ExecuteAsync("DELETE FROM members WHERE org_id = @orgId AND login = @login", new { orgId, login }, tx) == 0)
             throw new NotFoundException($"No member '{login}' in org '{org}'.");
-        // Tokens outlive sessions; the ones a departing member made leave with them.
+        // Tokens outlive sessions; every token that speaks for the departing member leaves with them: the ones they made,
+        // those made with those, and those made for them on the CLI (TokenStore.CreateTokenAsync keeps made_by_member).
         var revoked = await connection.ExecuteAsync(
-            "UPDATE tokens SET revoked_at = @now WHERE created_by = @createdBy AND revoked_at IS NULL",
-            new { now = Now, createdBy = $"member:{login.Trim().ToLowerInvariant()}" }, tx);
+            "UPDATE tokens SET revoked_at = @now WHERE made_by_member = @login AND revoked_at IS NULL", new { now = Now, login }, tx);
         await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"org:{org}", "remove-member", new { login, revokedTokens = revoked }), ct);
         await tx.CommitAsync(ct);
     }

@@ -14,7 +14,8 @@ public sealed record SessionResponse(string Org, OrgKind Kind, Role Role, string
 public sealed record CreateOrgRequest(string Name, OrgKind Kind);
 public sealed record AddMemberRequest(string Login, Role Role, string? Password);
 /// <param name="ExpiresInDays">Default 90; 0 for a token that never expires.</param>
-public sealed record CreateTokenRequest(string Name, Role Role, int? ExpiresInDays);
+/// <param name="Member">The member the token speaks for (removing them revokes it); default and only choice for a member: themself.</param>
+public sealed record CreateTokenRequest(string Name, Role Role, int? ExpiresInDays, string? Member = null);
 public sealed record GrantRequest(string Org, string Reason);
 public sealed record PasswordRequest(string Password);
 
@@ -60,7 +61,8 @@ public static class AccessApi
                 TypedResults.Ok(await tokens.ListTokensAsync(context.Caller(), org, ct)))
             .WithSummary("An org's API tokens (never their secrets).");
         api.Map(ApiRoutes.CreateToken, async (string org, CreateTokenRequest body, HttpContext context, TokenStore tokens, CancellationToken ct) =>
-                TypedResults.Ok(await tokens.CreateTokenAsync(context.Caller(), org, body.Name, body.Role, Expiry(body.ExpiresInDays), ct)))
+                TypedResults.Ok(await tokens.CreateTokenAsync(
+                    context.Caller(), org, body.Name, body.Role, Expiry(body.ExpiresInDays), body.Member, ct)))
             .WithSummary("Creates an API token bound to the org; the secret is in this response only.");
         api.Map(ApiRoutes.RevokeToken, async (string id, HttpContext context, TokenStore tokens, CancellationToken ct) =>
                 TypedResults.Ok(await tokens.RevokeTokenAsync(context.Caller(), id, ct)))

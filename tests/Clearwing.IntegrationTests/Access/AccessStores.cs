@@ -22,8 +22,9 @@ public sealed class AccessStores(IServiceProvider services)
     public Task<Caller?> MemberCallerAsync(string login, CancellationToken ct) => Members.MemberCallerAsync(login, ct);
     public Task<Caller?> SessionCallerAsync(string login, string stamp, CancellationToken ct) => Members.SessionCallerAsync(login, stamp, ct);
     public Task EndSessionsAsync(string login, CancellationToken ct) => Members.EndSessionsAsync(login, ct);
-    public Task<NewToken> CreateTokenAsync(Caller caller, string org, string name, Role role, DateTimeOffset? expiresAt, CancellationToken ct) =>
-        Tokens.CreateTokenAsync(caller, org, name, role, expiresAt, ct);
+    public Task<NewToken> CreateTokenAsync(
+        Caller caller, string org, string name, Role role, DateTimeOffset? expiresAt, CancellationToken ct, string? member = null) =>
+        Tokens.CreateTokenAsync(caller, org, name, role, expiresAt, member, ct);
     public Task<IReadOnlyList<TokenInfo>> ListTokensAsync(Caller caller, string org, CancellationToken ct) => Tokens.ListTokensAsync(caller, org, ct);
     public Task<TokenInfo> RevokeTokenAsync(Caller caller, string id, CancellationToken ct) => Tokens.RevokeTokenAsync(caller, id, ct);
     public Task<(Caller Caller, string TokenId)?> AuthenticateTokenAsync(string secret, CancellationToken ct) => Tokens.AuthenticateTokenAsync(secret, ct);
