@@ -48,7 +48,7 @@ sealed class DatabaseBackend(LocalServices app) : Backend
         Members.AddMemberAsync(Local, org, login, role, password, ct);
     public override Task RemoveMemberAsync(string org, string login, CancellationToken ct) => Members.RemoveMemberAsync(Local, org, login, ct);
     public override Task SetPasswordAsync(string login, string password, CancellationToken ct) =>
-        Members.SetPasswordAsync(Local, login, password, ct);
+        Members.SetPasswordAsync(Local, login, password, null, ct);
     public override Task<IReadOnlyList<TokenInfo>> ListTokensAsync(string org, CancellationToken ct) => Tokens.ListTokensAsync(Local, org, ct);
     public override Task<NewToken> CreateTokenAsync(string org, string name, Role role, int expiresInDays, string? member, CancellationToken ct) =>
         Tokens.CreateTokenAsync(

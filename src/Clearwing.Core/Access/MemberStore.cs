@@ -141,20 +141,28 @@ public sealed class MemberStore(Database db, AuditLog audit, TimeProvider time)
         await connection.ExecuteAsync("UPDATE members SET session_stamp = @stamp WHERE login = @login", new { stamp = Secrets.NewId(), login });
     }
 
-    /// <summary>Sets a member's password: the member themself, their org's admins, or the coordinator's admins.</summary>
-    public async Task SetPasswordAsync(Caller caller, string login, string password, CancellationToken ct = default)
+    /// <summary>
+    /// Sets a member's password: the member themself, who must give <paramref name="currentPassword"/> (a session left open
+    /// on a shared machine must not be enough to take the account over), their org's admins, or the coordinator's admins.
+    /// </summary>
+    public async Task SetPasswordAsync(
+        Caller caller, string login, string password, string? currentPassword = null, CancellationToken ct = default)
     {
         login = login.Trim().ToLowerInvariant();
         Secrets.CheckPassword(password);
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
-        var (orgId, org) = await connection.QuerySingleOrDefaultAsync<(long, string)>(
-            "SELECT o.id, o.name FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.login = @login", new { login }, tx);
+        var (orgId, org, storedHash) = await connection.QuerySingleOrDefaultAsync<(long, string, string?)>(
+            "SELECT o.id, o.name, m.password_hash FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.login = @login", new { login }, tx);
         var self = caller.Actor == $"member:{login}";
         // Another org's member is "not found", and the message must not name their org either.
         if (org is null || !self && !caller.IsCoordinator && orgId != caller.OrgId) throw new NotFoundException($"No member '{login}'.");
         if (!self && caller.Role != Role.Admin)
             throw new AccessDeniedException($"Only admins set passwords of org '{org}''s members; you are {caller.Role.Name()}.");
+        if (self && currentPassword is null)
+            throw new BadInputException("Changing your own password needs your current password (\"currentPassword\").");
+        if (self && !Secrets.VerifyPassword(currentPassword!, storedHash))
+            throw new AccessDeniedException("The current password is not right; the password is unchanged.");
         // Hashed only once the caller is known to be allowed.
         var hash = Secrets.HashPassword(password);
         await connection.ExecuteAsync(

@@ -17,7 +17,8 @@ public sealed record AddMemberRequest(string Login, Role Role, string? Password)
 /// <param name="Member">The member the token speaks for (removing them revokes it); default and only choice for a member: themself.</param>
 public sealed record CreateTokenRequest(string Name, Role Role, int? ExpiresInDays, string? Member = null);
 public sealed record GrantRequest(string Org, string Reason);
-public sealed record PasswordRequest(string Password);
+/// <param name="CurrentPassword">Required when members set their own password; not when an admin sets a member's.</param>
+public sealed record PasswordRequest(string Password, string? CurrentPassword = null);
 
 /// <summary>Sessions, orgs, members, tokens and grants. The stores decide who may do what; this maps HTTP onto them.</summary>
 public static class AccessApi
@@ -52,10 +53,11 @@ public static class AccessApi
             .WithSummary("Removes a member; their sessions end with it.");
         api.Map(ApiRoutes.SetPassword, async (string login, PasswordRequest body, HttpContext context, MemberStore members, CancellationToken ct) =>
             {
-                await members.SetPasswordAsync(context.Caller(), login, body.Password ?? "", ct);
+                await members.SetPasswordAsync(context.Caller(), login, body.Password ?? "", body.CurrentPassword, ct);
                 return TypedResults.NoContent();
             })
-            .WithSummary("Sets a member's password (the member, their org's admins or the coordinator's); every session of theirs ends.");
+            .WithSummary("Sets a member's password (the member, with their current one; their org's admins or the coordinator's); "
+                + "every session of theirs ends.");
 
         api.Map(ApiRoutes.ListTokens, async (string org, HttpContext context, TokenStore tokens, CancellationToken ct) =>
                 TypedResults.Ok(await tokens.ListTokensAsync(context.Caller(), org, ct)))

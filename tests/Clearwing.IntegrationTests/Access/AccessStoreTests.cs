@@ -178,4 +178,23 @@ public sealed class AccessStoreTests
         Assert.False((await access.LoginAsync("dev@beta.example", "first long passphrase", Ct)).Succeeded);
         Assert.True((await access.LoginAsync("dev@beta.example", "second long passphrase", Ct)).Succeeded);
     }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task Members_changing_their_own_password_must_give_the_current_one(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var access = new Clearwing.IntegrationTests.Access.AccessStores(Wired.For(db));
+        await access.InitAsync("cert", "admin@cert.example", "correct horse battery staple", Ct);
+        var self = (await access.LoginAsync("admin@cert.example", "correct horse battery staple", Ct)).Caller!;
+
+        await Assert.ThrowsAsync<BadInputException>(() => access.SetPasswordAsync(self, "admin@cert.example", "stolen session passphrase", Ct));
+        await Assert.ThrowsAsync<AccessDeniedException>(() =>
+            access.SetPasswordAsync(self, "admin@cert.example", "stolen session passphrase", Ct, current: "a wrong guess at it"));
+        Assert.True((await access.LoginAsync("admin@cert.example", "correct horse battery staple", Ct)).Succeeded);
+
+        await access.SetPasswordAsync(self, "admin@cert.example", "a new long passphrase", Ct, current: "correct horse battery staple");
+        Assert.True((await access.LoginAsync("admin@cert.example", "a new long passphrase", Ct)).Succeeded);
+        // An admin setting another member's password (a reset) needs no password of theirs.
+        await access.SetPasswordAsync(Caller.Local, "admin@cert.example", "reset by the operator", Ct);
+    }
 }

@@ -17,7 +17,8 @@ public sealed class AccessStores(IServiceProvider services)
         Members.AddMemberAsync(caller, org, login, role, password, ct);
     public Task<IReadOnlyList<MemberInfo>> ListMembersAsync(Caller caller, string org, CancellationToken ct) => Members.ListMembersAsync(caller, org, ct);
     public Task RemoveMemberAsync(Caller caller, string org, string login, CancellationToken ct) => Members.RemoveMemberAsync(caller, org, login, ct);
-    public Task SetPasswordAsync(Caller caller, string login, string password, CancellationToken ct) => Members.SetPasswordAsync(caller, login, password, ct);
+    public Task SetPasswordAsync(Caller caller, string login, string password, CancellationToken ct, string? current = null) =>
+        Members.SetPasswordAsync(caller, login, password, current, ct);
     public Task<LoginResult> LoginAsync(string login, string password, CancellationToken ct) => Members.LoginAsync(login, password, ct);
     public Task<Caller?> MemberCallerAsync(string login, CancellationToken ct) => Members.MemberCallerAsync(login, ct);
     public Task<Caller?> SessionCallerAsync(string login, string stamp, CancellationToken ct) => Members.SessionCallerAsync(login, stamp, ct);
