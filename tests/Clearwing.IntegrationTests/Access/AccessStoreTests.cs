@@ -197,4 +197,58 @@ public sealed class AccessStoreTests
         // An admin setting another member's password (a reset) needs no password of theirs.
         await access.SetPasswordAsync(Caller.Local, "admin@cert.example", "reset by the operator", Ct);
     }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task An_unknown_login_costs_the_full_password_derivation_whatever_the_passwords_length(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var access = new Clearwing.IntegrationTests.Access.AccessStores(Wired.For(db));
+        await access.InitAsync("cert", "admin@cert.example", "correct horse battery staple", Ct);
+
+        foreach (var length in new[] { 1, 12, 64, 1024, 1025, 100_000 })
+        {
+            foreach (var login in new[] { "admin@cert.example", "nobody@cert.example" })
+            {
+                using var derivations = PasswordDerivations.Count();
+                Assert.False((await access.LoginAsync(login, new string('x', length), Ct)).Succeeded);
+                Assert.Equal([Secrets.PasswordIterations], derivations.Iterations);
+            }
+        }
+    }
+
+    /// <summary>The PBKDF2 runs of this async flow (not of tests running beside it), with their iterations.</summary>
+    sealed class PasswordDerivations : IDisposable
+    {
+        static readonly AsyncLocal<List<int>?> Current = new();
+        static readonly System.Diagnostics.Metrics.MeterListener Listener = Listen();
+        public List<int> Iterations { get; } = [];
+
+        public static PasswordDerivations Count()
+        {
+            _ = Listener;
+            var counting = new PasswordDerivations();
+            Current.Value = counting.Iterations;
+            return counting;
+        }
+
+        public void Dispose() => Current.Value = null;
+
+        static System.Diagnostics.Metrics.MeterListener Listen()
+        {
+            var listener = new System.Diagnostics.Metrics.MeterListener
+            {
+                InstrumentPublished = (instrument, l) =>
+                {
+                    if (instrument.Meter == Secrets.Meter) l.EnableMeasurementEvents(instrument);
+                },
+            };
+            listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+            {
+                foreach (var tag in tags)
+                    if (tag.Key == "iterations") Current.Value?.Add((int)tag.Value!);
+            });
+            listener.Start();
+            return listener;
+        }
+    }
 }
