@@ -94,7 +94,9 @@ public static class AccessApi
     static async Task<Results<Ok<SessionResponse>, ProblemHttpResult>> LoginAsync(
         LoginRequest body, HttpContext context, MemberStore members, IAntiforgery antiforgery, CancellationToken ct)
     {
-        var result = await members.LoginAsync(body.Login ?? "", body.Password ?? "", ct);
+        // The address the per-address rate limit uses too: behind a trusted proxy, the client's (ServerOptions.TrustedProxies).
+        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var result = await members.LoginAsync(body.Login ?? "", body.Password ?? "", address, ct);
         // One answer for an unknown login, a wrong password and a locked login: none tells a guesser more.
         if (result.Caller is not { } caller)
             return TypedResults.Problem("Login refused: unknown login, wrong password, or locked after repeated failures.",

@@ -216,6 +216,28 @@ public sealed class AccessStoreTests
         }
     }
 
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task Five_wrong_passwords_lock_out_the_guessing_address_not_the_member_elsewhere(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var access = new Clearwing.IntegrationTests.Access.AccessStores(Wired.For(db));
+        const string Admin = "admin@cert.example", Password = "correct horse battery staple", Guesser = "203.0.113.9";
+        await access.InitAsync("cert", Admin, Password, Ct);
+
+        for (var i = 0; i < MemberStore.LockoutThreshold; i++)
+            Assert.False((await access.LoginAsync(Admin, $"wrong guess {i}", Ct, Guesser)).Succeeded);
+        var fromGuesser = await access.LoginAsync(Admin, Password, Ct, Guesser);
+
+        Assert.False(fromGuesser.Succeeded);
+        Assert.NotNull(fromGuesser.LockedUntil);
+        Assert.True((await access.LoginAsync(Admin, Password, Ct, "198.51.100.7")).Succeeded);
+        Assert.NotNull((await access.ListMembersAsync(Caller.Local, "cert", Ct)).Single().LockedUntil);
+        // A new password (an admin's reset) lifts every lock on the login.
+        await access.SetPasswordAsync(Caller.Local, Admin, "a new long passphrase", Ct);
+        Assert.True((await access.LoginAsync(Admin, "a new long passphrase", Ct, Guesser)).Succeeded);
+        Assert.Null((await access.ListMembersAsync(Caller.Local, "cert", Ct)).Single().LockedUntil);
+    }
+
     /// <summary>The PBKDF2 runs of this async flow (not of tests running beside it), with their iterations.</summary>
     sealed class PasswordDerivations : IDisposable
     {

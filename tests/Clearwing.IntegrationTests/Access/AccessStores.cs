@@ -19,7 +19,8 @@ public sealed class AccessStores(IServiceProvider services)
     public Task RemoveMemberAsync(Caller caller, string org, string login, CancellationToken ct) => Members.RemoveMemberAsync(caller, org, login, ct);
     public Task SetPasswordAsync(Caller caller, string login, string password, CancellationToken ct, string? current = null) =>
         Members.SetPasswordAsync(caller, login, password, current, ct);
-    public Task<LoginResult> LoginAsync(string login, string password, CancellationToken ct) => Members.LoginAsync(login, password, ct);
+    public Task<LoginResult> LoginAsync(string login, string password, CancellationToken ct, string address = "192.0.2.1") =>
+        Members.LoginAsync(login, password, address, ct);
     public Task<Caller?> MemberCallerAsync(string login, CancellationToken ct) => Members.MemberCallerAsync(login, ct);
     public Task<Caller?> SessionCallerAsync(string login, string stamp, CancellationToken ct) => Members.SessionCallerAsync(login, stamp, ct);
     public Task EndSessionsAsync(string login, CancellationToken ct) => Members.EndSessionsAsync(login, ct);
