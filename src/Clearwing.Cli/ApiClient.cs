@@ -131,8 +131,8 @@ public sealed class ApiClient : Backend
     public override async Task<IReadOnlyList<TokenInfo>> ListTokensAsync(string org, CancellationToken ct) =>
         await SendAsync<List<TokenInfo>>(ApiRoutes.ListTokens, [org], "", null, ct);
 
-    public override Task<NewToken> CreateTokenAsync(string org, string name, Role role, int expiresInDays, CancellationToken ct) =>
-        SendAsync<NewToken>(ApiRoutes.CreateToken, [org], "", Body(new CreateTokenRequest(name, role, expiresInDays)), ct);
+    public override Task<NewToken> CreateTokenAsync(string org, string name, Role role, int expiresInDays, string? member, CancellationToken ct) =>
+        SendAsync<NewToken>(ApiRoutes.CreateToken, [org], "", Body(new CreateTokenRequest(name, role, expiresInDays, member)), ct);
 
     public override Task<TokenInfo> RevokeTokenAsync(string id, CancellationToken ct) =>
         SendAsync<TokenInfo>(ApiRoutes.RevokeToken, [id], "", null, ct);

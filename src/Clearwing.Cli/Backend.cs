@@ -59,7 +59,7 @@ public abstract class Backend : IAsyncDisposable
     public abstract Task SetPasswordAsync(string login, string password, CancellationToken ct);
     public abstract Task<IReadOnlyList<TokenInfo>> ListTokensAsync(string org, CancellationToken ct);
     /// <param name="expiresInDays">0: never.</param>
-    public abstract Task<NewToken> CreateTokenAsync(string org, string name, Role role, int expiresInDays, CancellationToken ct);
+    public abstract Task<NewToken> CreateTokenAsync(string org, string name, Role role, int expiresInDays, string? member, CancellationToken ct);
     public abstract Task<TokenInfo> RevokeTokenAsync(string id, CancellationToken ct);
     public abstract Task<IReadOnlyList<GrantInfo>> ListGrantsAsync(string caseId, CancellationToken ct);
     public abstract Task<GrantInfo> GrantAsync(string caseId, string org, string reason, CancellationToken ct);

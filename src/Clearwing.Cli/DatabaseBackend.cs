@@ -60,10 +60,11 @@ sealed class DatabaseBackend(LocalServices app) : Backend
         Members.AddMemberAsync(Local, org, login, role, password, ct);
     public override Task RemoveMemberAsync(string org, string login, CancellationToken ct) => Members.RemoveMemberAsync(Local, org, login, ct);
     public override Task SetPasswordAsync(string login, string password, CancellationToken ct) =>
-        Members.SetPasswordAsync(Local, login, password, ct);
+        Members.SetPasswordAsync(Local, login, password, null, ct);
     public override Task<IReadOnlyList<TokenInfo>> ListTokensAsync(string org, CancellationToken ct) => Tokens.ListTokensAsync(Local, org, ct);
-    public override Task<NewToken> CreateTokenAsync(string org, string name, Role role, int expiresInDays, CancellationToken ct) =>
-        Tokens.CreateTokenAsync(Local, org, name, role, expiresInDays == 0 ? null : app.Get<TimeProvider>().GetUtcNow().AddDays(expiresInDays), ct);
+    public override Task<NewToken> CreateTokenAsync(string org, string name, Role role, int expiresInDays, string? member, CancellationToken ct) =>
+        Tokens.CreateTokenAsync(
+            Local, org, name, role, expiresInDays == 0 ? null : app.Get<TimeProvider>().GetUtcNow().AddDays(expiresInDays), member, ct);
     public override Task<TokenInfo> RevokeTokenAsync(string id, CancellationToken ct) => Tokens.RevokeTokenAsync(Local, id, ct);
     public override Task<IReadOnlyList<GrantInfo>> ListGrantsAsync(string caseId, CancellationToken ct) =>
         app.Get<GrantStore>().ListAsync(Local, caseId, ct);

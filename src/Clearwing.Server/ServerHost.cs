@@ -66,6 +66,10 @@ public static class ServerHost
         
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Urls);
+        // URLs name cases and packages, embargoed until disclosure, and ASP.NET Core's hosting logs every request's URL
+        // ("Request starting …") at Information. That category logs warnings only, so the default level records no
+        // embargoed id; registered after the configuration's rules, it wins over them (docs/access.md, "Logs").
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         // Small bodies everywhere (a login must not be a megabyte); the import endpoint raises its own limit.
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxJsonBodyBytes);
         builder.Services.AddSingleton(options);

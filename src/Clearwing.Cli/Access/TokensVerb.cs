@@ -4,7 +4,8 @@ using Spectre.Console;
 
 namespace Clearwing.Cli.Access;
 
-/// <summary>clearwing tokens list ORG [--json] | tokens create ORG --name N --role R [--expires-days D] [--json] | tokens revoke ID</summary>
+/// <summary>clearwing tokens list ORG [--json] | tokens create ORG --name N --role R [--expires-days D] [--for LOGIN] [--json]
+/// | tokens revoke ID</summary>
 public static class TokensVerb
 {
     public static Command Create(CliIO io)
@@ -32,14 +33,19 @@ public static class TokensVerb
         var name = new Option<string>("--name") { Description = "What the token is for (a finder, a script, a person)", Required = true };
         var role = new Option<string>("--role") { Description = "admin, triager or viewer", Required = true };
         var days = new Option<int?>("--expires-days") { Description = "Expire after this many days (default: 90; 0 = never)" };
-        var create = new Command("create", "Create an API token; its secret is printed once.") { org, name, role, days, json };
+        var member = new Option<string?>("--for")
+        {
+            Description = "The member of the org the token speaks for: removing them revokes it (default: the member you speak for)",
+        };
+        var create = new Command("create", "Create an API token; its secret is printed once.") { org, name, role, days, member, json };
         create.SetAction(async (parsed, ct) =>
         {
             var tokenRole = AccessNames.ParseRole(parsed.GetValue(role)!);
             var expiresDays = parsed.GetValue(days) ?? 90;
             if (expiresDays < 0) throw new BadInputException($"--expires-days {expiresDays}: expected 0 (never) or more.");
             await using var backend = await Backend.OpenAsync(parsed, io, ct);
-            var token = await backend.CreateTokenAsync(parsed.GetValue(org)!, parsed.GetValue(name)!, tokenRole, expiresDays, ct);
+            var token = await backend.CreateTokenAsync(
+                parsed.GetValue(org)!, parsed.GetValue(name)!, tokenRole, expiresDays, parsed.GetValue(member), ct);
             if (parsed.GetValue(json))
             {
                 await io.WriteJsonAsync(

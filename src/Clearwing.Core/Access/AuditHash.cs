@@ -24,9 +24,19 @@ internal static class AuditHash
     /// its UTF-8 bytes (integers in decimal), a null org as the length FF FF FF FF with no bytes. The length
     /// prefixes keep field boundaries, so ("ab", "c") and ("a", "bc") hash differently.
     /// </summary>
-    public static string Event(long seq, long at, string actor, string? org, string subject, string action, string payloadHash, string previousHash)
+    public static string Event(
+        long seq, long at, string actor, string? org, string subject, string action, string payloadHash, string previousHash) =>
+        Fields([Decimal(seq), Decimal(at), actor, org, subject, action, payloadHash, previousHash]);
+
+    /// <summary>
+    /// What a payload carries in place of free text (reasons, commit ids, versions, package names): SHA-256 over the values,
+    /// encoded as <see cref="Event"/> encodes fields; null when every value is null. The text stays in the case's own tables,
+    /// and the digest ties the event to it. Short text can be confirmed by guessing: a digest commits to it, it does not hide it.
+    /// </summary>
+    public static string? Text(params string?[] values) => values.All(v => v is null) ? null : Fields(values);
+
+    static string Fields(ReadOnlySpan<string?> fields)
     {
-        ReadOnlySpan<string?> fields = [Decimal(seq), Decimal(at), actor, org, subject, action, payloadHash, previousHash];
         var size = 0;
         foreach (var field in fields) size += 4 + (field is null ? 0 : Encoding.UTF8.GetByteCount(field));
         var rented = ArrayPool<byte>.Shared.Rent(size);

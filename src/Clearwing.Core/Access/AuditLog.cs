@@ -140,6 +140,23 @@ public sealed class AuditLog(Database db, TimeProvider time)
     }
 
     /// <summary>
+    /// Records that <paramref name="caller"/> read case <paramref name="caseId"/>'s data (<paramref name="what"/>: "ssvc",
+    /// "exposure", …) as event <paramref name="action"/>, if the case is still embargoed (not disclosed): the chain then
+    /// shows who saw which embargoed case, and when. Call it once the read has succeeded, so a case outside the caller's
+    /// need-to-know (answered "not found") records nothing.
+    /// </summary>
+    public async Task RecordCaseReadAsync(Caller caller, string caseId, string action, string what, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = await db.BeginAsync(connection, ct);
+        var state = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT state FROM cases WHERE id = @caseId", new { caseId }, tx, cancellationToken: ct));
+        if (state is null or "disclosed") return;
+        await AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", action, new { what }), ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>
     /// Recomputes the chain from event 1 in order, streaming (memory does not grow with the chain), and stops at the
     /// first event that does not fit. A chain cut off at its end still verifies: only a published head reveals that
     /// (<see cref="VerifyAsync(AuditHead, IProgress{long}?, CancellationToken)"/>). Reports the events verified so far.

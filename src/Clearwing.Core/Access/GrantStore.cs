@@ -40,7 +40,8 @@ public sealed class GrantStore(Database db, AuditLog audit, TimeProvider time)
             ON CONFLICT (case_seq, org_id) DO NOTHING
             """, new { caseSeq, orgId = target.Id, access, actor = caller.Actor, reason = reason.Trim(), now }, tx);
         if (added == 0) throw new BadInputException($"Org '{org}' already has a grant on case {caseId}.");
-        await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "grant", new { org, access, reason = reason.Trim() }), ct);
+        await audit.AppendAsync(connection, tx,
+            AuditEntry.By(caller, $"case:{caseId}", "grant", new { org, access, reasonHash = AuditHash.Text(reason.Trim()) }), ct);
         await tx.CommitAsync(ct);
         return new GrantInfo(caseId, org, kind, access, caller.Actor, reason.Trim(), DateTimeOffset.FromUnixTimeMilliseconds(now));
     }

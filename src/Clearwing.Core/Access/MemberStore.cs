@@ -6,7 +6,7 @@ using Dapper;
 
 namespace Clearwing.Access;
 
-/// <summary>A member of an org: login, role, whether a password lets them log in to the web, and a lockout in force.</summary>
+/// <summary>A member of an org: login, role, whether they may log in to the web, and the latest lockout in force from any address.</summary>
 public sealed record MemberInfo(string Login, string Org, Role Role, bool CanLogIn, DateTimeOffset? LockedUntil, DateTimeOffset CreatedAt);
 
 /// <summary>The outcome of a password login: a caller, or why not (never which of login or password was wrong).</summary>
@@ -46,10 +46,14 @@ public sealed class MemberStore(Database db, AuditLog audit, TimeProvider time)
     {
         await using var connection = await db.OpenAsync(ct);
         var orgId = await OrgStore.VisibleOrgAsync(connection, caller, org);
-        var rows = await connection.QueryAsync<(string Login, string Role, string? Hash, long? LockedUntil, long CreatedAt)>(
-            "SELECT login, role, password_hash, locked_until, created_at FROM members WHERE org_id = @orgId ORDER BY login", new { orgId });
+        var rows = (await connection.QueryAsync<(string Login, string Role, string? Hash, long CreatedAt)>(
+            "SELECT login, role, password_hash, created_at FROM members WHERE org_id = @orgId ORDER BY login", new { orgId })).ToList();
+        // The latest lock in force from any address: the member is locked out from there, not everywhere.
+        var locks = (await connection.QueryAsync<(string LoginHash, long Until)>(
+                "SELECT login_hash, max(locked_until) FROM login_failures WHERE locked_until > @now GROUP BY login_hash", new { now = Now }))
+            .ToDictionary(l => l.LoginHash, l => l.Until);
         return rows.Select(r => new MemberInfo(r.Login, org, AccessNames.ParseRole(r.Role), r.Hash is not null,
-            r.LockedUntil is { } l && l > Now ? FromMs(l) : null, FromMs(r.CreatedAt))).ToList();
+            locks.TryGetValue(LoginHash(r.Login), out var l) ? FromMs(l) : null, FromMs(r.CreatedAt))).ToList();
     }
 
     public async Task RemoveMemberAsync(Caller caller, string org, string login, CancellationToken ct = default)
@@ -57,22 +61,24 @@ public sealed class MemberStore(Database db, AuditLog audit, TimeProvider time)
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
         var orgId = await OrgStore.ManagedOrgAsync(connection, tx, caller, org);
-        if (await connection.ExecuteAsync(
-                "DELETE FROM members WHERE org_id = @orgId AND login = @login", new { orgId, login = login.Trim().ToLowerInvariant() }, tx) == 0)
+        login = login.Trim().ToLowerInvariant();
+        if (await connection.ExecuteAsync("DELETE FROM members WHERE org_id = @orgId AND login = @login", new { orgId, login }, tx) == 0)
             throw new NotFoundException($"No member '{login}' in org '{org}'.");
-        // Tokens outlive sessions; the ones a departing member made leave with them.
+        // Tokens outlive sessions; every token that speaks for the departing member leaves with them: the ones they made,
+        // those made with those, and those made for them on the CLI (TokenStore.CreateTokenAsync keeps made_by_member).
         var revoked = await connection.ExecuteAsync(
-            "UPDATE tokens SET revoked_at = @now WHERE created_by = @createdBy AND revoked_at IS NULL",
-            new { now = Now, createdBy = $"member:{login.Trim().ToLowerInvariant()}" }, tx);
+            "UPDATE tokens SET revoked_at = @now WHERE made_by_member = @login AND revoked_at IS NULL", new { now = Now, login }, tx);
         await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"org:{org}", "remove-member", new { login, revokedTokens = revoked }), ct);
         await tx.CommitAsync(ct);
     }
 
     /// <summary>
-    /// A password login. After <see cref="LockoutThreshold"/> failures in a row the login is locked for
-    /// <see cref="LockoutDuration"/>, during which even the right password is refused.
+    /// A password login from client <paramref name="address"/>. After <see cref="LockoutThreshold"/> failures in a row from
+    /// one address the login is locked for that address for <see cref="LockoutDuration"/>, during which even the right
+    /// password is refused from there; other addresses are not affected, so a guesser who knows a login cannot keep its
+    /// member out (docs/access.md, "Passwords"). Unknown logins are counted alike, so they cost the same work.
     /// </summary>
-    public async Task<LoginResult> LoginAsync(string login, string password, CancellationToken ct = default)
+    public async Task<LoginResult> LoginAsync(string login, string password, string address, CancellationToken ct = default)
     {
         login = login.Trim().ToLowerInvariant();
         await using var connection = await db.OpenAsync(ct);
@@ -81,38 +87,47 @@ public sealed class MemberStore(Database db, AuditLog audit, TimeProvider time)
             SELECT m.id, m.role, m.password_hash, m.session_stamp, o.id, o.name, o.kind
             FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.login = @login
             """, new { login });
-        // No stored password is that long (Secrets.CheckPassword), and hashing megabytes would be free work for an attacker.
-        var ok = password.Length <= 1024 && Secrets.VerifyPassword(password, row.Hash);
+        // The full check runs whether or not the login exists and however long the password is (Secrets.VerifyPassword).
+        var ok = Secrets.VerifyPassword(password, row.Hash) && row.Id != 0;
         var now = Now;
-        if (row.Id == 0) return new LoginResult(null, null);
-        // Decided by conditional updates after the slow hash, not by what was read before it: attempts in
+        var (loginHash, key) = (LoginHash(login), Secrets.TokenHash(login + "\n" + address));
+        // Decided by conditional statements after the slow hash, not by what was read before it: attempts in
         // flight while the lock is set neither count nor succeed.
-        const string Unlocked = "(locked_until IS NULL OR locked_until <= @now)";
         if (!ok)
         {
             var failures = await connection.ExecuteScalarAsync<long?>(
-                $"UPDATE members SET failed_logins = failed_logins + 1 WHERE id = @id AND {Unlocked} RETURNING failed_logins",
-                new { id = row.Id, now });
-            if (failures is null) return new LoginResult(null, await LockedUntilAsync(connection, row.Id));
+                """
+                INSERT INTO login_failures (login_address_hash, login_hash, failures, last_failed_at) VALUES (@key, @loginHash, 1, @now)
+                ON CONFLICT (login_address_hash) DO UPDATE SET failures = login_failures.failures + 1, last_failed_at = @now
+                WHERE login_failures.locked_until IS NULL OR login_failures.locked_until <= @now
+                RETURNING failures
+                """, new { key, loginHash, now });
+            if (failures is null) return new LoginResult(null, await LockedUntilAsync(connection, key));
+            // Failures of a day ago say nothing now; keeping them would let the table grow with every guess ever made.
+            await connection.ExecuteAsync(
+                "DELETE FROM login_failures WHERE last_failed_at < @old AND (locked_until IS NULL OR locked_until <= @now)",
+                new { old = now - (long)TimeSpan.FromDays(1).TotalMilliseconds, now });
             if (failures < LockoutThreshold) return new LoginResult(null, null);
             var lockUntil = now + (long)LockoutDuration.TotalMilliseconds;
             await connection.ExecuteAsync(
-                $"UPDATE members SET failed_logins = 0, locked_until = @lockUntil WHERE id = @id AND {Unlocked}",
-                new { lockUntil, id = row.Id, now });
-            await audit.AppendAsync(
-                new AuditEntry($"member:{login}", row.Org, $"member:{login}", "lockout", new { failures, lockedUntil = lockUntil }), ct);
+                "UPDATE login_failures SET failures = 0, locked_until = @lockUntil WHERE login_address_hash = @key", new { lockUntil, key });
+            if (row.Id != 0)
+                await audit.AppendAsync(new AuditEntry($"member:{login}", row.Org, $"member:{login}", "lockout",
+                    new { failures, lockedUntil = lockUntil, loginAddressHash = key }), ct);
             return new LoginResult(null, FromMs(lockUntil));
         }
-        if (await connection.ExecuteAsync(
-                $"UPDATE members SET failed_logins = 0, locked_until = NULL WHERE id = @id AND {Unlocked}", new { id = row.Id, now }) == 0)
-            return new LoginResult(null, await LockedUntilAsync(connection, row.Id));
+        if (await LockedUntilAsync(connection, key) is { } locked && locked.ToUnixTimeMilliseconds() > now) return new LoginResult(null, locked);
+        await connection.ExecuteAsync("DELETE FROM login_failures WHERE login_address_hash = @key", new { key });
         await audit.AppendAsync(new AuditEntry($"member:{login}", row.Org, $"member:{login}", "login"), ct);
         return new LoginResult(
             new Caller(row.OrgId, row.Org, AccessNames.ParseKind(row.Kind), AccessNames.ParseRole(row.Role), $"member:{login}"), null, row.Stamp);
     }
 
-    static async Task<DateTimeOffset?> LockedUntilAsync(DbConnection connection, long id) =>
-        await connection.ExecuteScalarAsync<long?>("SELECT locked_until FROM members WHERE id = @id", new { id }) is { } until ? FromMs(until) : null;
+    static async Task<DateTimeOffset?> LockedUntilAsync(DbConnection connection, string key) =>
+        await connection.ExecuteScalarAsync<long?>("SELECT locked_until FROM login_failures WHERE login_address_hash = @key", new { key })
+            is { } until ? FromMs(until) : null;
+
+    static string LoginHash(string login) => Secrets.TokenHash(login);
 
     /// <summary>A member as a caller, with their current org and role; null when the member no longer exists.</summary>
     public async Task<Caller?> MemberCallerAsync(string login, CancellationToken ct = default) =>
@@ -141,25 +156,35 @@ public sealed class MemberStore(Database db, AuditLog audit, TimeProvider time)
         await connection.ExecuteAsync("UPDATE members SET session_stamp = @stamp WHERE login = @login", new { stamp = Secrets.NewId(), login });
     }
 
-    /// <summary>Sets a member's password: the member themself, their org's admins, or the coordinator's admins.</summary>
-    public async Task SetPasswordAsync(Caller caller, string login, string password, CancellationToken ct = default)
+    /// <summary>
+    /// Sets a member's password: the member themself, who must give <paramref name="currentPassword"/> (a session left open
+    /// on a shared machine must not be enough to take the account over), their org's admins, or the coordinator's admins.
+    /// </summary>
+    public async Task SetPasswordAsync(
+        Caller caller, string login, string password, string? currentPassword = null, CancellationToken ct = default)
     {
         login = login.Trim().ToLowerInvariant();
         Secrets.CheckPassword(password);
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
-        var (orgId, org) = await connection.QuerySingleOrDefaultAsync<(long, string)>(
-            "SELECT o.id, o.name FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.login = @login", new { login }, tx);
+        var (orgId, org, storedHash) = await connection.QuerySingleOrDefaultAsync<(long, string, string?)>(
+            "SELECT o.id, o.name, m.password_hash FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.login = @login", new { login }, tx);
         var self = caller.Actor == $"member:{login}";
         // Another org's member is "not found", and the message must not name their org either.
         if (org is null || !self && !caller.IsCoordinator && orgId != caller.OrgId) throw new NotFoundException($"No member '{login}'.");
         if (!self && caller.Role != Role.Admin)
             throw new AccessDeniedException($"Only admins set passwords of org '{org}''s members; you are {caller.Role.Name()}.");
+        if (self && currentPassword is null)
+            throw new BadInputException("Changing your own password needs your current password (\"currentPassword\").");
+        if (self && !Secrets.VerifyPassword(currentPassword!, storedHash))
+            throw new AccessDeniedException("The current password is not right; the password is unchanged.");
         // Hashed only once the caller is known to be allowed.
         var hash = Secrets.HashPassword(password);
         await connection.ExecuteAsync(
-            "UPDATE members SET password_hash = @hash, failed_logins = 0, locked_until = NULL, session_stamp = @stamp WHERE login = @login",
+            "UPDATE members SET password_hash = @hash, session_stamp = @stamp WHERE login = @login",
             new { hash, login, stamp = Secrets.NewId() }, tx);
+        // A new password lifts every lock on the login (an admin's unlock): the guesses were against the old one.
+        await connection.ExecuteAsync("DELETE FROM login_failures WHERE login_hash = @loginHash", new { loginHash = LoginHash(login) }, tx);
         await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"org:{org}", "set-password", new { login }), ct);
         await tx.CommitAsync(ct);
     }

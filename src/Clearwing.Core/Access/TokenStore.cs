@@ -4,8 +4,11 @@ using Dapper;
 
 namespace Clearwing.Access;
 
-/// <summary>An API token as listed: never its secret; its org, role, who made it, and its expiry, revocation and last use.</summary>
-public sealed record TokenInfo(string Id, string Org, string Name, Role Role, string CreatedBy, DateTimeOffset CreatedAt,
+/// <summary>
+/// An API token as listed: never its secret; its org, role, who made it, the member it speaks for (removing them revokes it;
+/// null for a token the database's administrator made for no one), and its expiry, revocation and last use.
+/// </summary>
+public sealed record TokenInfo(string Id, string Org, string Name, Role Role, string CreatedBy, string? Member, DateTimeOffset CreatedAt,
     DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt);
 
 /// <summary>A token as created: <see cref="Secret"/> is shown this once and never stored.</summary>
@@ -21,17 +24,34 @@ public sealed class TokenStore(Database db, AuditLog audit, TimeProvider time)
     /// <summary>A token's last use is written at most this often: reads should not each cost a write.</summary>
     static readonly TimeSpan LastUseResolution = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Creates a token of <paramref name="org"/>. It speaks for the member behind <paramref name="caller"/> (the member
+    /// themself, or the member a caller's token speaks for), so removing that member revokes it. <paramref name="member"/>
+    /// names that member explicitly: any member of the org for a caller that speaks for no member (the database's
+    /// administrator on the CLI), only themself otherwise, so no one makes a token that outlives their own removal.
+    /// </summary>
     public async Task<NewToken> CreateTokenAsync(
-        Caller caller, string org, string name, Role role, DateTimeOffset? expiresAt, CancellationToken ct = default)
+        Caller caller, string org, string name, Role role, DateTimeOffset? expiresAt, string? member = null, CancellationToken ct = default)
     {
         name = OrgStore.RequireName(name, "token name");
         if (expiresAt is { } e && e <= time.GetUtcNow()) throw new BadInputException($"The expiry {e:O} is in the past.");
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
         var orgId = await OrgStore.ManagedOrgAsync(connection, tx, caller, org);
-        var token = await InsertTokenAsync(connection, tx, orgId, org, name, role, expiresAt, caller.Actor, Now);
+        var speaksFor = await CallerMemberAsync(connection, tx, caller);
+        if (member is not null)
+        {
+            member = MemberStore.RequireLogin(member);
+            if (speaksFor is not null && speaksFor != member)
+                throw new AccessDeniedException($"You speak for member '{speaksFor}' and may make tokens only for yourself, not for '{member}'.");
+            if (await connection.ExecuteScalarAsync<long?>(
+                    "SELECT id FROM members WHERE org_id = @orgId AND login = @member", new { orgId, member }, tx) is null)
+                throw new NotFoundException($"No member '{member}' in org '{org}'.");
+            speaksFor = member;
+        }
+        var token = await InsertTokenAsync(connection, tx, orgId, org, name, role, expiresAt, caller.Actor, speaksFor, Now);
         await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"org:{org}", "create-token",
-            new { id = token.Token.Id, name, role = role.Name(), expiresAt = expiresAt?.ToUnixTimeMilliseconds() }), ct);
+            new { id = token.Token.Id, role = role.Name(), member = speaksFor, expiresAt = expiresAt?.ToUnixTimeMilliseconds() }), ct);
         await tx.CommitAsync(ct);
         return token;
     }
@@ -42,7 +62,7 @@ public sealed class TokenStore(Database db, AuditLog audit, TimeProvider time)
         var orgId = await OrgStore.VisibleOrgAsync(connection, caller, org);
         if (caller.Role != Role.Admin) throw new AccessDeniedException($"Only admins list org '{org}''s tokens; you are {caller.Role.Name()}.");
         var rows = await connection.QueryAsync<TokenRow>(
-            "SELECT id, name, role, created_by, created_at, expires_at, revoked_at, last_used_at FROM tokens " +
+            $"SELECT {Columns} FROM tokens " +
             "WHERE org_id = @orgId ORDER BY created_at, id",
             new { orgId });
         return rows.Select(r => r.ToInfo(org)).ToList();
@@ -59,7 +79,7 @@ public sealed class TokenStore(Database db, AuditLog audit, TimeProvider time)
         if (caller.Role != Role.Admin) throw new AccessDeniedException($"Only admins revoke org '{org}''s tokens; you are {caller.Role.Name()}.");
         await connection.ExecuteAsync("UPDATE tokens SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL", new { id, now = Now }, tx);
         var row = await connection.QuerySingleAsync<TokenRow>(
-            "SELECT id, name, role, created_by, created_at, expires_at, revoked_at, last_used_at FROM tokens WHERE id = @id", new { id }, tx);
+            $"SELECT {Columns} FROM tokens WHERE id = @id", new { id }, tx);
         await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"org:{org}", "revoke-token", new { id }), ct);
         await tx.CommitAsync(ct);
         return row.ToInfo(org);
@@ -84,33 +104,47 @@ public sealed class TokenStore(Database db, AuditLog audit, TimeProvider time)
             row.Id);
     }
 
+    /// <summary>The member <paramref name="caller"/> speaks for: a member's own login, the member behind a token, or null.</summary>
+    static async Task<string?> CallerMemberAsync(DbConnection connection, DbTransaction tx, Caller caller)
+    {
+        if (caller.Actor.StartsWith("member:", StringComparison.Ordinal)) return caller.Actor["member:".Length..];
+        // "token:ID (NAME)": the id is what AuthenticateTokenAsync put there.
+        if (!caller.Actor.StartsWith("token:", StringComparison.Ordinal)) return null;
+        var id = caller.Actor["token:".Length..].Split(' ')[0];
+        return await connection.ExecuteScalarAsync<string?>("SELECT made_by_member FROM tokens WHERE id = @id", new { id }, tx);
+    }
+
     internal static async Task<NewToken> InsertTokenAsync(
         DbConnection connection, DbTransaction tx, long orgId, string org, string name, Role role, DateTimeOffset? expiresAt, string createdBy,
-        long now)
+        string? member, long now)
     {
         var secret = Secrets.NewToken();
         var id = Secrets.NewId();
         await connection.ExecuteAsync(
             """
-            INSERT INTO tokens (id, org_id, name, role, secret_sha256, created_by, created_at, expires_at)
-            VALUES (@id, @orgId, @name, @role, @hash, @createdBy, @now, @expires)
+            INSERT INTO tokens (id, org_id, name, role, secret_sha256, created_by, made_by_member, created_at, expires_at)
+            VALUES (@id, @orgId, @name, @role, @hash, @createdBy, @member, @now, @expires)
             """,
             new
             {
-                id, orgId, name, role = role.Name(), hash = Secrets.TokenHash(secret), createdBy, now, expires = expiresAt?.ToUnixTimeMilliseconds(),
+                id, orgId, name, role = role.Name(), hash = Secrets.TokenHash(secret), createdBy, member, now,
+                expires = expiresAt?.ToUnixTimeMilliseconds(),
             }, tx);
-        return new NewToken(new TokenInfo(id, org, name, role, createdBy, FromMs(now), expiresAt, null, null), secret);
+        return new NewToken(new TokenInfo(id, org, name, role, createdBy, member, FromMs(now), expiresAt, null, null), secret);
     }
 
+
+    const string Columns = "id, name, role, created_by, made_by_member, created_at, expires_at, revoked_at, last_used_at";
 
     long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
 
     static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 
     sealed record TokenRow(
-        string id, string name, string role, string created_by, long created_at, long? expires_at, long? revoked_at, long? last_used_at)
+        string id, string name, string role, string created_by, string? made_by_member, long created_at, long? expires_at, long? revoked_at,
+        long? last_used_at)
     {
-        public TokenInfo ToInfo(string org) => new(id, org, name, AccessNames.ParseRole(role), created_by, FromMs(created_at),
+        public TokenInfo ToInfo(string org) => new(id, org, name, AccessNames.ParseRole(role), created_by, made_by_member, FromMs(created_at),
             expires_at is { } e ? FromMs(e) : null, revoked_at is { } r ? FromMs(r) : null, last_used_at is { } u ? FromMs(u) : null);
     }
 }

@@ -44,7 +44,8 @@ public sealed class CaseEditor(Database db, AuditLog audit, TimeProvider time, C
         }
         await RecomputeAsync(connection, tx, target);
         await changes.RaiseAsync(connection, tx, now, new CaseChanged(CaseAspect.Membership, CaseSet.Matching("c.id = @target", new { target })), ct);
-        await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{target}", "merge", new { sources, reason }), ct);
+        await audit.AppendAsync(connection, tx,
+            AuditEntry.By(caller, $"case:{target}", "merge", new { sources, reasonHash = AuditHash.Text(reason) }), ct);
         await tx.CommitAsync(ct);
     }
 
@@ -90,7 +91,8 @@ public sealed class CaseEditor(Database db, AuditLog audit, TimeProvider time, C
         await RecomputeAsync(connection, tx, newId);
         await changes.RaiseAsync(connection, tx, now,
             new CaseChanged(CaseAspect.Membership, CaseSet.Matching("c.id IN (@caseId, @newId)", new { caseId, newId })), ct);
-        await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "split", new { into = newId, fingerprints, reason }), ct);
+        await audit.AppendAsync(connection, tx,
+            AuditEntry.By(caller, $"case:{caseId}", "split", new { into = newId, fingerprints, reasonHash = AuditHash.Text(reason) }), ct);
         await tx.CommitAsync(ct);
         return newId;
     }

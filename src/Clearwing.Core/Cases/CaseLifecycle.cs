@@ -89,9 +89,11 @@ public sealed class CaseLifecycle(Database db, TimeProvider time, AuditLog audit
             new CaseChanged(CaseAspect.State, CaseSet.One(current.Seq), new CaseMoved(caseId, transition.From, transition.To)), ct);
         var digest = confirming ? await connection.ExecuteScalarAsync<string?>(Committed, new { caseId }, tx) : null;
 
+        // The reason and the fix's commit and version stay in case_transitions; the event carries their digests (docs/audit.md).
         await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "transition", new
         {
-            row.from, row.to, row.action, row.reason, row.rejection, row.duplicateOf, row.fixCommit, row.fixedVersion, commitment = digest,
+            row.from, row.to, row.action, reasonHash = AuditHash.Text(row.reason), row.rejection, row.duplicateOf,
+            fixHash = AuditHash.Text(row.fixCommit, row.fixedVersion), commitment = digest,
         }), ct);
         await tx.CommitAsync(ct);
         return new CaseTransition(caseId, transition.From, transition.To, row.action, row.actor, row.org, row.reason, row.rejection, row.duplicateOf,

@@ -48,7 +48,8 @@ public sealed class CaseCvss(Database db, AuditLog audit, TimeProvider time, Cas
             INSERT INTO case_cvss (case_seq, vector, version, score, severity, reason, set_by, org, set_at)
             VALUES (@caseSeq, @vector, @version, @score, @severity, @reason, @actor, @org, @now)
             """, row, tx);
-        await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "cvss", new { row.vector, row.score, row.reason }), ct);
+        await audit.AppendAsync(connection, tx,
+            AuditEntry.By(caller, $"case:{caseId}", "cvss", new { row.vector, row.score, reasonHash = AuditHash.Text(row.reason) }), ct);
         await changes.RaiseAsync(connection, tx, row.now, new CaseChanged(CaseAspect.Cvss, CaseSet.One(caseSeq)), ct);
         await tx.CommitAsync(ct);
         return await GetAsync(caller, caseId, ct);

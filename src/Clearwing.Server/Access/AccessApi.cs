@@ -14,9 +14,11 @@ public sealed record SessionResponse(string Org, OrgKind Kind, Role Role, string
 public sealed record CreateOrgRequest(string Name, OrgKind Kind);
 public sealed record AddMemberRequest(string Login, Role Role, string? Password);
 /// <param name="ExpiresInDays">Default 90; 0 for a token that never expires.</param>
-public sealed record CreateTokenRequest(string Name, Role Role, int? ExpiresInDays);
+/// <param name="Member">The member the token speaks for (removing them revokes it); default and only choice for a member: themself.</param>
+public sealed record CreateTokenRequest(string Name, Role Role, int? ExpiresInDays, string? Member = null);
 public sealed record GrantRequest(string Org, string Reason);
-public sealed record PasswordRequest(string Password);
+/// <param name="CurrentPassword">Required when members set their own password; not when an admin sets a member's.</param>
+public sealed record PasswordRequest(string Password, string? CurrentPassword = null);
 
 /// <summary>Sessions, orgs, members, tokens and grants. The stores decide who may do what; this maps HTTP onto them.</summary>
 public static class AccessApi
@@ -51,16 +53,18 @@ public static class AccessApi
             .WithSummary("Removes a member; their sessions end with it.");
         api.Map(ApiRoutes.SetPassword, async (string login, PasswordRequest body, HttpContext context, MemberStore members, CancellationToken ct) =>
             {
-                await members.SetPasswordAsync(context.Caller(), login, body.Password ?? "", ct);
+                await members.SetPasswordAsync(context.Caller(), login, body.Password ?? "", body.CurrentPassword, ct);
                 return TypedResults.NoContent();
             })
-            .WithSummary("Sets a member's password (the member, their org's admins or the coordinator's); every session of theirs ends.");
+            .WithSummary("Sets a member's password (the member, with their current one; their org's admins or the coordinator's); "
+                + "every session of theirs ends.");
 
         api.Map(ApiRoutes.ListTokens, async (string org, HttpContext context, TokenStore tokens, CancellationToken ct) =>
                 TypedResults.Ok(await tokens.ListTokensAsync(context.Caller(), org, ct)))
             .WithSummary("An org's API tokens (never their secrets).");
         api.Map(ApiRoutes.CreateToken, async (string org, CreateTokenRequest body, HttpContext context, TokenStore tokens, CancellationToken ct) =>
-                TypedResults.Ok(await tokens.CreateTokenAsync(context.Caller(), org, body.Name, body.Role, Expiry(body.ExpiresInDays), ct)))
+                TypedResults.Ok(await tokens.CreateTokenAsync(
+                    context.Caller(), org, body.Name, body.Role, Expiry(body.ExpiresInDays), body.Member, ct)))
             .WithSummary("Creates an API token bound to the org; the secret is in this response only.");
         api.Map(ApiRoutes.RevokeToken, async (string id, HttpContext context, TokenStore tokens, CancellationToken ct) =>
                 TypedResults.Ok(await tokens.RevokeTokenAsync(context.Caller(), id, ct)))
@@ -90,7 +94,9 @@ public static class AccessApi
     static async Task<Results<Ok<SessionResponse>, ProblemHttpResult>> LoginAsync(
         LoginRequest body, HttpContext context, MemberStore members, IAntiforgery antiforgery, CancellationToken ct)
     {
-        var result = await members.LoginAsync(body.Login ?? "", body.Password ?? "", ct);
+        // The address the per-address rate limit uses too: behind a trusted proxy, the client's (ServerOptions.TrustedProxies).
+        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var result = await members.LoginAsync(body.Login ?? "", body.Password ?? "", address, ct);
         // One answer for an unknown login, a wrong password and a locked login: none tells a guesser more.
         if (result.Caller is not { } caller)
             return TypedResults.Problem("Login refused: unknown login, wrong password, or locked after repeated failures.",

@@ -141,15 +141,31 @@ public static class Authentication
     }
 
     /// <summary>
-    /// Records that a token read embargoed data (an API token is what scripts and outside systems use; the
-    /// chain then shows which token saw which case, and when).
+    /// Records that the caller read embargoed data, with a token ("token-read") or in a web session ("session-read"): the
+    /// chain then shows who saw which case, and when.
     /// </summary>
-    public static async Task AuditTokenReadAsync(this HttpContext context, string subject, string what)
-    {
-        if (context.User.Identity?.AuthenticationType != TokenScheme) return;
+    public static async Task AuditReadAsync(this HttpContext context, string subject, string what) =>
         await context.RequestServices.GetRequiredService<AuditLog>().AppendAsync(
-            AuditEntry.By(context.Caller(), subject, "token-read", new { what }), context.RequestAborted);
-    }
+            AuditEntry.By(context.Caller(), subject, ReadAction(context), new { what }), context.RequestAborted);
+
+    /// <summary>
+    /// Audits every successful read through this endpoint of the data of case <c>{id}</c> while it is embargoed
+    /// (<see cref="AuditLog.RecordCaseReadAsync"/>), for tokens and sessions alike. A read that fails (not found,
+    /// forbidden) records nothing.
+    /// </summary>
+    public static RouteHandlerBuilder AuditsCaseRead(this RouteHandlerBuilder endpoint, string what) =>
+        endpoint.AddEndpointFilter(async (context, next) =>
+        {
+            var result = await next(context);
+            var http = context.HttpContext;
+            if (result is not IStatusCodeHttpResult { StatusCode: >= 400 } && http.Request.RouteValues["id"] is string id)
+                await http.RequestServices.GetRequiredService<AuditLog>().RecordCaseReadAsync(
+                    http.Caller(), id, ReadAction(http), what, http.RequestAborted);
+            return result;
+        });
+
+    static string ReadAction(HttpContext context) =>
+        context.User.Identity?.AuthenticationType == SessionScheme ? "session-read" : "token-read";
 
     public static ClaimsPrincipal Principal(Caller caller, string scheme) => new(new ClaimsIdentity(
     [

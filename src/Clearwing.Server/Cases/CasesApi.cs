@@ -41,7 +41,7 @@ public static class CasesApi
         var page = await cases.ListAsync(context.Caller(), new CaseFilter(project, state is null ? null : Lifecycle.ParseState(state),
             offset ?? 0, limit ?? 100, order, signal is null ? null : SecuritySignals.Parse(signal), after), ct);
         var embargoed = page.Items.Where(c => c.State != CaseState.Disclosed).Select(c => c.Id).ToList();
-        if (embargoed.Count > 0) await context.AuditTokenReadAsync("cases", string.Join(",", embargoed));
+        if (embargoed.Count > 0) await context.AuditReadAsync("cases", string.Join(",", embargoed));
         return TypedResults.Ok(page);
     }
 
@@ -50,7 +50,7 @@ public static class CasesApi
         // Outside the caller's need-to-know and nonexistent answer alike.
         if (await cases.GetAsync(context.Caller(), id, ct) is not { } detail)
             return TypedResults.Problem($"No case {id}.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
-        if (detail.Case.State != CaseState.Disclosed) await context.AuditTokenReadAsync($"case:{id}", "case");
+        if (detail.Case.State != CaseState.Disclosed) await context.AuditReadAsync($"case:{id}", "case");
         return TypedResults.Ok(detail);
     }
 }

@@ -35,6 +35,7 @@ public static class DeadlinesApi
                 var zone = ZonedDeadlines.Zone(tz);
                 return TypedResults.Ok(CaseDeadlines.From(await store.GetClockAsync(context.Caller(), id, ct), zone));
             })
+            .AuditsCaseRead("deadlines")
             .WithSummary("A case's deadlines with their rules, its clock facts and profile; instants in UTC or ?tz=.");
 
         api.Map(ApiRoutes.GetDisclosurePolicy, async (HttpContext context, DisclosurePolicyStore store, CancellationToken ct) =>
@@ -51,6 +52,7 @@ public static class DeadlinesApi
 
         api.Map(ApiRoutes.ListExtensions, async (string id, HttpContext context, ExtensionStore store, CancellationToken ct) =>
                 TypedResults.Ok(await store.ListExtensionsAsync(context.Caller(), id, ct)))
+            .AuditsCaseRead("extensions")
             .WithSummary("A case's extension requests with their decisions (coordinator, granted maintainers).");
         api.Map(ApiRoutes.AskExtension,
                 async (string id, AskExtensionRequest body, HttpContext context, ExtensionStore store, CancellationToken ct) =>

@@ -19,7 +19,7 @@ public static class LifecycleApi
         api.Map(ApiRoutes.ListTransitions, async (string id, HttpContext context, CaseLifecycle lifecycle, CancellationToken ct) =>
             {
                 var history = await lifecycle.HistoryAsync(context.Caller(), id, ct);
-                if (history.Count == 0 || history[^1].To != CaseState.Disclosed) await context.AuditTokenReadAsync($"case:{id}", "transitions");
+                if (history.Count == 0 || history[^1].To != CaseState.Disclosed) await context.AuditReadAsync($"case:{id}", "transitions");
                 return TypedResults.Ok(history);
             })
             .WithSummary("A case's lifecycle moves, oldest first.");

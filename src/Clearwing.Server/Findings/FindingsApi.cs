@@ -22,7 +22,7 @@ public static class FindingsApi
     {
         // Outside the caller's need-to-know and nonexistent answer alike (404).
         var detail = await findings.GetAsync(context.Caller(), id, ct);
-        await context.AuditTokenReadAsync($"case:{detail.Finding.Case}", $"finding {id}");
+        await context.AuditReadAsync($"case:{detail.Finding.Case}", $"finding {id}");
         return TypedResults.Ok(detail);
     }
 
@@ -31,7 +31,7 @@ public static class FindingsApi
     {
         var page = await findings.ListAsync(context.Caller(), new FindingFilter(@case, project, offset ?? 0, limit ?? 100, after), ct);
         if (page.Items.Count > 0)
-            await context.AuditTokenReadAsync(@case is null ? $"project:{project ?? "*"}" : $"case:{@case}",
+            await context.AuditReadAsync(@case is null ? $"project:{project ?? "*"}" : $"case:{@case}",
                 "findings of " + string.Join(",", page.Items.Select(f => f.Case).Distinct()));
         return TypedResults.Ok(page);
     }

@@ -15,6 +15,7 @@ public static class ExposureApi
     {
         api.Map(ApiRoutes.GetCaseExposure, async (string id, HttpContext context, ExposureStore exposure, CancellationToken ct) =>
                 TypedResults.Ok(await exposure.GetAsync(context.Caller(), id, ct)))
+            .AuditsCaseRead("exposure")
             .WithSummary("The case's affected packages and the products (and orgs) that contain an affected version, " +
                 "each with its dependency path; the coordinator sees all, a downstream org its own products.");
         api.Map(ApiRoutes.SetCasePackage,

@@ -14,6 +14,7 @@ public static class CvssApi
     {
         api.Map(ApiRoutes.GetCaseCvss, async (string id, HttpContext context, CaseCvss cvss, CancellationToken ct) =>
                 TypedResults.Ok(await cvss.GetAsync(context.Caller(), id, ct)))
+            .AuditsCaseRead("cvss")
             .WithSummary("A case's CVSS: the current vector, who set which, and what the findings reported.");
         api.Map(ApiRoutes.SetCaseCvss, async (string id, CvssBody body, HttpContext context, CaseCvss cvss, CancellationToken ct) =>
                 TypedResults.Ok(await cvss.SetAsync(context.Caller(), id, body.Vector ?? "", body.Reason, ct)))

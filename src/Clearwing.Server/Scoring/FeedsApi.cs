@@ -12,6 +12,7 @@ public static class FeedsApi
     {
         api.Map(ApiRoutes.GetCaseFeeds, async (string id, HttpContext context, FeedStore feeds, CancellationToken ct) =>
                 TypedResults.Ok(await feeds.GetAsync(context.Caller(), id, ct)))
+            .AuditsCaseRead("feeds")
             .WithSummary("A case's aliases and what CISA KEV and FIRST EPSS say about them.");
         api.Map(ApiRoutes.AddCaseAliases, async (string id, List<string> aliases, HttpContext context, FeedStore feeds, CancellationToken ct) =>
                 TypedResults.Ok(await feeds.AddAliasesAsync(context.Caller(), id, aliases, ct)))

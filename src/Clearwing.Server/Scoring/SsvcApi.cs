@@ -12,6 +12,7 @@ public static class SsvcApi
     {
         api.Map(ApiRoutes.GetCaseSsvc, async (string id, HttpContext context, CaseSsvc ssvc, CancellationToken ct) =>
                 TypedResults.Ok(await ssvc.GetAsync(context.Caller(), id, ct)))
+            .AuditsCaseRead("ssvc")
             .WithSummary("A case's SSVC decision points and the decision of each table, explained.");
         api.Map(ApiRoutes.SetCaseSsvc,
                 async (string id, Dictionary<string, string> values, HttpContext context, CaseSsvc ssvc, CancellationToken ct) =>

@@ -97,6 +97,70 @@ public sealed class AccessStoreTests
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task Removing_a_member_revokes_tokens_made_with_their_tokens_and_tokens_made_for_them_on_the_cli(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var access = new Clearwing.IntegrationTests.Access.AccessStores(Wired.For(db));
+        await access.InitAsync("cert", "admin@cert.example", "correct horse battery staple", Ct);
+        await access.CreateOrgAsync(Caller.Local, "alpha", OrgKind.Maintainer, Ct);
+        await access.AddMemberAsync(Caller.Local, "alpha", "lead@alpha.example", Role.Admin, null, Ct);
+        await access.AddMemberAsync(Caller.Local, "alpha", "dev@alpha.example", Role.Admin, null, Ct);
+        var forLead = await access.CreateTokenAsync(Caller.Local, "alpha", "lead's laptop", Role.Admin, null, Ct, member: "Lead@alpha.example");
+        var leadByToken = (await access.AuthenticateTokenAsync(forLead.Secret, Ct))!.Value.Caller;
+        var child = await access.CreateTokenAsync(leadByToken, "alpha", "made with a token", Role.Admin, null, Ct);
+        var grandchild = await access.CreateTokenAsync(
+            (await access.AuthenticateTokenAsync(child.Secret, Ct))!.Value.Caller, "alpha", "and again", Role.Viewer, null, Ct);
+        var devs = await access.CreateTokenAsync(Caller.Local, "alpha", "dev's", Role.Viewer, null, Ct, member: "dev@alpha.example");
+
+        Assert.All(new[] { forLead, child, grandchild }, t => Assert.Equal("lead@alpha.example", t.Token.Member));
+        // A member cannot make a token that speaks for someone else, which would outlive their own removal.
+        await Assert.ThrowsAsync<AccessDeniedException>(() =>
+            access.CreateTokenAsync(leadByToken, "alpha", "for dev", Role.Viewer, null, Ct, member: "dev@alpha.example"));
+        await Assert.ThrowsAsync<NotFoundException>(() =>
+            access.CreateTokenAsync(Caller.Local, "alpha", "for nobody", Role.Viewer, null, Ct, member: "admin@cert.example"));
+
+        await access.RemoveMemberAsync(Caller.Local, "alpha", "lead@alpha.example", Ct);
+
+        foreach (var token in new[] { forLead, child, grandchild })
+            Assert.Null(await access.AuthenticateTokenAsync(token.Secret, Ct));
+        Assert.NotNull(await access.AuthenticateTokenAsync(devs.Secret, Ct));
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task The_migration_attributes_earlier_tokens_to_the_member_at_the_start_of_their_chain(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var access = new Clearwing.IntegrationTests.Access.AccessStores(Wired.For(db));
+        await access.InitAsync("cert", "admin@cert.example", "correct horse battery staple", Ct);
+        // Back to the schema before migration 0025, with tokens as it recorded them: made by a member, or by a token.
+        await using (var connection = await db.OpenAsync(Ct))
+        {
+            await connection.ExecuteAsync("DROP INDEX tokens_by_member; ALTER TABLE tokens DROP COLUMN made_by_member");
+            await connection.ExecuteAsync("DELETE FROM schema_migrations WHERE version = 25");
+            foreach (var (id, createdBy) in new[]
+                     {
+                         ("00000000000000a1", "member:lead@cert.example"), ("00000000000000a2", "token:00000000000000a1 (lead's)"),
+                         ("00000000000000a3", "token:00000000000000a2 (made with a token)"), ("00000000000000b1", "local"),
+                     })
+                await connection.ExecuteAsync(
+                    """
+                    INSERT INTO tokens (id, org_id, name, role, secret_sha256, created_by, created_at)
+                    SELECT @id, id, @id, 'admin', @id, @createdBy, 0 FROM orgs WHERE name = 'cert'
+                    """,
+                    new { id, createdBy });
+        }
+
+        await Migrator.MigrateAsync(db, TimeProvider.System, Ct);
+
+        var members = (await access.ListTokensAsync(Caller.Local, "cert", Ct)).ToDictionary(t => t.Id, t => t.Member);
+        Assert.Equal("lead@cert.example", members["00000000000000a1"]);
+        Assert.Equal("lead@cert.example", members["00000000000000a2"]);
+        Assert.Equal("lead@cert.example", members["00000000000000a3"]);
+        Assert.Null(members["00000000000000b1"]);
+        Assert.Equal("admin@cert.example", members.Values.Single(m => m is not null && m.StartsWith("admin", StringComparison.Ordinal)));
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
     public async Task A_new_password_replaces_the_old_one_and_another_orgs_member_does_not_exist_for_an_org_admin(Engine engine)
     {
         await using var db = await TestDatabases.CreateAsync(engine);
@@ -113,5 +177,100 @@ public sealed class AccessStoreTests
 
         Assert.False((await access.LoginAsync("dev@beta.example", "first long passphrase", Ct)).Succeeded);
         Assert.True((await access.LoginAsync("dev@beta.example", "second long passphrase", Ct)).Succeeded);
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task Members_changing_their_own_password_must_give_the_current_one(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var access = new Clearwing.IntegrationTests.Access.AccessStores(Wired.For(db));
+        await access.InitAsync("cert", "admin@cert.example", "correct horse battery staple", Ct);
+        var self = (await access.LoginAsync("admin@cert.example", "correct horse battery staple", Ct)).Caller!;
+
+        await Assert.ThrowsAsync<BadInputException>(() => access.SetPasswordAsync(self, "admin@cert.example", "stolen session passphrase", Ct));
+        await Assert.ThrowsAsync<AccessDeniedException>(() =>
+            access.SetPasswordAsync(self, "admin@cert.example", "stolen session passphrase", Ct, current: "a wrong guess at it"));
+        Assert.True((await access.LoginAsync("admin@cert.example", "correct horse battery staple", Ct)).Succeeded);
+
+        await access.SetPasswordAsync(self, "admin@cert.example", "a new long passphrase", Ct, current: "correct horse battery staple");
+        Assert.True((await access.LoginAsync("admin@cert.example", "a new long passphrase", Ct)).Succeeded);
+        // An admin setting another member's password (a reset) needs no password of theirs.
+        await access.SetPasswordAsync(Caller.Local, "admin@cert.example", "reset by the operator", Ct);
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task An_unknown_login_costs_the_full_password_derivation_whatever_the_passwords_length(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var access = new Clearwing.IntegrationTests.Access.AccessStores(Wired.For(db));
+        await access.InitAsync("cert", "admin@cert.example", "correct horse battery staple", Ct);
+
+        foreach (var length in new[] { 1, 12, 64, 1024, 1025, 100_000 })
+        {
+            foreach (var login in new[] { "admin@cert.example", "nobody@cert.example" })
+            {
+                using var derivations = PasswordDerivations.Count();
+                Assert.False((await access.LoginAsync(login, new string('x', length), Ct)).Succeeded);
+                Assert.Equal([Secrets.PasswordIterations], derivations.Iterations);
+            }
+        }
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task Five_wrong_passwords_lock_out_the_guessing_address_not_the_member_elsewhere(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var access = new Clearwing.IntegrationTests.Access.AccessStores(Wired.For(db));
+        const string Admin = "admin@cert.example", Password = "correct horse battery staple", Guesser = "203.0.113.9";
+        await access.InitAsync("cert", Admin, Password, Ct);
+
+        for (var i = 0; i < MemberStore.LockoutThreshold; i++)
+            Assert.False((await access.LoginAsync(Admin, $"wrong guess {i}", Ct, Guesser)).Succeeded);
+        var fromGuesser = await access.LoginAsync(Admin, Password, Ct, Guesser);
+
+        Assert.False(fromGuesser.Succeeded);
+        Assert.NotNull(fromGuesser.LockedUntil);
+        Assert.True((await access.LoginAsync(Admin, Password, Ct, "198.51.100.7")).Succeeded);
+        Assert.NotNull((await access.ListMembersAsync(Caller.Local, "cert", Ct)).Single().LockedUntil);
+        // A new password (an admin's reset) lifts every lock on the login.
+        await access.SetPasswordAsync(Caller.Local, Admin, "a new long passphrase", Ct);
+        Assert.True((await access.LoginAsync(Admin, "a new long passphrase", Ct, Guesser)).Succeeded);
+        Assert.Null((await access.ListMembersAsync(Caller.Local, "cert", Ct)).Single().LockedUntil);
+    }
+
+    /// <summary>The PBKDF2 runs of this async flow (not of tests running beside it), with their iterations.</summary>
+    sealed class PasswordDerivations : IDisposable
+    {
+        static readonly AsyncLocal<List<int>?> Current = new();
+        static readonly System.Diagnostics.Metrics.MeterListener Listener = Listen();
+        public List<int> Iterations { get; } = [];
+
+        public static PasswordDerivations Count()
+        {
+            _ = Listener;
+            var counting = new PasswordDerivations();
+            Current.Value = counting.Iterations;
+            return counting;
+        }
+
+        public void Dispose() => Current.Value = null;
+
+        static System.Diagnostics.Metrics.MeterListener Listen()
+        {
+            var listener = new System.Diagnostics.Metrics.MeterListener
+            {
+                InstrumentPublished = (instrument, l) =>
+                {
+                    if (instrument.Meter == Secrets.Meter) l.EnableMeasurementEvents(instrument);
+                },
+            };
+            listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+            {
+                foreach (var tag in tags)
+                    if (tag.Key == "iterations") Current.Value?.Add((int)tag.Value!);
+            });
+            listener.Start();
+            return listener;
+        }
     }
 }

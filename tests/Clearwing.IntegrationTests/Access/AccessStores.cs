@@ -17,13 +17,16 @@ public sealed class AccessStores(IServiceProvider services)
         Members.AddMemberAsync(caller, org, login, role, password, ct);
     public Task<IReadOnlyList<MemberInfo>> ListMembersAsync(Caller caller, string org, CancellationToken ct) => Members.ListMembersAsync(caller, org, ct);
     public Task RemoveMemberAsync(Caller caller, string org, string login, CancellationToken ct) => Members.RemoveMemberAsync(caller, org, login, ct);
-    public Task SetPasswordAsync(Caller caller, string login, string password, CancellationToken ct) => Members.SetPasswordAsync(caller, login, password, ct);
-    public Task<LoginResult> LoginAsync(string login, string password, CancellationToken ct) => Members.LoginAsync(login, password, ct);
+    public Task SetPasswordAsync(Caller caller, string login, string password, CancellationToken ct, string? current = null) =>
+        Members.SetPasswordAsync(caller, login, password, current, ct);
+    public Task<LoginResult> LoginAsync(string login, string password, CancellationToken ct, string address = "192.0.2.1") =>
+        Members.LoginAsync(login, password, address, ct);
     public Task<Caller?> MemberCallerAsync(string login, CancellationToken ct) => Members.MemberCallerAsync(login, ct);
     public Task<Caller?> SessionCallerAsync(string login, string stamp, CancellationToken ct) => Members.SessionCallerAsync(login, stamp, ct);
     public Task EndSessionsAsync(string login, CancellationToken ct) => Members.EndSessionsAsync(login, ct);
-    public Task<NewToken> CreateTokenAsync(Caller caller, string org, string name, Role role, DateTimeOffset? expiresAt, CancellationToken ct) =>
-        Tokens.CreateTokenAsync(caller, org, name, role, expiresAt, ct);
+    public Task<NewToken> CreateTokenAsync(
+        Caller caller, string org, string name, Role role, DateTimeOffset? expiresAt, CancellationToken ct, string? member = null) =>
+        Tokens.CreateTokenAsync(caller, org, name, role, expiresAt, member, ct);
     public Task<IReadOnlyList<TokenInfo>> ListTokensAsync(Caller caller, string org, CancellationToken ct) => Tokens.ListTokensAsync(caller, org, ct);
     public Task<TokenInfo> RevokeTokenAsync(Caller caller, string id, CancellationToken ct) => Tokens.RevokeTokenAsync(caller, id, ct);
     public Task<(Caller Caller, string TokenId)?> AuthenticateTokenAsync(string secret, CancellationToken ct) => Tokens.AuthenticateTokenAsync(secret, ct);

@@ -73,6 +73,33 @@ public sealed class CaseLifecycleTests
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task Audit_payloads_carry_digests_of_reasons_and_fix_commits_while_the_text_stays_in_the_cases_tables(Engine engine)
+    {
+        var w = await WorldAsync(engine);
+        await using var _ = w.Db;
+        string[] texts = ["heap overflow in png_read_row", "a4c9e2f7b1d3", "1.6.44-embargoed", "same root cause as the row bug", "owns libpng"];
+
+        await Wired.For(w.Db).Get<CaseEditor>().MergeAsync(Caller.Local, w.CaseA, [w.CaseB], texts[3], Ct);
+        await w.Lifecycle.TransitionAsync(w.Coordinator, w.CaseA, new TransitionRequest(CaseState.Triage, Reason: texts[0]), Ct);
+        await w.Lifecycle.TransitionAsync(w.Validator, w.CaseA, new TransitionRequest(CaseState.Confirmed), Ct);
+        await w.Lifecycle.TransitionAsync(w.Coordinator, w.CaseA, new TransitionRequest(CaseState.Notified), Ct);
+        await w.Lifecycle.TransitionAsync(w.Maintainer, w.CaseA, new TransitionRequest(CaseState.FixInProgress), Ct);
+        await w.Lifecycle.TransitionAsync(w.Maintainer, w.CaseA,
+            new TransitionRequest(CaseState.Fixed, FixCommit: texts[1], FixedVersion: texts[2]), Ct);
+
+        await using var connection = await w.Db.OpenAsync(Ct);
+        var payloads = (await Dapper.SqlMapper.QueryAsync<string>(connection, "SELECT payload FROM events ORDER BY seq")).ToList();
+        foreach (var text in texts)
+            Assert.DoesNotContain(payloads, p => p.Contains(text, StringComparison.Ordinal));
+        Assert.Contains(payloads, p => p.Contains(AuditHash.Text(texts[0])!, StringComparison.Ordinal));
+        Assert.Contains(payloads, p => p.Contains(AuditHash.Text(texts[1], texts[2])!, StringComparison.Ordinal));
+        Assert.Contains(payloads, p => p.Contains(AuditHash.Text(texts[3])!, StringComparison.Ordinal));
+        Assert.Contains(payloads, p => p.Contains(AuditHash.Text(texts[4])!, StringComparison.Ordinal));
+        var fixedMove = (await w.Lifecycle.HistoryAsync(w.Coordinator, w.CaseA, Ct)).Single(h => h.To == CaseState.Fixed);
+        Assert.Equal((texts[1], texts[2]), (fixedMove.FixCommit, fixedMove.FixedVersion));
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
     public async Task A_refused_move_names_the_allowed_ones_and_changes_nothing(Engine engine)
     {
         var w = await WorldAsync(engine);

@@ -47,7 +47,8 @@ public sealed class ExposureStore(Database db, AuditLog audit, TimeProvider time
             "INSERT INTO case_packages (case_seq, purl_key, vers, set_by, set_at) VALUES (@caseSeq, @key, @range, @actor, @now)",
             new { caseSeq, key, range, actor = caller.Actor, now = Now }, tx);
         await changes.RaiseAsync(connection, tx, Now, new CaseChanged(CaseAspect.Packages, CaseSet.One(caseSeq)), ct);
-        await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "set_package", new { package = key, vers = range }), ct);
+        await audit.AppendAsync(connection, tx,
+            AuditEntry.By(caller, $"case:{caseId}", "set_package", new { packageHash = AuditHash.Text(key, range) }), ct);
         await tx.CommitAsync(ct);
         return await GetAsync(caller, caseId, ct);
     }
@@ -64,7 +65,8 @@ public sealed class ExposureStore(Database db, AuditLog audit, TimeProvider time
                 $"DELETE FROM case_packages WHERE case_seq = @caseSeq AND purl_key = @key AND {SetByHand}", new { caseSeq, key }, tx) == 0)
             throw new BadInputException($"Case {caseId} has no range set for {key}.");
         await changes.RaiseAsync(connection, tx, Now, new CaseChanged(CaseAspect.Packages, CaseSet.One(caseSeq)), ct);
-        await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "remove_package", new { package = key }), ct);
+        await audit.AppendAsync(connection, tx,
+            AuditEntry.By(caller, $"case:{caseId}", "remove_package", new { packageHash = AuditHash.Text(key) }), ct);
         await tx.CommitAsync(ct);
         return await GetAsync(caller, caseId, ct);
     }
