@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.CommandLine;
 using Clearwing.Access;
 using Clearwing.Cases;
@@ -53,6 +54,45 @@ public static class CliApp
     {
         Description = "Start after this cursor: the one the previous page ended with (\"next page: --after …\"; not with --offset)",
     };
+
+    /// <summary>A listing's <c>--limit</c>: a page of at most this many; without it, 100 in a table and all of them with --json.</summary>
+    internal static Option<int?> Limit(int most) => new("--limit")
+    {
+        Description = $"At most this many (up to {most:N0}; default 100, or all of them with --json)",
+    };
+
+    /// <summary>A listing's <c>--count</c>: the number of matches, and nothing else.</summary>
+    internal static Option<bool> Count() => new("--count") { Description = "Print how many match, and nothing else" };
+
+    /// <summary>
+    /// A listing's <c>--count</c> (the total alone) and its <c>--json</c> without <c>--limit</c> (every row, as one array, a page of
+    /// <paramref name="most"/> at a time following each page's cursor); null when the verb prints one page itself.
+    /// <paramref name="page"/> reads a page of a size: the first as asked (null cursor), the next ones after a cursor.
+    /// </summary>
+    internal static async Task<int?> WholeListingAsync<T>(CliIO io, ParseResult parsed, Option<bool> count, Option<int?> limit,
+        Option<bool> json, int most, Func<int, string?, Task<Page<T>>> page)
+    {
+        if (parsed.GetValue(count))
+        {
+            await io.Out.WriteLineAsync((await page(1, null)).Total.ToString(CultureInfo.InvariantCulture));
+            return ExitCode.Ok;
+        }
+        if (!parsed.GetValue(json) || parsed.GetValue(limit) is not null) return null;
+        await io.WriteJsonArrayAsync(AllPages(next => page(most, next)));
+        return ExitCode.Ok;
+    }
+
+    static async IAsyncEnumerable<T> AllPages<T>(Func<string?, Task<Page<T>>> page)
+    {
+        string? after = null;
+        do
+        {
+            var items = await page(after);
+            foreach (var item in items.Items) yield return item;
+            after = items.Next;
+        }
+        while (after is not null);
+    }
 
     /// <summary>The line under a listing's table: how many of how many, and where the next page starts.</summary>
     internal static string Footer<T>(Page<T> page, string what) =>

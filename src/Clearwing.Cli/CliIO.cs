@@ -82,6 +82,20 @@ public sealed class CliIO(TextWriter stdout, TextWriter stderr, TextReader stdin
     }
 
     public Task WriteJsonAsync<T>(T value) => Out.WriteLineAsync(JsonSerializer.Serialize(value, Json));
+
+    /// <summary>Writes <paramref name="items"/> as one JSON array, as <see cref="WriteJsonAsync"/> writes a list, but an item at a
+    /// time: a listing of millions streams in bounded memory.</summary>
+    public async Task WriteJsonArrayAsync<T>(IAsyncEnumerable<T> items)
+    {
+        var first = true;
+        await foreach (var item in items)
+        {
+            await Out.WriteAsync(first ? "[\n  " : ",\n  ");
+            first = false;
+            await Out.WriteAsync(JsonSerializer.Serialize(item, Json).ReplaceLineEndings("\n  "));
+        }
+        await Out.WriteLineAsync(first ? "[]" : "\n]");
+    }
 }
 
 /// <summary>The application on one database, as a verb uses it: <see cref="Get{T}"/> a store; disposing closes the database.</summary>

@@ -20,7 +20,8 @@ public static class CasesVerb
     {
         var project = new Option<string?>("--project") { Description = "Only this project's cases" };
         var state = new Option<string?>("--state") { Description = "Only cases in this state (e.g. new)" };
-        var limit = new Option<int>("--limit") { Description = "At most this many (max 1000)", DefaultValueFactory = _ => 100 };
+        var limit = CliApp.Limit(CaseQueries.MaxLimit);
+        var count = CliApp.Count();
         var offset = new Option<int>("--offset") { Description = "Skip this many", DefaultValueFactory = _ => 0 };
         var sort = new Option<string>("--sort")
         {
@@ -35,14 +36,18 @@ public static class CasesVerb
         };
         var json = new Option<bool>("--json") { Description = "Print a JSON array (each case with its priority and the factors behind it)" };
         var after = CliApp.After();
-        var command = new Command("list", "List cases, highest priority first.") { project, state, limit, offset, after, sort, signal, json };
+        var command = new Command("list", "List cases, highest priority first.") { project, state, limit, offset, after, sort, signal, count, json };
         command.SetAction(async (parsed, ct) =>
         {
             await using var backend = await Backend.OpenAsync(parsed, io, ct);
-            var page = await backend.ListCasesAsync(
-                new CaseFilter(parsed.GetValue(project), parsed.GetValue(state) is { } s ? Clearwing.Cases.Lifecycle.ParseState(s) : null,
-                    parsed.GetValue(offset), parsed.GetValue(limit), CaseSorts.Parse(parsed.GetValue(sort)!),
-                    parsed.GetValue(signal) is { } g ? SecuritySignals.Parse(g) : null, parsed.GetValue(after)), ct);
+            var filter = new CaseFilter(
+                parsed.GetValue(project), parsed.GetValue(state) is { } s ? Clearwing.Cases.Lifecycle.ParseState(s) : null, parsed.GetValue(offset),
+                parsed.GetValue(limit) ?? 100, CaseSorts.Parse(parsed.GetValue(sort)!),
+                parsed.GetValue(signal) is { } g ? SecuritySignals.Parse(g) : null, parsed.GetValue(after));
+            if (await CliApp.WholeListingAsync(io, parsed, count, limit, json, CaseQueries.MaxLimit, (size, next) => backend.ListCasesAsync(
+                    next is null ? filter with { Limit = size } : filter with { Limit = size, Offset = 0, After = next }, ct)) is { } done)
+                return done;
+            var page = await backend.ListCasesAsync(filter, ct);
             if (parsed.GetValue(json))
             {
                 await io.WriteJsonAsync(page.Items);

@@ -4,24 +4,28 @@ using Spectre.Console;
 
 namespace Clearwing.Cli.Findings;
 
-/// <summary>clearwing findings list [--case ID] [--project NAME] [--limit N] [--offset N] [--after CURSOR] [--json]</summary>
+/// <summary>clearwing findings list [--case ID] [--project NAME] [--limit N] [--offset N] [--after CURSOR] [--count] [--json]</summary>
 public static class FindingsVerb
 {
     public static Command Create(CliIO io)
     {
         var caseId = new Option<string?>("--case") { Description = "Only the findings of this case" };
         var project = new Option<string?>("--project") { Description = "Only the findings of this project" };
-        var limit = new Option<int>("--limit") { Description = "At most this many (max 1000)", DefaultValueFactory = _ => 100 };
+        var limit = CliApp.Limit(FindingQueries.MaxLimit);
+        var count = CliApp.Count();
         var offset = new Option<int>("--offset") { Description = "Skip this many", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "Print a JSON array" };
         var after = CliApp.After();
-        var list = new Command("list", "List findings, newest first.") { caseId, project, limit, offset, after, json };
+        var list = new Command("list", "List findings, newest first.") { caseId, project, limit, offset, after, count, json };
         list.SetAction(async (parsed, ct) =>
         {
             await using var backend = await Backend.OpenAsync(parsed, io, ct);
-            var page = await backend.ListFindingsAsync(
-                new FindingFilter(parsed.GetValue(caseId), parsed.GetValue(project), parsed.GetValue(offset), parsed.GetValue(limit),
-                    parsed.GetValue(after)), ct);
+            var filter = new FindingFilter(parsed.GetValue(caseId), parsed.GetValue(project), parsed.GetValue(offset), parsed.GetValue(limit) ?? 100,
+                parsed.GetValue(after));
+            if (await CliApp.WholeListingAsync(io, parsed, count, limit, json, FindingQueries.MaxLimit, (size, next) => backend.ListFindingsAsync(
+                    next is null ? filter with { Limit = size } : filter with { Limit = size, Offset = 0, After = next }, ct)) is { } done)
+                return done;
+            var page = await backend.ListFindingsAsync(filter, ct);
             if (parsed.GetValue(json))
             {
                 await io.WriteJsonAsync(page.Items);

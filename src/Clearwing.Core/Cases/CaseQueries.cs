@@ -17,7 +17,7 @@ public sealed class CaseQueries(Database db, TimeProvider time, PriorityStore pr
 
     public async Task<Page<CaseSummary>> ListAsync(Caller caller, CaseFilter filter, CancellationToken ct = default)
     {
-        var limit = Math.Clamp(filter.Limit, 1, MaxLimit);
+        var limit = Paging.Limit(filter.Limit, MaxLimit);
         var offset = Math.Max(filter.Offset, 0);
         var match = $"""
             c.merged_into IS NULL AND {NeedToKnow.Case(caller)}

@@ -18,7 +18,7 @@ public sealed class FindingQueries(Database db)
 
     public async Task<Page<Finding>> ListAsync(Caller caller, FindingFilter filter, CancellationToken ct = default)
     {
-        var limit = Math.Clamp(filter.Limit, 1, MaxLimit);
+        var limit = Paging.Limit(filter.Limit, MaxLimit);
         var offset = Math.Max(filter.Offset, 0);
         // Only the filters given become predicates: "@x IS NULL OR …" would keep SQLite from using the
         // case index, and a case's findings are reached through its fingerprints.

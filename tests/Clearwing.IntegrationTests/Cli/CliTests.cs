@@ -63,6 +63,29 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Json_listings_without_a_limit_print_every_row_and_a_limit_above_the_maximum_is_refused()
+    {
+        var db = await TestDatabases.CreateSpecAsync(Engine.Sqlite);
+        await Run("import", Some.SarifLog(Some.Results(2_600)), "--project", "demo", "--db", db);
+
+        foreach (var verb in new[] { "findings", "cases" })
+        {
+            var all = await Run(verb, "list", "--json", "--db", db);
+            Assert.Equal(0, all.Exit);
+            var items = JsonDocument.Parse(all.Out).RootElement.EnumerateArray().Select(i => i.GetProperty("id").GetString()).ToList();
+            Assert.Equal(2_600, items.Count);
+            Assert.Equal(2_600, items.Distinct().Count());
+            Assert.Equal("2600", (await Run(verb, "list", "--count", "--db", db)).Out.Trim());
+            Assert.Equal(1_000, JsonDocument.Parse((await Run(verb, "list", "--json", "--limit", "1000", "--db", db)).Out).RootElement.GetArrayLength());
+
+            var over = await Run(verb, "list", "--json", "--limit", "100000", "--db", db);
+            Assert.Equal(2, over.Exit);
+            Assert.Contains("at most 1,000 items, not 100,000", over.Err);
+            Assert.Equal("", over.Out);
+        }
+    }
+
+    [Fact]
     public async Task Cases_list_json_is_an_array_with_id_project_title_state_and_findings()
     {
         var db = await TestDatabases.CreateSpecAsync(Engine.Sqlite);
