@@ -13,7 +13,9 @@ using Clearwing.Storage;
 //   dotnet run -c Release --project bench/Clearwing.Bench -- cvss [N]   (CVSS scoring throughput, N = 350,000 by default)
 //   dotnet run -c Release --project bench/Clearwing.Bench -- sbom [N] [--runs R] [--postgres CONNSTR] [--keep DIR]
 //   (SBOM import, N = 300,000 components by default, each phase run R = 3 times, the median reported with the range;
-//    child phases: sbom-generate FILE N | sbom-parse FILE | sbom-import FILE DB | sbom-advisories ZIP N DB | sbom-match FILE DB)
+//    child phases: sbom-generate FILE N | sbom-parse FILE [upload] | sbom-import FILE DB | sbom-advisories ZIP N DB | sbom-match FILE DB)
+//   dotnet run -c Release --project bench/Clearwing.Bench -- sbom-uploads [--keep DIR]   (peak memory of the worst SBOM uploads
+//   the server's default limits let in)
 //   dotnet run -c Release --project bench/Clearwing.Bench -- versions [N]   (version comparisons per second, N = 10,000,000 by default)
 //   dotnet run -c Release --project bench/Clearwing.Bench -- osv [ADVISORIES [LOOKUPS]]   (OSV import, index load, purl lookups; 50,000 / 100,000)
 var inv = CultureInfo.InvariantCulture;
@@ -26,8 +28,36 @@ switch (args.FirstOrDefault())
         return 0;
     case "sbom-parse":
     {
-        var (n, elapsed) = SbomBench.Parse(args[1]);
-        return Report(n, elapsed, null);
+        var upload = args.Length > 2 && args[2] == "upload";
+        try
+        {
+            var (n, elapsed) = SbomBench.Parse(args[1], upload ? Clearwing.Packages.SbomLimits.Uploads : null);
+            return Report(n, elapsed, null);
+        }
+        catch (Clearwing.ClearwingException e) when (upload)
+        {
+            // Refused, as it should be: what it cost to get there is the figure.
+            Console.Error.WriteLine(e.Message);
+            return Report(-1, TimeSpan.FromTicks(1), null);
+        }
+    }
+    case "sbom-uploads":
+    {
+        // The most memory an SBOM upload can take under the server's default limits (issue 14 point 3).
+        var folder = Option("--keep") ?? Path.Combine(Path.GetTempPath(), $"clearwing-bench-{Environment.ProcessId}");
+        Directory.CreateDirectory(folder);
+        var realistic = Path.Combine(folder, "bench-sbom-100000-v2.cdx.json");
+        if (!File.Exists(realistic)) Child("sbom-generate", realistic, "100000");
+        Console.WriteLine("| upload (each ≤ 64 MiB) | MiB | answer | peak memory (MiB) |");
+        Console.WriteLine("|---|---:|---|---:|");
+        foreach (var (name, file) in SbomBench.Uploads(folder, realistic))
+        {
+            var result = Child("sbom-parse", file, "upload");
+            var n = result.GetProperty("results").GetInt64();
+            Console.WriteLine(string.Create(inv, $"| {name} | {new FileInfo(file).Length / 1048576.0:N0} | " +
+                $"{(n < 0 ? "refused" : $"accepted, {n:N0} components")} | {result.GetProperty("peakMiB").GetDouble():N0} |"));
+        }
+        return 0;
     }
     case "sbom-import":
     {

@@ -146,12 +146,57 @@ public static class SbomBench
         }
     }
 
-    /// <summary>Reads (and validates) the file, as an import does before it writes.</summary>
-    public static (long Components, TimeSpan Elapsed) Parse(string path)
+    /// <summary>Reads (and validates) the file, as an import does before it writes, with the given limits (none when null).</summary>
+    public static (long Components, TimeSpan Elapsed) Parse(string path, SbomLimits? limits = null)
     {
         var watch = Stopwatch.StartNew();
-        var sbom = SbomReader.Read(path, Path.GetFileName(path));
+        var sbom = SbomReader.Read(path, Path.GetFileName(path), limits);
         return (sbom.Components.Count, watch.Elapsed);
+    }
+
+    /// <summary>
+    /// The worst uploads the server's default SBOM limits let in (64 MiB, <see cref="SbomLimits.Uploads"/>): what a
+    /// downstream org could send to make the server's memory grow: files just under 64 MiB, and files whose metadata is
+    /// just under the 16 MiB that everything but components and dependencies may take.
+    /// </summary>
+    public static IEnumerable<(string Name, string Path)> Uploads(string folder, string realistic)
+    {
+        const long Full = (64 << 20) - 4096, Other = (16 << 20) - 65536;
+        string Write(string name, string head, string item, string separator, string tail, long size = Full)
+        {
+            var path = Path.Combine(folder, name);
+            if (File.Exists(path)) return path;
+            using var w = new StreamWriter(path);
+            w.Write(head);
+            var n = (size - head.Length - tail.Length) / (item.Length + separator.Length);
+            for (long i = 0; i < n; i++)
+            {
+                if (i > 0) w.Write(separator);
+                w.Write(item);
+            }
+            w.Write(tail);
+            return path;
+        }
+        const string Cdx = "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"version\":1,";
+        const string Xml = "<?xml version=\"1.0\"?><bom xmlns=\"http://cyclonedx.org/schema/bom/1.6\" version=\"1\">";
+        yield return ("100,000 components, CycloneDX JSON (the component cap)", realistic);
+        yield return ("64 MiB of tiny values in an unknown top-level array, JSON",
+            Write("upload-zeros.cdx.json", Cdx + "\"x\":[", "0", ",", "]}"));
+        yield return ("64 MiB of metadata properties, JSON",
+            Write("upload-properties.cdx.json", Cdx + "\"metadata\":{\"properties\":[", "{\"name\":\"a\"}", ",", "]}}"));
+        yield return ("one component with 64 MiB of properties, JSON", Write("upload-component.cdx.json",
+            Cdx + "\"components\":[{\"type\":\"library\",\"name\":\"a\",\"properties\":[", "{\"name\":\"a\"}", ",", "]}]}"));
+        yield return ("64 MiB of metadata properties, XML", Write("upload-properties.cdx.xml",
+            Xml + "<metadata><properties>", "<property name=\"a\">b</property>", "", "</properties></metadata></bom>"));
+        yield return ("one component with 64 MiB of properties, XML", Write("upload-component.cdx.xml",
+            Xml + "<components><component type=\"library\"><name>a</name><properties>", "<property name=\"a\">b</property>", "",
+            "</properties></component></components></bom>"));
+        yield return ("16 MiB of tiny values in an unknown top-level array, JSON",
+            Write("upload-zeros-16.cdx.json", Cdx + "\"x\":[", "0", ",", "]}", Other));
+        yield return ("16 MiB of metadata properties, JSON",
+            Write("upload-properties-16.cdx.json", Cdx + "\"metadata\":{\"properties\":[", "{\"name\":\"a\"}", ",", "]}}", Other));
+        yield return ("16 MiB of metadata properties, XML", Write("upload-properties-16.cdx.xml",
+            Xml + "<metadata><properties>", "<property name=\"a\">b</property>", "", "</properties></metadata></bom>", Other));
     }
 
     /// <summary>Imports the file as a product of a downstream org; the clock stops once the database is closed (SQLite's

@@ -32,6 +32,14 @@ public sealed record ServerOptions
     public string Urls { get; init; } = "http://127.0.0.1:8080";
     /// <summary>Largest import request body, compressed or not, in bytes (default 1 GiB).</summary>
     public long MaxImportBytes { get; init; } = 1L << 30;
+    /// <summary>
+    /// Largest SBOM upload, decompressed, in bytes (default 64 MiB). SBOMs have a limit of their own, far below
+    /// <see cref="MaxImportBytes"/>: the least trusted orgs (downstream) send them, and a product's SBOM is rarely over a
+    /// few MiB.
+    /// </summary>
+    public long MaxSbomBytes { get; init; } = 64L << 20;
+    /// <summary>What one uploaded SBOM may hold (<see cref="SbomLimits.Uploads"/>).</summary>
+    public SbomLimits SbomLimits { get; init; } = SbomLimits.Uploads;
     /// <summary>Run the job workers inside the web host (clearwing serve does; tests may not).</summary>
     public bool RunWorkers { get; init; } = true;
     public int Workers { get; init; } = 2;

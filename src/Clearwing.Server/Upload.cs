@@ -15,24 +15,25 @@ public sealed class Upload : IDisposable
     public string Path { get; }
 
     /// <summary>
-    /// Spools the body of <paramref name="request"/>, whose endpoint takes up to <paramref name="limit"/> bytes. An empty body,
-    /// a body too large and a body that claims gzip but is not are refused, naming <paramref name="what"/> the body should be.
+    /// Spools the body of <paramref name="request"/>, whose endpoint takes up to <paramref name="limit"/> bytes (the server
+    /// setting <paramref name="setting"/>). An empty body, a body too large and a body that claims gzip but is not are
+    /// refused, naming <paramref name="what"/> the body should be.
     /// </summary>
-    public static async Task<Upload> SpoolAsync(HttpRequest request, long limit, string what, CancellationToken ct)
+    public static async Task<Upload> SpoolAsync(HttpRequest request, long limit, string setting, string what, CancellationToken ct)
     {
         if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
             size.MaxRequestBodySize = limit;
         var upload = new Upload(PrivateFiles.NewSpoolFile("upload"));
         try
         {
-            if (await CopyAsync(request, upload.Path, limit, ct) == 0)
+            if (await CopyAsync(request, upload.Path, limit, setting, ct) == 0)
                 throw new BadInputException($"The request body is empty; send {what}.");
             return upload;
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             upload.Dispose();
-            throw new TooLargeException($"The upload is larger than the limit of {limit} bytes (MaxImportBytes).");
+            throw TooLarge(limit, setting);
         }
         catch (InvalidDataException e)
         {
@@ -46,7 +47,10 @@ public sealed class Upload : IDisposable
         }
     }
 
-    static async Task<long> CopyAsync(HttpRequest request, string path, long limit, CancellationToken ct)
+    static TooLargeException TooLarge(long limit, string setting) =>
+        new($"The upload is larger than the server's limit of {limit:N0} bytes (clearwing serve {setting}).");
+
+    static async Task<long> CopyAsync(HttpRequest request, string path, long limit, string setting, CancellationToken ct)
     {
         var body = new BufferedStream(request.Body, 1 << 16);
         var head = new byte[2];
@@ -62,7 +66,7 @@ public sealed class Upload : IDisposable
         while ((read = await source.ReadAsync(buffer, ct)) > 0)
         {
             total += read;
-            if (total > limit) throw new TooLargeException($"The upload is larger than the limit of {limit} bytes (MaxImportBytes).");
+            if (total > limit) throw TooLarge(limit, setting);
             await file.WriteAsync(buffer.AsMemory(0, read), ct);
         }
         return total;

@@ -3,13 +3,33 @@ using Clearwing.Server;
 
 namespace Clearwing.Cli.Hosting;
 
-/// <summary>clearwing serve [--urls URL] [--max-import-bytes N] [--trusted-proxy IP...] [--key-file PATH] [--reset-session-keys]</summary>
+/// <summary>
+/// clearwing serve [--urls URL] [--max-import-bytes N] [--max-sbom-bytes N] [--max-sbom-components N] [--max-sbom-dependencies N]
+/// [--trusted-proxy IP...] [--key-file PATH] [--reset-session-keys]
+/// </summary>
 public static class ServeVerb
 {
     public static Command Create(CliIO io)
     {
         var urls = new Option<string>("--urls") { Description = "Where to listen", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
-        var maxImport = new Option<long>("--max-import-bytes") { Description = "Largest accepted import body", DefaultValueFactory = _ => 1L << 30 };
+        var defaults = new ServerOptions();
+        var maxImport = new Option<long>("--max-import-bytes")
+        {
+            Description = "Largest accepted import body", DefaultValueFactory = _ => defaults.MaxImportBytes,
+        };
+        var maxSbom = new Option<long>("--max-sbom-bytes")
+        {
+            Description = "Largest accepted SBOM upload, decompressed (SBOMs come from the least trusted orgs)",
+            DefaultValueFactory = _ => defaults.MaxSbomBytes,
+        };
+        var maxComponents = new Option<long>("--max-sbom-components")
+        {
+            Description = "Most components one uploaded SBOM may hold", DefaultValueFactory = _ => defaults.SbomLimits.MaxComponents,
+        };
+        var maxDependencies = new Option<long>("--max-sbom-dependencies")
+        {
+            Description = "Most dependency entries one uploaded SBOM may hold", DefaultValueFactory = _ => defaults.SbomLimits.MaxDependencies,
+        };
         var proxies = new Option<string[]>("--trusted-proxy")
         {
             Description = "Address of a reverse proxy whose X-Forwarded-For/-Proto to believe " +
@@ -25,12 +45,17 @@ public static class ServeVerb
         {
             Description = "Delete the web-session keys and make new ones with the key file (a lost or replaced key file): every web session ends",
         };
-        var command = new Command("serve", "Run the web API and the job workers.") { urls, maxImport, proxies, keyFile, reset };
+        var command = new Command("serve", "Run the web API and the job workers.")
+        {
+            urls, maxImport, maxSbom, maxComponents, maxDependencies, proxies, keyFile, reset,
+        };
         command.SetAction(async (parsed, ct) =>
         {
             var options = new ServerOptions
             {
                 Database = CliIO.DatabaseSpec(parsed), Urls = parsed.GetValue(urls)!, MaxImportBytes = parsed.GetValue(maxImport),
+                MaxSbomBytes = parsed.GetValue(maxSbom),
+                SbomLimits = new(parsed.GetValue(maxComponents), parsed.GetValue(maxDependencies)),
                 TrustedProxies = parsed.GetValue(proxies) ?? [],
                 KeyFile = parsed.GetValue(keyFile) ?? io.Environment("CLEARWING_KEY_FILE"), ResetSessionKeys = parsed.GetValue(reset),
             };

@@ -22,7 +22,7 @@ public static class ScansApi
             {
                 var caller = request.HttpContext.Caller();
                 caller.RequireCoordinatorWriter("scan dependencies");
-                using var upload = await Upload.SpoolAsync(request, options.MaxImportBytes, "the scan's inventory (JSON)", ct);
+                using var upload = await Upload.SpoolAsync(request, options.MaxImportBytes, "--max-import-bytes", "the scan's inventory (JSON)", ct);
                 ScanInventory inventory;
                 await using (var file = File.OpenRead(upload.Path))
                     try

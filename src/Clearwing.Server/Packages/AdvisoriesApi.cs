@@ -40,7 +40,8 @@ public static class AdvisoriesApi
                 {
                     var caller = request.HttpContext.Caller();
                     caller.RequireCoordinatorWriter("import OSV advisories");
-                    using var upload = await Upload.SpoolAsync(request, options.MaxImportBytes, "an OSV record (JSON) or a zip export of them", ct);
+                    using var upload = await Upload.SpoolAsync(
+                        request, options.MaxImportBytes, "--max-import-bytes", "an OSV record (JSON) or a zip export of them", ct);
                     return TypedResults.Ok(await osv.ImportAsync(caller, upload.Path, skipInvalid ?? false, null, "upload", strict ?? false, ct));
                 })
             .Accepts<object>("application/json", "application/zip")

@@ -33,7 +33,7 @@ public static class SbomApi
         var caller = request.HttpContext.Caller();
         // Refused before the body is read, so a caller who may not register SBOMs cannot make the server spool one.
         SbomStore.RequireImporter(caller);
-        using var upload = await Upload.SpoolAsync(request, options.MaxImportBytes, "a CycloneDX or SPDX document", ct);
-        return TypedResults.Ok(await store.ImportAsync(caller, org, product, upload.Path, $"upload to {product}", ct));
+        using var upload = await Upload.SpoolAsync(request, options.MaxSbomBytes, "--max-sbom-bytes", "a CycloneDX or SPDX document", ct);
+        return TypedResults.Ok(await store.ImportAsync(caller, org, product, upload.Path, $"upload to {product}", options.SbomLimits, ct));
     }
 }

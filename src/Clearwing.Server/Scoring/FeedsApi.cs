@@ -34,7 +34,7 @@ public static class FeedsApi
         var caller = request.HttpContext.Caller();
         // Refused before the body is read.
         caller.RequireCoordinatorWriter("import feeds");
-        using var upload = await Upload.SpoolAsync(request, options.MaxImportBytes, what, ct);
+        using var upload = await Upload.SpoolAsync(request, options.MaxImportBytes, "--max-import-bytes", what, ct);
         return TypedResults.Ok(await import(caller, upload.Path, ct));
     }
 }

@@ -275,7 +275,69 @@ public sealed class SbomReaderTests
         Assert.Equal("line 1, column 23", e.JsonPath);
     }
 
-    static Sbom Read(string name, string text)
+    /// <summary>The specification's dependency examples (JSON and XML) and an SPDX document: each a few components and edges.</summary>
+    public static TheoryData<string> LimitedDocuments => new("cyclonedx-json", "cyclonedx-xml", "spdx-json");
+
+    [Theory, MemberData(nameof(LimitedDocuments))]
+    public void Limits_refuse_a_document_at_the_first_component_or_dependency_beyond_them_in_every_format(string format)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "clearwing-sbom-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var path = format switch
+        {
+            "cyclonedx-json" => TestData.PathTo("cyclonedx", "test-resources", "1.6", "valid-dependency-1.6.json"),
+            "cyclonedx-xml" => TestData.PathTo("cyclonedx", "test-resources", "1.6", "valid-dependency-1.6.xml"),
+            _ => Path.Combine(dir, "portal.spdx.json"),
+        };
+        if (format == "spdx-json") File.WriteAllText(path, Spdx);
+        try
+        {
+            var whole = SbomReader.Read(path, "bom");
+            Assert.Equal(format, whole.Format.Name());
+            Assert.NotEmpty(whole.Dependencies);
+            // The smallest limits the document passes: no fewer than what it holds, and one less is refused by name.
+            long Smallest(Func<long, SbomLimits> limits)
+            {
+                for (long n = 0; ; n++)
+                {
+                    try
+                    {
+                        SbomReader.Read(path, "bom", limits(n));
+                        return n;
+                    }
+                    catch (TooLargeException) { }
+                }
+            }
+            var components = Smallest(n => new SbomLimits(n, long.MaxValue));
+            var dependencies = Smallest(n => new SbomLimits(long.MaxValue, n));
+            Assert.InRange(components, whole.Components.Count, whole.Components.Count + 1); // an SPDX root is read as a package
+            Assert.True(dependencies >= whole.Dependencies.Count);
+            var e = Assert.Throws<TooLargeException>(() => SbomReader.Read(path, "bom", new SbomLimits(components - 1, long.MaxValue)));
+            Assert.Equal($"bom has more than {components - 1:N0} components, the most accepted in one SBOM.", e.Message);
+            e = Assert.Throws<TooLargeException>(() => SbomReader.Read(path, "bom", new SbomLimits(long.MaxValue, dependencies - 1)));
+            Assert.Equal($"bom has more than {dependencies - 1:N0} dependencies, the most accepted in one SBOM.", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Theory]
+    [InlineData("bom.cdx.json", """{ "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, "metadata": { "properties": [ PROPERTIES ] } }""")]
+    [InlineData("bom.cdx.xml", """<bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1"><metadata><properties>PROPERTIES</properties></metadata></bom>""")]
+    public void Everything_but_components_and_dependencies_is_bounded_in_bytes_as_it_is_held_whole(string name, string template)
+    {
+        // 64 KiB of metadata: more than the XML reader's buffer, whose read-ahead is the precision of the count there.
+        var property = name.EndsWith(".xml") ? """<property name="a">b</property>""" : """{ "name": "a", "value": "b" }""";
+        var separator = name.EndsWith(".xml") ? "" : ",";
+        var text = template.Replace("PROPERTIES", string.Join(separator, Enumerable.Repeat(property, (64 << 10) / property.Length)));
+        Assert.Empty(Read(name, text, new SbomLimits(0, 0, text.Length)).Components);
+        var e = Assert.Throws<TooLargeException>(() => Read(name, text, new SbomLimits(0, 0, 16 << 10)));
+        Assert.StartsWith($"{name}: the parts of the document other than its components and dependencies take more than 16,384 bytes", e.Message);
+    }
+
+    static Sbom Read(string name, string text, SbomLimits? limits = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "clearwing-sbom-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -283,7 +345,7 @@ public sealed class SbomReaderTests
         File.WriteAllText(path, text);
         try
         {
-            return SbomReader.Read(path, name);
+            return SbomReader.Read(path, name, limits);
         }
         finally
         {

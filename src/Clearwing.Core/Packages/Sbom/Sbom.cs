@@ -24,6 +24,31 @@ internal static class SbomFormats
 }
 
 /// <summary>
+/// The most one SBOM may hold, checked as it is read so that memory stops growing at the limit. The server gives uploads
+/// limits (any org may send an SBOM, downstream orgs included); a file read on the operator's own machine has none.
+/// </summary>
+/// <param name="MaxComponents">Components, nested ones included (CycloneDX components, SPDX packages).</param>
+/// <param name="MaxDependencies">Dependency and containment entries as written, before duplicates are removed.</param>
+/// <param name="MaxOtherBytes">
+/// Everything else together — metadata, services, vulnerabilities…: it is held whole while it is checked, at many times
+/// its size on disk, where components and dependencies are read one at a time.
+/// </param>
+public sealed record SbomLimits(long MaxComponents, long MaxDependencies, long MaxOtherBytes = SbomLimits.DefaultOtherBytes)
+{
+    /// <summary>16 MiB: a real SBOM's metadata takes kilobytes.</summary>
+    public const long DefaultOtherBytes = 16 << 20;
+
+    /// <summary>
+    /// The server's defaults for uploads: 100,000 components (a large container image has a few thousand), 1,000,000
+    /// dependency entries, 16 MiB of everything else.
+    /// </summary>
+    public static readonly SbomLimits Uploads = new(100_000, 1_000_000);
+
+    /// <summary>No limit: the CLI on the operator's own files.</summary>
+    public static readonly SbomLimits None = new(long.MaxValue, long.MaxValue, long.MaxValue);
+}
+
+/// <summary>
 /// One component of a product, as the SBOM names it. <see cref="Ref"/> is the CycloneDX <c>bom-ref</c> or the SPDX
 /// <c>SPDXID</c> (a generated <c>#n</c> when a CycloneDX component has none); <see cref="Purl"/> is kept as given;
 /// <see cref="PurlKey"/> is the package identity without version (<see cref="PackageUrl.Key"/>), null without a purl that parses.

@@ -6,7 +6,7 @@ namespace Clearwing.Packages;
 /// Collects what a reader finds — components by reference, edges by reference, the root — and resolves them once
 /// the whole document has been read (edges may name components that come later in the file).
 /// </summary>
-internal sealed class SbomGraph(string file)
+internal sealed class SbomGraph(string file, SbomLimits limits)
 {
     readonly List<SbomComponent> _components = [];
     readonly Dictionary<string, int> _byRef = new(StringComparer.Ordinal);
@@ -20,6 +20,8 @@ internal sealed class SbomGraph(string file)
     public int Add(string? reference, string name, string? version, string? purl, Func<string> where, string? purlKey)
     {
         var index = _components.Count;
+        if (index >= limits.MaxComponents)
+            throw new TooLargeException($"{file} has more than {limits.MaxComponents:N0} components, the most accepted in one SBOM.");
         var key = reference ?? $"#{index}";
         if (!_byRef.TryAdd(key, index))
             throw new MalformedInputException(file, where(), $"'{key}' is used by an earlier component: references must be unique in a document");
@@ -30,12 +32,23 @@ internal sealed class SbomGraph(string file)
     /// <summary>An edge by reference; resolved at once when both ends are known (the usual order: components first).</summary>
     public void DependsOn(string from, string to)
     {
+        CountEdge();
         if (_byRef.TryGetValue(from, out var source) && _byRef.TryGetValue(to, out var target)) _resolved.Add((source, target));
         else _edges.Add((from, to));
     }
 
     /// <summary>A CycloneDX component nested in another: the parent contains (and so ships) the child.</summary>
-    public void Contains(int parent, int child) => _containment.Add((parent, child));
+    public void Contains(int parent, int child)
+    {
+        CountEdge();
+        _containment.Add((parent, child));
+    }
+
+    void CountEdge()
+    {
+        if (_edges.Count + _resolved.Count + _containment.Count >= limits.MaxDependencies)
+            throw new TooLargeException($"{file} has more than {limits.MaxDependencies:N0} dependencies, the most accepted in one SBOM.");
+    }
 
     /// <summary>
     /// Resolves edges (those naming something that is not a component — a service, say — are dropped) and the direct

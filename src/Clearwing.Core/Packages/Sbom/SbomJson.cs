@@ -90,10 +90,12 @@ internal static class SbomJson
     /// <summary>
     /// The second pass: streams the items of the <paramref name="streamed"/> arrays through their handlers, checking a
     /// batch of items in parallel and applying them in order, and returns the skeleton. The first error in document
-    /// order is the one reported, whichever thread met it.
+    /// order is the one reported, whichever thread met it. Everything else together may take at most
+    /// <paramref name="otherLimit"/> bytes: the skeleton is held whole and schema-checked, at many times its size.
     /// </summary>
-    public static JsonDocument Walk(string path, string file, IReadOnlyDictionary<string, IItems> streamed)
+    public static JsonDocument Walk(string path, string file, IReadOnlyDictionary<string, IItems> streamed, long otherLimit)
     {
+        long other = 0;
         using var cursor = new JsonFileCursor(path);
         using var skeleton = new MemoryStream();
         // Where the cursor is, spelled out only for an error: a string per item would cost more than the item.
@@ -124,7 +126,18 @@ internal static class SbomJson
                     }
                     else
                     {
-                        var range = cursor.ReadValue(ref reader, JsonFileCursor.MetadataLimit, out _);
+                        var left = otherLimit - other;
+                        Range range;
+                        try
+                        {
+                            range = cursor.ReadValue(ref reader, (int)Math.Min(JsonFileCursor.MetadataLimit, left), out _);
+                        }
+                        catch (JsonLimitException) when (left < JsonFileCursor.MetadataLimit)
+                        {
+                            throw OtherTooLarge(file, streamed.Keys, otherLimit, Where());
+                        }
+                        other += range.End.Value - range.Start.Value;
+                        if (other > otherLimit) throw OtherTooLarge(file, streamed.Keys, otherLimit, Where());
                         writer.WritePropertyName(name);
                         writer.WriteRawValue(cursor.Bytes(range), skipInputValidation: true);
                     }
@@ -138,6 +151,10 @@ internal static class SbomJson
         catch (JsonException e) { throw MalformedInputException.FromJson(file, Where(), e); }
         catch (JsonLimitException e) { throw new MalformedInputException(file, e.At(Where()), e.Message); }
     }
+
+    public static TooLargeException OtherTooLarge(string file, IEnumerable<string> streamed, long limit, string at) =>
+        new($"{file}: the parts of the document other than its {string.Join(" and ", streamed)} take more than {limit:N0} bytes, " +
+            $"the most accepted in one SBOM (at {at}).");
 
     /// <summary>
     /// One streamed array. Items are found by bracket scanning on this thread and handed over in batches; a second

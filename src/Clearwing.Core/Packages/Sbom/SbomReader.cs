@@ -13,39 +13,42 @@ public static partial class SbomReader
 {
     /// <summary>Reads and checks <paramref name="path"/>.</summary>
     /// <param name="displayName">What errors name as the file.</param>
+    /// <param name="limits">The most components and dependencies accepted (<see cref="SbomLimits.None"/> when null).</param>
     /// <exception cref="MalformedInputException">Not an SBOM of a supported format and version, or invalid against its
     /// schema (CycloneDX) or the SPDX 2.3 rules checked here; the error names the file, the location (JSON path, or XML
     /// line and column) and the reason.</exception>
-    public static Sbom Read(string path, string displayName)
+    /// <exception cref="TooLargeException">More components or dependencies than <paramref name="limits"/> allow.</exception>
+    public static Sbom Read(string path, string displayName, SbomLimits? limits = null)
     {
+        limits ??= SbomLimits.None;
         int first;
         using (var probe = File.OpenRead(path))
         {
             do first = probe.ReadByte();
             while (first is ' ' or '\t' or '\r' or '\n' or 0xEF or 0xBB or 0xBF);
         }
-        if (first == '<') return SbomXml.Read(path, displayName);
+        if (first == '<') return SbomXml.Read(path, displayName, limits);
         if (first != '{')
             throw new MalformedInputException(displayName, "$", first < 0
                 ? "the file is empty"
                 : "not an SBOM: expected a JSON object (CycloneDX, SPDX) or an XML document (CycloneDX)");
         var header = SbomJson.Header(path, displayName, ["bomFormat", "specVersion", "spdxVersion"],
             found => found.ContainsKey("spdxVersion") || found.ContainsKey("bomFormat") && found.ContainsKey("specVersion"));
-        if (header.TryGetValue("spdxVersion", out var spdx)) return ReadSpdx(path, displayName, spdx);
+        if (header.TryGetValue("spdxVersion", out var spdx)) return ReadSpdx(path, displayName, spdx, limits);
         if (!header.TryGetValue("bomFormat", out var format))
             throw new MalformedInputException(displayName, "$", "not an SBOM: no \"bomFormat\" (CycloneDX) or \"spdxVersion\" (SPDX)");
         if (format != "CycloneDX")
             throw new MalformedInputException(displayName, "$.bomFormat", $"\"{format}\" is not a known SBOM format; expected \"CycloneDX\"");
-        return ReadCycloneDx(path, displayName, header.GetValueOrDefault("specVersion"));
+        return ReadCycloneDx(path, displayName, header.GetValueOrDefault("specVersion"), limits);
     }
 
-    static Sbom ReadCycloneDx(string path, string file, string? version)
+    static Sbom ReadCycloneDx(string path, string file, string? version, SbomLimits limits)
     {
         if (version is null) throw new MalformedInputException(file, "$.specVersion", "required: the CycloneDX version (1.5, 1.6 or 1.7)");
         if (!SbomSchemas.CycloneDxVersions.Contains(version))
             throw new MalformedInputException(file, "$.specVersion", $"CycloneDX {version} is not supported; expected 1.5, 1.6 or 1.7");
         var schemas = SbomSchemas.For(version);
-        var graph = new SbomGraph(file);
+        var graph = new SbomGraph(file, limits);
         void Fail((string Path, string Reason)? error)
         {
             if (error is { } e) throw new MalformedInputException(file, e.Path, e.Reason);
@@ -99,7 +102,7 @@ public static partial class SbomReader
                 foreach (var to in d.To) graph.DependsOn(d.From, to);
             }),
         };
-        using var skeleton = SbomJson.Walk(path, file, streamed);
+        using var skeleton = SbomJson.Walk(path, file, streamed, limits.MaxOtherBytes);
         Fail(SbomSchemas.Check(() => schemas.References.Value.Document, schemas.QuickDocument, skeleton.RootElement, () => "$"));
         var root = skeleton.RootElement;
         JsonElement product = default;
@@ -133,12 +136,12 @@ public static partial class SbomReader
 
     const string DocumentId = "SPDXRef-DOCUMENT";
 
-    static Sbom ReadSpdx(string path, string file, string? version)
+    static Sbom ReadSpdx(string path, string file, string? version, SbomLimits limits)
     {
         if (version != "SPDX-2.3")
             throw new MalformedInputException(file, "$.spdxVersion",
                 $"{(version is null ? "not a string" : $"\"{version}\"")}: only SPDX 2.3 documents are supported (\"spdxVersion\": \"SPDX-2.3\")");
-        var graph = new SbomGraph(file);
+        var graph = new SbomGraph(file, limits);
         var described = new List<string>();
         string Required(JsonElement e, string name, string at) =>
             SbomJson.Text(e, name) is { Length: > 0 } v ? v : throw new MalformedInputException(file, $"{at}.{name}", "required: a non-empty string");
@@ -193,7 +196,7 @@ public static partial class SbomReader
                 else if (UsedBy.Contains(r.Type)) graph.DependsOn(r.To, r.From);
             }),
         };
-        using var skeleton = SbomJson.Walk(path, file, streamed);
+        using var skeleton = SbomJson.Walk(path, file, streamed, limits.MaxOtherBytes);
         var root = skeleton.RootElement;
         if (SbomJson.Text(root, "SPDXID") != DocumentId) throw new MalformedInputException(file, "$.SPDXID", $"required: \"{DocumentId}\"");
         var documentName = Required(root, "name", "$");

@@ -36,11 +36,16 @@ public sealed class SbomStore(Database db, AuditLog audit, TimeProvider time, Ex
     /// <summary>Most components listed at once by <see cref="GetAsync"/>.</summary>
     public const int MaxLimit = 10_000;
 
+    /// <summary>Imports <paramref name="path"/>, a file of the operator's, with no limits on its size.</summary>
+    public Task<SbomImport> ImportAsync(Caller caller, string? org, string product, string path, string displayName, CancellationToken ct = default) =>
+        ImportAsync(caller, org, product, path, displayName, SbomLimits.None, ct);
+
     /// <summary>Imports <paramref name="path"/> as the SBOM of <paramref name="product"/> of <paramref name="org"/> (the caller's own org when
-    /// null).</summary>
+    /// null), holding no more than <paramref name="limits"/> allow (none when null).</summary>
     /// <exception cref="MalformedInputException">The file is not a supported, valid SBOM; nothing is stored.</exception>
+    /// <exception cref="TooLargeException">The SBOM holds more than <paramref name="limits"/> allow; nothing is stored.</exception>
     public async Task<SbomImport> ImportAsync(
-        Caller caller, string? org, string product, string path, string displayName, CancellationToken ct = default)
+        Caller caller, string? org, string product, string path, string displayName, SbomLimits? limits, CancellationToken ct = default)
     {
         RequireImporter(caller);
         product = CheckName(product);
@@ -51,7 +56,7 @@ public sealed class SbomStore(Database db, AuditLog audit, TimeProvider time, Ex
             await using var file = File.OpenRead(path);
             return Convert.ToHexStringLower(await SHA256.HashDataAsync(file, ct));
         }, ct);
-        var sbom = SbomReader.Read(path, displayName);
+        var sbom = SbomReader.Read(path, displayName, limits);
         var sha256 = await hashing;
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
 

@@ -17,7 +17,10 @@ internal static partial class SbomXml
 {
     const string NamespacePrefix = "http://cyclonedx.org/schema/bom/";
 
-    public static Sbom Read(string path, string file)
+    /// <summary>The most one component or dependency entry may take, as in JSON (<see cref="SbomJson"/>).</summary>
+    const long ItemLimit = 16 << 20;
+
+    public static Sbom Read(string path, string file, SbomLimits limits)
     {
         var version = Probe(path, file);
         var settings = new XmlReaderSettings
@@ -37,9 +40,11 @@ internal static partial class SbomXml
         }
         var structure = version == "1.6" ? null : new Structure(file, version);
         XNamespace ns = NamespacePrefix + version;
-        var graph = new SbomGraph(file);
+        var graph = new SbomGraph(file, limits);
         string? serial = null, rootRef = null, rootName = null;
-        using var reader = XmlReader.Create(path, settings);
+        using var meter = new Meter(File.OpenRead(path));
+        using var reader = XmlReader.Create(meter, settings);
+        long other = 0;
         try
         {
             reader.MoveToContent();
@@ -59,21 +64,25 @@ internal static partial class SbomXml
                     switch (reader.LocalName)
                     {
                         case "components" when reader.NamespaceURI == ns.NamespaceName:
-                            Items(reader, e =>
+                            Items(reader, meter, file, e =>
                             {
                                 structure?.Check(e);
                                 Component(graph, e, ns, null);
                             });
                             break;
                         case "dependencies" when reader.NamespaceURI == ns.NamespaceName:
-                            Items(reader, e =>
+                            Items(reader, meter, file, e =>
                             {
                                 structure?.Check(e);
                                 Dependency(graph, e, ns);
                             });
                             break;
                         default:
-                            var element = Load(reader);
+                            var start = meter.Position;
+                            var at = At(reader);
+                            var element = meter.Bounded(limits.MaxOtherBytes - other, () => SbomJson.OtherTooLarge(
+                                file, ["components", "dependencies"], limits.MaxOtherBytes, at), () => Load(reader));
+                            other += meter.Position - start;
                             structure?.Check(element);
                             if (element.Name == ns + "metadata" && element.Element(ns + "component") is { } product)
                             {
@@ -109,8 +118,11 @@ internal static partial class SbomXml
         return version;
     }
 
-    /// <summary>Loads the child elements of the current element one at a time; the reader ends after its end tag.</summary>
-    static void Items(XmlReader reader, Action<XElement> each)
+    /// <summary>
+    /// Loads the child elements of the current element one at a time, each at most <see cref="ItemLimit"/> bytes; the
+    /// reader ends after its end tag.
+    /// </summary>
+    static void Items(XmlReader reader, Meter meter, string file, Action<XElement> each)
     {
         if (reader.IsEmptyElement)
         {
@@ -121,7 +133,12 @@ internal static partial class SbomXml
         reader.Read();
         while (!(reader.NodeType == XmlNodeType.EndElement && reader.Depth == depth) && !reader.EOF)
         {
-            if (reader.NodeType == XmlNodeType.Element) each(Load(reader));
+            if (reader.NodeType == XmlNodeType.Element)
+            {
+                var at = At(reader);
+                each(meter.Bounded(ItemLimit, () => new TooLargeException($"{file}: the element at {at} takes more than {ItemLimit:N0} bytes, " +
+                    "the most one component or dependency entry may take"), () => Load(reader)));
+            }
             else reader.Read();
         }
         reader.Read();
@@ -134,6 +151,57 @@ internal static partial class SbomXml
         using (var subtree = reader.ReadSubtree()) element = XElement.Load(subtree, LoadOptions.SetLineInfo);
         reader.Read();
         return element;
+    }
+
+    static string At(XmlReader r) => r is IXmlLineInfo i && i.HasLineInfo() ? $"line {i.LineNumber}, column {i.LinePosition}" : "line ?";
+
+    /// <summary>
+    /// The file under the XML reader, counting what it reads: an element is loaded whole, at many times its size, so how
+    /// much of the file one load may take is bounded (to within the reader's buffer, a few KiB).
+    /// </summary>
+    sealed class Meter(Stream file) : Stream
+    {
+        long _stop = long.MaxValue;
+        Func<Exception>? _tooLarge;
+
+        public override long Position { get; set; }
+
+        /// <summary>Runs <paramref name="load"/>, throwing <paramref name="tooLarge"/> once it reads more than <paramref name="bytes"/>.</summary>
+        public T Bounded<T>(long bytes, Func<Exception> tooLarge, Func<T> load)
+        {
+            (_stop, _tooLarge) = (bytes >= long.MaxValue - Position ? long.MaxValue : Position + Math.Max(bytes, 0), tooLarge);
+            try
+            {
+                return load();
+            }
+            finally
+            {
+                (_stop, _tooLarge) = (long.MaxValue, null);
+            }
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = file.Read(buffer, offset, count);
+            Position += n;
+            if (Position > _stop && _tooLarge is { } tooLarge) throw tooLarge();
+            return n;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) file.Dispose();
+            base.Dispose(disposing);
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     static string At(XObject o) => o is IXmlLineInfo i && i.HasLineInfo() ? $"line {i.LineNumber}, column {i.LinePosition}" : "line ?";
