@@ -20,7 +20,8 @@ public static class ImportsApi
         // Refused before the body is read, so a caller who may not import cannot make the server spool a gigabyte.
         var caller = request.HttpContext.Caller();
         caller.RequireCoordinatorWriter("import findings");
-        using var upload = await Upload.SpoolAsync(request, options.MaxImportBytes, "--max-import-bytes", "a SARIF log or a native findings file", ct);
+        using var upload = await Upload.SpoolAsync(
+            request, options.MaxImportBytes, "--max-import-bytes", "a SARIF log or a native findings file", ct);
         var file = new ImportFile(upload.Path, $"upload to {project}");
         // The caller's checkout folder is a prefix to remove from the log's paths; the server never reads a path a caller names.
         return TypedResults.Ok(await importer.ImportAsync(

@@ -37,7 +37,8 @@ public sealed class SbomStore(Database db, AuditLog audit, TimeProvider time, Ex
     public const int MaxLimit = 10_000;
 
     /// <summary>Imports <paramref name="path"/>, a file of the operator's, with no limits on its size.</summary>
-    public Task<SbomImport> ImportAsync(Caller caller, string? org, string product, string path, string displayName, CancellationToken ct = default) =>
+    public Task<SbomImport> ImportAsync(
+        Caller caller, string? org, string product, string path, string displayName, CancellationToken ct = default) =>
         ImportAsync(caller, org, product, path, displayName, SbomLimits.None, ct);
 
     /// <summary>Imports <paramref name="path"/> as the SBOM of <paramref name="product"/> of <paramref name="org"/> (the caller's own org when
