@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using Clearwing.Hosting;
 using Clearwing.Server;
@@ -42,22 +43,23 @@ public sealed class CliIO(TextWriter stdout, TextWriter stderr, TextReader stdin
     /// <summary>True when standard output is a person's terminal, so progress bars and tables make sense.</summary>
     public bool Interactive => ReferenceEquals(Out, Console.Out) && !Console.IsOutputRedirected;
 
-    /// <summary>Spectre.Console over <see cref="Out"/>; piped output gets plain text and room for full ids.</summary>
-    public IAnsiConsole Ansi
+    /// <summary>
+    /// The width a <see cref="Listing"/> fits: COLUMNS when it is set (as ls and other Unix tools read it), else the
+    /// terminal's; none when output goes to a file or a pipe, where a reader expects every value whole.
+    /// </summary>
+    public int? Width =>
+        int.TryParse(Environment("COLUMNS"), NumberStyles.None, CultureInfo.InvariantCulture, out var columns) && columns > 0 ? columns
+        : Interactive && Console.WindowWidth > 0 ? Console.WindowWidth
+        : null;
+
+    /// <summary>Spectre.Console over <see cref="Out"/>; piped output gets plain text.</summary>
+    public IAnsiConsole Ansi => AnsiConsole.Create(new AnsiConsoleSettings
     {
-        get
-        {
-            var console = AnsiConsole.Create(new AnsiConsoleSettings
-            {
-                Out = new AnsiConsoleOutput(Out),
-                Ansi = Interactive ? AnsiSupport.Detect : AnsiSupport.No,
-                ColorSystem = Interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-                Interactive = Interactive ? InteractionSupport.Yes : InteractionSupport.No,
-            });
-            if (!Interactive) console.Profile.Width = 200;
-            return console;
-        }
-    }
+        Out = new AnsiConsoleOutput(Out),
+        Ansi = Interactive ? AnsiSupport.Detect : AnsiSupport.No,
+        ColorSystem = Interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        Interactive = Interactive ? InteractionSupport.Yes : InteractionSupport.No,
+    });
 
     public static string DatabaseSpec(ParseResult parsed) =>
         parsed.GetValue(CliApp.Db) ?? System.Environment.GetEnvironmentVariable("CLEARWING_DB") ?? Database.DefaultPath;

@@ -66,11 +66,12 @@ public static class AuditVerb
                 await io.WriteJsonAsync(events);
                 return ExitCode.Ok;
             }
-            var table = new Table().AddColumns("seq", "at", "actor", "org", "subject", "action", "hash");
+            var table = new Listing(("seq", Fit.Id), ("at", Fit.Value), ("actor", Fit.Value), ("org", Fit.Value), ("subject", Fit.Value),
+                ("action", Fit.Value), ("hash", Fit.Id));
             foreach (var e in events)
-                table.AddRow(e.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture), e.At.ToString("u"), Markup.Escape(e.Actor),
-                    Markup.Escape(e.Org ?? ""), Markup.Escape(e.Subject), Markup.Escape(e.Action), e.Hash);
-            io.Ansi.Write(table);
+                table.Add(e.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture), e.At.ToString("u"), e.Actor, e.Org, e.Subject, e.Action,
+                    e.Hash);
+            table.Write(io);
             return ExitCode.Ok;
         });
         return new Command("audit", "The tamper-evident audit chain.") { verify, list };

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Clearwing.Access;
-using Spectre.Console;
 
 namespace Clearwing.Cli.Access;
 
@@ -21,11 +20,10 @@ public static class GrantsVerb
                 await io.WriteJsonAsync(grants);
                 return ExitCode.Ok;
             }
-            var table = new Table().AddColumns("org", "kind", "access", "granted by", "reason", "granted");
-            foreach (var g in grants)
-                table.AddRow(
-                    Markup.Escape(g.Org), g.Kind.Name(), g.Access, Markup.Escape(g.GrantedBy), Markup.Escape(g.Reason), g.GrantedAt.ToString("u"));
-            io.Ansi.Write(table);
+            var table = new Listing(("org", Fit.Id), ("kind", Fit.Value), ("access", Fit.Value), ("granted by", Fit.Value),
+                ("reason", Fit.Text), ("granted", Fit.Value));
+            foreach (var g in grants) table.Add(g.Org, g.Kind.Name(), g.Access, g.GrantedBy, g.Reason, g.GrantedAt.ToString("u"));
+            table.Write(io);
             return ExitCode.Ok;
         });
 

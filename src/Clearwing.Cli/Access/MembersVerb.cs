@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Clearwing.Access;
-using Spectre.Console;
 
 namespace Clearwing.Cli.Access;
 
@@ -22,11 +21,11 @@ public static class MembersVerb
                 await io.WriteJsonAsync(members);
                 return ExitCode.Ok;
             }
-            var table = new Table().AddColumns("login", "role", "web login", "locked until", "created");
+            var table = new Listing(("login", Fit.Id), ("role", Fit.Value), ("web login", Fit.Value), ("locked until", Fit.Value),
+                ("created", Fit.Value));
             foreach (var m in members)
-                table.AddRow(
-                    Markup.Escape(m.Login), m.Role.Name(), m.CanLogIn ? "yes" : "no", m.LockedUntil?.ToString("u") ?? "", m.CreatedAt.ToString("u"));
-            io.Ansi.Write(table);
+                table.Add(m.Login, m.Role.Name(), m.CanLogIn ? "yes" : "no", m.LockedUntil?.ToString("u"), m.CreatedAt.ToString("u"));
+            table.Write(io);
             return ExitCode.Ok;
         });
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Clearwing.Access;
-using Spectre.Console;
 
 namespace Clearwing.Cli.Access;
 
@@ -20,9 +19,9 @@ public static class OrgsVerb
                 await io.WriteJsonAsync(orgs);
                 return ExitCode.Ok;
             }
-            var table = new Table().AddColumns("name", "kind", "created");
-            foreach (var o in orgs) table.AddRow(Markup.Escape(o.Name), o.Kind.Name(), o.CreatedAt.ToString("u"));
-            io.Ansi.Write(table);
+            var table = new Listing(("name", Fit.Id), ("kind", Fit.Value), ("created", Fit.Value));
+            foreach (var o in orgs) table.Add(o.Name, o.Kind.Name(), o.CreatedAt.ToString("u"));
+            table.Write(io);
             return ExitCode.Ok;
         });
 

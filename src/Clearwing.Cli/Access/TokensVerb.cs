@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Clearwing.Access;
-using Spectre.Console;
 
 namespace Clearwing.Cli.Access;
 
@@ -22,11 +21,12 @@ public static class TokensVerb
                 await io.WriteJsonAsync(tokens);
                 return ExitCode.Ok;
             }
-            var table = new Table().AddColumns("id", "name", "role", "created", "expires", "revoked", "last used");
+            var table = new Listing(("id", Fit.Id), ("name", Fit.Text), ("role", Fit.Value), ("created", Fit.Value), ("expires", Fit.Value),
+                ("revoked", Fit.Value), ("last used", Fit.Value));
             foreach (var t in tokens)
-                table.AddRow(t.Id, Markup.Escape(t.Name), t.Role.Name(), t.CreatedAt.ToString("u"), t.ExpiresAt?.ToString("u") ?? "never",
-                    t.RevokedAt?.ToString("u") ?? "", t.LastUsedAt?.ToString("u") ?? "");
-            io.Ansi.Write(table);
+                table.Add(t.Id, t.Name, t.Role.Name(), t.CreatedAt.ToString("u"), t.ExpiresAt?.ToString("u") ?? "never", t.RevokedAt?.ToString("u"),
+                    t.LastUsedAt?.ToString("u"));
+            table.Write(io);
             return ExitCode.Ok;
         });
 

@@ -3,7 +3,6 @@ using Clearwing.Access;
 using Clearwing.Cases;
 using Clearwing.Cli.Findings;
 using Clearwing.Scoring;
-using Spectre.Console;
 
 namespace Clearwing.Cli.Cases;
 
@@ -53,12 +52,12 @@ public static class CasesVerb
                 await io.WriteJsonAsync(page.Items);
                 return ExitCode.Ok;
             }
-            var table = new Table().AddColumns("id", "priority", "project", "signal", "severity", "state", "findings", "last seen", "title");
+            var table = new Listing(("id", Fit.Id), ("priority", Fit.Text), ("project", Fit.Value), ("signal", Fit.Value), ("severity", Fit.Value),
+                ("state", Fit.Value), ("findings", Fit.Value), ("last seen", Fit.Value), ("title", Fit.Text));
             foreach (var c in page.Items)
-                table.AddRow(c.Id, Markup.Escape(Points(c.Priority)), Markup.Escape(c.Project), SecuritySignals.Name(c.Signal),
-                    c.HighestSeverity.ToString().ToLowerInvariant(), Name(c.State), c.Findings.ToString("N0"), c.LastSeen.ToString("u"),
-                    Markup.Escape(FindingsVerb.Shorten(c.Title, 70)));
-            io.Ansi.Write(table);
+                table.Add(c.Id, Points(c.Priority), c.Project, SecuritySignals.Name(c.Signal), c.HighestSeverity.ToString().ToLowerInvariant(),
+                    Name(c.State), c.Findings.ToString("N0"), c.LastSeen.ToString("u"), c.Title);
+            table.Write(io);
             await io.Out.WriteLineAsync(CliApp.Footer(page, "cases"));
             return ExitCode.Ok;
         });

@@ -30,10 +30,10 @@ public static class DeadlinesVerb
                 await io.WriteJsonAsync(page);
                 return ExitCode.Ok;
             }
-            var table = new Table().AddColumns("case", "project", "deadline", "when", "status", "rule");
-            foreach (var d in page.Items)
-                table.AddRow(d.Case, Markup.Escape(d.Project), Words(d.Kind), d.At, Styled(d.Status), Markup.Escape(d.Rule));
-            io.Ansi.Write(table);
+            var table = new Listing(("case", Fit.Id), ("project", Fit.Value), ("deadline", Fit.Value), ("when", Fit.Value), ("status", Fit.Value),
+                ("rule", Fit.Text));
+            foreach (var d in page.Items) table.Add(d.Case, d.Project, Words(d.Kind), d.At, Styled(d.Status), d.Rule);
+            table.Write(io);
             await io.Out.WriteLineAsync($"{page.Items.Count} of {page.Total:N0} open deadlines; times in {zone.Id}.");
             return ExitCode.Ok;
         });
@@ -48,10 +48,10 @@ public static class DeadlinesVerb
         _ => "escalation",
     };
 
-    static string Styled(DeadlineStatus status) => status switch
+    static Cell Styled(DeadlineStatus status) => status switch
     {
-        DeadlineStatus.Breached => "[red]breached[/]",
-        DeadlineStatus.DueSoon => "[yellow]due soon[/]",
+        DeadlineStatus.Breached => new Cell("breached", new Style(Color.Red)),
+        DeadlineStatus.DueSoon => new Cell("due soon", new Style(Color.Yellow)),
         DeadlineStatus.Met => "met",
         _ => "upcoming",
     };

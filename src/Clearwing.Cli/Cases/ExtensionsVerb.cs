@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Clearwing.Access;
 using Clearwing.Cases;
-using Spectre.Console;
 
 namespace Clearwing.Cli.Cases;
 
@@ -29,16 +28,16 @@ public static class ExtensionsVerb
                 await io.WriteJsonAsync(extensions);
                 return ExitCode.Ok;
             }
-            var table = new Table().AddColumns("id", "days", "asked by", "asked", "state", "decided by", "decided", "reason", "note");
+            var table = new Listing(("id", Fit.Id), ("days", Fit.Value), ("asked by", Fit.Value), ("asked", Fit.Value), ("state", Fit.Value),
+                ("decided by", Fit.Value), ("decided", Fit.Value), ("reason", Fit.Text), ("note", Fit.Text));
             foreach (var e in extensions)
             {
                 var (request, decision) = (e.Extension.Request, e.Extension.Decision);
-                table.AddRow(e.Id, request.Days.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    Markup.Escape($"{request.RequestedBy} ({e.Org})"), request.RequestedAt.ToString("u"), e.State,
-                    Markup.Escape(decision?.DecidedBy ?? ""), decision?.DecidedAt.ToString("u") ?? "",
-                    Markup.Escape(request.Reason), Markup.Escape(decision?.Note ?? ""));
+                table.Add(e.Id, request.Days.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{request.RequestedBy} ({e.Org})",
+                    request.RequestedAt.ToString("u"), e.State, decision?.DecidedBy, decision?.DecidedAt.ToString("u"), request.Reason,
+                    decision?.Note);
             }
-            io.Ansi.Write(table);
+            table.Write(io);
             return ExitCode.Ok;
         });
         return command;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Spectre.Console;
 
 namespace Clearwing.Cli.Cases;
 
@@ -25,13 +24,12 @@ public static class PolicyVerb
             await io.Out.WriteLineAsync(settings.SetBy is null
                 ? $"Default profile: {settings.DefaultProfile} (shipped default)"
                 : $"Default profile: {settings.DefaultProfile} (set by {settings.SetBy} at {settings.SetAt:u})");
-            var overrides = new Table().AddColumns("project", "profile", "set by", "set at");
-            foreach (var o in settings.Overrides)
-                overrides.AddRow(Markup.Escape(o.Project), o.Profile, Markup.Escape(o.SetBy), o.SetAt.ToString("u"));
-            if (settings.Overrides.Count > 0) io.Ansi.Write(overrides);
-            var profiles = new Table().AddColumns("profile", "rules");
-            foreach (var p in settings.Profiles) profiles.AddRow(p.Name, Markup.Escape(p.Summary));
-            io.Ansi.Write(profiles);
+            var overrides = new Listing(("project", Fit.Id), ("profile", Fit.Value), ("set by", Fit.Value), ("set at", Fit.Value));
+            foreach (var o in settings.Overrides) overrides.Add(o.Project, o.Profile, o.SetBy, o.SetAt.ToString("u"));
+            if (settings.Overrides.Count > 0) overrides.Write(io);
+            var profiles = new Listing(("profile", Fit.Id), ("rules", Fit.Text));
+            foreach (var p in settings.Profiles) profiles.Add(p.Name, p.Summary);
+            profiles.Write(io);
             return ExitCode.Ok;
         });
         return command;

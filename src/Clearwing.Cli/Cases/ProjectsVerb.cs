@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Clearwing.Cases;
-using Spectre.Console;
 
 namespace Clearwing.Cli.Cases;
 
@@ -24,10 +23,10 @@ public static class ProjectsVerb
                 await io.WriteJsonAsync(projects);
                 return ExitCode.Ok;
             }
-            var table = new Table().AddColumns("project", "created", "findings that are not security relevant", "cross-finder joins");
-            foreach (var p in projects)
-                table.AddRow(Markup.Escape(p.Name), p.CreatedAt.ToString("u"), Describe(p.NonSecurity), p.CrossFinderJoins ? "on" : "off");
-            io.Ansi.Write(table);
+            var table = new Listing(("project", Fit.Id), ("created", Fit.Value), ("findings that are not security relevant", Fit.Text),
+                ("cross-finder joins", Fit.Value));
+            foreach (var p in projects) table.Add(p.Name, p.CreatedAt.ToString("u"), Describe(p.NonSecurity), p.CrossFinderJoins ? "on" : "off");
+            table.Write(io);
             return ExitCode.Ok;
         });
         return command;

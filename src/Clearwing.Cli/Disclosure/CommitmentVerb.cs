@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Clearwing.Disclosure;
-using Spectre.Console;
 
 namespace Clearwing.Cli.Disclosure;
 
@@ -58,11 +57,12 @@ public static class CommitmentVerb
                 await io.WriteJsonAsync(page);
                 return ExitCode.Ok;
             }
-            var table = new Table().AddColumns("digest", "committed", "vendor", "product", "deadline", "revealed");
+            var table = new Listing(("digest", Fit.Id), ("committed", Fit.Value), ("vendor", Fit.Value), ("product", Fit.Value),
+                ("deadline", Fit.Value), ("revealed", Fit.Value));
             foreach (var c in page.Items)
-                table.AddRow(c.Digest, c.CommittedAt.ToString("u"), Markup.Escape(c.Notice?.Vendor ?? ""), Markup.Escape(c.Notice?.Product ?? ""),
-                    c.Notice?.Deadline.ToString("u") ?? "", c.RevealedAt?.ToString("u") ?? "");
-            io.Ansi.Write(table);
+                table.Add(c.Digest, c.CommittedAt.ToString("u"), c.Notice?.Vendor, c.Notice?.Product, c.Notice?.Deadline.ToString("u"),
+                    c.RevealedAt?.ToString("u"));
+            table.Write(io);
             await io.Out.WriteLineAsync(page.NextCursor is { } next ? $"More: --cursor {next}" : $"{page.Items.Count} commitments.");
             return ExitCode.Ok;
         });

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Clearwing.Findings;
-using Spectre.Console;
 
 namespace Clearwing.Cli.Findings;
 
@@ -31,12 +30,13 @@ public static class FindingsVerb
                 await io.WriteJsonAsync(page.Items);
                 return ExitCode.Ok;
             }
-            var table = new Table().AddColumns("id", "case", "rule", "severity", "location", "state", "message");
+            // The case is context here (findings list --case filters by it): it gives way before the finding's own id.
+            var table = new Listing(("id", Fit.Id), ("case", Fit.Value), ("rule", Fit.Value), ("severity", Fit.Value), ("location", Fit.Tail),
+                ("state", Fit.Value), ("message", Fit.Text));
             foreach (var f in page.Items)
-                table.AddRow(Markup.Escape(f.Id), Markup.Escape(f.Case ?? ""), Markup.Escape(f.RuleId), f.Severity.ToString().ToLowerInvariant(),
-                    Markup.Escape($"{f.Path}{(f.StartLine is { } l ? $":{l}" : "")}"),
-                    Markup.Escape(f.BaselineState + (f.AbsentAt is { } gone ? $", absent at {gone}" : "")), Markup.Escape(Shorten(f.Message, 60)));
-            io.Ansi.Write(table);
+                table.Add(f.Id, f.Case, f.RuleId, f.Severity.ToString().ToLowerInvariant(), $"{f.Path}{(f.StartLine is { } l ? $":{l}" : "")}",
+                    f.BaselineState + (f.AbsentAt is { } gone ? $", absent at {gone}" : ""), f.Message);
+            table.Write(io);
             await io.Out.WriteLineAsync(CliApp.Footer(page, "findings"));
             return ExitCode.Ok;
         });
@@ -84,6 +84,4 @@ public static class FindingsVerb
         });
         return command;
     }
-
-    internal static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Clearwing.Storage.Jobs;
-using Spectre.Console;
 
 namespace Clearwing.Cli.Jobs;
 
@@ -22,11 +21,12 @@ public static class JobsVerb
                 await io.WriteJsonAsync(jobs);
                 return ExitCode.Ok;
             }
-            var table = new Table().AddColumns("id", "kind", "state", "attempts", "next run", "last error");
+            var table = new Listing(("id", Fit.Id), ("kind", Fit.Value), ("state", Fit.Value), ("attempts", Fit.Value), ("next run", Fit.Value),
+                ("last error", Fit.Text));
             foreach (var j in jobs)
-                table.AddRow(j.Id, Markup.Escape(j.Kind), j.State.ToString().ToLowerInvariant(), $"{j.Attempts}/{j.MaxAttempts}",
-                    j.RunAfter.ToString("u"), Markup.Escape(j.LastError ?? ""));
-            io.Ansi.Write(table);
+                table.Add(
+                    j.Id, j.Kind, j.State.ToString().ToLowerInvariant(), $"{j.Attempts}/{j.MaxAttempts}", j.RunAfter.ToString("u"), j.LastError);
+            table.Write(io);
             return ExitCode.Ok;
         });
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Clearwing.Packages;
-using Spectre.Console;
 
 namespace Clearwing.Cli.Packages;
 
@@ -64,12 +63,12 @@ public static class SbomVerb
                 await io.WriteJsonAsync(products);
                 return ExitCode.Ok;
             }
-            var table = new Table().AddColumns("org", "product", "format", "components", "direct", "imported", "id");
+            var table = new Listing(("org", Fit.Value), ("product", Fit.Id), ("format", Fit.Value), ("components", Fit.Value),
+                ("direct", Fit.Value), ("imported", Fit.Value), ("id", Fit.Id));
             foreach (var p in products)
-                table.AddRow(Markup.Escape(p.Org), Markup.Escape(p.Name), $"{p.Format} {p.SpecVersion}",
-                    p.Components.ToString("N0", CultureInfo.InvariantCulture), p.Direct.ToString("N0", CultureInfo.InvariantCulture),
-                    p.ImportedAt.ToString("u", CultureInfo.InvariantCulture), p.Id);
-            io.Ansi.Write(table);
+                table.Add(p.Org, p.Name, $"{p.Format} {p.SpecVersion}", p.Components.ToString("N0", CultureInfo.InvariantCulture),
+                    p.Direct.ToString("N0", CultureInfo.InvariantCulture), p.ImportedAt.ToString("u", CultureInfo.InvariantCulture), p.Id);
+            table.Write(io);
             return ExitCode.Ok;
         });
         return command;
@@ -106,12 +105,12 @@ public static class SbomVerb
                 $"imported {p.ImportedAt:u} by {p.ImportedBy}"));
             await io.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"{p.Components:N0} components: {p.Direct:N0} direct, {p.Transitive:N0} transitive; {p.Dependencies:N0} dependencies"));
-            var table = new Table().AddColumns("#", "ref", "name", "version", "purl", "direct", "depends on");
+            var table = new Listing(("#", Fit.Value), ("ref", Fit.Tail), ("name", Fit.Value), ("version", Fit.Value), ("purl", Fit.Tail),
+                ("direct", Fit.Value), ("depends on", Fit.Text));
             foreach (var c in detail.Components)
-                table.AddRow(c.Ordinal.ToString(CultureInfo.InvariantCulture), Markup.Escape(c.Ref), Markup.Escape(c.Name),
-                    Markup.Escape(c.Version ?? ""), Markup.Escape(c.Purl ?? ""), c.Direct ? "yes" : "",
-                    Markup.Escape(string.Join(", ", c.DependsOn)));
-            io.Ansi.Write(table);
+                table.Add(c.Ordinal.ToString(CultureInfo.InvariantCulture), c.Ref, c.Name, c.Version, c.Purl, c.Direct ? "yes" : "",
+                    string.Join(", ", c.DependsOn));
+            table.Write(io);
             if (detail.Offset + detail.Components.Count < p.Components)
                 await io.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"Showing {detail.Offset + 1:N0}–{detail.Offset + detail.Components.Count:N0} of {p.Components:N0}; " +

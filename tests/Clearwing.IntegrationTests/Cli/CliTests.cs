@@ -18,10 +18,14 @@ public sealed class CliTests
     /// <summary>Runs the CLI in-process with <paramref name="input"/> as its standard input.</summary>
     internal static Task<(int Exit, string Out, string Err)> RunWithInput(string input, params string[] args) => Run(new StringReader(input), null, args);
 
-    static async Task<(int Exit, string Out, string Err)> Run(TextReader input, string? token, string[] args)
+    static Task<(int Exit, string Out, string Err)> Run(TextReader input, string? token, string[] args) =>
+        RunIn(name => name == "CLEARWING_TOKEN" ? token : null, input, args);
+
+    /// <summary>Runs the CLI in-process with <paramref name="environment"/> as its only environment.</summary>
+    internal static async Task<(int Exit, string Out, string Err)> RunIn(Func<string, string?> environment, TextReader input, string[] args)
     {
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        var exit = await CliApp.RunAsync(args, new CliIO(stdout, stderr, input, name => name == "CLEARWING_TOKEN" ? token : null), Ct);
+        var exit = await CliApp.RunAsync(args, new CliIO(stdout, stderr, input, environment), Ct);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
