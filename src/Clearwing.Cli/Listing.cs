@@ -9,10 +9,12 @@ namespace Clearwing.Cli;
 /// </summary>
 internal enum Fit
 {
-    /// <summary>What a reader copies to act on (case, finding and job ids, hashes, logins): cut at its end, and the last
-    /// to give way.</summary>
+    /// <summary>What a reader copies to act on (case, finding and job ids, hashes, logins): the last to give way, and then
+    /// cut in the middle, "1a24c1…67d22e25", as ids made at about the same time share their first dozen characters and
+    /// differ at their end.</summary>
     Id,
-    /// <summary>A short value read from its start (names, dates, states, counts): cut at its end, "2026-12-0…".</summary>
+    /// <summary>A short value (names, dates, states, priorities, counts): never cut, as "15…" or "2026-12-0…" says
+    /// nothing true.</summary>
     Value,
     /// <summary>A location or package read from its end (<c>src/SqlMapper.cs:2412</c>, <c>pkg:npm/a@1.2.3</c>): cut at its
     /// start, at a '/' when it can, and never inside its ":line" or "@version", "…/SqlMapper.cs:2412".</summary>
@@ -30,9 +32,9 @@ internal readonly record struct Cell(string Text, Style? Style = null)
 
 /// <summary>
 /// The CLI's one way to print rows: columns two spaces apart, one line per row, every line within <see cref="CliIO.Width"/>
-/// (none: every value whole). Over the width, columns narrow the widest first, identifiers last, to a width that still
-/// reads (<see cref="Readable"/>); then, free text first and identifiers last, as far as a value stays truthful: one "…",
-/// or "…:2412" for a location.
+/// (none: every value whole). Over the width, free text and locations narrow, the widest first, to a width that still
+/// reads (<see cref="Readable"/>), then ids to their two ends, locations to "…:2412", and free text last, to one "…".
+/// Short values stay whole: when the shortest forms of all are wider than the terminal, the line runs over.
 /// </summary>
 internal sealed class Listing(params (string Header, Fit Fit)[] columns)
 {
@@ -87,7 +89,7 @@ internal sealed class Listing(params (string Header, Fit Fit)[] columns)
         if (width is not { } total) return widths;
         var room = total - Gap * (fits.Length - 1);
         (bool Readable, Fit[] Fits)[] stages =
-            [(true, [Fit.Text, Fit.Value, Fit.Tail]), (true, [Fit.Id]), (false, [Fit.Text]), (false, [Fit.Value, Fit.Tail]), (false, [Fit.Id])];
+            [(true, [Fit.Text, Fit.Value, Fit.Tail]), (true, [Fit.Id]), (false, [Fit.Id]), (false, [Fit.Value, Fit.Tail]), (false, [Fit.Text])];
         foreach (var (readable, giving) in stages)
             while (widths.Sum() > room)
             {
@@ -104,12 +106,20 @@ internal sealed class Listing(params (string Header, Fit Fit)[] columns)
     }
 
     /// <summary>Cells that still tell a reader most of a value: a message's gist, a file name and line, an id's start.</summary>
-    static int Readable(Fit fit) => fit is Fit.Text or Fit.Tail ? 20 : fit == Fit.Id ? 12 : 10;
+    static int Readable(Fit fit) => fit is Fit.Text or Fit.Tail ? 20 : fit == Fit.Id ? 17 : 10;
 
-    /// <summary>The fewest cells <paramref name="value"/> can be cut to and still say nothing false: "…", or for a
-    /// <see cref="Fit.Tail"/> "…" and its ":line" or "@version".</summary>
-    internal static int Floor(string value, Fit fit) =>
-        Math.Min(CellWidth(value), fit == Fit.Tail ? CellWidth(Ellipsis) + CellWidth(Suffix(value)) : CellWidth(Ellipsis));
+    /// <summary>Six characters of each end of an id: enough to tell apart the ids of one listing.</summary>
+    const int IdFloor = 13;
+
+    /// <summary>The fewest cells <paramref name="value"/> can be cut to and still say nothing false: "…", for a
+    /// <see cref="Fit.Tail"/> "…" and its ":line" or "@version", an id's two ends, a short value whole.</summary>
+    internal static int Floor(string value, Fit fit) => fit switch
+    {
+        Fit.Value => CellWidth(value),
+        Fit.Id => Math.Min(CellWidth(value), IdFloor),
+        Fit.Tail => Math.Min(CellWidth(value), CellWidth(Ellipsis) + CellWidth(Suffix(value))),
+        _ => Math.Min(CellWidth(value), CellWidth(Ellipsis)),
+    };
 
     /// <summary><paramref name="value"/> in at most <paramref name="width"/> cells (at least its <see cref="Floor"/>):
     /// whole, or cut as its <paramref name="fit"/> says with "…" where it was cut.</summary>
@@ -123,6 +133,7 @@ internal sealed class Listing(params (string Header, Fit Fit)[] columns)
             var slash = value.IndexOf('/', start);
             return Ellipsis + value[(slash >= 0 && slash < value.Length - 1 - Suffix(value).Length ? slash : start)..];
         }
+        if (fit == Fit.Id) return value[..HeadEnd(value, room - room / 2)] + Ellipsis + value[TailStart(value, room / 2)..];
         var end = HeadEnd(value, room);
         if (fit == Fit.Text)
         {

@@ -66,7 +66,7 @@ public static class AuditVerb
                 await io.WriteJsonAsync(events);
                 return ExitCode.Ok;
             }
-            var table = new Listing(("seq", Fit.Id), ("at", Fit.Value), ("actor", Fit.Value), ("org", Fit.Value), ("subject", Fit.Value),
+            var table = new Listing(("seq", Fit.Id), ("at", Fit.Value), ("actor", Fit.Id), ("org", Fit.Value), ("subject", Fit.Id),
                 ("action", Fit.Value), ("hash", Fit.Id));
             foreach (var e in events)
                 table.Add(e.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture), e.At.ToString("u"), e.Actor, e.Org, e.Subject, e.Action,

@@ -20,7 +20,7 @@ public static class GrantsVerb
                 await io.WriteJsonAsync(grants);
                 return ExitCode.Ok;
             }
-            var table = new Listing(("org", Fit.Id), ("kind", Fit.Value), ("access", Fit.Value), ("granted by", Fit.Value),
+            var table = new Listing(("org", Fit.Id), ("kind", Fit.Value), ("access", Fit.Value), ("granted by", Fit.Id),
                 ("reason", Fit.Text), ("granted", Fit.Value));
             foreach (var g in grants) table.Add(g.Org, g.Kind.Name(), g.Access, g.GrantedBy, g.Reason, g.GrantedAt.ToString("u"));
             table.Write(io);

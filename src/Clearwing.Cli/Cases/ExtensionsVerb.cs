@@ -28,8 +28,8 @@ public static class ExtensionsVerb
                 await io.WriteJsonAsync(extensions);
                 return ExitCode.Ok;
             }
-            var table = new Listing(("id", Fit.Id), ("days", Fit.Value), ("asked by", Fit.Value), ("asked", Fit.Value), ("state", Fit.Value),
-                ("decided by", Fit.Value), ("decided", Fit.Value), ("reason", Fit.Text), ("note", Fit.Text));
+            var table = new Listing(("id", Fit.Id), ("days", Fit.Value), ("asked by", Fit.Id), ("asked", Fit.Value), ("state", Fit.Value),
+                ("decided by", Fit.Id), ("decided", Fit.Value), ("reason", Fit.Text), ("note", Fit.Text));
             foreach (var e in extensions)
             {
                 var (request, decision) = (e.Extension.Request, e.Extension.Decision);

@@ -24,7 +24,7 @@ public static class PolicyVerb
             await io.Out.WriteLineAsync(settings.SetBy is null
                 ? $"Default profile: {settings.DefaultProfile} (shipped default)"
                 : $"Default profile: {settings.DefaultProfile} (set by {settings.SetBy} at {settings.SetAt:u})");
-            var overrides = new Listing(("project", Fit.Id), ("profile", Fit.Value), ("set by", Fit.Value), ("set at", Fit.Value));
+            var overrides = new Listing(("project", Fit.Id), ("profile", Fit.Value), ("set by", Fit.Id), ("set at", Fit.Value));
             foreach (var o in settings.Overrides) overrides.Add(o.Project, o.Profile, o.SetBy, o.SetAt.ToString("u"));
             if (settings.Overrides.Count > 0) overrides.Write(io);
             var profiles = new Listing(("profile", Fit.Id), ("rules", Fit.Text));

@@ -31,7 +31,7 @@ public static class FindingsVerb
                 return ExitCode.Ok;
             }
             // The case is context here (findings list --case filters by it): it gives way before the finding's own id.
-            var table = new Listing(("id", Fit.Id), ("case", Fit.Value), ("rule", Fit.Value), ("severity", Fit.Value), ("location", Fit.Tail),
+            var table = new Listing(("id", Fit.Id), ("case", Fit.Id), ("rule", Fit.Value), ("severity", Fit.Value), ("location", Fit.Tail),
                 ("state", Fit.Value), ("message", Fit.Text));
             foreach (var f in page.Items)
                 table.Add(f.Id, f.Case, f.RuleId, f.Severity.ToString().ToLowerInvariant(), $"{f.Path}{(f.StartLine is { } l ? $":{l}" : "")}",
