@@ -149,8 +149,12 @@ public sealed class ApiClient : Backend
     public override async Task<IReadOnlyList<AuditEvent>> ListAuditAsync(string? subject, int limit, CancellationToken ct) =>
         await SendAsync<List<AuditEvent>>(ApiRoutes.ListAuditEvents, [], Query(("subject", subject), ("limit", limit)), null, ct);
 
-    public override Task<AuditVerification> VerifyAuditAsync(AuditHead? head, IProgress<long>? progress, CancellationToken ct) =>
-        SendAsync<AuditVerification>(ApiRoutes.VerifyAudit, [], Query(("head", head?.ToString())), null, ct);
+    public override Task<AuditVerification> VerifyAuditAsync(AuditHead? head, string? keyFile, IProgress<long>? progress, CancellationToken ct) =>
+        keyFile is not null
+            ? throw new BadInputException("--key-file is for --db: a server checks the heads' signatures with its own key file.")
+            : SendAsync<AuditVerification>(ApiRoutes.VerifyAudit, [], Query(("head", head?.ToString())), null, ct);
+    public override Task<PublishedHeads> ListAuditHeadsAsync(int limit, CancellationToken ct) =>
+        SendAsync<PublishedHeads>(ApiRoutes.ListAuditHeads, [], Query(("limit", limit)), null, ct);
 
     public override Task<Page<DeadlineListItem>> ListDeadlinesAsync(DeadlineFilter filter, string? timeZone, CancellationToken ct) =>
         SendAsync<Page<DeadlineListItem>>(ApiRoutes.ListDeadlines, [], Query(

@@ -65,7 +65,9 @@ public abstract class Backend : IAsyncDisposable
     public abstract Task<GrantInfo> GrantAsync(string caseId, string org, string reason, CancellationToken ct);
     public abstract Task RevokeGrantAsync(string caseId, string org, CancellationToken ct);
     public abstract Task<IReadOnlyList<AuditEvent>> ListAuditAsync(string? subject, int limit, CancellationToken ct);
-    public abstract Task<AuditVerification> VerifyAuditAsync(AuditHead? head, IProgress<long>? progress, CancellationToken ct);
+    /// <param name="keyFile">The installation's key file, to check the published heads' signatures with (the server uses its own).</param>
+    public abstract Task<AuditVerification> VerifyAuditAsync(AuditHead? head, string? keyFile, IProgress<long>? progress, CancellationToken ct);
+    public abstract Task<PublishedHeads> ListAuditHeadsAsync(int limit, CancellationToken ct);
 
     // Disclosure clocks and commitments
     public abstract Task<Page<DeadlineListItem>> ListDeadlinesAsync(DeadlineFilter filter, string? timeZone, CancellationToken ct);

@@ -74,8 +74,26 @@ sealed class DatabaseBackend(LocalServices app) : Backend
         app.Get<GrantStore>().RevokeAsync(Local, caseId, org, ct);
     public override Task<IReadOnlyList<AuditEvent>> ListAuditAsync(string? subject, int limit, CancellationToken ct) =>
         app.Get<AuditLog>().ListAsync(Local, subject, limit, ct);
-    public override Task<AuditVerification> VerifyAuditAsync(AuditHead? head, IProgress<long>? progress, CancellationToken ct) =>
-        app.Get<AuditLog>().VerifyAsync(Local, head, progress, ct);
+    public override async Task<AuditVerification> VerifyAuditAsync(AuditHead? head, string? keyFile, IProgress<long>? progress, CancellationToken ct)
+    {
+        using var key = AuditHeadKey(keyFile);
+        return await app.Get<AuditLog>().VerifyAsync(Local, head, key, progress, ct);
+    }
+
+    public override async Task<PublishedHeads> ListAuditHeadsAsync(int limit, CancellationToken ct)
+    {
+        var heads = await app.Get<AuditHeadStore>().ListPageAsync(limit, ct);
+        using var key = AuditHeadKey(null);
+        return new PublishedHeads(key?.Id ?? (heads.Count > 0 ? heads[0].KeyId : ""), key?.PublicKey ?? "", heads);
+    }
+
+    /// <summary>The key of the key file named, else of the default one when it exists (null: signatures go unchecked).</summary>
+    Clearwing.Access.AuditHeadKey? AuditHeadKey(string? keyFile)
+    {
+        if (keyFile is not null) return Server.Access.KeyFile.Read(keyFile).AuditHeads;
+        var path = Server.Access.KeyFile.DefaultPath(app.Db);
+        return File.Exists(path) ? Server.Access.KeyFile.Read(path).AuditHeads : null;
+    }
 
     public override async Task<Page<DeadlineListItem>> ListDeadlinesAsync(DeadlineFilter filter, string? timeZone, CancellationToken ct)
     {

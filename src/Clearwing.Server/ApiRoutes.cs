@@ -48,6 +48,7 @@ public static class ApiRoutes
     public static readonly ApiRoute RevokeGrant = Delete("RevokeGrant", "/cases/{id}/grants/{org}");
     public static readonly ApiRoute ListAuditEvents = Get("ListAuditEvents", "/audit/events");
     public static readonly ApiRoute VerifyAudit = Get("VerifyAudit", "/audit/verification");
+    public static readonly ApiRoute ListAuditHeads = Get("ListAuditHeads", "/audit/heads");
 
     public static readonly ApiRoute ImportFindings = Post("ImportFindings", "/projects/{project}/imports");
     public static readonly ApiRoute ListFindings = Get("ListFindings", "/findings");

@@ -62,6 +62,11 @@ public sealed record ServerOptions
     /// behind a proxy would share one rate limit, and cookies would not know the request was HTTPS.
     /// </summary>
     public IReadOnlyList<string> TrustedProxies { get; init; } = [];
+    /// <summary>
+    /// How often the server checks whether the audit chain's head is due to be published (<see cref="AuditHeadStore"/>: every
+    /// 1,000 events, at least hourly while events come, and when the server stops).
+    /// </summary>
+    public TimeSpan AuditHeadCheck { get; init; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>Builds the web application: the table of contents of the server, one Add/Map per feature.</summary>

@@ -5,8 +5,9 @@ using Spectre.Console;
 namespace Clearwing.Cli.Access;
 
 /// <summary>
-/// clearwing audit verify [--head SEQ:HASH] [--json] | audit list [--subject S] [--limit N] [--json] — the hash-chained
-/// audit log. verify exits 0 when the chain is intact and 1 at the first event that does not fit.
+/// clearwing audit verify [--head SEQ:HASH] [--key-file PATH] [--json] | audit list [--subject S] [--limit N] [--json] |
+/// audit heads [--limit N] [--json] — the hash-chained audit log and its signed heads. verify exits 0 when the chain is
+/// intact and reaches the newest published head, and 1 at the first event or head that does not fit.
 /// </summary>
 public static class AuditVerb
 {
@@ -16,19 +17,28 @@ public static class AuditVerb
         {
             Description = "A chain head published earlier (SEQ:HASH, as verify prints it): the chain must still reach it, unchanged",
         };
+        var keyFile = new Option<string?>("--key-file")
+        {
+            Description = "The installation's key file, to check the published heads' signatures (default: CLEARWING_KEY_FILE, " +
+                "else the server's default, beside a SQLite database)",
+        };
         var verifyJson = new Option<bool>("--json")
         {
-            Description = "Print one JSON object: intact, count, head {seq, hash}, break {seq, fault, reason} or null",
+            Description = "Print one JSON object: intact, count, head {seq, hash}, break {seq, fault, reason} or null, " +
+                "published {seq, hash} or null, signaturesChecked",
         };
-        var verify = new Command("verify", "Recompute the audit chain from its first event and name the first event that does not fit.")
+        var verify = new Command("verify",
+            "Recompute the audit chain from its first event, check it against every signed head the server published (and --head), " +
+            "and name the first event that does not fit.")
         {
-            head, verifyJson,
+            head, keyFile, verifyJson,
         };
         verify.SetAction(async (parsed, ct) =>
         {
             var published = parsed.GetValue(head) is { } text ? AuditHead.Parse(text) : null;
             await using var backend = await Backend.OpenAsync(parsed, io, ct);
-            Task<AuditVerification> Verify(IProgress<long>? progress) => backend.VerifyAuditAsync(published, progress, ct);
+            var key = parsed.GetValue(keyFile) ?? io.Environment("CLEARWING_KEY_FILE");
+            Task<AuditVerification> Verify(IProgress<long>? progress) => backend.VerifyAuditAsync(published, key, progress, ct);
 
             AuditVerification result;
             if (io.Interactive && !parsed.GetValue(verifyJson))
@@ -45,11 +55,19 @@ public static class AuditVerb
             else result = await Verify(null);
 
             if (parsed.GetValue(verifyJson))
-                await io.WriteJsonAsync(new { result.Intact, result.Count, result.Head, result.Break });
+                await io.WriteJsonAsync(new { result.Intact, result.Count, result.Head, result.Break, result.Published, result.SignaturesChecked });
             else if (result.Break is { } b)
                 await io.Out.WriteLineAsync($"Audit chain broken at event {b.Seq}: {b.Reason}. {result.Count:N0} events before it verified.");
             else
+            {
                 await io.Out.WriteLineAsync($"Audit chain intact: {result.Count:N0} event{(result.Count == 1 ? "" : "s")}; head {result.Head}");
+                var signatures = result.SignaturesChecked
+                    ? ", and every published head is signed by this installation's key"
+                    : "; the heads' signatures were not checked: no key file (--key-file)";
+                await io.Out.WriteLineAsync(result.Published is { } p
+                    ? $"It reaches the published head {p}{signatures}."
+                    : "No head was published yet: a chain cut off at its end would verify too (docs/audit.md).");
+            }
             return result.Intact ? ExitCode.Ok : ExitCode.Failure;
         });
 
@@ -74,6 +92,23 @@ public static class AuditVerb
             table.Write(io);
             return ExitCode.Ok;
         });
-        return new Command("audit", "The tamper-evident audit chain.") { verify, list };
+        var headsLimit = new Option<int>("--limit") { Description = "At most this many (1 to 1,000)", DefaultValueFactory = _ => 100 };
+        var headsJson = new Option<bool>("--json") { Description = "Print {keyId, publicKey, heads: [{seq, hash, publishedAt, keyId, signature}]}" };
+        var heads = new Command("heads", "The audit chain's signed heads, newest first: keep copies outside the database.") { headsLimit, headsJson };
+        heads.SetAction(async (parsed, ct) =>
+        {
+            await using var backend = await Backend.OpenAsync(parsed, io, ct);
+            var published = await backend.ListAuditHeadsAsync(parsed.GetValue(headsLimit), ct);
+            if (parsed.GetValue(headsJson))
+            {
+                await io.WriteJsonAsync(published);
+                return ExitCode.Ok;
+            }
+            var table = new Listing(("head", Fit.Id), ("published", Fit.Value), ("key", Fit.Value));
+            foreach (var h in published.Heads) table.Add(h.Head.ToString(), h.PublishedAt.ToString("u"), h.KeyId);
+            table.Write(io);
+            return ExitCode.Ok;
+        });
+        return new Command("audit", "The tamper-evident audit chain.") { verify, list, heads };
     }
 }

@@ -53,6 +53,8 @@ public enum AuditFault
     OutOfOrder,
     /// <summary>The event's hash is not the published head's hash.</summary>
     HeadMismatch,
+    /// <summary>A published head is not signed by the installation's key: the heads were forged or edited.</summary>
+    HeadSignature,
     /// <summary>The chain ends before a published head: events were cut off its end.</summary>
     Truncated,
 }
@@ -64,7 +66,11 @@ public sealed record AuditBreak(long Seq, AuditFault Fault, string Reason);
 /// What verifying the audit chain found. <see cref="Count"/> events
 /// verified from event 1 up to <see cref="Head"/> (all of them when intact, those before the break otherwise).
 /// </summary>
-public sealed record AuditVerification(long Count, AuditHead Head, AuditBreak? Break)
+/// <param name="Published">The head the chain had to reach: the one given, else the newest the installation published
+/// (null when none was).</param>
+/// <param name="SignaturesChecked">Whether the published heads' signatures were checked (they are when the key file is at hand).</param>
+public sealed record AuditVerification(
+    long Count, AuditHead Head, AuditBreak? Break, AuditHead? Published = null, bool SignaturesChecked = false)
 {
     public bool Intact => Break is null;
 }
@@ -162,14 +168,34 @@ public sealed class AuditLog(Database db, TimeProvider time)
     /// (<see cref="VerifyAsync(AuditHead, IProgress{long}?, CancellationToken)"/>). Reports the events verified so far.
     /// </summary>
     internal Task<AuditVerification> VerifyAsync(IProgress<long>? progress = null, CancellationToken ct = default) =>
-        RecomputeAsync(null, progress, ct);
+        RecomputeAsync(null, new Dictionary<long, string>(), progress, ct);
 
     /// <summary>As <see cref="VerifyAsync(IProgress{long}?, CancellationToken)"/>, and the chain must reach <paramref name="published"/> with the
     /// same hash there.</summary>
     internal Task<AuditVerification> VerifyAsync(AuditHead published, IProgress<long>? progress = null, CancellationToken ct = default) =>
-        RecomputeAsync(published, progress, ct);
+        RecomputeAsync(published, new Dictionary<long, string> { [published.Seq] = published.Hash }, progress, ct);
 
-    async Task<AuditVerification> RecomputeAsync(AuditHead? published, IProgress<long>? progress, CancellationToken ct)
+    /// <summary>
+    /// The chain against the installation's published heads (<see cref="AuditHeadStore"/>) and <paramref name="given"/>: it
+    /// must hold each head's hash at its event and reach the given head, else the newest published. With
+    /// <paramref name="key"/>, every published head must be signed by it first: heads a database writer added or edited fail.
+    /// </summary>
+    async Task<AuditVerification> VerifyPublishedAsync(AuditHead? given, AuditHeadKey? key, IProgress<long>? progress, CancellationToken ct)
+    {
+        var heads = await new AuditHeadStore(db, time).ListAsync(ct: ct);
+        if (key is not null && heads.FirstOrDefault(h => !key.Verifies(h)) is { } forged)
+            return new AuditVerification(0, new AuditHead(0, AuditHash.Genesis), new AuditBreak(forged.Seq, AuditFault.HeadSignature,
+                $"the published head at event {forged.Seq} is not signed by this installation's key {key.Id} (it names key {forged.KeyId})"),
+                forged.Head, SignaturesChecked: true);
+        var expected = heads.ToDictionary(h => h.Seq, h => h.Hash);
+        if (given is not null && !expected.TryAdd(given.Seq, given.Hash) && expected[given.Seq] != given.Hash)
+            throw new BadInputException($"--head {given}: the installation published event {given.Seq} with hash {expected[given.Seq]}.");
+        var reach = given is not null && (heads.Count == 0 || given.Seq > heads[0].Seq) ? given : (heads.Count > 0 ? heads[0].Head : given);
+        return await RecomputeAsync(reach, expected, progress, ct) with { Published = reach, SignaturesChecked = key is not null && heads.Count > 0 };
+    }
+
+    async Task<AuditVerification> RecomputeAsync(
+        AuditHead? published, IReadOnlyDictionary<long, string> heads, IProgress<long>? progress, CancellationToken ct)
     {
         var head = new AuditHead(0, AuditHash.Genesis);
         AuditBreak? found = null;
@@ -178,7 +204,7 @@ public sealed class AuditLog(Database db, TimeProvider time)
         await foreach (var e in connection.QueryUnbufferedAsync<Row>(
             $"SELECT {Columns}, payload AS Payload FROM events ORDER BY seq").WithCancellation(ct))
         {
-            found = Check(e, head, published);
+            found = Check(e, head, heads);
             if (found is not null)
             {
                 linkedTo = e.PreviousHash;
@@ -206,7 +232,7 @@ public sealed class AuditLog(Database db, TimeProvider time)
     }
 
     /// <summary>The first rule <paramref name="e"/> breaks, given the verified chain up to <paramref name="head"/>; null when it fits.</summary>
-    static AuditBreak? Check(Row e, AuditHead head, AuditHead? published)
+    static AuditBreak? Check(Row e, AuditHead head, IReadOnlyDictionary<long, string> heads)
     {
         var expected = head.Seq + 1;
         if (e.Seq != expected)
@@ -223,9 +249,9 @@ public sealed class AuditLog(Database db, TimeProvider time)
             return new AuditBreak(e.Seq, AuditFault.PreviousHashMismatch, head.Seq == 0
                 ? $"previous hash does not match the genesis: event 1 records {e.PreviousHash}, the genesis is {head.Hash}"
                 : $"previous hash does not match event {head.Seq}: event {e.Seq} records {e.PreviousHash}, event {head.Seq}'s hash is {head.Hash}");
-        if (published is not null && e.Seq == published.Seq && e.Hash != published.Hash)
+        if (heads.Count > 0 && heads.TryGetValue(e.Seq, out var published) && e.Hash != published)
             return new AuditBreak(e.Seq, AuditFault.HeadMismatch,
-                $"event {e.Seq} differs from the published head: its hash is {e.Hash}, the published hash is {published.Hash}");
+                $"event {e.Seq} differs from the published head: its hash is {e.Hash}, the published hash is {published}");
         return null;
     }
 
@@ -236,11 +262,15 @@ public sealed class AuditLog(Database db, TimeProvider time)
         return ListAsync(subject, limit, ct);
     }
 
-    /// <summary>Verifies the chain (to <paramref name="published"/> when given); the coordinator's to run.</summary>
-    public Task<AuditVerification> VerifyAsync(Caller caller, AuditHead? published, IProgress<long>? progress = null, CancellationToken ct = default)
+    /// <summary>
+    /// Verifies the chain against the installation's published heads and <paramref name="published"/> when given, their
+    /// signatures with <paramref name="key"/> when given (<see cref="VerifyPublishedAsync"/>); the coordinator's to run.
+    /// </summary>
+    public Task<AuditVerification> VerifyAsync(
+        Caller caller, AuditHead? published, AuditHeadKey? key, IProgress<long>? progress = null, CancellationToken ct = default)
     {
         caller.RequireCoordinator("verify the audit log");
-        return RecomputeAsync(published, progress, ct);
+        return VerifyPublishedAsync(published, key, progress, ct);
     }
 
     internal async Task<IReadOnlyList<AuditEvent>> ListAsync(string? subject = null, int limit = 100, CancellationToken ct = default)

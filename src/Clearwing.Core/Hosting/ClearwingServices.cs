@@ -32,6 +32,7 @@ public static class ClearwingServices
 #pragma warning restore RS0030
 
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<AuditHeadStore>();
         services.AddSingleton<OrgStore>();
         services.AddSingleton<MemberStore>();
         services.AddSingleton<TokenStore>();

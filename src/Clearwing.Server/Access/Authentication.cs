@@ -40,6 +40,7 @@ public static class Authentication
     public static IServiceCollection AddClearwingAccess(this IServiceCollection services, ServerOptions options)
     {
         services.AddDataProtection().SetApplicationName("clearwing");
+        services.AddHostedService<AuditHeadPublisher>();
         services.AddSingleton(provider =>
         {
             var db = provider.GetRequiredService<Storage.Database>();

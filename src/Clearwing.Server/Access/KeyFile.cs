@@ -1,3 +1,4 @@
+using Clearwing.Access;
 using System.Security.Cryptography;
 using System.Text;
 using Clearwing.Storage;
@@ -11,7 +12,7 @@ namespace Clearwing.Server.Access;
 /// the database encrypted with it, so a copy of the database alone cannot mint a session. Every server on one database needs
 /// the same file. Its <see cref="Id"/> (a hash of the secret, safe to show) tells which file encrypted which key.
 /// </summary>
-sealed class KeyFile
+public sealed class KeyFile
 {
     const int SecretBytes = 32;
     readonly byte[] _encryptionKey;
@@ -22,7 +23,11 @@ sealed class KeyFile
         // Derived keys, not the secret itself, so the same file can later serve other purposes without reusing a key.
         _encryptionKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, secret, 32, info: "clearwing data-protection keys"u8.ToArray());
         Id = Convert.ToHexStringLower(HKDF.DeriveKey(HashAlgorithmName.SHA256, secret, 8, info: "clearwing key file id"u8.ToArray()));
+        AuditHeads = AuditHeadKey.Derive(secret);
     }
+
+    /// <summary>The key that signs the audit chain's published heads (docs/audit.md).</summary>
+    public AuditHeadKey AuditHeads { get; }
 
     public string Path { get; }
     /// <summary>64 bits derived from the secret: names the file in the database and in errors without revealing it.</summary>

@@ -55,6 +55,36 @@ public sealed class AuditVerbTests
     }
 
     [Fact]
+    public async Task Verify_holds_the_chain_to_the_newest_signed_head_with_the_key_file_beside_the_database()
+    {
+        var spec = await TestDatabases.CreateSpecAsync(Engine.Sqlite);
+        await Run("import", Some.SarifLog(Some.Results(2)), "--project", "demo", "--revision", "r1", "--db", spec);
+        await Run("import", Some.SarifLog(Some.Results(3)), "--project", "demo", "--revision", "r2", "--db", spec);
+        Assert.Contains("No head was published yet", (await Run("audit", "verify", "--db", spec)).Out);
+
+        // What a server on this database does on its own (AuditHeadTests), with the key file it makes beside it.
+        await using (var db = Database.Open(spec))
+        {
+            var keyFile = Clearwing.Server.Access.KeyFile.Create(Clearwing.Server.Access.KeyFile.DefaultPath(db));
+            await new Clearwing.Access.AuditHeadStore(db, TimeProvider.System).PublishAsync(keyFile.AuditHeads, ct: TestContext.Current.CancellationToken);
+        }
+        var heads = JsonDocument.Parse((await Run("audit", "heads", "--json", "--db", spec)).Out).RootElement;
+        var head = $"2:{heads.GetProperty("heads")[0].GetProperty("hash").GetString()}";
+        var intact = await Run("audit", "verify", "--db", spec);
+        Assert.Equal(0, intact.Exit);
+        Assert.Contains($"It reaches the published head {head}, and every published head is signed by this installation's key.", intact.Out);
+
+        await using (var db = Database.Open(spec))
+            await AuditLogTests.TamperAsync(db, "DELETE FROM events WHERE seq = 2");
+        var cut = await Run("audit", "verify", "--db", spec);
+        Assert.Equal(1, cut.Exit);
+        Assert.Contains("truncated: the chain ends at event 1, before the published head at event 2", cut.Out);
+        var elsewhere = await Run("audit", "verify", "--db", spec, "--key-file", Some.TempFile("not a key", ".key"));
+        Assert.Equal(2, elsewhere.Exit);
+        Assert.Contains("is not a Clearwing key file", elsewhere.Err);
+    }
+
+    [Fact]
     public async Task List_json_is_an_array_of_events_newest_first_filtered_by_subject()
     {
         var spec = await TestDatabases.CreateSpecAsync(Engine.Sqlite);

@@ -119,6 +119,7 @@ public sealed class JsonSnapshotTests
         await p.RunAsync("jobs", "list", "--json");
         await p.RunAsync("audit", "list", "--limit", "5", "--json");
         await p.RunAsync("audit", "verify", "--json");
+        await p.RunAsync("audit", "heads", "--json");
         await p.RunAsync("cvss", "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", "--json");
         await p.RunAsync("purl", "canon", "pkg:PyPI/Django_Rest@1.0", "--json");
 
