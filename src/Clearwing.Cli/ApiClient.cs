@@ -125,8 +125,8 @@ public sealed class ApiClient : Backend
     public override Task RemoveMemberAsync(string org, string login, CancellationToken ct) =>
         SendAsync<JsonElement?>(ApiRoutes.RemoveMember, [org, login], "", null, ct);
 
-    public override Task SetPasswordAsync(string login, string password, CancellationToken ct) =>
-        SendAsync<JsonElement?>(ApiRoutes.SetPassword, [login], "", Body(new PasswordRequest(password)), ct);
+    public override Task SetPasswordAsync(string login, string? org, string password, CancellationToken ct) =>
+        SendAsync<JsonElement?>(ApiRoutes.SetPassword, [login], Query(("org", org)), Body(new PasswordRequest(password)), ct);
 
     public override async Task<IReadOnlyList<TokenInfo>> ListTokensAsync(string org, CancellationToken ct) =>
         await SendAsync<List<TokenInfo>>(ApiRoutes.ListTokens, [org], "", null, ct);

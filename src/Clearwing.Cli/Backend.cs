@@ -56,7 +56,8 @@ public abstract class Backend : IAsyncDisposable
     public abstract Task<IReadOnlyList<MemberInfo>> ListMembersAsync(string org, CancellationToken ct);
     public abstract Task<MemberInfo> AddMemberAsync(string org, string login, Role role, string? password, CancellationToken ct);
     public abstract Task RemoveMemberAsync(string org, string login, CancellationToken ct);
-    public abstract Task SetPasswordAsync(string login, string password, CancellationToken ct);
+    /// <param name="org">The member's org, when the login is in several (else the caller's own, or the only one).</param>
+    public abstract Task SetPasswordAsync(string login, string? org, string password, CancellationToken ct);
     public abstract Task<IReadOnlyList<TokenInfo>> ListTokensAsync(string org, CancellationToken ct);
     /// <param name="expiresInDays">0: never.</param>
     public abstract Task<NewToken> CreateTokenAsync(string org, string name, Role role, int expiresInDays, string? member, CancellationToken ct);

@@ -59,8 +59,8 @@ sealed class DatabaseBackend(LocalServices app) : Backend
     public override Task<MemberInfo> AddMemberAsync(string org, string login, Role role, string? password, CancellationToken ct) =>
         Members.AddMemberAsync(Local, org, login, role, password, ct);
     public override Task RemoveMemberAsync(string org, string login, CancellationToken ct) => Members.RemoveMemberAsync(Local, org, login, ct);
-    public override Task SetPasswordAsync(string login, string password, CancellationToken ct) =>
-        Members.SetPasswordAsync(Local, login, password, null, ct);
+    public override Task SetPasswordAsync(string login, string? org, string password, CancellationToken ct) =>
+        Members.SetPasswordAsync(Local, login, password, null, org, ct);
     public override Task<IReadOnlyList<TokenInfo>> ListTokensAsync(string org, CancellationToken ct) => Tokens.ListTokensAsync(Local, org, ct);
     public override Task<NewToken> CreateTokenAsync(string org, string name, Role role, int expiresInDays, string? member, CancellationToken ct) =>
         Tokens.CreateTokenAsync(

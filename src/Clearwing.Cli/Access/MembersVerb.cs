@@ -53,12 +53,13 @@ public static class MembersVerb
             await io.Out.WriteLineAsync($"Removed '{parsed.GetValue(login)}' from '{parsed.GetValue(org)}'.");
             return ExitCode.Ok;
         });
-        var password = new Command("password", "Set a member's password from standard input; every session of theirs ends.") { login };
+        var memberOrg = new Option<string?>("--org") { Description = "The member's org, when the login is a member of several" };
+        var password = new Command("password", "Set a member's password from standard input; every session of theirs ends.") { login, memberOrg };
         password.SetAction(async (parsed, ct) =>
         {
             var secret = await io.ReadPasswordAsync();
             await using var backend = await Backend.OpenAsync(parsed, io, ct);
-            await backend.SetPasswordAsync(parsed.GetValue(login)!, secret, ct);
+            await backend.SetPasswordAsync(parsed.GetValue(login)!, parsed.GetValue(memberOrg), secret, ct);
             await io.Out.WriteLineAsync($"Password of '{parsed.GetValue(login)}' set; their sessions have ended.");
             return ExitCode.Ok;
         });

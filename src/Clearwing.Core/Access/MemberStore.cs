@@ -34,8 +34,11 @@ public sealed class MemberStore(Database db, AuditLog audit, TimeProvider time)
         var orgId = await OrgStore.ManagedOrgAsync(connection, tx, caller, org);
         // Hashed only once the caller is known to be allowed: 600,000 rounds are not free work to hand out.
         var hash = password is null ? null : Secrets.HashPassword(password);
-        if (await connection.ExecuteScalarAsync<long?>("SELECT id FROM members WHERE login = @login", new { login }, tx) is not null)
-            throw new BadInputException($"A member with login '{login}' already exists.");
+        // Only this org's members are asked about: a login may be in several orgs, so that adding one here says nothing of
+        // the others (docs/access.md, "Logins").
+        if (await connection.ExecuteScalarAsync<long?>(
+                "SELECT id FROM members WHERE org_id = @orgId AND login = @login", new { orgId, login }, tx) is not null)
+            throw new BadInputException($"'{login}' is already a member of org '{org}'.");
         var member = await InsertMemberAsync(connection, tx, orgId, org, login, role, hash, Now);
         await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"org:{org}", "add-member", new { login, role = role.Name() }), ct);
         await tx.CommitAsync(ct);
@@ -67,7 +70,8 @@ public sealed class MemberStore(Database db, AuditLog audit, TimeProvider time)
         // Tokens outlive sessions; every token that speaks for the departing member leaves with them: the ones they made,
         // those made with those, and those made for them on the CLI (TokenStore.CreateTokenAsync keeps made_by_member).
         var revoked = await connection.ExecuteAsync(
-            "UPDATE tokens SET revoked_at = @now WHERE made_by_member = @login AND revoked_at IS NULL", new { now = Now, login }, tx);
+            "UPDATE tokens SET revoked_at = @now WHERE made_by_member = @login AND made_by_member_org = @orgId AND revoked_at IS NULL",
+            new { now = Now, login, orgId }, tx);
         await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"org:{org}", "remove-member", new { login, revokedTokens = revoked }), ct);
         await tx.CommitAsync(ct);
     }
@@ -77,16 +81,21 @@ public sealed class MemberStore(Database db, AuditLog audit, TimeProvider time)
     /// one address the login is locked for that address for <see cref="LockoutDuration"/>, during which even the right
     /// password is refused from there; other addresses are not affected, so a guesser who knows a login cannot keep its
     /// member out (docs/access.md, "Passwords"). Unknown logins are counted alike, so they cost the same work.
+    /// A login held in several orgs needs <paramref name="org"/>; without it, it is refused as an unknown login is.
     /// </summary>
-    public async Task<LoginResult> LoginAsync(string login, string password, string address, CancellationToken ct = default)
+    public async Task<LoginResult> LoginAsync(string login, string password, string address, string? org = null, CancellationToken ct = default)
     {
         login = login.Trim().ToLowerInvariant();
         await using var connection = await db.OpenAsync(ct);
-        var row = await connection.QuerySingleOrDefaultAsync<(long Id, string Role, string? Hash, string Stamp, long OrgId, string Org, string Kind)>(
-            """
+        var rows = (await connection.QueryAsync<(long Id, string Role, string? Hash, string Stamp, long OrgId, string Org, string Kind)>(
+            $"""
             SELECT m.id, m.role, m.password_hash, m.session_stamp, o.id, o.name, o.kind
-            FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.login = @login
-            """, new { login });
+            FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.login = @login {(org is null ? "" : "AND o.name = @org")}
+            ORDER BY m.id LIMIT 2
+            """, new { login, org })).ToList();
+        // Which of several orgs is meant is not guessed; the answer and its cost are an unknown login's, so that they do
+        // not tell a guesser the login is in more than one org.
+        var row = rows.Count == 1 ? rows[0] : default;
         // The full check runs whether or not the login exists and however long the password is (Secrets.VerifyPassword).
         var ok = Secrets.VerifyPassword(password, row.Hash) && row.Id != 0;
         var now = Now;
@@ -129,51 +138,66 @@ public sealed class MemberStore(Database db, AuditLog audit, TimeProvider time)
 
     static string LoginHash(string login) => Secrets.TokenHash(login);
 
-    /// <summary>A member as a caller, with their current org and role; null when the member no longer exists.</summary>
-    public async Task<Caller?> MemberCallerAsync(string login, CancellationToken ct = default) =>
-        (await MemberAsync(login, ct))?.Caller;
+    /// <summary>The member <paramref name="login"/> of org <paramref name="orgId"/> as a caller, with their current role; null
+    /// when there is no such member (any more).</summary>
+    public async Task<Caller?> MemberCallerAsync(long orgId, string login, CancellationToken ct = default) =>
+        (await MemberAsync(orgId, login, ct))?.Caller;
 
     /// <summary>A member as a caller, if <paramref name="stamp"/> is still their session stamp; else null.</summary>
-    public async Task<Caller?> SessionCallerAsync(string login, string stamp, CancellationToken ct = default) =>
-        await MemberAsync(login, ct) is { } member
+    public async Task<Caller?> SessionCallerAsync(long orgId, string login, string stamp, CancellationToken ct = default) =>
+        await MemberAsync(orgId, login, ct) is { } member
             && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(member.Stamp), Encoding.UTF8.GetBytes(stamp))
             ? member.Caller : null;
 
-    async Task<(Caller Caller, string Stamp)?> MemberAsync(string login, CancellationToken ct)
+    async Task<(Caller Caller, string Stamp)?> MemberAsync(long orgId, string login, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<(string Role, string Stamp, long OrgId, string Org, string Kind)>(
-            "SELECT m.role, m.session_stamp, o.id, o.name, o.kind FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.login = @login",
-            new { login });
+            """
+            SELECT m.role, m.session_stamp, o.id, o.name, o.kind FROM members m JOIN orgs o ON o.id = m.org_id
+            WHERE m.login = @login AND m.org_id = @orgId
+            """, new { login, orgId });
         return row.Role is null ? null
             : (new Caller(row.OrgId, row.Org, AccessNames.ParseKind(row.Kind), AccessNames.ParseRole(row.Role), $"member:{login}"), row.Stamp);
     }
 
     /// <summary>Ends every session of a member (logout ends them everywhere; so does a new password).</summary>
-    public async Task EndSessionsAsync(string login, CancellationToken ct = default)
+    public async Task EndSessionsAsync(long orgId, string login, CancellationToken ct = default)
     {
         await using var connection = await db.OpenAsync(ct);
-        await connection.ExecuteAsync("UPDATE members SET session_stamp = @stamp WHERE login = @login", new { stamp = Secrets.NewId(), login });
+        await connection.ExecuteAsync("UPDATE members SET session_stamp = @stamp WHERE org_id = @orgId AND login = @login",
+            new { stamp = Secrets.NewId(), orgId, login });
     }
 
     /// <summary>
     /// Sets a member's password: the member themself, who must give <paramref name="currentPassword"/> (a session left open
     /// on a shared machine must not be enough to take the account over), their org's admins, or the coordinator's admins.
+    /// The member is <paramref name="login"/> of <paramref name="org"/>; without it, of the caller's own org, else (for the
+    /// coordinator) of the one org that has it.
     /// </summary>
     public async Task SetPasswordAsync(
-        Caller caller, string login, string password, string? currentPassword = null, CancellationToken ct = default)
+        Caller caller, string login, string password, string? currentPassword = null, string? org = null, CancellationToken ct = default)
     {
         login = login.Trim().ToLowerInvariant();
         Secrets.CheckPassword(password);
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
-        var (orgId, org, storedHash) = await connection.QuerySingleOrDefaultAsync<(long, string, string?)>(
-            "SELECT o.id, o.name, m.password_hash FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.login = @login", new { login }, tx);
-        var self = caller.Actor == $"member:{login}";
-        // Another org's member is "not found", and the message must not name their org either.
-        if (org is null || !self && !caller.IsCoordinator && orgId != caller.OrgId) throw new NotFoundException($"No member '{login}'.");
+        var memberships = (await connection.QueryAsync<(long OrgId, string Org, string? Hash)>(
+            "SELECT o.id, o.name, m.password_hash FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.login = @login ORDER BY o.name",
+            new { login }, tx)).ToList();
+        // Only memberships the caller may manage are candidates: another org's member is "not found", and the message must
+        // not name their org either.
+        var candidates = memberships.Where(m => (org is null || m.Org == org) && (caller.IsCoordinator || m.OrgId == caller.OrgId)).ToList();
+        var own = candidates.Where(m => m.OrgId == caller.OrgId).ToList();
+        if (own.Count == 1) candidates = own;
+        if (candidates.Count > 1)
+            throw new BadInputException(
+                $"'{login}' is a member of {candidates.Count} orgs ({string.Join(", ", candidates.Select(m => m.Org))}): name the org.");
+        if (candidates.Count == 0) throw new NotFoundException($"No member '{login}'.");
+        var (orgId, memberOrg, storedHash) = candidates[0];
+        var self = caller.Actor == $"member:{login}" && caller.OrgId == orgId;
         if (!self && caller.Role != Role.Admin)
-            throw new AccessDeniedException($"Only admins set passwords of org '{org}''s members; you are {caller.Role.Name()}.");
+            throw new AccessDeniedException($"Only admins set passwords of org '{memberOrg}''s members; you are {caller.Role.Name()}.");
         if (self && currentPassword is null)
             throw new BadInputException("Changing your own password needs your current password (\"currentPassword\").");
         if (self && !Secrets.VerifyPassword(currentPassword!, storedHash))
@@ -181,11 +205,11 @@ public sealed class MemberStore(Database db, AuditLog audit, TimeProvider time)
         // Hashed only once the caller is known to be allowed.
         var hash = Secrets.HashPassword(password);
         await connection.ExecuteAsync(
-            "UPDATE members SET password_hash = @hash, session_stamp = @stamp WHERE login = @login",
-            new { hash, login, stamp = Secrets.NewId() }, tx);
+            "UPDATE members SET password_hash = @hash, session_stamp = @stamp WHERE org_id = @orgId AND login = @login",
+            new { hash, orgId, login, stamp = Secrets.NewId() }, tx);
         // A new password lifts every lock on the login (an admin's unlock): the guesses were against the old one.
         await connection.ExecuteAsync("DELETE FROM login_failures WHERE login_hash = @loginHash", new { loginHash = LoginHash(login) }, tx);
-        await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"org:{org}", "set-password", new { login }), ct);
+        await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"org:{memberOrg}", "set-password", new { login }), ct);
         await tx.CommitAsync(ct);
     }
 

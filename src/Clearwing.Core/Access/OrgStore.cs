@@ -34,7 +34,7 @@ public sealed class OrgStore(Database db, AuditLog audit, TimeProvider time)
         var orgId = await InsertOrgAsync(connection, tx, orgName, OrgKind.Coordinator, Now);
         var member = await MemberStore.InsertMemberAsync(connection, tx, orgId, orgName, adminLogin, Role.Admin, hash, Now);
         var token = await TokenStore.InsertTokenAsync(
-            connection, tx, orgId, orgName, $"{adminLogin} (admin init)", Role.Admin, null, $"member:{adminLogin}", adminLogin, Now);
+            connection, tx, orgId, orgName, $"{adminLogin} (admin init)", Role.Admin, null, $"member:{adminLogin}", (adminLogin, orgId), Now);
         await audit.AppendAsync(connection, tx,
             AuditEntry.By(Caller.Local, $"org:{orgName}", "init", new { admin = adminLogin, token = token.Token.Id }), ct);
         await tx.CommitAsync(ct);

@@ -42,16 +42,16 @@ public sealed class TokenStore(Database db, AuditLog audit, TimeProvider time)
         if (member is not null)
         {
             member = MemberStore.RequireLogin(member);
-            if (speaksFor is not null && speaksFor != member)
-                throw new AccessDeniedException($"You speak for member '{speaksFor}' and may make tokens only for yourself, not for '{member}'.");
+            if (speaksFor is { } s && (s.Login != member || s.OrgId != orgId))
+                throw new AccessDeniedException($"You speak for member '{s.Login}' and may make tokens only for yourself, not for '{member}'.");
             if (await connection.ExecuteScalarAsync<long?>(
                     "SELECT id FROM members WHERE org_id = @orgId AND login = @member", new { orgId, member }, tx) is null)
                 throw new NotFoundException($"No member '{member}' in org '{org}'.");
-            speaksFor = member;
+            speaksFor = (member, orgId);
         }
         var token = await InsertTokenAsync(connection, tx, orgId, org, name, role, expiresAt, caller.Actor, speaksFor, Now);
         await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"org:{org}", "create-token",
-            new { id = token.Token.Id, role = role.Name(), member = speaksFor, expiresAt = expiresAt?.ToUnixTimeMilliseconds() }), ct);
+            new { id = token.Token.Id, role = role.Name(), member = speaksFor?.Login, expiresAt = expiresAt?.ToUnixTimeMilliseconds() }), ct);
         await tx.CommitAsync(ct);
         return token;
     }
@@ -104,33 +104,37 @@ public sealed class TokenStore(Database db, AuditLog audit, TimeProvider time)
             row.Id);
     }
 
-    /// <summary>The member <paramref name="caller"/> speaks for: a member's own login, the member behind a token, or null.</summary>
-    static async Task<string?> CallerMemberAsync(DbConnection connection, DbTransaction tx, Caller caller)
+    /// <summary>The member <paramref name="caller"/> speaks for — a member's own login, the member behind a token — with the
+    /// member's org (a login may be in several), or null.</summary>
+    static async Task<(string Login, long OrgId)?> CallerMemberAsync(DbConnection connection, DbTransaction tx, Caller caller)
     {
-        if (caller.Actor.StartsWith("member:", StringComparison.Ordinal)) return caller.Actor["member:".Length..];
+        if (caller.Actor.StartsWith("member:", StringComparison.Ordinal)) return (caller.Actor["member:".Length..], caller.OrgId);
         // "token:ID (NAME)": the id is what AuthenticateTokenAsync put there.
         if (!caller.Actor.StartsWith("token:", StringComparison.Ordinal)) return null;
         var id = caller.Actor["token:".Length..].Split(' ')[0];
-        return await connection.ExecuteScalarAsync<string?>("SELECT made_by_member FROM tokens WHERE id = @id", new { id }, tx);
+        var (login, orgId) = await connection.QuerySingleOrDefaultAsync<(string? Login, long? OrgId)>(
+            "SELECT made_by_member, made_by_member_org FROM tokens WHERE id = @id", new { id }, tx);
+        return login is null || orgId is null ? null : (login, orgId.Value);
     }
 
     internal static async Task<NewToken> InsertTokenAsync(
         DbConnection connection, DbTransaction tx, long orgId, string org, string name, Role role, DateTimeOffset? expiresAt, string createdBy,
-        string? member, long now)
+        (string Login, long OrgId)? member, long now)
     {
         var secret = Secrets.NewToken();
         var id = Secrets.NewId();
         await connection.ExecuteAsync(
             """
-            INSERT INTO tokens (id, org_id, name, role, secret_sha256, created_by, made_by_member, created_at, expires_at)
-            VALUES (@id, @orgId, @name, @role, @hash, @createdBy, @member, @now, @expires)
+            INSERT INTO tokens (id, org_id, name, role, secret_sha256, created_by, made_by_member, made_by_member_org, created_at, expires_at)
+            VALUES (@id, @orgId, @name, @role, @hash, @createdBy, @member, @memberOrg, @now, @expires)
             """,
             new
             {
-                id, orgId, name, role = role.Name(), hash = Secrets.TokenHash(secret), createdBy, member, now,
+                id, orgId, name, role = role.Name(), hash = Secrets.TokenHash(secret), createdBy, member = member?.Login,
+                memberOrg = member?.OrgId, now,
                 expires = expiresAt?.ToUnixTimeMilliseconds(),
             }, tx);
-        return new NewToken(new TokenInfo(id, org, name, role, createdBy, member, FromMs(now), expiresAt, null, null), secret);
+        return new NewToken(new TokenInfo(id, org, name, role, createdBy, member?.Login, FromMs(now), expiresAt, null, null), secret);
     }
 
 

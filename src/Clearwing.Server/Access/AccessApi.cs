@@ -9,7 +9,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Clearwing.Server.Access;
 
-public sealed record LoginRequest(string Login, string Password);
+/// <summary>A password login. <see cref="Org"/> names the org of a login that is a member of several.</summary>
+public sealed record LoginRequest(string Login, string Password, string? Org = null);
 public sealed record SessionResponse(string Org, OrgKind Kind, Role Role, string Actor, string CsrfToken);
 public sealed record CreateOrgRequest(string Name, OrgKind Kind);
 public sealed record AddMemberRequest(string Login, Role Role, string? Password);
@@ -51,13 +52,14 @@ public static class AccessApi
                 return TypedResults.NoContent();
             })
             .WithSummary("Removes a member; their sessions end with it.");
-        api.Map(ApiRoutes.SetPassword, async (string login, PasswordRequest body, HttpContext context, MemberStore members, CancellationToken ct) =>
+        api.Map(ApiRoutes.SetPassword,
+                async (string login, string? org, PasswordRequest body, HttpContext context, MemberStore members, CancellationToken ct) =>
             {
-                await members.SetPasswordAsync(context.Caller(), login, body.Password ?? "", body.CurrentPassword, ct);
+                await members.SetPasswordAsync(context.Caller(), login, body.Password ?? "", body.CurrentPassword, org, ct);
                 return TypedResults.NoContent();
             })
             .WithSummary("Sets a member's password (the member, with their current one; their org's admins or the coordinator's); "
-                + "every session of theirs ends.");
+                + "every session of theirs ends. ?org= names the member's org when the login is in several.");
 
         api.Map(ApiRoutes.ListTokens, async (string org, HttpContext context, TokenStore tokens, CancellationToken ct) =>
                 TypedResults.Ok(await tokens.ListTokensAsync(context.Caller(), org, ct)))
@@ -96,10 +98,11 @@ public static class AccessApi
     {
         // The address the per-address rate limit uses too: behind a trusted proxy, the client's (ServerOptions.TrustedProxies).
         var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var result = await members.LoginAsync(body.Login ?? "", body.Password ?? "", address, ct);
+        var result = await members.LoginAsync(body.Login ?? "", body.Password ?? "", address, body.Org, ct);
         // One answer for an unknown login, a wrong password and a locked login: none tells a guesser more.
         if (result.Caller is not { } caller)
-            return TypedResults.Problem("Login refused: unknown login, wrong password, or locked after repeated failures.",
+            return TypedResults.Problem("Login refused: unknown login (or a login in several orgs without \"org\"), wrong password, " +
+                "or locked after repeated failures.",
                 statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
         var principal = Authentication.SessionPrincipal(caller, result.SessionStamp!, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         await context.SignInAsync(Authentication.SessionScheme, principal);
@@ -114,7 +117,7 @@ public static class AccessApi
         // Logging out ends the member's sessions everywhere, so a copied cookie dies with it.
         if (context.User.Identity?.AuthenticationType == Authentication.SessionScheme
             && context.Caller().Actor.StartsWith("member:", StringComparison.Ordinal))
-            await members.EndSessionsAsync(context.Caller().Actor["member:".Length..], context.RequestAborted);
+            await members.EndSessionsAsync(context.Caller().OrgId, context.Caller().Actor["member:".Length..], context.RequestAborted);
         await context.SignOutAsync(Authentication.SessionScheme);
         return TypedResults.NoContent();
     }

@@ -76,9 +76,12 @@ public static class Authentication
                     var stamp = c.Principal?.FindFirstValue(StampClaim);
                     var issued = long.TryParse(c.Principal?.FindFirstValue(IssuedClaim), CultureInfo.InvariantCulture, out var ms) ? ms : 0;
                     var fresh = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - issued < (long)SessionLifetime.TotalMilliseconds;
+                    // A member is a login in an org (the same login may be in several): sessions made before the org was
+                    // part of the key carry its id too.
+                    var orgId = long.TryParse(c.Principal?.FindFirstValue(OrgIdClaim), CultureInfo.InvariantCulture, out var id) ? id : 0;
                     var current = fresh && stamp is not null && actor is not null && actor.StartsWith("member:", StringComparison.Ordinal)
                         ? await c.HttpContext.RequestServices.GetRequiredService<MemberStore>()
-                            .SessionCallerAsync(actor["member:".Length..], stamp, c.HttpContext.RequestAborted)
+                            .SessionCallerAsync(orgId, actor["member:".Length..], stamp, c.HttpContext.RequestAborted)
                         : null;
                     if (current is null) c.RejectPrincipal();
                     else c.ReplacePrincipal(SessionPrincipal(current, stamp!, issued));

@@ -160,16 +160,23 @@ public sealed class AccessStoreTests
         Assert.Equal("admin@cert.example", members.Values.Single(m => m is not null && m.StartsWith("admin", StringComparison.Ordinal)));
     }
 
+    /// <summary>Two maintainer orgs, a member of beta (<paramref name="login"/>), and a token of alpha's admin.</summary>
+    static async Task<(AccessStores Access, Caller AlphaAdmin)> AlphaAndBetaAsync(Database db, string login, Role role, string password)
+    {
+        var access = new AccessStores(Wired.For(db));
+        await access.InitAsync("cert", "admin@cert.example", "correct horse battery staple", Ct);
+        await access.CreateOrgAsync(Caller.Local, "alpha", OrgKind.Maintainer, Ct);
+        await access.CreateOrgAsync(Caller.Local, "beta", OrgKind.Maintainer, Ct);
+        await access.AddMemberAsync(Caller.Local, "beta", login, role, password, Ct);
+        var token = await access.CreateTokenAsync(Caller.Local, "alpha", "a", Role.Admin, null, Ct);
+        return (access, (await access.AuthenticateTokenAsync(token.Secret, Ct))!.Value.Caller);
+    }
+
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
     public async Task A_new_password_replaces_the_old_one_and_another_orgs_member_does_not_exist_for_an_org_admin(Engine engine)
     {
         await using var db = await TestDatabases.CreateAsync(engine);
-        var access = new Clearwing.IntegrationTests.Access.AccessStores(Wired.For(db));
-        await access.InitAsync("cert", "admin@cert.example", "correct horse battery staple", Ct);
-        await access.CreateOrgAsync(Caller.Local, "alpha", OrgKind.Maintainer, Ct);
-        await access.CreateOrgAsync(Caller.Local, "beta", OrgKind.Maintainer, Ct);
-        await access.AddMemberAsync(Caller.Local, "beta", "dev@beta.example", Role.Viewer, "first long passphrase", Ct);
-        var alphaAdmin = (await access.AuthenticateTokenAsync((await access.CreateTokenAsync(Caller.Local, "alpha", "a", Role.Admin, null, Ct)).Secret, Ct))!.Value.Caller;
+        var (access, alphaAdmin) = await AlphaAndBetaAsync(db, "dev@beta.example", Role.Viewer, "first long passphrase");
 
         var hidden = await Assert.ThrowsAsync<NotFoundException>(() => access.SetPasswordAsync(alphaAdmin, "dev@beta.example", "taken over passphrase", Ct));
         Assert.DoesNotContain("beta'", hidden.Message.Replace("dev@beta.example", ""));
@@ -177,6 +184,44 @@ public sealed class AccessStoreTests
 
         Assert.False((await access.LoginAsync("dev@beta.example", "first long passphrase", Ct)).Succeeded);
         Assert.True((await access.LoginAsync("dev@beta.example", "second long passphrase", Ct)).Succeeded);
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task An_org_admin_cannot_learn_that_a_login_is_in_another_org_and_the_two_members_stay_apart(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var (access, alphaAdmin) = await AlphaAndBetaAsync(db, "dev@example.org", Role.Admin, "beta's long passphrase");
+
+        // What alpha's admin sees is what it would see if beta had no such member: the login is added.
+        var added = await access.AddMemberAsync(alphaAdmin, "alpha", "dev@example.org", Role.Admin, "alpha's long passphrase", Ct);
+        Assert.Equal(("alpha", "dev@example.org"), (added.Org, added.Login));
+        var again = await Assert.ThrowsAsync<BadInputException>(() => access.AddMemberAsync(alphaAdmin, "alpha", "dev@example.org", Role.Viewer, null, Ct));
+        Assert.Equal("'dev@example.org' is already a member of org 'alpha'.", again.Message);
+
+        // Signing in names the org when the login is in two; without it the answer is an unknown login's.
+        using (var derivations = PasswordDerivations.Count())
+        {
+            var ambiguous = await access.LoginAsync("dev@example.org", "alpha's long passphrase", Ct);
+            Assert.Equal((false, (DateTimeOffset?)null), (ambiguous.Succeeded, ambiguous.LockedUntil));
+            Assert.Equal([Secrets.PasswordIterations], derivations.Iterations);
+        }
+        var inAlpha = (await access.LoginAsync("dev@example.org", "alpha's long passphrase", Ct, org: "alpha")).Caller!;
+        var inBeta = (await access.LoginAsync("dev@example.org", "beta's long passphrase", Ct, org: "beta")).Caller!;
+        Assert.Equal(("alpha", "beta"), (inAlpha.Org, inBeta.Org));
+        Assert.False((await access.LoginAsync("dev@example.org", "beta's long passphrase", Ct, org: "alpha")).Succeeded);
+
+        // Each member's tokens, password and sessions are their own.
+        var alphaToken = await access.CreateTokenAsync(inAlpha, "alpha", "alpha ci", Role.Viewer, null, Ct);
+        var betaToken = await access.CreateTokenAsync(inBeta, "beta", "beta ci", Role.Viewer, null, Ct);
+        await access.SetPasswordAsync(alphaAdmin, "dev@example.org", "alpha's newer passphrase", Ct);
+        Assert.True((await access.LoginAsync("dev@example.org", "beta's long passphrase", Ct, org: "beta")).Succeeded);
+        Assert.True((await access.LoginAsync("dev@example.org", "alpha's newer passphrase", Ct, org: "alpha")).Succeeded);
+        var which = await Assert.ThrowsAsync<BadInputException>(() => access.SetPasswordAsync(Caller.Local, "dev@example.org", "which of the two members", Ct));
+        Assert.Contains("member of 2 orgs (alpha, beta): name the org", which.Message);
+        await access.RemoveMemberAsync(alphaAdmin, "alpha", "dev@example.org", Ct);
+        Assert.Null(await access.AuthenticateTokenAsync(alphaToken.Secret, Ct));
+        Assert.NotNull(await access.AuthenticateTokenAsync(betaToken.Secret, Ct));
+        Assert.True((await access.LoginAsync("dev@example.org", "beta's long passphrase", Ct)).Succeeded);
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]

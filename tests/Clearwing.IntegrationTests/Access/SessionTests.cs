@@ -43,6 +43,34 @@ public sealed class SessionTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/v1/cases", Ct)).StatusCode);
     }
 
+    [Fact]
+    public async Task A_login_in_two_orgs_signs_in_with_its_org_and_each_session_speaks_for_its_own_member()
+    {
+        await using var server = await TestServer.StartAsync(Engine.Sqlite);
+        foreach (var org in new[] { "alpha", "beta" })
+        {
+            await server.Access.CreateOrgAsync(Clearwing.Access.Caller.Local, org, Clearwing.Access.OrgKind.Maintainer, Ct);
+            await server.Access.AddMemberAsync(Clearwing.Access.Caller.Local, org, "dev@example.org", Clearwing.Access.Role.Viewer, $"{org}'s passphrase", Ct);
+        }
+        using var browser = Browser(server);
+
+        var unnamed = await browser.PostAsJsonAsync("/api/v1/session", new { login = "dev@example.org", password = "beta's passphrase" }, Ct);
+        var wrong = await browser.PostAsJsonAsync("/api/v1/session", new { login = "dev@example.org", password = "beta's passphrase", org = "alpha" }, Ct);
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized), (unnamed.StatusCode, wrong.StatusCode));
+        static async Task<string> Detail(HttpResponseMessage r) => JsonDocument.Parse(await r.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("detail").GetString()!;
+        Assert.Equal(await Detail(wrong), await Detail(unnamed));
+
+        var login = await browser.PostAsJsonAsync("/api/v1/session", new { login = "dev@example.org", password = "beta's passphrase", org = "beta" }, Ct);
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        var me = JsonDocument.Parse(await browser.GetStringAsync("/api/v1/me", Ct)).RootElement;
+        Assert.Equal("beta", me.GetProperty("org").GetString());
+        // Removing alpha's member leaves beta's session alone.
+        await server.Access.RemoveMemberAsync(Clearwing.Access.Caller.Local, "alpha", "dev@example.org", Ct);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/v1/me", Ct)).StatusCode);
+        await server.Access.RemoveMemberAsync(Clearwing.Access.Caller.Local, "beta", "dev@example.org", Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/v1/me", Ct)).StatusCode);
+    }
+
     static async Task<HttpResponseMessage> SendWithCsrf(HttpClient http, HttpMethod method, string url, string csrf)
     {
         using var request = new HttpRequestMessage(method, url);
