@@ -47,15 +47,18 @@ public sealed class VersionPropertyTests
     // string, because ComparableVersion (kept as maven-artifact 3.8.6 has it, docs/versions.md) is intransitive in two
     // places: null items (0, ga, final) before a sub-list are dropped (0 > 0.alpha, yet 0 < 0-9 < 0.alpha), and a
     // qualifier after '.' is a plain item that loses to any sub-list (10.sp2 < 10beta-1 < 10 < 10.sp2). So the first
-    // number is not 0 and a non-null qualifier follows '-' or the number directly.
+    // number is not 0, a non-null qualifier follows '-' or the number directly, and a null qualifier after '.' ends the
+    // version: followed by a number it is a plain item too (12.GA.4 < 12alpha-5 < 12 < 12.GA.4, as Maven answers).
     static readonly Gen<string> MavenText = Concat(
         Gen.Int[1, 12].Select(i => i.ToString(CultureInfo.InvariantCulture)),
         Number.Select(n => "." + n).Array[0, 3].Select(p => string.Concat(p)),
-        Optional(Gen.OneOf(
-            Concat(Pick("-", ""), Pick("alpha", "beta", "milestone", "rc", "cr", "SNAPSHOT", "sp", "jre", "android")),
-            // RELEASE is not one of Maven's null qualifiers, so after '.' it is a plain item: 2.RELEASE.12 < 2SNAPSHOT1 < 2 < 2.RELEASE.12.
-            Pick(".Final", "-ga", ".GA"))),
-        Optional(Concat(Pick("-", ".", ""), Gen.Int[1, 12].Select(i => i.ToString(CultureInfo.InvariantCulture)))));
+        Gen.OneOf(
+            Concat(Optional(Gen.OneOf(
+                    Concat(Pick("-", ""), Pick("alpha", "beta", "milestone", "rc", "cr", "SNAPSHOT", "sp", "jre", "android")),
+                    // RELEASE is not one of Maven's null qualifiers, so after '.' it is a plain item: 2.RELEASE.12 < 2SNAPSHOT1 < 2 < 2.RELEASE.12.
+                    Pick("-ga"))),
+                Optional(Concat(Pick("-", ".", ""), Gen.Int[1, 12].Select(i => i.ToString(CultureInfo.InvariantCulture))))),
+            Pick(".Final", ".GA")));
 
     static readonly Gen<string> NuGetText = Concat(
         Join(Number, ".", 1, 4),
