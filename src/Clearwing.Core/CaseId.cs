@@ -8,7 +8,7 @@ namespace Clearwing;
 /// milliseconds), the case's number within the import or edit that opened it (5 digits) and 64 random bits (16 digits).
 /// The random part makes ids impossible to guess or enumerate; the ordered prefix makes a million new ids append to
 /// their unique index instead of landing all over it (several times faster on SQLite). Both engines mint this format
-/// (PostgreSQL's import in SQL: <c>Storage/PostgresIntakeWriter</c>). Any 32 lowercase hex digits parse, such as ids
+/// (<c>Storage/IntakeWriter</c> mints them for both). Any 32 lowercase hex digits parse, such as ids
 /// minted wholly at random before this format; the default value is the id of zeros.
 /// </summary>
 internal readonly record struct CaseId : IComparable<CaseId>

@@ -46,22 +46,21 @@ public sealed record SignalCounts(long Security, long Unknown, long NotSecurity)
 
 /// <summary>
 /// The intake pipeline: read (streaming) → fingerprint → prepare each result for its baseline (occurrence, content hash,
-/// title) → store through the engine's intake writer (<c>Storage/SqliteIntakeWriter</c>, <c>Storage/PostgresIntakeWriter</c>),
-/// which classifies against the baseline, stores the findings and clusters new fingerprints into cases, all in one
-/// transaction. The contract tests hold both writers to the same results. Each import that stores anything appends one
+/// title) → store through the intake writer (<c>Storage/IntakeWriter</c>), which classifies against the baseline, stores
+/// the findings and clusters new fingerprints into cases, all in one transaction, writing through the engine's tables
+/// (<c>Storage/SqliteIntakeTables</c>, <c>Storage/PostgresIntakeTables</c>). The contract tests hold both engines to the
+/// same results. Each import that stores anything appends one
 /// event to the audit chain in the same transaction.
 /// </summary>
 public sealed class Importer(Database db, TimeProvider time, AuditLog audit, CaseChanges changes)
 {
-    /// <summary>SQLite: the new fingerprints past which an import rebuilds the fingerprints' unique index (SqliteIntakeWriter).</summary>
+    /// <summary>SQLite: the new fingerprints past which an import rebuilds the fingerprints' unique index (SqliteIntakeTables).</summary>
     internal long RebuildFingerprintKeyAfter { get; init; } = 100_000;
 
     /// <summary>SQLite: false keeps the writer's statements off the direct calls into e_sqlite3 (tests compare the two paths).</summary>
     internal bool DirectSqliteCalls { get; init; } = true;
 
-    IIntakeWriter Writer => db.Engine == Engine.Sqlite
-        ? new SqliteIntakeWriter { RebuildFingerprintKeyAfter = RebuildFingerprintKeyAfter, DirectCalls = DirectSqliteCalls }
-        : new PostgresIntakeWriter();
+    IntakeWriter Writer => new() { RebuildFingerprintKeyAfter = RebuildFingerprintKeyAfter, DirectCalls = DirectSqliteCalls };
 
     /// <summary>One result read, with what the writers need to store it.</summary>
     sealed class Staged(long ordinal, ObservedResult r, Fingerprint fingerprint, string revision, long occurrence, string rule)

@@ -1,98 +1,329 @@
 using System.Data.Common;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Dapper;
 
 namespace Clearwing.Storage;
-
-/// <summary>
-/// Stores one import's rows on one engine's fast path, inside the import's transaction: a new fingerprint opens a case
-/// (its id minted by <see cref="CaseId"/>), each row becomes a finding with its baseline state, its track is inserted or
-/// updated, and the tracks the import's tools no longer report are marked absent. The pipeline that reads, fingerprints
-/// and prepares the rows is <c>Findings/Importer</c>; the contract tests hold both writers to the same results.
-/// </summary>
-internal interface IIntakeWriter
-{
-    /// <summary>Stores <paramref name="rows"/> (enumerated once, in order) for <paramref name="import"/>, and says what it stored.</summary>
-    Task<IntakeCounts> StoreAsync(DbConnection connection, DbTransaction tx, IntakeContext import, IEnumerable<IntakeRow> rows,
-        IProgress<long>? progress, CancellationToken ct);
-}
 
 /// <summary>What a writer stored: rows read, their baseline states, tracks made absent, suppressed rows and cases opened.</summary>
 internal readonly record struct IntakeCounts(long Results, long New, long Unchanged, long Updated, long Absent, long Suppressed, long NewCases);
 
 /// <summary>
-/// One import as its writer sees it. The reading thread sets <see cref="Revision"/> before it hands over the first row
-/// (or, for an import without rows, before the rows end) and fills <see cref="HeaderTools"/> as it goes; the writer adds
-/// to <see cref="Tools"/> and reads the rest.
+/// Stores one import's rows inside the import's transaction, in one pass, with the project's fingerprints and tracks in
+/// memory (never the rows): a new fingerprint opens a case (its id minted by <see cref="CaseId"/>), each row becomes a finding
+/// with its baseline state, its track is inserted or updated, and the tracks the import's tools no longer report are marked
+/// absent. A result with a tracked twin of identical content is unchanged at once; with tracked results present, the rest
+/// are stored as new on provisional tracks and corrected once the matching passes (<see cref="BaselineResolution"/>) have
+/// run at the end; a new fingerprint's case waits for the passes and for cross-finder joins (<see cref="CaseJoins"/>). Case
+/// counts are applied once at the end. What it writes goes through the engine's <see cref="IntakeTables"/>; the pipeline
+/// that reads, fingerprints and prepares the rows is <c>Findings/Importer</c>.
 /// </summary>
-internal class IntakeContext(long projectId, long seq, string id, long now)
+internal sealed class IntakeWriter
 {
-    public long ProjectId { get; } = projectId;
-    /// <summary>The import's key (<c>imports.seq</c>).</summary>
-    public long Seq { get; } = seq;
-    /// <summary>The import's id, as placements name it (<c>import:ID</c>).</summary>
-    public string Id { get; } = id;
-    /// <summary>The import's instant, Unix milliseconds UTC.</summary>
-    public long Now { get; } = now;
-    /// <summary>The revision the import observed; known once the first row is taken or the rows have ended.</summary>
-    public string? Revision { get; set; }
-    /// <summary>
-    /// The tools whose baselines the import replaces: its own, and any other name under which it matched present results
-    /// (a tool renamed between runs is still the same tool once its results match).
-    /// </summary>
-    public HashSet<string> Tools { get; } = new(StringComparer.Ordinal);
-    /// <summary>The tools the files' headers name, collected by the reading thread; joined to <see cref="Tools"/> once the rows end.</summary>
-    public HashSet<string> HeaderTools { get; } = new(StringComparer.Ordinal);
+    /// <summary>SQLite: the new fingerprints past which an import rebuilds the fingerprints' unique index
+    /// (<see cref="SqliteIntakeTables"/>).</summary>
+    public long RebuildFingerprintKeyAfter { get; init; } = 100_000;
 
-    /// <summary>The id a tool's rule is fingerprinted by (renamed rules map to one): what matching compares.</summary>
-    public virtual string CanonicalRule(string tool, string rule) => rule;
+    /// <summary>SQLite: false keeps the statements to SQLitePCLRaw's ordinary calls (tests compare the two paths).</summary>
+    public bool DirectCalls { get; init; } = true;
 
-    /// <summary>Whether new fingerprints join another finder's case about the same flaw (the project's setting, on by default).</summary>
-    public bool CrossFinderJoins { get; init; } = true;
-}
+    /// <summary>Stores <paramref name="rows"/> (enumerated once, in order) for <paramref name="import"/>, and says what it stored.</summary>
+    public Task<IntakeCounts> StoreAsync(DbConnection connection, DbTransaction tx, IntakeContext import, IEnumerable<IntakeRow> rows,
+        IProgress<long>? progress, CancellationToken ct)
+    {
+        using var tables = IntakeTables.Open(connection, tx, RebuildFingerprintKeyAfter, DirectCalls);
+        return Task.FromResult(Store(connection, tx, tables, import, rows, progress, ct));
+    }
 
-/// <summary>
-/// One result on its way into the store, as the writers see it: its identity (fingerprint and occurrence: the n-th result
-/// with a fingerprint in the import, the track it takes when the project tracks nothing yet; otherwise the matching passes
-/// decide), what classifies it against the baseline (content hash, declared
-/// absent), what a case it opens takes from it (title, severity, signal), and the finding's own columns, which the pipeline
-/// fills (<see cref="FillResult"/>): the writers know rows, not findings.
-/// </summary>
-internal abstract class IntakeRow(long ordinal, Fingerprint fingerprint, long occurrence, string contentHash, string title, string revision,
-    string tool, long severity, long signal, bool suppressed, bool declaredAbsent)
-{
-    /// <summary>The finding's columns that come straight from its result, in the order <see cref="FillResult"/> writes them.</summary>
-    public static readonly string[] ResultColumns =
-    [
-        "tool", "tool_version", "model", "rule_id", "cwe", "level", "severity", "message", "path", "start_line", "end_line",
-        "start_column", "function", "snippet", "fingerprint_source", "suppressed", "evidence", "reproducer", "cvss_vector", "confidence",
-        "signal", "signal_reason", "tool_fingerprints",
-    ];
+    /// <summary>The baseline state of one row, given its tracked twin (null when none).</summary>
+    static string Classify(IntakeRow row, (UInt128 Content, bool Present)? tracked) =>
+        row.DeclaredAbsent ? "absent"
+        : tracked is not { Present: true } t ? "new"
+        : t.Content == MatchItem.ContentOf(row.ContentHash) ? "unchanged" : "updated";
 
-    /// <summary>The row's place in the import, from 0.</summary>
-    public long Ordinal { get; } = ordinal;
-    public Fingerprint Fingerprint { get; } = fingerprint;
-    public long Occurrence { get; } = occurrence;
-    /// <summary>What "updated" compares with the tracked result: the content apart from the identity.</summary>
-    public string ContentHash { get; } = contentHash;
-    /// <summary>The title of a case this row opens.</summary>
-    public string Title { get; } = title;
-    /// <summary>The revision the result was observed at.</summary>
-    public string Revision { get; } = revision;
-    public string Tool { get; } = tool;
-    public long Severity { get; } = severity;
-    /// <summary>Whether the result is about security (Findings' SecuritySignal, as a number): a case takes its findings' highest.</summary>
-    public long Signal { get; } = signal;
-    public bool Suppressed { get; } = suppressed;
-    /// <summary>The log itself says the result is gone (SARIF baselineState "absent"): stored, never tracked.</summary>
-    public bool DeclaredAbsent { get; } = declaredAbsent;
+    static IntakeCounts Store(DbConnection connection, DbTransaction tx, IntakeTables tables, IntakeContext import, IEnumerable<IntakeRow> rows,
+        IProgress<long>? progress, CancellationToken ct)
+    {
+        var p = new { projectId = import.ProjectId };
+        var fingerprints = new Dictionary<UInt128, (long Id, long CaseSeq)>(
+            connection.ExecuteScalar<int>("SELECT count(*) FROM fingerprints WHERE project_id = @projectId", p, tx));
+        foreach (var (fingerprint, id, caseSeq) in connection.Query<(string, long, long)>(
+            "SELECT fingerprint, id, case_seq FROM fingerprints WHERE project_id = @projectId", p, tx, buffered: false))
+            fingerprints[Fingerprint.Of(fingerprint).Key] = (id, caseSeq);
+        // Content hashes as numbers and tools by number: a million tracked results stay small, and hold no reference the
+        // garbage collector would scan each time the stream marks one seen.
+        var tracks = new Dictionary<(long, long), Track>(
+            connection.ExecuteScalar<int>("SELECT count(*) FROM tracks WHERE project_id = @projectId", p, tx));
+        var tools = new List<string>();
+        var toolNumbers = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (id, occurrence, content, present, tool, moved) in connection.Query<(long, long, string, long, string, long)>(
+            "SELECT fingerprint_id, occurrence, content_hash, present, tool, CASE WHEN moved_to_fingerprint IS NULL THEN 0 ELSE 1 END " +
+            "FROM tracks WHERE project_id = @projectId", p, tx, buffered: false))
+        {
+            ref var number = ref CollectionsMarshal.GetValueRefOrAddDefault(toolNumbers, tool, out var known);
+            if (!known)
+            {
+                number = tools.Count;
+                tools.Add(tool);
+            }
+            tracks[(id, occurrence)] = new Track(MatchItem.ContentOf(content), present == 1, number, Seen: false, Moved: moved == 1);
+        }
+        // With tracked results present, a result no identical one takes waits for the matching passes (BaselineResolution):
+        // its finding is stored at once as new on a provisional track, and corrected once the passes have run.
+        var baseline = tracks.Values.Any(t => t.Present);
+        var leftovers = new List<MatchItem>();
+        var names = new StringPool();
+        var provisional = new Dictionary<long, long>();
+        var pending = new Dictionary<long, PendingFingerprint>();
+        var deferNew = false;
 
-    /// <summary>Writes the values of <see cref="ResultColumns"/>, in order, into <paramref name="row"/> from <paramref name="at"/>.</summary>
-    public abstract void FillResult(object?[] row, int at);
+        // Each statement's values, one array each, reused row after row (the tables copy them).
+        var caseRow = new object?[IntakeTables.CaseColumns.Length];
+        (caseRow[2], caseRow[4], caseRow[5], caseRow[6], caseRow[7], caseRow[9]) = (import.ProjectId, "new", import.Now, import.Now, 1L, import.Now);
+        var fingerprintRow = new object?[IntakeTables.FingerprintColumns.Length];
+        fingerprintRow[1] = import.ProjectId;
+        var trackRow = new object?[IntakeTables.TrackColumns.Length];
+        (trackRow[2], trackRow[5], trackRow[7]) = (import.ProjectId, import.Seq, 1L);
+        var upsertRow = new object?[8];
+        (upsertRow[2], upsertRow[5]) = (import.ProjectId, import.Seq);
+        var findingRow = new object?[IntakeTables.FindingColumns.Length];
+        (findingRow[0], findingRow[2], findingRow[^1]) = (import.Seq, import.ProjectId, import.Now);
 
-    /// <summary>The row as the matching passes see it, under fingerprint <paramref name="fingerprintId"/> (a writer's provisional id
-    /// for a fingerprint the project has never seen, <paramref name="newFingerprint"/>), its names from <paramref name="pool"/>.</summary>
-    public abstract MatchItem Describe(long fingerprintId, bool newFingerprint, StringPool pool);
+        // Findings beyond the first of each case, per case: applied once at the end.
+        var grown = new Dictionary<long, (long Findings, long Severity, long Signal)>();
+        long count = 0, fresh = 0, unchanged = 0, updated = 0, suppressed = 0, newCases = 0;
+        foreach (var s in rows)
+        {
+            if (!s.DeclaredAbsent) import.Tools.Add(s.Tool);
+            var key = s.Fingerprint.Key;
+            if (!s.DeclaredAbsent && !fingerprints.ContainsKey(key)
+                && (import.CrossFinderJoins ? s.JoinKey() : null) is var join && (baseline || deferNew || join is not null))
+            {
+                // A fingerprint the project has never seen: its case waits for the passes, which may link it to a known one, and
+                // for the joins, which may place it in another finder's case. Once one waits, every new one after it waits too:
+                // cases open in the order their fingerprints first appear.
+                deferNew = true;
+                var id = tables.NextFingerprint();
+                fingerprints[key] = (id, -1);
+                pending[id] = new PendingFingerprint(s.Fingerprint.Text, s.Title, s.Ordinal, join);
+            }
+            if (!fingerprints.TryGetValue(key, out var member))
+            {
+                var caseSeq = tables.NextCase();
+                (caseRow[0], caseRow[1], caseRow[3], caseRow[8]) = (caseSeq, CaseId.Mint(import.Now, newCases++).ToString(), s.Title, s.Severity);
+                caseRow[10] = s.Signal;
+                tables.AddCase(caseRow);
+                var id = tables.NextFingerprint();
+                (fingerprintRow[0], fingerprintRow[2], fingerprintRow[3]) = (id, s.Fingerprint.Text, caseSeq);
+                tables.AddFingerprint(fingerprintRow);
+                fingerprints[key] = member = (id, caseSeq);
+            }
+            else if (member.CaseSeq < 0) pending[member.Id].Add(s);
+            else
+            {
+                ref var g = ref CollectionsMarshal.GetValueRefOrAddDefault(grown, member.CaseSeq, out _);
+                g = (g.Findings + 1, Math.Max(g.Severity, s.Severity), Math.Max(g.Signal, s.Signal));
+            }
+            var occurrence = s.Occurrence;
+            if (baseline && !s.DeclaredAbsent && (occurrence = Identical(tracks, member.Id, MatchItem.ContentOf(s.ContentHash))) == 0)
+            {
+                ref var last = ref CollectionsMarshal.GetValueRefOrAddDefault(provisional, member.Id, out var seen);
+                if (!seen) last = HighestOccurrence(tracks, member.Id);
+                leftovers.Add(s.Describe(member.Id, member.CaseSeq < 0, names) with { Occurrence = ++last });
+                (findingRow[1], findingRow[3], findingRow[4], findingRow[5], findingRow[^2]) = (s.Ordinal, member.Id, last, "new", s.Revision);
+                s.FillResult(findingRow, 6);
+                tables.AddFinding(findingRow);
+                count++;
+                if (s.Suppressed) suppressed++;
+                if (count % 10_000 == 0) progress?.Report(count);
+                continue;
+            }
+            ref var twin = ref CollectionsMarshal.GetValueRefOrNullRef(tracks, (member.Id, occurrence));
+            var known = !Unsafe.IsNullRef(ref twin);
+            var state = Classify(s, known ? (twin.Content, twin.Present) : null);
+            if (known && !s.DeclaredAbsent)
+            {
+                if (twin.Present) import.Tools.Add(tools[twin.Tool]);
+                twin = twin with { Seen = true };
+            }
+            (findingRow[1], findingRow[3], findingRow[4], findingRow[5], findingRow[^2]) = (s.Ordinal, member.Id, occurrence, state, s.Revision);
+            s.FillResult(findingRow, 6);
+            tables.AddFinding(findingRow);
+            if (!s.DeclaredAbsent)
+            {
+                if (known)
+                {
+                    (upsertRow[0], upsertRow[1], upsertRow[3], upsertRow[4]) = (member.Id, occurrence, s.Tool, s.ContentHash);
+                    (upsertRow[6], upsertRow[7]) = (import.Revision, s.Ordinal);
+                    tables.UpsertTrack(upsertRow);
+                }
+                else
+                {
+                    (trackRow[0], trackRow[1], trackRow[3], trackRow[4]) = (member.Id, occurrence, s.Tool, s.ContentHash);
+                    (trackRow[6], trackRow[8]) = (import.Revision, s.Ordinal);
+                    tables.AddTrack(trackRow);
+                }
+            }
 
-    /// <summary>What the row says for a cross-finder join (<see cref="CaseJoins"/>): null when it names neither a CWE with a place
-    /// nor an advisory.</summary>
-    public abstract JoinCandidate? JoinKey();
+            count++;
+            if (s.Suppressed) suppressed++;
+            switch (state)
+            {
+                case "new": fresh++; break;
+                case "unchanged": unchanged++; break;
+                case "updated": updated++; break;
+            }
+            if (count % 10_000 == 0) progress?.Report(count);
+        }
+        // The passes and the joins read what the stream wrote.
+        tables.Flush();
+        progress?.Report(count);
+        import.Tools.UnionWith(import.HeaderTools);
+
+        // The ADO.NET calls of both engines' writers complete synchronously here: the intake writes on one thread.
+        var resolution = leftovers.Count == 0 ? null
+            : BaselineResolution.ResolveAsync(connection, tx, import, leftovers,
+                BaselineResolution.LoadTracksAsync(connection, tx, import, "t.last_import <> @seq", ct).GetAwaiter().GetResult(),
+                Occurrences(tracks, leftovers), ct).GetAwaiter().GetResult();
+        if (pending.Count > 0)
+        {
+            var joins = import.CrossFinderJoins
+                ? CaseJoins.LoadAsync(connection, tx, import, [.. pending.Values.Select(f => f.Join).OfType<JoinCandidate>()], ct)
+                    .GetAwaiter().GetResult()
+                : null;
+            foreach (var (id, fingerprint) in pending.OrderBy(f => f.Value.FirstOrdinal))
+            {
+                long caseSeq;
+                if (resolution?.Links.TryGetValue(id, out var link) == true)
+                {
+                    caseSeq = link.Track!.CaseSeq;
+                    tables.PlaceMatch([id, (long)link.Match!.Value.Pass, link.Track.Import, link.Track.Ordinal, BaselineResolution.Reason(link),
+                        $"import:{import.Id}", import.Now, caseSeq]);
+                }
+                else if (fingerprint.Join is { } candidate && joins?.Find(candidate) is { CaseSeq: { } joined } join)
+                {
+                    caseSeq = joined;
+                    tables.PlaceJoin([id, join.OtherFinding, join.Reason, $"import:{import.Id}", import.Now, caseSeq]);
+                }
+                else
+                {
+                    caseSeq = tables.NextCase();
+                    (caseRow[0], caseRow[1], caseRow[3]) = (caseSeq, CaseId.Mint(import.Now, newCases++).ToString(), fingerprint.Title);
+                    (caseRow[7], caseRow[8], caseRow[10]) = (fingerprint.Findings, fingerprint.Severity, fingerprint.Signal);
+                    tables.AddCase(caseRow);
+                    if (fingerprint.Join is { } opened) joins?.Opened(opened, caseSeq);
+                    (fingerprintRow[0], fingerprintRow[2], fingerprintRow[3]) = (id, fingerprint.Text, caseSeq);
+                    tables.AddFingerprint(fingerprintRow);
+                    continue;
+                }
+                ref var g = ref CollectionsMarshal.GetValueRefOrAddDefault(grown, caseSeq, out _);
+                g = (g.Findings + fingerprint.Findings, Math.Max(g.Severity, fingerprint.Severity), Math.Max(g.Signal, fingerprint.Signal));
+                (fingerprintRow[0], fingerprintRow[2], fingerprintRow[3]) = (id, fingerprint.Text, caseSeq);
+                tables.AddFingerprint(fingerprintRow);
+            }
+        }
+        if (resolution is not null)
+        {
+            foreach (var o in resolution.Outcomes)
+            {
+                if (o.Occurrence != o.Row.Occurrence || o.State != "new") tables.Correct([o.Occurrence, o.State, import.Seq, o.Row.Ordinal]);
+                (upsertRow[0], upsertRow[1], upsertRow[3], upsertRow[4]) = (o.Row.FingerprintId, o.Occurrence, o.Row.Tool, o.Row.ContentHash);
+                (upsertRow[6], upsertRow[7]) = (import.Revision, o.Row.Ordinal);
+                tables.UpsertTrack(upsertRow);
+                if (o.Track is { } t)
+                {
+                    ref var twin = ref CollectionsMarshal.GetValueRefOrNullRef(tracks, (t.FingerprintId, t.Occurrence));
+                    twin = twin with { Seen = true };
+                    import.Tools.Add(t.Tool);
+                    if (o.Match is { Pass: > 1 })
+                        tables.Move([o.Row.FingerprintId, o.Occurrence, import.Seq, import.Revision, t.FingerprintId, t.Occurrence]);
+                }
+                switch (o.State)
+                {
+                    case "new": fresh++; break;
+                    case "unchanged": unchanged++; break;
+                    case "updated": updated++; break;
+                }
+            }
+        }
+
+        // In key order: each page of the table is visited once.
+        var growRow = new object?[5];
+        growRow[3] = import.Now;
+        foreach (var (caseSeq, g) in grown.OrderBy(g => g.Key))
+        {
+            (growRow[0], growRow[1], growRow[2], growRow[4]) = (g.Findings, g.Severity, g.Signal, caseSeq);
+            tables.Grow(growRow);
+        }
+
+        // Absence, by key: the tracks still present under this import's tools that it did not report.
+        var absentRow = new object?[4];
+        (absentRow[0], absentRow[1]) = (import.Seq, import.Revision);
+        long absent = 0;
+        foreach (var ((fingerprintId, occurrence), track) in tracks)
+            if (track is { Present: true, Seen: false } && import.Tools.Contains(tools[track.Tool]))
+            {
+                (absentRow[2], absentRow[3]) = (fingerprintId, occurrence);
+                tables.MarkAbsent(absentRow);
+                absent++;
+            }
+        tables.Complete();
+        return new IntakeCounts(count, fresh, unchanged, updated, absent, suppressed, newCases);
+    }
+
+    /// <summary>The first present track of <paramref name="fingerprintId"/> this import has not reported yet whose content is
+    /// <paramref name="content"/>, now reported (its occurrence); 0 when there is none.</summary>
+    static long Identical(Dictionary<(long, long), Track> tracks, long fingerprintId, UInt128 content)
+    {
+        for (long occurrence = 1; ; occurrence++)
+        {
+            ref var track = ref CollectionsMarshal.GetValueRefOrNullRef(tracks, (fingerprintId, occurrence));
+            if (Unsafe.IsNullRef(ref track)) return 0;
+            if (track is { Present: true, Seen: false } && track.Content == content) return occurrence;
+        }
+    }
+
+    /// <summary>The highest occurrence tracked for a fingerprint (occurrences count from 1 without gaps).</summary>
+    static long HighestOccurrence(Dictionary<(long, long), Track> tracks, long fingerprintId)
+    {
+        long occurrence = 0;
+        while (tracks.ContainsKey((fingerprintId, occurrence + 1))) occurrence++;
+        return occurrence;
+    }
+
+    /// <summary>For each known fingerprint with leftover results: its highest occurrence and its absent tracks, which new copies
+    /// take first.</summary>
+    static Dictionary<long, (long Max, List<long> Free)> Occurrences(Dictionary<(long, long), Track> tracks, List<MatchItem> leftovers)
+    {
+        var occurrences = new Dictionary<long, (long, List<long>)>();
+        foreach (var id in leftovers.Where(l => !l.NewFingerprint).Select(l => l.FingerprintId).Distinct())
+        {
+            var free = new List<long>();
+            var max = HighestOccurrence(tracks, id);
+            for (long occurrence = 1; occurrence <= max; occurrence++)
+                if (tracks[(id, occurrence)] is { Present: false, Moved: false }) free.Add(occurrence);
+            occurrences[id] = (max, free);
+        }
+        return occurrences;
+    }
+
+    /// <summary>A tracked result as held in memory, and whether this import reported it again.</summary>
+    record struct Track(UInt128 Content, bool Present, int Tool, bool Seen, bool Moved);
+
+    /// <summary>A fingerprint new to the project while the matching passes decide its case: what a case it opens takes.</summary>
+    sealed class PendingFingerprint(string text, string title, long firstOrdinal, JoinCandidate? join)
+    {
+        public string Text { get; } = text;
+        public string Title { get; } = title;
+        public long FirstOrdinal { get; } = firstOrdinal;
+        /// <summary>What its first result says for a cross-finder join, when the project joins and the result names a CWE or advisory.</summary>
+        public JoinCandidate? Join { get; } = join;
+        public long Findings { get; private set; }
+        public long Severity { get; private set; }
+        public long Signal { get; private set; }
+
+        public void Add(IntakeRow row) =>
+            (Findings, Severity, Signal) = (Findings + 1, Math.Max(Severity, row.Severity), Math.Max(Signal, row.Signal));
+    }
 }

@@ -2,8 +2,8 @@ using Clearwing.Storage;
 
 namespace Clearwing.IntegrationTests.Storage;
 
-/// <summary>SQLite's intake writer: the direct calls into e_sqlite3 store exactly what SQLitePCLRaw's ordinary calls store.</summary>
-public sealed class SqliteIntakeWriterTests
+/// <summary>SQLite's intake tables: the direct calls into e_sqlite3 store exactly what SQLitePCLRaw's ordinary calls store.</summary>
+public sealed class SqliteIntakeTablesTests
 {
     [Fact]
     public async Task The_fast_path_stores_the_same_rows_as_the_ordinary_path()
