@@ -48,27 +48,31 @@ internal sealed class IntakeWriter
         var p = new { projectId = import.ProjectId };
         var fingerprints = new Dictionary<UInt128, (long Id, long CaseSeq)>(
             connection.ExecuteScalar<int>("SELECT count(*) FROM fingerprints WHERE project_id = @projectId", p, tx));
-        foreach (var (fingerprint, id, caseSeq) in connection.Query<(string, long, long)>(
-            "SELECT fingerprint, id, case_seq FROM fingerprints WHERE project_id = @projectId", p, tx, buffered: false))
-            fingerprints[Fingerprint.Of(fingerprint).Key] = (id, caseSeq);
+        using (var known = connection.ExecuteReader("SELECT fingerprint, id, case_seq FROM fingerprints WHERE project_id = @projectId", p, tx))
+            while (known.Read())
+                fingerprints[Fingerprint.Of(known.GetString(0)).Key] = (known.GetInt64(1), known.GetInt64(2));
         // Content hashes as numbers and tools by number: a million tracked results stay small, and hold no reference the
         // garbage collector would scan each time the stream marks one seen.
         var tracks = new Dictionary<(long, long), Track>(
             connection.ExecuteScalar<int>("SELECT count(*) FROM tracks WHERE project_id = @projectId", p, tx));
         var tools = new List<string>();
         var toolNumbers = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (id, occurrence, content, present, tool, moved) in connection.Query<(long, long, string, long, string, long)>(
-            "SELECT fingerprint_id, occurrence, content_hash, present, tool, CASE WHEN moved_to_fingerprint IS NULL THEN 0 ELSE 1 END " +
-            "FROM tracks WHERE project_id = @projectId", p, tx, buffered: false))
-        {
-            ref var number = ref CollectionsMarshal.GetValueRefOrAddDefault(toolNumbers, tool, out var known);
-            if (!known)
+        // Read column by column: a million rows each way, where a mapper's per-row work shows.
+        using (var read = connection.ExecuteReader(
+                   "SELECT fingerprint_id, occurrence, content_hash, present, tool, CASE WHEN moved_to_fingerprint IS NULL THEN 0 ELSE 1 END " +
+                   "FROM tracks WHERE project_id = @projectId", p, tx))
+            while (read.Read())
             {
-                number = tools.Count;
-                tools.Add(tool);
+                var tool = read.GetString(4);
+                ref var number = ref CollectionsMarshal.GetValueRefOrAddDefault(toolNumbers, tool, out var known);
+                if (!known)
+                {
+                    number = tools.Count;
+                    tools.Add(tool);
+                }
+                tracks[(read.GetInt64(0), read.GetInt64(1))] =
+                    new Track(MatchItem.ContentOf(read.GetString(2)), read.GetInt64(3) == 1, number, Seen: false, Moved: read.GetInt64(5) == 1);
             }
-            tracks[(id, occurrence)] = new Track(MatchItem.ContentOf(content), present == 1, number, Seen: false, Moved: moved == 1);
-        }
         // With tracked results present, a result no identical one takes waits for the matching passes (BaselineResolution):
         // its finding is stored at once as new on a provisional track, and corrected once the passes have run.
         var baseline = tracks.Values.Any(t => t.Present);
