@@ -15,7 +15,7 @@ internal sealed class SqliteIntakeTables : IntakeTables
     readonly PreparedStatement _upsertTrack, _placeMatch, _placeJoin, _correct, _move, _follow, _grow, _markAbsent;
     long _nextCase, _nextFingerprint, _addedFingerprints;
     readonly long _dropKeyAt;
-    string? _fingerprintKey;
+    List<string> _setAside = [];
 
     /// <param name="rebuildFingerprintKeyAfter">The new fingerprints past which the import rebuilds the fingerprints' unique index.</param>
     /// <param name="direct">False keeps the statements to SQLitePCLRaw's ordinary calls (tests compare the two paths).</param>
@@ -26,7 +26,8 @@ internal sealed class SqliteIntakeTables : IntakeTables
         _nextFingerprint = connection.ExecuteScalar<long>("SELECT coalesce(max(id), 0) + 1 FROM fingerprints");
         // Past this many new fingerprints, and once the import has added more than the table held, the fingerprints'
         // unique index goes and is built again at the end: sorting them all once beats inserting hashes, in no order, one
-        // by one all over the index. Meanwhile the writer keeps them unique, and the rebuilt index checks that it did.
+        // by one all over the index. Meanwhile the writer keeps them unique, and the rebuilt index checks that it did. The
+        // index by project goes with it: building it once costs less than keeping it up row by row.
         _dropKeyAt = Math.Max(rebuildFingerprintKeyAfter, _nextFingerprint);
         _cases = new BatchedInsert(connection, "cases", CaseColumns, direct);
         _fingerprints = new BatchedInsert(connection, "fingerprints", FingerprintColumns, direct);
@@ -81,8 +82,9 @@ internal sealed class SqliteIntakeTables : IntakeTables
         _fingerprints.Add(row);
         if (++_addedFingerprints != _dropKeyAt) return;
         _fingerprints.Complete();
-        _fingerprintKey = _connection.ExecuteScalar<string>("SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = 'fingerprints_key'");
-        _connection.Execute("DROP INDEX fingerprints_key");
+        _setAside = [.. _connection.Query<string>(
+            "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name IN ('fingerprints_key', 'fingerprints_by_project')")];
+        _connection.Execute("DROP INDEX fingerprints_key; DROP INDEX fingerprints_by_project");
     }
 
     public override void AddFinding(object?[] row) => _findings.Add(row);
@@ -123,9 +125,8 @@ internal sealed class SqliteIntakeTables : IntakeTables
     public override void Complete()
     {
         Flush();
-        if (_fingerprintKey is null) return;
-        _connection.Execute(_fingerprintKey);
-        _fingerprintKey = null;
+        foreach (var index in _setAside) _connection.Execute(index);
+        _setAside = [];
     }
 
     public override void Dispose()
