@@ -25,6 +25,7 @@ public sealed class CaseEditor(Database db, AuditLog audit, TimeProvider time, C
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
+        await LockProjectAsync(connection, tx, target);
         var project = await LiveCaseProjectAsync(connection, tx, target);
         foreach (var source in sources.Distinct())
         {
@@ -60,6 +61,7 @@ public sealed class CaseEditor(Database db, AuditLog audit, TimeProvider time, C
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
+        await LockProjectAsync(connection, tx, caseId);
         var project = await LiveCaseProjectAsync(connection, tx, caseId);
         var members = (await connection.QueryAsync<string>(
             "SELECT x.fingerprint FROM fingerprints x JOIN cases c ON c.seq = x.case_seq WHERE c.id = @caseId", new { caseId }, tx)).ToHashSet();
@@ -108,6 +110,14 @@ public sealed class CaseEditor(Database db, AuditLog audit, TimeProvider time, C
     /// out would make the revealed report say something other than what the case became. On PostgreSQL the
     /// row stays locked to the end of the transaction, so concurrent edits of one case take turns.
     /// </summary>
+    /// <summary>Waits for an import into the case's project to end (<see cref="ProjectStore.LockAsync"/>); an unknown case is
+    /// refused just after.</summary>
+    async Task LockProjectAsync(DbConnection connection, DbTransaction tx, string id)
+    {
+        if (await connection.ExecuteScalarAsync<long?>("SELECT project_id FROM cases WHERE id = @id", new { id }, tx) is { } project)
+            await ProjectStore.LockAsync(connection, tx, db.Engine, project);
+    }
+
     async Task<long> LiveCaseProjectAsync(DbConnection connection, DbTransaction tx, string id)
     {
         var row = await connection.QuerySingleOrDefaultAsync<(long? Project, string? MergedInto, string? State)>(

@@ -152,9 +152,8 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
     {
         await using var tx = await db.BeginAsync(connection, ct);
         var projectId = await ProjectStore.EnsureAsync(connection, tx, request.Project, now, ct);
-        if (db.Engine == Engine.Postgres)
-            // Imports into one project take turns: baselines and case clustering need a stable view.
-            await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(72201, CAST(@projectId AS INTEGER))", new { projectId }, tx);
+        // Imports into one project take turns, and with merges and splits: baselines and case clustering need a stable view.
+        await ProjectStore.LockAsync(connection, tx, db.Engine, projectId);
 
         string? contentHash = null;
         if (await connection.ExecuteScalarAsync<long>(

@@ -4,6 +4,7 @@ using Clearwing.Findings;
 using Clearwing.IntegrationTests.Storage;
 using Clearwing.Storage;
 using Clearwing.IntegrationTests.Support;
+using Dapper;
 
 namespace Clearwing.IntegrationTests.Cases;
 
@@ -16,6 +17,30 @@ public sealed class CaseEditorTests
         var log = Some.SarifLog(Some.Results(count));
         await Wired.For(db).Get<Importer>().ImportAsync(new ImportRequest("p", [new ImportFile(log, "log.sarif")]), null, Ct);
         return (await Wired.For(db).Get<Clearwing.Cases.CaseQueries>().ListAsync(Caller.Local, new CaseFilter(), Ct)).Items.ToList();
+    }
+
+    [Fact]
+    public async Task On_PostgreSQL_a_merge_waits_for_an_import_into_its_project_to_end()
+    {
+        await using var db = await TestDatabases.CreateAsync(Engine.Postgres);
+        var cases = await ImportCases(db, 2);
+        // An import holds its project from its start: it has the project's fingerprints in memory, and a merge moves them.
+        await using var importing = await db.OpenAsync(Ct);
+        await using var tx = await db.BeginAsync(importing, Ct);
+        await ProjectStore.LockAsync(importing, tx, Engine.Postgres, await importing.ExecuteScalarAsync<long>("SELECT id FROM projects", transaction: tx));
+
+        var merge = Task.Run(() => Wired.For(db).Get<CaseEditor>().MergeAsync(Caller.Local, cases[0].Id, [cases[1].Id], "one flaw", Ct), Ct);
+        await using (var probe = await db.OpenAsync(Ct))
+            while (await probe.ExecuteScalarAsync<long>("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") == 0)
+            {
+                Assert.False(merge.IsCompleted, "the merge went ahead while an import held its project");
+                await Task.Delay(20, Ct);
+            }
+        await tx.RollbackAsync(Ct);
+        await merge;
+
+        var merged = (await Wired.For(db).Get<Clearwing.Cases.CaseQueries>().GetAsync(Caller.Local, cases[0].Id, Ct))!;
+        Assert.Equal(2, merged.Fingerprints.Count);
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
