@@ -33,6 +33,11 @@ internal readonly record struct Fingerprint
         text.Length >= 32 && UInt128.TryParse(text.AsSpan(0, 32), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var key)
             ? key : XxHash128.HashToUInt128(Encoding.UTF8.GetBytes(text));
 
+    /// <summary>The key of a fingerprint whose text is <paramref name="utf8"/> (UTF-8), as <see cref="Of"/> gives it.</summary>
+    public static UInt128 KeyOf(ReadOnlySpan<byte> utf8) =>
+        utf8.Length >= 32 && UInt128.TryParse(utf8[..32], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var key)
+            ? key : XxHash128.HashToUInt128(utf8);
+
     public bool Equals(Fingerprint other) => string.Equals(Text, other.Text, StringComparison.Ordinal);
 
     public override int GetHashCode() => Key.GetHashCode();

@@ -1,4 +1,5 @@
 using Clearwing.Findings;
+using CsCheck;
 
 namespace Clearwing.Tests;
 
@@ -31,6 +32,17 @@ public sealed class FingerprintTests
         Assert.Equal(Fingerprint.Of(new string('a', 64)), Fingerprint.Of(new string('a', 64)));
         Assert.NotEqual(Fingerprint.Of(new string('a', 64)), Fingerprint.Of(new string('a', 63) + "b"));
         Assert.Equal(new string('a', 64), Fingerprint.Of(new string('a', 64)).ToString());
+    }
+
+    [Fact]
+    public void A_stored_fingerprint_read_as_UTF_8_has_the_key_of_its_text()
+    {
+        // Imports load a project's fingerprints as bytes: any text must key as it did when it was stored.
+        Gen.OneOf(
+                Gen.Char["0123456789abcdefABCDEF"].Array[32, 80].Select(c => new string(c)),
+                Gen.String[1, 80],
+                Gen.Char["0123456789abcdef"].Array[32].Select(Gen.String[0, 20], (c, tail) => new string(c) + tail))
+            .Sample(text => Assert.Equal(Fingerprint.Of(text).Key, Fingerprint.KeyOf(System.Text.Encoding.UTF8.GetBytes(text))));
     }
 
     [Fact]

@@ -30,6 +30,9 @@ internal sealed record MatchItem(
 
     /// <summary>A stored content hash as a number.</summary>
     public static UInt128 ContentOf(string hash) => UInt128.Parse(hash, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+
+    /// <summary>A stored content hash, as UTF-8, as a number.</summary>
+    public static UInt128 ContentOf(ReadOnlySpan<byte> hash) => UInt128.Parse(hash, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 }
 
 /// <summary>A result matched to a tracked one: indexes into the two lists, the pass (1–5) and why, in words.</summary>

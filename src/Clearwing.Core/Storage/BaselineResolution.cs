@@ -27,31 +27,6 @@ internal sealed class BaselineResolution
     public IEnumerable<string> Tools => Outcomes.Where(o => o.Track is not null).Select(o => o.Track!.Tool);
 
     /// <summary>
-    /// The tracked results no identical result took, undescribed: identity, tool, content, case, and the finding that last
-    /// reported them, which <see cref="DescribeAsync"/> reads when a pass needs it. <paramref name="unseen"/> is the writer's
-    /// condition on <c>t</c> for "not taken yet".
-    /// </summary>
-    public static async Task<List<MatchItem>> LoadTracksAsync(
-        DbConnection connection, DbTransaction tx, IntakeContext import, string unseen, CancellationToken ct)
-    {
-        var tools = new StringPool();
-        var tracks = new List<MatchItem>();
-        await foreach (var t in connection.QueryUnbufferedAsync<(long Id, long Occurrence, string Tool, string Content, long CaseSeq, long Import,
-            long? Ordinal)>(
-            $"""
-            SELECT t.fingerprint_id, t.occurrence, t.tool, t.content_hash, x.case_seq, t.last_import, t.last_ordinal
-            FROM tracks t JOIN fingerprints x ON x.id = t.fingerprint_id
-            WHERE t.project_id = @projectId AND t.present = 1 AND {unseen}
-            """, new { projectId = import.ProjectId, seq = import.Seq }, tx).WithCancellation(ct))
-            tracks.Add(new MatchItem(
-                t.Id, t.Occurrence, tools.Intern(t.Tool), "", null, null, null, null, [], null, null, MatchItem.ContentOf(t.Content))
-            {
-                CaseSeq = t.CaseSeq, Import = t.Import, Ordinal = t.Ordinal ?? -1, Described = false,
-            });
-        return tracks;
-    }
-
-    /// <summary>
     /// <paramref name="tracks"/> with what their findings say (rule, place, words, the tool's fingerprints), in order: read
     /// by key, all at once.
     /// </summary>

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Text;
 using Dapper;
 
 namespace Clearwing.Storage;
@@ -45,32 +46,35 @@ internal sealed class IntakeWriter
         IProgress<long>? progress, CancellationToken ct)
     {
         var p = new { projectId = import.ProjectId };
-        var fingerprints = new Dictionary<UInt128, (long Id, long CaseSeq)>(
-            connection.ExecuteScalar<int>("SELECT count(*) FROM fingerprints WHERE project_id = @projectId", p, tx));
-        using (var known = connection.ExecuteReader("SELECT fingerprint, id, case_seq FROM fingerprints WHERE project_id = @projectId", p, tx))
-            while (known.Read())
-                fingerprints[Fingerprint.Of(known.GetString(0)).Key] = (known.GetInt64(1), known.GetInt64(2));
+        var knownCount = connection.ExecuteScalar<int>("SELECT count(*) FROM fingerprints WHERE project_id = @projectId", p, tx);
+        // Room for the new fingerprints of a typical re-import: growing a million-entry map copies it, and the garbage collector
+        // then has a large object to collect.
+        var fingerprints = new Dictionary<UInt128, (long Id, long CaseSeq)>(knownCount + knownCount / 4);
+        using (var read = RowReader.Open(connection, tx, "SELECT fingerprint, id, case_seq FROM fingerprints WHERE project_id = @projectId",
+                   import.ProjectId))
+            while (read.Read())
+                fingerprints[Fingerprint.KeyOf(read.Utf8(0))] = (read.Int64(1), read.Int64(2));
         // Content hashes as numbers and tools by number: a million tracked results stay small, and hold no reference the
         // garbage collector would scan each time the stream marks one seen.
         var tracks = new Dictionary<(long, long), Track>(
             connection.ExecuteScalar<int>("SELECT count(*) FROM tracks WHERE project_id = @projectId", p, tx));
         var tools = new List<string>();
-        var toolNumbers = new Dictionary<string, int>(StringComparer.Ordinal);
-        // Read column by column: a million rows each way, where a mapper's per-row work shows.
-        using (var read = connection.ExecuteReader(
-                   "SELECT fingerprint_id, occurrence, content_hash, present, tool, CASE WHEN moved_to_fingerprint IS NULL THEN 0 ELSE 1 END " +
-                   "FROM tracks WHERE project_id = @projectId", p, tx))
+        var toolBytes = new List<byte[]>();
+        using (var read = RowReader.Open(connection, tx,
+                   "SELECT fingerprint_id, occurrence, content_hash, present, tool, CASE WHEN moved_to_fingerprint IS NULL THEN 0 ELSE 1 END, " +
+                   "last_import, coalesce(last_ordinal, -1) FROM tracks WHERE project_id = @projectId", import.ProjectId))
             while (read.Read())
             {
-                var tool = read.GetString(4);
-                ref var number = ref CollectionsMarshal.GetValueRefOrAddDefault(toolNumbers, tool, out var known);
-                if (!known)
+                var tool = read.Utf8(4);
+                var number = 0;
+                while (number < toolBytes.Count && !tool.SequenceEqual(toolBytes[number])) number++;
+                if (number == tools.Count)
                 {
-                    number = tools.Count;
-                    tools.Add(tool);
+                    tools.Add(Encoding.UTF8.GetString(tool));
+                    toolBytes.Add(tool.ToArray());
                 }
-                tracks[(read.GetInt64(0), read.GetInt64(1))] =
-                    new Track(MatchItem.ContentOf(read.GetString(2)), read.GetInt64(3) == 1, number, Seen: false, Moved: read.GetInt64(5) == 1);
+                tracks[(read.Int64(0), read.Int64(1))] = new Track(MatchItem.ContentOf(read.Utf8(2)), read.Int64(3) == 1, number,
+                    Seen: false, Moved: read.Int64(5) == 1, checked((int)read.Int64(6)), checked((int)read.Int64(7)));
             }
         // With tracked results present, a result no identical one takes waits for the matching passes (BaselineResolution):
         // its finding is stored at once as new on a provisional track, and corrected once the passes have run.
@@ -94,7 +98,7 @@ internal sealed class IntakeWriter
         (findingRow[0], findingRow[2], findingRow[^1]) = (import.Seq, import.ProjectId, import.Now);
 
         // Findings beyond the first of each case, per case: applied once at the end.
-        var grown = new Dictionary<long, (long Findings, long Severity, long Signal)>();
+        var grown = new Dictionary<long, (long Findings, long Severity, long Signal)>(knownCount);
         long count = 0, fresh = 0, unchanged = 0, updated = 0, suppressed = 0, newCases = 0;
         foreach (var s in rows)
         {
@@ -186,8 +190,7 @@ internal sealed class IntakeWriter
 
         // The ADO.NET calls of both engines' writers complete synchronously here: the intake writes on one thread.
         var resolution = leftovers.Count == 0 ? null
-            : BaselineResolution.ResolveAsync(connection, tx, import, leftovers,
-                BaselineResolution.LoadTracksAsync(connection, tx, import, "t.last_import <> @seq", ct).GetAwaiter().GetResult(),
+            : BaselineResolution.ResolveAsync(connection, tx, import, leftovers, Unseen(tracks, tools, fingerprints),
                 Occurrences(tracks, leftovers), ct).GetAwaiter().GetResult();
         if (pending.Count > 0)
         {
@@ -231,9 +234,19 @@ internal sealed class IntakeWriter
             foreach (var o in resolution.Outcomes)
             {
                 if (o.Occurrence != o.Row.Occurrence || o.State != "new") tables.Correct([o.Occurrence, o.State, import.Seq, o.Row.Ordinal]);
-                (upsertRow[0], upsertRow[1], upsertRow[3], upsertRow[4]) = (o.Row.FingerprintId, o.Occurrence, o.Row.Tool, o.Row.ContentHash);
-                (upsertRow[6], upsertRow[7]) = (import.Revision, o.Row.Ordinal);
-                tables.UpsertTrack(upsertRow);
+                if (tracks.ContainsKey((o.Row.FingerprintId, o.Occurrence)))
+                {
+                    (upsertRow[0], upsertRow[1], upsertRow[3], upsertRow[4]) = (o.Row.FingerprintId, o.Occurrence, o.Row.Tool, o.Row.ContentHash);
+                    (upsertRow[6], upsertRow[7]) = (import.Revision, o.Row.Ordinal);
+                    tables.UpsertTrack(upsertRow);
+                }
+                else
+                {
+                    // A new fingerprint's, or a copy past those tracked: no track to update.
+                    (trackRow[0], trackRow[1], trackRow[3], trackRow[4]) = (o.Row.FingerprintId, o.Occurrence, o.Row.Tool, o.Row.ContentHash);
+                    (trackRow[6], trackRow[8]) = (import.Revision, o.Row.Ordinal);
+                    tables.AddTrack(trackRow);
+                }
                 if (o.Track is { } t)
                 {
                     ref var twin = ref CollectionsMarshal.GetValueRefOrNullRef(tracks, (t.FingerprintId, t.Occurrence));
@@ -311,8 +324,37 @@ internal sealed class IntakeWriter
         return occurrences;
     }
 
-    /// <summary>A tracked result as held in memory, and whether this import reported it again.</summary>
-    record struct Track(UInt128 Content, bool Present, int Tool, bool Seen, bool Moved);
+    /// <summary>
+    /// The tracked results present before this import that it has not reported yet, for the matching passes: identity, tool,
+    /// content, case and the finding that last reported them (what they say is read when a pass needs it,
+    /// <see cref="BaselineResolution.DescribeAsync"/>). In key order, whatever order the tracks were loaded in.
+    /// </summary>
+    static List<MatchItem> Unseen(
+        Dictionary<(long, long), Track> tracks, List<string> tools, Dictionary<UInt128, (long Id, long CaseSeq)> fingerprints)
+    {
+        var unseen = new List<((long Id, long Occurrence) Key, Track Track)>();
+        var cases = new Dictionary<long, long>();
+        foreach (var (key, track) in tracks)
+            if (track is { Present: true, Seen: false })
+            {
+                unseen.Add((key, track));
+                cases[key.Item1] = 0;
+            }
+        // A tracked fingerprint's case, for the fingerprints of unseen tracks only: the map is by hash, not by id.
+        foreach (var (id, caseSeq) in fingerprints.Values)
+            if (cases.ContainsKey(id)) cases[id] = caseSeq;
+        unseen.Sort((a, b) => a.Key.CompareTo(b.Key));
+        return unseen.ConvertAll(u => new MatchItem(u.Key.Id, u.Key.Occurrence, tools[u.Track.Tool], "", null, null, null, null, [], null, null,
+            u.Track.Content)
+        {
+            CaseSeq = cases[u.Key.Id], Import = u.Track.Import, Ordinal = u.Track.Ordinal, Described = false,
+        });
+    }
+
+    /// <summary>A tracked result as held in memory (with the import and ordinal of the finding that last reported it), and whether
+    /// this import reported it again.</summary>
+    [StructLayout(LayoutKind.Auto)] // a million of them: 32 bytes each, not 48
+    record struct Track(UInt128 Content, bool Present, int Tool, bool Seen, bool Moved, int Import, int Ordinal);
 
     /// <summary>A fingerprint new to the project while the matching passes decide its case: what a case it opens takes.</summary>
     sealed class PendingFingerprint(string text, string title, long firstOrdinal, JoinCandidate? join)
