@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Runs Clearwing's whole test suite: installs and starts what the tests need (a throwaway PostgreSQL
-# cluster), runs every test project, stops everything, and ends with one line:
+# cluster; bubblewrap and gcc for the sandbox), runs every test project, stops everything, and ends with one line:
 #   Tests: N passed, N failed, N skipped
 set -uo pipefail
 cd "$(dirname "$0")"
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# PostgreSQL: installed from apt when missing, started as a throwaway cluster on a free port.
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+# From apt when missing: PostgreSQL (started below as a throwaway cluster on a free port); bubblewrap, the sandbox reproducers
+# run in; gcc with its sanitizer runtimes, which builds the real programs with real bugs the validation tests reproduce.
+missing=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v bwrap >/dev/null || missing+=(bubblewrap)
+command -v gcc >/dev/null || missing+=(gcc libc6-dev)
+if [ ${#missing[@]} -gt 0 ]; then
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 PGDIR=$(mktemp -d)

@@ -15,7 +15,8 @@ public sealed class LayeringTests
     /// Core's folders, lowest first: each may use those before it, never one after it. "(root)" is the namespace
     /// <c>Clearwing</c> itself: the error taxonomy, bad-input files, bounded JSON reading and the case-changed hook.
     /// </summary>
-    static readonly string[] Folders = ["(root)", "Storage", "Access", "Scoring", "Cases", "Packages", "Findings", "Finders", "Disclosure", "Hosting"];
+    static readonly string[] Folders = ["(root)", "Storage", "Access", "Scoring", "Cases", "Packages", "Findings", "Finders", "Validation", "Disclosure",
+        "Hosting"];
 
     static string FolderOf(Type type) => type.Namespace == "Clearwing" ? "(root)" : type.Namespace!.Split('.')[1];
 
