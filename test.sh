@@ -8,11 +8,13 @@ cd "$(dirname "$0")"
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # From apt when missing: PostgreSQL (started below as a throwaway cluster on a free port); bubblewrap, the sandbox reproducers
-# run in; gcc with its sanitizer runtimes, which builds the real programs with real bugs the validation tests reproduce.
+# run in; gcc with its sanitizer runtimes, which builds the real programs with real bugs the validation tests reproduce;
+# git, which checks out a reproducer's target.
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v bwrap >/dev/null || missing+=(bubblewrap)
 command -v gcc >/dev/null || missing+=(gcc libc6-dev)
+command -v git >/dev/null || missing+=(git)
 if [ ${#missing[@]} -gt 0 ]; then
   as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi

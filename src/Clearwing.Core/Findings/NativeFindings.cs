@@ -74,13 +74,20 @@ internal static class NativeFindings
             Fingerprint = fingerprint,
             FingerprintSource = source,
             Evidence = f.Evidence,
-            ReproducerJson = f.Reproducer,
+            // Checked now, so that a reproducer validation cannot run is refused with its path, not found wrong later.
+            ReproducerJson = f.Reproducer is { } reproducer ? Checked(reproducer, file, $"{where}.reproducer") : null,
             CvssVector = f.Cvss,
             Confidence = f.Confidence,
             Revision = header.Revision,
             Aliases = aliases,
             Affects = affects,
         };
+    }
+
+    static string Checked(string reproducer, string file, string path)
+    {
+        _ = Reproducer.Parse(reproducer, file, path);
+        return reproducer;
     }
 
     static string Required(string? value, string file, string path) =>
