@@ -134,6 +134,7 @@ public static class CliApp
         root.Subcommands.Add(Clearwing.Cli.Packages.VersVerb.Create(io));
         root.Subcommands.Add(Clearwing.Cli.Packages.OsvVerb.Create(io));
         root.Subcommands.Add(Clearwing.Cli.Finders.ScanVerb.Create(io));
+        root.Subcommands.Add(Clearwing.Cli.Validation.CrashVerb.Create(io));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

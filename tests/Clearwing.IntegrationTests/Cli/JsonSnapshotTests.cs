@@ -122,6 +122,7 @@ public sealed class JsonSnapshotTests
         await p.RunAsync("audit", "heads", "--json");
         await p.RunAsync("cvss", "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", "--json");
         await p.RunAsync("purl", "canon", "pkg:PyPI/Django_Rest@1.0", "--json");
+        await p.RunAsync("crash", "analyze", Clearwing.Tests.TestData.PathTo("clusterfuzz-stacks", "traces", "android_asan_uaf.txt"), "--json");
 
         Snapshot.Match("cli-json", p.Transcript, work);
     }

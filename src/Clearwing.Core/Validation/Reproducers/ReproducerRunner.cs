@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using Clearwing.Findings;
+
+namespace Clearwing.Validation;
+
+/// <summary>How a reproducer's runs came out, as ClusterFuzz decides it.</summary>
+public enum Verdict
+{
+    /// <summary>At least half of the runs showed the expected signal.</summary>
+    Reproduced,
+    /// <summary>Some runs showed it, fewer than half.</summary>
+    Flaky,
+    /// <summary>No run showed it.</summary>
+    NotReproduced,
+    /// <summary>It could not be tried: the target could not be checked out or built, or the command could not be started.</summary>
+    Error,
+}
+
+/// <summary>One run of a reproducer: what the sandbox saw, whether it showed the expected signal, and the crash found in its
+/// output (null when there was none).</summary>
+public sealed record ReproducerAttempt(int Number, SandboxRun Run, bool Reproduced, CrashReport? Crash);
+
+/// <summary>A reproducer's verdict, with the build's log (null when the build was cached or there is none) and every run.</summary>
+public sealed record ReproducerResult(Verdict Verdict, string? Error, SandboxRun? Build, IReadOnlyList<ReproducerAttempt> Attempts)
+{
+    /// <summary>The runs that showed the expected signal.</summary>
+    public int Hits => Attempts.Count(a => a.Reproduced);
+}
+
+/// <summary>
+/// Runs a <see cref="Reproducer"/> in the sandbox: its target checked out (git) or written (inline files) and built once per
+/// target revision and build command — the built tree is kept in <paramref name="cacheFolder"/> — then the command, each run
+/// in a fresh copy of that tree with the inputs beside it, up to the reproducer's number of runs. It is reproduced when at
+/// least half of the runs show the expected signal (runs stop once that is certain), flaky when fewer do, not reproduced
+/// when none does.
+/// </summary>
+public sealed class ReproducerRunner(SandboxRunner sandbox, string cacheFolder)
+{
+    /// <summary>Limits of a target's build.</summary>
+    public SandboxLimits BuildLimits { get; init; } = SandboxLimits.Default with { Wall = TimeSpan.FromMinutes(20), CpuSeconds = 1200 };
+
+    /// <summary>Runs <paramref name="reproducer"/> and decides.</summary>
+    public async Task<ReproducerResult> RunAsync(Reproducer reproducer, CancellationToken ct = default)
+    {
+        var (tree, build, error) = await BuiltTreeAsync(reproducer, ct);
+        if (error is not null) return new ReproducerResult(Verdict.Error, error, build, []);
+        var attempts = new List<ReproducerAttempt>();
+        var needed = (reproducer.Runs + 1) / 2;
+        for (var number = 1; number <= reproducer.Runs && attempts.Count(a => a.Reproduced) < needed; number++)
+        {
+            var work = Directory.CreateTempSubdirectory("clearwing-run-");
+            try
+            {
+                if (tree is not null) CopyTree(tree, work.FullName);
+                Write(work.FullName, reproducer.Inputs);
+                var limits = SandboxLimits.Default with
+                {
+                    Wall = reproducer.Timeout, CpuSeconds = (int)Math.Ceiling(reproducer.Timeout.TotalSeconds),
+                };
+                var run = await sandbox.RunAsync(new SandboxCommand(reproducer.Command, work.FullName, reproducer.Environment, limits), ct);
+                if (NotStarted(run))
+                    return new ReproducerResult(Verdict.Error, $"The command could not be started: {run.Stderr.Trim()}", build, [.. attempts]);
+                var crash = CrashAnalyzer.Analyze(run.Stdout + "\n" + run.Stderr);
+                attempts.Add(new ReproducerAttempt(number, run, Shows(reproducer.Signal, run, crash), IsCrash(crash) ? crash : null));
+            }
+            finally
+            {
+                work.Delete(recursive: true);
+            }
+        }
+        var hits = attempts.Count(a => a.Reproduced);
+        var verdict = hits >= needed ? Verdict.Reproduced : hits > 0 ? Verdict.Flaky : Verdict.NotReproduced;
+        return new ReproducerResult(verdict, null, build, attempts);
+    }
+
+    /// <summary>Whether a run shows <paramref name="expected"/>.</summary>
+    static bool Shows(ExpectedSignal expected, SandboxRun run, CrashReport crash) => expected.Kind switch
+    {
+        SignalKind.ExitCode => run.ExitCode == expected.ExitCode && run.Limit == SandboxLimit.None,
+        SignalKind.Output => System.Text.RegularExpressions.Regex.IsMatch(run.Stdout + "\n" + run.Stderr, expected.Pattern!,
+            System.Text.RegularExpressions.RegexOptions.NonBacktracking),
+        SignalKind.Sanitizer => IsCrash(crash) && (run.Stdout + "\n" + run.Stderr).Contains(expected.Pattern!, StringComparison.OrdinalIgnoreCase),
+        SignalKind.Crash => IsCrash(crash)
+            && (expected.Type is null || FirstLine(crash.Type).Equals(FirstLine(expected.Type), StringComparison.OrdinalIgnoreCase))
+            && (expected.State.Count == 0 || CrashStates.Similar(crash.State, expected.State)),
+        _ => false,
+    };
+
+    static bool IsCrash(CrashReport crash) => crash.Type.Length > 0;
+
+    static string FirstLine(string text) => text.Split('\n')[0].Trim();
+
+    // prlimit (which starts the command) says so on standard error and exits 1 when the program is missing or not executable.
+    static bool NotStarted(SandboxRun run) =>
+        run.ExitCode is 1 or 126 or 127 && run.Stderr.StartsWith("prlimit: failed to execute", StringComparison.Ordinal);
+
+    async Task<(string? Tree, SandboxRun? Build, string? Error)> BuiltTreeAsync(Reproducer reproducer, CancellationToken ct)
+    {
+        if (reproducer.Target is null && reproducer.Build is null) return (null, null, null);
+        var key = CacheKey(reproducer);
+        var tree = Path.Combine(cacheFolder, key);
+        if (Directory.Exists(tree)) return (tree, null, null);
+        Directory.CreateDirectory(cacheFolder);
+        var staging = Path.Combine(cacheFolder, $"{key}.{Guid.NewGuid():N}.staging");
+        Directory.CreateDirectory(staging);
+        try
+        {
+            if (reproducer.Target is { Repository: { } repository, Revision: { } revision })
+            {
+                var checkout = await CheckoutAsync(repository, revision, staging, ct);
+                if (checkout is not null) return (null, null, checkout);
+            }
+            else if (reproducer.Target is { } inline) Write(staging, inline.Files);
+            SandboxRun? build = null;
+            if (reproducer.Build is { } command)
+            {
+                build = await sandbox.RunAsync(new SandboxCommand(command, staging, reproducer.Environment, BuildLimits), ct);
+                if (!build.Succeeded)
+                    return (null, build, $"The build failed ({Ending(build)}): {Tail(build.Stderr + build.Stdout)}");
+            }
+            try
+            {
+                Directory.Move(staging, tree);
+            }
+            catch (IOException) when (Directory.Exists(tree))
+            {
+                // Another run built the same target meanwhile: either tree will do.
+            }
+            return (tree, build, null);
+        }
+        finally
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        }
+    }
+
+    static string Ending(SandboxRun run) =>
+        run.Limit != SandboxLimit.None ? $"stopped by its {run.Limit.ToString().ToLowerInvariant()} limit"
+        : run.Signal is { } signal ? $"signal {signal}" : $"exit code {run.ExitCode}";
+
+    static string Tail(string log) => log.Length <= 2000 ? log.Trim() : "…" + log[^2000..].Trim();
+
+    /// <summary>The same target at the same revision built by the same command shares one tree.</summary>
+    static string CacheKey(Reproducer reproducer)
+    {
+        var text = new StringBuilder();
+        if (reproducer.Target is { } target)
+        {
+            text.Append(target.Repository).Append('\n').Append(target.Revision).Append('\n');
+            foreach (var file in target.Files)
+                text.Append(file.Name).Append('\n').Append(Convert.ToHexString(SHA256.HashData(file.Content))).Append('\n');
+        }
+        foreach (var part in reproducer.Build ?? []) text.Append(part).Append('\0');
+        foreach (var (name, value) in reproducer.Environment.OrderBy(e => e.Key, StringComparer.Ordinal))
+            text.Append(name).Append('=').Append(value).Append('\0');
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..32];
+    }
+
+    /// <summary>Clones <paramref name="repository"/> into <paramref name="folder"/> at <paramref name="revision"/>; the error, or null.</summary>
+    static async Task<string?> CheckoutAsync(string repository, string revision, string folder, CancellationToken ct)
+    {
+        // Clearwing's own git, on the host: no hook of the repository runs, and nothing of it is executed here.
+        var clone = await GitAsync(ct, "clone", "--quiet", "--no-checkout", "--", repository, folder);
+        if (clone is not null) return $"git clone {repository} failed: {clone}";
+        var checkout = await GitAsync(ct, "-C", folder, "-c", "advice.detachedHead=false", "checkout", "--quiet", revision, "--");
+        return checkout is null ? null : $"git checkout {revision} failed: {checkout}";
+    }
+
+    static async Task<string?> GitAsync(CancellationToken ct, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("git") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in arguments) start.ArgumentList.Add(a);
+        start.Environment["GIT_TERMINAL_PROMPT"] = "0";
+        using var git = Process.Start(start) ?? throw new UnavailableException("git could not be started.");
+        var error = git.StandardError.ReadToEndAsync(ct);
+        await git.StandardOutput.ReadToEndAsync(ct);
+        await git.WaitForExitAsync(ct);
+        return git.ExitCode == 0 ? null : (await error).Trim();
+    }
+
+    /// <summary>Writes <paramref name="files"/> under <paramref name="folder"/> (their names were checked to stay inside it).</summary>
+    static void Write(string folder, IEnumerable<ReproducerFile> files)
+    {
+        foreach (var file in files)
+        {
+            var path = Path.Combine(folder, file.Name);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllBytes(path, file.Content);
+        }
+    }
+
+    /// <summary>Copies a built tree for one run, links as links (never followed on the host), modes kept.</summary>
+    static void CopyTree(string from, string to)
+    {
+        foreach (var entry in new DirectoryInfo(from).EnumerateFileSystemInfos())
+        {
+            var target = Path.Combine(to, entry.Name);
+            if (entry.LinkTarget is { } link) File.CreateSymbolicLink(target, link);
+            else if (entry is DirectoryInfo directory)
+            {
+                Directory.CreateDirectory(target);
+                CopyTree(directory.FullName, target);
+            }
+            else File.Copy(entry.FullName, target);
+        }
+    }
+}
