@@ -47,8 +47,8 @@ public sealed class ReproducerRunner(SandboxRunner sandbox, string cacheFolder)
         var (tree, build, error) = await BuiltTreeAsync(reproducer, ct);
         if (error is not null) return new ReproducerResult(Verdict.Error, error, build, []);
         var attempts = new List<ReproducerAttempt>();
-        var needed = (reproducer.Runs + 1) / 2;
-        for (var number = 1; number <= reproducer.Runs && attempts.Count(a => a.Reproduced) < needed; number++)
+        // Runs stop once the verdict is certain.
+        for (var number = 1; number <= reproducer.Runs && Decide(attempts.Count(a => a.Reproduced), reproducer.Runs) != Verdict.Reproduced; number++)
         {
             var work = Directory.CreateTempSubdirectory("clearwing-run-");
             try
@@ -70,10 +70,13 @@ public sealed class ReproducerRunner(SandboxRunner sandbox, string cacheFolder)
                 work.Delete(recursive: true);
             }
         }
-        var hits = attempts.Count(a => a.Reproduced);
-        var verdict = hits >= needed ? Verdict.Reproduced : hits > 0 ? Verdict.Flaky : Verdict.NotReproduced;
-        return new ReproducerResult(verdict, null, build, attempts);
+        return new ReproducerResult(Decide(attempts.Count(a => a.Reproduced), reproducer.Runs), null, build, attempts);
     }
+
+    /// <summary>ClusterFuzz's rule: reproduced when at least half of the runs asked for show the signal, flaky when fewer
+    /// but some do, not reproduced when none does.</summary>
+    internal static Verdict Decide(int hits, int runs) =>
+        hits >= (runs + 1) / 2 ? Verdict.Reproduced : hits > 0 ? Verdict.Flaky : Verdict.NotReproduced;
 
     /// <summary>Whether a run shows <paramref name="expected"/>.</summary>
     static bool Shows(ExpectedSignal expected, SandboxRun run, CrashReport crash) => expected.Kind switch
