@@ -207,7 +207,7 @@ public sealed class CrashAnalyzerTests
         }, iter: 10_000);
 
     [Fact]
-    public void Hostile_lines_take_linear_time()
+    public void Hostile_lines_are_read_through()
     {
         // A megabyte of fragments every pattern looks for: a backtracking engine takes hours on some of them.
         var fragments = new[] { " (", "+0x1 ", "ERROR: AddressSanitizer", ": runtime error: ", "assertion ", " failed:", "a.cc:", "panic: ",
@@ -215,11 +215,14 @@ public sealed class CrashAnalyzerTests
         var random = new Random(7);
         var line = string.Concat(Enumerable.Range(0, 1 << 18).Select(_ => fragments[random.Next(fragments.Length)]))[..((1 << 20) - 1)];
         var frame = "    #0 0x1 in " + string.Concat(Enumerable.Repeat("a (b", 1 << 18));
-        var watch = System.Diagnostics.Stopwatch.StartNew();
 
-        CrashAnalyzer.Analyze("==1==ERROR: AddressSanitizer: heap-use-after-free on address 0x602000000010\n" + line + "\n" + frame + "\n");
+        // Linear is under a second or two on one core; a backtracking pattern would not return (no timing is asserted here:
+        // the patterns' engine is checked pattern by pattern in CrashPatternsTests).
+        var report = CrashAnalyzer.Analyze(
+            "==1==ERROR: AddressSanitizer: heap-use-after-free on address 0x602000000010\n" + line + "\n" + frame + "\n");
 
-        // Linear is under a second or two on one core; quadratic would be hours.
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
+        // The fragments' own "ERROR: AddressSanitizer" lines make it a crash of unknown kind; it is read to its end.
+        Assert.NotEmpty(report.Type);
+        Assert.InRange(report.State.Count, 0, 3);
     }
 }

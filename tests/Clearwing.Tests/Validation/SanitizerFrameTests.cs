@@ -63,15 +63,14 @@ public sealed class SanitizerFrameTests
         Assert.Equal(new SanitizerFrame(text, function, offset, file), SanitizerFrame.Read(line));
 
     [Fact]
-    public void A_line_of_many_open_parentheses_reads_in_linear_time()
+    public void A_line_of_many_open_parentheses_reads_whole()
     {
-        // The pattern tries each "(" against all that follows it: a quarter of a million of them would take hours.
+        // The pattern tries each "(" against all that follows it: a quarter of a million of them would take it hours, the
+        // hand-written reader one pass (no timing is asserted: a regression would not return).
         var line = "    #0 0x1 in " + string.Concat(Enumerable.Repeat("a (b", 1 << 18));
-        var watch = System.Diagnostics.Stopwatch.StartNew();
 
         var frame = SanitizerFrame.Read(line);
 
         Assert.Equal(line[11..], frame!.Text);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
     }
 }
