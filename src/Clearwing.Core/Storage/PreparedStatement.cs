@@ -151,7 +151,8 @@ internal sealed unsafe class PreparedStatement : IDisposable
     /// <summary>The rowid the last insert on this connection made.</summary>
     public long LastInsertRowId => raw.sqlite3_last_insert_rowid(_db);
 
-    static void Check(sqlite3 db, int rc)
+    /// <summary>Throws SQLite's message for a result code other than OK or DONE.</summary>
+    internal static void Check(sqlite3 db, int rc)
     {
         if (rc is not (raw.SQLITE_OK or raw.SQLITE_DONE))
             throw new InvalidOperationException($"SQLite error {rc}: {raw.sqlite3_errmsg(db).utf8_to_string()}");

@@ -39,27 +39,21 @@ internal abstract class RowReader : IDisposable
         public SqliteRows(SqliteConnection connection, string sql, long projectId)
         {
             _db = connection.Handle!;
-            Check(raw.sqlite3_prepare_v2(_db, sql, out _statement));
-            Check(raw.sqlite3_bind_int64(_statement, raw.sqlite3_bind_parameter_index(_statement, "@projectId"), projectId));
+            PreparedStatement.Check(_db, raw.sqlite3_prepare_v2(_db, sql, out _statement));
+            PreparedStatement.Check(_db, raw.sqlite3_bind_int64(_statement, raw.sqlite3_bind_parameter_index(_statement, "@projectId"), projectId));
         }
 
         public override bool Read()
         {
             var rc = raw.sqlite3_step(_statement);
             if (rc == raw.SQLITE_ROW) return true;
-            Check(rc);
+            PreparedStatement.Check(_db, rc);
             return false;
         }
 
         public override long Int64(int i) => raw.sqlite3_column_int64(_statement, i);
 
         public override ReadOnlySpan<byte> Utf8(int i) => raw.sqlite3_column_blob(_statement, i);
-
-        void Check(int rc)
-        {
-            if (rc is not (raw.SQLITE_OK or raw.SQLITE_DONE))
-                throw new InvalidOperationException($"SQLite error {rc}: {raw.sqlite3_errmsg(_db).utf8_to_string()}");
-        }
 
         public override void Dispose() => _statement.Dispose();
     }

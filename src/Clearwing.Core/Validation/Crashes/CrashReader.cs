@@ -116,24 +116,10 @@ internal sealed class CrashReader
         if (Type is "" or "Indirect-leak") On(P.LsanDirectLeak, line, type: "Direct-leak", reset: true);
         if (Type.Length == 0) On(P.LsanIndirectLeak, line, type: "Indirect-leak", reset: true);
         BadCast(line);
-        if (_isGolang)
-            foreach (var (pattern, type) in CrashTables.GolangTypes)
-                if (On(pattern, line, type: type) is not null)
-                {
-                    _foundGolangCrash = true;
-                    State = "";
-                    _frameCount = 0;
-                }
+        if (_isGolang && Restarts(CrashTables.GolangTypes, line)) _foundGolangCrash = true;
         UndefinedBehavior(line);
         On(P.AsanMemcpyOverlap, line, type: "Memcpy-param-overlap", reset: true, addressGroup: 2);
-        if (_isPython)
-            foreach (var (pattern, type) in CrashTables.PythonTypes)
-                if (On(pattern, line, type: type) is not null)
-                {
-                    _foundPythonCrash = true;
-                    State = "";
-                    _frameCount = 0;
-                }
+        if (_isPython && Restarts(CrashTables.PythonTypes, line)) _foundPythonCrash = true;
         if (_isJs && On(P.JazzerJsUncaughtException, line, type: "Uncaught exception") is not null)
         {
             _foundPythonCrash = true;
@@ -241,6 +227,21 @@ internal sealed class CrashReader
             _foundBadCastEnd = false;
         }
         if (Type.Length == 0) On(P.CfiNodebugErrorMarker, line, type: "Bad-cast", frameCount: 0);
+    }
+
+    /// <summary>Tries every pattern of a language's crash types on the line; each that matches sets the type and starts the
+    /// state again (the panic or exception comes after frames of its own runtime). True when one matched.</summary>
+    bool Restarts((LinePattern Line, string Type)[] types, string line)
+    {
+        var matched = false;
+        foreach (var (pattern, type) in types)
+            if (On(pattern, line, type: type) is not null)
+            {
+                matched = true;
+                State = "";
+                _frameCount = 0;
+            }
+        return matched;
     }
 
     void UndefinedBehavior(string line)
