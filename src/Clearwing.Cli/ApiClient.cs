@@ -14,6 +14,7 @@ using Clearwing.Server;
 using Clearwing.Server.Access;
 using Clearwing.Server.Cases;
 using Clearwing.Storage.Jobs;
+using Clearwing.Validation;
 
 namespace Clearwing.Cli;
 
@@ -85,7 +86,19 @@ public sealed class ApiClient : Backend
         SendAsync<ProjectInfo>(ApiRoutes.SetProjectSettings, [project], "", Body(new
         {
             nonSecurity = change.NonSecurity is { } handling ? ProjectSettingsStore.Name(handling) : null, crossFinderJoins = change.CrossFinderJoins,
+            autoConfirm = change.AutoConfirm,
         }), ct);
+
+    public override Task<CaseReproducer> AddReproducerAsync(string caseId, string json, string file, CancellationToken ct) =>
+        SendAsync<CaseReproducer>(ApiRoutes.AddReproducer, [caseId], "", new StringContent(json, System.Text.Encoding.UTF8, "application/json"), ct);
+    public override async Task<IReadOnlyList<CaseReproducer>> ListReproducersAsync(string caseId, CancellationToken ct) =>
+        await SendAsync<List<CaseReproducer>>(ApiRoutes.ListReproducers, [caseId], "", null, ct);
+    public override Task<ValidationRun> RequestValidationAsync(string caseId, CancellationToken ct) =>
+        SendAsync<ValidationRun>(ApiRoutes.RequestValidation, [caseId], "", null, ct);
+    public override async Task<IReadOnlyList<ValidationRun>> ListValidationsAsync(string caseId, CancellationToken ct) =>
+        await SendAsync<List<ValidationRun>>(ApiRoutes.ListValidations, [caseId], "", null, ct);
+    public override Task<ValidationRun> GetValidationAsync(string caseId, string runId, CancellationToken ct) =>
+        SendAsync<ValidationRun>(ApiRoutes.GetValidation, [caseId, runId], "", null, ct);
 
     public override Task<FindingDetail> GetFindingAsync(string id, CancellationToken ct) =>
         SendAsync<FindingDetail>(ApiRoutes.GetFinding, [id], "", null, ct);

@@ -7,6 +7,7 @@ using Clearwing.Findings;
 using Clearwing.Packages;
 using Clearwing.Scoring;
 using Clearwing.Storage.Jobs;
+using Clearwing.Validation;
 
 namespace Clearwing.Cli;
 
@@ -110,6 +111,24 @@ public abstract class Backend : IAsyncDisposable
     /// <summary>An advisory by id; null when none has it.</summary>
     public abstract Task<OsvStoredAdvisory?> GetAdvisoryAsync(string id, CancellationToken ct);
     public abstract Task<IReadOnlyList<string>> FindAdvisoriesByAliasAsync(string alias, CancellationToken ct);
+
+    // Validation
+    public abstract Task<CaseReproducer> AddReproducerAsync(string caseId, string json, string file, CancellationToken ct);
+    public abstract Task<IReadOnlyList<CaseReproducer>> ListReproducersAsync(string caseId, CancellationToken ct);
+    public abstract Task<ValidationRun> RequestValidationAsync(string caseId, CancellationToken ct);
+    public abstract Task<IReadOnlyList<ValidationRun>> ListValidationsAsync(string caseId, CancellationToken ct);
+    public abstract Task<ValidationRun> GetValidationAsync(string caseId, string runId, CancellationToken ct);
+
+    /// <summary>Waits for a queued run to be done: by the server's workers, polled every second.</summary>
+    public virtual async Task<ValidationRun> AwaitValidationAsync(ValidationRun run, CancellationToken ct)
+    {
+        while (run.Status != "done")
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            run = await GetValidationAsync(run.Case, run.Id, ct);
+        }
+        return run;
+    }
 
     // Jobs
     public abstract Task<IReadOnlyList<Job>> ListJobsAsync(JobState? state, int limit, CancellationToken ct);

@@ -135,6 +135,9 @@ public static class CliApp
         root.Subcommands.Add(Clearwing.Cli.Packages.OsvVerb.Create(io));
         root.Subcommands.Add(Clearwing.Cli.Finders.ScanVerb.Create(io));
         root.Subcommands.Add(Clearwing.Cli.Validation.CrashVerb.Create(io));
+        root.Subcommands.Add(Clearwing.Cli.Validation.ReproducersVerb.Create(io));
+        root.Subcommands.Add(Clearwing.Cli.Validation.ValidateVerb.Create(io));
+        root.Subcommands.Add(Clearwing.Cli.Validation.ValidateVerb.CreateRuns(io));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -6,6 +6,8 @@ using Clearwing.Findings;
 using Clearwing.Packages;
 using Clearwing.Scoring;
 using Clearwing.Storage.Jobs;
+using Clearwing.Validation;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Clearwing.Cli;
 
@@ -47,6 +49,27 @@ sealed class DatabaseBackend(LocalServices app) : Backend
             foreach (var (_, input) in inputs) input.Dispose();
         }
     }
+    ValidationStore Validation => app.Get<ValidationStore>();
+    public override Task<CaseReproducer> AddReproducerAsync(string caseId, string json, string file, CancellationToken ct) =>
+        Validation.AddReproducerAsync(Local, caseId, json, file, ct);
+    public override Task<IReadOnlyList<CaseReproducer>> ListReproducersAsync(string caseId, CancellationToken ct) =>
+        Validation.ListReproducersAsync(Local, caseId, ct);
+    public override Task<ValidationRun> RequestValidationAsync(string caseId, CancellationToken ct) => Validation.RequestRunAsync(Local, caseId, ct);
+    public override Task<IReadOnlyList<ValidationRun>> ListValidationsAsync(string caseId, CancellationToken ct) =>
+        Validation.ListRunsAsync(Local, caseId, ct);
+    public override Task<ValidationRun> GetValidationAsync(string caseId, string runId, CancellationToken ct) =>
+        Validation.GetRunAsync(Local, caseId, runId, ct);
+
+    /// <summary>Runs the run's job here, as a worker would (leased, with its heartbeat); one a worker took first is waited for.</summary>
+    public override async Task<ValidationRun> AwaitValidationAsync(ValidationRun run, CancellationToken ct)
+    {
+        var worker = new JobWorker(app.Get<JobQueue>(), app.Services.GetServices<IJobHandler>(), app.Get<TimeProvider>());
+        if (await Validation.JobOfAsync(run.Id, ct) is { } jobId
+            && await app.Get<JobQueue>().ClaimJobAsync(worker.Owner, jobId, TimeSpan.FromSeconds(30), ct) is { } job)
+            await worker.RunOneAsync(job, ct);
+        return await base.AwaitValidationAsync(await GetValidationAsync(run.Case, run.Id, ct), ct);
+    }
+
     public override Task<ScanSummary> ScanAsync(string path, string project, string? revision, CancellationToken ct) =>
         app.Get<DependencyScan>().RunAsync(Local, path, project, revision, ct);
 

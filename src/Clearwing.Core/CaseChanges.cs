@@ -28,6 +28,10 @@ public enum CaseAspect
     Exposure = 1 << 8,
     /// <summary>Fingerprints moved between cases (merge, split).</summary>
     Membership = 1 << 9,
+    /// <summary>A reproducer was attached, or came with a finding.</summary>
+    Reproducers = 1 << 10,
+    /// <summary>A scan no longer reported results of the case (its tracks became absent).</summary>
+    Absence = 1 << 11,
 }
 
 /// <summary>The cases a change is about: a condition over <c>cases c</c> and its parameters (keys are inlined, being integers).</summary>

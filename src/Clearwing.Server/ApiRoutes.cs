@@ -96,6 +96,12 @@ public static class ApiRoutes
     public static readonly ApiRoute GetCommitment = Get("GetCommitment", "/commitments/{digest}");
     public static readonly ApiRoute PublishEarlyNotice = Put("PublishEarlyNotice", "/cases/{id}/commitment/notice");
 
+    public static readonly ApiRoute AddReproducer = Post("AddReproducer", "/cases/{id}/reproducers");
+    public static readonly ApiRoute ListReproducers = Get("ListReproducers", "/cases/{id}/reproducers");
+    public static readonly ApiRoute RequestValidation = Post("RequestValidation", "/cases/{id}/validations");
+    public static readonly ApiRoute ListValidations = Get("ListValidations", "/cases/{id}/validations");
+    public static readonly ApiRoute GetValidation = Get("GetValidation", "/cases/{id}/validations/{run}");
+
     public static readonly ApiRoute ListJobs = Get("ListJobs", "/jobs");
     public static readonly ApiRoute RetryJob = Post("RetryJob", "/jobs/{id}/retry");
 

@@ -15,6 +15,7 @@ using Clearwing.Server.Findings;
 using Clearwing.Server.Finders;
 using Clearwing.Server.Jobs;
 using Clearwing.Server.Packages;
+using Clearwing.Server.Validation;
 using Clearwing.Packages;
 using Clearwing.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -144,6 +145,7 @@ public static class ServerHost
         api.MapAudit();
         api.MapJobs();
         api.MapScans();
+        api.MapValidation();
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {

@@ -17,9 +17,9 @@ public sealed class Upload : IDisposable
     /// <summary>
     /// Spools the body of <paramref name="request"/>, whose endpoint takes up to <paramref name="limit"/> bytes (the server
     /// setting <paramref name="setting"/>). An empty body, a body too large and a body that claims gzip but is not are
-    /// refused, naming <paramref name="what"/> the body should be.
+    /// refused, naming <paramref name="what"/> the body should be. A fixed limit has no setting (null).
     /// </summary>
-    public static async Task<Upload> SpoolAsync(HttpRequest request, long limit, string setting, string what, CancellationToken ct)
+    public static async Task<Upload> SpoolAsync(HttpRequest request, long limit, string? setting, string what, CancellationToken ct)
     {
         if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
             size.MaxRequestBodySize = limit;
@@ -47,10 +47,10 @@ public sealed class Upload : IDisposable
         }
     }
 
-    static TooLargeException TooLarge(long limit, string setting) =>
-        new($"The upload is larger than the server's limit of {limit:N0} bytes (clearwing serve {setting}).");
+    static TooLargeException TooLarge(long limit, string? setting) =>
+        new($"The upload is larger than the server's limit of {limit:N0} bytes{(setting is null ? "" : $" (clearwing serve {setting})")}.");
 
-    static async Task<long> CopyAsync(HttpRequest request, string path, long limit, string setting, CancellationToken ct)
+    static async Task<long> CopyAsync(HttpRequest request, string path, long limit, string? setting, CancellationToken ct)
     {
         var body = new BufferedStream(request.Body, 1 << 16);
         var head = new byte[2];

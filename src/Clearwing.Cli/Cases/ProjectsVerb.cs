@@ -4,7 +4,8 @@ using Clearwing.Cases;
 namespace Clearwing.Cli.Cases;
 
 /// <summary>
-/// clearwing projects list [--json] · clearwing projects set NAME [--non-security quality|cases] [--cross-finder-joins on|off] [--json]
+/// clearwing projects list [--json] · clearwing projects set NAME [--non-security quality|cases] [--cross-finder-joins on|off]
+/// [--auto-confirm on|off] [--json]
 /// </summary>
 public static class ProjectsVerb
 {
@@ -24,8 +25,9 @@ public static class ProjectsVerb
                 return ExitCode.Ok;
             }
             var table = new Listing(("project", Fit.Id), ("created", Fit.Value), ("findings that are not security relevant", Fit.Text),
-                ("cross-finder joins", Fit.Value));
-            foreach (var p in projects) table.Add(p.Name, p.CreatedAt.ToString("u"), Describe(p.NonSecurity), p.CrossFinderJoins ? "on" : "off");
+                ("cross-finder joins", Fit.Value), ("auto-confirm", Fit.Value));
+            foreach (var p in projects)
+                table.Add(p.Name, p.CreatedAt.ToString("u"), Describe(p.NonSecurity), OnOff(p.CrossFinderJoins), OnOff(p.AutoConfirm));
             table.Write(io);
             return ExitCode.Ok;
         });
@@ -47,23 +49,32 @@ public static class ProjectsVerb
                 "overlapping lines, same CWE, or a shared CVE/GHSA alias); off: it opens a case of its own",
         };
         joins.AcceptOnlyFromAmong("on", "off");
+        var autoConfirm = new Option<string>("--auto-confirm")
+        {
+            Description = "on (the default): a case whose reproducer reproduced in the sandbox is confirmed without a person, with the run " +
+                "as its evidence; off: it waits in the validator queue",
+        };
+        autoConfirm.AcceptOnlyFromAmong("on", "off");
         var json = new Option<bool>("--json") { Description = "Print the project as a JSON object" };
-        var command = new Command("set", "Change a project's settings.") { name, nonSecurity, joins, json };
+        var command = new Command("set", "Change a project's settings.") { name, nonSecurity, joins, autoConfirm, json };
         command.SetAction(async (parsed, ct) =>
         {
             await using var backend = await Backend.OpenAsync(parsed, io, ct);
             var change = new ProjectSettings(
                 parsed.GetValue(nonSecurity) is { } handling ? ProjectSettingsStore.Parse(handling) : null,
-                parsed.GetValue(joins) is { } on ? on == "on" : null);
+                parsed.GetValue(joins) is { } on ? on == "on" : null,
+                parsed.GetValue(autoConfirm) is { } confirm ? confirm == "on" : null);
             var project = await backend.SetProjectAsync(parsed.GetValue(name)!, change, ct);
             if (parsed.GetValue(json)) await io.WriteJsonAsync(project);
             else
                 await io.Out.WriteLineAsync($"{project.Name}: findings that are not security relevant: {Describe(project.NonSecurity)}; " +
-                    $"cross-finder joins {(project.CrossFinderJoins ? "on" : "off")}.");
+                    $"cross-finder joins {OnOff(project.CrossFinderJoins)}; auto-confirm {OnOff(project.AutoConfirm)}.");
             return ExitCode.Ok;
         });
         return command;
     }
+
+    static string OnOff(bool on) => on ? "on" : "off";
 
     static string Describe(NonSecurityHandling handling) => handling == NonSecurityHandling.Cases
         ? "open cases in the vulnerability queue, ranked below the rest"

@@ -14,9 +14,10 @@ public sealed record CaseSummary(
 /// A case with its fingerprints and the manual merges and splits that shaped it; where the caller may see its findings, why
 /// each fingerprint is in it (the last step of its way there) and what the latest scans say of its results.
 /// </summary>
+/// <param name="FixVerification">How its fix was verified: "reproducer", "rescan" or "person"; null until it was.</param>
 public sealed record CaseDetail(
     CaseSummary Case, string? MergedInto, IReadOnlyList<string> Fingerprints, IReadOnlyList<CaseChange> Changes,
-    IReadOnlyList<CaseReason> Reasons, CaseBaseline? Baseline);
+    IReadOnlyList<CaseReason> Reasons, CaseBaseline? Baseline, string? FixVerification = null);
 
 /// <summary>
 /// The case's tracked results (each occurrence of each fingerprint) as the latest import of their tool left them: present

@@ -8,7 +8,8 @@ namespace Clearwing.Cases;
 /// <summary>One stored lifecycle move of a case.</summary>
 public sealed record CaseTransition(
     string Case, CaseState From, CaseState To, string Action, string Actor, string Org,
-    string? Reason, string? Rejection, string? DuplicateOf, string? FixCommit, string? FixedVersion, DateTimeOffset At);
+    string? Reason, string? Rejection, string? DuplicateOf, string? FixCommit, string? FixedVersion, DateTimeOffset At,
+    string? Evidence = null);
 
 /// <summary>A move the lifecycle refuses: the message names the moves allowed from here.</summary>
 internal sealed class TransitionRefusedException(TransitionDecision.Refused refusal) : ClearwingException(KindOf(refusal), refusal.Message)
@@ -43,6 +44,19 @@ public sealed class CaseLifecycle(Database db, TimeProvider time, AuditLog audit
     {
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
+        var moved = await MoveAsync(connection, tx, caller, caseId, request, null, null, ct);
+        await tx.CommitAsync(ct);
+        return moved;
+    }
+
+    /// <summary>
+    /// Moves a case inside the caller's transaction: validation confirms a case, verifies a fix or reopens it in the transaction
+    /// that stores the run it rests on (<paramref name="evidence"/>, the run's id). A move to fix verified records
+    /// <paramref name="verification"/> ("reproducer", "rescan"), or "person" without one.
+    /// </summary>
+    internal async Task<CaseTransition> MoveAsync(DbConnection connection, DbTransaction tx, Caller caller, string caseId,
+        TransitionRequest request, string? evidence, string? verification, CancellationToken ct)
+    {
         // The row lock (PostgreSQL) makes concurrent moves of one case take turns; SQLite's writer lock already does.
         var current = await connection.QuerySingleOrDefaultAsync<(long Seq, string State, string? MergedInto)>(
             $"SELECT c.seq, c.state, c.merged_into FROM cases c WHERE c.id = @caseId AND {NeedToKnow.Case(caller)} " +
@@ -72,14 +86,22 @@ public sealed class CaseLifecycle(Database db, TimeProvider time, AuditLog audit
             caseSeq = current.Seq, from = Lifecycle.Name(transition.From), to = Lifecycle.Name(transition.To), action = transition.Action,
             actor = caller.Actor, org = caller.Org, orgKind = caller.Kind.Name(), reason = transition.Reason,
             rejection = transition.Rejection is { } rj ? Lifecycle.Name(rj) : null, duplicateOf = transition.DuplicateOf,
-            fixCommit = transition.FixCommit, fixedVersion = transition.FixedVersion, now,
+            fixCommit = transition.FixCommit, fixedVersion = transition.FixedVersion, now, evidence,
+            verification = transition.To == CaseState.FixVerified ? verification ?? "person" : null,
         };
-        await connection.ExecuteAsync("UPDATE cases SET state = @to WHERE seq = @caseSeq", row, tx);
+        // A verified fix keeps how it was verified through disclosure; a reopened one loses it.
+        await connection.ExecuteAsync(
+            """
+            UPDATE cases SET state = @to,
+                fix_verification = CASE WHEN @to = 'fix_verified' THEN @verification WHEN @to = 'disclosed' THEN fix_verification END
+            WHERE seq = @caseSeq
+            """, row, tx);
         await connection.ExecuteAsync(
             """
             INSERT INTO case_transitions (case_seq, from_state, to_state, action, actor, org, org_kind, reason, rejection, duplicate_of,
-                                          fix_commit, fixed_version, at)
-            VALUES (@caseSeq, @from, @to, @action, @actor, @org, @orgKind, @reason, @rejection, @duplicateOf, @fixCommit, @fixedVersion, @now)
+                                          fix_commit, fixed_version, at, evidence)
+            VALUES (@caseSeq, @from, @to, @action, @actor, @org, @orgKind, @reason, @rejection, @duplicateOf, @fixCommit, @fixedVersion, @now,
+                    @evidence)
             """, row, tx);
 
         // The move's event names the commitment its confirmation made (the commitment follows the move through the hook).
@@ -93,11 +115,10 @@ public sealed class CaseLifecycle(Database db, TimeProvider time, AuditLog audit
         await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "transition", new
         {
             row.from, row.to, row.action, reasonHash = AuditHash.Text(row.reason), row.rejection, row.duplicateOf,
-            fixHash = AuditHash.Text(row.fixCommit, row.fixedVersion), commitment = digest,
+            fixHash = AuditHash.Text(row.fixCommit, row.fixedVersion), commitment = digest, evidence,
         }), ct);
-        await tx.CommitAsync(ct);
         return new CaseTransition(caseId, transition.From, transition.To, row.action, row.actor, row.org, row.reason, row.rejection, row.duplicateOf,
-            row.fixCommit, row.fixedVersion, DateTimeOffset.FromUnixTimeMilliseconds(now));
+            row.fixCommit, row.fixedVersion, DateTimeOffset.FromUnixTimeMilliseconds(now), evidence);
     }
 
     /// <summary>A case's moves, oldest first.</summary>
@@ -107,7 +128,7 @@ public sealed class CaseLifecycle(Database db, TimeProvider time, AuditLog audit
         var seq = await NeedToKnow.VisibleCaseAsync(connection, null, caller, caseId);
         var rows = await connection.QueryAsync<TransitionRow>(
             """
-            SELECT from_state, to_state, action, actor, org, reason, rejection, duplicate_of, fix_commit, fixed_version, at
+            SELECT from_state, to_state, action, actor, org, reason, rejection, duplicate_of, fix_commit, fixed_version, at, evidence
             FROM case_transitions WHERE case_seq = @seq ORDER BY id
             """, new { seq });
         // Validators and downstream orgs see where the case went and when, not who said what: the reasons and
@@ -115,10 +136,10 @@ public sealed class CaseLifecycle(Database db, TimeProvider time, AuditLog audit
         var full = caller.Kind is OrgKind.Coordinator or OrgKind.Maintainer;
         return rows.Select(r => new CaseTransition(caseId, Lifecycle.Stored(r.from_state), Lifecycle.Stored(r.to_state), r.action,
                 full ? r.actor : r.org, r.org, full ? r.reason : null, r.rejection, r.duplicate_of, full ? r.fix_commit : null,
-                full ? r.fixed_version : null, DateTimeOffset.FromUnixTimeMilliseconds(r.at)))
+                full ? r.fixed_version : null, DateTimeOffset.FromUnixTimeMilliseconds(r.at), r.evidence))
             .ToList();
     }
 
     sealed record TransitionRow(string from_state, string to_state, string action, string actor, string org, string? reason, string? rejection,
-        string? duplicate_of, string? fix_commit, string? fixed_version, long at);
+        string? duplicate_of, string? fix_commit, string? fixed_version, long at, string? evidence);
 }

@@ -87,7 +87,7 @@ public sealed class CaseQueries(Database db, TimeProvider time, PriorityStore pr
         }
         return new CaseDetail(row.ToSummary(time.GetUtcNow()), row.merged_into, fingerprints.ToList(),
             changes.Select(c => new CaseChange(c.action, c.other_case, c.reason, c.fingerprints, FromMs(c.changed_at))).ToList(),
-            reasons, baseline);
+            reasons, baseline, await connection.ExecuteScalarAsync<string?>("SELECT fix_verification FROM cases WHERE id = @id", new { id }));
     }
 
     /// <summary>The case's tracked results as the latest imports left them (not those a matching pass moved to another track); a

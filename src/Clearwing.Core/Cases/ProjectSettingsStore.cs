@@ -14,13 +14,14 @@ public enum NonSecurityHandling
 }
 
 /// <summary>
-/// A project and its settings: what it does with findings that are not security relevant, and whether a new finding joins
-/// the case of another finder's finding about the same flaw (docs/fingerprints.md, "Joins").
+/// A project and its settings: what it does with findings that are not security relevant, whether a new finding joins
+/// the case of another finder's finding about the same flaw (docs/fingerprints.md, "Joins"), and whether a case whose
+/// reproducer reproduced is confirmed without a person (docs/validation.md, "Confirmation").
 /// </summary>
-public sealed record ProjectInfo(string Name, DateTimeOffset CreatedAt, NonSecurityHandling NonSecurity, bool CrossFinderJoins);
+public sealed record ProjectInfo(string Name, DateTimeOffset CreatedAt, NonSecurityHandling NonSecurity, bool CrossFinderJoins, bool AutoConfirm);
 
 /// <summary>A change to a project's settings: what is null stays as it is.</summary>
-public sealed record ProjectSettings(NonSecurityHandling? NonSecurity = null, bool? CrossFinderJoins = null);
+public sealed record ProjectSettings(NonSecurityHandling? NonSecurity = null, bool? CrossFinderJoins = null, bool? AutoConfirm = null);
 
 /// <summary>
 /// The projects imports created, and their settings: the coordinator's members list them, its admins and triagers — who
@@ -43,8 +44,9 @@ public sealed class ProjectSettingsStore(Database db, AuditLog audit)
     public async Task<ProjectInfo> SetAsync(Caller caller, string project, ProjectSettings change, CancellationToken ct = default)
     {
         caller.RequireCoordinatorWriter("change a project's settings");
-        if (change is { NonSecurity: null, CrossFinderJoins: null })
-            throw new BadInputException("Nothing to change: give nonSecurity (quality or cases) or crossFinderJoins (true or false).");
+        if (change is { NonSecurity: null, CrossFinderJoins: null, AutoConfirm: null })
+            throw new BadInputException(
+                "Nothing to change: give nonSecurity (quality or cases), crossFinderJoins (true or false) or autoConfirm (true or false).");
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
         var previous = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
@@ -54,15 +56,20 @@ public sealed class ProjectSettingsStore(Database db, AuditLog audit)
         {
             NonSecurity = change.NonSecurity ?? previous.ToInfo().NonSecurity,
             CrossFinderJoins = change.CrossFinderJoins ?? previous.cross_finder_joins != 0,
+            AutoConfirm = change.AutoConfirm ?? previous.auto_confirm != 0,
         };
         await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE projects SET non_security = @nonSecurity, cross_finder_joins = @joins WHERE name = @project",
-            new { nonSecurity = Name(now.NonSecurity), joins = now.CrossFinderJoins ? 1L : 0L, project }, tx, cancellationToken: ct));
+            "UPDATE projects SET non_security = @nonSecurity, cross_finder_joins = @joins, auto_confirm = @autoConfirm WHERE name = @project",
+            new { nonSecurity = Name(now.NonSecurity), joins = now.CrossFinderJoins ? 1L : 0L, autoConfirm = now.AutoConfirm ? 1L : 0L, project },
+            tx, cancellationToken: ct));
         // Which cases the queue shows is read from the setting when a list is read: nothing derived needs to follow.
         await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"project:{project}", "set_project_settings", new
         {
-            NonSecurity = Name(now.NonSecurity), now.CrossFinderJoins,
-            Previous = new { NonSecurity = previous.non_security, CrossFinderJoins = previous.cross_finder_joins != 0 },
+            NonSecurity = Name(now.NonSecurity), now.CrossFinderJoins, now.AutoConfirm,
+            Previous = new
+            {
+                NonSecurity = previous.non_security, CrossFinderJoins = previous.cross_finder_joins != 0, AutoConfirm = previous.auto_confirm != 0,
+            },
         }), ct);
         await tx.CommitAsync(ct);
         return now;
@@ -79,10 +86,10 @@ public sealed class ProjectSettingsStore(Database db, AuditLog audit)
         _ => throw new BadInputException($"Unknown handling '{name}' for findings that are not security relevant; use quality or cases."),
     };
 
-    const string Columns = "name, created_at, non_security, cross_finder_joins";
+    const string Columns = "name, created_at, non_security, cross_finder_joins, auto_confirm";
 
-    sealed record Row(string name, long created_at, string non_security, long cross_finder_joins)
+    sealed record Row(string name, long created_at, string non_security, long cross_finder_joins, long auto_confirm)
     {
-        public ProjectInfo ToInfo() => new(name, CaseQueries.FromMs(created_at), Parse(non_security), cross_finder_joins != 0);
+        public ProjectInfo ToInfo() => new(name, CaseQueries.FromMs(created_at), Parse(non_security), cross_finder_joins != 0, auto_confirm != 0);
     }
 }

@@ -200,10 +200,18 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
             import.Warnings, Count(import.Signals));
         // New findings change nothing derived from a case (a new case needs no priority row: PriorityStore.Fresh), unless
         // they report a vector: that changes the CVSS of the case it lands in, new or known.
+        CaseSet Reporting(string column) => CaseSet.Matching("c.seq IN (SELECT x.case_seq FROM findings f JOIN fingerprints x " +
+            $"ON x.id = f.fingerprint_id WHERE f.import_seq = {importSeq} AND f.{column} IS NOT NULL)");
         if (import.ReportedCvss)
-            await changes.RaiseAsync(connection, tx, now, new CaseChanged(CaseAspect.Cvss, CaseSet.Matching(
-                "c.seq IN (SELECT x.case_seq FROM findings f JOIN fingerprints x ON x.id = f.fingerprint_id " +
-                $"WHERE f.import_seq = {importSeq} AND f.cvss_vector IS NOT NULL)")), ct);
+            await changes.RaiseAsync(connection, tx, now, new CaseChanged(CaseAspect.Cvss, Reporting("cvss_vector")), ct);
+        // Findings that bring a reproducer start their case's validation.
+        if (import.ReportedReproducer)
+            await changes.RaiseAsync(connection, tx, now, new CaseChanged(CaseAspect.Reproducers, Reporting("reproducer")), ct);
+        // A scan that no longer reports a fixed case's results may verify its fix (by rescan); other cases' absence moves nothing.
+        if (c.Absent > 0)
+            await changes.RaiseAsync(connection, tx, now, new CaseChanged(CaseAspect.Absence, CaseSet.Matching(
+                $"c.project_id = {projectId} AND c.state = 'fixed' AND EXISTS (SELECT 1 FROM fingerprints x JOIN tracks t " +
+                $"ON t.fingerprint_id = x.id WHERE x.case_seq = c.seq AND t.last_import = {importSeq} AND t.present = 0)")), ct);
         await connection.ExecuteAsync(
             """
             UPDATE imports SET sha256 = @ContentHash, revision = @Revision, results = @Results, new = @New, unchanged = @Unchanged,
@@ -246,6 +254,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
         /// <summary>The files' hash, for a revision derived from the content (the reading thread may wait for it).</summary>
         public string ContentHash => contentHash.GetAwaiter().GetResult();
         public bool ReportedCvss { get; set; }
+        public bool ReportedReproducer { get; set; }
         public CaseClaims Claims { get; } = new();
         /// <summary>The folders absolute paths were made relative to, collected by the reading thread; complete once the rows end.</summary>
         public List<PathBase> PathBases { get; } = [];
@@ -291,6 +300,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
                 ct.ThrowIfCancellationRequested();
                 import.Revision ??= request.Revision ?? r.Revision ?? "sha256:" + import.ContentHash[..16];
                 if (r.CvssVector is not null) import.ReportedCvss = true;
+                if (r.ReproducerJson is not null) import.ReportedReproducer = true;
                 import.Claims.Collect(r);
                 import.RuleAliases.Reported(r.Tool, r.RuleId);
                 CollectionsMarshal.GetValueRefOrAddDefault(import.Signals, r.Signal, out _)++;

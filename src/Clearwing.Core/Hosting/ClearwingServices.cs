@@ -7,6 +7,7 @@ using Clearwing.Packages;
 using Clearwing.Scoring;
 using Clearwing.Storage;
 using Clearwing.Storage.Jobs;
+using Clearwing.Validation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -21,7 +22,8 @@ public static class ClearwingServices
 {
     /// <summary>
     /// Registers Clearwing on <paramref name="db"/> (opened and migrated by the caller, who also disposes it). The clock is
-    /// the system's unless a <see cref="TimeProvider"/> was registered first (tests register a fake one).
+    /// the system's unless a <see cref="TimeProvider"/> was registered first (tests register a fake one); so are
+    /// <see cref="ValidationOptions"/> (where builds are cached).
     /// </summary>
     public static IServiceCollection AddClearwing(this IServiceCollection services, Database db)
     {
@@ -62,14 +64,20 @@ public static class ClearwingServices
 
         services.AddSingleton<CommitmentStore>();
 
+        services.TryAddSingleton(new ValidationOptions());
+        services.AddSingleton<ValidationStore>();
+
         // The case-changed hook and what follows it, in the order it runs: derived data first (exposure, which the
         // priority reads), then what acts on a move (commitments), then the priority, which every change may touch.
         services.AddSingleton(provider => new CaseChanges(provider.GetServices<ICaseChangeSubscriber>));
         services.AddSingleton<ICaseChangeSubscriber>(provider => provider.GetRequiredService<ExposureStore>());
         services.AddSingleton<ICaseChangeSubscriber>(provider => provider.GetRequiredService<CommitmentStore>());
         services.AddSingleton<ICaseChangeSubscriber>(provider => provider.GetRequiredService<PriorityStore>());
+        // Last: validation acts on the state a change left (it may queue a run, or verify a fix by rescan, which moves the case).
+        services.AddSingleton<ICaseChangeSubscriber>(provider => provider.GetRequiredService<ValidationStore>());
 
-        // Job handlers (IJobHandler) are registered here, one line each, as the slow stages arrive.
+        // Job handlers (IJobHandler), one line each: they run wherever jobs run (serve, worker, the command line's own runs).
+        services.AddSingleton<IJobHandler, ValidationJob>();
         return services;
     }
 }

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Routing;
 namespace Clearwing.Server.Cases;
 
 /// <summary>A project's settings; a field left out is left as it is.</summary>
-public sealed record ProjectSettingsRequest(string? NonSecurity, bool? CrossFinderJoins);
+public sealed record ProjectSettingsRequest(string? NonSecurity, bool? CrossFinderJoins, bool? AutoConfirm);
 
 public static class ProjectsApi
 {
@@ -17,8 +17,8 @@ public static class ProjectsApi
         api.Map(ApiRoutes.ListProjects, ListAsync)
             .WithSummary("The projects and their settings (the coordinator's members).");
         api.Map(ApiRoutes.SetProjectSettings, SetAsync)
-            .WithSummary("Changes a project's settings: nonSecurity = quality | cases, crossFinderJoins = true | false " +
-                "(coordinator admins and triagers).");
+            .WithSummary("Changes a project's settings: nonSecurity = quality | cases, crossFinderJoins = true | false, " +
+                "autoConfirm = true | false (coordinator admins and triagers).");
     }
 
     static async Task<Ok<IReadOnlyList<ProjectInfo>>> ListAsync(HttpContext context, ProjectSettingsStore projects, CancellationToken ct) =>
@@ -27,7 +27,8 @@ public static class ProjectsApi
     static async Task<Ok<ProjectInfo>> SetAsync(
         string project, ProjectSettingsRequest body, HttpContext context, ProjectSettingsStore projects, CancellationToken ct)
     {
-        var change = new ProjectSettings(body.NonSecurity is null ? null : ProjectSettingsStore.Parse(body.NonSecurity), body.CrossFinderJoins);
+        var change = new ProjectSettings(body.NonSecurity is null ? null : ProjectSettingsStore.Parse(body.NonSecurity), body.CrossFinderJoins,
+            body.AutoConfirm);
         return TypedResults.Ok(await projects.SetAsync(context.Caller(), project, change, ct));
     }
 }

@@ -74,6 +74,15 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Servers se
     /// <summary>Changing endpoints a session may call without its CSRF token, by design: logging in acts on no existing session.</summary>
     static readonly string[] CsrfExempt = ["POST /api/v1/session"];
 
+    /// <summary>A reproducer of the cell's own (a reproducer is kept once per case).</summary>
+    static string CellReproducer(Cell c) => JsonSerializer.Serialize(new
+    {
+        command = new[] { "true" }, runs = 1, environment = new Dictionary<string, string> { ["CELL"] = c.N.ToString(CultureInfo.InvariantCulture) },
+    });
+
+    static Task AttachReproducerAsync(Fixture f, Cell c) =>
+        f.Stores.Get<Clearwing.Validation.ValidationStore>().AddReproducerAsync(Caller.Local, c.Case, CellReproducer(c), "matrix.json", Ct);
+
     static HttpRequestMessage Get(string url) => new(HttpMethod.Get, url);
     static HttpRequestMessage Delete(string url) => new(HttpMethod.Delete, url);
     static HttpRequestMessage Post(string url, object body) => new(HttpMethod.Post, url) { Content = JsonContent.Create(body) };
@@ -293,6 +302,27 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Servers se
         ["POST /api/v1/cases/{id}/clock"] = new((_, c) => Done(Post($"/api/v1/cases/{c.Case}/clock",
                 new { fact = "fixScheduled", scheduledFor = DateTimeOffset.UtcNow.AddDays(30) })),
             "200/200 200/200 403/403 | 200/404 200/404 403/404 | 403/404 403/404 403/404 | 404/404 404/404 404/404 | 401/401"),
+
+        // Reproducers and validation runs: whoever sees the case's findings reads them; the writers of the coordinator, of
+        // validators and of maintainers attach and run them. A downstream org sees no undisclosed case.
+        ["POST /api/v1/cases/{id}/reproducers"] = new((_, c) => Done(new HttpRequestMessage(HttpMethod.Post, $"/api/v1/cases/{c.Case}/reproducers")
+            {
+                Content = new StringContent(CellReproducer(c), Encoding.UTF8, "application/json"),
+            }),
+            "200/200 200/200 403/403 | 200/404 200/404 403/404 | 200/404 200/404 403/404 | 404/404 404/404 404/404 | 401/401"),
+        ["GET /api/v1/cases/{id}/reproducers"] = new((_, c) => Done(Get($"/api/v1/cases/{c.Case}/reproducers")), CaseReaders),
+        ["POST /api/v1/cases/{id}/validations"] = new(async (f, c) =>
+        {
+            await AttachReproducerAsync(f, c);
+            return new HttpRequestMessage(HttpMethod.Post, $"/api/v1/cases/{c.Case}/validations");
+        }, "202/202 202/202 403/403 | 202/404 202/404 403/404 | 202/404 202/404 403/404 | 404/404 404/404 404/404 | 401/401"),
+        ["GET /api/v1/cases/{id}/validations"] = new((_, c) => Done(Get($"/api/v1/cases/{c.Case}/validations")), CaseReaders),
+        ["GET /api/v1/cases/{id}/validations/{run}"] = new(async (f, c) =>
+        {
+            await AttachReproducerAsync(f, c);
+            var run = await f.Stores.Get<Clearwing.Validation.ValidationStore>().RequestRunAsync(Caller.Local, c.Case, Ct);
+            return Get($"/api/v1/cases/{c.Case}/validations/{run.Id}");
+        }, CaseReaders),
 
         // Products: a downstream org registers and reads its own; the coordinator any org's; maintainers and validators none.
         // Out of scope is another downstream org's product.

@@ -83,6 +83,7 @@ public sealed class JsonSnapshotTests
         await p.RunAsync("findings", "show", moved, "--json");
         await p.RunAsync("projects", "set", "zlib", "--non-security", "cases", "--json");
         await p.RunAsync("projects", "set", "zlib", "--cross-finder-joins", "off", "--json");
+        await p.RunAsync("projects", "set", "zlib", "--auto-confirm", "off", "--json");
         await p.RunAsync("projects", "list", "--json");
 
         await p.RunAsync("orgs", "create", "alpha", "--kind", "maintainer");
@@ -123,6 +124,14 @@ public sealed class JsonSnapshotTests
         await p.RunAsync("cvss", "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", "--json");
         await p.RunAsync("purl", "canon", "pkg:PyPI/Django_Rest@1.0", "--json");
         await p.RunAsync("crash", "analyze", Clearwing.Tests.TestData.PathTo("clusterfuzz-stacks", "traces", "android_asan_uaf.txt"), "--json");
+        var reproducer = Write(work, "reproducer.json", """
+            {"files": [{"name": "input", "content": "hello"}], "command": ["sh", "-c", "cat input; exit 3"], "runs": 2,
+             "signal": {"kind": "exit-code", "exitCode": 3}}
+            """);
+        await p.RunAsync("reproducers", "add", a, reproducer, "--json");
+        await p.RunAsync("reproducers", "list", a, "--json");
+        // The summary only: the runs' logs hold their times.
+        await p.RunAsync("validate", a, "--json");
 
         Snapshot.Match("cli-json", p.Transcript, work);
     }

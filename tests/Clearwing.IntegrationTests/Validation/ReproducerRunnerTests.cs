@@ -21,7 +21,7 @@ public sealed class ReproducerRunnerTests : IDisposable
     public void Dispose() => _cache.Delete(recursive: true);
 
     /// <summary>Copies at most 16 bytes of its input into a header of <c>size</c> bytes: a heap overflow when size is small.</summary>
-    static string Parser(int size) => $$"""
+    internal static string Parser(int size) => $$"""
         #include <stdio.h>
         #include <stdlib.h>
         #include <string.h>

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 
 namespace Clearwing.Storage.Jobs;
@@ -26,30 +27,44 @@ public sealed class JobQueue(Database db, TimeProvider time)
     /// <summary>Adds a job and returns its id, or the id of the job already enqueued with the same kind and idempotency key.</summary>
     public async Task<string> EnqueueAsync(string kind, string payloadJson, EnqueueOptions? options = null, CancellationToken ct = default)
     {
+        var args = InsertArgs(kind, payloadJson, options);
+        await using var connection = await db.OpenAsync(ct);
+        return await InsertAsync(connection, null, args, ct);
+    }
+
+    /// <summary>
+    /// Adds a job inside <paramref name="tx"/>: it is queued when the work it follows commits, and not at all when that rolls
+    /// back (a validation run and its job).
+    /// </summary>
+    public Task<string> EnqueueAsync(
+        DbConnection connection, DbTransaction tx, string kind, string payloadJson, EnqueueOptions? options = null, CancellationToken ct = default) =>
+        InsertAsync(connection, tx, InsertArgs(kind, payloadJson, options), ct);
+
+    object InsertArgs(string kind, string payloadJson, EnqueueOptions? options)
+    {
         ArgumentException.ThrowIfNullOrWhiteSpace(kind);
         ArgumentNullException.ThrowIfNull(payloadJson);
         options ??= new EnqueueOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxAttempts, 1, nameof(options.MaxAttempts));
         var now = Now();
-        var args = new
+        return new
         {
-            kind,
-            payload = payloadJson,
-            maxAttempts = (long)options.MaxAttempts,
-            runAfter = options.RunAfter?.ToUnixTimeMilliseconds() ?? now,
-            key = options.IdempotencyKey,
-            now,
+            kind, payload = payloadJson, maxAttempts = (long)options.MaxAttempts,
+            runAfter = options.RunAfter?.ToUnixTimeMilliseconds() ?? now, key = options.IdempotencyKey, now,
         };
-        await using var connection = await db.OpenAsync(ct);
+    }
+
+    async Task<string> InsertAsync(DbConnection connection, DbTransaction? tx, object args, CancellationToken ct)
+    {
         var id = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition($"""
             INSERT INTO jobs (id, kind, payload, state, attempts, max_attempts, run_after, idempotency_key, created_at)
             VALUES ({db.Dialect.RandomId}, @kind, @payload, 'queued', 0, @maxAttempts, @runAfter, @key, @now)
             ON CONFLICT (kind, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             RETURNING id
-            """, args, cancellationToken: ct));
+            """, args, tx, cancellationToken: ct));
         // Nothing inserted means the key is taken; on PostgreSQL DO NOTHING waited for the other insert to commit.
         return id ?? await connection.QuerySingleAsync<string>(new CommandDefinition(
-            "SELECT id FROM jobs WHERE kind = @kind AND idempotency_key = @key", args, cancellationToken: ct));
+            "SELECT id FROM jobs WHERE kind = @kind AND idempotency_key = @key", args, tx, cancellationToken: ct));
     }
 
     /// <summary>
@@ -76,6 +91,24 @@ public sealed class JobQueue(Database db, TimeProvider time)
             }
             kindFilter = $"AND kind IN ({string.Join(", ", names)})";
         }
+        return await ClaimWhereAsync(kindFilter, args, ct);
+    }
+
+    /// <summary>
+    /// Leases the job <paramref name="id"/> to <paramref name="owner"/> when it is due (queued, or running with its lease run
+    /// out), or returns null: the command line runs the job it just asked for itself, and a worker that took it first keeps it.
+    /// </summary>
+    public Task<Job?> ClaimJobAsync(string owner, string id, TimeSpan leaseDuration, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(leaseDuration, TimeSpan.Zero);
+        var now = Now();
+        var expires = now + (long)leaseDuration.TotalMilliseconds;
+        return ClaimWhereAsync("AND id = @id", new DynamicParameters(new { owner, now, expires, id }), ct);
+    }
+
+    async Task<Job?> ClaimWhereAsync(string filter, DynamicParameters args, CancellationToken ct)
+    {
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
         await connection.ExecuteAsync(new CommandDefinition($"""
@@ -88,7 +121,7 @@ public sealed class JobQueue(Database db, TimeProvider time)
                 lease_expires = @expires, run_after = @expires
             WHERE id = (
                 SELECT id FROM jobs
-                WHERE state IN ('queued', 'running') AND run_after <= @now {kindFilter}
+                WHERE state IN ('queued', 'running') AND run_after <= @now {filter}
                 ORDER BY run_after
                 LIMIT 1 {db.Dialect.SkipLocked})
             RETURNING {Columns}

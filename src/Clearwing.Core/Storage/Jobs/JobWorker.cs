@@ -73,7 +73,11 @@ public sealed class JobWorker
         }
     }
 
-    async Task RunOneAsync(Job job, CancellationToken ct)
+    /// <summary>
+    /// Runs one job this worker's owner claimed (the command line claims the job it asked for and runs it here) with its
+    /// heartbeat, and records the outcome as the loop does.
+    /// </summary>
+    public async Task RunOneAsync(Job job, CancellationToken ct)
     {
         using var running = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var stopHeartbeat = new CancellationTokenSource();

@@ -1,0 +1,48 @@
+using Clearwing.Server.Access;
+using Clearwing.Validation;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Clearwing.Server.Validation;
+
+/// <summary>
+/// Reproducers and validation runs of a case. The store decides who may attach, run and read (docs/validation.md) and finds
+/// only cases in the caller's need-to-know; runs are queued here and run by the job workers.
+/// </summary>
+public static class ValidationApi
+{
+    public static void MapValidation(this RouteGroupBuilder api)
+    {
+        api.Map(ApiRoutes.AddReproducer, AddAsync)
+            .Accepts<object>("application/json")
+            .WithSummary("Attaches a reproducer (the native format's reproducer object, up to 16 MiB) to a case; a case awaiting " +
+                "validation gets a run (admins and triagers of the coordinator, of validators and of maintainers with a grant).");
+        api.Map(ApiRoutes.ListReproducers, async (string id, HttpContext context, ValidationStore store, CancellationToken ct) =>
+                TypedResults.Ok(await store.ListReproducersAsync(context.Caller(), id, ct)))
+            .AuditsCaseRead("reproducers")
+            .WithSummary("A case's reproducers: attached ones, then its findings' (coordinator, granted maintainers and validators).");
+        api.Map(ApiRoutes.RequestValidation, async (string id, HttpContext context, ValidationStore store, CancellationToken ct) =>
+                TypedResults.Accepted((string?)null, await store.RequestRunAsync(context.Caller(), id, ct)))
+            .WithSummary("Queues a run of a case's reproducers: against its fix when it is fixed, else to validate it. Poll the run " +
+                "until its status is done.");
+        api.Map(ApiRoutes.ListValidations, async (string id, HttpContext context, ValidationStore store, CancellationToken ct) =>
+                TypedResults.Ok(await store.ListRunsAsync(context.Caller(), id, ct)))
+            .AuditsCaseRead("validations")
+            .WithSummary("A case's validation runs, newest first, with each reproducer's verdict and the logs of its build and runs.");
+        api.Map(ApiRoutes.GetValidation, async (string id, string run, HttpContext context, ValidationStore store, CancellationToken ct) =>
+                TypedResults.Ok(await store.GetRunAsync(context.Caller(), id, run, ct)))
+            .AuditsCaseRead("validations")
+            .WithSummary("One validation run of a case, with each reproducer's verdict and logs.");
+    }
+
+    static async Task<IResult> AddAsync(string id, HttpRequest request, ValidationStore store, CancellationToken ct)
+    {
+        // Refused before the body is read: who may not attach cannot make the server spool 16 MiB.
+        var caller = request.HttpContext.Caller();
+        await store.RequireAttachAsync(caller, id, ct);
+        using var upload = await Upload.SpoolAsync(request, ValidationStore.MaxReproducerBytes, null, "a reproducer (JSON)", ct);
+        var json = await File.ReadAllTextAsync(upload.Path, ct);
+        return TypedResults.Ok(await store.AddReproducerAsync(caller, id, json, $"reproducer for {id}", ct));
+    }
+}
