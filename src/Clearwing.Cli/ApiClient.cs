@@ -13,6 +13,7 @@ using Clearwing.Scoring;
 using Clearwing.Server;
 using Clearwing.Server.Access;
 using Clearwing.Server.Cases;
+using Clearwing.Server.Validation;
 using Clearwing.Storage.Jobs;
 using Clearwing.Validation;
 
@@ -99,6 +100,15 @@ public sealed class ApiClient : Backend
         await SendAsync<List<ValidationRun>>(ApiRoutes.ListValidations, [caseId], "", null, ct);
     public override Task<ValidationRun> GetValidationAsync(string caseId, string runId, CancellationToken ct) =>
         SendAsync<ValidationRun>(ApiRoutes.GetValidation, [caseId, runId], "", null, ct);
+
+    public override Task<Page<QueueEntry>> ListValidatorQueueAsync(int offset, int limit, CancellationToken ct) =>
+        SendAsync<Page<QueueEntry>>(ApiRoutes.ListValidatorQueue, [], Query(("offset", offset), ("limit", limit)), null, ct);
+    public override Task<CaseTransition> DecideValidationAsync(string caseId, QueueDecision decision, CancellationToken ct) =>
+        SendAsync<CaseTransition>(ApiRoutes.DecideValidation, [caseId], "", Body(new ValidationDecisionRequest(
+            decision.Confirm ? "confirm" : "reject", decision.Rejection is { } r ? Lifecycle.Name(r) : null, decision.Reason, decision.Cvss,
+            decision.DuplicateOf)), ct);
+    public override async Task<IReadOnlyList<FinderTrust>> ListFinderTrustAsync(CancellationToken ct) =>
+        await SendAsync<List<FinderTrust>>(ApiRoutes.ListFinderTrust, [], "", null, ct);
 
     public override Task<FindingDetail> GetFindingAsync(string id, CancellationToken ct) =>
         SendAsync<FindingDetail>(ApiRoutes.GetFinding, [id], "", null, ct);

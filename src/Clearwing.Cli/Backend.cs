@@ -119,6 +119,10 @@ public abstract class Backend : IAsyncDisposable
     public abstract Task<IReadOnlyList<ValidationRun>> ListValidationsAsync(string caseId, CancellationToken ct);
     public abstract Task<ValidationRun> GetValidationAsync(string caseId, string runId, CancellationToken ct);
 
+    public abstract Task<Page<QueueEntry>> ListValidatorQueueAsync(int offset, int limit, CancellationToken ct);
+    public abstract Task<CaseTransition> DecideValidationAsync(string caseId, QueueDecision decision, CancellationToken ct);
+    public abstract Task<IReadOnlyList<FinderTrust>> ListFinderTrustAsync(CancellationToken ct);
+
     /// <summary>Waits for a queued run to be done: by the server's workers, polled every second.</summary>
     public virtual async Task<ValidationRun> AwaitValidationAsync(ValidationRun run, CancellationToken ct)
     {

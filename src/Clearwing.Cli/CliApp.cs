@@ -138,6 +138,8 @@ public static class CliApp
         root.Subcommands.Add(Clearwing.Cli.Validation.ReproducersVerb.Create(io));
         root.Subcommands.Add(Clearwing.Cli.Validation.ValidateVerb.Create(io));
         root.Subcommands.Add(Clearwing.Cli.Validation.ValidateVerb.CreateRuns(io));
+        root.Subcommands.Add(Clearwing.Cli.Validation.QueueVerb.Create(io));
+        root.Subcommands.Add(Clearwing.Cli.Validation.QueueVerb.CreateFinders(io));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -60,6 +60,12 @@ sealed class DatabaseBackend(LocalServices app) : Backend
     public override Task<ValidationRun> GetValidationAsync(string caseId, string runId, CancellationToken ct) =>
         Validation.GetRunAsync(Local, caseId, runId, ct);
 
+    public override Task<Page<QueueEntry>> ListValidatorQueueAsync(int offset, int limit, CancellationToken ct) =>
+        app.Get<ValidatorQueue>().ListAsync(Local, offset, limit, ct);
+    public override Task<CaseTransition> DecideValidationAsync(string caseId, QueueDecision decision, CancellationToken ct) =>
+        app.Get<ValidatorQueue>().DecideAsync(Local, caseId, decision, ct);
+    public override Task<IReadOnlyList<FinderTrust>> ListFinderTrustAsync(CancellationToken ct) => app.Get<FinderTrustStore>().ListAsync(Local, ct);
+
     /// <summary>Runs the run's job here, as a worker would (leased, with its heartbeat); one a worker took first is waited for.</summary>
     public override async Task<ValidationRun> AwaitValidationAsync(ValidationRun run, CancellationToken ct)
     {

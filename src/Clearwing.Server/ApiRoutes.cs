@@ -102,6 +102,10 @@ public static class ApiRoutes
     public static readonly ApiRoute ListValidations = Get("ListValidations", "/cases/{id}/validations");
     public static readonly ApiRoute GetValidation = Get("GetValidation", "/cases/{id}/validations/{run}");
 
+    public static readonly ApiRoute ListValidatorQueue = Get("ListValidatorQueue", "/validation-queue");
+    public static readonly ApiRoute DecideValidation = Post("DecideValidation", "/validation-queue/{id}/decision");
+    public static readonly ApiRoute ListFinderTrust = Get("ListFinderTrust", "/finders/trust");
+
     public static readonly ApiRoute ListJobs = Get("ListJobs", "/jobs");
     public static readonly ApiRoute RetryJob = Post("RetryJob", "/jobs/{id}/retry");
 

@@ -13,7 +13,7 @@ internal static class NativeFindings
     {
         string rule = Required(f.Rule, file, where + ".rule");
         string message = Required(f.Message, file, where + ".message");
-        var severity = f.Severity is null ? (ReportedSeverity?)null : ParseSeverity(f.Severity)
+        var severity = f.Severity is null ? (ReportedSeverity?)null : ReportedSeverities.Parse(f.Severity)
             ?? throw new MalformedInputException(file, where + ".severity", $"\"{f.Severity}\" is not one of none, low, medium, high, critical");
         var level = f.Level is null ? (FindingLevel?)null : ParseLevel(f.Level)
             ?? throw new MalformedInputException(file, where + ".level", $"\"{f.Level}\" is not one of none, note, warning, error");
@@ -92,16 +92,6 @@ internal static class NativeFindings
 
     static string Required(string? value, string file, string path) =>
         string.IsNullOrWhiteSpace(value) ? throw new MalformedInputException(file, path, "required: a non-empty string") : value;
-
-    static ReportedSeverity? ParseSeverity(string s) => s.ToLowerInvariant() switch
-    {
-        "none" => ReportedSeverity.None,
-        "low" => ReportedSeverity.Low,
-        "medium" => ReportedSeverity.Medium,
-        "high" => ReportedSeverity.High,
-        "critical" => ReportedSeverity.Critical,
-        _ => null,
-    };
 
     static FindingLevel? ParseLevel(string s) => s.ToLowerInvariant() switch
     {

@@ -66,6 +66,8 @@ public static class ClearwingServices
 
         services.TryAddSingleton(new ValidationOptions());
         services.AddSingleton<ValidationStore>();
+        services.AddSingleton<FinderTrustStore>();
+        services.AddSingleton<ValidatorQueue>();
 
         // The case-changed hook and what follows it, in the order it runs: derived data first (exposure, which the
         // priority reads), then what acts on a move (commitments), then the priority, which every change may touch.

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using Clearwing.Access;
 using Clearwing.Storage;
@@ -26,6 +27,16 @@ public sealed class CaseCvss(Database db, AuditLog audit, TimeProvider time, Cas
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
         var caseSeq = await NeedToKnow.VisibleCaseAsync(connection, tx, caller, caseId);
+        await SetAsync(connection, tx, caller, caseSeq, caseId, vector, reason, ct);
+        await tx.CommitAsync(ct);
+        return await GetAsync(caller, caseId, ct);
+    }
+
+    /// <summary>Sets a vector inside the caller's transaction, on a case the caller was found to see: the validator queue's
+    /// decision corrects the severity and confirms in one.</summary>
+    internal async Task SetAsync(
+        DbConnection connection, DbTransaction tx, Caller caller, long caseSeq, string caseId, string vector, string? reason, CancellationToken ct)
+    {
         caller.RequireAssessor("set CVSS vectors");
         CvssResult scored;
         try
@@ -51,8 +62,6 @@ public sealed class CaseCvss(Database db, AuditLog audit, TimeProvider time, Cas
         await audit.AppendAsync(connection, tx,
             AuditEntry.By(caller, $"case:{caseId}", "cvss", new { row.vector, row.score, reasonHash = AuditHash.Text(row.reason) }), ct);
         await changes.RaiseAsync(connection, tx, row.now, new CaseChanged(CaseAspect.Cvss, CaseSet.One(caseSeq)), ct);
-        await tx.CommitAsync(ct);
-        return await GetAsync(caller, caseId, ct);
     }
 
     public async Task<CaseCvssView> GetAsync(Caller caller, string caseId, CancellationToken ct = default)

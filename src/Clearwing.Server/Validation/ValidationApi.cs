@@ -1,3 +1,4 @@
+using Clearwing.Cases;
 using Clearwing.Server.Access;
 using Clearwing.Validation;
 using Microsoft.AspNetCore.Builder;
@@ -5,6 +6,18 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
 namespace Clearwing.Server.Validation;
+
+/// <summary>A validator's decision: "confirm" or "reject" (with its rejection kind), its reason, an optional CVSS vector.</summary>
+public sealed record ValidationDecisionRequest(string? Decision, string? Rejection, string? Reason, string? Cvss, string? DuplicateOf)
+{
+    public QueueDecision ToDecision() => Decision switch
+    {
+        "confirm" => new QueueDecision(true, Rejection is null ? null : Lifecycle.ParseRejection(Rejection), Reason, Cvss, DuplicateOf),
+        "reject" => new QueueDecision(false, Lifecycle.ParseRejection(Rejection ?? throw new BadInputException(
+            "A rejection needs its kind (rejection): false_positive, duplicate, out_of_scope or wont_fix.")), Reason, Cvss, DuplicateOf),
+        _ => throw new BadInputException("decision must be \"confirm\" or \"reject\"."),
+    };
+}
 
 /// <summary>
 /// Reproducers and validation runs of a case. The store decides who may attach, run and read (docs/validation.md) and finds
@@ -34,6 +47,20 @@ public static class ValidationApi
                 TypedResults.Ok(await store.GetRunAsync(context.Caller(), id, run, ct)))
             .AuditsCaseRead("validations")
             .WithSummary("One validation run of a case, with each reproducer's verdict and logs.");
+        api.Map(ApiRoutes.ListValidatorQueue, async (HttpContext context, ValidatorQueue queue, int? offset, int? limit, CancellationToken ct) =>
+                TypedResults.Ok(await queue.ListAsync(context.Caller(), offset ?? 0, limit ?? 100, ct)))
+            .WithSummary("Cases awaiting validation, by priority weighed by their finders' trust (the coordinator: new and triaged " +
+                "cases; a validator: the triaged cases granted to it).");
+        api.Map(ApiRoutes.DecideValidation,
+                async (string id, ValidationDecisionRequest body, HttpContext context, ValidatorQueue queue, CancellationToken ct) =>
+                    TypedResults.Ok(await queue.DecideAsync(context.Caller(), id, body.ToDecision(), ct)))
+            .WithSummary("Confirms (`{\"decision\":\"confirm\",\"reason\":…}`) or rejects " +
+                "(`{\"decision\":\"reject\",\"rejection\":\"false_positive\",…}`) " +
+                "a case, optionally correcting its CVSS (`\"cvss\"`); coordinator and granted validators' admins and triagers.");
+        api.Map(ApiRoutes.ListFinderTrust, async (HttpContext context, FinderTrustStore trust, CancellationToken ct) =>
+                TypedResults.Ok(await trust.ListAsync(context.Caller(), ct)))
+            .WithSummary("Per finder (tool and model): reports confirmed, rejected, duplicates and pending, precision, the queue's " +
+                "accuracy multiplier, and reported against validated severity (the coordinator).");
     }
 
     static async Task<IResult> AddAsync(string id, HttpRequest request, ValidationStore store, CancellationToken ct)

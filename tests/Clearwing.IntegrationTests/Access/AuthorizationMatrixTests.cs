@@ -324,6 +324,18 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Servers se
             return Get($"/api/v1/cases/{c.Case}/validations/{run.Id}");
         }, CaseReaders),
 
+        // The validator queue is the coordinator's and the validators'; a decision is a lifecycle move (so a viewer is refused).
+        // Both cases start each cell in triage, and a confirmation leaves them where the notifying rows carry on from.
+        ["GET /api/v1/validation-queue"] = new((_, _) => Done(Get("/api/v1/validation-queue")),
+            "200/200 200/200 200/200 | 403/403 403/403 403/403 | 200/200 200/200 200/200 | 403/403 403/403 403/403 | 401/401"),
+        ["POST /api/v1/validation-queue/{id}/decision"] = new(async (f, c) =>
+        {
+            await using (var connection = await f.Server.Db.OpenAsync(Ct))
+                await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE cases SET state = 'triage'");
+            return Post($"/api/v1/validation-queue/{c.Case}/decision", new { decision = "confirm", reason = "matrix" });
+        }, "200/200 200/200 403/403 | 403/404 403/404 403/404 | 200/404 200/404 403/404 | 404/404 404/404 404/404 | 401/401"),
+        ["GET /api/v1/finders/trust"] = new((_, _) => Done(Get("/api/v1/finders/trust")), Coordinator),
+
         // Products: a downstream org registers and reads its own; the coordinator any org's; maintainers and validators none.
         // Out of scope is another downstream org's product.
         ["POST /api/v1/products/{product}/sbom"] = new(async (f, c) =>

@@ -132,6 +132,9 @@ public sealed class JsonSnapshotTests
         await p.RunAsync("reproducers", "list", a, "--json");
         // The summary only: the runs' logs hold their times.
         await p.RunAsync("validate", a, "--json");
+        await p.RunAsync("queue", "list", "--json");
+        await p.RunAsync("queue", "decide", b, "--reject", "false_positive", "--reason", "not reachable", "--json");
+        await p.RunAsync("finders", "trust", "--json");
 
         Snapshot.Match("cli-json", p.Transcript, work);
     }
