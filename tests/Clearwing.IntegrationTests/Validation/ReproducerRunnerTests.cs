@@ -82,6 +82,82 @@ public sealed class ReproducerRunnerTests : IDisposable
         Assert.All(fixedOne.Attempts, a => Assert.Equal(0, a.Run.ExitCode));
     }
 
+    /// <summary>Three more real bugs, each triggered by an input starting with 'x', and each one's fix (<paramref name="fixedOne"/>).</summary>
+    static string Bug(string kind, bool fixedOne) => kind switch
+    {
+        "use-after-free" => $$"""
+            #include <stdio.h>
+            #include <stdlib.h>
+            #include <string.h>
+            struct session { char name[16]; };
+            static void close_session(struct session *s) { free(s); }
+            static int session_name_length(struct session *s) { return s->name[0] ? (int)strlen(s->name) : 0; }
+            int main(int argc, char **argv) {
+                struct session *s = malloc(sizeof *s);
+                strcpy(s->name, "guest");
+                FILE *f = fopen(argv[1], "rb");
+                int c = fgetc(f);
+                fclose(f);
+                if (c == 'x') { close_session(s); {{(fixedOne ? "return 0;" : "")}} }
+                printf("%d\n", session_name_length(s));
+                return 0;
+            }
+            """,
+        "integer-overflow" => $$"""
+            #include <stdio.h>
+            #include <stdlib.h>
+            #include <string.h>
+            #include <stdint.h>
+            static char *pad_record(uint8_t length) {
+                /* The header's 250 bytes and the record's length, in one byte: 260 wraps to 4. */
+                uint8_t total = {{(fixedOne ? "0; size_t real = (size_t)length + 250; char *r = malloc(real); memset(r, 'A', real); (void)total; return r" : "length + 250; char *r = malloc(total); memset(r, 'A', (size_t)length + 250); return r")}};
+            }
+            int main(int argc, char **argv) {
+                FILE *f = fopen(argv[1], "rb");
+                int c = fgetc(f);
+                fclose(f);
+                char *r = pad_record(c == 'x' ? 10 : 1);
+                printf("%c\n", r[0]);
+                free(r);
+                return 0;
+            }
+            """,
+        _ => $$"""
+            #include <stdio.h>
+            struct node { int value; struct node *next; };
+            static int second_value(const struct node *n) { return {{(fixedOne ? "n->next ? n->next->value : -1" : "n->next->value")}}; }
+            int main(int argc, char **argv) {
+                struct node tail = { 2, 0 }, head = { 1, &tail };
+                FILE *f = fopen(argv[1], "rb");
+                int c = fgetc(f);
+                fclose(f);
+                printf("%d\n", second_value(c == 'x' ? &tail : &head));
+                return 0;
+            }
+            """,
+    };
+
+    [Theory]
+    [InlineData("use-after-free", "Heap-use-after-free", "session_name_length")]
+    [InlineData("integer-overflow", "Heap-buffer-overflow", "pad_record")]
+    [InlineData("null-dereference", "Null-dereference", "second_value")]
+    public async Task A_use_after_free_an_integer_overflow_into_a_heap_write_and_a_null_dereference_reproduce_and_their_fixes_verify(
+        string bug, string type, string frame)
+    {
+        var signal = $$"""{ "kind": "crash", "type": "{{type}}", "state": ["{{frame}}"] }""";
+
+        var buggy = await _runner.RunAsync(Parse(Json(Inline(Bug(bug, fixedOne: false)), "x", signal)), Ct);
+        var fixedOne = await _runner.RunAsync(Parse(Json(Inline(Bug(bug, fixedOne: true)), "x", signal)), Ct);
+
+        Assert.True(buggy.Verdict == Verdict.Reproduced, $"{bug}: {buggy.Verdict} {buggy.Error} {(buggy.Attempts.Count > 0 ? buggy.Attempts[0].Run.Stderr : "")}");
+        var crash = buggy.Attempts[0].Crash!;
+        Assert.StartsWith(type, crash.Type);
+        Assert.Equal(frame, crash.State[0]);
+        Assert.Equal(Verdict.NotReproduced, fixedOne.Verdict);
+        Assert.Equal(10, fixedOne.Attempts.Count);
+        Assert.All(fixedOne.Attempts, a => Assert.Null(a.Crash));
+    }
+
     [Fact]
     public async Task A_crash_of_another_type_or_in_another_place_does_not_count()
     {

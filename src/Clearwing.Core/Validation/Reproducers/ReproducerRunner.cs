@@ -86,12 +86,17 @@ public sealed class ReproducerRunner(SandboxRunner sandbox, string cacheFolder)
             System.Text.RegularExpressions.RegexOptions.NonBacktracking),
         SignalKind.Sanitizer => IsCrash(crash) && (run.Stdout + "\n" + run.Stderr).Contains(expected.Pattern!, StringComparison.OrdinalIgnoreCase),
         SignalKind.Crash => IsCrash(crash)
-            && (expected.Type is null || FirstLine(crash.Type).Equals(FirstLine(expected.Type), StringComparison.OrdinalIgnoreCase))
+            && (expected.Type is null || SameType(FirstLine(crash.Type), FirstLine(expected.Type)))
             && (expected.State.Count == 0 || CrashStates.Similar(crash.State, expected.State)),
         _ => false,
     };
 
     static bool IsCrash(CrashReport crash) => crash.Type.Length > 0;
+
+    /// <summary>The same crash type, or the type with its access kind ("Null-dereference" is "Null-dereference READ").</summary>
+    static bool SameType(string actual, string expected) =>
+        actual.Equals(expected, StringComparison.OrdinalIgnoreCase)
+        || actual.StartsWith(expected + " ", StringComparison.OrdinalIgnoreCase);
 
     static string FirstLine(string text) => text.Split('\n')[0].Trim();
 
