@@ -22,9 +22,18 @@ public sealed class CaseEditor(Database db, AuditLog audit, TimeProvider time, C
         RequireReason(reason);
         if (sources.Count == 0) throw new CaseEditException("Name at least one case to merge into the target.");
         if (sources.Contains(target)) throw new CaseEditException($"Case {target} cannot be merged into itself.");
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
+        await MergeAsync(connection, tx, caller, target, sources, reason, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Merges inside the caller's transaction: validation joins cases whose crashes are alike in the transaction that
+    /// stores the run that showed it.</summary>
+    internal async Task MergeAsync(
+        DbConnection connection, DbTransaction tx, Caller caller, string target, IReadOnlyList<string> sources, string reason, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         await LockProjectAsync(connection, tx, target);
         var project = await LiveCaseProjectAsync(connection, tx, target);
         foreach (var source in sources.Distinct())
@@ -47,7 +56,6 @@ public sealed class CaseEditor(Database db, AuditLog audit, TimeProvider time, C
         await changes.RaiseAsync(connection, tx, now, new CaseChanged(CaseAspect.Membership, CaseSet.Matching("c.id = @target", new { target })), ct);
         await audit.AppendAsync(connection, tx,
             AuditEntry.By(caller, $"case:{target}", "merge", new { sources, reasonHash = AuditHash.Text(reason) }), ct);
-        await tx.CommitAsync(ct);
     }
 
     /// <summary>Moves the named fingerprints out of <paramref name="caseId"/> into a new case, whose id is returned.</summary>

@@ -39,7 +39,8 @@ public sealed record ReproducerOutcome(int Ordinal, string Digest, string Source
 /// still does — are stored in one transaction too. Runs start on their own when a case gains a reproducer while it awaits
 /// validation and when it is marked fixed; a person may ask for one at any time.
 /// </summary>
-public sealed class ValidationStore(Database db, AuditLog audit, TimeProvider time, CaseChanges changes, JobQueue jobs, CaseLifecycle lifecycle)
+public sealed class ValidationStore(
+    Database db, AuditLog audit, TimeProvider time, CaseChanges changes, JobQueue jobs, CaseLifecycle lifecycle, CaseEditor editor)
     : ICaseChangeSubscriber
 {
     /// <summary>The job kind that runs a validation run.</summary>
@@ -264,9 +265,57 @@ public sealed class ValidationStore(Database db, AuditLog audit, TimeProvider ti
         {
             Run = runId, run.Purpose, summary.Verdict, summary.Runs, summary.Crashes,
         }), ct);
-        await ActAsync(connection, tx, runId, run.CaseId, run.State, run.Purpose, run.Project, outcomes, summary, ct);
+        // A case joined into an older one with the same crash is that case's now: nothing is decided for it on its own.
+        if (run.Purpose != "validate" || !await JoinByCrashAsync(connection, tx, runId, run.CaseId, run.Project, summary, ct))
+            await ActAsync(connection, tx, runId, run.CaseId, run.State, run.Purpose, run.Project, outcomes, summary, ct);
         await tx.CommitAsync(ct);
     }
+
+    /// <summary>
+    /// Joins the case with the open cases of its project whose validation reproduced a crash of the same type and a similar state
+    /// (docs/validation.md, "Joins by crash"), when the project has cross-finder joins on. Cases awaiting validation merge into
+    /// the oldest; a case awaiting validation whose oldest alike case is already confirmed (so no longer merged into: its report
+    /// is committed) is rejected as its duplicate. True when this run's case was merged or rejected so.
+    /// </summary>
+    async Task<bool> JoinByCrashAsync(
+        DbConnection connection, DbTransaction tx, string runId, string caseId, long project, RunSummary summary, CancellationToken ct)
+    {
+        if (summary is not { Verdict: "reproduced", Type: { } type } || summary.State.Count == 0
+            || await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                "SELECT cross_finder_joins FROM projects WHERE id = @project", new { project }, tx, cancellationToken: ct)) == 0)
+            return false;
+        var runs = await connection.QueryAsync<(string Id, long Seq, string CaseState, string Type, string State, string Run)>(
+            new CommandDefinition("""
+            SELECT c.id, c.seq, c.state, v.crash_type, v.crash_state, v.id FROM validation_runs v JOIN cases c ON c.seq = v.case_seq
+            WHERE c.project_id = @project AND c.merged_into IS NULL AND c.state NOT IN ('rejected', 'disclosed')
+              AND v.state = 'done' AND v.purpose = 'validate' AND v.verdict = 'reproduced' AND v.crash_state IS NOT NULL
+            ORDER BY c.seq
+            """, new { project }, tx, cancellationToken: ct));
+        var alike = runs
+            .Where(r => r.Id == caseId || (FirstLine(r.Type) == FirstLine(type)
+                && CrashStates.Similar(JsonSerializer.Deserialize<List<string>>(r.State)!, summary.State)))
+            .GroupBy(r => r.Id).Select(g => g.First()).OrderBy(r => r.Seq).ToList();
+        var self = alike.Find(r => r.Id == caseId);
+        if (alike.Count < 2 || self.Id is null) return false;
+        var oldest = alike[0];
+        var reason = $"The same crash: {FirstLine(type)} in {string.Join(" / ", summary.State)} " +
+            $"(validation runs {string.Join(", ", alike.Select(r => r.Run))}).";
+        static bool Open(string state) => state is "new" or "triage";
+        var open = alike.Skip(1).Where(r => Open(r.CaseState)).Select(r => r.Id).ToList();
+        if (Open(oldest.CaseState))
+        {
+            if (open.Count > 0) await editor.MergeAsync(connection, tx, Pipeline, oldest.Id, open, reason, ct);
+            return open.Contains(caseId);
+        }
+        if (!Open(self.CaseState) || oldest.Id == caseId) return false;
+        if (self.CaseState == "new")
+            await lifecycle.MoveAsync(connection, tx, Pipeline, caseId, new TransitionRequest(CaseState.Triage), runId, null, ct);
+        await lifecycle.MoveAsync(connection, tx, Pipeline, caseId,
+            new TransitionRequest(CaseState.Rejected, reason, Rejection.Duplicate, oldest.Id), runId, null, ct);
+        return true;
+    }
+
+    static string FirstLine(string type) => type.Split('\n')[0].Trim();
 
     /// <summary>What a finished run decides about its case, if anything.</summary>
     async Task ActAsync(DbConnection connection, DbTransaction tx, string runId, string caseId, string state, string purpose, long project,

@@ -279,6 +279,47 @@ public sealed class ValidationStoreTests : IDisposable
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task Two_finders_reports_whose_reproducers_crash_alike_become_one_case_unless_the_project_keeps_finders_apart(Engine engine)
+    {
+        var repo = MakeRepository();
+        var w = await WorldAsync(engine);
+        await using var _ = w.Db;
+        // Another finder, another file and rule and CWE: nothing joins them at intake. Their reproducers crash alike.
+        static string Fuzzer(string rule, string reproducer) => $$"""
+            { "format": "clearwing-findings", "version": "1.0", "tool": { "name": "honggfuzz" },
+              "findings": [{ "rule": "{{rule}}", "cwe": "CWE-787", "message": "crash in the header fuzzer",
+                             "location": { "file": "fuzz/{{rule}}.c", "startLine": 1 }, "reproducer": {{reproducer}} }] }
+            """;
+        // Both await validation when their runs finish: one case, the older.
+        var model = await w.ImportAsync(Findings(repo.Buggy, Reproducer(repo.Path, repo.Buggy)), repo.Buggy);
+        await w.App.Get<ProjectSettingsStore>().SetAsync(Caller.Local, "parser", new ProjectSettings(AutoConfirm: false), Ct);
+        var fuzzer = await w.ImportAsync(Fuzzer("fuzz_header", Reproducer(repo.Path, repo.Buggy, "ABCDEFGHIJKLMNOP")), repo.Buggy);
+        Assert.Equal(2, await w.WorkAsync());
+
+        Assert.Equal(model, (await w.App.Get<CaseQueries>().GetAsync(Caller.Local, fuzzer, Ct))!.MergedInto);
+        var target = (await w.App.Get<CaseQueries>().GetAsync(Caller.Local, model, Ct))!;
+        Assert.Equal(2, target.Fingerprints.Count);
+        Assert.Contains("The same crash: Heap-buffer-overflow in parse_header", target.Changes.Single().Reason);
+        Assert.Equal(2, (await w.Validation.ListReproducersAsync(Caller.Local, model, Ct)).Count);
+
+        // Once that case is confirmed, a later report of the same crash is its duplicate, not merged into it.
+        await w.App.Get<ValidatorQueue>().DecideAsync(Caller.Local, model, new QueueDecision(true, null, "reproduced"), Ct);
+        var later = await w.ImportAsync(Fuzzer("fuzz_header_again", Reproducer(repo.Path, repo.Buggy, "QRSTUVWXYZ012345")), repo.Buggy);
+        await w.WorkAsync();
+        var duplicate = (await w.Lifecycle.HistoryAsync(Caller.Local, later, Ct))[^1];
+        Assert.Equal((CaseState.Rejected, "duplicate", model), (duplicate.To, duplicate.Rejection, duplicate.DuplicateOf));
+        await w.App.Get<ProjectSettingsStore>().SetAsync(Caller.Local, "parser", new ProjectSettings(AutoConfirm: true), Ct);
+
+        // With cross-finder joins off, the same crash from a third report stays a case of its own.
+        await w.App.Get<ProjectSettingsStore>().SetAsync(Caller.Local, "parser", new ProjectSettings(CrossFinderJoins: false), Ct);
+        var apart = await w.ImportAsync(Fuzzer("fuzz_header2", Reproducer(repo.Path, repo.Buggy, "0000000000000000")), repo.Buggy);
+        await w.WorkAsync();
+        var kept = (await w.App.Get<CaseQueries>().GetAsync(Caller.Local, apart, Ct))!;
+        Assert.Null(kept.MergedInto);
+        Assert.Equal(CaseState.Confirmed, kept.Case.State);
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
     public async Task Reproducers_and_runs_are_for_those_with_need_to_know_and_a_run_is_stored_once(Engine engine)
     {
         var repo = MakeRepository();
