@@ -138,6 +138,7 @@ public static class CliApp
         root.Subcommands.Add(Clearwing.Cli.Validation.ReproducersVerb.Create(io));
         root.Subcommands.Add(Clearwing.Cli.Validation.ValidateVerb.Create(io));
         root.Subcommands.Add(Clearwing.Cli.Validation.ValidateVerb.CreateRuns(io));
+        root.Subcommands.Add(Clearwing.Cli.Validation.PatchesVerb.Create(io));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
