@@ -100,6 +100,13 @@ public sealed class ApiClient : Backend
         await SendAsync<List<ValidationRun>>(ApiRoutes.ListValidations, [caseId], "", null, ct);
     public override Task<ValidationRun> GetValidationAsync(string caseId, string runId, CancellationToken ct) =>
         SendAsync<ValidationRun>(ApiRoutes.GetValidation, [caseId, runId], "", null, ct);
+    public override Task<CandidatePatch> AddPatchAsync(string caseId, string diff, string? author, string file, CancellationToken ct) =>
+        SendAsync<CandidatePatch>(ApiRoutes.AddPatch, [caseId], Query(("author", author)),
+            new StringContent(diff, System.Text.Encoding.UTF8, "text/x-diff"), ct);
+    public override async Task<IReadOnlyList<CandidatePatch>> ListPatchesAsync(string caseId, CancellationToken ct) =>
+        await SendAsync<List<CandidatePatch>>(ApiRoutes.ListPatches, [caseId], "", null, ct);
+    public override Task<CandidatePatch> GetPatchAsync(string caseId, string patchId, CancellationToken ct) =>
+        SendAsync<CandidatePatch>(ApiRoutes.GetPatch, [caseId, patchId], "", null, ct);
 
     public override Task<Page<QueueEntry>> ListValidatorQueueAsync(int offset, int limit, CancellationToken ct) =>
         SendAsync<Page<QueueEntry>>(ApiRoutes.ListValidatorQueue, [], Query(("offset", offset), ("limit", limit)), null, ct);

@@ -123,15 +123,34 @@ public abstract class Backend : IAsyncDisposable
     public abstract Task<CaseTransition> DecideValidationAsync(string caseId, QueueDecision decision, CancellationToken ct);
     public abstract Task<IReadOnlyList<FinderTrust>> ListFinderTrustAsync(CancellationToken ct);
 
-    /// <summary>Waits for a queued run to be done: by the server's workers, polled every second.</summary>
-    public virtual async Task<ValidationRun> AwaitValidationAsync(ValidationRun run, CancellationToken ct)
+    public abstract Task<CandidatePatch> AddPatchAsync(string caseId, string diff, string? author, string file, CancellationToken ct);
+    public abstract Task<IReadOnlyList<CandidatePatch>> ListPatchesAsync(string caseId, CancellationToken ct);
+    public abstract Task<CandidatePatch> GetPatchAsync(string caseId, string patchId, CancellationToken ct);
+
+    /// <summary>Waits for a queued run to be done.</summary>
+    public Task<ValidationRun> AwaitValidationAsync(ValidationRun run, CancellationToken ct) =>
+        AwaitJobAsync(run, r => r.Status == "done", JobKindOf.Validation, r => r.Id, r => GetValidationAsync(r.Case, r.Id, ct), ct);
+
+    /// <summary>Waits for a patch's ladder to be done.</summary>
+    public Task<CandidatePatch> AwaitPatchAsync(CandidatePatch patch, CancellationToken ct) =>
+        AwaitJobAsync(patch, p => p.Status == "done", JobKindOf.Patch, p => p.Id, p => GetPatchAsync(p.Case, p.Id, ct), ct);
+
+    /// <summary>Whose job a queued item is: a validation run's or a patch's ladder.</summary>
+    protected enum JobKindOf { Validation, Patch }
+
+    /// <summary>
+    /// Waits for a queued item to be done: here, by the server's workers, polled every second. <see cref="DatabaseBackend"/>
+    /// first runs the item's job itself.
+    /// </summary>
+    protected virtual async Task<T> AwaitJobAsync<T>(
+        T item, Func<T, bool> done, JobKindOf kind, Func<T, string> id, Func<T, Task<T>> refresh, CancellationToken ct)
     {
-        while (run.Status != "done")
+        while (!done(item))
         {
             await Task.Delay(TimeSpan.FromSeconds(1), ct);
-            run = await GetValidationAsync(run.Case, run.Id, ct);
+            item = await refresh(item);
         }
-        return run;
+        return item;
     }
 
     // Jobs

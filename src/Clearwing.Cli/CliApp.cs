@@ -140,6 +140,7 @@ public static class CliApp
         root.Subcommands.Add(Clearwing.Cli.Validation.ValidateVerb.CreateRuns(io));
         root.Subcommands.Add(Clearwing.Cli.Validation.QueueVerb.Create(io));
         root.Subcommands.Add(Clearwing.Cli.Validation.QueueVerb.CreateFinders(io));
+        root.Subcommands.Add(Clearwing.Cli.Validation.PatchesVerb.Create(io));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

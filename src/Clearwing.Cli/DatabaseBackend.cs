@@ -66,14 +66,23 @@ sealed class DatabaseBackend(LocalServices app) : Backend
         app.Get<ValidatorQueue>().DecideAsync(Local, caseId, decision, ct);
     public override Task<IReadOnlyList<FinderTrust>> ListFinderTrustAsync(CancellationToken ct) => app.Get<FinderTrustStore>().ListAsync(Local, ct);
 
-    /// <summary>Runs the run's job here, as a worker would (leased, with its heartbeat); one a worker took first is waited for.</summary>
-    public override async Task<ValidationRun> AwaitValidationAsync(ValidationRun run, CancellationToken ct)
+    PatchStore Patches => app.Get<PatchStore>();
+    public override Task<CandidatePatch> AddPatchAsync(string caseId, string diff, string? author, string file, CancellationToken ct) =>
+        Patches.AddPatchAsync(Local, caseId, diff, author, file, ct);
+    public override Task<IReadOnlyList<CandidatePatch>> ListPatchesAsync(string caseId, CancellationToken ct) =>
+        Patches.ListPatchesAsync(Local, caseId, ct);
+    public override Task<CandidatePatch> GetPatchAsync(string caseId, string patchId, CancellationToken ct) =>
+        Patches.GetPatchAsync(Local, caseId, patchId, ct);
+
+    /// <summary>Runs the item's job here, as a worker would (leased, with its heartbeat); one a worker took first is waited for.</summary>
+    protected override async Task<T> AwaitJobAsync<T>(
+        T item, Func<T, bool> done, JobKindOf kind, Func<T, string> id, Func<T, Task<T>> refresh, CancellationToken ct)
     {
+        var jobId = kind == JobKindOf.Patch ? await Patches.JobOfAsync(id(item), ct) : await Validation.JobOfAsync(id(item), ct);
         var worker = new JobWorker(app.Get<JobQueue>(), app.Services.GetServices<IJobHandler>(), app.Get<TimeProvider>());
-        if (await Validation.JobOfAsync(run.Id, ct) is { } jobId
-            && await app.Get<JobQueue>().ClaimJobAsync(worker.Owner, jobId, TimeSpan.FromSeconds(30), ct) is { } job)
+        if (jobId is not null && await app.Get<JobQueue>().ClaimJobAsync(worker.Owner, jobId, TimeSpan.FromSeconds(30), ct) is { } job)
             await worker.RunOneAsync(job, ct);
-        return await base.AwaitValidationAsync(await GetValidationAsync(run.Case, run.Id, ct), ct);
+        return await base.AwaitJobAsync(await refresh(item), done, kind, id, refresh, ct);
     }
 
     public override Task<ScanSummary> ScanAsync(string path, string project, string? revision, CancellationToken ct) =>

@@ -101,6 +101,9 @@ public static class ApiRoutes
     public static readonly ApiRoute RequestValidation = Post("RequestValidation", "/cases/{id}/validations");
     public static readonly ApiRoute ListValidations = Get("ListValidations", "/cases/{id}/validations");
     public static readonly ApiRoute GetValidation = Get("GetValidation", "/cases/{id}/validations/{run}");
+    public static readonly ApiRoute AddPatch = Post("AddPatch", "/cases/{id}/patches");
+    public static readonly ApiRoute ListPatches = Get("ListPatches", "/cases/{id}/patches");
+    public static readonly ApiRoute GetPatch = Get("GetPatch", "/cases/{id}/patches/{patch}");
 
     public static readonly ApiRoute ListValidatorQueue = Get("ListValidatorQueue", "/validation-queue");
     public static readonly ApiRoute DecideValidation = Post("DecideValidation", "/validation-queue/{id}/decision");

@@ -36,11 +36,12 @@ public sealed record ExpectedSignal(SignalKind Kind, string? Type, IReadOnlyList
 /// <summary>
 /// A reproducer, in the native finding format's <c>reproducer</c> object (docs/native-findings.md, docs/validation.md): what
 /// to check out or write, how to build it (once per target revision), the command and its inputs, its time, its
-/// environment, how many runs decide, and the expected signal.
+/// environment, how many runs decide, and the expected signal. <see cref="Test"/> is the target's own test command, which a
+/// candidate patch must pass (null: none is known).
 /// </summary>
 public sealed record Reproducer(
     ReproducerTarget? Target, IReadOnlyList<string>? Build, IReadOnlyList<string> Command, IReadOnlyList<ReproducerFile> Inputs,
-    TimeSpan Timeout, IReadOnlyDictionary<string, string> Environment, int Runs, ExpectedSignal Signal)
+    TimeSpan Timeout, IReadOnlyDictionary<string, string> Environment, int Runs, ExpectedSignal Signal, IReadOnlyList<string>? Test = null)
 {
     /// <summary>The runs a reproducer gets unless it says otherwise, and the most it may ask for.</summary>
     public const int DefaultRuns = 10, MostRuns = 10;
@@ -88,6 +89,8 @@ public sealed record Reproducer(
             target = new ReproducerTarget(repository, revision, files);
         }
         var build = r.TryGetProperty("build", out var b) ? Argv(b, $"{path}.build", Bad) : null;
+        var test = r.TryGetProperty("test", out var u) ? Argv(u, $"{path}.test", Bad) : null;
+        if (test is not null && target is null) throw Bad($"{path}.test", "needs a target: the test command tests the target's code");
         if (!r.TryGetProperty("command", out var c)) throw Bad($"{path}.command", "required: the program and its arguments");
         var command = Argv(c, $"{path}.command", Bad);
         var inputs = r.TryGetProperty("files", out var i) ? Files(i, $"{path}.files", Bad) : [];
@@ -116,7 +119,7 @@ public sealed record Reproducer(
             throw Bad($"{path}.runs", $"must be a whole number from 1 to {MostRuns}");
         // Without a signal, any crash counts: the format's first reproducers did not need to say so.
         var signal = r.TryGetProperty("signal", out var g) ? ReadSignal(g, $"{path}.signal", Bad) : AnyCrash;
-        return new Reproducer(target, build, command, inputs, timeout, environment, runs, signal);
+        return new Reproducer(target, build, command, inputs, timeout, environment, runs, signal, test);
     }
 
     static ExpectedSignal ReadSignal(JsonElement g, string path, Func<string, string, Exception> bad)

@@ -68,6 +68,7 @@ public static class ClearwingServices
         services.AddSingleton<ValidationStore>();
         services.AddSingleton<FinderTrustStore>();
         services.AddSingleton<ValidatorQueue>();
+        services.AddSingleton<PatchStore>();
 
         // The case-changed hook and what follows it, in the order it runs: derived data first (exposure, which the
         // priority reads), then what acts on a move (commitments), then the priority, which every change may touch.
@@ -80,6 +81,7 @@ public static class ClearwingServices
 
         // Job handlers (IJobHandler), one line each: they run wherever jobs run (serve, worker, the command line's own runs).
         services.AddSingleton<IJobHandler, ValidationJob>();
+        services.AddSingleton<IJobHandler, PatchJob>();
         return services;
     }
 }

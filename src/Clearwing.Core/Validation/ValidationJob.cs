@@ -77,7 +77,7 @@ public sealed class ValidationJob(ValidationStore store, ValidationOptions optio
         new(r.Digest, r.Source, Verdict.Error, error, """{"build":null,"attempts":[]}""", null);
 
     /// <summary>The build's log and every attempt's: how it ended, what it printed (as the sandbox cut it), the crash found.</summary>
-    static string Log(ReproducerResult result) => JsonSerializer.Serialize(new
+    internal static string Log(ReproducerResult result) => JsonSerializer.Serialize(new
     {
         build = result.Build is { } b ? Run(b) : null,
         attempts = result.Attempts.Select(a => new
@@ -87,7 +87,7 @@ public sealed class ValidationJob(ValidationStore store, ValidationOptions optio
         }),
     });
 
-    static object Run(SandboxRun run) => new
+    internal static object Run(SandboxRun run) => new
     {
         exitCode = run.ExitCode, signal = run.Signal, limit = run.Limit.ToString().ToLowerInvariant(),
         elapsedMs = (long)run.Elapsed.TotalMilliseconds, peakMemoryBytes = run.PeakMemoryBytes, outputCut = run.OutputCut,

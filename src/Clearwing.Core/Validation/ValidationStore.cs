@@ -363,6 +363,10 @@ public sealed class ValidationStore(
             """, new { seq }, tx, cancellationToken: ct));
 
     /// <summary>The case's reproducers: attached to it or to a case merged into it, then its findings' distinct ones.</summary>
+    internal static async Task<IReadOnlyList<(string Digest, string Source, string Body)>> ReproducerBodiesAsync(
+        DbConnection connection, DbTransaction? tx, long seq, CancellationToken ct) =>
+        [.. (await ReproducersAsync(connection, tx, seq, ct)).Select(r => (r.digest, r.source, r.body))];
+
     static async Task<List<ReproducerRow>> ReproducersAsync(DbConnection connection, DbTransaction? tx, long seq, CancellationToken ct)
     {
         var attached = (await connection.QueryAsync<ReproducerRow>(new CommandDefinition($"""
@@ -397,7 +401,7 @@ public sealed class ValidationStore(
     }
 
     /// <summary>The case, when the caller sees it and it was not merged into another (whose reproducers it then shares).</summary>
-    static async Task<long> VisibleOpenCaseAsync(DbConnection connection, DbTransaction tx, Caller caller, string caseId)
+    internal static async Task<long> VisibleOpenCaseAsync(DbConnection connection, DbTransaction tx, Caller caller, string caseId)
     {
         var row = await connection.QuerySingleOrDefaultAsync<(long Seq, string? MergedInto)>(
             $"SELECT c.seq, c.merged_into FROM cases c WHERE c.id = @caseId AND {NeedToKnow.Case(caller)}",
@@ -410,14 +414,14 @@ public sealed class ValidationStore(
     /// Refuses (403) all but the admins and triagers of the coordinator, of validators (who prove) and of maintainers (who fix and
     /// check their fix), once the case was found in the caller's need-to-know: outside it, a case is not found whoever asks.
     /// </summary>
-    static void RequireWriter(Caller caller, string action)
+    internal static void RequireWriter(Caller caller, string action)
     {
         if (caller.Kind is not (OrgKind.Coordinator or OrgKind.Validator or OrgKind.Maintainer) || !caller.CanWrite)
             throw new AccessDeniedException(
                 $"Only the admins and triagers of the coordinator, of validators and of maintainers with a grant may {action}.");
     }
 
-    static void RequireReader(Caller caller, string action)
+    internal static void RequireReader(Caller caller, string action)
     {
         if (!NeedToKnow.SeesFindingsOfVisibleCases(caller))
             throw new AccessDeniedException($"A {caller.Kind.Name()} org may not {action}: reproducers show how to exploit the flaw.");

@@ -3,6 +3,7 @@ using Clearwing.Server.Access;
 using Clearwing.Validation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace Clearwing.Server.Validation;
@@ -20,8 +21,8 @@ public sealed record ValidationDecisionRequest(string? Decision, string? Rejecti
 }
 
 /// <summary>
-/// Reproducers and validation runs of a case. The store decides who may attach, run and read (docs/validation.md) and finds
-/// only cases in the caller's need-to-know; runs are queued here and run by the job workers.
+/// Reproducers, validation runs and candidate patches of a case. The stores decide who may attach, run and read (docs/validation.md)
+/// and find only cases in the caller's need-to-know; runs and patches' ladders are queued here and run by the job workers.
 /// </summary>
 public static class ValidationApi
 {
@@ -61,6 +62,30 @@ public static class ValidationApi
                 TypedResults.Ok(await trust.ListAsync(context.Caller(), ct)))
             .WithSummary("Per finder (tool and model): reports confirmed, rejected, duplicates and pending, precision, the queue's " +
                 "accuracy multiplier, and reported against validated severity (the coordinator).");
+        api.Map(ApiRoutes.AddPatch, AddPatchAsync)
+            .Accepts<string>("text/x-diff", "text/plain")
+            .WithSummary("Offers a candidate patch (a unified diff, up to 16 MiB) for a case, written by ?author=model:NAME or " +
+                "person:LOGIN (the caller by default), and queues its ladder: applies, builds, reproducers stopped, tests pass. Poll " +
+                "the patch until its status is done (admins and triagers of the coordinator, of validators and of maintainers with a grant).");
+        api.Map(ApiRoutes.ListPatches, async (string id, HttpContext context, PatchStore store, CancellationToken ct) =>
+                TypedResults.Ok(await store.ListPatchesAsync(context.Caller(), id, ct)))
+            .AuditsCaseRead("patches")
+            .WithSummary("A case's candidate patches, newest first, with their ladders' steps and logs, and the other cases each " +
+                "also disarms (coordinator, granted maintainers and validators).");
+        api.Map(ApiRoutes.GetPatch, async (string id, string patch, HttpContext context, PatchStore store, CancellationToken ct) =>
+                TypedResults.Ok(await store.GetPatchAsync(context.Caller(), id, patch, ct)))
+            .AuditsCaseRead("patches")
+            .WithSummary("One candidate patch of a case, with its ladder's steps and logs.");
+    }
+
+    static async Task<Accepted<CandidatePatch>> AddPatchAsync(string id, string? author, HttpRequest request, PatchStore store, CancellationToken ct)
+    {
+        // Refused before the body is read, as a reproducer is.
+        var caller = request.HttpContext.Caller();
+        await store.RequireAddAsync(caller, id, ct);
+        using var upload = await Upload.SpoolAsync(request, PatchDiff.MaxBytes, null, "a patch (a unified diff)", ct);
+        var diff = await File.ReadAllTextAsync(upload.Path, ct);
+        return TypedResults.Accepted((string?)null, await store.AddPatchAsync(caller, id, diff, author, $"patch for {id}", ct));
     }
 
     static async Task<IResult> AddAsync(string id, HttpRequest request, ValidationStore store, CancellationToken ct)

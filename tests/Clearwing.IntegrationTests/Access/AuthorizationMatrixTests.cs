@@ -83,6 +83,16 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Servers se
     static Task AttachReproducerAsync(Fixture f, Cell c) =>
         f.Stores.Get<Clearwing.Validation.ValidationStore>().AddReproducerAsync(Caller.Local, c.Case, CellReproducer(c), "matrix.json", Ct);
 
+    /// <summary>A reproducer of the cell's own with an inline target, which a patch can apply to.</summary>
+    static Task AttachTargetedReproducerAsync(Fixture f, Cell c) =>
+        f.Stores.Get<Clearwing.Validation.ValidationStore>().AddReproducerAsync(Caller.Local, c.Case, JsonSerializer.Serialize(new
+        {
+            target = new { files = new[] { new { name = "a.txt", content = "a\n" } } }, command = new[] { "true" }, runs = 1,
+            environment = new Dictionary<string, string> { ["CELL"] = c.N.ToString(CultureInfo.InvariantCulture) },
+        }), "matrix.json", Ct);
+
+    const string CellPatch = "--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-a\n+b\n";
+
     static HttpRequestMessage Get(string url) => new(HttpMethod.Get, url);
     static HttpRequestMessage Delete(string url) => new(HttpMethod.Delete, url);
     static HttpRequestMessage Post(string url, object body) => new(HttpMethod.Post, url) { Content = JsonContent.Create(body) };
@@ -322,6 +332,23 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Servers se
             await AttachReproducerAsync(f, c);
             var run = await f.Stores.Get<Clearwing.Validation.ValidationStore>().RequestRunAsync(Caller.Local, c.Case, Ct);
             return Get($"/api/v1/cases/{c.Case}/validations/{run.Id}");
+        }, CaseReaders),
+        // Candidate patches: offered by those who attach reproducers, read by those who see them.
+        ["POST /api/v1/cases/{id}/patches"] = new(async (f, c) =>
+        {
+            await AttachTargetedReproducerAsync(f, c);
+            return new HttpRequestMessage(HttpMethod.Post, $"/api/v1/cases/{c.Case}/patches?author=model:matrix")
+            {
+                Content = new StringContent(CellPatch, Encoding.UTF8, "text/x-diff"),
+            };
+        }, "202/202 202/202 403/403 | 202/404 202/404 403/404 | 202/404 202/404 403/404 | 404/404 404/404 404/404 | 401/401"),
+        ["GET /api/v1/cases/{id}/patches"] = new((_, c) => Done(Get($"/api/v1/cases/{c.Case}/patches")), CaseReaders),
+        ["GET /api/v1/cases/{id}/patches/{patch}"] = new(async (f, c) =>
+        {
+            await AttachTargetedReproducerAsync(f, c);
+            var patch = await f.Stores.Get<Clearwing.Validation.PatchStore>()
+                .AddPatchAsync(Caller.Local, c.Case, CellPatch, null, "matrix.patch", Ct);
+            return Get($"/api/v1/cases/{c.Case}/patches/{patch.Id}");
         }, CaseReaders),
 
         // The validator queue is the coordinator's and the validators'; a decision is a lifecycle move (so a viewer is refused).

@@ -135,6 +135,15 @@ public sealed class JsonSnapshotTests
         await p.RunAsync("queue", "list", "--json");
         await p.RunAsync("queue", "decide", b, "--reject", "false_positive", "--reason", "not reachable", "--json");
         await p.RunAsync("finders", "trust", "--json");
+        // A candidate patch climbs its ladder on a reproducer with an inline target and a test command.
+        var targeted = Write(work, "targeted.json", """
+            {"target": {"files": [{"name": "greeting", "content": "hello\n"}]}, "test": "test -s greeting",
+             "command": ["sh", "-c", "grep -q hello greeting && exit 3; exit 0"], "runs": 2, "signal": {"kind": "exit-code", "exitCode": 3}}
+            """);
+        await p.RunAsync("reproducers", "add", a, targeted);
+        var patch = Write(work, "fix.patch", "--- a/greeting\n+++ b/greeting\n@@ -1 +1 @@\n-hello\n+goodbye\n");
+        await p.RunAsync("patches", "add", a, patch, "--author", "model:claude-test", "--json");
+        await p.RunAsync("patches", "list", a, "--json");
 
         Snapshot.Match("cli-json", p.Transcript, work);
     }

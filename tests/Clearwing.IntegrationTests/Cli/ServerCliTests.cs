@@ -70,6 +70,39 @@ public sealed class ServerCliTests
     }
 
     [Fact]
+    public async Task A_patch_is_offered_and_listed_through_the_server_with_its_author_and_a_stranger_does_not_find_the_case()
+    {
+        await using var server = await TestServer.StartAsync(Engine.Sqlite);
+        var url = server.BaseAddress.ToString();
+        Assert.Equal(0, (await Run(null, "orgs", "create", "alpha", "--kind", "maintainer", "--db", server.Spec)).Exit);
+        var alpha = await Secret(server, "alpha");
+        Assert.Equal(0, (await Run(server.AdminToken, "import", Some.SarifLog(Some.Results(1)), "--project", "libpng", "--server", url)).Exit);
+        var caseId = (await Cases(server, server.AdminToken))[0];
+        var reproducer = Some.TempFile("""
+            {"target": {"files": [{"name": "a.txt", "content": "a\n"}]}, "command": ["true"], "runs": 1}
+            """);
+        var diff = Some.TempFile("--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-a\n+b\n", ".patch");
+        Assert.Equal(0, (await Run(server.AdminToken, "reproducers", "add", caseId, reproducer, "--server", url)).Exit);
+
+        // The workers are off: the ladder stays queued, and the patch is as the server stored it.
+        var added = await Run(server.AdminToken, "patches", "add", caseId, diff, "--author", "model:claude-test", "--no-wait", "--json",
+            "--server", url);
+        Assert.True(added.Exit == 0, added.Err);
+        var patch = JsonDocument.Parse(added.Out).RootElement;
+        Assert.Equal(("model:claude-test", "queued"), (patch.GetProperty("author").GetString(), patch.GetProperty("status").GetString()));
+        Assert.Equal(JsonValueKind.Null, patch.GetProperty("applies").ValueKind);
+        var listed = JsonDocument.Parse((await Run(server.AdminToken, "patches", "list", caseId, "--json", "--server", url)).Out).RootElement;
+        Assert.Equal(patch.GetProperty("id").GetString(), listed[0].GetProperty("id").GetString());
+
+        var refused = await Run(server.AdminToken, "patches", "add", caseId, reproducer, "--server", url);
+        Assert.Equal(2, refused.Exit);
+        Assert.Contains("not a unified diff", refused.Err);
+        var stranger = await Run(alpha, "patches", "list", caseId, "--server", url);
+        Assert.Equal(2, stranger.Exit);
+        Assert.Contains($"No case {caseId}.", stranger.Err);
+    }
+
+    [Fact]
     public async Task A_bad_token_or_a_missing_one_is_a_clear_error()
     {
         await using var server = await TestServer.StartAsync(Engine.Sqlite);

@@ -268,4 +268,29 @@ public sealed class ReproducerRunnerTests : IDisposable
         Assert.True(git.ExitCode == 0, $"git {string.Join(' ', arguments)}: {error}");
         return output.Trim();
     }
+
+    [Fact]
+    public async Task A_patch_is_applied_to_an_inline_target_in_a_tree_of_its_own_and_one_reaching_outside_it_is_refused()
+    {
+        var reproducer = Parse(Json(Inline(Parser(8)), "0123456789abcdef", HeapOverflow, ", \"runs\": 2"));
+        const string Fix = "--- a/parser.c\n+++ b/parser.c\n@@ -4,3 +4,3 @@\n static void parse_header(const char *input, size_t length) {\n" +
+            "-    char *header = malloc(8);\n+    char *header = malloc(64);\n     memcpy(header, input, length);\n";
+
+        var patched = await _runner.RunAsync(reproducer, Fix, Ct);
+        Assert.True(patched.Verdict == Verdict.NotReproduced, patched.Error);
+        // The unpatched target is a tree of its own: it still crashes, before and after.
+        Assert.Equal(Verdict.Reproduced, (await _runner.RunAsync(reproducer, Ct)).Verdict);
+        Assert.Equal(Verdict.NotReproduced, (await _runner.RunAsync(reproducer, Fix, Ct)).Verdict);
+
+        var escape = await _runner.BuildAsync(reproducer, "--- /dev/null\n+++ b/../escaped.c\n@@ -0,0 +1 @@\n+int x;\n", Ct);
+        Assert.Equal(ReproducerStage.Apply, escape.FailedAt);
+        Assert.False(File.Exists(Path.Combine(_cache.FullName, "escaped.c")));
+        var stale = await _runner.BuildAsync(reproducer, Fix.Replace("malloc(8)", "malloc(9)", StringComparison.Ordinal), Ct);
+        Assert.Equal(ReproducerStage.Apply, stale.FailedAt);
+        Assert.StartsWith("The patch does not apply", stale.Error);
+
+        var withGit = Parse(Json("""{ "files": [{ "name": "parser.c", "content": "" }, { "name": ".git/config", "content": "" }] }""",
+            "x", HeapOverflow));
+        Assert.Equal(ReproducerStage.Apply, (await _runner.BuildAsync(withGit, Fix, Ct)).FailedAt);
+    }
 }

@@ -52,6 +52,16 @@ public sealed class ReproducerTests
     }
 
     [Fact]
+    public void A_test_command_is_read_as_a_build_command_is_and_is_absent_unless_given()
+    {
+        const string Target = """ "target": { "repository": "https://example.org/x.git", "revision": "9f2c1e7d" }, "command": ["x"] """;
+
+        Assert.Equal(["/bin/sh", "-c", "make check"], Parse($$"""{ {{Target}}, "test": "make check" }""").Test);
+        Assert.Equal(["ctest", "-R", "parser"], Parse($$"""{ {{Target}}, "test": ["ctest", "-R", "parser"] }""").Test);
+        Assert.Null(Parse($$"""{ {{Target}} }""").Test);
+    }
+
+    [Fact]
     public void Without_a_signal_any_crash_counts()
     {
         // The format's first reproducers carried a command alone.
@@ -85,6 +95,11 @@ public sealed class ReproducerTests
     [InlineData("""{ "target": {}, "command": ["x"], "signal": { "kind": "crash" } }""", "$.findings[0].reproducer.target", "repository")]
     [InlineData("""{ "command": ["x"], "environment": { "A B": "1" }, "signal": { "kind": "crash" } }""",
         "$.findings[0].reproducer.environment.A B", "variable name")]
+    [InlineData("""{ "command": ["x"], "test": "make check" }""", "$.findings[0].reproducer.test", "needs a target")]
+    [InlineData("""{ "target": { "files": [{ "name": "a.c", "content": "" }] }, "command": ["x"], "test": [] }""",
+        "$.findings[0].reproducer.test", "command line")]
+    [InlineData("""{ "target": { "files": [{ "name": "a.c", "content": "" }] }, "command": ["x"], "test": [""] }""",
+        "$.findings[0].reproducer.test[0]", "names no program")]
     [InlineData("[]", "$.findings[0].reproducer", "object")]
     public void A_wrong_reproducer_is_refused_with_its_path_and_reason(string json, string path, string reason)
     {
