@@ -185,6 +185,35 @@ public sealed class ValidationStoreTests : IDisposable
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_run_whose_worker_died_mid_job_is_run_again_by_another_worker_and_stored_once(Engine engine)
+    {
+        var repo = MakeRepository();
+        var w = await WorldAsync(engine);
+        await using var _ = w.Db;
+        var caseId = await w.ImportAsync(Findings(repo.Buggy, Reproducer(repo.Path, repo.Buggy)), repo.Buggy);
+        var queue = w.App.Get<JobQueue>();
+
+        // A worker takes the run and is killed while it builds: nothing is stored, and its lease lapses.
+        var lost = (await queue.ClaimAsync("dying-worker", [ValidationStore.JobKind], TimeSpan.FromMilliseconds(300), Ct))!;
+        var handler = w.App.GetServices<IJobHandler>().Single(h => h.Kind == ValidationStore.JobKind);
+        using (var killed = CancellationTokenSource.CreateLinkedTokenSource(Ct))
+        {
+            killed.CancelAfter(TimeSpan.FromMilliseconds(500));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => handler.RunAsync(lost, killed.Token));
+        }
+        Assert.Equal("queued", Assert.Single(await w.Validation.ListRunsAsync(Caller.Local, caseId, Ct)).Status);
+        Assert.False(await queue.CompleteAsync(lost, "dying-worker", Ct)); // its lease is gone
+
+        Assert.Equal(1, await w.WorkAsync());
+
+        var run = Assert.Single(await w.Validation.ListRunsAsync(Caller.Local, caseId, Ct));
+        Assert.Equal(("done", "reproduced"), (run.Status, run.Verdict));
+        Assert.Equal(CaseState.Confirmed, await w.StateAsync(caseId));
+        var job = (await queue.GetAsync(lost.Id, Ct))!;
+        Assert.Equal((JobState.Done, 2), (job.State, job.Attempts));
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
     public async Task A_fix_that_does_not_hold_reopens_its_case_with_the_run_as_evidence(Engine engine)
     {
         var repo = MakeRepository();
