@@ -175,12 +175,13 @@ public sealed class PatchStoreTests : IDisposable
         Assert.Null(fixing.Error);
         Assert.Empty(fixing.AlsoDisarms);
         var steps = fixing.Steps!.Value.EnumerateArray().ToList();
-        Assert.Equal(["applies", "builds", "reproducers", "tests"], steps.Select(s => s.GetProperty("step").GetString()));
+        Assert.Equal(["applies", "builds", "reproduces-unpatched", "reproducers", "tests"], steps.Select(s => s.GetProperty("step").GetString()));
         Assert.Equal(0, steps[1].GetProperty("run").GetProperty("exitCode").GetInt32());
-        Assert.Equal((4, 0), (steps[2].GetProperty("runs").GetInt32(), steps[2].GetProperty("hits").GetInt32()));
-        var firstRun = steps[2].GetProperty("log").GetProperty("attempts")[0].GetProperty("run");
+        Assert.Equal(("reproduced", true), (steps[2].GetProperty("verdict").GetString(), steps[2].GetProperty("ok").GetBoolean()));
+        Assert.Equal((4, 0), (steps[3].GetProperty("runs").GetInt32(), steps[3].GetProperty("hits").GetInt32()));
+        var firstRun = steps[3].GetProperty("log").GetProperty("attempts")[0].GetProperty("run");
         Assert.Contains("header starts with 0", firstRun.GetProperty("stdout").GetString());
-        Assert.Contains("header starts with a", steps[3].GetProperty("run").GetProperty("stdout").GetString());
+        Assert.Contains("header starts with a", steps[4].GetProperty("run").GetProperty("stdout").GetString());
 
         // The overflow is gone, and so is the program's success: the project's own test fails.
         var breaking = await w.LadderAsync(caseId, repo.Diff(p => Fix(p).Replace("return 0;", "return 3;", StringComparison.Ordinal)), null);
@@ -222,6 +223,21 @@ public sealed class PatchStoreTests : IDisposable
             (shortOfIt.Applies, shortOfIt.Builds, shortOfIt.ReproducersStopped, shortOfIt.TestsPass, shortOfIt.Verdict));
         var run = shortOfIt.Steps!.Value.EnumerateArray().Last();
         Assert.Equal(("reproduced", 2), (run.GetProperty("verdict").GetString(), run.GetProperty("hits").GetInt32()));
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_patch_cannot_pass_on_a_reproducer_that_does_not_reproduce_without_it(Engine engine)
+    {
+        var repo = MakeRepository();
+        var w = await WorldAsync(engine);
+        await using var _ = w.Db;
+        // Four bytes fit the header: this reproducer never crashes, so it proves nothing about any patch.
+        var caseId = await w.ImportAsync(Findings(repo.Buggy, Reproducer(repo, "abcd"), "heap-overflow"), repo.Buggy);
+
+        var patch = await w.LadderAsync(caseId, repo.Diff(Fix));
+
+        Assert.Equal((true, true, (bool?)null, (bool?)null, "error"), (patch.Applies, patch.Builds, patch.ReproducersStopped, patch.TestsPass, patch.Verdict));
+        Assert.Contains("reproduces without the patch", patch.Error);
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]

@@ -7,7 +7,8 @@ namespace Clearwing.Validation;
 /// <summary>
 /// Runs a candidate patch's ladder (the job <see cref="PatchStore.JobKind"/>) over the case's reproducers that have a target,
 /// stopping at the first step that fails: the patch applies to every target (git apply, on the host, executing nothing);
-/// every patched target builds; every reproducer, run on its patched target as validation runs it, shows its signal in no run;
+/// every patched target builds; every reproducer that reproduces without the patch (one at least must), run on its patched
+/// target as validation runs it, shows its signal in no run;
 /// every test command the reproducers name passes. Then, when the patch stopped its case's reproducers, it is tried against
 /// the reproducers of other open cases that still reproduce at one of the same repositories: one it stops too marks that case
 /// as likely the same root cause. Without bubblewrap the ladder is an error: nothing runs outside the sandbox.
@@ -72,7 +73,24 @@ public sealed class PatchJob(PatchStore store, ValidationOptions options) : IJob
                 run = built.Build is { } b ? ValidationJob.Run(b) : null, cached = built.Build is null && built.Error is null });
             if (built.Error is not null) return Stop(true, false, null, null, "fails_at_builds", built.Error);
         }
+        // A reproducer shows that a patch stops the flaw only if it shows the flaw without the patch: one that never crashed
+        // would "stop" under any patch. Its unpatched tree is usually built already, by validation.
+        var proving = new List<(string Digest, Reproducer Reproducer)>();
         foreach (var (digest, reproducer) in reproducers)
+        {
+            var unpatched = await runner.RunAsync(reproducer, null, ct);
+            var reproduces = unpatched.Verdict == Verdict.Reproduced;
+            steps.Add(new
+            {
+                step = "reproduces-unpatched", reproducer = digest, ok = reproduces, verdict = ValidationStore.VerdictName(unpatched.Verdict),
+                hits = unpatched.Hits, runs = unpatched.Attempts.Count, error = unpatched.Error,
+            });
+            if (reproduces) proving.Add((digest, reproducer));
+        }
+        if (proving.Count == 0)
+            return Stop(true, true, null, null, "error",
+                "No reproducer of the case reproduces without the patch, so none can show that the patch stops the flaw.");
+        foreach (var (digest, reproducer) in proving)
         {
             var result = await runner.RunAsync(reproducer, diff, ct);
             var stopped = result.Verdict == Verdict.NotReproduced && result.Hits == 0;
