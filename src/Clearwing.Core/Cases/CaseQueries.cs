@@ -15,12 +15,19 @@ public sealed class CaseQueries(Database db, TimeProvider time, PriorityStore pr
 {
     public const int MaxLimit = 1000;
 
-    public async Task<Page<CaseSummary>> ListAsync(Caller caller, CaseFilter filter, CancellationToken ct = default)
+    public Task<Page<CaseSummary>> ListAsync(Caller caller, CaseFilter filter, CancellationToken ct = default) =>
+        ListAsync(caller, filter, null, ct);
+
+    /// <summary>
+    /// <see cref="ListAsync(Caller, CaseFilter, CancellationToken)"/> of only the cases that also match <paramref name="also"/>
+    /// (over <c>cases c</c>, no parameters): the validator queue reads the new and triaged cases in priority order.
+    /// </summary>
+    internal async Task<Page<CaseSummary>> ListAsync(Caller caller, CaseFilter filter, string? also, CancellationToken ct)
     {
         var limit = Paging.Limit(filter.Limit, MaxLimit);
         var offset = Math.Max(filter.Offset, 0);
         var match = $"""
-            c.merged_into IS NULL AND {NeedToKnow.Case(caller)}
+            c.merged_into IS NULL AND {NeedToKnow.Case(caller)} {(also is null ? "" : $"AND ({also})")}
             {(filter.Project is null ? "" : "AND c.project_id = (SELECT id FROM projects WHERE name = @project)")}
             {(filter.State is null ? "" : "AND c.state = @state")}
             AND {(filter.Signal is null ? VulnerabilityQueue : "c.signal = @signal")}
@@ -54,25 +61,6 @@ public sealed class CaseQueries(Database db, TimeProvider time, PriorityStore pr
             LIMIT @limit + 1 OFFSET @offset
             """, (c, k) => (c, k), args, splitOn: "k0");
         return order.Page(rows.ToList(), r => r.Case.ToSummary(now), r => r.Keys, rankedAt, total, offset, limit);
-    }
-
-    /// <summary>
-    /// The cases in the caller's vulnerability queue that match <paramref name="where"/> (over <c>cases c</c>), unordered, each
-    /// with its priority as it is now: for views that rank by more than the priority (the validator queue).
-    /// </summary>
-    internal async Task<IReadOnlyList<(long Seq, CaseSummary Case)>> ListWhereAsync(Caller caller, string where, CancellationToken ct)
-    {
-        var match = $"c.merged_into IS NULL AND {NeedToKnow.Case(caller)} AND {VulnerabilityQueue} AND ({where})";
-        var args = new { callerOrg = caller.OrgId };
-        await priority.RefreshAsync(match, args, ct);
-        var now = time.GetUtcNow();
-        await using var connection = await db.OpenAsync(ct);
-        var rows = await connection.QueryAsync<long, CaseRow, (long, CaseRow)>(new CommandDefinition($"""
-            SELECT c.seq, {Columns}
-            FROM cases c JOIN projects p ON p.id = c.project_id LEFT JOIN case_priority q ON q.case_seq = c.seq
-            WHERE {match}
-            """, args, cancellationToken: ct), (seq, row) => (seq, row), splitOn: "id");
-        return [.. rows.Select(r => (r.Item1, r.Item2.ToSummary(now)))];
     }
 
     static readonly Keyset SeverityOrder = new("severity", ("c.max_severity", true), ("c.last_seen", true), ("c.seq", true));

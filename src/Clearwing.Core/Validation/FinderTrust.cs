@@ -43,16 +43,36 @@ public sealed class FinderTrustStore(Database db)
     /// <summary>The accuracy with the prior: (right + 1) ÷ (right + wrong + 2).</summary>
     public static double Accuracy(long right, long wrong) => (right + PriorRight) / (double)(right + wrong + PriorRight + PriorWrong);
 
+    /// <summary>
+    /// The multiplier of every finder with a decided report; a finder without one has the prior's. Only decided cases count for
+    /// accuracy, so only they are read: the validator queue asks for this at every listing, and most cases await validation.
+    /// </summary>
+    internal async Task<Dictionary<(string Tool, string? Model), double>> MultipliersAsync(CancellationToken ct) =>
+        (await ReportsAsync(ct, decidedOnly: true)).GroupBy(r => (r.Tool, r.Model)).ToDictionary(g => g.Key, g => Multiplier(Accuracy(
+            g.LongCount(r => r.Standing == Standing.Confirmed), g.LongCount(r => r.Standing == Standing.Rejected))));
+
     /// <summary>Each finder's reports: one row per finder and case, with the highest severity it reported there and the case's
-    /// standing.</summary>
-    internal async Task<IReadOnlyList<FinderReport>> ReportsAsync(CancellationToken ct)
+    /// standing; with <paramref name="decidedOnly"/>, only the cases past triage.</summary>
+    internal async Task<IReadOnlyList<FinderReport>> ReportsAsync(CancellationToken ct, bool decidedOnly = false)
     {
+        if (decidedOnly)
+        {
+            // From the few decided cases to their findings: CROSS JOIN keeps SQLite to that order (it would otherwise scan every
+            // finding, 2 s at a million); PostgreSQL plans it the same either way.
+            await using var decided = await db.OpenAsync(ct);
+            return [.. await decided.QueryAsync<FinderReport>(new CommandDefinition($"""
+                SELECT f.tool AS Tool, f.model AS Model, c.seq AS CaseSeq, max(f.severity) AS Reported, c.state AS State,
+                       {LatestRejection}
+                FROM cases c CROSS JOIN fingerprints x CROSS JOIN findings f
+                WHERE x.case_seq = c.seq AND f.fingerprint_id = x.id AND c.merged_into IS NULL AND c.state NOT IN ('new', 'triage')
+                GROUP BY f.tool, f.model, c.seq, c.state
+                """, cancellationToken: ct))];
+        }
         await using var connection = await db.OpenAsync(ct);
         // The latest rejection and the latest CVSS a person set, per case; the findings grouped by finder and case.
-        return [.. await connection.QueryAsync<FinderReport>(new CommandDefinition("""
+        return [.. await connection.QueryAsync<FinderReport>(new CommandDefinition($"""
             SELECT r.tool AS Tool, r.model AS Model, r.case_seq AS CaseSeq, r.severity AS Reported, c.state AS State,
-                   (SELECT t.rejection FROM case_transitions t WHERE t.case_seq = c.seq AND t.to_state = 'rejected'
-                    ORDER BY t.id DESC LIMIT 1) AS Rejection,
+                   {LatestRejection},
                    (SELECT v.severity FROM case_cvss v WHERE v.case_seq = c.seq ORDER BY v.id DESC LIMIT 1) AS Validated
             FROM (SELECT f.tool, f.model, x.case_seq, max(f.severity) AS severity
                   FROM findings f JOIN fingerprints x ON x.id = f.fingerprint_id
@@ -61,6 +81,10 @@ public sealed class FinderTrustStore(Database db)
             WHERE c.merged_into IS NULL
             """, cancellationToken: ct))];
     }
+
+    /// <summary>Why a rejected case was rejected: its latest move to rejected says.</summary>
+    const string LatestRejection =
+        "(SELECT t.rejection FROM case_transitions t WHERE t.case_seq = c.seq AND t.to_state = 'rejected' ORDER BY t.id DESC LIMIT 1) AS Rejection";
 
     static FinderTrust Figures(string tool, string? model, List<FinderReport> reports)
     {

@@ -27,37 +27,52 @@ public sealed class ValidatorQueue(Database db, CaseQueries cases, FinderTrustSt
 {
     public const int MaxLimit = 1000;
 
+    /// <summary>
+    /// One page of the queue. The cases are read in priority order, a batch at a time, each weighed by its finders' multipliers;
+    /// reading stops once no unread case can rank into the page: an unread case's weighted score is at most the last read
+    /// priority times the highest multiplier, and ties keep priority order. So a page costs a few batches, not the whole queue.
+    /// </summary>
     public async Task<Page<QueueEntry>> ListAsync(Caller caller, int offset = 0, int limit = 100, CancellationToken ct = default)
     {
         RequireValidatorOrCoordinator(caller);
         limit = Paging.Limit(limit, MaxLimit);
         offset = Math.Max(offset, 0);
+        var multipliers = await trust.MultipliersAsync(ct);
+        var prior = FinderTrustStore.Multiplier(FinderTrustStore.Accuracy(0, 0));
+        var highest = multipliers.Values.Append(prior).Max();
         // Validators confirm and reject from triage; a new case is the coordinator's to triage first.
-        var candidates = await cases.ListWhereAsync(caller, caller.IsCoordinator ? "c.state IN ('new', 'triage')" : "c.state = 'triage'", ct);
-        if (candidates.Count == 0) return new Page<QueueEntry>([], 0, offset, limit);
-
-        var reports = await trust.ReportsAsync(ct);
-        var multipliers = reports.GroupBy(r => (r.Tool, r.Model)).ToDictionary(g => g.Key, g =>
+        var states = caller.IsCoordinator ? "c.state IN ('new', 'triage')" : "c.state = 'triage'";
+        var read = new List<QueueEntry>();
+        string? after = null;
+        long total = 0;
+        do
         {
-            long right = g.LongCount(r => r.Standing == FinderTrustStore.Standing.Confirmed);
-            long wrong = g.LongCount(r => r.Standing == FinderTrustStore.Standing.Rejected);
-            return FinderTrustStore.Multiplier(FinderTrustStore.Accuracy(right, wrong));
-        });
-        var best = reports.GroupBy(r => r.CaseSeq).ToDictionary(g => g.Key,
-            g => g.Select(r => (Finder: r.Model is null ? r.Tool : $"{r.Tool} ({r.Model})", Weight: multipliers[(r.Tool, r.Model)]))
-                .OrderByDescending(f => f.Weight).ThenBy(f => f.Finder, StringComparer.Ordinal).First());
-        var verdicts = await LatestVerdictsAsync(ct);
-
-        var ranked = candidates.Select(c =>
+            var page = await cases.ListAsync(caller, new CaseFilter(Limit: BatchSize, After: after), states, ct);
+            total = page.Total;
+            if (page.Items.Count == 0) break;
+            var finders = await FindersAsync([.. page.Items.Select(c => c.Id)], ct);
+            var verdicts = await LatestVerdictsAsync([.. page.Items.Select(c => c.Id)], ct);
+            foreach (var c in page.Items)
             {
-                var (finder, weight) = best.TryGetValue(c.Seq, out var b) ? b : (null, FinderTrustStore.Multiplier(FinderTrustStore.Accuracy(0, 0)));
-                return new QueueEntry(c.Case, weight, (int)Math.Round(c.Case.Priority.Score * weight), finder, verdicts.GetValueOrDefault(c.Seq));
-            })
-            .OrderByDescending(e => e.WeightedScore).ThenByDescending(e => e.Case.Priority.Score).ThenBy(e => e.Case.FirstSeen)
-            .ThenBy(e => e.Case.Id, StringComparer.Ordinal)
-            .ToList();
-        return new Page<QueueEntry>(ranked.Skip(offset).Take(limit).ToList(), ranked.Count, offset, limit);
+                var (finder, weight) = finders.GetValueOrDefault(c.Id, [])
+                    .Select(f => (Finder: (string?)(f.Model is null ? f.Tool : $"{f.Tool} ({f.Model})"),
+                        Weight: multipliers.GetValueOrDefault((f.Tool, f.Model), prior)))
+                    .OrderByDescending(f => f.Weight).ThenBy(f => f.Finder, StringComparer.Ordinal)
+                    .DefaultIfEmpty((Finder: (string?)null, Weight: prior)).First();
+                read.Add(new QueueEntry(c, weight, (int)Math.Round(c.Priority.Score * weight), finder, verdicts.GetValueOrDefault(c.Id)));
+            }
+            after = page.Next;
+            var bound = (int)Math.Round(page.Items[^1].Priority.Score * highest);
+            if (read.Count >= offset + limit && Ranked(read).ElementAt(offset + limit - 1).WeightedScore >= bound) break;
+        }
+        while (after is not null);
+        return new Page<QueueEntry>([.. Ranked(read).Skip(offset).Take(limit)], total, offset, limit);
     }
+
+    /// <summary>Weighted score first; ties in priority order, which is the order the cases were read in (a stable sort).</summary>
+    static IEnumerable<QueueEntry> Ranked(List<QueueEntry> read) => read.OrderByDescending(e => e.WeightedScore);
+
+    const int BatchSize = 500;
 
     /// <summary>
     /// Confirms or rejects a case from the queue. The coordinator may decide a new case (it is triaged first); a validator a
@@ -94,19 +109,39 @@ public sealed class ValidatorQueue(Database db, CaseQueries cases, FinderTrustSt
         return moved;
     }
 
-    /// <summary>The verdict of each case's latest finished validation run.</summary>
-    async Task<Dictionary<long, string>> LatestVerdictsAsync(CancellationToken ct)
+    /// <summary>The finders (tool, model) of each of <paramref name="ids"/>' findings.</summary>
+    async Task<Dictionary<string, List<(string Tool, string? Model)>>> FindersAsync(IReadOnlyList<string> ids, CancellationToken ct)
     {
+        var (names, args) = IdParameters(ids);
         await using var connection = await db.OpenAsync(ct);
-        var rows = await connection.QueryAsync<(long Seq, string Verdict)>(new CommandDefinition("""
-            SELECT v.case_seq, v.verdict FROM validation_runs v
-            WHERE v.state = 'done' AND v.purpose = 'validate'
-              AND v.finished_at = (SELECT max(w.finished_at) FROM validation_runs w
-                                   WHERE w.case_seq = v.case_seq AND w.state = 'done' AND w.purpose = 'validate')
-            """, cancellationToken: ct));
-        var verdicts = new Dictionary<long, string>();
-        foreach (var (seq, verdict) in rows) verdicts[seq] = verdict;
+        var rows = await connection.QueryAsync<(string Id, string Tool, string? Model)>(new CommandDefinition($"""
+            SELECT DISTINCT c.id, f.tool, f.model FROM cases c JOIN fingerprints x ON x.case_seq = c.seq JOIN findings f ON f.fingerprint_id = x.id
+            WHERE c.id IN ({names})
+            """, args, cancellationToken: ct));
+        return rows.GroupBy(r => r.Id).ToDictionary(g => g.Key, g => g.Select(r => (r.Tool, r.Model)).ToList());
+    }
+
+    /// <summary>The verdict of the latest finished validation run of each of <paramref name="ids"/> that has one.</summary>
+    async Task<Dictionary<string, string>> LatestVerdictsAsync(IReadOnlyList<string> ids, CancellationToken ct)
+    {
+        var (names, args) = IdParameters(ids);
+        await using var connection = await db.OpenAsync(ct);
+        var rows = await connection.QueryAsync<(string Id, string Verdict)>(new CommandDefinition($"""
+            SELECT c.id, v.verdict FROM validation_runs v JOIN cases c ON c.seq = v.case_seq
+            WHERE c.id IN ({names}) AND v.state = 'done' AND v.purpose = 'validate'
+            ORDER BY v.finished_at, v.id
+            """, args, cancellationToken: ct));
+        var verdicts = new Dictionary<string, string>();
+        foreach (var (id, verdict) in rows) verdicts[id] = verdict;
         return verdicts;
+    }
+
+    /// <summary>One parameter per id (@i0, @i1, …): Dapper's list expansion becomes an array on PostgreSQL.</summary>
+    static (string Names, DynamicParameters Args) IdParameters(IReadOnlyList<string> ids)
+    {
+        var args = new DynamicParameters();
+        for (var i = 0; i < ids.Count; i++) args.Add("i" + i, ids[i]);
+        return (string.Join(", ", ids.Select((_, i) => "@i" + i)), args);
     }
 
     static void RequireValidatorOrCoordinator(Caller caller)

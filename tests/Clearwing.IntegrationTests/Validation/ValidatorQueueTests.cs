@@ -115,6 +115,26 @@ public sealed class ValidatorQueueTests : IDisposable
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_trusted_finders_case_far_down_the_priority_order_still_comes_first(Engine engine)
+    {
+        var w = await WorldAsync(engine);
+        await using var _ = w.Db;
+        // Of equal priority, newer cases come first: the careful finder's, imported first, is read after all the sprayer's.
+        await w.ImportAsync(Findings("careful-2", "high", "careful"), "r1");
+        await w.ImportAsync(Findings("spray-1", "high", [.. Enumerable.Range(0, 603).Select(n => $"spray{n:000}")]), "r1");
+        foreach (var rule in new[] { "spray000", "spray001", "spray002" }) await w.RejectAsync(await w.CaseOfAsync(rule), Rejection.FalsePositive);
+
+        var page = await w.Queue.ListAsync(Caller.Local, limit: 10, ct: Ct);
+
+        Assert.Equal(601, page.Total);
+        Assert.Equal("careful", page.Items[0].Case.Title.Split(' ')[0]);
+        Assert.All(page.Items.Skip(1), e => Assert.Equal("clearwing-ai (spray-1)", e.Finder));
+        var all = await w.Queue.ListAsync(Caller.Local, limit: 1000, ct: Ct);
+        Assert.Equal(601, all.Items.Count);
+        Assert.Equal(page.Items.Select(e => e.Case.Id), all.Items.Take(10).Select(e => e.Case.Id));
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
     public async Task A_validator_decides_the_triaged_cases_granted_to_it_and_a_decision_is_all_or_nothing(Engine engine)
     {
         var w = await WorldAsync(engine);
