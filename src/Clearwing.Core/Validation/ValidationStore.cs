@@ -332,7 +332,13 @@ public sealed class ValidationStore(
         }
         else if (purpose == "fix" && state == "fixed")
         {
-            if (outcomes.Count > 0 && outcomes.All(o => o.Verdict == Verdict.NotReproduced))
+            // A reproducer verifies a fix only if it showed the flaw before: one that never did would "pass" any fix.
+            var proven = (await connection.QueryAsync<string>(new CommandDefinition("""
+                SELECT r.digest FROM validation_results r JOIN validation_runs v ON v.id = r.run_id JOIN cases c ON c.seq = v.case_seq
+                WHERE c.id = @caseId AND v.purpose = 'validate' AND v.state = 'done' AND r.verdict = 'reproduced'
+                """, new { caseId }, tx, cancellationToken: ct))).ToHashSet(StringComparer.Ordinal);
+            var proving = outcomes.Where(o => proven.Contains(o.Digest)).ToList();
+            if (proving.Count > 0 && proving.All(o => o.Verdict == Verdict.NotReproduced))
                 await lifecycle.MoveAsync(connection, tx, Pipeline, caseId, new TransitionRequest(CaseState.FixVerified), runId, "reproducer", ct);
             else if (outcomes.Any(o => o.Verdict is Verdict.Reproduced or Verdict.Flaky))
                 await lifecycle.MoveAsync(connection, tx, Pipeline, caseId, new TransitionRequest(CaseState.FixInProgress,

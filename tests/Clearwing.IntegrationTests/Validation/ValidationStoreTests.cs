@@ -266,6 +266,28 @@ public sealed class ValidationStoreTests : IDisposable
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_reproducer_that_never_showed_the_flaw_does_not_verify_a_fix(Engine engine)
+    {
+        var repo = MakeRepository();
+        var w = await WorldAsync(engine);
+        await using var _ = w.Db;
+        // Four bytes fit the header: this reproducer never crashed, and a person confirmed the case without it.
+        var caseId = await w.ImportAsync(Findings(repo.Buggy, Reproducer(repo.Path, repo.Buggy, "abcd")), repo.Buggy);
+        await w.WorkAsync();
+        await w.Lifecycle.TransitionAsync(Caller.Local, caseId, new TransitionRequest(CaseState.Triage), Ct);
+        await w.Lifecycle.TransitionAsync(Caller.Local, caseId, new TransitionRequest(CaseState.Confirmed), Ct);
+        await NotifyAsync(w, caseId);
+
+        await w.MarkFixedAsync(caseId, repo.Fixed);
+        Assert.Equal(1, await w.WorkAsync());
+
+        var run = (await w.Validation.ListRunsAsync(Caller.Local, caseId, Ct))[0];
+        Assert.Equal(("fix", "not_reproduced"), (run.Purpose, run.Verdict));
+        Assert.Equal(CaseState.Fixed, await w.StateAsync(caseId));
+        Assert.Null((await w.App.Get<CaseQueries>().GetAsync(Caller.Local, caseId, Ct))!.FixVerification);
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
     public async Task Without_auto_confirm_a_reproduced_case_waits_in_triage_for_a_validator(Engine engine)
     {
         var repo = MakeRepository();
