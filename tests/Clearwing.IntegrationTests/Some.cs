@@ -43,9 +43,7 @@ public static class Some
 
     public static string TempFile(string content, string extension = ".json")
     {
-        var dir = Path.Combine(Path.GetTempPath(), "clearwing-tests");
-        Directory.CreateDirectory(dir);
-        var path = Path.Combine(dir, $"{Guid.NewGuid():N}{extension}");
+        var path = Path.Combine(Storage.TestDatabases.Folder, $"{Guid.NewGuid():N}{extension}");
         File.WriteAllText(path, content);
         return path;
     }

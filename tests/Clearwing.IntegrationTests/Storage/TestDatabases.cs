@@ -29,7 +29,23 @@ public static class TestDatabases
     public static string? KeyFileFor(string spec) =>
         spec.Contains('=', StringComparison.Ordinal) ? Path.Combine(Folder, $"{new NpgsqlConnectionStringBuilder(spec).Database}.key") : null;
 
-    static string Folder => Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "clearwing-tests")).FullName;
+    /// <summary>
+    /// The test process's own folder for databases and files, gone when the process ends: a run makes thousands of SQLite
+    /// databases, and left behind they filled the disk run after run.
+    /// </summary>
+    internal static string Folder { get; } = CreateFolder();
+
+    static string CreateFolder()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "clearwing-tests", $"run-{Environment.ProcessId}")).FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            // Best effort: a failure here must not turn a passing run into a failed one.
+            try { Directory.Delete(folder, recursive: true); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        };
+        return folder;
+    }
 
     /// <summary>The --db value for a new empty database of the engine (not migrated).</summary>
     public static async Task<string> CreateSpecAsync(Engine engine)

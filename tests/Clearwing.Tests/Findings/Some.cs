@@ -5,7 +5,20 @@ namespace Clearwing.Tests.Findings;
 /// <summary>Test vocabulary for intake: small logs written to temporary files.</summary>
 internal static class Some
 {
-    static readonly string Folder = Directory.CreateTempSubdirectory("clearwing-intake-tests").FullName;
+    static readonly string Folder = CreateFolder();
+
+    /// <summary>The process's own folder, gone when the process ends: property tests write thousands of logs (200 MB a run).</summary>
+    static string CreateFolder()
+    {
+        var folder = Directory.CreateTempSubdirectory("clearwing-intake-tests").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            // Best effort: a failure here must not turn a passing run into a failed one.
+            try { Directory.Delete(folder, recursive: true); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        };
+        return folder;
+    }
 
     /// <summary>Writes <paramref name="json"/> to a fresh temporary file and returns its path.</summary>
     public static string File(string json)
