@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Clearwing.Access;
 using Clearwing.Cases;
@@ -37,7 +36,8 @@ public sealed class PatchStoreTests : IDisposable
             File.WriteAllText(file, edit(original));
             try
             {
-                return Git(Path, "diff");
+                // git apply wants the diff whole, its last line ended.
+                return Git.Run(Path, "diff") + "\n";
             }
             finally
             {
@@ -49,23 +49,11 @@ public sealed class PatchStoreTests : IDisposable
     Repository MakeRepository()
     {
         var path = Directory.CreateDirectory(Path.Combine(_folder.FullName, "repo")).FullName;
-        Git(path, "init", "--quiet");
+        Git.Run(path, "init", "--quiet");
         File.WriteAllText(Path.Combine(path, "parser.c"), ReproducerRunnerTests.Parser(8));
-        Git(path, "add", "parser.c");
-        Git(path, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "-m", "buggy");
-        return new Repository(path, Git(path, "rev-parse", "HEAD").Trim());
-    }
-
-    static string Git(string folder, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
-        foreach (var a in arguments) start.ArgumentList.Add(a);
-        using var git = Process.Start(start)!;
-        var output = git.StandardOutput.ReadToEnd();
-        var error = git.StandardError.ReadToEnd();
-        git.WaitForExit();
-        Assert.True(git.ExitCode == 0, $"git {string.Join(' ', arguments)}: {error}");
-        return output;
+        Git.Run(path, "add", "parser.c");
+        Git.Run(path, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "-m", "buggy");
+        return new Repository(path, Git.Run(path, "rev-parse", "HEAD"));
     }
 
     // The project's own test: a short header parses and the program exits 0.

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using Clearwing.Findings;
 using Clearwing.Validation;
+using Clearwing.IntegrationTests.Support;
 
 namespace Clearwing.IntegrationTests.Validation;
 
@@ -210,14 +210,14 @@ public sealed class ReproducerRunnerTests : IDisposable
         var repository = Directory.CreateTempSubdirectory("clearwing-repo-");
         try
         {
-            Git(repository.FullName, "init", "--quiet");
+            Git.Run(repository.FullName, "init", "--quiet");
             await File.WriteAllTextAsync(Path.Combine(repository.FullName, "parser.c"), Parser(8), Ct);
-            Git(repository.FullName, "add", "parser.c");
-            Git(repository.FullName, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "--quiet", "-m", "buggy");
-            var buggy = Git(repository.FullName, "rev-parse", "HEAD");
+            Git.Run(repository.FullName, "add", "parser.c");
+            Git.Run(repository.FullName, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "--quiet", "-m", "buggy");
+            var buggy = Git.Run(repository.FullName, "rev-parse", "HEAD");
             await File.WriteAllTextAsync(Path.Combine(repository.FullName, "parser.c"), Parser(64), Ct);
-            Git(repository.FullName, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "--quiet", "-am", "fixed");
-            var fixedRevision = Git(repository.FullName, "rev-parse", "HEAD");
+            Git.Run(repository.FullName, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "--quiet", "-am", "fixed");
+            var fixedRevision = Git.Run(repository.FullName, "rev-parse", "HEAD");
             var path = System.Text.Json.JsonSerializer.Serialize(repository.FullName);
             string At(string revision) => $$"""{ "repository": {{path}}, "revision": "{{revision}}" }""";
 
@@ -255,18 +255,6 @@ public sealed class ReproducerRunnerTests : IDisposable
         Assert.Equal(Verdict.NotReproduced, other.Verdict);
         Assert.Equal(Verdict.Error, missing.Verdict);
         Assert.Contains("nothing-here", missing.Error);
-    }
-
-    static string Git(string folder, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
-        foreach (var a in arguments) start.ArgumentList.Add(a);
-        using var git = Process.Start(start)!;
-        var output = git.StandardOutput.ReadToEnd();
-        var error = git.StandardError.ReadToEnd();
-        git.WaitForExit();
-        Assert.True(git.ExitCode == 0, $"git {string.Join(' ', arguments)}: {error}");
-        return output.Trim();
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Clearwing.Access;
 using Clearwing.Cases;
@@ -34,27 +33,15 @@ public sealed class ValidationStoreTests : IDisposable
     Repository MakeRepository()
     {
         var path = Directory.CreateDirectory(System.IO.Path.Combine(_folder.FullName, "repo")).FullName;
-        Git(path, "init", "--quiet");
+        Git.Run(path, "init", "--quiet");
         string Commit(int size, string message)
         {
             File.WriteAllText(System.IO.Path.Combine(path, "parser.c"), ReproducerRunnerTests.Parser(size));
-            Git(path, "add", "parser.c");
-            Git(path, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "-m", message);
-            return Git(path, "rev-parse", "HEAD").Trim();
+            Git.Run(path, "add", "parser.c");
+            Git.Run(path, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "-m", message);
+            return Git.Run(path, "rev-parse", "HEAD");
         }
         return new Repository(path, Commit(8, "buggy"), Commit(64, "fixed"), Commit(12, "wrongly fixed"));
-    }
-
-    static string Git(string folder, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
-        foreach (var a in arguments) start.ArgumentList.Add(a);
-        using var git = Process.Start(start)!;
-        var output = git.StandardOutput.ReadToEnd();
-        var error = git.StandardError.ReadToEnd();
-        git.WaitForExit();
-        Assert.True(git.ExitCode == 0, $"git {string.Join(' ', arguments)}: {error}");
-        return output;
     }
 
     static string Reproducer(string repository, string revision, string input = "0123456789abcdef") => $$"""
