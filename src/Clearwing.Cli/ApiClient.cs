@@ -47,9 +47,13 @@ public sealed class ApiClient : Backend
 
     public override Task<Page<CaseSummary>> ListCasesAsync(CaseFilter filter, CancellationToken ct) =>
         SendAsync<Page<CaseSummary>>(ApiRoutes.ListCases, [],
-            Query(("project", filter.Project), ("state", filter.State is { } s ? Lifecycle.Name(s) : null),
+            Query(("project", filter.Project),
+                ("state", filter.AllStates.Count == 0 ? null : string.Join(",", filter.AllStates.Select(Lifecycle.Name))),
                 ("offset", filter.Offset), ("limit", filter.Limit), ("sort", CaseSorts.Name(filter.Sort)),
-                ("signal", filter.Signal is { } g ? SecuritySignals.Name(g) : null), ("after", filter.After)), null, ct);
+                ("signal", filter.Signal is { } g ? SecuritySignals.Name(g) : null), ("after", filter.After),
+                ("minSeverity", filter.MinSeverity?.ToString().ToLowerInvariant()), ("minPriority", filter.MinPriority), ("finder", filter.Finder),
+                ("deadline", filter.Deadline?.ToString()), ("exposed", filter.Exposed is { } e ? (e ? "true" : "false") : null),
+                ("total", filter.ExactTotal ? "exact" : null)), null, ct);
 
     public override async Task<CaseDetail?> GetCaseAsync(string id, CancellationToken ct)
     {

@@ -51,6 +51,8 @@ public sealed record ServerOptions
     /// take the cores that serve everyone else.
     /// </summary>
     public int TotalLoginAttemptsPerMinute { get; init; } = 300;
+    /// <summary>Requests allowed per minute to each caller (token or session), or to each address before authentication (429 beyond).</summary>
+    public int RequestsPerMinute { get; init; } = 600;
     /// <summary>
     /// The key file that encrypts the web-session keys in the database (docs/access.md); null for the default: beside a
     /// SQLite database, in the user's data folder for PostgreSQL. Every server on one database needs the same file.

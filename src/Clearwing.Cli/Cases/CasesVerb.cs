@@ -18,13 +18,17 @@ public static class CasesVerb
     static Command List(CliIO io)
     {
         var project = new Option<string?>("--project") { Description = "Only this project's cases" };
-        var state = new Option<string?>("--state") { Description = "Only cases in this state (e.g. new)" };
+        var state = new Option<string[]>("--state")
+        {
+            Description = "Only cases in this state (e.g. new), or in any of several (--state new,triage or --state new --state triage)",
+        };
         var limit = CliApp.Limit(CaseQueries.MaxLimit);
         var count = CliApp.Count();
         var offset = new Option<int>("--offset") { Description = "Skip this many", DefaultValueFactory = _ => 0 };
         var sort = new Option<string>("--sort")
         {
-            Description = "priority (the queue order: SSVC, exploitation, CVSS, exposure, deadline; docs/priority.md), severity or recent",
+            Description = "priority (the queue order: SSVC, exploitation, CVSS, exposure, deadline; docs/priority.md), deadline (the soonest " +
+                "open disclosure deadline first, none last), age (first seen longest ago first), severity or recent",
             DefaultValueFactory = _ => "priority",
         };
         sort.AcceptOnlyFromAmong([.. CaseSorts.Names]);
@@ -33,16 +37,39 @@ public static class CasesVerb
             Description = "Only cases of this signal: security, unknown or not-security (the quality findings a project keeps out of the " +
                 "queue); default: the vulnerability queue (docs/signal.md)",
         };
+        var minSeverity = new Option<string?>("--min-severity")
+        {
+            Description = "Only cases whose highest reported severity is this or above: low, medium, high or critical",
+        };
+        var minPriority = new Option<int?>("--min-priority") { Description = "Only cases whose priority score (0-100) is at least this" };
+        var finder = new Option<string?>("--finder") { Description = "Only cases with a finding reported by this tool (e.g. CodeQL)" };
+        var deadline = new Option<string?>("--deadline")
+        {
+            Description = "Only open cases whose soonest disclosure deadline has passed (passed) or falls within this many days (e.g. 7)",
+        };
+        var exposed = new Option<bool>("--exposed") { Description = "Only cases whose affected versions ship in a downstream org's products" };
         var json = new Option<bool>("--json") { Description = "Print a JSON array (each case with its priority and the factors behind it)" };
         var after = CliApp.After();
-        var command = new Command("list", "List cases, highest priority first.") { project, state, limit, offset, after, sort, signal, count, json };
+        var command = new Command("list", "List cases, highest priority first.")
+        {
+            project, state, minSeverity, minPriority, finder, deadline, exposed, limit, offset, after, sort, signal, count, json,
+        };
         command.SetAction(async (parsed, ct) =>
         {
             await using var backend = await Backend.OpenAsync(parsed, io, ct);
             var filter = new CaseFilter(
-                parsed.GetValue(project), parsed.GetValue(state) is { } s ? Clearwing.Cases.Lifecycle.ParseState(s) : null, parsed.GetValue(offset),
-                parsed.GetValue(limit) ?? 100, CaseSorts.Parse(parsed.GetValue(sort)!),
-                parsed.GetValue(signal) is { } g ? SecuritySignals.Parse(g) : null, parsed.GetValue(after));
+                parsed.GetValue(project), null, parsed.GetValue(offset), parsed.GetValue(limit) ?? 100, CaseSorts.Parse(parsed.GetValue(sort)!),
+                parsed.GetValue(signal) is { } g ? SecuritySignals.Parse(g) : null, parsed.GetValue(after))
+            {
+                States = CaseFilters.ParseStates(parsed.GetValue(state) ?? []),
+                MinSeverity = parsed.GetValue(minSeverity) is { } v ? CaseFilters.ParseSeverity(v) : null,
+                MinPriority = parsed.GetValue(minPriority),
+                Finder = parsed.GetValue(finder),
+                Deadline = parsed.GetValue(deadline) is { } d ? DeadlineWindow.Parse(d) : null,
+                Exposed = parsed.GetValue(exposed) ? true : null,
+                // --count prints the number itself: every match is counted.
+                ExactTotal = parsed.GetValue(count),
+            };
             if (await CliApp.WholeListingAsync(io, parsed, count, limit, json, CaseQueries.MaxLimit, (size, next) => backend.ListCasesAsync(
                     next is null ? filter with { Limit = size } : filter with { Limit = size, Offset = 0, After = next }, ct)) is { } done)
                 return done;

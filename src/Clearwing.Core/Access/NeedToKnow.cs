@@ -34,6 +34,12 @@ internal static class NeedToKnow
 
     static string Granted(string alias) => $"EXISTS (SELECT 1 FROM grants g WHERE g.case_seq = {alias}.seq AND g.org_id = @callerOrg)";
 
+    /// <summary>For a caller who sees only the cases granted to its org: the keys of those cases (a query over <c>grants g</c>), from
+    /// which a listing may start when they are few; null for the others.</summary>
+    public static string? GrantedCases(Caller caller) => caller.Kind is OrgKind.Maintainer or OrgKind.Validator
+        ? "SELECT g.case_seq FROM grants g WHERE g.org_id = @callerOrg"
+        : null;
+
     /// <summary>The case's row number when the caller may see it; otherwise "not found", as if it did not exist.</summary>
     public static async Task<long> VisibleCaseAsync(DbConnection connection, DbTransaction? tx, Caller caller, string caseId) =>
         await connection.ExecuteScalarAsync<long?>(

@@ -15,56 +15,225 @@ public sealed class CaseQueries(Database db, TimeProvider time, PriorityStore pr
 {
     public const int MaxLimit = 1000;
 
-    public Task<Page<CaseSummary>> ListAsync(Caller caller, CaseFilter filter, CancellationToken ct = default) =>
-        ListAsync(caller, filter, null, ct);
+    /// <summary>How far a listing counts its matches unless asked for an exact total (<see cref="CaseFilter.ExactTotal"/>) or it
+    /// counted them anyway: past it, <see cref="Page{T}.Total"/> is this and <see cref="Page{T}.TotalCapped"/> is set ("1,000+").
+    /// Counting every case of a million findings would cost a page more than reading it (docs/case-queue.md).</summary>
+    public const int CountCap = 1_000;
 
-    /// <summary>
-    /// <see cref="ListAsync(Caller, CaseFilter, CancellationToken)"/> of only the cases that also match <paramref name="also"/>
-    /// (over <c>cases c</c>, no parameters): the validator queue reads the new and triaged cases in priority order.
-    /// </summary>
-    internal async Task<Page<CaseSummary>> ListAsync(Caller caller, CaseFilter filter, string? also, CancellationToken ct)
+    /// <summary>A filter that picks at most this many cases (its probe says) is where a page starts: those cases are read and
+    /// sorted. With more, the page reads the order's index and checks the filters on the way.</summary>
+    const int DriveMost = 5_000;
+
+    /// <summary>Cases within the caller's need-to-know that match <paramref name="filter"/>, a page at a time.</summary>
+    /// <remarks>A page reads the streams of its order (<see cref="QueueOrder"/>) each through its index from the cursor on, as far as
+    /// the page needs, and checks the filters on the way, mostly in the index; or, when one filter picks few cases, reads and sorts
+    /// those (docs/case-queue.md, "How a page is read").</remarks>
+    public async Task<Page<CaseSummary>> ListAsync(Caller caller, CaseFilter filter, CancellationToken ct = default)
     {
         var limit = Paging.Limit(filter.Limit, MaxLimit);
         var offset = Math.Max(filter.Offset, 0);
-        var match = $"""
-            c.merged_into IS NULL AND {NeedToKnow.Case(caller)} {(also is null ? "" : $"AND ({also})")}
-            {(filter.Project is null ? "" : "AND c.project_id = (SELECT id FROM projects WHERE name = @project)")}
-            {(filter.State is null ? "" : "AND c.state = @state")}
-            AND {(filter.Signal is null ? VulnerabilityQueue : "c.signal = @signal")}
-            """;
-        var args = new DynamicParameters(new
-        {
-            project = filter.Project, state = filter.State is { } s ? Lifecycle.Name(s) : null, limit, offset, callerOrg = caller.OrgId,
-            signal = (long?)filter.Signal,
-        });
-        // Exact when read: the listed cases' stale priorities are recomputed first (PriorityStore).
-        await priority.RefreshAsync(match, args, ct);
+        var args = new DynamicParameters(new { limit, offset, callerOrg = caller.OrgId, window = limit + 1 + offset });
+        var terms = CaseTerms(caller, filter, args);
+        // Exact when read: the listed cases' stale priorities are recomputed first (PriorityStore), whatever the filters on them say.
+        await priority.RefreshAsync(string.Join(" AND ", terms.Select(t => t.Sql)), args, ct);
         var now = time.GetUtcNow();
         var order = filter.Sort switch
         {
             CaseSort.Severity => SeverityOrder,
             CaseSort.Recent => RecentOrder,
+            CaseSort.Deadline => DeadlineOrder,
+            CaseSort.Age => AgeOrder,
             _ => PriorityStore.Order,
         };
-        var after = filter.After is { } cursor ? order.AddAfter(args, cursor, offset) : (long?)null;
-        // The next pages rank as the first did: the deadline's points are those of the instant it was listed.
+        var after = filter.After is { } cursor ? order.Whole.AddAfter(args, cursor, offset) : (long?)null;
+        // The next pages rank and filter as the first did: the deadline's points and window are those of the instant it was listed.
         var rankedAt = after ?? now.ToUnixTimeMilliseconds();
-        PriorityStore.AddOrderArgs(args, DateTimeOffset.FromUnixTimeMilliseconds(rankedAt));
+        PriorityStore.AddOrderArgs(args, rankedAt);
+        terms.AddRange(QueueTerms(filter, rankedAt, args));
+
         await using var connection = await db.OpenAsync(ct);
-        var total = await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM cases c WHERE {match}", args);
-        var rows = await connection.QueryAsync<CaseRow, Keyset.Keys, (CaseRow Case, Keyset.Keys Keys)>(
-            $"""
-            SELECT {Columns}, {order.Columns}
-            FROM cases c JOIN projects p ON p.id = c.project_id LEFT JOIN case_priority q ON q.case_seq = c.seq
-            WHERE {match} {(after is null ? "" : "AND " + order.After)}
-            ORDER BY {order.OrderBy}
-            LIMIT @limit + 1 OFFSET @offset
-            """, (c, k) => (c, k), args, splitOn: "k0");
-        return order.Page(rows.ToList(), r => r.Case.ToSummary(now), r => r.Keys, rankedAt, total, offset, limit);
+        var driver = await DriverAsync(connection, terms, args, ct);
+        var match = string.Join(" AND ", terms.Where(t => t != driver).Select(t => t.Sql));
+        var (total, capped) = await CountAsync(connection, match, driver, filter.ExactTotal, args, ct);
+        var keys = order.Whole;
+        var parts = driver is { } d
+            ? [$"SELECT * FROM (SELECT DISTINCT c.seq AS s, {keys.Columns} FROM {d.From} WHERE {d.Joins} AND {match} " +
+                $"{(after is null ? "" : "AND " + keys.After)} ORDER BY {keys.OrderByColumns} LIMIT @window) s0"]
+            : Streams(order, filter).Select((s, i) => StreamSql(s, match, after is not null, i)).ToList();
+        var rows = parts.Count == 0 ? [] : await connection.QueryAsync<CaseRow, Keyset.Keys, (CaseRow Case, Keyset.Keys Keys)>(
+            new CommandDefinition($"""
+                SELECT {Columns}, {keys.ColumnNames}
+                FROM (SELECT * FROM ({string.Join(" UNION ALL ", parts)}) u ORDER BY {keys.OrderByColumns} LIMIT @limit + 1 OFFSET @offset) o
+                JOIN cases c ON c.seq = o.s JOIN projects p ON p.id = c.project_id LEFT JOIN case_priority q ON q.case_seq = c.seq
+                ORDER BY {keys.OrderByColumns}
+                """, args, cancellationToken: ct), (c, k) => (c, k), splitOn: "k0");
+        return keys.Page(rows.ToList(), r => r.Case.ToSummary(now), r => r.Keys, rankedAt, total, offset, limit) with { TotalCapped = capped };
     }
 
-    static readonly Keyset SeverityOrder = new("severity", ("c.max_severity", true), ("c.last_seen", true), ("c.seq", true));
-    static readonly Keyset RecentOrder = new("recent", ("c.last_seen", true), ("c.seq", true));
+    /// <summary>A stream's part of a page: its first cases in its index's order (after the cursor), as many as the page can show.</summary>
+    string StreamSql(QueueStream stream, string match, bool after, int number) => $"""
+        SELECT * FROM (
+            SELECT c.seq AS s, {stream.Keys.Columns} FROM cases c {db.Dialect.IndexedBy(stream.Index)}
+            WHERE {match} {(stream.Where is null ? "" : "AND " + stream.Where)} {(after ? "AND " + stream.Keys.After : "")}
+            ORDER BY {stream.Keys.OrderBy} LIMIT @window) s{number}
+        """;
+
+    /// <summary>
+    /// A condition on the listed cases (over <c>cases c</c>). <see cref="Sql"/> is checked on each case a page reads. A filter that
+    /// can pick its cases itself says how many at most it picks (<see cref="Probe"/>, a query with a row per case or more) and how:
+    /// <see cref="From"/> reaches <c>cases c</c> from its own rows (each case once or more), under <see cref="Joins"/>.
+    /// </summary>
+    sealed record Term(string Sql, string? Probe = null, string From = "", string Joins = "")
+    {
+        /// <summary>A filter on the cases' own column, through <paramref name="index"/>: itself picks the cases.</summary>
+        public static Term Indexed(string sql, string index, Dialect dialect) => new(sql,
+            $"SELECT 1 FROM cases c {dialect.IndexedBy(index)} WHERE c.merged_into IS NULL AND {sql}", $"cases c {dialect.IndexedBy(index)}", sql);
+    }
+
+    /// <summary>What a listing's cases must be whatever their priority says: the caller's need-to-know, not merged away, and the
+    /// filters on the case itself and its findings.</summary>
+    List<Term> CaseTerms(Caller caller, CaseFilter filter, DynamicParameters args)
+    {
+        var dialect = db.Dialect;
+        var terms = new List<Term> { new("c.merged_into IS NULL") };
+        if (NeedToKnow.GrantedCases(caller) is { } granted)
+            terms.Add(new(NeedToKnow.Case(caller), granted, $"({granted}) g CROSS JOIN cases c {dialect.IndexedBy(Dialect.ByKey)}", "c.seq = g.case_seq"));
+        else if (caller.Kind == OrgKind.Downstream) terms.Add(Term.Indexed(NeedToKnow.Case(caller), "cases_by_state", dialect));
+        else terms.Add(new(NeedToKnow.Case(caller)));
+        if (filter.Project is { } project)
+        {
+            terms.Add(Term.Indexed("c.project_id = (SELECT id FROM projects WHERE name = @project)", "cases_by_project", dialect));
+            args.Add("project", project);
+        }
+        var states = filter.AllStates;
+        if (states.Count > 0)
+        {
+            terms.Add(Term.Indexed($"c.state IN ({string.Join(", ", states.Select((_, i) => "@state" + i))})", "cases_by_state", dialect));
+            for (var i = 0; i < states.Count; i++) args.Add("state" + i, Lifecycle.Name(states[i]));
+        }
+        if (filter.Signal is { } signal)
+        {
+            terms.Add(new("c.signal = @signal"));
+            args.Add("signal", (long)signal);
+        }
+        else terms.Add(new(VulnerabilityQueue));
+        if (filter.MinSeverity is { } severity)
+        {
+            terms.Add(new("c.max_severity >= @minSeverity"));
+            args.Add("minSeverity", (long)severity);
+        }
+        if (filter.Finder is { } finder)
+        {
+            // One lookup by key per case (case_finders, kept by imports and merges): none of its findings is read.
+            terms.Add(new("EXISTS (SELECT 1 FROM case_finders cf WHERE cf.tool = @finder AND cf.case_seq = c.seq)",
+                "SELECT 1 FROM case_finders cf WHERE cf.tool = @finder", $"case_finders cf CROSS JOIN cases c {dialect.IndexedBy(Dialect.ByKey)}",
+                "cf.tool = @finder AND c.seq = cf.case_seq"));
+            args.Add("finder", finder);
+        }
+        return terms;
+    }
+
+    /// <summary>The filters on a case's place in the queue, read (at <paramref name="rankedAt"/>) after its stale priority was
+    /// recomputed. The filter on the score depends on the stream (<see cref="Streams"/>); here it is over the whole order.</summary>
+    IEnumerable<Term> QueueTerms(CaseFilter filter, long rankedAt, DynamicParameters args)
+    {
+        if (filter.MinPriority is { } points)
+        {
+            args.Add("minPriority", (long)points);
+            yield return new($"{PriorityStore.ScoreSql} >= @minPriority");
+        }
+        if (filter.Deadline is { } window)
+        {
+            if (window.Days is { } days) args.Add("negUntil", -(rankedAt + (long)TimeSpan.FromDays(days).TotalMilliseconds));
+            yield return Term.Indexed(Window(window), "cases_by_deadline", db.Dialect);
+        }
+        if (filter.Exposed is { } exposed)
+        {
+            const string Check = "EXISTS (SELECT 1 FROM case_priority e WHERE e.case_seq = c.seq AND e.exposure_orgs > 0)";
+            yield return exposed
+                ? new(Check, "SELECT 1 FROM case_priority e WHERE e.exposure_orgs > 0",
+                    $"case_priority e {db.Dialect.IndexedBy("case_priority_exposed")} CROSS JOIN cases c {db.Dialect.IndexedBy(Dialect.ByKey)}",
+                    "e.exposure_orgs > 0 AND c.seq = e.case_seq")
+                : new($"NOT {Check}");
+        }
+    }
+
+    /// <summary>Open cases whose queue deadline falls in the window (a closed case has none).</summary>
+    static string Window(DeadlineWindow window) => window.Days is null
+        ? "c.queue_neg_deadline >= @negNow"
+        : "c.queue_neg_deadline < @negNow AND c.queue_neg_deadline >= @negUntil";
+
+    /// <summary>
+    /// The streams a page reads in walking the order. Under a filter on the score, the priority order's streams seek to their
+    /// least score: the cases without a deadline a signal at a time (<c>cases_by_priority</c> holds open cases, then each signal,
+    /// by score), so that few cases with a high score cost no walk through the rest. Under a deadline filter, only the streams
+    /// whose deadlines can fall in its window.
+    /// </summary>
+    static List<QueueStream> Streams(QueueOrder order, CaseFilter filter)
+    {
+        var streams = new List<QueueStream>();
+        foreach (var stream in order.Streams)
+        {
+            var s = stream;
+            if (filter.Deadline is { } window && s.Band is { } band)
+            {
+                var (from, to) = window.Days is { } days ? (0d, (double)days) : (double.MinValue, 0d);
+                if (Math.Max(band.From, from) >= Math.Min(band.To, to)) continue;
+            }
+            if (filter.MinPriority is not { } points || s.Band is null)
+            {
+                streams.Add(s);
+                continue;
+            }
+            var atLeast = $"{s.Score.Sql} >= @minPriority - {s.Score.Shift}";
+            if (s.Index != "cases_by_priority") streams.Add(s with { Where = $"{s.Where} AND {atLeast}" });
+            else if (points <= 0) streams.Add(s);
+            else
+                foreach (var signal in Enum.GetValues<SecuritySignal>().Reverse())
+                    streams.Add(s with { Where = $"{s.Where} AND c.queue_open = 1 AND c.signal = {(long)signal} AND {atLeast}" });
+        }
+        return streams;
+    }
+
+    /// <summary>The filter to start from: the one whose probe counts fewest cases, when that is at most <see cref="DriveMost"/>.</summary>
+    static async Task<Term?> DriverAsync(DbConnection connection, List<Term> terms, DynamicParameters args, CancellationToken ct)
+    {
+        var probed = terms.Where(t => t.Probe is not null).ToList();
+        if (probed.Count == 0) return null;
+        var counts = await connection.QueryAsync<(long Probe, long Found)>(new CommandDefinition(string.Join(" UNION ALL ", probed.Select((t, i) =>
+            $"SELECT {i} AS probe, count(*) AS found FROM (SELECT 1 AS one FROM ({t.Probe}) p{i} LIMIT {DriveMost + 1}) q{i}")),
+            args, cancellationToken: ct));
+        var fewest = counts.MinBy(c => c.Found);
+        return fewest.Found <= DriveMost ? probed[(int)fewest.Probe] : null;
+    }
+
+    /// <summary>The matches: every one when started from a filter (they are few) or when asked; else up to <see cref="CountCap"/>,
+    /// through the priority order's two indexes, which hold what the filters on the case check.</summary>
+    async Task<(long Total, bool Capped)> CountAsync(DbConnection connection, string match, Term? driver, bool exact, DynamicParameters args,
+        CancellationToken ct)
+    {
+        if (driver is not null)
+            return (await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                $"SELECT count(DISTINCT c.seq) FROM {driver.From} WHERE {driver.Joins} AND {match}", args, cancellationToken: ct)), false);
+        if (exact)
+            return (await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                $"SELECT count(*) FROM cases c WHERE {match}", args, cancellationToken: ct)), false);
+        string Up(string index, string where) =>
+            $"(SELECT count(*) FROM (SELECT 1 AS one FROM cases c {db.Dialect.IndexedBy(index)} WHERE {match} AND {where} LIMIT {CountCap + 1}) n)";
+        var counted = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"SELECT {Up("cases_by_priority", PriorityStore.NoDeadlineSql)} + {Up("cases_with_deadline", PriorityStore.HasDeadline)}",
+            args, cancellationToken: ct));
+        return counted > CountCap ? (CountCap, true) : (counted, false);
+    }
+
+    static readonly QueueOrder SeverityOrder = Single(new("severity", true, "c.max_severity", "c.last_seen", "c.seq"), null);
+    static readonly QueueOrder RecentOrder = Single(new("recent", true, "c.last_seen", "c.seq"), null);
+    /// <summary>The soonest open deadline first (a closed case has none in the queue), then the newest case.</summary>
+    static readonly QueueOrder DeadlineOrder = Single(new("deadline", true, "c.queue_neg_deadline", "c.seq"), "cases_by_deadline");
+    /// <summary>The case first seen longest ago first.</summary>
+    static readonly QueueOrder AgeOrder = Single(new("age", false, "c.first_seen", "c.seq"), "cases_by_age");
+
+    static QueueOrder Single(Keyset keys, string? index) => new(keys, new QueueStream(keys, index, null, (PriorityStore.ScoreSql, 0)));
 
     public async Task<CaseDetail?> GetAsync(Caller caller, string id, CancellationToken ct = default)
     {

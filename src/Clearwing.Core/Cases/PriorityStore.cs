@@ -33,25 +33,48 @@ public sealed class PriorityStore(Database db, TimeProvider time) : ICaseChangeS
             ON CONFLICT (case_seq) DO UPDATE SET version = case_priority.version + 1, stale = 1
             """, change.Cases.Args, scope.Transaction, cancellationToken: ct));
 
-    /// <summary>
-    /// The ordering as SQL over <c>cases c</c> and <c>case_priority q</c> (joined with LEFT JOIN, so a case without
-    /// a row still lists): closed cases last, then security cases before unknown ones before those that are not security
-    /// relevant (docs/signal.md), then the score with the deadline's points for <c>@now</c>, then the
-    /// sooner deadline, the higher CVSS score, the highest reported severity, the latest seen, the newest case (unique: the order
-    /// is total, the same on both engines, and pages by key).
-    /// </summary>
-    internal static readonly Keyset Order = new("priority",
-        ("COALESCE(q.closed, 0)", false), ("c.signal", true), (ScoreSql, true), ("COALESCE(q.deadline_at, 9223372036854775807)", false),
-        ("COALESCE(q.cvss_tenths, -1)", true), ("c.max_severity", true), ("c.last_seen", true), ("c.seq", true));
+    // Before Order, which reads them (static fields start in the order they are written).
+    static readonly Keyset Keys = new("priority", true, "c.queue_open", "c.signal", "c.queue_points", "c.queue_neg_deadline", "c.queue_cvss",
+        "c.max_severity", "c.seq");
 
-    /// <summary><see cref="Priority.DeadlinePoints"/> in SQL, with the thresholds as parameters (<see cref="AddOrderArgs"/>).</summary>
-    internal const string ScoreSql = """
-        (COALESCE(q.points, @freshPoints) + CASE WHEN q.deadline_at IS NULL OR q.closed = 1 THEN 0
-             WHEN q.deadline_at <= @priorityNow THEN @overduePoints
-             WHEN q.deadline_at <= @prioritySoon THEN @dueSoonPoints
-             WHEN q.deadline_at <= @priorityMonth THEN @dueThisMonthPoints
-             ELSE 0 END)
+    /// <summary>The score with <see cref="Priority.DeadlinePoints"/> in SQL, over <c>cases c</c>, for the instant of
+    /// <see cref="AddOrderArgs"/>. A closed case's points are 0 and it has no deadline in the queue, so it scores 0.</summary>
+    internal static readonly string ScoreSql = $"""
+        (c.queue_points + CASE WHEN c.queue_neg_deadline >= @negNow THEN {Priority.OverduePoints}
+             WHEN c.queue_neg_deadline >= @negSoon THEN {Priority.DueSoonPoints}
+             WHEN c.queue_neg_deadline >= @negMonth THEN {Priority.DueThisMonthPoints} ELSE 0 END)
         """;
+
+    /// <summary>The cases with a deadline in the queue (open ones with an open deadline): the condition of <c>cases_with_deadline</c>;
+    /// the others are those of <c>cases_by_priority</c>.</summary>
+    internal const string HasDeadline = "c.queue_neg_deadline > -9223372036854775807", NoDeadlineSql = "c.queue_neg_deadline = -9223372036854775807";
+
+    /// <summary>
+    /// The one order of case lists, from the queue's keys each case carries (<c>queue_*</c>, written by <see cref="StoreAsync"/>):
+    /// open cases first, then security cases before unknown ones before those that are not security relevant (docs/signal.md),
+    /// then the score with the deadline's points for <c>@negNow</c>, then the sooner deadline, the higher CVSS score, the
+    /// highest reported severity, the newest case (unique: the order is total, the same on both engines, and pages by key).
+    /// <para>
+    /// Read in five streams, each in the order of an index: the cases without a deadline (<c>cases_by_priority</c>), and the cases
+    /// with one (<c>cases_with_deadline</c>) in four: due in more than 30 days, within 30, within 7, passed, each with the same
+    /// points added to its cases' standing points. Their place moves with the hour; reading them apart keeps every stream in an
+    /// index's order (docs/case-queue.md).
+    /// </para>
+    /// </summary>
+    internal static readonly QueueOrder Order = new(Keys.With(2, ScoreSql),
+        // No deadline: beyond any window a deadline filter names.
+        new QueueStream(Keys, "cases_by_priority", NoDeadlineSql, ("c.queue_points", 0), (double.MaxValue, double.MaxValue)),
+        Band(0, "c.queue_neg_deadline < @negMonth", (Priority.DueThisMonth.TotalDays, double.MaxValue)),
+        Band(Priority.DueThisMonthPoints, "c.queue_neg_deadline < @negSoon AND c.queue_neg_deadline >= @negMonth",
+            (Priority.DueSoon.TotalDays, Priority.DueThisMonth.TotalDays)),
+        Band(Priority.DueSoonPoints, "c.queue_neg_deadline < @negNow AND c.queue_neg_deadline >= @negSoon", (0, Priority.DueSoon.TotalDays)),
+        Band(Priority.OverduePoints, "c.queue_neg_deadline >= @negNow", (double.MinValue, 0)));
+
+    static QueueStream Band(int points, string where, (double, double) days) =>
+        new(points == 0 ? Keys : Keys.Shifted(2, points), "cases_with_deadline", $"{HasDeadline} AND {where}", ("c.queue_points", points), days);
+
+    /// <summary>The stored queue deadline when there is none (negated: the order descends).</summary>
+    internal const long NoDeadline = -9223372036854775807;
 
     internal const string Columns = """
         q.closed AS PriorityClosed, q.ssvc AS PrioritySsvc, q.ssvc_missing AS PrioritySsvcMissing, q.exploitation AS PriorityExploitation,
@@ -60,17 +83,13 @@ public sealed class PriorityStore(Database db, TimeProvider time) : ICaseChangeS
         q.deadline_kind AS PriorityDeadlineKind
         """;
 
-    /// <summary>The parameters <see cref="Order"/> needs, for the hour <paramref name="now"/>.</summary>
-    internal static void AddOrderArgs(DynamicParameters args, DateTimeOffset now)
+    /// <summary>The parameters <see cref="Order"/> and <see cref="ScoreSql"/> need, for the instant <paramref name="ms"/> (Unix ms):
+    /// the deadlines that give points, negated as the queue holds them.</summary>
+    internal static void AddOrderArgs(DynamicParameters args, long ms)
     {
-        var ms = now.ToUnixTimeMilliseconds();
-        args.Add("priorityNow", ms);
-        args.Add("prioritySoon", ms + (long)Priority.DueSoon.TotalMilliseconds);
-        args.Add("priorityMonth", ms + (long)Priority.DueThisMonth.TotalMilliseconds);
-        args.Add("overduePoints", Priority.OverduePoints);
-        args.Add("dueSoonPoints", Priority.DueSoonPoints);
-        args.Add("dueThisMonthPoints", Priority.DueThisMonthPoints);
-        args.Add("freshPoints", Priority.StandingPoints(Fresh));
+        args.Add("negNow", -ms);
+        args.Add("negSoon", -(ms + (long)Priority.DueSoon.TotalMilliseconds));
+        args.Add("negMonth", -(ms + (long)Priority.DueThisMonth.TotalMilliseconds));
     }
 
     /// <summary>
@@ -81,9 +100,15 @@ public sealed class PriorityStore(Database db, TimeProvider time) : ICaseChangeS
     {
         List<(long Seq, long Version)> stale;
         await using (var connection = await db.OpenAsync(ct))
+        {
+            // From the stale rows (an index of their own) to their cases: a listing's filters must not make SQLite start from
+            // the cases they pick (all of a project's, or of a state: tens of milliseconds when none is stale).
             stale = (await connection.QueryAsync<(long, long)>(new CommandDefinition(
-                $"SELECT q.case_seq, q.version FROM case_priority q JOIN cases c ON c.seq = q.case_seq WHERE q.stale = 1 AND {caseWhere}",
-                args, cancellationToken: ct))).ToList();
+                $"""
+                SELECT q.case_seq, q.version FROM case_priority q {db.Dialect.IndexedBy("case_priority_stale")}
+                JOIN cases c {db.Dialect.IndexedBy(Dialect.ByKey)} ON c.seq = q.case_seq WHERE q.stale = 1 AND {caseWhere}
+                """, args, cancellationToken: ct))).ToList();
+        }
         foreach (var batch in stale.Chunk(Batch))
             await StoreAsync(await ComputeAsync(batch, ct), ct);
     }
@@ -146,6 +171,12 @@ public sealed class PriorityStore(Database db, TimeProvider time) : ICaseChangeS
                    exposure_orgs = @ExposureOrgs, exposure_products = @ExposureProducts, deadline_at = @DeadlineAt, deadline_kind = @DeadlineKind
             WHERE case_seq = @Seq AND version = @Version
             """, rows, tx);
+        // The queue's keys follow, where the row was stored (and only there: a row marked again keeps the keys it had).
+        await write.ExecuteAsync(
+            """
+            UPDATE cases SET queue_open = 1 - @Closed, queue_points = @Points, queue_neg_deadline = @QueueDeadline, queue_cvss = @QueueCvss
+            WHERE seq = @Seq AND EXISTS (SELECT 1 FROM case_priority q WHERE q.case_seq = @Seq AND q.version = @Version AND q.stale = 0)
+            """, rows, tx);
         await tx.CommitAsync(ct);
         return stored;
     }
@@ -205,6 +236,7 @@ public sealed class PriorityStore(Database db, TimeProvider time) : ICaseChangeS
         Seq = seq, Version = version, Closed = i.Closed ? 1 : 0, Points = Priority.StandingPoints(i), i.Ssvc,
         SsvcMissing = i.SsvcMissing.Count == 0 ? null : string.Join(",", i.SsvcMissing), i.Exploitation, i.ExploitationSource,
         i.CvssTenths, i.CvssVector, i.ExposureOrgs, i.ExposureProducts, DeadlineAt = i.Deadline?.ToUnixTimeMilliseconds(), i.DeadlineKind,
+        QueueDeadline = i.Closed || i.Deadline is not { } at ? NoDeadline : -at.ToUnixTimeMilliseconds(), QueueCvss = (long?)i.CvssTenths ?? -1,
     };
 
     /// <summary>The stored factors of one listed case, read back into inputs (columns named as in <see cref="Columns"/>); no row:

@@ -14,7 +14,7 @@ public sealed class FindingQueries(Database db)
 {
     public const int MaxLimit = 1000;
 
-    static readonly Keyset Order = new("findings", ("f.import_seq", true), ("f.ordinal", true));
+    static readonly Keyset Order = new("findings", true, "f.import_seq", "f.ordinal");
 
     public async Task<Page<Finding>> ListAsync(Caller caller, FindingFilter filter, CancellationToken ct = default)
     {

@@ -71,9 +71,11 @@ public static class ClearwingServices
         services.AddSingleton<PatchStore>();
 
         // The case-changed hook and what follows it, in the order it runs: derived data first (exposure, which the
-        // priority reads), then what acts on a move (commitments), then the priority, which every change may touch.
+        // priority reads; the finders of cases whose fingerprints moved), then what acts on a move (commitments), then the
+        // priority, which every change may touch.
         services.AddSingleton(provider => new CaseChanges(provider.GetServices<ICaseChangeSubscriber>));
         services.AddSingleton<ICaseChangeSubscriber>(provider => provider.GetRequiredService<ExposureStore>());
+        services.AddSingleton<ICaseChangeSubscriber, CaseFinders>();
         services.AddSingleton<ICaseChangeSubscriber>(provider => provider.GetRequiredService<CommitmentStore>());
         services.AddSingleton<ICaseChangeSubscriber>(provider => provider.GetRequiredService<PriorityStore>());
         // Last: validation acts on the state a change left (it may queue a run, or verify a fix by rescan, which moves the case).

@@ -18,4 +18,15 @@ public sealed record Dialect(Engine Engine, string RandomId)
     /// another transaction holds; SQLite has one writer at a time (BEGIN IMMEDIATE), so it needs nothing.
     /// </summary>
     public string SkipLocked => Engine == Engine.Postgres ? "FOR UPDATE SKIP LOCKED" : "";
+
+    /// <summary>For <see cref="IndexedBy"/>: rows by key (SQLite's rowid), no index.</summary>
+    public const string ByKey = "";
+
+    /// <summary>
+    /// After a table in FROM: on SQLite, which index to read it through (<paramref name="index"/>; <see cref="ByKey"/>: none, only the
+    /// key), or nothing when null (SQLite's choice). SQLite plans without statistics, so a query that must read an order's index
+    /// from the cursor, or start from the few rows a filter picks, says so; PostgreSQL plans with them, and decides alone.
+    /// </summary>
+    public string IndexedBy(string? index) => Engine != Engine.Sqlite || index is null ? ""
+        : index.Length == 0 ? "NOT INDEXED" : $"INDEXED BY {index}";
 }

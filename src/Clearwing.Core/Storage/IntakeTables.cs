@@ -5,7 +5,7 @@ namespace Clearwing.Storage;
 
 /// <summary>
 /// What an import writes, each engine's fastest way (<see cref="SqliteIntakeTables"/>, <see cref="PostgresIntakeTables"/>):
-/// rows into four tables, and seven statements with their values in the order each method names. <see cref="IntakeWriter"/>
+/// rows into four tables, and eight statements with their values in the order each method names. <see cref="IntakeWriter"/>
 /// decides what to write; an engine may hold rows back (each method copies the values it is given) until
 /// <see cref="Flush"/>, which every read of the tables the import writes must come after. Each engine applies writes of one
 /// kind in the order they were made; kinds are independent, except that a statement sees every row inserted before it.
@@ -76,6 +76,9 @@ internal abstract class IntakeTables : IDisposable
 
     /// <summary>A present track this import's tools no longer report: import, revision, fingerprint id, occurrence.</summary>
     public abstract void MarkAbsent(object?[] row);
+
+    /// <summary>A tool reported into a case (kept once however often it is told): tool, case key.</summary>
+    public abstract void AddFinder(object?[] row);
 
     /// <summary>Writes what is held back: the tables hold every row and statement so far.</summary>
     public abstract void Flush();

@@ -100,9 +100,11 @@ internal sealed class IntakeWriter
         // Findings beyond the first of each case, per case: applied once at the end.
         var grown = new Dictionary<long, (long Findings, long Severity, long Signal)>(knownCount);
         long count = 0, fresh = 0, unchanged = 0, updated = 0, suppressed = 0, newCases = 0;
+        var finders = new Finders(tables);
         foreach (var s in rows)
         {
             if (!s.DeclaredAbsent) import.Tools.Add(s.Tool);
+            finders.Read(s.Tool);
             var key = s.Fingerprint.Key;
             if (!s.DeclaredAbsent && !fingerprints.ContainsKey(key)
                 && (import.CrossFinderJoins ? s.JoinKey() : null) is var join && (baseline || deferNew || join is not null))
@@ -111,7 +113,7 @@ internal sealed class IntakeWriter
                 // for the joins, which may place it in another finder's case. Once one waits, every new one after it waits too:
                 // cases open in the order their fingerprints first appear.
                 deferNew = true;
-                var id = tables.NextFingerprint();
+                var id = finders.New(tables.NextFingerprint());
                 fingerprints[key] = (id, -1);
                 pending[id] = new PendingFingerprint(s.Fingerprint.Text, s.Title, s.Ordinal, join);
             }
@@ -121,7 +123,8 @@ internal sealed class IntakeWriter
                 (caseRow[0], caseRow[1], caseRow[3], caseRow[8]) = (caseSeq, CaseId.Mint(import.Now, newCases++).ToString(), s.Title, s.Severity);
                 caseRow[10] = s.Signal;
                 tables.AddCase(caseRow);
-                var id = tables.NextFingerprint();
+                var id = finders.New(tables.NextFingerprint());
+                finders.Tell(s.Tool, caseSeq);
                 (fingerprintRow[0], fingerprintRow[2], fingerprintRow[3]) = (id, s.Fingerprint.Text, caseSeq);
                 tables.AddFingerprint(fingerprintRow);
                 fingerprints[key] = member = (id, caseSeq);
@@ -131,13 +134,19 @@ internal sealed class IntakeWriter
             {
                 ref var g = ref CollectionsMarshal.GetValueRefOrAddDefault(grown, member.CaseSeq, out _);
                 g = (g.Findings + 1, Math.Max(g.Severity, s.Severity), Math.Max(g.Signal, s.Signal));
+                finders.Again(member.Id, s.Tool, member.CaseSeq);
             }
+            // A fingerprint the project had before this import, which a tool may report for the first time: below, once its
+            // track is known. A result declared absent has none.
+            var knownBefore = member.CaseSeq >= 0 && !finders.IsNew(member.Id);
+            if (knownBefore && s.DeclaredAbsent) finders.Tell(s.Tool, member.CaseSeq);
             var occurrence = s.Occurrence;
             if (baseline && !s.DeclaredAbsent && (occurrence = Identical(tracks, member.Id, MatchItem.ContentOf(s.ContentHash))) == 0)
             {
                 ref var last = ref CollectionsMarshal.GetValueRefOrAddDefault(provisional, member.Id, out var seen);
                 if (!seen) last = HighestOccurrence(tracks, member.Id);
                 leftovers.Add(s.Describe(member.Id, member.CaseSeq < 0, names) with { Occurrence = ++last });
+                if (knownBefore) finders.Tell(s.Tool, member.CaseSeq);
                 (findingRow[1], findingRow[3], findingRow[4], findingRow[5], findingRow[^2]) = (s.Ordinal, member.Id, last, "new", s.Revision);
                 s.FillResult(findingRow, 6);
                 tables.AddFinding(findingRow);
@@ -157,6 +166,7 @@ internal sealed class IntakeWriter
             (findingRow[1], findingRow[3], findingRow[4], findingRow[5], findingRow[^2]) = (s.Ordinal, member.Id, occurrence, state, s.Revision);
             s.FillResult(findingRow, 6);
             tables.AddFinding(findingRow);
+            if (knownBefore && !s.DeclaredAbsent && (!known || tools[twin.Tool] != s.Tool)) finders.Tell(s.Tool, member.CaseSeq);
             if (!s.DeclaredAbsent)
             {
                 if (known)
@@ -221,10 +231,12 @@ internal sealed class IntakeWriter
                     if (fingerprint.Join is { } opened) joins?.Opened(opened, caseSeq);
                     (fingerprintRow[0], fingerprintRow[2], fingerprintRow[3]) = (id, fingerprint.Text, caseSeq);
                     tables.AddFingerprint(fingerprintRow);
+                    foreach (var tool in fingerprint.Tools) finders.Tell(tool, caseSeq);
                     continue;
                 }
                 ref var g = ref CollectionsMarshal.GetValueRefOrAddDefault(grown, caseSeq, out _);
                 g = (g.Findings + fingerprint.Findings, Math.Max(g.Severity, fingerprint.Severity), Math.Max(g.Signal, fingerprint.Signal));
+                foreach (var tool in fingerprint.Tools) finders.Tell(tool, caseSeq);
                 (fingerprintRow[0], fingerprintRow[2], fingerprintRow[3]) = (id, fingerprint.Text, caseSeq);
                 tables.AddFingerprint(fingerprintRow);
             }
@@ -351,6 +363,50 @@ internal sealed class IntakeWriter
         });
     }
 
+    /// <summary>
+    /// Which tools reported each case's findings (<c>case_finders</c>), told to the tables whenever a tool may report into a case for the
+    /// first time: the result that opens it, the results of a fingerprint placed in it, and a result of a fingerprint the project
+    /// had that its tracks do not show this tool reporting (a copy past those tracked, one the matching passes place, another
+    /// tool's tracked result, one declared absent). A tracked result reported again by its tool was told when its track was made.
+    /// While every result so far names one tool, the further results of a fingerprint this import added tell nothing new (its
+    /// first named that tool too). The tables keep a pair once however often they are told.
+    /// </summary>
+    sealed class Finders(IntakeTables tables)
+    {
+        readonly object?[] _row = new object?[2];
+        long _firstNew = long.MaxValue;
+        string? _tool;
+        bool _oneTool = true;
+
+        /// <summary>Every row's tool, before anything is told of it.</summary>
+        public void Read(string tool)
+        {
+            if (_tool is null) _tool = tool;
+            else if (_oneTool && !string.Equals(tool, _tool, StringComparison.Ordinal)) _oneTool = false;
+        }
+
+        /// <summary>A fingerprint new to the project: keys only grow, so every one from the first new one is this import's.</summary>
+        public long New(long fingerprintId)
+        {
+            _firstNew = Math.Min(_firstNew, fingerprintId);
+            return fingerprintId;
+        }
+
+        public bool IsNew(long fingerprintId) => fingerprintId >= _firstNew;
+
+        /// <summary>A further result of a fingerprint with a case: new in this import, it tells only when the import has several tools.</summary>
+        public void Again(long fingerprintId, string tool, long caseSeq)
+        {
+            if (IsNew(fingerprintId) && !_oneTool) Tell(tool, caseSeq);
+        }
+
+        public void Tell(string tool, long caseSeq)
+        {
+            (_row[0], _row[1]) = (tool, caseSeq);
+            tables.AddFinder(_row);
+        }
+    }
+
     /// <summary>A tracked result as held in memory (with the import and ordinal of the finding that last reported it), and whether
     /// this import reported it again.</summary>
     [StructLayout(LayoutKind.Auto)] // a million of them: 32 bytes each, not 48
@@ -367,8 +423,13 @@ internal sealed class IntakeWriter
         public long Findings { get; private set; }
         public long Severity { get; private set; }
         public long Signal { get; private set; }
+        /// <summary>The tools of its results (one, nearly always): its case learns them once placed.</summary>
+        public List<string> Tools { get; } = [];
 
-        public void Add(IntakeRow row) =>
+        public void Add(IntakeRow row)
+        {
             (Findings, Severity, Signal) = (Findings + 1, Math.Max(Severity, row.Severity), Math.Max(Signal, row.Signal));
+            if (!Tools.Contains(row.Tool)) Tools.Add(row.Tool);
+        }
     }
 }

@@ -27,7 +27,7 @@ internal sealed class PostgresIntakeTables : IntakeTables
     readonly Held _cases, _fingerprints, _tracks;
     readonly Held[] _held;
     readonly Statement[] _statements;
-    readonly Statement _upserts, _placements, _corrections, _moves, _grows, _absents;
+    readonly Statement _upserts, _placements, _corrections, _moves, _grows, _absents, _finders;
     readonly Keys _caseKeys, _fingerprintKeys;
     CopyRows _findingRows = new(FindingColumns.Length, FindingsBatch);
     // The sender's alone while it runs.
@@ -93,7 +93,9 @@ internal sealed class PostgresIntakeTables : IntakeTables
             UPDATE tracks t SET present = 0, last_import = a.import_seq, last_revision = a.revision
             FROM intake_absents a WHERE t.fingerprint_id = a.fingerprint_id AND t.occurrence = a.occurrence
             """);
-        _statements = [_upserts, _corrections, _moves, _placements, _grows, _absents];
+        _finders = new Statement(_connection, "intake_finders", "tool TEXT, case_seq BIGINT",
+            "INSERT INTO case_finders (tool, case_seq) SELECT DISTINCT tool, case_seq FROM intake_finders ON CONFLICT DO NOTHING");
+        _statements = [_upserts, _corrections, _moves, _placements, _grows, _absents, _finders];
         _held = [_cases, _fingerprints, _tracks, .. _statements];
         // Dropped when the import's transaction ends, committed or not.
         connection.Execute(string.Join(";\n", _statements.Select(s => s.Create)), transaction: tx);
@@ -130,6 +132,8 @@ internal sealed class PostgresIntakeTables : IntakeTables
     public override void Grow(object?[] row) => Hold(_grows, row);
 
     public override void MarkAbsent(object?[] row) => Hold(_absents, row);
+
+    public override void AddFinder(object?[] row) => Hold(_finders, row);
 
     void Hold(Held held, object?[] row)
     {

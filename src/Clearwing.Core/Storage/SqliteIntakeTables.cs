@@ -12,7 +12,7 @@ internal sealed class SqliteIntakeTables : IntakeTables
 {
     readonly DbConnection _connection;
     readonly BatchedInsert _cases, _fingerprints, _findings, _tracks;
-    readonly PreparedStatement _reportTrack, _upsertTrack, _placeMatch, _placeJoin, _correct, _move, _follow, _grow, _markAbsent;
+    readonly PreparedStatement _reportTrack, _upsertTrack, _placeMatch, _placeJoin, _correct, _move, _follow, _grow, _markAbsent, _addFinder;
     long _nextCase, _nextFingerprint, _addedFingerprints;
     readonly long _dropKeyAt;
     List<string> _setAside = [];
@@ -76,6 +76,8 @@ internal sealed class SqliteIntakeTables : IntakeTables
             "WHERE seq = ?", direct);
         _markAbsent = PreparedStatement.Prepare(connection,
             "UPDATE tracks SET present = 0, last_import = ?, last_revision = ? WHERE fingerprint_id = ? AND occurrence = ?", direct);
+        _addFinder = PreparedStatement.Prepare(connection,
+            "INSERT INTO case_finders (tool, case_seq) VALUES (?, ?) ON CONFLICT DO NOTHING", direct);
     }
 
     public override long NextCase() => _nextCase++;
@@ -125,6 +127,8 @@ internal sealed class SqliteIntakeTables : IntakeTables
 
     public override void MarkAbsent(object?[] row) => _markAbsent.Run(row);
 
+    public override void AddFinder(object?[] row) => _addFinder.Run(row);
+
     public override void Flush()
     {
         _cases.Complete();
@@ -143,7 +147,7 @@ internal sealed class SqliteIntakeTables : IntakeTables
     public override void Dispose()
     {
         foreach (var d in new IDisposable[] { _cases, _fingerprints, _findings, _tracks, _reportTrack, _upsertTrack, _placeMatch, _placeJoin,
-                     _correct, _move, _follow, _grow, _markAbsent })
+                     _correct, _move, _follow, _grow, _markAbsent, _addFinder })
             d.Dispose();
     }
 }

@@ -41,13 +41,13 @@ public sealed class ValidatorQueue(Database db, CaseQueries cases, FinderTrustSt
         var prior = FinderTrustStore.Multiplier(FinderTrustStore.Accuracy(0, 0));
         var highest = multipliers.Values.Append(prior).Max();
         // Validators confirm and reject from triage; a new case is the coordinator's to triage first.
-        var states = caller.IsCoordinator ? "c.state IN ('new', 'triage')" : "c.state = 'triage'";
+        CaseState[] states = caller.IsCoordinator ? [CaseState.New, CaseState.Triage] : [CaseState.Triage];
         var read = new List<QueueEntry>();
         string? after = null;
         long total = 0;
         do
         {
-            var page = await cases.ListAsync(caller, new CaseFilter(Limit: BatchSize, After: after), states, ct);
+            var page = await cases.ListAsync(caller, new CaseFilter(Limit: BatchSize, After: after) { States = states, ExactTotal = true }, ct);
             total = page.Total;
             if (page.Items.Count == 0) break;
             var finders = await FindersAsync([.. page.Items.Select(c => c.Id)], ct);

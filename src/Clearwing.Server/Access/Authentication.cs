@@ -116,7 +116,8 @@ public static class Authentication
                 context.User.FindFirstValue(ActorClaim) ?? "ip:" + context.Connection.RemoteIpAddress,
                 _ => new TokenBucketRateLimiterOptions
                 {
-                    TokenLimit = 600, TokensPerPeriod = 600, ReplenishmentPeriod = TimeSpan.FromMinutes(1), QueueLimit = 0,
+                    TokenLimit = options.RequestsPerMinute, TokensPerPeriod = options.RequestsPerMinute, ReplenishmentPeriod = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
                 }));
         });
         return services;

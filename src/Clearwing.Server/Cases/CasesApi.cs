@@ -18,8 +18,10 @@ public static class CasesApi
     {
         api.Map(ApiRoutes.ListCases, ListAsync)
             .WithSummary(
-                "Cases in priority order (docs/priority.md), each with the factors behind its place; ?sort=severity|recent for other orders; " +
-                "page by ?after= (the `next` a page ends with) or by offset.");
+                "Cases in priority order (docs/priority.md), each with the factors behind its place; ?sort=deadline|age|severity|recent for " +
+                "other orders; filters state (several: state=new,triage or repeated), project, signal, minSeverity, minPriority, finder, " +
+                "deadline (passed or days), exposed; page by ?after= (the `next` a page ends with) or by offset; `total` counts up to 1,000 " +
+                "(`totalCapped` beyond) unless ?total=exact (docs/case-queue.md).");
         api.Map(ApiRoutes.GetCase, GetAsync).WithSummary("One case with its priority factors, its fingerprints and its merges and splits.");
         api.Map(ApiRoutes.MergeCases, async (string id, MergeRequest body, HttpContext context, CaseEditor editor, CancellationToken ct) =>
             {
@@ -34,12 +36,22 @@ public static class CasesApi
     }
 
     static async Task<Ok<Page<CaseSummary>>> ListAsync(
-        HttpContext context, CaseQueries cases, string? project, string? state, int? offset, int? limit, string? sort, string? signal,
-        string? after, CancellationToken ct)
+        HttpContext context, CaseQueries cases, string? project, string[]? state, int? offset, int? limit, string? sort, string? signal,
+        string? after, string? minSeverity, int? minPriority, string? finder, string? deadline, bool? exposed, string? total,
+        CancellationToken ct)
     {
         var order = sort is null ? CaseSort.Priority : CaseSorts.Parse(sort);
-        var page = await cases.ListAsync(context.Caller(), new CaseFilter(project, state is null ? null : Lifecycle.ParseState(state),
-            offset ?? 0, limit ?? 100, order, signal is null ? null : SecuritySignals.Parse(signal), after), ct);
+        var filter = new CaseFilter(project, null, offset ?? 0, limit ?? 100, order, signal is null ? null : SecuritySignals.Parse(signal), after)
+        {
+            States = CaseFilters.ParseStates(state ?? []),
+            MinSeverity = minSeverity is null ? null : CaseFilters.ParseSeverity(minSeverity),
+            MinPriority = minPriority,
+            Finder = finder,
+            Deadline = deadline is null ? null : DeadlineWindow.Parse(deadline),
+            Exposed = exposed,
+            ExactTotal = total is not null && CaseFilters.ParseTotal(total),
+        };
+        var page = await cases.ListAsync(context.Caller(), filter, ct);
         var embargoed = page.Items.Where(c => c.State != CaseState.Disclosed).Select(c => c.Id).ToList();
         if (embargoed.Count > 0) await context.AuditReadAsync("cases", string.Join(",", embargoed));
         return TypedResults.Ok(page);

@@ -81,6 +81,9 @@ public sealed class ApiContractTests
             ["sbom", "show", "portal", "--org", "hospital", "--json"], ["exposure", b, "--json"], ["osv", "query", "pkg:pypi/example@1.0", "--json"],
             ["osv", "show", "PYSEC-2021-9", "--json"], ["osv", "show", "CVE-2021-0009"], ["orgs", "list", "--json"], ["members", "list", "coordinator", "--json"],
             ["audit", "list", "--limit", "3", "--json"], ["jobs", "list", "--json"], ["commitment", "list", "--json"],
+            ["cases", "list", "--state", "new,notified", "--min-severity", "low", "--min-priority", "1", "--finder", "SomeAnalyzer", "--sort", "age", "--json"],
+            ["cases", "list", "--state", "new", "--state", "notified", "--deadline", "100", "--sort", "deadline", "--json"],
+            ["cases", "list", "--exposed", "--count"], ["cases", "list", "--deadline", "passed", "--limit", "1"], ["cases", "list", "--state", "new,notified", "--sort", "deadline"],
         ];
         foreach (var verb in verbs)
         {

@@ -100,6 +100,8 @@ internal sealed class IntakeScenario
             FROM tracks t JOIN fingerprints x ON x.id = t.fingerprint_id JOIN projects p ON p.id = t.project_id
             JOIN imports i ON i.seq = t.last_import
             """);
+        await Table("case_finders",
+            "SELECT cf.tool, substr(c.id, 1, 16) AS case_ordered_part FROM case_finders cf JOIN cases c ON c.seq = cf.case_seq");
         return tables;
     }
 
