@@ -16,6 +16,7 @@ using Clearwing.Server.Finders;
 using Clearwing.Server.Jobs;
 using Clearwing.Server.Packages;
 using Clearwing.Server.Validation;
+using Clearwing.Server.Web;
 using Clearwing.Packages;
 using Clearwing.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -90,6 +91,7 @@ public static class ServerHost
         builder.Services.AddClearwing(db);
         builder.Services.AddClearwingAccess(options);
         builder.Services.AddProblemDetails();
+        builder.Services.AddClearwingWeb(options);
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
             // Named for the product, not for the process that hosts it (the tests' host would name it after itself).
@@ -146,6 +148,7 @@ public static class ServerHost
         api.MapJobs();
         api.MapScans();
         api.MapValidation();
+        app.MapClearwingWeb();
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {
