@@ -201,9 +201,9 @@ public static class Authentication
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
-        // The pages need their stylesheet and their own forms, nothing else: no script, no other origin.
-        headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; " +
-            "base-uri 'none'; frame-ancestors 'none'";
+        // The pages need their stylesheet, the imports page's one script and their own forms; nothing inline, no other origin.
+        headers.ContentSecurityPolicy = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; " +
+            "img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
         headers["Cross-Origin-Opener-Policy"] = "same-origin";
         headers["Cross-Origin-Resource-Policy"] = "same-origin";
         // Embargoed answers must not linger in shared or browser caches.

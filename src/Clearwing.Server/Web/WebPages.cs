@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Clearwing.Server.Web;
 
 /// <summary>
-/// The dashboard: server-rendered pages (Razor components, static rendering, no script) at <c>/</c>, beside the API. A page
+/// The dashboard: server-rendered pages (Razor components, static rendering; one script, for upload progress) at <c>/</c>, beside the API. A page
 /// reads through the same stores with the same caller as the API's endpoints, so it shows what the API would; sign-in and
 /// sign-out are the API's sessions, behind the same rate limits. One folder per feature, as in the API.
 /// </summary>
@@ -26,13 +26,16 @@ public static class WebPages
 
     public static void MapClearwingWeb(this WebApplication app)
     {
-        var css = Resource("site.css");
-        app.MapGet("/static/site.css", (HttpContext context) =>
-            {
-                context.Response.Headers.CacheControl = "public, max-age=3600";
-                return Results.Text(css, "text/css; charset=utf-8");
-            })
-            .AllowAnonymous().ExcludeFromDescription();
+        foreach (var (name, type) in new[] { ("site.css", "text/css"), ("upload.js", "text/javascript") })
+        {
+            var text = Resource(name);
+            app.MapGet($"/static/{name}", (HttpContext context) =>
+                {
+                    context.Response.Headers.CacheControl = "public, max-age=3600";
+                    return Results.Text(text, $"{type}; charset=utf-8");
+                })
+                .AllowAnonymous().ExcludeFromDescription();
+        }
         app.MapPost("/login/password", SignInAsync)
             .AllowAnonymous().RequireRateLimiting(Authentication.LoginRateLimit)
             .AddEndpointFilter((context, next) => context.HttpContext.RequestServices.GetRequiredService<LoginGate>().InvokeAsync(context, next))

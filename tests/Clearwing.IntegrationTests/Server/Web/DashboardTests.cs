@@ -55,6 +55,23 @@ public sealed class DashboardTests(Browser browser) : IClassFixture<Browser>
     }
 
     [Fact]
+    public async Task Imports_and_moves_work_without_javascript()
+    {
+        await using var server = await TestServer.StartAsync(Engine.Sqlite, loginAttemptsPerMinute: 100);
+        // The one script (upload progress) is an addition: without it the forms post as they are and the pages answer.
+        var page = await browser.NewPageAsync(server, javaScript: false);
+        await Browser.SignInAsync(page, "/imports", TestServer.AdminLogin, TestServer.AdminPassword);
+        await page.GetByLabel("Project", new() { Exact = true }).FillAsync("zlib");
+        await page.Locator("#findings-file").SetInputFilesAsync(Fixture("clang-two-zutil.sarif"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Import findings" }).ClickAsync();
+        Assert.Matches(@"\d+ new cases", await page.Locator("#import-summary").InnerTextAsync());
+        await page.GetByRole(AriaRole.Link, new() { Name = "See the cases of zlib" }).ClickAsync();
+        await page.Locator("table tbody tr a").First.ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "triage → triage" }).ClickAsync();
+        Assert.Equal("triage", await page.Locator("#case-state").InnerTextAsync());
+    }
+
+    [Fact]
     public async Task A_maintainer_sees_the_one_case_granted_and_not_found_for_the_others()
     {
         await using var server = await TestServer.StartAsync(Engine.Sqlite, loginAttemptsPerMinute: 100);
