@@ -36,6 +36,7 @@ public static class ClearwingServices
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AuditHeadStore>();
         services.AddSingleton<OrgStore>();
+        services.AddSingleton<SetupCodeStore>();
         services.AddSingleton<MemberStore>();
         services.AddSingleton<TokenStore>();
         services.AddSingleton<GrantStore>();
