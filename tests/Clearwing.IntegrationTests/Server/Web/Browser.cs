@@ -28,11 +28,13 @@ public sealed class Browser : IAsyncLifetime
     }
 
     /// <summary>A fresh browser profile (no cookies) on <paramref name="server"/>: one user, with or without JavaScript.</summary>
-    public async Task<IPage> NewPageAsync(TestServer server, bool javaScript = true)
+    public Task<IPage> NewPageAsync(TestServer server, bool javaScript = true) => NewPageAsync(server.BaseAddress, javaScript);
+
+    public async Task<IPage> NewPageAsync(Uri server, bool javaScript = true)
     {
         var context = await _chromium!.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = server.BaseAddress.ToString().TrimEnd('/'), ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+            BaseURL = server.ToString().TrimEnd('/'), ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
             JavaScriptEnabled = javaScript,
         });
         return await context.NewPageAsync();

@@ -125,6 +125,45 @@ public sealed class DashboardTests(Browser browser) : IClassFixture<Browser>
     }
 
     [Fact]
+    public async Task The_first_visitor_with_the_setup_code_makes_the_coordinator_and_is_signed_in()
+    {
+        var spec = await TestDatabases.CreateSpecAsync(Engine.Sqlite);
+        await using var app = await Clearwing.Server.ServerHost.BuildAsync(new Clearwing.Server.ServerOptions
+        {
+            Database = spec, Urls = "http://127.0.0.1:0", RunWorkers = false, KeyFile = TestDatabases.KeyFileFor(spec),
+        }, Ct);
+        await app.StartAsync(Ct);
+        // The code the console shows (issued again here: a new one replaces it).
+        var code = await app.Services.GetRequiredService<SetupCodeStore>().IssueAsync(Ct);
+        var server = new { BaseAddress = new Uri(app.Urls.First()) };
+        var page = await browser.NewPageAsync(server.BaseAddress);
+
+        await page.GotoAsync("/setup?code=wrong");
+        await FillSetupAsync(page, "cert", "root@cert.example", "a long enough password");
+        Assert.Contains("setup code", await page.GetByRole(AriaRole.Alert).InnerTextAsync(), StringComparison.OrdinalIgnoreCase);
+
+        await page.GotoAsync($"/setup?code={code}");
+        await Browser.AssertAccessibleAsync(page, "setup");
+        await FillSetupAsync(page, "cert", "root@cert.example", "a long enough password");
+        Assert.StartsWith("cw_", await page.Locator("#admin-token").InnerTextAsync(), StringComparison.Ordinal);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Import findings" }).ClickAsync();
+        Assert.Equal("/imports", new Uri(page.Url).AbsolutePath);
+        // Once only.
+        var again = await browser.NewPageAsync(server.BaseAddress);
+        await again.GotoAsync($"/setup?code={code}");
+        await FillSetupAsync(again, "other", "root@other.example", "a long enough password");
+        Assert.Single(await app.Services.GetRequiredService<OrgStore>().ListOrgsAsync(Caller.Local, Ct));
+    }
+
+    static async Task FillSetupAsync(IPage page, string org, string login, string password)
+    {
+        await page.GetByLabel("Coordinator org").FillAsync(org);
+        await page.GetByLabel("Admin login").FillAsync(login);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Set up" }).ClickAsync();
+    }
+
+    [Fact]
     public async Task Every_page_but_sign_in_sends_a_request_without_a_session_to_sign_in_and_back()
     {
         await using var server = await TestServer.StartAsync(Engine.Sqlite);
@@ -139,7 +178,7 @@ public sealed class DashboardTests(Browser browser) : IClassFixture<Browser>
         foreach (var path in pages)
         {
             var response = await anonymous.GetAsync(path, Ct);
-            if (path is "/login" or "/not-found") Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            if (path is "/login" or "/not-found" or "/setup") Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             else
             {
                 Assert.True(response.StatusCode == HttpStatusCode.Found, $"{path}: {response.StatusCode}");
