@@ -106,6 +106,12 @@ public sealed class DashboardTests(Browser browser) : IClassFixture<Browser>
         var page = await browser.NewPageAsync(server);
         await page.GotoAsync("/login");
         await Browser.AssertAccessibleAsync(page, "login");
+        // Signing in without a page to return to lands on the case queue.
+        await page.GetByLabel("Login", new() { Exact = true }).FillAsync(TestServer.AdminLogin);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(TestServer.AdminPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/cases");
+        await page.Context.ClearCookiesAsync();
         await Browser.SignInAsync(page, "/projects", TestServer.AdminLogin, TestServer.AdminPassword);
         foreach (var (path, name) in new[]
                  {
