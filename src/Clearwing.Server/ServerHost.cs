@@ -146,6 +146,7 @@ public static class ServerHost
         api.MapJobs();
         api.MapScans();
         api.MapValidation();
+        api.MapOverview();
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {
