@@ -419,13 +419,19 @@ public sealed class ProgramOverviewTests
         return new StreamReader(stream).ReadToEnd();
     }
 
-    /// <summary>The tallies the stores kept equal the tallies computed again from every stored case.</summary>
+    /// <summary>The tallies the stores kept equal the tallies computed again from every stored case; and the findings the overview
+    /// counts without reading them (the imports' results, the cases' finding counts) are the stored findings.</summary>
     internal static async Task AssertTalliesExactAsync(Database db)
     {
         await using var connection = await db.OpenAsync(Ct);
         var everything = OverviewTally.Contributions("1 = 1");
         AssertSame(await OverviewTally.ReadAsync(connection, null, OverviewTally.Tables, t => everything[t], null, Ct),
             await OverviewTally.StoredAsync(connection, null, Ct));
+        var findings = await connection.QuerySingleAsync<(long Rows, long Results, long OnCases)>("""
+            SELECT (SELECT count(*) FROM findings), (SELECT coalesce(sum(results), 0) FROM imports),
+                   (SELECT coalesce(sum(finding_count), 0) FROM cases WHERE merged_into IS NULL)
+            """);
+        Assert.Equal((findings.Rows, findings.Rows), (findings.Results, findings.OnCases));
     }
 
     static void AssertSame(OverviewTally.Counts expected, OverviewTally.Counts actual)
