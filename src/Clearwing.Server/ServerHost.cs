@@ -152,6 +152,7 @@ public static class ServerHost
         api.MapJobs();
         api.MapScans();
         api.MapValidation();
+        api.MapOverview();
         app.MapClearwingWeb();
 
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -81,6 +81,7 @@ public sealed class ApiContractTests
             ["sbom", "show", "portal", "--org", "hospital", "--json"], ["exposure", b, "--json"], ["osv", "query", "pkg:pypi/example@1.0", "--json"],
             ["osv", "show", "PYSEC-2021-9", "--json"], ["osv", "show", "CVE-2021-0009"], ["orgs", "list", "--json"], ["members", "list", "coordinator", "--json"],
             ["audit", "list", "--limit", "3", "--json"], ["jobs", "list", "--json"], ["commitment", "list", "--json"],
+            ["overview", "--json"], ["overview"],
         ];
         foreach (var verb in verbs)
         {
