@@ -24,7 +24,7 @@ namespace Clearwing.Cases;
 /// the lifecycle, merges and splits, a project's handling of quality findings, a finished validation run, the priority's
 /// recomputation (deadlines only). Two changes are counted from what they know instead: an import's new cases and the quality cases
 /// a new finding brings into the vulnerability queue (<see cref="ImportedAsync"/>), and a grant given or revoked (the
-/// <see cref="CaseAspect.Grants"/> change, <see cref="OverviewSubscriber"/>). Migration 0034 filled the tallies for the cases
+/// <see cref="CaseAspect.Grants"/> change, <see cref="OverviewSubscriber"/>). Migration 0033 filled the tallies for the cases
 /// stored before it, with the same SQL.
 /// </summary>
 /// <remarks>

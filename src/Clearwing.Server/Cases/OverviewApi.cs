@@ -19,10 +19,19 @@ public static class OverviewApi
         CancellationToken ct)
     {
         var defaults = new OverviewOptions();
-        var result = await overview.GetAsync(context.Caller(), new OverviewOptions(weeks ?? defaults.Weeks, window ?? defaults.WindowDays), ct);
+        return TypedResults.Ok(await ReadAsync(context, overview, new OverviewOptions(weeks ?? defaults.Weeks, window ?? defaults.WindowDays), ct));
+    }
+
+    /// <summary>The overview as the caller may see it, the API's and the dashboard's alike.</summary>
+    public static async Task<ProgramOverview> ReadAsync(HttpContext context, ProgramOverviewQueries overview, OverviewOptions options,
+        CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(overview);
+        var result = await overview.GetAsync(context.Caller(), options, ct);
         // The cases at risk are named with their titles, as a case list would show them: embargoed reads are audited alike.
         if (result.Deadlines.Nearest.Count > 0)
             await context.AuditReadAsync("cases", string.Join(",", result.Deadlines.Nearest.Select(d => d.Case)));
-        return TypedResults.Ok(result);
+        return result;
     }
 }

@@ -84,13 +84,13 @@ public static class Show
 
     public static string Percent(double? share) => share is { } s ? (s * 100).ToString(s < 0.1 ? "0.#" : "0", Inv) + " %" : "—";
 
-    /// <summary>"3 d 4 h", "5 h 12 min", "40 s".</summary>
+    /// <summary>"3 d 4 h", "3 d", "5 h 12 min", "40 s".</summary>
     public static string Duration(TimeSpan span)
     {
         var past = span < TimeSpan.Zero;
         span = span.Duration();
-        var text = span.TotalDays >= 1 ? $"{(int)span.TotalDays} d {span.Hours} h"
-            : span.TotalHours >= 1 ? $"{(int)span.TotalHours} h {span.Minutes} min"
+        var text = span.TotalDays >= 1 ? $"{(int)span.TotalDays} d" + (span.Hours > 0 ? $" {span.Hours} h" : "")
+            : span.TotalHours >= 1 ? $"{(int)span.TotalHours} h" + (span.Minutes > 0 ? $" {span.Minutes} min" : "")
             : span.TotalMinutes >= 1 ? $"{(int)span.TotalMinutes} min"
             : $"{(int)span.TotalSeconds} s";
         return past ? "−" + text : text;

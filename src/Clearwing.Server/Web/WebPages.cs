@@ -46,8 +46,6 @@ public static class WebPages
                 return Results.Redirect("/login");
             })
             .ExcludeFromDescription();
-        // Until the overview page lands, the case queue is where a session starts.
-        app.MapGet("/", () => Results.Redirect("/cases")).ExcludeFromDescription();
         app.MapRazorComponents<App>();
     }
 

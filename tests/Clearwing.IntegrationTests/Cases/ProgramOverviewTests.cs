@@ -371,7 +371,7 @@ public sealed class ProgramOverviewTests
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
-    public async Task Migration_0034_and_a_rebuild_fill_the_tallies_as_the_stores_keep_them(Engine engine)
+    public async Task Migration_0033_and_a_rebuild_fill_the_tallies_as_the_stores_keep_them(Engine engine)
     {
         var (p, _, _) = await ProgramAsync(engine);
         await using var _ = p.Db;
@@ -414,7 +414,7 @@ public sealed class ProgramOverviewTests
 
     static string Migration(Engine engine)
     {
-        var name = $"Clearwing.Storage.Migrations.{(engine == Engine.Sqlite ? "sqlite" : "postgres")}.0034_overview.sql";
+        var name = $"Clearwing.Storage.Migrations.{(engine == Engine.Sqlite ? "sqlite" : "postgres")}.0033_overview.sql";
         using var stream = typeof(Database).Assembly.GetManifestResourceStream(name)!;
         return new StreamReader(stream).ReadToEnd();
     }

@@ -52,6 +52,53 @@ public sealed class DashboardTests(Browser browser) : IClassFixture<Browser>
         // The API shows the same move to the same org.
         var transitions = await server.Http.GetStringAsync($"/api/v1/cases/{caseId}/transitions", Ct);
         Assert.Contains("\"to\":\"triage\"", transitions, StringComparison.Ordinal);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Overview" }).ClickAsync();
+        var funnel = await AssertOverviewIsTheApisAsync(page, server.Http);
+        Assert.Equal(4, funnel["cases"]);
+        await Browser.AssertAccessibleAsync(page, $"overview-{engine}");
+    }
+
+    /// <summary>The overview page's figures, one by one, against the API's for the same org; returns the funnel's counts.</summary>
+    static async Task<Dictionary<string, long?>> AssertOverviewIsTheApisAsync(IPage page, HttpClient api)
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(await api.GetStringAsync("/api/v1/overview", Ct));
+        var expected = json.RootElement;
+        var funnel = new Dictionary<string, long?>();
+        foreach (var step in expected.GetProperty("funnel").EnumerateArray())
+        {
+            var stage = step.GetProperty("stage").GetString()!;
+            long? count = step.GetProperty("count").ValueKind == System.Text.Json.JsonValueKind.Null ? null : step.GetProperty("count").GetInt64();
+            var shown = await page.Locator($"[data-figure=funnel] tr[data-stage={stage}] td[data-count]").GetAttributeAsync("data-count");
+            Assert.Equal(count?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "", shown ?? "");
+            funnel[stage] = count;
+        }
+        Assert.Equal(8, funnel.Count);
+        var weeks = page.Locator("[data-figure=weeks] tbody tr");
+        Assert.Equal(expected.GetProperty("weeks").GetArrayLength(), await weeks.CountAsync());
+        var i = 0;
+        foreach (var week in expected.GetProperty("weeks").EnumerateArray())
+        {
+            // Text, not rendered text: the numbers sit in a closed <details>.
+            var cells = (await weeks.Nth(i++).Locator("td.num").AllTextContentsAsync()).Select(c => c.Trim());
+            Assert.Equal([week.GetProperty("opened").GetInt64().ToString("N0", System.Globalization.CultureInfo.InvariantCulture),
+                week.GetProperty("fixed").GetInt64().ToString("N0", System.Globalization.CultureInfo.InvariantCulture)], cells);
+        }
+        var deadlines = page.Locator("[data-figure=deadlines]");
+        Assert.Equal(expected.GetProperty("deadlines").GetProperty("count").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            await deadlines.GetAttributeAsync("data-count"));
+        Assert.Equal(expected.GetProperty("deadlines").GetProperty("passed").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            await deadlines.GetAttributeAsync("data-passed"));
+        foreach (var (figure, property) in new[] { ("projects", "projects"), ("orgs", "orgs") })
+        {
+            var rows = expected.GetProperty(property).EnumerateArray()
+                .Select(r => $"{r.GetProperty("name").GetString()}={r.GetProperty("open").GetInt64()}").ToList();
+            var shown = new List<string>();
+            foreach (var row in await page.Locator($"[data-figure={figure}] tbody tr").AllAsync())
+                shown.Add($"{await row.Locator("th").InnerTextAsync()}={await row.Locator("td[data-open]").GetAttributeAsync("data-open")}");
+            Assert.Equal(rows, shown);
+        }
+        return funnel;
     }
 
     [Fact]
@@ -97,6 +144,12 @@ public sealed class DashboardTests(Browser browser) : IClassFixture<Browser>
         Assert.Equal((int)HttpStatusCode.NotFound, other!.Status);
         Assert.Contains($"No case {cases[1]}.", await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
         await Browser.AssertAccessibleAsync(page, "case-not-found");
+
+        // The overview counts the granted case only: the funnel, the weeks and the backlogs are those of one case.
+        await page.GotoAsync("/");
+        using var maintainer = await server.ClientForAsync("png-team", OrgKind.Maintainer, Role.Triager);
+        var funnel = await AssertOverviewIsTheApisAsync(page, maintainer);
+        Assert.Equal(1, funnel["cases"]);
     }
 
     [Fact]
@@ -106,11 +159,12 @@ public sealed class DashboardTests(Browser browser) : IClassFixture<Browser>
         var page = await browser.NewPageAsync(server);
         await page.GotoAsync("/login");
         await Browser.AssertAccessibleAsync(page, "login");
-        // Signing in without a page to return to lands on the case queue.
+        // Signing in without a page to return to lands on the overview.
         await page.GetByLabel("Login", new() { Exact = true }).FillAsync(TestServer.AdminLogin);
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(TestServer.AdminPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/cases");
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await Browser.AssertAccessibleAsync(page, "overview");
         await page.Context.ClearCookiesAsync();
         await Browser.SignInAsync(page, "/projects", TestServer.AdminLogin, TestServer.AdminPassword);
         foreach (var (path, name) in new[]
