@@ -195,6 +195,9 @@ public sealed class ApiClient : Backend
             ("status", filter.Status is { } s ? JsonNamingPolicy.CamelCase.ConvertName(s.ToString()) : null),
             ("offset", filter.Offset), ("limit", filter.Limit), ("tz", timeZone)), null, ct);
 
+    public override Task<ProgramOverview> GetOverviewAsync(OverviewOptions options, CancellationToken ct) =>
+        SendAsync<ProgramOverview>(ApiRoutes.GetOverview, [], Query(("weeks", options.Weeks), ("window", options.WindowDays)), null, ct);
+
     public override Task<DisclosurePolicySettings> GetDisclosurePolicyAsync(CancellationToken ct) =>
         SendAsync<DisclosurePolicySettings>(ApiRoutes.GetDisclosurePolicy, [], "", null, ct);
 

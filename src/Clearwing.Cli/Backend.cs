@@ -71,6 +71,8 @@ public abstract class Backend : IAsyncDisposable
     public abstract Task<AuditVerification> VerifyAuditAsync(AuditHead? head, string? keyFile, IProgress<long>? progress, CancellationToken ct);
     public abstract Task<PublishedHeads> ListAuditHeadsAsync(int limit, CancellationToken ct);
 
+    public abstract Task<ProgramOverview> GetOverviewAsync(OverviewOptions options, CancellationToken ct);
+
     // Disclosure clocks and commitments
     public abstract Task<Page<DeadlineListItem>> ListDeadlinesAsync(DeadlineFilter filter, string? timeZone, CancellationToken ct);
     public abstract Task<DisclosurePolicySettings> GetDisclosurePolicyAsync(CancellationToken ct);

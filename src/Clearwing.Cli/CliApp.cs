@@ -125,6 +125,7 @@ public static class CliApp
         root.Subcommands.Add(FeedsVerb.Create(io));
         root.Subcommands.Add(SbomVerb.Create(io));
         root.Subcommands.Add(DeadlinesVerb.Create(io));
+        root.Subcommands.Add(OverviewVerb.Create(io));
         root.Subcommands.Add(PolicyVerb.Create(io));
         root.Subcommands.Add(ExtensionsVerb.Create(io));
         root.Subcommands.Add(Clearwing.Cli.Scoring.CvssVerb.Create(io));

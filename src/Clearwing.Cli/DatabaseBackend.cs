@@ -139,6 +139,9 @@ sealed class DatabaseBackend(LocalServices app) : Backend
         return DeadlineListItem.Page(await app.Get<ClockStore>().ListDeadlinesAsync(Local, filter, ct), zone);
     }
 
+    public override Task<ProgramOverview> GetOverviewAsync(OverviewOptions options, CancellationToken ct) =>
+        app.Get<ProgramOverviewQueries>().GetAsync(Local, options, ct);
+
     DisclosurePolicyStore Policy => app.Get<DisclosurePolicyStore>();
     public override Task<DisclosurePolicySettings> GetDisclosurePolicyAsync(CancellationToken ct) => Policy.GetPolicyAsync(Local, ct);
     public override Task<DisclosurePolicySettings> SetDefaultProfileAsync(string profile, CancellationToken ct) =>

@@ -32,6 +32,8 @@ public enum CaseAspect
     Reproducers = 1 << 10,
     /// <summary>A scan no longer reported results of the case (its tracks became absent).</summary>
     Absence = 1 << 11,
+    /// <summary>An org's grant on the case was given or revoked; <see cref="CaseChanged.Detail"/> says which and whose.</summary>
+    Grants = 1 << 12,
 }
 
 /// <summary>The cases a change is about: a condition over <c>cases c</c> and its parameters (keys are inlined, being integers).</summary>

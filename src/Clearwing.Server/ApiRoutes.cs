@@ -109,6 +109,8 @@ public static class ApiRoutes
     public static readonly ApiRoute DecideValidation = Post("DecideValidation", "/validation-queue/{id}/decision");
     public static readonly ApiRoute ListFinderTrust = Get("ListFinderTrust", "/finders/trust");
 
+    public static readonly ApiRoute GetOverview = Get("GetOverview", "/overview");
+
     public static readonly ApiRoute ListJobs = Get("ListJobs", "/jobs");
     public static readonly ApiRoute RetryJob = Post("RetryJob", "/jobs/{id}/retry");
 

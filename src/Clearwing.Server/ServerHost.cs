@@ -16,6 +16,7 @@ using Clearwing.Server.Finders;
 using Clearwing.Server.Jobs;
 using Clearwing.Server.Packages;
 using Clearwing.Server.Validation;
+using Clearwing.Server.Web;
 using Clearwing.Packages;
 using Clearwing.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -70,6 +71,8 @@ public sealed record ServerOptions
     /// 1,000 events, at least hourly while events come, and when the server stops).
     /// </summary>
     public TimeSpan AuditHeadCheck { get; init; } = TimeSpan.FromMinutes(1);
+    /// <summary>Load the demo program (<see cref="DemoProgram"/>) into the database, which must be empty, and log its sign-ins.</summary>
+    public bool Demo { get; init; }
 }
 
 /// <summary>Builds the web application: the table of contents of the server, one Add/Map per feature.</summary>
@@ -79,7 +82,8 @@ public static class ServerHost
     {
         var db = Database.Open(options.Database);
         await Migrator.MigrateAsync(db, TimeProvider.System, ct);
-        
+        var demo = options.Demo ? await LoadDemoAsync(db, ct) : null;
+
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Urls);
         // URLs name cases and packages, embargoed until disclosure, and ASP.NET Core's hosting logs every request's URL
@@ -92,6 +96,7 @@ public static class ServerHost
         builder.Services.AddClearwing(db);
         builder.Services.AddClearwingAccess(options);
         builder.Services.AddProblemDetails();
+        builder.Services.AddClearwingWeb(options);
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
             // Named for the product, not for the process that hosts it (the tests' host would name it after itself).
@@ -115,7 +120,8 @@ public static class ServerHost
             await db.DisposeAsync();
             throw;
         }
-        var initialized = (await app.Services.GetRequiredService<OrgStore>().ListOrgsAsync(Caller.Local, ct)).Count > 0;
+        // Without orgs, whoever reads this console sets the program up in the browser (docs/access.md); the demo has its sign-ins.
+        var setupCode = demo is null ? await app.Services.GetRequiredService<SetupCodeStore>().IssueAsync(ct) : null;
         if (options.TrustedProxies.Count > 0)
         {
             var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
@@ -148,21 +154,49 @@ public static class ServerHost
         api.MapJobs();
         api.MapScans();
         api.MapValidation();
+        api.MapOverview();
+        app.MapClearwingWeb();
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             app.Logger.LogInformation("Clearwing is serving {Database} on {Urls}; every request needs a token or a session.",
                 db.Display, string.Join(", ", app.Urls));
             app.Logger.LogInformation("Web-session keys are encrypted with {KeyFile}.", keyFile);
-            if (!initialized)
-                app.Logger.LogWarning(
-                    "No orgs yet, so no token can call the API: run 'clearwing admin init --org NAME --admin LOGIN' on {Database} first.",
-                    db.Display);
+            if (demo is not null)
+                app.Logger.LogInformation("Loaded the demo program in {Seconds:0.0} s: {Findings} findings in {Cases} cases of {Projects} " +
+                    "projects. Sign in at {Url} as one of its members (passwords shown once):\n{SignIns}",
+                    demo.Took.TotalSeconds, demo.Findings, demo.Cases, demo.Projects, app.Urls.First(), demo.SignInTable());
+            if (setupCode is not null)
+                app.Logger.LogWarning("No orgs yet. Set Clearwing up in the browser: open {Link} (one use, within {Hours} hours), " +
+                    "or run 'clearwing admin init --org NAME --admin LOGIN' on {Database}.",
+                    SetupLink(app.Urls.First(), setupCode), SetupCodeStore.Lifetime.TotalHours, db.Display);
             if (app.Urls.Any(u => u.StartsWith("http:", StringComparison.OrdinalIgnoreCase) && !IsLoopback(u)))
                 app.Logger.LogWarning("Plain HTTP on a non-loopback address: tokens and sessions cross the network unencrypted. " +
                     "Put TLS in front (a reverse proxy) or use an https:// URL.");
         });
         return app;
+    }
+
+    /// <summary>The demo program on an empty database; refused, with the database closed, on one that holds data.</summary>
+    static async Task<DemoSummary> LoadDemoAsync(Database db, CancellationToken ct)
+    {
+        try
+        {
+            return await DemoProgram.LoadAsync(db, TimeProvider.System, ct);
+        }
+        catch
+        {
+            await db.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The setup page on the first bound URL; a wildcard host (0.0.0.0, *, +, [::]) is reached as localhost.</summary>
+    static string SetupLink(string url, string code)
+    {
+        var uri = new UriBuilder(url.Replace("*", "0.0.0.0").Replace("+", "0.0.0.0")) { Path = "/setup", Query = $"code={code}" };
+        if (uri.Host is "0.0.0.0" or "[::]") uri.Host = "localhost";
+        return uri.Uri.ToString();
     }
 
     /// <summary>The body limit of every endpoint but imports.</summary>

@@ -23,11 +23,21 @@ public sealed class Upload : IDisposable
     {
         if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
             size.MaxRequestBodySize = limit;
+        var gzip = request.Headers.ContentEncoding.Any(v => string.Equals(v, "gzip", StringComparison.OrdinalIgnoreCase));
+        return await SpoolAsync(request.Body, gzip, limit, setting, what, ct);
+    }
+
+    /// <summary>
+    /// Spools <paramref name="body"/> (an uploaded file of a page's form, or a request's body), gzip-compressed when
+    /// <paramref name="gzip"/> or by its magic bytes, under <paramref name="limit"/>; refused as the request's form is.
+    /// </summary>
+    public static async Task<Upload> SpoolAsync(Stream body, bool gzip, long limit, string? setting, string what, CancellationToken ct)
+    {
         var upload = new Upload(PrivateFiles.NewSpoolFile("upload"));
         try
         {
-            if (await CopyAsync(request, upload.Path, limit, setting, ct) == 0)
-                throw new BadInputException($"The request body is empty; send {what}.");
+            if (await CopyAsync(body, gzip, upload.Path, limit, setting, ct) == 0)
+                throw new BadInputException($"The upload is empty; send {what}.");
             return upload;
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
@@ -38,7 +48,7 @@ public sealed class Upload : IDisposable
         catch (InvalidDataException e)
         {
             upload.Dispose();
-            throw new BadInputException($"The body looks gzip-compressed but cannot be decompressed: {e.Message}");
+            throw new BadInputException($"The upload looks gzip-compressed but cannot be decompressed: {e.Message}");
         }
         catch
         {
@@ -50,15 +60,13 @@ public sealed class Upload : IDisposable
     static TooLargeException TooLarge(long limit, string? setting) =>
         new($"The upload is larger than the server's limit of {limit:N0} bytes{(setting is null ? "" : $" (clearwing serve {setting})")}.");
 
-    static async Task<long> CopyAsync(HttpRequest request, string path, long limit, string? setting, CancellationToken ct)
+    static async Task<long> CopyAsync(Stream input, bool gzip, string path, long limit, string? setting, CancellationToken ct)
     {
-        var body = new BufferedStream(request.Body, 1 << 16);
+        var body = new BufferedStream(input, 1 << 16);
         var head = new byte[2];
         var peeked = await body.ReadAtLeastAsync(head, 2, throwOnEndOfStream: false, ct);
         Stream source = new PrefixStream(head.AsMemory(0, peeked), body);
-        var gzip = Gzip.IsMagic(head.AsSpan(0, peeked))
-            || request.Headers.ContentEncoding.Any(v => string.Equals(v, "gzip", StringComparison.OrdinalIgnoreCase));
-        if (gzip) source = new GZipStream(source, CompressionMode.Decompress);
+        if (gzip || Gzip.IsMagic(head.AsSpan(0, peeked))) source = new GZipStream(source, CompressionMode.Decompress);
         await using var file = File.Create(path);
         var buffer = new byte[1 << 16];
         long total = 0;

@@ -5,7 +5,7 @@ namespace Clearwing.Cli.Hosting;
 
 /// <summary>
 /// clearwing serve [--urls URL] [--max-import-bytes N] [--max-sbom-bytes N] [--max-sbom-components N] [--max-sbom-dependencies N]
-/// [--trusted-proxy IP...] [--key-file PATH] [--reset-session-keys]
+/// [--trusted-proxy IP...] [--key-file PATH] [--reset-session-keys] [--demo]
 /// </summary>
 public static class ServeVerb
 {
@@ -45,9 +45,13 @@ public static class ServeVerb
         {
             Description = "Delete the web-session keys and make new ones with the key file (a lost or replaced key file): every web session ends",
         };
+        var demo = new Option<bool>("--demo")
+        {
+            Description = "Load a demo program into the database first (it must be empty: a new --db) and print its sign-ins",
+        };
         var command = new Command("serve", "Run the web API and the job workers.")
         {
-            urls, maxImport, maxSbom, maxComponents, maxDependencies, proxies, keyFile, reset,
+            urls, maxImport, maxSbom, maxComponents, maxDependencies, proxies, keyFile, reset, demo,
         };
         command.SetAction(async (parsed, ct) =>
         {
@@ -58,6 +62,7 @@ public static class ServeVerb
                 SbomLimits = new(parsed.GetValue(maxComponents), parsed.GetValue(maxDependencies)),
                 TrustedProxies = parsed.GetValue(proxies) ?? [],
                 KeyFile = parsed.GetValue(keyFile) ?? io.Environment("CLEARWING_KEY_FILE"), ResetSessionKeys = parsed.GetValue(reset),
+                Demo = parsed.GetValue(demo),
             };
             await using var app = await ServerHost.BuildAsync(options, ct);
             await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.RunAsync(app, ct);

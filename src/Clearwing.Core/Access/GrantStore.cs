@@ -6,12 +6,16 @@ namespace Clearwing.Access;
 /// <summary>One org's need-to-know on one case: "full" for a maintainer, "validation" for a validator.</summary>
 public sealed record GrantInfo(string Case, string Org, OrgKind Kind, string Access, string GrantedBy, string Reason, DateTimeOffset GrantedAt);
 
+/// <summary>The detail of a <see cref="CaseAspect.Grants"/> change: the org whose grant on the case was given or revoked.</summary>
+internal sealed record GrantChanged(long CaseSeq, long OrgId, bool Given);
+
 /// <summary>
 /// Grants: the coordinator gives an org need-to-know on a case, by hand for now (routing will give them when
 /// a case is sent to one of the org's projects). Only the coordinator's admins and triagers grant, revoke
-/// and list grants; a case outside the caller's sight is "not found".
+/// and list grants; a case outside the caller's sight is "not found". A grant given or revoked raises
+/// <see cref="CaseAspect.Grants"/> (the overview counts cases per org).
 /// </summary>
-public sealed class GrantStore(Database db, AuditLog audit, TimeProvider time)
+public sealed class GrantStore(Database db, AuditLog audit, TimeProvider time, CaseChanges changes)
 {
     public async Task<GrantInfo> GrantAsync(Caller caller, string caseId, string org, string reason, CancellationToken ct = default)
     {
@@ -40,6 +44,8 @@ public sealed class GrantStore(Database db, AuditLog audit, TimeProvider time)
             ON CONFLICT (case_seq, org_id) DO NOTHING
             """, new { caseSeq, orgId = target.Id, access, actor = caller.Actor, reason = reason.Trim(), now }, tx);
         if (added == 0) throw new BadInputException($"Org '{org}' already has a grant on case {caseId}.");
+        await changes.RaiseAsync(connection, tx, now,
+            new CaseChanged(CaseAspect.Grants, CaseSet.One(caseSeq), new GrantChanged(caseSeq, target.Id, Given: true)), ct);
         await audit.AppendAsync(connection, tx,
             AuditEntry.By(caller, $"case:{caseId}", "grant", new { org, access, reasonHash = AuditHash.Text(reason.Trim()) }), ct);
         await tx.CommitAsync(ct);
@@ -51,12 +57,15 @@ public sealed class GrantStore(Database db, AuditLog audit, TimeProvider time)
         caller.RequireCoordinatorWriter("revoke need-to-know");
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
-        var removed = await connection.ExecuteAsync(
+        var grant = await connection.QuerySingleOrDefaultAsync<(long CaseSeq, long OrgId)?>(
             """
             DELETE FROM grants
             WHERE case_seq = (SELECT seq FROM cases WHERE id = @caseId) AND org_id = (SELECT id FROM orgs WHERE name = @org)
-            """, new { caseId, org }, tx);
-        if (removed == 0) throw new NotFoundException($"Org '{org}' has no grant on case {caseId}.");
+            RETURNING case_seq, org_id
+            """, new { caseId, org }, tx)
+            ?? throw new NotFoundException($"Org '{org}' has no grant on case {caseId}.");
+        await changes.RaiseAsync(connection, tx, time.GetUtcNow().ToUnixTimeMilliseconds(),
+            new CaseChanged(CaseAspect.Grants, CaseSet.One(grant.CaseSeq), new GrantChanged(grant.CaseSeq, grant.OrgId, Given: false)), ct);
         await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"case:{caseId}", "revoke-grant", new { org }), ct);
         await tx.CommitAsync(ct);
     }

@@ -20,6 +20,14 @@ internal static class NeedToKnow
         _ => "1 = 0",
     };
 
+    /// <summary>
+    /// <see cref="Case"/> for a query that counts over many cases: a maintainer's or validator's are read from its grants first
+    /// (the condition as an EXISTS would be tried on every case).
+    /// </summary>
+    public static string CaseFromGrants(Caller caller, string alias = "c") => caller.Kind is OrgKind.Maintainer or OrgKind.Validator
+        ? $"{alias}.seq IN (SELECT g.case_seq FROM grants g WHERE g.org_id = @callerOrg)"
+        : Case(caller, alias);
+
     /// <summary>A finding of the case aliased <paramref name="caseAlias"/> is visible: to the coordinator, and to the orgs the
     /// case is granted to (a validator's grant is exactly for these findings). Downstream orgs see advisories, not findings.</summary>
     public static string Finding(Caller caller, string caseAlias = "c") => caller.Kind switch

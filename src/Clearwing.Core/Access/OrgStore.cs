@@ -11,8 +11,8 @@ public sealed record OrgInfo(string Name, OrgKind Kind, DateTimeOffset CreatedAt
 public sealed record InitResult(OrgInfo Org, MemberInfo Admin, string? Password, NewToken Token);
 
 /// <summary>
-/// Orgs: the first one (<see cref="InitAsync"/>), the others, and which a caller may see and manage. The coordinator's admins
-/// create orgs; every org sees itself, the coordinator sees all.
+/// Orgs: the first one (<see cref="InitAsync(string, string, string?, CancellationToken)"/>), the others, and which a caller may
+/// see and manage. The coordinator's admins create orgs; every org sees itself, the coordinator sees all.
 /// </summary>
 public sealed class OrgStore(Database db, AuditLog audit, TimeProvider time)
 {
@@ -22,12 +22,31 @@ public sealed class OrgStore(Database db, AuditLog audit, TimeProvider time)
     /// </summary>
     public async Task<InitResult> InitAsync(string orgName, string adminLogin, string? password, CancellationToken ct = default)
     {
-        orgName = RequireName(orgName, "org name");
-        adminLogin = MemberStore.RequireLogin(adminLogin);
         var generated = password is null ? Secrets.NewPassword() : null;
-        var hash = Secrets.HashPassword(password ?? generated!);
+        var init = Init(orgName, adminLogin, password ?? generated!);
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
+        var result = await InitAsync(connection, tx, init, generated, Caller.Local, null, ct);
+        await tx.CommitAsync(ct);
+        return result;
+    }
+
+    /// <summary>The first org's name, its admin's login and password hash, checked before any transaction opens.</summary>
+    internal sealed record FirstOrg(string OrgName, string AdminLogin, string PasswordHash);
+
+    /// <summary>Checks the names and the password and hashes it (600,000 rounds: outside any transaction where it can be).</summary>
+    internal static FirstOrg Init(string orgName, string adminLogin, string password) =>
+        new(RequireName(orgName, "org name"), MemberStore.RequireLogin(adminLogin), Secrets.HashPassword(password));
+
+    /// <summary>
+    /// The body of <see cref="InitAsync(string, string, string?, CancellationToken)"/> inside the caller's transaction, shared
+    /// with the one-time setup code (<see cref="SetupCodeStore"/>): the coordinator org, its admin, an admin token, and the
+    /// <c>init</c> event by <paramref name="by"/> (with <paramref name="via"/> when given). Refused once any org exists.
+    /// </summary>
+    internal async Task<InitResult> InitAsync(
+        DbConnection connection, DbTransaction tx, FirstOrg init, string? generated, Caller by, string? via, CancellationToken ct)
+    {
+        var (orgName, adminLogin, hash) = init;
         if (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM orgs", transaction: tx) > 0)
             throw new InvalidOperationException(
                 "This database is already initialized: it has orgs. Use 'clearwing orgs', 'members' and 'tokens' to manage them.");
@@ -35,9 +54,8 @@ public sealed class OrgStore(Database db, AuditLog audit, TimeProvider time)
         var member = await MemberStore.InsertMemberAsync(connection, tx, orgId, orgName, adminLogin, Role.Admin, hash, Now);
         var token = await TokenStore.InsertTokenAsync(
             connection, tx, orgId, orgName, $"{adminLogin} (admin init)", Role.Admin, null, $"member:{adminLogin}", (adminLogin, orgId), Now);
-        await audit.AppendAsync(connection, tx,
-            AuditEntry.By(Caller.Local, $"org:{orgName}", "init", new { admin = adminLogin, token = token.Token.Id }), ct);
-        await tx.CommitAsync(ct);
+        await audit.AppendAsync(connection, tx, AuditEntry.By(by, $"org:{orgName}", "init",
+            via is null ? new { admin = adminLogin, token = token.Token.Id } : new { admin = adminLogin, token = token.Token.Id, via }), ct);
         return new InitResult(new OrgInfo(orgName, OrgKind.Coordinator, FromMs(Now)), member, generated, token);
     }
 

@@ -32,6 +32,9 @@ public static class Secrets
     /// <summary>A public id for a token, member-visible in listings: 64 random bits.</summary>
     public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
 
+    /// <summary>A one-time setup code (<see cref="SetupCodeStore"/>): 256 random bits, base64url, safe in a URL as it is.</summary>
+    public static string NewSetupCode() => Base64Url(RandomNumberGenerator.GetBytes(32));
+
     /// <summary>A password a person did not choose (admin init without one): 128 random bits.</summary>
     public static string NewPassword() => Base64Url(RandomNumberGenerator.GetBytes(16));
 

@@ -35,6 +35,12 @@ public sealed class CaseEditor(Database db, AuditLog audit, TimeProvider time, C
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         await LockProjectAsync(connection, tx, target);
+        // The overview counts the target as it becomes and the sources no longer (OverviewTally). Its count locks the cases first, in
+        // one order, as the priority's recomputation does.
+        var involved = new List<long>();
+        foreach (var id in sources.Prepend(target).Distinct())
+            if (await connection.ExecuteScalarAsync<long?>("SELECT seq FROM cases WHERE id = @id", new { id }, tx) is { } seq) involved.Add(seq);
+        var counted = await OverviewTally.BeginAsync(connection, tx, db.Engine, CaseSet.Of(involved).Where, null, ct);
         var project = await LiveCaseProjectAsync(connection, tx, target);
         foreach (var source in sources.Distinct())
         {
@@ -53,6 +59,7 @@ public sealed class CaseEditor(Database db, AuditLog audit, TimeProvider time, C
             await RecordAsync(connection, tx, source, target, "merged-into", reason, moved, now);
         }
         await RecomputeAsync(connection, tx, target);
+        await counted.EndAsync(ct);
         await changes.RaiseAsync(connection, tx, now, new CaseChanged(CaseAspect.Membership, CaseSet.Matching("c.id = @target", new { target })), ct);
         await audit.AppendAsync(connection, tx,
             AuditEntry.By(caller, $"case:{target}", "merge", new { sources, reasonHash = AuditHash.Text(reason) }), ct);
@@ -80,6 +87,8 @@ public sealed class CaseEditor(Database db, AuditLog audit, TimeProvider time, C
             throw new CaseEditException($"Splitting off every fingerprint of case {caseId} would leave it empty; leave at least one.");
 
         var newId = CaseId.Mint(now, 0).ToString();
+        // The overview counts both cases as they become (OverviewTally); the new one counts from now.
+        var counted = await OverviewTally.BeginAsync(connection, tx, db.Engine, "c.id IN (@caseId, @newId)", new { caseId, newId }, ct);
         await connection.ExecuteAsync(
             """
             INSERT INTO cases (id, project_id, title, state, first_seen, last_seen, finding_count, max_severity, created_at)
@@ -99,6 +108,7 @@ public sealed class CaseEditor(Database db, AuditLog audit, TimeProvider time, C
         await RecordAsync(connection, tx, newId, caseId, "split-from", reason, wanted.Count, now);
         await RecomputeAsync(connection, tx, caseId);
         await RecomputeAsync(connection, tx, newId);
+        await counted.EndAsync(ct);
         await changes.RaiseAsync(connection, tx, now,
             new CaseChanged(CaseAspect.Membership, CaseSet.Matching("c.id IN (@caseId, @newId)", new { caseId, newId })), ct);
         await audit.AppendAsync(connection, tx,

@@ -89,6 +89,8 @@ public sealed class CaseLifecycle(Database db, TimeProvider time, AuditLog audit
             fixCommit = transition.FixCommit, fixedVersion = transition.FixedVersion, now, evidence,
             verification = transition.To == CaseState.FixVerified ? verification ?? "person" : null,
         };
+        // The overview's counts follow the move (OverviewTally), before anything that follows it moves the case again.
+        var counted = await OverviewTally.BeginAsync(connection, tx, db.Engine, CaseSet.One(current.Seq).Where, null, ct);
         // A verified fix keeps how it was verified through disclosure; a reopened one loses it.
         await connection.ExecuteAsync(
             """
@@ -96,13 +98,16 @@ public sealed class CaseLifecycle(Database db, TimeProvider time, AuditLog audit
                 fix_verification = CASE WHEN @to = 'fix_verified' THEN @verification WHEN @to = 'disclosed' THEN fix_verification END
             WHERE seq = @caseSeq
             """, row, tx);
+        // The move ends the case's stay in the state it leaves, which began with the move before (or when the case was opened).
         await connection.ExecuteAsync(
             """
             INSERT INTO case_transitions (case_seq, from_state, to_state, action, actor, org, org_kind, reason, rejection, duplicate_of,
-                                          fix_commit, fixed_version, at, evidence)
+                                          fix_commit, fixed_version, at, evidence, entered_at)
             VALUES (@caseSeq, @from, @to, @action, @actor, @org, @orgKind, @reason, @rejection, @duplicateOf, @fixCommit, @fixedVersion, @now,
-                    @evidence)
+                    @evidence, coalesce((SELECT p.at FROM case_transitions p WHERE p.case_seq = @caseSeq ORDER BY p.id DESC LIMIT 1),
+                                        (SELECT c.created_at FROM cases c WHERE c.seq = @caseSeq)))
             """, row, tx);
+        await counted.EndAsync(ct);
 
         // The move's event names the commitment its confirmation made (the commitment follows the move through the hook).
         const string Committed = "SELECT digest FROM commitments WHERE case_id = @caseId";

@@ -295,7 +295,7 @@ public sealed class CaseQueries(Database db, TimeProvider time, PriorityStore pr
     }
 
     /// <summary>The cases a list shows unless asked for a signal: all but the quality findings of projects that keep them apart.</summary>
-    const string VulnerabilityQueue =
+    internal const string VulnerabilityQueue =
         "(c.signal > 0 OR EXISTS (SELECT 1 FROM projects np WHERE np.id = c.project_id AND np.non_security = 'cases'))";
 
     internal static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);

@@ -164,6 +164,9 @@ public sealed class PriorityStore(Database db, TimeProvider time) : ICaseChangeS
     {
         await using var write = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(write, ct);
+        // The overview counts cases by their next deadline (OverviewTally).
+        var counted = rows.Count == 0 ? null : await OverviewTally.BeginDeadlinesAsync(write, tx, db.Engine,
+            $"c.seq IN ({string.Join(",", rows.Cast<StoredRow>().Select(r => r.Seq))})", ct);
         var stored = await write.ExecuteAsync(
             """
             UPDATE case_priority SET stale = 0, closed = @Closed, points = @Points, ssvc = @Ssvc, ssvc_missing = @SsvcMissing,
@@ -177,6 +180,7 @@ public sealed class PriorityStore(Database db, TimeProvider time) : ICaseChangeS
             UPDATE cases SET queue_open = 1 - @Closed, queue_points = @Points, queue_neg_deadline = @QueueDeadline, queue_cvss = @QueueCvss
             WHERE seq = @Seq AND EXISTS (SELECT 1 FROM case_priority q WHERE q.case_seq = @Seq AND q.version = @Version AND q.stale = 0)
             """, rows, tx);
+        if (counted is not null) await counted.EndAsync(ct);
         await tx.CommitAsync(ct);
         return stored;
     }
@@ -231,13 +235,17 @@ public sealed class PriorityStore(Database db, TimeProvider time) : ICaseChangeS
         _ => kind.ToString(),
     };
 
-    static object Row(long seq, long version, PriorityInputs i) => new
-    {
-        Seq = seq, Version = version, Closed = i.Closed ? 1 : 0, Points = Priority.StandingPoints(i), i.Ssvc,
-        SsvcMissing = i.SsvcMissing.Count == 0 ? null : string.Join(",", i.SsvcMissing), i.Exploitation, i.ExploitationSource,
-        i.CvssTenths, i.CvssVector, i.ExposureOrgs, i.ExposureProducts, DeadlineAt = i.Deadline?.ToUnixTimeMilliseconds(), i.DeadlineKind,
-        QueueDeadline = i.Closed || i.Deadline is not { } at ? NoDeadline : -at.ToUnixTimeMilliseconds(), QueueCvss = (long?)i.CvssTenths ?? -1,
-    };
+    static StoredRow Row(long seq, long version, PriorityInputs i) => new(
+        seq, version, i.Closed ? 1 : 0, Priority.StandingPoints(i), i.Ssvc, i.SsvcMissing.Count == 0 ? null : string.Join(",", i.SsvcMissing),
+        i.Exploitation, i.ExploitationSource, i.CvssTenths, i.CvssVector, i.ExposureOrgs, i.ExposureProducts,
+        i.Deadline?.ToUnixTimeMilliseconds(), i.DeadlineKind,
+        i.Closed || i.Deadline is not { } at ? NoDeadline : -at.ToUnixTimeMilliseconds(), (long?)i.CvssTenths ?? -1);
+
+    /// <summary>A computed row, with the version it was computed from, and the queue's keys it gives its case
+    /// (<c>cases.queue_neg_deadline</c>, <c>cases.queue_cvss</c>).</summary>
+    sealed record StoredRow(long Seq, long Version, int Closed, int Points, string? Ssvc, string? SsvcMissing, string Exploitation,
+        string? ExploitationSource, int? CvssTenths, string? CvssVector, int ExposureOrgs, int ExposureProducts, long? DeadlineAt,
+        string? DeadlineKind, long QueueDeadline, long QueueCvss);
 
     /// <summary>The stored factors of one listed case, read back into inputs (columns named as in <see cref="Columns"/>); no row:
     /// <see cref="Fresh"/>.</summary>

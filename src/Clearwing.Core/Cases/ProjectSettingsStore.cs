@@ -58,11 +58,15 @@ public sealed class ProjectSettingsStore(Database db, AuditLog audit)
             CrossFinderJoins = change.CrossFinderJoins ?? previous.cross_finder_joins != 0,
             AutoConfirm = change.AutoConfirm ?? previous.auto_confirm != 0,
         };
+        // The overview counts the queue: the project's quality cases join it or leave it (OverviewTally).
+        var counted = now.NonSecurity == previous.ToInfo().NonSecurity ? null : await OverviewTally.BeginAsync(connection, tx, db.Engine,
+            "c.project_id = (SELECT id FROM projects WHERE name = @project) AND c.signal = 0", new { project }, ct);
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE projects SET non_security = @nonSecurity, cross_finder_joins = @joins, auto_confirm = @autoConfirm WHERE name = @project",
             new { nonSecurity = Name(now.NonSecurity), joins = now.CrossFinderJoins ? 1L : 0L, autoConfirm = now.AutoConfirm ? 1L : 0L, project },
             tx, cancellationToken: ct));
-        // Which cases the queue shows is read from the setting when a list is read: nothing derived needs to follow.
+        if (counted is not null) await counted.EndAsync(ct);
+        // Which cases the queue shows is read from the setting when a list is read: nothing else derived needs to follow.
         await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"project:{project}", "set_project_settings", new
         {
             NonSecurity = Name(now.NonSecurity), now.CrossFinderJoins, now.AutoConfirm,

@@ -188,12 +188,21 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
                 projectId, fileName = string.Join(", ", request.Files.Select(f => f.DisplayName)), sha256 = contentHash ?? "pending", bytes, now,
             }, tx);
 
+        var settings = await connection.QuerySingleAsync<(long Joins, string NonSecurity)>(
+            "SELECT cross_finder_joins, non_security FROM projects WHERE id = @projectId", new { projectId }, tx);
+        // Quality cases stay out of the queue (and the overview's counts) until a finding raises their signal.
+        var apart = settings.NonSecurity == ProjectSettingsStore.Name(NonSecurityHandling.Quality);
         var import = new Import(projectId, importSeq, importId, now, hashing, await RuleAliases.LoadAsync(connection, tx, projectId))
         {
-            CrossFinderJoins = await connection.ExecuteScalarAsync<long>(
-                "SELECT cross_finder_joins FROM projects WHERE id = @projectId", new { projectId }, tx) != 0,
+            CrossFinderJoins = settings.Joins != 0,
+            QualityCases = apart
+                ? (await connection.QueryAsync<long>("SELECT seq FROM cases WHERE project_id = @projectId AND signal = 0", new { projectId }, tx))
+                    .ToHashSet()
+                : null,
         };
         var c = await Writer.StoreAsync(connection, tx, import, ReadAhead.Of(Read(request, import, ct), ct), progress, ct);
+        await OverviewTally.ImportedAsync(connection, tx, db.Engine, projectId, now, apart ? c.NewCases - c.NewQualityCases : c.NewCases,
+            import.Raised, ct);
 
         var summary = new ImportSummary(importId, request.Project, import.Revision!,
             c.Results, c.New, c.Unchanged, c.Updated, c.Absent, c.Suppressed, c.NewCases, AlreadyImported: false, [.. import.PathBases.Distinct()],

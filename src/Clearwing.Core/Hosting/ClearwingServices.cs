@@ -36,6 +36,7 @@ public static class ClearwingServices
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AuditHeadStore>();
         services.AddSingleton<OrgStore>();
+        services.AddSingleton<SetupCodeStore>();
         services.AddSingleton<MemberStore>();
         services.AddSingleton<TokenStore>();
         services.AddSingleton<GrantStore>();
@@ -51,6 +52,7 @@ public static class ClearwingServices
         services.AddSingleton<DisclosurePolicyStore>();
         services.AddSingleton<ExtensionStore>();
         services.AddSingleton<ClockStore>();
+        services.AddSingleton<ProgramOverviewQueries>();
 
         services.AddSingleton<CaseSsvc>();
         services.AddSingleton<CaseCvss>();
@@ -78,6 +80,8 @@ public static class ClearwingServices
         services.AddSingleton<ICaseChangeSubscriber, CaseFinders>();
         services.AddSingleton<ICaseChangeSubscriber>(provider => provider.GetRequiredService<CommitmentStore>());
         services.AddSingleton<ICaseChangeSubscriber>(provider => provider.GetRequiredService<PriorityStore>());
+        // The overview's count of cases per org follows grants (its other counts follow the stores that change them).
+        services.AddSingleton<ICaseChangeSubscriber, OverviewSubscriber>();
         // Last: validation acts on the state a change left (it may queue a run, or verify a fix by rescan, which moves the case).
         services.AddSingleton<ICaseChangeSubscriber>(provider => provider.GetRequiredService<ValidationStore>());
 

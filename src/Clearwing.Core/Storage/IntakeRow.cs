@@ -29,6 +29,13 @@ internal class IntakeContext(long projectId, long seq, string id, long now)
 
     /// <summary>Whether new fingerprints join another finder's case about the same flaw (the project's setting, on by default).</summary>
     public bool CrossFinderJoins { get; init; } = true;
+
+    /// <summary>The project's cases whose findings are all not security relevant, when the project keeps them out of the queue
+    /// (null otherwise): a finding that raises one's signal brings it into the queue (<see cref="Raised"/>).</summary>
+    public IReadOnlySet<long>? QualityCases { get; init; }
+
+    /// <summary>Cases of <see cref="QualityCases"/> that the import's findings made security relevant or unknown.</summary>
+    public List<long> Raised { get; } = [];
 }
 
 /// <summary>

@@ -7,7 +7,9 @@ using Dapper;
 namespace Clearwing.Storage;
 
 /// <summary>What a writer stored: rows read, their baseline states, tracks made absent, suppressed rows and cases opened.</summary>
-internal readonly record struct IntakeCounts(long Results, long New, long Unchanged, long Updated, long Absent, long Suppressed, long NewCases);
+/// <param name="NewQualityCases">Of the new cases, those whose findings are all not security relevant.</param>
+internal readonly record struct IntakeCounts(
+    long Results, long New, long Unchanged, long Updated, long Absent, long Suppressed, long NewCases, long NewQualityCases);
 
 /// <summary>
 /// Stores one import's rows inside the import's transaction, in one pass, with the project's fingerprints and tracks in
@@ -99,6 +101,8 @@ internal sealed class IntakeWriter
 
         // Findings beyond the first of each case, per case: applied once at the end.
         var grown = new Dictionary<long, (long Findings, long Severity, long Signal)>(knownCount);
+        // New cases whose findings are all not security relevant so far (few: their signal decides whether the queue shows them).
+        var newQuality = new HashSet<long>();
         long count = 0, fresh = 0, unchanged = 0, updated = 0, suppressed = 0, newCases = 0;
         var finders = new Finders(tables);
         foreach (var s in rows)
@@ -123,6 +127,7 @@ internal sealed class IntakeWriter
                 (caseRow[0], caseRow[1], caseRow[3], caseRow[8]) = (caseSeq, CaseId.Mint(import.Now, newCases++).ToString(), s.Title, s.Severity);
                 caseRow[10] = s.Signal;
                 tables.AddCase(caseRow);
+                if (s.Signal == 0) newQuality.Add(caseSeq);
                 var id = finders.New(tables.NextFingerprint());
                 finders.Tell(s.Tool, caseSeq);
                 (fingerprintRow[0], fingerprintRow[2], fingerprintRow[3]) = (id, s.Fingerprint.Text, caseSeq);
@@ -228,6 +233,7 @@ internal sealed class IntakeWriter
                     (caseRow[0], caseRow[1], caseRow[3]) = (caseSeq, CaseId.Mint(import.Now, newCases++).ToString(), fingerprint.Title);
                     (caseRow[7], caseRow[8], caseRow[10]) = (fingerprint.Findings, fingerprint.Severity, fingerprint.Signal);
                     tables.AddCase(caseRow);
+                    if (fingerprint.Signal == 0) newQuality.Add(caseSeq);
                     if (fingerprint.Join is { } opened) joins?.Opened(opened, caseSeq);
                     (fingerprintRow[0], fingerprintRow[2], fingerprintRow[3]) = (id, fingerprint.Text, caseSeq);
                     tables.AddFingerprint(fingerprintRow);
@@ -283,6 +289,8 @@ internal sealed class IntakeWriter
         {
             (growRow[0], growRow[1], growRow[2], growRow[4]) = (g.Findings, g.Severity, g.Signal, caseSeq);
             tables.Grow(growRow);
+            // A finding that is security relevant (or may be) takes its case out of the quality findings.
+            if (g.Signal > 0 && !newQuality.Remove(caseSeq) && import.QualityCases?.Contains(caseSeq) == true) import.Raised.Add(caseSeq);
         }
 
         // Absence, by key: the tracks still present under this import's tools that it did not report.
@@ -297,7 +305,7 @@ internal sealed class IntakeWriter
                 absent++;
             }
         tables.Complete();
-        return new IntakeCounts(count, fresh, unchanged, updated, absent, suppressed, newCases);
+        return new IntakeCounts(count, fresh, unchanged, updated, absent, suppressed, newCases, newQuality.Count);
     }
 
     /// <summary>The first present track of <paramref name="fingerprintId"/> this import has not reported yet whose content is

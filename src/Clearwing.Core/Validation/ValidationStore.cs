@@ -240,6 +240,12 @@ public sealed class ValidationStore(
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await db.BeginAsync(connection, ct);
+        if (await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                "SELECT case_seq FROM validation_runs WHERE id = @runId AND state = 'queued'", new { runId }, tx, cancellationToken: ct))
+            is not { } runCase)
+            return;
+        // A run with an answer validates its case in the overview's counts (OverviewTally).
+        var counted = await OverviewTally.BeginAsync(connection, tx, db.Engine, CaseSet.One(runCase).Where, null, ct);
         var finished = await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE validation_runs SET state = 'done', finished_at = @now, verdict = @Verdict, runs = @Runs, crashes = @Crashes,
                    crash_type = @Type, crash_state = @StateJson, security = @SecurityFlag, error = @Error
@@ -251,6 +257,7 @@ public sealed class ValidationStore(
                 SecurityFlag = summary.Security is { } s ? s ? 1L : 0L : (long?)null, summary.Error,
             }, tx, cancellationToken: ct));
         if (finished == 0) return;
+        await counted.EndAsync(ct);
         for (var i = 0; i < outcomes.Count; i++)
             await connection.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO validation_results (run_id, ordinal, digest, source, verdict, error, log)

@@ -96,29 +96,48 @@ public static class AccessApi
     static async Task<Results<Ok<SessionResponse>, ProblemHttpResult>> LoginAsync(
         LoginRequest body, HttpContext context, MemberStore members, IAntiforgery antiforgery, CancellationToken ct)
     {
-        // The address the per-address rate limit uses too: behind a trusted proxy, the client's (ServerOptions.TrustedProxies).
-        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var result = await members.LoginAsync(body.Login ?? "", body.Password ?? "", address, body.Org, ct);
         // One answer for an unknown login, a wrong password and a locked login: none tells a guesser more.
-        if (result.Caller is not { } caller)
-            return TypedResults.Problem("Login refused: unknown login (or a login in several orgs without \"org\"), wrong password, " +
-                "or locked after repeated failures.",
-                statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
-        var principal = Authentication.SessionPrincipal(caller, result.SessionStamp!, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        await context.SignInAsync(Authentication.SessionScheme, principal);
-        // The CSRF token is bound to the user it is issued for.
-        context.User = principal;
+        if (await StartSessionAsync(context, members, body.Login, body.Password, body.Org, ct) is not { } caller)
+            return TypedResults.Problem(LoginRefused, statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
         var tokens = antiforgery.GetAndStoreTokens(context);
         return TypedResults.Ok(new SessionResponse(caller.Org, caller.Kind, caller.Role, caller.Actor, tokens.RequestToken!));
     }
 
+    /// <summary>Why a login is refused, the same for every reason.</summary>
+    public const string LoginRefused = "Login refused: unknown login (or a login in several orgs without \"org\"), wrong password, " +
+        "or locked after repeated failures.";
+
+    /// <summary>
+    /// Checks a password login and starts a web session (the cookie) for it; null when refused. The API's login and the sign-in
+    /// page both start sessions here, behind the same rate limits.
+    /// </summary>
+    public static async Task<Caller?> StartSessionAsync(
+        HttpContext context, MemberStore members, string? login, string? password, string? org, CancellationToken ct)
+    {
+        // The address the per-address rate limit uses too: behind a trusted proxy, the client's (ServerOptions.TrustedProxies).
+        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var result = await members.LoginAsync(login ?? "", password ?? "", address, string.IsNullOrWhiteSpace(org) ? null : org, ct);
+        if (result.Caller is not { } caller) return null;
+        var principal = Authentication.SessionPrincipal(caller, result.SessionStamp!, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        await context.SignInAsync(Authentication.SessionScheme, principal);
+        // The CSRF token is bound to the user it is issued for.
+        context.User = principal;
+        return caller;
+    }
+
     static async Task<NoContent> LogOutAsync(HttpContext context, MemberStore members)
+    {
+        await EndSessionAsync(context, members);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>Ends the web session: the API's logout and the pages' sign-out.</summary>
+    public static async Task EndSessionAsync(HttpContext context, MemberStore members)
     {
         // Logging out ends the member's sessions everywhere, so a copied cookie dies with it.
         if (context.User.Identity?.AuthenticationType == Authentication.SessionScheme
             && context.Caller().Actor.StartsWith("member:", StringComparison.Ordinal))
             await members.EndSessionsAsync(context.Caller().OrgId, context.Caller().Actor["member:".Length..], context.RequestAborted);
         await context.SignOutAsync(Authentication.SessionScheme);
-        return TypedResults.NoContent();
     }
 }

@@ -65,8 +65,13 @@ public static class Authentication
                 o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
                 o.SlidingExpiration = true;
-                // An API answers 401/403, it does not redirect to a login page.
-                o.Events.OnRedirectToLogin = c => { c.Response.StatusCode = StatusCodes.Status401Unauthorized; return Task.CompletedTask; };
+                // The API answers 401/403; a page sends the browser to sign in, and back afterwards.
+                o.Events.OnRedirectToLogin = c =>
+                {
+                    if (c.Request.Path.StartsWithSegments("/api")) c.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    else c.Response.Redirect(Web.WebPages.SignInPath(c.Request));
+                    return Task.CompletedTask;
+                };
                 o.Events.OnRedirectToAccessDenied = c => { c.Response.StatusCode = StatusCodes.Status403Forbidden; return Task.CompletedTask; };
                 // A session speaks for the member as they are now (removed members lose it, role changes apply at
                 // once), ends when their session stamp changes (logout, new password), and lasts a day at most.
@@ -127,10 +132,13 @@ public static class Authentication
     public static void UseClearwingAccess(this WebApplication app)
     {
         app.Use(SecurityHeaders);
+        app.Use(Web.UploadLimitAttribute.RaiseAsync);
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
         app.Use(RequireCsrfForSessions);
+        // The pages' forms carry the same token in a form field; this checks those of anonymous forms (sign-in) too.
+        app.UseAntiforgery();
     }
 
     /// <summary>The caller behind an authenticated request.</summary>
@@ -194,7 +202,9 @@ public static class Authentication
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
-        headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+        // The pages need their stylesheet, the imports page's one script and their own forms; nothing inline, no other origin.
+        headers.ContentSecurityPolicy = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; " +
+            "img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
         headers["Cross-Origin-Opener-Policy"] = "same-origin";
         headers["Cross-Origin-Resource-Policy"] = "same-origin";
         // Embargoed answers must not linger in shared or browser caches.

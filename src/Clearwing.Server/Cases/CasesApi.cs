@@ -51,18 +51,29 @@ public static class CasesApi
             Exposed = exposed,
             ExactTotal = total is not null && CaseFilters.ParseTotal(total),
         };
+        return TypedResults.Ok(await ReadListAsync(context, cases, filter, ct));
+    }
+
+    static async Task<Results<Ok<CaseDetail>, ProblemHttpResult>> GetAsync(string id, HttpContext context, CaseQueries cases, CancellationToken ct) =>
+        // Outside the caller's need-to-know and nonexistent answer alike.
+        await ReadAsync(context, cases, id, ct) is { } detail
+            ? TypedResults.Ok(detail)
+            : TypedResults.Problem($"No case {id}.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
+
+    /// <summary>A page of the caller's cases, its embargoed ones recorded as read: the API's listing and the case queue page.</summary>
+    public static async Task<Page<CaseSummary>> ReadListAsync(HttpContext context, CaseQueries cases, CaseFilter filter, CancellationToken ct)
+    {
         var page = await cases.ListAsync(context.Caller(), filter, ct);
         var embargoed = page.Items.Where(c => c.State != CaseState.Disclosed).Select(c => c.Id).ToList();
         if (embargoed.Count > 0) await context.AuditReadAsync("cases", string.Join(",", embargoed));
-        return TypedResults.Ok(page);
+        return page;
     }
 
-    static async Task<Results<Ok<CaseDetail>, ProblemHttpResult>> GetAsync(string id, HttpContext context, CaseQueries cases, CancellationToken ct)
+    /// <summary>One case, recorded as read while embargoed; null outside need-to-know: the API's case and the case page.</summary>
+    public static async Task<CaseDetail?> ReadAsync(HttpContext context, CaseQueries cases, string id, CancellationToken ct, string what = "case")
     {
-        // Outside the caller's need-to-know and nonexistent answer alike.
-        if (await cases.GetAsync(context.Caller(), id, ct) is not { } detail)
-            return TypedResults.Problem($"No case {id}.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
-        if (detail.Case.State != CaseState.Disclosed) await context.AuditReadAsync($"case:{id}", "case");
-        return TypedResults.Ok(detail);
+        if (await cases.GetAsync(context.Caller(), id, ct) is not { } detail) return null;
+        if (detail.Case.State != CaseState.Disclosed) await context.AuditReadAsync($"case:{id}", what);
+        return detail;
     }
 }

@@ -24,10 +24,7 @@ public static class AdvisoriesApi
             {
                 if (purl is null == alias is null) throw new BadInputException("Give exactly one of ?purl=pkg:TYPE/NAME@VERSION or ?alias=ID.");
                 if (alias is not null) return Results.Ok(new { alias, advisories = await osv.FindByAliasAsync(alias, ct) });
-                if (!PackageUrl.TryParse(purl, PurlParseMode.Lenient, out var package, out var error))
-                    throw new BadInputException($"purl: {error}");
-                if (package.Version is null) throw new BadInputException($"purl '{purl}' has no version: give pkg:TYPE/NAME@VERSION.");
-                var result = await osv.QueryAsync(package, ct);
+                var result = await osv.QueryAsync(QueryPurl(purl!), ct);
                 return Results.Ok(new
                 {
                     purl = result.Purl, advisories = result.Advisories,
@@ -48,5 +45,14 @@ public static class AdvisoriesApi
             .WithSummary("Imports OSV advisories from a record or a zip export (coordinator admins and triagers); " +
                 "?skipInvalid=true stores the valid ones; a zip export's records are stored without the ranges that break the schema " +
                 "(listed in warnings) unless ?strict=true.");
+    }
+
+    /// <summary>The package URL an advisory query names: it must parse and carry the version asked about.</summary>
+    public static PackageUrl QueryPurl(string purl)
+    {
+        if (!PackageUrl.TryParse(purl, PurlParseMode.Lenient, out var package, out var error))
+            throw new BadInputException($"purl: {error}");
+        if (package.Version is null) throw new BadInputException($"purl '{purl}' has no version: give pkg:TYPE/NAME@VERSION.");
+        return package;
     }
 }

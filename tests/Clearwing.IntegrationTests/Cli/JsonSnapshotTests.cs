@@ -144,6 +144,8 @@ public sealed class JsonSnapshotTests
         var patch = Write(work, "fix.patch", "--- a/greeting\n+++ b/greeting\n@@ -1 +1 @@\n-hello\n+goodbye\n");
         await p.RunAsync("patches", "add", a, patch, "--author", "model:claude-test", "--json");
         await p.RunAsync("patches", "list", a, "--json");
+        // Last, so that the commands before keep their times.
+        await p.RunAsync("overview", "--weeks", "2", "--window", "100", "--json");
 
         Snapshot.Match("cli-json", p.Transcript, work);
     }

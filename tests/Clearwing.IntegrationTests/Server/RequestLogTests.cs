@@ -30,7 +30,7 @@ public sealed class RequestLogTests
     }
 
     /// <summary>Every message the server's loggers write, as "category: message", at the levels the server's filters let through.</summary>
-    sealed class CapturedLogs : ILoggerProvider
+    internal sealed class CapturedLogs : ILoggerProvider
     {
         readonly ConcurrentQueue<string> _lines = new();
         public IReadOnlyCollection<string> Lines => _lines;

@@ -18,7 +18,8 @@ public sealed class SourceRulesTests
     {
         var root = RepositoryRoot();
         var files = new[] { "src", "bench" }
-            .SelectMany(dir => Directory.EnumerateFiles(Path.Combine(root, dir), "*.cs", SearchOption.AllDirectories))
+            .SelectMany(dir => new[] { "*.cs", "*.razor" }.SelectMany(pattern =>
+                Directory.EnumerateFiles(Path.Combine(root, dir), pattern, SearchOption.AllDirectories)))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .ToList();

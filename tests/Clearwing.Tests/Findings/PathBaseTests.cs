@@ -181,8 +181,8 @@ public sealed class PathBaseTests
             var relative = files.Select(f => string.Join('/', f) + ".c").ToList();
             // Two files in one folder under either root: a common folder deeper than the root is still the same in both.
             string Log(string root) => Some.SarifLog(string.Join(",", relative.Select(f => Some.SarifResult(file: "file://" + root + f))));
-            var a = Read(Some.File(Log(one))).Results;
-            var b = Read(Some.File(Log(two))).Results;
+            var a = Some.WithFile(Log(one), path => Read(path)).Results;
+            var b = Some.WithFile(Log(two), path => Read(path)).Results;
             Assert.Equal(a.Select(r => (r.Path, r.Fingerprint)), b.Select(r => (r.Path, r.Fingerprint)));
         }, iter: 10_000);
     }

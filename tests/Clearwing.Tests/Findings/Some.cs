@@ -35,6 +35,19 @@ internal static class Some
         return path;
     }
 
+    /// <summary>
+    /// Runs <paramref name="read"/> on a temporary file holding <paramref name="bytes"/> and deletes it after: a property test
+    /// that leaves its ten thousand files for the end makes the process's exit outlast the test runner's patience.
+    /// </summary>
+    public static T WithFile<T>(byte[] bytes, Func<string, T> read)
+    {
+        var path = FileBytes(bytes);
+        try { return read(path); }
+        finally { System.IO.File.Delete(path); }
+    }
+
+    public static T WithFile<T>(string json, Func<string, T> read) => WithFile(System.Text.Encoding.UTF8.GetBytes(json), read);
+
     /// <summary>A SARIF 2.1.0 log with one run whose results (JSON array items) and extra run properties are given.</summary>
     public static string SarifLog(string results, string run = "") => $$"""
         { "version": "2.1.0", "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
