@@ -256,8 +256,12 @@ static class DashboardProgram
             }),
         }));
         await Get<FeedStore>().ImportKevAsync(admin, kev);
-        // Each priority recomputed once, as the first listing after the moves would.
+        // Each priority recomputed once, as the first listing after the moves would; then PostgreSQL's tables as autovacuum would
+        // leave them a while later (statistics, visibility map).
         await Get<CaseQueries>().ListAsync(admin, new CaseFilter(Limit: 1));
+        if (db.Engine == Engine.Postgres)
+            await using (var connection = await db.OpenAsync())
+                await connection.ExecuteAsync("VACUUM ANALYZE", commandTimeout: 0);
         log.WriteLine($"  built in {watch.Elapsed.TotalSeconds:F0} s");
         await services.DisposeAsync();
     }

@@ -18,9 +18,11 @@ using Clearwing.Storage;
 //   the server's default limits let in)
 //   dotnet run -c Release --project bench/Clearwing.Bench -- versions [N]   (version comparisons per second, N = 10,000,000 by default)
 //   dotnet run -c Release --project bench/Clearwing.Bench -- osv [ADVISORIES [LOOKUPS]]   (OSV import, index load, purl lookups; 50,000 / 100,000)
-//   dotnet run -c Release --project bench/Clearwing.Bench -- dashboard [--postgres CONNSTR] [--keep DIR] [--runs N] [--warmup N]
-//   (the dashboard's reads over HTTP on 200,000 cases from 1,000,000 findings, built once per engine into DIR or the database;
-//    each read N = 200 times after 20 to warm up: p50, p95, max)
+//   dotnet run -c Release --project bench/Clearwing.Bench -- dashboard [--postgres CONNSTR] [--keep DIR] [--runs N] [--warmup N] [--engine E]
+//   [--only TEXT]
+//   (the dashboard's reads over HTTP, its pages and the API's, on 200,000 cases from 1,000,000 findings, built once per engine
+//    into DIR or the database; each read N = 200 times after 20 to warm up: p50, p95, max; --engine sqlite|postgres: that one
+//    alone; --only: the operations whose name holds TEXT)
 var inv = CultureInfo.InvariantCulture;
 switch (args.FirstOrDefault())
 {
@@ -112,7 +114,8 @@ switch (args.FirstOrDefault())
         return VersionBench.Run(args.Length > 1 ? int.Parse(args[1], inv) : 10_000_000);
     case "dashboard":
         return await DashboardBench.RunAsync(Option("--keep") ?? Path.Combine(Path.GetTempPath(), $"clearwing-bench-{Environment.ProcessId}"),
-            Option("--postgres"), Option("--runs") is { } timed ? int.Parse(timed, inv) : 200, Option("--warmup") is { } warm ? int.Parse(warm, inv) : 20);
+            Option("--postgres"), Option("--runs") is { } timed ? int.Parse(timed, inv) : 200,
+            Option("--warmup") is { } warm ? int.Parse(warm, inv) : 20, Option("--engine"), Option("--only"));
     case "osv":
         return await OsvBench.Run(args.Length > 1 ? int.Parse(args[1], inv) : 50_000, args.Length > 2 ? int.Parse(args[2], inv) : 100_000);
     case "generate":

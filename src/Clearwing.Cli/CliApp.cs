@@ -96,7 +96,8 @@ public static class CliApp
 
     /// <summary>The line under a listing's table: how many of how many, and where the next page starts.</summary>
     internal static string Footer<T>(Page<T> page, string what) =>
-        $"{page.Items.Count} of {page.Total:N0}{(page.TotalCapped ? "+" : "")} {what}." + (page.Next is { } next ? $" Next page: --after {next}" : "");
+        $"{page.Items.Count} of {page.Total:N0}{(page.TotalCapped ? "+" : "")} {what}."
+        + (page.Next is { } next ? $" Next page: --after {next}" : "");
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default) =>
         await RunAsync(args, new CliIO(stdout, stderr, Console.In, Environment.GetEnvironmentVariable), ct);

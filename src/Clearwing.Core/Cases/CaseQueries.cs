@@ -20,19 +20,30 @@ public sealed class CaseQueries(Database db, TimeProvider time, PriorityStore pr
     /// Counting every case of a million findings would cost a page more than reading it (docs/case-queue.md).</summary>
     public const int CountCap = 1_000;
 
-    /// <summary>A filter that picks at most this many cases (its probe says) is where a page starts: those cases are read and
-    /// sorted. With more, the page reads the order's index and checks the filters on the way.</summary>
-    const int DriveMost = 5_000;
+    /// <summary>A filter that picks at most this many cases (its probe says) is where a page starts: those cases are read, sorted
+    /// and counted. With more, the page reads the order's index and checks the filters on the way.</summary>
+    /// <remarks>Settable for the tests, which hold few cases: at 0, every listing walks its order's index as a large program's does.</remarks>
+    internal int DriveMost { get; init; } = 5_000;
 
     /// <summary>Cases within the caller's need-to-know that match <paramref name="filter"/>, a page at a time.</summary>
     /// <remarks>A page reads the streams of its order (<see cref="QueueOrder"/>) each through its index from the cursor on, as far as
-    /// the page needs, and checks the filters on the way, mostly in the index; or, when one filter picks few cases, reads and sorts
-    /// those (docs/case-queue.md, "How a page is read").</remarks>
+    /// the page needs, and checks the filters on the way, mostly in the index, and its total is counted apart up to
+    /// <see cref="CountCap"/>; or, when one filter picks few cases, one query reads those, counts and sorts them
+    /// (docs/case-queue.md, "How a page is read").</remarks>
     public async Task<Page<CaseSummary>> ListAsync(Caller caller, CaseFilter filter, CancellationToken ct = default)
     {
         var limit = Paging.Limit(filter.Limit, MaxLimit);
         var offset = Math.Max(filter.Offset, 0);
         var args = new DynamicParameters(new { limit, offset, callerOrg = caller.OrgId, window = limit + 1 + offset });
+        await using var connection = await db.OpenAsync(ct);
+        if (filter.Project is { } project)
+        {
+            // Looked up first: PostgreSQL estimates a project's cases from its statistics only for a known key.
+            if (await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT id FROM projects WHERE name = @project",
+                    new { project }, cancellationToken: ct)) is not { } projectId)
+                return new Page<CaseSummary>([], 0, offset, limit);
+            args.Add("projectId", projectId);
+        }
         var terms = CaseTerms(caller, filter, args);
         // Exact when read: the listed cases' stale priorities are recomputed first (PriorityStore), whatever the filters on them say.
         await priority.RefreshAsync(string.Join(" AND ", terms.Select(t => t.Sql)), args, ct);
@@ -51,23 +62,33 @@ public sealed class CaseQueries(Database db, TimeProvider time, PriorityStore pr
         PriorityStore.AddOrderArgs(args, rankedAt);
         terms.AddRange(QueueTerms(filter, rankedAt, args));
 
-        await using var connection = await db.OpenAsync(ct);
         var driver = await DriverAsync(connection, terms, args, ct);
         var match = string.Join(" AND ", terms.Where(t => t != driver).Select(t => t.Sql));
-        var (total, capped) = await CountAsync(connection, match, driver, filter.ExactTotal, args, ct);
         var keys = order.Whole;
-        var parts = driver is { } d
-            ? [$"SELECT * FROM (SELECT DISTINCT c.seq AS s, {keys.Columns} FROM {d.From} WHERE {d.Joins} AND {match} " +
-                $"{(after is null ? "" : "AND " + keys.After)} ORDER BY {keys.OrderByColumns} LIMIT @window) s0"]
-            : Streams(order, filter).Select((s, i) => StreamSql(s, match, after is not null, i)).ToList();
-        var rows = parts.Count == 0 ? [] : await connection.QueryAsync<CaseRow, Keyset.Keys, (CaseRow Case, Keyset.Keys Keys)>(
+        var from = driver is { } d
+            // Every match, counted as it is read (n), then the page after the cursor.
+            ? $"""
+              (SELECT * FROM (SELECT c.seq AS s, {keys.Columns}, count(*) OVER () AS n FROM {d.From} WHERE {d.Joins} AND {match}) w
+               {(after is null ? "" : "WHERE " + keys.AfterColumns)} ORDER BY {keys.OrderByColumns} LIMIT @limit + 1 OFFSET @offset) o
+              """
+            : $"""
+              (SELECT u.*, CAST(0 AS BIGINT) AS n FROM ({string.Join(" UNION ALL ", Streams(order, filter).Select((s, i) =>
+                  StreamSql(s, match, after is not null, i)).DefaultIfEmpty(Nothing(keys)))}) u
+               ORDER BY {keys.OrderByColumns} LIMIT @limit + 1 OFFSET @offset) o
+              """;
+        var rows = (await connection.QueryAsync<CaseRow, Keyset.Keys, long, (CaseRow Case, Keyset.Keys Keys, long Counted)>(
             new CommandDefinition($"""
-                SELECT {Columns}, {keys.ColumnNames}
-                FROM (SELECT * FROM ({string.Join(" UNION ALL ", parts)}) u ORDER BY {keys.OrderByColumns} LIMIT @limit + 1 OFFSET @offset) o
+                SELECT {Columns}, {keys.ColumnNames}, o.n
+                FROM {from}
                 JOIN cases c ON c.seq = o.s JOIN projects p ON p.id = c.project_id LEFT JOIN case_priority q ON q.case_seq = c.seq
                 ORDER BY {keys.OrderByColumns}
-                """, args, cancellationToken: ct), (c, k) => (c, k), splitOn: "k0");
-        return keys.Page(rows.ToList(), r => r.Case.ToSummary(now), r => r.Keys, rankedAt, total, offset, limit) with { TotalCapped = capped };
+                """, args, cancellationToken: ct), (c, k, n) => (c, k, n), splitOn: "k0,n")).ToList();
+        var (total, capped) = driver is not null && rows.Count > 0 ? (rows[0].Counted, false)
+            // A first page with nothing on it: nothing matches.
+            : driver is not null && after is null && offset == 0 ? (0, false)
+            : filter.ExactTotal ? (await ExactCountAsync(connection, terms, args, ct), false)
+            : await CountAsync(connection, terms, driver, filter, args, ct);
+        return keys.Page(rows, r => r.Case.ToSummary(now), r => r.Keys, rankedAt, total, offset, limit) with { TotalCapped = capped };
     }
 
     /// <summary>A stream's part of a page: its first cases in its index's order (after the cursor), as many as the page can show.</summary>
@@ -78,16 +99,27 @@ public sealed class CaseQueries(Database db, TimeProvider time, PriorityStore pr
             ORDER BY {stream.Keys.OrderBy} LIMIT @window) s{number}
         """;
 
+    /// <summary>No stream can hold a match (a deadline window none of the priority order's streams reaches): no rows, in their shape.</summary>
+    static string Nothing(Keyset keys) => $"SELECT c.seq AS s, {keys.Columns} FROM cases c WHERE 1 = 0";
+
+    /// <summary>Every match, counted (<see cref="CaseFilter.ExactTotal"/>): the engine picks the way.</summary>
+    static async Task<long> ExactCountAsync(DbConnection connection, List<Term> terms, DynamicParameters args, CancellationToken ct) =>
+        await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"SELECT count(*) FROM cases c WHERE {string.Join(" AND ", terms.Select(t => t.Sql))}", args, cancellationToken: ct));
+
     /// <summary>
     /// A condition on the listed cases (over <c>cases c</c>). <see cref="Sql"/> is checked on each case a page reads. A filter that
-    /// can pick its cases itself says how many at most it picks (<see cref="Probe"/>, a query with a row per case or more) and how:
-    /// <see cref="From"/> reaches <c>cases c</c> from its own rows (each case once or more), under <see cref="Joins"/>.
+    /// can pick its cases itself says how many at most it picks (<see cref="Probe"/>, a query with a row per case) and how:
+    /// <see cref="From"/> reaches <c>cases c</c> from its own rows (each case once), under <see cref="Joins"/>. <see cref="Lookup"/>:
+    /// <see cref="Sql"/> looks each case up in another table, which a count that walks the order's index would do for every case.
     /// </summary>
-    sealed record Term(string Sql, string? Probe = null, string From = "", string Joins = "")
+    sealed record Term(string Sql, string? Probe = null, string From = "", string Joins = "", bool Lookup = false)
     {
-        /// <summary>A filter on the cases' own column, through <paramref name="index"/>: itself picks the cases.</summary>
-        public static Term Indexed(string sql, string index, Dialect dialect) => new(sql,
-            $"SELECT 1 FROM cases c {dialect.IndexedBy(index)} WHERE c.merged_into IS NULL AND {sql}", $"cases c {dialect.IndexedBy(index)}", sql);
+        /// <summary>A filter on the cases' own column, through <paramref name="index"/> (<paramref name="partial"/>: over the cases not merged
+        /// away): itself picks the cases. Its probe reads only the index.</summary>
+        public static Term Indexed(string sql, string index, Dialect dialect, bool partial = false) => new(sql,
+            $"SELECT 1 FROM cases c {dialect.IndexedBy(index)} WHERE {(partial ? "c.merged_into IS NULL AND " : "")}{sql}",
+            $"cases c {dialect.IndexedBy(index)}", sql);
     }
 
     /// <summary>What a listing's cases must be whatever their priority says: the caller's need-to-know, not merged away, and the
@@ -97,14 +129,11 @@ public sealed class CaseQueries(Database db, TimeProvider time, PriorityStore pr
         var dialect = db.Dialect;
         var terms = new List<Term> { new("c.merged_into IS NULL") };
         if (NeedToKnow.GrantedCases(caller) is { } granted)
-            terms.Add(new(NeedToKnow.Case(caller), granted, $"({granted}) g CROSS JOIN cases c {dialect.IndexedBy(Dialect.ByKey)}", "c.seq = g.case_seq"));
+            terms.Add(new(NeedToKnow.Case(caller), granted, $"({granted}) g CROSS JOIN cases c {dialect.IndexedBy(Dialect.ByKey)}",
+                "c.seq = g.case_seq", Lookup: true));
         else if (caller.Kind == OrgKind.Downstream) terms.Add(Term.Indexed(NeedToKnow.Case(caller), "cases_by_state", dialect));
         else terms.Add(new(NeedToKnow.Case(caller)));
-        if (filter.Project is { } project)
-        {
-            terms.Add(Term.Indexed("c.project_id = (SELECT id FROM projects WHERE name = @project)", "cases_by_project", dialect));
-            args.Add("project", project);
-        }
+        if (filter.Project is not null) terms.Add(Term.Indexed("c.project_id = @projectId", "cases_by_project", dialect));
         var states = filter.AllStates;
         if (states.Count > 0)
         {
@@ -127,7 +156,7 @@ public sealed class CaseQueries(Database db, TimeProvider time, PriorityStore pr
             // One lookup by key per case (case_finders, kept by imports and merges): none of its findings is read.
             terms.Add(new("EXISTS (SELECT 1 FROM case_finders cf WHERE cf.tool = @finder AND cf.case_seq = c.seq)",
                 "SELECT 1 FROM case_finders cf WHERE cf.tool = @finder", $"case_finders cf CROSS JOIN cases c {dialect.IndexedBy(Dialect.ByKey)}",
-                "cf.tool = @finder AND c.seq = cf.case_seq"));
+                "cf.tool = @finder AND c.seq = cf.case_seq", Lookup: true));
             args.Add("finder", finder);
         }
         return terms;
@@ -145,7 +174,7 @@ public sealed class CaseQueries(Database db, TimeProvider time, PriorityStore pr
         if (filter.Deadline is { } window)
         {
             if (window.Days is { } days) args.Add("negUntil", -(rankedAt + (long)TimeSpan.FromDays(days).TotalMilliseconds));
-            yield return Term.Indexed(Window(window), "cases_by_deadline", db.Dialect);
+            yield return Term.Indexed(Window(window), "cases_by_deadline", db.Dialect, partial: true);
         }
         if (filter.Exposed is { } exposed)
         {
@@ -153,7 +182,7 @@ public sealed class CaseQueries(Database db, TimeProvider time, PriorityStore pr
             yield return exposed
                 ? new(Check, "SELECT 1 FROM case_priority e WHERE e.exposure_orgs > 0",
                     $"case_priority e {db.Dialect.IndexedBy("case_priority_exposed")} CROSS JOIN cases c {db.Dialect.IndexedBy(Dialect.ByKey)}",
-                    "e.exposure_orgs > 0 AND c.seq = e.case_seq")
+                    "e.exposure_orgs > 0 AND c.seq = e.case_seq", Lookup: true)
                 : new($"NOT {Check}");
         }
     }
@@ -167,7 +196,7 @@ public sealed class CaseQueries(Database db, TimeProvider time, PriorityStore pr
     /// The streams a page reads in walking the order. Under a filter on the score, the priority order's streams seek to their
     /// least score: the cases without a deadline a signal at a time (<c>cases_by_priority</c> holds open cases, then each signal,
     /// by score), so that few cases with a high score cost no walk through the rest. Under a deadline filter, only the streams
-    /// whose deadlines can fall in its window.
+    /// whose deadlines can fall in its window; under a filter on states none of which is on the disclosure clock, none of those.
     /// </summary>
     static List<QueueStream> Streams(QueueOrder order, CaseFilter filter)
     {
@@ -180,6 +209,8 @@ public sealed class CaseQueries(Database db, TimeProvider time, PriorityStore pr
                 var (from, to) = window.Days is { } days ? (0d, (double)days) : (double.MinValue, 0d);
                 if (Math.Max(band.From, from) >= Math.Min(band.To, to)) continue;
             }
+            // Only cases on the disclosure clock have a deadline.
+            if (s.Band is { From: < double.MaxValue } && !OnTheClock(filter)) continue;
             if (filter.MinPriority is not { } points || s.Band is null)
             {
                 streams.Add(s);
@@ -196,7 +227,7 @@ public sealed class CaseQueries(Database db, TimeProvider time, PriorityStore pr
     }
 
     /// <summary>The filter to start from: the one whose probe counts fewest cases, when that is at most <see cref="DriveMost"/>.</summary>
-    static async Task<Term?> DriverAsync(DbConnection connection, List<Term> terms, DynamicParameters args, CancellationToken ct)
+    async Task<Term?> DriverAsync(DbConnection connection, List<Term> terms, DynamicParameters args, CancellationToken ct)
     {
         var probed = terms.Where(t => t.Probe is not null).ToList();
         if (probed.Count == 0) return null;
@@ -207,24 +238,35 @@ public sealed class CaseQueries(Database db, TimeProvider time, PriorityStore pr
         return fewest.Found <= DriveMost ? probed[(int)fewest.Probe] : null;
     }
 
-    /// <summary>The matches: every one when started from a filter (they are few) or when asked; else up to <see cref="CountCap"/>,
-    /// through the priority order's two indexes, which hold what the filters on the case check.</summary>
-    async Task<(long Total, bool Capped)> CountAsync(DbConnection connection, string match, Term? driver, bool exact, DynamicParameters args,
-        CancellationToken ct)
+    /// <summary>
+    /// The matches up to one past <see cref="CountCap"/>: every one when started from a filter (they are few, and the page did not
+    /// count them: it was empty past the cursor). Else from the rows of a filter that looks each case up (a finder's, the exposed
+    /// cases, a maintainer's grants): each of its rows is one case to check, where walking the order would look up every case; else
+    /// through the priority order's two indexes, which hold what the other filters check: those of them that can hold a match (a
+    /// deadline filter, only cases with a deadline; states none of which is on the disclosure clock, only cases without).
+    /// </summary>
+    async Task<(long Total, bool Capped)> CountAsync(DbConnection connection, List<Term> terms, Term? driver, CaseFilter filter,
+        DynamicParameters args, CancellationToken ct)
     {
+        string Where(Term source) => string.Join(" AND ", terms.Where(t => t != source).Select(t => t.Sql).Prepend(source.Joins));
         if (driver is not null)
             return (await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                $"SELECT count(DISTINCT c.seq) FROM {driver.From} WHERE {driver.Joins} AND {match}", args, cancellationToken: ct)), false);
-        if (exact)
-            return (await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                $"SELECT count(*) FROM cases c WHERE {match}", args, cancellationToken: ct)), false);
-        string Up(string index, string where) =>
-            $"(SELECT count(*) FROM (SELECT 1 AS one FROM cases c {db.Dialect.IndexedBy(index)} WHERE {match} AND {where} LIMIT {CountCap + 1}) n)";
-        var counted = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            $"SELECT {Up("cases_by_priority", PriorityStore.NoDeadlineSql)} + {Up("cases_with_deadline", PriorityStore.HasDeadline)}",
-            args, cancellationToken: ct));
+                $"SELECT count(*) FROM {driver.From} WHERE {Where(driver)}", args, cancellationToken: ct)), false);
+        string Up(string from, string where) => $"(SELECT count(*) FROM (SELECT 1 AS one FROM {from} WHERE {where} LIMIT {CountCap + 1}) n)";
+        var match = string.Join(" AND ", terms.Select(t => t.Sql));
+        var indexes = new List<string>();
+        if (filter.Deadline is null)
+            indexes.Add(Up($"cases c {db.Dialect.IndexedBy("cases_by_priority")}", $"{match} AND {PriorityStore.NoDeadlineSql}"));
+        if (OnTheClock(filter))
+            indexes.Add(Up($"cases c {db.Dialect.IndexedBy("cases_with_deadline")}", $"{match} AND {PriorityStore.HasDeadline}"));
+        var sql = terms.FirstOrDefault(t => t.Lookup && t.Probe is not null) is { } source ? Up(source.From, Where(source))
+            : indexes.Count == 0 ? "0" : string.Join(" + ", indexes);
+        var counted = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT {sql}", args, cancellationToken: ct));
         return counted > CountCap ? (CountCap, true) : (counted, false);
     }
+
+    /// <summary>Whether a case the filter picks can have a deadline: only cases on the disclosure clock have one.</summary>
+    static bool OnTheClock(CaseFilter filter) => filter.AllStates is not { Count: > 0 } states || states.Any(ClockStore.OnTheClock.Contains);
 
     static readonly QueueOrder SeverityOrder = Single(new("severity", true, "c.max_severity", "c.last_seen", "c.seq"), null);
     static readonly QueueOrder RecentOrder = Single(new("recent", true, "c.last_seen", "c.seq"), null);

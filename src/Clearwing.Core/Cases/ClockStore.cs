@@ -64,7 +64,7 @@ public sealed class ClockStore(Database db, AuditLog audit, TimeProvider time, C
     public const int MaxLimit = 1000;
 
     /// <summary>Between notification and disclosure: the states whose cases run on the clock.</summary>
-    static readonly CaseState[] OnTheClock = [CaseState.Notified, CaseState.FixInProgress, CaseState.Fixed, CaseState.FixVerified];
+    internal static readonly CaseState[] OnTheClock = [CaseState.Notified, CaseState.FixInProgress, CaseState.Fixed, CaseState.FixVerified];
 
     /// <summary><see cref="OnTheClock"/> as an SQL list of stored names.</summary>
     internal static readonly string Running = $"({string.Join(", ", OnTheClock.Select(s => $"'{Lifecycle.Name(s)}'"))})";

@@ -31,8 +31,10 @@ internal sealed class Keyset
         Columns = string.Join(", ", keys.Select((k, i) => $"{Value(k)} AS k{i}"));
         OrderByColumns = string.Join(", ", keys.Select((_, i) => Dir($"k{i}")));
         ColumnNames = string.Join(", ", keys.Select((_, i) => $"o.k{i}"));
-        After = $"({string.Join(", ", keys.Select(k => k.Sql))}) {(_descending ? "<" : ">")} " +
+        var than = _descending ? "<" : ">";
+        After = $"({string.Join(", ", keys.Select(k => k.Sql))}) {than} " +
             $"({string.Join(", ", keys.Select((k, i) => k.Shift == 0 ? $"@after{i}" : $"@after{i} - {k.Shift}"))})";
+        AfterColumns = $"({string.Join(", ", keys.Select((_, i) => $"k{i}"))}) {than} ({string.Join(", ", keys.Select((_, i) => $"@after{i}"))})";
     }
 
     static string Value((string Sql, long Shift) key) => key.Shift == 0 ? key.Sql : $"({key.Sql} + {key.Shift})";
@@ -62,6 +64,9 @@ internal sealed class Keyset
 
     /// <summary>The predicate "after the cursor", over parameters <c>@after0</c>, <c>@after1</c>, … (<see cref="AddAfter"/>).</summary>
     public string After { get; }
+
+    /// <summary><see cref="After"/> over the key columns <c>k0</c>, <c>k1</c>, … of a query that selected <see cref="Columns"/>.</summary>
+    public string AfterColumns { get; }
 
     /// <summary>The cursor after an item with <paramref name="values"/> as its keys; <paramref name="now"/> is the instant a
     /// time-dependent order was computed for, which the next pages keep.</summary>

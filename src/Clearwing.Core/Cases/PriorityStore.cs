@@ -46,8 +46,10 @@ public sealed class PriorityStore(Database db, TimeProvider time) : ICaseChangeS
         """;
 
     /// <summary>The cases with a deadline in the queue (open ones with an open deadline): the condition of <c>cases_with_deadline</c>;
-    /// the others are those of <c>cases_by_priority</c>.</summary>
-    internal const string HasDeadline = "c.queue_neg_deadline > -9223372036854775807", NoDeadlineSql = "c.queue_neg_deadline = -9223372036854775807";
+    /// the others are those of <c>cases_by_priority</c>. "No deadline" is written as "at most the least": SQLite reads an index in
+    /// order no more past a column held equal to a constant, and sorts each run of equal keys before it (a query whose page ends
+    /// within 30,000 cases of one score read them all: 90 ms instead of 7).</summary>
+    internal const string HasDeadline = "c.queue_neg_deadline > -9223372036854775807", NoDeadlineSql = "c.queue_neg_deadline <= -9223372036854775807";
 
     /// <summary>
     /// The one order of case lists, from the queue's keys each case carries (<c>queue_*</c>, written by <see cref="StoreAsync"/>):
@@ -101,6 +103,10 @@ public sealed class PriorityStore(Database db, TimeProvider time) : ICaseChangeS
         List<(long Seq, long Version)> stale;
         await using (var connection = await db.OpenAsync(ct))
         {
+            // Nearly always none: one look at an index that holds only stale rows, and nothing to plan.
+            if (await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT case_seq FROM case_priority WHERE stale = 1 LIMIT 1",
+                    cancellationToken: ct)) is null)
+                return;
             // From the stale rows (an index of their own) to their cases: a listing's filters must not make SQLite start from
             // the cases they pick (all of a project's, or of a state: tens of milliseconds when none is stale).
             stale = (await connection.QueryAsync<(long, long)>(new CommandDefinition(

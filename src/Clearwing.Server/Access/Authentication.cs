@@ -121,8 +121,8 @@ public static class Authentication
                 context.User.FindFirstValue(ActorClaim) ?? "ip:" + context.Connection.RemoteIpAddress,
                 _ => new TokenBucketRateLimiterOptions
                 {
-                    TokenLimit = options.RequestsPerMinute, TokensPerPeriod = options.RequestsPerMinute, ReplenishmentPeriod = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
+                    TokenLimit = options.RequestsPerMinute, TokensPerPeriod = options.RequestsPerMinute,
+                    ReplenishmentPeriod = TimeSpan.FromMinutes(1), QueueLimit = 0,
                 }));
         });
         return services;

@@ -40,19 +40,31 @@ public static class CasesApi
         string? after, string? minSeverity, int? minPriority, string? finder, string? deadline, bool? exposed, string? total,
         CancellationToken ct)
     {
-        var order = sort is null ? CaseSort.Priority : CaseSorts.Parse(sort);
-        var filter = new CaseFilter(project, null, offset ?? 0, limit ?? 100, order, signal is null ? null : SecuritySignals.Parse(signal), after)
+        var filter = Filter(project, state, sort, signal, after, minSeverity, minPriority, finder, deadline, exposed) with
         {
-            States = CaseFilters.ParseStates(state ?? []),
-            MinSeverity = minSeverity is null ? null : CaseFilters.ParseSeverity(minSeverity),
-            MinPriority = minPriority,
-            Finder = finder,
-            Deadline = deadline is null ? null : DeadlineWindow.Parse(deadline),
-            Exposed = exposed,
-            ExactTotal = total is not null && CaseFilters.ParseTotal(total),
+            Offset = offset ?? 0, Limit = limit ?? 100, ExactTotal = Blank(total) is { } count && CaseFilters.ParseTotal(count),
         };
         return TypedResults.Ok(await ReadListAsync(context, cases, filter, ct));
     }
+
+    /// <summary>
+    /// The case list's filter from the query's values as the API and the case queue page receive them (docs/case-queue.md): a blank
+    /// value is no filter, as an empty field of the page's form sends it, so the page's URL asks the API the same.
+    /// </summary>
+    public static CaseFilter Filter(string? project, IEnumerable<string>? state, string? sort, string? signal, string? after,
+        string? minSeverity, int? minPriority, string? finder, string? deadline, bool? exposed) =>
+        new(Blank(project), null, 0, 100, Blank(sort) is { } order ? CaseSorts.Parse(order) : CaseSort.Priority,
+            Blank(signal) is { } name ? SecuritySignals.Parse(name) : null, Blank(after))
+        {
+            States = CaseFilters.ParseStates(state ?? []),
+            MinSeverity = Blank(minSeverity) is { } severity ? CaseFilters.ParseSeverity(severity) : null,
+            MinPriority = minPriority,
+            Finder = Blank(finder),
+            Deadline = Blank(deadline) is { } window ? DeadlineWindow.Parse(window) : null,
+            Exposed = exposed,
+        };
+
+    static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     static async Task<Results<Ok<CaseDetail>, ProblemHttpResult>> GetAsync(string id, HttpContext context, CaseQueries cases, CancellationToken ct) =>
         // Outside the caller's need-to-know and nonexistent answer alike.

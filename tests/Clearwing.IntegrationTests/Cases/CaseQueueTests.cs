@@ -206,11 +206,23 @@ public sealed class CaseQueueTests
         yield return ("signal", new CaseFilter(Signal: SecuritySignal.Unknown) { MinSeverity = ReportedSeverity.Medium });
     }
 
-    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
-    public async Task Every_filter_alone_and_together_lists_exactly_its_cases_in_the_order_of_every_sort(Engine engine)
+    /// <summary>Each way a page is read: started from the filter that picks fewest cases (this program's filters all pick few), and
+    /// walking the order's index with the total counted apart, as in a program of a million findings.</summary>
+    public static readonly TheoryData<Engine, bool> EnginesAndWays = new()
+    {
+        { Engine.Sqlite, false }, { Engine.Sqlite, true }, { Engine.Postgres, false }, { Engine.Postgres, true },
+    };
+
+    static CaseQueries Queries(World w, bool walk) => walk
+        ? new CaseQueries(w.Db, w.Time, w.Services.Get<PriorityStore>()) { DriveMost = 0 }
+        : w.Queries;
+
+    [Theory, MemberData(nameof(EnginesAndWays))]
+    public async Task Every_filter_alone_and_together_lists_exactly_its_cases_in_the_order_of_every_sort(Engine engine, bool walk)
     {
         var w = await WorldAsync(engine);
         await using var _ = w.Db;
+        var queries = Queries(w, walk);
         var now = w.Time.GetUtcNow();
         var everything = (await w.ListAsync(Caller.Local, new CaseFilter(Signal: null))).Select(c => new Seen(c)).ToList();
         var unknown = (await w.ListAsync(Caller.Local, new CaseFilter(Signal: SecuritySignal.Unknown))).Select(c => new Seen(c)).ToList();
@@ -226,28 +238,48 @@ public sealed class CaseQueueTests
             foreach (var sort in Sorts)
             {
                 var expected = Ordered((filter.Signal is null ? everything : unknown).Where(c => Holds(w, filter, c, now)), sort).Select(c => c.Id).ToList();
-                var page = await w.Queries.ListAsync(Caller.Local, filter with { Sort = sort, Limit = CaseQueries.MaxLimit }, Ct);
+                var page = await queries.ListAsync(Caller.Local, filter with { Sort = sort, Limit = CaseQueries.MaxLimit }, Ct);
                 Assert.True(expected.SequenceEqual(page.Items.Select(c => c.Id)), $"{name}, {sort}: expected {string.Join(" ", expected)}");
                 Assert.Equal((expected.Count, false), (page.Total, page.TotalCapped));
-                // Pages of two: the same cases in the same order.
-                Assert.Equal(expected, (await w.ListAsync(Caller.Local, filter with { Sort = sort }, pageSize: 2)).Select(c => c.Id));
+                // Pages of two: the same cases in the same order, each page with the same total.
+                var paged = new List<string>();
+                string? after = null;
+                do
+                {
+                    var two = await queries.ListAsync(Caller.Local, filter with { Sort = sort, Limit = 2, After = after }, Ct);
+                    Assert.Equal((expected.Count, false), (two.Total, two.TotalCapped));
+                    paged.AddRange(two.Items.Select(c => c.Id));
+                    after = two.Next;
+                }
+                while (after is not null);
+                Assert.Equal(expected, paged);
             }
         Assert.NotEmpty(await w.ListAsync(Caller.Local, new CaseFilter { Finder = "clearwing-ai", MinPriority = 30 }));
     }
 
-    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
-    public async Task A_maintainer_sees_only_its_granted_cases_under_every_filter_and_sort(Engine engine)
+    [Theory, MemberData(nameof(EnginesAndWays))]
+    public async Task A_maintainer_sees_only_its_granted_cases_under_every_filter_and_sort(Engine engine, bool walk)
     {
         var w = await WorldAsync(engine);
         await using var _ = w.Db;
+        var queries = Queries(w, walk);
         foreach (var (name, filter) in Filters())
             foreach (var sort in Sorts)
             {
                 var all = (await w.ListAsync(Caller.Local, filter with { Sort = sort })).Select(c => c.Id).ToList();
-                var mine = (await w.ListAsync(w.Maintainer, filter with { Sort = sort }, pageSize: 2)).Select(c => c.Id).ToList();
+                var mine = new List<string>();
+                string? after = null;
+                do
+                {
+                    var page = await queries.ListAsync(w.Maintainer, filter with { Sort = sort, Limit = 2, After = after }, Ct);
+                    Assert.Equal((all.Count(w.Granted.Contains), false), (page.Total, page.TotalCapped));
+                    mine.AddRange(page.Items.Select(c => c.Id));
+                    after = page.Next;
+                }
+                while (after is not null);
                 Assert.True(all.Where(w.Granted.Contains).SequenceEqual(mine), $"{name}, {sort}");
                 Assert.Equal(all.Count(w.Granted.Contains),
-                    (await w.Queries.ListAsync(w.Maintainer, filter with { Sort = sort, ExactTotal = true }, Ct)).Total);
+                    (await queries.ListAsync(w.Maintainer, filter with { Sort = sort, ExactTotal = true }, Ct)).Total);
             }
         Assert.Equal(w.Granted.Order(), (await w.ListAsync(w.Maintainer, new CaseFilter())).Select(c => c.Id).Order());
     }
@@ -300,7 +332,7 @@ public sealed class CaseQueueTests
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
-    public async Task The_total_counts_up_to_ten_thousand_unless_asked_for_every_match(Engine engine)
+    public async Task The_total_counts_up_to_a_thousand_unless_asked_for_every_match(Engine engine)
     {
         await using var db = await TestDatabases.CreateAsync(engine);
         var services = Wired.For(db);
@@ -310,10 +342,24 @@ public sealed class CaseQueueTests
 
         var page = await queries.ListAsync(Caller.Local, new CaseFilter(Limit: 10), Ct);
         Assert.Equal((CaseQueries.CountCap, true, 10), (page.Total, page.TotalCapped, page.Items.Count));
+        // Past the first page: the cases listed before it, and those after it.
+        var rest = await queries.ListAsync(Caller.Local, new CaseFilter(Limit: CaseQueries.MaxLimit, After: page.Next), Ct);
+        Assert.Equal((CaseQueries.CountCap, true, CaseQueries.CountCap + 1 - 10, null), (rest.Total, rest.TotalCapped, rest.Items.Count, rest.Next));
         var exact = await queries.ListAsync(Caller.Local, new CaseFilter(Limit: 10) { ExactTotal = true }, Ct);
         Assert.Equal((CaseQueries.CountCap + 1L, false), (exact.Total, exact.TotalCapped));
         var few = await queries.ListAsync(Caller.Local, new CaseFilter(Limit: 10) { States = [CaseState.Triage] }, Ct);
         Assert.Equal((0L, false), (few.Total, few.TotalCapped));
+        // A filter that picks them all counts them all when it is where the page starts; walking the order (as in a large program),
+        // the count stops at the cap, started from the finder's cases or not.
+        var finder = new CaseFilter(Limit: 10) { Finder = "SomeAnalyzer" };
+        var all = await queries.ListAsync(Caller.Local, finder, Ct);
+        Assert.Equal((CaseQueries.CountCap + 1L, false), (all.Total, all.TotalCapped));
+        var walking = new CaseQueries(db, services.Get<TimeProvider>(), services.Get<PriorityStore>()) { DriveMost = 0 };
+        foreach (var filter in new[] { finder, new CaseFilter(Limit: 10) { States = [CaseState.New] } })
+        {
+            var walked = await walking.ListAsync(Caller.Local, filter, Ct);
+            Assert.Equal((CaseQueries.CountCap, true, 10), (walked.Total, walked.TotalCapped, walked.Items.Count));
+        }
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]

@@ -58,6 +58,13 @@ public sealed class FindingDetailTests
         var detail = await app.Findings.GetAsync(Caller.Local, gone.Id, Ct);
         Assert.Equal("r2", detail.Finding.AbsentAt);
         Assert.Equal(Some.Result(4).Snippet, detail.Snippet);
+        // Several at once, as the case page asks: each finding's own, and nothing for an id that names none.
+        var snippets = await app.Findings.SnippetsAsync(Caller.Local, [.. findings.Select(f => f.Id), "nothing-1", "no-dash"], Ct);
+        Assert.Equal(findings.ToDictionary(f => f.Id, f => Some.Results(4).Single(r => r.Rule == f.RuleId && r.File == f.Path).Snippet),
+            snippets);
+        // Within need-to-know: an org granted none of these cases, and a downstream org, get none.
+        foreach (var kind in new[] { OrgKind.Maintainer, OrgKind.Downstream })
+            Assert.Empty(await app.Findings.SnippetsAsync(new Caller(999, "elsewhere", kind, Role.Admin, "someone"), [.. findings.Select(f => f.Id)], Ct));
 
         var goneCase = await app.CaseAsync(gone.Case!);
         Assert.Equal(new CaseBaseline(0, 0, 1, "r2"), goneCase.Baseline);

@@ -152,6 +152,63 @@ public sealed class DashboardTests(Browser browser) : IClassFixture<Browser>
         Assert.Equal(1, funnel["cases"]);
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task The_case_queue_page_filters_and_sorts_with_the_apis_parameters_and_shows_a_capped_total(Engine engine)
+    {
+        await using var server = await TestServer.StartAsync(engine, loginAttemptsPerMinute: 100);
+        async Task ImportAsync(string project, string log)
+        {
+            var import = await server.Http.PostAsync($"/api/v1/projects/{project}/imports?revision=v1",
+                new ByteArrayContent(await File.ReadAllBytesAsync(log, Ct)), Ct);
+            import.EnsureSuccessStatusCode();
+        }
+        await ImportAsync("big", Some.SarifLog(Some.Results(Clearwing.Cases.CaseQueries.CountCap + 1)));
+        // libpng: six cases of CodeQL (high, medium, low, high, medium, low) and three of Semgrep (high).
+        string[] levels = ["error", "warning", "note"];
+        await ImportAsync("libpng", Some.SarifLog(Enumerable.Range(1, 6).Select(n => Some.Result(n) with { Level = levels[(n - 1) % 3] }), "CodeQL"));
+        await ImportAsync("libpng", Some.SarifLog(Enumerable.Range(101, 3).Select(n => Some.Result(n) with { Level = "error" }), "Semgrep"));
+
+        var page = await browser.NewPageAsync(server);
+        await Browser.SignInAsync(page, "/cases", TestServer.AdminLogin, TestServer.AdminPassword);
+        Assert.Equal("1,000+ cases match.", await page.Locator("#case-total").InnerTextAsync());
+
+        await page.GetByLabel("Project", new() { Exact = true }).FillAsync("libpng");
+        await page.GetByLabel("new", new() { Exact = true }).CheckAsync();
+        await page.GetByLabel("Severity at least").SelectOptionAsync("medium");
+        await page.GetByLabel("Finder").FillAsync("CodeQL");
+        await page.GetByLabel("Sort").SelectOptionAsync("age");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).Query.Contains("finder=CodeQL", StringComparison.Ordinal));
+        // The page's query is the API's (less the form's empty fields, which the API's typed parameters refuse): asked of the API, it
+        // lists the same cases in the same order.
+        var query = "?" + string.Join("&", new Uri(page.Url).Query.TrimStart('?').Split('&').Where(p => !p.EndsWith('=')));
+        Assert.Equal("?project=libpng&state=new&minSeverity=medium&finder=CodeQL&sort=age", query);
+        using var api = System.Text.Json.JsonDocument.Parse(await server.Http.GetStringAsync("/api/v1/cases" + query, Ct));
+        var expected = api.RootElement.GetProperty("items").EnumerateArray().Select(c => c.GetProperty("id").GetString()!).ToList();
+        var shown = (await page.Locator("table tbody tr code").AllInnerTextsAsync()).ToList();
+        Assert.Equal(4, shown.Count);
+        Assert.Equal(expected, shown);
+        Assert.Equal("4 cases match.", await page.Locator("#case-total").InnerTextAsync());
+        Assert.True(await page.GetByLabel("new", new() { Exact = true }).IsCheckedAsync());
+        Assert.Equal("medium", await page.GetByLabel("Severity at least").InputValueAsync());
+        await Browser.AssertAccessibleAsync(page, $"cases-filtered-{engine}");
+
+        // The next page starts after the first: none listed twice.
+        await page.GotoAsync("/cases?sort=deadline");
+        var first = await page.Locator("table tbody tr code").AllInnerTextsAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Next page" }).ClickAsync();
+        var second = await page.Locator("table tbody tr code").AllInnerTextsAsync();
+        Assert.Equal((50, 50), (first.Count, second.Count));
+        Assert.Empty(first.Intersect(second));
+        Assert.Equal("1,000+ cases match (a later page).", await page.Locator("#case-total").InnerTextAsync());
+
+        // A value the API refuses, the page refuses with the API's status.
+        var refused = await page.GotoAsync("/cases?minPriority=high");
+        Assert.Equal((int)HttpStatusCode.BadRequest, refused!.Status);
+        Assert.Contains("whole number", await page.GetByRole(AriaRole.Alert).InnerTextAsync(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Every_page_passes_axe_and_a_signed_out_browser_is_sent_to_sign_in()
     {
