@@ -75,19 +75,21 @@ public sealed class FindingQueries(Database db)
     {
         var args = new DynamicParameters(new { callerOrg = caller.OrgId });
         var wanted = new List<string>();
-        foreach (var id in ids)
+        foreach (var id in ids.Distinct(StringComparer.Ordinal))
         {
             if (!TryParseId(id, out var importId, out var ordinal)) continue;
             args.Add($"import{wanted.Count}", importId);
             args.Add($"ordinal{wanted.Count}", ordinal);
-            wanted.Add($"(i.id = @import{wanted.Count} AND f.ordinal = @ordinal{wanted.Count})");
+            wanted.Add($"(@import{wanted.Count}, @ordinal{wanted.Count})");
         }
         if (wanted.Count == 0) return new Dictionary<string, string>();
         await using var connection = await db.OpenAsync(ct);
+        // From the ids, each one lookup by key: as ORs of (import, ordinal), SQLite read every finding of each import (56 ms).
         var rows = await connection.QueryAsync<(string ImportId, long Ordinal, string Snippet)>(new CommandDefinition($"""
-            SELECT i.id, f.ordinal, f.snippet FROM findings f JOIN imports i ON i.seq = f.import_seq
+            SELECT i.id, f.ordinal, f.snippet FROM (VALUES {string.Join(", ", wanted)}) w
+            JOIN imports i ON i.id = w.column1 JOIN findings f ON f.import_seq = i.seq AND f.ordinal = w.column2
             JOIN fingerprints x ON x.id = f.fingerprint_id JOIN cases c ON c.seq = x.case_seq
-            WHERE ({string.Join(" OR ", wanted)}) AND f.snippet <> '' AND {NeedToKnow.Finding(caller)}
+            WHERE f.snippet <> '' AND {NeedToKnow.Finding(caller)}
             """, args, cancellationToken: ct));
         return rows.ToDictionary(r => $"{r.ImportId}-{r.Ordinal}", r => r.Snippet, StringComparer.Ordinal);
     }
