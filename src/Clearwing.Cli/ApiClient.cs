@@ -9,6 +9,7 @@ using Clearwing.Disclosure;
 using Clearwing.Finders;
 using Clearwing.Findings;
 using Clearwing.Packages;
+using Clearwing.Routing;
 using Clearwing.Scoring;
 using Clearwing.Server;
 using Clearwing.Server.Access;
@@ -83,6 +84,11 @@ public sealed class ApiClient : Backend
 
     public override Task<IReadOnlyList<ProjectInfo>> ListProjectsAsync(CancellationToken ct) =>
         SendAsync<IReadOnlyList<ProjectInfo>>(ApiRoutes.ListProjects, [], "", null, ct);
+    public override async Task<ProjectEntry> ImportProjectPolicyAsync(string path, CancellationToken ct) =>
+        await SendAsync<ProjectEntry>(ApiRoutes.ImportProjectPolicy, [], Query(("source", Path.GetFileName(path))),
+            new StringContent(await PolicyTextAsync(path, ct), System.Text.Encoding.UTF8, "application/yaml"), ct);
+    public override Task<ProjectEntry> GetProjectAsync(string project, CancellationToken ct) =>
+        SendAsync<ProjectEntry>(ApiRoutes.GetProject, [project], "", null, ct);
     public override Task<ProjectInfo> SetProjectAsync(string project, ProjectSettings change, CancellationToken ct) =>
         SendAsync<ProjectInfo>(ApiRoutes.SetProjectSettings, [project], "", Body(new
         {

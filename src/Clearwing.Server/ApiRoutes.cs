@@ -55,6 +55,8 @@ public static class ApiRoutes
     public static readonly ApiRoute GetFinding = Get("GetFinding", "/findings/{id}");
     public static readonly ApiRoute ListProjects = Get("ListProjects", "/projects");
     public static readonly ApiRoute SetProjectSettings = Put("SetProjectSettings", "/projects/{project}/settings");
+    public static readonly ApiRoute ImportProjectPolicy = Post("ImportProjectPolicy", "/projects");
+    public static readonly ApiRoute GetProject = Get("GetProject", "/projects/{project}");
     public static readonly ApiRoute RunScan = Post("RunScan", "/projects/{project}/scans");
 
     public static readonly ApiRoute ListCases = Get("ListCases", "/cases");

@@ -50,6 +50,7 @@ public static class ClearwingServices
         services.AddSingleton<CaseEditor>();
         services.AddSingleton<ProjectSettingsStore>();
         services.AddSingleton<DisclosurePolicyStore>();
+        services.AddSingleton<Routing.ProjectRegistry>();
         services.AddSingleton<ExtensionStore>();
         services.AddSingleton<ClockStore>();
         services.AddSingleton<ProgramOverviewQueries>();

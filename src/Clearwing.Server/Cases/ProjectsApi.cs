@@ -1,4 +1,5 @@
 using Clearwing.Cases;
+using Clearwing.Routing;
 using Clearwing.Server.Access;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -16,6 +17,14 @@ public static class ProjectsApi
     {
         api.Map(ApiRoutes.ListProjects, ListAsync)
             .WithSummary("The projects and their settings (the coordinator's members).");
+        api.Map(ApiRoutes.ImportProjectPolicy, ImportPolicyAsync)
+            .WithSummary("Imports a project's security intake policy (docs/intake-policy.md; YAML or JSON, at most 1 MiB, as the body; " +
+                "?source= names the file in refusals), creating the project if it is new (coordinator admins).")
+            .Accepts<object>("application/yaml", "text/yaml", "application/json", "text/plain", "application/octet-stream");
+        api.Map(ApiRoutes.GetProject, async (string project, HttpContext context, ProjectRegistry registry, CancellationToken ct) =>
+                TypedResults.Ok(await registry.GetAsync(context.Caller(), project, ct)))
+            .WithSummary("A project as the registry has it: its intake policy's keys with the defaults filled in, and where the policy came " +
+                "from (the coordinator's members and the owner org's).");
         api.Map(ApiRoutes.SetProjectSettings, SetAsync)
             .WithSummary("Changes a project's settings: nonSecurity = quality | cases, crossFinderJoins = true | false, " +
                 "autoConfirm = true | false (coordinator admins and triagers).");
@@ -23,6 +32,15 @@ public static class ProjectsApi
 
     static async Task<Ok<IReadOnlyList<ProjectInfo>>> ListAsync(HttpContext context, ProjectSettingsStore projects, CancellationToken ct) =>
         TypedResults.Ok(await projects.ListAsync(context.Caller(), ct));
+
+    static async Task<Ok<ProjectEntry>> ImportPolicyAsync(string? source, HttpRequest request, ProjectRegistry registry, CancellationToken ct)
+    {
+        // Refused before the body is read, as every import is.
+        request.HttpContext.Caller().RequireCoordinatorAdmin("import a project's intake policy");
+        using var upload = await Upload.SpoolAsync(request, IntakePolicyReader.MaxBytes, null, "an intake policy (YAML)", ct);
+        var text = await File.ReadAllTextAsync(upload.Path, ct);
+        return TypedResults.Ok(await registry.ImportAsync(request.HttpContext.Caller(), text, source ?? "intake policy", ct));
+    }
 
     static async Task<Ok<ProjectInfo>> SetAsync(
         string project, ProjectSettingsRequest body, HttpContext context, ProjectSettingsStore projects, CancellationToken ct)

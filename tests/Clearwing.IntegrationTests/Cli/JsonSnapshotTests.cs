@@ -88,6 +88,11 @@ public sealed class JsonSnapshotTests
 
         await p.RunAsync("orgs", "create", "alpha", "--kind", "maintainer");
         await p.RunAsync("orgs", "list", "--json");
+        var policy = Write(work, "SECURITY-INTAKE.yaml",
+            "project: zlib\nowner: alpha\npackages: [pkg:github/madler/zlib]\nintake: {perDay: 4}\n" +
+            "channels: {email: [{address: security@zlib.example, digest: daily}]}\n");
+        await p.RunAsync("projects", "import", policy, "--json");
+        await p.RunAsync("projects", "show", "zlib", "--json");
         await p.RunAsync("members", "add", "alpha", "dev@alpha.example", "--role", "triager");
         await p.RunAsync("members", "list", "alpha", "--json");
         await p.RunAsync("tokens", "create", "alpha", "--name", "ci", "--role", "triager", "--json");
