@@ -89,6 +89,8 @@ public sealed class ApiClient : Backend
             new StringContent(await PolicyTextAsync(path, ct), System.Text.Encoding.UTF8, "application/yaml"), ct);
     public override Task<ProjectEntry> GetProjectAsync(string project, CancellationToken ct) =>
         SendAsync<ProjectEntry>(ApiRoutes.GetProject, [project], "", null, ct);
+    public override Task<OwnerResolution> ResolveOwnerAsync(string caseId, CancellationToken ct) =>
+        SendAsync<OwnerResolution>(ApiRoutes.GetCaseOwner, [caseId], "", null, ct);
     public override Task<ProjectInfo> SetProjectAsync(string project, ProjectSettings change, CancellationToken ct) =>
         SendAsync<ProjectInfo>(ApiRoutes.SetProjectSettings, [project], "", Body(new
         {

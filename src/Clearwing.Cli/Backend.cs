@@ -51,6 +51,7 @@ public abstract class Backend : IAsyncDisposable
     public abstract Task<ProjectInfo> SetProjectAsync(string project, ProjectSettings change, CancellationToken ct);
     public abstract Task<ProjectEntry> ImportProjectPolicyAsync(string path, CancellationToken ct);
     public abstract Task<ProjectEntry> GetProjectAsync(string project, CancellationToken ct);
+    public abstract Task<OwnerResolution> ResolveOwnerAsync(string caseId, CancellationToken ct);
 
     /// <summary>An intake policy file's text; one larger than a policy can be is refused before it is read.</summary>
     protected static async Task<string> PolicyTextAsync(string path, CancellationToken ct)

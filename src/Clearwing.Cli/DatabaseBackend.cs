@@ -40,6 +40,8 @@ sealed class DatabaseBackend(LocalServices app) : Backend
         await app.Get<ProjectRegistry>().ImportAsync(Local, await PolicyTextAsync(path, ct), Path.GetFileName(path), ct);
     public override Task<ProjectEntry> GetProjectAsync(string project, CancellationToken ct) =>
         app.Get<ProjectRegistry>().GetAsync(Local, project, ct);
+    public override Task<OwnerResolution> ResolveOwnerAsync(string caseId, CancellationToken ct) =>
+        app.Get<OwnerResolver>().ResolveAsync(Local, caseId, ct);
     public override async Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress, CancellationToken ct)
     {
         // gzip-compressed logs are taken as the server takes them (through --server the upload is sent compressed).

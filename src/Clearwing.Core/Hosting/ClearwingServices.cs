@@ -51,6 +51,7 @@ public static class ClearwingServices
         services.AddSingleton<ProjectSettingsStore>();
         services.AddSingleton<DisclosurePolicyStore>();
         services.AddSingleton<Routing.ProjectRegistry>();
+        services.AddSingleton<Routing.OwnerResolver>();
         services.AddSingleton<ExtensionStore>();
         services.AddSingleton<ClockStore>();
         services.AddSingleton<ProgramOverviewQueries>();

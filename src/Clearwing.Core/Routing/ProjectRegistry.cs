@@ -31,7 +31,7 @@ public sealed record ProjectEntry(
 public sealed class ProjectRegistry(Database db, AuditLog audit, TimeProvider time, DisclosurePolicyStore disclosure)
 {
     /// <summary>How a policy is stored: the policy's own key names, as the API shows them.</summary>
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false) },
     };

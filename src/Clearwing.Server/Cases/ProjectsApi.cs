@@ -25,6 +25,10 @@ public static class ProjectsApi
                 TypedResults.Ok(await registry.GetAsync(context.Caller(), project, ct)))
             .WithSummary("A project as the registry has it: its intake policy's keys with the defaults filled in, and where the policy came " +
                 "from (the coordinator's members and the owner org's).");
+        api.Map(ApiRoutes.GetCaseOwner, async (string id, HttpContext context, OwnerResolver owners, CancellationToken ct) =>
+                TypedResults.Ok(await owners.ResolveAsync(context.Caller(), id, ct)))
+            .WithSummary("Whose a case is: the project and maintainer org its affected packages or its project's intake policy name, and " +
+                "who owns its findings' paths; or why nobody does yet (the coordinator's; to anyone else the case does not exist).");
         api.Map(ApiRoutes.SetProjectSettings, SetAsync)
             .WithSummary("Changes a project's settings: nonSecurity = quality | cases, crossFinderJoins = true | false, " +
                 "autoConfirm = true | false (coordinator admins and triagers).");

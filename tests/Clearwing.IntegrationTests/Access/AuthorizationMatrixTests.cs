@@ -226,6 +226,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Servers se
         {
             Content = new StringContent($"project: registered-{c.N}\nowner: alpha\nintake: {{perDay: 3}}\n", Encoding.UTF8, "application/yaml"),
         }), CoordinatorAdmins),
+        // Routing is the coordinator's: to anyone else the case does not exist.
+        ["GET /api/v1/cases/{id}/owner"] = new((_, c) => Done(Get($"/api/v1/cases/{c.Case}/owner")), CoordinatorCases),
         // A project's registry entry: the coordinator's members and the owner org's; to anyone else it does not exist.
         ["GET /api/v1/projects/{project}"] = new(async (f, c) =>
         {

@@ -93,6 +93,7 @@ public sealed class JsonSnapshotTests
             "channels: {email: [{address: security@zlib.example, digest: daily}]}\n");
         await p.RunAsync("projects", "import", policy, "--json");
         await p.RunAsync("projects", "show", "zlib", "--json");
+        await p.RunAsync("cases", "owner", a, "--json");
         await p.RunAsync("members", "add", "alpha", "dev@alpha.example", "--role", "triager");
         await p.RunAsync("members", "list", "alpha", "--json");
         await p.RunAsync("tokens", "create", "alpha", "--name", "ci", "--role", "triager", "--json");
