@@ -91,6 +91,11 @@ public sealed class ApiClient : Backend
         SendAsync<ProjectEntry>(ApiRoutes.GetProject, [project], "", null, ct);
     public override Task<OwnerResolution> ResolveOwnerAsync(string caseId, CancellationToken ct) =>
         SendAsync<OwnerResolution>(ApiRoutes.GetCaseOwner, [caseId], "", null, ct);
+    public override Task<DispatchRound> DispatchAsync(DateTimeOffset? at, CancellationToken ct) =>
+        SendAsync<DispatchRound>(ApiRoutes.RunDispatch, [], Query(("at", at?.ToString("o", System.Globalization.CultureInfo.InvariantCulture))),
+            null, ct);
+    public override async Task<IReadOnlyList<DispatchRecord>> ExplainDispatchAsync(string caseId, CancellationToken ct) =>
+        await SendAsync<List<DispatchRecord>>(ApiRoutes.ExplainDispatch, [caseId], "", null, ct);
     public override Task<ProjectInfo> SetProjectAsync(string project, ProjectSettings change, CancellationToken ct) =>
         SendAsync<ProjectInfo>(ApiRoutes.SetProjectSettings, [project], "", Body(new
         {

@@ -52,6 +52,8 @@ public abstract class Backend : IAsyncDisposable
     public abstract Task<ProjectEntry> ImportProjectPolicyAsync(string path, CancellationToken ct);
     public abstract Task<ProjectEntry> GetProjectAsync(string project, CancellationToken ct);
     public abstract Task<OwnerResolution> ResolveOwnerAsync(string caseId, CancellationToken ct);
+    public abstract Task<DispatchRound> DispatchAsync(DateTimeOffset? at, CancellationToken ct);
+    public abstract Task<IReadOnlyList<DispatchRecord>> ExplainDispatchAsync(string caseId, CancellationToken ct);
 
     /// <summary>An intake policy file's text; one larger than a policy can be is refused before it is read.</summary>
     protected static async Task<string> PolicyTextAsync(string path, CancellationToken ct)

@@ -42,6 +42,9 @@ sealed class DatabaseBackend(LocalServices app) : Backend
         app.Get<ProjectRegistry>().GetAsync(Local, project, ct);
     public override Task<OwnerResolution> ResolveOwnerAsync(string caseId, CancellationToken ct) =>
         app.Get<OwnerResolver>().ResolveAsync(Local, caseId, ct);
+    public override Task<DispatchRound> DispatchAsync(DateTimeOffset? at, CancellationToken ct) => app.Get<Dispatcher>().RunAsync(Local, at, ct);
+    public override Task<IReadOnlyList<DispatchRecord>> ExplainDispatchAsync(string caseId, CancellationToken ct) =>
+        app.Get<Dispatcher>().ExplainAsync(Local, caseId, ct);
     public override async Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress, CancellationToken ct)
     {
         // gzip-compressed logs are taken as the server takes them (through --server the upload is sent compressed).

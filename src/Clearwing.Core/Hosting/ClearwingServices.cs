@@ -52,6 +52,7 @@ public static class ClearwingServices
         services.AddSingleton<DisclosurePolicyStore>();
         services.AddSingleton<Routing.ProjectRegistry>();
         services.AddSingleton<Routing.OwnerResolver>();
+        services.AddSingleton<Routing.Dispatcher>();
         services.AddSingleton<ExtensionStore>();
         services.AddSingleton<ClockStore>();
         services.AddSingleton<ProgramOverviewQueries>();

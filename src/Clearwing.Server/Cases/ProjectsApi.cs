@@ -29,6 +29,13 @@ public static class ProjectsApi
                 TypedResults.Ok(await owners.ResolveAsync(context.Caller(), id, ct)))
             .WithSummary("Whose a case is: the project and maintainer org its affected packages or its project's intake policy name, and " +
                 "who owns its findings' paths; or why nobody does yet (the coordinator's; to anyone else the case does not exist).");
+        api.Map(ApiRoutes.RunDispatch, async (DateTimeOffset? at, HttpContext context, Dispatcher dispatcher, CancellationToken ct) =>
+                TypedResults.Ok(await dispatcher.RunAsync(context.Caller(), at, ct)))
+            .WithSummary("One dispatch round (?at= an ISO-8601 instant, default now): confirmed cases to their owners in priority order within " +
+                "each project's capacity; exploited or critical ones past it; the rest wait (coordinator admins and triagers).");
+        api.Map(ApiRoutes.ExplainDispatch, async (string id, HttpContext context, Dispatcher dispatcher, CancellationToken ct) =>
+                TypedResults.Ok(await dispatcher.ExplainAsync(context.Caller(), id, ct)))
+            .WithSummary("Every dispatch decision about a case, with why (the coordinator's; to anyone else the case does not exist).");
         api.Map(ApiRoutes.SetProjectSettings, SetAsync)
             .WithSummary("Changes a project's settings: nonSecurity = quality | cases, crossFinderJoins = true | false, " +
                 "autoConfirm = true | false (coordinator admins and triagers).");

@@ -228,6 +228,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Servers se
         }), CoordinatorAdmins),
         // Routing is the coordinator's: to anyone else the case does not exist.
         ["GET /api/v1/cases/{id}/owner"] = new((_, c) => Done(Get($"/api/v1/cases/{c.Case}/owner")), CoordinatorCases),
+        ["GET /api/v1/cases/{id}/dispatch"] = new((_, c) => Done(Get($"/api/v1/cases/{c.Case}/dispatch")), CoordinatorCases),
+        ["POST /api/v1/dispatch"] = new((_, c) => Done(new HttpRequestMessage(HttpMethod.Post, "/api/v1/dispatch")), CoordinatorWriters),
         // A project's registry entry: the coordinator's members and the owner org's; to anyone else it does not exist.
         ["GET /api/v1/projects/{project}"] = new(async (f, c) =>
         {

@@ -94,6 +94,8 @@ public sealed class JsonSnapshotTests
         await p.RunAsync("projects", "import", policy, "--json");
         await p.RunAsync("projects", "show", "zlib", "--json");
         await p.RunAsync("cases", "owner", a, "--json");
+        await p.RunAsync("dispatch", "--at", "2026-11-02T10:00:00Z", "--json");
+        await p.RunAsync("dispatch", "explain", a, "--json");
         await p.RunAsync("members", "add", "alpha", "dev@alpha.example", "--role", "triager");
         await p.RunAsync("members", "list", "alpha", "--json");
         await p.RunAsync("tokens", "create", "alpha", "--name", "ci", "--role", "triager", "--json");
