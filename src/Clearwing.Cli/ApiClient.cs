@@ -9,6 +9,7 @@ using Clearwing.Disclosure;
 using Clearwing.Finders;
 using Clearwing.Findings;
 using Clearwing.Packages;
+using Clearwing.Routing;
 using Clearwing.Scoring;
 using Clearwing.Server;
 using Clearwing.Server.Access;
@@ -87,6 +88,18 @@ public sealed class ApiClient : Backend
 
     public override Task<IReadOnlyList<ProjectInfo>> ListProjectsAsync(CancellationToken ct) =>
         SendAsync<IReadOnlyList<ProjectInfo>>(ApiRoutes.ListProjects, [], "", null, ct);
+    public override async Task<ProjectEntry> ImportProjectPolicyAsync(string path, CancellationToken ct) =>
+        await SendAsync<ProjectEntry>(ApiRoutes.ImportProjectPolicy, [], Query(("source", Path.GetFileName(path))),
+            new StringContent(await PolicyTextAsync(path, ct), System.Text.Encoding.UTF8, "application/yaml"), ct);
+    public override Task<ProjectEntry> GetProjectAsync(string project, CancellationToken ct) =>
+        SendAsync<ProjectEntry>(ApiRoutes.GetProject, [project], "", null, ct);
+    public override Task<OwnerResolution> ResolveOwnerAsync(string caseId, CancellationToken ct) =>
+        SendAsync<OwnerResolution>(ApiRoutes.GetCaseOwner, [caseId], "", null, ct);
+    public override Task<DispatchRound> DispatchAsync(DateTimeOffset? at, CancellationToken ct) =>
+        SendAsync<DispatchRound>(ApiRoutes.RunDispatch, [], Query(("at", at?.ToString("o", System.Globalization.CultureInfo.InvariantCulture))),
+            null, ct);
+    public override async Task<IReadOnlyList<DispatchRecord>> ExplainDispatchAsync(string caseId, CancellationToken ct) =>
+        await SendAsync<List<DispatchRecord>>(ApiRoutes.ExplainDispatch, [caseId], "", null, ct);
     public override Task<ProjectInfo> SetProjectAsync(string project, ProjectSettings change, CancellationToken ct) =>
         SendAsync<ProjectInfo>(ApiRoutes.SetProjectSettings, [project], "", Body(new
         {

@@ -5,6 +5,7 @@ using Clearwing.Disclosure;
 using Clearwing.Finders;
 using Clearwing.Findings;
 using Clearwing.Packages;
+using Clearwing.Routing;
 using Clearwing.Scoring;
 using Clearwing.Storage.Jobs;
 using Clearwing.Validation;
@@ -48,6 +49,20 @@ public abstract class Backend : IAsyncDisposable
     public abstract Task<FindingDetail> GetFindingAsync(string id, CancellationToken ct);
     public abstract Task<IReadOnlyList<ProjectInfo>> ListProjectsAsync(CancellationToken ct);
     public abstract Task<ProjectInfo> SetProjectAsync(string project, ProjectSettings change, CancellationToken ct);
+    public abstract Task<ProjectEntry> ImportProjectPolicyAsync(string path, CancellationToken ct);
+    public abstract Task<ProjectEntry> GetProjectAsync(string project, CancellationToken ct);
+    public abstract Task<OwnerResolution> ResolveOwnerAsync(string caseId, CancellationToken ct);
+    public abstract Task<DispatchRound> DispatchAsync(DateTimeOffset? at, CancellationToken ct);
+    public abstract Task<IReadOnlyList<DispatchRecord>> ExplainDispatchAsync(string caseId, CancellationToken ct);
+
+    /// <summary>An intake policy file's text; one larger than a policy can be is refused before it is read.</summary>
+    protected static async Task<string> PolicyTextAsync(string path, CancellationToken ct)
+    {
+        var file = new FileInfo(path);
+        if (!file.Exists) throw new FileNotFoundException($"No such file: {file.FullName}");
+        if (file.Length > IntakePolicyReader.MaxBytes) throw IntakePolicyReader.TooLarge(file.Name);
+        return await File.ReadAllTextAsync(path, ct);
+    }
     public abstract Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress, CancellationToken ct);
     public abstract Task<ScanSummary> ScanAsync(string path, string project, string? revision, CancellationToken ct);
 

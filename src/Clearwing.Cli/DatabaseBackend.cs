@@ -4,6 +4,7 @@ using Clearwing.Disclosure;
 using Clearwing.Finders;
 using Clearwing.Findings;
 using Clearwing.Packages;
+using Clearwing.Routing;
 using Clearwing.Scoring;
 using Clearwing.Storage.Jobs;
 using Clearwing.Validation;
@@ -35,6 +36,15 @@ sealed class DatabaseBackend(LocalServices app) : Backend
         app.Get<ProjectSettingsStore>().ListAsync(Local, ct);
     public override Task<ProjectInfo> SetProjectAsync(string project, ProjectSettings change, CancellationToken ct) =>
         app.Get<ProjectSettingsStore>().SetAsync(Local, project, change, ct);
+    public override async Task<ProjectEntry> ImportProjectPolicyAsync(string path, CancellationToken ct) =>
+        await app.Get<ProjectRegistry>().ImportAsync(Local, await PolicyTextAsync(path, ct), Path.GetFileName(path), ct);
+    public override Task<ProjectEntry> GetProjectAsync(string project, CancellationToken ct) =>
+        app.Get<ProjectRegistry>().GetAsync(Local, project, ct);
+    public override Task<OwnerResolution> ResolveOwnerAsync(string caseId, CancellationToken ct) =>
+        app.Get<OwnerResolver>().ResolveAsync(Local, caseId, ct);
+    public override Task<DispatchRound> DispatchAsync(DateTimeOffset? at, CancellationToken ct) => app.Get<Dispatcher>().RunAsync(Local, at, ct);
+    public override Task<IReadOnlyList<DispatchRecord>> ExplainDispatchAsync(string caseId, CancellationToken ct) =>
+        app.Get<Dispatcher>().ExplainAsync(Local, caseId, ct);
     public override async Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress, CancellationToken ct)
     {
         // gzip-compressed logs are taken as the server takes them (through --server the upload is sent compressed).

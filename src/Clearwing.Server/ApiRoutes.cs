@@ -55,6 +55,8 @@ public static class ApiRoutes
     public static readonly ApiRoute GetFinding = Get("GetFinding", "/findings/{id}");
     public static readonly ApiRoute ListProjects = Get("ListProjects", "/projects");
     public static readonly ApiRoute SetProjectSettings = Put("SetProjectSettings", "/projects/{project}/settings");
+    public static readonly ApiRoute ImportProjectPolicy = Post("ImportProjectPolicy", "/projects");
+    public static readonly ApiRoute GetProject = Get("GetProject", "/projects/{project}");
     public static readonly ApiRoute RunScan = Post("RunScan", "/projects/{project}/scans");
 
     public static readonly ApiRoute ListCases = Get("ListCases", "/cases");
@@ -86,6 +88,9 @@ public static class ApiRoutes
     public static readonly ApiRoute ListProducts = Get("ListProducts", "/products");
     public static readonly ApiRoute GetProduct = Get("GetProduct", "/products/{product}");
     public static readonly ApiRoute GetCaseExposure = Get("GetCaseExposure", "/cases/{id}/exposure");
+    public static readonly ApiRoute GetCaseOwner = Get("GetCaseOwner", "/cases/{id}/owner");
+    public static readonly ApiRoute RunDispatch = Post("RunDispatch", "/dispatch");
+    public static readonly ApiRoute ExplainDispatch = Get("ExplainDispatch", "/cases/{id}/dispatch");
     public static readonly ApiRoute SetCasePackage = Put("SetCasePackage", "/cases/{id}/packages");
     public static readonly ApiRoute RemoveCasePackage = Delete("RemoveCasePackage", "/cases/{id}/packages");
     public static readonly ApiRoute QueryAdvisories = Get("QueryAdvisories", "/advisories");

@@ -13,6 +13,7 @@ public static class CasesVerb
         new("cases", "Cases: one root cause each, grouping the findings that share it.")
         {
             List(io), Show(io), Merge(io), Split(io), Transition(io), History(io), Ssvc(io), Cvss(io), Aliases(io),
+            Routing.CaseOwnerVerb.Create(io),
         };
 
     static Command List(CliIO io)

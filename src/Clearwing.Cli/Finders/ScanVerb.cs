@@ -2,6 +2,7 @@ using System.CommandLine;
 using Clearwing.Access;
 using Clearwing.Finders;
 using Clearwing.Packages;
+using Clearwing.Routing;
 
 namespace Clearwing.Cli.Finders;
 
@@ -24,6 +25,7 @@ public static class ScanVerb
         {
             await using var backend = await Backend.OpenAsync(parsed, io, ct);
             var summary = await backend.ScanAsync(parsed.GetValue(path)!, parsed.GetValue(project)!, parsed.GetValue(revision), ct);
+            await PickUpPolicyAsync(io, backend, parsed.GetValue(path)!, parsed.GetValue(project)!, ct);
             if (parsed.GetValue(json))
             {
                 await io.WriteJsonAsync(summary);
@@ -44,5 +46,32 @@ public static class ScanVerb
             return ExitCode.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The scanned tree's intake policy (docs/intake-policy.md), imported when it is the scanned project's. What goes wrong is said
+    /// on the error stream and does not fail the scan, whose findings are stored by then.
+    /// </summary>
+    static async Task PickUpPolicyAsync(CliIO io, Backend backend, string path, string project, CancellationToken ct)
+    {
+        if (!Directory.Exists(path)) return;
+        var file = IntakePolicyReader.FileNames.Select(name => Path.Combine(path, name)).FirstOrDefault(File.Exists);
+        if (file is null) return;
+        var shown = Path.GetRelativePath(path, file);
+        try
+        {
+            var named = IntakePolicyReader.Read(await File.ReadAllTextAsync(file, ct), shown).Project;
+            if (named != project)
+            {
+                await io.Error.WriteLineAsync($"intake policy {shown} not imported: it is project '{named}''s, not '{project}''s.");
+                return;
+            }
+            var entry = await backend.ImportProjectPolicyAsync(file, ct);
+            await io.Error.WriteLineAsync($"Imported the intake policy {shown} of {entry.Project} (owner {entry.Owner}).");
+        }
+        catch (Exception e) when (ErrorKinds.Of(e) is ErrorKind.BadInput or ErrorKind.Forbidden or ErrorKind.Conflict or ErrorKind.TooLarge)
+        {
+            await io.Error.WriteLineAsync($"intake policy {shown} not imported: {e.Message}");
+        }
     }
 }

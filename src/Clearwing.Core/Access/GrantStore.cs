@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Clearwing.Storage;
 using Dapper;
 
@@ -25,6 +26,19 @@ public sealed class GrantStore(Database db, AuditLog audit, TimeProvider time, C
         await using var tx = await db.BeginAsync(connection, ct);
         var caseSeq = await connection.ExecuteScalarAsync<long?>("SELECT seq FROM cases WHERE id = @caseId", new { caseId }, tx)
             ?? throw new NotFoundException($"No case {caseId}.");
+        var granted = await GiveAsync(connection, tx, caller, caseSeq, caseId, org, reason, ct)
+            ?? throw new BadInputException($"Org '{org}' already has a grant on case {caseId}.");
+        await tx.CommitAsync(ct);
+        return granted;
+    }
+
+    /// <summary>
+    /// Gives <paramref name="org"/> need-to-know of the case in the caller's transaction, with the case change and the audit event;
+    /// null when the org already has it. Access is the caller's to check.
+    /// </summary>
+    internal async Task<GrantInfo?> GiveAsync(DbConnection connection, DbTransaction tx, Caller caller, long caseSeq, string caseId,
+        string org, string reason, CancellationToken ct)
+    {
         var target = await connection.QuerySingleOrDefaultAsync<(long Id, string Kind)>(
             "SELECT id, kind FROM orgs WHERE name = @org", new { org }, tx);
         if (target.Kind is null) throw new NotFoundException($"No org '{org}'.");
@@ -43,12 +57,11 @@ public sealed class GrantStore(Database db, AuditLog audit, TimeProvider time, C
             VALUES (@caseSeq, @orgId, @access, @actor, @reason, @now)
             ON CONFLICT (case_seq, org_id) DO NOTHING
             """, new { caseSeq, orgId = target.Id, access, actor = caller.Actor, reason = reason.Trim(), now }, tx);
-        if (added == 0) throw new BadInputException($"Org '{org}' already has a grant on case {caseId}.");
+        if (added == 0) return null;
         await changes.RaiseAsync(connection, tx, now,
             new CaseChanged(CaseAspect.Grants, CaseSet.One(caseSeq), new GrantChanged(caseSeq, target.Id, Given: true)), ct);
         await audit.AppendAsync(connection, tx,
             AuditEntry.By(caller, $"case:{caseId}", "grant", new { org, access, reasonHash = AuditHash.Text(reason.Trim()) }), ct);
-        await tx.CommitAsync(ct);
         return new GrantInfo(caseId, org, kind, access, caller.Actor, reason.Trim(), DateTimeOffset.FromUnixTimeMilliseconds(now));
     }
 

@@ -62,8 +62,22 @@ public sealed class DisclosurePolicyStore(Database db, AuditLog audit, TimeProvi
         await using var tx = await db.BeginAsync(connection, ct);
         var projectId = await connection.ExecuteScalarAsync<long?>(Sql("SELECT id FROM projects WHERE name = @project", new { project }, tx, ct))
             ?? throw new NotFoundException($"No project '{project}'.");
+        await StoreProjectProfileAsync(connection, tx, caller, projectId, project, chosen, ct);
+        var settings = await SettingsAsync(connection, tx, caller, ct);
+        await tx.CommitAsync(ct);
+        return settings;
+    }
+
+    /// <summary>
+    /// Sets (or with null removes) the profile of the project <paramref name="projectId"/> in the caller's transaction, with its audit
+    /// entry; the project's running clocks follow. Setting the profile it has already changes nothing. Access is the caller's to check.
+    /// </summary>
+    internal async Task StoreProjectProfileAsync(DbConnection connection, DbTransaction tx, Caller caller, long projectId, string project,
+        DisclosureProfile? chosen, CancellationToken ct)
+    {
         var previous = await connection.ExecuteScalarAsync<string?>(Sql(
             "SELECT profile FROM project_disclosure WHERE project_id = @projectId", new { projectId }, tx, ct));
+        if (chosen is not null && previous == chosen.Name) return;
         if (chosen is null)
         {
             if (previous is null)
@@ -81,9 +95,6 @@ public sealed class DisclosurePolicyStore(Database db, AuditLog audit, TimeProvi
             chosen is null ? "clear_disclosure_profile" : "set_disclosure_profile", new { Profile = chosen?.Name, Previous = previous }), ct);
         await changes.RaiseAsync(connection, tx, Now,
             new CaseChanged(CaseAspect.Clock, CaseSet.Matching($"c.project_id = {projectId} AND c.state IN {ClockStore.Running}")), ct);
-        var settings = await SettingsAsync(connection, tx, caller, ct);
-        await tx.CommitAsync(ct);
-        return settings;
     }
 
     /// <summary>The profile each project's cases run on.</summary>

@@ -25,7 +25,8 @@ internal static class ZonedTime
         {
             return Checked<TimeZoneInfo>.Accept(TimeZoneInfo.FindSystemTimeZoneById(id));
         }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+        // A folder of the zone database ("America") is no zone, and .NET says so as a refused permission.
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException or System.Security.SecurityException)
         {
             return Checked<TimeZoneInfo>.Refuse($"unknown time zone '{id}' (expected an IANA id such as 'UTC' or 'Europe/Berlin')");
         }

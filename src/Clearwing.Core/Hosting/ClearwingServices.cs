@@ -50,6 +50,9 @@ public static class ClearwingServices
         services.AddSingleton<CaseEditor>();
         services.AddSingleton<ProjectSettingsStore>();
         services.AddSingleton<DisclosurePolicyStore>();
+        services.AddSingleton<Routing.ProjectRegistry>();
+        services.AddSingleton<Routing.OwnerResolver>();
+        services.AddSingleton<Routing.Dispatcher>();
         services.AddSingleton<ExtensionStore>();
         services.AddSingleton<ClockStore>();
         services.AddSingleton<ProgramOverviewQueries>();

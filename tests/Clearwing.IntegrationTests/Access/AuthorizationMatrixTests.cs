@@ -221,6 +221,23 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Servers se
         ["GET /api/v1/projects"] = new((_, _) => Done(Get("/api/v1/projects")), Coordinator),
         ["PUT /api/v1/projects/{project}/settings"] = new((_, _) => Done(Put("/api/v1/projects/zlib/settings", new { nonSecurity = "quality" })),
             CoordinatorWriters),
+        // Intake policies route reports and set disclosure profiles: the coordinator's admins import them.
+        ["POST /api/v1/projects"] = new((_, c) => Done(new HttpRequestMessage(HttpMethod.Post, "/api/v1/projects?source=matrix.yaml")
+        {
+            Content = new StringContent($"project: registered-{c.N}\nowner: alpha\nintake: {{perDay: 3}}\n", Encoding.UTF8, "application/yaml"),
+        }), CoordinatorAdmins),
+        // Routing is the coordinator's: to anyone else the case does not exist.
+        ["GET /api/v1/cases/{id}/owner"] = new((_, c) => Done(Get($"/api/v1/cases/{c.Case}/owner")), CoordinatorCases),
+        ["GET /api/v1/cases/{id}/dispatch"] = new((_, c) => Done(Get($"/api/v1/cases/{c.Case}/dispatch")), CoordinatorCases),
+        ["POST /api/v1/dispatch"] = new((_, c) => Done(new HttpRequestMessage(HttpMethod.Post, "/api/v1/dispatch")), CoordinatorWriters),
+        // A project's registry entry: the coordinator's members and the owner org's; to anyone else it does not exist.
+        ["GET /api/v1/projects/{project}"] = new(async (f, c) =>
+        {
+            var owner = c.Org is "alpha" or "beta" ? c.Org : "alpha";
+            await f.Stores.Get<Clearwing.Routing.ProjectRegistry>().ImportAsync(Caller.Local,
+                $"project: owned-{c.N}\nowner: {owner}\n", "matrix.yaml", Ct);
+            return Get($"/api/v1/projects/owned-{c.N}");
+        }, "200/200 200/200 200/200 | 200/404 200/404 200/404 | 404/404 404/404 404/404 | 404/404 404/404 404/404 | 401/401"),
         ["GET /api/v1/findings/{id}"] = new(async (f, c) =>
         {
             var finding = (await f.Stores.Get<Clearwing.Findings.FindingQueries>()

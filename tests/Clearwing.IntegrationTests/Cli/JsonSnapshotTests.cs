@@ -88,6 +88,14 @@ public sealed class JsonSnapshotTests
 
         await p.RunAsync("orgs", "create", "alpha", "--kind", "maintainer");
         await p.RunAsync("orgs", "list", "--json");
+        var policy = Write(work, "SECURITY-INTAKE.yaml",
+            "project: zlib\nowner: alpha\npackages: [pkg:github/madler/zlib]\nintake: {perDay: 4}\n" +
+            "channels: {email: [{address: security@zlib.example, digest: daily}]}\n");
+        await p.RunAsync("projects", "import", policy, "--json");
+        await p.RunAsync("projects", "show", "zlib", "--json");
+        await p.RunAsync("cases", "owner", a, "--json");
+        await p.RunAsync("dispatch", "--at", "2026-11-02T10:00:00Z", "--json");
+        await p.RunAsync("dispatch", "explain", a, "--json");
         await p.RunAsync("members", "add", "alpha", "dev@alpha.example", "--role", "triager");
         await p.RunAsync("members", "list", "alpha", "--json");
         await p.RunAsync("tokens", "create", "alpha", "--name", "ci", "--role", "triager", "--json");

@@ -16,7 +16,7 @@ public sealed class LayeringTests
     /// <c>Clearwing</c> itself: the error taxonomy, bad-input files, bounded JSON reading and the case-changed hook.
     /// </summary>
     static readonly string[] Folders = ["(root)", "Storage", "Access", "Scoring", "Cases", "Packages", "Findings", "Finders", "Validation", "Disclosure",
-        "Hosting"];
+        "Routing", "Hosting"];
 
     static string FolderOf(Type type) => type.Namespace == "Clearwing" ? "(root)" : type.Namespace!.Split('.')[1];
 
@@ -63,7 +63,7 @@ public sealed class LayeringTests
     [Fact]
     public void Database_driver_types_are_used_only_inside_Core_Storage()
     {
-        var src = Path.Combine(RepositoryRoot(), "src");
+        var src = Path.Combine(Repository.Root, "src");
         var storage = Path.Combine(src, "Clearwing.Core", "Storage") + Path.DirectorySeparatorChar;
         string[] drivers = ["Microsoft.Data.Sqlite", "Npgsql", "SQLitePCL"];
 
@@ -74,12 +74,5 @@ public sealed class LayeringTests
             .ToList();
 
         Assert.Empty(offenders);
-    }
-
-    static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Clearwing.slnx"))) return dir.FullName;
-        throw new InvalidOperationException("Clearwing.slnx not found above the test binaries.");
     }
 }

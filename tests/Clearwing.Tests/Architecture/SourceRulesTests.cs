@@ -16,7 +16,7 @@ public sealed class SourceRulesTests
     [Fact]
     public void No_source_line_is_longer_than_150_characters()
     {
-        var root = RepositoryRoot();
+        var root = Repository.Root;
         var files = new[] { "src", "bench" }
             .SelectMany(dir => new[] { "*.cs", "*.razor" }.SelectMany(pattern =>
                 Directory.EnumerateFiles(Path.Combine(root, dir), pattern, SearchOption.AllDirectories)))
@@ -58,7 +58,7 @@ public sealed class SourceRulesTests
     [Fact]
     public void Every_property_test_names_its_iteration_count_and_runs_at_least_10_000_samples()
     {
-        var root = RepositoryRoot();
+        var root = Repository.Root;
         var calls = Directory.EnumerateFiles(Path.Combine(root, "tests"), "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 && Path.GetFileName(f) != "SourceRulesTests.cs")
@@ -85,12 +85,5 @@ public sealed class SourceRulesTests
             yield return (source[..at].Count(c => c == '\n') + 1,
                 iter.Success ? int.Parse(iter.Groups[1].Value.Replace("_", ""), System.Globalization.CultureInfo.InvariantCulture) : null);
         }
-    }
-
-    static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Clearwing.slnx"))) return dir.FullName;
-        throw new InvalidOperationException("Clearwing.slnx not found above the test binaries.");
     }
 }

@@ -13,7 +13,7 @@ internal static class PnpmLock
 {
     public static List<LockedPackage> Read(LockfileInput input)
     {
-        var root = Yaml.Parse(input);
+        var root = Yaml.Parse(input.Text, input.Error, "lockfiles");
         var versionText = root["lockfileVersion"]?.Scalar ?? throw input.Error(1, "no lockfileVersion: not a pnpm-lock.yaml");
         if (!double.TryParse(versionText, NumberStyles.Float, CultureInfo.InvariantCulture, out var lockfileVersion))
             throw input.Error(root.Entries.First(e => e.Key == "lockfileVersion").Line,

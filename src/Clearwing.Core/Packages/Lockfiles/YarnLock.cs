@@ -160,7 +160,7 @@ internal static class YarnLock
 
     static List<LockedPackage> ReadBerry(LockfileInput input)
     {
-        var root = Yaml.Parse(input);
+        var root = Yaml.Parse(input.Text, input.Error, "lockfiles");
         var graph = new DependencyGraph();
         var byDescriptor = new Dictionary<string, string>(StringComparer.Ordinal);
         var workspaces = new List<(string Id, YMap Entry, bool IsRoot)>();

@@ -104,27 +104,7 @@ internal static class SbomSchemas
         if (schema.Evaluate(instance, Quick).IsValid) return null;
         var result = schema.Evaluate(instance, Evaluation);
         if (result.IsValid) return null;
-        var failures = (result.Details ?? []).Append(result)
-            .Where(d => d.Errors is { Count: > 0 })
-            .Select(d => (Pointer: d.InstanceLocation.ToString(), Error: d.Errors!.First()))
-            .ToList();
-        if (failures.Count == 0) return (at, "does not match the schema");
-        var (pointer, error) = failures.OrderByDescending(f => f.Pointer.Length).First();
-        return (at + ToPath(pointer), $"{error.Value} ({error.Key})");
-    }
-
-    /// <summary>A JSON Pointer (RFC 6901) as a JSONPath suffix: <c>/components/0/name</c> → <c>.components[0].name</c>.</summary>
-    static string ToPath(string pointer)
-    {
-        var path = new StringBuilder();
-        foreach (var raw in pointer.Split('/').Skip(1))
-        {
-            var segment = raw.Replace("~1", "/").Replace("~0", "~");
-            if (segment.Length > 0 && segment.All(char.IsAsciiDigit)) path.Append('[').Append(segment).Append(']');
-            else if (segment.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '$')) path.Append('.').Append(segment);
-            else path.Append("['").Append(segment.Replace("'", "\\'")).Append("']");
-        }
-        return path.ToString();
+        return JsonSchemaFailures.Deepest(result) is { } failure ? (at + failure.Path, failure.Reason) : (at, "does not match the schema");
     }
 
     /// <summary>The values a definition's property allows (<c>enum</c>), for the structural XML checks; empty when it has none.</summary>

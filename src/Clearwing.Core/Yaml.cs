@@ -1,7 +1,7 @@
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
-namespace Clearwing.Packages;
+namespace Clearwing;
 
 internal abstract class YNode(int line)
 {
@@ -25,32 +25,38 @@ internal sealed class YSeq(int line, List<YNode> items) : YNode(line)
     public IReadOnlyList<YNode> Items { get; } = items;
 }
 
-internal sealed class YScalar(int line, string value) : YNode(line)
+/// <param name="plain">Written without quotes: only such a scalar may be read as a number or a boolean.</param>
+internal sealed class YScalar(int line, string value, bool plain = false) : YNode(line)
 {
     public string Value { get; } = value;
+    public bool Plain { get; } = plain;
 }
 
 /// <summary>
-/// pnpm-lock.yaml and Yarn Berry's yarn.lock, parsed by YamlDotNet into mappings, sequences and scalars that keep their
-/// line (a key's line is its entry's). Scalars stay text: neither tool relies on YAML's typing. Anchors, aliases and
-/// tags are refused with their line: neither tool writes them, and an alias would let a small file expand into a huge
-/// tree. Keys repeated in a mapping are kept; lookups take the first.
+/// YAML the way Clearwing reads it — lockfiles (pnpm-lock.yaml, Yarn Berry's yarn.lock) and intake policies — parsed by
+/// YamlDotNet into mappings, sequences and scalars that keep their line (a key's line is its entry's). Scalars stay text,
+/// marked when written without quotes, for a reader that types them. Anchors, aliases and tags are refused with their line:
+/// none of these files needs them, and an alias would let a small file expand into a huge tree. Keys repeated in a mapping
+/// are kept; lookups take the first. Errors are the caller's (<see cref="Error"/>): a file name and a line, or a path.
 /// </summary>
 internal static class Yaml
 {
     const int MaxDepth = 64;
 
     /// <summary>A mapping or sequence whose end the parser has not reached; a mapping's key waits here for its value.</summary>
+    /// <summary>Makes the caller's exception for a problem at a line (null: the whole file).</summary>
+    public delegate Exception Error(int? line, string reason);
+
     sealed class Open(int line, bool isMapping)
     {
         readonly List<YEntry> _entries = [];
         readonly List<YNode> _items = [];
         YScalar? _key;
 
-        public void Add(LockfileInput input, YNode node)
+        public void Add(Error error, YNode node)
         {
             if (!isMapping) _items.Add(node);
-            else if (_key is null) _key = node as YScalar ?? throw input.Error(node.Line, "a mapping or sequence as a key");
+            else if (_key is null) _key = node as YScalar ?? throw error(node.Line, "a mapping or sequence as a key");
             else
             {
                 _entries.Add(new YEntry(_key.Value, node, _key.Line));
@@ -61,25 +67,26 @@ internal static class Yaml
         public YNode Close() => isMapping ? new YMap(line, _entries) : new YSeq(line, _items);
     }
 
-    public static YMap Parse(LockfileInput input)
+    /// <param name="kind">What the files are, for the refusal of anchors, aliases and tags ("lockfiles").</param>
+    public static YMap Parse(string text, Error error, string kind)
     {
-        var parser = new Parser(new StringReader(input.Text));
+        var parser = new Parser(new StringReader(text));
         var open = new Stack<Open>();
         YNode? document = null;
-        while (Next(input, parser))
+        while (Next(text, error, parser))
         {
             var e = parser.Current!;
             var line = Line(e.Start);
             if (e is AnchorAlias || e is NodeEvent { Anchor.IsEmpty: false } or NodeEvent { Tag.IsEmpty: false })
-                throw input.Error(line, "anchors, aliases and tags are not used in lockfiles");
+                throw error(line, $"anchors, aliases and tags are not used in {kind}");
             YNode node;
             switch (e)
             {
                 case Scalar scalar:
-                    node = new YScalar(line, scalar.Value);
+                    node = new YScalar(line, scalar.Value, scalar.Style == YamlDotNet.Core.ScalarStyle.Plain);
                     break;
                 case MappingStart or SequenceStart:
-                    if (open.Count == MaxDepth) throw input.Error(line, "nested too deeply");
+                    if (open.Count == MaxDepth) throw error(line, "nested too deeply");
                     open.Push(new Open(line, e is MappingStart));
                     continue;
                 case MappingEnd or SequenceEnd:
@@ -90,17 +97,17 @@ internal static class Yaml
             }
             // pnpm 10 may put its own environment lockfile first and the project's after it: the last document counts.
             if (open.Count == 0) document = node;
-            else open.Peek().Add(input, node);
+            else open.Peek().Add(error, node);
         }
         return document switch
         {
             null => new YMap(1, []),
             YMap map => map,
-            _ => throw input.Error(document.Line, "expected a mapping at the top of the file"),
+            _ => throw error(document.Line, "expected a mapping at the top of the file"),
         };
     }
 
-    static bool Next(LockfileInput input, Parser parser)
+    static bool Next(string text, Error error, Parser parser)
     {
         try
         {
@@ -108,14 +115,14 @@ internal static class Yaml
         }
         catch (YamlException e)
         {
-            var (line, reason) = Explain(input.Text, e);
-            throw input.Error(line, "not valid YAML: " + reason);
+            var (line, reason) = Explain(text, e);
+            throw error(line, "not valid YAML: " + reason);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
             // YamlDotNet 18.1 fails these ways on some damaged files, such as "a: {b: c\n\\" (InvalidOperationException) or a
             // %TAG directive whose prefix is no URI ("Global tags must be valid URIs"); both found by LockfilePropertyTests.
-            throw input.Error(parser.Current is { } last ? Line(last.End) : null, "not valid YAML after this line");
+            throw error(parser.Current is { } last ? Line(last.End) : null, "not valid YAML after this line");
         }
     }
 

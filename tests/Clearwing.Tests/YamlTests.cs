@@ -1,10 +1,10 @@
 using Clearwing.Packages;
 
-namespace Clearwing.Tests.Packages.Lockfiles;
+namespace Clearwing.Tests;
 
 public sealed class YamlTests
 {
-    static YMap Parse(string text) => Yaml.Parse(new LockfileInput(text, "pnpm-lock.yaml"));
+    static YMap Parse(string text) => Yaml.Parse(text, new LockfileInput(text, "pnpm-lock.yaml").Error, "lockfiles");
 
     [Theory]
     [InlineData("a: 1\nb: &shared {c: 1}\n", 2)]
