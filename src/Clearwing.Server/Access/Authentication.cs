@@ -207,8 +207,10 @@ public static class Authentication
             "img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
         headers["Cross-Origin-Opener-Policy"] = "same-origin";
         headers["Cross-Origin-Resource-Policy"] = "same-origin";
-        // Embargoed answers must not linger in shared or browser caches.
-        headers.CacheControl = "no-store";
+        // Embargoed answers must not linger in shared or browser caches. "no-cache" too, as antiforgery wants it on every page with a
+        // form (it would otherwise override the header and log a warning per request).
+        headers.CacheControl = "no-cache, no-store";
+        headers.Pragma = "no-cache";
         if (context.Request.IsHttps) headers.StrictTransportSecurity = "max-age=31536000; includeSubDomains";
         await next();
     }
