@@ -70,7 +70,15 @@ public sealed class Dispatcher(Database db, TimeProvider time, CaseQueries cases
                 decisions.Add(await RecordAsync(connection, null, c, owner, DispatchDecision.Waits, null, reason, now, caller, ct));
                 continue;
             }
-            decisions.Add(await SendAsync(connection, caller, c, owner, bypass, now, ct));
+            try
+            {
+                decisions.Add(await SendAsync(connection, caller, c, owner, bypass, now, ct));
+            }
+            catch (Exception e) when (ErrorKinds.Of(e) == ErrorKind.Conflict)
+            {
+                // Moved by someone else since it was listed (its transaction took nothing): the next round sees it as it is now.
+                continue;
+            }
             budgets[project] = (budget.Day - 1, budget.Week - 1, budget.Limits);
         }
         return new DispatchRound(now, decisions.Count(d => d.Decision == DispatchDecision.Sent),

@@ -54,7 +54,8 @@ public sealed class DispatcherTests
         Assert.True(first.Decisions.Where(d => d.Decision == DispatchDecision.Sent).Min(d => d.Priority)
             >= first.Decisions.Where(d => d.Decision == DispatchDecision.Waits).Max(d => d.Priority));
         Assert.Equal(3, await NotifiedAsync(stores, "libpng"));
-        Assert.Equal((0, 5), ((await dispatcher.RunAsync(Caller.Local, Monday.AddHours(1), Ct)).Sent, 5));
+        var again = await dispatcher.RunAsync(Caller.Local, Monday.AddHours(1), Ct);
+        Assert.Equal((0, 5), (again.Sent, again.Waiting));
         var tuesday = await dispatcher.RunAsync(Caller.Local, Monday.AddHours(25), Ct);
         Assert.Equal((2, 3), (tuesday.Sent, tuesday.Waiting));
         var wednesday = await dispatcher.RunAsync(Caller.Local, Monday.AddHours(49), Ct);
