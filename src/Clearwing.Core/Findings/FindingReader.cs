@@ -58,7 +58,7 @@ public static class FindingReader
                 var run = walker.IndexAt(0) < runs.Count ? runs[walker.IndexAt(0)]
                     : throw new MalformedInputException(file, walker.Path, "the file changed while it was being read");
                 var parsed = SarifResultParser.Parse(bytes);
-                SarifConformance.CheckResult(parsed, file, walker.Path);
+                SarifConformance.CheckResult(parsed, file, walker);
                 return run.Map(parsed, hashes);
             }))
             yield return result;

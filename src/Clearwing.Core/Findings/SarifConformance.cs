@@ -28,35 +28,37 @@ internal static class SarifConformance
 
     /// <summary>A result's message (§3.27.11, §3.11), level (§3.27.10), kind (§3.27.9), baseline state (§3.27.24), suppression
     /// status (§3.35.3), and the line and column numbers of the regions it is stored at (§3.30.5–§3.30.7: 1-based).</summary>
-    public static void CheckResult(SarifResult r, string file, string at)
+    /// <remarks>The result's JSON path is spelt only for an error: a million results would otherwise each build theirs.</remarks>
+    public static void CheckResult(SarifResult r, string file, ElementWalker at)
     {
-        if (r.Message is null) throw Broken(file, at + ".message", "required: every result has a message (SARIF 2.1.0 §3.27.11)");
+        if (r.Message is null) throw Broken(file, at.Path + ".message", "required: every result has a message (SARIF 2.1.0 §3.27.11)");
         if (r.Message.Text is null && r.Message.Id is null)
-            throw Broken(file, at + ".message", "needs text or id (SARIF 2.1.0 §3.11.8, §3.11.10)");
-        if (r.Level is { } level && !IsLevel(level)) throw Broken(file, at + ".level", Unknown(level, "a level", Levels, "§3.27.10"));
+            throw Broken(file, at.Path + ".message", "needs text or id (SARIF 2.1.0 §3.11.8, §3.11.10)");
+        if (r.Level is { } level && !IsLevel(level)) throw Broken(file, at.Path + ".level", Unknown(level, "a level", Levels, "§3.27.10"));
         if (r.Kind is { } kind && kind is not ("fail" or "pass" or "open" or "review" or "informational" or "notApplicable"))
-            throw Broken(file, at + ".kind", Unknown(kind, "a kind", "pass, open, informational, notApplicable, review, fail", "§3.27.9"));
+            throw Broken(file, at.Path + ".kind", Unknown(kind, "a kind", "pass, open, informational, notApplicable, review, fail", "§3.27.9"));
         if (r.BaselineState is { } state && state is not ("new" or "unchanged" or "updated" or "absent"))
-            throw Broken(file, at + ".baselineState", Unknown(state, "a baseline state", "new, unchanged, updated, absent", "§3.27.24"));
+            throw Broken(file, at.Path + ".baselineState", Unknown(state, "a baseline state", "new, unchanged, updated, absent", "§3.27.24"));
         for (int i = 0; i < (r.Suppressions?.Count ?? 0); i++)
             if (r.Suppressions![i]?.Status is { } status && status is not ("accepted" or "underReview" or "rejected"))
-                throw Broken(file, $"{at}.suppressions[{i}].status",
+                throw Broken(file, $"{at.Path}.suppressions[{i}].status",
                     Unknown(status, "a suppression status", "accepted, underReview, rejected", "§3.35.3"));
         for (int i = 0; i < (r.Locations?.Count ?? 0); i++)
         {
             var physical = r.Locations![i]?.PhysicalLocation;
             if (physical is null) continue;
-            CheckRegion(physical.Region, file, $"{at}.locations[{i}].physicalLocation.region");
-            CheckRegion(physical.ContextRegion, file, $"{at}.locations[{i}].physicalLocation.contextRegion");
+            CheckRegion(physical.Region, file, at, i, "region");
+            CheckRegion(physical.ContextRegion, file, at, i, "contextRegion");
         }
     }
 
-    static void CheckRegion(SarifRegion? region, string file, string at)
+    static void CheckRegion(SarifRegion? region, string file, ElementWalker result, int location, string name)
     {
         if (region is null) return;
-        if (region.StartLine is < 1) throw Broken(file, at + ".startLine", NotPositive(region.StartLine.Value, "§3.30.5"));
-        if (region.StartColumn is < 1) throw Broken(file, at + ".startColumn", NotPositive(region.StartColumn.Value, "§3.30.6"));
-        if (region.EndLine is < 1) throw Broken(file, at + ".endLine", NotPositive(region.EndLine.Value, "§3.30.7"));
+        string At(string member) => $"{result.Path}.locations[{location}].physicalLocation.{name}.{member}";
+        if (region.StartLine is < 1) throw Broken(file, At("startLine"), NotPositive(region.StartLine.Value, "§3.30.5"));
+        if (region.StartColumn is < 1) throw Broken(file, At("startColumn"), NotPositive(region.StartColumn.Value, "§3.30.6"));
+        if (region.EndLine is < 1) throw Broken(file, At("endLine"), NotPositive(region.EndLine.Value, "§3.30.7"));
     }
 
     const string Levels = "none, note, warning, error";

@@ -53,6 +53,10 @@ internal abstract class IntakeTables : IDisposable
     /// </summary>
     public abstract void UpsertTrack(object?[] row);
 
+    /// <summary>A present track, moved nowhere, reported again by its tool with the same content: the row of
+    /// <see cref="UpsertTrack"/>, of which only the import, revision and ordinal change.</summary>
+    public virtual void ReportAgain(object?[] row) => UpsertTrack(row);
+
     /// <summary>A fingerprint a matching pass linked to a tracked result's case (a case older than the import): fingerprint id,
     /// pass, the tracked result's import and ordinal, reason, placed by, placed at, case key.</summary>
     public abstract void PlaceMatch(object?[] row);

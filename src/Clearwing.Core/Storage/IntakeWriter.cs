@@ -152,7 +152,8 @@ internal sealed class IntakeWriter
                 if (!seen) last = HighestOccurrence(tracks, member.Id);
                 leftovers.Add(s.Describe(member.Id, member.CaseSeq < 0, names) with { Occurrence = ++last });
                 if (knownBefore) finders.Tell(s.Tool, member.CaseSeq);
-                (findingRow[1], findingRow[3], findingRow[4], findingRow[5], findingRow[^2]) = (s.Ordinal, member.Id, last, "new", s.Revision);
+                (findingRow[1], findingRow[3], findingRow[4]) = (s.Ordinal, member.Id, Boxes.Of(last));
+                (findingRow[5], findingRow[^2]) = ("new", s.Revision);
                 s.FillResult(findingRow, 6);
                 tables.AddFinding(findingRow);
                 count++;
@@ -168,7 +169,8 @@ internal sealed class IntakeWriter
                 if (twin.Present) import.Tools.Add(tools[twin.Tool]);
                 twin = twin with { Seen = true };
             }
-            (findingRow[1], findingRow[3], findingRow[4], findingRow[5], findingRow[^2]) = (s.Ordinal, member.Id, occurrence, state, s.Revision);
+            (findingRow[1], findingRow[3], findingRow[4]) = (s.Ordinal, member.Id, Boxes.Of(occurrence));
+            (findingRow[5], findingRow[^2]) = (state, s.Revision);
             s.FillResult(findingRow, 6);
             tables.AddFinding(findingRow);
             if (knownBefore && !s.DeclaredAbsent && (!known || tools[twin.Tool] != s.Tool)) finders.Tell(s.Tool, member.CaseSeq);
@@ -176,13 +178,14 @@ internal sealed class IntakeWriter
             {
                 if (known)
                 {
-                    (upsertRow[0], upsertRow[1], upsertRow[3], upsertRow[4]) = (member.Id, occurrence, s.Tool, s.ContentHash);
+                    (upsertRow[0], upsertRow[1], upsertRow[3], upsertRow[4]) = (member.Id, Boxes.Of(occurrence), s.Tool, s.ContentHash);
                     (upsertRow[6], upsertRow[7]) = (import.Revision, s.Ordinal);
-                    tables.UpsertTrack(upsertRow);
+                    if (state == "unchanged" && !twin.Moved && tools[twin.Tool] == s.Tool) tables.ReportAgain(upsertRow);
+                    else tables.UpsertTrack(upsertRow);
                 }
                 else
                 {
-                    (trackRow[0], trackRow[1], trackRow[3], trackRow[4]) = (member.Id, occurrence, s.Tool, s.ContentHash);
+                    (trackRow[0], trackRow[1], trackRow[3], trackRow[4]) = (member.Id, Boxes.Of(occurrence), s.Tool, s.ContentHash);
                     (trackRow[6], trackRow[8]) = (import.Revision, s.Ordinal);
                     tables.AddTrack(trackRow);
                 }

@@ -12,7 +12,8 @@ internal sealed class SqliteIntakeTables : IntakeTables
 {
     readonly DbConnection _connection;
     readonly BatchedInsert _cases, _fingerprints, _findings, _tracks;
-    readonly PreparedStatement _reportTrack, _upsertTrack, _placeMatch, _placeJoin, _correct, _move, _follow, _grow, _markAbsent, _addFinder;
+    readonly PreparedStatement _reportTrack, _upsertTrack, _reportAgain, _placeMatch, _placeJoin, _correct, _move, _follow, _grow, _raise,
+        _markAbsent, _addFinder;
     long _nextCase, _nextFingerprint, _addedFingerprints;
     readonly long _dropKeyAt;
     List<string> _setAside = [];
@@ -38,6 +39,12 @@ internal sealed class SqliteIntakeTables : IntakeTables
             """
             UPDATE tracks SET tool = ?4, content_hash = ?5, present = 1, last_import = ?6, last_revision = ?7, last_ordinal = ?8,
                 moved_to_fingerprint = NULL, moved_to_occurrence = NULL
+            WHERE fingerprint_id = ?1 AND occurrence = ?2 AND project_id = ?3
+            """, direct);
+        // Setting fewer columns spares SQLite the partial index on moves, which it checks whenever they are set.
+        _reportAgain = PreparedStatement.Prepare(connection,
+            """
+            UPDATE tracks SET last_import = ?6, last_revision = ?7, last_ordinal = ?8
             WHERE fingerprint_id = ?1 AND occurrence = ?2 AND project_id = ?3
             """, direct);
         _upsertTrack = PreparedStatement.Prepare(connection,
@@ -70,10 +77,15 @@ internal sealed class SqliteIntakeTables : IntakeTables
         _follow = PreparedStatement.Prepare(connection,
             "UPDATE tracks SET moved_to_fingerprint = ?, moved_to_occurrence = ? WHERE moved_to_fingerprint = ? AND moved_to_occurrence = ?",
             direct);
-        // By key: no index holds these columns.
-        _grow = PreparedStatement.Prepare(connection,
-            "UPDATE cases SET finding_count = finding_count + ?, max_severity = max(max_severity, ?), signal = max(signal, ?), last_seen = ? " +
-            "WHERE seq = ?", direct);
+        // By key, in two statements: no index holds the counts, but the queue's do hold severity and signal, and SQLite rewrites
+        // an index entry whenever its columns are set, changed or not. A case's severity and signal rarely rise on a rescan.
+        _grow = PreparedStatement.Prepare(connection, "UPDATE cases SET finding_count = finding_count + ?1, last_seen = ?4 WHERE seq = ?5",
+            direct);
+        _raise = PreparedStatement.Prepare(connection,
+            """
+            UPDATE cases SET max_severity = max(max_severity, ?2), signal = max(signal, ?3)
+            WHERE seq = ?5 AND (max_severity < ?2 OR signal < ?3)
+            """, direct);
         _markAbsent = PreparedStatement.Prepare(connection,
             "UPDATE tracks SET present = 0, last_import = ?, last_revision = ? WHERE fingerprint_id = ? AND occurrence = ?", direct);
         _addFinder = PreparedStatement.Prepare(connection,
@@ -106,6 +118,8 @@ internal sealed class SqliteIntakeTables : IntakeTables
         if (_reportTrack.Changes == 0) _upsertTrack.Run(row);
     }
 
+    public override void ReportAgain(object?[] row) => _reportAgain.Run(row);
+
     public override void PlaceMatch(object?[] row) => _placeMatch.Run(row);
 
     public override void PlaceJoin(object?[] row)
@@ -123,7 +137,11 @@ internal sealed class SqliteIntakeTables : IntakeTables
         _follow.Run([row[0], row[1], row[4], row[5]]);
     }
 
-    public override void Grow(object?[] row) => _grow.Run(row);
+    public override void Grow(object?[] row)
+    {
+        _grow.Run(row);
+        _raise.Run(row);
+    }
 
     public override void MarkAbsent(object?[] row) => _markAbsent.Run(row);
 
@@ -146,8 +164,8 @@ internal sealed class SqliteIntakeTables : IntakeTables
 
     public override void Dispose()
     {
-        foreach (var d in new IDisposable[] { _cases, _fingerprints, _findings, _tracks, _reportTrack, _upsertTrack, _placeMatch, _placeJoin,
-                     _correct, _move, _follow, _grow, _markAbsent, _addFinder })
+        foreach (var d in new IDisposable[] { _cases, _fingerprints, _findings, _tracks, _reportTrack, _upsertTrack, _reportAgain, _placeMatch,
+                     _placeJoin, _correct, _move, _follow, _grow, _raise, _markAbsent, _addFinder })
             d.Dispose();
     }
 }
