@@ -142,7 +142,7 @@ public sealed class NotificationStore(Database db, TimeProvider time, AuditLog a
         EmailDetail detail, (string Key, DateTimeOffset Due)? digest, long org, long project, DateTimeOffset now, List<PendingRow> cases,
         CancellationToken ct)
     {
-        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var due = digest?.Due ?? now;
         // A digest's job is keyed by the digest: whichever transaction makes the digest makes its one job.
         var jobId = await queue.EnqueueAsync(connection, tx, JobKind, JsonSerializer.Serialize(new { notification = id }),
@@ -248,6 +248,16 @@ public sealed class NotificationStore(Database db, TimeProvider time, AuditLog a
         }
         return await GetAsync(caller, id, ct);
     }
+
+    /// <summary>A state's name as listings and filters spell it: collecting, pending, sending, retrying, delivered, skipped, dead.</summary>
+    public static string StateName(NotificationState state) => Name(state);
+
+    /// <summary>A state by its name; anything else is refused, naming the states.</summary>
+    public static NotificationState ParseState(string name) =>
+        Enum.GetValues<NotificationState>().Where(s => string.Equals(Name(s), name.Trim(), StringComparison.OrdinalIgnoreCase))
+            .Select(s => (NotificationState?)s).FirstOrDefault() is { } state ? state
+        : throw new BadInputException($"Unknown notification state '{name}'; expected one of: " +
+            $"{string.Join(", ", Enum.GetValues<NotificationState>().Select(Name))}.");
 
     /// <summary>The most a listing returns at once.</summary>
     public const int MaxLimit = 1000;
