@@ -17,7 +17,10 @@ public static class NotificationsVerb
         };
         var limit = new Option<int>("--limit") { Description = "At most this many (1000 at most)", DefaultValueFactory = _ => 100 };
         var json = new Option<bool>("--json") { Description = "Print a JSON array" };
-        var list = new Command("list", "List notifications, newest first: where each went, its cases, its state and last error.") { state, limit, json };
+        var list = new Command("list", "List notifications, newest first: where each went, its cases, its state and last error.")
+        {
+            state, limit, json,
+        };
         list.SetAction(async (parsed, ct) =>
         {
             var filter = parsed.GetValue(state) is { } s ? NotificationStore.ParseState(s) : (NotificationState?)null;
@@ -31,7 +34,8 @@ public static class NotificationsVerb
             var table = new Listing(("id", Fit.Id), ("channel", Fit.Value), ("to", Fit.Tail), ("org", Fit.Value), ("cases", Fit.Value),
                 ("state", Fit.Value), ("attempts", Fit.Value), ("due", Fit.Value), ("last error / outcome", Fit.Text));
             foreach (var n in notifications)
-                table.Add(n.Id, n.Channel.ToString().ToLowerInvariant(), n.Target, n.Org, n.Cases.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                table.Add(n.Id, n.Channel.ToString().ToLowerInvariant(), n.Target, n.Org,
+                    n.Cases.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     NotificationStore.StateName(n.State), $"{n.Attempts}/{n.MaxAttempts}", n.DueAt.ToString("u"),
                     n.State is NotificationState.Delivered or NotificationState.Skipped ? n.Outcome : n.LastError);
             table.Write(io);

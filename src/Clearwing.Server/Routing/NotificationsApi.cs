@@ -11,8 +11,9 @@ public static class NotificationsApi
 {
     public static void MapNotifications(this RouteGroupBuilder api)
     {
-        api.Map(ApiRoutes.ListNotifications, async (string? state, int? limit, HttpContext context, NotificationStore store, CancellationToken ct) =>
-                TypedResults.Ok(await store.ListAsync(context.Caller(), state is null ? null : NotificationStore.ParseState(state), limit ?? 100, ct)))
+        api.Map(ApiRoutes.ListNotifications,
+                async (string? state, int? limit, HttpContext context, NotificationStore store, CancellationToken ct) => TypedResults.Ok(
+                    await store.ListAsync(context.Caller(), state is null ? null : NotificationStore.ParseState(state), limit ?? 100, ct)))
             .WithSummary("Notifications of dispatched cases, newest first, optionally in one ?state= (collecting, pending, sending, retrying, " +
                 "delivered, skipped, dead), at most ?limit= (default 100, at most 1000) (the coordinator).");
         api.Map(ApiRoutes.ReplayNotification, async (string id, HttpContext context, NotificationStore store, CancellationToken ct) =>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Clearwing.Access;
+using Clearwing.Cli;
 using Clearwing.Cases;
 using Clearwing.Findings;
 using Clearwing.Hosting;
@@ -185,7 +186,9 @@ public sealed class NotificationTests
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
     public async Task A_failing_receiver_gets_the_retry_one_that_always_fails_is_a_dead_letter_and_replay_delivers_it_once_fixed(Engine engine)
     {
-        await using var db = await TestDatabases.CreateAsync(engine);
+        var spec = await TestDatabases.CreateSpecAsync(engine);
+        await using var db = Database.Open(spec);
+        await Migrator.MigrateAsync(db, TimeProvider.System, Ct);
         var time = new FakeTime();
         await using var receiver = await WebhookReceiver.StartAsync(time);
         using var secret = new Secret();
@@ -193,7 +196,18 @@ public sealed class NotificationTests
         receiver.Hook("flaky", secret.Value, () => flakyAnswers.TryDequeue(out var code) ? code : 200);
         var down = true;
         receiver.Hook("down", secret.Value, () => down ? 500 : 200);
-        var app = Wire(db, time, Options(null, attempts: 3));
+        var options = Options(null, attempts: 3);
+        var app = Wire(db, time, options);
+        // The command line on the same database, clock and settings.
+        async Task<(int Exit, string Out, string Err)> Cli(params string[] args)
+        {
+            var (stdout, stderr) = (new StringWriter(), new StringWriter());
+            var io = new CliIO(stdout, stderr, new StringReader(""), _ => null)
+            {
+                ConfigureServices = services => services.AddSingleton<TimeProvider>(time).AddSingleton(options),
+            };
+            return (await CliApp.RunAsync([.. args, "--db", spec], io, Ct), stdout.ToString(), stderr.ToString());
+        }
         await ConfirmedAsync(app, "libpng", 2, "png overflow");
         await PolicyAsync(app, "libpng", "png-team", $$"""
             channels:
@@ -224,17 +238,22 @@ public sealed class NotificationTests
 
         time.Advance(JobQueue.MaxBackoff);
         await DeliverDueAsync(app, time);
-        var letter = Assert.Single(await store.ListAsync(Caller.Local, NotificationState.Dead, ct: Ct));
-        Assert.Equal(dead.Id, letter.Id);
-        Assert.Equal(3, letter.Attempts);
-        Assert.Contains($"{receiver.Url("down")} answered HTTP 500", letter.LastError, StringComparison.Ordinal);
-        await Assert.ThrowsAsync<ConflictException>(() => store.ReplayAsync(Caller.Local, flaky.Id, Ct));
+        var listed = await Cli("notifications", "list", "--state", "dead", "--json");
+        using var letters = JsonDocument.Parse(listed.Out);
+        var letter = Assert.Single(letters.RootElement.EnumerateArray());
+        Assert.Equal((dead.Id, "dead", 3), (letter.GetProperty("id").GetString(), letter.GetProperty("state").GetString(),
+            letter.GetProperty("attempts").GetInt32()));
+        Assert.Contains($"{receiver.Url("down")} answered HTTP 500", letter.GetProperty("lastError").GetString(), StringComparison.Ordinal);
+        var notDead = await Cli("notifications", "replay", flaky.Id);
+        Assert.Equal((ExitCode.BadInput, ""), (notDead.Exit, notDead.Out));
+        Assert.Contains("only a dead letter is replayed", notDead.Err, StringComparison.Ordinal);
         await Assert.ThrowsAsync<AccessDeniedException>(() => store.ReplayAsync(Caller.Local with { Role = Role.Viewer }, dead.Id, Ct));
         time.Advance(TimeSpan.FromDays(1));
         Assert.Equal(0, await DeliverDueAsync(app, time));
 
         down = false;
-        var replayed = await store.ReplayAsync(Caller.Local, dead.Id, Ct);
+        Assert.Equal(ExitCode.Ok, (await Cli("notifications", "replay", dead.Id)).Exit);
+        var replayed = await store.GetAsync(Caller.Local, dead.Id, Ct);
         Assert.Equal((NotificationState.Pending, 0), (replayed.State, replayed.Attempts));
         Assert.Equal(1, await DeliverDueAsync(app, time));
         Assert.Equal(NotificationState.Delivered, (await store.GetAsync(Caller.Local, dead.Id, Ct)).State);

@@ -58,7 +58,10 @@ public sealed class SmtpSink : IDisposable
         for (var waited = 0; ; waited += 50)
         {
             if (process.HasExited)
-                Assert.Fail($"aiosmtpd exited {process.ExitCode}: {await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken)}");
+            {
+                var error = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+                Assert.Fail($"aiosmtpd exited {process.ExitCode}: {error}");
+            }
             try
             {
                 using var client = new TcpClient();

@@ -46,7 +46,8 @@ public sealed record NotificationInfo(
 /// <summary>A notification as its delivery job reads it: where it goes, as whom its cases are read, and which cases.</summary>
 internal sealed record Delivery(
     string Id, NotificationChannel Channel, string Target, string? SecretEnv, EmailDetail Detail, long OrgId, string Org, OrgKind OrgKind,
-    string Project, bool Collecting, DateTimeOffset DueAt, DateTimeOffset? DeliveredAt, string? Outcome, IReadOnlyList<(string Case, DateTimeOffset SentAt)> Cases);
+    string Project, bool Collecting, DateTimeOffset DueAt, DateTimeOffset? DeliveredAt, string? Outcome,
+    IReadOnlyList<(string Case, DateTimeOffset SentAt)> Cases);
 
 /// <summary>
 /// Notifications (docs/notifications.md): a dispatch round's send leaves its case pending in the send's transaction
@@ -137,7 +138,8 @@ public sealed class NotificationStore(Database db, TimeProvider time, AuditLog a
         return made;
     }
 
-    /// <summary>A notification of the cases to one channel, with its delivery job (due now, or a digest at its hour); its id, or "" when the digest no longer collects.</summary>
+    /// <summary>A notification of the cases to one channel, with its delivery job (due now, or a digest at its hour); its id, or ""
+    /// when the digest no longer collects.</summary>
     async Task<string> CreateAsync(DbConnection connection, DbTransaction tx, NotificationChannel channel, string target, string? secretEnv,
         EmailDetail detail, (string Key, DateTimeOffset Due)? digest, long org, long project, DateTimeOffset now, List<PendingRow> cases,
         CancellationToken ct)
@@ -148,18 +150,21 @@ public sealed class NotificationStore(Database db, TimeProvider time, AuditLog a
         var jobId = await queue.EnqueueAsync(connection, tx, JobKind, JsonSerializer.Serialize(new { notification = id }),
             new EnqueueOptions { RunAfter = due, MaxAttempts = options.MaxAttempts, IdempotencyKey = digest?.Key ?? id }, ct);
         var seq = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
-            INSERT INTO notifications (id, org_id, project_id, channel, target, secret_env, detail, digest_key, collecting, due_at, created_at, job_id)
+            INSERT INTO notifications
+                (id, org_id, project_id, channel, target, secret_env, detail, digest_key, collecting, due_at, created_at, job_id)
             VALUES (@id, @org, @project, @channel, @target, @secretEnv, @detail, @key, @collecting, @due, @now, @jobId)
             ON CONFLICT (digest_key) DO NOTHING
             RETURNING seq
             """, new
         {
-            id, org, project, channel = Name(channel), target, secretEnv, detail = Name(detail), key = digest?.Key, collecting = digest is null ? 0 : 1,
+            id, org, project, channel = Name(channel), target, secretEnv, detail = Name(detail), key = digest?.Key,
+            collecting = digest is null ? 0 : 1,
             due = due.ToUnixTimeMilliseconds(), now = now.ToUnixTimeMilliseconds(), jobId,
         }, tx, cancellationToken: ct));
         if (seq is null)
             (seq, id) = await connection.QuerySingleAsync<(long, string)>(new CommandDefinition(
-                "SELECT seq, id FROM notifications WHERE digest_key = @key", new { key = digest!.Value.Key }, tx, cancellationToken: ct));
+                "SELECT seq, id FROM notifications WHERE digest_key = @key", new { key = digest!.Value.Key }, tx,
+                cancellationToken: ct));
         // A digest takes cases while it collects; the row lock also makes its closing wait for this transaction, so no case
         // added here is missed by a digest being sent.
         if (digest is not null && await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
@@ -357,19 +362,62 @@ public sealed class NotificationStore(Database db, TimeProvider time, AuditLog a
 
     static DateTimeOffset At(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 
-    sealed record PendingRow(long id, long case_seq, long org_id, long project_id, string case_id, string title, string org, string project,
-        long priority, string? bypass, string reason, long sent_at, string sent_by)
+    // Classes, not positional records: SQLite types an expression's column by its first value (and an empty result's as a blob),
+    // which a record's constructor would have to match.
+    sealed class PendingRow
     {
+        public long id { get; init; }
+        public long case_seq { get; init; }
+        public long org_id { get; init; }
+        public long project_id { get; init; }
+        public string case_id { get; init; } = "";
+        public string title { get; init; } = "";
+        public string org { get; init; } = "";
+        public string project { get; init; } = "";
+        public long priority { get; init; }
+        public string? bypass { get; init; }
+        public string reason { get; init; } = "";
+        public long sent_at { get; init; }
+        public string sent_by { get; init; } = "";
+
         public DispatchRecord ToRecord() =>
             new(case_id, title, project, org, DispatchDecision.Sent, bypass, (int)priority, reason, At(sent_at), sent_by);
     }
 
-    sealed record DeliveryRow(long seq, string channel, string target, string? secret_env, string detail, long org_id, string org, string org_kind,
-        string project, long collecting, long due_at, long? delivered_at, string? outcome);
-
-    sealed record InfoRow(long seq, string id, string channel, string target, string org, string project, string state, long attempts,
-        long max_attempts, string? last_error, string? outcome, long created_at, long due_at, long? delivered_at)
+    sealed class DeliveryRow
     {
+        public long seq { get; init; }
+        public string channel { get; init; } = "";
+        public string target { get; init; } = "";
+        public string? secret_env { get; init; }
+        public string detail { get; init; } = "";
+        public long org_id { get; init; }
+        public string org { get; init; } = "";
+        public string org_kind { get; init; } = "";
+        public string project { get; init; } = "";
+        public long collecting { get; init; }
+        public long due_at { get; init; }
+        public long? delivered_at { get; init; }
+        public string? outcome { get; init; }
+    }
+
+    sealed class InfoRow
+    {
+        public long seq { get; init; }
+        public string id { get; init; } = "";
+        public string channel { get; init; } = "";
+        public string target { get; init; } = "";
+        public string org { get; init; } = "";
+        public string project { get; init; } = "";
+        public string state { get; init; } = "";
+        public long attempts { get; init; }
+        public long max_attempts { get; init; }
+        public string? last_error { get; init; }
+        public string? outcome { get; init; }
+        public long created_at { get; init; }
+        public long due_at { get; init; }
+        public long? delivered_at { get; init; }
+
         public NotificationInfo ToInfo(IReadOnlyList<string> cases) => new(id, Parse<NotificationChannel>(channel), target, org, project, cases,
             Parse<NotificationState>(state), (int)attempts, (int)max_attempts, last_error, outcome, At(created_at), At(due_at),
             delivered_at is { } d ? At(d) : null);
