@@ -9,7 +9,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # From apt when missing: PostgreSQL (started below as a throwaway cluster on a free port); bubblewrap, the sandbox reproducers
 # run in; gcc with its sanitizer runtimes, which builds the real programs with real bugs the validation tests reproduce;
-# git, which checks out a reproducer's target; Chromium for the dashboard's browser tests.
+# git, which checks out a reproducer's target; Chromium for the dashboard's browser tests; aiosmtpd, an SMTP server.
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v bwrap >/dev/null || missing+=(bubblewrap)
@@ -17,6 +17,8 @@ command -v gcc >/dev/null || missing+=(gcc libc6-dev)
 command -v git >/dev/null || missing+=(git)
 # Chromium, which the dashboard's browser tests drive headless, and the fonts its pages are drawn (and screenshotted) with.
 command -v chromium >/dev/null || missing+=(chromium fonts-liberation)
+# A real SMTP server for the notification tests (they start it on a free port and read what it received).
+[ -d /usr/lib/python3/dist-packages/aiosmtpd ] || missing+=(python3-aiosmtpd)
 if [ ${#missing[@]} -gt 0 ]; then
   as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

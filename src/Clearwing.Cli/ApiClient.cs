@@ -100,6 +100,11 @@ public sealed class ApiClient : Backend
             null, ct);
     public override async Task<IReadOnlyList<DispatchRecord>> ExplainDispatchAsync(string caseId, CancellationToken ct) =>
         await SendAsync<List<DispatchRecord>>(ApiRoutes.ExplainDispatch, [caseId], "", null, ct);
+    public override async Task<IReadOnlyList<NotificationInfo>> ListNotificationsAsync(NotificationState? state, int limit, CancellationToken ct) =>
+        await SendAsync<List<NotificationInfo>>(ApiRoutes.ListNotifications, [],
+            Query(("state", state is { } s ? NotificationStore.StateName(s) : null), ("limit", limit)), null, ct);
+    public override Task<NotificationInfo> ReplayNotificationAsync(string id, CancellationToken ct) =>
+        SendAsync<NotificationInfo>(ApiRoutes.ReplayNotification, [id], "", null, ct);
     public override Task<ProjectInfo> SetProjectAsync(string project, ProjectSettings change, CancellationToken ct) =>
         SendAsync<ProjectInfo>(ApiRoutes.SetProjectSettings, [project], "", Body(new
         {

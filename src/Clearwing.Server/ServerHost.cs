@@ -15,6 +15,7 @@ using Clearwing.Server.Findings;
 using Clearwing.Server.Finders;
 using Clearwing.Server.Jobs;
 using Clearwing.Server.Packages;
+using Clearwing.Server.Routing;
 using Clearwing.Server.Validation;
 using Clearwing.Server.Web;
 using Clearwing.Packages;
@@ -140,6 +141,7 @@ public static class ServerHost
         api.MapImports();
         api.MapCases();
         api.MapProjects();
+        api.MapNotifications();
         api.MapLifecycle();
         api.MapSsvc();
         api.MapCvss();

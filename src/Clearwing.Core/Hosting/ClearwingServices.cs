@@ -53,6 +53,12 @@ public static class ClearwingServices
         services.AddSingleton<Routing.ProjectRegistry>();
         services.AddSingleton<Routing.OwnerResolver>();
         services.AddSingleton<Routing.Dispatcher>();
+        // Notifications: settings from the process's environment (docs/notifications.md) unless registered first (tests do).
+        services.TryAddSingleton(_ => Routing.NotificationOptions.FromEnvironment(Environment.GetEnvironmentVariable));
+        services.AddSingleton<Routing.NotificationStore>();
+        services.AddSingleton<Routing.NotificationContent>();
+        services.AddSingleton<Routing.WebhookSender>();
+        services.AddSingleton<Routing.MailSender>();
         services.AddSingleton<ExtensionStore>();
         services.AddSingleton<ClockStore>();
         services.AddSingleton<ProgramOverviewQueries>();
@@ -91,6 +97,7 @@ public static class ClearwingServices
         // Job handlers (IJobHandler), one line each: they run wherever jobs run (serve, worker, the command line's own runs).
         services.AddSingleton<IJobHandler, ValidationJob>();
         services.AddSingleton<IJobHandler, PatchJob>();
+        services.AddSingleton<IJobHandler, Routing.NotificationJob>();
         return services;
     }
 }

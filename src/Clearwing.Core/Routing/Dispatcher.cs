@@ -36,7 +36,7 @@ public sealed record DispatchRound(DateTimeOffset At, int Sent, int Waiting, int
 /// transaction per case. Every decision is recorded with its reason (<see cref="ExplainAsync"/>).
 /// </summary>
 public sealed class Dispatcher(Database db, TimeProvider time, CaseQueries cases, OwnerResolver owners, ProjectRegistry registry,
-    CaseLifecycle lifecycle, GrantStore grants)
+    CaseLifecycle lifecycle, GrantStore grants, NotificationStore notifications)
 {
     static readonly TimeSpan Day = TimeSpan.FromDays(1), Week = TimeSpan.FromDays(7);
 
@@ -81,9 +81,15 @@ public sealed class Dispatcher(Database db, TimeProvider time, CaseQueries cases
             }
             budgets[project] = (budget.Day - 1, budget.Week - 1, budget.Limits);
         }
+        // The round's sends were left pending in their transactions; grouped, they are queued as notifications in one more.
+        await notifications.QueueAsync(caller, Group, ct);
         return new DispatchRound(now, decisions.Count(d => d.Decision == DispatchDecision.Sent),
             decisions.Count(d => d.Decision == DispatchDecision.Waits), decisions.Count(d => d.Decision == DispatchDecision.Unresolved), decisions);
     }
+
+    /// <summary>Sent cases that go out together, in one notification per channel: for now those of one owner org and project.</summary>
+    public static IReadOnlyList<IReadOnlyList<DispatchRecord>> Group(IReadOnlyList<DispatchRecord> sent) =>
+        [.. sent.GroupBy(d => (d.Org, d.Project)).Select(g => (IReadOnlyList<DispatchRecord>)[.. g])];
 
     /// <summary>Every decision rounds recorded about a case, oldest first: why it went when it went, or why it waits.</summary>
     public async Task<IReadOnlyList<DispatchRecord>> ExplainAsync(Caller caller, string caseId, CancellationToken ct = default)
@@ -155,6 +161,7 @@ public sealed class Dispatcher(Database db, TimeProvider time, CaseQueries cases
         await grants.GiveAsync(connection, tx, caller, seq, c.Id, owner.Owner!, "dispatched: the owner of project " + owner.Project, ct);
         await lifecycle.MoveAsync(connection, tx, caller, c.Id, new TransitionRequest(CaseState.Notified, reason), null, null, ct);
         var record = await RecordAsync(connection, tx, c, owner, DispatchDecision.Sent, bypass, reason, now, caller, ct);
+        await NotificationStore.PendAsync(connection, tx, record, ct);
         await tx.CommitAsync(ct);
         return record;
     }

@@ -13,11 +13,25 @@ public enum Acceptance
     Refuse,
 }
 
+/// <summary>How much of an embargoed report an e-mail carries (<c>intake.emailDetail</c>; docs/notifications.md).</summary>
+public enum EmailDetail
+{
+    /// <summary>The cases' ids and links: everything else is read behind the sign-in.</summary>
+    Link,
+    /// <summary>Also each case's title, severity and priority (the default).</summary>
+    Summary,
+    /// <summary>Also the findings: tool, rule, weakness, location and message.</summary>
+    Full,
+}
+
 /// <summary>How many new reports a project takes a day and a week, and whether it takes what AI found or wrote.</summary>
 public sealed record IntakeLimits(int PerDay, int PerWeek, Acceptance AiFindings, Acceptance AiPatches)
 {
     /// <summary>The program's cap on new reports a day per project: a policy may ask for fewer, never more.</summary>
     public const int MostPerDay = 100;
+
+    /// <summary>How much of a report the project's e-mails carry; policies imported before the key existed read the default.</summary>
+    public EmailDetail EmailDetail { get; init; } = EmailDetail.Summary;
 
     public static IntakeLimits Default { get; } = new(MostPerDay, 7 * MostPerDay, Acceptance.Accept, Acceptance.Accept);
 }
@@ -184,7 +198,15 @@ public static class IntakePolicyReader
         if (intake is null) return IntakeLimits.Default;
         var perDay = intake["perDay"]?.GetValue<long>() is { } day ? (int)day : IntakeLimits.MostPerDay;
         var perWeek = intake["perWeek"]?.GetValue<long>() is { } week ? (int)week : 7 * perDay;
-        return new IntakeLimits(perDay, perWeek, Accepts(intake["aiFindings"]), Accepts(intake["aiPatches"]));
+        return new IntakeLimits(perDay, perWeek, Accepts(intake["aiFindings"]), Accepts(intake["aiPatches"]))
+        {
+            EmailDetail = intake["emailDetail"]?.GetValue<string>() switch
+            {
+                "link" => EmailDetail.Link,
+                "full" => EmailDetail.Full,
+                _ => EmailDetail.Summary,
+            },
+        };
     }
 
     static Acceptance Accepts(JsonNode? node) => node?.GetValue<string>() == "refuse" ? Acceptance.Refuse : Acceptance.Accept;

@@ -230,6 +230,11 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Servers se
         ["GET /api/v1/cases/{id}/owner"] = new((_, c) => Done(Get($"/api/v1/cases/{c.Case}/owner")), CoordinatorCases),
         ["GET /api/v1/cases/{id}/dispatch"] = new((_, c) => Done(Get($"/api/v1/cases/{c.Case}/dispatch")), CoordinatorCases),
         ["POST /api/v1/dispatch"] = new((_, c) => Done(new HttpRequestMessage(HttpMethod.Post, "/api/v1/dispatch")), CoordinatorWriters),
+        // Notifications are the coordinator's; replaying is its writers' (refused before the lookup: others learn nothing, and the
+        // writers are told there is no such notification). Replays of real dead letters: NotificationTests.
+        ["GET /api/v1/notifications"] = new((_, _) => Done(Get("/api/v1/notifications")), Coordinator),
+        ["POST /api/v1/notifications/{id}/replay"] = new((_, c) => Done(new HttpRequestMessage(HttpMethod.Post,
+            $"/api/v1/notifications/{c.N:x32}/replay")), CoordinatorWriters.Replace("200", "404")),
         // A project's registry entry: the coordinator's members and the owner org's; to anyone else it does not exist.
         ["GET /api/v1/projects/{project}"] = new(async (f, c) =>
         {

@@ -154,6 +154,7 @@ public sealed class JsonSnapshotTests
         await p.RunAsync("patches", "list", a, "--json");
         // Last, so that the commands before keep their times.
         await p.RunAsync("overview", "--weeks", "2", "--window", "100", "--json");
+        await p.RunAsync("notifications", "list", "--json");
 
         Snapshot.Match("cli-json", p.Transcript, work);
     }

@@ -84,6 +84,7 @@ public sealed partial class IntakePolicyReaderTests
     [InlineData("project: zlib\nowner: z\nintake: {perDay: -1}\n", "$.intake.perDay", "minimum")]
     [InlineData("project: zlib\nowner: z\nintake: {perDay: \"5\"}\n", "$.intake.perDay", "type")]
     [InlineData("project: zlib\nowner: z\nintake: {aiFindings: maybe}\n", "$.intake.aiFindings", "enum")]
+    [InlineData("project: zlib\nowner: z\nintake: {emailDetail: everything}\n", "$.intake.emailDetail", "enum")]
     [InlineData("project: zlib\nowner: z\npackages: [pkg:npm/a, 'npm/b']\n", "$.packages[1]", "pattern")]
     [InlineData("project: zlib\nowner: z\npackages: [pkg:npm/a, pkg:npm/b@1.0]\n", "$.packages[1]", "names a version")]
     [InlineData("project: zlib\nowner: z\npackages: [pkg:pypi/django, pkg:pypi/Django]\n", "$.packages", "twice")]

@@ -162,11 +162,15 @@ public sealed class JobQueue(Database db, TimeProvider time)
     public async Task<bool> RetryDeadAsync(string id, CancellationToken ct = default)
     {
         await using var connection = await db.OpenAsync(ct);
-        return await connection.ExecuteAsync(new CommandDefinition("""
+        return await RetryDeadAsync(connection, null, id, ct);
+    }
+
+    /// <summary><see cref="RetryDeadAsync(string, CancellationToken)"/> inside <paramref name="tx"/>, beside what records the retry.</summary>
+    public async Task<bool> RetryDeadAsync(DbConnection connection, DbTransaction? tx, string id, CancellationToken ct = default) =>
+        await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE jobs SET state = 'queued', attempts = 0, run_after = @now, completed_at = NULL, lease_owner = NULL
             WHERE id = @id AND state = 'dead'
-            """, new { id, now = Now() }, cancellationToken: ct)) == 1;
-    }
+            """, new { id, now = Now() }, tx, cancellationToken: ct)) == 1;
 
     public async Task<Job?> GetAsync(string id, CancellationToken ct = default)
     {
