@@ -152,6 +152,18 @@ public sealed class ClockStore(Database db, AuditLog audit, TimeProvider time, C
             yield return (seq, clock);
     }
 
+    /// <summary>The cases on the clock whose escalation deadline has passed by <paramref name="now"/> with no response from their
+    /// maintainer (docs/dispatch.md, "Escalation"): dispatch escalates them. In case order.</summary>
+    internal static async IAsyncEnumerable<(long Seq, string Case, Deadline Deadline)> UnansweredAsync(
+        Database db, DateTimeOffset now, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var policies = await DisclosurePolicyStore.PoliciesAsync(db, ct);
+        await foreach (var (seq, clock) in ClocksAsync(db, $"c.state IN {Running} AND c.merged_into IS NULL", new { }, policies, now, ct))
+            foreach (var deadline in clock.Deadlines)
+                if (deadline is { Kind: DeadlineKind.Escalation, IsOpen: true, Status: DeadlineStatus.Breached })
+                    yield return (seq, clock.Case, deadline);
+    }
+
     static int Soonest(DeadlineEntry a, DeadlineEntry b)
     {
         var byTime = a.Deadline.At.CompareTo(b.Deadline.At);

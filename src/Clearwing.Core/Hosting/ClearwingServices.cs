@@ -23,7 +23,8 @@ public static class ClearwingServices
     /// <summary>
     /// Registers Clearwing on <paramref name="db"/> (opened and migrated by the caller, who also disposes it). The clock is
     /// the system's unless a <see cref="TimeProvider"/> was registered first (tests register a fake one); so are
-    /// <see cref="ValidationOptions"/> (where builds are cached).
+    /// <see cref="ValidationOptions"/> (where builds are cached) and the <see cref="Routing.DispatchSchedule"/>
+    /// (CLEARWING_DISPATCH_EVERY, else hourly).
     /// </summary>
     public static IServiceCollection AddClearwing(this IServiceCollection services, Database db)
     {
@@ -98,6 +99,9 @@ public static class ClearwingServices
         services.AddSingleton<IJobHandler, ValidationJob>();
         services.AddSingleton<IJobHandler, PatchJob>();
         services.AddSingleton<IJobHandler, Routing.NotificationJob>();
+        services.TryAddSingleton(_ => Routing.DispatchSchedule.FromEnvironment(Environment.GetEnvironmentVariable));
+        services.AddSingleton<Routing.DispatchJob>();
+        services.AddSingleton<IJobHandler>(provider => provider.GetRequiredService<Routing.DispatchJob>());
         return services;
     }
 }

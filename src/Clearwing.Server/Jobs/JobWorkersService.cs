@@ -10,16 +10,26 @@ public sealed class JobWorkersService(
     JobQueue queue, IEnumerable<IJobHandler> handlers, TimeProvider time, ILogger<JobWorkersService> log, JobWorkersOptions options)
     : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var handlerList = handlers.ToList();
+        // The jobs that come round on their own start their rounds here, in every host that runs workers (one job per instant).
+        foreach (var recurring in handlerList.OfType<IRecurringJob>())
+            try
+            {
+                await recurring.ScheduleAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogWarning(e, "Could not schedule the next {Kind} job", ((IJobHandler)recurring).Kind);
+            }
         log.LogInformation("Starting {Count} job worker(s) for kinds: {Kinds}", options.Workers,
             handlerList.Count == 0 ? "(none registered yet)" : string.Join(", ", handlerList.Select(h => h.Kind)));
         var workers = Enumerable.Range(0, options.Workers).Select(_ => new JobWorker(queue, handlerList, time, new JobWorkerOptions
         {
             OnStorageError = e => log.LogWarning(e, "Job worker survived a storage error"),
         }));
-        return Task.WhenAll(workers.Select(w => w.RunAsync(stoppingToken)));
+        await Task.WhenAll(workers.Select(w => w.RunAsync(stoppingToken)));
     }
 }
 

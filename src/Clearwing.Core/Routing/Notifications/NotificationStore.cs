@@ -66,13 +66,13 @@ public sealed class NotificationStore(Database db, TimeProvider time, AuditLog a
     /// <summary>Leaves a sent case pending, in the transaction that sent it: its notification cannot be lost to a round cut short.</summary>
     internal static Task PendAsync(DbConnection connection, DbTransaction tx, DispatchRecord sent, CancellationToken ct) =>
         connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO notification_pending (case_seq, org_id, project_id, priority, bypass, reason, sent_at, sent_by)
-            SELECT c.seq, o.id, p.id, @priority, @bypass, @reason, @at, @by
+            INSERT INTO notification_pending (case_seq, org_id, project_id, priority, bypass, reason, sent_at, sent_by, together_with)
+            SELECT c.seq, o.id, p.id, @priority, @bypass, @reason, @at, @by, @together
             FROM cases c, orgs o, projects p WHERE c.id = @id AND o.name = @org AND p.name = @project
             """, new
         {
             id = sent.Case, org = sent.Org, project = sent.Project, priority = sent.Priority, bypass = sent.Bypass, reason = sent.Reason,
-            at = sent.At.ToUnixTimeMilliseconds(), by = sent.DecidedBy,
+            at = sent.At.ToUnixTimeMilliseconds(), by = sent.DecidedBy, together = sent.TogetherWith,
         }, tx, cancellationToken: ct));
 
     /// <summary>
@@ -87,7 +87,7 @@ public sealed class NotificationStore(Database db, TimeProvider time, AuditLog a
         await using var connection = await db.OpenAsync(ct);
         var pending = (await connection.QueryAsync<PendingRow>(new CommandDefinition("""
             SELECT n.id, n.case_seq, n.org_id, n.project_id, c.id AS case_id, c.title, o.name AS org, p.name AS project, n.priority, n.bypass,
-                   n.reason, n.sent_at, n.sent_by
+                   n.reason, n.sent_at, n.sent_by, n.together_with
             FROM notification_pending n JOIN cases c ON c.seq = n.case_seq JOIN orgs o ON o.id = n.org_id JOIN projects p ON p.id = n.project_id
             ORDER BY n.id
             """, cancellationToken: ct))).ToList();
@@ -379,9 +379,13 @@ public sealed class NotificationStore(Database db, TimeProvider time, AuditLog a
         public string reason { get; init; } = "";
         public long sent_at { get; init; }
         public string sent_by { get; init; } = "";
+        public string? together_with { get; init; }
 
         public DispatchRecord ToRecord() =>
-            new(case_id, title, project, org, DispatchDecision.Sent, bypass, (int)priority, reason, At(sent_at), sent_by);
+            new(case_id, title, project, org, DispatchDecision.Sent, bypass, (int)priority, reason, At(sent_at), sent_by)
+            {
+                TogetherWith = together_with,
+            };
     }
 
     sealed class DeliveryRow

@@ -48,3 +48,14 @@ public interface IJobHandler
     /// <summary>Does the work; throwing fails the attempt. <paramref name="ct"/> fires on shutdown or when the lease is lost.</summary>
     Task RunAsync(Job job, CancellationToken ct);
 }
+
+/// <summary>
+/// A handler whose jobs come round on their own (dispatch rounds): each host that runs workers asks it to queue its next job
+/// when it starts, and the job queues the one after when it runs. The next job has an idempotency key of its own instant, so
+/// however many hosts start, one job is queued per instant.
+/// </summary>
+public interface IRecurringJob
+{
+    /// <summary>Queues the next job unless it is queued already (or the schedule is off).</summary>
+    Task ScheduleAsync(CancellationToken ct);
+}
