@@ -100,6 +100,8 @@ public sealed class ApiClient : Backend
             null, ct);
     public override async Task<IReadOnlyList<DispatchRecord>> ExplainDispatchAsync(string caseId, CancellationToken ct) =>
         await SendAsync<List<DispatchRecord>>(ApiRoutes.ExplainDispatch, [caseId], "", null, ct);
+    public override Task<Forecast> GetForecastAsync(string? project, CancellationToken ct) =>
+        SendAsync<Forecast>(ApiRoutes.GetForecast, [], Query(("project", project)), null, ct);
     public override Task<ProjectInfo> SetProjectAsync(string project, ProjectSettings change, CancellationToken ct) =>
         SendAsync<ProjectInfo>(ApiRoutes.SetProjectSettings, [project], "", Body(new
         {

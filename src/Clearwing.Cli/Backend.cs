@@ -54,6 +54,7 @@ public abstract class Backend : IAsyncDisposable
     public abstract Task<OwnerResolution> ResolveOwnerAsync(string caseId, CancellationToken ct);
     public abstract Task<DispatchRound> DispatchAsync(DateTimeOffset? at, CancellationToken ct);
     public abstract Task<IReadOnlyList<DispatchRecord>> ExplainDispatchAsync(string caseId, CancellationToken ct);
+    public abstract Task<Forecast> GetForecastAsync(string? project, CancellationToken ct);
 
     /// <summary>An intake policy file's text; one larger than a policy can be is refused before it is read.</summary>
     protected static async Task<string> PolicyTextAsync(string path, CancellationToken ct)

@@ -45,6 +45,8 @@ sealed class DatabaseBackend(LocalServices app) : Backend
     public override Task<DispatchRound> DispatchAsync(DateTimeOffset? at, CancellationToken ct) => app.Get<Dispatcher>().RunAsync(Local, at, ct);
     public override Task<IReadOnlyList<DispatchRecord>> ExplainDispatchAsync(string caseId, CancellationToken ct) =>
         app.Get<Dispatcher>().ExplainAsync(Local, caseId, ct);
+    public override Task<Forecast> GetForecastAsync(string? project, CancellationToken ct) =>
+        app.Get<ForecastQueries>().GetAsync(Local, project, ct);
     public override async Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress, CancellationToken ct)
     {
         // gzip-compressed logs are taken as the server takes them (through --server the upload is sent compressed).

@@ -91,6 +91,7 @@ public static class ApiRoutes
     public static readonly ApiRoute GetCaseOwner = Get("GetCaseOwner", "/cases/{id}/owner");
     public static readonly ApiRoute RunDispatch = Post("RunDispatch", "/dispatch");
     public static readonly ApiRoute ExplainDispatch = Get("ExplainDispatch", "/cases/{id}/dispatch");
+    public static readonly ApiRoute GetForecast = Get("GetForecast", "/forecast");
     public static readonly ApiRoute SetCasePackage = Put("SetCasePackage", "/cases/{id}/packages");
     public static readonly ApiRoute RemoveCasePackage = Delete("RemoveCasePackage", "/cases/{id}/packages");
     public static readonly ApiRoute QueryAdvisories = Get("QueryAdvisories", "/advisories");

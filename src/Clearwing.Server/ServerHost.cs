@@ -15,6 +15,7 @@ using Clearwing.Server.Findings;
 using Clearwing.Server.Finders;
 using Clearwing.Server.Jobs;
 using Clearwing.Server.Packages;
+using Clearwing.Server.Routing;
 using Clearwing.Server.Validation;
 using Clearwing.Server.Web;
 using Clearwing.Packages;
@@ -155,6 +156,7 @@ public static class ServerHost
         api.MapScans();
         api.MapValidation();
         api.MapOverview();
+        api.MapForecast();
         app.MapClearwingWeb();
 
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -53,6 +53,7 @@ public static class ClearwingServices
         services.AddSingleton<Routing.ProjectRegistry>();
         services.AddSingleton<Routing.OwnerResolver>();
         services.AddSingleton<Routing.Dispatcher>();
+        services.AddSingleton<Routing.ForecastQueries>();
         services.AddSingleton<ExtensionStore>();
         services.AddSingleton<ClockStore>();
         services.AddSingleton<ProgramOverviewQueries>();
