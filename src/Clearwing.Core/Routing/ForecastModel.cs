@@ -23,6 +23,9 @@ internal sealed record RateFit(
     public double MeanInflow { get; init; }
 }
 
+/// <summary>The program's inflow in each trial: its rate now and weekly log trend, and each coming week's ratio to that rate.</summary>
+internal sealed record InflowDraws((double Level, double Trend)[] Rates, double[,] Ratios);
+
 /// <summary>
 /// The forecast's model (docs/forecast.md): per project, the inflow of confirmed cases is a log-linear rate fitted to the last weeks
 /// (quasi-Poisson; a decline is kept only when it is significant, growth is never projected), fixes a constant rate; a Monte Carlo
@@ -121,9 +124,14 @@ internal static class ForecastModel
     /// scale): one draw per trial for the whole program, so that the projects' inflows rise and fall together as the finders'
     /// do. A trend drawn rising is held flat.
     /// </summary>
-    public static (double Level, double Trend)[] DrawInflow(RateFit fit, Random random)
+    public static InflowDraws DrawInflow(RateFit fit, Random random)
     {
         var draws = new (double, double)[Trials];
+        // The week's ratio too is the program's: a burst (a new finder, a new model) reaches many projects in the same week.
+        var ratios = new double[Trials, HorizonWeeks];
+        for (var trial = 0; trial < Trials; trial++)
+            for (var week = 0; week < HorizonWeeks; week++)
+                ratios[trial, week] = fit.InflowRatios[Draw(fit.InflowWeights, random)];
         for (var trial = 0; trial < Trials; trial++)
         {
             var (z1, z2) = (Normal(random), Normal(random));
@@ -137,31 +145,30 @@ internal static class ForecastModel
             }
             draws[trial] = (fit.Level * Math.Exp(la * z1), trend);
         }
-        return draws;
+        return new InflowDraws(draws, ratios);
     }
 
     /// <summary>
     /// Runs the trials for one project whose inflow is <paramref name="share"/> of the program's (<paramref name="inflow"/>, per trial)
     /// and whose fixes are <paramref name="fit"/>'s: the weeks until its backlog reaches zero in each (∞ when it does not within
     /// <see cref="HorizonWeeks"/>), adding each trial's backlog at the end of each week to <paramref name="paths"/> (trials × weeks).
-    /// Each week's inflow and fixes are the rates times a ratio drawn from the observed weeks (<see cref="RateFit.InflowRatios"/>).
+    /// Each week's inflow is the program's drawn rate and ratio times the share, its fixes the rate times a ratio of the weeks' own.
     /// </summary>
-    public static double[] Simulate(RateFit fit, double share, (double Level, double Trend)[] inflow, double backlog, Random random,
-        double[,] paths)
+    public static double[] Simulate(RateFit fit, double share, InflowDraws inflow, double backlog, Random random, double[,] paths)
     {
         var cleared = new double[Trials];
         var chartWeeks = paths.GetLength(1);
         if (backlog <= 0) return cleared;
         for (var trial = 0; trial < Trials; trial++)
         {
-            var (level, trend) = inflow[trial];
+            var (level, trend) = inflow.Rates[trial];
             level *= share;
             var fixes = fit.Fixes * Math.Exp(fit.LogFixesSe * Normal(random));
             var b = backlog;
             cleared[trial] = double.PositiveInfinity;
             for (var week = 1; week <= HorizonWeeks; week++)
             {
-                var arriving = level * Math.Exp(trend * (week - 0.5)) * fit.InflowRatios[Draw(fit.InflowWeights, random)];
+                var arriving = level * Math.Exp(trend * (week - 0.5)) * inflow.Ratios[trial, week - 1];
                 var fixed_ = fixes * fit.FixRatios[Draw(fit.RatioWeights, random)];
                 if (b + arriving - fixed_ <= 0)
                 {

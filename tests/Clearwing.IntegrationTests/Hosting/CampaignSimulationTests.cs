@@ -13,10 +13,10 @@ public sealed class CampaignSimulationTests
 {
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>Two projects whose maintainers fix 40 a week each, a first scan of 800 findings, 40 more a week for sixteen weeks (the
+    /// <summary>Two projects whose maintainers fix 40 a week each, a first scan of 1,200 findings, 40 more a week for sixteen weeks (the
     /// quarter, four weeks in, has seen one whole cycle of the bursty pattern).</summary>
     static CampaignOptions Campaign(InflowPattern pattern) =>
-        new(Weeks: 16, InflowPerWeek: 40, Projects: 2, CapacityPerDay: 20, FixRatePerWeek: 40, Opening: 800, Pattern: pattern);
+        new(Weeks: 16, InflowPerWeek: 40, Projects: 2, CapacityPerDay: 20, FixRatePerWeek: 40, Opening: 1200, Pattern: pattern);
 
     [Theory]
     [InlineData(InflowPattern.Steady)]
@@ -42,7 +42,7 @@ public sealed class CampaignSimulationTests
         // Every flaw went the whole way: new cases are rejected or confirmed, every confirmed one notified and fixed.
         Assert.Equal(report.Cases, report.Rejected + report.Confirmed);
         Assert.Equal((report.Confirmed, report.Confirmed), (report.Notified, report.Fixed));
-        Assert.Equal(800 + 16 * 40, report.Findings);
+        Assert.Equal(1200 + 16 * 40, report.Findings);
         Assert.Equal(report.Findings, report.Cases + report.Duplicates);
         Assert.Equal(cleared, report.Projects.Max(p => p.ClearedOn));
         Assert.All(report.Projects, p => Assert.True(p.MedianDaysToNotify <= p.MedianDaysToFix));

@@ -84,7 +84,7 @@ public sealed class ApiContractTests
             ["cases", "list", "--state", "new,notified", "--min-severity", "low", "--min-priority", "1", "--finder", "SomeAnalyzer", "--sort", "age", "--json"],
             ["cases", "list", "--state", "new", "--state", "notified", "--deadline", "100", "--sort", "deadline", "--json"],
             ["cases", "list", "--exposed", "--count"], ["cases", "list", "--deadline", "passed", "--limit", "1"], ["cases", "list", "--state", "new,notified", "--sort", "deadline"],
-            ["overview", "--json"], ["overview"],
+            ["overview", "--json"], ["overview"], ["forecast"], ["forecast", "--project", "zlib"],
         ];
         foreach (var verb in verbs)
         {

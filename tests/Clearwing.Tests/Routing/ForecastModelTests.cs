@@ -50,7 +50,9 @@ public sealed class ForecastModelTests
     [Fact]
     public void Without_inflow_the_backlog_clears_at_the_backlog_over_the_weekly_fixes()
     {
-        Gen.Select(Gen.Int[1, 1000], Gen.Int[1, 100], Gen.Int[1, 8]).Sample((backlog, fixes, weeks) =>
+        // Backlogs that clear within the model's horizon of five years.
+        Gen.Select(Gen.Int[1, 100], Gen.Int[1, 150], Gen.Int[1, 8]).Select((fixes, clearing, weeks) => (fixes * clearing, fixes, weeks))
+            .Sample((backlog, fixes, weeks) =>
         {
             var periods = Weeks(new double[weeks], [.. Enumerable.Repeat((double)fixes, weeks)]);
             var trials = Trials(periods, backlog);

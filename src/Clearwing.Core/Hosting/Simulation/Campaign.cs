@@ -7,8 +7,8 @@ public enum InflowPattern
 {
     /// <summary>The same number every week, spread over its days.</summary>
     Steady,
-    /// <summary>A burst every fourth week from the first (a new model version run over everything, say monthly): 2.8 times the mean in
-    /// that week, all of it on one day drawn at random, and 0.4 times the mean in the weeks between.</summary>
+    /// <summary>A burst every fourth week, the first in week 4 (a new model version run over everything, say monthly): 2.8 times the
+    /// mean in that week, all of it on one day drawn at random, and 0.4 times the mean in the weeks between.</summary>
     Bursty,
     /// <summary>Falling by the same share every week, the last week a tenth of the first, as a finder runs out of what it can find.</summary>
     Declining,

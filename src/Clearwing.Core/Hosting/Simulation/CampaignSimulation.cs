@@ -196,7 +196,7 @@ public sealed class CampaignSimulation
                     for (var d = 0; d < 7; d++) perDay[week * 7 + d] = mean / 7;
                     break;
                 case InflowPattern.Bursty:
-                    var burst = week % 4 == 0;
+                    var burst = week % 4 == 3;
                     for (var d = 0; d < 7; d++) perDay[week * 7 + d] = 0.4 * mean / 7;
                     if (burst) perDay[week * 7 + _random.Next(7)] += 2.4 * mean;
                     break;
