@@ -105,6 +105,8 @@ public sealed class ApiClient : Backend
             Query(("state", state is { } s ? NotificationStore.StateName(s) : null), ("limit", limit)), null, ct);
     public override Task<NotificationInfo> ReplayNotificationAsync(string id, CancellationToken ct) =>
         SendAsync<NotificationInfo>(ApiRoutes.ReplayNotification, [id], "", null, ct);
+    public override Task<Forecast> GetForecastAsync(string? project, CancellationToken ct) =>
+        SendAsync<Forecast>(ApiRoutes.GetForecast, [], Query(("project", project)), null, ct);
     public override Task<ProjectInfo> SetProjectAsync(string project, ProjectSettings change, CancellationToken ct) =>
         SendAsync<ProjectInfo>(ApiRoutes.SetProjectSettings, [project], "", Body(new
         {

@@ -56,6 +56,7 @@ public abstract class Backend : IAsyncDisposable
     public abstract Task<IReadOnlyList<DispatchRecord>> ExplainDispatchAsync(string caseId, CancellationToken ct);
     public abstract Task<IReadOnlyList<NotificationInfo>> ListNotificationsAsync(NotificationState? state, int limit, CancellationToken ct);
     public abstract Task<NotificationInfo> ReplayNotificationAsync(string id, CancellationToken ct);
+    public abstract Task<Forecast> GetForecastAsync(string? project, CancellationToken ct);
 
     /// <summary>An intake policy file's text; one larger than a policy can be is refused before it is read.</summary>
     protected static async Task<string> PolicyTextAsync(string path, CancellationToken ct)

@@ -129,6 +129,8 @@ public static class CliApp
         root.Subcommands.Add(OverviewVerb.Create(io));
         root.Subcommands.Add(Routing.DispatchVerb.Create(io));
         root.Subcommands.Add(Routing.NotificationsVerb.Create(io));
+        root.Subcommands.Add(Routing.ForecastVerb.Create(io));
+        root.Subcommands.Add(Routing.SimulateVerb.Create(io));
         root.Subcommands.Add(PolicyVerb.Create(io));
         root.Subcommands.Add(ExtensionsVerb.Create(io));
         root.Subcommands.Add(Clearwing.Cli.Scoring.CvssVerb.Create(io));

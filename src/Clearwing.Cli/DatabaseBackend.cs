@@ -49,6 +49,8 @@ sealed class DatabaseBackend(LocalServices app) : Backend
         app.Get<NotificationStore>().ListAsync(Local, state, limit, ct);
     public override Task<NotificationInfo> ReplayNotificationAsync(string id, CancellationToken ct) =>
         app.Get<NotificationStore>().ReplayAsync(Local, id, ct);
+    public override Task<Forecast> GetForecastAsync(string? project, CancellationToken ct) =>
+        app.Get<ForecastQueries>().GetAsync(Local, project, ct);
     public override async Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress, CancellationToken ct)
     {
         // gzip-compressed logs are taken as the server takes them (through --server the upload is sent compressed).

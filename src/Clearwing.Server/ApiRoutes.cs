@@ -93,6 +93,7 @@ public static class ApiRoutes
     public static readonly ApiRoute ExplainDispatch = Get("ExplainDispatch", "/cases/{id}/dispatch");
     public static readonly ApiRoute ListNotifications = Get("ListNotifications", "/notifications");
     public static readonly ApiRoute ReplayNotification = Post("ReplayNotification", "/notifications/{id}/replay");
+    public static readonly ApiRoute GetForecast = Get("GetForecast", "/forecast");
     public static readonly ApiRoute SetCasePackage = Put("SetCasePackage", "/cases/{id}/packages");
     public static readonly ApiRoute RemoveCasePackage = Delete("RemoveCasePackage", "/cases/{id}/packages");
     public static readonly ApiRoute QueryAdvisories = Get("QueryAdvisories", "/advisories");

@@ -157,6 +157,7 @@ public static class ServerHost
         api.MapScans();
         api.MapValidation();
         api.MapOverview();
+        api.MapForecast();
         app.MapClearwingWeb();
 
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -31,7 +31,8 @@ public static class DispatchVerb
                 return ExitCode.Ok;
             }
             foreach (var d in round.Decisions) await io.Out.WriteLineAsync($"{d.Case}  {d.Reason}");
-            await io.Out.WriteLineAsync($"Round of {round.At:u}: {round.Sent} sent, {round.Waiting} waiting, {round.Unresolved} unresolved, {round.Escalated} escalated.");
+            await io.Out.WriteLineAsync(
+                $"Round of {round.At:u}: {round.Sent} sent, {round.Waiting} waiting, {round.Unresolved} unresolved, {round.Escalated} escalated.");
             return ExitCode.Ok;
         });
         return command;

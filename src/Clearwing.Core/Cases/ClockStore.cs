@@ -164,6 +164,16 @@ public sealed class ClockStore(Database db, AuditLog audit, TimeProvider time, C
                     yield return (seq, clock.Case, deadline);
     }
 
+    /// <summary>The clocks of the cases matching <paramref name="where"/> (over <c>cases c</c>, with its parameters in
+    /// <paramref name="args"/>), as of now: the forecast's deadlines of the backlog.</summary>
+    internal static async IAsyncEnumerable<CaseClock> ClocksWhereAsync(
+        Database db, TimeProvider time, string where, object args, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var policies = await DisclosurePolicyStore.PoliciesAsync(db, ct);
+        await foreach (var (_, clock) in ClocksAsync(db, where, args, policies, time.GetUtcNow(), ct))
+            yield return clock;
+    }
+
     static int Soonest(DeadlineEntry a, DeadlineEntry b)
     {
         var byTime = a.Deadline.At.CompareTo(b.Deadline.At);

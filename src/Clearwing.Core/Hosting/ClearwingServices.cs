@@ -60,6 +60,7 @@ public static class ClearwingServices
         services.AddSingleton<Routing.NotificationContent>();
         services.AddSingleton<Routing.WebhookSender>();
         services.AddSingleton<Routing.MailSender>();
+        services.AddSingleton<Routing.ForecastQueries>();
         services.AddSingleton<ExtensionStore>();
         services.AddSingleton<ClockStore>();
         services.AddSingleton<ProgramOverviewQueries>();

@@ -308,6 +308,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Servers se
         ["GET /api/v1/deadlines"] = new((_, _) => Done(Get("/api/v1/deadlines")), AnyoneSignedIn),
         // The overview of what the caller may see: anyone signed in, scoped by need-to-know (ProgramOverviewTests).
         ["GET /api/v1/overview"] = new((_, _) => Done(Get("/api/v1/overview?weeks=4&window=30")), AnyoneSignedIn),
+        // The forecast of what the caller may see, likewise (ForecastTests: a maintainer's covers its granted cases' projects).
+        ["GET /api/v1/forecast"] = new((_, _) => Done(Get("/api/v1/forecast")), AnyoneSignedIn),
         ["GET /api/v1/cases/{id}/deadlines"] = new((_, c) => Done(Get($"/api/v1/cases/{c.Case}/deadlines?tz=Europe/Berlin")),
             CaseReaders),
         ["GET /api/v1/disclosure-policy"] = new((_, _) => Done(Get("/api/v1/disclosure-policy")), AnyoneSignedIn),

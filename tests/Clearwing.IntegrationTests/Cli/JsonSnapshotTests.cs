@@ -155,6 +155,10 @@ public sealed class JsonSnapshotTests
         // Last, so that the commands before keep their times.
         await p.RunAsync("overview", "--weeks", "2", "--window", "100", "--json");
         await p.RunAsync("notifications", "list", "--json");
+        await p.RunAsync("forecast", "--json");
+        await p.RunAsync("forecast", "--project", "zlib", "--json");
+        // A campaign on a database and clock of its own: its report depends on the options and seed alone.
+        await p.RunAsync("simulate", "--weeks", "2", "--inflow", "14", "--projects", "2", "--opening", "20", "--pattern", "bursty", "--json");
 
         Snapshot.Match("cli-json", p.Transcript, work);
     }

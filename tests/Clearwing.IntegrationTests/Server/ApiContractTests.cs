@@ -85,6 +85,7 @@ public sealed class ApiContractTests
             ["cases", "list", "--state", "new", "--state", "notified", "--deadline", "100", "--sort", "deadline", "--json"],
             ["cases", "list", "--exposed", "--count"], ["cases", "list", "--deadline", "passed", "--limit", "1"], ["cases", "list", "--state", "new,notified", "--sort", "deadline"],
             ["overview", "--json"], ["overview"], ["notifications", "list", "--json"], ["notifications", "list", "--state", "dead"],
+            ["forecast"], ["forecast", "--project", "zlib"],
         ];
         foreach (var verb in verbs)
         {

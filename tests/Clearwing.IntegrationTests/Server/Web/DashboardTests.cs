@@ -57,6 +57,17 @@ public sealed class DashboardTests(Browser browser) : IClassFixture<Browser>
         var funnel = await AssertOverviewIsTheApisAsync(page, server.Http);
         Assert.Equal(4, funnel["cases"]);
         await Browser.AssertAccessibleAsync(page, $"overview-{engine}");
+
+        // The forecast, linked from the overview: the API's figures, the chart, and its numbers in a table under it.
+        await page.GetByRole(AriaRole.Link, new() { Name = "When the backlog clears: the forecast" }).ClickAsync();
+        using var forecast = System.Text.Json.JsonDocument.Parse(await server.Http.GetStringAsync("/api/v1/forecast", Ct));
+        var clears = page.Locator("[data-figure=clears]");
+        Assert.Equal(forecast.RootElement.GetProperty("clearsOn").GetString() ?? "", await clears.GetAttributeAsync("data-clears-on") ?? "");
+        Assert.Contains($"Backlog {forecast.RootElement.GetProperty("backlog").GetInt64()} ", await clears.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(1, await page.Locator("figure svg[role=img]").CountAsync());
+        Assert.Equal(forecast.RootElement.GetProperty("history").GetArrayLength() + forecast.RootElement.GetProperty("projection").GetArrayLength(),
+            await page.Locator("[data-figure=trajectory] tbody tr").CountAsync());
+        await Browser.AssertAccessibleAsync(page, $"forecast-{engine}");
     }
 
     /// <summary>The overview page's figures, one by one, against the API's for the same org; returns the funnel's counts.</summary>
@@ -227,7 +238,7 @@ public sealed class DashboardTests(Browser browser) : IClassFixture<Browser>
         foreach (var (path, name) in new[]
                  {
                      ("/projects", "projects"), ("/products", "products"), ("/advisories", "advisories"), ("/orgs", "orgs"),
-                     ("/orgs/coordinator", "org"),
+                     ("/orgs/coordinator", "org"), ("/forecast", "forecast-empty"),
                  })
         {
             var response = await page.GotoAsync(path);
