@@ -44,6 +44,8 @@ public static class FindingReader
         {
             int run = i;
             context.Tools?.Add(header.Runs[run].ToolName);
+            foreach (var vcs in header.Runs[run].VersionControlProvenance ?? [])
+                if (vcs?.RepositoryUri is { Length: > 0 } repository) context.Repositories?.Add(repository);
             header.Runs[run].ChoosePathBases(context.SourceRoot, () => RunResults(path, displayName, run));
             if (context.RuleAliases is { } aliases) header.Runs[run].UseRuleAliases(aliases);
         }
@@ -124,6 +126,9 @@ public sealed class ReadContext
     public ICollection<string>? Tools { get; init; }
     /// <summary>Receives the folders absolute paths were made relative to.</summary>
     public ICollection<PathBase>? PathBases { get; init; }
+    /// <summary>Receives the repositories the file says were analysed (SARIF runs' <c>versionControlProvenance</c>
+    /// <c>repositoryUri</c>), as written: routing finds a project by them.</summary>
+    public ICollection<string>? Repositories { get; init; }
     /// <summary>The project's renamed rules: learns the logs' <c>deprecatedIds</c>, and fingerprints renamed rules by their baseline id.</summary>
     internal RuleAliases? RuleAliases { get; init; }
 }

@@ -224,13 +224,15 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
         await connection.ExecuteAsync(
             """
             UPDATE imports SET sha256 = @ContentHash, revision = @Revision, results = @Results, new = @New, unchanged = @Unchanged,
-                   updated = @Updated, absent = @Absent, suppressed = @Suppressed, new_cases = @NewCases, path_bases = @PathBases
+                   updated = @Updated, absent = @Absent, suppressed = @Suppressed, new_cases = @NewCases, path_bases = @PathBases,
+                   repositories = @Repositories
             WHERE id = @ImportId
             """, new
             {
                 ContentHash = contentHash ?? await hashing, summary.Revision, summary.Results, summary.New, summary.Unchanged, summary.Updated,
                 summary.Absent, summary.Suppressed, summary.NewCases, summary.ImportId,
                 PathBases = summary.PathBases.Count == 0 ? null : JsonSerializer.Serialize(summary.PathBases, StoredJson),
+                Repositories = import.Repositories.Count == 0 ? null : JsonSerializer.Serialize(import.Repositories),
             }, tx);
         await import.Claims.ApplyAsync(connection, tx, projectId, now, changes, ct);
         await import.RuleAliases.SaveAsync(connection, tx, projectId, now);
@@ -267,6 +269,8 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
         public CaseClaims Claims { get; } = new();
         /// <summary>The folders absolute paths were made relative to, collected by the reading thread; complete once the rows end.</summary>
         public List<PathBase> PathBases { get; } = [];
+        /// <summary>The repositories the files say were analysed, as written (read by routing: docs/intake-policy.md#owners).</summary>
+        public SortedSet<string> Repositories { get; } = new(StringComparer.Ordinal);
         /// <summary>What the reading left out, and why.</summary>
         public List<string> Warnings { get; } = [];
         /// <summary>The results read, by signal.</summary>
@@ -303,7 +307,7 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
             foreach (var r in FindingReader.Read(file.Path, file.DisplayName, new ReadContext
                      {
                          SourceRoot = request.SourceRoot, ReadSources = request.ReadSources, Tools = import.HeaderTools, PathBases = import.PathBases,
-                         RuleAliases = import.RuleAliases,
+                         RuleAliases = import.RuleAliases, Repositories = import.Repositories,
                      }))
             {
                 ct.ThrowIfCancellationRequested();

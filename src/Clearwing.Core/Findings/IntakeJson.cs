@@ -168,6 +168,8 @@ internal sealed class SarifArtifact
 internal sealed class SarifVersionControl
 {
     public string? RevisionId { get; init; }
+    /// <summary>§3.23.3: the repository analysed, as its clone URL.</summary>
+    public string? RepositoryUri { get; init; }
     /// <summary>§3.23.8: where the repository's root was on the analysing machine.</summary>
     public SarifArtifactLocation? MappedTo { get; init; }
 }

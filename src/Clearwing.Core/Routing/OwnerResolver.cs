@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using Clearwing.Access;
 using Clearwing.Cases;
@@ -14,14 +15,16 @@ public sealed record PathOwnership(string Path, string? Pattern, IReadOnlyList<s
 /// its findings' paths; or, when nothing resolves it, <see cref="Unresolved"/> says why — such a case waits in the coordinator's
 /// triage queue.
 /// </summary>
-/// <param name="Basis">How the project was found: "package pkg:…" (an affected package a project's policy claims) or "project"
+/// <param name="Basis">How the project was found: "package pkg:…" (an affected package a project's policy claims), "repository
+/// host/path" (a repository its findings were found in that a project's policy claims) or "project"
 /// (the case's own project, whose policy names the owner).</param>
 public sealed record OwnerResolution(
     string Case, string? Project, string? Owner, string? Basis, IReadOnlyList<PathOwnership> Paths, string? Unresolved);
 
 /// <summary>
 /// Resolves a case's owner from the registry (<see cref="ProjectRegistry"/>): an affected package that a project's policy claims
-/// decides first (the flaw is that package's, whichever project the finder scanned), then the case's own project's policy; within
+/// decides first (the flaw is that package's, whichever project the finder scanned), then a claimed repository its findings were
+/// found in (SARIF <c>versionControlProvenance</c>), then the case's own project's policy; within
 /// the project, each path of the case's findings is owned as its policy's path owners say (CODEOWNERS: the last matching line wins).
 /// The coordinator's business: to any other org the case does not exist.
 /// </summary>
@@ -49,6 +52,17 @@ public sealed class OwnerResolver(Database db)
             return Unresolved(caseId, found.project, $"its affected packages belong to {claimants.Count} projects: " +
                 string.Join(", ", claimed.Select(c => c.purl_key)));
         var (projectId, basis) = claimants.Count == 1 ? (claimants[0], $"package {claimed[0].purl_key}") : (found.project_id, "project");
+        if (claimants.Count == 0)
+        {
+            // Then the repositories its findings were found in, when a policy claims them (a scan of a fork or a monorepo
+            // imported into another project still reaches the repository's owner).
+            var repositories = await RepositoriesAsync(connection, found.seq, ct);
+            var claiming = repositories.Select(r => r.ProjectId).Distinct().ToList();
+            if (claiming.Count > 1)
+                return Unresolved(caseId, found.project, $"its findings come from repositories of {claiming.Count} projects: " +
+                    string.Join(", ", repositories.Select(r => r.Repository)));
+            if (claiming.Count == 1) (projectId, basis) = (claiming[0], $"repository {repositories[0].Repository}");
+        }
         var policy = await connection.QuerySingleOrDefaultAsync<PolicyRow>(new CommandDefinition("""
             SELECT p.name AS project, o.name AS owner, pp.policy FROM projects p
             LEFT JOIN project_policies pp ON pp.project_id = p.id LEFT JOIN orgs o ON o.id = pp.owner_org_id
@@ -69,6 +83,23 @@ public sealed class OwnerResolver(Database db)
     }
 
     static OwnerResolution Unresolved(string caseId, string? project, string reason) => new(caseId, project, null, null, [], reason);
+
+    /// <summary>The repositories the case's findings were imported from (as the imports' files named them) that a project claims,
+    /// in one spelling (<see cref="Repositories.Normalize"/>), in order.</summary>
+    static async Task<List<(string Repository, long ProjectId)>> RepositoriesAsync(DbConnection connection, long seq, CancellationToken ct)
+    {
+        var named = await connection.QueryAsync<string>(new CommandDefinition("""
+            SELECT i.repositories FROM imports i
+            WHERE i.repositories IS NOT NULL
+              AND i.seq IN (SELECT f.import_seq FROM fingerprints x JOIN findings f ON f.fingerprint_id = x.id WHERE x.case_seq = @seq)
+            """, new { seq }, cancellationToken: ct));
+        var spelled = named.SelectMany(json => JsonSerializer.Deserialize<List<string>>(json) ?? [])
+            .Select(Repositories.Normalize).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        if (spelled.Count == 0) return [];
+        var claimed = await connection.QueryAsync<(string Repository, long ProjectId)>(new CommandDefinition(
+            "SELECT repository, project_id FROM project_repositories", cancellationToken: ct));
+        return [.. claimed.Where(c => spelled.Contains(c.Repository)).OrderBy(c => c.Repository, StringComparer.Ordinal)];
+    }
 
     sealed record CaseRow(long seq, long project_id, string project);
 

@@ -88,4 +88,29 @@ public sealed class OwnerResolverTests
         Assert.Equal($"No case {cases[0]}.", e.Message);
         await Assert.ThrowsAsync<NotFoundException>(() => stores.Get<OwnerResolver>().ResolveAsync(Caller.Local, "CW-nothing", Ct));
     }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_repository_a_policy_claims_decides_for_the_findings_found_in_it_whatever_its_clone_url(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var stores = Wired.For(db);
+        await stores.Get<OrgStore>().CreateOrgAsync(Caller.Local, "zlib-team", OrgKind.Maintainer, Ct);
+        await stores.Get<ProjectRegistry>().ImportAsync(Caller.Local, """
+            project: zlib
+            owner: zlib-team
+            repositories: [https://github.com/madler/zlib]
+            """, "p", Ct);
+        // A campaign scanned a checkout of zlib into a project of its own; the log names the repository as its ssh clone URL.
+        var log = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Some.SarifLog([new SomeResult("RULE1", "inflate.c", 10, "copy(a);")])))!;
+        log["runs"]![0]!["versionControlProvenance"] = new System.Text.Json.Nodes.JsonArray(
+            new System.Text.Json.Nodes.JsonObject { ["repositoryUri"] = "git@github.com:madler/zlib.git", ["revisionId"] = "51b7f2a" });
+        await stores.Get<Importer>().ImportAsync(
+            new ImportRequest("campaign-2027", [new ImportFile(Some.TempFile(log.ToJsonString(), ".sarif"), "scan.sarif")]), null, Ct);
+        var id = Assert.Single((await stores.Get<Clearwing.Cases.CaseQueries>().ListAsync(Caller.Local,
+            new Clearwing.Cases.CaseFilter(Project: "campaign-2027", Limit: 10), Ct)).Items).Id;
+
+        var owner = await stores.Get<OwnerResolver>().ResolveAsync(Caller.Local, id, Ct);
+
+        Assert.Equal(("zlib", "zlib-team", "repository github.com/madler/zlib", null), (owner.Project, owner.Owner, owner.Basis, owner.Unresolved));
+    }
 }
