@@ -129,6 +129,7 @@ public sealed class Dispatcher(Database db, TimeProvider time, CaseQueries cases
                 }
                 catch (Exception e) when (ErrorKinds.Of(e) == ErrorKind.Conflict)
                 {
+                    // As above: moved since it was listed; the group goes without it.
                 }
             budgets[project] = (budget.Day - 1, budget.Week - 1, budget.Limits);
         }
