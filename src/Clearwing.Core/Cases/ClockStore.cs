@@ -154,23 +154,22 @@ public sealed class ClockStore(Database db, AuditLog audit, TimeProvider time, C
 
     /// <summary>The cases on the clock whose escalation deadline has passed by <paramref name="now"/> with no response from their
     /// maintainer (docs/dispatch.md, "Escalation"): dispatch escalates them. In case order.</summary>
-    internal static async IAsyncEnumerable<(long Seq, string Case, Deadline Deadline)> UnansweredAsync(
+    internal static async IAsyncEnumerable<(string Case, Deadline Deadline)> UnansweredAsync(
         Database db, DateTimeOffset now, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        var policies = await DisclosurePolicyStore.PoliciesAsync(db, ct);
-        await foreach (var (seq, clock) in ClocksAsync(db, $"c.state IN {Running} AND c.merged_into IS NULL", new { }, policies, now, ct))
+        await foreach (var clock in ClocksWhereAsync(db, now, $"c.state IN {Running} AND c.merged_into IS NULL", new { }, ct))
             foreach (var deadline in clock.Deadlines)
                 if (deadline is { Kind: DeadlineKind.Escalation, IsOpen: true, Status: DeadlineStatus.Breached })
-                    yield return (seq, clock.Case, deadline);
+                    yield return (clock.Case, deadline);
     }
 
     /// <summary>The clocks of the cases matching <paramref name="where"/> (over <c>cases c</c>, with its parameters in
-    /// <paramref name="args"/>), as of now: the forecast's deadlines of the backlog.</summary>
+    /// <paramref name="args"/>), as of <paramref name="now"/>: the forecast's deadlines of the backlog, dispatch's escalations.</summary>
     internal static async IAsyncEnumerable<CaseClock> ClocksWhereAsync(
-        Database db, TimeProvider time, string where, object args, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+        Database db, DateTimeOffset now, string where, object args, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var policies = await DisclosurePolicyStore.PoliciesAsync(db, ct);
-        await foreach (var (_, clock) in ClocksAsync(db, where, args, policies, time.GetUtcNow(), ct))
+        await foreach (var (_, clock) in ClocksAsync(db, where, args, policies, now, ct))
             yield return clock;
     }
 

@@ -326,20 +326,21 @@ public sealed class Dispatcher(Database db, TimeProvider time, CaseQueries cases
     /// <summary>The cases whose maintainer has not answered by their escalation deadline, each escalated once.</summary>
     async Task<List<DispatchRecord>> EscalateAsync(DbConnection connection, Caller caller, DateTimeOffset now, CancellationToken ct)
     {
-        var due = new List<(long Seq, string Case, Deadline Deadline)>();
-        await foreach (var unanswered in ClockStore.UnansweredAsync(db, now, ct)) due.Add(unanswered);
+        // Those escalated before stay unanswered round after round: read once, not asked per case.
+        var before = (await connection.QueryAsync<string>(new CommandDefinition("""
+            SELECT DISTINCT c.id FROM dispatch_decisions d JOIN cases c ON c.seq = d.case_seq WHERE d.decision = 'escalated'
+            """, cancellationToken: ct))).ToHashSet(StringComparer.Ordinal);
+        var due = new List<(string Case, Deadline Deadline)>();
+        await foreach (var unanswered in ClockStore.UnansweredAsync(db, now, ct))
+            if (!before.Contains(unanswered.Case)) due.Add(unanswered);
         var escalated = new List<DispatchRecord>();
-        foreach (var (seq, id, deadline) in due)
+        foreach (var (id, deadline) in due)
         {
-            if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                    "SELECT count(*) FROM dispatch_decisions WHERE case_seq = @seq AND decision = 'escalated'", new { seq },
-                    cancellationToken: ct)) > 0)
-                continue;
             var sent = await connection.QuerySingleOrDefaultAsync<SentRow>(new CommandDefinition("""
-                SELECT p.name AS project, o.name AS org FROM dispatch_decisions d
+                SELECT p.name AS project, o.name AS org FROM dispatch_decisions d JOIN cases c ON c.seq = d.case_seq
                 LEFT JOIN projects p ON p.id = d.project_id LEFT JOIN orgs o ON o.id = d.org_id
-                WHERE d.case_seq = @seq AND d.decision = 'sent' ORDER BY d.id DESC LIMIT 1
-                """, new { seq }, cancellationToken: ct));
+                WHERE c.id = @id AND d.decision = 'sent' ORDER BY d.id DESC LIMIT 1
+                """, new { id }, cancellationToken: ct));
             var detail = await cases.GetAsync(caller, id, ct);
             if (detail is null) continue;
             var who = sent?.org ?? "its maintainers";

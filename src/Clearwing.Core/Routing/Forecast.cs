@@ -235,7 +235,7 @@ public sealed class ForecastQueries(Database db, TimeProvider time)
         var where = $"c.state IN ('notified', 'fix_in_progress') AND {OverviewTally.Population} AND {NeedToKnow.CaseFromGrants(caller)}" +
             (project is null ? "" : " AND c.project_id = (SELECT id FROM projects WHERE name = @project)");
         var onClock = new List<(string Case, string Project, DateTimeOffset Deadline)>();
-        await foreach (var clock in ClockStore.ClocksWhereAsync(db, time, where, new { callerOrg = caller.OrgId, project }, ct))
+        await foreach (var clock in ClockStore.ClocksWhereAsync(db, time.GetUtcNow(), where, new { callerOrg = caller.OrgId, project }, ct))
             if (clock.Deadlines.FirstOrDefault(d => d.Kind == DeadlineKind.PublicDisclosure && d.IsOpen) is { } d)
                 onClock.Add((clock.Case, clock.Project, d.At));
         var risks = new List<(string Case, string Project, DateTimeOffset Deadline, DateOnly? Fix, int Position)>();
