@@ -98,19 +98,38 @@ public sealed class CsafWriterTests(CsafValidation validation) : IClassFixture<C
             new ComponentStatus("pkg:npm/yaml-shim@1.0.0", VexStatus.UnderInvestigation),
         ], Now);
 
+    // Package URLs and versions whose encoding differs between purl implementations (the validator checks every purl with
+    // packageurl-js, test 6.1.13): qualifiers, a Debian epoch and revision, build metadata, a namespace of several segments.
+    static readonly AdvisoryRelease EdgeCases = new("CW-2027-0003", "case-4", Content("""
+        { "summary": "Use after free in the TLS session cache", "details": "Resumed sessions are read after release.",
+          "affected": [
+            { "package": "pkg:deb/debian/openssl?distro=bookworm", "vers": "vers:deb/<3.0.15-1~deb12u1", "versions": [ "3.0.11-1~deb12u2" ] },
+            { "package": "pkg:generic/example.org/tools/tls-kit", "vers": "vers:semver/>=1.0.0|<1.2.0", "product": "TLS kit" },
+            { "package": "pkg:maven/org.example/tls?type=jar", "vers": "vers:maven/<5.0.1" } ],
+          "severity": [ { "vector": "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H/E:U/RL:W/RC:R" } ],
+          "ssvc": {}, "cwes": [ "CWE-416" ], "credits": [], "references": [], "fixes": [], "aliases": [] }
+        """), AdvisoryStatus.Published, [new AdvisoryRevision(1, Now, "Initial version.")], Publisher,
+        [
+            new ComponentStatus("pkg:deb/debian/openssl@1:3.0.9-1?distro=bookworm", VexStatus.KnownAffected),
+            new ComponentStatus("pkg:generic/example.org/tools/tls-kit@1.1.0+build.7", VexStatus.KnownAffected),
+            new ComponentStatus("pkg:maven/org.example/tls@5.0.1?type=jar", VexStatus.Fixed),
+            new ComponentStatus("pkg:maven/org.example/tls@4.9.0-RC1?type=jar", VexStatus.UnderInvestigation),
+        ], Now);
+
     /// <summary>The releases the class validates, by name.</summary>
     internal static readonly (string Name, AdvisoryRelease Release)[] Releases =
     [
         ("one-package-draft", OnePackageDraft),
         ("several-packages-published", SeveralPackagesPublished),
         ("vex-all-statuses", VexAllStatuses),
+        ("edge-cases", EdgeCases),
     ];
 
     [Fact]
     public void Every_document_of_both_writers_passes_the_strict_schema_and_every_mandatory_test()
     {
         Assert.Equal(2 * Releases.Length, validation.Written.Count);
-        Assert.Equal(6, validation.Written.Count);
+        Assert.Equal(8, validation.Written.Count);
         foreach (var result in validation.Written)
         {
             // The strict schema and the 43 mandatory tests of 6.1 (6.1.27 counting as its 11 parts) ran on each.
@@ -137,6 +156,31 @@ public sealed class CsafWriterTests(CsafValidation validation) : IClassFixture<C
             Assert.Equal(CsafWriter.Advisory(release), CsafWriter.Advisory(release with { }));
             Assert.Equal(CsafWriter.Vex(release), CsafWriter.Vex(release with { Components = [.. release.Components.Reverse()] }));
         }
+    }
+
+    // Approved outputs (Snapshots/NAME.approved.json). A difference writes NAME.received.txt beside it and fails; to accept
+    // a change, review the received file and rename it.
+    [Fact]
+    public void Every_document_matches_its_approved_snapshot()
+    {
+        var folder = Path.Combine(Repository.Root, "tests", "Clearwing.Tests", "Disclosure", "Writers", "Snapshots");
+        var differing = new List<string>();
+        foreach (var (name, release) in Releases)
+            foreach (var (kind, bytes) in new[] { ("advisory", CsafWriter.Advisory(release)), ("vex", CsafWriter.Vex(release)) })
+            {
+                var approved = Path.Combine(folder, $"{name}-{kind}.approved.json");
+                var received = Path.Combine(folder, $"{name}-{kind}.received.txt");
+                var text = Encoding.UTF8.GetString(bytes) + "\n";
+                if (File.Exists(approved) && File.ReadAllText(approved).ReplaceLineEndings("\n") == text)
+                {
+                    File.Delete(received);
+                    continue;
+                }
+                File.WriteAllText(received, text);
+                differing.Add(Path.GetFileName(received));
+            }
+        Assert.True(differing.Count == 0, "differs from the approved snapshot: " + string.Join(", ", differing));
+        Assert.Equal(2 * Releases.Length, Directory.GetFiles(folder, "*.approved.json").Length);
     }
 
     [Fact]
