@@ -19,6 +19,9 @@ command -v git >/dev/null || missing+=(git)
 command -v chromium >/dev/null || missing+=(chromium fonts-liberation)
 # A real SMTP server for the notification tests (they start it on a free port and read what it received).
 [ -d /usr/lib/python3/dist-packages/aiosmtpd ] || missing+=(python3-aiosmtpd)
+# Node and npm for the oracles from npm in tests/oracles (the CSAF validator the CSAF writer tests run documents through).
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
@@ -34,8 +37,13 @@ as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w \
 export CLEARWING_TEST_POSTGRES="Host=127.0.0.1;Port=$PGPORT;Username=clearwing;Database=postgres;Pooling=false"
 
 passed=0; failed=0; skipped=0; status=0
+# Each oracle's node_modules, exactly as its package-lock.json pins them.
+for oracle in tests/oracles/*/; do
+  (cd "$oracle" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || { echo "npm ci failed in $oracle"; status=1; }
+done
 dotnet build Clearwing.slnx -c Release -nologo -v q || { echo "Tests: 0 passed, 1 failed, 0 skipped"; exit 1; }
 for project in tests/*/; do
+  ls "$project"*.csproj >/dev/null 2>&1 || continue  # tests/oracles holds the npm oracles, not a test project
   name=$(basename "$project")
   log=$(mktemp)
   dotnet test --project "$project" -c Release --no-build 2>&1 | tee "$log"

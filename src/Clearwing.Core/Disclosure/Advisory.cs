@@ -82,7 +82,8 @@ public sealed record AdvisoryContent(
         for (var i = 0; i < Affected.Count; i++)
         {
             Affected[i].Check(file, $"$.affected[{i}]");
-            if (!packages.Add(Affected[i].Package)) Fail($"$.affected[{i}].package", $"{Affected[i].Package} is listed twice; give one range per package");
+            if (!packages.Add(Affected[i].Package))
+                Fail($"$.affected[{i}].package", $"{Affected[i].Package} is listed twice; give one range per package");
         }
         var versions = new HashSet<CvssVersion>();
         for (var i = 0; i < Severity.Count; i++)
@@ -106,7 +107,8 @@ public sealed record AdvisoryContent(
             if (fix.Repo is { } repo) Url(repo, $"$.fixes[{i}].repo", file);
         }
         for (var i = 0; i < Aliases.Count; i++)
-            if (!Alias.IsMatch(Aliases[i]) || Aliases[i].Length > 100) Fail($"$.aliases[{i}]", $"\"{Aliases[i]}\" is not an advisory id (CVE-2026-1234, GHSA-…)");
+            if (!Alias.IsMatch(Aliases[i]) || Aliases[i].Length > 100)
+                Fail($"$.aliases[{i}]", $"\"{Aliases[i]}\" is not an advisory id (CVE-2026-1234, GHSA-…)");
     }
 
     internal static void Text(string value, string path, int max, string file, bool required)
@@ -127,7 +129,8 @@ public sealed record AdvisoryContent(
 /// exclusive upper bounds, <c>&lt;1.4.2</c>), and optionally the affected versions listed one by one.
 /// </summary>
 /// <param name="Vendor">Who makes it, for CSAF's product tree and the CVE record; the purl's namespace, else its name, when not given.</param>
-public sealed record AdvisoryAffected(string Package, string Vers, IReadOnlyList<string>? Versions = null, string? Vendor = null, string? Product = null)
+public sealed record AdvisoryAffected(
+    string Package, string Vers, IReadOnlyList<string>? Versions = null, string? Vendor = null, string? Product = null)
 {
     [JsonIgnore] public PackageUrl Purl => PackageUrl.Parse(Package);
 
@@ -147,7 +150,8 @@ public sealed record AdvisoryAffected(string Package, string Vers, IReadOnlyList
         if (!PackageUrl.TryParse(Package, PurlParseMode.Strict, out var purl, out var error))
             throw new MalformedInputException(file, path + ".package", $"\"{Package}\" is not a package URL: {error}");
         if (purl.Version is not null)
-            throw new MalformedInputException(file, path + ".package", $"\"{Package}\" names a version; give the package only and the versions in vers");
+            throw new MalformedInputException(file, path + ".package",
+                $"\"{Package}\" names a version; give the package only and the versions in vers");
         if (purl.ToString() != Package)
             throw new MalformedInputException(file, path + ".package", $"\"{Package}\" is not in canonical form; write {purl}");
         if (!VersRange.TryNormalize(Vers, out var range, out var versError))
@@ -221,6 +225,7 @@ public enum ReferenceType
     Web,
 }
 
+/// <summary>A web page about the flaw, and what kind of page it is.</summary>
 public sealed record AdvisoryReference(string Url, ReferenceType Type = ReferenceType.Web);
 
 /// <summary>A commit that fixes the flaw, in the repository at <see cref="Repo"/> when known.</summary>

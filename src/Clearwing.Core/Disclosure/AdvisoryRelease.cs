@@ -35,7 +35,8 @@ public sealed record AdvisoryPublisher(string Name, Uri Namespace, string IdPref
             throw new BadInputException($"CLEARWING_PUBLIC_URL '{url}' is not an http(s) URL.");
         var prefix = NonEmpty(read("CLEARWING_ADVISORY_PREFIX")) ?? "CW";
         if (prefix.Length > 20 || !prefix.All(char.IsAsciiLetterOrDigit) || !char.IsAsciiLetterUpper(prefix[0]))
-            throw new BadInputException($"CLEARWING_ADVISORY_PREFIX '{prefix}': use 1 to 20 capital letters and digits, starting with a letter (CW).");
+            throw new BadInputException(
+                $"CLEARWING_ADVISORY_PREFIX '{prefix}': use 1 to 20 capital letters and digits, starting with a letter (CW).");
         Guid orgId;
         if (NonEmpty(read("CLEARWING_CVE_ORG_ID")) is { } text)
         {
@@ -98,11 +99,16 @@ public sealed record AdvisoryRelease(
     public string? CveId => Id.StartsWith("CVE-", StringComparison.Ordinal) ? Id
         : Content.Aliases.FirstOrDefault(a => a.StartsWith("CVE-", StringComparison.Ordinal));
 
-    /// <summary>CSAF 2.0's filename rule (section 5.1): the tracking id lowercased, every character outside [+\-a-z0-9] as "_", then ".json".</summary>
+    /// <summary>
+    /// CSAF 2.0's filename rule (section 5.1): the tracking id lowercased, every run of characters outside [+\-a-z0-9] as one
+    /// "_", then ".json" ("OASIS: #/CSAF_TC" → "oasis_csaf_tc").
+    /// </summary>
     public static string CsafFileName(string trackingId)
     {
         var name = new StringBuilder(trackingId.Length + 5);
-        foreach (var c in trackingId.ToLowerInvariant()) name.Append(c is '+' or '-' || char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) ? c : '_');
+        foreach (var c in trackingId.ToLowerInvariant())
+            if (c is '+' or '-' || char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c)) name.Append(c);
+            else if (name.Length == 0 || name[^1] != '_') name.Append('_');
         return name.Append(".json").ToString();
     }
 }

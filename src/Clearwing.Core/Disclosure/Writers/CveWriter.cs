@@ -60,7 +60,8 @@ public static class CveWriter
                 {
                     w.WriteStartObject();
                     w.WriteString("lang", "en");
-                    w.WriteString("description", cwe);
+                    // The weakness's name from MITRE's list when it has the id ("CWE-787: Out-of-bounds Write"), as CVE records write it.
+                    w.WriteString("description", CweNames.Name(cwe) is { } name ? $"{cwe}: {name}" : cwe);
                     w.WriteString("cweId", cwe);
                     w.WriteString("type", "CWE");
                     w.WriteEndObject();

@@ -253,7 +253,7 @@ public sealed class CveWriterTests
                   "descriptions": [
                     {
                       "lang": "en",
-                      "description": "CWE-787",
+                      "description": "CWE-787: Out-of-bounds Write",
                       "cweId": "CWE-787",
                       "type": "CWE"
                     }
