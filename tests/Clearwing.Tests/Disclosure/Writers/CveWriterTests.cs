@@ -45,6 +45,19 @@ public sealed class CveWriterTests
         Assert.Null(CveWriter.Write(r with { Id = "CW-2026-0001", Content = r.Content with { Aliases = ["GHSA-abcd-efgh-ijkl"] } }));
     }
 
+    [Theory]
+    [InlineData("CVE-2026-123")]
+    [InlineData("CVE-26-12345")]
+    [InlineData("CVE-2026-12345a")]
+    public void Content_with_a_cve_alias_the_cve_format_refuses_is_refused_when_edited(string alias)
+    {
+        var json = Encoding.UTF8.GetString(Some.Representative().Content.ToJson()).Replace("\"CVE-2026-12345\"", $"\"{alias}\"");
+
+        var e = Assert.Throws<MalformedInputException>(() => AdvisoryContent.Parse(Encoding.UTF8.GetBytes(json), "advisory.json"));
+
+        Assert.Equal("$.aliases[0]", e.JsonPath);
+    }
+
     [Fact]
     public void The_cve_id_may_be_an_alias_of_the_advisory()
     {

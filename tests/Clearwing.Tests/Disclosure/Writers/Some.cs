@@ -50,6 +50,7 @@ internal static class Some
         new("pkg:pypi/django", "pypi", ["0.9", "1.0", "1.0.post1", "1.1rc1", "1.1", "2.0", "2.0.1", "3.0"]),
         new("pkg:maven/org.acme/core", "maven", ["1.0", "1.0.1", "1.1-beta-1", "1.1", "2.0", "2.1", "3.0"]),
         new("pkg:deb/debian/openssl?distro=debian-12", "deb", ["1:0.9-1", "1.0-1", "1.0-2", "1.1-1", "2.0-1", "2.0-1+deb12u1"]),
+        new("pkg:apk/alpine/musl?distro=alpine-3.18", "apk", ["1.2.3-r0", "1.2.3-r1", "1.2.4_git20230717-r0", "1.2.4-r0", "1.3.0-r0", "2.0.0-r0"]),
         new("pkg:nuget/Acme.Core", "nuget", ["1.0.0", "1.0.1", "1.1.0-beta", "1.1.0", "2.0.0", "3.0.0"]),
         // No OSV ecosystem: the record keeps it in database_specific only.
         new("pkg:generic/libacme", "semver", SemVerPool),
