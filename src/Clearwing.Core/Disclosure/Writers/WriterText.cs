@@ -53,7 +53,7 @@ internal static class WriterText
         return $"{root}/commit/{fix.Commit.ToLowerInvariant()}";
     }
 
-    /// <summary>The advisory's page in the installation's public feed (<c>GET /v1/vulns/{id}</c>).</summary>
+    /// <summary>The advisory's OSV record in the installation's public feed (<c>GET /v1/vulns/{id}</c>, under its OSV id).</summary>
     public static string FeedUrl(AdvisoryRelease release) =>
-        $"{release.Publisher.Namespace.AbsoluteUri.TrimEnd('/')}/v1/vulns/{Uri.EscapeDataString(release.Id)}";
+        $"{release.Publisher.Namespace.AbsoluteUri.TrimEnd('/')}/v1/vulns/{Uri.EscapeDataString(OsvWriter.Id(release.Id))}";
 }

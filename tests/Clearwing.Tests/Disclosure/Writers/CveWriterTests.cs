@@ -66,6 +66,8 @@ public sealed class CveWriterTests
         var record = JsonDocument.Parse(CveWriter.Write(r)!).RootElement;
 
         Assert.Equal("CVE-2026-12345", record.GetProperty("cveMetadata").GetProperty("cveId").GetString());
+        Assert.Equal("https://cw.example.org/v1/vulns/x_CW-2026-0001",
+            record.GetProperty("containers").GetProperty("cna").GetProperty("references").EnumerateArray().Last().GetProperty("url").GetString());
     }
 
     [Fact]

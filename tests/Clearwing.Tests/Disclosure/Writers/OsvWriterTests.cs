@@ -99,6 +99,16 @@ public sealed class OsvWriterTests
         Assert.Equal(OsvWriter.Write(Some.Representative()), Some.UnderCommaDecimalCulture(() => OsvWriter.Write(Some.Representative())));
     }
 
+    [Theory]
+    [InlineData("CW-2026-0001", "x_CW-2026-0001")]
+    [InlineData("CVE-2026-12345", "CVE-2026-12345")]
+    [InlineData("GHSA-abcd-efgh-ijkl", "GHSA-abcd-efgh-ijkl")]
+    public void An_id_keeps_a_prefix_osv_knows_and_a_local_one_gets_x(string id, string osvId)
+    {
+        Assert.Equal(osvId, OsvWriter.Id(id));
+        Assert.Equal(osvId, Record(Some.Representative() with { Id = id }).GetProperty("id").GetString());
+    }
+
     [Fact]
     public void Every_version_is_introduced_zero()
     {
