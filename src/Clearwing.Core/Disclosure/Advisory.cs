@@ -66,6 +66,8 @@ public sealed record AdvisoryContent(
     static readonly Regex Cwe = new(@"^CWE-[1-9][0-9]{0,5}$", RegexOptions.CultureInvariant);
     static readonly Regex Alias = new(@"^[A-Za-z][A-Za-z0-9.]*-[A-Za-z0-9.:_-]+$", RegexOptions.CultureInvariant);
     static readonly Regex Commit = new(@"^[0-9a-fA-F]{7,64}$", RegexOptions.CultureInvariant);
+    // The CVE Record Format's cveId: the CVE record is written under the first CVE alias, so it must be one the format accepts.
+    static readonly Regex CveAlias = new(@"^CVE-[0-9]{4}-[0-9]{4,19}$", RegexOptions.CultureInvariant);
 
     void Check(string file)
     {
@@ -109,6 +111,8 @@ public sealed record AdvisoryContent(
         for (var i = 0; i < Aliases.Count; i++)
             if (!Alias.IsMatch(Aliases[i]) || Aliases[i].Length > 100)
                 Fail($"$.aliases[{i}]", $"\"{Aliases[i]}\" is not an advisory id (CVE-2026-1234, GHSA-…)");
+            else if (Aliases[i].StartsWith("CVE-", StringComparison.Ordinal) && !CveAlias.IsMatch(Aliases[i]))
+                Fail($"$.aliases[{i}]", $"\"{Aliases[i]}\" is not a CVE id (CVE-YYYY-NNNN, four to nineteen digits)");
     }
 
     internal static void Text(string value, string path, int max, string file, bool required)

@@ -48,11 +48,12 @@ public sealed record AdvisoryPublisher(string Name, Uri Namespace, string IdPref
 
     static string? NonEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
-    // A name-based (version 5 style) UUID of the namespace, so the default is stable across restarts and nodes.
+    // A name-based UUID of the namespace, so the default is stable across restarts and nodes. It carries version 4's bits: the CVE
+    // Record Format's uuidType (which orgId uses) accepts version 4 UUIDs only.
     static Guid DerivedId(Uri ns)
     {
         var hash = System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes("clearwing-cve-org:" + ns.AbsoluteUri));
-        hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x40);
         hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
         return new Guid(hash.AsSpan(0, 16), bigEndian: true);
     }

@@ -94,13 +94,7 @@ internal static class OsvPackages
         if (Types.TryGetValue(purl.Type, out var mapped))
         {
             ecosystem = mapped;
-            name = purl.Type switch
-            {
-                "maven" => purl.Namespace is null ? purl.Name : $"{purl.Namespace}:{purl.Name}",
-                // npm scopes (@scope/name), Go module paths, Packagist vendor/name, SwiftURL hosts: OSV names carry the namespace.
-                "npm" or "golang" or "composer" or "swift" => purl.Namespace is null ? purl.Name : $"{purl.Namespace}/{purl.Name}",
-                _ => purl.Name,
-            };
+            name = Name(purl);
         }
         else if (purl.Type is "deb" or "apk" && purl.Namespace is { } ns
             && Distributions.TryGetValue($"{purl.Type}/{ns.ToLowerInvariant()}", out var distribution))
@@ -121,6 +115,18 @@ internal static class OsvPackages
         key = new OsvPackageKey(ecosystem, NormalizeName(ecosystem, name));
         return true;
     }
+
+    /// <summary>
+    /// The package's name as its OSV ecosystem writes it, before <see cref="NormalizeName"/>: the namespace joined where OSV
+    /// names carry it.
+    /// </summary>
+    public static string Name(PackageUrl purl) => purl.Type switch
+    {
+        "maven" => purl.Namespace is null ? purl.Name : $"{purl.Namespace}:{purl.Name}",
+        // npm scopes (@scope/name), Go module paths, Packagist vendor/name, SwiftURL hosts: OSV names carry the namespace.
+        "npm" or "golang" or "composer" or "swift" => purl.Namespace is null ? purl.Name : $"{purl.Namespace}/{purl.Name}",
+        _ => purl.Name,
+    };
 
     /// <summary>
     /// The package identity (<see cref="PackageUrl.Key"/>) SBOM components of an OSV package carry, for finding them:

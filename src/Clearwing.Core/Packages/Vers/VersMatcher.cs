@@ -37,6 +37,13 @@ public sealed class VersMatcher
     /// <summary>The constraints' versions, parsed, in constraint order.</summary>
     internal ParsedVersion[] Versions { get; }
 
+    /// <summary>
+    /// The answer as regions, for writers that translate a range into another format: the distinct constraint versions in
+    /// order, whether each is in the range, and whether each gap is (gap g lies below distinct version g; the last is above
+    /// them all). <c>*</c> is no versions and one gap that is in.
+    /// </summary>
+    internal (IReadOnlyList<ParsedVersion> Bounds, IReadOnlyList<bool> AtBound, IReadOnlyList<bool> InGap) Regions => (_bounds, _atBound, _inGap);
+
     /// <summary>Is the version in the range. Allocation-free.</summary>
     /// <exception cref="ArgumentException">the version was parsed by another scheme (a programming error).</exception>
     public bool Contains(ParsedVersion version)
