@@ -180,7 +180,8 @@ static partial class DashboardBench
         return 0;
     }
 
-    static double Percentile(double[] sorted, int p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(sorted.Length * p / 100.0) - 1)];
+    internal static double Percentile(double[] sorted, int p) =>
+        sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(sorted.Length * p / 100.0) - 1)];
 
     /// <summary>The path of page <paramref name="page"/> of the operation's path, following the API's <c>next</c> or the dashboard's
     /// "Next page" link; the last page when there are fewer, and which page that is.</summary>

@@ -18,6 +18,8 @@ using Clearwing.Storage;
 //   the server's default limits let in)
 //   dotnet run -c Release --project bench/Clearwing.Bench -- versions [N]   (version comparisons per second, N = 10,000,000 by default)
 //   dotnet run -c Release --project bench/Clearwing.Bench -- osv [ADVISORIES [LOOKUPS]]   (OSV import, index load, purl lookups; 50,000 / 100,000)
+//   dotnet run -c Release --project bench/Clearwing.Bench -- feed [ADVISORIES] [--postgres CONNSTR] [--runs N] [--batches N]
+//   (the public feed's OSV API over HTTP: N = 2,000 single queries and 200 batches of 1,000 against 100,000 advisories: p50, p99, max)
 //   dotnet run -c Release --project bench/Clearwing.Bench -- dashboard [--postgres CONNSTR] [--keep DIR] [--runs N] [--warmup N] [--engine E]
 //   [--only TEXT]
 //   (the dashboard's reads over HTTP, its pages and the API's, on 200,000 cases from 1,000,000 findings, built once per engine
@@ -116,6 +118,10 @@ switch (args.FirstOrDefault())
         return await DashboardBench.RunAsync(Option("--keep") ?? Path.Combine(Path.GetTempPath(), $"clearwing-bench-{Environment.ProcessId}"),
             Option("--postgres"), Option("--runs") is { } timed ? int.Parse(timed, inv) : 200,
             Option("--warmup") is { } warm ? int.Parse(warm, inv) : 20, Option("--engine"), Option("--only"));
+    case "feed":
+        return await FeedBench.RunAsync(args.Length > 1 && !args[1].StartsWith("--") ? int.Parse(args[1], inv) : 100_000,
+            Option("--keep") ?? Path.Combine(Path.GetTempPath(), $"clearwing-bench-{Environment.ProcessId}"), Option("--postgres"),
+            Option("--runs") is { } queries ? int.Parse(queries, inv) : 2_000, Option("--batches") is { } b ? int.Parse(b, inv) : 200);
     case "osv":
         return await OsvBench.Run(args.Length > 1 ? int.Parse(args[1], inv) : 50_000, args.Length > 2 ? int.Parse(args[2], inv) : 100_000);
     case "generate":

@@ -170,6 +170,13 @@ public sealed class ApiClient : Backend
     public override Task<OrgInfo> CreateOrgAsync(string name, OrgKind kind, CancellationToken ct) =>
         SendAsync<OrgInfo>(ApiRoutes.CreateOrg, [], "", Body(new CreateOrgRequest(name, kind)), ct);
 
+    public override Task<OrgChannels> GetOrgChannelsAsync(string org, CancellationToken ct) =>
+        SendAsync<OrgChannels>(ApiRoutes.GetOrgChannels, [org], "", null, ct);
+
+    public override Task<OrgChannels> SetOrgChannelsAsync(string org, IReadOnlyList<WebhookChannel> webhooks, IReadOnlyList<string> email,
+        CancellationToken ct) =>
+        SendAsync<OrgChannels>(ApiRoutes.SetOrgChannels, [org], "", Body(new Clearwing.Server.Routing.OrgChannelsBody(webhooks, email)), ct);
+
     public override async Task<IReadOnlyList<MemberInfo>> ListMembersAsync(string org, CancellationToken ct) =>
         await SendAsync<List<MemberInfo>>(ApiRoutes.ListMembers, [org], "", null, ct);
 
@@ -246,6 +253,35 @@ public sealed class ApiClient : Backend
         string caseId, string vendor, string product, DateTimeOffset deadline, CancellationToken ct) =>
         SendAsync<EarlyNotice>(ApiRoutes.PublishEarlyNotice, [caseId], "",
             Body(new Clearwing.Server.Disclosure.EarlyNoticeBody(vendor, product, deadline)), ct);
+
+    public override async Task<IReadOnlyList<AdvisorySummary>> ListCaseAdvisoriesAsync(AdvisoryStatus? status, int limit, CancellationToken ct) =>
+        await SendAsync<List<AdvisorySummary>>(ApiRoutes.ListCaseAdvisories, [],
+            Query(("status", status is { } s ? AdvisoryStore.Name(s) : null), ("limit", limit)), null, ct);
+
+    public override Task<AdvisoryView> GetCaseAdvisoryAsync(string caseId, CancellationToken ct) =>
+        SendAsync<AdvisoryView>(ApiRoutes.GetCaseAdvisory, [caseId], "", null, ct);
+
+    public override Task<AdvisoryView> EditCaseAdvisoryAsync(string caseId, byte[] content, string file, CancellationToken ct)
+    {
+        // Checked here too, so a bad file is named as the file, not as the request's body.
+        AdvisoryContent.Parse(content, file);
+        var body = new ByteArrayContent(content);
+        body.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return SendAsync<AdvisoryView>(ApiRoutes.EditCaseAdvisory, [caseId], "", body, ct);
+    }
+
+    public override Task<AdvisoryView> ReviewCaseAdvisoryAsync(string caseId, CancellationToken ct) =>
+        SendAsync<AdvisoryView>(ApiRoutes.ReviewCaseAdvisory, [caseId], "", null, ct);
+
+    public override Task<AdvisoryView> PublishCaseAdvisoryAsync(string caseId, DateTimeOffset? at, string? summary, CancellationToken ct) =>
+        SendAsync<AdvisoryView>(ApiRoutes.PublishCaseAdvisory, [caseId], "", Body(new Clearwing.Server.Disclosure.PublishBody(at, summary)), ct);
+
+    public override async Task<byte[]?> ShowCaseAdvisoryAsync(string caseId, AdvisoryFormat format, CancellationToken ct)
+    {
+        // The server answers 404 for a CVE record without a CVE id, in the words the verb would use.
+        var document = await SendAsync<string>(ApiRoutes.ShowCaseAdvisory, [caseId, AdvisoryStore.FormatName(format)], "", null, ct);
+        return System.Text.Encoding.UTF8.GetBytes(document);
+    }
 
     public override Task<CaseFeeds> GetFeedsAsync(string caseId, CancellationToken ct) =>
         SendAsync<CaseFeeds>(ApiRoutes.GetCaseFeeds, [caseId], "", null, ct);

@@ -72,6 +72,9 @@ public abstract class Backend : IAsyncDisposable
     // Access
     public abstract Task<IReadOnlyList<OrgInfo>> ListOrgsAsync(CancellationToken ct);
     public abstract Task<OrgInfo> CreateOrgAsync(string name, OrgKind kind, CancellationToken ct);
+    public abstract Task<OrgChannels> GetOrgChannelsAsync(string org, CancellationToken ct);
+    public abstract Task<OrgChannels> SetOrgChannelsAsync(string org, IReadOnlyList<WebhookChannel> webhooks, IReadOnlyList<string> email,
+        CancellationToken ct);
     public abstract Task<IReadOnlyList<MemberInfo>> ListMembersAsync(string org, CancellationToken ct);
     public abstract Task<MemberInfo> AddMemberAsync(string org, string login, Role role, string? password, CancellationToken ct);
     public abstract Task RemoveMemberAsync(string org, string login, CancellationToken ct);
@@ -105,6 +108,14 @@ public abstract class Backend : IAsyncDisposable
     public abstract Task<CommitmentPage> ListCommitmentsAsync(int limit, string? cursor, CancellationToken ct);
     public abstract Task<EarlyNotice> PublishEarlyNoticeAsync(
         string caseId, string vendor, string product, DateTimeOffset deadline, CancellationToken ct);
+
+    public abstract Task<IReadOnlyList<AdvisorySummary>> ListCaseAdvisoriesAsync(AdvisoryStatus? status, int limit, CancellationToken ct);
+    public abstract Task<AdvisoryView> GetCaseAdvisoryAsync(string caseId, CancellationToken ct);
+    public abstract Task<AdvisoryView> EditCaseAdvisoryAsync(string caseId, byte[] content, string file, CancellationToken ct);
+    public abstract Task<AdvisoryView> ReviewCaseAdvisoryAsync(string caseId, CancellationToken ct);
+    public abstract Task<AdvisoryView> PublishCaseAdvisoryAsync(string caseId, DateTimeOffset? at, string? summary, CancellationToken ct);
+    /// <summary>The document, or null for a CVE record of an advisory without a CVE id.</summary>
+    public abstract Task<byte[]?> ShowCaseAdvisoryAsync(string caseId, AdvisoryFormat format, CancellationToken ct);
 
     // Scoring
     public abstract Task<CaseFeeds> GetFeedsAsync(string caseId, CancellationToken ct);

@@ -122,6 +122,7 @@ public static class CliApp
         root.Subcommands.Add(TokensVerb.Create(io));
         root.Subcommands.Add(GrantsVerb.Create(io));
         root.Subcommands.Add(CommitmentVerb.Create(io));
+        root.Subcommands.Add(Disclosure.AdvisoriesVerb.Create(io));
         root.Subcommands.Add(AuditVerb.Create(io));
         root.Subcommands.Add(FeedsVerb.Create(io));
         root.Subcommands.Add(SbomVerb.Create(io));

@@ -83,6 +83,13 @@ public sealed class CliIO(TextWriter stdout, TextWriter stderr, TextReader stdin
         return new LocalServices(db, services.AddClearwing(db).BuildServiceProvider());
     }
 
+    /// <summary>An option's ISO-8601 instant ("2027-01-15T09:00:00Z"); anything else is refused, naming the option.</summary>
+    public static DateTimeOffset ParseInstant(string option, string text) =>
+        DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at)
+        && text.Length >= 10
+            ? at
+            : throw new BadInputException($"{option} '{text}': give an ISO-8601 instant such as 2027-01-15T09:00:00Z.");
+
     public Task WriteJsonAsync<T>(T value) => Out.WriteLineAsync(JsonSerializer.Serialize(value, Json));
 
     /// <summary>Writes <paramref name="items"/> as one JSON array, as <see cref="WriteJsonAsync"/> writes a list, but an item at a

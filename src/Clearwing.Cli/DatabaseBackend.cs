@@ -109,6 +109,9 @@ sealed class DatabaseBackend(LocalServices app) : Backend
     TokenStore Tokens => app.Get<TokenStore>();
     public override Task<IReadOnlyList<OrgInfo>> ListOrgsAsync(CancellationToken ct) => Orgs.ListOrgsAsync(Local, ct);
     public override Task<OrgInfo> CreateOrgAsync(string name, OrgKind kind, CancellationToken ct) => Orgs.CreateOrgAsync(Local, name, kind, ct);
+    public override Task<OrgChannels> GetOrgChannelsAsync(string org, CancellationToken ct) => app.Get<OrgChannelStore>().GetAsync(Local, org, ct);
+    public override Task<OrgChannels> SetOrgChannelsAsync(string org, IReadOnlyList<WebhookChannel> webhooks, IReadOnlyList<string> email,
+        CancellationToken ct) => app.Get<OrgChannelStore>().SetAsync(Local, org, webhooks, email, ct);
     public override Task<IReadOnlyList<MemberInfo>> ListMembersAsync(string org, CancellationToken ct) => Members.ListMembersAsync(Local, org, ct);
     public override Task<MemberInfo> AddMemberAsync(string org, string login, Role role, string? password, CancellationToken ct) =>
         Members.AddMemberAsync(Local, org, login, role, password, ct);
@@ -176,6 +179,19 @@ sealed class DatabaseBackend(LocalServices app) : Backend
     public override Task<EarlyNotice> PublishEarlyNoticeAsync(
         string caseId, string vendor, string product, DateTimeOffset deadline, CancellationToken ct) =>
         app.Get<CommitmentStore>().PublishEarlyAsync(Local, caseId, vendor, product, deadline, ct);
+
+    public override Task<IReadOnlyList<AdvisorySummary>> ListCaseAdvisoriesAsync(AdvisoryStatus? status, int limit, CancellationToken ct) =>
+        app.Get<AdvisoryStore>().ListAsync(Local, status, limit, ct);
+    public override Task<AdvisoryView> GetCaseAdvisoryAsync(string caseId, CancellationToken ct) =>
+        app.Get<AdvisoryStore>().GetAsync(Local, caseId, ct);
+    public override Task<AdvisoryView> EditCaseAdvisoryAsync(string caseId, byte[] content, string file, CancellationToken ct) =>
+        app.Get<AdvisoryStore>().EditAsync(Local, caseId, AdvisoryContent.Parse(content, file), ct);
+    public override Task<AdvisoryView> ReviewCaseAdvisoryAsync(string caseId, CancellationToken ct) =>
+        app.Get<AdvisoryStore>().ReviewAsync(Local, caseId, ct);
+    public override Task<AdvisoryView> PublishCaseAdvisoryAsync(string caseId, DateTimeOffset? at, string? summary, CancellationToken ct) =>
+        app.Get<AdvisoryStore>().PublishAsync(Local, caseId, at, summary, ct);
+    public override Task<byte[]?> ShowCaseAdvisoryAsync(string caseId, AdvisoryFormat format, CancellationToken ct) =>
+        app.Get<AdvisoryStore>().ShowAsync(Local, caseId, format, ct);
 
     public override Task<CaseFeeds> GetFeedsAsync(string caseId, CancellationToken ct) => app.Get<FeedStore>().GetAsync(Local, caseId, ct);
     public override Task<CaseFeeds> AddAliasesAsync(string caseId, IReadOnlyList<string> aliases, CancellationToken ct) =>

@@ -34,6 +34,8 @@ public enum CaseAspect
     Absence = 1 << 11,
     /// <summary>An org's grant on the case was given or revoked; <see cref="CaseChanged.Detail"/> says which and whose.</summary>
     Grants = 1 << 12,
+    /// <summary>The case's advisory was published; <see cref="CaseChanged.Detail"/> says which version.</summary>
+    Advisory = 1 << 13,
 }
 
 /// <summary>The cases a change is about: a condition over <c>cases c</c> and its parameters (keys are inlined, being integers).</summary>

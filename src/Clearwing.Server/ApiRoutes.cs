@@ -36,6 +36,8 @@ public static class ApiRoutes
     public static readonly ApiRoute WhoAmI = Get("WhoAmI", "/me");
     public static readonly ApiRoute ListOrgs = Get("ListOrgs", "/orgs");
     public static readonly ApiRoute CreateOrg = Post("CreateOrg", "/orgs");
+    public static readonly ApiRoute GetOrgChannels = Get("GetOrgChannels", "/orgs/{org}/channels");
+    public static readonly ApiRoute SetOrgChannels = Put("SetOrgChannels", "/orgs/{org}/channels");
     public static readonly ApiRoute ListMembers = Get("ListMembers", "/orgs/{org}/members");
     public static readonly ApiRoute AddMember = Post("AddMember", "/orgs/{org}/members");
     public static readonly ApiRoute RemoveMember = Delete("RemoveMember", "/orgs/{org}/members/{login}");
@@ -103,6 +105,13 @@ public static class ApiRoutes
     public static readonly ApiRoute ListCommitments = Get("ListCommitments", "/commitments");
     public static readonly ApiRoute GetCommitment = Get("GetCommitment", "/commitments/{digest}");
     public static readonly ApiRoute PublishEarlyNotice = Put("PublishEarlyNotice", "/cases/{id}/commitment/notice");
+
+    public static readonly ApiRoute ListCaseAdvisories = Get("ListCaseAdvisories", "/disclosures");
+    public static readonly ApiRoute GetCaseAdvisory = Get("GetCaseAdvisory", "/cases/{id}/advisory");
+    public static readonly ApiRoute EditCaseAdvisory = Put("EditCaseAdvisory", "/cases/{id}/advisory");
+    public static readonly ApiRoute ReviewCaseAdvisory = Post("ReviewCaseAdvisory", "/cases/{id}/advisory/review");
+    public static readonly ApiRoute PublishCaseAdvisory = Post("PublishCaseAdvisory", "/cases/{id}/advisory/publish");
+    public static readonly ApiRoute ShowCaseAdvisory = Get("ShowCaseAdvisory", "/cases/{id}/advisory/{format}");
 
     public static readonly ApiRoute AddReproducer = Post("AddReproducer", "/cases/{id}/reproducers");
     public static readonly ApiRoute ListReproducers = Get("ListReproducers", "/cases/{id}/reproducers");

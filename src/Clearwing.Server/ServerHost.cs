@@ -151,6 +151,7 @@ public static class ServerHost
         api.MapAdvisories();
         api.MapFindings();
         api.MapCommitments();
+        api.MapCaseAdvisories();
         api.MapDisclosure();
         api.MapAudit();
         api.MapJobs();
@@ -158,6 +159,7 @@ public static class ServerHost
         api.MapValidation();
         api.MapOverview();
         api.MapForecast();
+        app.MapPublicFeed();
         app.MapClearwingWeb();
 
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -18,11 +18,7 @@ public static class DispatchVerb
             "Send confirmed cases to their owners in priority order, within each project's capacity (one round).") { at, json, Explain(io) };
         command.SetAction(async (parsed, ct) =>
         {
-            var instant = parsed.GetValue(at) is { } text
-                ? DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsedAt) && text.Length >= 10
-                    ? parsedAt
-                    : throw new BadInputException($"--at '{text}': give an ISO-8601 instant such as 2027-01-15T09:00:00Z.")
-                : (DateTimeOffset?)null;
+            var instant = parsed.GetValue(at) is { } text ? CliIO.ParseInstant("--at", text) : (DateTimeOffset?)null;
             await using var backend = await Backend.OpenAsync(parsed, io, ct);
             var round = await backend.DispatchAsync(instant, ct);
             if (parsed.GetValue(json))

@@ -163,6 +163,19 @@ public sealed class ClockStore(Database db, AuditLog audit, TimeProvider time, C
                     yield return (clock.Case, deadline);
     }
 
+    /// <summary>The public disclosure deadlines of the cases on the clock that are still open, soonest first: those passed by
+    /// <paramref name="now"/> are due for publication (docs/advisories.md, "Publication"), the next one says when to look again.</summary>
+    internal static async Task<IReadOnlyList<(string Case, DateTimeOffset At)>> DisclosureDeadlinesAsync(
+        Database db, DateTimeOffset now, CancellationToken ct)
+    {
+        var deadlines = new List<(string Case, DateTimeOffset At)>();
+        await foreach (var clock in ClocksWhereAsync(db, now, $"c.state IN {Running} AND c.merged_into IS NULL", new { }, ct))
+            foreach (var deadline in clock.Deadlines)
+                if (deadline is { Kind: DeadlineKind.PublicDisclosure, IsOpen: true })
+                    deadlines.Add((clock.Case, deadline.At));
+        return [.. deadlines.OrderBy(d => d.At).ThenBy(d => d.Case, StringComparer.Ordinal)];
+    }
+
     /// <summary>The clocks of the cases matching <paramref name="where"/> (over <c>cases c</c>, with its parameters in
     /// <paramref name="args"/>), as of <paramref name="now"/>: the forecast's deadlines of the backlog, dispatch's escalations.</summary>
     internal static async IAsyncEnumerable<CaseClock> ClocksWhereAsync(

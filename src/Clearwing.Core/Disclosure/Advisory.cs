@@ -60,7 +60,6 @@ public sealed record AdvisoryContent(
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         MaxDepth = 16,
         WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false) },
     };
 
     static readonly Regex Cwe = new(@"^CWE-[1-9][0-9]{0,5}$", RegexOptions.CultureInvariant);
@@ -162,6 +161,9 @@ public sealed record AdvisoryAffected(
             throw new MalformedInputException(file, path + ".vers", $"\"{Vers}\" is not a vers range: {versError}");
         if (range.ToString() != Vers)
             throw new MalformedInputException(file, path + ".vers", $"\"{Vers}\" is not in canonical form; write {range}");
+        // A typed package's versions are ordered by its type's scheme; a generic or repository purl has none of its own.
+        if (range.Scheme != purl.Type && purl.Type is not ("generic" or "github" or "gitlab" or "bitbucket"))
+            throw new MalformedInputException(file, path + ".vers", $"the range's scheme '{range.Scheme}' is not the package's type '{purl.Type}'");
         if (range.MatcherError is { } unusable) throw new MalformedInputException(file, path + ".vers", unusable);
         for (var i = 0; i < (Versions?.Count ?? 0); i++)
             AdvisoryContent.Text(Versions![i], $"{path}.versions[{i}]", 200, file, required: true);
@@ -188,7 +190,8 @@ public sealed record AdvisorySeverity(string Vector)
     }
 }
 
-/// <summary>What a credited party did, in OSV's and the CVE format's words.</summary>
+/// <summary>What a credited party did, in OSV's and the CVE format's words ("finder", "remediation-developer", …).</summary>
+[JsonConverter(typeof(KebabCaseEnum<CreditType>))]
 public enum CreditType
 {
     Finder,
@@ -214,7 +217,8 @@ public sealed record AdvisoryCredit(string Name, CreditType Type = CreditType.Fi
     }
 }
 
-/// <summary>OSV's reference types; CSAF and CVE map them to their own.</summary>
+/// <summary>OSV's reference types ("advisory", "fix", …); CSAF and CVE map them to their own.</summary>
+[JsonConverter(typeof(KebabCaseEnum<ReferenceType>))]
 public enum ReferenceType
 {
     Advisory,
@@ -234,3 +238,7 @@ public sealed record AdvisoryReference(string Url, ReferenceType Type = Referenc
 
 /// <summary>A commit that fixes the flaw, in the repository at <see cref="Repo"/> when known.</summary>
 public sealed record AdvisoryFix(string Commit, string? Repo = null);
+
+/// <summary>An enum as its kebab-case name wherever it is written, whatever the host's naming policy: the content has one spelling.</summary>
+public sealed class KebabCaseEnum<T>() : JsonStringEnumConverter<T>(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false)
+    where T : struct, Enum;

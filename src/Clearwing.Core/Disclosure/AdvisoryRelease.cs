@@ -22,7 +22,7 @@ public sealed record AdvisoryPublisher(string Name, Uri Namespace, string IdPref
 {
     /// <summary>
     /// From the environment: <c>CLEARWING_PUBLISHER_NAME</c> (default "Clearwing"), <c>CLEARWING_PUBLIC_URL</c> (the namespace;
-    /// default http://localhost:5000), <c>CLEARWING_ADVISORY_PREFIX</c> (default "CW"), <c>CLEARWING_CVE_ORG_ID</c> (a UUID;
+    /// default http://127.0.0.1:8080, serve's), <c>CLEARWING_ADVISORY_PREFIX</c> (default "CW"), <c>CLEARWING_CVE_ORG_ID</c> (a UUID;
     /// default one derived from the namespace, so one installation always signs with the same id) and
     /// <c>CLEARWING_CVE_SHORT_NAME</c> (default the name).
     /// </summary>
@@ -30,7 +30,7 @@ public sealed record AdvisoryPublisher(string Name, Uri Namespace, string IdPref
     {
         read ??= Environment.GetEnvironmentVariable;
         var name = NonEmpty(read("CLEARWING_PUBLISHER_NAME")) ?? "Clearwing";
-        var url = NonEmpty(read("CLEARWING_PUBLIC_URL")) ?? "http://localhost:5000";
+        var url = NonEmpty(read("CLEARWING_PUBLIC_URL")) ?? "http://127.0.0.1:8080";
         if (!Uri.TryCreate(url, UriKind.Absolute, out var ns) || ns.Scheme is not ("https" or "http"))
             throw new BadInputException($"CLEARWING_PUBLIC_URL '{url}' is not an http(s) URL.");
         var prefix = NonEmpty(read("CLEARWING_ADVISORY_PREFIX")) ?? "CW";

@@ -57,6 +57,7 @@ public static class ClearwingServices
         // Notifications: settings from the process's environment (docs/notifications.md) unless registered first (tests do).
         services.TryAddSingleton(_ => Routing.NotificationOptions.FromEnvironment(Environment.GetEnvironmentVariable));
         services.AddSingleton<Routing.NotificationStore>();
+        services.AddSingleton<Routing.OrgChannelStore>();
         services.AddSingleton<Routing.NotificationContent>();
         services.AddSingleton<Routing.WebhookSender>();
         services.AddSingleton<Routing.MailSender>();
@@ -76,6 +77,9 @@ public static class ClearwingServices
         services.AddSingleton<DependencyScan>();
 
         services.AddSingleton<CommitmentStore>();
+        services.TryAddSingleton(_ => AdvisoryPublisher.FromEnvironment());
+        services.AddSingleton<AdvisoryStore>();
+        services.TryAddSingleton<PublicFeed>();
 
         services.TryAddSingleton(new ValidationOptions());
         services.AddSingleton<ValidationStore>();
@@ -84,12 +88,14 @@ public static class ClearwingServices
         services.AddSingleton<PatchStore>();
 
         // The case-changed hook and what follows it, in the order it runs: derived data first (exposure, which the
-        // priority reads; the finders of cases whose fingerprints moved), then what acts on a move (commitments), then the
+        // priority reads; the finders of cases whose fingerprints moved), then what acts on a move (commitments, advisories), then the
         // priority, which every change may touch.
         services.AddSingleton(provider => new CaseChanges(provider.GetServices<ICaseChangeSubscriber>));
         services.AddSingleton<ICaseChangeSubscriber>(provider => provider.GetRequiredService<ExposureStore>());
         services.AddSingleton<ICaseChangeSubscriber, CaseFinders>();
         services.AddSingleton<ICaseChangeSubscriber>(provider => provider.GetRequiredService<CommitmentStore>());
+        services.AddSingleton<ICaseChangeSubscriber>(provider => provider.GetRequiredService<AdvisoryStore>());
+        services.AddSingleton<ICaseChangeSubscriber, Routing.AdvisoryAnnouncer>();
         services.AddSingleton<ICaseChangeSubscriber>(provider => provider.GetRequiredService<PriorityStore>());
         // The overview's count of cases per org follows grants (its other counts follow the stores that change them).
         services.AddSingleton<ICaseChangeSubscriber, OverviewSubscriber>();
@@ -103,6 +109,8 @@ public static class ClearwingServices
         services.TryAddSingleton(_ => Routing.DispatchSchedule.FromEnvironment(Environment.GetEnvironmentVariable));
         services.AddSingleton<Routing.DispatchJob>();
         services.AddSingleton<IJobHandler>(provider => provider.GetRequiredService<Routing.DispatchJob>());
+        services.AddSingleton<PublicationJob>();
+        services.AddSingleton<IJobHandler>(provider => provider.GetRequiredService<PublicationJob>());
         return services;
     }
 }

@@ -268,14 +268,14 @@ public static class IntakePolicyReader
 
     static bool IsOrgName(string name) => name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 
-    static bool IsEmail(string text) =>
+    internal static bool IsEmail(string text) =>
         !text.Any(char.IsWhiteSpace) && MailAddress.TryCreate(text, out var address) && address.Address == text && address.Host.Contains('.');
 
     static bool IsContact(string text) =>
         IsEmail(text.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase) ? text[7..] : text)
         || Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps;
 
-    static bool IsWebhookUrl(string text) =>
+    internal static bool IsWebhookUrl(string text) =>
         Uri.TryCreate(text, UriKind.Absolute, out var uri) && string.IsNullOrEmpty(uri.UserInfo)
         && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback);
 }

@@ -117,6 +117,20 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Servers se
     // Scores are the assessors': the coordinator's and a granted validator's admins and triagers.
     const string Assessors =              "200/200 200/200 403/403 | 403/404 403/404 403/404 | 200/404 200/404 403/404 | 404/404 404/404 404/404 | 401/401";
 
+    // Who may edit a case's advisory: the coordinator's and the granted maintainer's admins and triagers (others refused by role).
+    const string AdvisoryEditors =        "200/200 200/200 403/403 | 200/404 200/404 403/403 | 403/403 403/403 403/403 | 403/403 403/403 403/403 | 401/401";
+
+    /// <summary>A publishable advisory content for the cell.</summary>
+    static string AdvisoryContentJson(Cell c) => JsonSerializer.Serialize(new
+    {
+        summary = $"Matrix advisory {c.N}", details = "Details.", affected = new[] { new { package = "pkg:npm/left-pad", vers = "vers:npm/<1.3.0" } },
+        severity = Array.Empty<object>(), ssvc = new Dictionary<string, string>(), cwes = Array.Empty<string>(), credits = Array.Empty<object>(),
+        references = Array.Empty<object>(), fixes = Array.Empty<object>(), aliases = Array.Empty<string>(),
+    });
+
+    static Task EditAdvisoryAsync(Fixture f, Cell c) => f.Stores.Get<Clearwing.Disclosure.AdvisoryStore>().EditAsync(Caller.Local, c.Case,
+        Clearwing.Disclosure.AdvisoryContent.Parse(Encoding.UTF8.GetBytes(AdvisoryContentJson(c)), "matrix.json"), Ct);
+
     /// <summary>One OSV advisory record.</summary>
     static readonly string AdvisoryFile = Some.TempFile(
         """{"id":"PYSEC-2021-9","modified":"2021-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"PyPI","name":"example"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2.0"}]}]}]}""",
@@ -179,6 +193,29 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Servers se
         ["GET /api/v1/commitments"] = new((_, _) => Done(Get("/api/v1/commitments")), Everyone),
         ["GET /api/v1/commitments/{digest}"] = new((_, _) => Done(Get($"/api/v1/commitments/{new string('0', 64)}")),
             Everyone.Replace("200", "404")),
+        // A case's advisory: its readers read it; the coordinator's and the case's maintainers' writers edit and review it, refused by
+        // role before the lookup; the coordinator's writers publish (here: schedule, so the shared cases stay under embargo).
+        ["GET /api/v1/disclosures"] = new((_, _) => Done(Get("/api/v1/disclosures")), AnyoneSignedIn),
+        ["GET /api/v1/cases/{id}/advisory"] = new((_, c) => Done(Get($"/api/v1/cases/{c.Case}/advisory")), CaseReaders),
+        ["GET /api/v1/cases/{id}/advisory/{format}"] = new((_, c) => Done(Get($"/api/v1/cases/{c.Case}/advisory/content")), CaseReaders),
+        ["PUT /api/v1/cases/{id}/advisory"] = new((_, c) => Done(new HttpRequestMessage(HttpMethod.Put, $"/api/v1/cases/{c.Case}/advisory")
+        {
+            Content = new StringContent(AdvisoryContentJson(c), Encoding.UTF8, "application/json"),
+        }), AdvisoryEditors),
+        ["POST /api/v1/cases/{id}/advisory/review"] = new(async (f, c) =>
+        {
+            await EditAdvisoryAsync(f, c);
+            return new HttpRequestMessage(HttpMethod.Post, $"/api/v1/cases/{c.Case}/advisory/review");
+        }, AdvisoryEditors),
+        ["POST /api/v1/cases/{id}/advisory/publish"] = new(async (f, c) =>
+        {
+            await EditAdvisoryAsync(f, c);
+            return Post($"/api/v1/cases/{c.Case}/advisory/publish", new { at = DateTimeOffset.UtcNow.AddYears(1) });
+        }, CoordinatorWriters),
+        // An org's own channels: read by its members and the coordinator's, set by its admins and the coordinator's.
+        ["GET /api/v1/orgs/{org}/channels"] = new((_, c) => Done(Get($"/api/v1/orgs/{c.Org}/channels")), OwnOrg),
+        ["PUT /api/v1/orgs/{org}/channels"] = new((_, c) => Done(Put($"/api/v1/orgs/{c.Org}/channels",
+            new { webhooks = Array.Empty<object>(), email = new[] { $"cell{c.N}@example.org" } })), OrgAdmins),
         ["GET /api/v1/cases/{id}/transitions"] = new((_, c) => Done(Get($"/api/v1/cases/{c.Case}/transitions")), CaseReaders),
         // Both cases start each cell new, so every allowed caller makes the same move (new → triage).
         ["POST /api/v1/cases/{id}/transitions"] = new(async (f, c) =>

@@ -123,6 +123,11 @@ public sealed class JsonSnapshotTests
         await p.RunAsync("sbom", "list", "--json");
         await p.RunAsync("sbom", "show", "portal", "--org", "hospital", "--json");
         await p.RunAsync("exposure", b, "--set", "pkg:npm/lib1", "--vers", "vers:npm/<2.0.0", "--json");
+        await p.RunAsync("advisories", "show", b, "--json");
+        await p.RunAsync("advisories", "show", b, "--format", "osv");
+        await p.RunAsync("advisories", "publish", b, "--at", "2027-03-01T09:00:00Z", "--json");
+        await p.RunAsync("advisories", "list", "--json");
+        await p.RunAsync("orgs", "channels", "hospital", "--email", "cert@hospital.example", "--json");
         var project = Path.GetDirectoryName(Write(work, "app/requirements.txt", "example==1.0\n"))!;
         await p.RunAsync("scan", project, "--project", "app", "--revision", "a1", "--json");
         await p.RunAsync("jobs", "list", "--json");

@@ -14,21 +14,6 @@ public sealed class ExposureTests
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>A CycloneDX SBOM: the product depends on each of <paramref name="direct"/>; each "a>b" pair is an edge between components.</summary>
-    static string Bom(string product, (string Name, string? Version)[] components, string[] direct, params string[] edges)
-    {
-        var list = string.Join(",\n", components.Select(c =>
-            $$"""{ "type": "library", "bom-ref": "{{c.Name}}", "name": "{{c.Name}}"{{(c.Version is null ? "" : $", \"version\": \"{c.Version}\"")}}, "purl": "pkg:npm/{{c.Name}}{{(c.Version is null ? "" : "@" + c.Version)}}" }"""));
-        var deps = string.Join(",\n", edges.Select(e => e.Split('>')).GroupBy(e => e[0])
-            .Select(g => $$"""{ "ref": "{{g.Key}}", "dependsOn": [{{string.Join(", ", g.Select(e => $"\"{e[1]}\""))}}] }""")
-            .Prepend($$"""{ "ref": "root", "dependsOn": [{{string.Join(", ", direct.Select(d => $"\"{d}\""))}}] }"""));
-        return Some.TempFile($$"""
-            { "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
-              "metadata": { "component": { "type": "application", "bom-ref": "root", "name": "{{product}}" } },
-              "components": [ {{list}} ],
-              "dependencies": [ {{deps}} ] }
-            """);
-    }
-
     sealed record World(Database Db, SbomStore Sboms, ExposureStore Exposure, string Case, Caller Hospital, Caller Maintainer);
 
     static async Task<World> WorldAsync(Engine engine)
@@ -50,9 +35,9 @@ public sealed class ExposureTests
         await Wired.For(db, time).Get<GrantStore>().GrantAsync(Caller.Local, caseId, "lodash-team", "owns lodash", Ct);
         // portal: lodash 4.17.15 through express (affected); kiosk: 4.17.21 direct (fixed); ledger: lodash without a version.
         await world.Sboms.ImportAsync(Caller.Local, "hospital", "portal",
-            Bom("portal", [("express", "4.17.0"), ("lodash", "4.17.15")], ["express"], "express>lodash"), "portal.cdx.json", Ct);
-        await world.Sboms.ImportAsync(Caller.Local, "hospital", "kiosk", Bom("kiosk", [("lodash", "4.17.21")], ["lodash"]), "kiosk.cdx.json", Ct);
-        await world.Sboms.ImportAsync(Caller.Local, "bank", "ledger", Bom("ledger", [("lodash", null)], ["lodash"]), "ledger.cdx.json", Ct);
+            SomeSbom.Bom("portal", [("express", "4.17.0"), ("lodash", "4.17.15")], ["express"], "express>lodash"), "portal.cdx.json", Ct);
+        await world.Sboms.ImportAsync(Caller.Local, "hospital", "kiosk", SomeSbom.Bom("kiosk", [("lodash", "4.17.21")], ["lodash"]), "kiosk.cdx.json", Ct);
+        await world.Sboms.ImportAsync(Caller.Local, "bank", "ledger", SomeSbom.Bom("ledger", [("lodash", null)], ["lodash"]), "ledger.cdx.json", Ct);
         return world;
     }
 
@@ -87,9 +72,9 @@ public sealed class ExposureTests
         await w.Exposure.SetPackageAsync(Caller.Local, w.Case, "pkg:npm/lodash", "vers:npm/<4.17.21", Ct);
 
         // kiosk downgrades to an affected version: its new SBOM brings it in; portal upgrades out of the range.
-        await w.Sboms.ImportAsync(Caller.Local, "hospital", "kiosk", Bom("kiosk", [("lodash", "4.17.20")], ["lodash"]), "kiosk.cdx.json", Ct);
+        await w.Sboms.ImportAsync(Caller.Local, "hospital", "kiosk", SomeSbom.Bom("kiosk", [("lodash", "4.17.20")], ["lodash"]), "kiosk.cdx.json", Ct);
         await w.Sboms.ImportAsync(Caller.Local, "hospital", "portal",
-            Bom("portal", [("express", "4.18.0"), ("lodash", "4.17.21")], ["express"], "express>lodash"), "portal.cdx.json", Ct);
+            SomeSbom.Bom("portal", [("express", "4.18.0"), ("lodash", "4.17.21")], ["express"], "express>lodash"), "portal.cdx.json", Ct);
         var exposure = await w.Exposure.GetAsync(Caller.Local, w.Case, Ct);
         Assert.Equal(["kiosk"], exposure.Components.Where(c => c.Affected).Select(c => c.Product));
         Assert.Equal(["lodash@4.17.20"], exposure.Components.Single(c => c.Affected).Path);

@@ -39,4 +39,20 @@ public static class SomeSbom
         File.WriteAllText(path, text);
         return path;
     }
+
+    /// <summary>A CycloneDX file of <paramref name="product"/>: npm components, the direct ones, and edges "from>to".</summary>
+    public static string Bom(string product, (string Name, string? Version)[] components, string[] direct, params string[] edges)
+    {
+        var list = string.Join(",\n", components.Select(c =>
+            $$"""{ "type": "library", "bom-ref": "{{c.Name}}", "name": "{{c.Name}}"{{(c.Version is null ? "" : $", \"version\": \"{c.Version}\"")}}, "purl": "pkg:npm/{{c.Name}}{{(c.Version is null ? "" : "@" + c.Version)}}" }"""));
+        var deps = string.Join(",\n", edges.Select(e => e.Split('>')).GroupBy(e => e[0])
+            .Select(g => $$"""{ "ref": "{{g.Key}}", "dependsOn": [{{string.Join(", ", g.Select(e => $"\"{e[1]}\""))}}] }""")
+            .Prepend($$"""{ "ref": "root", "dependsOn": [{{string.Join(", ", direct.Select(d => $"\"{d}\""))}}] }"""));
+        return Some.TempFile($$"""
+            { "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+              "metadata": { "component": { "type": "application", "bom-ref": "root", "name": "{{product}}" } },
+              "components": [ {{list}} ],
+              "dependencies": [ {{deps}} ] }
+            """);
+    }
 }

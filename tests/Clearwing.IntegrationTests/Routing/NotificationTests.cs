@@ -337,4 +337,78 @@ public sealed class NotificationTests
         Assert.Equal(NotificationState.Delivered, (await app.Get<NotificationStore>().GetAsync(Caller.Local, digest.Id, Ct)).State);
         Assert.Equal(0, await DeliverDueAsync(app, time));
     }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_published_advisory_is_announced_to_each_exposed_downstream_org_with_its_products_and_paths_and_to_no_other(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var time = new FakeTime();
+        var app = Wire(db, time, Options(null));
+        await using var receiver = await WebhookReceiver.StartAsync(time);
+        using var hospital = new Secret();
+        using var bank = new Secret();
+        receiver.Hook("hospital", hospital.Value);
+        receiver.Hook("bank", bank.Value);
+        var caseId = (await ConfirmedAsync(app, "libexample", 1, "overflow"))[0];
+        await app.Get<CaseLifecycle>().TransitionAsync(Caller.Local, caseId, new TransitionRequest(CaseState.Notified), Ct);
+        await app.Get<Clearwing.Packages.ExposureStore>().SetPackageAsync(Caller.Local, caseId, "pkg:npm/libexample", "vers:npm/>=1.0.0|<1.4.2", Ct);
+        foreach (var org in new[] { "hospital", "bank" }) await app.Get<OrgStore>().CreateOrgAsync(Caller.Local, org, OrgKind.Downstream, Ct);
+        var sboms = app.Get<Clearwing.Packages.SbomStore>();
+        await sboms.ImportAsync(Caller.Local, "hospital", "portal", Clearwing.IntegrationTests.Packages.SomeSbom.Bom("portal",
+            [("express", "4.17.0"), ("libexample", "1.2.0")], ["express"], "express>libexample"), "portal.cdx.json", Ct);
+        await sboms.ImportAsync(Caller.Local, "bank", "ledger", Clearwing.IntegrationTests.Packages.SomeSbom.Bom("ledger",
+            [("libexample", "1.4.2")], ["libexample"]), "ledger.cdx.json", Ct);
+        var channels = app.Get<OrgChannelStore>();
+        await channels.SetAsync(Caller.Local, "hospital", [new WebhookChannel(receiver.Url("hospital"), hospital.Env)], [], Ct);
+        await channels.SetAsync(Caller.Local, "bank", [new WebhookChannel(receiver.Url("bank"), bank.Env)], [], Ct);
+
+        var published = await app.Get<Clearwing.Disclosure.AdvisoryStore>().PublishAsync(Caller.Local, caseId, ct: Ct);
+        var ran = await DeliverDueAsync(app, time);
+
+        Assert.Equal(1, ran);
+        Assert.Empty(receiver.Accepted("bank"));
+        using var body = JsonDocument.Parse(Assert.Single(receiver.Accepted("hospital")).Body);
+        var root = body.RootElement;
+        Assert.Equal(("advisory.published", "hospital"), (root.GetProperty("type").GetString(), root.GetProperty("org").GetString()));
+        Assert.Equal(published.Id, root.GetProperty("advisory").GetProperty("id").GetString());
+        Assert.Equal($"https://clearwing.example/v1/vulns/x_{published.Id}", root.GetProperty("advisory").GetProperty("url").GetString());
+        var product = Assert.Single(root.GetProperty("products").EnumerateArray());
+        Assert.Equal(("portal", "libexample", "1.2.0", true), (product.GetProperty("product").GetString(), product.GetProperty("component").GetString(),
+            product.GetProperty("version").GetString(), product.GetProperty("affected").GetBoolean()));
+        Assert.Equal(["express@4.17.0", "libexample@1.2.0"], product.GetProperty("path").EnumerateArray().Select(p => p.GetString()));
+        // A correction is not announced again.
+        await app.Get<Clearwing.Disclosure.AdvisoryStore>().EditAsync(Caller.Local, caseId, published.Content with { Summary = "Corrected" }, Ct);
+        await app.Get<Clearwing.Disclosure.AdvisoryStore>().PublishAsync(Caller.Local, caseId, ct: Ct);
+        Assert.Equal(0, await DeliverDueAsync(app, time));
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task An_orgs_channels_are_set_by_its_admins_or_the_coordinators_and_refused_whole_when_one_is_invalid(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var app = Wire(db, new FakeTime(), Options(null));
+        await app.Get<OrgStore>().CreateOrgAsync(Caller.Local, "hospital", OrgKind.Downstream, Ct);
+        await app.Get<OrgStore>().CreateOrgAsync(Caller.Local, "bank", OrgKind.Downstream, Ct);
+        var bankAdmin = new Caller(await OrgIdAsync(db, "bank"), "bank", OrgKind.Downstream, Role.Admin, "member:admin@bank.example");
+        var channels = app.Get<OrgChannelStore>();
+
+        var set = await channels.SetAsync(Caller.Local, "hospital", [new WebhookChannel("https://hooks.hospital.example/cw", "HOSPITAL_SECRET")],
+            ["security@hospital.example"], Ct);
+        var bad = await Assert.ThrowsAsync<BadInputException>(() => channels.SetAsync(Caller.Local, "hospital",
+            [new WebhookChannel("http://hooks.hospital.example/cw", "HOSPITAL_SECRET")], [], Ct));
+
+        Assert.Equal(("https://hooks.hospital.example/cw", "security@hospital.example"), (Assert.Single(set.Webhooks).Url, Assert.Single(set.Email)));
+        Assert.Contains("https://", bad.Message);
+        Assert.Single((await channels.GetAsync(Caller.Local, "hospital", Ct)).Webhooks);
+        await Assert.ThrowsAsync<NotFoundException>(() => channels.GetAsync(bankAdmin, "hospital", Ct));
+        await Assert.ThrowsAsync<NotFoundException>(() => channels.SetAsync(bankAdmin, "hospital", [], [], Ct));
+        Assert.Equal(["cert@bank.example"], (await channels.SetAsync(bankAdmin, "bank", [], ["cert@bank.example"], Ct)).Email);
+        await Assert.ThrowsAsync<AccessDeniedException>(() => channels.SetAsync(bankAdmin with { Role = Role.Viewer }, "bank", [], [], Ct));
+    }
+
+    static async Task<long> OrgIdAsync(Database db, string org)
+    {
+        await using var connection = await db.OpenAsync(Ct);
+        return await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection, "SELECT id FROM orgs WHERE name = @org", new { org });
+    }
 }

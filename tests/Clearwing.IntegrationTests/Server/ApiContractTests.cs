@@ -85,7 +85,8 @@ public sealed class ApiContractTests
             ["cases", "list", "--state", "new", "--state", "notified", "--deadline", "100", "--sort", "deadline", "--json"],
             ["cases", "list", "--exposed", "--count"], ["cases", "list", "--deadline", "passed", "--limit", "1"], ["cases", "list", "--state", "new,notified", "--sort", "deadline"],
             ["overview", "--json"], ["overview"], ["notifications", "list", "--json"], ["notifications", "list", "--state", "dead"],
-            ["forecast"], ["forecast", "--project", "zlib"],
+            ["forecast"], ["forecast", "--project", "zlib"], ["advisories", "list", "--json"], ["advisories", "show", b, "--json"],
+            ["advisories", "show", b, "--format", "content"], ["orgs", "channels", "hospital", "--json"],
         ];
         foreach (var verb in verbs)
         {
@@ -146,6 +147,16 @@ public sealed class ApiContractTests
 
         await Ok("commitment", "notice", a, "--vendor", "Example", "--product", "zlib", "--deadline", "2027-03-01T00:00:00Z");
         Assert.Contains("Example", await Ok("commitment", "list", "--json"));
+
+        // An advisory from draft to publication: the content edited as a file, reviewed, published (disclosing the case).
+        await Ok("exposure", a, "--set", "pkg:npm/lib1", "--vers", "vers:npm/<2.0.0");
+        var content = System.Text.Json.Nodes.JsonNode.Parse(await Ok("advisories", "show", a, "--format", "content"))!;
+        content["summary"] = "Heap overflow in the header parser";
+        await Ok("advisories", "edit", a, Some.TempFile(content.ToJsonString()));
+        Assert.Contains("reviewed", await Ok("advisories", "review", a));
+        Assert.Contains("published (version 1)", await Ok("advisories", "publish", a));
+        Assert.Contains("Heap overflow in the header parser", await Ok("advisories", "show", a, "--format", "osv"));
+        Assert.Contains("cert@hospital.example", await Ok("orgs", "channels", "hospital", "--email", "cert@hospital.example", "--json"));
         Assert.Contains("intact", await Ok("audit", "verify"));
         var retry = await Run(server.AdminToken, ["jobs", "retry", "no-such-job", .. url]);
         Assert.Equal(2, retry.Exit);

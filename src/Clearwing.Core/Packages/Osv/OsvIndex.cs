@@ -16,7 +16,7 @@ public sealed record OsvQueryResult(string Purl, IReadOnlyList<string> Advisorie
 /// <summary>
 /// The imported advisories' <c>affected</c> entries in memory, pre-parsed (<see cref="OsvAffected"/>), by package:
 /// the OSV package a purl maps to (<see cref="OsvPackages.TryMap"/>) and, where a record's own <c>purl</c> names its package
-/// differently, that purl's key. Build it once (<see cref="OsvStore.LoadIndexAsync"/>) and <see cref="Query"/> it as often
+/// differently, that purl's key. Build it once (<see cref="OsvStore.LoadIndexAsync"/>) and <see cref="Query(PackageUrl)"/> it as often
 /// as needed; it is immutable, so threads may share it. Withdrawn advisories are not in it.
 /// </summary>
 public sealed class OsvIndex
@@ -77,6 +77,45 @@ public sealed class OsvIndex
         var byPurl = _byPurl.Count > 0 && _byPurl.TryGetValue(purl.Key.Value, out var fromPurl) ? fromPurl : None;
         if (!mapped && byPurl.Length == 0)
             return new OsvQueryResult(text, [], [new OsvUnknown(null, mapError!)]);
+        return Answer(text, package, byPurl, version, release);
+    }
+
+    /// <summary>The advisories affecting <paramref name="version"/> of the package OSV names by ecosystem (with its release suffix,
+    /// "Debian:12") and name, as OSV's own query API asks.</summary>
+    public OsvQueryResult Query(string ecosystem, string name, string version)
+    {
+        var (package, release) = Find(ecosystem, name);
+        return Answer($"{ecosystem}/{name}@{version}", package, None, version, release);
+    }
+
+    /// <summary>Every advisory naming the package, whatever the version (ordinal order): what OSV's query answers without one.</summary>
+    public IReadOnlyList<string> AdvisoriesOf(string ecosystem, string name)
+    {
+        var (package, release) = Find(ecosystem, name);
+        return package is null ? []
+            : [.. package.Entries.Where(e => OsvPackages.AppliesTo(e.Package!.Ecosystem, release, out _) != Affectedness.NotAffected)
+                .Select(e => e.Advisory).Distinct().Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary><see cref="AdvisoriesOf(string, string)"/> for a purl without a version.</summary>
+    public IReadOnlyList<string> AdvisoriesOf(PackageUrl purl)
+    {
+        var mapped = OsvPackages.TryMap(purl, out var key, out var release, out _);
+        var entries = (mapped && _byPackage.TryGetValue(key, out var found) ? found.Entries : None)
+            .Concat(_byPurl.TryGetValue(purl.Key.Value, out var fromPurl) ? fromPurl : None);
+        return [.. entries.Where(e => OsvPackages.AppliesTo(e.Package!.Ecosystem, release, out _) != Affectedness.NotAffected)
+            .Select(e => e.Advisory).Distinct().Order(StringComparer.Ordinal)];
+    }
+
+    (Package? Package, string? Release) Find(string ecosystem, string name)
+    {
+        var colon = ecosystem.IndexOf(':');
+        var key = OsvPackages.Key(new OsvPackage(ecosystem, name, null));
+        return (_byPackage.GetValueOrDefault(key), colon < 0 ? null : ecosystem[(colon + 1)..]);
+    }
+
+    static OsvQueryResult Answer(string text, Package? package, OsvAffected[] byPurl, string version, string? release)
+    {
         if (package is null && byPurl.Length == 0) return new OsvQueryResult(text, [], []);
 
         List<string>? affected = null;

@@ -13,13 +13,21 @@ namespace Clearwing.Routing;
 internal sealed record NotifiedCase(string Id, string Title, string Severity, int Priority, string Project, string State, string Url,
     DateTimeOffset SentAt, IReadOnlyList<Finding> Findings);
 
+/// <summary>An advisory's announcement to one org: the advisory and the org's products it names.</summary>
+internal sealed record AdvisoryNotice(string Advisory, string Summary, string Url, IReadOnlyList<ExposedProduct> Products);
+
+/// <summary>One product of the org, the component in it that a published advisory names, and the path from the product to it.</summary>
+internal sealed record ExposedProduct(
+    string Product, string Component, string? Version, string? Purl, bool Affected, string? Reason, IReadOnlyList<string> Path);
+
 /// <summary>
 /// What a notification says (docs/notifications.md). Its cases are read as its org — the owner the dispatch granted — through the
 /// same need-to-know every query applies, when it is delivered: a case no longer granted to the org is left out, and what is said
 /// of the rest is what that org may read. A webhook carries each case's summary and link; an e-mail as much as the project's
 /// <c>intake.emailDetail</c> allows — never the findings unless it says <c>full</c>. Subjects never name a case's title.
 /// </summary>
-internal sealed class NotificationContent(CaseQueries cases, FindingQueries findings, NotificationOptions options)
+internal sealed class NotificationContent(
+    CaseQueries cases, FindingQueries findings, Packages.ExposureStore exposure, Disclosure.PublicFeed feed, NotificationOptions options)
 {
     /// <summary>The most findings a <c>full</c> e-mail lists per case; the rest are behind the link.</summary>
     public const int FindingsPerCase = 20;
@@ -43,6 +51,58 @@ internal sealed class NotificationContent(CaseQueries cases, FindingQueries find
                 Lifecycle.Name(c.State), options.CaseLink(c.Id), sentAt, found));
         }
         return read;
+    }
+
+    /// <summary>
+    /// An advisory's announcement as its org may read it when delivered: the published record's id and summary, and the org's own
+    /// products the case's exposure names (affected or undecided), each with the path that brings the package in. Null when the org
+    /// no longer has any (its SBOM replaced since).
+    /// </summary>
+    public async Task<AdvisoryNotice?> ReadAdvisoryAsync(Delivery delivery, CancellationToken ct)
+    {
+        var org = new Caller(delivery.OrgId, delivery.Org, delivery.OrgKind, Role.Viewer, $"notification:{delivery.Id}");
+        var found = await exposure.GetAsync(org, delivery.Cases[0].Case, ct);
+        // The public record is served under its OSV id (x_CW-… for a local id), which the link names.
+        var osvId = Disclosure.Writers.OsvWriter.Id(delivery.Advisory!);
+        if (found.Components.Count == 0 || await feed.RecordAsync(osvId, ct) is not { } record) return null;
+        using var osv = JsonDocument.Parse(record);
+        var summary = osv.RootElement.TryGetProperty("summary", out var s) ? s.GetString() ?? "" : "";
+        return new AdvisoryNotice(delivery.Advisory!, summary, new Uri(options.PublicUrl, "v1/vulns/" + Uri.EscapeDataString(osvId)).ToString(),
+            [.. found.Components.Select(c => new ExposedProduct(c.Product, c.Component, c.Version, c.Purl, c.Affected, c.Reason, c.Path))]);
+    }
+
+    /// <summary>The webhook's body of an advisory's announcement (docs/advisories.md, "Telling exposed orgs").</summary>
+    public static byte[] AdvisoryWebhookBody(Delivery delivery, AdvisoryNotice notice, DateTimeOffset now) =>
+        JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            id = delivery.Id, type = "advisory.published", createdAt = now, org = delivery.Org,
+            advisory = new { id = notice.Advisory, notice.Summary, notice.Url }, products = notice.Products,
+        }, Json);
+
+    /// <summary>The e-mail of an advisory's announcement: the advisory, and each product with the path that brings the package in.</summary>
+    public MimeMessage AdvisoryEmail(Delivery delivery, AdvisoryNotice notice, DateTimeOffset now)
+    {
+        var products = notice.Products.Select(p => p.Product).Distinct(StringComparer.Ordinal).Count();
+        var message = new MimeMessage
+        {
+            Date = now, MessageId = $"{delivery.Id}@clearwing",
+            Subject = $"[Clearwing] {notice.Advisory} affects {products} of {delivery.Org}'s products",
+        };
+        message.From.Add(MailboxAddress.Parse(options.SmtpFrom));
+        message.To.Add(MailboxAddress.Parse(delivery.Target));
+        message.Headers.Add("X-Clearwing-Notification", delivery.Id);
+        var text = new StringBuilder()
+            .Append(CultureInfo.InvariantCulture, $"{notice.Advisory} is published: {notice.Summary}\n{notice.Url}\n\n")
+            .Append(CultureInfo.InvariantCulture, $"These products of {delivery.Org} contain a version it names:\n");
+        foreach (var p in notice.Products)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\n{p.Product}: {p.Component}{(p.Version is null ? "" : "@" + p.Version)}")
+                .Append(p.Affected ? " (affected)" : $" (undecided: {p.Reason})").Append('\n');
+            if (p.Path.Count > 1) text.Append(CultureInfo.InvariantCulture, $"  through {string.Join(" → ", p.Path)}\n");
+        }
+        text.Append(CultureInfo.InvariantCulture, $"\nNotification {delivery.Id}.\n");
+        message.Body = new TextPart("plain") { Text = text.ToString() };
+        return message;
     }
 
     /// <summary>The webhook's JSON body: the notification and each case's summary and link (docs/notifications.md, "Payload").</summary>

@@ -28,6 +28,11 @@ internal sealed class NotificationJob(NotificationStore store, NotificationConte
         }
         try
         {
+            if (delivery.Advisory is not null)
+            {
+                await AnnounceAsync(delivery, ct);
+                return;
+            }
             var read = await content.ReadAsync(delivery, ct);
             if (read.Count == 0)
             {
@@ -45,6 +50,21 @@ internal sealed class NotificationJob(NotificationStore store, NotificationConte
             await store.FailedAsync(id, Describe(e), CancellationToken.None);
             throw;
         }
+    }
+
+    async Task AnnounceAsync(Delivery delivery, CancellationToken ct)
+    {
+        if (await content.ReadAdvisoryAsync(delivery, ct) is not { } notice)
+        {
+            await store.FinishAsync(delivery.Id, false, $"nothing sent: {delivery.Advisory} names none of {delivery.Org}'s products any more", ct);
+            return;
+        }
+        var now = time.GetUtcNow();
+        var outcome = delivery.Channel == NotificationChannel.Webhook
+            ? await webhooks.SendAsync(delivery.Target, delivery.SecretEnv!, delivery.Id,
+                NotificationContent.AdvisoryWebhookBody(delivery, notice, now), ct)
+            : await mail.SendAsync(content.AdvisoryEmail(delivery, notice, now), ct);
+        await store.FinishAsync(delivery.Id, true, outcome, ct);
     }
 
     /// <summary>The failure as the listing shows it: the message and its causes, without a stack trace.</summary>

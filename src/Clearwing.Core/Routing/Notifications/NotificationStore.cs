@@ -47,7 +47,7 @@ public sealed record NotificationInfo(
 internal sealed record Delivery(
     string Id, NotificationChannel Channel, string Target, string? SecretEnv, EmailDetail Detail, long OrgId, string Org, OrgKind OrgKind,
     string Project, bool Collecting, DateTimeOffset DueAt, DateTimeOffset? DeliveredAt, string? Outcome,
-    IReadOnlyList<(string Case, DateTimeOffset SentAt)> Cases);
+    IReadOnlyList<(string Case, DateTimeOffset SentAt)> Cases, string? Advisory = null);
 
 /// <summary>
 /// Notifications (docs/notifications.md): a dispatch round's send leaves its case pending in the send's transaction
@@ -117,7 +117,8 @@ public sealed class NotificationStore(Database db, TimeProvider time, AuditLog a
             var granted = (await connection.QueryAsync<long>(new CommandDefinition(
                 $"SELECT case_seq FROM grants WHERE org_id = @org AND case_seq IN ({List(rows.Select(r => r.case_seq), out var seqs)})",
                 Merge(seqs, new { org }), tx, cancellationToken: ct))).ToHashSet();
-            var cases = rows.Where(r => taken.Contains(r.id) && granted.Contains(r.case_seq)).ToList();
+            var pendingCases = rows.Where(r => taken.Contains(r.id) && granted.Contains(r.case_seq)).ToList();
+            var cases = pendingCases.Select(r => (r.case_seq, r.sent_at)).ToList();
             var policy = policies[rows[0].project];
             if (cases.Count == 0 || policy.Owner != rows[0].org) continue;
             var notified = new List<string>();
@@ -132,17 +133,42 @@ public sealed class NotificationStore(Database db, TimeProvider time, AuditLog a
             if (notified.Count == 0) continue;
             made += notified.Count;
             await audit.AppendAsync(connection, tx, AuditEntry.By(caller, $"project:{policy.Project}", "queue_notifications",
-                new { Org = rows[0].org, Cases = cases.Select(c => c.case_id).ToList(), Notifications = notified }), ct);
+                new { Org = rows[0].org, Cases = pendingCases.Select(c => c.case_id).ToList(), Notifications = notified }), ct);
         }
         await tx.CommitAsync(ct);
+        return made;
+    }
+
+    /// <summary>
+    /// Tells the downstream orgs whose products the case's exposure names that its advisory is published, in the publication's
+    /// transaction (docs/advisories.md, "Telling exposed orgs"): one notification per channel of each such org, delivered by the same
+    /// jobs as the others. Their content is read as the org when delivered: its own products and their dependency paths.
+    /// </summary>
+    internal async Task<int> AnnounceAdvisoryAsync(DbConnection connection, DbTransaction tx, long caseSeq, string advisory, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        var project = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT project_id FROM cases WHERE seq = @caseSeq", new { caseSeq }, tx, cancellationToken: ct));
+        var channels = await connection.QueryAsync<(long Org, string Channel, string Target, string? SecretEnv)>(new CommandDefinition("""
+            SELECT k.org_id, k.channel, k.target, k.secret_env FROM org_channels k JOIN orgs o ON o.id = k.org_id
+            WHERE o.kind = 'downstream' AND k.org_id IN (SELECT e.org_id FROM case_exposure e WHERE e.case_seq = @caseSeq)
+            ORDER BY k.org_id, k.channel, k.target
+            """, new { caseSeq }, tx, cancellationToken: ct));
+        var made = 0;
+        foreach (var c in channels)
+        {
+            await CreateAsync(connection, tx, c.Channel == "webhook" ? NotificationChannel.Webhook : NotificationChannel.Email, c.Target, c.SecretEnv,
+                EmailDetail.Summary, null, c.Org, project, now, [(caseSeq, now.ToUnixTimeMilliseconds())], ct, advisory);
+            made++;
+        }
         return made;
     }
 
     /// <summary>A notification of the cases to one channel, with its delivery job (due now, or a digest at its hour); its id, or ""
     /// when the digest no longer collects.</summary>
     async Task<string> CreateAsync(DbConnection connection, DbTransaction tx, NotificationChannel channel, string target, string? secretEnv,
-        EmailDetail detail, (string Key, DateTimeOffset Due)? digest, long org, long project, DateTimeOffset now, List<PendingRow> cases,
-        CancellationToken ct)
+        EmailDetail detail, (string Key, DateTimeOffset Due)? digest, long org, long project, DateTimeOffset now,
+        IReadOnlyList<(long CaseSeq, long SentAt)> cases, CancellationToken ct, string? advisory = null)
     {
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var due = digest?.Due ?? now;
@@ -151,15 +177,15 @@ public sealed class NotificationStore(Database db, TimeProvider time, AuditLog a
             new EnqueueOptions { RunAfter = due, MaxAttempts = options.MaxAttempts, IdempotencyKey = digest?.Key ?? id }, ct);
         var seq = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
             INSERT INTO notifications
-                (id, org_id, project_id, channel, target, secret_env, detail, digest_key, collecting, due_at, created_at, job_id)
-            VALUES (@id, @org, @project, @channel, @target, @secretEnv, @detail, @key, @collecting, @due, @now, @jobId)
+                (id, org_id, project_id, channel, target, secret_env, detail, digest_key, collecting, due_at, created_at, job_id, advisory_id)
+            VALUES (@id, @org, @project, @channel, @target, @secretEnv, @detail, @key, @collecting, @due, @now, @jobId, @advisory)
             ON CONFLICT (digest_key) DO NOTHING
             RETURNING seq
             """, new
         {
             id, org, project, channel = Name(channel), target, secretEnv, detail = Name(detail), key = digest?.Key,
             collecting = digest is null ? 0 : 1,
-            due = due.ToUnixTimeMilliseconds(), now = now.ToUnixTimeMilliseconds(), jobId,
+            due = due.ToUnixTimeMilliseconds(), now = now.ToUnixTimeMilliseconds(), jobId, advisory,
         }, tx, cancellationToken: ct));
         if (seq is null)
             (seq, id) = await connection.QuerySingleAsync<(long, string)>(new CommandDefinition(
@@ -175,13 +201,13 @@ public sealed class NotificationStore(Database db, TimeProvider time, AuditLog a
             await connection.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO notification_cases (notification_seq, case_seq, sent_at) VALUES (@seq, @caseSeq, @sentAt)
                 ON CONFLICT (notification_seq, case_seq) DO NOTHING
-                """, new { seq, caseSeq = c.case_seq, sentAt = c.sent_at }, tx, cancellationToken: ct));
+                """, new { seq, caseSeq = c.CaseSeq, sentAt = c.SentAt }, tx, cancellationToken: ct));
         return id;
     }
 
     /// <summary>Adds the cases to the address's digest for the project's next digest hour (a digest already sent: the one after).</summary>
     async Task<string> AddToDigestAsync(DbConnection connection, DbTransaction tx, string address, ProjectEntry policy, long org, long project,
-        DateTimeOffset now, List<PendingRow> cases, CancellationToken ct)
+        DateTimeOffset now, IReadOnlyList<(long CaseSeq, long SentAt)> cases, CancellationToken ct)
     {
         var zone = policy.TimeZone is { } id && ZonedTime.FindZone(id) is { Ok: true, Value: { } z } ? z : TimeZoneInfo.Utc;
         var due = NextDigest(now, zone, options.DigestHour);
@@ -273,7 +299,7 @@ public sealed class NotificationStore(Database db, TimeProvider time, AuditLog a
         await using var connection = await db.OpenAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<DeliveryRow>(new CommandDefinition("""
             SELECT n.seq, n.channel, n.target, n.secret_env, n.detail, n.org_id, o.name AS org, o.kind AS org_kind, p.name AS project,
-                   n.collecting, n.due_at, n.delivered_at, n.outcome
+                   n.collecting, n.due_at, n.delivered_at, n.outcome, n.advisory_id
             FROM notifications n JOIN orgs o ON o.id = n.org_id JOIN projects p ON p.id = n.project_id WHERE n.id = @id
             """, new { id }, cancellationToken: ct));
         if (row is null) return null;
@@ -283,7 +309,7 @@ public sealed class NotificationStore(Database db, TimeProvider time, AuditLog a
             """, new { row.seq }, cancellationToken: ct));
         return new Delivery(id, Parse<NotificationChannel>(row.channel), row.target, row.secret_env, Parse<EmailDetail>(row.detail), row.org_id,
             row.org, AccessNames.ParseKind(row.org_kind), row.project, row.collecting == 1, At(row.due_at), row.delivered_at is { } d ? At(d) : null,
-            row.outcome, [.. cases.Select(c => (c.Case, At(c.SentAt)))]);
+            row.outcome, [.. cases.Select(c => (c.Case, At(c.SentAt)))], row.advisory_id);
     }
 
     /// <summary>Ends a digest's collecting (its job is due): the cases added until now are the ones it sends.</summary>
@@ -403,6 +429,7 @@ public sealed class NotificationStore(Database db, TimeProvider time, AuditLog a
         public long due_at { get; init; }
         public long? delivered_at { get; init; }
         public string? outcome { get; init; }
+        public string? advisory_id { get; init; }
     }
 
     sealed class InfoRow
