@@ -329,6 +329,7 @@ public sealed class AdvisoryStore(
             UPDATE advisories SET id = @id, version = @version, status = 'published', scheduled_for = NULL, last_error = NULL
             WHERE case_seq = @caseSeq
             """, new { id = release.Id, version = release.Version, caseSeq }, tx);
+        await connection.ExecuteAsync("UPDATE advisory_feed SET generation = generation + 1", transaction: tx);
         await audit.AppendAsync(connection, tx, new AuditEntry(by.Actor, by.Org, $"case:{caseId}", "publish_advisory",
             new { advisory = release.Id, release.Version }), ct);
         // What follows a publication (telling the orgs whose products it names) happens in this transaction too.

@@ -31,7 +31,7 @@ public sealed class PublicFeed(Database db, TimeProvider time) : IDisposable
     /// <summary>How stale the index may be; tests set zero to see every publication at once.</summary>
     public TimeSpan Recheck { get; init; } = TimeSpan.FromSeconds(1);
 
-    sealed record Snapshot(long Count, long MaxSeq, OsvIndex Index, Dictionary<string, Latest> Records, DateTimeOffset CheckedAt);
+    sealed record Snapshot(long Generation, OsvIndex Index, Dictionary<string, Latest> Records, DateTimeOffset CheckedAt);
 
     /// <summary>An advisory's latest version: its row, its OSV <c>modified</c> as written, and the ecosystems it names.</summary>
     sealed record Latest(long Seq, string Modified, string[] Ecosystems);
@@ -174,10 +174,10 @@ public sealed class PublicFeed(Database db, TimeProvider time) : IDisposable
         {
             current = Volatile.Read(ref _snapshot);
             await using var connection = await db.OpenAsync(ct);
-            var (count, maxSeq) = await connection.QuerySingleAsync<(long, long)>("SELECT count(*), coalesce(max(seq), 0) FROM advisory_versions");
-            var next = current is not null && current.Count == count && current.MaxSeq == maxSeq
+            var generation = await connection.ExecuteScalarAsync<long>("SELECT generation FROM advisory_feed");
+            var next = current is not null && current.Generation == generation
                 ? current with { CheckedAt = now }
-                : await BuildAsync(connection, count, maxSeq, now, ct);
+                : await BuildAsync(connection, generation, now, ct);
             Volatile.Write(ref _snapshot, next);
             return next;
         }
@@ -187,8 +187,7 @@ public sealed class PublicFeed(Database db, TimeProvider time) : IDisposable
         }
     }
 
-    static async Task<Snapshot> BuildAsync(System.Data.Common.DbConnection connection, long count, long maxSeq, DateTimeOffset now,
-        CancellationToken ct)
+    static async Task<Snapshot> BuildAsync(System.Data.Common.DbConnection connection, long generation, DateTimeOffset now, CancellationToken ct)
     {
         var records = new Dictionary<string, Latest>(StringComparer.Ordinal);
         var entries = new List<OsvAffected>();
@@ -208,7 +207,7 @@ public sealed class PublicFeed(Database db, TimeProvider time) : IDisposable
             records[advisory.Id] = new Latest(seq, document.RootElement.GetProperty("modified").GetString()!, ecosystems);
             entries.AddRange(advisory.Affected.Select(a => new OsvAffected(advisory.Id, a)));
         }
-        return new Snapshot(count, maxSeq, OsvIndex.Build(entries), records, now);
+        return new Snapshot(generation, OsvIndex.Build(entries), records, now);
     }
 }
 

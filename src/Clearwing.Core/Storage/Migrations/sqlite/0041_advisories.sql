@@ -27,7 +27,7 @@ CREATE TABLE advisory_numbers (
 
 -- Published versions, never updated or deleted: the content as published and the documents written from it, in one row so
 -- that the formats go out together or not at all. cve is NULL when the flaw has no CVE id (a CVE record needs one). seq orders
--- them as stored: the public feed notices a new publication by the count and the highest seq. csaf_path and csaf_vex_path:
+-- them as stored (the ROLIE feed, newest first). csaf_path and csaf_vex_path:
 -- where the CSAF provider serves the two CSAF documents, under /.well-known/csaf/ (their filenames follow their tracking ids).
 CREATE TABLE advisory_versions (
     seq           INTEGER PRIMARY KEY,
@@ -63,3 +63,10 @@ CREATE TABLE org_channels (
 
 -- A notification about a published advisory (its id) rather than about dispatched cases: its one case is the advisory's.
 ALTER TABLE notifications ADD COLUMN advisory_id TEXT;
+
+-- The public feed's generation: a publication adds one in its transaction, so a feed node notices it by reading one row.
+CREATE TABLE advisory_feed (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    generation  INTEGER NOT NULL
+);
+INSERT INTO advisory_feed (id, generation) VALUES (1, 0);
