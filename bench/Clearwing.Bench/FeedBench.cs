@@ -110,7 +110,8 @@ static class FeedBench
     {
         // One case for the rows to belong to: the feed reads the published rows alone, whatever case they came from.
         var log = Path.Combine(Path.GetTempPath(), $"feed-bench-{Environment.ProcessId}.sarif");
-        File.WriteAllText(log, """{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"bench"}},"results":[{"ruleId":"R1","message":{"text":"x"}}]}]}""");
+        File.WriteAllText(log,
+            """{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"bench"}},"results":[{"ruleId":"R1","message":{"text":"x"}}]}]}""");
         await Wired.Get<Importer>(db).ImportAsync(new ImportRequest("bench", [new ImportFile(log, "one.sarif")]), null);
         File.Delete(log);
         await using var connection = await db.OpenAsync();

@@ -48,8 +48,12 @@ internal static class AdvisoryDraft
         var ssvc = (await connection.QueryAsync<(string Point, string Value)>(
                 "SELECT decision_point, value FROM case_ssvc WHERE case_seq = @caseSeq ORDER BY decision_point", new { caseSeq }, tx))
             .ToDictionary(s => s.Point, s => s.Value, StringComparer.Ordinal);
-        var finders = await connection.QueryAsync<string>(
-            "SELECT tool FROM case_finders WHERE case_seq = @caseSeq ORDER BY tool", new { caseSeq }, tx);
+        // The finders as credited: each tool, and the model when the finder was one (issue 19's AI finder records it on its findings).
+        var finders = await connection.QueryAsync<(string Tool, string? Model)>(
+            """
+            SELECT DISTINCT f.tool, f.model FROM findings f JOIN fingerprints x ON x.id = f.fingerprint_id
+            WHERE x.case_seq = @caseSeq ORDER BY f.tool, f.model
+            """, new { caseSeq }, tx);
         var aliases = await connection.QueryAsync<string>(
             "SELECT alias FROM case_aliases WHERE case_seq = @caseSeq ORDER BY alias", new { caseSeq }, tx);
         var repository = await connection.ExecuteScalarAsync<string?>(
@@ -66,7 +70,7 @@ internal static class AdvisoryDraft
             Severity: severity,
             Ssvc: ssvc,
             Cwes: [.. findings.Select(f => f.Cwe).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
-            Credits: [.. finders.Select(tool => new AdvisoryCredit(tool, CreditType.Finder))],
+            Credits: [.. finders.Select(f => new AdvisoryCredit(f.Tool, CreditType.Finder, Model: f.Model))],
             References: [],
             Fixes: [.. commits.Where(c => c.Length is >= 7 and <= 64 && c.All(char.IsAsciiHexDigit))
                 .Select(c => new AdvisoryFix(c.ToLowerInvariant(), RepositoryUrl(repository)))],

@@ -177,53 +177,12 @@ public static class PublicFeedApi
         return Results.File(stream, "application/zip", "all.zip");
     }
 
-    static async Task<IResult> CsafProviderAsync(AdvisoryPublisher publisher, PublicFeed feed, CancellationToken ct)
-    {
-        var entries = await feed.CsafEntriesAsync(ct);
-        var root = CsafRoot(publisher);
-        var metadata = new Dictionary<string, object>
-        {
-            ["canonical_url"] = root + "provider-metadata.json",
-            ["distributions"] = new[]
-            {
-                new Dictionary<string, object>
-                {
-                    ["rolie"] = new Dictionary<string, object>
-                    {
-                        ["feeds"] = new[]
-                        {
-                            new Dictionary<string, string>
-                            {
-                                ["summary"] = "Advisories published by " + publisher.Name + " (TLP:WHITE).",
-                                ["tlp_label"] = "WHITE",
-                                ["url"] = root + RolieFeed,
-                            },
-                        },
-                    },
-                },
-            },
-            ["last_updated"] = Stamp(entries.Count > 0 ? entries.Max(e => e.Updated) : DateTimeOffset.UnixEpoch),
-            ["list_on_CSAF_aggregators"] = true,
-            ["metadata_version"] = "2.0",
-            ["mirror_on_CSAF_aggregators"] = true,
-            ["publisher"] = new Dictionary<string, string>
-            {
-                ["category"] = "coordinator", ["name"] = publisher.Name, ["namespace"] = publisher.Namespace.AbsoluteUri.TrimEnd('/'),
-            },
-            ["role"] = "csaf_provider",
-        };
-        return Results.Json(metadata);
-    }
-
-    const string RolieFeed = "white/feed-tlp-white.json";
-
-    static string CsafRoot(AdvisoryPublisher publisher) => publisher.Namespace.AbsoluteUri.TrimEnd('/') + "/.well-known/csaf/";
-
-    static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+    static async Task<IResult> CsafProviderAsync(AdvisoryPublisher publisher, PublicFeed feed, CancellationToken ct) =>
+        Results.Bytes(CsafProvider.Metadata(publisher, await feed.CsafEntriesAsync(ct)), "application/json");
 
     static async Task<IResult> CsafFileAsync(string path, AdvisoryPublisher publisher, PublicFeed feed, CancellationToken ct)
     {
-        if (path == RolieFeed) return await RolieAsync(publisher, feed, ct);
+        if (path == CsafProvider.FeedPath) return await RolieAsync(publisher, feed, ct);
         var hash = path.EndsWith(".sha256", StringComparison.Ordinal) ? "sha256"
             : path.EndsWith(".sha512", StringComparison.Ordinal) ? "sha512"
             : null;
@@ -237,42 +196,6 @@ public static class PublicFeedApi
         return Results.Text($"{Convert.ToHexStringLower(digest)}  {fileName}\n", "text/plain");
     }
 
-    static async Task<IResult> RolieAsync(AdvisoryPublisher publisher, PublicFeed feed, CancellationToken ct)
-    {
-        var root = CsafRoot(publisher);
-        var entries = await feed.CsafEntriesAsync(ct);
-        object Entry(string id, string path, CsafEntry e) => new Dictionary<string, object>
-        {
-            ["id"] = id,
-            ["title"] = id,
-            ["link"] = new[]
-            {
-                new Dictionary<string, string> { ["rel"] = "self", ["href"] = root + path },
-                new Dictionary<string, string> { ["rel"] = "hash", ["href"] = root + path + ".sha256" },
-                new Dictionary<string, string> { ["rel"] = "hash", ["href"] = root + path + ".sha512" },
-            },
-            ["published"] = Stamp(e.Published),
-            ["updated"] = Stamp(e.Updated),
-            ["content"] = new Dictionary<string, string> { ["type"] = "application/json", ["src"] = root + path },
-            ["format"] = new Dictionary<string, string>
-            {
-                ["schema"] = "https://docs.oasis-open.org/csaf/csaf/v2.0/csaf_json_schema.json", ["version"] = "2.0",
-            },
-        };
-        return Results.Json(new Dictionary<string, object>
-        {
-            ["feed"] = new Dictionary<string, object>
-            {
-                ["id"] = "clearwing-tlp-white",
-                ["title"] = publisher.Name + " CSAF feed (TLP:WHITE)",
-                ["link"] = new[] { new Dictionary<string, string> { ["rel"] = "self", ["href"] = root + RolieFeed } },
-                ["category"] = new[]
-                {
-                    new Dictionary<string, string> { ["scheme"] = "urn:ietf:params:rolie:category:information-type", ["term"] = "csaf" },
-                },
-                ["updated"] = Stamp(entries.Count > 0 ? entries.Max(e => e.Updated) : DateTimeOffset.UnixEpoch),
-                ["entry"] = entries.SelectMany(e => new[] { Entry(e.Id, e.Path, e), Entry(e.Id + CsafWriter.VexIdSuffix, e.VexPath, e) }).ToList(),
-            },
-        });
-    }
+    static async Task<IResult> RolieAsync(AdvisoryPublisher publisher, PublicFeed feed, CancellationToken ct) =>
+        Results.Bytes(CsafProvider.Feed(publisher, await feed.CsafEntriesAsync(ct)), "application/json");
 }

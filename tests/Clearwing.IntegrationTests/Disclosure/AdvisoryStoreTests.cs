@@ -325,4 +325,79 @@ public sealed class AdvisoryStoreTests
         Assert.Single(await VersionsAsync(db, caseId));
         Assert.True((await Wired.For(db).Get<AuditLog>().VerifyAsync(Caller.Local, null, null, ct: Ct)).Intact);
     }
+
+    /// <summary>Every product id of a CSAF document's product tree with the purl that identifies it.</summary>
+    static Dictionary<string, string> Purls(JsonElement node, Dictionary<string, string>? found = null)
+    {
+        found ??= [];
+        if (node.ValueKind == JsonValueKind.Object)
+        {
+            if (node.TryGetProperty("product_id", out var id) && node.TryGetProperty("product_identification_helper", out var helper)
+                && helper.TryGetProperty("purl", out var purl))
+                found[id.GetString()!] = purl.GetString()!;
+            foreach (var property in node.EnumerateObject()) Purls(property.Value, found);
+        }
+        else if (node.ValueKind == JsonValueKind.Array)
+            foreach (var item in node.EnumerateArray()) Purls(item, found);
+        return found;
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task The_published_VEX_statuses_agree_with_the_exposure_computation_for_every_version_it_names(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var caseId = (await NotifiedAsync(db, "libexample", 1))[0];
+        var services = Wired.For(db, new FakeTime());
+        await services.Get<OrgStore>().CreateOrgAsync(Caller.Local, "hospital", OrgKind.Downstream, Ct);
+        var sboms = services.Get<Clearwing.Packages.SbomStore>();
+        foreach (var (product, version) in new[] { ("portal", "1.2.0"), ("kiosk", "1.4.2"), ("ledger", "0.9.0"), ("archive", "1.0.0") })
+            await sboms.ImportAsync(Caller.Local, "hospital", product,
+                Clearwing.IntegrationTests.Packages.SomeSbom.Bom(product, [("libexample", version)], ["libexample"]), $"{product}.cdx.json", Ct);
+
+        await services.Get<AdvisoryStore>().PublishAsync(Caller.Local, caseId, ct: Ct);
+        var exposure = await services.Get<Clearwing.Packages.ExposureStore>().GetAsync(Caller.Local, caseId, Ct);
+
+        using var vex = JsonDocument.Parse(Assert.Single(await VersionsAsync(db, caseId)).Vex);
+        var purls = Purls(vex.RootElement.GetProperty("product_tree"));
+        var status = vex.RootElement.GetProperty("vulnerabilities")[0].GetProperty("product_status");
+        HashSet<string> Named(string name) => status.TryGetProperty(name, out var ids)
+            ? [.. ids.EnumerateArray().Select(id => purls.GetValueOrDefault(id.GetString()!)).OfType<string>()] : [];
+        var affected = exposure.Components.Where(c => c.Affected).Select(c => c.Purl!).ToHashSet();
+        Assert.Equal(["pkg:npm/libexample@1.0.0", "pkg:npm/libexample@1.2.0"], affected.Order());
+        Assert.Equal(affected.Order(), Named("known_affected").Order());
+        Assert.Contains("pkg:npm/libexample@1.4.2", Named("fixed"));
+        Assert.Contains("pkg:npm/libexample@0.9.0", Named("known_not_affected"));
+        Assert.Empty(Named("known_affected").Intersect(Named("known_not_affected").Concat(Named("fixed"))));
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_model_found_flaw_credits_the_model_and_its_findings_claims_make_the_draft(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var native = Some.TempFile("""
+            {"format": "clearwing-findings", "version": "1.0", "tool": {"name": "clearwing-ai", "version": "0.3.0", "model": "claude-opus-4"},
+             "findings": [{"rule": "heap-overflow", "cwe": "CWE-122", "message": "memcpy without a bound",
+                           "location": {"file": "src/http/header.c", "startLine": 118, "function": "parse_header"},
+                           "aliases": ["CVE-2026-4242"], "affects": [{"purl": "pkg:npm/libexample", "vers": "vers:npm/<1.4.2"}]}]}
+            """);
+        await Wired.For(db).Get<Clearwing.Findings.Importer>().ImportAsync(
+            new Clearwing.Findings.ImportRequest("libexample", [new Clearwing.Findings.ImportFile(native, "ai.json")]), null, Ct);
+        var caseId = Assert.Single((await Wired.For(db).Get<CaseQueries>().ListAsync(Caller.Local, new CaseFilter(), Ct)).Items).Id;
+        await SomeDisclosure.NotifyAsync(db, caseId, FakeTime.Start);
+        var store = Store(db, new FakeTime());
+
+        var draft = (await store.GetAsync(Caller.Local, caseId, Ct)).Content;
+        await store.PublishAsync(Caller.Local, caseId, ct: Ct);
+
+        Assert.Equal(("clearwing-ai", CreditType.Finder, "claude-opus-4"), (draft.Credits[0].Name, draft.Credits[0].Type, draft.Credits[0].Model));
+        Assert.Equal(["CWE-122"], draft.Cwes);
+        Assert.Equal(["CVE-2026-4242"], draft.Aliases);
+        Assert.Equal(("pkg:npm/libexample", "vers:npm/<1.4.2"), (draft.Affected[0].Package, draft.Affected[0].Vers));
+        Assert.Contains("parse_header", draft.Details);
+        var version = Assert.Single(await VersionsAsync(db, caseId));
+        Assert.Equal("CVE-2026-4242", version.Id);
+        using var osv = JsonDocument.Parse(version.Osv);
+        Assert.Contains(osv.RootElement.GetProperty("credits").EnumerateArray(),
+            c => c.GetProperty("type").GetString() == "TOOL" && c.GetProperty("name").GetString()!.Contains("claude-opus-4"));
+    }
 }
