@@ -193,6 +193,9 @@ public sealed class AdvisoryStore(
         if (format == AdvisoryFormat.Content) return content.ToJson();
         Validated(content, caseId);
         var release = await ReleaseAsync(connection, null, caseSeq, caseId, row, content, time.GetUtcNow(), null, ct);
+        // Before publication, which versions downstream products ship is the coordinator's to know (as exposure is): a maintainer's
+        // preview of the VEX names the ranges and fixed versions only.
+        if (!caller.IsCoordinator) release = release with { Components = [] };
         return AdvisoryWriters.Write(format, release);
     }
 

@@ -354,6 +354,14 @@ public sealed class AdvisoryStoreTests
             await sboms.ImportAsync(Caller.Local, "hospital", product,
                 Clearwing.IntegrationTests.Packages.SomeSbom.Bom(product, [("libexample", version)], ["libexample"]), $"{product}.cdx.json", Ct);
 
+        // Before publication, the versions downstream products ship are the coordinator's to see, as exposure is.
+        var owner = await SomeDisclosure.MemberAsync(db, "owner", OrgKind.Maintainer, Role.Triager, caseId);
+        var preview = System.Text.Encoding.UTF8.GetString((await services.Get<AdvisoryStore>().ShowAsync(owner, caseId, AdvisoryFormat.CsafVex, Ct))!);
+        var coordinators = System.Text.Encoding.UTF8.GetString(
+            (await services.Get<AdvisoryStore>().ShowAsync(Caller.Local, caseId, AdvisoryFormat.CsafVex, Ct))!);
+        Assert.DoesNotContain("pkg:npm/libexample@1.2.0", preview);
+        Assert.Contains("pkg:npm/libexample@1.2.0", coordinators);
+
         await services.Get<AdvisoryStore>().PublishAsync(Caller.Local, caseId, ct: Ct);
         var exposure = await services.Get<Clearwing.Packages.ExposureStore>().GetAsync(Caller.Local, caseId, Ct);
 
