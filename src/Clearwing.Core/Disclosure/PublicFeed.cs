@@ -53,19 +53,21 @@ public sealed class PublicFeed(Database db, TimeProvider time) : IDisposable
             "SELECT osv FROM advisory_versions WHERE advisory_id = @advisory ORDER BY version DESC LIMIT 1", new { advisory });
     }
 
-    /// <summary>The OSV records of the ids, in order.</summary>
+    /// <summary>The OSV records of the ids, in order (ids not published are left out).</summary>
     public async Task<IReadOnlyList<string>> RecordsAsync(IReadOnlyList<string> ids, CancellationToken ct = default)
     {
         var snapshot = await CurrentAsync(ct);
-        var records = new List<string>(ids.Count);
+        var seqs = ids.Select(id => snapshot.Records.TryGetValue(id, out var latest) ? latest.Seq : -1).Where(seq => seq >= 0).ToList();
         await using var connection = await db.OpenAsync(ct);
-        foreach (var id in ids)
-            if (snapshot.Records.TryGetValue(id, out var latest))
-                records.Add(await connection.ExecuteScalarAsync<string>(
-                        "SELECT osv FROM advisory_versions WHERE seq = @seq", new { seq = latest.Seq })
-                    ?? throw new InvalidOperationException($"The published version of {id} is gone."));
-        return records;
+        var records = await OsvBySeqAsync(connection, seqs);
+        return [.. seqs.Select(seq => records[seq])];
     }
+
+    /// <summary>The OSV records of published versions by their row, in one statement (keys are integers, so they are inlined).</summary>
+    static async Task<Dictionary<long, string>> OsvBySeqAsync(System.Data.Common.DbConnection connection, List<long> seqs) =>
+        seqs.Count == 0 ? [] : (await connection.QueryAsync<(long Seq, string Osv)>(
+                $"SELECT seq, osv FROM advisory_versions WHERE seq IN ({string.Join(",", seqs)})"))
+            .ToDictionary(r => r.Seq, r => r.Osv);
 
     /// <summary>Answers queries as OSV's API does: the advisories affecting the version (every advisory of the package without one),
     /// a page of <see cref="PageSize"/> at a time. A commit alone finds nothing: Clearwing does not enumerate affected commits.</summary>
@@ -108,13 +110,12 @@ public sealed class PublicFeed(Database db, TimeProvider time) : IDisposable
         await using var connection = await db.OpenAsync(ct);
         foreach (var chunk in seqs.Chunk(500))
         {
-            var records = (await connection.QueryAsync<(long Seq, string Osv)>(
-                    $"SELECT seq, osv FROM advisory_versions WHERE seq IN ({string.Join(",", chunk.Select(c => c.Seq))})"))
-                .ToDictionary(r => r.Seq, r => r.Osv);
+            var records = await OsvBySeqAsync(connection, [.. chunk.Select(c => c.Seq)]);
             foreach (var (id, seq) in chunk)
             {
                 var entry = zip.CreateEntry(id + ".json", CompressionLevel.Optimal);
-                entry.LastWriteTime = DateTimeOffset.FromUnixTimeMilliseconds(0).AddYears(10);
+                // A fixed time (zip's earliest, 1980): the same records make the same zip.
+                entry.LastWriteTime = new DateTimeOffset(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
                 await using var stream = entry.Open();
                 await stream.WriteAsync(Encoding.UTF8.GetBytes(records[seq]), ct);
             }

@@ -144,7 +144,7 @@ public sealed class NotificationStore(Database db, TimeProvider time, AuditLog a
     /// transaction (docs/advisories.md, "Telling exposed orgs"): one notification per channel of each such org, delivered by the same
     /// jobs as the others. Their content is read as the org when delivered: its own products and their dependency paths.
     /// </summary>
-    internal async Task<int> AnnounceAdvisoryAsync(DbConnection connection, DbTransaction tx, long caseSeq, string advisory, DateTimeOffset now,
+    internal async Task AnnounceAdvisoryAsync(DbConnection connection, DbTransaction tx, long caseSeq, string advisory, DateTimeOffset now,
         CancellationToken ct)
     {
         var project = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
@@ -154,14 +154,9 @@ public sealed class NotificationStore(Database db, TimeProvider time, AuditLog a
             WHERE o.kind = 'downstream' AND k.org_id IN (SELECT e.org_id FROM case_exposure e WHERE e.case_seq = @caseSeq)
             ORDER BY k.org_id, k.channel, k.target
             """, new { caseSeq }, tx, cancellationToken: ct));
-        var made = 0;
         foreach (var c in channels)
-        {
             await CreateAsync(connection, tx, c.Channel == "webhook" ? NotificationChannel.Webhook : NotificationChannel.Email, c.Target, c.SecretEnv,
                 EmailDetail.Summary, null, c.Org, project, now, [(caseSeq, now.ToUnixTimeMilliseconds())], ct, advisory);
-            made++;
-        }
-        return made;
     }
 
     /// <summary>A notification of the cases to one channel, with its delivery job (due now, or a digest at its hour); its id, or ""
