@@ -216,35 +216,55 @@ internal sealed class IntakeWriter
                 ? CaseJoins.LoadAsync(connection, tx, import, [.. pending.Values.Select(f => f.Join).OfType<JoinCandidate>()], ct)
                     .GetAwaiter().GetResult()
                 : null;
-            foreach (var (id, fingerprint) in pending.OrderBy(f => f.Value.FirstOrdinal))
+            // First where each fingerprint goes, then the rows: a case this import opens is written once, with the findings of the
+            // fingerprints that join it already counted, not written and then grown by an update of every index it is in.
+            var order = pending.OrderBy(f => f.Value.FirstOrdinal).ToList();
+            var places = new (long CaseSeq, CaseJoin? Join)[order.Count];
+            var opened = new Dictionary<long, PendingFingerprint>();
+            for (var i = 0; i < order.Count; i++)
             {
-                long caseSeq;
-                if (resolution?.Links.TryGetValue(id, out var link) == true)
-                {
-                    caseSeq = link.Track!.CaseSeq;
-                    tables.PlaceMatch([id, (long)link.Match!.Value.Pass, link.Track.Import, link.Track.Ordinal, BaselineResolution.Reason(link),
-                        $"import:{import.Id}", import.Now, caseSeq]);
-                }
+                var (id, fingerprint) = order[i];
+                if (resolution?.Links.TryGetValue(id, out var link) == true) places[i] = (link.Track!.CaseSeq, null);
                 else if (fingerprint.Join is { } candidate && joins?.Find(candidate) is { CaseSeq: { } joined } join)
                 {
-                    caseSeq = joined;
-                    tables.PlaceJoin([id, join.OtherFinding, join.Reason, $"import:{import.Id}", import.Now, caseSeq]);
+                    places[i] = (joined, join);
+                    if (opened.TryGetValue(joined, out var opener)) opener.Absorb(fingerprint);
                 }
                 else
                 {
-                    caseSeq = tables.NextCase();
-                    (caseRow[0], caseRow[1], caseRow[3]) = (caseSeq, CaseId.Mint(import.Now, newCases++).ToString(), fingerprint.Title);
-                    (caseRow[7], caseRow[8], caseRow[10]) = (fingerprint.Findings, fingerprint.Severity, fingerprint.Signal);
-                    tables.AddCase(caseRow);
-                    if (fingerprint.Signal == 0) newQuality.Add(caseSeq);
-                    if (fingerprint.Join is { } opened) joins?.Opened(opened, caseSeq);
-                    (fingerprintRow[0], fingerprintRow[2], fingerprintRow[3]) = (id, fingerprint.Text, caseSeq);
-                    tables.AddFingerprint(fingerprintRow);
-                    foreach (var tool in fingerprint.Tools) finders.Tell(tool, caseSeq);
-                    continue;
+                    var caseSeq = tables.NextCase();
+                    places[i] = (caseSeq, null);
+                    opened[caseSeq] = fingerprint;
+                    if (fingerprint.Join is { } opens) joins?.Opened(opens, caseSeq);
                 }
-                ref var g = ref CollectionsMarshal.GetValueRefOrAddDefault(grown, caseSeq, out _);
-                g = (g.Findings + fingerprint.Findings, Math.Max(g.Severity, fingerprint.Severity), Math.Max(g.Signal, fingerprint.Signal));
+            }
+            for (var i = 0; i < order.Count; i++)
+            {
+                var (id, fingerprint) = order[i];
+                var (caseSeq, join) = places[i];
+                if (opened.TryGetValue(caseSeq, out var opener) && opener == fingerprint)
+                {
+                    (caseRow[0], caseRow[1], caseRow[3]) = (caseSeq, CaseId.Mint(import.Now, newCases++).ToString(), fingerprint.Title);
+                    (caseRow[7], caseRow[8], caseRow[10]) = (fingerprint.CaseFindings, fingerprint.CaseSeverity, fingerprint.CaseSignal);
+                    tables.AddCase(caseRow);
+                    if (fingerprint.CaseSignal == 0) newQuality.Add(caseSeq);
+                }
+                else
+                {
+                    if (join is { } j) tables.PlaceJoin([id, j.OtherFinding, j.Reason, $"import:{import.Id}", import.Now, caseSeq]);
+                    else
+                    {
+                        var link = resolution!.Links[id];
+                        tables.PlaceMatch([id, (long)link.Match!.Value.Pass, link.Track!.Import, link.Track.Ordinal,
+                            BaselineResolution.Reason(link), $"import:{import.Id}", import.Now, caseSeq]);
+                    }
+                    if (!opened.ContainsKey(caseSeq))
+                    {
+                        ref var g = ref CollectionsMarshal.GetValueRefOrAddDefault(grown, caseSeq, out _);
+                        g = (g.Findings + fingerprint.Findings, Math.Max(g.Severity, fingerprint.Severity),
+                            Math.Max(g.Signal, fingerprint.Signal));
+                    }
+                }
                 foreach (var tool in fingerprint.Tools) finders.Tell(tool, caseSeq);
                 (fingerprintRow[0], fingerprintRow[2], fingerprintRow[3]) = (id, fingerprint.Text, caseSeq);
                 tables.AddFingerprint(fingerprintRow);
@@ -437,10 +457,20 @@ internal sealed class IntakeWriter
         /// <summary>The tools of its results (one, nearly always): its case learns them once placed.</summary>
         public List<string> Tools { get; } = [];
 
+        /// <summary>What the case it opens starts with: its own results and those of the fingerprints that join that case in this import.</summary>
+        public long CaseFindings { get; private set; }
+        public long CaseSeverity { get; private set; }
+        public long CaseSignal { get; private set; }
+
         public void Add(IntakeRow row)
         {
             (Findings, Severity, Signal) = (Findings + 1, Math.Max(Severity, row.Severity), Math.Max(Signal, row.Signal));
+            (CaseFindings, CaseSeverity, CaseSignal) = (CaseFindings + 1, Math.Max(CaseSeverity, row.Severity), Math.Max(CaseSignal, row.Signal));
             if (!Tools.Contains(row.Tool)) Tools.Add(row.Tool);
         }
+
+        /// <summary>A fingerprint that joins the case this one opens.</summary>
+        public void Absorb(PendingFingerprint joiner) => (CaseFindings, CaseSeverity, CaseSignal) =
+            (CaseFindings + joiner.Findings, Math.Max(CaseSeverity, joiner.Severity), Math.Max(CaseSignal, joiner.Signal));
     }
 }

@@ -4,6 +4,7 @@ using Clearwing.Cases;
 using Clearwing.Findings;
 using Clearwing.IntegrationTests.Storage;
 using Clearwing.IntegrationTests.Support;
+using Clearwing.Scoring;
 using Clearwing.Storage;
 
 namespace Clearwing.IntegrationTests.Findings;
@@ -52,18 +53,18 @@ public sealed class CrossFinderJoinTests
     }.ToJsonString(), ".sarif");
 
     /// <summary>A model's native finding of <paramref name="rule"/> at <paramref name="line"/> of src/png.c, with a CWE.</summary>
-    static string Model(string? cwe = "CWE-787", int line = 11, string rule = "heap-overflow") => Some.TempFile(new JsonObject
+    static string Model(string? cwe = "CWE-787", int line = 11, string rule = "heap-overflow", string? severity = null) => Some.TempFile(new JsonObject
     {
         ["format"] = "clearwing-findings",
         ["version"] = "1.0",
         ["tool"] = new JsonObject { ["name"] = "model-x", ["version"] = "1" },
-        ["findings"] = new JsonArray(new JsonObject
+        ["findings"] = new JsonArray(WithSeverity(new JsonObject
         {
             ["rule"] = rule,
             ["cwe"] = cwe,
             ["location"] = new JsonObject { ["file"] = "src/png.c", ["startLine"] = line },
             ["message"] = "heap buffer overflow writing row_buf in png_read_row",
-        }),
+        }, severity)),
     }.ToJsonString(), ".json");
 
     static Task<ImportSummary> Import(IServiceProvider app, string revision, params string[] files) =>
@@ -108,10 +109,12 @@ public sealed class CrossFinderJoinTests
         await using var db = await TestDatabases.CreateAsync(engine);
         var app = Wired.For(db);
 
-        var summary = await Import(app, "v1", Analyzer(), Model());
+        var summary = await Import(app, "v1", Analyzer(), Model(severity: "critical"));
 
         Assert.Equal((2L, 1L), (summary.New, summary.NewCases));
-        Assert.Equal(2, Assert.Single(await Cases(app)).Findings);
+        var only = Assert.Single(await Cases(app));
+        // The case opened by the analyzer's result counts the model's too, and takes its higher severity.
+        Assert.Equal((2L, ReportedSeverity.Critical), (only.Findings, only.HighestSeverity));
     }
 
     [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
@@ -177,5 +180,11 @@ public sealed class CrossFinderJoinTests
             """));
         Assert.Equal(1L, off.NewCases);
         Assert.Equal(3, (await Cases(app)).Count);
+    }
+
+    static JsonObject WithSeverity(JsonObject finding, string? severity)
+    {
+        if (severity is not null) finding["severity"] = severity;
+        return finding;
     }
 }
