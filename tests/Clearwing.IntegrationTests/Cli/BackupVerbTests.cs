@@ -90,6 +90,35 @@ public sealed class BackupVerbTests
     }
 
     [Fact]
+    public async Task The_json_of_backup_and_restore_is_as_approved()
+    {
+        var work = Directory.CreateTempSubdirectory("clearwing-snapshots-").FullName;
+        try
+        {
+            var (db, backup, target) = (Path.Combine(work, "clearwing.db"), Path.Combine(work, "clearwing.backup"), Path.Combine(work, "restored.db"));
+            await Run("import", Some.SarifLog(Some.Results(3)), "--project", "zlib", "--db", db);
+            await using (var opened = Database.Open(db))
+                await new AuditHeadStore(opened, TimeProvider.System).PublishAsync(KeyFile.Create(KeyFile.DefaultPath(opened)).AuditHeads, ct: Ct);
+            File.Copy(db + ".key", target + ".key");
+
+            var backedUp = (await Run("backup", backup, "--json", "--db", db)).Out;
+            var bytes = JsonDocument.Parse(backedUp).RootElement.GetProperty("bytes").GetInt64();
+            Assert.Equal(new FileInfo(backup).Length, bytes);
+            var restored = await Run("restore", backup, "--json", "--db", target);
+            Assert.True(restored.Exit == 0, restored.Err);
+
+            Snapshot.Match("cli-json-backup",
+                "## clearwing backup clearwing.backup --json\n" + backedUp.Replace($"\"bytes\": {bytes}", "\"bytes\": {bytes}", StringComparison.Ordinal) +
+                "\n## clearwing restore clearwing.backup --json\n" + restored.Out, work);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_restore_over_a_database_needs_force_and_brings_it_back_to_the_backup()
     {
         var program = await ProgramAsync(Engine.Sqlite);
