@@ -79,8 +79,8 @@ public static class RestoreVerb
         return command;
     }
 
-    sealed record Restored(
-        string Database, string Backup, IReadOnlyList<string> Migrated, AuditVerification Audit, string KeyPath, KeyFile? Key, IReadOnlyList<string> KeyNeeded);
+    sealed record Restored(string Database, string Backup, IReadOnlyList<string> Migrated, AuditVerification Audit, string KeyPath,
+        KeyFile? Key, IReadOnlyList<string> KeyNeeded);
 
     /// <summary>Everything a restored database must pass before it replaces the live one; throws, naming what failed, otherwise.</summary>
     static async Task<Restored> ProveAsync(Database copy, AuditHead? published, string keyPath, CancellationToken ct)
@@ -96,7 +96,8 @@ public static class RestoreVerb
         var audit = await new AuditLog(copy, TimeProvider.System).VerifyAsync(Caller.Local, published, key?.AuditHeads, ct: ct);
         if (audit.Break is { } b)
             throw new BadInputException(
-                $"The backup's audit chain is broken at event {b.Seq}: {b.Reason}. {audit.Count:N0} events before it verified. Nothing was restored.");
+                $"The backup's audit chain is broken at event {b.Seq}: {b.Reason}. {audit.Count:N0} events before it verified. " +
+                "Nothing was restored.");
         return new Restored("", "", migrated, audit, keyPath, key, needed);
     }
 
@@ -106,8 +107,8 @@ public static class RestoreVerb
         {
             await io.WriteJsonAsync(new
             {
-                database = r.Database, backup = r.Backup, migrated = r.Migrated, events = r.Audit.Count, head = r.Audit.Count > 0 ? r.Audit.Head : null,
-                published = r.Audit.Published, signaturesChecked = r.Audit.SignaturesChecked,
+                database = r.Database, backup = r.Backup, migrated = r.Migrated, events = r.Audit.Count,
+                head = r.Audit.Count > 0 ? r.Audit.Head : null, published = r.Audit.Published, signaturesChecked = r.Audit.SignaturesChecked,
                 keyFile = r.Key is { } k ? new { path = k.Path, id = k.Id } : null,
             });
             return;

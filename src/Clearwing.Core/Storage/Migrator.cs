@@ -5,8 +5,8 @@ namespace Clearwing.Storage;
 
 /// <summary>
 /// Applies the numbered SQL scripts under Storage/Migrations/{engine}/ that the database has not seen,
-/// each in its own transaction, at start-up. Several processes may start at once: PostgreSQL takes an
-/// advisory lock, SQLite's immediate transaction serializes them.
+/// all in one transaction, at start-up; a database with a script this program does not know is refused untouched. Several
+/// processes may start at once: PostgreSQL takes an advisory lock, SQLite's immediate transaction serializes them.
 /// </summary>
 public static class Migrator
 {

@@ -180,6 +180,37 @@ public sealed class BackupVerbTests
     }
 
     [Fact]
+    public async Task A_restore_needs_the_key_file_the_session_keys_were_encrypted_with_and_warns_when_there_is_none()
+    {
+        // The previous release's database: a server ran on it, so its web-session keys are stored, encrypted with the fixture's key file.
+        var backup = await UpgradeTests.RestoreFixtureAsync(Engine.Sqlite);
+        var key = NewFile("key");
+        File.Copy(UpgradeTests.Fixture("previous-release.key"), key);
+        var id = KeyFile.Read(key).Id;
+
+        var other = KeyFile.Create(NewFile("key")).Path;
+        var refused = NewFile("db");
+        var (exit, _, err) = await Run("restore", backup, "--db", refused, "--key-file", other);
+        Assert.Equal(2, exit);
+        Assert.Contains($"The backup's web-session keys are encrypted with key file {id}, but {other} is key file ", err);
+        Assert.False(File.Exists(refused));
+
+        var without = NewFile("db");
+        (exit, var output, err) = await Run("restore", backup, "--db", without);
+        Assert.True(exit == 0, err);
+        Assert.Contains("reaching the published head 1721:", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("signed", output, StringComparison.Ordinal);
+        Assert.Contains($"warning: no key file at {without}.key: a server will not start on this database until key file {id} is there", err);
+
+        var with = NewFile("db");
+        File.Copy(key, with + ".key");
+        (exit, output, err) = await Run("restore", backup, "--db", with);
+        Assert.True(exit == 0, err);
+        Assert.Equal("", err);
+        Assert.Contains(", every head signed by the key file.", output);
+    }
+
+    [Fact]
     public async Task Backup_and_restore_run_on_the_database_host_never_through_a_server_and_point_postgres_to_pg_dump()
     {
         foreach (var verb in new[] { new[] { "backup", NewFile("backup") }, ["restore", NewFile("backup")] })

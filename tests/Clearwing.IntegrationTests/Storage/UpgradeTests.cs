@@ -19,7 +19,7 @@ public sealed class UpgradeTests
 {
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Storage", "Fixtures", name);
+    internal static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Storage", "Fixtures", name);
 
     /// <summary>
     /// Tables a migration rewrites on purpose, with the reason: their rows are compared by count only. Empty while no migration since
@@ -61,7 +61,7 @@ public sealed class UpgradeTests
     static string Name(Engine engine) => engine == Engine.Sqlite ? "sqlite" : "postgres";
 
     /// <summary>The fixture as a new database: the SQLite file unpacked, or the dump restored with pg_restore.</summary>
-    static async Task<string> RestoreFixtureAsync(Engine engine)
+    internal static async Task<string> RestoreFixtureAsync(Engine engine)
     {
         var spec = await TestDatabases.CreateSpecAsync(engine);
         if (engine == Engine.Postgres)
