@@ -1,5 +1,6 @@
 using Clearwing.Access;
 using Clearwing.IntegrationTests.Cli;
+using Clearwing.IntegrationTests.Server;
 using Clearwing.IntegrationTests.Support;
 using Clearwing.Storage;
 using Dapper;
@@ -7,7 +8,7 @@ using Dapper;
 namespace Clearwing.IntegrationTests.Storage;
 
 /// <summary>
-/// SQLite backups through the online backup API: taken while imports go on writing, each is one consistent database — it passes
+/// SQLite backups through the online backup API: taken while a server goes on writing, each is one consistent database — it passes
 /// SQLite's integrity check, its audit chain verifies, and every import in it is whole — and it is its owner's alone.
 /// </summary>
 public sealed class SqliteBackupTests
@@ -16,33 +17,34 @@ public sealed class SqliteBackupTests
     const int ResultsPerImport = 300;
 
     [Fact]
-    public async Task Backups_taken_while_imports_write_are_each_a_whole_consistent_database()
+    public async Task Backups_taken_while_a_server_writes_are_each_a_whole_consistent_database()
     {
-        var spec = await TestDatabases.CreateSpecAsync(Engine.Sqlite);
+        await using var server = await TestServer.StartAsync(Engine.Sqlite);
         var log = Some.SarifLog(Some.Results(ResultsPerImport));
         var imported = 0;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        // The writer a running server is: imports into new projects, one after another, each one transaction with its audit event.
+        // Imports through the running server, one after another, each one transaction with its audit event.
         var writer = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
-                var (exit, _, err) = await CliTests.Run("import", log, "--project", $"p{imported}", "--revision", "r1", "--db", spec);
+                var (exit, _, err) = await CliTests.RunAs(server.AdminToken,
+                    "import", log, "--project", $"p{imported}", "--revision", "r1", "--server", server.BaseAddress.ToString());
                 Assert.True(exit == 0, err);
                 Interlocked.Increment(ref imported);
             }
         }, Ct);
         while (Volatile.Read(ref imported) < 2) await Task.Delay(20, Ct);
 
-        await using var db = Database.Open(spec);
-        // Backups one after another until the writer has committed three more imports meanwhile: some are taken mid-transaction.
+        // `clearwing backup`, one after another, until the server has committed three more imports meanwhile.
         var first = Volatile.Read(ref imported);
         var taken = 0;
         while (taken < 3 || Volatile.Read(ref imported) < first + 3)
         {
             var file = Path.Combine(TestDatabases.Folder, $"{Guid.NewGuid():N}.backup");
             var before = Volatile.Read(ref imported);
-            await SqliteBackup.CopyAsync(db, file, overwrite: false, Ct);
+            var (exit, _, err) = await CliTests.Run("backup", file, "--db", server.Spec);
+            Assert.True(exit == 0, err);
             await AssertWholeAsync(file, before, Volatile.Read(ref imported) + 1);
             SqliteBackup.DeleteWithSidecars(file);
             taken++;
