@@ -148,6 +148,8 @@ public static class CliApp
         root.Subcommands.Add(Clearwing.Cli.Validation.QueueVerb.Create(io));
         root.Subcommands.Add(Clearwing.Cli.Validation.QueueVerb.CreateFinders(io));
         root.Subcommands.Add(Clearwing.Cli.Validation.PatchesVerb.Create(io));
+        root.Subcommands.Add(Clearwing.Cli.Storage.BackupVerb.Create(io));
+        root.Subcommands.Add(Clearwing.Cli.Storage.RestoreVerb.Create(io));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

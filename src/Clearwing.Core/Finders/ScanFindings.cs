@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -43,7 +42,7 @@ internal static partial class ScanFindings
     public const string ToolName = "clearwing-scan";
 
     /// <summary>The Clearwing version, written as the tool's version.</summary>
-    public static string ToolVersion { get; } = ReadVersion();
+    public static string ToolVersion => ProgramVersion.Text;
 
     public static ScanFinding Build(string project, LockedPackage package, PackageAdvisory advisory)
     {
@@ -132,16 +131,4 @@ internal static partial class ScanFindings
 
     [GeneratedRegex("^[Cc][Ww][Ee]-[0-9]{1,9}$")]
     private static partial Regex CwePattern();
-
-    static string ReadVersion()
-    {
-        var assembly = typeof(ScanFindings).Assembly;
-        var informational = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
-        if (informational is { Length: > 0 })
-        {
-            var plus = informational.IndexOf('+');
-            return plus > 0 ? informational[..plus] : informational;
-        }
-        return assembly.GetName().Version?.ToString(3) ?? "0.0.0";
-    }
 }

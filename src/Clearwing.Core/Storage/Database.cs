@@ -98,7 +98,8 @@ public sealed class Database : IAsyncDisposable
         }
     }
 
-    static bool IsPostgres(string spec) =>
+    /// <summary>Whether a --db value names a PostgreSQL database (else it is a SQLite file's path).</summary>
+    public static bool IsPostgres(string spec) =>
         spec.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
         || spec.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)
         || (spec.Contains('=') && spec.Contains("host", StringComparison.OrdinalIgnoreCase));

@@ -75,6 +75,12 @@ public sealed class KeyFile
         return key;
     }
 
+    /// <summary>
+    /// The ids of the key files the web-session keys stored in <paramref name="db"/> are encrypted with (none before a server first
+    /// ran on it; one otherwise), read without changing anything: what a restored database needs beside it.
+    /// </summary>
+    public static IReadOnlyList<string> Needed(Database db, TimeProvider time) => new DatabaseKeyRepository(db, time).KeyFiles();
+
     const string Remedy = "Give the key file they were made with (--key-file or CLEARWING_KEY_FILE; every server on one database needs a copy), " +
         "or start once with --reset-session-keys to make new keys, which ends every web session (docs/access.md).";
 
