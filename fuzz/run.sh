@@ -36,7 +36,10 @@ work=${out:-$(mktemp -d /tmp/clearwing-fuzz.XXXXXX)}
 mkdir -p "$work"
 # The instrumented copy is the harness's own: the build output (which the unit tests replay through) stays as it was.
 rm -rf "$work/bin" && cp -r "$bin" "$work/bin"
-"$tools/sharpfuzz" "$work/bin/Clearwing.Core.dll" >/dev/null || { echo "fuzz: sharpfuzz could not instrument Clearwing.Core.dll"; exit 1; }
+# Clearwing.Server holds the API's request bodies; everything else fuzzed is in Clearwing.Core.
+for dll in Clearwing.Core.dll Clearwing.Server.dll; do
+  "$tools/sharpfuzz" "$work/bin/$dll" >/dev/null || { echo "fuzz: sharpfuzz could not instrument $dll"; exit 1; }
+done
 # The instrumented assembly only runs under afl-fuzz (its coverage map is afl's shared memory): seeds and replays use the build.
 harness=(dotnet "$bin/Clearwing.Fuzz.dll"); instrumented=(dotnet "$work/bin/Clearwing.Fuzz.dll")
 [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <("${harness[@]}" list)
