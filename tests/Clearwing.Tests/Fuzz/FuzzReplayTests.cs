@@ -40,6 +40,17 @@ public sealed class FuzzReplayTests
     }
 
     [Fact]
+    public void The_api_seeds_are_one_valid_body_of_each_type_the_api_reads()
+    {
+        var seeds = Targets.Named("api-json").Seeds(Sources).ToList();
+        var options = new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web);
+        Clearwing.Hosting.ApiJson.Configure(options);
+        foreach (var seed in seeds)
+            Assert.NotNull(System.Text.Json.JsonSerializer.Deserialize(seed.Bytes.AsSpan(1), Targets.ApiBodies[seed.Bytes[0]], options));
+        Assert.Equal(Enumerable.Range(0, Targets.ApiBodies.Length), seeds.Select(s => (int)s.Bytes[0]).Order());
+    }
+
+    [Fact]
     public void An_exception_the_parser_does_not_document_is_a_finding()
     {
         var target = new FuzzTarget("throws", "FormatException", input => _ = input[input.Length], e => e is FormatException, _ => []);
