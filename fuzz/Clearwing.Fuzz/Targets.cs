@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Clearwing.Disclosure;
 using Clearwing.Findings;
 using Clearwing.Hosting;
 using Clearwing.Packages;
@@ -8,6 +9,7 @@ using Clearwing.Scoring;
 using Clearwing.Server.Access;
 using Clearwing.Server.Cases;
 using Clearwing.Server.Disclosure;
+using Clearwing.Server.Packages;
 using Clearwing.Server.Routing;
 using Clearwing.Server.Scoring;
 using Clearwing.Server.Validation;
@@ -42,7 +44,8 @@ public static class Targets
         typeof(CvssBody), typeof(PublishBody), typeof(EarlyNoticeBody), typeof(LoginRequest), typeof(CreateOrgRequest), typeof(AddMemberRequest),
         typeof(CreateTokenRequest), typeof(GrantRequest), typeof(PasswordRequest), typeof(OrgChannelsBody), typeof(ValidationDecisionRequest),
         typeof(ProjectSettingsRequest), typeof(DisclosurePolicyRequest), typeof(AskExtensionRequest), typeof(ExtensionDecisionRequest),
-        typeof(TransitionBody), typeof(MergeRequest), typeof(SplitRequest), typeof(ScanInventory),
+        typeof(TransitionBody), typeof(MergeRequest), typeof(SplitRequest), typeof(ScanInventory), typeof(ExposureApi.PackageRange),
+        typeof(List<string>), typeof(Dictionary<string, string>),
     ];
 
     /// <summary>The server's options: ASP.NET's web defaults, then what ServerHost configures.</summary>
@@ -94,6 +97,8 @@ public static class Targets
             s => s.Whole(s.Files("testdata/clusterfuzz-stacks/traces", "*.txt"))),
         new("intake-policy", "MalformedInputException", input => IntakePolicyReader.Read(Text(input), "security-intake.yaml"), Malformed,
             s => s.Whole(s.Files("repo/fuzz/seeds/intake-policy", "*.yaml"))),
+        new("advisory-content", "MalformedInputException",
+            input => AdvisoryContent.Parse(input, "advisory.json"), Malformed, s => s.Whole(s.Files("repo/fuzz/seeds/advisory-content", "*.json"))),
         new("api-json", "JsonException for the bodies the server binds (a 400); for the scan's inventory, which its handler reads, " +
             "also the input refusals ErrorKinds calls bad input", input =>
             {
