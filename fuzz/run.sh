@@ -59,7 +59,9 @@ for t in "${targets[@]}"; do
   in="$work/$t/seeds"; findings="$work/$t/afl"
   rm -rf "$in" "$findings"
   "${harness[@]}" seeds "$t" "$in" 65536 "$seeds" >/dev/null || { echo "$t: no seeds"; status=1; continue; }
-  afl-fuzz -i "$in" -o "$findings" -t 1000 -m none -V "$seconds" -- "${instrumented[@]}" "$t" "$in" >"$work/$t/afl.log" 2>&1
+  # The harness's temporary files inside the run's folder: afl kills its children, which leaves them behind.
+  mkdir -p "$work/$t/tmp"
+  TMPDIR="$work/$t/tmp" afl-fuzz -i "$in" -o "$findings" -t 1000 -m none -V "$seconds" -- "${instrumented[@]}" "$t" "$in" >"$work/$t/afl.log" 2>&1
   stats="$findings/default/fuzzer_stats"
   if [ ! -f "$stats" ]; then
     echo "$t: afl-fuzz did not run (see $work/$t/afl.log):"; tail -5 "$work/$t/afl.log"; status=1; continue

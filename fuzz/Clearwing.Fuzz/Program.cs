@@ -52,14 +52,21 @@ switch (args)
     }
     case [var name, .. var warmUp]:
     {
-        // The seeds once through before afl's first input, so that its one-second limit times the parser, not the JIT compiling it.
+        // Seeds parsed before afl's first input, so that its one-second limit times the parser, not the JIT compiling it.
         // Until the fork server attaches afl's coverage map, the instrumented parsers write theirs into a map of their own.
         unsafe
         {
             SharpFuzz.Common.Trace.SharedMem = (byte*)System.Runtime.InteropServices.NativeMemory.AllocZeroed(CoverageMapBytes);
         }
         var target = Targets.Named(name);
-        foreach (var file in warmUp.SelectMany(p => Directory.Exists(p) ? Directory.EnumerateFiles(p) : [p])) target.Check(File.ReadAllBytes(file));
+        // Each process the fork server starts warms up (SharpFuzz restarts its child after a crash or a hang, and a child's warm-up
+        // is timed as part of its first input): a budget keeps that input within afl's second however many seeds there are.
+        var warming = System.Diagnostics.Stopwatch.StartNew();
+        foreach (var file in warmUp.SelectMany(p => Directory.Exists(p) ? Directory.EnumerateFiles(p) : [p]).Order(StringComparer.Ordinal))
+        {
+            if (warming.ElapsedMilliseconds > WarmUpMilliseconds) break;
+            target.Check(File.ReadAllBytes(file));
+        }
         // Out of process: a stack overflow or a hang ends a child, which the fork server reports as a crash and restarts.
         Fuzzer.OutOfProcess.Run(stream =>
         {
@@ -78,6 +85,9 @@ static partial class Program
 {
     /// <summary>afl-fuzz's -t in fuzz/run.sh: what one input may take.</summary>
     const int HangMilliseconds = 1000;
+
+    /// <summary>How long a fork server process parses seeds before it takes afl's inputs.</summary>
+    const int WarmUpMilliseconds = 300;
 
     /// <summary>The size of afl's coverage map, which SharpFuzz's instrumentation indexes.</summary>
     const int CoverageMapBytes = 1 << 16;
