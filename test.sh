@@ -22,6 +22,8 @@ command -v chromium >/dev/null || missing+=(chromium fonts-liberation)
 # Node and npm for the oracles from npm in tests/oracles (the CSAF validator the CSAF writer tests run documents through).
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
+# afl++ for the short fuzzing run below (fuzz/run.sh; SharpFuzz's instrumenter it installs itself, as a dotnet tool).
+command -v afl-fuzz >/dev/null || missing+=(afl++)
 if [ ${#missing[@]} -gt 0 ]; then
   as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
@@ -54,5 +56,8 @@ for project in tests/*/; do
   if [ "$rc" -ne 0 ]; then status=1; [ "${f:-0}" -eq 0 ] && failed=$((failed + 1)) && echo "$name: test run exited $rc"; fi
   rm -f "$log"
 done
+# A short afl++ run of every fuzz harness (docs/fuzzing.md), a few seconds a parser and under five minutes in all: one test,
+# failed when a harness finds an input its parser throws an undocumented exception on or hangs on (the inputs are printed).
+if fuzz/run.sh --no-build; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; echo "fuzz: a harness found a crash or a hang (above)"; fi
 echo "Tests: $passed passed, $failed failed, $skipped skipped"
 exit $status

@@ -31,6 +31,43 @@ internal static class JsonStrings
         }
         return null;
     }
+
+    /// <summary>What a string whose text cannot be read is refused with.</summary>
+    public const string InvalidText = "a string that is not text: bytes that are not UTF-8, or a \\u escape of half a surrogate pair";
+
+    /// <summary>
+    /// The path of the first string (a value or a property name) in <paramref name="json"/> whose text cannot be read; null
+    /// when there is none, or the JSON breaks before one. System.Text.Json checks a string's bytes and escapes only when its
+    /// text is asked for, and then throws <see cref="InvalidOperationException"/>: readers that meet one ask here whether the
+    /// input is at fault (and where) before they call it malformed.
+    /// </summary>
+    public static string? FindInvalidText(ReadOnlySpan<byte> json)
+    {
+        if (json.StartsWith("\uFEFF"u8)) json = json[3..];
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = JsonFileCursor.MaxDepth });
+        var path = new JsonPathTracker();
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName)
+                    try
+                    {
+                        reader.GetString();
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return path.Pending(reader.TokenType == JsonTokenType.PropertyName);
+                    }
+                path.Step(ref reader);
+            }
+        }
+        catch (JsonException)
+        {
+            // Broken before any string that cannot be read: not what is looked for here.
+        }
+        return null;
+    }
 }
 
 /// <summary>Follows a token stream and knows the JSON path of where it is: <c>$.locations[0].message.text</c>.</summary>

@@ -115,6 +115,16 @@ public sealed class OsvConformanceTests
         Assert.Equal(10, withdrawn.Count);
     }
 
+    // Found by fuzzing (fuzz/crashes/osv): an escape of half a surrogate pair threw InvalidOperationException out of Read, which
+    // promises to return an invalid record as an error.
+    [Fact]
+    public void A_string_that_is_not_text_is_an_invalid_record_named_by_its_path()
+    {
+        var advisory = OsvStore.Read("r.json", """{"id":"OSV-1","modified":"2026-01-01T00:00:00Z","summary":"\ud800x"}"""u8.ToArray(), out var error);
+        Assert.Null(advisory);
+        Assert.Equal(("$.summary", JsonStrings.InvalidText), (error!.JsonPath, error.Reason));
+    }
+
     [Theory]
     [InlineData("CVE-2018-5407.json", null)]
     [InlineData("CVE-2023-41045.json", null)]

@@ -337,12 +337,33 @@ public sealed class SbomReaderTests
         Assert.StartsWith($"{name}: the parts of the document other than its components and dependencies take more than 16,384 bytes", e.Message);
     }
 
-    static Sbom Read(string name, string text, SbomLimits? limits = null)
+    // Found by fuzzing (fuzz/crashes/cyclonedx-json, fuzz/crashes/spdx): System.Text.Json reads a string's text only when asked,
+    // and then threw InvalidOperationException out of the reader, a 500 instead of a refusal naming the string.
+    [Theory]
+    [InlineData(new byte[] { 0xC3, 0x28 }, "$.bomFormat")]
+    [InlineData(new byte[] { (byte)'\\', (byte)'u', (byte)'d', (byte)'8', (byte)'0', (byte)'0' }, "$.bomFormat")]
+    public void A_string_that_is_not_text_is_malformed_input_named_by_its_path(byte[] inside, string path)
+    {
+        byte[] document = [.. "{\"bomFormat\":\""u8, .. inside, .. "\",\"specVersion\":\"1.6\"}"u8];
+        var e = Assert.Throws<MalformedInputException>(() => Read("bom.json", document));
+        Assert.Equal((path, JsonStrings.InvalidText), (e.JsonPath, e.Reason));
+    }
+
+    [Fact]
+    public void A_package_name_that_is_not_text_in_an_SPDX_document_is_malformed_input_named_by_its_path()
+    {
+        var e = Assert.Throws<MalformedInputException>(() => Read("broken.spdx.json", Spdx.Replace("\"name\": \"urllib3\"", "\"name\": \"\\udc00\"")));
+        Assert.Equal(("$.packages[2].name", JsonStrings.InvalidText), (e.JsonPath, e.Reason));
+    }
+
+    static Sbom Read(string name, string text, SbomLimits? limits = null) => Read(name, System.Text.Encoding.UTF8.GetBytes(text), limits);
+
+    static Sbom Read(string name, byte[] bytes, SbomLimits? limits = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "clearwing-sbom-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         var path = Path.Combine(dir, name);
-        File.WriteAllText(path, text);
+        File.WriteAllBytes(path, bytes);
         try
         {
             return SbomReader.Read(path, name, limits);

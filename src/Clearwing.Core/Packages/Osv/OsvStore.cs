@@ -194,6 +194,11 @@ public sealed class OsvStore(Database db, AuditLog audit, TimeProvider time, Exp
             error = new OsvInvalidRecord(source, e.JsonPath, e.Reason);
             return null;
         }
+        catch (InvalidOperationException) when (JsonStrings.FindInvalidText(Encoding.UTF8.GetBytes(json)) is { } at)
+        {
+            error = new OsvInvalidRecord(source, at, JsonStrings.InvalidText);
+            return null;
+        }
     }
 
     /// <summary>The records under a path: a .json file, a zip archive (its .json entries), or a folder's .json files and zips, recursively, in

@@ -32,6 +32,18 @@ public static partial class SbomReader
             throw new MalformedInputException(displayName, "$", first < 0
                 ? "the file is empty"
                 : "not an SBOM: expected a JSON object (CycloneDX, SPDX) or an XML document (CycloneDX)");
+        try
+        {
+            return ReadJson(path, displayName, limits);
+        }
+        catch (InvalidOperationException) when (JsonStrings.FindInvalidText(File.ReadAllBytes(path)) is { } at)
+        {
+            throw new MalformedInputException(displayName, at, JsonStrings.InvalidText);
+        }
+    }
+
+    static Sbom ReadJson(string path, string displayName, SbomLimits limits)
+    {
         var header = SbomJson.Header(path, displayName, ["bomFormat", "specVersion", "spdxVersion"],
             found => found.ContainsKey("spdxVersion") || found.ContainsKey("bomFormat") && found.ContainsKey("specVersion"));
         if (header.TryGetValue("spdxVersion", out var spdx)) return ReadSpdx(path, displayName, spdx, limits);
