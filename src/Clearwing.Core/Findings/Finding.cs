@@ -17,8 +17,10 @@ public sealed record Finding(
     bool Suppressed, string? CvssVector, double? Confidence, string Revision, DateTimeOffset ObservedAt, string? AbsentAt,
     SecuritySignal Signal, string? SignalReason);
 
-/// <summary>One finding with what lists leave out — its code snippet, evidence and provenance (null when its finder gave none) —
-/// and why it is in its case, step by step.</summary>
+/// <summary>
+/// One finding with what lists leave out — its code snippet, evidence and provenance (null when its finder gave none) — and why
+/// it is in its case, step by step.
+/// </summary>
 public sealed record FindingDetail(
     Finding Finding, string? Snippet, string? Evidence, IReadOnlyList<CaseReason> Reasons, FindingProvenance? Provenance = null);
 
