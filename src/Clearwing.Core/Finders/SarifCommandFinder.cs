@@ -36,7 +36,8 @@ public sealed class SarifCommandFinder(SarifCommandOptions options) : IFinder
     {
         if (options.Command.Count == 0 || string.IsNullOrWhiteSpace(options.Command[0]))
             throw new BadInputException("A sarif-command finder needs a command: the program and its arguments.");
-        if (string.IsNullOrWhiteSpace(options.Sarif)) throw new BadInputException("A sarif-command finder needs the path its command writes SARIF to.");
+        if (string.IsNullOrWhiteSpace(options.Sarif))
+            throw new BadInputException("A sarif-command finder needs the path its command writes SARIF to.");
         var root = Path.GetFullPath(request.Checkout.Folder);
         var folder = Path.GetFullPath(Path.Combine(root, options.WorkingFolder ?? "."));
         if (!IsInside(folder, root))

@@ -142,7 +142,8 @@ public sealed class AiFinder : IFinder, IDisposable
                 if (!failure.Retryable || attempts >= _options.MaxAttempts || wait > _options.MaxRetryAfter)
                 {
                     if (failure.Retryable && attempts < _options.MaxAttempts)
-                        reasons.Add($"the server asked to wait {wait.TotalSeconds:0} s, more than the {_options.MaxRetryAfter.TotalSeconds:0} s allowed");
+                        reasons.Add($"the server asked to wait {wait.TotalSeconds:0} s, " +
+                            $"more than the {_options.MaxRetryAfter.TotalSeconds:0} s allowed");
                     failed.Add(new UnitProblem(unit.Key, string.Join("; ", reasons)));
                     break;
                 }

@@ -35,7 +35,10 @@ internal sealed class AnthropicModelClient : IModelClient
             MaxTokens = question.MaxTokens,
             System = question.System,
             Messages = [new UserMessageParam(question.User)],
-            Tools = [new Tool { Name = question.ToolName, Description = question.ToolDescription, InputSchema = InputSchema.FromRawUnchecked(schema) }],
+            Tools =
+            [
+                new Tool { Name = question.ToolName, Description = question.ToolDescription, InputSchema = InputSchema.FromRawUnchecked(schema) },
+            ],
             ToolChoice = new ToolChoiceTool { Name = question.ToolName },
         };
         var holder = new ResponseCapture.Holder();

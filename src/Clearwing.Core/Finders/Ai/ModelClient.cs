@@ -87,7 +87,8 @@ internal sealed class ResponseCapture : DelegatingHandler
     public static string Describe(Exception e)
     {
         var text = e.Message.ReplaceLineEndings(" ");
-        if (e.InnerException is { } inner && !text.Contains(inner.Message, StringComparison.Ordinal)) text += " (" + inner.Message.ReplaceLineEndings(" ") + ")";
+        if (e.InnerException is { } inner && !text.Contains(inner.Message, StringComparison.Ordinal))
+            text += " (" + inner.Message.ReplaceLineEndings(" ") + ")";
         return text.Length > 500 ? text[..500] + "…" : text;
     }
 }

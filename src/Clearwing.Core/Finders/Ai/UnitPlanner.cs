@@ -10,16 +10,17 @@ namespace Clearwing.Finders.Ai;
 /// </summary>
 /// <param name="Risk">The heuristic's score (<see cref="UnitPlanner"/>); higher is asked first.</param>
 /// <param name="Why">The signals the score came from, for the run's log.</param>
+/// <param name="Test">Test code: planned after all other code, whatever its score.</param>
 internal sealed record AiUnit(string Key, string Path, string Language, int StartLine, int EndLine, string? Function, string Code, int Risk,
-    IReadOnlyList<string> Why);
+    IReadOnlyList<string> Why, bool Test = false);
 
 /// <summary>
 /// Splits a checkout into <see cref="AiUnit"/>s, riskiest first (docs/finders.md, "Units, riskiest first"). The score adds up
 /// signals of the four kinds of code where severe flaws live: parsers and decoders (path words such as parse, decode, header,
 /// http, xml), memory handling (C and C++, and calls such as memcpy, strcpy, sprintf, malloc), authentication and secrets (auth,
 /// login, session, token, crypto) and deserialization (BinaryFormatter, ObjectInputStream, pickle, yaml.load, unserialize), plus
-/// command and code execution (system, exec, eval); tests, examples and documentation count less. Ties go by path, so a plan is
-/// the same for the same checkout.
+/// command and code execution (system, exec, eval); examples and documentation count less, and test code comes after all other code.
+/// Ties go by path, so a plan is the same for the same checkout.
 /// </summary>
 internal static partial class UnitPlanner
 {
@@ -74,20 +75,23 @@ internal static partial class UnitPlanner
             var text = Encoding.UTF8.GetString(bytes).ReplaceLineEndings("\n");
             var language = Languages[Path.GetExtension(file)];
             var (pathRisk, pathWhy) = PathRisk(path, language);
+            var test = pathWhy.Contains(TestCode);
             if (Encoding.UTF8.GetByteCount(text) <= maxUnitBytes)
             {
                 var (risk, why) = CodeRisk(text);
                 units.Add(new AiUnit(path, path, language, 1, Math.Max(1, text.TrimEnd('\n').Split('\n').Length), null, text.TrimEnd('\n'),
-                    pathRisk + risk, [.. pathWhy, .. why]));
+                    pathRisk + risk, [.. pathWhy, .. why], test));
                 continue;
             }
             foreach (var (start, end, function, code) in Chunks(text, language, maxUnitBytes))
             {
                 var (risk, why) = CodeRisk(code);
-                units.Add(new AiUnit($"{path}#L{start}-L{end}", path, language, start, end, function, code, pathRisk + risk, [.. pathWhy, .. why]));
+                units.Add(new AiUnit($"{path}#L{start}-L{end}", path, language, start, end, function, code, pathRisk + risk, [.. pathWhy, .. why],
+                    test));
             }
         }
-        return [.. units.OrderByDescending(u => u.Risk).ThenBy(u => u.Path, StringComparer.Ordinal).ThenBy(u => u.StartLine).Take(maxUnits)];
+        return [.. units.OrderBy(u => u.Test).ThenByDescending(u => u.Risk).ThenBy(u => u.Path, StringComparer.Ordinal).ThenBy(u => u.StartLine)
+            .Take(maxUnits)];
     }
 
     static IEnumerable<string> Files(string root)
@@ -105,6 +109,8 @@ internal static partial class UnitPlanner
                     yield return file;
         }
     }
+
+    const string TestCode = "test code";
 
     internal static (int Risk, List<string> Why) PathRisk(string path, string language)
     {
@@ -128,8 +134,7 @@ internal static partial class UnitPlanner
             || Path.GetFileNameWithoutExtension(name) is var stem && (stem.EndsWith("_test", StringComparison.Ordinal)
                 || stem.EndsWith("tests", StringComparison.Ordinal) || stem.EndsWith(".spec", StringComparison.Ordinal)))
         {
-            risk -= 40;
-            why.Add("test code");
+            why.Add(TestCode);
         }
         else if (segments.Any(s => s is "example" or "examples" or "samples" or "docs" or "doc"))
         {
@@ -154,14 +159,16 @@ internal static partial class UnitPlanner
     }
 
     /// <summary>
-    /// A large file's pieces: top-level blocks (brace depth back to 0 at a line end; for Python and Ruby, an unindented def or
-    /// class starts one) packed in order into pieces of at most <paramref name="maxBytes"/>, each named by its first function.
+    /// A large file's pieces: top-level blocks (brace depth back to 0 at a line ending a block or statement; for Python and Ruby, an
+    /// unindented def or class starts one) packed in order into pieces of at most <paramref name="maxBytes"/>, each named by its
+    /// first function.
     /// </summary>
     static IEnumerable<(int Start, int End, string? Function, string Code)> Chunks(string text, string language, int maxBytes)
     {
         var lines = text.TrimEnd('\n').Split('\n');
         var blocks = new List<(int Start, int End)>();
         int blockStart = 0, depth = 0;
+        var inComment = false;
         var indentation = language is "python" or "ruby";
         for (int i = 0; i < lines.Length; i++)
         {
@@ -174,9 +181,12 @@ internal static partial class UnitPlanner
                 }
                 continue;
             }
-            foreach (var c in StripLiterals(lines[i]))
+            var code = StripLiterals(lines[i], ref inComment);
+            foreach (var c in code)
                 depth += c == '{' ? 1 : c == '}' ? -1 : 0;
-            if (depth <= 0)
+            // A signature whose brace is on the next line does not end a block: only a line that closes one, ends a statement,
+            // or is blank does.
+            if (depth <= 0 && code.TrimEnd() is var end && (end.Length == 0 || end[^1] is '}' or ';'))
             {
                 depth = 0;
                 blocks.Add((blockStart, i));
@@ -222,14 +232,30 @@ internal static partial class UnitPlanner
 
     static readonly HashSet<string> Keywords = ["if", "for", "while", "switch", "return", "sizeof", "catch", "foreach", "using", "lock"];
 
-    /// <summary>A line without its string and character literals and its line comment, so their braces do not count.</summary>
-    static string StripLiterals(string line)
+    /// <summary>A line without its string and character literals and its comments (a block comment may go on from the line before,
+    /// <paramref name="inComment"/>), so their braces do not count.</summary>
+    static string StripLiterals(string line, ref bool inComment)
     {
         var kept = new StringBuilder(line.Length);
         char quote = '\0';
         for (int i = 0; i < line.Length; i++)
         {
             var c = line[i];
+            if (inComment)
+            {
+                if (c == '*' && i + 1 < line.Length && line[i + 1] == '/')
+                {
+                    inComment = false;
+                    i++;
+                }
+                continue;
+            }
+            if (c == '/' && i + 1 < line.Length && line[i + 1] == '*')
+            {
+                inComment = true;
+                i++;
+                continue;
+            }
             if (quote != '\0')
             {
                 if (c == '\\') i++;
@@ -246,7 +272,8 @@ internal static partial class UnitPlanner
     [GeneratedRegex(@"\b(?:memcpy|memmove|strcpy|strncpy|strcat|sprintf|vsprintf|gets|alloca|malloc|calloc|realloc|free)\s*\(")]
     private static partial Regex MemoryCalls();
 
-    [GeneratedRegex(@"\b(?:BinaryFormatter|ObjectInputStream|readObject|pickle\.loads?|yaml\.load|unserialize|TypeNameHandling|Marshal\.load|XMLDecoder)\b")]
+    [GeneratedRegex(
+        @"\b(?:BinaryFormatter|ObjectInputStream|readObject|pickle\.loads?|yaml\.load|unserialize|TypeNameHandling|Marshal\.load|XMLDecoder)\b")]
     private static partial Regex Deserializers();
 
     [GeneratedRegex(@"\b(?:system|popen|exec[lv]?p?e?|eval|Runtime\.getRuntime|subprocess\.\w+|Process\.Start|shell_exec)\s*\(")]
