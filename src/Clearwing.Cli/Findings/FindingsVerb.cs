@@ -77,11 +77,26 @@ public static class FindingsVerb
                 """);
             if (detail.Snippet is { } snippet) await io.Out.WriteLineAsync("Snippet\n  " + snippet.ReplaceLineEndings("\n  "));
             if (detail.Evidence is { } evidence) await io.Out.WriteLineAsync("Evidence\n  " + evidence.ReplaceLineEndings("\n  "));
+            if (detail.Provenance is { } p)
+                await io.Out.WriteLineAsync("Provenance\n  " + string.Join("\n  ", Provenance(p)));
             await io.Out.WriteLineAsync("Why it is in its case");
             foreach (var step in detail.Reasons)
                 await io.Out.WriteLineAsync($"  {step.At:u}  {Cases.CasesVerb.Describe(step)}");
             return ExitCode.Ok;
         });
         return command;
+    }
+
+    /// <summary>A finding's provenance as lines of the text output: only what its finder said.</summary>
+    static IEnumerable<string> Provenance(FindingProvenance p)
+    {
+        if (p.Finder is { } finder) yield return $"finder         {finder}";
+        if (p.PromptVersion is { } prompt) yield return $"prompt         {prompt}";
+        if (p.Unit is { } unit) yield return $"unit           {unit}";
+        if (p.InputTokens is not null || p.OutputTokens is not null)
+            yield return $"tokens         {p.InputTokens ?? 0} in, {p.OutputTokens ?? 0} out";
+        if (p.Cost is { } cost) yield return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"cost           {cost} {p.Currency}");
+        if (p.Attempts is { } attempts) yield return $"attempts       {attempts}";
+        if (p.RequestId is { } request) yield return $"request        {request}";
     }
 }

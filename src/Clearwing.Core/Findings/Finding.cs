@@ -17,8 +17,12 @@ public sealed record Finding(
     bool Suppressed, string? CvssVector, double? Confidence, string Revision, DateTimeOffset ObservedAt, string? AbsentAt,
     SecuritySignal Signal, string? SignalReason);
 
-/// <summary>One finding with what lists leave out — its code snippet and evidence — and why it is in its case, step by step.</summary>
-public sealed record FindingDetail(Finding Finding, string? Snippet, string? Evidence, IReadOnlyList<CaseReason> Reasons);
+/// <summary>
+/// One finding with what lists leave out — its code snippet, evidence and provenance (null when its finder gave none) — and why
+/// it is in its case, step by step.
+/// </summary>
+public sealed record FindingDetail(
+    Finding Finding, string? Snippet, string? Evidence, IReadOnlyList<CaseReason> Reasons, FindingProvenance? Provenance = null);
 
 /// <summary>Filters for finding listings; at least one of them narrows the list in practice.</summary>
 public sealed record FindingFilter(string? Case = null, string? Project = null, int Offset = 0, int Limit = 100, string? After = null);

@@ -61,12 +61,13 @@ public sealed class FindingQueries(Database db)
         await using var connection = await db.OpenAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<DetailRow>(
             $"""
-            SELECT {Columns}, f.snippet, f.evidence, x.id AS fingerprint_id
+            SELECT {Columns}, f.snippet, f.evidence, f.provenance, x.id AS fingerprint_id
             {From}
             WHERE i.id = @importId AND f.ordinal = @ordinal AND {NeedToKnow.Finding(caller)}
             """, args) ?? throw new NotFoundException($"No finding {id}.");
         var history = await CaseReasons.HistoryAsync(connection, "x.id = @fingerprintId", new { fingerprintId = row.fingerprint_id });
-        return new FindingDetail(row.ToFinding(), row.snippet, row.evidence, [.. history[row.fingerprint]]);
+        return new FindingDetail(row.ToFinding(), row.snippet, row.evidence, [.. history[row.fingerprint]],
+            FindingProvenance.FromStored(row.provenance));
     }
 
     /// <summary>The snippets of the findings <paramref name="ids"/> that the caller may see and that have one, by id, in one query: the
@@ -164,6 +165,7 @@ public sealed class FindingQueries(Database db)
     {
         public string? snippet { get; init; }
         public string? evidence { get; init; }
+        public string? provenance { get; init; }
         public long fingerprint_id { get; init; }
     }
 }

@@ -92,7 +92,8 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
             row[at++] = r.Confidence;
             row[at++] = Boxes.Of((long)r.Signal);
             row[at++] = r.SignalReason;
-            row[at] = r.ToolFingerprints;
+            row[at++] = r.ToolFingerprints;
+            row[at] = r.ProvenanceJson;
         }
 
         // A result with a known fingerprint only meets its fingerprint's tracks (pass 1), which compare places: its words are

@@ -198,6 +198,7 @@ internal sealed class NativeFinding
     public string? Fingerprint { get; init; }
     public List<string?>? Aliases { get; init; }
     public List<NativeAffects?>? Affects { get; init; }
+    [JsonConverter(typeof(RawObjectConverter))] public string? Provenance { get; init; }
 }
 
 internal sealed class NativeAffects

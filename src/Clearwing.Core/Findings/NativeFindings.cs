@@ -76,6 +76,7 @@ internal static class NativeFindings
             Evidence = f.Evidence,
             // Checked now, so that a reproducer validation cannot run is refused with its path, not found wrong later.
             ReproducerJson = f.Reproducer is { } reproducer ? Checked(reproducer, file, $"{where}.reproducer") : null,
+            ProvenanceJson = f.Provenance is { } provenance ? FindingProvenance.Parse(provenance, file, $"{where}.provenance").ToJson() : null,
             CvssVector = f.Cvss,
             Confidence = f.Confidence,
             Revision = header.Revision,

@@ -46,6 +46,8 @@ public sealed record ObservedResult
     public string? Evidence { get; init; }
     /// <summary>The reproducer as canonical JSON (native format), kept verbatim for the validation stage.</summary>
     public string? ReproducerJson { get; init; }
+    /// <summary>Where the finding came from (<see cref="FindingProvenance"/>), as its stored JSON; null when the finder did not say.</summary>
+    public string? ProvenanceJson { get; init; }
     public string? CvssVector { get; init; }
     /// <summary>Finder's confidence, 0–1.</summary>
     public double? Confidence { get; init; }

@@ -53,7 +53,7 @@ internal abstract class IntakeRow(long ordinal, Fingerprint fingerprint, long oc
     [
         "tool", "tool_version", "model", "rule_id", "cwe", "level", "severity", "message", "path", "start_line", "end_line",
         "start_column", "function", "snippet", "fingerprint_source", "suppressed", "evidence", "reproducer", "cvss_vector", "confidence",
-        "signal", "signal_reason", "tool_fingerprints",
+        "signal", "signal_reason", "tool_fingerprints", "provenance",
     ];
 
     /// <summary>The row's place in the import, from 0.</summary>
