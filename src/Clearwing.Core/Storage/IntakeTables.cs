@@ -38,6 +38,13 @@ internal abstract class IntakeTables : IDisposable
     /// <summary>A new case: <see cref="CaseColumns"/>.</summary>
     public abstract void AddCase(object?[] row);
 
+    /// <summary>
+    /// Whether the cases an import's stream opens are better written when it ends, with the copies of their fingerprints counted
+    /// in, than written at once and grown after (docs/performance.md): where growing a row written moments before costs more
+    /// than holding every new case's title in memory to the end.
+    /// </summary>
+    public abstract bool WritesStreamCasesLast { get; }
+
     /// <summary>A new fingerprint: <see cref="FingerprintColumns"/>.</summary>
     public abstract void AddFingerprint(object?[] row);
 

@@ -99,9 +99,8 @@ internal sealed class IntakeWriter
         var findingRow = new object?[IntakeTables.FindingColumns.Length];
         (findingRow[0], findingRow[2], findingRow[^1]) = (import.Seq, import.ProjectId, import.Now);
 
-        // The cases the stream opens, written when it ends: copies of a fingerprint come anywhere in a log, and counting them into
-        // rows already written took an update of every index of the table they are in (2.4 s of PostgreSQL's 31 s first import of a
-        // million results).
+        // The cases the stream opens, when the tables write them as it ends (WritesStreamCasesLast): copies of a fingerprint come
+        // anywhere in a log.
         var opening = new List<OpeningCase>();
         // Findings beyond the first of each case, per case: applied once at the end.
         var grown = new Dictionary<long, (long Findings, long Severity, long Signal)>(knownCount);
@@ -109,6 +108,16 @@ internal sealed class IntakeWriter
         var newQuality = new HashSet<long>();
         long count = 0, fresh = 0, unchanged = 0, updated = 0, suppressed = 0, newCases = 0;
         var finders = new Finders(tables);
+
+        // Case ids are minted in the order cases open: the stream's first, then the passes'.
+        void OpenCase(long caseSeq, string title, long findings, long severity, long signal)
+        {
+            (caseRow[0], caseRow[1], caseRow[3]) = (caseSeq, CaseId.Mint(import.Now, newCases++).ToString(), title);
+            (caseRow[7], caseRow[8], caseRow[10]) = (findings, severity, signal);
+            tables.AddCase(caseRow);
+            if (signal == 0) newQuality.Add(caseSeq);
+        }
+
         foreach (var s in rows)
         {
             if (!s.DeclaredAbsent) import.Tools.Add(s.Tool);
@@ -128,7 +137,8 @@ internal sealed class IntakeWriter
             if (!fingerprints.TryGetValue(key, out var member))
             {
                 var caseSeq = tables.NextCase();
-                opening.Add(new OpeningCase(caseSeq, s.Title, s.Severity, s.Signal));
+                if (tables.WritesStreamCasesLast) opening.Add(new OpeningCase(caseSeq, s.Title, s.Severity, s.Signal));
+                else OpenCase(caseSeq, s.Title, 1, s.Severity, s.Signal);
                 var id = finders.New(tables.NextFingerprint());
                 finders.Tell(s.Tool, caseSeq);
                 (fingerprintRow[0], fingerprintRow[2], fingerprintRow[3]) = (id, s.Fingerprint.Text, caseSeq);
@@ -206,10 +216,7 @@ internal sealed class IntakeWriter
         {
             // Its further findings (copies of its fingerprint) are counted into the row, not written after it.
             grown.Remove(o.CaseSeq, out var g);
-            (caseRow[0], caseRow[1], caseRow[3]) = (o.CaseSeq, CaseId.Mint(import.Now, newCases++).ToString(), o.Title);
-            (caseRow[7], caseRow[8], caseRow[10]) = (1 + g.Findings, Math.Max(o.Severity, g.Severity), Math.Max(o.Signal, g.Signal));
-            tables.AddCase(caseRow);
-            if (o.Signal == 0 && g.Signal == 0) newQuality.Add(o.CaseSeq);
+            OpenCase(o.CaseSeq, o.Title, 1 + g.Findings, Math.Max(o.Severity, g.Severity), Math.Max(o.Signal, g.Signal));
         }
         // The passes and the joins read what the stream wrote.
         tables.Flush();
@@ -254,10 +261,7 @@ internal sealed class IntakeWriter
                 var (caseSeq, join) = places[i];
                 if (opened.TryGetValue(caseSeq, out var opener) && opener == fingerprint)
                 {
-                    (caseRow[0], caseRow[1], caseRow[3]) = (caseSeq, CaseId.Mint(import.Now, newCases++).ToString(), fingerprint.Title);
-                    (caseRow[7], caseRow[8], caseRow[10]) = (fingerprint.CaseFindings, fingerprint.CaseSeverity, fingerprint.CaseSignal);
-                    tables.AddCase(caseRow);
-                    if (fingerprint.CaseSignal == 0) newQuality.Add(caseSeq);
+                    OpenCase(caseSeq, fingerprint.Title, fingerprint.CaseFindings, fingerprint.CaseSeverity, fingerprint.CaseSignal);
                 }
                 else
                 {

@@ -110,6 +110,10 @@ internal sealed class PostgresIntakeTables : IntakeTables
 
     public override void AddCase(object?[] row) => Hold(_cases, row);
 
+    // Growing a case copied moments before makes a new version of its row in every index of cases where its page is full: 3 s
+    // of a 32 s first import of a million results, against 1.4 s more of SQLite's when it held its cases too.
+    public override bool WritesStreamCasesLast => true;
+
     public override void AddFingerprint(object?[] row) => Hold(_fingerprints, row);
 
     public override void AddFinding(object?[] row)

@@ -98,6 +98,9 @@ internal sealed class SqliteIntakeTables : IntakeTables
 
     public override void AddCase(object?[] row) => _cases.Add(row);
 
+    // Growing a case updates only unindexed columns (and raises the indexed ones only when higher): cheaper than the memory.
+    public override bool WritesStreamCasesLast => false;
+
     public override void AddFingerprint(object?[] row)
     {
         _fingerprints.Add(row);
