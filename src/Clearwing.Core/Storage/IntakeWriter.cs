@@ -88,8 +88,6 @@ internal sealed class IntakeWriter
         var deferNew = false;
 
         // Each statement's values, one array each, reused row after row (the tables copy them).
-        var caseRow = new object?[IntakeTables.CaseColumns.Length];
-        (caseRow[2], caseRow[4], caseRow[5], caseRow[6], caseRow[7], caseRow[9]) = (import.ProjectId, "new", import.Now, import.Now, 1L, import.Now);
         var fingerprintRow = new object?[IntakeTables.FingerprintColumns.Length];
         fingerprintRow[1] = import.ProjectId;
         var trackRow = new object?[IntakeTables.TrackColumns.Length];
@@ -106,18 +104,9 @@ internal sealed class IntakeWriter
         var grown = new Dictionary<long, (long Findings, long Severity, long Signal)>(knownCount);
         // New cases whose findings are all not security relevant so far (few: their signal decides whether the queue shows them).
         var newQuality = new HashSet<long>();
-        long count = 0, fresh = 0, unchanged = 0, updated = 0, suppressed = 0, newCases = 0;
+        long count = 0, fresh = 0, unchanged = 0, updated = 0, suppressed = 0;
         var finders = new Finders(tables);
-
-        // Case ids are minted in the order cases open: the stream's first, then the passes'.
-        void OpenCase(long caseSeq, string title, long findings, long severity, long signal)
-        {
-            (caseRow[0], caseRow[1], caseRow[3]) = (caseSeq, CaseId.Mint(import.Now, newCases++).ToString(), title);
-            (caseRow[7], caseRow[8], caseRow[10]) = (findings, severity, signal);
-            tables.AddCase(caseRow);
-            if (signal == 0) newQuality.Add(caseSeq);
-        }
-
+        var cases = new CaseOpener(tables, import, newQuality);
         foreach (var s in rows)
         {
             if (!s.DeclaredAbsent) import.Tools.Add(s.Tool);
@@ -138,7 +127,7 @@ internal sealed class IntakeWriter
             {
                 var caseSeq = tables.NextCase();
                 if (tables.WritesStreamCasesLast) opening.Add(new OpeningCase(caseSeq, s.Title, s.Severity, s.Signal));
-                else OpenCase(caseSeq, s.Title, 1, s.Severity, s.Signal);
+                else cases.Open(caseSeq, s.Title, 1, s.Severity, s.Signal);
                 var id = finders.New(tables.NextFingerprint());
                 finders.Tell(s.Tool, caseSeq);
                 (fingerprintRow[0], fingerprintRow[2], fingerprintRow[3]) = (id, s.Fingerprint.Text, caseSeq);
@@ -216,7 +205,7 @@ internal sealed class IntakeWriter
         {
             // Its further findings (copies of its fingerprint) are counted into the row, not written after it.
             grown.Remove(o.CaseSeq, out var g);
-            OpenCase(o.CaseSeq, o.Title, 1 + g.Findings, Math.Max(o.Severity, g.Severity), Math.Max(o.Signal, g.Signal));
+            cases.Open(o.CaseSeq, o.Title, 1 + g.Findings, Math.Max(o.Severity, g.Severity), Math.Max(o.Signal, g.Signal));
         }
         // The passes and the joins read what the stream wrote.
         tables.Flush();
@@ -261,7 +250,7 @@ internal sealed class IntakeWriter
                 var (caseSeq, join) = places[i];
                 if (opened.TryGetValue(caseSeq, out var opener) && opener == fingerprint)
                 {
-                    OpenCase(caseSeq, fingerprint.Title, fingerprint.CaseFindings, fingerprint.CaseSeverity, fingerprint.CaseSignal);
+                    cases.Open(caseSeq, fingerprint.Title, fingerprint.CaseFindings, fingerprint.CaseSeverity, fingerprint.CaseSignal);
                 }
                 else
                 {
@@ -342,7 +331,7 @@ internal sealed class IntakeWriter
                 absent++;
             }
         tables.Complete();
-        return new IntakeCounts(count, fresh, unchanged, updated, absent, suppressed, newCases, newQuality.Count);
+        return new IntakeCounts(count, fresh, unchanged, updated, absent, suppressed, cases.Opened, newQuality.Count);
     }
 
     /// <summary>The first present track of <paramref name="fingerprintId"/> this import has not reported yet whose content is
@@ -456,6 +445,33 @@ internal sealed class IntakeWriter
     /// this import reported it again.</summary>
     [StructLayout(LayoutKind.Auto)] // a million of them: 32 bytes each, not 48
     record struct Track(UInt128 Content, bool Present, int Tool, bool Seen, bool Moved, int Import, int Ordinal);
+
+    /// <summary>Writes the cases an import opens; their ids are minted in the order they open (the stream's first, then the
+    /// passes').</summary>
+    sealed class CaseOpener
+    {
+        readonly IntakeTables _tables;
+        readonly IntakeContext _import;
+        readonly HashSet<long> _quality;
+        readonly object?[] _row = new object?[IntakeTables.CaseColumns.Length];
+
+        /// <param name="quality">Told the new cases whose findings are all not security relevant.</param>
+        public CaseOpener(IntakeTables tables, IntakeContext import, HashSet<long> quality)
+        {
+            (_tables, _import, _quality) = (tables, import, quality);
+            (_row[2], _row[4], _row[5], _row[6], _row[9]) = (import.ProjectId, "new", import.Now, import.Now, import.Now);
+        }
+
+        public long Opened { get; private set; }
+
+        public void Open(long caseSeq, string title, long findings, long severity, long signal)
+        {
+            (_row[0], _row[1], _row[3]) = (caseSeq, CaseId.Mint(_import.Now, Opened++).ToString(), title);
+            (_row[7], _row[8], _row[10]) = (findings, severity, signal);
+            _tables.AddCase(_row);
+            if (signal == 0) _quality.Add(caseSeq);
+        }
+    }
 
     /// <summary>A case the stream opened, with what its first finding gave it.</summary>
     readonly record struct OpeningCase(long CaseSeq, string Title, long Severity, long Signal);
