@@ -15,6 +15,8 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v bwrap >/dev/null || missing+=(bubblewrap)
 command -v gcc >/dev/null || missing+=(gcc libc6-dev)
 command -v git >/dev/null || missing+=(git)
+# clang, whose static analyzer is the real SARIF-writing analyzer the campaign tests run over their repositories.
+command -v clang >/dev/null || missing+=(clang)
 # Chromium, which the dashboard's browser tests drive headless, and the fonts its pages are drawn (and screenshotted) with.
 command -v chromium >/dev/null || missing+=(chromium fonts-liberation)
 # A real SMTP server for the notification tests (they start it on a free port and read what it received).

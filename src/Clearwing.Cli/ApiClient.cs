@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
@@ -7,6 +8,8 @@ using Clearwing.Access;
 using Clearwing.Cases;
 using Clearwing.Disclosure;
 using Clearwing.Finders;
+using Clearwing.Finders.Campaigns;
+using Clearwing.Server.Finders;
 using Clearwing.Findings;
 using Clearwing.Packages;
 using Clearwing.Routing;
@@ -163,6 +166,17 @@ public sealed class ApiClient : Backend
         var inventory = LockfileScanner.Scan(path);
         return await SendAsync<ScanSummary>(ApiRoutes.RunScan, [project], Query(("revision", revision)), Body(inventory), ct);
     }
+
+    public override async Task<IReadOnlyList<CampaignStatus>> ListCampaignsAsync(CancellationToken ct) =>
+        await SendAsync<List<CampaignStatus>>(ApiRoutes.ListCampaigns, [], "", null, ct);
+    public override Task<CampaignStatus> GetCampaignAsync(long id, CancellationToken ct) =>
+        SendAsync<CampaignStatus>(ApiRoutes.GetCampaign, [id.ToString(CultureInfo.InvariantCulture)], "", null, ct);
+    public override async Task<IReadOnlyList<OrgCredits>> ListCreditsAsync(CancellationToken ct) =>
+        await SendAsync<List<OrgCredits>>(ApiRoutes.ListCredits, [], "", null, ct);
+    public override Task<OrgCredits> GetCreditsAsync(string org, CancellationToken ct) =>
+        SendAsync<OrgCredits>(ApiRoutes.GetCredits, [org], "", null, ct);
+    public override Task<CreditGrant> GrantCreditsAsync(string org, decimal amount, string currency, string? note, CancellationToken ct) =>
+        SendAsync<CreditGrant>(ApiRoutes.GrantCredits, [org], "", Body(new GrantCreditsRequest(amount, currency, note)), ct);
 
     public override async Task<IReadOnlyList<OrgInfo>> ListOrgsAsync(CancellationToken ct) =>
         await SendAsync<List<OrgInfo>>(ApiRoutes.ListOrgs, [], "", null, ct);

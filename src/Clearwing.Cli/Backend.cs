@@ -3,6 +3,7 @@ using Clearwing.Access;
 using Clearwing.Cases;
 using Clearwing.Disclosure;
 using Clearwing.Finders;
+using Clearwing.Finders.Campaigns;
 using Clearwing.Findings;
 using Clearwing.Packages;
 using Clearwing.Routing;
@@ -68,6 +69,11 @@ public abstract class Backend : IAsyncDisposable
     }
     public abstract Task<ImportSummary> ImportAsync(ImportRequest request, IProgress<long>? progress, CancellationToken ct);
     public abstract Task<ScanSummary> ScanAsync(string path, string project, string? revision, CancellationToken ct);
+    public abstract Task<IReadOnlyList<CampaignStatus>> ListCampaignsAsync(CancellationToken ct);
+    public abstract Task<CampaignStatus> GetCampaignAsync(long id, CancellationToken ct);
+    public abstract Task<IReadOnlyList<OrgCredits>> ListCreditsAsync(CancellationToken ct);
+    public abstract Task<OrgCredits> GetCreditsAsync(string org, CancellationToken ct);
+    public abstract Task<CreditGrant> GrantCreditsAsync(string org, decimal amount, string currency, string? note, CancellationToken ct);
 
     // Access
     public abstract Task<IReadOnlyList<OrgInfo>> ListOrgsAsync(CancellationToken ct);

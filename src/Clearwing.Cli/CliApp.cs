@@ -141,6 +141,8 @@ public static class CliApp
         root.Subcommands.Add(Clearwing.Cli.Packages.VersVerb.Create(io));
         root.Subcommands.Add(Clearwing.Cli.Packages.OsvVerb.Create(io));
         root.Subcommands.Add(Clearwing.Cli.Finders.ScanVerb.Create(io));
+        root.Subcommands.Add(Clearwing.Cli.Finders.CampaignVerb.Create(io));
+        root.Subcommands.Add(Clearwing.Cli.Finders.CreditsVerb.Create(io));
         root.Subcommands.Add(Clearwing.Cli.Validation.CrashVerb.Create(io));
         root.Subcommands.Add(Clearwing.Cli.Validation.ReproducersVerb.Create(io));
         root.Subcommands.Add(Clearwing.Cli.Validation.ValidateVerb.Create(io));

@@ -2,6 +2,7 @@ using Clearwing.Access;
 using Clearwing.Cases;
 using Clearwing.Disclosure;
 using Clearwing.Finders;
+using Clearwing.Finders.Campaigns;
 using Clearwing.Findings;
 using Clearwing.Packages;
 using Clearwing.Routing;
@@ -101,6 +102,12 @@ sealed class DatabaseBackend(LocalServices app) : Backend
         return await base.AwaitJobAsync(await refresh(item), done, kind, id, refresh, ct);
     }
 
+    public override Task<IReadOnlyList<CampaignStatus>> ListCampaignsAsync(CancellationToken ct) => app.Get<CampaignStore>().ListAsync(Local, ct);
+    public override Task<CampaignStatus> GetCampaignAsync(long id, CancellationToken ct) => app.Get<CampaignStore>().GetAsync(Local, id, ct);
+    public override Task<IReadOnlyList<OrgCredits>> ListCreditsAsync(CancellationToken ct) => app.Get<CreditStore>().ListAsync(Local, ct);
+    public override Task<OrgCredits> GetCreditsAsync(string org, CancellationToken ct) => app.Get<CreditStore>().GetAsync(Local, org, ct);
+    public override Task<CreditGrant> GrantCreditsAsync(string org, decimal amount, string currency, string? note, CancellationToken ct) =>
+        app.Get<CreditStore>().GrantAsync(Local, org, amount, currency, note, ct);
     public override Task<ScanSummary> ScanAsync(string path, string project, string? revision, CancellationToken ct) =>
         app.Get<DependencyScan>().RunAsync(Local, path, project, revision, ct);
 

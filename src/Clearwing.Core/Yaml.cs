@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
@@ -156,6 +157,44 @@ internal static class Yaml
         }
         return null;
     }
+
+    /// <summary>The YAML tree as JSON, for a reader that checks it against a JSON schema (a key given twice is refused with its
+    /// path): scalars written without quotes are read as YAML 1.2's core schema types them.</summary>
+    public static JsonNode? ToJson(YNode node, string path, string file)
+    {
+        switch (node)
+        {
+            case YMap map:
+                var obj = new JsonObject();
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var entry in map.Entries)
+                {
+                    if (!seen.Add(entry.Key)) throw new MalformedInputException(file, Child(path, entry.Key), "given twice");
+                    // A key without a value ("packages:" and nothing under it) is as if left out.
+                    if (ToJson(entry.Value, Child(path, entry.Key), file) is { } value) obj[entry.Key] = value;
+                }
+                return obj;
+            case YSeq seq:
+                var array = new JsonArray();
+                for (var i = 0; i < seq.Items.Count; i++) array.Add(ToJson(seq.Items[i], $"{path}[{i}]", file));
+                return array;
+            default:
+                var scalar = (YScalar)node;
+                if (!scalar.Plain) return JsonValue.Create(scalar.Value);
+                return scalar.Value switch
+                {
+                    "" or "~" or "null" or "Null" or "NULL" => null,
+                    "true" or "True" or "TRUE" => JsonValue.Create(true),
+                    "false" or "False" or "FALSE" => JsonValue.Create(false),
+                    var v when long.TryParse(v, System.Globalization.NumberStyles.AllowLeadingSign,
+                        System.Globalization.CultureInfo.InvariantCulture, out var n) => JsonValue.Create(n),
+                    var v => JsonValue.Create(v),
+                };
+        }
+    }
+
+    public static string Child(string path, string key) =>
+        key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '$') && key.Length > 0 ? $"{path}.{key}" : $"{path}['{key.Replace("'", "\\'")}']";
 
     static int Line(Mark mark) => (int)Math.Clamp(mark.Line, 1, int.MaxValue);
 }

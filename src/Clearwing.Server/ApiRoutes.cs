@@ -60,6 +60,11 @@ public static class ApiRoutes
     public static readonly ApiRoute ImportProjectPolicy = Post("ImportProjectPolicy", "/projects");
     public static readonly ApiRoute GetProject = Get("GetProject", "/projects/{project}");
     public static readonly ApiRoute RunScan = Post("RunScan", "/projects/{project}/scans");
+    public static readonly ApiRoute ListCampaigns = Get("ListCampaigns", "/campaigns");
+    public static readonly ApiRoute GetCampaign = Get("GetCampaign", "/campaigns/{id}");
+    public static readonly ApiRoute ListCredits = Get("ListCredits", "/credits");
+    public static readonly ApiRoute GetCredits = Get("GetCredits", "/orgs/{org}/credits");
+    public static readonly ApiRoute GrantCredits = Post("GrantCredits", "/orgs/{org}/credits");
 
     public static readonly ApiRoute ListCases = Get("ListCases", "/cases");
     public static readonly ApiRoute GetCase = Get("GetCase", "/cases/{id}");

@@ -156,6 +156,7 @@ public static class ServerHost
         api.MapAudit();
         api.MapJobs();
         api.MapScans();
+        api.MapCampaigns();
         api.MapValidation();
         api.MapOverview();
         api.MapForecast();

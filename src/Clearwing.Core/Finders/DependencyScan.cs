@@ -35,21 +35,7 @@ public sealed class DependencyScan(OsvStore osv, Importer importer)
     public async Task<ScanSummary> RunAsync(Caller caller, ScanInventory inventory, string project, string? revision, CancellationToken ct = default)
     {
         caller.RequireCoordinatorWriter("scan dependencies");
-        var index = await osv.LoadIndexAsync(ct);
-        var matches = new List<ScanMatch>();
-        var unknown = new List<ScanUnknown>();
-        var advisories = new Dictionary<string, PackageAdvisory?>(StringComparer.Ordinal);
-        foreach (var package in inventory.Packages)
-        {
-            var result = index.Query(package.Purl);
-            foreach (var u in result.Unknown) unknown.Add(new ScanUnknown(package.Display, package.File, u.ToString()));
-            foreach (var id in result.Advisories)
-            {
-                if (!advisories.TryGetValue(id, out var advisory))
-                    advisories[id] = advisory = await osv.GetAsync(id, ct) is { } stored ? Describe(stored, package.Purl) : null;
-                if (advisory is not null) matches.Add(new ScanMatch(package, advisory));
-            }
-        }
+        var (matches, unknown) = await MatchAsync(osv, inventory, ct);
 
         ImportSummary? import = null;
         // A scan with nothing found still imports (an empty run): it is how the earlier findings become absent.
@@ -66,6 +52,28 @@ public sealed class DependencyScan(OsvStore osv, Importer importer)
         }
         return new ScanSummary(inventory.Lockfiles.Count, inventory.SbomFiles.Count, inventory.Packages.Count, matches.Count,
             [.. matches.Select(m => m.Advisory.Id).Distinct().Order(StringComparer.Ordinal)], inventory.Problems, unknown, import);
+    }
+
+    /// <summary>The packages of <paramref name="inventory"/> that the imported advisories name, and those that could not be checked.</summary>
+    internal static async Task<(List<ScanMatch> Matches, List<ScanUnknown> Unknown)> MatchAsync(
+        OsvStore osv, ScanInventory inventory, CancellationToken ct)
+    {
+        var index = await osv.LoadIndexAsync(ct);
+        var matches = new List<ScanMatch>();
+        var unknown = new List<ScanUnknown>();
+        var advisories = new Dictionary<string, PackageAdvisory?>(StringComparer.Ordinal);
+        foreach (var package in inventory.Packages)
+        {
+            var result = index.Query(package.Purl);
+            foreach (var u in result.Unknown) unknown.Add(new ScanUnknown(package.Display, package.File, u.ToString()));
+            foreach (var id in result.Advisories)
+            {
+                if (!advisories.TryGetValue(id, out var advisory))
+                    advisories[id] = advisory = await osv.GetAsync(id, ct) is { } stored ? Describe(stored, package.Purl) : null;
+                if (advisory is not null) matches.Add(new ScanMatch(package, advisory));
+            }
+        }
+        return (matches, unknown);
     }
 
     /// <summary>The advisory as a finding needs it: summary, aliases, severity (CVSS vector or GHSA's word), CWE, and the fixed versions of this

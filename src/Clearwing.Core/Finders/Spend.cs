@@ -82,12 +82,17 @@ public sealed partial class ModelPrices
 
 /// <summary>
 /// What a run may spend: <paramref name="Balance"/> in <paramref name="Currency"/>, at <paramref name="Prices"/>. It covers the
-/// ledger's work: what the ledger's committed units spent counts against it, so a resumed run continues the same budget (a
-/// campaign passes its org's remaining credit plus what its ledger already spent). A finder stops before any request whose
-/// worst case (every input byte a token, every allowed output token used) would take the spend past the balance.
+/// ledger's work: what the ledger's committed units spent counts against it, so a resumed run continues the same budget. A finder
+/// stops before any request whose worst case (every input byte a token, every allowed output token used) would take the spend past
+/// the balance. Runs that spend one balance at the same time (a campaign's repositories) share a <see cref="Pool"/>, which then
+/// holds the balance and what was spent before.
 /// </summary>
 public sealed record SpendLimit(decimal Balance, string Currency, ModelPrices Prices)
 {
+    /// <summary>The balance shared with the runs going on beside this one; null: the run's own, opened on
+    /// <see cref="Balance"/> less what its ledger spent.</summary>
+    public SpendPool? Pool { get; init; }
+
     /// <summary>A balance in US dollars at the default prices.</summary>
     public static SpendLimit Usd(decimal balance) => new(balance, "USD", ModelPrices.Defaults);
 
@@ -98,4 +103,47 @@ public sealed record SpendLimit(decimal Balance, string Currency, ModelPrices Pr
         : string.Create(CultureInfo.InvariantCulture,
             $"Spend limit reached: {spent:0.######} of {Balance:0.######} {Currency} spent; the next request (unit {unit}) could cost up to " +
             $"{worstCase:0.######} {Currency}, more than the {Balance - spent:0.######} left. Stopped before sending it.");
+}
+
+/// <summary>
+/// One balance spent by requests in flight at the same time: each reserves its worst case before it is sent and settles to what it
+/// cost when it returns, so that together they can never pass the balance (what a request in flight may cost counts as spent
+/// until it is known).
+/// </summary>
+public sealed class SpendPool(SpendLimit limit, decimal spent)
+{
+    readonly Lock _gate = new();
+    decimal _spent = spent;
+    decimal _reserved;
+
+    /// <summary>What the requests that returned cost, with what was spent before the pool opened.</summary>
+    public decimal Spent
+    {
+        get
+        {
+            lock (_gate) return _spent;
+        }
+    }
+
+    /// <summary>Reserves <paramref name="worstCase"/> for a request about <paramref name="unit"/>; null when it fits, else the
+    /// message that stops the run (<see cref="SpendLimit.Refusal"/>) and nothing is reserved.</summary>
+    public string? Reserve(decimal worstCase, string unit)
+    {
+        lock (_gate)
+        {
+            if (limit.Refusal(_spent + _reserved, worstCase, unit) is { } refusal) return refusal;
+            _reserved += worstCase;
+            return null;
+        }
+    }
+
+    /// <summary>Ends a reservation of <paramref name="reserved"/> with what the request cost (0 for one that failed).</summary>
+    public void Settle(decimal reserved, decimal cost)
+    {
+        lock (_gate)
+        {
+            _reserved -= reserved;
+            _spent += cost;
+        }
+    }
 }

@@ -75,6 +75,9 @@ public static class ClearwingServices
         services.AddSingleton<ExposureStore>();
         services.AddSingleton<OsvStore>();
         services.AddSingleton<DependencyScan>();
+        services.AddSingleton<Finders.Campaigns.CampaignStore>();
+        services.AddSingleton<Finders.Campaigns.CreditStore>();
+        services.AddSingleton<Finders.Campaigns.CampaignRunner>();
 
         services.AddSingleton<CommitmentStore>();
         services.TryAddSingleton(_ => AdvisoryPublisher.FromEnvironment());

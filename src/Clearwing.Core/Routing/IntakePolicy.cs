@@ -88,7 +88,7 @@ public static class IntakePolicyReader
         if (System.Text.Encoding.UTF8.GetByteCount(text) > MaxBytes) throw TooLarge(file);
         var root = Yaml.Parse(text, (line, reason) => new MalformedInputException(file, line is { } l ? $"line {l}" : "$", reason),
             "intake policies");
-        var json = ToJson(root, "$", file);
+        var json = Yaml.ToJson(root, "$", file);
         var results = Schema.Value.Evaluate(System.Text.Json.JsonSerializer.SerializeToElement(json), Details);
         if (!results.IsValid)
             throw JsonSchemaFailures.Deepest(results) is { } failure
@@ -100,43 +100,6 @@ public static class IntakePolicyReader
     /// <summary>The refusal of a file larger than <see cref="MaxBytes"/>.</summary>
     public static MalformedInputException TooLarge(string file) =>
         new(file, "$", $"larger than {MaxBytes / 1024} KiB: an intake policy is a page of text");
-
-    /// <summary>The YAML tree as JSON: scalars written without quotes are read as YAML 1.2's core schema types them.</summary>
-    static JsonNode? ToJson(YNode node, string path, string file)
-    {
-        switch (node)
-        {
-            case YMap map:
-                var obj = new JsonObject();
-                var seen = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var entry in map.Entries)
-                {
-                    if (!seen.Add(entry.Key)) throw new MalformedInputException(file, Child(path, entry.Key), "given twice");
-                    // A key without a value ("packages:" and nothing under it) is as if left out.
-                    if (ToJson(entry.Value, Child(path, entry.Key), file) is { } value) obj[entry.Key] = value;
-                }
-                return obj;
-            case YSeq seq:
-                var array = new JsonArray();
-                for (var i = 0; i < seq.Items.Count; i++) array.Add(ToJson(seq.Items[i], $"{path}[{i}]", file));
-                return array;
-            default:
-                var scalar = (YScalar)node;
-                if (!scalar.Plain) return JsonValue.Create(scalar.Value);
-                return scalar.Value switch
-                {
-                    "" or "~" or "null" or "Null" or "NULL" => null,
-                    "true" or "True" or "TRUE" => JsonValue.Create(true),
-                    "false" or "False" or "FALSE" => JsonValue.Create(false),
-                    var v when long.TryParse(v, System.Globalization.NumberStyles.AllowLeadingSign,
-                        System.Globalization.CultureInfo.InvariantCulture, out var n) => JsonValue.Create(n),
-                    var v => JsonValue.Create(v),
-                };
-        }
-    }
-
-    static string Child(string path, string key) =>
-        key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '$') && key.Length > 0 ? $"{path}.{key}" : $"{path}['{key.Replace("'", "\\'")}']";
 
     /// <summary>What the schema lets through and a policy still must be; the schema has held the shapes.</summary>
     static IntakePolicy Check(JsonObject policy, string file)

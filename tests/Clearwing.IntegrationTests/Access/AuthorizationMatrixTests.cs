@@ -213,6 +213,19 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Servers se
             return Post($"/api/v1/cases/{c.Case}/advisory/publish", new { at = DateTimeOffset.UtcNow.AddYears(1) });
         }, CoordinatorWriters),
         // An org's own channels: read by its members and the coordinator's, set by its admins and the coordinator's.
+        ["GET /api/v1/campaigns"] = new((_, _) => Done(Get("/api/v1/campaigns")), AnyoneSignedIn),
+        // A campaign paid by the cell's org: the coordinator sees every campaign, an org those it pays for.
+        ["GET /api/v1/campaigns/{id}"] = new(async (f, c) =>
+        {
+            var text = $"name: cell {c.N}\norg: {c.Org}\nrepositories: [{{url: /nowhere/r{c.N}}}]\nfinders: [{{kind: dependencies}}]\n";
+            var id = await f.Stores.Get<Clearwing.Finders.Campaigns.CampaignStore>().CreateAsync(Caller.Local,
+                Clearwing.Finders.Campaigns.CampaignFile.Read(text, "cell.yaml"), text, "cell.yaml", "/", Ct);
+            return Get($"/api/v1/campaigns/{id}");
+        }, OwnOrg),
+        ["GET /api/v1/credits"] = new((_, _) => Done(Get("/api/v1/credits")), AnyoneSignedIn),
+        ["GET /api/v1/orgs/{org}/credits"] = new((_, c) => Done(Get($"/api/v1/orgs/{c.Org}/credits")), OwnOrg),
+        ["POST /api/v1/orgs/{org}/credits"] = new((_, c) => Done(Post($"/api/v1/orgs/{c.Org}/credits",
+            new { amount = 5, currency = "USD", note = $"cell {c.N}" })), CoordinatorAdmins),
         ["GET /api/v1/orgs/{org}/channels"] = new((_, c) => Done(Get($"/api/v1/orgs/{c.Org}/channels")), OwnOrg),
         ["PUT /api/v1/orgs/{org}/channels"] = new((_, c) => Done(Put($"/api/v1/orgs/{c.Org}/channels",
             new { webhooks = Array.Empty<object>(), email = new[] { $"cell{c.N}@example.org" } })), OrgAdmins),

@@ -95,7 +95,7 @@ public sealed class AiFinder : IFinder, IDisposable
         var spend = request.Spend ?? new SpendLimit(decimal.MaxValue, "USD", ModelPrices.Defaults);
         var price = spend.Prices.For(_options.Model);
         var units = UnitPlanner.Plan(request.Checkout.Folder, _options.MaxUnits, _options.MaxUnitBytes);
-        var spent = (await request.Ledger.ResultsAsync(ct)).Sum(r => r.Usage.Cost);
+        var pool = spend.Pool ?? new SpendPool(spend, (await request.Ledger.ResultsAsync(ct)).Sum(r => r.Usage.Cost));
         var schema = FindingsTool.InputSchema;
         var schemaBytes = Encoding.UTF8.GetByteCount(schema.ToJsonString());
         var failed = new List<UnitProblem>();
@@ -124,13 +124,23 @@ public sealed class AiFinder : IFinder, IDisposable
             var reasons = new List<string>();
             while (reply is null)
             {
-                if (spend.Refusal(spent, worstCase, unit.Key) is { } refusal)
+                if (pool.Reserve(worstCase, unit.Key) is { } refusal)
                 {
                     stopped = refusal;
                     break;
                 }
                 attempts++;
-                var answer = await _client.AskAsync(question, ct);
+                ModelAnswer answer;
+                try
+                {
+                    answer = await _client.AskAsync(question, ct);
+                }
+                catch
+                {
+                    pool.Settle(worstCase, 0m);
+                    throw;
+                }
+                pool.Settle(worstCase, answer.Reply is { } paid ? price.Cost(paid.InputTokens, paid.OutputTokens) : 0m);
                 if (answer.Reply is { } r)
                 {
                     reply = r;
@@ -154,7 +164,6 @@ public sealed class AiFinder : IFinder, IDisposable
             if (reply is not null)
             {
                 var cost = price.Cost(reply.InputTokens, reply.OutputTokens);
-                spent += cost;
                 spentNow += cost;
                 var model = reply.Model is { Length: > 0 } m ? m : _options.Model;
                 usage[model] = usage.GetValueOrDefault(model, new ModelUsage(model, 0, 0, 0, 0m)) is var u

@@ -54,6 +54,10 @@ sealed class MessagesServer : IAsyncDisposable
 
     public ConcurrentQueue<RecordedRequest> Log { get; } = new();
 
+    /// <summary>Takes no more connections (a client's next request is refused, and never reaches <see cref="Log"/>); the ones
+    /// accepted are still answered.</summary>
+    public void StopListening() => _listener.Stop();
+
     async Task AcceptAsync()
     {
         try
@@ -64,7 +68,7 @@ sealed class MessagesServer : IAsyncDisposable
                 _ = Task.Run(() => ServeAsync(client));
             }
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
         {
         }
     }
