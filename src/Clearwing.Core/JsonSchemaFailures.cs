@@ -15,6 +15,8 @@ internal static class JsonSchemaFailures
         var failures = (results.Details ?? []).Append(results)
             .Where(d => d.Errors is { Count: > 0 })
             .Select(d => (Pointer: d.InstanceLocation.ToString(), Error: d.Errors!.First(), Via: d.EvaluationPath.ToString()))
+            // An "if" that does not hold only chooses "else": what it reports is no failure of the document.
+            .Where(f => !f.Via.Contains("/if/", StringComparison.Ordinal) && !f.Via.EndsWith("/if", StringComparison.Ordinal))
             .ToList();
         if (failures.Count == 0) return null;
         var (pointer, error, via) = failures.OrderByDescending(f => f.Pointer.Length).First();

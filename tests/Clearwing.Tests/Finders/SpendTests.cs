@@ -1,3 +1,4 @@
+using CsCheck;
 using Clearwing.Finders;
 
 namespace Clearwing.Tests.Finders;
@@ -40,5 +41,41 @@ public sealed class SpendTests
         Assert.Null(limit.Refusal(0.75m, 0.25m, "a.c"));
         Assert.Equal("Spend limit reached: 0.75 of 1 USD spent; the next request (unit a.c) could cost up to 0.250001 USD, more than the 0.25 " +
             "left. Stopped before sending it.", limit.Refusal(0.75m, 0.250001m, "a.c"));
+    }
+
+    /// <summary>Requests reserving at once from many threads: what they spend together never passes the balance.</summary>
+    [Fact]
+    public void Requests_in_flight_together_never_pass_the_balance()
+    {
+        Gen.Select(Gen.Int[1, 100], Gen.Decimal[0.01m, 0.2m].Array[1, 200]).Sample((balanceCents, worstCases) =>
+        {
+            var limit = SpendLimit.Usd(balanceCents / 100m);
+            var pool = new SpendPool(limit, 0m);
+            var refused = 0;
+            Parallel.ForEach(worstCases, worst =>
+            {
+                if (pool.Reserve(worst, "u") is not null)
+                {
+                    Interlocked.Increment(ref refused);
+                    return;
+                }
+                // A reply costs at most its worst case.
+                pool.Settle(worst, worst / 2);
+            });
+            Assert.InRange(pool.Spent, 0m, limit.Balance);
+            Assert.True(refused > 0 || worstCases.Sum() / 2 <= limit.Balance);
+        }, iter: 10_000);
+    }
+
+    [Fact]
+    public void A_pool_opened_on_earlier_spend_counts_it()
+    {
+        var pool = new SpendPool(SpendLimit.Usd(1m), 0.9m);
+
+        Assert.StartsWith("Spend limit reached: 0.9 of 1 USD spent", pool.Reserve(0.2m, "a.c"));
+        Assert.Null(pool.Reserve(0.1m, "a.c"));
+        Assert.StartsWith("Spend limit reached: 1 of 1 USD spent", pool.Reserve(0.000001m, "b.c"));
+        pool.Settle(0.1m, 0.05m);
+        Assert.Equal(0.95m, pool.Spent);
     }
 }
