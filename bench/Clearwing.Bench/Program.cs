@@ -25,6 +25,9 @@ using Clearwing.Storage;
 //   (the dashboard's reads over HTTP, its pages and the API's, on 200,000 cases from 1,000,000 findings, built once per engine
 //    into DIR or the database; each read N = 200 times after 20 to warm up: p50, p95, max; --engine sqlite|postgres: that one
 //    alone; --only: the operations whose name holds TEXT)
+//   dotnet run -c Release --project bench/Clearwing.Bench -- audit-chain --postgres CONNSTR [--seconds S] [--writers 1,2,4,8,16]
+//   (the audit chain's lock under concurrent appends: events per second, lock wait p50 and p99, against the same writers with
+//    no chain; each point S = 5 seconds)
 var inv = CultureInfo.InvariantCulture;
 switch (args.FirstOrDefault())
 {
@@ -118,6 +121,10 @@ switch (args.FirstOrDefault())
         return await DashboardBench.RunAsync(Option("--keep") ?? Path.Combine(Path.GetTempPath(), $"clearwing-bench-{Environment.ProcessId}"),
             Option("--postgres"), Option("--runs") is { } timed ? int.Parse(timed, inv) : 200,
             Option("--warmup") is { } warm ? int.Parse(warm, inv) : 20, Option("--engine"), Option("--only"));
+    case "audit-chain":
+        return await AuditChainBench.RunAsync(Option("--postgres") ?? throw new ArgumentException("audit-chain needs --postgres CONNSTR"),
+            TimeSpan.FromSeconds(Option("--seconds") is { } seconds ? int.Parse(seconds, inv) : 5),
+            [.. (Option("--writers") ?? "1,2,4,8,16").Split(',').Select(w => int.Parse(w, inv))]);
     case "feed":
         return await FeedBench.RunAsync(args.Length > 1 && !args[1].StartsWith("--") ? int.Parse(args[1], inv) : 100_000,
             Option("--keep") ?? Path.Combine(Path.GetTempPath(), $"clearwing-bench-{Environment.ProcessId}"), Option("--postgres"),

@@ -25,22 +25,32 @@ public sealed class JobWorkersService(
             }
         log.LogInformation("Starting {Count} job worker(s) for kinds: {Kinds}", options.Workers,
             handlerList.Count == 0 ? "(none registered yet)" : string.Join(", ", handlerList.Select(h => h.Kind)));
-        var workers = Enumerable.Range(0, options.Workers).Select(_ => new JobWorker(queue, handlerList, time, new JobWorkerOptions
-        {
-            OnStorageError = e => log.LogWarning(e, "Job worker survived a storage error"),
-        }));
+        var workers = Enumerable.Range(0, options.Workers).Select(_ => new JobWorker(queue, handlerList, time, WorkerOptions()));
         await Task.WhenAll(workers.Select(w => w.RunAsync(stoppingToken)));
+    }
+
+    /// <summary>One worker's options: its own owner name, the host's lease and time limit.</summary>
+    JobWorkerOptions WorkerOptions()
+    {
+        var worker = new JobWorkerOptions { OnStorageError = e => log.LogWarning(e, "Job worker survived a storage error") };
+        return worker with { LeaseDuration = options.Lease ?? worker.LeaseDuration, MaxRunTime = options.MaxRunTime ?? worker.MaxRunTime };
     }
 }
 
-/// <summary>How many workers a host runs (default 2: this machine class has two cores).</summary>
-public sealed record JobWorkersOptions(int Workers = 2);
+/// <summary>
+/// How many workers a host runs (default 2: this machine class has two cores), how long their leases last (how soon another process
+/// takes the job of one that died) and how long a job may run; null for <see cref="JobWorkerOptions"/>' defaults.
+/// </summary>
+public sealed record JobWorkersOptions(int Workers = 2, TimeSpan? Lease = null, TimeSpan? MaxRunTime = null);
 
 public static class JobWorkersExtensions
 {
-    public static IServiceCollection AddJobWorkers(this IServiceCollection services, int workers)
+    public static IServiceCollection AddJobWorkers(this IServiceCollection services, int workers) =>
+        services.AddJobWorkers(new JobWorkersOptions(workers));
+
+    public static IServiceCollection AddJobWorkers(this IServiceCollection services, JobWorkersOptions options)
     {
-        services.AddSingleton(new JobWorkersOptions(workers));
+        services.AddSingleton(options);
         return services.AddHostedService<JobWorkersService>();
     }
 }

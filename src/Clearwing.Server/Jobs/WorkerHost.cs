@@ -9,12 +9,15 @@ namespace Clearwing.Server.Jobs;
 public static class WorkerHost
 {
     /// <param name="db">Opened and migrated by the caller, who disposes it after the host.</param>
-    /// <param name="workers">Workers in this process.</param>
-    public static IHost Build(Database db, int workers)
+    /// <param name="workers">Workers in this process, their leases and time limit.</param>
+    public static IHost Build(Database db, JobWorkersOptions workers)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddClearwing(db);
         builder.Services.AddJobWorkers(workers);
         return builder.Build();
     }
+
+    /// <inheritdoc cref="Build(Database, JobWorkersOptions)"/>
+    public static IHost Build(Database db, int workers) => Build(db, new JobWorkersOptions(workers));
 }

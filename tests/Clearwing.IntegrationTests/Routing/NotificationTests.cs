@@ -40,7 +40,7 @@ public sealed class NotificationTests
 
     /// <summary>Confirmed cases of <paramref name="project"/>, from a SARIF log whose messages say <paramref name="detail"/>.</summary>
     /// <param name="related">In one file, so that a round sends them together, in one notification; else each in its own file.</param>
-    static async Task<List<string>> ConfirmedAsync(IServiceProvider app, string project, int count, string detail, bool related = true)
+    internal static async Task<List<string>> ConfirmedAsync(IServiceProvider app, string project, int count, string detail, bool related = true)
     {
         var results = Enumerable.Range(1, count)
             .Select(n => Some.Result(n) with { Message = $"{detail} number {n}", File = related ? $"src/{project}.c" : $"src/{project}{n}.c" });
@@ -55,7 +55,7 @@ public sealed class NotificationTests
         return ids;
     }
 
-    static async Task PolicyAsync(IServiceProvider app, string project, string owner, string rest)
+    internal static async Task PolicyAsync(IServiceProvider app, string project, string owner, string rest)
     {
         if ((await app.Get<OrgStore>().ListOrgsAsync(Caller.Local, Ct)).All(o => o.Name != owner))
             await app.Get<OrgStore>().CreateOrgAsync(Caller.Local, owner, OrgKind.Maintainer, Ct);

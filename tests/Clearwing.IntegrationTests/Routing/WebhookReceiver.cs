@@ -24,6 +24,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
     readonly ConcurrentDictionary<string, bool> _seen = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, string> _secrets = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, Func<int>> _answers = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, Func<Task>> _holds = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, int> _arrived = new(StringComparer.Ordinal);
     readonly TimeProvider _clock;
 
     WebhookReceiver(WebApplication app, TimeProvider clock) => (_app, _clock) = (app, clock);
@@ -45,6 +47,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public void Answer(string hook, Func<int> answer) => _answers[hook] = answer;
 
+    /// <summary>Holds each delivery of <paramref name="hook"/> until the task <paramref name="hold"/> returns ends, before it answers.</summary>
+    public void Hold(string hook, Func<Task> hold) => _holds[hook] = hold;
+
+    /// <summary>Deliveries of <paramref name="hook"/> that have arrived, answered or still held.</summary>
+    public int Arrived(string hook) => _arrived.GetValueOrDefault(hook);
+
     public static async Task<WebhookReceiver> StartAsync(TimeProvider clock)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -59,6 +67,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     async Task<IResult> ReceiveAsync(string hook, HttpRequest request)
     {
+        _arrived.AddOrUpdate(hook, 1, (_, n) => n + 1);
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer);
         var body = buffer.ToArray();
@@ -69,6 +78,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
         var tampered = (byte[])body.Clone();
         if (tampered.Length > 0) tampered[tampered.Length / 2] ^= 0x20;
         var tamperedRejected = Check(secret, header, tampered, _clock.GetUtcNow()) != "ok";
+        // Held after reading: the receiver has the delivery (and may act on it) whether or not its answer reaches the sender.
+        if (_holds.TryGetValue(hook, out var hold)) await hold();
         var answer = verdict != "ok" ? 401 : _answers.GetValueOrDefault(hook, () => 200)();
         var repeat = answer is >= 200 and < 300 && id is not null && !_seen.TryAdd(hook + "/" + id, true);
         _deliveries.Enqueue(new Delivery(hook, id, Encoding.UTF8.GetString(body), verdict, tamperedRejected, answer, repeat));

@@ -263,6 +263,59 @@ public sealed class JobQueueTests
         Assert.Contains("publisher unreachable", (await queue.GetAsync(bad, Ct))!.LastError);
     }
 
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_handler_that_hangs_past_the_time_limit_is_cancelled_its_attempt_fails_as_timed_out_and_the_retry_finishes(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var time = new FakeTime();
+        var queue = new JobQueue(db, time);
+        var id = await queue.EnqueueAsync("reproduce", Payload, new EnqueueOptions { MaxAttempts = 2 }, Ct);
+        var handler = new HangingHandler("reproduce", honoursCancellation: true);
+        var worker = new JobWorker(queue, [handler], time, Limited);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var running = worker.RunAsync(stop.Token);
+
+        await Eventually(async () => (await queue.GetAsync(id, Ct))!.State == JobState.Queued && handler.Runs == 1);
+        Assert.StartsWith("timed out: the handler ran longer than 00:00:00.3000000 and was cancelled", (await queue.GetAsync(id, Ct))!.LastError);
+        time.Advance(TimeSpan.FromSeconds(2));
+        await Eventually(async () => (await queue.GetAsync(id, Ct))!.State == JobState.Done);
+        await stop.CancelAsync();
+        await running;
+
+        Assert.Equal((2, 2), ((await queue.GetAsync(id, Ct))!.Attempts, handler.Runs));
+    }
+
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_handler_that_ignores_cancellation_is_abandoned_its_job_dead_lettered_as_hung_and_the_worker_goes_on(Engine engine)
+    {
+        await using var db = await TestDatabases.CreateAsync(engine);
+        var time = new FakeTime();
+        var queue = new JobQueue(db, time);
+        var hung = await queue.EnqueueAsync("reproduce", Payload, new EnqueueOptions { MaxAttempts = 1 }, Ct);
+        var handler = new HangingHandler("reproduce", honoursCancellation: false);
+        var next = new CountingHandler("notify");
+        var worker = new JobWorker(queue, [handler, next], time, Limited);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var running = worker.RunAsync(stop.Token);
+        try
+        {
+            await Eventually(async () => (await queue.GetAsync(hung, Ct))!.State == JobState.Dead);
+            var later = await queue.EnqueueAsync("notify", Payload, ct: Ct);
+            await Eventually(async () => (await queue.GetAsync(later, Ct))!.State == JobState.Done);
+
+            Assert.Equal("hung: the handler ran longer than 00:00:00.3000000 and did not stop within 00:00:00.3000000 of being cancelled; " +
+                "it was abandoned", (await queue.GetAsync(hung, Ct))!.LastError);
+            Assert.Equal([later], next.Runs.Keys);
+        }
+        finally
+        {
+            handler.Release.TrySetResult();
+            await stop.CancelAsync();
+            await running;
+        }
+        Assert.Equal(JobState.Dead, (await queue.GetAsync(hung, Ct))!.State);
+    }
+
     [Fact]
     public async Task A_worker_survives_an_unreachable_store_and_stops_on_cancellation()
     {
@@ -323,6 +376,9 @@ public sealed class JobQueueTests
     /// <summary>Beats every 20 ms of real time against a 30 s lease on the test's clock.</summary>
     static readonly JobWorkerOptions Beating = new() { LeaseDuration = Lease, HeartbeatInterval = TimeSpan.FromMilliseconds(20), IdleDelay = TimeSpan.FromMilliseconds(20) };
 
+    /// <summary>A run limit of 300 ms of real time, and as long again to stop once cancelled.</summary>
+    static readonly JobWorkerOptions Limited = Beating with { MaxRunTime = TimeSpan.FromMilliseconds(300), StopGrace = TimeSpan.FromMilliseconds(300) };
+
     static async Task Eventually(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -379,6 +435,24 @@ public sealed class JobQueueTests
                 Cancelled.SetResult();
                 throw;
             }
+        }
+    }
+
+    /// <summary>
+    /// Hangs on its first run — until cancelled, or, when it ignores cancellation, until <see cref="Release"/> — and finishes at once
+    /// on later runs.
+    /// </summary>
+    sealed class HangingHandler(string kind, bool honoursCancellation) : IJobHandler
+    {
+        int _runs;
+        public int Runs => Volatile.Read(ref _runs);
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public string Kind => kind;
+
+        public async Task RunAsync(Job job, CancellationToken ct)
+        {
+            if (Interlocked.Increment(ref _runs) > 1) return;
+            await (honoursCancellation ? Task.Delay(Timeout.Infinite, ct) : Release.Task);
         }
     }
 

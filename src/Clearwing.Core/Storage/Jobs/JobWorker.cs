@@ -15,6 +15,19 @@ public sealed record JobWorkerOptions
     /// <summary>The wait after finding nothing due (or after a storage error) before asking again. Default 1 s.</summary>
     public TimeSpan IdleDelay { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The longest a handler may run before it is cancelled and the attempt fails as timed out: a handler that hangs (a receiver
+    /// that never answers, a sandbox that never ends) would otherwise keep its lease alive by heartbeat for ever, its job neither
+    /// done nor dead. Default 2 hours (a validation job builds a target for up to 20 minutes per reproducer).
+    /// </summary>
+    public TimeSpan MaxRunTime { get; init; } = TimeSpan.FromHours(2);
+
+    /// <summary>
+    /// How long a handler that ran past <see cref="MaxRunTime"/> has to stop once cancelled; one that does not is abandoned (its
+    /// late writes are fenced off) and the attempt is failed, so the worker goes on. Default 30 s.
+    /// </summary>
+    public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Told of each storage error the worker survives (a failed claim, write or heartbeat), so the host can log it.</summary>
     public Action<Exception>? OnStorageError { get; init; }
 }
@@ -75,30 +88,53 @@ public sealed class JobWorker
 
     /// <summary>
     /// Runs one job this worker's owner claimed (the command line claims the job it asked for and runs it here) with its
-    /// heartbeat, and records the outcome as the loop does.
+    /// heartbeat and its time limit, and records the outcome as the loop does.
     /// </summary>
     public async Task RunOneAsync(Job job, CancellationToken ct)
     {
         using var running = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var stopHeartbeat = new CancellationTokenSource();
         var heartbeat = HeartbeatAsync(job, running, stopHeartbeat.Token);
-        Exception? failure = null;
-        try
-        {
-            await _handlers[job.Kind].RunAsync(job, running.Token);
-        }
-        catch (Exception e)
-        {
-            failure = e;
-        }
+        // On the thread pool, so that a handler that blocks without awaiting cannot hold the worker past its limit.
+        var handler = Task.Run(() => _handlers[job.Kind].RunAsync(job, running.Token), CancellationToken.None);
+        var (timedOut, abandoned) = await WaitWithinLimitAsync(handler, running);
         await stopHeartbeat.CancelAsync();
         await heartbeat;
         // The outcome is recorded even on shutdown: the handler's work is done or failed either way. When the
         // lease was lost these return false and change nothing; the job belongs to another worker now.
-        if (failure is null)
-            await _queue.CompleteAsync(job, Owner, CancellationToken.None);
+        if (abandoned)
+        {
+            // Observed, so that its eventual failure is not an unobserved exception; its writes to the queue are fenced.
+            _ = handler.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            await _queue.FailAsync(job, Owner, $"hung: the handler ran longer than {_options.MaxRunTime} and did not stop within " +
+                $"{_options.StopGrace} of being cancelled; it was abandoned", CancellationToken.None);
+        }
+        else if (handler.Exception?.InnerException is { } failure)
+            await _queue.FailAsync(job, Owner, Describe(failure, running.IsCancellationRequested, timedOut), CancellationToken.None);
+        else if (handler.IsCanceled)
+            await _queue.FailAsync(job, Owner, Describe(new OperationCanceledException(), running.IsCancellationRequested, timedOut),
+                CancellationToken.None);
         else
-            await _queue.FailAsync(job, Owner, Describe(failure, running.IsCancellationRequested), CancellationToken.None);
+            await _queue.CompleteAsync(job, Owner, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Waits for <paramref name="handler"/>; past <see cref="JobWorkerOptions.MaxRunTime"/> cancels it and waits
+    /// <see cref="JobWorkerOptions.StopGrace"/> more. Abandoned: it did not stop even then.
+    /// </summary>
+    async Task<(bool TimedOut, bool Abandoned)> WaitWithinLimitAsync(Task handler, CancellationTokenSource running)
+    {
+        if (await FinishesWithinAsync(handler, _options.MaxRunTime)) return (false, false);
+        await running.CancelAsync();
+        return (true, !await FinishesWithinAsync(handler, _options.StopGrace));
+    }
+
+    async Task<bool> FinishesWithinAsync(Task task, TimeSpan limit)
+    {
+        using var stop = new CancellationTokenSource();
+        var finished = await Task.WhenAny(task, Task.Delay(limit, _time, stop.Token)) == task;
+        await stop.CancelAsync();
+        return finished;
     }
 
     /// <summary>Renews the lease every interval; cancels the handler when the lease turns out to be lost.</summary>
@@ -127,8 +163,10 @@ public sealed class JobWorker
         }
     }
 
-    static string Describe(Exception failure, bool cancelled) =>
+    string Describe(Exception failure, bool cancelled, bool timedOut) =>
         cancelled && failure is OperationCanceledException
-            ? "cancelled: the worker stopped or lost the lease before the handler finished"
+            ? timedOut
+                ? $"timed out: the handler ran longer than {_options.MaxRunTime} and was cancelled"
+                : "cancelled: the worker stopped or lost the lease before the handler finished"
             : failure.ToString();
 }
