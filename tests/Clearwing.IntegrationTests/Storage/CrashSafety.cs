@@ -89,7 +89,8 @@ internal static class CrashSafety
             var state = Digest(await SnapshotAsync(current), stable);
             var (isBefore, isAfter) = (Same(state, before), Same(state, after));
             if (perCase is null)
-                Assert.True(isBefore || isAfter, $"{where}: partial state; tables unlike before: {Unlike(state, before)}; unlike after: {Unlike(state, after)}");
+                Assert.True(isBefore || isAfter,
+                    $"{where}: partial state; tables unlike before: {Unlike(state, before)}; unlike after: {Unlike(state, after)}");
             else
             {
                 var broken = await BrokenAsync(current, perCase);
@@ -261,7 +262,8 @@ internal static class CrashSafety
 
     static async Task AdminAsync(string spec, string sql)
     {
-        await using var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(spec) { Database = "postgres", Pooling = false }.ConnectionString);
+        var server = new NpgsqlConnectionStringBuilder(spec) { Database = "postgres", Pooling = false };
+        await using var admin = new NpgsqlConnection(server.ConnectionString);
         await admin.OpenAsync(Ct);
         await using var command = new NpgsqlCommand(sql, admin);
         await command.ExecuteNonQueryAsync(Ct);

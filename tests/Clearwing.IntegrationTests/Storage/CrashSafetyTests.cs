@@ -1,17 +1,13 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Clearwing.Access;
-using Clearwing.Cases;
-using Clearwing.Findings;
 using Clearwing.IntegrationTests.Cli;
 using Clearwing.IntegrationTests.Disclosure;
 using Clearwing.IntegrationTests.Packages;
+using Clearwing.IntegrationTests.Routing;
 using Clearwing.IntegrationTests.Support;
 using Clearwing.Routing;
 using Clearwing.Storage;
-using Microsoft.Data.Sqlite;
-using Npgsql;
 
 namespace Clearwing.IntegrationTests.Storage;
 
@@ -66,15 +62,17 @@ public abstract class CrashSafetyTests(Engine engine)
     public Task A_lifecycle_move_killed_at_random_points_is_applied_with_its_event_or_not_at_all_and_its_rerun_converges() =>
         Kill("lifecycle move", async spec =>
         {
-            var (_, cases) = await ConfirmedAsync(spec, "gamma", 1, CaseState.Triage);
-            return ["cases", "transition", cases[0], "--to", "confirmed", "--reason", "reproduced by hand"];
+            await CliTests.Run("import", Some.SarifLog(Some.Results(1)), "--project", "gamma", "--db", spec);
+            var id = JsonDocument.Parse((await CliTests.Run("cases", "list", "--json", "--db", spec)).Out).RootElement[0].GetProperty("id").GetString()!;
+            Assert.Equal(0, (await CliTests.Run("cases", "transition", id, "--to", "triage", "--db", spec)).Exit);
+            return ["cases", "transition", id, "--to", "confirmed", "--reason", "reproduced by hand"];
         });
 
     [Fact]
     public Task A_dispatch_round_killed_at_random_points_sends_all_or_nothing_and_its_rerun_converges() =>
         Kill("dispatch round", async spec =>
         {
-            var (stores, _) = await ConfirmedAsync(spec, "libpng", 12, CaseState.Confirmed);
+            var (stores, _) = await DispatcherTests.ConfirmedAsync(Database.Open(spec), "libpng", 12);
             await stores.Get<OrgStore>().CreateOrgAsync(Caller.Local, "png-team", OrgKind.Maintainer, Ct);
             // Told by e-mail: a round's sends are queued as notifications (nothing is delivered here, no worker runs).
             await stores.Get<OrgChannelStore>().SetAsync(Caller.Local, "png-team", [], ["security@png.example"], Ct);
@@ -108,24 +106,6 @@ public abstract class CrashSafetyTests(Engine engine)
     Task Kill(string operation, Func<string, Task<string[]>> seed, string? perCase = null) =>
         CrashSafety.RunAsync(engine, operation, seed, Points, Seed, perCase);
 
-    /// <summary>Cases of <paramref name="project"/>, each in a file of its own, moved to triage (and confirmed when asked).</summary>
-    static async Task<(IServiceProvider Stores, List<string> Cases)> ConfirmedAsync(string spec, string project, int count, CaseState state)
-    {
-        var stores = Wired.For(Database.Open(spec));
-        var log = Some.SarifLog(Some.Results(count).Select((r, i) => r with { File = $"src/file{i}.c" }));
-        await stores.Get<Importer>().ImportAsync(new ImportRequest(project, [new ImportFile(log, "scan.sarif")]), null, Ct);
-        var ids = (await stores.Get<CaseQueries>().ListAsync(Caller.Local, new CaseFilter(Project: project, Limit: 500), Ct)).Items
-            .Select(c => c.Id).ToList();
-        var lifecycle = stores.Get<CaseLifecycle>();
-        foreach (var id in ids)
-        {
-            await lifecycle.TransitionAsync(Caller.Local, id, new TransitionRequest(CaseState.Triage), Ct);
-            if (state == CaseState.Confirmed)
-                await lifecycle.TransitionAsync(Caller.Local, id, new TransitionRequest(CaseState.Confirmed, "reproduced by hand"), Ct);
-        }
-        return (stores, ids);
-    }
-
     /// <summary>A native findings file (docs/native-findings.md) of <paramref name="count"/> findings with CWEs, CVSS and aliases.</summary>
     static string NativeFindings(int count) => Some.TempFile(JsonSerializer.Serialize(new
     {
@@ -153,7 +133,10 @@ public abstract class CrashSafetyTests(Engine engine)
                     new Dictionary<string, object>
                     {
                         ["package"] = new { ecosystem = "npm", name = $"lib{i % 300}" },
-                        ["ranges"] = new[] { new { type = "SEMVER", events = new object[] { new { introduced = "0" }, new { @fixed = $"1.{i % 50}.1" } } } },
+                        ["ranges"] = new[]
+                        {
+                            new { type = "SEMVER", events = new object[] { new { introduced = "0" }, new { @fixed = $"1.{i % 50}.1" } } },
+                        },
                     },
                 },
             }));
