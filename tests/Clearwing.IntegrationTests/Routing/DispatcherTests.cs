@@ -21,7 +21,7 @@ public sealed class DispatcherTests
     static readonly DateTimeOffset Monday = new(2026, 11, 2, 9, 0, 0, TimeSpan.Zero);
 
     /// <summary>Confirmed cases, each in a file of its own: related to none of the others.</summary>
-    static async Task<(IServiceProvider Stores, List<string> Cases)> ConfirmedAsync(Database db, string project, int count)
+    internal static async Task<(IServiceProvider Stores, List<string> Cases)> ConfirmedAsync(Database db, string project, int count)
     {
         var stores = Wired.For(db);
         var log = Some.SarifLog(Some.Results(count).Select((r, i) => r with { File = $"src/file{i}.c" }));

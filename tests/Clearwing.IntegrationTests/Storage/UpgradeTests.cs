@@ -87,9 +87,7 @@ public sealed class UpgradeTests
     static async Task<Dictionary<string, Table>> ContentsAsync(Database db, Dictionary<string, Table>? before)
     {
         await using var connection = await db.OpenAsync(Ct);
-        var tables = await connection.QueryAsync<string>(db.Engine == Engine.Sqlite
-            ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            : "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'");
+        var tables = await TablesAsync(connection, db.Engine);
         var contents = new Dictionary<string, Table>(StringComparer.Ordinal);
         foreach (var table in tables.Where(t => t != "schema_migrations"))
         {
@@ -106,16 +104,25 @@ public sealed class UpgradeTests
         return contents;
     }
 
-    static async Task<IReadOnlyList<string>> ColumnsAsync(DbConnection connection, Engine engine, string table) =>
+    /// <summary>The database's tables, SQLite's own left out.</summary>
+    internal static async Task<IReadOnlyList<string>> TablesAsync(DbConnection connection, Engine engine) =>
+        [.. await connection.QueryAsync<string>(engine == Engine.Sqlite
+            ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            : "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'")];
+
+    internal static async Task<IReadOnlyList<string>> ColumnsAsync(DbConnection connection, Engine engine, string table) =>
         [.. await connection.QueryAsync<string>(engine == Engine.Sqlite
             ? "SELECT name FROM pragma_table_info(@table)"
             : "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = @table", new { table })];
 
-    static string Row(DbDataReader reader) =>
-        string.Join('\u001f', Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "\u2400" : reader.GetValue(i) switch
+    static string Row(DbDataReader reader) => string.Join('\u001f', Values(reader));
+
+    /// <summary>The reader's current row, each value as invariant text (bytes in hex, NULL as ␀).</summary>
+    internal static IEnumerable<string> Values(DbDataReader reader) =>
+        Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "\u2400" : reader.GetValue(i) switch
         {
             byte[] bytes => Convert.ToHexString(bytes),
             IFormattable value => value.ToString(null, CultureInfo.InvariantCulture),
-            var value => value.ToString(),
-        }));
+            var value => value.ToString() ?? "",
+        });
 }
