@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using Clearwing.Access;
 using Clearwing.Finders.Campaigns;
@@ -142,12 +141,11 @@ public sealed class CampaignTests : IDisposable
         });
         await using var firstRun = first;
 
-        using var run = Cli(spec, first.BaseUrl, "campaign", "run", file, "--cache", cache);
+        await using var run = Cli(spec, first.BaseUrl, "campaign", "run", file, "--cache", cache);
         // Once the fifth answer is committed the finder's next request is refused: it waits to try again, asking nothing.
         await WaitUntilAsync(async () => await AiUnitsAsync(db) == answered, run);
         await Task.Delay(300, Ct);
-        run.Process.Kill(entireProcessTree: true);
-        await run.Process.WaitForExitAsync(Ct);
+        await run.KillAsync();
         Assert.Equal(answered, first.Log.Count);
 
         // Killed mid-way: alpha done and imported, beta's AI run not.
@@ -156,10 +154,10 @@ public sealed class CampaignTests : IDisposable
         Assert.Null(killed.Runner);
 
         await using var second = new MessagesServer((request, _) => Reply(request.Unit));
-        using var resume = Cli(spec, second.BaseUrl, "campaign", "resume", killed.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        await using var resume = Cli(spec, second.BaseUrl, "campaign", "resume", killed.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--cache", cache, "--json");
-        Assert.Equal(0, await resume.ExitAsync());
-        var done = JsonSerializer.Deserialize<JsonElement>(resume.Output);
+        Assert.True(await resume.ExitAsync() == 0, resume.Output);
+        var done = JsonSerializer.Deserialize<JsonElement>(resume.StandardOutput);
         Assert.Equal(("done", 2, 2), (done.GetProperty("state").GetString(), done.GetProperty("repositoriesDone").GetInt32(),
             done.GetProperty("repositories").GetInt32()));
 
@@ -283,65 +281,21 @@ public sealed class CampaignTests : IDisposable
     static async Task<CampaignStatus> StatusAsync(Database db) =>
         Assert.Single(await Wired.For(db).Get<CampaignStore>().ListAsync(Caller.Local, Ct));
 
-    static async Task WaitUntilAsync(Func<Task<bool>> condition, CliRun run)
+    static async Task WaitUntilAsync(Func<Task<bool>> condition, ClearwingProcess run)
     {
         var clock = Stopwatch.StartNew();
         while (!await condition())
         {
-            Assert.False(run.Process.HasExited, $"the campaign ended before the kill: {run.Error}");
-            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), "the campaign did not get there in 2 minutes: " + run.Error);
+            Assert.False(run.HasExited, $"the campaign ended before the kill: {run.Output}");
+            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), "the campaign did not get there in 2 minutes: " + run.Output);
             await Task.Delay(25, Ct);
         }
     }
 
     /// <summary>The command line in a child process, its API key and base URL pointing at the recorded-response server.</summary>
-    static CliRun Cli(string spec, string baseUrl, params string[] args)
-    {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "clearwing"))
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        start.ArgumentList.Add("--db");
-        start.ArgumentList.Add(spec);
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.Environment["ANTHROPIC_API_KEY"] = "sk-ant-test-key";
-        start.Environment["ANTHROPIC_BASE_URL"] = baseUrl;
-        start.Environment.Remove("CLEARWING_SERVER");
-        return new CliRun(Process.Start(start)!);
-    }
-
-    sealed class CliRun : IDisposable
-    {
-        readonly StringBuilder _out = new(), _error = new();
-
-        public CliRun(Process process)
-        {
-            Process = process;
-            process.OutputDataReceived += (_, e) => { lock (_out) _out.AppendLine(e.Data); };
-            process.ErrorDataReceived += (_, e) => { lock (_error) _error.AppendLine(e.Data); };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-        }
-
-        public Process Process { get; }
-
-        public string Output { get { lock (_out) return _out.ToString(); } }
-
-        public string Error { get { lock (_error) return _error.ToString(); } }
-
-        public async Task<int> ExitAsync()
-        {
-            await Process.WaitForExitAsync(Ct);
-            Process.WaitForExit();
-            return Process.ExitCode;
-        }
-
-        public void Dispose()
-        {
-            if (!Process.HasExited) Process.Kill(entireProcessTree: true);
-            Process.Dispose();
-        }
-    }
+    static ClearwingProcess Cli(string spec, string baseUrl, params string[] args) => ClearwingProcess.Start(
+        new Dictionary<string, string> { ["ANTHROPIC_API_KEY"] = "sk-ant-test-key", ["ANTHROPIC_BASE_URL"] = baseUrl },
+        ["--db", spec, .. args]);
 
     sealed class Collect(Action<CampaignProgress> report) : IProgress<CampaignProgress>
     {

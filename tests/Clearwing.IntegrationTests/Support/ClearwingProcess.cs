@@ -11,6 +11,7 @@ public sealed class ClearwingProcess : IAsyncDisposable
 {
     readonly Process _process;
     readonly StringBuilder _output = new();
+    readonly StringBuilder _standardOutput = new();
 
     ClearwingProcess(Process process) => _process = process;
 
@@ -24,6 +25,21 @@ public sealed class ClearwingProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
+    /// <summary>What it printed so far on its standard output alone (a verb's --json answer).</summary>
+    public string StandardOutput
+    {
+        get { lock (_output) return _standardOutput.ToString(); }
+    }
+
+    /// <summary>Waits for it to end by itself; its exit code.</summary>
+    public async Task<int> ExitAsync()
+    {
+        await _process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        // The last lines arrive after the exit: WaitForExit() waits for the end of the redirected streams.
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
     /// <summary>Starts `clearwing ARGS` with <paramref name="environment"/> added to this process's environment.</summary>
     public static ClearwingProcess Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
@@ -34,7 +50,7 @@ public sealed class ClearwingProcess : IAsyncDisposable
         foreach (var arg in args) start.ArgumentList.Add(arg);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var child = new ClearwingProcess(new Process { StartInfo = start });
-        child._process.OutputDataReceived += (_, e) => child.Keep(e.Data);
+        child._process.OutputDataReceived += (_, e) => child.Keep(e.Data, standardOutput: true);
         child._process.ErrorDataReceived += (_, e) => child.Keep(e.Data);
         child._process.Start();
         child._process.BeginOutputReadLine();
@@ -42,10 +58,14 @@ public sealed class ClearwingProcess : IAsyncDisposable
         return child;
     }
 
-    void Keep(string? line)
+    void Keep(string? line, bool standardOutput = false)
     {
         if (line is null) return;
-        lock (_output) _output.AppendLine(line);
+        lock (_output)
+        {
+            _output.AppendLine(line);
+            if (standardOutput) _standardOutput.AppendLine(line);
+        }
     }
 
     /// <summary>SIGKILL: no shutdown, no lease given back, no transaction finished.</summary>
