@@ -238,7 +238,7 @@ public sealed class DashboardTests(Browser browser) : IClassFixture<Browser>
         foreach (var (path, name) in new[]
                  {
                      ("/projects", "projects"), ("/products", "products"), ("/advisories", "advisories"), ("/orgs", "orgs"),
-                     ("/orgs/coordinator", "org"), ("/forecast", "forecast-empty"),
+                     ("/orgs/coordinator", "org"), ("/forecast", "forecast-empty"), ("/credits", "credits-empty"),
                  })
         {
             var response = await page.GotoAsync(path);
@@ -250,6 +250,29 @@ public sealed class DashboardTests(Browser browser) : IClassFixture<Browser>
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/login");
         await page.GotoAsync("/orgs");
         Assert.Equal("/login", new Uri(page.Url).AbsolutePath);
+    }
+
+    [Fact]
+    public async Task The_credits_page_shows_each_orgs_balance_and_its_campaigns_as_the_api_does()
+    {
+        await using var server = await TestServer.StartAsync(Engine.Sqlite, loginAttemptsPerMinute: 100);
+        var stores = Clearwing.IntegrationTests.Support.Wired.For(server.Db);
+        await server.Access.CreateOrgAsync(Caller.Local, "acme", OrgKind.Maintainer, Ct);
+        await stores.GetRequiredService<Clearwing.Finders.Campaigns.CreditStore>().GrantAsync(Caller.Local, "acme", 125.5m, "USD", null, Ct);
+        const string text = "name: spring\norg: acme\nbudget: 40\nrepositories: [{url: /srv/zlib}]\nfinders: [{kind: dependencies}]\n";
+        await stores.GetRequiredService<Clearwing.Finders.Campaigns.CampaignStore>().CreateAsync(Caller.Local,
+            Clearwing.Finders.Campaigns.CampaignFile.Read(text, "spring.yaml"), text, "spring.yaml", "/", Ct);
+        var page = await browser.NewPageAsync(server);
+        await Browser.SignInAsync(page, "/credits", TestServer.AdminLogin, TestServer.AdminPassword);
+
+        var row = page.Locator("table[data-figure=credits] tr[data-org=acme]");
+        Assert.Contains("125.5 USD", await row.InnerTextAsync(), StringComparison.Ordinal);
+        var campaign = await page.Locator("table[data-figure=campaigns] tbody tr").InnerTextAsync();
+        Assert.Contains("spring", campaign, StringComparison.Ordinal);
+        Assert.Contains("0 / 1", campaign, StringComparison.Ordinal);
+        Assert.Contains("0 USD of 40 USD", campaign, StringComparison.Ordinal);
+        Assert.Contains("\"balance\":125.5", await server.Http.GetStringAsync("/api/v1/orgs/acme/credits", Ct), StringComparison.Ordinal);
+        await Browser.AssertAccessibleAsync(page, "credits");
     }
 
     [Fact]
