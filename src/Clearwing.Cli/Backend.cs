@@ -36,6 +36,15 @@ public abstract class Backend : IAsyncDisposable
         return new ApiClient(uri, token.Trim());
     }
 
+    /// <summary>Refuses a server (--server, or CLEARWING_SERVER without --db) for <paramref name="verb"/>, which runs on the database's
+    /// host <paramref name="because"/>.</summary>
+    internal static void RequireDatabase(ParseResult parsed, CliIO io, string verb, string because)
+    {
+        // CLEARWING_SERVER picks a server for every verb unless --db is given (OpenAsync): then it is refused here too.
+        if ((parsed.GetValue(CliApp.Server) ?? (parsed.GetValue(CliApp.Db) is null ? io.Environment("CLEARWING_SERVER") : null)) is not null)
+            throw new BadInputException($"{verb} runs on the database's host (--db), not through a server: {because}.");
+    }
+
     // Cases
     public abstract Task<Page<CaseSummary>> ListCasesAsync(CaseFilter filter, CancellationToken ct);
     public abstract Task<CaseDetail?> GetCaseAsync(string id, CancellationToken ct);

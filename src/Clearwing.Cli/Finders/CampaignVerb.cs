@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Clearwing.Access;
-using Clearwing.Cli.Storage;
 using Clearwing.Finders.Campaigns;
 
 namespace Clearwing.Cli.Finders;
@@ -93,7 +92,9 @@ public static class CampaignVerb
     static async Task<int> RunAsync(CliIO io, ParseResult parsed, bool json, string? cacheFolder,
         Func<CampaignRunner, RepositoryCache, IProgress<CampaignProgress>, Task<CampaignStatus>> work)
     {
-        BackupVerb.RefuseServer(parsed, io, "campaign run and resume");
+        Backend.RequireDatabase(parsed, io, "campaign run and resume",
+            "a campaign checks its repositories out on this machine and imports what its finders report, its unit ledger in the database " +
+            "(docs/campaigns.md)");
         await using var app = await io.OpenServicesAsync(parsed, CancellationToken.None);
         var cache = new RepositoryCache(cacheFolder ?? RepositoryCache.DefaultFolder(io.Environment));
         var display = new ProgressDisplay(io);

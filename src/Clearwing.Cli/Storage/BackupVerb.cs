@@ -23,7 +23,7 @@ public static class BackupVerb
         };
         command.SetAction(async (parsed, ct) =>
         {
-            RefuseServer(parsed, io, "backup");
+            Backend.RequireDatabase(parsed, io, "backup", WholeDatabase);
             var spec = CliIO.DatabaseSpec(parsed);
             if (!Database.IsPostgres(spec) && !File.Exists(spec)) throw new FileNotFoundException($"No such database: {Path.GetFullPath(spec)}");
             await using var db = Database.Open(spec);
@@ -49,13 +49,7 @@ public static class BackupVerb
         return command;
     }
 
-    /// <summary>Backup and restore copy whole databases, every org's embargoed cases in them: a job for the database's host, not the API.</summary>
-    internal static void RefuseServer(ParseResult parsed, CliIO io, string verb)
-    {
-        // CLEARWING_SERVER picks a server for every verb unless --db is given (Backend.OpenAsync): then it is refused here too.
-        if ((parsed.GetValue(CliApp.Server) ?? (parsed.GetValue(CliApp.Db) is null ? io.Environment("CLEARWING_SERVER") : null)) is not null)
-            throw new BadInputException(
-                $"{verb} runs on the database's host (--db), not through a server: a copy of the whole database holds every org's embargoed " +
-                "cases, more than any API token may carry (docs/backups.md).");
-    }
+    /// <summary>Why backup and restore run on the database's host only.</summary>
+    internal const string WholeDatabase =
+        "a copy of the whole database holds every org's embargoed cases, more than any API token may carry (docs/backups.md)";
 }

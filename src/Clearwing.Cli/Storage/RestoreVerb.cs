@@ -41,7 +41,7 @@ public static class RestoreVerb
         };
         command.SetAction(async (parsed, ct) =>
         {
-            BackupVerb.RefuseServer(parsed, io, "restore");
+            Backend.RequireDatabase(parsed, io, "restore", BackupVerb.WholeDatabase);
             var published = parsed.GetValue(head) is { } text ? AuditHead.Parse(text) : null;
             var spec = CliIO.DatabaseSpec(parsed);
             if (Database.IsPostgres(spec))

@@ -272,6 +272,16 @@ public sealed class CampaignTests : IDisposable
         Assert.Single(await store.ListAsync(Caller.Local, Ct));
     }
 
+    [Fact]
+    public async Task A_campaign_runs_where_the_database_is_not_through_a_server()
+    {
+        var (exit, _, error) = await Clearwing.IntegrationTests.Cli.CliTests.RunAs("cw_token", "campaign", "run", CampaignFile(),
+            "--server", "http://127.0.0.1:9");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("campaign run and resume runs on the database's host (--db), not through a server", error, StringComparison.Ordinal);
+    }
+
     static async Task<long> AiUnitsAsync(Database db)
     {
         await using var connection = await db.OpenAsync(Ct);
