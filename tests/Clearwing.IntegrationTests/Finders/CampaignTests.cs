@@ -272,6 +272,44 @@ public sealed class CampaignTests : IDisposable
         Assert.Single(await store.ListAsync(Caller.Local, Ct));
     }
 
+    [Theory, MemberData(nameof(TestDatabases.Engines), MemberType = typeof(TestDatabases))]
+    public async Task A_repository_that_cannot_be_fetched_leaves_the_campaign_open_and_a_resume_picks_it_up_once_it_can(Engine engine)
+    {
+        var (_, db) = await ProgramAsync(engine, 1m);
+        await using var __ = db;
+        var file = Path.Combine(_work.FullName, "late.yaml");
+        File.WriteAllText(file, """
+            name: late
+            org: lab
+            repositories:
+              - url: alpha
+              - url: gamma
+            finders:
+              - kind: sarif-command
+                command: [sh, analyze.sh]
+                sarif: clang.sarif
+            """);
+        var runner = Wired.For(db).Get<CampaignRunner>();
+        var cache = new RepositoryCache(Path.Combine(_work.FullName, "cache"));
+
+        var first = await runner.RunAsync(Caller.Local, File.ReadAllText(file), file, cache, null, null, Ct);
+
+        Assert.Equal(("open", 1), (first.State, first.RepositoriesDone));
+        var gamma = first.RepositoryDetails[1];
+        Assert.Contains("gamma", gamma.Problem, StringComparison.Ordinal);
+        Assert.Null(gamma.Commit);
+
+        Repository("gamma", new() { ["src/png.c"] = "int main(void) { int *p = 0; return *p; }", ["analyze.sh"] =
+            "clang --analyze -Xclang -analyzer-output=sarif -o clang.sarif src/png.c\n" });
+        var second = await runner.ResumeAsync(Caller.Local, first.Id, cache, null, Ct);
+
+        Assert.Equal(("done", 2), (second.State, second.RepositoriesDone));
+        Assert.Null(second.RepositoryDetails[1].Problem);
+        Assert.NotNull(second.RepositoryDetails[1].Commit);
+        Assert.Equal(first.RepositoryDetails[0].Runs[0].ImportId, second.RepositoryDetails[0].Runs[0].ImportId);
+        Assert.Equal(1, second.RepositoryDetails[1].Runs[0].NewCases);
+    }
+
     [Fact]
     public async Task A_campaign_runs_where_the_database_is_not_through_a_server()
     {

@@ -107,13 +107,15 @@ public sealed class CampaignRunner(CampaignStore store, Database db, Importer im
             Checkout checkout;
             try
             {
-                var (commit, _) = await store.RepositoryAsync(campaign.Id, index, ct);
+                var (commit, problem) = await store.RepositoryAsync(campaign.Id, index, ct);
                 if (commit is null)
                 {
                     commit = await cache.ResolveAsync(url, repository.Revision, ct);
                     await store.SetRepositoryAsync(campaign.Id, index, commit, null, ct);
                 }
                 checkout = await cache.CheckoutAsync(url, commit, campaign.Id, index, ct);
+                // What stopped an earlier run here is gone.
+                if (problem is not null) await store.SetRepositoryAsync(campaign.Id, index, null, null, ct);
             }
             catch (Exception e) when (e is GitException or BadInputException or IOException)
             {

@@ -55,10 +55,14 @@ public sealed class CampaignStore(Database db, AuditLog audit, TimeProvider time
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var id = await connection.ExecuteScalarAsync<long>(
             """
-            INSERT INTO campaigns (name, org_id, file, file_name, base_folder, currency, state, created_by, created_at)
-            VALUES (@name, @orgId, @file, @fileName, @baseFolder, @currency, 'open', @by, @now) RETURNING id
+            INSERT INTO campaigns (name, org_id, file, file_name, base_folder, currency, budget_nanos, state, created_by, created_at)
+            VALUES (@name, @orgId, @file, @fileName, @baseFolder, @currency, @budget, 'open', @by, @now) RETURNING id
             """,
-            new { name = plan.Name, orgId, file, fileName, baseFolder, currency = balance?.Currency ?? "USD", by = caller.Actor, now }, tx);
+            new
+            {
+                name = plan.Name, orgId, file, fileName, baseFolder, currency = balance?.Currency ?? "USD",
+                budget = plan.Budget is { } b ? Nanos.From(b) : (long?)null, by = caller.Actor, now,
+            }, tx);
         for (var r = 0; r < plan.Repositories.Count; r++)
         {
             var repository = plan.Repositories[r];
@@ -251,13 +255,13 @@ public sealed class CampaignStore(Database db, AuditLog audit, TimeProvider time
     {
         var campaign = await connection.QuerySingleOrDefaultAsync<CampaignRow>(
             $"""
-            SELECT c.id, c.name, o.name AS Org, c.file, c.file_name AS FileName, c.currency, c.state, c.runner, c.lease_until AS LeaseUntil,
+            SELECT c.id, c.name, o.name AS Org, c.currency, c.budget_nanos AS BudgetNanos, c.state, c.runner, c.lease_until AS LeaseUntil,
                    c.created_at AS CreatedAt, c.finished_at AS FinishedAt
             FROM campaigns c JOIN orgs o ON o.id = c.org_id
             WHERE c.id = @id {(caller.IsCoordinator ? "" : "AND c.org_id = @callerOrg")}
             """, new { id, callerOrg = caller.OrgId });
         if (campaign is null) return null;
-        var budget = CampaignFile.Read(campaign.File, campaign.FileName).Budget;
+        var budget = campaign.BudgetNanos is { } nanos ? Nanos.To(nanos) : (decimal?)null;
         var repositories = (await connection.QueryAsync<RepositoryRow>(
             """
             SELECT idx AS Idx, url, revision, commit_id AS CommitId, project, problem
@@ -296,9 +300,8 @@ public sealed class CampaignStore(Database db, AuditLog audit, TimeProvider time
         public long Id { get; init; }
         public string Name { get; init; } = "";
         public string Org { get; init; } = "";
-        public string File { get; init; } = "";
-        public string FileName { get; init; } = "";
         public string Currency { get; init; } = "";
+        public long? BudgetNanos { get; init; }
         public string State { get; init; } = "";
         public string? Runner { get; init; }
         public long? LeaseUntil { get; init; }

@@ -157,5 +157,6 @@ public sealed class RepositoryCache(string folder)
     }
 }
 
-/// <summary>A git command that failed, with its standard error.</summary>
-public sealed class GitException(string message) : Exception(message);
+/// <summary>A git command that failed, with its standard error: most often a URL, revision or credential to correct in the campaign
+/// file; the campaign records it on the repository and a resume tries again.</summary>
+public sealed class GitException(string message) : ClearwingException(ErrorKind.BadInput, message);

@@ -14,7 +14,8 @@ CREATE TABLE credit_grants (
 );
 CREATE INDEX credit_grants_by_org ON credit_grants (org_id);
 
--- A campaign: its file as given (read again on resume), the folder relative paths in it are read from, the org that pays. The
+-- A campaign: its file as given (read again on resume), the folder relative paths in it are read from, the org that pays and
+-- the campaign's budget in its currency (null: none). The
 -- runner and its lease say which process works on it now, so that two cannot at once.
 CREATE TABLE campaigns (
     id            INTEGER PRIMARY KEY,
@@ -24,6 +25,7 @@ CREATE TABLE campaigns (
     file_name     TEXT NOT NULL,
     base_folder   TEXT NOT NULL,
     currency      TEXT NOT NULL,
+    budget_nanos  INTEGER,
     state         TEXT NOT NULL CHECK (state IN ('open', 'done')),
     runner        TEXT,
     lease_until   INTEGER,
