@@ -131,13 +131,14 @@ static class SoakBench
                 orgId = await connection.ExecuteScalarAsync<long>("SELECT id FROM orgs WHERE name = 'coordinator'");
             var admin = new Caller(orgId, "coordinator", OrgKind.Coordinator, Role.Admin, init.Admin.Login);
             var coordinators = new List<string>();
-            for (var i = 0; i < 8; i++) coordinators.Add(await TokenAsync(Get<MemberStore>(), Get<TokenStore>(), admin, "coordinator", i, Role.Admin));
+            Task<string> Token(string org, int i, Role role) => TokenAsync(Get<MemberStore>(), Get<TokenStore>(), admin, org, i, role);
+            for (var i = 0; i < 8; i++) coordinators.Add(await Token("coordinator", i, Role.Admin));
             var maintainers = new List<(string, string)>();
             for (var o = 0; o < Orgs; o++)
             {
                 var org = $"maintainers-{o}";
                 await Get<OrgStore>().CreateOrgAsync(admin, org, OrgKind.Maintainer);
-                for (var i = 0; i < 16; i++) maintainers.Add((org, await TokenAsync(Get<MemberStore>(), Get<TokenStore>(), admin, org, i, Role.Triager)));
+                for (var i = 0; i < 16; i++) maintainers.Add((org, await Token(org, i, Role.Triager)));
             }
             List<string> cases;
             await using (var connection = await db.OpenAsync())
@@ -187,7 +188,8 @@ static class SoakBench
             {
                 var port = FreePort();
                 var start = new ProcessStartInfo(clearwing) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-                foreach (var a in new[] { "serve", "--urls", $"http://127.0.0.1:{port}", "--key-file", keyFile, "--db", spec }) start.ArgumentList.Add(a);
+                foreach (var a in new[] { "serve", "--urls", $"http://127.0.0.1:{port}", "--key-file", keyFile, "--db", spec })
+                    start.ArgumentList.Add(a);
                 // The server logs as in production; a line per request would be timed with the request.
                 start.Environment["Logging__LogLevel__Default"] = "Warning";
                 var process = Process.Start(start)!;
@@ -202,13 +204,13 @@ static class SoakBench
                 $"{clients} clients for {duration.TotalSeconds:F0} s");
 
             var run = new Run(duration);
-            var rss = nodes.ToDictionary(n => $"server {nodes.IndexOf(n)} (pid {n.Process.Id})", _ => new List<(double, double)>());
+            string Label(int s) => $"server {s} (pid {nodes[s].Process.Id})";
+            var rss = Enumerable.Range(0, nodes.Count).ToDictionary(Label, _ => new List<(double, double)>());
             var sampler = Task.Run(async () =>
             {
                 while (run.Going)
                 {
-                    foreach (var (root, process) in nodes)
-                        rss[$"server {nodes.FindIndex(n => n.Root == root)} (pid {process.Id})"].Add((run.Clock.Elapsed.TotalSeconds, Rss(process.Id)));
+                    for (var s = 0; s < nodes.Count; s++) rss[Label(s)].Add((run.Clock.Elapsed.TotalSeconds, Rss(nodes[s].Process.Id)));
                     await Task.Delay(1_000);
                 }
             });
@@ -220,7 +222,8 @@ static class SoakBench
             for (var m = 0; m < movers; m++)
                 tasks.Add(MoverAsync(run, Node(m + 1), setup.CoordinatorTokens[1 + m], [.. setup.MoveCases.Where((_, i) => i % movers == m)]));
             for (var q = 0; q < 2; q++) tasks.Add(OsvAsync(run, Node(q), setup.AdvisoryPackages, new Random(q)));
-            for (var c = 0; c < 2; c++) tasks.Add(CoordinatorReaderAsync(run, Node(c + 1), setup.CoordinatorTokens[3 + c], setup, new Random(100 + c)));
+            for (var c = 0; c < 2; c++)
+                tasks.Add(CoordinatorReaderAsync(run, Node(c + 1), setup.CoordinatorTokens[3 + c], setup, new Random(100 + c)));
             for (var k = 0; k < Math.Max(Orgs, clients - 7); k++)
             {
                 var (org, token) = setup.Maintainers[k % Orgs * 16 + k / Orgs % 16];
@@ -350,7 +353,8 @@ static class SoakBench
                 if (page is null) return;
                 Interlocked.Increment(ref run.Checked);
                 using var json = JsonDocument.Parse(page);
-                if (json.RootElement.GetProperty("case").GetProperty("id").GetString() != id) run.Fail($"GET case {id} as {org} answered another case");
+                if (json.RootElement.GetProperty("case").GetProperty("id").GetString() != id)
+                    run.Fail($"GET case {id} as {org} answered another case");
             }
             else
             {
@@ -371,7 +375,11 @@ static class SoakBench
                 var query = random.Next(4) switch { 0 => "", 1 => "&minSeverity=high", 2 => "&sort=recent", _ => $"&project={LiveProject}" };
                 await GetAsync(run, http, "GET /api/v1/cases (coordinator queue)", $"api/v1/cases?limit=100{query}");
             }
-            else await GetAsync(run, http, "GET /api/v1/cases/{id} (coordinator)", $"api/v1/cases/{setup.AnyCases[random.Next(setup.AnyCases.Count)]}");
+            else
+            {
+                var id = setup.AnyCases[random.Next(setup.AnyCases.Count)];
+                await GetAsync(run, http, "GET /api/v1/cases/{id} (coordinator)", $"api/v1/cases/{id}");
+            }
         });
     }
 
@@ -439,7 +447,8 @@ static class SoakBench
             total += ms.Length;
             serverErrors += e.Statuses.Where(s => s.Key >= 500).Sum(s => s.Value);
             p99[name] = Math.Round(DashboardBench.Percentile(ms, 99), 1);
-            Console.WriteLine(string.Create(Inv, $"| {name} | {ms.Length:N0} | {ms.Length / duration.TotalSeconds:F1} | {DashboardBench.Percentile(ms, 50):F1} " +
+            Console.WriteLine(string.Create(Inv, $"| {name} | {ms.Length:N0} | {ms.Length / duration.TotalSeconds:F1} " +
+                $"| {DashboardBench.Percentile(ms, 50):F1} " +
                 $"| {DashboardBench.Percentile(ms, 95):F1} | {p99[name]:F1} | {ms[^1]:F1} | " +
                 $"{string.Join(", ", e.Statuses.Select(s => $"{s.Value:N0}× {(s.Key == 0 ? "no answer" : s.Key)}"))} |"));
         }
@@ -460,6 +469,10 @@ static class SoakBench
             Console.WriteLine(string.Create(Inv, $"| {engine} {server} | {warm:F0} | {end:F0} | {growth * 100:+0.0;-0.0}% | " +
                 $"{samples.Max(s => s.MiB):F0} |"));
         }
+        // The curve, to tell a plateau reached late from a leak: the mean of each tenth of the run.
+        foreach (var (server, samples) in rss)
+            Console.WriteLine($"{engine} {server} RSS by tenth of the run (MiB): " + string.Join(" ", Enumerable.Range(0, 10).Select(t =>
+                Mean(samples, duration.TotalSeconds * t / 10, duration.TotalSeconds * (t + 1) / 10).ToString("F0", Inv))));
         var failures = run.Failures.ToList();
         Console.WriteLine();
         Console.WriteLine($"{run.Checked:N0} answers checked for need-to-know and entitlement (their case lists held {run.Listed:N0} " +
