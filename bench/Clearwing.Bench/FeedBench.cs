@@ -71,7 +71,7 @@ static class FeedBench
         $"| {target} ms |");
 
     /// <summary>A query for a random package at a random version: a third of them inside an advisory's range.</summary>
-    static string Query(Random random, int packages)
+    internal static string Query(Random random, int packages)
     {
         var n = random.Next(packages);
         return $$"""{"package":{"purl":"{{Purl(n)}}"},"version":"{{random.Next(4)}}.{{random.Next(10)}}.0"}""";
@@ -106,7 +106,7 @@ static class FeedBench
 
     /// <summary>Stores the advisories as publication would (a row per advisory with its documents), written by the product's writers:
     /// the feed reads nothing else. Ranges: introduced at a random minor of 0.x–2.x, fixed one to two minors later.</summary>
-    static async Task PublishAsync(Database db, int advisories, int packages)
+    internal static async Task PublishAsync(Database db, int advisories, int packages)
     {
         // One case for the rows to belong to: the feed reads the published rows alone, whatever case they came from.
         var log = Path.Combine(Path.GetTempPath(), $"feed-bench-{Environment.ProcessId}.sarif");

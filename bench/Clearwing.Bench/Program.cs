@@ -28,6 +28,10 @@ using Clearwing.Storage;
 //   dotnet run -c Release --project bench/Clearwing.Bench -- audit-chain --postgres CONNSTR [--seconds S] [--writers 1,2,4,8,16]
 //   (the audit chain's lock under concurrent appends: events per second, lock wait p50 and p99, against the same writers with
 //    no chain; each point S = 5 seconds)
+//   dotnet run -c Release --project bench/Clearwing.Bench -- soak [--soak-seconds S] [--soak-findings N] [--clients K] [--postgres CONNSTR]
+//   [--engine E] [--keep DIR] [--clearwing PATH]
+//   (a soak under load against real `clearwing serve` processes: one on SQLite, two on PostgreSQL (an empty database); K = 32 clients
+//    for S = 120 s on N = 1,000,000 findings; p50/p95/p99 per endpoint, statuses, need-to-know checks, server memory; SoakBench)
 var inv = CultureInfo.InvariantCulture;
 switch (args.FirstOrDefault())
 {
@@ -125,6 +129,11 @@ switch (args.FirstOrDefault())
         return await AuditChainBench.RunAsync(Option("--postgres") ?? throw new ArgumentException("audit-chain needs --postgres CONNSTR"),
             TimeSpan.FromSeconds(Option("--seconds") is { } seconds ? int.Parse(seconds, inv) : 5),
             [.. (Option("--writers") ?? "1,2,4,8,16").Split(',').Select(w => int.Parse(w, inv))]);
+    case "soak":
+        return await SoakBench.RunAsync(Option("--keep") ?? Path.Combine(Path.GetTempPath(), $"clearwing-bench-{Environment.ProcessId}"),
+            Option("--postgres"), Option("--engine"), TimeSpan.FromSeconds(Option("--soak-seconds") is { } ss ? int.Parse(ss, inv) : 120),
+            Option("--soak-findings") is { } sf ? int.Parse(sf, inv) : 1_000_000, Option("--clients") is { } k ? int.Parse(k, inv) : 32,
+            Option("--clearwing") ?? SoakBench.BuiltProgram(), (log, spec) => Child("import", log, spec));
     case "feed":
         return await FeedBench.RunAsync(args.Length > 1 && !args[1].StartsWith("--") ? int.Parse(args[1], inv) : 100_000,
             Option("--keep") ?? Path.Combine(Path.GetTempPath(), $"clearwing-bench-{Environment.ProcessId}"), Option("--postgres"),
