@@ -175,7 +175,7 @@ static class SoakBench
         return (await tokens.CreateTokenAsync(Caller.Local, org, $"soak-{i}", role, null, login)).Secret;
     }
 
-    static async Task<(Run, Dictionary<string, List<(double At, double MiB)>>)> SoakAsync(string engine, string spec, int servers, Setup setup,
+    static async Task<(Run, Dictionary<string, List<Memory>>)> SoakAsync(string engine, string spec, int servers, Setup setup,
         TimeSpan duration, int clients, string clearwing, string folder, string[] live)
     {
         var keyFile = Path.Combine(folder, $"soak-{engine}.key");
@@ -205,12 +205,12 @@ static class SoakBench
 
             var run = new Run(duration);
             string Label(int s) => $"server {s} (pid {nodes[s].Process.Id})";
-            var rss = Enumerable.Range(0, nodes.Count).ToDictionary(Label, _ => new List<(double, double)>());
+            var rss = Enumerable.Range(0, nodes.Count).ToDictionary(Label, _ => new List<Memory>());
             var sampler = Task.Run(async () =>
             {
                 while (run.Going)
                 {
-                    for (var s = 0; s < nodes.Count; s++) rss[Label(s)].Add((run.Clock.Elapsed.TotalSeconds, Rss(nodes[s].Process.Id)));
+                    for (var s = 0; s < nodes.Count; s++) rss[Label(s)].Add(Sample(run.Clock.Elapsed.TotalSeconds, nodes[s].Process.Id));
                     await Task.Delay(1_000);
                 }
             });
@@ -409,8 +409,14 @@ static class SoakBench
         await PacedAsync(run, ClientRate, new Random(cases.Count), async () =>
         {
             var id = cases[i++ % cases.Count];
-            var to = states[id] == "triage" ? "rejected" : "triage";
-            var body = to == "rejected" ? """{"to":"rejected","reason":"soak: not reachable","rejection":"false_positive"}""" : """{"to":"triage"}""";
+            var (from, to) = (states[id], states[id] == "triage" ? "rejected" : "triage");
+            // Round and round: new → triage → rejected → triage (a reopening, which needs its reason) → rejected …
+            var body = (from, to) switch
+            {
+                (_, "rejected") => """{"to":"rejected","reason":"soak: not reachable","rejection":"false_positive"}""",
+                ("rejected", _) => """{"to":"triage","reason":"soak: reachable after all"}""",
+                _ => """{"to":"triage"}""",
+            };
             var request = new HttpRequestMessage(HttpMethod.Post, $"api/v1/cases/{id}/transitions")
             {
                 Content = new StringContent(body, Encoding.UTF8, "application/json"),
@@ -433,7 +439,7 @@ static class SoakBench
     }
 
     static (object Summary, bool Ok) Report(string engine, int servers, int findings, TimeSpan duration, int clients, Run run,
-        Dictionary<string, List<(double At, double MiB)>> rss)
+        Dictionary<string, List<Memory>> rss)
     {
         Console.WriteLine();
         Console.WriteLine($"{engine}, {servers} server(s), {findings:N0} findings, {clients} clients, {duration.TotalSeconds:F0} s:");
@@ -469,10 +475,16 @@ static class SoakBench
             Console.WriteLine(string.Create(Inv, $"| {engine} {server} | {warm:F0} | {end:F0} | {growth * 100:+0.0;-0.0}% | " +
                 $"{samples.Max(s => s.MiB):F0} |"));
         }
-        // The curve, to tell a plateau reached late from a leak: the mean of each tenth of the run.
+        // The curve, to tell a plateau reached late from a leak, and what it is made of: the process's own memory (anonymous: the
+        // managed heap, SQLite's page caches, native allocations), files mapped (the program's code), shared (SQLite's WAL index),
+        // and how many connections to the database file are open.
         foreach (var (server, samples) in rss)
-            Console.WriteLine($"{engine} {server} RSS by tenth of the run (MiB): " + string.Join(" ", Enumerable.Range(0, 10).Select(t =>
-                Mean(samples, duration.TotalSeconds * t / 10, duration.TotalSeconds * (t + 1) / 10).ToString("F0", Inv))));
+        {
+            string Tenths(Func<Memory, double> of) => string.Join(" ", Enumerable.Range(0, 10).Select(t =>
+                Mean(samples, duration.TotalSeconds * t / 10, duration.TotalSeconds * (t + 1) / 10, of).ToString("F0", Inv)));
+            Console.WriteLine($"{engine} {server} by tenth of the run: RSS (MiB) {Tenths(m => m.MiB)}; anonymous {Tenths(m => m.AnonMiB)}; " +
+                $"file {Tenths(m => m.FileMiB)}; shared {Tenths(m => m.SharedMiB)}; database connections {Tenths(m => m.Connections)}");
+        }
         var failures = run.Failures.ToList();
         Console.WriteLine();
         Console.WriteLine($"{run.Checked:N0} answers checked for need-to-know and entitlement (their case lists held {run.Listed:N0} " +
@@ -484,22 +496,41 @@ static class SoakBench
             checkedAnswers = run.Checked, listedCases = run.Listed, p99Ms = p99, memory, passed = ok }, ok);
     }
 
-    static double Mean(List<(double At, double MiB)> samples, double from, double to)
+    static double Mean(List<Memory> samples, double from, double to, Func<Memory, double>? of = null)
     {
         var window = samples.Where(s => s.At >= from && s.At < to).ToList();
-        return window.Count > 0 ? window.Average(s => s.MiB) : double.NaN;
+        return window.Count > 0 ? window.Average(of ?? (s => s.MiB)) : double.NaN;
     }
 
-    static double Rss(int pid)
+    /// <summary>One sample of a server's memory, from <c>/proc/PID/status</c>, and the database files it holds open.</summary>
+    sealed record Memory(double At, double MiB, double AnonMiB, double FileMiB, double SharedMiB, int Connections);
+
+    static Memory Sample(double at, int pid)
     {
         try
         {
-            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-            return line is null ? double.NaN : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], Inv) / 1024.0;
+            var kib = File.ReadLines($"/proc/{pid}/status").Select(l => l.Split(':', 2)).Where(p => p.Length == 2 && p[1].EndsWith(" kB"))
+                .ToDictionary(p => p[0], p => long.Parse(p[1][..^3].Trim(), Inv) / 1024.0);
+            // A SQLite connection holds the database file open; a PostgreSQL connection is a socket and shows as none here.
+            var connections = Directory.GetFiles($"/proc/{pid}/fd").Count(fd => Target(fd).EndsWith(".db", StringComparison.Ordinal));
+            return new Memory(at, kib.GetValueOrDefault("VmRSS", double.NaN), kib.GetValueOrDefault("RssAnon", double.NaN),
+                kib.GetValueOrDefault("RssFile", double.NaN), kib.GetValueOrDefault("RssShmem", double.NaN), connections);
         }
         catch (IOException)
         {
-            return double.NaN;
+            return new Memory(at, double.NaN, double.NaN, double.NaN, double.NaN, 0);
+        }
+    }
+
+    static string Target(string fd)
+    {
+        try
+        {
+            return new FileInfo(fd).LinkTarget ?? "";
+        }
+        catch (IOException)
+        {
+            return ""; // closed since the folder was listed
         }
     }
 

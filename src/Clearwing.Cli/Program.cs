@@ -1,3 +1,5 @@
 using Clearwing.Cli;
+using Clearwing.Hosting;
 
+ProcessMemory.Keep();
 return await CliApp.RunAsync(args, Console.Out, Console.Error);

@@ -45,7 +45,8 @@ public sealed record ServerOptions
     public SbomLimits SbomLimits { get; init; } = SbomLimits.Uploads;
     /// <summary>Run the job workers inside the web host (clearwing serve does; tests may not).</summary>
     public bool RunWorkers { get; init; } = true;
-    public int Workers { get; init; } = 2;
+    /// <summary>The job workers run inside the web host: how many, their leases, how long a job may run.</summary>
+    public JobWorkersOptions Jobs { get; init; } = new();
     /// <summary>Password logins allowed per client address per minute; the per-login lockout is separate.</summary>
     public int LoginAttemptsPerMinute { get; init; } = 10;
     /// <summary>
@@ -81,7 +82,7 @@ public static class ServerHost
 {
     public static async Task<WebApplication> BuildAsync(ServerOptions options, CancellationToken ct = default)
     {
-        var db = Database.Open(options.Database);
+        var db = Database.Open(options.Database, Database.ServerPageCacheMiB);
         await Migrator.MigrateAsync(db, TimeProvider.System, ct);
         var demo = options.Demo ? await LoadDemoAsync(db, ct) : null;
 
@@ -106,7 +107,7 @@ public static class ServerHost
             return Task.CompletedTask;
         }));
         builder.Services.Configure<JsonOptions>(o => ApiJson.Configure(o.SerializerOptions));
-        if (options.RunWorkers) builder.Services.AddJobWorkers(options.Workers);
+        if (options.RunWorkers) builder.Services.AddJobWorkers(options.Jobs);
 
         var app = builder.Build();
         KeyFile keyFile;

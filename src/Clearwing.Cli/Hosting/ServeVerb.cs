@@ -5,7 +5,7 @@ namespace Clearwing.Cli.Hosting;
 
 /// <summary>
 /// clearwing serve [--urls URL] [--max-import-bytes N] [--max-sbom-bytes N] [--max-sbom-components N] [--max-sbom-dependencies N]
-/// [--trusted-proxy IP...] [--key-file PATH] [--reset-session-keys] [--demo]
+/// [--trusted-proxy IP...] [--key-file PATH] [--reset-session-keys] [--demo] [--workers N] [--lease-seconds S] [--max-run-minutes M]
 /// </summary>
 public static class ServeVerb
 {
@@ -53,8 +53,11 @@ public static class ServeVerb
         {
             urls, maxImport, maxSbom, maxComponents, maxDependencies, proxies, keyFile, reset, demo,
         };
+        var jobs = new JobWorkerArguments(fewest: 0);
+        foreach (var option in jobs.Options) command.Options.Add(option);
         command.SetAction(async (parsed, ct) =>
         {
+            var workers = jobs.Read(parsed);
             var options = new ServerOptions
             {
                 Database = CliIO.DatabaseSpec(parsed), Urls = parsed.GetValue(urls)!, MaxImportBytes = parsed.GetValue(maxImport),
@@ -62,7 +65,7 @@ public static class ServeVerb
                 SbomLimits = new(parsed.GetValue(maxComponents), parsed.GetValue(maxDependencies)),
                 TrustedProxies = parsed.GetValue(proxies) ?? [],
                 KeyFile = parsed.GetValue(keyFile) ?? io.Environment("CLEARWING_KEY_FILE"), ResetSessionKeys = parsed.GetValue(reset),
-                Demo = parsed.GetValue(demo),
+                Demo = parsed.GetValue(demo), Jobs = workers, RunWorkers = workers.Workers > 0,
             };
             await using var app = await ServerHost.BuildAsync(options, ct);
             await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.RunAsync(app, ct);

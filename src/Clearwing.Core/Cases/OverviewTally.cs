@@ -181,8 +181,11 @@ internal static class OverviewTally
         Func<Table, string> sql, object? args, CancellationToken ct)
     {
         var counts = new Counts();
+        // Without parameters the cases are named by keys inlined in the text, a text per case: Dapper would keep a reader for each
+        // one it saw twice (a lifecycle move counts before and after) for the life of the process (ProcessMemory).
+        var flags = args is null ? CommandFlags.Buffered | CommandFlags.NoCache : CommandFlags.Buffered;
         await using var reader = await connection.QueryMultipleAsync(new CommandDefinition(
-            string.Join(";\n", tables.Select(sql)), args, tx, cancellationToken: ct));
+            string.Join(";\n", tables.Select(sql)), args, tx, flags: flags, cancellationToken: ct));
         foreach (var table in tables)
             foreach (var row in await reader.ReadAsync<Row>())
                 counts.Add(table, new Key(row.o, row.a, row.b, row.c), row.n);

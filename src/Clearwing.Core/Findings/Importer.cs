@@ -130,14 +130,14 @@ public sealed class Importer(Database db, TimeProvider time, AuditLog audit, Cas
         {
             await using var writeback = EarlyWriteback.Start(db);
             await using var connection = await db.OpenAsync(ct);
-            await Database.SetBulkModeAsync(connection, true);
+            await db.SetBulkModeAsync(connection, true);
             try
             {
                 return await ImportAsync(connection, request, bytes, hashing, now, progress, ct);
             }
             finally
             {
-                await Database.SetBulkModeAsync(connection, false);
+                await db.SetBulkModeAsync(connection, false);
             }
         }
         finally

@@ -15,9 +15,11 @@ public sealed class Database : IAsyncDisposable
 {
     readonly DbDataSource? _postgres;
     readonly string? _sqlite;
+    readonly string _pageCache;
 
-    Database(Engine engine, string? sqlite, DbDataSource? postgres, string display)
+    Database(Engine engine, string? sqlite, DbDataSource? postgres, string display, int pageCacheMiB)
     {
+        _pageCache = $"PRAGMA cache_size=-{pageCacheMiB * 1024};";
         Engine = engine;
         SqliteFile = engine == Engine.Sqlite ? display : null;
         _sqlite = sqlite;
@@ -37,9 +39,17 @@ public sealed class Database : IAsyncDisposable
     public const string DefaultPath = "clearwing.db";
 
     /// <summary>
+    /// SQLite's page cache per connection for everyday work, MiB (a bulk import takes 128 while it runs). A command works on one
+    /// connection at a time; a server holds a pool of them, as many as requests came at once, each with a cache of its own over
+    /// pages the kernel caches once for all: the soak measured the same latencies with 8 MiB as with 64, and a server's memory
+    /// flat instead of growing as the caches filled (docs/performance.md).
+    /// </summary>
+    public const int CommandPageCacheMiB = 64, ServerPageCacheMiB = 8;
+
+    /// <summary>
     /// A file path means SQLite; a connection string (<c>Host=…</c>) or a <c>postgres://</c> URL means PostgreSQL.
     /// </summary>
-    public static Database Open(string? spec)
+    public static Database Open(string? spec, int pageCacheMiB = CommandPageCacheMiB)
     {
         spec = string.IsNullOrWhiteSpace(spec) ? DefaultPath : spec.Trim();
         if (IsPostgres(spec))
@@ -51,7 +61,7 @@ public sealed class Database : IAsyncDisposable
             if (!spec.Replace(" ", "", StringComparison.Ordinal).Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
                 builder.MaxAutoPrepare = 128;
             var source = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
-            return new Database(Engine.Postgres, null, source, $"postgres://{builder.Host}:{builder.Port}/{builder.Database}");
+            return new Database(Engine.Postgres, null, source, $"postgres://{builder.Host}:{builder.Port}/{builder.Database}", pageCacheMiB);
         }
         _ = SqliteProcessSettings.Value;
         var full = Path.GetFullPath(spec);
@@ -63,7 +73,7 @@ public sealed class Database : IAsyncDisposable
             // Writers wait for each other rather than failing with SQLITE_BUSY (seconds).
             DefaultTimeout = 120,
         }.ToString();
-        return new Database(Engine.Sqlite, cs, null, full);
+        return new Database(Engine.Sqlite, cs, null, full, pageCacheMiB);
     }
 
     /// <summary>
@@ -136,24 +146,24 @@ public sealed class Database : IAsyncDisposable
         // WAL lets readers run beside the one writer; NORMAL is durable at each WAL checkpoint.
         // 16 KiB pages (taken only when the file is created) make bulk inserts split pages less often.
         pragma.CommandText = "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; " +
-            "PRAGMA cache_size=-65536; PRAGMA temp_store=FILE;";
+            _pageCache + " PRAGMA temp_store=FILE;";
         await pragma.ExecuteNonQueryAsync(ct);
         return connection;
     }
 
     /// <summary>
     /// Readies a SQLite connection for one bulk import, or returns it to everyday settings: a 128 MiB page
-    /// cache instead of 64 MiB (the indexes a million-row import touches), and no per-row foreign-key checks (the
+    /// cache instead of the everyday one (the indexes a million-row import touches), and no per-row foreign-key checks (the
     /// importer only references the project row it has just looked up). 256 MiB was no faster and held 130 MiB more
     /// at the peak of a re-import of a million results (docs/performance.md). No-op on PostgreSQL. Must run outside a transaction.
     /// </summary>
-    public static async Task SetBulkModeAsync(DbConnection connection, bool bulk)
+    public async Task SetBulkModeAsync(DbConnection connection, bool bulk)
     {
         if (connection is not SqliteConnection) return;
         await using var pragma = connection.CreateCommand();
         pragma.CommandText = bulk
             ? "PRAGMA cache_size=-131072; PRAGMA temp.cache_size=-131072; PRAGMA foreign_keys=OFF;"
-            : "PRAGMA cache_size=-65536; PRAGMA temp.cache_size=-2000; PRAGMA foreign_keys=ON;";
+            : _pageCache + " PRAGMA temp.cache_size=-2000; PRAGMA foreign_keys=ON;";
         await pragma.ExecuteNonQueryAsync();
     }
 

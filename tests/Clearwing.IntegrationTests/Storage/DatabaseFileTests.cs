@@ -1,10 +1,12 @@
+using System.Data.Common;
 using Clearwing.IntegrationTests.Support;
 using Clearwing.Storage;
 using Dapper;
 
 namespace Clearwing.IntegrationTests.Storage;
 
-/// <summary>The SQLite files Clearwing creates hold every case: only their owner may read them, whatever the umask.</summary>
+/// <summary>The SQLite files Clearwing creates hold every case: only their owner may read them, whatever the umask. A server's pooled
+/// connections keep the page cache it opened them with, through a bulk import too: its memory must not grow with them.</summary>
 public sealed class DatabaseFileTests
 {
     static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -24,6 +26,33 @@ public sealed class DatabaseFileTests
             Assert.True(File.Exists(file + "-wal") && File.Exists(file + "-shm"), "WAL mode keeps a -wal and a -shm file while connected");
             foreach (var path in new[] { file, file + "-wal", file + "-shm" })
                 Assert.Equal((path, FileModes.OwnerOnly), (path, FileModes.Of(path)));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_servers_connections_keep_their_page_cache_after_a_bulk_import_returns_them_to_the_pool()
+    {
+        var folder = Directory.CreateTempSubdirectory("clearwing-db-").FullName;
+        try
+        {
+            async Task<long> CacheSize(DbConnection c) => await c.ExecuteScalarAsync<long>("PRAGMA cache_size");
+            await using var server = Database.Open(Path.Combine(folder, "server.db"), Database.ServerPageCacheMiB);
+            await using (var connection = await server.OpenAsync(Ct))
+            {
+                Assert.Equal(-Database.ServerPageCacheMiB * 1024L, await CacheSize(connection));
+                await server.SetBulkModeAsync(connection, true);
+                Assert.Equal(-128 * 1024L, await CacheSize(connection));
+                await server.SetBulkModeAsync(connection, false);
+                Assert.Equal(-Database.ServerPageCacheMiB * 1024L, await CacheSize(connection));
+            }
+            await using var command = Database.Open(Path.Combine(folder, "command.db"));
+            await using (var connection = await command.OpenAsync(Ct))
+                Assert.Equal(-Database.CommandPageCacheMiB * 1024L, await CacheSize(connection));
         }
         finally
         {

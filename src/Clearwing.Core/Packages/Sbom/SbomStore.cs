@@ -62,7 +62,7 @@ public sealed class SbomStore(Database db, AuditLog audit, TimeProvider time, Ex
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
 
         await using var connection = await db.OpenAsync(ct);
-        await Database.SetBulkModeAsync(connection, true);
+        await db.SetBulkModeAsync(connection, true);
         try
         {
             await using var tx = await db.BeginAsync(connection, ct);
@@ -106,7 +106,7 @@ public sealed class SbomStore(Database db, AuditLog audit, TimeProvider time, Ex
         }
         finally
         {
-            await Database.SetBulkModeAsync(connection, false);
+            await db.SetBulkModeAsync(connection, false);
         }
     }
 
