@@ -29,7 +29,7 @@ public sealed class JobWorkersService(
         await Task.WhenAll(workers.Select(w => w.RunAsync(stoppingToken)));
     }
 
-    /// <summary>One worker's options: its own owner name, the host's lease and time limit.</summary>
+    /// <summary>One worker's options: the host's lease and time limit, its storage errors logged.</summary>
     JobWorkerOptions WorkerOptions()
     {
         var worker = new JobWorkerOptions { OnStorageError = e => log.LogWarning(e, "Job worker survived a storage error") };
@@ -45,9 +45,6 @@ public sealed record JobWorkersOptions(int Workers = 2, TimeSpan? Lease = null, 
 
 public static class JobWorkersExtensions
 {
-    public static IServiceCollection AddJobWorkers(this IServiceCollection services, int workers) =>
-        services.AddJobWorkers(new JobWorkersOptions(workers));
-
     public static IServiceCollection AddJobWorkers(this IServiceCollection services, JobWorkersOptions options)
     {
         services.AddSingleton(options);

@@ -17,7 +17,4 @@ public static class WorkerHost
         builder.Services.AddJobWorkers(workers);
         return builder.Build();
     }
-
-    /// <inheritdoc cref="Build(Database, JobWorkersOptions)"/>
-    public static IHost Build(Database db, int workers) => Build(db, new JobWorkersOptions(workers));
 }

@@ -27,7 +27,7 @@ public sealed class ClearwingServicesTests
         var spec = await TestDatabases.CreateSpecAsync(Engine.Sqlite);
         await using var app = await ServerHost.BuildAsync(new ServerOptions { Database = spec, Urls = "http://127.0.0.1:0", RunWorkers = false }, Ct);
         await using var db = Database.Open(spec);
-        using var worker = WorkerHost.Build(db, workers: 1);
+        using var worker = WorkerHost.Build(db, new JobWorkersOptions(Workers: 1));
         var io = new CliIO(TextWriter.Null, TextWriter.Null, TextReader.Null, _ => null);
         var parsed = new System.CommandLine.RootCommand { CliApp.Db }.Parse(["--db", spec]);
         await using var cli = await io.OpenServicesAsync(parsed, Ct);
